@@ -1,0 +1,87 @@
+// The contract between the engine and every module under modules/<name>/.
+// The engine discovers modules by folder and knows none of them by name.
+import type { Facts, FactQuery } from './facts/types.js';
+
+export type JSONSchema = Record<string, unknown>;
+
+/** A position in a YAML source file (1-based line and column). */
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** One write or command on the target. Ops are data; the executor runs them through the transport. */
+export type Op =
+  | {
+      kind: 'put';
+      path: string;
+      content: string;
+      mode?: string;
+      owner?: string;
+      group?: string;
+      /** Command run on the temp file before the rename; `%s` is replaced by its path. */
+      validate?: string;
+    }
+  | { kind: 'remove'; path: string }
+  | { kind: 'symlink'; path: string; target: string }
+  | {
+      kind: 'exec';
+      argv: string[];
+      /** Touches the running system (sysctl -w, systemctl): skipped on an offline root such as chroot. */
+      live?: boolean;
+      /** Treat any stderr output as a failure even when the exit code is 0. */
+      strictStderr?: boolean;
+    }
+  | {
+      kind: 'upload';
+      path: string;
+      /** Local file streamed to the target (large artifacts); written atomically like `put`. */
+      localPath: string;
+      sha256: string;
+      mode?: string;
+    };
+
+export interface Change {
+  /** One line for humans, e.g. "net.core.somaxconn: 4096 -> 8192". */
+  summary: string;
+  /** Unified diff (or before -> after lines for live values). */
+  diff?: string;
+  ops: Op[];
+  /** Handler names (or module handler keys) to notify when this change is applied. */
+  notify?: string[];
+}
+
+/** What a module sees while planning one host. Pure: no I/O. */
+export interface PlanContext {
+  hostName: string;
+  /** The host's resolved variables. */
+  vars: Record<string, unknown>;
+  /** True in --check mode. */
+  check: boolean;
+  /** The transport's file root is offline (chroot): live kernel/systemd state is not available. */
+  offline: boolean;
+  /** Render a template from templates/ with the host's vars plus `extra`. Strict: undefined variables throw. */
+  render(template: string, extra?: Record<string, unknown>): string;
+  /** Report a non-fatal concern; shown with the task result. */
+  warn(message: string): void;
+  /**
+   * Report a plan-time error. `argPath` points into the task's args (e.g. ['settings', 'vm.swappiness'])
+   * so the engine can name the file:line:column the value came from.
+   */
+  error(message: string, argPath?: (string | number)[], hint?: string): void;
+}
+
+export interface Module<Args = Record<string, unknown>> {
+  name: string;
+  /** JSON Schema for the args; ajv fills in defaults. */
+  schema: JSONSchema;
+  /** Pure: what the module must read from the host. */
+  needs(args: Args, ctx: PlanContext): FactQuery[];
+  /** Pure: the changes that would bring the host to the desired state. [] means ok. */
+  diff(facts: Facts, args: Args, ctx: PlanContext): Change[];
+  /** Skipped entirely in check mode (e.g. `command`). */
+  skipInCheck?: boolean;
+  /** Handlers this module provides, notified by key (e.g. 'systemd daemon-reload'). */
+  handlers?: Record<string, { summary: string; ops: Op[] }>;
+}
