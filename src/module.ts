@@ -42,6 +42,8 @@ export type Op =
       mode?: string;
     };
 
+/** Ops of one Change are all-or-nothing: when an op fails, the executor restores every file the
+ *  change's earlier put/remove/symlink ops replaced, and reports the change as failed. */
 export interface Change {
   /** One line for humans, e.g. "net.core.somaxconn: 4096 -> 8192". */
   summary: string;
@@ -72,6 +74,17 @@ export interface PlanContext {
   error(message: string, argPath?: (string | number)[], hint?: string): void;
 }
 
+/** One setting as `verify` reports it: what the playbook wants, what runs, what survives a reboot. */
+export interface SettingState {
+  setting: string;
+  desired: string;
+  /** Live value (kernel, sysfs, unit state); undefined when the setting has no live side. */
+  live?: string | null;
+  /** Value in the persisted config (file, unit, boot script); undefined when it has no persisted side. */
+  persisted?: string | null;
+  ok: boolean;
+}
+
 export interface Module<Args = Record<string, unknown>> {
   name: string;
   /** JSON Schema for the args; ajv fills in defaults. */
@@ -80,6 +93,8 @@ export interface Module<Args = Record<string, unknown>> {
   needs(args: Args, ctx: PlanContext): FactQuery[];
   /** Pure: the changes that would bring the host to the desired state. [] means ok. */
   diff(facts: Facts, args: Args, ctx: PlanContext): Change[];
+  /** Pure: per-setting desired/live/persisted for `verify`. Modules without it are verified by diff alone. */
+  inspect?(facts: Facts, args: Args, ctx: PlanContext): SettingState[];
   /** Skipped entirely in check mode (e.g. `command`). */
   skipInCheck?: boolean;
   /** Handlers this module provides, notified by key (e.g. 'systemd daemon-reload'). */

@@ -1,0 +1,61 @@
+// The loaded, validated shape of inventories and playbooks that the planner and executor consume.
+import type { SourcePos } from '../module.js';
+
+export type Vars = Record<string, unknown>;
+
+export interface InventoryGroup {
+  name: string;
+  /** Direct parents (every group but `all` has at least `all`). */
+  parents: string[];
+  children: string[];
+  /** Hosts listed directly in this group. */
+  hosts: string[];
+  /** vars: from the inventory file, then group_vars/<name>{.yaml,/*.yaml}. */
+  vars: Vars;
+  pos?: SourcePos;
+}
+
+export interface InventoryHost {
+  name: string;
+  /** Host vars from the inventory file, then host_vars/<name>. */
+  vars: Vars;
+  /** Every group the host belongs to, directly or through children, ordered for precedence:
+   *  `all` first, then parents before children, ties by name. */
+  groups: string[];
+  pos?: SourcePos;
+}
+
+export interface Inventory {
+  dir: string;
+  hosts: Map<string, InventoryHost>;
+  groups: Map<string, InventoryGroup>;
+}
+
+export interface Task {
+  name: string;
+  /** Module name (the single key that is not a task keyword). */
+  module: string;
+  /** Raw args as written; strings may hold {{ templates }}. */
+  args: Vars;
+  when?: string | string[];
+  tags: string[];
+  notify: string[];
+  /** Handler topics this handler listens to, besides its name. */
+  listen: string[];
+  pos: SourcePos;
+}
+
+export interface Play {
+  name: string;
+  hosts: string;
+  vars: Vars;
+  varsFiles: string[];
+  /** Batch sizes: ints or "N%"; the last repeats. Empty means all hosts in one batch. */
+  serial: (number | string)[];
+  maxFailPercentage?: number;
+  anyErrorsFatal: boolean;
+  tags: string[];
+  tasks: Task[];
+  handlers: Task[];
+  pos: SourcePos;
+}

@@ -1,0 +1,39 @@
+// Source positions of loaded YAML values, kept beside the plain objects the engine passes around.
+// Objects keep their identity through variable resolution, so a module's arg path can be traced
+// back to the playbook or vars file:line:column it came from.
+import type { SourcePos } from './module.js';
+
+const positions = new WeakMap<object, Map<string | number, SourcePos>>();
+const ownPositions = new WeakMap<object, SourcePos>();
+
+export function recordPos(container: object, key: string | number, pos: SourcePos): void {
+  let m = positions.get(container);
+  if (!m) positions.set(container, (m = new Map()));
+  m.set(key, pos);
+}
+
+export function recordOwnPos(value: object, pos: SourcePos): void {
+  ownPositions.set(value, pos);
+}
+
+/** Position of `container[key]` (the key's position in the source). */
+export function posOf(container: object, key: string | number): SourcePos | undefined {
+  return positions.get(container)?.get(key);
+}
+
+/** Position where an object or array itself starts. */
+export function ownPosOf(value: object): SourcePos | undefined {
+  return ownPositions.get(value);
+}
+
+/** Walk `path` from `root` and return the deepest position found on the way. */
+export function posAtPath(root: unknown, path: (string | number)[]): SourcePos | undefined {
+  let best = root !== null && typeof root === 'object' ? ownPosOf(root) : undefined;
+  let cur: unknown = root;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') break;
+    best = posOf(cur, key) ?? best;
+    cur = (cur as Record<string | number, unknown>)[key];
+  }
+  return best;
+}

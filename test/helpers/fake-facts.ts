@@ -1,0 +1,66 @@
+// Facts built from plain data, for table tests of modules' pure needs/diff.
+import type { Facts, HostFacts, StatFact, UnitFact, CmdFact } from '../../src/facts/types.js';
+import type { PlanContext } from '../../src/module.js';
+
+export interface FakeFactsData {
+  host?: Partial<HostFacts>;
+  files?: Record<string, string>;
+  stats?: Record<string, StatFact>;
+  sysctl?: Record<string, string>;
+  units?: Record<string, UnitFact>;
+  cmds?: Record<string, CmdFact>; // key: argv joined by ' '
+}
+
+export const defaultHost: HostFacts = {
+  hostname: 'sw1',
+  kernel: '6.1.0-18-amd64',
+  cpusOnline: [0, 1, 2, 3],
+  numaNodes: [0],
+  sysctlKeys: [],
+  nics: [],
+  blockDevices: [],
+  irqbalanceActive: false,
+  systemd: true,
+};
+
+export function fakeFacts(d: FakeFactsData = {}): Facts {
+  const host = { ...defaultHost, ...d.host };
+  if (!d.host?.sysctlKeys) host.sysctlKeys = Object.keys(d.sysctl ?? {});
+  return {
+    host,
+    file: (p) => d.files?.[p] ?? null,
+    stat: (p) => d.stats?.[p] ?? null,
+    sysctl: (k) => d.sysctl?.[k] ?? null,
+    unit: (n) => d.units?.[n] ?? { load: 'not-found', active: 'inactive', sub: 'dead', enabled: '' },
+    cmd: (argv) => d.cmds?.[argv.join(' ')] ?? { rc: 127, stdout: '', stderr: 'not found' },
+    files: (glob) => {
+      const re = new RegExp('^' + glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*') + '$');
+      return Object.fromEntries(Object.entries(d.files ?? {}).filter(([p]) => re.test(p)));
+    },
+  };
+}
+
+export interface RecordingContext extends PlanContext {
+  warnings: string[];
+  errors: { message: string; argPath?: (string | number)[]; hint?: string }[];
+}
+
+/** A PlanContext that records warnings and errors; `render` is supplied by the caller. */
+export function fakeContext(opts: Partial<PlanContext> = {}): RecordingContext {
+  const warnings: string[] = [];
+  const errors: RecordingContext['errors'] = [];
+  return {
+    hostName: 'sw1',
+    vars: {},
+    check: false,
+    offline: false,
+    render: () => {
+      throw new Error('render not supplied to fakeContext');
+    },
+    ...opts,
+    warnings,
+    errors,
+    warn: (m) => void warnings.push(m),
+    error: (message, argPath, hint) => void errors.push({ message, argPath, hint }),
+  };
+}
