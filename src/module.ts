@@ -52,11 +52,15 @@ export interface Change {
   ops: Op[];
   /** Handler names (or module handler keys) to notify when this change is applied. */
   notify?: string[];
+  /** false: the ops run but the result counts as ok, not changed (command's `changed_when: false`). */
+  changed?: boolean;
 }
 
 /** What a module sees while planning one host. Pure: no I/O. */
 export interface PlanContext {
   hostName: string;
+  /** Name of the task being planned; managed files name it in their header. */
+  taskName?: string;
   /** The host's resolved variables. */
   vars: Record<string, unknown>;
   /** True in --check mode. */
