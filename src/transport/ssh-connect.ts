@@ -1,0 +1,167 @@
+// Opens the one ssh2 connection a host gets for the run: directly or through a jump host, with retries.
+import ssh2, { type Client, type ConnectConfig } from 'ssh2';
+import type { Duplex } from 'node:stream';
+import type { SshEndpoint, SshOptions } from './ssh-options.js';
+import type { AuthPlan } from './ssh-auth.js';
+import type { KnownHostsStore, HostKeyTarget } from './ssh-host-keys.js';
+
+export interface ConnectDeps {
+  auth: (user: string) => Promise<AuthPlan>;
+  hostKeys: KnownHostsStore;
+  acceptNewHostKeys: boolean;
+  log: (msg: string) => void;
+}
+
+export interface Connection {
+  client: Client;
+  /** The bastion's connection, closed after the target's. */
+  jump?: Client;
+}
+
+/** A failure that another attempt cannot fix: host key, authentication, local setup. */
+export class PermanentConnectError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentConnectError';
+  }
+}
+
+const BACKOFF_BASE_MS = 500;
+
+export async function connectWithRetries(opts: SshOptions, deps: ConnectDeps): Promise<Connection> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await connectOnce(opts, deps);
+    } catch (e) {
+      if (e instanceof PermanentConnectError || attempt >= opts.connectRetries) throw e;
+      // Full jitter keeps 50 hosts that failed together from retrying in lockstep.
+      const delay = Math.round(BACKOFF_BASE_MS * 2 ** attempt * (0.5 + Math.random()));
+      deps.log(`${opts.hostName}: ${(e as Error).message}; retry ${attempt + 1}/${opts.connectRetries} in ${delay} ms`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+async function connectOnce(opts: SshOptions, deps: ConnectDeps): Promise<Connection> {
+  const targetLabel = `${opts.hostName} (${opts.user}@${opts.host}:${opts.port})`;
+  if (!opts.jump) return { client: await openClient(opts, opts, targetLabel, deps) };
+
+  const j = opts.jump;
+  const jumpLabel = `jump host ${j.user}@${j.host}:${j.port}`;
+  const jump = await openClient(j, opts, jumpLabel, deps).catch((e: Error) => {
+    throw rewrap(e, `via ${jumpLabel}: ${e.message}`);
+  });
+  try {
+    const stream = await new Promise<Duplex>((resolve, reject) => {
+      jump.forwardOut('127.0.0.1', 0, opts.host, opts.port, (err, ch) => (err ? reject(err) : resolve(ch)));
+    }).catch((e: Error) => {
+      throw new Error(`${jumpLabel} could not reach ${opts.host}:${opts.port}: ${e.message}`);
+    });
+    const client = await openClient(opts, opts, `${targetLabel} via ${jumpLabel}`, deps, stream);
+    return { client, jump };
+  } catch (e) {
+    jump.end();
+    throw e;
+  }
+}
+
+function rewrap(e: Error, message: string): Error {
+  return e instanceof PermanentConnectError ? new PermanentConnectError(message) : new Error(message);
+}
+
+/** One SSH handshake + authentication; every failure comes back as a sentence about this endpoint. */
+async function openClient(
+  ep: SshEndpoint,
+  opts: SshOptions,
+  label: string,
+  deps: ConnectDeps,
+  sock?: Duplex,
+): Promise<Client> {
+  let plan: AuthPlan;
+  try {
+    plan = await deps.auth(ep.user);
+  } catch (e) {
+    throw new PermanentConnectError((e as Error).message);
+  }
+  const target: HostKeyTarget = { label, host: ep.host, port: ep.port };
+  const preferred = expandKeyTypes(await deps.hostKeys.preferredKeyTypes(ep.host, ep.port));
+  let hostKeyFailure: string | undefined;
+
+  const config: ConnectConfig = {
+    host: ep.host,
+    port: ep.port,
+    username: ep.user,
+    sock: sock as ConnectConfig['sock'],
+    readyTimeout: opts.connectTimeoutMs,
+    keepaliveInterval: opts.keepaliveIntervalMs,
+    keepaliveCountMax: opts.keepaliveCountMax,
+    authHandler: plan.methods,
+    // Ask for a key type the file can vouch for, as OpenSSH does, so a host with several keys is not "unknown".
+    algorithms: preferred.length ? { serverHostKey: { remove: preferred, prepend: preferred } as never } : undefined,
+    hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+      deps.hostKeys.verify(target, key, deps.acceptNewHostKeys).then(
+        (d) => {
+          if (!d.ok) hostKeyFailure = d.message;
+          verify(d.ok);
+        },
+        (e: Error) => {
+          hostKeyFailure = `cannot check the host key of ${label}: ${e.message}`;
+          verify(false);
+        },
+      );
+    },
+  };
+
+  const client = new ssh2.Client();
+  return new Promise<Client>((resolve, reject) => {
+    let settled = false;
+    const fail = (err: Error & { level?: string; code?: string }) => {
+      if (settled) return;
+      settled = true;
+      client.end();
+      if (hostKeyFailure) return reject(new PermanentConnectError(hostKeyFailure));
+      if (err.level === 'client-authentication')
+        return reject(new PermanentConnectError(`authentication failed for ${label} (tried ${plan.described})`));
+      reject(new Error(`${label}: ${describeNetError(err, opts.connectTimeoutMs)}`));
+    };
+    client.once('ready', () => {
+      settled = true;
+      client.off('error', fail);
+      // Later errors (keepalive timeout, reset) surface as 'close' to the transport; keep them from crashing the process.
+      client.on('error', () => {});
+      resolve(client);
+    });
+    client.on('error', fail);
+    client.once('close', () => fail(new Error('connection closed during the handshake')));
+    try {
+      client.connect(config);
+    } catch (e) {
+      fail(e as Error);
+    }
+  });
+}
+
+function describeNetError(err: Error & { level?: string; code?: string }, timeoutMs: number): string {
+  if (err.level === 'client-timeout' || err.code === 'ETIMEDOUT') return `timed out after ${timeoutMs / 1000} s while connecting`;
+  if (err.code === 'ECONNREFUSED') return 'connection refused';
+  if (err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH') return 'no route to host';
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return 'host name does not resolve';
+  return err.message;
+}
+
+const HANDSHAKE_KEY_TYPES = new Set([
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+]);
+
+/** known_hosts records RSA keys as ssh-rsa; the handshake names them by signature algorithm. */
+function expandKeyTypes(types: string[]): string[] {
+  return types
+    .flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]))
+    .filter((t) => HANDSHAKE_KEY_TYPES.has(t));
+}
