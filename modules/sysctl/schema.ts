@@ -1,0 +1,50 @@
+// Args of the sysctl module. Values end up in a sysctl.d file and on a `sysctl -w` command line,
+// so anything that could start a new line, a new assignment or a comment is refused here.
+
+export const SYSCTL_KEY_PATTERN = '^[a-z][a-z0-9_]*(\\.[A-Za-z0-9_:@+-]+)+$';
+/** No control characters except tab (kernel vectors print tab-separated), no `=`, no `#`. */
+export const SYSCTL_VALUE_PATTERN = '^[^\\x00-\\x08\\x0a-\\x1f\\x7f=#]*$';
+export const DEFAULT_FILE = '/etc/sysctl.d/50-portsyncd.conf';
+
+export const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    file: {
+      type: 'string',
+      pattern: '^/[^\\x00-\\x1f]*\\.conf$',
+      default: DEFAULT_FILE,
+      description: 'absolute path of the managed sysctl.d file (systemd-sysctl only reads *.conf)',
+    },
+    settings: {
+      type: 'object',
+      propertyNames: { pattern: SYSCTL_KEY_PATTERN },
+      additionalProperties: {
+        anyOf: [
+          { type: 'string', pattern: SYSCTL_VALUE_PATTERN },
+          // Larger numbers lose digits in YAML/JSON; they must be quoted.
+          { type: 'integer', minimum: -9007199254740991, maximum: 9007199254740991 },
+        ],
+      },
+      description: 'sysctl key (dotted, e.g. net.core.somaxconn) -> value',
+    },
+    state: { type: 'string', enum: ['present', 'absent'], default: 'present' },
+    apply_live: { type: 'boolean', default: true, description: 'also set the running kernel, not only the file' },
+    missing: {
+      type: 'string',
+      enum: ['fail', 'warn', 'skip'],
+      default: 'fail',
+      description: 'what to do with a key the target kernel does not have',
+    },
+  },
+  if: { properties: { state: { const: 'present' } } },
+  then: { required: ['settings'] },
+} as const;
+
+export interface SysctlArgs {
+  file: string;
+  settings?: Record<string, string | number>;
+  state: 'present' | 'absent';
+  apply_live: boolean;
+  missing: 'fail' | 'warn' | 'skip';
+}
