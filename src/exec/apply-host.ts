@@ -1,0 +1,110 @@
+// Applies one host's plan: uploads staged first, then one script for every change and handler.
+// The host stops at its first failed change; handlers notified by the changes that succeeded
+// still run unless forceHandlers is off.
+import type { Transport } from '../transport/types.js';
+import { UnreachableError } from '../transport/types.js';
+import { isChange, type HostPlan } from '../plan/types.js';
+import { compileApplyScript, parseApplyOutput, type ScriptStep, type StepOutcome } from './apply-script.js';
+import { shownChanges, type TaskResult } from './results.js';
+
+export interface HostApplyOutcome {
+  results: TaskResult[];
+  /** At least one change ran: the host is worth verifying. */
+  applied: boolean;
+  unreachable: boolean;
+}
+
+interface StepOwner {
+  kind: 'task' | 'handler';
+  index: number;
+}
+
+export async function applyHost(transport: Transport, plan: HostPlan, forceHandlers: boolean): Promise<HostApplyOutcome> {
+  const steps: ScriptStep[] = [];
+  const owners: StepOwner[] = [];
+  const flag = (h: number) => `N${h}`;
+  plan.tasks.forEach((t, ti) => {
+    for (const change of t.changes) {
+      const sets = isChange(change)
+        ? plan.handlers.flatMap((h, hi) => (h.keys.some((k) => change.notify?.includes(k)) ? [flag(hi)] : []))
+        : [];
+      steps.push({ change, sets });
+      owners.push({ kind: 'task', index: ti });
+    }
+  });
+  plan.handlers.forEach((h, hi) => {
+    for (const change of h.changes) {
+      steps.push({ change, sets: [], when: [flag(hi)] });
+      owners.push({ kind: 'handler', index: hi });
+    }
+  });
+
+  let outcomes: StepOutcome[] = steps.map(() => ({ status: 'not-run', skippedLive: 0 }));
+  if (steps.length) {
+    const compiled = compileApplyScript(steps, { root: transport.root, offline: transport.offline }, forceHandlers);
+    try {
+      await stageUploads(transport, steps, compiled.stages);
+      const res = await transport.exec(compiled.script);
+      outcomes = parseApplyOutput(res.stdout, steps.length);
+      if (res.rc !== 0 && !outcomes.some((o) => o.status === 'failed')) {
+        const first = outcomes.findIndex((o) => o.status === 'not-run');
+        if (first >= 0) outcomes[first] = { status: 'failed', error: `apply script exited ${res.rc}: ${res.stderr.trim()}`, skippedLive: 0 };
+      }
+    } catch (err) {
+      if (err instanceof UnreachableError) return { results: [unreachableResult(plan.host, err.message)], applied: false, unreachable: true };
+      const first = outcomes.findIndex((o) => o.status === 'not-run');
+      outcomes[Math.max(first, 0)] = { status: 'failed', error: err instanceof Error ? err.message : String(err), skippedLive: 0 };
+    }
+  }
+  return { results: collectResults(plan, owners, outcomes), applied: outcomes.some((o) => o.status === 'ok'), unreachable: false };
+}
+
+/** Upload ops travel before the script, to a staging name beside their target; the script renames them. */
+async function stageUploads(transport: Transport, steps: ScriptStep[], stages: Map<string, string>): Promise<void> {
+  for (const [key, stagePath] of stages) {
+    const [n, k] = key.split('.').map(Number);
+    const op = steps[n!]!.change.ops[k!]!;
+    if (op.kind === 'upload') await transport.upload(op.localPath, stagePath, op.mode);
+  }
+}
+
+function collectResults(plan: HostPlan, owners: StepOwner[], outcomes: StepOutcome[]): TaskResult[] {
+  const forOwner = (kind: StepOwner['kind'], index: number) =>
+    outcomes.filter((_, i) => owners[i]!.kind === kind && owners[i]!.index === index);
+  const results: TaskResult[] = [];
+  let stopped = false;
+  plan.tasks.forEach((t, ti) => {
+    if (stopped) return;
+    const base: TaskResult = { host: plan.host, task: t.task.name, status: t.status, changes: shownChanges(t.changes) };
+    if (t.warnings.length) base.warnings = t.warnings;
+    if (t.msg) base.msg = t.msg;
+    const outs = forOwner('task', ti);
+    const failed = outs.find((o) => o.status === 'failed');
+    if (failed) {
+      results.push({ ...base, status: 'failed', msg: failed.error || 'failed' });
+      stopped = true;
+      return;
+    }
+    if (outs.some((o) => o.status === 'not-run')) return; // an earlier failure stopped the host
+    const msg = offlineNote(outs);
+    results.push(msg ? { ...base, msg } : base);
+  });
+  plan.handlers.forEach((h, hi) => {
+    const outs = forOwner('handler', hi);
+    if (outs.every((o) => o.status === 'not-run')) return;
+    const failed = outs.find((o) => o.status === 'failed');
+    const base: TaskResult = { host: plan.host, task: h.name, status: 'changed', changes: shownChanges(h.changes), handler: true };
+    const msg = failed ? failed.error || 'failed' : offlineNote(outs);
+    results.push({ ...base, ...(failed ? { status: 'failed' as const } : {}), ...(msg ? { msg } : {}) });
+  });
+  return results;
+}
+
+function offlineNote(outs: StepOutcome[]): string | undefined {
+  const n = outs.reduce((a, o) => a + o.skippedLive, 0);
+  return n ? `${n} live step${n > 1 ? 's' : ''} skipped: the root is offline` : undefined;
+}
+
+export function unreachableResult(host: string, msg: string): TaskResult {
+  return { host, task: 'connect', status: 'unreachable', changes: [], msg };
+}

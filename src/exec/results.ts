@@ -1,0 +1,18 @@
+// Per-task, per-host outcomes as the executor reports them.
+import type { Change } from '../module.js';
+
+export type ResultStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
+
+export interface TaskResult {
+  host: string;
+  task: string;
+  status: ResultStatus;
+  changes: { summary: string; diff?: string }[];
+  msg?: string;
+  warnings?: string[];
+  handler?: boolean;
+}
+
+export function shownChanges(changes: Change[]): TaskResult['changes'] {
+  return changes.filter((c) => c.changed !== false).map((c) => (c.diff ? { summary: c.summary, diff: c.diff } : { summary: c.summary }));
+}

@@ -1,0 +1,74 @@
+// A read-only Facts view over one host's gathered answers. Reading something no task declared in
+// needs() is a module bug, so it throws instead of guessing.
+import type { CmdFact, FactQuery, Facts, HostFacts, StatFact, UnitFact } from './types.js';
+import { queryKey, type RawAnswer } from './gather-script.js';
+import { rooted } from '../transport/shell.js';
+
+export const OFFLINE_UNIT: UnitFact = { load: 'offline', active: 'offline', sub: 'offline', enabled: 'offline' };
+const UNKNOWN_UNIT: UnitFact = { load: 'unknown', active: 'unknown', sub: 'unknown', enabled: 'unknown' };
+
+const STAT_TYPES: Record<string, StatFact['type']> = {
+  'regular file': 'file',
+  'regular empty file': 'file',
+  directory: 'dir',
+  'symbolic link': 'link',
+};
+
+function parseStat(text: string): StatFact {
+  const [type = '', mode = '', owner = '', group = '', size = '0', ...extra] = text.split('|');
+  const x = extra.join('|');
+  const st: StatFact = { type: STAT_TYPES[type] ?? 'other', mode: mode.padStart(4, '0'), owner, group, size: Number(size) };
+  if (st.type === 'file' && x) st.sha256 = x;
+  if (st.type === 'link') st.target = x;
+  return st;
+}
+
+function parseUnit(text: string): UnitFact {
+  const kv = new Map(text.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+  return {
+    load: kv.get('LoadState') || 'unknown',
+    active: kv.get('ActiveState') || 'unknown',
+    sub: kv.get('SubState') || 'unknown',
+    enabled: kv.get('UnitFileState') ?? '',
+  };
+}
+
+export function buildFacts(host: HostFacts, queries: FactQuery[], answers: Map<number, RawAnswer>, root: string): Facts {
+  const byKey = new Map<string, RawAnswer | undefined>();
+  queries.forEach((q, i) => byKey.set(queryKey(q), answers.get(i)));
+  const answer = (q: FactQuery): RawAnswer | undefined => {
+    const k = queryKey(q);
+    if (!byKey.has(k)) throw new Error(`fact ${k} was read but not declared in needs()`);
+    return byKey.get(k);
+  };
+  const prefix = rooted(root, '/').replace(/\/$/, '');
+  return {
+    host,
+    file(path) {
+      const a = answer({ kind: 'file', path });
+      return a?.status === 'ok' ? (a.fields[0] ?? '') : null;
+    },
+    stat(path) {
+      const a = answer({ kind: 'stat', path });
+      return a?.status === 'ok' ? parseStat(a.fields[0] ?? '') : null;
+    },
+    sysctl(key) {
+      const a = answer({ kind: 'sysctl', key });
+      return a?.status === 'ok' ? (a.fields[0] ?? '').replace(/\n$/, '') : null;
+    },
+    unit(name) {
+      const a = answer({ kind: 'unit', name });
+      if (a?.status === 'offline') return { ...OFFLINE_UNIT };
+      return a?.status === 'ok' ? parseUnit(a.fields[0] ?? '') : { ...UNKNOWN_UNIT };
+    },
+    cmd(argv): CmdFact {
+      const a = answer({ kind: 'cmd', argv });
+      if (a?.status !== 'ok') return { rc: 127, stdout: '', stderr: 'not run' };
+      return { rc: Number(a.fields[0]), stdout: a.fields[1] ?? '', stderr: a.fields[2] ?? '' };
+    },
+    files(glob) {
+      const a = answer({ kind: 'files', glob });
+      return Object.fromEntries((a?.items ?? []).map(([p = '', c = '']) => [p.slice(prefix.length), c]));
+    },
+  };
+}

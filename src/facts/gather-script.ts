@@ -1,0 +1,133 @@
+// Composes every fact query of one host into ONE sh script, and parses its output.
+// Each answer is one marker line; payloads are base64 (prefixed 'b' so empty stays visible),
+// so any bytes survive the trip.
+import type { FactQuery } from './types.js';
+import { MARK, rooted, shArgv, shGlob, shq } from '../transport/shell.js';
+
+export function queryKey(q: FactQuery): string {
+  switch (q.kind) {
+    case 'file':
+    case 'stat':
+      return `${q.kind}:${q.path}`;
+    case 'sysctl':
+      return `sysctl:${q.key}`;
+    case 'unit':
+      return `unit:${q.name}`;
+    case 'cmd':
+      return `cmd:${JSON.stringify(q.argv)}`;
+    case 'files':
+      return `files:${q.glob}`;
+  }
+}
+
+export function uniqueQueries(queries: FactQuery[]): FactQuery[] {
+  const seen = new Map<string, FactQuery>();
+  for (const q of queries) if (!seen.has(queryKey(q))) seen.set(queryKey(q), q);
+  return [...seen.values()];
+}
+
+export interface GatherTarget {
+  /** Transport root ('' on live systems). */
+  root: string;
+  /** Offline roots have no live sysctl or unit state: those queries are not sent. */
+  offline: boolean;
+}
+
+/** A script function, so `B64 < file` redirects base64's input, not tr's. */
+const B64 = 'b64';
+
+export function sysctlPath(key: string): string {
+  return '/proc/sys/' + key.replace(/\./g, '/');
+}
+
+function queryScript(id: number, q: FactQuery, t: GatherTarget): string {
+  const m = `${MARK} ${id}`;
+  switch (q.kind) {
+    case 'file':
+      return `f=${shq(rooted(t.root, q.path))}
+if [ -f "$f" ] && [ -r "$f" ]; then printf '%s b' '${m} ok'; ${B64} < "$f"; echo; else echo '${m} absent'; fi`;
+    case 'stat':
+      return `f=${shq(rooted(t.root, q.path))}
+if [ -e "$f" ] || [ -L "$f" ]; then
+  x=; if [ -L "$f" ]; then x=$(readlink -- "$f"); elif [ -f "$f" ]; then x=$(sha256sum < "$f" | cut -c1-64); fi
+  printf '%s b' '${m} ok'; printf '%s|%s' "$(stat -c '%F|%a|%U|%G|%s' -- "$f")" "$x" | ${B64}; echo
+else echo '${m} absent'; fi`;
+    case 'sysctl':
+      if (t.offline) return `echo '${m} offline'`;
+      return `f=${shq(sysctlPath(q.key))}
+if [ -r "$f" ]; then printf '%s b' '${m} ok'; ${B64} < "$f"; echo; else echo '${m} absent'; fi`;
+    case 'unit':
+      if (t.offline) return `echo '${m} offline'`;
+      return `if command -v systemctl >/dev/null 2>&1; then printf '%s b' '${m} ok'; systemctl show -p LoadState -p ActiveState -p SubState -p UnitFileState -- ${shq(q.name)} 2>/dev/null | ${B64}; echo; else echo '${m} absent'; fi`;
+    case 'cmd': {
+      // On a chroot the command runs inside the root, like the target would run it.
+      const run = t.root ? `chroot ${shq(t.root)} ${shArgv(q.argv)}` : shArgv(q.argv);
+      return `(cd / && ${run}) </dev/null >"$T/o" 2>"$T/e"; r=$?
+printf '%s %s b' '${m} ok' "$r"; ${B64} < "$T/o"; printf ' b'; ${B64} < "$T/e"; echo`;
+    }
+    case 'files':
+      return `for f in ${shGlob(rooted(t.root, q.glob))}; do
+  [ -f "$f" ] && [ -r "$f" ] || continue
+  printf '%s b%s b' '${m} item' "$(printf %s "$f" | ${B64})"; ${B64} < "$f"; echo
+done; echo '${m} end'`;
+  }
+}
+
+/**
+ * The whole gather as one script. Wrapped in a function that is called on the last line, so a
+ * script cut short in transit runs nothing.
+ */
+export function composeGatherScript(queries: FactQuery[], t: GatherTarget, hostFactsScript: string): string {
+  const body = queries.map((q, i) => queryScript(i, q, t)).join('\n');
+  return `psd_gather() {
+T=$(mktemp -d) || exit 90
+b64() { base64 | tr -d '\\n'; }
+trap 'rm -rf "$T"' EXIT
+ROOT=${shq(t.root)}; export ROOT
+printf '%s b' '${MARK} host'; ( ${hostFactsScript}
+) 2>/dev/null | ${B64}; echo
+${body}
+}
+psd_gather
+`;
+}
+
+export interface RawAnswer {
+  status: string;
+  fields: string[];
+  items: string[][];
+}
+
+export interface ParsedGather {
+  hostText: string;
+  answers: Map<number, RawAnswer>;
+}
+
+const decode = (f: string) => Buffer.from(f.slice(1), 'base64').toString('utf8');
+
+export function parseGatherOutput(stdout: string): ParsedGather {
+  let hostText = '';
+  const answers = new Map<number, RawAnswer>();
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith(MARK + ' ')) continue;
+    const [, id, status, ...rest] = line.split(' ');
+    if (id === 'host') {
+      hostText = decode(status ?? 'b');
+      continue;
+    }
+    const n = Number(id);
+    const prev = answers.get(n);
+    if (status === 'item') {
+      const a = prev ?? { status: 'ok', fields: [], items: [] };
+      a.items.push(rest.map(decode));
+      answers.set(n, a);
+    } else if (status === 'end') {
+      if (!prev) answers.set(n, { status: 'ok', fields: [], items: [] });
+    } else {
+      // cmd: first field is the exit code, not base64
+      const fields = rest.map((f) => (f.startsWith('b') ? decode(f) : f));
+      answers.set(n, { status: status ?? 'absent', fields, items: [] });
+    }
+  }
+  return { hostText, answers };
+}

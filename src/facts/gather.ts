@@ -1,0 +1,17 @@
+// One exec per host gathers the host facts plus every task's declared needs.
+import type { Transport } from '../transport/types.js';
+import type { FactQuery, Facts } from './types.js';
+import { composeGatherScript, parseGatherOutput, uniqueQueries } from './gather-script.js';
+import { buildFacts } from './facts-view.js';
+import { hostFactsScript, parseHostFacts } from './basic-host-facts.js';
+
+export class GatherError extends Error {}
+
+export async function gatherFacts(transport: Transport, queries: FactQuery[]): Promise<Facts> {
+  const qs = uniqueQueries(queries);
+  const script = composeGatherScript(qs, { root: transport.root, offline: transport.offline }, hostFactsScript());
+  const res = await transport.exec(script);
+  if (res.rc !== 0) throw new GatherError(`fact gathering failed (exit ${res.rc}): ${res.stderr.trim()}`);
+  const parsed = parseGatherOutput(res.stdout);
+  return buildFacts(parseHostFacts(parsed.hostText), qs, parsed.answers, transport.root);
+}

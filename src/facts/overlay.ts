@@ -1,0 +1,102 @@
+// Facts as the host will be after the changes planned so far: task N plans against what tasks
+// 1..N-1 would write, so the plan shown is the plan applied.
+import { createHash } from 'node:crypto';
+import picomatch from 'picomatch';
+import type { Op } from '../module.js';
+import type { Facts, StatFact } from './types.js';
+
+export class OverlayFacts implements Facts {
+  private readonly written = new Map<string, string | null>();
+  private readonly stats = new Map<string, StatFact | null>();
+  private readonly sysctls = new Map<string, string>();
+
+  constructor(private readonly base: Facts) {}
+
+  get host() {
+    return this.base.host;
+  }
+
+  file(path: string): string | null {
+    if (this.written.has(path)) return this.written.get(path) ?? null;
+    const st = this.stats.get(path);
+    if (st?.type === 'link' && st.target?.startsWith('/')) return this.file(st.target);
+    return this.base.file(path);
+  }
+
+  stat(path: string): StatFact | null {
+    return this.stats.has(path) ? (this.stats.get(path) ?? null) : this.base.stat(path);
+  }
+
+  sysctl(key: string): string | null {
+    return this.sysctls.get(key) ?? this.base.sysctl(key);
+  }
+
+  unit(name: string) {
+    return this.base.unit(name);
+  }
+
+  cmd(argv: string[]) {
+    return this.base.cmd(argv);
+  }
+
+  files(glob: string): Record<string, string> {
+    const out = { ...this.base.files(glob) };
+    const match = picomatch(glob, { dot: true });
+    for (const [path, content] of this.written) {
+      if (!match(path)) continue;
+      if (content === null) delete out[path];
+      else out[path] = content;
+    }
+    return out;
+  }
+
+  /** Record what an op leaves behind. */
+  apply(op: Op): void {
+    switch (op.kind) {
+      case 'put': {
+        const prev = this.peekStat(op.path);
+        this.written.set(op.path, op.content);
+        this.stats.set(op.path, {
+          type: 'file',
+          mode: op.mode ?? (prev?.type === 'file' ? prev.mode : '0644'),
+          owner: op.owner ?? (prev?.type === 'file' ? prev.owner : 'root'),
+          group: op.group ?? (prev?.type === 'file' ? prev.group : 'root'),
+          size: Buffer.byteLength(op.content),
+          sha256: createHash('sha256').update(op.content).digest('hex'),
+        });
+        break;
+      }
+      case 'remove':
+        this.written.set(op.path, null);
+        this.stats.set(op.path, null);
+        break;
+      case 'symlink':
+        this.written.delete(op.path);
+        this.stats.set(op.path, { type: 'link', mode: '0777', owner: 'root', group: 'root', size: op.target.length, target: op.target });
+        break;
+      case 'upload':
+        this.stats.set(op.path, { type: 'file', mode: op.mode ?? '0644', owner: 'root', group: 'root', size: 0, sha256: op.sha256 });
+        break;
+      case 'exec':
+        for (const [k, v] of sysctlWrites(op.argv)) this.sysctls.set(k, v);
+        break;
+    }
+  }
+
+  private peekStat(path: string): StatFact | null {
+    try {
+      return this.stat(path);
+    } catch {
+      return null; // not gathered: the put defines the file from scratch
+    }
+  }
+}
+
+/** `sysctl [-q] -w k=v ...` → [[k, v], ...]; anything else → []. */
+export function sysctlWrites(argv: string[]): [string, string][] {
+  if (!argv[0] || !/(^|\/)sysctl$/.test(argv[0]) || !argv.includes('-w')) return [];
+  return argv
+    .slice(1)
+    .filter((a) => !a.startsWith('-') && a.includes('='))
+    .map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]);
+}

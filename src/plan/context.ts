@@ -1,0 +1,47 @@
+// The PlanContext a module sees for one host and task; its errors become located Problems.
+import type { PlanContext } from '../module.js';
+import type { Problem } from '../errors.js';
+import type { Task, Vars } from '../playbook/types.js';
+import { posAtPath } from '../source-map.js';
+import type { PlanEnv } from './types.js';
+
+export interface TaskSink {
+  warnings: string[];
+  problems: Problem[];
+}
+
+export function problemAt(host: string, task: Task, args: Vars, message: string, argPath?: (string | number)[], hint?: string): Problem {
+  const pos = argPath ? (posAtPath(args, argPath) ?? posAtPath(task.args, argPath) ?? task.pos) : task.pos;
+  const path = argPath?.length ? `${task.module}.${argPath.join('.')}` : undefined;
+  return { message, pos, path, host, task: task.name, hint };
+}
+
+export function planContext(
+  host: string,
+  vars: Vars,
+  task: Task,
+  args: Vars,
+  env: PlanEnv,
+  offline: boolean,
+  sink: TaskSink,
+): PlanContext {
+  return {
+    hostName: host,
+    taskName: task.name,
+    vars,
+    check: env.check,
+    offline,
+    render: (template, extra) => env.renderTemplate(template, extra ? { ...vars, ...extra } : vars),
+    warn: (message) => void sink.warnings.push(message),
+    error: (message, argPath, hint) => void sink.problems.push(problemAt(host, task, args, message, argPath, hint)),
+  };
+}
+
+/** Problems from anything a module or renderer throws, located at the task. */
+export function thrownProblems(err: unknown, host: string, task: Task): Problem[] {
+  const withWhere = (p: Problem): Problem => ({ ...p, host: p.host ?? host, task: p.task ?? task.name, pos: p.pos ?? task.pos });
+  if (err && typeof err === 'object' && 'problems' in err && Array.isArray((err as { problems: unknown }).problems)) {
+    return (err as { problems: Problem[] }).problems.map(withWhere);
+  }
+  return [withWhere({ message: err instanceof Error ? err.message : String(err) })];
+}

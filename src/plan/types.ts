@@ -1,0 +1,73 @@
+// What the planner produces and what it needs from the rest of the engine.
+import type { Change, Module, Op } from '../module.js';
+import type { Problem } from '../errors.js';
+import type { FactQuery } from '../facts/types.js';
+import type { Task, Vars } from '../playbook/types.js';
+import type { SourcePos } from '../module.js';
+
+/** The part of the module registry the planner uses. */
+export interface RegistryLike {
+  get(name: string): Module | undefined;
+  validateArgs(name: string, args: unknown, argsRoot: unknown): Problem[];
+  handlers(): Map<string, { module: string; summary: string; ops: Op[] }>;
+}
+
+/** Variable rendering and conditions, injected so the planner stays pure and testable. */
+export interface PlanEnv {
+  registry: RegistryLike;
+  renderArgs(args: Vars, vars: Vars, where: { task: string; host: string }): Vars;
+  renderTemplate(name: string, vars: Vars): string;
+  evalWhen(expr: string, vars: Vars, where?: SourcePos): boolean;
+  check: boolean;
+  tags: { only: string[]; skip: string[] };
+}
+
+export interface PreparedTask {
+  task: Task;
+  /** Index in the play's task list (handlers: in its handler list). */
+  index: number;
+  module: Module;
+  args: Vars;
+  queries: FactQuery[];
+}
+
+/** A host's tasks with args rendered and validated, and the facts they need. */
+export interface PreparedHost {
+  host: string;
+  vars: Vars;
+  tasks: PreparedTask[];
+  handlers: PreparedTask[];
+  queries: FactQuery[];
+  problems: Problem[];
+}
+
+export interface TaskPlan {
+  task: Task;
+  index: number;
+  status: 'ok' | 'changed' | 'skipped';
+  changes: Change[];
+  warnings: string[];
+  msg?: string;
+}
+
+export interface HandlerPlan {
+  name: string;
+  /** 'module' handlers come from a module's `handlers`; 'play' handlers are tasks of the play. */
+  source: 'module' | 'play';
+  changes: Change[];
+  /** Notify keys of changes that trigger this handler. */
+  keys: string[];
+}
+
+export interface HostPlan {
+  host: string;
+  tasks: TaskPlan[];
+  /** Handlers notified by at least one planned change, in run order. */
+  handlers: HandlerPlan[];
+  problems: Problem[];
+}
+
+/** A change counts as pending unless the module marked it as one that reports ok. */
+export function isChange(c: Change): boolean {
+  return c.changed !== false;
+}

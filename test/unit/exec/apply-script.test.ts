@@ -1,0 +1,158 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, existsSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createChrootTransport } from '../../../src/transport/chroot.js';
+import { createLocalTransport } from '../../../src/transport/local.js';
+import { compileApplyScript, parseApplyOutput, type ScriptStep } from '../../../src/exec/apply-script.js';
+
+function tempRoot(t: { after(fn: () => void): void }): string {
+  const root = mkdtempSync(join(tmpdir(), 'psd-apply-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  return root;
+}
+
+/** Exec ops run inside a chroot, which a bare temp tree cannot host: those tests use the local
+ *  transport with absolute paths inside the temp tree instead. */
+async function runLocal(steps: ScriptStep[], force = true) {
+  const tr = createLocalTransport();
+  const { script } = compileApplyScript(steps, { root: '', offline: true }, force);
+  const res = await tr.exec(script);
+  return parseApplyOutput(res.stdout, steps.length);
+}
+
+async function run(root: string, steps: ScriptStep[], force = true) {
+  const tr = createChrootTransport('h', root);
+  const { script } = compileApplyScript(steps, { root: tr.root, offline: tr.offline }, force);
+  const res = await tr.exec(script);
+  return { res, out: parseApplyOutput(res.stdout, steps.length) };
+}
+
+/** Every file under root with its content, temp and backup files included. */
+function tree(root: string, dir = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
+    const rel = join(dir, e.name);
+    if (e.isDirectory()) Object.assign(out, tree(root, rel));
+    else if (e.isSymbolicLink()) out[rel] = '-> ' + readlinkSync(join(root, rel));
+    else out[rel] = readFileSync(join(root, rel), 'utf8');
+  }
+  return out;
+}
+
+test('put writes atomically with mode, creates folders, leaves no temp or backup files', async (t) => {
+  const root = tempRoot(t);
+  writeFileSync(join(root, 'etc/a.conf'), 'old\n');
+  const content = "new 'q' $x `y` \u00e9\nPSD_EOF\n";
+  const { out } = await run(root, [
+    { change: { summary: 'a', ops: [{ kind: 'put', path: '/etc/a.conf', content, mode: '0640' }] }, sets: [] },
+    { change: { summary: 'b', ops: [{ kind: 'put', path: '/etc/new/dir/b.conf', content: 'b' }] }, sets: [] },
+    { change: { summary: 'l', ops: [{ kind: 'symlink', path: '/etc/l', target: '/etc/a.conf' }] }, sets: [] },
+  ]);
+  assert.deepEqual(out.map((o) => o.status), ['ok', 'ok', 'ok']);
+  assert.deepEqual(tree(root), { 'etc/a.conf': content, 'etc/new/dir/b.conf': 'b', 'etc/l': '-> /etc/a.conf' });
+  assert.equal(statSync(join(root, 'etc/a.conf')).mode & 0o777, 0o640);
+  assert.equal(statSync(join(root, 'etc/new/dir/b.conf')).mode & 0o777, 0o644);
+});
+
+test('a put without mode keeps the mode of the file it replaces', async (t) => {
+  const root = tempRoot(t);
+  writeFileSync(join(root, 'etc/a.conf'), 'old\n', { mode: 0o600 });
+  await run(root, [{ change: { summary: 'a', ops: [{ kind: 'put', path: '/etc/a.conf', content: 'x' }] }, sets: [] }]);
+  assert.equal(statSync(join(root, 'etc/a.conf')).mode & 0o777, 0o600);
+});
+
+test('a failing op rolls back every file its change replaced, and the host stops there', async (t) => {
+  const root = tempRoot(t);
+  writeFileSync(join(root, 'etc/a.conf'), 'A-old');
+  writeFileSync(join(root, 'etc/gone.conf'), 'keep me');
+  const before = tree(root);
+  const out = await runLocal([
+    {
+      change: {
+        summary: 'multi',
+        ops: [
+          { kind: 'put', path: join(root, 'etc/a.conf'), content: 'A-new' },
+          { kind: 'put', path: join(root, 'etc/created.conf'), content: 'C' },
+          { kind: 'remove', path: join(root, 'etc/gone.conf') },
+          { kind: 'exec', argv: ['sh', '-c', 'echo boom >&2; exit 5'] },
+        ],
+      },
+      sets: [],
+    },
+    { change: { summary: 'later', ops: [{ kind: 'put', path: join(root, 'etc/later.conf'), content: 'L' }] }, sets: [] },
+  ]);
+  assert.equal(out[0]!.status, 'failed');
+  assert.equal(out[0]!.failedOp, 3);
+  assert.match(out[0]!.error!, /boom/);
+  assert.match(out[0]!.error!, /exit 5/);
+  assert.equal(out[1]!.status, 'not-run');
+  assert.deepEqual(tree(root), before);
+});
+
+test('strictStderr fails on stderr even with exit 0; a failed validate leaves the target untouched', async (t) => {
+  const root = tempRoot(t);
+  writeFileSync(join(root, 'etc/a.conf'), 'A');
+  const before = tree(root);
+  const strict = await runLocal([
+    {
+      change: {
+        summary: 's',
+        ops: [
+          { kind: 'put', path: join(root, 'etc/a.conf'), content: 'B' },
+          { kind: 'exec', argv: ['sh', '-c', 'echo "Invalid argument" >&2'], strictStderr: true },
+        ],
+      },
+      sets: [],
+    },
+  ]);
+  assert.equal(strict[0]!.status, 'failed');
+  assert.match(strict[0]!.error!, /Invalid argument/);
+  assert.deepEqual(tree(root), before);
+  const validate = await run(root, [
+    { change: { summary: 'v', ops: [{ kind: 'put', path: '/etc/a.conf', content: 'bad', validate: 'grep -q good %s' }] }, sets: [] },
+  ]);
+  assert.equal(validate.out[0]!.status, 'failed');
+  assert.deepEqual(tree(root), before);
+  const ok = await run(root, [
+    { change: { summary: 'v', ops: [{ kind: 'put', path: '/etc/a.conf', content: 'good', validate: 'grep -q good %s' }] }, sets: [] },
+  ]);
+  assert.equal(ok.out[0]!.status, 'ok');
+  assert.equal(readFileSync(join(root, 'etc/a.conf'), 'utf8'), 'good');
+});
+
+test('live ops are skipped on an offline root; handlers run once for changes that succeeded, even after a failure', async (t) => {
+  const root = tempRoot(t);
+  const steps = (dir: string): ScriptStep[] => [
+    { change: { summary: 'a', ops: [{ kind: 'put', path: join(dir, 'etc/a'), content: 'a' }, { kind: 'exec', argv: ['sysctl', '-w', 'x=1'], live: true }] }, sets: ['N0'] },
+    { change: { summary: 'fails', ops: [{ kind: 'exec', argv: ['false'] }] }, sets: ['N1'] },
+    { change: { summary: 'h0', ops: [{ kind: 'put', path: join(dir, 'etc/h0'), content: 'ran' }] }, sets: [], when: ['N0'] },
+    { change: { summary: 'h1', ops: [{ kind: 'put', path: join(dir, 'etc/h1'), content: 'ran' }] }, sets: [], when: ['N1'] },
+  ];
+  const forced = await runLocal(steps(root));
+  assert.deepEqual(forced.map((o) => o.status), ['ok', 'failed', 'ok', 'not-run']);
+  assert.equal(forced[0]!.skippedLive, 1);
+  assert.ok(existsSync(join(root, 'etc/h0')));
+  assert.ok(!existsSync(join(root, 'etc/h1')));
+
+  const root2 = tempRoot(t);
+  const unforced = await runLocal(steps(root2), false);
+  assert.deepEqual(unforced.map((o) => o.status), ['ok', 'failed', 'not-run', 'not-run']);
+  assert.ok(!existsSync(join(root2, 'etc/h0')));
+});
+
+test('a script cut short in transit changes nothing', async (t) => {
+  const root = tempRoot(t);
+  const tr = createChrootTransport('h', root);
+  const { script } = compileApplyScript(
+    [{ change: { summary: 'a', ops: [{ kind: 'put', path: '/etc/a', content: 'x'.repeat(5000) }] }, sets: [] }],
+    { root: tr.root, offline: true },
+    true,
+  );
+  for (const cut of [0.3, 0.6, 0.95]) {
+    await tr.exec(script.slice(0, Math.floor(script.length * cut)));
+    assert.deepEqual(tree(root), {});
+  }
+});
