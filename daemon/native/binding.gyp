@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "portsyncd_netlink",
+      "sources": ["netlink.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-std=gnu11"]
+    }
+  ]
+}

@@ -1,0 +1,97 @@
+// Configuration: a YAML (or JSON) file given with --config. Unknown keys and
+// wrong types are errors naming the key, the value and the fix.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { LEVELS, type Level } from './obs/log.js';
+
+export interface Config {
+  redis: { host: string; port: number; path?: string; password?: string; connectTimeoutMs: number };
+  netlink: { rcvbufBytes: number; rcvbufForce: boolean; readBufferBytes: number };
+  http: { host: string; port: number };
+  stateFile: string;
+  stateSaveIntervalMs: number;
+  logLevel: Level;
+}
+
+export class ConfigError extends Error {}
+
+type Obj = Record<string, unknown>;
+
+const KNOWN: Record<string, string[]> = {
+  '': ['redis', 'netlink', 'http', 'state_file', 'state_save_interval_ms', 'log_level'],
+  redis: ['host', 'port', 'unix_socket', 'password', 'connect_timeout_ms'],
+  netlink: ['rcvbuf_bytes', 'rcvbuf_force', 'read_buffer_bytes'],
+  http: ['host', 'port'],
+};
+
+export function loadConfig(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`config ${file}: cannot read: ${(e as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parse(text) ?? {};
+  } catch (e) {
+    throw new ConfigError(`config ${file}: not valid YAML/JSON: ${(e as Error).message}`);
+  }
+  return parseConfig(doc, file);
+}
+
+export function parseConfig(doc: unknown, file = '<config>'): Config {
+  const fail = (key: string, what: string): never => {
+    throw new ConfigError(`config ${file}: ${key}: ${what}`);
+  };
+  const section = (name: string): Obj => {
+    const v = name === '' ? doc : (doc as Obj)[name];
+    if (v === undefined || v === null) return {};
+    if (typeof v !== 'object' || Array.isArray(v)) return fail(name || 'top level', 'must be a mapping');
+    for (const k of Object.keys(v)) {
+      if (!KNOWN[name]!.includes(k)) fail(name ? `${name}.${k}` : k, `unknown key; expected one of ${KNOWN[name]!.join(', ')}`);
+    }
+    return v as Obj;
+  };
+  const int = (o: Obj, sec: string, k: string, def: number, min: number, max: number): number => {
+    const v = o[k] ?? def;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(sec ? `${sec}.${k}` : k, `must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})`);
+    return v as number;
+  };
+  const str = (o: Obj, key: string, k: string, def?: string): string | undefined => {
+    const v = o[k] ?? def;
+    if (v !== undefined && (typeof v !== 'string' || v === '')) fail(key, `must be a non-empty string (got ${JSON.stringify(v)})`);
+    return v as string | undefined;
+  };
+  const top = section('');
+  const redis = section('redis');
+  const netlink = section('netlink');
+  const http = section('http');
+  const force = netlink.rcvbuf_force ?? true;
+  if (typeof force !== 'boolean') fail('netlink.rcvbuf_force', `must be true or false (got ${JSON.stringify(force)})`);
+  const level = top.log_level ?? 'info';
+  if (!LEVELS.includes(level as Level)) fail('log_level', `must be one of ${LEVELS.join(', ')} (got ${JSON.stringify(level)})`);
+  const password = redis.password;
+  if (password !== undefined && password !== null && typeof password !== 'string') fail('redis.password', 'must be a string');
+  return {
+    redis: {
+      host: str(redis, 'redis.host', 'host', '127.0.0.1')!,
+      port: int(redis, 'redis', 'port', 6379, 1, 65535),
+      path: str(redis, 'redis.unix_socket', 'unix_socket'),
+      password: typeof password === 'string' && password !== '' ? password : undefined,
+      connectTimeoutMs: int(redis, 'redis', 'connect_timeout_ms', 2000, 1, 600000),
+    },
+    netlink: {
+      rcvbufBytes: int(netlink, 'netlink', 'rcvbuf_bytes', 16 << 20, 1024, 1 << 30),
+      rcvbufForce: force as boolean,
+      readBufferBytes: int(netlink, 'netlink', 'read_buffer_bytes', 256 << 10, 64, 64 << 20),
+    },
+    http: {
+      host: str(http, 'http.host', 'host', '127.0.0.1')!,
+      port: int(http, 'http', 'port', 9464, 0, 65535),
+    },
+    stateFile: str(top, 'state_file', 'state_file', '/var/lib/portsyncd/state.json')!,
+    stateSaveIntervalMs: int(top, '', 'state_save_interval_ms', 1000, 10, 3600000),
+    logLevel: level as Level,
+  };
+}

@@ -1,0 +1,193 @@
+// Wires the edges (netlink socket, Redis, HTTP, systemd, state file) around
+// the pure core (parser, tracker, write plans).
+import { fstatSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { LinkTracker } from './core/tracker.js';
+import { parseMessages } from './netlink/parse.js';
+import { NetlinkSocket, type ReadBatch } from './netlink/socket.js';
+import { loadNative } from './netlink/native.js';
+import { osErrorName } from './obs/errno.js';
+import { startHttp, type Health } from './obs/http.js';
+import type { Logger } from './obs/log.js';
+import { SystemdNotifier } from './obs/sdnotify.js';
+import { DaemonMetrics } from './metrics.js';
+import { connect, describeTarget } from './redis/connect.js';
+import { SonicBootstrap } from './redis/bootstrap.js';
+import { APPL_DB, CONFIG_DB, STATE_DB } from './redis/sonic.js';
+import { PortWriter } from './redis/writer.js';
+import { loadState, StateSaver } from './statefile.js';
+
+export class Daemon {
+  readonly metrics = new DaemonMetrics();
+  private nl!: NetlinkSocket;
+  private tracker!: LinkTracker;
+  private writer!: PortWriter;
+  private sonic!: SonicBootstrap;
+  private saver!: StateSaver;
+  private http: Server | undefined;
+  private readonly notifier: SystemdNotifier;
+  private readonly redis: Redis[] = [];
+  private initialSyncDone = false;
+  private stopping = false;
+  httpPort = 0;
+
+  constructor(private readonly config: Config, private readonly log: Logger) {
+    this.notifier = new SystemdNotifier(loadNative().notify);
+  }
+
+  async start(): Promise<void> {
+    const { config, log } = this;
+    const previous = await loadState(config.stateFile);
+    this.nl = new NetlinkSocket({ rcvbufBytes: config.netlink.rcvbufBytes, force: config.netlink.rcvbufForce, readBufferBytes: config.netlink.readBufferBytes });
+    const inode = fstatSync(this.nl.fd).ino;
+    const rcvFields = { requested_bytes: config.netlink.rcvbufBytes, effective_bytes: this.nl.rcvbuf, forced: this.nl.forced };
+    // The kernel doubles SO_RCVBUF for bookkeeping; only less than requested is a shortfall.
+    if (this.nl.rcvbuf < config.netlink.rcvbufBytes) log.warn('netlink receive buffer below requested size', rcvFields);
+    else log.info('netlink receive buffer', rcvFields);
+
+    this.tracker = new LinkTracker(this.nl.portId);
+    const state = connect(config.redis, STATE_DB, 'portsyncd-state');
+    const appl = connect(config.redis, APPL_DB, 'portsyncd-appl');
+    const cfg = connect(config.redis, CONFIG_DB, 'portsyncd-config');
+    this.redis.push(state, appl, cfg);
+    for (const r of this.redis) {
+      r.on('error', (e: Error) => log.debug('redis connection error', { error: e.message }));
+      r.on('ready', () => log.info('redis connected', { target: describeTarget(config.redis), db: r.options.db }));
+    }
+    this.sonic = new SonicBootstrap(state, appl, cfg, log, previous);
+    this.writer = new PortWriter(state, {
+      model: () => this.tracker.ports,
+      modelComplete: () => this.tracker.counters.dumpsCompleted > 0 && !this.tracker.dumping,
+      bootstrap: () => this.sonic.run(),
+      onWritten: (ops, ports, lat) => this.metrics.written(ops, ports, lat),
+      onFullSync: (deleted, written) => this.onFullSync(deleted, written),
+      onError: (e) => {
+        this.metrics.redisErrors.inc();
+        log.warn('redis write failed; will retry', { error: e.message });
+      },
+    });
+    this.saver = new StateSaver(config.stateFile, config.stateSaveIntervalMs, () => this.tracker.ports.values(), (e) =>
+      log.warn('state file not saved', { file: config.stateFile, error: e.message }),
+    );
+    this.metrics.bind({
+      tracker: this.tracker,
+      nl: this.nl,
+      inode,
+      requestedRcvbuf: config.netlink.rcvbufBytes,
+      redisConnected: () => this.redisHealthy(),
+      pendingPorts: () => this.writer.pendingPorts,
+    });
+
+    const http = await startHttp(config.http.host, config.http.port, () => this.metrics.render(), () => this.health());
+    this.http = http.server;
+    this.httpPort = http.port;
+    log.info('http listening', { host: config.http.host, port: http.port });
+
+    this.nl.start(() => this.onReadable());
+    this.tracker.requestDump();
+    this.sendDumps();
+  }
+
+  /** Flushes pending writes and the state file, then closes everything. */
+  async stop(deadlineMs: number): Promise<boolean> {
+    if (this.stopping) return false;
+    this.stopping = true;
+    this.notifier.send('STOPPING=1');
+    this.notifier.stop();
+    this.onReadable(); // take in what the kernel has already queued
+    this.nl.close();
+    const flushed = await this.writer.idle(deadlineMs);
+    await this.saver.flush();
+    this.http?.close();
+    this.http?.closeAllConnections();
+    for (const r of this.redis) r.disconnect();
+    return flushed;
+  }
+
+  setLogLevel(level: Config['logLevel']): void {
+    this.log.setLevel(level);
+  }
+
+  private onReadable(): void {
+    let first: bigint | undefined;
+    let events = 0;
+    this.nl.drain((b: ReadBatch) => {
+      first ??= b.receivedAt;
+      events += this.absorb(b);
+    });
+    if (this.nl.lastError) {
+      this.log.error('netlink read failed', { error: osErrorName(this.nl.lastError) });
+      this.nl.lastError = 0;
+    }
+    this.sendDumps();
+    const changes = this.tracker.takeChanges();
+    if (first !== undefined) this.metrics.batch(events);
+    if (changes.size > 0) {
+      this.writer.enqueue(changes, first ?? process.hrtime.bigint());
+      this.saver.markDirty();
+      this.sonic.checkInitDone(this.tracker.ports);
+    }
+    if (this.tracker.takeDumpCompleted()) this.writer.requestFullSync();
+  }
+
+  private absorb(b: ReadBatch): number {
+    const messages = parseMessages(b.buf, b.bytes);
+    this.tracker.apply(messages);
+    if (b.overflow) {
+      this.metrics.drops.inc();
+      this.metrics.resyncs.inc(1, { reason: 'enobufs' });
+      this.log.warn('netlink overflow: resyncing from a fresh dump');
+      this.tracker.overflow();
+    }
+    return messages.length;
+  }
+
+  private sendDumps(): void {
+    for (let seq = this.tracker.takeDumpToSend(); seq !== undefined; seq = this.tracker.takeDumpToSend()) {
+      const rc = this.nl.sendDump(seq);
+      if (rc < 0) {
+        this.tracker.dumpSendFailed();
+        this.log.error('netlink dump request failed; retrying', { error: osErrorName(-rc) });
+        setTimeout(() => this.sendDumps(), 100).unref();
+        return;
+      }
+      this.metrics.dumps.inc();
+    }
+  }
+
+  private onFullSync(deleted: number, written: number): void {
+    this.metrics.fullSyncs.inc();
+    this.log.info('STATE_DB reconciled to kernel', { ports: written, stale_deleted: deleted });
+    this.sonic.checkInitDone(this.tracker.ports);
+    if (!this.initialSyncDone) {
+      this.initialSyncDone = true;
+      this.saver.markDirty();
+      this.sonic.reportWarmDiff(this.tracker.ports);
+      this.log.info('initial sync done', { ports: this.tracker.ports.size, warm: this.sonic.warm });
+      this.notifier.send('READY=1');
+      this.notifier.startWatchdog();
+    }
+  }
+
+  private redisHealthy(): boolean {
+    return this.redis.length > 0 && this.redis.every((r) => r.status === 'ready');
+  }
+
+  private health(): Health {
+    const redis = this.redisHealthy();
+    const netlink = !this.stopping && this.nl.lastError === 0;
+    return {
+      healthy: this.initialSyncDone && redis && netlink && !this.stopping,
+      initial_sync_done: this.initialSyncDone,
+      netlink_ok: netlink,
+      redis_connected: redis,
+      resyncing: this.tracker.dumping,
+      ports: this.tracker.ports.size,
+      pending_ports: this.writer.pendingPorts,
+      netlink_drops: this.metrics.drops.get(),
+      rcvbuf_bytes: this.nl.rcvbuf,
+    };
+  }
+}

@@ -1,0 +1,184 @@
+// Writes port state to STATE_DB. One pipeline in flight at a time: whatever
+// accumulates meanwhile is coalesced per port (last state wins) and goes out
+// in the next pipeline. The pending set is bounded by the number of ports.
+// A failed write puts its entries back (unless newer ones arrived) and forces
+// a full reconcile once Redis is back, so a Redis restart loses nothing.
+import type { Redis } from 'ioredis';
+import type { PortState } from '../core/port.js';
+import { planChanges, planReconcile, STATE_PORT_PREFIX, type WriteOp } from '../core/plan.js';
+import type { Changes } from '../core/tracker.js';
+import { backoffMs } from './connect.js';
+
+interface Pending {
+  state: PortState | null;
+  receivedAt: bigint;
+}
+
+export interface WriterHooks {
+  /** Current kernel model, used for full reconciles. */
+  model(): ReadonlyMap<string, PortState>;
+  /** False while a dump is incomplete: deleting keys then would be premature. */
+  modelComplete(): boolean;
+  /** Runs once, before the first write on a connection that became ready. */
+  bootstrap(): Promise<void>;
+  onWritten(ops: number, ports: number, latenciesNs: bigint[]): void;
+  onFullSync(deleted: number, written: number): void;
+  onError(e: Error): void;
+}
+
+export class PortWriter {
+  private pending = new Map<string, Pending>();
+  private needFullSync = true;
+  private bootstrapped = false;
+  private busy = false;
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly redis: Redis, private readonly hooks: WriterHooks) {
+    redis.on('ready', () => {
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      this.needFullSync = true;
+      this.kick();
+    });
+  }
+
+  get connected(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  get pendingPorts(): number {
+    return this.pending.size;
+  }
+
+  get synced(): boolean {
+    return !this.needFullSync && this.pending.size === 0 && !this.busy;
+  }
+
+  enqueue(changes: Changes, receivedAt: bigint): void {
+    for (const [name, state] of changes) this.pending.set(name, { state, receivedAt });
+    this.kick();
+  }
+
+  requestFullSync(): void {
+    this.needFullSync = true;
+    this.kick();
+  }
+
+  kick(): void {
+    if (!this.busy && !this.retryTimer) void this.pump();
+  }
+
+  /** Resolves when nothing is pending or in flight, or after timeoutMs. */
+  idle(timeoutMs: number): Promise<boolean> {
+    if (this.isIdle()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => resolve(false), timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(t);
+        resolve(true);
+      });
+    });
+  }
+
+  private isIdle(): boolean {
+    return !this.busy && !this.retryTimer && this.pending.size === 0 && (!this.needFullSync || !this.hooks.modelComplete());
+  }
+
+  private async pump(): Promise<void> {
+    this.busy = true;
+    try {
+      while (this.connected) {
+        if (!this.bootstrapped) {
+          await this.hooks.bootstrap();
+          this.bootstrapped = true;
+        }
+        if (this.needFullSync && this.hooks.modelComplete()) await this.fullSync();
+        else if (this.pending.size > 0) await this.writeBatch();
+        else break;
+        this.failures = 0;
+      }
+    } catch (e) {
+      this.failures++;
+      this.needFullSync = true;
+      this.hooks.onError(e as Error);
+      if (this.connected) {
+        // Connected but failing (e.g. a script error or OOM): back off and retry.
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          this.kick();
+        }, backoffMs(this.failures));
+      }
+    } finally {
+      this.busy = false;
+    }
+    if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private async writeBatch(): Promise<void> {
+    const batch = this.pending;
+    this.pending = new Map();
+    const changes: Changes = new Map();
+    for (const [name, p] of batch) changes.set(name, p.state);
+    try {
+      await this.exec(planChanges(changes));
+    } catch (e) {
+      this.restore(batch);
+      throw e;
+    }
+    this.acked(batch, changes.size);
+  }
+
+  private async fullSync(): Promise<void> {
+    this.needFullSync = false;
+    const batch = this.pending;
+    this.pending = new Map();
+    try {
+      const existing = await this.scanPortKeys();
+      const ops = planReconcile(this.hooks.model(), existing);
+      await this.exec(ops);
+      const deleted = ops.filter((o) => o.cmd === 'del').length;
+      this.hooks.onFullSync(deleted, ops.length - deleted);
+      this.acked(batch, ops.length);
+    } catch (e) {
+      this.restore(batch);
+      throw e;
+    }
+  }
+
+  private acked(batch: Map<string, Pending>, ops: number): void {
+    const now = process.hrtime.bigint();
+    const latencies: bigint[] = [];
+    for (const p of batch.values()) latencies.push(now - p.receivedAt);
+    this.hooks.onWritten(ops, batch.size, latencies);
+  }
+
+  /** Puts a failed batch back, except where a newer state has arrived since. */
+  private restore(batch: Map<string, Pending>): void {
+    for (const [name, p] of batch) if (!this.pending.has(name)) this.pending.set(name, p);
+  }
+
+  private async scanPortKeys(): Promise<string[]> {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', `${STATE_PORT_PREFIX}*`, 'COUNT', 1000);
+      keys.push(...found);
+      cursor = next;
+    } while (cursor !== '0');
+    return keys;
+  }
+
+  private async exec(ops: WriteOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    const pipe = this.redis.pipeline();
+    for (const op of ops) {
+      if (op.cmd === 'hset') pipe.hset(op.key, op.fields);
+      else pipe.del(op.key);
+    }
+    const results = await pipe.exec();
+    const failed = results?.find(([err]) => err);
+    if (!results || failed) throw failed?.[0] ?? new Error('redis pipeline returned no results');
+  }
+}
