@@ -1,0 +1,65 @@
+// Shape of plays and of the task keywords (the module's own args have the module's schema).
+const stringOrList = (what: string) => ({
+  anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+  'x-hint': `${what} is a name or a list of names`,
+});
+const conditions = {
+  anyOf: [{ type: ['string', 'boolean'] }, { type: 'array', items: { type: ['string', 'boolean'] } }],
+  'x-hint': 'when is an expression such as "tuning_profile == \'latency\'", or a list of them that must all hold',
+};
+
+export const playSchema = {
+  $id: 'portsync-deploy/play',
+  type: 'object',
+  'x-hint': 'a play is a mapping with hosts and tasks, or "import_playbook: FILE"',
+  properties: {
+    name: { type: 'string' },
+    hosts: {
+      anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+      'x-hint': 'hosts is a host pattern such as "all", "leaf", "leaf*:!leaf03" or a list of them',
+    },
+    vars: { type: ['object', 'null'], 'x-hint': 'vars is a mapping of variable name to value' },
+    vars_files: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], 'x-hint': 'vars_files is a list of YAML files, relative to the playbook' },
+    serial: {
+      anyOf: [
+        { type: 'integer', minimum: 1 },
+        { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?%$' },
+        { type: 'array', minItems: 1, items: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?%$' }] } },
+      ],
+      'x-hint': 'serial is a batch size: a number of hosts (5), a share ("20%"), or a list of them ([1, 5, "50%"]; the last repeats)',
+    },
+    max_fail_percentage: { type: 'number', minimum: 0, maximum: 100, 'x-hint': 'max_fail_percentage is a number from 0 to 100' },
+    any_errors_fatal: { type: 'boolean', 'x-hint': 'any_errors_fatal is true or false' },
+    tags: stringOrList('tags'),
+    tasks: { type: ['array', 'null'], 'x-hint': 'tasks is a list of tasks, each starting with "- "' },
+    handlers: { type: ['array', 'null'], 'x-hint': 'handlers is a list of tasks, each starting with "- "' },
+  },
+  required: ['hosts'],
+  additionalProperties: false,
+} as const;
+
+export const importSchema = {
+  $id: 'portsync-deploy/import',
+  type: 'object',
+  properties: {
+    import_playbook: { type: 'string', 'x-hint': 'import_playbook is a playbook file, relative to the importing file' },
+    name: { type: 'string' },
+  },
+  required: ['import_playbook'],
+  additionalProperties: false,
+} as const;
+
+/** Task keywords only: every other key of a task is its module. */
+export const taskKeywordsSchema = {
+  $id: 'portsync-deploy/task',
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    when: conditions,
+    tags: stringOrList('tags'),
+    notify: stringOrList('notify'),
+    listen: stringOrList('listen'),
+  },
+} as const;
+
+export const TASK_KEYWORDS = ['name', 'when', 'tags', 'notify', 'listen'];

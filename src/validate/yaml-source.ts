@@ -1,0 +1,155 @@
+// YAML → plain objects, with every key's source position recorded in src/source-map.ts.
+// Parsed as YAML 1.1 like Ansible (yes/no booleans, merge keys), with a few PyYAML-compatible
+// exceptions so values mean what an Ansible user expects (see `plainScalar`).
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import type { SourcePos } from '../module.js';
+import type { Problem } from '../errors.js';
+import { recordOwnPos, recordPos, posOf } from '../source-map.js';
+
+export interface YamlLoad {
+  value: unknown;
+  problems: Problem[];
+}
+
+const YAML_HINTS: Record<string, string> = {
+  TAB_AS_INDENT: 'YAML indentation must use spaces, not tabs',
+  BAD_INDENT: 'check that keys of one mapping line up in the same column',
+  MISSING_CHAR: 'a quote or bracket is not closed',
+  BLOCK_AS_IMPLICIT_KEY: 'a key is followed by a nested block on the same line; put the block on the next line',
+  MULTILINE_IMPLICIT_KEY: 'a key spans lines: quote it or add the missing ":"',
+  UNEXPECTED_TOKEN: 'check the punctuation near this position (":", "-", quotes)',
+};
+
+export function loadYamlFile(file: string): YamlLoad {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return { value: undefined, problems: [{ message: `cannot read ${file}: ${(e as Error).message}`, pos: { file, line: 1, col: 1 } }] };
+  }
+  return parseYaml(text, file);
+}
+
+export function parseYaml(text: string, file: string): YamlLoad {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, version: '1.1', prettyErrors: false });
+  const at = (offset: number): SourcePos => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, col };
+  };
+  const problems: Problem[] = doc.errors.map((e) => ({
+    message: `malformed YAML: ${e.message.split('\n')[0]}`,
+    pos: at(e.pos[0]),
+    hint: YAML_HINTS[e.code] ?? 'fix the YAML syntax at this position',
+  }));
+  if (problems.length) return { value: undefined, problems };
+  const conv = new Converter(doc, at, problems);
+  return { value: conv.toPlain(doc.contents as Node | null), problems };
+}
+
+class Converter {
+  /** Anchored nodes converted once, so every alias shares the anchor's object (and its positions). */
+  private readonly seen = new Map<Node, unknown>();
+
+  constructor(
+    private readonly doc: Document,
+    private readonly at: (offset: number) => SourcePos,
+    private readonly problems: Problem[],
+  ) {}
+
+  toPlain(node: Node | null): unknown {
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc);
+      return target ? this.toPlain(target as Node) : null;
+    }
+    const done = this.seen.get(node);
+    if (done !== undefined) return done;
+    if (isScalar(node)) return plainScalar(node.value, node.source, node.type, node.format);
+    if (isSeq(node)) {
+      const arr: unknown[] = [];
+      this.seen.set(node, arr);
+      if (node.range) recordOwnPos(arr, this.at(node.range[0]));
+      node.items.forEach((item, i) => {
+        const n = item as Node;
+        if (n?.range) recordPos(arr, i, this.at(n.range[0]));
+        arr.push(this.toPlain(n));
+      });
+      return arr;
+    }
+    if (isMap(node)) {
+      const obj: Record<string, unknown> = {};
+      this.seen.set(node, obj);
+      if (node.range) recordOwnPos(obj, this.at(node.range[0]));
+      const merges: unknown[] = [];
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const keyNode = pair.key as Node | null;
+        if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
+          merges.push(this.toPlain(pair.value as Node | null));
+          continue;
+        }
+        const keyPos = keyNode?.range ? this.at(keyNode.range[0]) : undefined;
+        const key = this.keyString(keyNode, keyPos);
+        if (key === undefined) continue;
+        if (Object.prototype.hasOwnProperty.call(obj, key)) {
+          const first = posOf(obj, key);
+          this.problems.push({
+            message: `duplicate key "${key}"` + (first ? ` (first defined at ${first.file}:${first.line}:${first.col})` : ''),
+            pos: keyPos,
+            hint: 'each key may appear once in a mapping; remove or merge one of them',
+          });
+          continue;
+        }
+        if (keyPos) recordPos(obj, key, keyPos);
+        obj[key] = this.toPlain(pair.value as Node | null);
+      }
+      for (const src of merges.flat()) mergeInto(obj, src);
+      return obj;
+    }
+    return null;
+  }
+
+  private keyString(keyNode: Node | null, pos: SourcePos | undefined): string | undefined {
+    if (isScalar(keyNode)) {
+      if (keyNode.value === null) {
+        this.problems.push({ message: 'empty mapping key', pos, hint: 'write "key: value"' });
+        return undefined;
+      }
+      // Keys are names: keep what was written (a key `on` or `n` stays that string).
+      return keyNode.type === 'PLAIN' && keyNode.source !== undefined ? keyNode.source : String(keyNode.value);
+    }
+    this.problems.push({ message: 'mapping keys must be plain strings, not collections', pos, hint: 'quote the key' });
+    return undefined;
+  }
+}
+
+/** `<<: *anchor` merge: explicit keys win over merged ones, earlier merge sources over later. */
+function mergeInto(obj: Record<string, unknown>, src: unknown): void {
+  if (src === null || typeof src !== 'object' || Array.isArray(src)) return;
+  for (const [k, v] of Object.entries(src)) {
+    if (Object.prototype.hasOwnProperty.call(obj, k)) continue;
+    obj[k] = v;
+    const p = posOf(src, k);
+    if (p) recordPos(obj, k, p);
+  }
+}
+
+/**
+ * YAML 1.1 resolution, adjusted toward PyYAML (what Ansible uses) and toward config values:
+ * - `y`/`n` stay strings (PyYAML does not treat them as booleans);
+ * - `0644` stays the string "0644" (file modes keep their leading zero);
+ * - `1:20` stays a string (no base-60 numbers);
+ * - integers beyond 2^53 stay strings, so large sysctl values keep every digit.
+ */
+function plainScalar(value: unknown, source: string | undefined, type: string | undefined, format: string | undefined): unknown {
+  if (type !== 'PLAIN' || source === undefined) return value;
+  if (typeof value === 'boolean' && /^[yYnN]$/.test(source)) return source;
+  if (typeof value === 'number') {
+    if (format === 'OCT' && /^0[0-7]+$/.test(source)) return source;
+    if (format === 'TIME' || source.includes(':')) return source;
+    if (Number.isInteger(value) && !Number.isSafeInteger(value)) return source;
+  }
+  return value;
+}

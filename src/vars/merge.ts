@@ -1,0 +1,17 @@
+// Variable layers merge by replacement (like Ansible's default hash_behaviour=replace): a key set
+// in a higher layer replaces the whole value, dicts included. Positions travel with the keys.
+import type { Vars } from '../playbook/types.js';
+import { posOf, recordPos } from '../source-map.js';
+
+export function assignWithPos(target: Vars, src: Vars): Vars {
+  for (const key of Object.keys(src)) {
+    target[key] = src[key];
+    const p = posOf(src, key);
+    if (p) recordPos(target, key, p);
+  }
+  return target;
+}
+
+export function isMapping(v: unknown): v is Vars {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}

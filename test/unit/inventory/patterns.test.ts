@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadInventory } from '../../../src/inventory/load.js';
+import { selectHosts } from '../../../src/inventory/patterns.js';
+import { ValidationError } from '../../../src/errors.js';
+import { fixture } from './fixture-path.js';
+
+const inv = loadInventory(fixture('good', 'dc-small'));
+const sel = (p: string) => selectHosts(inv, p);
+
+test('names, groups (with children), all and *', () => {
+  assert.deepEqual(sel('spine01'), ['spine01']);
+  assert.deepEqual(sel('leaf'), ['leaf01', 'leaf02', 'leaf03', 'leaf04']);
+  assert.equal(sel('all').length, 7);
+  assert.deepEqual(sel('*'), sel('all'));
+  assert.deepEqual(sel('ungrouped'), ['mgmt01']);
+});
+
+test('globs and regexes match host and group names', () => {
+  assert.deepEqual(sel('leaf0[12]'), ['leaf01', 'leaf02']);
+  assert.deepEqual(sel('spine*'), ['spine01', 'spine02']);
+  assert.deepEqual(sel('leaf_*'), ['leaf01', 'leaf02', 'leaf03', 'leaf04']);
+  assert.deepEqual(sel('~^leaf0[34]$'), ['leaf03', 'leaf04']);
+});
+
+test('unions, intersections and exclusions; results in inventory order', () => {
+  assert.deepEqual(sel('leaf04:spine01'), ['spine01', 'leaf04']);
+  assert.deepEqual(sel('leaf04,spine01'), ['spine01', 'leaf04']);
+  assert.deepEqual(sel('leaf:!leaf_edge'), ['leaf04']);
+  assert.deepEqual(sel('!leaf01:leaf'), ['leaf02', 'leaf03', 'leaf04']);
+  assert.deepEqual(sel('all:&leaf:!leaf02'), ['leaf01', 'leaf03', 'leaf04']);
+  assert.deepEqual(sel('leaf:&spine'), []);
+});
+
+test('unknown names fail with the position and close matches', () => {
+  const where = { file: 'site.yaml', line: 3, col: 10 };
+  try {
+    selectHosts(inv, 'leaf:!lef_edge:spnie02', where);
+    assert.fail('expected an error');
+  } catch (e) {
+    assert.ok(e instanceof ValidationError);
+    assert.equal(e.problems.length, 2);
+    assert.deepEqual(e.problems[0].pos, where);
+    assert.match(e.problems[0].message, /"lef_edge" .*matches no host or group/);
+    assert.match(e.problems[0].hint!, /"leaf_edge"/);
+    assert.match(e.problems[1].hint!, /"spine02"/);
+  }
+  assert.throws(() => sel('nomatch*'), /matches no host or group/);
+});
