@@ -1,0 +1,80 @@
+// One cgroup per switch, in the named systemd v1 hierarchy and in the unified one.
+// Without a systemd on the host, nspawn --keep-unit would otherwise put every switch
+// in the caller's cgroup, where the switches' systemd instances share service cgroups
+// and stop each other's services.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir, rmdir } from 'node:fs/promises';
+import path from 'node:path';
+import { cgroupLabDir } from './paths.js';
+
+/** Mount points of the hierarchies a switch needs, found from this host's mounts. */
+export function cgroupHierarchies(): string[] {
+  const roots: string[] = [];
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const [pre, post] = line.split(' - ');
+    if (!post) continue;
+    const mountPoint = pre.split(' ')[4];
+    const [fstype, , superOpts = ''] = post.split(' ');
+    const named = fstype === 'cgroup' && superOpts.split(',').includes('name=systemd');
+    if ((named || fstype === 'cgroup2') && !roots.includes(mountPoint)) roots.push(mountPoint);
+  }
+  return roots;
+}
+
+export function switchCgroups(lab: string, switchName: string): string[] {
+  return cgroupHierarchies().map((root) => path.join(root, cgroupLabDir, lab, switchName));
+}
+
+export async function createSwitchCgroups(lab: string, switchName: string): Promise<string[]> {
+  const dirs = switchCgroups(lab, switchName);
+  for (const dir of dirs) await mkdir(dir, { recursive: true });
+  return dirs;
+}
+
+/** Every process in the switch's cgroup tree (supervisor, nspawn and the whole container). */
+export function switchProcesses(lab: string, switchName: string): number[] {
+  const pids = new Set<number>();
+  const walk = (dir: string) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const pid of readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n')) if (pid) pids.add(Number(pid));
+    for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name));
+  };
+  for (const dir of switchCgroups(lab, switchName)) walk(dir);
+  return [...pids];
+}
+
+/** The container's PID 1 (systemd), seen from the host, or undefined while none runs. */
+export function leaderPid(lab: string, switchName: string): number | undefined {
+  for (const pid of switchProcesses(lab, switchName)) {
+    try {
+      const nspid = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1].split(/\s+/);
+      if (nspid && nspid.length > 1 && nspid[nspid.length - 1] === '1') return pid;
+    } catch {
+      // exited while we looked
+    }
+  }
+  return undefined;
+}
+
+/** Removes the switch's cgroups (deepest first), then the lab's and the tool's parents once empty. */
+export async function removeSwitchCgroups(lab: string, switchName: string): Promise<void> {
+  for (const dir of switchCgroups(lab, switchName)) {
+    await removeCgroupTree(dir);
+    for (const parent of [path.dirname(dir), path.dirname(path.dirname(dir))]) {
+      await rmdir(parent).catch(() => undefined); // still used by another switch or lab
+    }
+  }
+}
+
+async function removeCgroupTree(dir: string): Promise<void> {
+  if (!existsSync(dir)) return;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) await removeCgroupTree(path.join(dir, e.name));
+  }
+  await rmdir(dir);
+}
