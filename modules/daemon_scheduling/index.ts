@@ -1,0 +1,92 @@
+// daemon_scheduling: CPU affinity, NUMA policy, scheduling class and resource limits of a systemd
+// unit (the portsyncd daemon by default) as a drop-in. Applying it reloads systemd and notifies
+// the handlers named in `notify` (e.g. a restart of the daemon), since only a restart applies it.
+import type { Change, Module, SettingState } from '../../src/module.js';
+import { fileChange } from '../_shared/file-change.js';
+import { unifiedDiff } from '../_shared/unified-diff.js';
+import { parseUnitFile } from '../_shared/systemd-ini.js';
+import { cpuListSchema } from '../_tuning/cpu-list.js';
+import { cpusArgSchema } from '../_tuning/host-cpus.js';
+import { DAEMON_RELOAD } from '../_tuning/boot-persistence.js';
+import { directives, type SchedulingSettings } from './directives.js';
+
+export interface DaemonSchedulingArgs extends SchedulingSettings {
+  unit: string;
+  /** File name of the drop-in under /etc/systemd/system/<unit>.d/. */
+  dropin: string;
+  state: 'present' | 'absent';
+  notify: string[];
+}
+
+const limitSchema = {
+  anyOf: [
+    { type: 'integer', minimum: 0 },
+    { type: 'string', pattern: '^(infinity|\\d+[KMGTPE]?)(:(infinity|\\d+[KMGTPE]?))?$' },
+  ],
+  description: 'a number, "infinity", or "soft:hard"',
+} as const;
+
+export const dropinPath = (args: Pick<DaemonSchedulingArgs, 'unit' | 'dropin'>) =>
+  `/etc/systemd/system/${args.unit}.d/${args.dropin}`;
+
+const daemonScheduling: Module<DaemonSchedulingArgs> = {
+  name: 'daemon_scheduling',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      unit: { type: 'string', pattern: '^[A-Za-z0-9@._-]+\\.service$', default: 'portsyncd.service' },
+      dropin: { type: 'string', pattern: '^[A-Za-z0-9@._-]+\\.conf$', default: '50-scheduling.conf' },
+      state: { enum: ['present', 'absent'], default: 'present' },
+      notify: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+      cpu_affinity: cpusArgSchema,
+      numa_policy: { enum: ['default', 'preferred', 'bind', 'interleave', 'local'] },
+      numa_mask: cpuListSchema,
+      nice: { type: 'integer', minimum: -20, maximum: 19 },
+      cpu_scheduling_policy: { enum: ['other', 'batch', 'idle', 'fifo', 'rr'] },
+      cpu_scheduling_priority: { type: 'integer', minimum: 1, maximum: 99 },
+      limit_nofile: limitSchema,
+      limit_memlock: limitSchema,
+    },
+  },
+
+  needs(args) {
+    return [
+      { kind: 'file', path: dropinPath(args) },
+      { kind: 'stat', path: dropinPath(args) },
+    ];
+  },
+
+  diff(facts, args, ctx) {
+    const path = dropinPath(args);
+    const notify = [DAEMON_RELOAD, ...args.notify];
+    if (args.state === 'absent') {
+      const before = facts.file(path);
+      if (before === null && !facts.stat(path)) return [];
+      return [{ summary: `remove ${path}`, diff: unifiedDiff(path, before, null), ops: [{ kind: 'remove', path }], notify }];
+    }
+    const wanted = directives(args, facts.host, ctx);
+    if (!wanted) return [];
+    if (wanted.length === 0) {
+      ctx.error(`host ${ctx.hostName}: daemon_scheduling sets nothing for ${args.unit}`, [], 'set at least one of cpu_affinity, numa_policy, nice, cpu_scheduling_policy, limit_nofile, limit_memlock, or use state: absent');
+      return [];
+    }
+    const content = ctx.render('tuning/scheduling-dropin.conf.hbs', { unit: args.unit, directives: wanted });
+    const change = fileChange(facts, { path, content, mode: '0644', owner: 'root', group: 'root' });
+    return change ? [{ ...change, notify } satisfies Change] : [];
+  },
+
+  inspect(facts, args, ctx) {
+    const path = dropinPath(args);
+    const text = facts.file(path);
+    if (args.state === 'absent') return [{ setting: path, desired: 'absent', persisted: text === null ? null : 'present', ok: text === null }];
+    const wanted = directives(args, facts.host, ctx) ?? [];
+    const entries = parseUnitFile(text ?? '').entries.filter((e) => e.section === 'Service');
+    return wanted.map((d): SettingState => {
+      const persisted = entries.filter((e) => e.key === d.key).at(-1)?.value ?? null;
+      return { setting: `${args.unit} ${d.key}`, desired: d.value, persisted, ok: persisted === d.value };
+    });
+  },
+};
+
+export default daemonScheduling;
