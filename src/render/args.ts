@@ -1,0 +1,43 @@
+// Renders a task's args for one host. Every templated string that fails becomes a Problem at the
+// arg's own file:line:column, naming host and task; all of them are reported together.
+import { ValidationError, type Problem } from '../errors.js';
+import type { Task, Vars } from '../playbook/types.js';
+import { posAtPath } from '../source-map.js';
+import { formatPath } from '../validate/ajv.js';
+import { TemplateError, copyContainer, renderString } from './expr-template.js';
+
+export function renderArgs(args: Vars, vars: Vars, where: { task: Task; host: string }): Vars {
+  const problems: Problem[] = [];
+  const walk = (value: unknown, path: (string | number)[]): unknown => {
+    if (typeof value === 'string') {
+      if (!value.includes('{{')) return value;
+      try {
+        return renderString(value, vars);
+      } catch (e) {
+        if (!(e instanceof TemplateError)) throw e;
+        problems.push({
+          message: e.message,
+          hint: e.hint,
+          pos: posAtPath(where.task.args, path) ?? where.task.pos,
+          path: formatPath(where.task.module, path),
+          host: where.host,
+          task: where.task.name,
+        });
+        return value;
+      }
+    }
+    if (value === null || typeof value !== 'object') return value;
+    let copy: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(value)) {
+      const key = Array.isArray(value) ? Number(k) : k;
+      const r = walk(v, [...path, key]);
+      if (r === v) continue;
+      copy ??= copyContainer(value as Record<string, unknown>);
+      copy[k] = r;
+    }
+    return copy ?? value;
+  };
+  const out = walk(args, []) as Vars;
+  if (problems.length) throw new ValidationError(problems);
+  return out === args ? copyContainer(args) : out;
+}

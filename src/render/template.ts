@@ -1,0 +1,90 @@
+// Template files (templates/*.hbs) rendered with Handlebars in strict mode: an undefined variable
+// is an error naming the template, its line and column, and the variable.
+import type Handlebars from 'handlebars';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ValidationError } from '../errors.js';
+import type { Vars } from '../playbook/types.js';
+import { UndefinedArgument, createEnv } from './handlebars-env.js';
+
+export { renderArgs } from './args.js';
+
+interface Compiled {
+  path: string;
+  source: string;
+  run: Handlebars.TemplateDelegate;
+}
+
+const envs = new Map<string, typeof Handlebars>();
+const compiled = new Map<string, Compiled>();
+
+export function renderTemplateFile(templatesDir: string, name: string, vars: Vars): string {
+  const t = compile(resolve(templatesDir), name);
+  try {
+    return t.run(vars);
+  } catch (e) {
+    throw new ValidationError([describeFailure(e as Error, t)]);
+  }
+}
+
+function compile(dir: string, name: string): Compiled {
+  const path = join(dir, name);
+  const known = compiled.get(path);
+  if (known) return known;
+  let source: string;
+  try {
+    source = readFileSync(path, 'utf8');
+  } catch {
+    throw new ValidationError([{ message: `template "${name}" not found in ${dir}`, hint: 'template names are relative to templates/, e.g. "sysctl/50-portsyncd.conf.hbs"' }]);
+  }
+  let env = envs.get(dir);
+  if (!env) envs.set(dir, (env = createEnv(dir)));
+  const hb = env;
+  let run: Handlebars.TemplateDelegate;
+  try {
+    // Parse now so syntax errors surface here with the template's name; run compiles lazily.
+    hb.parse(source);
+    run = hb.compile(source, { strict: true, noEscape: true });
+  } catch (e) {
+    const m = /line (\d+)/.exec((e as Error).message);
+    throw new ValidationError([{ message: `template syntax error: ${(e as Error).message.split('\n')[0]}`, pos: { file: path, line: m ? Number(m[1]) : 1, col: 1 } }]);
+  }
+  const c = { path, source, run };
+  compiled.set(path, c);
+  return c;
+}
+
+function describeFailure(e: Error, t: Compiled): import('../errors.js').Problem {
+  const ex = e as Error & { lineNumber?: number; column?: number };
+  if (e instanceof UndefinedArgument) {
+    const expr = exprAt(t.source, e.line, e.column);
+    return {
+      message: `undefined variable in ${expr ?? `"${e.helper}" helper`} of template ${t.path}`,
+      pos: { file: t.path, line: e.line ?? 1, col: (e.column ?? 0) + 1 },
+      hint: 'define the variable for this host, or wrap the block in {{#if name}}…{{/if}}',
+    };
+  }
+  const undef = /^"([^"]+)" not defined in/.exec(e.message);
+  if (undef && ex.lineNumber !== undefined) {
+    const expr = exprAt(t.source, ex.lineNumber, ex.column);
+    return {
+      message: `undefined variable "${undef[1]}"${expr ? ` in ${expr}` : ''} of template ${t.path}`,
+      pos: { file: t.path, line: ex.lineNumber, col: (ex.column ?? 0) + 1 },
+      hint: 'define it in group_vars, host_vars, the play\'s vars or with -e; optional values can use {{default name "fallback"}} or {{#if name}}',
+    };
+  }
+  const partial = /The partial (\S+) could not be found/.exec(e.message);
+  if (partial) {
+    return { message: `partial "${partial[1]}" not found (template ${t.path})`, pos: { file: t.path, line: 1, col: 1 }, hint: 'partials live in templates/partials/NAME.hbs' };
+  }
+  return { message: `template ${t.path}: ${e.message}`, pos: { file: t.path, line: ex.lineNumber ?? 1, col: (ex.column ?? 0) + 1 } };
+}
+
+/** The mustache around line:column (0-based column), to show the user what failed. */
+function exprAt(source: string, line: number | undefined, column: number | undefined): string | undefined {
+  if (line === undefined || column === undefined) return undefined;
+  const text = source.split('\n')[line - 1] ?? '';
+  const open = text.lastIndexOf('{{', column);
+  const close = text.indexOf('}}', column);
+  return open >= 0 && close >= 0 ? text.slice(open, close + 2) : undefined;
+}

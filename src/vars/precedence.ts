@@ -1,0 +1,109 @@
+// A host's variables, from lowest to highest precedence (a higher layer replaces a key whole;
+// mappings are not deep-merged, as with Ansible's default hash_behaviour=replace):
+//   1. role/module defaults
+//   2. group `all`
+//   3. parent groups before child groups (by depth from `all`; equal depth by name, later wins)
+//   4. the host (inventory file, then host_vars/<host>)
+//   5. play vars
+//   6. play vars_files (in order)
+//   7. -e extra vars (in order)
+// Within a group or host, vars in the inventory file come first and group_vars/host_vars files
+// override them. Ansible connection aliases (ansible_host …) are applied per layer.
+// Finally the inventory's own facts are set: inventory_hostname, group_names, groups.
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ValidationError } from '../errors.js';
+import type { Inventory, Play, Vars } from '../playbook/types.js';
+import { posOf } from '../source-map.js';
+import { TemplateError, renderString } from '../render/expr-template.js';
+import { loadYamlFile } from '../validate/yaml-source.js';
+import { withConnectionAliases } from './connection-aliases.js';
+import { assignWithPos, isMapping } from './merge.js';
+
+export interface VarLayers {
+  defaults?: Vars;
+  play?: Play;
+  playVarsFiles?: Vars[];
+  extra?: Vars;
+}
+
+const groupMerges = new WeakMap<Inventory, Map<string, Vars>>();
+const groupIndexes = new WeakMap<Inventory, Record<string, string[]>>();
+
+export function hostVars(inv: Inventory, host: string, layers: VarLayers): Vars {
+  const h = inv.hosts.get(host);
+  if (!h) throw new ValidationError([{ message: `host "${host}" is not in inventory ${inv.dir}` }]);
+  const out: Vars = {};
+  if (layers.defaults) assignWithPos(out, withConnectionAliases(layers.defaults));
+  assignWithPos(out, mergedGroupVars(inv, h.groups));
+  assignWithPos(out, withConnectionAliases(h.vars));
+  if (layers.play) assignWithPos(out, withConnectionAliases(layers.play.vars));
+  for (const f of layers.playVarsFiles ?? []) assignWithPos(out, withConnectionAliases(f));
+  if (layers.extra) assignWithPos(out, withConnectionAliases(layers.extra));
+  out.inventory_hostname = host;
+  out.inventory_hostname_short = host.split('.')[0];
+  out.group_names = h.groups.filter((g) => g !== 'all' && g !== 'ungrouped');
+  out.groups = groupIndex(inv);
+  return out;
+}
+
+/** Group vars merged in precedence order, once per distinct group list (hosts share them). */
+function mergedGroupVars(inv: Inventory, groups: string[]): Vars {
+  let cache = groupMerges.get(inv);
+  if (!cache) groupMerges.set(inv, (cache = new Map()));
+  const key = groups.join('\0');
+  let merged = cache.get(key);
+  if (!merged) {
+    merged = {};
+    for (const g of groups) {
+      const vars = inv.groups.get(g)?.vars;
+      if (vars) assignWithPos(merged, withConnectionAliases(vars));
+    }
+    cache.set(key, merged);
+  }
+  return merged;
+}
+
+/** `groups`: every group's hosts, like Ansible's magic variable. */
+function groupIndex(inv: Inventory): Record<string, string[]> {
+  let idx = groupIndexes.get(inv);
+  if (!idx) {
+    idx = Object.fromEntries([...inv.groups.keys()].map((g) => [g, [] as string[]]));
+    for (const h of inv.hosts.values()) for (const g of h.groups) idx[g].push(h.name);
+    groupIndexes.set(inv, idx);
+  }
+  return idx;
+}
+
+const varsFileCache = new Map<string, Vars>();
+
+/**
+ * The play's vars_files for one host. Entries may be templated per host
+ * ("profiles/{{ tuning_profile }}.yaml"); paths are relative to the file that declares the play.
+ */
+export function loadPlayVarsFiles(play: Play, playbookDir: string, vars: Vars): Vars[] {
+  const base = play.pos.file ? dirname(play.pos.file) : playbookDir;
+  return play.varsFiles.map((entry, i) => {
+    const where = posOf(play.varsFiles, i) ?? posOf(play, 'varsFiles') ?? play.pos;
+    let name: string;
+    try {
+      name = String(renderString(entry, vars));
+    } catch (e) {
+      if (!(e instanceof TemplateError)) throw e;
+      throw new ValidationError([{ message: `vars_files entry "${entry}": ${e.message}`, pos: where, hint: e.hint }]);
+    }
+    const file = isAbsolute(name) ? name : resolve(base, name);
+    let loaded = varsFileCache.get(file);
+    if (!loaded) {
+      const { value, problems } = loadYamlFile(file);
+      if (problems.length) {
+        throw new ValidationError(problems.map((p) => (/cannot read/.test(p.message) ? { ...p, message: `vars file ${file} not found (from "${entry}")`, pos: where } : p)));
+      }
+      if (value !== null && !isMapping(value)) {
+        throw new ValidationError([{ message: `vars file ${file} must hold a mapping of variables`, pos: { file, line: 1, col: 1 } }]);
+      }
+      loaded = (value as Vars | null) ?? {};
+      varsFileCache.set(file, loaded);
+    }
+    return loaded;
+  });
+}
