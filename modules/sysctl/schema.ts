@@ -1,5 +1,6 @@
 // Args of the sysctl module. Values end up in a sysctl.d file and on a `sysctl -w` command line,
 // so anything that could start a new line, a new assignment or a comment is refused here.
+import { requires } from '../_shared/schema-parts.js';
 
 export const SYSCTL_KEY_PATTERN = '^[a-z][a-z0-9_]*(\\.[A-Za-z0-9_:@+-]+)+$';
 /** No control characters except tab (kernel vectors print tab-separated), no `=`, no `#`. */
@@ -38,7 +39,7 @@ export const schema = {
     },
   },
   if: { properties: { state: { const: 'present' } } },
-  then: { required: ['settings'] },
+  then: requires('settings'),
 } as const;
 
 export interface SysctlArgs {

@@ -1,24 +1,21 @@
-// Shared pieces for module table tests: strict handlebars over the real templates/ folder, and
-// ajv configured like the engine (defaults filled, every error reported).
-import { readFileSync } from 'node:fs';
+// Shared pieces for module table tests: the engine's strict renderer over the real templates/
+// folder, and the engine's ajv configuration (strict schemas, defaults filled, every error).
 import { fileURLToPath } from 'node:url';
-import Ajv from 'ajv';
-import Handlebars from 'handlebars';
 import type { JSONSchema } from '../../../src/module.js';
+import { renderTemplateFile } from '../../../src/render/template.js';
+import { createAjv } from '../../../src/validate/ajv.js';
 
 // dist/test/unit/modules/ -> repository root
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 export const templatesDir = `${repoRoot}templates/`;
 
 export function renderTemplate(name: string, vars: Record<string, unknown> = {}): string {
-  const source = readFileSync(`${templatesDir}${name}`, 'utf8');
-  return Handlebars.compile(source, { strict: true, noEscape: true })(vars);
+  return renderTemplateFile(templatesDir, name, vars);
 }
 
 /** Validate args like the engine: returns the args with defaults filled, or the ajv errors. */
 export function validateArgs<T>(schema: JSONSchema, args: unknown): { ok: true; args: T } | { ok: false; errors: string[] } {
-  const ajv = new Ajv.default({ useDefaults: true, allErrors: true });
-  const validate = ajv.compile(schema);
+  const validate = createAjv().compile(schema);
   const copy = structuredClone(args);
   if (validate(copy)) return { ok: true, args: copy as T };
   return { ok: false, errors: (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`) };

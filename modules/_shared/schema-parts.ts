@@ -1,0 +1,7 @@
+// Schema building blocks that keep ajv's strict mode happy: strictRequired wants every `required`
+// name declared in `properties` of the same subschema.
+
+/** `{required: names}` for use inside oneOf/anyOf/not/if-then. */
+export function requires<const N extends string>(...names: N[]): { required: N[]; properties: Record<N, true> } {
+  return { required: names, properties: Object.fromEntries(names.map((n) => [n, true])) as Record<N, true> };
+}

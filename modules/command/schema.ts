@@ -1,0 +1,25 @@
+// Args of the command module.
+import { requires } from '../_shared/schema-parts.js';
+
+const absolutePath = { type: 'string', pattern: '^/[^\\x00-\\x1f]*$' } as const;
+
+export const schema = {
+  type: 'object',
+  additionalProperties: false,
+  oneOf: [requires('argv'), requires('cmd')],
+  properties: {
+    argv: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'program and arguments, run without a shell' },
+    cmd: { type: 'string', minLength: 1, description: 'command line run by /bin/sh -c' },
+    creates: { ...absolutePath, description: 'skip when this path exists' },
+    removes: { ...absolutePath, description: 'skip when this path does not exist' },
+    changed_when: { type: 'boolean', default: true, description: 'false: report ok even though the command ran' },
+  },
+} as const;
+
+export interface CommandArgs {
+  argv?: string[];
+  cmd?: string;
+  creates?: string;
+  removes?: string;
+  changed_when: boolean;
+}

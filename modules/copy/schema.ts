@@ -1,0 +1,31 @@
+// Args of the copy module.
+import { requires } from '../_shared/schema-parts.js';
+import { modeSchema } from '../_shared/file-mode.js';
+
+export const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['dest'],
+  oneOf: [requires('content'), requires('src')],
+  properties: {
+    content: { type: 'string', description: 'literal file content' },
+    src: {
+      type: 'string',
+      minLength: 1,
+      description: 'file on the control machine: absolute, or relative to the playbook directory',
+    },
+    dest: { type: 'string', pattern: '^/[^\\x00-\\x1f]+$', description: 'absolute path on the target' },
+    mode: modeSchema,
+    owner: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$' },
+    group: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$' },
+  },
+} as const;
+
+export interface CopyArgs {
+  content?: string;
+  src?: string;
+  dest: string;
+  mode?: string;
+  owner?: string;
+  group?: string;
+}

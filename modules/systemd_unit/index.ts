@@ -1,0 +1,27 @@
+// systemd_unit: a unit file or drop-in (from a template or a sections map), checked for unknown
+// directives at plan time and by systemd-analyze on the target, plus idempotent enable/state.
+import type { FactQuery } from '../../src/facts/types.js';
+import type { Module } from '../../src/module.js';
+import { DAEMON_RELOAD, systemdUnitDiff } from './diff.js';
+import { managedPath, SYSTEMD_ANALYZE, unitFileCandidates } from './paths.js';
+import { schema, type SystemdUnitArgs } from './schema.js';
+
+const systemdUnit: Module<SystemdUnitArgs> = {
+  name: 'systemd_unit',
+  schema,
+  needs(args) {
+    const queries: FactQuery[] = [{ kind: 'unit', name: args.name }];
+    if (args.template !== undefined || args.sections !== undefined) {
+      const path = managedPath(args);
+      queries.push({ kind: 'file', path }, { kind: 'stat', path }, ...SYSTEMD_ANALYZE.map((p) => ({ kind: 'stat' as const, path: p })));
+      if (args.dropin !== undefined) queries.push(...unitFileCandidates(args.name).map((p) => ({ kind: 'stat' as const, path: p })));
+    }
+    return queries;
+  },
+  diff: systemdUnitDiff,
+  handlers: {
+    [DAEMON_RELOAD]: { summary: 'systemctl daemon-reload', ops: [{ kind: 'exec', argv: ['systemctl', 'daemon-reload'], live: true }] },
+  },
+};
+
+export default systemdUnit;

@@ -1,0 +1,27 @@
+// template: a handlebars file from templates/ rendered per host and written atomically, with the
+// content diff and any mode/owner/group drift reported.
+import type { Module } from '../../src/module.js';
+import { fileChange } from '../_shared/file-change.js';
+import { schema, type TemplateArgs } from './schema.js';
+
+const template: Module<TemplateArgs> = {
+  name: 'template',
+  schema,
+  needs: (args) => [
+    { kind: 'file', path: args.dest },
+    { kind: 'stat', path: args.dest },
+  ],
+  diff(facts, args, ctx) {
+    const stat = facts.stat(args.dest);
+    if (stat && stat.type !== 'file' && stat.type !== 'link') {
+      ctx.error(`${args.dest} exists and is a ${stat.type === 'dir' ? 'directory' : 'special file'}`, ['dest'], 'point dest at a file path');
+      return [];
+    }
+    // Every template can name what manages the file in its header.
+    const content = ctx.render(args.src, { managed_by: 'portsync-deploy', task_name: ctx.taskName ?? 'template', ...args.vars });
+    const change = fileChange(facts, { path: args.dest, content, mode: args.mode, owner: args.owner, group: args.group, validate: args.validate });
+    return change ? [change] : [];
+  },
+};
+
+export default template;
