@@ -9,6 +9,7 @@ import { execInSwitch, nspawnArgs, startSwitch, stopSwitch, supervisorAlive } fr
 import { mapLimit, sleep, type RunResult } from './exec.js';
 import { healthy, sshBanner, switchHealth, waitForSsh, type SwitchHealth } from './health.js';
 import { ensureClientKey, writeSwitchIdentity } from './identity.js';
+import { recordHostDirs, removeHostDirs } from './host-dirs.js';
 import { ensureInotifyBudget, restoreInotifyLimit } from './inotify.js';
 import { inventoryFiles, removeInventory, writeInventory, type InventoryFiles } from './inventory.js';
 import { mountSwitchRoot, removeSwitchFiles, switchRoot } from './layer.js';
@@ -94,6 +95,7 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
     inventoryDir: path.resolve(opts.inventoryDir ?? prev?.inventoryDir ?? defaultInventoryDir(name)),
     switches: plan.switches.map((s) => ({ ...s, pid: pids.get(s.name) })),
   };
+  await recordHostDirs();
   await writeState(state);
 
   await ensureBridge(plan);
@@ -185,6 +187,7 @@ export async function labDown(name: string = defaultLabName): Promise<string[]> 
   if (!listLabs().length) {
     const restored = await restoreInotifyLimit();
     if (restored) lines.push(restored);
+    await removeHostDirs();
     for (const dir of [labStateRoot, path.dirname(labStateRoot)]) await rmdir(dir).catch(() => undefined);
   }
   return lines;
