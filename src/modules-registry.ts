@@ -1,0 +1,62 @@
+// Discovers modules by folder (modules/<name>/index.js exporting `default` Module) and validates
+// their args with ajv. The engine knows no module by name.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Problem } from './errors.js';
+import type { Module, Op } from './module.js';
+import type { Vars } from './playbook/types.js';
+import { ajvProblems, createAjv, type SchemaValidator } from './validate/ajv.js';
+
+export interface ModuleRegistry {
+  get(name: string): Module | undefined;
+  names(): string[];
+  /**
+   * ajv over `args` (defaults are filled in place). Positions come from `args`, then from
+   * `argsRoot` (the args as loaded, whose keys carry YAML positions). `skip` drops errors at
+   * paths that cannot be judged yet (values still holding templates at load time).
+   */
+  validateArgs(name: string, args: Vars, argsRoot: object, skip?: (path: (string | number)[]) => boolean): Problem[];
+  /** Handlers that modules provide, by key (e.g. "systemd daemon-reload"). */
+  handlers(): Map<string, { module: string; summary: string; ops: Op[] }>;
+}
+
+export async function loadModuleRegistry(modulesDir: string): Promise<ModuleRegistry> {
+  const modules = new Map<string, Module>();
+  const validators = new Map<string, SchemaValidator>();
+  const handlers = new Map<string, { module: string; summary: string; ops: Op[] }>();
+  const ajv = createAjv();
+  const entries = existsSync(modulesDir) ? readdirSync(modulesDir, { withFileTypes: true }) : [];
+  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const file = join(modulesDir, entry.name, 'index.js');
+    if (!existsSync(file)) continue;
+    const loaded = (await import(pathToFileURL(file).href)) as { default?: Module };
+    const mod = loaded.default;
+    if (!mod || typeof mod.diff !== 'function' || typeof mod.needs !== 'function' || typeof mod.schema !== 'object') {
+      throw new Error(`${file}: the default export is not a module (needs name, schema, needs(), diff())`);
+    }
+    if (mod.name !== entry.name) throw new Error(`${file}: module name "${mod.name}" differs from its folder "${entry.name}"`);
+    try {
+      validators.set(mod.name, ajv.compile(mod.schema));
+    } catch (e) {
+      throw new Error(`${file}: invalid args schema: ${(e as Error).message}`);
+    }
+    modules.set(mod.name, mod);
+    for (const [key, h] of Object.entries(mod.handlers ?? {})) {
+      const other = handlers.get(key);
+      if (other) throw new Error(`${file}: handler "${key}" is already provided by module "${other.module}"`);
+      handlers.set(key, { module: mod.name, ...h });
+    }
+  }
+  return {
+    get: (name) => modules.get(name),
+    names: () => [...modules.keys()],
+    handlers: () => handlers,
+    validateArgs(name, args, argsRoot, skip) {
+      const validate = validators.get(name);
+      if (!validate) return [{ message: `unknown module "${name}"` }];
+      if (validate(args)) return [];
+      return ajvProblems(validate.errors, { roots: [args, argsRoot], basePath: name, skip });
+    },
+  };
+}

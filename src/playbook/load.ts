@@ -1,0 +1,162 @@
+// Loads a playbook (a list of plays and import_playbook entries, followed recursively) and checks
+// it completely before any host is contacted: structure, task keywords, module names, literal
+// module args, `when` syntax and notify targets. Every problem is collected, then thrown at once.
+import { dirname, resolve } from 'node:path';
+import { ValidationError, type Problem } from '../errors.js';
+import type { SourcePos } from '../module.js';
+import type { ModuleRegistry } from '../modules-registry.js';
+import { ownPosOf, posOf, recordOwnPos, recordPos } from '../source-map.js';
+import { ajvProblems, createAjv } from '../validate/ajv.js';
+import { importSchema, playSchema } from '../validate/playbook-schema.js';
+import { suggestionHint } from '../validate/suggest.js';
+import { loadYamlFile } from '../validate/yaml-source.js';
+import { isMapping } from '../vars/merge.js';
+import { convertTask, splitTags, toList } from './task.js';
+import type { Play, Task, Vars } from './types.js';
+
+const ajv = createAjv();
+const validatePlay = ajv.compile(playSchema);
+const validateImport = ajv.compile(importSchema);
+
+/** Play keys as written → Play fields, so posOf(play, field) names the line the user wrote. */
+const FIELD_OF: Record<string, keyof Play> = {
+  name: 'name',
+  hosts: 'hosts',
+  vars: 'vars',
+  vars_files: 'varsFiles',
+  serial: 'serial',
+  max_fail_percentage: 'maxFailPercentage',
+  any_errors_fatal: 'anyErrorsFatal',
+  tags: 'tags',
+  tasks: 'tasks',
+  handlers: 'handlers',
+};
+
+export function loadPlaybook(file: string, registry: ModuleRegistry): Play[] {
+  const problems: Problem[] = [];
+  const plays: Play[] = [];
+  loadFile(resolve(file), [], undefined, registry, plays, problems);
+  if (problems.length) throw new ValidationError(problems);
+  return plays;
+}
+
+function loadFile(file: string, chain: string[], importedAt: SourcePos | undefined, registry: ModuleRegistry, plays: Play[], problems: Problem[]): void {
+  if (chain.includes(file)) {
+    problems.push({ message: `import_playbook loop: ${[...chain, file].join(' → ')}`, pos: importedAt, hint: 'a playbook may not import itself, directly or through others' });
+    return;
+  }
+  const { value, problems: yamlProblems } = loadYamlFile(file);
+  if (yamlProblems.length) {
+    problems.push(...yamlProblems.map((p) => (importedAt && /cannot read/.test(p.message) ? { ...p, pos: importedAt } : p)));
+    return;
+  }
+  if (!Array.isArray(value)) {
+    problems.push({
+      message: `a playbook is a list of plays, got ${value === null ? 'an empty file' : isMapping(value) ? 'a mapping' : typeof value}`,
+      pos: { file, line: 1, col: 1 },
+      hint: 'start each play with "- hosts: …"',
+    });
+    return;
+  }
+  value.forEach((item, i) => {
+    const path = `plays[${i}]`;
+    const pos = posOf(value, i) ?? { file, line: 1, col: 1 };
+    if (isMapping(item) && 'import_playbook' in item) {
+      if (!validateImport(item)) {
+        problems.push(...ajvProblems(validateImport.errors, { roots: [item], basePath: path }));
+        return;
+      }
+      const target = resolve(dirname(file), String(item.import_playbook));
+      loadFile(target, [...chain, file], posOf(item, 'import_playbook') ?? pos, registry, plays, problems);
+      return;
+    }
+    const play = convertPlay(item, path, pos, registry, problems);
+    if (play) plays.push(play);
+  });
+}
+
+function convertPlay(raw: unknown, path: string, pos: SourcePos, registry: ModuleRegistry, problems: Problem[]): Play | undefined {
+  const before = problems.length;
+  if (!validatePlay(raw)) problems.push(...ajvProblems(validatePlay.errors, { roots: [raw], basePath: path }));
+  if (!isMapping(raw)) return undefined;
+  const tasks = convertTasks(raw.tasks, `${path}.tasks`, pos, registry, false, problems);
+  const handlers = convertTasks(raw.handlers, `${path}.handlers`, pos, registry, true, problems);
+  checkHandlers(raw.handlers, raw.tasks, registry, path, problems);
+  if (problems.length > before) return undefined;
+
+  const hosts = Array.isArray(raw.hosts) ? raw.hosts.join(',') : String(raw.hosts);
+  const vars = (raw.vars as Vars | null) ?? emptyAt(posOf(raw, 'vars') ?? pos);
+  const play: Play = {
+    name: typeof raw.name === 'string' ? raw.name : hosts,
+    hosts,
+    vars,
+    varsFiles: Array.isArray(raw.vars_files) ? (raw.vars_files as string[]) : toList(raw.vars_files),
+    serial: raw.serial === undefined ? [] : Array.isArray(raw.serial) ? (raw.serial as (number | string)[]) : [raw.serial as number | string],
+    maxFailPercentage: raw.max_fail_percentage as number | undefined,
+    anyErrorsFatal: raw.any_errors_fatal === true,
+    tags: toList(raw.tags).flatMap(splitTags),
+    tasks,
+    handlers,
+    pos: ownPosOf(raw) ?? pos,
+  };
+  for (const [key, field] of Object.entries(FIELD_OF)) {
+    const p = posOf(raw, key);
+    if (p) recordPos(play, field, p);
+  }
+  return play;
+}
+
+function convertTasks(raw: unknown, path: string, pos: SourcePos, registry: ModuleRegistry, isHandler: boolean, problems: Problem[]): Task[] {
+  if (!Array.isArray(raw)) return [];
+  const out: Task[] = [];
+  raw.forEach((item, i) => {
+    const task = convertTask(item, `${path}[${i}]`, posOf(raw, i) ?? pos, registry, isHandler, problems);
+    if (task) out.push(task);
+  });
+  return out;
+}
+
+/**
+ * Handlers have unique names, and every notify names a handler, a listen topic or a module handler.
+ * Works on the tasks as written, so tasks with other problems are checked too.
+ */
+function checkHandlers(rawHandlers: unknown, rawTasks: unknown, registry: ModuleRegistry, path: string, problems: Problem[]): void {
+  const handlers = mappings(rawHandlers);
+  const names = new Map<string, SourcePos | undefined>();
+  for (const h of handlers) {
+    if (typeof h.name !== 'string') continue;
+    const first = names.get(h.name);
+    if (names.has(h.name)) {
+      problems.push({
+        message: `handler "${h.name}" is defined twice` + (first ? ` (first at ${first.file}:${first.line})` : ''),
+        pos: ownPosOf(h),
+        path: `${path}.handlers`,
+        hint: 'give each handler its own name; use listen: to trigger several from one notify',
+      });
+    }
+    names.set(h.name, ownPosOf(h));
+  }
+  const targets = new Set([...names.keys(), ...handlers.flatMap((h) => toList(h.listen)), ...registry.handlers().keys()]);
+  for (const t of [...mappings(rawTasks), ...handlers]) {
+    for (const n of toList(t.notify)) {
+      if (targets.has(n)) continue;
+      problems.push({
+        message: `notify "${n}": no handler of this play is called or listens to that`,
+        pos: posOf(t, 'notify') ?? ownPosOf(t),
+        path,
+        task: typeof t.name === 'string' ? t.name : undefined,
+        hint: suggestionHint(n, [...targets], 'handlers'),
+      });
+    }
+  }
+}
+
+function mappings(list: unknown): Vars[] {
+  return Array.isArray(list) ? list.filter(isMapping) : [];
+}
+
+function emptyAt(pos: SourcePos): Vars {
+  const v: Vars = {};
+  recordOwnPos(v, pos);
+  return v;
+}

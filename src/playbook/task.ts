@@ -1,0 +1,105 @@
+// One task (or handler) as written → Task. The single key that is not a task keyword names the module.
+import type { Problem } from '../errors.js';
+import type { ModuleRegistry } from '../modules-registry.js';
+import { ownPosOf, posOf, recordOwnPos, recordPos } from '../source-map.js';
+import { ajvProblems, createAjv } from '../validate/ajv.js';
+import { TASK_KEYWORDS, taskKeywordsSchema } from '../validate/playbook-schema.js';
+import { suggestionHint } from '../validate/suggest.js';
+import { hasTemplate } from '../render/expr-template.js';
+import { isMapping } from '../vars/merge.js';
+import type { Task, Vars } from './types.js';
+import { whenSyntaxError } from './when.js';
+import type { SourcePos } from '../module.js';
+
+let validateKeywords: ReturnType<ReturnType<typeof createAjv>['compile']> | undefined;
+
+export function toList(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) return v.map(String);
+  return [String(v)];
+}
+
+export function convertTask(raw: unknown, path: string, fallbackPos: SourcePos, registry: ModuleRegistry, isHandler: boolean, problems: Problem[]): Task | undefined {
+  const pos = (raw !== null && typeof raw === 'object' && ownPosOf(raw)) || fallbackPos;
+  if (!isMapping(raw)) {
+    problems.push({ message: `expected a task (a mapping such as "- name: …\\n  sysctl: {…}"), got ${Array.isArray(raw) ? 'a list' : JSON.stringify(raw)}`, pos, path });
+    return undefined;
+  }
+  validateKeywords ??= createAjv().compile(taskKeywordsSchema);
+  const before = problems.length;
+  if (!validateKeywords(raw)) problems.push(...ajvProblems(validateKeywords.errors, { roots: [raw], basePath: path }));
+  if (!isHandler && raw.listen !== undefined) {
+    problems.push({ message: '"listen" is only for handlers', pos: posOf(raw, 'listen'), path: `${path}.listen`, hint: 'move this task under handlers:, or use notify: to trigger a handler' });
+  }
+
+  const others = Object.keys(raw).filter((k) => !TASK_KEYWORDS.includes(k));
+  const modules = others.filter((k) => registry.get(k));
+  const unknown = others.filter((k) => !registry.get(k));
+  const keyHint = (k: string) => suggestionHint(k, [...registry.names(), ...TASK_KEYWORDS], 'modules and task keys');
+  for (const k of unknown) {
+    const message = modules.length ? `unknown task key "${k}"` : `unknown module "${k}"`;
+    problems.push({ message, pos: posOf(raw, k), path: `${path}.${k}`, hint: keyHint(k) });
+  }
+  if (modules.length > 1) {
+    problems.push({ message: `a task runs exactly one module, but this one names ${modules.length}: ${modules.join(', ')}`, pos, path, hint: 'split it into one task per module' });
+  }
+  if (!others.length) problems.push({ message: 'task names no module', pos, path, hint: `add one of: ${registry.names().join(', ')}` });
+  if (modules.length !== 1) return undefined;
+
+  const module = modules[0];
+  const rawArgs = raw[module];
+  let args: Vars;
+  if (rawArgs === null || rawArgs === undefined) {
+    args = {};
+    recordOwnPos(args, posOf(raw, module) ?? pos);
+  } else if (isMapping(rawArgs)) {
+    args = rawArgs;
+  } else {
+    problems.push({ message: `args of module "${module}" must be a mapping, got ${Array.isArray(rawArgs) ? 'a list' : typeof rawArgs}`, pos: posOf(raw, module), path: `${path}.${module}`, hint: `write "${module}:" and its args indented below it as "name: value" lines` });
+    return undefined;
+  }
+  // Literal args are checked now; templated values are checked per host once rendered.
+  const skip = (argPath: (string | number)[]) => templatedAlong(args, argPath);
+  problems.push(...registry.validateArgs(module, structuredClone(args), args, skip).map((p) => ({ ...p, path: `${path}.${p.path}` })));
+
+  const when = raw.when === undefined ? undefined : Array.isArray(raw.when) ? raw.when.map(String) : String(raw.when);
+  for (const [i, cond] of toList(when).entries()) {
+    const err = whenSyntaxError(cond);
+    const where = Array.isArray(raw.when) ? posOf(raw.when, i) : posOf(raw, 'when');
+    if (err) problems.push({ message: `when: ${err}`, pos: where, path: `${path}.when`, hint: 'e.g. when: tuning_profile == \'latency\' and facts.numaNodes | length > 1' });
+  }
+  if (problems.length > before) return undefined;
+
+  const task: Task = {
+    name: typeof raw.name === 'string' ? raw.name : module,
+    module,
+    args,
+    when,
+    tags: toList(raw.tags).flatMap(splitTags),
+    notify: toList(raw.notify),
+    listen: toList(raw.listen),
+    pos,
+  };
+  for (const k of TASK_KEYWORDS) {
+    const p = posOf(raw, k);
+    if (p) recordPos(task, k, p);
+  }
+  const argsPos = posOf(raw, module);
+  if (argsPos) recordPos(task, 'args', argsPos);
+  return task;
+}
+
+/** Ansible accepts "tags: a,b" as two tags. */
+export function splitTags(t: string): string[] {
+  return t.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function templatedAlong(root: unknown, path: (string | number)[]): boolean {
+  let cur = root;
+  for (const key of path) {
+    if (hasTemplate(cur)) return true;
+    if (cur === null || typeof cur !== 'object') return false;
+    cur = (cur as Record<string | number, unknown>)[key];
+  }
+  return hasTemplate(cur);
+}

@@ -1,0 +1,45 @@
+// A throwaway modules/ folder with small test modules, loaded through the real registry.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadModuleRegistry, type ModuleRegistry } from '../../../src/modules-registry.js';
+
+const MODULES: Record<string, string> = {
+  kv: `export default {
+    name: 'kv',
+    schema: {
+      type: 'object',
+      properties: {
+        file: { type: 'string', default: '/etc/kv.conf' },
+        settings: { type: 'object', additionalProperties: { type: ['string', 'number'], pattern: '^[^\\\\n=#]*$', 'x-hint': 'no newline, = or #' } },
+        state: { enum: ['present', 'absent'], default: 'present' },
+      },
+      required: ['settings'],
+      additionalProperties: false,
+    },
+    needs: () => [],
+    diff: () => [],
+    handlers: { 'kv reload': { summary: 'reload kv', ops: [] } },
+  };`,
+  note: `export default {
+    name: 'note',
+    schema: { type: 'object', properties: { text: { type: 'string' } }, additionalProperties: false },
+    needs: () => [],
+    diff: () => [],
+  };`,
+};
+
+export async function tempRegistry(extra: Record<string, string> = {}): Promise<{ registry: ModuleRegistry; dir: string; cleanup(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'modules-'));
+  for (const [name, src] of Object.entries({ ...MODULES, ...extra })) {
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'index.js'), src);
+  }
+  const cleanup = () => rmSync(dir, { recursive: true });
+  try {
+    return { registry: await loadModuleRegistry(dir), dir, cleanup };
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+}
