@@ -70,7 +70,7 @@ const irqAffinity: Module<IrqAffinityArgs> = {
       state: { enum: ['present', 'absent'], default: 'present' },
     },
     if: { properties: { state: { const: 'present' } } },
-    then: { required: ['cpus'] },
+    then: { required: ['cpus'], properties: { cpus: cpusArgSchema } },
   },
 
   needs(args) {

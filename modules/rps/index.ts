@@ -124,7 +124,7 @@ const rps: Module<RpsArgs> = {
       state: { enum: ['present', 'absent'], default: 'present' },
     },
     if: { properties: { state: { const: 'present' } } },
-    then: { required: ['cpus'] },
+    then: { required: ['cpus'], properties: { cpus: cpusArgSchema } },
   },
 
   needs(args) {

@@ -119,7 +119,7 @@ export function parseHostFacts(text: string): HostFacts {
     kernel: one('kernel')?.lines[0]?.trim() ?? '',
     cpusOnline: kernelList(one('cpus')?.lines[0]),
     numaNodes: numa.length > 0 ? numa : [0],
-    sysctlKeys: (one('sysctl')?.lines ?? []).filter((l) => l.startsWith('./')).map(sysctlKey),
+    sysctlKeys: (one('sysctl')?.lines ?? []).filter((l) => l.startsWith('./')).map(sysctlKey).sort(),
     nics,
     blockDevices: all.filter((s) => s.name === 'block' && s.arg !== '').map((s) => parseScheduler(s.arg, s.lines[0])),
     irqbalanceActive: one('irqbalance')?.lines[0]?.trim() === 'active',
