@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import daemonScheduling from '../../../modules/daemon_scheduling/index.js';
+import { fakeFacts, type FakeFactsData } from '../../helpers/fake-facts.js';
+import { validateArgs } from './support.js';
+import { applyChanges, planWith, tuningContext } from './tuning-support.js';
+
+const DROPIN = '/etc/systemd/system/portsyncd.service.d/50-scheduling.conf';
+const twoNodes = (): FakeFactsData => ({ host: { cpusOnline: [0, 1, 2, 3], numaNodes: [0, 1] } });
+
+const latency = {
+  cpu_affinity: '1',
+  numa_policy: 'bind',
+  numa_mask: '0',
+  cpu_scheduling_policy: 'rr',
+  cpu_scheduling_priority: 10,
+  limit_nofile: 65536,
+  limit_memlock: 'infinity',
+  notify: ['restart portsyncd'],
+};
+
+test('renders the drop-in in a fixed order and notifies reload before the restart', () => {
+  const r = planWith(daemonScheduling, twoNodes(), latency);
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.changes.length, 1);
+  const [c] = r.changes;
+  assert.equal(c.summary, `create ${DROPIN}`);
+  assert.deepEqual(c.notify, ['systemd daemon-reload', 'restart portsyncd']);
+  const put = c.ops[0];
+  assert.ok(put.kind === 'put');
+  const body = put.content.split('\n').filter((l) => l && !l.startsWith('#'));
+  assert.deepEqual(body, [
+    '[Service]',
+    'CPUAffinity=1',
+    'NUMAPolicy=bind',
+    'NUMAMask=0',
+    'CPUSchedulingPolicy=rr',
+    'CPUSchedulingPriority=10',
+    'LimitNOFILE=65536',
+    'LimitMEMLOCK=infinity',
+  ]);
+  const applied = applyChanges(twoNodes(), r.changes);
+  assert.deepEqual(planWith(daemonScheduling, applied, latency).changes, []);
+  const states = daemonScheduling.inspect!(fakeFacts(applied), r.args, tuningContext());
+  assert.ok(states.every((s) => s.ok && s.persisted === s.desired), JSON.stringify(states));
+  assert.equal(states.length, 7);
+});
+
+test('table: plan-time errors name the host, the value and the arg', () => {
+  const rows: [Record<string, unknown>, string, (string | number)[]][] = [
+    [{ cpu_affinity: '2-5' }, 'host sw1: CPU list "2-5" names CPU 4-5, which is not online (online: 0-3)', ['cpu_affinity']],
+    [{ numa_policy: 'bind', numa_mask: '0,2' }, 'host sw1: numa_mask "0,2" names NUMA node 2, which does not exist (nodes: 0-1)', ['numa_mask']],
+    [{ numa_policy: 'interleave' }, 'host sw1: numa_policy "interleave" needs numa_mask', ['numa_mask']],
+    [{ numa_policy: 'preferred', numa_mask: '0-1' }, 'host sw1: numa_policy "preferred" takes exactly one node, got "0-1"', ['numa_mask']],
+    [{ cpu_scheduling_policy: 'fifo' }, 'host sw1: cpu_scheduling_policy "fifo" needs cpu_scheduling_priority (1-99)', ['cpu_scheduling_priority']],
+    [{ nice: -5, cpu_scheduling_priority: 5 }, 'host sw1: cpu_scheduling_priority applies only to the fifo and rr policies', ['cpu_scheduling_priority']],
+  ];
+  for (const [args, message, argPath] of rows) {
+    const r = planWith(daemonScheduling, twoNodes(), args);
+    assert.deepEqual(r.errors.map((e) => [e.message, e.argPath]), [[message, argPath]], JSON.stringify(args));
+    assert.deepEqual(r.changes, []);
+  }
+});
+
+test('warnings: nice under a real-time policy, NUMA bind on a single node', () => {
+  const rt = planWith(daemonScheduling, twoNodes(), { nice: -10, cpu_scheduling_policy: 'rr', cpu_scheduling_priority: 10 });
+  assert.match(rt.warnings[0], /nice -10 has no effect under the real-time policy "rr"/);
+  const single = planWith(daemonScheduling, { host: { numaNodes: [0] } }, { numa_policy: 'bind', numa_mask: '0' });
+  assert.match(single.warnings[0], /has no effect on a host with a single NUMA node/);
+  assert.deepEqual(single.errors, []);
+});
+
+test('separate drop-ins per concern, and state absent removes one', () => {
+  const pin = { dropin: '51-cpu-affinity.conf', cpu_affinity: '1' };
+  const r = planWith(daemonScheduling, twoNodes(), pin);
+  assert.equal(r.changes[0].summary, 'create /etc/systemd/system/portsyncd.service.d/51-cpu-affinity.conf');
+  const applied = applyChanges(twoNodes(), r.changes);
+  const gone = planWith(daemonScheduling, applied, { dropin: '51-cpu-affinity.conf', state: 'absent', notify: ['restart portsyncd'] });
+  assert.deepEqual(gone.changes.map((c) => [c.summary, c.notify]), [
+    ['remove /etc/systemd/system/portsyncd.service.d/51-cpu-affinity.conf', ['systemd daemon-reload', 'restart portsyncd']],
+  ]);
+  assert.deepEqual(planWith(daemonScheduling, applyChanges(applied, gone.changes), { dropin: '51-cpu-affinity.conf', state: 'absent' }).changes, []);
+});
+
+test('an edited drop-in shows as a unified diff and as verify drift', () => {
+  const a = { nice: -10, limit_nofile: 65536 };
+  const applied = applyChanges(twoNodes(), planWith(daemonScheduling, twoNodes(), a).changes);
+  const edited = { ...applied, files: { ...applied.files, [DROPIN]: applied.files![DROPIN].replace('Nice=-10', 'Nice=0') } };
+  const r = planWith(daemonScheduling, edited, a);
+  assert.match(r.changes[0].diff ?? '', /^-Nice=0\n\+Nice=-10$/m);
+  const states = daemonScheduling.inspect!(fakeFacts(edited), r.args, tuningContext());
+  assert.deepEqual(states.filter((s) => !s.ok).map((s) => [s.setting, s.persisted]), [['portsyncd.service Nice', '0']]);
+});
+
+test('schema: units, limits and ranges', () => {
+  assert.equal(validateArgs(daemonScheduling.schema, { unit: 'portsyncd', nice: 0 }).ok, false);
+  assert.equal(validateArgs(daemonScheduling.schema, { nice: -21 }).ok, false);
+  assert.equal(validateArgs(daemonScheduling.schema, { limit_memlock: '64M:infinity' }).ok, true);
+  assert.equal(validateArgs(daemonScheduling.schema, { limit_memlock: 'lots' }).ok, false);
+  assert.equal(validateArgs(daemonScheduling.schema, { cpu_scheduling_policy: 'deadline' }).ok, false);
+});
