@@ -3,7 +3,7 @@ import type { Transport } from '../transport/types.js';
 import type { FactQuery, Facts } from './types.js';
 import { composeGatherScript, parseGatherOutput, uniqueQueries } from './gather-script.js';
 import { buildFacts } from './facts-view.js';
-import { hostFactsScript, parseHostFacts } from './basic-host-facts.js';
+import { hostFactsScript, parseHostFacts } from './host-facts.js';
 
 export class GatherError extends Error {}
 

@@ -1,0 +1,58 @@
+// argv in, exit code out. Subcommands dispatch to src/cli/*; invalid input exits 3.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXIT, ValidationError, formatProblem } from './errors.js';
+import { parseCliOptions, type CliOptions } from './cli/options.js';
+import { USAGE } from './cli/help.js';
+import { PACKAGE_ROOT } from './cli/paths.js';
+import { runCommand } from './cli/run-command.js';
+import { validateCommand } from './cli/validate-command.js';
+import { verifyCommand } from './cli/verify-command.js';
+import { inventoryCommand } from './cli/inventory-command.js';
+import { renderCommand } from './cli/render-command.js';
+
+const SUBCOMMANDS = ['plan', 'validate', 'verify', 'render', 'inventory'];
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'lab') {
+    const lab = '../lab/cli.js'; // compiled beside dist/src; loaded only for `lab`
+    const { runLab } = (await import(lab)) as { runLab(argv: string[]): Promise<number> };
+    return runLab(argv.slice(1));
+  }
+  let o: CliOptions | undefined;
+  try {
+    o = parseCliOptions(argv);
+    if (o.help) return print(USAGE, EXIT.ok);
+    if (o.version) return print(JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version + '\n', EXIT.ok);
+    const [first, second] = o.positionals;
+    const cmd = first && SUBCOMMANDS.includes(first) ? first : undefined;
+    switch (cmd) {
+      case 'plan':
+        return await runCommand(o, second, true, true);
+      case 'validate':
+        return await validateCommand(o, second);
+      case 'verify':
+        return await verifyCommand(o, second);
+      case 'render':
+        return renderCommand(o, second);
+      case 'inventory':
+        return inventoryCommand(o);
+      default:
+        if (!first) return print(USAGE, EXIT.invalid, process.stderr);
+        return await runCommand(o, first, o.check, o.diff);
+    }
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    if (o?.json) process.stdout.write(JSON.stringify({ event: 'problems', problems: e.problems.map((p) => ({ ...p, text: formatProblem(p) })) }) + '\n');
+    else {
+      for (const p of e.problems) process.stderr.write(`error: ${formatProblem(p)}\n`);
+      process.stderr.write(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} found; nothing was changed.\n`);
+    }
+    return EXIT.invalid;
+  }
+}
+
+function print(text: string, code: number, stream: NodeJS.WriteStream = process.stdout): number {
+  stream.write(text);
+  return code;
+}

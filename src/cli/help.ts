@@ -1,0 +1,31 @@
+// --help text; the exit codes match EXIT in src/errors.ts.
+export const USAGE = `Usage:
+  portsync-deploy PLAYBOOK -i INVENTORY [options]     apply the playbook
+  portsync-deploy plan PLAYBOOK -i INVENTORY          the same as --check --diff
+  portsync-deploy validate PLAYBOOK -i INVENTORY      check inputs; contact no host
+  portsync-deploy verify PLAYBOOK -i INVENTORY        desired vs live vs persisted, per setting
+  portsync-deploy render --host H TEMPLATE -i INV     render a template for one host
+  portsync-deploy inventory -i INV --list | --host H  resolved variables, like ansible-inventory
+  portsync-deploy lab ...                             the switch lab (lab --help)
+
+Options:
+  -i, --inventory DIR      inventory folder (hosts.yaml, group_vars/, host_vars/)
+  -C, --check              plan only: change nothing
+  -D, --diff               show unified diffs of every change
+  -l, --limit PATTERN      restrict hosts (names, groups, globs, a:b, !x, &x)
+  -t, --tags T[,T]         run only tasks with these tags
+      --skip-tags T[,T]    skip tasks with these tags
+  -e, --extra-vars K=V     extra variable (highest precedence); -e @vars.yaml loads a file
+  -f, --forks N            hosts worked on at once (default 50)
+      --json               one JSON event per line; the last line is the recap
+  -v, --verbose            also print round trips and bytes uploaded per host
+      --accept-new-host-keys  trust unknown SSH host keys on first use (changed keys are refused)
+      --no-force-handlers  do not run handlers for a host whose later task failed
+  -h, --help               this text
+      --version            the version
+
+Exit codes:
+  0 success, or no changes     1 a host failed           2 check mode: changes pending (verify: drift)
+  3 invalid input; nothing touched                        4 a host unreachable
+  130 / 143 interrupted by SIGINT / SIGTERM (in-flight changes finish, the recap is printed)
+`;

@@ -1,0 +1,18 @@
+// The reporter for this invocation: JSON lines with --json, text otherwise.
+import type { Reporter } from '../report/events.js';
+import { jsonReporter } from '../report/json.js';
+import { textReporter } from '../report/text.js';
+import { useColour } from '../report/colour.js';
+import type { CliOptions } from './options.js';
+
+export function reporterFor(o: CliOptions, diff: boolean): Reporter {
+  if (o.json) return jsonReporter((s) => process.stdout.write(s));
+  return textReporter({
+    write: (s) => process.stdout.write(s),
+    writeErr: (s) => process.stderr.write(s),
+    colour: useColour(process.stdout),
+    live: !!process.stdout.isTTY,
+    diff,
+    verbose: o.verbose,
+  });
+}

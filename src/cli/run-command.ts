@@ -1,0 +1,23 @@
+// `portsync-deploy PLAYBOOK` (apply, or --check) and `plan` (= --check --diff).
+import { runPlaybook } from '../exec/run.js';
+import { watchSignals } from '../exec/interrupt.js';
+import type { CliOptions } from './options.js';
+import { reporterFor } from './reporter.js';
+import { transportFactory } from './transports.js';
+import { loadWorkspace } from './workspace.js';
+
+export async function runCommand(o: CliOptions, playbook: string | undefined, check: boolean, diff: boolean): Promise<number> {
+  const ws = await loadWorkspace(o, playbook, check);
+  const reporter = reporterFor(o, diff);
+  const log = (m: string) => o.verbose && !o.json && process.stderr.write(m + '\n');
+  const transportFor = await transportFactory(
+    ws.plays.flatMap((p) => p.hosts),
+    { acceptNewHostKeys: o.acceptNewHostKeys, log: (m) => void log(m) },
+  );
+  const interrupt = watchSignals(() => {});
+  try {
+    return await runPlaybook(ws.plays, { env: ws.env, forks: o.forks, forceHandlers: o.forceHandlers, transportFor, reporter, interrupt });
+  } finally {
+    interrupt.dispose();
+  }
+}

@@ -1,0 +1,46 @@
+// Picks each host's transport from its `connection` var (alias ansible_connection):
+// local, chroot (with chroot_dir) or ssh (the default).
+import { ValidationError, type Problem } from '../errors.js';
+import type { Vars } from '../playbook/types.js';
+import type { Transport } from '../transport/types.js';
+import { LocalTransport } from '../transport/local.js';
+import { createChrootTransport } from '../transport/chroot.js';
+import { posOf } from '../source-map.js';
+import type { TransportFactory } from '../exec/session.js';
+
+const KINDS = ['local', 'chroot', 'ssh'];
+
+export function connectionOf(vars: Vars): string {
+  return typeof vars.connection === 'string' ? vars.connection : 'ssh';
+}
+
+/** Problems with connection settings, found before any host is contacted. */
+export function connectionProblems(hosts: { name: string; vars: Vars }[]): Problem[] {
+  const out: Problem[] = [];
+  for (const { name, vars } of hosts) {
+    const c = connectionOf(vars);
+    if (!KINDS.includes(c)) {
+      out.push({ message: `unknown connection "${c}"`, host: name, pos: posOf(vars, 'connection'), hint: `use one of ${KINDS.join(', ')}` });
+    } else if (c === 'chroot' && (typeof vars.chroot_dir !== 'string' || !vars.chroot_dir)) {
+      out.push({ message: 'connection chroot needs chroot_dir', host: name, pos: posOf(vars, 'connection'), hint: 'set chroot_dir: /path/to/root' });
+    }
+  }
+  return out;
+}
+
+/** The SSH transport is loaded only when some host uses it. */
+export async function transportFactory(hosts: { name: string; vars: Vars }[], opts: { acceptNewHostKeys: boolean; log: (m: string) => void }): Promise<TransportFactory> {
+  const problems = connectionProblems(hosts);
+  if (problems.length) throw new ValidationError(problems);
+  const ssh = hosts.some((h) => connectionOf(h.vars) === 'ssh') ? await import('../transport/ssh.js') : undefined;
+  return (host: string, vars: Vars): Transport => {
+    switch (connectionOf(vars)) {
+      case 'local':
+        return new LocalTransport();
+      case 'chroot':
+        return createChrootTransport(host, vars.chroot_dir as string);
+      default:
+        return ssh!.createSshTransport(host, vars, opts);
+    }
+  };
+}

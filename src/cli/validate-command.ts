@@ -1,0 +1,21 @@
+// `validate`: load, render and schema-check every task for every host. No host is contacted.
+import { EXIT, ValidationError } from '../errors.js';
+import { prepareHost } from '../plan/prepare.js';
+import type { CliOptions } from './options.js';
+import { connectionOf, connectionProblems } from './transports.js';
+import { loadWorkspace } from './workspace.js';
+
+export async function validateCommand(o: CliOptions, playbook: string | undefined): Promise<number> {
+  const ws = await loadWorkspace(o, playbook, true);
+  const hosts = ws.plays.flatMap((p) => p.hosts);
+  const problems = [
+    ...connectionProblems(hosts),
+    ...ws.plays.flatMap(({ play, hosts }) => hosts.flatMap((h) => prepareHost(play, h.name, h.vars, ws.env, connectionOf(h.vars) === 'chroot').problems)),
+  ];
+  if (problems.length) throw new ValidationError(problems);
+  const names = new Set(hosts.map((h) => h.name));
+  const tasks = ws.plays.reduce((n, p) => n + p.play.tasks.length, 0);
+  const msg = `valid: ${ws.plays.length} play${ws.plays.length === 1 ? '' : 's'}, ${tasks} task${tasks === 1 ? '' : 's'}, ${names.size} host${names.size === 1 ? '' : 's'}`;
+  process.stdout.write(o.json ? JSON.stringify({ event: 'valid', plays: ws.plays.length, tasks, hosts: names.size }) + '\n' : msg + '\n');
+  return EXIT.ok;
+}

@@ -1,0 +1,73 @@
+// Loads what a playbook run needs: inventory, module registry, playbook, every host's vars per
+// play, and the planner's environment. Invalid input surfaces as ValidationError (exit 3).
+import { dirname } from 'node:path';
+import { ValidationError, type Problem } from '../errors.js';
+import { loadInventory } from '../inventory/load.js';
+import { selectHosts } from '../inventory/patterns.js';
+import { loadModuleRegistry, type ModuleRegistry } from '../modules-registry.js';
+import { loadPlaybook } from '../playbook/load.js';
+import type { Inventory, Vars } from '../playbook/types.js';
+import { evalWhen } from '../playbook/when.js';
+import { renderArgs, renderTemplateFile } from '../render/template.js';
+import { posOf } from '../source-map.js';
+import { parseExtraVars } from '../vars/extra.js';
+import { hostVars, loadPlayVarsFiles } from '../vars/precedence.js';
+import type { PlayInput } from '../exec/run.js';
+import type { PlanEnv } from '../plan/types.js';
+import type { CliOptions } from './options.js';
+import { MODULES_DIR, TEMPLATES_DIR } from './paths.js';
+
+export interface Workspace {
+  inventory: Inventory;
+  registry: ModuleRegistry;
+  plays: PlayInput[];
+  env: PlanEnv;
+}
+
+export function requireInventory(o: CliOptions): Inventory {
+  if (!o.inventory) throw new ValidationError([{ message: 'no inventory given', hint: 'pass -i inventories/<fleet>' }]);
+  return loadInventory(o.inventory);
+}
+
+export function extraVars(o: CliOptions): Vars {
+  return parseExtraVars(o.extraVars, process.cwd());
+}
+
+export function templatesDirOf(vars: Vars): string {
+  return typeof vars.templates_dir === 'string' ? vars.templates_dir : TEMPLATES_DIR;
+}
+
+export async function loadWorkspace(o: CliOptions, playbook: string | undefined, check: boolean): Promise<Workspace> {
+  if (!playbook) throw new ValidationError([{ message: 'no playbook given', hint: 'portsync-deploy playbooks/site.yaml -i inventories/<fleet>' }]);
+  const inventory = requireInventory(o);
+  const extra = extraVars(o);
+  const registry = await loadModuleRegistry(MODULES_DIR);
+  const plays = loadPlaybook(playbook, registry);
+  const limited = o.limit ? new Set(selectHosts(inventory, o.limit)) : undefined;
+  const problems: Problem[] = [];
+  const inputs: PlayInput[] = plays.map((play) => {
+    const names = selectHosts(inventory, play.hosts, posOf(play, 'hosts') ?? play.pos).filter((h) => !limited || limited.has(h));
+    const hosts = names.flatMap((name) => {
+      try {
+        const base = hostVars(inventory, name, { play, extra });
+        const playVarsFiles = loadPlayVarsFiles(play, dirname(playbook), base);
+        return [{ name, vars: hostVars(inventory, name, { play, playVarsFiles, extra }) }];
+      } catch (e) {
+        if (e instanceof ValidationError) problems.push(...e.problems.map((p) => ({ ...p, host: p.host ?? name })));
+        else throw e;
+        return [];
+      }
+    });
+    return { play, hosts };
+  });
+  if (problems.length) throw new ValidationError(problems);
+  const env: PlanEnv = {
+    registry,
+    renderArgs,
+    renderTemplate: (name, vars) => renderTemplateFile(templatesDirOf(vars), name, vars),
+    evalWhen,
+    check,
+    tags: { only: o.tags, skip: o.skipTags },
+  };
+  return { inventory, registry, plays: inputs, env };
+}

@@ -1,0 +1,45 @@
+// One transport per host for the whole run: connected on first use, closed at the end.
+import type { Transport } from '../transport/types.js';
+import { UnreachableError } from '../transport/types.js';
+import type { Vars } from '../playbook/types.js';
+import type { Facts } from '../facts/types.js';
+import type { FactQuery } from '../facts/types.js';
+import { gatherFacts } from '../facts/gather.js';
+
+export type TransportFactory = (host: string, vars: Vars) => Transport;
+
+export class HostSessions {
+  private readonly transports = new Map<string, Transport>();
+  private readonly connected = new Map<string, Promise<void>>();
+  /** Hosts out of the run: they failed or could not be reached in an earlier play. */
+  readonly out = new Map<string, 'failed' | 'unreachable'>();
+
+  constructor(private readonly factory: TransportFactory) {}
+
+  transport(host: string, vars: Vars): Transport {
+    let t = this.transports.get(host);
+    if (!t) this.transports.set(host, (t = this.factory(host, vars)));
+    return t;
+  }
+
+  async connect(host: string, vars: Vars): Promise<Transport> {
+    const t = this.transport(host, vars);
+    let c = this.connected.get(host);
+    if (!c) this.connected.set(host, (c = t.connect()));
+    await c;
+    return t;
+  }
+
+  async gather(host: string, vars: Vars, queries: FactQuery[]): Promise<Facts> {
+    const t = await this.connect(host, vars);
+    return gatherFacts(t, queries);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.transports.values()].map((t) => t.close().catch(() => {})));
+  }
+}
+
+export function isUnreachable(err: unknown): err is UnreachableError {
+  return err instanceof UnreachableError;
+}

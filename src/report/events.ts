@@ -1,0 +1,29 @@
+// The event stream every run emits; reporters turn it into text or JSON lines.
+import type { Problem } from '../errors.js';
+import type { SettingState } from '../module.js';
+import type { TaskResult } from '../exec/results.js';
+
+export interface Recap {
+  ok: number;
+  changed: number;
+  failed: number;
+  skipped: number;
+  unreachable: number;
+}
+
+export type RunEvent =
+  | { event: 'play_start'; play: string; hosts: string[]; check: boolean }
+  | { event: 'batch_start'; batch: number; hosts: string[] }
+  | { event: 'task_start'; task: string; handler?: boolean }
+  | ({ event: 'result' } & TaskResult)
+  | { event: 'progress'; batch: number; done: number; total: number; changed: number; failed: number; unreachable: number }
+  | { event: 'problems'; problems: Problem[] }
+  | { event: 'halt'; reason: string }
+  | { event: 'host_stats'; host: string; roundTrips: number; bytesUploaded: number }
+  | { event: 'verify'; host: string; task: string; settings: SettingState[]; ok: boolean }
+  | { event: 'interrupted'; signal: string }
+  | { event: 'recap'; hosts: Record<string, Recap> };
+
+export interface Reporter {
+  emit(e: RunEvent): void;
+}

@@ -1,0 +1,120 @@
+// End to end through the CLI with the chroot transport on temp roots: check (exit 2) → apply →
+// re-apply (0 changed, exit 0) → hand edit → check shows exactly that drift; invalid input exits 3
+// and leaves every root byte-identical.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const BIN = join(REPO, 'bin/portsync-deploy.js');
+const FIXTURE = join(REPO, 'test/integration/chroot/fixture');
+const HOSTS = ['leaf01', 'leaf02'];
+
+function setup(t: { after(fn: () => void): void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-chroot-e2e-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const inv = join(dir, 'inventory');
+  mkdirSync(inv);
+  const hostLines = HOSTS.map((h) => {
+    mkdirSync(join(dir, h, 'etc'), { recursive: true });
+    writeFileSync(join(dir, h, 'etc/hostname'), h + '\n');
+    return `        ${h}:\n          chroot_dir: ${join(dir, h)}`;
+  });
+  writeFileSync(join(inv, 'hosts.yaml'), `all:\n  vars:\n    connection: chroot\n  children:\n    leaf:\n      hosts:\n${hostLines.join('\n')}\n`);
+  return { dir, inv };
+}
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function events(out: string): Record<string, any>[] {
+  return out.trim().split('\n').map((l) => JSON.parse(l));
+}
+
+function snapshot(root: string, rel = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+    const p = join(rel, e.name);
+    if (e.isDirectory()) Object.assign(out, snapshot(root, p));
+    else out[p] = `${(statSync(join(root, p)).mode & 0o7777).toString(8)} ${readFileSync(join(root, p), 'utf8')}`;
+  }
+  return out;
+}
+
+test('check → apply → re-apply → hand edit → check shows that drift only', (t) => {
+  const { dir, inv } = setup(t);
+  const site = join(FIXTURE, 'site.yaml');
+
+  const check = cli([site, '-i', inv, '--check', '--diff', '--json']);
+  assert.equal(check.code, 2, check.err + check.out);
+  const ev = events(check.out);
+  assert.deepEqual(ev.at(-1), {
+    event: 'recap',
+    hosts: Object.fromEntries(HOSTS.map((h) => [h, { ok: 0, changed: 5, failed: 0, skipped: 0, unreachable: 0 }])),
+  });
+  // three tasks plus two handlers: the module's daemon-reload, then the play's restart
+  const handlers = ev.filter((e) => e.event === 'result' && e.handler && e.host === 'leaf01').map((e) => e.task);
+  assert.deepEqual(handlers, ['systemd daemon-reload', 'restart portsyncd']);
+  const motd = ev.find((e) => e.event === 'result' && e.host === 'leaf01' && e.task === 'Message of the day')!;
+  assert.match(motd.changes[0].diff, /\+managed by portsync-deploy on leaf01/);
+  assert.deepEqual(readdirSync(join(dir, 'leaf01/etc')), ['hostname'], 'check mode wrote nothing');
+
+  const apply = cli([site, '-i', inv, '--json']);
+  assert.equal(apply.code, 0, apply.err + apply.out);
+  const applied = events(apply.out);
+  assert.equal(applied.at(-1)!.hosts.leaf02.changed, 5);
+  const handler = applied.find((e) => e.event === 'result' && e.handler && e.host === 'leaf01' && e.task === 'restart portsyncd')!;
+  assert.equal(handler.status, 'changed');
+  assert.match(handler.msg ?? '', /live step.* skipped: the root is offline/);
+  assert.equal(readFileSync(join(dir, 'leaf02/etc/motd'), 'utf8'), 'managed by portsync-deploy on leaf02\n');
+  assert.match(readFileSync(join(dir, 'leaf01/etc/sysctl.d/50-portsyncd.conf'), 'utf8'), /^net\.core\.somaxconn = 4096$/m);
+  assert.match(readFileSync(join(dir, 'leaf01/etc/systemd/system/portsyncd.service.d/limits.conf'), 'utf8'), /LimitNOFILE=65536/);
+  const leftovers = readdirSync(join(dir, 'leaf01/etc'), { recursive: true }).filter((f) => String(f).includes('.psd-'));
+  assert.deepEqual(leftovers, []);
+
+  const again = cli([site, '-i', inv, '--json', '-v']);
+  assert.equal(again.code, 0, again.err);
+  const recap = events(again.out).at(-1)!;
+  for (const h of HOSTS) assert.deepEqual(recap.hosts[h], { ok: 3, changed: 0, failed: 0, skipped: 0, unreachable: 0 });
+  const trips = events(again.out).filter((e) => e.event === 'host_stats');
+  assert.deepEqual(trips.map((e) => e.roundTrips), [1, 1], 'a no-change run costs one exec per host');
+
+  writeFileSync(join(dir, 'leaf02/etc/motd'), 'hand edited\n');
+  const drift = cli(['plan', join(FIXTURE, 'site.yaml'), '-i', inv, '--json']);
+  assert.equal(drift.code, 2);
+  const changed = events(drift.out).filter((e) => e.event === 'result' && e.status === 'changed');
+  assert.deepEqual(changed.map((e) => [e.host, e.task]), [['leaf02', 'Message of the day']]);
+  assert.equal(changed[0]!.changes[0].diff.split('\n').filter((l: string) => /^[-+][^-+]/.test(l)).join('\n'), '-hand edited\n+managed by portsync-deploy on leaf02');
+
+  const text = cli(['plan', join(FIXTURE, 'site.yaml'), '-i', inv]);
+  assert.equal(text.code, 2);
+  assert.match(text.out, /changed: \[leaf02\] Message of the day/);
+  assert.match(text.out, /-hand edited/);
+  assert.match(text.out, /PLAY RECAP/);
+  assert.doesNotMatch(text.out, /\x1b\[/, 'no colour when not a TTY');
+});
+
+test('invalid input exits 3 and leaves every root byte-identical', (t) => {
+  const { dir, inv } = setup(t);
+  writeFileSync(join(dir, 'leaf01/etc/motd'), 'keep\n', { mode: 0o600 });
+  const before = snapshot(dir);
+  const bad = cli([join(FIXTURE, 'bad-value.yaml'), '-i', inv]);
+  assert.equal(bad.code, 3, bad.err + bad.out);
+  assert.match(bad.err, /bad-value\.yaml:\d+:\d+/);
+  assert.deepEqual(snapshot(dir), before);
+
+  const undefinedVar = cli([join(FIXTURE, 'site.yaml'), '-i', inv, '-e', 'motd={{ nope }}']);
+  assert.equal(undefinedVar.code, 3, undefinedVar.err);
+  assert.match(undefinedVar.err, /nope/);
+  assert.deepEqual(snapshot(dir), before);
+
+  const unknownPattern = cli([join(FIXTURE, 'site.yaml'), '-i', inv, '--limit', 'spine*x']);
+  assert.ok([0, 3].includes(unknownPattern.code!));
+  assert.deepEqual(snapshot(dir), before);
+});
