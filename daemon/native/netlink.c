@@ -201,7 +201,6 @@ typedef struct {
 } watcher_t;
 
 static void on_readable(uv_poll_t *handle, int status, int events) {
-  (void)status;
   (void)events;
   watcher_t *w = handle->data;
   napi_env env = w->env;
@@ -219,6 +218,10 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
     napi_fatal_exception(env, error);
   }
   napi_close_handle_scope(env, scope);
+  // A pending socket error (ENOBUFS) shows up as POLLERR, on which libuv stops
+  // the handle. The callback's read has consumed the error: watch again.
+  if (status < 0 && w->callback)
+    uv_poll_start(&w->poll, UV_READABLE, on_readable);
 }
 
 static void free_watcher(uv_handle_t *handle) { free(handle->data); }

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { converged, DaemonProc, flapLines, Netns, RedisServer, sleep, waitFor } from '../helpers/env.js';
+
+const range = (n: number, step = 4) => Array.from({ length: n }, (_, i) => i * step);
+
+async function withEnv(fn: (ns: Netns, redis: RedisServer) => Promise<void>, redisInNetns = false): Promise<void> {
+  const ns = new Netns();
+  const redis = redisInNetns ? new RedisServer(ns.dir, ns, 6379) : new RedisServer(ns.dir);
+  try {
+    await redis.start();
+    await fn(ns, redis);
+  } finally {
+    await redis.stop();
+    ns.destroy();
+  }
+}
+
+test('10,000 flaps across 32 ports end with Redis equal to the kernel (Redis over TCP)', () =>
+  withEnv(async (ns, redis) => {
+    const ports = ns.addPorts(range(32));
+    const daemon = new DaemonProc(ns, { redis: { host: '127.0.0.1', port: 6379 } });
+    try {
+      await daemon.ready();
+      ns.batch([...flapLines(ports, 10000, 3), ...ports.slice(0, 8).map((p, i) => `link set ${p} mtu ${1500 + i}`)]);
+      await converged(ns, redis.client(6));
+    } finally {
+      await daemon.kill();
+    }
+  }, true));
+
+test('a forced overflow counts drops, and the resync restores equality, deleted ports included', () =>
+  withEnv(async (ns, redis) => {
+    const ports = ns.addPorts(range(32));
+    const daemon = new DaemonProc(ns, { redis: { unix_socket: redis.socket }, netlink: { rcvbuf_bytes: 4096 } });
+    try {
+      const http = await daemon.ready();
+      assert.ok(daemon.log('netlink receive buffer below requested size') ?? daemon.log('netlink receive buffer'));
+      daemon.signal('SIGSTOP'); // let the queue overflow for certain
+      ns.batch([...flapLines(ports, 3000, 5), ...ports.slice(20).map((p) => `link del ${p}`), ...flapLines(ports.slice(0, 20), 500, 6)]);
+      daemon.signal('SIGCONT');
+      const state = redis.client(6);
+      await converged(ns, state);
+      for (const p of ports.slice(20)) assert.equal(await state.exists(`PORT_TABLE|${p}`), 0, `${p} deleted during overflow`);
+      const m = daemon.metrics(http);
+      assert.ok(m.get('portsyncd_netlink_drops_total')! > 0, 'drops counted');
+      assert.ok(m.get('portsyncd_resyncs_total{reason="enobufs"}')! > 0, 'resync counted');
+      assert.ok(m.get('portsyncd_netlink_socket_drops_total')! > 0, '/proc/net/netlink drops seen');
+    } finally {
+      await daemon.kill();
+    }
+  }));
+
+test('Redis killed and restarted in the middle of a storm: the state converges', () =>
+  withEnv(async (ns, redis) => {
+    const ports = ns.addPorts(range(32));
+    const daemon = new DaemonProc(ns, { redis: { unix_socket: redis.socket } });
+    try {
+      const http = await daemon.ready();
+      ns.batch(flapLines(ports, 2000, 7));
+      await redis.kill();
+      ns.batch([...flapLines(ports, 2000, 8), `link del ${ports[31]}`]);
+      await sleep(300);
+      assert.equal(ns.httpGet(http, '/healthz').status, 503, 'unhealthy while Redis is down');
+      await redis.start();
+      ns.batch(flapLines(ports.slice(0, 31), 1000, 9));
+      await converged(ns, redis.client(6));
+      await waitFor('healthy again', () => ns.httpGet(http, '/healthz').status === 200 || undefined);
+    } finally {
+      await daemon.kill();
+    }
+  }));
