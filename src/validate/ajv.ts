@@ -43,23 +43,41 @@ export interface AjvMapOptions {
   skip?: (path: (string | number)[]) => boolean;
 }
 
-/** One Problem per real error: ajv's noise for unions (anyOf/oneOf + each branch) is reduced to one. */
+/**
+ * One Problem per real error. For unions (anyOf/oneOf), the branch whose type fits explains the
+ * failure ("value … is not allowed"); when no branch type fits, one "expected A or B" is reported.
+ */
 export function ajvProblems(errors: ErrorObject[] | null | undefined, opts: AjvMapOptions): Problem[] {
   if (!errors?.length) return [];
   const problems: Problem[] = [];
-  const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath));
   const seen = new Set<string>();
-  for (const err of errors) {
+  const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const inUnion = (e: ErrorObject) => unions.find((u) => u !== e && e.schemaPath.startsWith(u.schemaPath + '/') && e.instancePath === u.instancePath);
+  const push = (err: ErrorObject, message: string, hint: string | undefined) => {
     const path = instancePath(err);
     if (err.keyword === 'additionalProperties') path.push((err.params as { additionalProperty: string }).additionalProperty);
-    if (opts.skip?.(path)) continue;
-    // Inside a union, the branch errors are summarised by the union error itself.
-    if (err.keyword !== 'anyOf' && err.keyword !== 'oneOf' && unionPaths.has(err.instancePath) && err.keyword !== 'additionalProperties' && err.keyword !== 'required') continue;
-    const { message, hint } = describe(err);
-    const key = `${err.instancePath}|${message}`;
-    if (seen.has(key)) continue;
+    if (err.propertyName !== undefined) path.push(err.propertyName);
+    if (opts.skip?.(path)) return;
+    const key = `${formatPath('', path)}|${message}`;
+    if (seen.has(key)) return;
     seen.add(key);
     problems.push({ message, hint, path: formatPath(opts.basePath, path), pos: deepestPos(opts.roots, path) });
+  };
+  for (const err of errors) {
+    if (err.keyword === 'propertyNames') continue; // its nested error names the key
+    const union = inUnion(err);
+    if (err.keyword === 'anyOf' || err.keyword === 'oneOf') {
+      if (inUnion(err)) continue;
+      const branches = errors.filter((e) => inUnion(e) === err);
+      if (branches.some((e) => e.keyword !== 'type')) continue; // reported by the fitting branch
+      const types = [...new Set(branches.filter((e) => e.keyword === 'type').flatMap((e) => String((e.params as { type: string }).type).split(',')))];
+      const d = describe(err);
+      push(err, types.length ? `expected ${types.join(' or ')}, got ${typeOf(err.data)}` : d.message, d.hint);
+      continue;
+    }
+    if (union && err.keyword === 'type') continue;
+    const { message, hint } = describe(err);
+    push(err, message, hint ?? (union ? describe(union).hint : undefined));
   }
   return problems;
 }
@@ -98,10 +116,11 @@ function describe(err: ErrorObject): { message: string; hint?: string } {
     case 'enum':
       return { message: `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(err.data)}` };
     case 'pattern':
+      if (err.propertyName !== undefined) return { message: `key ${JSON.stringify(err.propertyName)} is not allowed`, hint: desc ?? `keys must match ${p.pattern}` };
       return { message: `value ${JSON.stringify(err.data)} is not allowed`, hint: desc ?? `it must match ${p.pattern}` };
     case 'anyOf':
     case 'oneOf':
-      return { message: `unexpected ${typeOf(err.data)} ${short(err.data)}`, hint: desc ?? 'see the documented forms of this value' };
+      return { message: `unexpected ${typeOf(err.data)} ${short(err.data)}`.trim(), hint: desc ?? 'see the documented forms of this value' };
     default:
       return { message: err.message ?? `invalid (${err.keyword})`, hint: desc };
   }

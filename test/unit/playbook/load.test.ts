@@ -81,7 +81,7 @@ test('every problem of a playbook is reported, each with file:line:col, path and
   const summary = ps.map((p) => `${p.pos?.line}:${p.pos?.col} ${p.message}`);
   const expect: [number, RegExp][] = [
     [2, /unknown key "serail"/],
-    [3, /unexpected string "many"/],
+    [3, /value "many" is not allowed/],
     [6, /unknown module "kb"/],
     [8, /expected one of "present", "absent", got true/],
     [10, /unknown task key "become"/],
@@ -98,6 +98,7 @@ test('every problem of a playbook is reported, each with file:line:col, path and
   assert.equal(kb.path, 'plays[0].tasks[0].kb');
   const serail = ps.find((p) => /serail/.test(p.message))!;
   assert.match(serail.hint!, /"serial"/);
+  assert.match(ps.find((p) => /"many"/.test(p.message))!.hint!, /serial is a batch size/);
   const notify = ps.find((p) => /notify/.test(p.message))!;
   assert.match(notify.hint!, /known handlers: kv reload/);
 });
