@@ -199,9 +199,8 @@ test('a later-loading file that sets the same key differently -> warning with it
     {
       files: {
         [FILE]: rendered(wantedText),
-        '/etc/sysctl.d/10-early.conf': 'net.core.somaxconn = 128\n',
+        '/etc/sysctl.d/10-early.conf': 'net.core.somaxconn = 128\nnet.ipv4.tcp_rmem = 1 1 1\n',
         '/usr/lib/sysctl.d/90-vendor.conf': '# vendor\n\n-net/core/somaxconn=1024\n',
-        '/etc/sysctl.d/95-same.conf': 'net.ipv4.tcp_rmem = 4096\t87380\t6291456\n',
       },
       sysctl: { 'net.core.somaxconn': '8192', 'net.ipv4.tcp_rmem': '4096 87380 6291456' },
     },
