@@ -72,12 +72,13 @@ export function ajvProblems(errors: ErrorObject[] | null | undefined, opts: AjvM
       if (branches.some((e) => e.keyword !== 'type')) continue; // reported by the fitting branch
       const types = [...new Set(branches.filter((e) => e.keyword === 'type').flatMap((e) => String((e.params as { type: string }).type).split(',')))];
       const d = describe(err);
-      push(err, types.length ? `expected ${types.join(' or ')}, got ${typeOf(err.data)}` : d.message, d.hint);
+      push(err, types.length ? `expected ${types.map(yamlType).join(' or ')}, got ${typeOf(err.data)}` : d.message, d.hint);
       continue;
     }
     if (union && err.keyword === 'type') continue;
     const { message, hint } = describe(err);
-    push(err, message, hint ?? (union ? describe(union).hint : undefined));
+    const patternHint = err.keyword === 'pattern' ? `${err.propertyName !== undefined ? 'keys' : 'it'} must match ${(err.params as { pattern: string }).pattern}` : undefined;
+    push(err, message, hint ?? (union && describe(union).hint) ?? patternHint);
   }
   return problems;
 }
@@ -112,18 +113,23 @@ function describe(err: ErrorObject): { message: string; hint?: string } {
     case 'required':
       return { message: `missing required key "${p.missingProperty}"`, hint: desc };
     case 'type':
-      return { message: `expected ${String(p.type).replace(/,/g, ' or ')}, got ${typeOf(err.data)}`, hint: desc };
+      return { message: `expected ${String(p.type).split(',').map(yamlType).join(' or ')}, got ${typeOf(err.data)}`, hint: desc };
     case 'enum':
       return { message: `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(err.data)}` };
     case 'pattern':
-      if (err.propertyName !== undefined) return { message: `key ${JSON.stringify(err.propertyName)} is not allowed`, hint: desc ?? `keys must match ${p.pattern}` };
-      return { message: `value ${JSON.stringify(err.data)} is not allowed`, hint: desc ?? `it must match ${p.pattern}` };
+      if (err.propertyName !== undefined) return { message: `key ${JSON.stringify(err.propertyName)} is not allowed`, hint: desc };
+      return { message: `value ${JSON.stringify(err.data)} is not allowed`, hint: desc };
     case 'anyOf':
     case 'oneOf':
       return { message: `unexpected ${typeOf(err.data)} ${short(err.data)}`.trim(), hint: desc ?? 'see the documented forms of this value' };
     default:
       return { message: err.message ?? `invalid (${err.keyword})`, hint: desc };
   }
+}
+
+/** JSON Schema type names as a YAML author knows them. */
+function yamlType(t: string): string {
+  return t === 'object' ? 'mapping' : t === 'array' ? 'list' : t === 'null' ? 'nothing' : t;
 }
 
 function typeOf(v: unknown): string {

@@ -38,12 +38,23 @@ export function parseYaml(text: string, file: string): YamlLoad {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col };
   };
-  const problems: Problem[] = doc.errors.map((e) => ({
-    message: `malformed YAML: ${e.message.split('\n')[0]}`,
-    pos: at(e.pos[0]),
-    hint: YAML_HINTS[e.code] ?? 'fix the YAML syntax at this position',
-  }));
-  if (problems.length) return { value: undefined, problems };
+  // Syntax errors cascade; the first one is the one to fix.
+  const first = doc.errors[0];
+  if (first) {
+    const message = first.message.split('\n')[0];
+    const unclosed = /end with an? ([}\]])/.exec(message);
+    return {
+      value: undefined,
+      problems: [
+        {
+          message: `malformed YAML: ${message}`,
+          pos: at(first.pos[0]),
+          hint: unclosed ? `a "${unclosed[1] === '}' ? '{' : '['}" opened on an earlier line is not closed` : (YAML_HINTS[first.code] ?? 'fix the YAML syntax at this position'),
+        },
+      ],
+    };
+  }
+  const problems: Problem[] = [];
   const conv = new Converter(doc, at, problems);
   return { value: conv.toPlain(doc.contents as Node | null), problems };
 }

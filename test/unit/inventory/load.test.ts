@@ -70,7 +70,7 @@ test('every schema problem is reported with file:line, not just the first', () =
     assert.match(problems[0].message, /unknown key "host"/);
     assert.match(problems[0].hint!, /hosts/);
     assert.equal(problems[0].pos!.line, 4);
-    assert.match(problems[1].message, /expected object or null, got list/);
+    assert.match(problems[1].message, /expected mapping or nothing, got list/);
     assert.equal(problems[1].pos!.line, 7);
   } finally {
     rmSync(dir, { recursive: true });
