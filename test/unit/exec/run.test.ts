@@ -1,0 +1,158 @@
+// The executor over real chroot transports on temp roots, with modules defined here.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Module } from '../../../src/module.js';
+import type { Play, Task } from '../../../src/playbook/types.js';
+import type { PlanEnv, RegistryLike } from '../../../src/plan/types.js';
+import type { RunEvent } from '../../../src/report/events.js';
+import { runPlaybook, type PlayInput } from '../../../src/exec/run.js';
+import { createChrootTransport } from '../../../src/transport/chroot.js';
+
+/** Writes a marker file; when the host's `broken` var names that file, it adds a step that fails. */
+const mark: Module<{ path: string }> = {
+  name: 'mark',
+  schema: {},
+  needs: (a) => [{ kind: 'file', path: a.path }],
+  diff(facts, a, ctx) {
+    if (facts.file(a.path) === ctx.hostName) return [];
+    const ops: import('../../../src/module.js').Op[] = [{ kind: 'put', path: a.path, content: ctx.hostName }];
+    if (ctx.vars.broken === a.path) ops.push({ kind: 'exec', argv: ['/no/such/binary'] });
+    return [{ summary: `mark ${a.path}`, ops }];
+  },
+};
+const registry: RegistryLike = {
+  get: (n) => (n === 'mark' ? (mark as unknown as Module) : undefined),
+  validateArgs: () => [],
+  handlers: () => new Map(),
+};
+const env = (check = false): PlanEnv => ({
+  registry,
+  renderArgs: (a) => a,
+  renderTemplate: () => '',
+  evalWhen: () => true,
+  check,
+  tags: { only: [], skip: [] },
+});
+
+const pos = { file: 'site.yaml', line: 1, col: 1 };
+const task = (name: string, path: string, notify: string[] = []): Task => ({ name, module: 'mark', args: { path }, tags: [], notify, listen: [], pos });
+const play = (more: Partial<Play> = {}): Play => ({
+  name: 'p',
+  hosts: 'all',
+  vars: {},
+  varsFiles: [],
+  serial: [],
+  anyErrorsFatal: false,
+  tags: [],
+  tasks: [task('first', '/etc/one'), task('second', '/etc/two', ['h'])],
+  handlers: [task('h', '/etc/handler')],
+  pos,
+  ...more,
+});
+
+/** `special`: 'unreachable' (no root at all) or the path whose change fails on that host. */
+function fleet(t: { after(fn: () => void): void }, n: number, special: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-run-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const hosts = Array.from({ length: n }, (_, i) => {
+    const name = `h${i + 1}`;
+    if (special[name] !== 'unreachable') mkdirSync(join(dir, name, 'etc'), { recursive: true });
+    return { name, vars: { broken: special[name], chroot_dir: join(dir, name) } };
+  });
+  return { dir, hosts };
+}
+
+async function run(plays: PlayInput[], check = false, forceHandlers = true) {
+  const events: RunEvent[] = [];
+  const code = await runPlaybook(plays, {
+    env: env(check),
+    forks: 3,
+    forceHandlers,
+    transportFor: (h, v) => createChrootTransport(h, v.chroot_dir as string),
+    reporter: { emit: (e) => void events.push(e) },
+  });
+  const recap = (events.at(-1) as Extract<RunEvent, { event: 'recap' }>).hosts;
+  return { code, events, recap };
+}
+
+test('serial [1, "50%"]: batches run in order and the order shows in the events', async (t) => {
+  const { dir, hosts } = fleet(t, 5);
+  const { code, events } = await run([{ play: play({ serial: [1, '50%'] }), hosts }]);
+  assert.equal(code, 0);
+  const batches = events.filter((e) => e.event === 'batch_start').map((e) => (e as { hosts: string[] }).hosts);
+  assert.deepEqual(batches, [['h1'], ['h2', 'h3'], ['h4', 'h5']]);
+  const order = events.filter((e) => e.event === 'batch_start' || (e.event === 'result' && e.task === 'first')).map((e) => (e.event === 'result' ? e.host : 'B'));
+  assert.deepEqual(order.slice(0, 2), ['B', 'h1']);
+  assert.equal(order.indexOf('h4') > order.lastIndexOf('B'), true);
+  for (const h of hosts) assert.equal(readFileSync(join(dir, h.name, 'etc/handler'), 'utf8'), h.name);
+});
+
+test('max_fail_percentage halts after the batch that exceeds it; later hosts are untouched', async (t) => {
+  const { dir, hosts } = fleet(t, 6, { h3: '/etc/one' });
+  const { code, events, recap } = await run([{ play: play({ serial: [2], maxFailPercentage: 40 }), hosts }]);
+  assert.equal(code, 1);
+  assert.match((events.find((e) => e.event === 'halt') as { reason: string }).reason, /after batch 2: 1 of 2 hosts .*50% > max_fail_percentage 40%/);
+  for (const h of ['h5', 'h6']) assert.ok(!existsSync(join(dir, h, 'etc/one')), `${h} untouched`);
+  assert.ok(existsSync(join(dir, 'h4', 'etc/two')), 'the rest of the failing batch still ran');
+  assert.equal(recap.h3!.failed, 1);
+  // the failed change rolled back its own write, and the host stopped there
+  assert.ok(!existsSync(join(dir, 'h3', 'etc/one')));
+  assert.ok(!existsSync(join(dir, 'h3', 'etc/two')));
+});
+
+test('unreachable is reported as unreachable, counts toward the threshold, and never blocks the others', async (t) => {
+  const { dir, hosts } = fleet(t, 4, { h2: 'unreachable' });
+  const { code, recap } = await run([{ play: play({ maxFailPercentage: 30 }), hosts }]);
+  assert.equal(code, 4);
+  assert.deepEqual(recap.h2, { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 1 });
+  for (const h of ['h1', 'h3', 'h4']) assert.equal(readFileSync(join(dir, h, 'etc/two'), 'utf8'), h);
+
+  const halted = await run([{ play: play({ serial: [2], maxFailPercentage: 30 }), hosts: fleet(t, 4, { h1: 'unreachable' }).hosts }]);
+  assert.equal(halted.code, 4);
+  assert.ok(halted.events.some((e) => e.event === 'halt'));
+  assert.equal(halted.recap.h3!.changed, 0, 'the second batch never ran');
+});
+
+test('any_errors_fatal stops the play after a failing batch', async (t) => {
+  const { dir, hosts } = fleet(t, 4, { h1: '/etc/one' });
+  const { code, events } = await run([{ play: play({ serial: [2], anyErrorsFatal: true }), hosts }]);
+  assert.equal(code, 1);
+  assert.match((events.find((e) => e.event === 'halt') as { reason: string }).reason, /any_errors_fatal/);
+  assert.ok(!existsSync(join(dir, 'h3', 'etc/one')));
+});
+
+test('handlers of succeeded changes run after a later failure unless --no-force-handlers', async (t) => {
+  const p = play({ tasks: [task('first', '/etc/one', ['h']), task('second', '/etc/two')] });
+  const { dir, hosts } = fleet(t, 1, { h1: '/etc/two' });
+  const forced = await run([{ play: p, hosts }]);
+  assert.equal(forced.code, 1);
+  assert.equal(readFileSync(join(dir, 'h1', 'etc/handler'), 'utf8'), 'h1');
+  assert.deepEqual(
+    forced.events.filter((e) => e.event === 'result').map((e) => [(e as { task: string }).task, (e as { status: string }).status]),
+    [['first', 'changed'], ['second', 'failed'], ['h', 'changed']],
+  );
+  const other = fleet(t, 1, { h1: '/etc/two' });
+  const unforced = await run([{ play: p, hosts: other.hosts }], false, false);
+  assert.equal(unforced.code, 1);
+  assert.ok(existsSync(join(other.dir, 'h1', 'etc/one')));
+  assert.ok(!existsSync(join(other.dir, 'h1', 'etc/handler')));
+});
+
+test('check mode changes nothing and exits 2; a converged re-run costs one exec per host', async (t) => {
+  const { dir, hosts } = fleet(t, 2);
+  const check = await run([{ play: play(), hosts }], true);
+  assert.equal(check.code, 2);
+  assert.ok(!existsSync(join(dir, 'h1', 'etc/one')));
+  assert.equal((await run([{ play: play(), hosts }])).code, 0);
+  const again = await run([{ play: play(), hosts }]);
+  assert.equal(again.code, 0);
+  assert.deepEqual(again.recap.h1, { ok: 2, changed: 0, failed: 0, skipped: 0, unreachable: 0 });
+  const stats = again.events.filter((e) => e.event === 'host_stats').map((e) => (e as { roundTrips: number }).roundTrips);
+  assert.deepEqual(stats, [1, 1]);
+  const applied = (await run([{ play: play({ tasks: [task('first', '/etc/three')] }), hosts }])).events;
+  const trips = applied.filter((e) => e.event === 'host_stats').map((e) => (e as { roundTrips: number }).roundTrips);
+  assert.deepEqual(trips, [3, 3], 'gather, apply, verify');
+});
