@@ -64,12 +64,14 @@ export function ajvProblems(errors: ErrorObject[] | null | undefined, opts: AjvM
     problems.push({ message, hint, path: formatPath(opts.basePath, path), pos: deepestPos(opts.roots, path) });
   };
   for (const err of errors) {
-    if (err.keyword === 'propertyNames') continue; // its nested error names the key
+    // Summaries: their nested errors say what is wrong (if/then: the `then` schema's own errors).
+    if (err.keyword === 'propertyNames' || err.keyword === 'if') continue;
     const union = inUnion(err);
     if (err.keyword === 'anyOf' || err.keyword === 'oneOf') {
       if (inUnion(err)) continue;
       const branches = errors.filter((e) => inUnion(e) === err);
       if (branches.some((e) => e.keyword !== 'type')) continue; // reported by the fitting branch
+      if (branches.length && branches.every((e) => opts.skip?.(instancePath(e)))) continue;
       const types = [...new Set(branches.filter((e) => e.keyword === 'type').flatMap((e) => String((e.params as { type: string }).type).split(',')))];
       const d = describe(err);
       push(err, types.length ? `expected ${types.map(yamlType).join(' or ')}, got ${typeOf(err.data)}` : d.message, d.hint);
