@@ -50,8 +50,12 @@ export async function ensureSwitchNetwork(bridge: string, sw: SwitchPlan, ports:
   await runOk(['ip', '-n', sw.netns, '-batch', '-'], { input: batch.join('\n') + '\n' });
 }
 
-/** Deleting the namespace deletes the ports and the uplink, whose host end goes with it. */
+/**
+ * Deleting the namespace deletes the ports and the uplink; the kernel removes the uplink's
+ * host end shortly after, so that one may vanish between our check and our delete.
+ */
 export async function removeSwitchNetwork(sw: SwitchPlan): Promise<void> {
   if (existsSync(`/run/netns/${sw.netns}`)) await runOk(['ip', 'netns', 'del', sw.netns]);
-  if (await linkExists(sw.hostVeth)) await runOk(['ip', 'link', 'del', sw.hostVeth]);
+  const del = await run(['ip', 'link', 'del', sw.hostVeth]);
+  if (del.code !== 0 && (await linkExists(sw.hostVeth))) throw new Error(`cannot delete ${sw.hostVeth}: ${del.stderr.trim()}`);
 }

@@ -1,0 +1,32 @@
+// The single end-to-end entry: brings up a small lab once, runs every suite against it,
+// and tears it down (also when something failed). Node's runner gives each test file a
+// process of its own, so the suites are imported here instead of being files of their own.
+import { after, before, describe } from 'node:test';
+import { labDown, labUp } from '../../lab/lab.js';
+import { checkPreconditions, hostProbe } from '../../lab/preconditions.js';
+import { E2eLab } from './lab-handle.js';
+import { labSuite } from './suites/lab.js';
+
+const SUITES = [labSuite];
+const lab = new E2eLab('e2e');
+const missing = checkPreconditions(hostProbe());
+
+if (missing.length && process.env.CI !== 'true') {
+  describe('end-to-end (switch lab)', { skip: `host cannot run the lab: ${missing.join('; ')}` }, () => undefined);
+} else {
+  before(
+    async () => {
+      try {
+        lab.info = await labUp({ name: lab.name, switches: 3, waitFor: 'healthy', log: (line) => console.log(line) });
+      } catch (err) {
+        await labDown(lab.name).catch(() => undefined);
+        throw err;
+      }
+    },
+    { timeout: 15 * 60_000 }, // includes building the rootfs when it is not cached
+  );
+  after(async () => {
+    await labDown(lab.name);
+  }, { timeout: 120_000 });
+  for (const suite of SUITES) suite(lab);
+}
