@@ -111,6 +111,19 @@ test('templated args are skipped at load time but literal ones around them are c
   assert.equal(ps[0].path, 'plays[0].tasks[0].kv.file');
 });
 
+test('conditional schemas (if/then) report the nested error, and none for templated values', () => {
+  const ok = playbookFiles({ 'p.yaml': '- hosts: all\n  tasks:\n    - pin: { cpus: "{{ c }}" }\n    - pin: { state: absent }\n' });
+  assert.equal(loadPlaybook(ok, registry)[0].tasks.length, 2);
+  const bad = problems(playbookFiles({ 'p.yaml': '- hosts: all\n  tasks:\n    - pin: { cpus: "a;b" }\n    - pin: {}\n' }));
+  assert.deepEqual(
+    bad.map((p) => [p.pos!.line, p.message]),
+    [
+      [3, 'value "a;b" is not allowed'],
+      [4, 'missing required key "cpus"'],
+    ],
+  );
+});
+
 test('import loops, missing imports, non-list playbooks and malformed YAML', () => {
   const loop = playbookFiles({ 'a.yaml': '- import_playbook: b.yaml\n', 'b.yaml': '- import_playbook: a.yaml\n' });
   assert.match(problems(loop)[0].message, /import_playbook loop: .*a\.yaml → .*b\.yaml → .*a\.yaml/);

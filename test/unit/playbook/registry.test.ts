@@ -7,7 +7,7 @@ import { tempRegistry } from './temp-registry.js';
 test('discovers modules by folder, fills defaults, lists module handlers', async () => {
   const { registry, cleanup } = await tempRegistry();
   try {
-    assert.deepEqual(registry.names(), ['kv', 'note']);
+    assert.deepEqual(registry.names(), ['kv', 'note', 'pin']);
     assert.equal(registry.get('kv')!.name, 'kv');
     assert.equal(registry.get('nope'), undefined);
     const args: Record<string, unknown> = { settings: { a: 1 } };

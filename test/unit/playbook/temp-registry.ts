@@ -21,6 +21,18 @@ const MODULES: Record<string, string> = {
     diff: () => [],
     handlers: { 'kv reload': { summary: 'reload kv', ops: [] } },
   };`,
+  pin: `export default {
+    name: 'pin',
+    schema: {
+      type: 'object',
+      properties: { state: { enum: ['present', 'absent'], default: 'present' }, cpus: true },
+      if: { properties: { state: { const: 'present' } } },
+      then: { required: ['cpus'], properties: { cpus: { type: 'string', pattern: '^[0-9,-]+$' } } },
+      additionalProperties: false,
+    },
+    needs: () => [],
+    diff: () => [],
+  };`,
   note: `export default {
     name: 'note',
     schema: { type: 'object', properties: { text: { type: 'string' } }, additionalProperties: false },
