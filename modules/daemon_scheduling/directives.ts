@@ -14,6 +14,7 @@ export interface SchedulingSettings {
   cpu_scheduling_policy?: 'other' | 'batch' | 'idle' | 'fifo' | 'rr';
   cpu_scheduling_priority?: number;
   limit_nofile?: number | string;
+  limit_nproc?: number | string;
   limit_memlock?: number | string;
 }
 
@@ -32,6 +33,7 @@ function numaNodes(args: SchedulingSettings, host: HostFacts, ctx: PlanContext, 
     }
     return null;
   }
+  if (args.numa_mask === 'all') return 'all';
   let nodes: number[];
   try {
     nodes = parseCpuList(args.numa_mask);
@@ -88,6 +90,7 @@ export function directives(args: SchedulingSettings, host: HostFacts, planCtx: P
   if (policy !== undefined) out.push({ key: 'CPUSchedulingPolicy', value: policy });
   if (priority !== undefined) out.push({ key: 'CPUSchedulingPriority', value: String(priority) });
   if (args.limit_nofile !== undefined) out.push({ key: 'LimitNOFILE', value: String(args.limit_nofile) });
+  if (args.limit_nproc !== undefined) out.push({ key: 'LimitNPROC', value: String(args.limit_nproc) });
   if (args.limit_memlock !== undefined) out.push({ key: 'LimitMEMLOCK', value: String(args.limit_memlock) });
   return errors === 0 ? out : null;
 }

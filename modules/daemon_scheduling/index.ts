@@ -41,11 +41,12 @@ const daemonScheduling: Module<DaemonSchedulingArgs> = {
       notify: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
       cpu_affinity: cpusArgSchema,
       numa_policy: { enum: ['default', 'preferred', 'bind', 'interleave', 'local'] },
-      numa_mask: cpuListSchema,
+      numa_mask: { anyOf: [cpuListSchema, { const: 'all', description: 'every NUMA node' }] },
       nice: { type: 'integer', minimum: -20, maximum: 19 },
       cpu_scheduling_policy: { enum: ['other', 'batch', 'idle', 'fifo', 'rr'] },
       cpu_scheduling_priority: { type: 'integer', minimum: 1, maximum: 99 },
       limit_nofile: limitSchema,
+      limit_nproc: limitSchema,
       limit_memlock: limitSchema,
     },
   },
@@ -68,7 +69,7 @@ const daemonScheduling: Module<DaemonSchedulingArgs> = {
     const wanted = directives(args, facts.host, ctx);
     if (!wanted) return [];
     if (wanted.length === 0) {
-      ctx.error(`host ${ctx.hostName}: daemon_scheduling sets nothing for ${args.unit}`, [], 'set at least one of cpu_affinity, numa_policy, nice, cpu_scheduling_policy, limit_nofile, limit_memlock, or use state: absent');
+      ctx.error(`host ${ctx.hostName}: daemon_scheduling sets nothing for ${args.unit}`, [], 'set at least one of cpu_affinity, numa_policy, nice, cpu_scheduling_policy, limit_nofile, limit_nproc, limit_memlock, or use state: absent');
       return [];
     }
     const content = ctx.render('tuning/scheduling-dropin.conf.hbs', { unit: args.unit, directives: wanted });
