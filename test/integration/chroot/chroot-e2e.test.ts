@@ -118,3 +118,25 @@ test('invalid input exits 3 and leaves every root byte-identical', (t) => {
   assert.ok([0, 3].includes(unknownPattern.code!));
   assert.deepEqual(snapshot(dir), before);
 });
+
+test('verify: desired vs persisted per setting, exit 2 on drift', (t) => {
+  const { dir, inv } = setup(t);
+  const site = join(FIXTURE, 'site.yaml');
+  assert.equal(cli([site, '-i', inv]).code, 0);
+  const clean = cli(['verify', site, '-i', inv, '--json']);
+  assert.equal(clean.code, 0, clean.err);
+  assert.ok(events(clean.out).filter((e) => e.event === 'verify').every((e) => e.ok));
+
+  const conf = join(dir, 'leaf01/etc/sysctl.d/50-portsyncd.conf');
+  writeFileSync(conf, readFileSync(conf, 'utf8').replace('= 4096', '= 1024'));
+  const drift = cli(['verify', site, '-i', inv, '--json']);
+  assert.equal(drift.code, 2);
+  const bad = events(drift.out).filter((e) => e.event === 'verify' && !e.ok);
+  assert.deepEqual(bad.map((e) => [e.host, e.task]), [['leaf01', 'Kernel settings for portsyncd']]);
+  assert.deepEqual(bad[0]!.settings.find((s: { setting: string }) => s.setting === 'net.core.somaxconn'), {
+    setting: 'net.core.somaxconn',
+    desired: '4096',
+    persisted: '1024',
+    ok: false,
+  });
+});

@@ -1,0 +1,95 @@
+// The CLI as a user runs it: the bin script in a child process.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const BIN = join(REPO, 'bin/portsync-deploy.js');
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('--help, --version, and usage errors exit 3', () => {
+  const help = cli(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.out, /^Usage:/);
+  assert.match(help.out, /3 invalid input; nothing touched/);
+  assert.match(cli(['--version']).out, /^\d+\.\d+\.\d+\n$/);
+  const none = cli([]);
+  assert.equal(none.code, 3);
+  assert.match(none.err, /^Usage:/);
+  const bad = cli(['site.yaml', '--frobnicate']);
+  assert.equal(bad.code, 3);
+  assert.match(bad.err, /--frobnicate/);
+  assert.equal(cli(['site.yaml', '-i', 'x', '--forks', '0']).code, 3);
+  const noInv = cli(['site.yaml']);
+  assert.equal(noInv.code, 3);
+  assert.match(noInv.err, /no inventory given\n {2}hint: pass -i/);
+});
+
+test('inventory --list and --host show resolved variables with Ansible aliases applied', (t) => {
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'group_vars'));
+  writeFileSync(join(dir, 'hosts.yaml'), 'all:\n  children:\n    leaf:\n      hosts:\n        leaf01:\n          ansible_connection: local\n');
+  writeFileSync(join(dir, 'group_vars/leaf.yaml'), 'somaxconn: 4096\n');
+  const list = cli(['inventory', '-i', dir, '--list']);
+  assert.equal(list.code, 0, list.err);
+  const inv = JSON.parse(list.out);
+  assert.deepEqual(inv.leaf, { hosts: ['leaf01'] });
+  assert.equal(inv._meta.hostvars.leaf01.connection, 'local');
+  assert.equal(inv._meta.hostvars.leaf01.somaxconn, 4096);
+  const host = JSON.parse(cli(['inventory', '-i', dir, '--host', 'leaf01', '-e', 'somaxconn=8192']).out);
+  assert.equal(host.somaxconn, '8192', '-e key=value gives a string, as in Ansible');
+  assert.equal(cli(['inventory', '-i', dir, '--host', 'nope']).code, 3);
+});
+
+test('SIGINT: the host in flight finishes, no new host starts, the recap prints, exit 130', async (t) => {
+  const dir = tempDir(t);
+  const inv = join(dir, 'inv');
+  mkdirSync(inv);
+  writeFileSync(
+    join(inv, 'hosts.yaml'),
+    `all:\n  vars:\n    connection: local\n    out_dir: ${dir}\n  hosts:\n    sw1: {}\n    sw2: {}\n    sw3: {}\n`,
+  );
+  writeFileSync(
+    join(dir, 'play.yaml'),
+    `- name: slow
+  hosts: all
+  serial: 1
+  tasks:
+    - name: wait
+      command:
+        argv: [sleep, "0.8"]
+    - name: mark
+      copy:
+        dest: "{{ out_dir }}/{{ inventory_hostname }}.done"
+        content: done
+`,
+  );
+  const child = spawn(process.execPath, [BIN, join(dir, 'play.yaml'), '-i', inv, '--json', '--forks', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (b) => {
+    out += b;
+    if (out.includes('"batch_start"')) setTimeout(() => child.kill('SIGINT'), 300);
+  });
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  assert.equal(code, 130, out);
+  const events = out.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(events.at(-2), { event: 'interrupted', signal: 'SIGINT' });
+  assert.equal(events.at(-1).event, 'recap');
+  assert.ok(existsSync(join(dir, 'sw1.done')), 'the host in flight finished its changes');
+  assert.ok(!existsSync(join(dir, 'sw2.done')) && !existsSync(join(dir, 'sw3.done')), 'no new host started');
+  assert.deepEqual(events.filter((e) => e.event === 'batch_start').map((e) => e.hosts), [['sw1']]);
+});
