@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { Problem } from './errors.js';
 import type { Module, Op } from './module.js';
 import type { Vars } from './playbook/types.js';
-import { ajvProblems, createAjv, type SchemaValidator } from './validate/ajv.js';
+import { ajvProblems, compileSchema, type SchemaValidator } from './validate/ajv.js';
 
 export interface ModuleRegistry {
   get(name: string): Module | undefined;
@@ -25,7 +25,6 @@ export async function loadModuleRegistry(modulesDir: string): Promise<ModuleRegi
   const modules = new Map<string, Module>();
   const validators = new Map<string, SchemaValidator>();
   const handlers = new Map<string, { module: string; summary: string; ops: Op[] }>();
-  const ajv = createAjv();
   const entries = existsSync(modulesDir) ? readdirSync(modulesDir, { withFileTypes: true }) : [];
   for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
     const file = join(modulesDir, entry.name, 'index.js');
@@ -37,7 +36,7 @@ export async function loadModuleRegistry(modulesDir: string): Promise<ModuleRegi
     }
     if (mod.name !== entry.name) throw new Error(`${file}: module name "${mod.name}" differs from its folder "${entry.name}"`);
     try {
-      validators.set(mod.name, ajv.compile(mod.schema));
+      validators.set(mod.name, compileSchema(mod.schema));
     } catch (e) {
       throw new Error(`${file}: invalid args schema: ${(e as Error).message}`);
     }

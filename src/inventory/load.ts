@@ -7,7 +7,7 @@ import { ValidationError } from '../errors.js';
 import type { SourcePos } from '../module.js';
 import type { Inventory, InventoryGroup, InventoryHost, Vars } from '../playbook/types.js';
 import { ownPosOf, posOf, recordOwnPos } from '../source-map.js';
-import { ajvProblems, createAjv } from '../validate/ajv.js';
+import { ajvProblems, compileSchema } from '../validate/ajv.js';
 import { inventorySchema } from '../validate/inventory-schema.js';
 import { loadYamlFile } from '../validate/yaml-source.js';
 import { assignWithPos, isMapping } from '../vars/merge.js';
@@ -16,7 +16,6 @@ import { orderGroups } from './group-order.js';
 import { loadVarsDir } from './vars-dir.js';
 
 const INVENTORY_FILES = ['hosts.yaml', 'hosts.yml'];
-let validateInventoryDoc: ReturnType<ReturnType<typeof createAjv>['compile']> | undefined;
 
 export function loadInventory(path: string): Inventory {
   const problems: Problem[] = [];
@@ -27,7 +26,7 @@ export function loadInventory(path: string): Inventory {
   const { value, problems: yamlProblems } = loadYamlFile(file);
   if (yamlProblems.length) throw new ValidationError(yamlProblems);
   const doc = value ?? {};
-  validateInventoryDoc ??= createAjv().compile(inventorySchema);
+  const validateInventoryDoc = compileSchema(inventorySchema);
   if (!validateInventoryDoc(doc)) {
     problems.push(...ajvProblems(validateInventoryDoc.errors, { roots: [doc], basePath: '' }).map((p) => withFile(p, file)));
     throw new ValidationError(problems);

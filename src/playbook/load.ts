@@ -6,7 +6,7 @@ import { ValidationError, type Problem } from '../errors.js';
 import type { SourcePos } from '../module.js';
 import type { ModuleRegistry } from '../modules-registry.js';
 import { ownPosOf, posOf, recordOwnPos, recordPos } from '../source-map.js';
-import { ajvProblems, createAjv } from '../validate/ajv.js';
+import { ajvProblems, compileSchema } from '../validate/ajv.js';
 import { importSchema, playSchema } from '../validate/playbook-schema.js';
 import { suggestionHint } from '../validate/suggest.js';
 import { loadYamlFile } from '../validate/yaml-source.js';
@@ -14,9 +14,6 @@ import { isMapping } from '../vars/merge.js';
 import { convertTask, splitTags, toList } from './task.js';
 import type { Play, Task, Vars } from './types.js';
 
-const ajv = createAjv();
-const validatePlay = ajv.compile(playSchema);
-const validateImport = ajv.compile(importSchema);
 
 /** Play keys as written → Play fields, so posOf(play, field) names the line the user wrote. */
 const FIELD_OF: Record<string, keyof Play> = {
@@ -62,6 +59,7 @@ function loadFile(file: string, chain: string[], importedAt: SourcePos | undefin
     const path = `plays[${i}]`;
     const pos = posOf(value, i) ?? { file, line: 1, col: 1 };
     if (isMapping(item) && 'import_playbook' in item) {
+      const validateImport = compileSchema(importSchema);
       if (!validateImport(item)) {
         problems.push(...ajvProblems(validateImport.errors, { roots: [item], basePath: path }));
         return;
@@ -77,6 +75,7 @@ function loadFile(file: string, chain: string[], importedAt: SourcePos | undefin
 
 function convertPlay(raw: unknown, path: string, pos: SourcePos, registry: ModuleRegistry, problems: Problem[]): Play | undefined {
   const before = problems.length;
+  const validatePlay = compileSchema(playSchema);
   if (!validatePlay(raw)) problems.push(...ajvProblems(validatePlay.errors, { roots: [raw], basePath: path }));
   if (!isMapping(raw)) return undefined;
   const tasks = convertTasks(raw.tasks, `${path}.tasks`, pos, registry, false, problems);

@@ -2,7 +2,7 @@
 import type { Problem } from '../errors.js';
 import type { ModuleRegistry } from '../modules-registry.js';
 import { ownPosOf, posOf, recordOwnPos, recordPos } from '../source-map.js';
-import { ajvProblems, createAjv } from '../validate/ajv.js';
+import { ajvProblems, compileSchema } from '../validate/ajv.js';
 import { TASK_KEYWORDS, taskKeywordsSchema } from '../validate/playbook-schema.js';
 import { suggestionHint } from '../validate/suggest.js';
 import { hasTemplate } from '../render/expr-template.js';
@@ -10,8 +10,6 @@ import { isMapping } from '../vars/merge.js';
 import type { Task, Vars } from './types.js';
 import { whenSyntaxError } from './when.js';
 import type { SourcePos } from '../module.js';
-
-let validateKeywords: ReturnType<ReturnType<typeof createAjv>['compile']> | undefined;
 
 export function toList(v: unknown): string[] {
   if (v === undefined || v === null) return [];
@@ -25,7 +23,7 @@ export function convertTask(raw: unknown, path: string, fallbackPos: SourcePos, 
     problems.push({ message: `expected a task (a mapping such as "- name: …\\n  sysctl: {…}"), got ${Array.isArray(raw) ? 'a list' : JSON.stringify(raw)}`, pos, path });
     return undefined;
   }
-  validateKeywords ??= createAjv().compile(taskKeywordsSchema);
+  const validateKeywords = compileSchema(taskKeywordsSchema);
   const before = problems.length;
   if (!validateKeywords(raw)) problems.push(...ajvProblems(validateKeywords.errors, { roots: [raw], basePath: path }));
   if (!isHandler && raw.listen !== undefined) {

@@ -6,11 +6,26 @@ import type { SourcePos } from '../module.js';
 import { ownPosOf, posOf } from '../source-map.js';
 import { suggestionHint } from './suggest.js';
 
-/** Schemas may carry `x-hint`: the fix to suggest when a value fails (falls back to `description`). */
+let shared: Ajv | undefined;
+const compiled = new WeakMap<object, ValidateFunction>();
+
+/** The engine's ajv settings. Schemas may carry `x-hint`: the fix to suggest when a value fails (else `description`). */
 export function createAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true });
   ajv.addKeyword({ keyword: 'x-hint', schemaType: 'string' });
   return ajv;
+}
+
+/** One shared instance: each instance compiles the meta-schema again, which costs more than most schemas. */
+function ajv(): Ajv {
+  return (shared ??= createAjv());
+}
+
+/** Compiled once per schema object; throws when the schema is invalid or not strict. */
+export function compileSchema(schema: object): ValidateFunction {
+  let v = compiled.get(schema);
+  if (!v) compiled.set(schema, (v = ajv().compile(schema)));
+  return v;
 }
 
 export type SchemaValidator = ValidateFunction;
