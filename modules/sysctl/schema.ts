@@ -2,7 +2,8 @@
 // so anything that could start a new line, a new assignment or a comment is refused here.
 import { requires } from '../_shared/schema-parts.js';
 
-export const SYSCTL_KEY_PATTERN = '^[a-z][a-z0-9_]*(\\.[A-Za-z0-9_:@+-]+)+$';
+/** Dotted, as sysctl(8) names keys; a `/` inside a part stands for a dot in an interface name (eth0/100). */
+export const SYSCTL_KEY_PATTERN = '^[a-z][a-z0-9_]*(\\.[A-Za-z0-9_:@+/-]+)+$';
 /** No control characters except tab (kernel vectors print tab-separated), no `=`, no `#`. */
 export const SYSCTL_VALUE_PATTERN = '^[^\\x00-\\x08\\x0a-\\x1f\\x7f=#]*$';
 export const DEFAULT_FILE = '/etc/sysctl.d/50-portsyncd.conf';

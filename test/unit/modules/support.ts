@@ -1,9 +1,9 @@
 // Shared pieces for module table tests: the engine's strict renderer over the real templates/
-// folder, and the engine's ajv configuration (strict schemas, defaults filled, every error).
+// folder, and ajv configured as the engine configures it (strict schemas, defaults, every error).
 import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
 import type { JSONSchema } from '../../../src/module.js';
 import { renderTemplateFile } from '../../../src/render/template.js';
-import { createAjv } from '../../../src/validate/ajv.js';
 
 // dist/test/unit/modules/ -> repository root
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -15,7 +15,9 @@ export function renderTemplate(name: string, vars: Record<string, unknown> = {})
 
 /** Validate args like the engine: returns the args with defaults filled, or the ajv errors. */
 export function validateArgs<T>(schema: JSONSchema, args: unknown): { ok: true; args: T } | { ok: false; errors: string[] } {
-  const validate = createAjv().compile(schema);
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
+  ajv.addKeyword({ keyword: 'x-hint', schemaType: 'string' });
+  const validate = ajv.compile(schema);
   const copy = structuredClone(args);
   if (validate(copy)) return { ok: true, args: copy as T };
   return { ok: false, errors: (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`) };

@@ -285,7 +285,7 @@ test('schema: injection through values and keys is rejected', () => {
 
 test('schema: tab-separated vectors, interface keys and defaults are accepted', () => {
   const r = validateArgs<SysctlArgs>(sysctl.schema, {
-    settings: { 'net.ipv4.tcp_rmem': '4096\t87380\t6291456', 'net.ipv4.conf.Ethernet0.rp_filter': 0, 'kernel.core_pattern': '|/usr/lib/x %p' },
+    settings: { 'net.ipv4.tcp_rmem': '4096\t87380\t6291456', 'net.ipv4.conf.Ethernet0.rp_filter': 0, 'net.ipv4.conf.Ethernet0/100.forwarding': 1, 'kernel.core_pattern': '|/usr/lib/x %p' },
   });
   assert.ok(r.ok);
   assert.deepEqual({ ...r.args, settings: undefined }, { file: FILE, state: 'present', apply_live: true, missing: 'fail', settings: undefined });
