@@ -89,6 +89,16 @@ export interface SettingState {
   ok: boolean;
 }
 
+/** One health check as a probe module reports it: pass or fail with the value it measured. */
+export interface ProbeResult {
+  check: string;
+  ok: boolean;
+  /** What was measured, e.g. "active (READY)", "p99 412us", "rss 48MB". */
+  value: string;
+  /** The threshold it was held to, when there is one, e.g. "<= 500us". */
+  threshold?: string;
+}
+
 export interface Module<Args = Record<string, unknown>> {
   name: string;
   /** JSON Schema for the args; ajv fills in defaults. */
@@ -99,6 +109,9 @@ export interface Module<Args = Record<string, unknown>> {
   diff(facts: Facts, args: Args, ctx: PlanContext): Change[];
   /** Pure: per-setting desired/live/persisted for `verify`. Modules without it are verified by diff alone. */
   inspect?(facts: Facts, args: Args, ctx: PlanContext): SettingState[];
+  /** Pure: health checks over gathered facts. A module with `probe` changes nothing; any failed
+   *  result fails the task (and, in a play's `health` list, the batch). */
+  probe?(facts: Facts, args: Args, ctx: PlanContext): ProbeResult[];
   /** Skipped entirely in check mode (e.g. `command`). */
   skipInCheck?: boolean;
   /** Handlers this module provides, notified by key (e.g. 'systemd daemon-reload'). */
