@@ -1,7 +1,9 @@
 // Applies one host's plan: uploads staged first, then one script for every change and handler.
 // The host stops at its first failed change; handlers notified by the changes that succeeded
 // still run unless forceHandlers is off.
+import { dirname } from 'node:path';
 import type { Transport } from '../transport/types.js';
+import { rooted, shq } from '../transport/shell.js';
 import { UnreachableError } from '../transport/types.js';
 import { isChange, type HostPlan } from '../plan/types.js';
 import { compileApplyScript, parseApplyOutput, type ScriptStep, type StepOutcome } from './apply-script.js';
@@ -59,8 +61,13 @@ export async function applyHost(transport: Transport, plan: HostPlan, forceHandl
   return { results: collectResults(plan, owners, outcomes), applied: outcomes.some((o) => o.status === 'ok'), unreachable: false };
 }
 
-/** Upload ops travel before the script, to a staging name beside their target; the script renames them. */
+/** Upload ops travel before the script, to a staging name beside their target (folders made
+ *  first, in one exec); the script renames them. */
 async function stageUploads(transport: Transport, steps: ScriptStep[], stages: Map<string, string>): Promise<void> {
+  if (stages.size === 0) return;
+  const dirs = [...new Set([...stages.values()].map((p) => shq(rooted(transport.root, dirname(p)))))];
+  const made = await transport.exec(`mkdir -p ${dirs.join(' ')}`);
+  if (made.rc !== 0) throw new Error(`cannot create ${dirs.join(' ')}: ${made.stderr.trim()}`);
   for (const [key, stagePath] of stages) {
     const [n, k] = key.split('.').map(Number);
     const op = steps[n!]!.change.ops[k!]!;

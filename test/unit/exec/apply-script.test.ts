@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { createChrootTransport } from '../../../src/transport/chroot.js';
 import { createLocalTransport } from '../../../src/transport/local.js';
 import { compileApplyScript, parseApplyOutput, type ScriptStep } from '../../../src/exec/apply-script.js';
+import { applyHost } from '../../../src/exec/apply-host.js';
+import type { HostPlan } from '../../../src/plan/types.js';
 
 function tempRoot(t: { after(fn: () => void): void }): string {
   const root = mkdtempSync(join(tmpdir(), 'psd-apply-'));
@@ -155,4 +157,29 @@ test('a script cut short in transit changes nothing', async (t) => {
     await tr.exec(script.slice(0, Math.floor(script.length * cut)));
     assert.deepEqual(tree(root), {});
   }
+});
+
+test('uploads are staged beside their target and renamed by the script; a later failure restores the old file', async (t) => {
+  const root = tempRoot(t);
+  const src = join(root, 'artifact');
+  writeFileSync(src, 'binary v2');
+  mkdirSync(join(root, 'opt'));
+  writeFileSync(join(root, 'opt/old'), 'binary v1');
+  const tr = createChrootTransport('h', root);
+  const upload = (path: string) => ({ kind: 'upload' as const, path, localPath: src, sha256: 'x', mode: '0755' });
+  const plan = (ops: import('../../../src/module.js').Op[]): HostPlan => ({
+    host: 'h',
+    problems: [],
+    handlers: [],
+    tasks: [{ task: { name: 'deploy', module: 'm', args: {}, tags: [], notify: [], listen: [], pos: { file: 'f', line: 1, col: 1 } }, index: 0, status: 'changed', warnings: [], changes: [{ summary: 'deploy', ops }] }],
+  });
+  const ok = await applyHost(tr, plan([upload('/usr/local/bin/portsyncd')]), true);
+  assert.equal(ok.results[0]!.status, 'changed');
+  assert.equal(readFileSync(join(root, 'usr/local/bin/portsyncd'), 'utf8'), 'binary v2');
+  assert.equal(statSync(join(root, 'usr/local/bin/portsyncd')).mode & 0o777, 0o755);
+
+  const failed = await applyHost(tr, plan([upload('/opt/old'), { kind: 'put', path: '/opt', content: 'a file cannot replace a folder' }]), true);
+  assert.equal(failed.results[0]!.status, 'failed');
+  assert.equal(readFileSync(join(root, 'opt/old'), 'utf8'), 'binary v1');
+  assert.deepEqual(Object.keys(tree(root)).filter((p) => p.includes('.psd-')), []);
 });
