@@ -64,6 +64,8 @@ function evalNode(e: Expr, scope: EvalScope): unknown {
     }
     case 'list':
       return e.items.map((i) => evaluate(i, scope));
+    case 'dict':
+      return Object.fromEntries(e.entries.map(([k, v]) => [str(evaluate(k, scope)), evaluate(v, scope)]));
     case 'not':
       return !truthy(evaluate(e.e, scope));
     case 'neg':

@@ -7,6 +7,7 @@ export type Expr =
   | { t: 'var'; name: string; at: number }
   | { t: 'attr'; obj: Expr; key: Expr; at: number }
   | { t: 'list'; items: Expr[]; at: number }
+  | { t: 'dict'; entries: [Expr, Expr][]; at: number }
   | { t: 'not'; e: Expr; at: number }
   | { t: 'neg'; e: Expr; at: number }
   | { t: 'bin'; op: string; l: Expr; r: Expr; at: number }
@@ -29,7 +30,7 @@ interface Token {
   at: number;
 }
 
-const OPS = ['==', '!=', '<=', '>=', '//', '<', '>', '(', ')', '[', ']', ',', '.', '|', '+', '-', '*', '/', '%', '~'];
+const OPS = ['==', '!=', '<=', '>=', '//', '<', '>', '(', ')', '[', ']', '{', '}', ':', ',', '.', '|', '+', '-', '*', '/', '%', '~'];
 
 function tokenize(src: string): Token[] {
   const out: Token[] = [];
@@ -241,6 +242,17 @@ class Parser {
       }
       this.next();
       return { t: 'list', items, at: t.at };
+    }
+    if (t.k === 'op' && t.v === '{') {
+      const entries: [Expr, Expr][] = [];
+      while (!this.isOp('}')) {
+        const key = this.or();
+        this.expectOp(':');
+        entries.push([key, this.or()]);
+        if (!this.isOp('}')) this.expectOp(',');
+      }
+      this.next();
+      return { t: 'dict', entries, at: t.at };
     }
     throw new ExprError(t.k === 'end' ? 'expression ends too early' : `unexpected "${t.v}"`, t.at);
   }

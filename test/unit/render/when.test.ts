@@ -40,6 +40,9 @@ test('comparisons, boolean logic, membership, filters and tests', () => {
     ['lazy == "latency"', true],
     ['True', true],
     ['{{ count == 3 }}', true],
+    ["missing | default({}) == {}", true],
+    ["{'a': 1, 'b': [2]}.b[0] == 2", true],
+    ["'k' in {'k': none}", true],
   ];
   for (const [expr, want] of cases) assert.equal(evalWhen(expr, vars), want, expr);
 });
