@@ -14,6 +14,7 @@ import { assignWithPos, isMapping } from '../vars/merge.js';
 import { expandHostRange } from './host-ranges.js';
 import { orderGroups } from './group-order.js';
 import { loadVarsDir } from './vars-dir.js';
+import { recordGroupLayers } from './group-layers.js';
 
 const INVENTORY_FILES = ['hosts.yaml', 'hosts.yml'];
 
@@ -148,12 +149,21 @@ function applyVarsDirs(inv: Inventory, problems: Problem[]): void {
   // so one group_vars/ can serve several inventories.
   for (const [name, vars] of loadVarsDir(join(inv.dir, 'group_vars'), problems)) {
     const g = inv.groups.get(name);
-    if (g) assignWithPos(g.vars, vars);
+    if (!g) continue;
+    recordGroupLayers(g, assignWithPos(emptyLike(g.vars), g.vars), vars);
+    assignWithPos(g.vars, vars);
   }
   for (const [name, vars] of loadVarsDir(join(inv.dir, 'host_vars'), problems)) {
     const h = inv.hosts.get(name);
     if (h) assignWithPos(h.vars, vars);
   }
+}
+
+function emptyLike(v: Vars): Vars {
+  const out: Vars = {};
+  const p = ownPosOf(v);
+  if (p) recordOwnPos(out, p);
+  return out;
 }
 
 function withFile(p: Problem, file: string): Problem {

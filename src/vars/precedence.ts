@@ -1,14 +1,14 @@
 // A host's variables, from lowest to highest precedence (a higher layer replaces a key whole;
 // mappings are not deep-merged, as with Ansible's default hash_behaviour=replace):
 //   1. role/module defaults
-//   2. group `all`
-//   3. parent groups before child groups (by depth from `all`; equal depth by name, later wins)
-//   4. the host (inventory file, then host_vars/<host>)
-//   5. play vars
-//   6. play vars_files (in order)
-//   7. -e extra vars (in order)
-// Within a group or host, vars in the inventory file come first and group_vars/host_vars files
-// override them. Ansible connection aliases (ansible_host …) are applied per layer.
+//   2. group `all`, then parent groups before child groups (by depth from `all`; equal depth by
+//      name, later wins): first every group's vars from the inventory file, then every group's
+//      group_vars/ file in the same order (as Ansible does)
+//   3. the host (inventory file, then host_vars/<host>)
+//   4. play vars
+//   5. play vars_files (in order)
+//   6. -e extra vars (in order)
+// Ansible connection aliases (ansible_host …) are applied per layer.
 // Finally the inventory's own facts are set: inventory_hostname, group_names, groups.
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ValidationError } from '../errors.js';
@@ -18,6 +18,7 @@ import { TemplateError, renderString } from '../render/expr-template.js';
 import { loadYamlFile } from '../validate/yaml-source.js';
 import { withConnectionAliases } from './connection-aliases.js';
 import { assignWithPos, isMapping } from './merge.js';
+import { groupLayers } from '../inventory/group-layers.js';
 
 export interface VarLayers {
   defaults?: Vars;
@@ -54,10 +55,12 @@ function mergedGroupVars(inv: Inventory, groups: string[]): Vars {
   let merged = cache.get(key);
   if (!merged) {
     merged = {};
-    for (const g of groups) {
-      const vars = inv.groups.get(g)?.vars;
-      if (vars) assignWithPos(merged, withConnectionAliases(vars));
-    }
+    const layers = groups.flatMap((g) => {
+      const group = inv.groups.get(g);
+      return group ? [groupLayers(group)] : [];
+    });
+    for (const l of layers) assignWithPos(merged, withConnectionAliases(l.inventory));
+    for (const l of layers) if (l.files) assignWithPos(merged, withConnectionAliases(l.files));
     cache.set(key, merged);
   }
   return merged;

@@ -35,6 +35,11 @@ test('each layer beats the one below it: defaults < all < parent < child < host 
   }
 });
 
+test('as in Ansible, group_vars files beat every group\'s inline inventory vars', () => {
+  assert.equal(hostVars(inv, 'leaf01', {}).inline_vs_file, 'all-file');
+  assert.equal(inv.groups.get('leaf')!.vars.inline_vs_file, 'leaf-inline');
+});
+
 test('groups of equal depth apply by name, the later name winning', () => {
   assert.equal(hostVars(inv, 'leaf04', {}).site, 'zz');
 });
