@@ -7,8 +7,20 @@ import { LocalTransport } from '../transport/local.js';
 import { createChrootTransport } from '../transport/chroot.js';
 import { posOf } from '../source-map.js';
 import type { TransportFactory } from '../exec/session.js';
+import { TemplateError, renderString } from '../render/expr-template.js';
 
 const KINDS = ['local', 'chroot', 'ssh'];
+
+/** Connection vars may be templates ("{{ mgmt_ip }}", "/srv/roots/{{ inventory_hostname }}"). */
+const CONNECTION_KEYS = ['connection', 'chroot_dir', 'host', 'port', 'user', 'private_key_file', 'jump_host'];
+
+/** The host's vars with its connection settings rendered. */
+export function connectionVars(vars: Vars): Vars {
+  if (!CONNECTION_KEYS.some((k) => typeof vars[k] === 'string' && (vars[k] as string).includes('{{'))) return vars;
+  const out = { ...vars };
+  for (const k of CONNECTION_KEYS) if (typeof out[k] === 'string' && (out[k] as string).includes('{{')) out[k] = renderString(out[k] as string, vars);
+  return out;
+}
 
 export function connectionOf(vars: Vars): string {
   return typeof vars.connection === 'string' ? vars.connection : 'ssh';
@@ -17,7 +29,15 @@ export function connectionOf(vars: Vars): string {
 /** Problems with connection settings, found before any host is contacted. */
 export function connectionProblems(hosts: { name: string; vars: Vars }[]): Problem[] {
   const out: Problem[] = [];
-  for (const { name, vars } of hosts) {
+  for (const { name, vars: raw } of hosts) {
+    let vars: Vars;
+    try {
+      vars = connectionVars(raw);
+    } catch (e) {
+      if (!(e instanceof TemplateError)) throw e;
+      out.push({ message: e.message, host: name, hint: e.hint });
+      continue;
+    }
     const c = connectionOf(vars);
     if (!KINDS.includes(c)) {
       out.push({ message: `unknown connection "${c}"`, host: name, pos: posOf(vars, 'connection'), hint: `use one of ${KINDS.join(', ')}` });
@@ -33,7 +53,8 @@ export async function transportFactory(hosts: { name: string; vars: Vars }[], op
   const problems = connectionProblems(hosts);
   if (problems.length) throw new ValidationError(problems);
   const ssh = hosts.some((h) => connectionOf(h.vars) === 'ssh') ? await import('../transport/ssh.js') : undefined;
-  return (host: string, vars: Vars): Transport => {
+  return (host: string, raw: Vars): Transport => {
+    const vars = connectionVars(raw);
     switch (connectionOf(vars)) {
       case 'local':
         return new LocalTransport();

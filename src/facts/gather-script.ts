@@ -36,8 +36,9 @@ export interface GatherTarget {
 /** A script function, so `B64 < file` redirects base64's input, not tr's. */
 const B64 = 'b64';
 
+/** Dots separate levels; a slash stands for a dot inside a name (net.ipv4.conf.eth0/100.rp_filter). */
 export function sysctlPath(key: string): string {
-  return '/proc/sys/' + key.replace(/\./g, '/');
+  return '/proc/sys/' + key.replace(/[./]/g, (c) => (c === '.' ? '/' : '.'));
 }
 
 function queryScript(id: number, q: FactQuery, t: GatherTarget): string {

@@ -141,3 +141,65 @@ test('verify: desired vs persisted per setting, exit 2 on drift', (t) => {
     ok: false,
   });
 });
+
+/** A root that knows this kernel's sysctl keys (empty files under proc/sys), as an image built for it would. */
+function kernelKeys(root: string): void {
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join('/proc/sys', rel), { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(rel, e.name));
+      else {
+        mkdirSync(join(root, 'proc/sys', rel), { recursive: true });
+        writeFileSync(join(root, 'proc/sys', rel, e.name), '');
+      }
+    }
+  };
+  walk('');
+}
+
+test('the site playbook on the example fleet: check, apply, re-apply, hand edit, check', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-site-e2e-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const leaves = ['dc1-leaf-01', 'dc1-leaf-09'];
+  for (const h of leaves) {
+    mkdirSync(join(dir, h, 'etc'), { recursive: true });
+    kernelKeys(join(dir, h));
+  }
+  const base = [join(REPO, 'playbooks/site.yaml'), '-i', join(REPO, 'inventories/example-dc1'), '--limit', leaves.join(','),
+    '-e', 'connection=chroot', '-e', `chroot_dir=${dir}/{{inventory_hostname}}`, '--json'];
+
+  const check = cli([...base, '--check', '--diff']);
+  assert.equal(check.code, 2, check.err + check.out);
+  assert.deepEqual(readdirSync(join(dir, 'dc1-leaf-01/etc')), []);
+  const applied = cli(base);
+  assert.equal(applied.code, 0, applied.err + applied.out);
+  const planned = events(check.out).filter((e) => e.event === 'result' && e.status === 'changed').map((e) => [e.host, e.task]);
+  const done = events(applied.out).filter((e) => e.event === 'result' && e.status === 'changed').map((e) => [e.host, e.task]);
+  assert.deepEqual(done.sort(), planned.sort(), 'the plan shown is the plan applied');
+
+  const again = cli(base);
+  assert.equal(again.code, 0);
+  for (const h of leaves) assert.equal(events(again.out).at(-1)!.hosts[h].changed, 0);
+
+  const dropin = join(dir, 'dc1-leaf-09/etc/systemd/system/portsyncd.service.d/40-limits.conf');
+  writeFileSync(dropin, readFileSync(dropin, 'utf8').replace('LimitNPROC=4096', 'LimitNPROC=10'));
+  const drift = cli([...base, '--check', '--diff']);
+  assert.equal(drift.code, 2);
+  const changed = events(drift.out).filter((e) => e.event === 'result' && e.status === 'changed' && !e.handler);
+  assert.deepEqual(changed.map((e) => [e.host, e.task]), [['dc1-leaf-09', 'portsyncd resource limits']]);
+  const lines = changed[0]!.changes[0].diff.split('\n').filter((l: string) => /^[-+][^-+]/.test(l));
+  assert.deepEqual(lines, ['-LimitNPROC=10', '+LimitNPROC=4096']);
+});
+
+test('the guide as written fails at plan time with exit 3 and writes nothing', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-guide-e2e-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'dc1-leaf-01/etc'), { recursive: true });
+  kernelKeys(join(dir, 'dc1-leaf-01'));
+  const before = snapshot(dir);
+  const r = cli([join(REPO, 'playbooks/guide-as-is.yaml'), '-i', join(REPO, 'inventories/example-dc1'), '--limit', 'dc1-leaf-01',
+    '-e', 'connection=chroot', '-e', `chroot_dir=${dir}/{{inventory_hostname}}`]);
+  assert.equal(r.code, 3, r.err + r.out);
+  assert.match(r.err, /guide-section10\.yaml:\d+:\d+/);
+  assert.match(r.err, /net\.ipv4\.tcp_delack_min/);
+  assert.deepEqual(snapshot(dir), before);
+});
