@@ -39,6 +39,9 @@ const STRICT_HELPERS: Record<string, (...values: unknown[]) => unknown> = {
   lower: (v) => String(v).toLowerCase(),
 };
 
+/** An error raised inside a partial carries the partial's file, to which its line:column refer. */
+export type PartialError = Error & { partial?: { path: string; source: string } };
+
 export function createEnv(templatesDir: string): typeof Handlebars {
   const hb = Handlebars.create();
   for (const [name, fn] of Object.entries(STRICT_HELPERS)) {
@@ -61,7 +64,18 @@ export function createEnv(templatesDir: string): typeof Handlebars {
     for (const file of readdirSync(partialsDir, { recursive: true }) as string[]) {
       if (!file.endsWith('.hbs')) continue;
       const path = join(partialsDir, file);
-      hb.registerPartial(relative(partialsDir, path).replace(/\.hbs$/, ''), hb.compile(readFileSync(path, 'utf8'), { strict: true, noEscape: true }));
+      const source = readFileSync(path, 'utf8');
+      const run = hb.compile(source, { strict: true, noEscape: true });
+      hb.registerPartial(relative(partialsDir, path).replace(/\.hbs$/, ''), (context: unknown, options?: Handlebars.RuntimeOptions) => {
+        try {
+          return run(context, options);
+        } catch (e) {
+          // Error positions are relative to the innermost partial: remember which one.
+          const err = e as PartialError;
+          err.partial ??= { path, source };
+          throw err;
+        }
+      });
     }
   }
   return hb;

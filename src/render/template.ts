@@ -3,9 +3,9 @@
 import type Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ValidationError } from '../errors.js';
+import { ValidationError, type Problem } from '../errors.js';
 import type { Vars } from '../playbook/types.js';
-import { UndefinedArgument, createEnv } from './handlebars-env.js';
+import { UndefinedArgument, createEnv, type PartialError } from './handlebars-env.js';
 
 export { renderArgs } from './args.js';
 
@@ -54,12 +54,15 @@ function compile(dir: string, name: string): Compiled {
   return c;
 }
 
-function describeFailure(e: Error, t: Compiled): import('../errors.js').Problem {
+function describeFailure(e: Error, template: Compiled): Problem {
   const ex = e as Error & { lineNumber?: number; column?: number };
+  const inPartial = (e as PartialError).partial;
+  const t = inPartial ?? template;
+  const partOf = inPartial ? ` (included by ${template.path})` : '';
   if (e instanceof UndefinedArgument) {
     const expr = exprAt(t.source, e.line, e.column);
     return {
-      message: `undefined variable in ${expr ?? `"${e.helper}" helper`} of template ${t.path}`,
+      message: `undefined variable in ${expr ?? `"${e.helper}" helper`} of template ${t.path}${partOf}`,
       pos: { file: t.path, line: e.line ?? 1, col: (e.column ?? 0) + 1 },
       hint: 'define the variable for this host, or wrap the block in {{#if name}}…{{/if}}',
     };
@@ -68,7 +71,7 @@ function describeFailure(e: Error, t: Compiled): import('../errors.js').Problem 
   if (undef && ex.lineNumber !== undefined) {
     const expr = exprAt(t.source, ex.lineNumber, ex.column);
     return {
-      message: `undefined variable "${undef[1]}"${expr ? ` in ${expr}` : ''} of template ${t.path}`,
+      message: `undefined variable "${undef[1]}"${expr ? ` in ${expr}` : ''} of template ${t.path}${partOf}`,
       pos: { file: t.path, line: ex.lineNumber, col: (ex.column ?? 0) + 1 },
       hint: 'define it in group_vars, host_vars, the play\'s vars or with -e; optional values can use {{default name "fallback"}} or {{#if name}}',
     };

@@ -18,6 +18,8 @@ writeFileSync(join(dir, 'broken.hbs'), 'line one\nvalue = {{ settings.swapiness 
 writeFileSync(join(dir, 'loop.hbs'), 'a\nb\n  {{#each ports}}{{this}}{{/each}}\n');
 writeFileSync(join(dir, 'bad-syntax.hbs'), 'x\n{{#if a}}\n');
 writeFileSync(join(dir, 'missing-partial.hbs'), '{{> nope}}\n');
+writeFileSync(join(dir, 'partials', 'limits.hbs'), '[Service]\n\nLimitNOFILE={{ nofile }}\n');
+writeFileSync(join(dir, 'uses-partial.hbs'), '# unit\n{{> limits}}\n');
 
 function problem(fn: () => unknown) {
   try {
@@ -50,6 +52,12 @@ test('an undefined list in #each, a helper argument, syntax errors and missing p
   assert.match(problem(() => renderTemplateFile(dir, 'bad-syntax.hbs', {})).message, /template syntax error/);
   assert.match(problem(() => renderTemplateFile(dir, 'missing-partial.hbs', {})).message, /partial "nope" not found/);
   assert.match(problem(() => renderTemplateFile(dir, 'absent.hbs', {})).message, /template "absent\.hbs" not found/);
+});
+
+test('an undefined variable inside a partial names the partial\'s file and line', () => {
+  const p = problem(() => renderTemplateFile(dir, 'uses-partial.hbs', {}));
+  assert.deepEqual([p.pos!.file, p.pos!.line, p.pos!.col], [join(dir, 'partials', 'limits.hbs'), 3, 16]);
+  assert.match(p.message, /"nofile" in \{\{ nofile \}\} of template .*limits\.hbs \(included by .*uses-partial\.hbs\)/);
 });
 
 test.after(() => rmSync(dir, { recursive: true }));
