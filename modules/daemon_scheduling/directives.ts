@@ -76,10 +76,10 @@ export function directives(args: SchedulingSettings, host: HostFacts, planCtx: P
   const policy = args.cpu_scheduling_policy;
   const priority = args.cpu_scheduling_priority;
   const realtime = policy !== undefined && REALTIME.has(policy);
-  if (realtime && priority === undefined) {
+  if (realtime && (priority === undefined || priority < 1)) {
     ctx.error(`host ${ctx.hostName}: cpu_scheduling_policy "${policy}" needs cpu_scheduling_priority (1-99)`, ['cpu_scheduling_priority']);
   }
-  if (priority !== undefined && !realtime) {
+  if (priority !== undefined && priority > 0 && !realtime) {
     ctx.error(`host ${ctx.hostName}: cpu_scheduling_priority applies only to the fifo and rr policies`, ['cpu_scheduling_priority'],
       'set cpu_scheduling_policy: rr (or fifo), or drop the priority');
   }

@@ -44,7 +44,7 @@ const daemonScheduling: Module<DaemonSchedulingArgs> = {
       numa_mask: { anyOf: [cpuListSchema, { const: 'all', description: 'every NUMA node' }] },
       nice: { type: 'integer', minimum: -20, maximum: 19 },
       cpu_scheduling_policy: { enum: ['other', 'batch', 'idle', 'fifo', 'rr'] },
-      cpu_scheduling_priority: { type: 'integer', minimum: 1, maximum: 99 },
+      cpu_scheduling_priority: { type: 'integer', minimum: 0, maximum: 99, description: '1-99 for fifo/rr, 0 otherwise' },
       limit_nofile: limitSchema,
       limit_nproc: limitSchema,
       limit_memlock: limitSchema,

@@ -7,19 +7,25 @@ import { irqsOfNic, parseIrqLines } from './host-facts-irqs.js';
 
 /**
  * The fragment prints sections: a line "@@ NAME [ARG]" followed by its content lines. It runs in a
- * subshell so its variables and `cd` stay local, and never exits the surrounding script.
+ * subshell so its variables and `cd` stay local, and never exits the surrounding script. It forks
+ * a fixed number of processes whatever the number of ports: per-port work uses builtins only.
+ *
+ * /proc/sys has one directory per interface under net/ipv{4,6}/{conf,neigh}, all with the same
+ * files (the kernel registers them from one table), which on a 64-port switch is most of the
+ * listing. The fragment lists one of them in full and only the names of the others
+ * ("@@ sysctl-like net/ipv4/conf/Ethernet0"); the parser expands them. $ROOT must be absolute.
  */
 export function hostFactsScript(): string {
   return String.raw`(
 R=${'$'}{ROOT-}
+first() { v=; [ -r "$1" ] && { IFS= read -r v < "$1" || [ -n "$v" ]; }; }
+sysctl_files() { (cd "$R/proc/sys" && find "./$1" -type f 2>/dev/null); }
 if [ -z "$R" ]; then
   printf '@@ hostname\n%s\n' "$(uname -n)"
   printf '@@ kernel\n%s\n' "$(uname -r)"
-elif [ -r "$R/etc/hostname" ]; then
-  printf '@@ hostname\n%s\n' "$(cat "$R/etc/hostname" 2>/dev/null)"
-fi
-if [ -r "$R/sys/devices/system/cpu/online" ]; then printf '@@ cpus\n%s\n' "$(cat "$R/sys/devices/system/cpu/online" 2>/dev/null)"; fi
-if [ -r "$R/sys/devices/system/node/online" ]; then printf '@@ numa\n%s\n' "$(cat "$R/sys/devices/system/node/online" 2>/dev/null)"; fi
+elif first "$R/etc/hostname"; then printf '@@ hostname\n%s\n' "$v"; fi
+if first "$R/sys/devices/system/cpu/online"; then printf '@@ cpus\n%s\n' "$v"; fi
+if first "$R/sys/devices/system/node/online"; then printf '@@ numa\n%s\n' "$v"; fi
 if [ -d "$R/run/systemd/system" ]; then printf '@@ systemd\n'; fi
 if [ -z "$R" ]; then
   s=inactive
@@ -27,13 +33,33 @@ if [ -z "$R" ]; then
   elif pidof irqbalance >/dev/null 2>&1; then s=active; fi
   printf '@@ irqbalance\n%s\n' "$s"
 fi
-if [ -d "$R/proc/sys" ]; then printf '@@ sysctl\n'; (cd "$R/proc/sys" && find . -type f 2>/dev/null); fi
+if [ -d "$R/proc/sys" ]; then
+  printf '@@ sysctl\n'
+  (cd "$R/proc/sys" && find . \( -path './net/ipv[46]/conf/*' -o -path './net/ipv[46]/neigh/*' \) -prune -o -type f -print 2>/dev/null)
+  for p in net/ipv4/conf net/ipv6/conf net/ipv4/neigh net/ipv6/neigh; do
+    t=
+    for d in "$R/proc/sys/$p"/*; do
+      [ -d "$d" ] || continue
+      case ${'$'}{d##*/} in
+        all|default) sysctl_files "$p/${'$'}{d##*/}" ;;
+        *) [ -n "$t" ] || { t=${'$'}{d##*/}; sysctl_files "$p/$t"; } ;;
+      esac
+    done
+    [ -n "$t" ] || continue
+    printf '@@ sysctl-like %s/%s\n' "$p" "$t"
+    for d in "$R/proc/sys/$p"/*; do
+      case ${'$'}{d##*/} in all|default|"$t") ;; *) [ -d "$d" ] && printf '%s\n' "${'$'}{d##*/}" ;; esac
+    done
+    printf '@@ sysctl\n'
+  done
+fi
 for d in "$R"/sys/class/net/*; do
   [ -d "$d" ] || continue
   printf '@@ nic %s\n' "${'$'}{d##*/}"
-  l=$(readlink "$d/device" 2>/dev/null) && printf 'device %s\n' "${'$'}{l##*/}"
-  [ -d "$d/queues" ] && ls "$d/queues" 2>/dev/null
+  if [ -e "$d/device" ] && cd -P "$d/device" 2>/dev/null; then printf 'device %s\n' "${'$'}{PWD##*/}"; fi
+  for q in "$d"/queues/rx-*; do [ -d "$q" ] && printf '%s\n' "${'$'}{q##*/}"; done
 done
+cd /
 if [ -r "$R/proc/interrupts" ]; then
   printf '@@ interrupts\n'
   awk 'NR == 1 { n = NF; next }
@@ -44,7 +70,7 @@ fi
 for d in "$R"/sys/block/*; do
   [ -e "$d" ] || continue
   printf '@@ block %s\n' "${'$'}{d##*/}"
-  [ -r "$d/queue/scheduler" ] && printf '%s\n' "$(cat "$d/queue/scheduler" 2>/dev/null)"
+  if first "$d/queue/scheduler"; then printf '%s\n' "$v"; fi
 done
 printf '@@ end\n'
 )
@@ -87,6 +113,18 @@ function sysctlKey(path: string): string {
     .join('.');
 }
 
+/** Every sysctl key: the listed files, plus each "sysctl-like" sibling given the files of its model. */
+function sysctlKeys(all: Section[]): string[] {
+  const paths = all.filter((s) => s.name === 'sysctl').flatMap((s) => s.lines.filter((l) => l.startsWith('./')));
+  for (const like of all.filter((s) => s.name === 'sysctl-like')) {
+    const model = `./${like.arg}/`;
+    const parent = model.slice(0, model.slice(0, -1).lastIndexOf('/') + 1);
+    const files = paths.filter((p) => p.startsWith(model)).map((p) => p.slice(model.length));
+    for (const sibling of like.lines) paths.push(...files.map((f) => `${parent}${sibling.trim()}/${f}`));
+  }
+  return paths.map(sysctlKey).sort();
+}
+
 /** "none [mq-deadline] kyber bfq" -> offered schedulers and the bracketed current one. */
 function parseScheduler(name: string, line: string | undefined): BlockDeviceFact {
   const words = (line ?? '').trim().split(/\s+/).filter(Boolean);
@@ -119,7 +157,7 @@ export function parseHostFacts(text: string): HostFacts {
     kernel: one('kernel')?.lines[0]?.trim() ?? '',
     cpusOnline: kernelList(one('cpus')?.lines[0]),
     numaNodes: numa.length > 0 ? numa : [0],
-    sysctlKeys: (one('sysctl')?.lines ?? []).filter((l) => l.startsWith('./')).map(sysctlKey).sort(),
+    sysctlKeys: sysctlKeys(all),
     nics,
     blockDevices: all.filter((s) => s.name === 'block' && s.arg !== '').map((s) => parseScheduler(s.arg, s.lines[0])),
     irqbalanceActive: one('irqbalance')?.lines[0]?.trim() === 'active',

@@ -206,3 +206,23 @@ test('with $ROOT the fragment reads a lab-like tree and skips live-only facts', 
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('in a namespace with 128 ports the per-interface sysctl dirs are sent once and expand exactly', { skip: process.getuid?.() !== 0 && 'needs root for a network namespace' }, () => {
+  const ns = `hostfacts-${process.pid}`;
+  execFileSync('ip', ['netns', 'add', ns]);
+  try {
+    const batch = Array.from({ length: 64 }, (_, i) => `link add Ethernet${i * 4} type veth peer name peer${i * 4}`).join('\n');
+    execFileSync('ip', ['-n', ns, '-batch', '-'], { input: batch });
+    const out = execFileSync('ip', ['netns', 'exec', ns, 'dash', '-c', hostFactsScript()], { encoding: 'utf8' });
+    const listed = execFileSync('ip', ['netns', 'exec', ns, 'sh', '-c', 'cd /proc/sys && find . -type f'], { encoding: 'utf8' });
+    const f = parseHostFacts(out);
+    const full = listed.trim().split('\n').map((p) => p.slice(2).split('/').map((c) => c.replace(/\./g, '/')).join('.')).sort();
+    assert.equal(f.sysctlKeys.length, full.length);
+    assert.deepEqual(f.sysctlKeys, full);
+    assert.ok(f.sysctlKeys.includes('net.ipv6.conf.Ethernet252.disable_ipv6'));
+    assert.equal(f.nics.filter((n) => n.name.startsWith('Ethernet')).length, 64);
+    assert.ok(out.length * 5 < listed.length, `fact output ${out.length} bytes vs ${listed.length} for the sysctl listing alone`);
+  } finally {
+    execFileSync('ip', ['netns', 'del', ns]);
+  }
+});

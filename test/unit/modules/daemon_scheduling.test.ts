@@ -53,6 +53,7 @@ test('table: plan-time errors name the host, the value and the arg', () => {
     [{ numa_policy: 'interleave' }, 'host sw1: numa_policy "interleave" needs numa_mask', ['numa_mask']],
     [{ numa_policy: 'preferred', numa_mask: '0-1' }, 'host sw1: numa_policy "preferred" takes exactly one node, got "0-1"', ['numa_mask']],
     [{ cpu_scheduling_policy: 'fifo' }, 'host sw1: cpu_scheduling_policy "fifo" needs cpu_scheduling_priority (1-99)', ['cpu_scheduling_priority']],
+    [{ cpu_scheduling_policy: 'rr', cpu_scheduling_priority: 0 }, 'host sw1: cpu_scheduling_policy "rr" needs cpu_scheduling_priority (1-99)', ['cpu_scheduling_priority']],
     [{ nice: -5, cpu_scheduling_priority: 5 }, 'host sw1: cpu_scheduling_priority applies only to the fifo and rr policies', ['cpu_scheduling_priority']],
   ];
   for (const [args, message, argPath] of rows) {
@@ -60,6 +61,12 @@ test('table: plan-time errors name the host, the value and the arg', () => {
     assert.deepEqual(r.errors.map((e) => [e.message, e.argPath]), [[message, argPath]], JSON.stringify(args));
     assert.deepEqual(r.changes, []);
   }
+});
+
+test('priority 0 goes with the normal policies', () => {
+  const r = planWith(daemonScheduling, twoNodes(), { cpu_scheduling_policy: 'other', cpu_scheduling_priority: 0 });
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.changes.length, 1);
 });
 
 test('warnings: nice under a real-time policy, NUMA bind on a single node', () => {

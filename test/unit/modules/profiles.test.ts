@@ -74,11 +74,12 @@ function planProfile(profileName: string, shapeName: string): Planned[] {
   const vars = { ...profile(profileName), facts: { ...defaultHost, ...shape } };
   const out: Planned[] = [];
   for (const task of play.tasks as Record<string, unknown>[]) {
-    if (task.when !== undefined && !evalWhen(task.when as string, vars)) continue;
+    // Like the engine, args are rendered and validated before facts exist, whatever `when` says.
     const module = moduleOf(task);
     const args = renderValue(task[module], vars) as Record<string, unknown>;
     const valid = validateArgs(MODULES[module].schema as JSONSchema, args);
     assert.ok(valid.ok, `${profileName}/${shapeName} "${task.name}": ${valid.ok ? '' : valid.errors.join('; ')}`);
+    if (task.when !== undefined && !evalWhen(task.when as string, vars)) continue;
     const r = planWith(MODULES[module], factsFor(shape), args);
     assert.deepEqual(r.errors, [], `${profileName}/${shapeName} "${task.name}"`);
     out.push({ task: task.name as string, module, args, changes: r.changes });
@@ -108,6 +109,7 @@ test('§12 as data: RT only for latency, THP off only for latency, pinning only 
     ['RT policy', (p) => p.tuning_rt_policy, { latency: 'rr', throughput: 'other', balanced: 'other' }],
     ['THP enabled', (p) => p.tuning_thp_enabled, { latency: 'never', throughput: 'madvise', balanced: 'madvise' }],
     ['CPU affinity', (p) => p.tuning_pin_cpus, { latency: true, throughput: false, balanced: false }],
+    ['RPS', (p) => p.tuning_rps, { latency: true, throughput: true, balanced: false }],
     ['NUMA policy', (p) => p.tuning_numa_policy, { latency: 'bind', throughput: 'interleave', balanced: 'default' }],
     ['swap', (p) => p.tuning_swap, { latency: 'off', throughput: 'keep', balanced: 'keep' }],
   ];
