@@ -88,8 +88,17 @@ export async function startSshd(extraConfig: string[] = []): Promise<Sshd> {
   const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-  await waitForBanner(port, () => child.exitCode !== null, () => stderr);
+  try {
+    await waitForBanner(port, () => child.exitCode !== null, () => stderr);
+  } catch (e) {
+    tryKill(child.pid!, 'SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   const pid = child.pid!;
+  // If the test process ends without its after() hooks (a timeout, an uncaught error), the server goes with it.
+  const onExit = () => tryKill(pid, 'SIGTERM');
+  process.once('exit', onExit);
 
   return {
     port,
@@ -103,6 +112,7 @@ export async function startSshd(extraConfig: string[] = []): Promise<Sshd> {
       for (const s of childPids(pid)) for (const p of [...descendants(s), s]) tryKill(p, 'SIGKILL');
     },
     async stop() {
+      process.off('exit', onExit);
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         tryKill(pid, 'SIGTERM');
