@@ -36,12 +36,14 @@ export function switchProcesses(lab: string, switchName: string): number[] {
   const pids = new Set<number>();
   const walk = (dir: string) => {
     let entries;
+    let procs;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
+      procs = readFileSync(path.join(dir, 'cgroup.procs'), 'utf8');
     } catch {
-      return;
+      return; // the switch's systemd removed this cgroup while we looked
     }
-    for (const pid of readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n')) if (pid) pids.add(Number(pid));
+    for (const pid of procs.split('\n')) if (pid) pids.add(Number(pid));
     for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name));
   };
   for (const dir of switchCgroups(lab, switchName)) walk(dir);

@@ -72,22 +72,29 @@ irq_line() { # irq, name
 	cpu=0
 	while [ "$cpu" -lt "$cpus" ]; do printf ' %10s' 0 >> "$interrupts"; cpu=$((cpu + 1)); done
 	printf '  PCI-MSIX-0000:01:00.0 %6s-edge      %s\n' "$1" "$2" >> "$interrupts"
-	mkdir "/proc/irq/$1"
-	echo "$all_mask" > "/proc/irq/$1/smp_affinity"
-	echo "$all_list" > "/proc/irq/$1/smp_affinity_list"
 }
 
+# Shell builtins only inside the loops: this runs in every switch at every boot.
 irq=64
+irqs=
 for port in $(ls /sys/class/net | grep '^Ethernet' | sort -V); do
 	dev=/sys/class/net/$port
 	for dir in rx tx; do
 		for queue in "$dev"/queues/"$dir"-*; do
 			[ -e "$queue" ] || continue
 			irq_line "$irq" "$port-${queue##*/}"
+			irqs="$irqs $irq"
 			irq=$((irq + 1))
 		done
 	done
 done
+if [ -n "$irqs" ]; then
+	(cd /proc/irq && mkdir $irqs)
+	for irq in $irqs; do
+		echo "$all_mask" > "/proc/irq/$irq/smp_affinity"
+		echo "$all_list" > "/proc/irq/$irq/smp_affinity_list"
+	done
+fi
 mount --bind "$interrupts" /proc/interrupts
 
 # Per-port RPS masks are real (each port is a veth in this switch's own namespace), but
