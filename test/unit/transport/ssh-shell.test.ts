@@ -1,0 +1,38 @@
+// The remote command line is run here by a local sh, exactly as sshd hands it to the login shell.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { MAX_INLINE_COMMAND, privilegeFor, remoteCommand } from '../../../src/transport/ssh-shell.js';
+
+const asUser = privilegeFor('root', false, 'root');
+
+function runAsSshd(cmd: { command: string; stdinPrefix?: Buffer }, stdin = ''): string {
+  const input = Buffer.concat([cmd.stdinPrefix ?? Buffer.alloc(0), Buffer.from(stdin)]);
+  const r = spawnSync('sh', ['-c', cmd.command], { input });
+  assert.equal(r.status, 0, r.stderr.toString());
+  return r.stdout.toString();
+}
+
+test('scripts with quotes, $ and newlines survive the trip unchanged', () => {
+  const script = `x='it'"'"'s'; echo "$x \\$HOME"\necho 'a"b'`;
+  assert.equal(runAsSshd(remoteCommand(script, asUser)), `it's $HOME\na"b\n`);
+});
+
+test('arguments become $1.. without any escaping by the caller', () => {
+  const cmd = remoteCommand('printf "%s|" "$@"', asUser, [`/etc/it's here`, '$(reboot)', 'a b']);
+  assert.equal(runAsSshd(cmd), `/etc/it's here|$(reboot)|a b|`);
+});
+
+test('a script past the argv limit travels on stdin ahead of the caller input', () => {
+  const script = `: '${'y'.repeat(MAX_INLINE_COMMAND)}'\nread a; read b; echo "$b $a $1"`;
+  const cmd = remoteCommand(script, asUser, ['arg']);
+  assert.ok(cmd.stdinPrefix && cmd.command.length < 200);
+  assert.equal(runAsSshd(cmd, 'one\ntwo\n'), 'two one arg\n');
+});
+
+test('become wraps in non-interactive sudo, only when the login user differs', () => {
+  assert.equal(privilegeFor('root', true, 'root').sudo, false);
+  assert.equal(privilegeFor('admin', false, 'root').sudo, false);
+  const cmd = remoteCommand('id -u', privilegeFor('admin', true, 'root'), ['x']);
+  assert.equal(cmd.command, `sudo -n -u 'root' -- sh -c 'id -u' sh 'x'`);
+});
