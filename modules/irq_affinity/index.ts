@@ -6,6 +6,7 @@ import { asList, matchNames, patternListSchema } from '../_tuning/interfaces.js'
 import { cpusArgSchema, resolveCpus, sameCpuList } from '../_tuning/host-cpus.js';
 import { formatCpuList } from '../_tuning/cpu-list.js';
 import { liveDiff, liveWriteOp } from '../_tuning/live-write.js';
+import { sysfsValues, sysfsValuesQuery } from '../_tuning/sysfs-values.js';
 import {
   bootInstallChanges,
   bootNeeds,
@@ -41,11 +42,11 @@ interface Pin {
 }
 
 function matchedIrqs(facts: Facts, args: IrqAffinityArgs): Pin[] {
-  const current = facts.files(AFFINITY_GLOB);
+  const current = sysfsValues(facts, [AFFINITY_GLOB]);
   const pins: Pin[] = [];
   for (const nic of matchNames(facts.host.nics, args.interfaces)) {
     for (const irq of nic.irqs) {
-      if (!pins.some((p) => p.irq === irq)) pins.push({ irq, nic: nic.name, current: current[affinityPath(irq)]?.trim() ?? null });
+      if (!pins.some((p) => p.irq === irq)) pins.push({ irq, nic: nic.name, current: current[affinityPath(irq)] ?? null });
     }
   }
   return pins.sort((a, b) => a.irq - b.irq);
@@ -75,7 +76,7 @@ const irqAffinity: Module<IrqAffinityArgs> = {
 
   needs(args) {
     const queries: FactQuery[] = bootNeeds(bootUnit(args));
-    if (args.state !== 'absent') queries.push({ kind: 'files', glob: AFFINITY_GLOB });
+    if (args.state !== 'absent') queries.push(sysfsValuesQuery([AFFINITY_GLOB]));
     return queries;
   },
 

@@ -7,6 +7,7 @@ import { asList, matchNames, patternListSchema } from '../_tuning/interfaces.js'
 import { cpusArgSchema, resolveCpus } from '../_tuning/host-cpus.js';
 import { cpuListToMask, formatCpuList, maskToCpuList } from '../_tuning/cpu-list.js';
 import { liveDiff, liveWriteOp, type LiveWrite } from '../_tuning/live-write.js';
+import { sysfsValues, sysfsValuesQuery } from '../_tuning/sysfs-values.js';
 import {
   bootInstallChanges,
   bootNeeds,
@@ -55,24 +56,25 @@ interface QueueValue {
   ok: boolean;
 }
 
+/** The queue files a task reads: rps_cpus always, rps_flow_cnt only when it sets it. */
+function queueGlobs(args: RpsArgs): string[] {
+  const files = args.rps_flow_cnt === undefined ? ['rps_cpus'] : ['rps_cpus', 'rps_flow_cnt'];
+  return asList(args.interfaces).flatMap((p) => files.map((f) => queueGlob(p, f)));
+}
+
 /** Every matched rx queue's rps_cpus (and rps_flow_cnt when wanted), with the value it should hold. */
 function queueValues(facts: Facts, args: RpsArgs, cpus: number[]): QueueValue[] {
-  const masks: Record<string, string> = {};
-  const counts: Record<string, string> = {};
-  for (const p of asList(args.interfaces)) {
-    Object.assign(masks, facts.files(queueGlob(p, 'rps_cpus')));
-    if (args.rps_flow_cnt !== undefined) Object.assign(counts, facts.files(queueGlob(p, 'rps_flow_cnt')));
-  }
+  const values = sysfsValues(facts, queueGlobs(args));
   const mask = cpuListToMask(cpus);
   const out: QueueValue[] = [];
   for (const nic of matchNames(facts.host.nics, args.interfaces)) {
     for (const queue of nic.rxQueues) {
       const path = queueFile(nic.name, queue, 'rps_cpus');
-      const current = masks[path]?.trim() ?? null;
+      const current = values[path] ?? null;
       out.push({ path, current, want: mask, ok: sameMask(current, cpus) });
       if (args.rps_flow_cnt !== undefined) {
         const cntPath = queueFile(nic.name, queue, 'rps_flow_cnt');
-        const cnt = counts[cntPath]?.trim() ?? null;
+        const cnt = values[cntPath] ?? null;
         out.push({ path: cntPath, current: cnt, want: String(args.rps_flow_cnt), ok: cnt === String(args.rps_flow_cnt) });
       }
     }
@@ -129,10 +131,7 @@ const rps: Module<RpsArgs> = {
 
   needs(args) {
     const queries: FactQuery[] = [...bootNeeds(bootUnit(args))];
-    for (const p of asList(args.interfaces)) {
-      queries.push({ kind: 'files', glob: queueGlob(p, 'rps_cpus') });
-      if (args.rps_flow_cnt !== undefined) queries.push({ kind: 'files', glob: queueGlob(p, 'rps_flow_cnt') });
-    }
+    queries.push(sysfsValuesQuery(queueGlobs(args)));
     if (args.rps_sock_flow_entries !== undefined) queries.push({ kind: 'sysctl', key: SOCK_FLOW });
     return queries;
   },

@@ -1,10 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import irqAffinity from '../../../modules/irq_affinity/index.js';
-import type { FakeFactsData } from '../../helpers/fake-facts.js';
+import { sysfsValues, sysfsValuesQuery } from '../../../modules/_tuning/sysfs-values.js';
 import { fakeFacts } from '../../helpers/fake-facts.js';
+import type { FakeFactsData } from '../../helpers/fake-facts.js';
 import { validateArgs } from './support.js';
-import { applyChanges, planWith, tuningContext } from './tuning-support.js';
+import { applyChanges, factsFor, planWith, tuningContext } from './tuning-support.js';
 
 const SCRIPT = '/usr/local/sbin/portsyncd-irq-affinity.sh';
 const UNIT = '/etc/systemd/system/portsyncd-tuning-irq.service';
@@ -71,18 +74,18 @@ test('after apply the plan is empty and verify is clean; a hand change shows on 
   const applied = applyChanges(before, planWith(irqAffinity, before, pin).changes);
   assert.deepEqual(planWith(irqAffinity, applied, pin).changes, []);
   const r = planWith(irqAffinity, applied, pin);
-  const states = irqAffinity.inspect!(fakeFacts(applied), r.args, tuningContext());
+  const states = irqAffinity.inspect!(factsFor(irqAffinity, r.args, applied), r.args, tuningContext());
   assert.deepEqual(states.map((s) => [s.setting, s.live, s.persisted, s.ok]), [
     ['/proc/irq/120/smp_affinity_list (Ethernet0)', '2-3', '2-3', true],
     ['/proc/irq/121/smp_affinity_list (Ethernet0)', '2,3', '2-3', true],
     ['/proc/irq/122/smp_affinity_list (Ethernet4)', '2-3', '2-3', true],
   ]);
   const drifted = { ...applied, files: { ...applied.files, '/proc/irq/122/smp_affinity_list': '0\n' } };
-  const bad = irqAffinity.inspect!(fakeFacts(drifted), r.args, tuningContext()).filter((s) => !s.ok);
+  const bad = irqAffinity.inspect!(factsFor(irqAffinity, r.args, drifted), r.args, tuningContext()).filter((s) => !s.ok);
   assert.deepEqual(bad.map((s) => s.setting), ['/proc/irq/122/smp_affinity_list (Ethernet4)']);
   const unenabled = { ...applied, stats: { ...applied.stats } };
   delete unenabled.stats![WANTS];
-  assert.ok(irqAffinity.inspect!(fakeFacts(unenabled), r.args, tuningContext()).every((s) => s.persisted === 'portsyncd-tuning-irq.service not enabled'));
+  assert.ok(irqAffinity.inspect!(factsFor(irqAffinity, r.args, unenabled), r.args, tuningContext()).every((s) => s.persisted === 'portsyncd-tuning-irq.service not enabled'));
 });
 
 test('table: CPU lists checked against the online CPUs at plan time', () => {
@@ -141,8 +144,22 @@ test('schema: globs only from a safe alphabet; cpus required unless absent', () 
   assert.equal(validateArgs(irqAffinity.schema, { interfaces: 'eth0', state: 'absent' }).ok, true);
 });
 
-test('needs: the affinity files by glob and the persisted files', () => {
+test('needs: every affinity value in one grep, and the persisted files', () => {
   const needs = irqAffinity.needs({ interfaces: 'eth0', cpus: '0', state: 'present' }, tuningContext());
-  assert.deepEqual(needs.filter((q) => q.kind === 'files'), [{ kind: 'files', glob: '/proc/irq/*/smp_affinity_list' }]);
+  assert.deepEqual(needs.filter((q) => q.kind === 'cmd'), [
+    { kind: 'cmd', argv: ['sh', '-c', 'grep -H . /proc/irq/*/smp_affinity_list 2>/dev/null; true'] },
+  ]);
   assert.ok(needs.some((q) => q.kind === 'stat' && q.path === WANTS));
+});
+
+test('the affinity query, run for real on this machine, reads what the files hold', () => {
+  const q = sysfsValuesQuery(['/proc/irq/*/smp_affinity_list']);
+  const run = spawnSync(q.argv[0], q.argv.slice(1), { encoding: 'utf8' });
+  const values = sysfsValues(fakeFacts({ cmds: { [q.argv.join(' ')]: { rc: run.status ?? 1, stdout: run.stdout, stderr: run.stderr } } }), ['/proc/irq/*/smp_affinity_list']);
+  const irqs = readdirSync('/proc/irq').filter((n) => /^\d+$/.test(n));
+  assert.ok(irqs.length > 0);
+  for (const irq of irqs) {
+    const path = `/proc/irq/${irq}/smp_affinity_list`;
+    assert.equal(values[path], readFileSync(path, 'utf8').trim(), path);
+  }
 });

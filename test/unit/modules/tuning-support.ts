@@ -9,10 +9,31 @@ export function tuningContext(opts: Partial<PlanContext> = {}) {
   return fakeContext({ taskName: 'Tuning', render: renderTemplate, ...opts });
 }
 
+const globRegExp = (glob: string) =>
+  new RegExp('^' + glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*') + '$');
+
+/**
+ * Facts as the host would answer the module's queries: `grep -H . GLOBS` commands (see
+ * _tuning/sysfs-values.ts) answered from the fake files, like the real command would.
+ */
+export function factsFor<A>(mod: Module<A>, args: A, data: FakeFactsData) {
+  const cmds = { ...data.cmds };
+  for (const q of mod.needs(args, tuningContext())) {
+    const grep = q.kind === 'cmd' && /^grep -H \. (.*) 2>\/dev\/null; true$/.exec(q.argv[2] ?? '');
+    if (!grep || q.kind !== 'cmd') continue;
+    const globs = grep[1].split(' ').map(globRegExp);
+    const lines = Object.entries(data.files ?? {})
+      .filter(([path, value]) => globs.some((g) => g.test(path)) && value.trim() !== '')
+      .map(([path, value]) => `${path}:${value.split('\n')[0]}\n`);
+    cmds[q.argv.join(' ')] = { rc: 0, stdout: lines.join(''), stderr: '' };
+  }
+  return fakeFacts({ ...data, cmds });
+}
+
 export function planWith<A>(mod: Module<A>, data: FakeFactsData, rawArgs: Record<string, unknown>, opts: Partial<PlanContext> = {}) {
   const ctx = tuningContext(opts);
   const args = withDefaults<A>(mod.schema as JSONSchema, rawArgs);
-  const changes = mod.diff(fakeFacts(data), args, ctx);
+  const changes = mod.diff(factsFor(mod, args, data), args, ctx);
   return { changes, warnings: ctx.warnings, errors: ctx.errors, args, ctx };
 }
 

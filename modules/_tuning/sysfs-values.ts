@@ -1,0 +1,20 @@
+// One-line kernel values (smp_affinity_list, rps_cpus, rps_flow_cnt) of many files at once. A
+// switch has hundreds of IRQs and rx queues; one `grep -H` reads them all in a single process,
+// where a per-file query would fork several processes per file.
+import type { Facts, FactQuery } from '../../src/facts/types.js';
+
+/** Globs must come from a safe alphabet (see interfaces.ts): they are expanded by the shell. */
+export function sysfsValuesQuery(globs: readonly string[]): FactQuery & { kind: 'cmd' } {
+  return { kind: 'cmd', argv: ['sh', '-c', `grep -H . ${globs.join(' ')} 2>/dev/null; true`] };
+}
+
+/** path -> value (trimmed) for every readable, non-empty file the globs matched. */
+export function sysfsValues(facts: Facts, globs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of facts.cmd(sysfsValuesQuery(globs).argv).stdout.split('\n')) {
+    // Paths under /proc/irq and /sys/class/net hold no ':'; values hold none either.
+    const at = line.indexOf(':');
+    if (at > 0) out[line.slice(0, at)] = line.slice(at + 1).trim();
+  }
+  return out;
+}
