@@ -8,6 +8,10 @@ import { ValidationError, type Problem } from '../../../src/errors.js';
 import { posOf } from '../../../src/source-map.js';
 import { fixture } from '../inventory/fixture-path.js';
 import { tempRegistry } from './temp-registry.js';
+import { loadInventory } from '../../../src/inventory/load.js';
+import { selectHosts } from '../../../src/inventory/patterns.js';
+import { hostVars, loadPlayVarsFiles } from '../../../src/vars/precedence.js';
+import { renderArgs } from '../../../src/render/template.js';
 
 const { registry, cleanup } = await tempRegistry();
 test.after(cleanup);
@@ -55,6 +59,21 @@ test('loads plays from imports in order, with normalised fields and positions', 
   assert.deepEqual(notes.tasks[0].when, ['tuning_profile is defined', "'leaf' in group_names"]);
   assert.equal(notes.tasks[0].name, 'note');
   assert.equal(posOf(notes, 'hosts')!.line, 4);
+});
+
+test('the good fixture resolves end to end: hosts, vars_files beside the imported part, rendered args', () => {
+  const inv = loadInventory(fixture('good', 'dc-small'));
+  const [kv] = loadPlaybook(fixture('good', 'playbooks', 'site.yaml'), registry);
+  const hosts = selectHosts(inv, kv.hosts, posOf(kv, 'hosts'));
+  assert.deepEqual(hosts, ['leaf01', 'leaf02', 'leaf04']);
+  const base = hostVars(inv, 'leaf01', { play: kv });
+  const files = loadPlayVarsFiles(kv, fixture('good', 'playbooks'), base);
+  assert.equal(files[0].profile_note, 'balanced profile');
+  const vars = hostVars(inv, 'leaf01', { play: kv, playVarsFiles: files });
+  const args = renderArgs(kv.tasks[0].args, vars, { task: kv.tasks[0], host: 'leaf01' });
+  assert.deepEqual(args, { file: '/etc/kv.d/50.conf', settings: { 'net.ipv4.tcp_fastopen': 3 } });
+  assert.deepEqual(registry.validateArgs('kv', args, kv.tasks[0].args), []);
+  assert.equal((args as Record<string, unknown>).state, 'present', 'validateArgs fills defaults');
 });
 
 test('every problem of a playbook is reported, each with file:line:col, path and hint', () => {
