@@ -1,0 +1,62 @@
+// Args of the daemon module.
+export interface DaemonUnitArgs {
+  description: string;
+  watchdog_sec: number;
+  restart_sec: number;
+  timeout_start_sec: number;
+  after: string[];
+}
+
+export interface DaemonArgs {
+  /** Local artifact (portsyncd-<hash>.tar.gz); default: the latest `npm run bundle` output. */
+  artifact?: string;
+  prefix: string;
+  config_path: string;
+  /** The daemon's configuration, written as YAML to config_path. */
+  config: Record<string, unknown>;
+  unit: DaemonUnitArgs;
+  /** [Service] directives of the tuning drop-in; null leaves drop-ins to daemon_scheduling. */
+  tuning: Record<string, string | number> | null;
+  tuning_dropin: string;
+  /** Releases kept on the host, the running and the previous one included. */
+  keep_releases: number;
+}
+
+const absPath = { type: 'string', pattern: '^/[^\\n]*[^/]$' } as const;
+
+export const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    artifact: { type: 'string', minLength: 1, description: 'local portsyncd-<hash>.tar.gz; default: build/portsyncd/LATEST' },
+    prefix: { ...absPath, default: '/opt/portsyncd' },
+    config_path: { ...absPath, default: '/etc/portsyncd/portsyncd.yaml' },
+    config: { type: 'object', default: {} },
+    unit: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        description: { type: 'string', pattern: '^[^\\n]+$', default: 'SONiC port state from kernel netlink (portsyncd)' },
+        watchdog_sec: { type: 'integer', minimum: 1, default: 30 },
+        restart_sec: { type: 'integer', minimum: 0, default: 2 },
+        timeout_start_sec: { type: 'integer', minimum: 1, default: 30 },
+        after: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9@._-]+$' }, default: ['network.target', 'redis-server.service'] },
+      },
+    },
+    tuning: {
+      anyOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          propertyNames: { pattern: '^[A-Z][A-Za-z0-9]*$' },
+          additionalProperties: { anyOf: [{ type: 'string', pattern: '^[^\\n]*$' }, { type: 'number' }] },
+        },
+      ],
+      default: null,
+      description: '[Service] directives of the tuning drop-in, e.g. {Nice: -5}; null: no drop-in from this module',
+    },
+    tuning_dropin: { type: 'string', pattern: '^[A-Za-z0-9@._-]+\\.conf$', default: '45-daemon-tuning.conf' },
+    keep_releases: { type: 'integer', minimum: 2, default: 3 },
+  },
+} as const;
