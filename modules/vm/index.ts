@@ -104,10 +104,11 @@ const vm: Module<VmArgs> = {
         continue;
       }
       if (current.trim() === s.value) continue;
+      const path = `/proc/sys/${s.key.replace(/\./g, '/')}`;
       changes.push({
         summary: `${s.key}: ${current.trim()} -> ${s.value}`,
-        diff: `${s.key}: ${current.trim()} -> ${s.value}\n`,
-        ops: [liveWriteOp([{ path: `/proc/sys/${s.key.replace(/\./g, '/')}`, value: s.value }])],
+        diff: `${path}: ${current.trim()} -> ${s.value}\n`,
+        ops: [liveWriteOp([{ path, value: s.value }])],
       });
     }
     if (wanted.length > 0) {
