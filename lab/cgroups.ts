@@ -7,8 +7,18 @@ import { mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { cgroupLabDir } from './paths.js';
 
-/** Mount points of the hierarchies a switch needs, found from this host's mounts. */
+let hierarchies: string[] | undefined;
+
+/**
+ * Mount points of the hierarchies a switch needs, found from this host's mounts. Only
+ * those under /sys/fs/cgroup count: nspawn briefly mounts the same hierarchies under
+ * /tmp while it sets a container up.
+ */
 export function cgroupHierarchies(): string[] {
+  return (hierarchies ??= findHierarchies());
+}
+
+function findHierarchies(): string[] {
   const roots: string[] = [];
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const [pre, post] = line.split(' - ');
@@ -16,7 +26,8 @@ export function cgroupHierarchies(): string[] {
     const mountPoint = pre.split(' ')[4];
     const [fstype, , superOpts = ''] = post.split(' ');
     const named = fstype === 'cgroup' && superOpts.split(',').includes('name=systemd');
-    if ((named || fstype === 'cgroup2') && !roots.includes(mountPoint)) roots.push(mountPoint);
+    const standard = mountPoint === '/sys/fs/cgroup' || mountPoint.startsWith('/sys/fs/cgroup/');
+    if ((named || fstype === 'cgroup2') && standard && !roots.includes(mountPoint)) roots.push(mountPoint);
   }
   return roots;
 }

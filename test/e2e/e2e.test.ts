@@ -5,6 +5,7 @@ import { after, before, describe } from 'node:test';
 import { labDown, labUp } from '../../lab/lab.js';
 import { checkPreconditions, hostProbe } from '../../lab/preconditions.js';
 import { E2eLab } from './lab-handle.js';
+import { labLeftovers } from './leftovers.js';
 import { labSuite } from './suites/lab.js';
 
 const SUITES = [labSuite];
@@ -27,6 +28,8 @@ if (missing.length && process.env.CI !== 'true') {
   );
   after(async () => {
     await labDown(lab.name);
+    const left = await labLeftovers(lab.name);
+    if (left.length) throw new Error(`lab down left behind: ${left.join(', ')}`);
   }, { timeout: 120_000 });
   for (const suite of SUITES) suite(lab);
 }
