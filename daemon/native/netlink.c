@@ -127,11 +127,16 @@ static napi_value nl_send_dump(napi_env env, napi_callback_info info) {
   return make_int(env, n < 0 ? -errno : 0);
 }
 
-// read(fd, buffer, out: Int32Array(4)) fills the buffer with whole datagrams,
+// Below this much free space a datagram's size is learned first with a
+// 16-byte MSG_PEEK|MSG_TRUNC read; above it one recv() suffices. A datagram
+// larger than the free space on that fast path arrives truncated: reported
+// as `need`, and the caller resyncs (no state is lost) and grows the buffer.
+#define PEEK_BELOW (64 * 1024)
+
+// read(fd, buffer, out: Int32Array(5)) fills the buffer with whole datagrams,
 // each padded to 4 bytes, until the queue is empty, the next datagram does
-// not fit, or the socket reports an error. A small MSG_PEEK|MSG_TRUNC read
-// learns each datagram's true size first, so no datagram is ever truncated.
-// out = [bytes, datagrams, errno (0 | EAGAIN | ENOBUFS | other), needBytes]
+// not fit, or the socket reports an error.
+// out = [bytes, datagrams, errno (0 | EAGAIN | ENOBUFS | other), needBytes, truncated]
 static napi_value nl_read(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   if (get_args(env, info, 3, argv)) return NULL;
@@ -145,29 +150,37 @@ static napi_value nl_read(napi_env env, napi_callback_info info) {
   void *out_data;
   CHECK(napi_get_typedarray_info(env, argv[2], &type, &out_len, &out_data,
                                  NULL, NULL));
-  if (type != napi_int32_array || out_len < 4) {
-    napi_throw_type_error(env, NULL, "portsyncd native: out must be Int32Array(4)");
+  if (type != napi_int32_array || out_len < 5) {
+    napi_throw_type_error(env, NULL, "portsyncd native: out must be Int32Array(5)");
     return NULL;
   }
   int32_t *out = out_data;
   size_t off = 0;
-  int32_t count = 0, err = 0, need = 0;
+  int32_t count = 0, err = 0, need = 0, truncated = 0;
   for (;;) {
-    uint8_t head[16];
-    ssize_t size = recv(fd, head, sizeof head, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
-    if (size < 0) {
-      if (errno == EINTR) continue;
-      err = errno == EWOULDBLOCK ? EAGAIN : errno;
-      break;
+    size_t room = cap - off;
+    if (room < PEEK_BELOW) {
+      uint8_t head[16];
+      ssize_t size = recv(fd, head, sizeof head, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
+      if (size < 0) {
+        if (errno == EINTR) continue;
+        err = errno == EWOULDBLOCK ? EAGAIN : errno;
+        break;
+      }
+      if ((size_t)size > room) {
+        if (off == 0) need = (int32_t)size;
+        break;
+      }
     }
-    if ((size_t)size > cap - off) {
-      if (off == 0) need = (int32_t)size;
-      break;
-    }
-    ssize_t n = recv(fd, buf + off, (size_t)size, MSG_DONTWAIT);
+    ssize_t n = recv(fd, buf + off, room, MSG_DONTWAIT | MSG_TRUNC);
     if (n < 0) {
       if (errno == EINTR) continue;
       err = errno == EWOULDBLOCK ? EAGAIN : errno;
+      break;
+    }
+    if ((size_t)n > room) { // consumed but cut short: the caller must resync
+      need = n > INT32_MAX ? INT32_MAX : (int32_t)n;
+      truncated = 1;
       break;
     }
     size_t padded = ((size_t)n + 3) & ~(size_t)3;
@@ -180,6 +193,7 @@ static napi_value nl_read(napi_env env, napi_callback_info info) {
   out[1] = count;
   out[2] = err;
   out[3] = need;
+  out[4] = truncated;
   return NULL;
 }
 
@@ -198,6 +212,7 @@ typedef struct {
   napi_env env;
   napi_ref callback;
   napi_async_context context;
+  bool paused;
 } watcher_t;
 
 static void on_readable(uv_poll_t *handle, int status, int events) {
@@ -220,7 +235,7 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   napi_close_handle_scope(env, scope);
   // A pending socket error (ENOBUFS) shows up as POLLERR, on which libuv stops
   // the handle. The callback's read has consumed the error: watch again.
-  if (status < 0 && w->callback)
+  if (status < 0 && w->callback && !w->paused)
     uv_poll_start(&w->poll, UV_READABLE, on_readable);
 }
 
@@ -260,6 +275,32 @@ static napi_value nl_watch(napi_env env, napi_callback_info info) {
   napi_value handle;
   CHECK(napi_create_external(env, w, finalize_watcher, NULL, &handle));
   return handle;
+}
+
+// pause(handle) / resume(handle): stop and restart readiness callbacks while
+// the socket is read from elsewhere (e.g. right after a Redis reply).
+static napi_value nl_pause(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (get_args(env, info, 1, argv)) return NULL;
+  watcher_t *w;
+  CHECK(napi_get_value_external(env, argv[0], (void **)&w));
+  if (w && w->callback) {
+    w->paused = true;
+    uv_poll_stop(&w->poll);
+  }
+  return NULL;
+}
+
+static napi_value nl_resume(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (get_args(env, info, 1, argv)) return NULL;
+  watcher_t *w;
+  CHECK(napi_get_value_external(env, argv[0], (void **)&w));
+  if (w && w->callback && w->paused) {
+    w->paused = false;
+    uv_poll_start(&w->poll, UV_READABLE, on_readable);
+  }
+  return NULL;
 }
 
 // unwatch(handle): stops polling and releases the callback.
@@ -309,6 +350,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"close", NULL, nl_close, NULL, NULL, NULL, napi_default, NULL},
       {"watch", NULL, nl_watch, NULL, NULL, NULL, napi_default, NULL},
       {"unwatch", NULL, nl_unwatch, NULL, NULL, NULL, napi_default, NULL},
+      {"pause", NULL, nl_pause, NULL, NULL, NULL, napi_default, NULL},
+      {"resume", NULL, nl_resume, NULL, NULL, NULL, napi_default, NULL},
       {"notify", NULL, sd_notify, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -31,6 +31,7 @@ export class Daemon {
   private readonly redis: Redis[] = [];
   private initialSyncDone = false;
   private stopping = false;
+  private stopped = false; // the netlink socket is closed
   httpPort = 0;
 
   constructor(private readonly config: Config, private readonly log: Logger) {
@@ -61,7 +62,10 @@ export class Daemon {
       model: () => this.tracker.ports,
       modelComplete: () => this.tracker.counters.dumpsCompleted > 0 && !this.tracker.dumping,
       bootstrap: () => this.sonic.run(),
-      onWritten: (ops, ports, lat) => this.metrics.written(ops, ports, lat),
+      onWritten: (ops, batch, ackedAt) => this.metrics.written(ops, batch, ackedAt),
+      refill: () => this.onReadable(),
+      // No readiness wake-ups while a write is in flight: its acknowledgement reads the socket.
+      writing: (active) => (active ? this.nl.pause() : this.nl.resume()),
       onFullSync: (deleted, written) => this.onFullSync(deleted, written),
       onError: (e) => {
         this.metrics.redisErrors.inc();
@@ -98,6 +102,7 @@ export class Daemon {
     this.notifier.stop();
     this.onReadable(); // take in what the kernel has already queued
     this.nl.close();
+    this.stopped = true;
     const flushed = await this.writer.idle(deadlineMs);
     await this.saver.flush();
     this.http?.close();
@@ -111,7 +116,8 @@ export class Daemon {
   }
 
   private onReadable(): void {
-    let first: bigint | undefined;
+    if (this.stopped) return;
+    let first: number | undefined;
     let events = 0;
     this.nl.drain((b: ReadBatch) => {
       first ??= b.receivedAt;
@@ -125,7 +131,7 @@ export class Daemon {
     const changes = this.tracker.takeChanges();
     if (first !== undefined) this.metrics.batch(events);
     if (changes.size > 0) {
-      this.writer.enqueue(changes, first ?? process.hrtime.bigint());
+      this.writer.enqueue(changes, first ?? performance.now());
       this.saver.markDirty();
       this.sonic.checkInitDone(this.tracker.ports);
     }

@@ -4,7 +4,14 @@ import type { NetlinkSocket } from './netlink/socket.js';
 import { Counter, Histogram, Registry, Sampled } from './obs/metrics.js';
 import { readNetlinkDrops, readProcCounters } from './obs/proc.js';
 
-const LATENCY_BUCKETS = [5e-6, 10e-6, 15e-6, 20e-6, 30e-6, 40e-6, 50e-6, 75e-6, 100e-6, 150e-6, 200e-6, 300e-6, 500e-6, 1e-3, 2e-3, 5e-3, 10e-3, 50e-3, 100e-3, 500e-3, 1];
+// 5 µs steps up to 100 µs and 10 µs steps up to 200 µs, where the median
+// lives, so a quantile is not just the nearest of a few coarse bounds.
+const US = 1e-6;
+const LATENCY_BUCKETS = [
+  ...Array.from({ length: 20 }, (_, i) => (i + 1) * 5 * US),
+  ...Array.from({ length: 10 }, (_, i) => (110 + i * 10) * US),
+  ...[250, 300, 400, 500, 750, 1000, 2000, 5000, 10000, 50000, 100000, 500000, 1000000].map((us) => us * US),
+];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384];
 
 export interface MetricSources {
@@ -18,9 +25,9 @@ export interface MetricSources {
 
 export class DaemonMetrics {
   private readonly reg = new Registry();
-  readonly latency = this.reg.add(new Histogram('portsyncd_event_latency_seconds', 'Netlink receive to Redis acknowledgement, one observation per port update written', LATENCY_BUCKETS));
+  readonly latency = this.reg.add(new Histogram('portsyncd_event_latency_seconds', 'Netlink read returning the latest state of a port to the Redis acknowledgement of the write carrying it; one observation per port per write', LATENCY_BUCKETS));
   readonly batchSize = this.reg.add(new Histogram('portsyncd_batch_size_messages', 'Netlink messages read per wake-up', BATCH_BUCKETS));
-  readonly pipelinePorts = this.reg.add(new Histogram('portsyncd_pipeline_ports', 'Port updates per Redis pipeline', BATCH_BUCKETS));
+  readonly pipelinePorts = this.reg.add(new Histogram('portsyncd_write_ports', 'Port updates per Redis write', BATCH_BUCKETS));
   readonly redisWrites = this.reg.add(new Counter('portsyncd_redis_writes_total', 'Redis write commands acknowledged'));
   readonly redisErrors = this.reg.add(new Counter('portsyncd_redis_errors_total', 'Failed Redis writes (retried)'));
   readonly drops = this.reg.add(new Counter('portsyncd_netlink_drops_total', 'Netlink receive queue overflows (ENOBUFS) seen by the daemon'));
@@ -83,10 +90,10 @@ export class DaemonMetrics {
     this.batchSize.observe(messages);
   }
 
-  written(ops: number, ports: number, latenciesNs: bigint[]): void {
+  written(ops: number, batch: ReadonlyMap<string, { receivedAt: number }>, ackedAt: number): void {
     this.redisWrites.inc(ops);
-    if (ports > 0) this.pipelinePorts.observe(ports);
-    for (const ns of latenciesNs) this.latency.observe(Number(ns) / 1e9);
+    if (batch.size > 0) this.pipelinePorts.observe(batch.size);
+    for (const p of batch.values()) this.latency.observe((ackedAt - p.receivedAt) / 1e3);
   }
 
   render(): string {

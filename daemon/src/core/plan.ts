@@ -1,7 +1,6 @@
 // Port changes -> Redis write plans (pure data), following the SONiC schema:
 // STATE_DB (db 6, separator '|') PORT_TABLE|<name>.
 import { isPortName, stateDbFields, type PortState } from './port.js';
-import type { Changes } from './tracker.js';
 
 export type WriteOp = { cmd: 'hset'; key: string; fields: Record<string, string> } | { cmd: 'del'; key: string };
 
@@ -11,13 +10,47 @@ export function statePortKey(name: string): string {
   return STATE_PORT_PREFIX + name;
 }
 
-export function planChanges(changes: Changes): WriteOp[] {
-  const ops: WriteOp[] = [];
-  for (const [name, state] of changes) {
-    ops.push(state ? { cmd: 'hset', key: statePortKey(name), fields: stateDbFields(state) } : { cmd: 'del', key: statePortKey(name) });
-  }
-  return ops;
+/** Several port updates in one command: see WRITE_PORTS_LUA. */
+export interface ScriptWrite {
+  cmd: 'script';
+  keys: string[];
+  argv: string[];
 }
+
+/**
+ * One Redis command for a batch of port changes: a plain HSET or DEL for a
+ * single port (the common case when events trickle in), else one script call.
+ */
+export function planPortWrite(batch: ReadonlyMap<string, { state: PortState | null }>): WriteOp | ScriptWrite {
+  if (batch.size === 1) {
+    const [name, { state }] = batch.entries().next().value as [string, { state: PortState | null }];
+    return state ? { cmd: 'hset', key: statePortKey(name), fields: stateDbFields(state) } : { cmd: 'del', key: statePortKey(name) };
+  }
+  const keys: string[] = [];
+  const argv: string[] = [];
+  for (const [name, { state }] of batch) {
+    keys.push(statePortKey(name));
+    if (state) argv.push(state.oper ? 'up' : 'down', state.admin ? 'up' : 'down', String(state.mtu));
+    else argv.push('', '', '');
+  }
+  return { cmd: 'script', keys, argv };
+}
+
+/**
+ * KEYS[i] = PORT_TABLE|<name>; ARGV[3i-2..3i] = oper, admin, mtu (the
+ * STATE_DB fields of stateDbFields); an empty mtu deletes the key.
+ */
+export const WRITE_PORTS_LUA = `
+for i = 1, #KEYS do
+  local a = 3 * i
+  if ARGV[a] == '' then
+    redis.call('DEL', KEYS[i])
+  else
+    redis.call('HSET', KEYS[i], 'state', 'ok', 'netdev_oper_status', ARGV[a - 2], 'admin_status', ARGV[a - 1], 'mtu', ARGV[a])
+  end
+end
+return #KEYS
+`;
 
 /**
  * Makes STATE_DB equal the model: every port written, and every port key the

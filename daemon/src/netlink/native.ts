@@ -21,6 +21,8 @@ export interface NativeNetlink {
   close(fd: number): number;
   watch(fd: number, onReadable: () => void): unknown;
   unwatch(handle: unknown): void;
+  pause(handle: unknown): void;
+  resume(handle: unknown): void;
   notify(socketPath: string, message: string): number;
 }
 

@@ -8,8 +8,8 @@ export interface ReadBatch {
   buf: Buffer;
   bytes: number;
   datagrams: number;
-  receivedAt: bigint; // process.hrtime.bigint() when the read returned
-  overflow: boolean; // ENOBUFS: the kernel dropped messages for this socket
+  receivedAt: number; // performance.now() when the read returned
+  overflow: boolean; // ENOBUFS, or a datagram cut short: messages were lost
 }
 
 export interface NetlinkOptions {
@@ -27,7 +27,7 @@ export class NetlinkSocket {
   readonly rcvbuf: number;
   readonly forced: boolean;
   private buf: Buffer;
-  private readonly out = new Int32Array(4);
+  private readonly out = new Int32Array(5);
   private watcher: unknown;
   private readonly native: NativeNetlink;
   /** Times the read buffer had to grow for an oversized datagram. */
@@ -54,22 +54,35 @@ export class NetlinkSocket {
     // Bounded so Redis replies get their turn in a long storm; the poll
     // handle is level-triggered and wakes us again for the rest.
     for (let round = 0; round < MAX_ROUNDS_PER_WAKEUP; round++) {
-      this.native.read(this.fd, this.buf, this.out);
-      const receivedAt = process.hrtime.bigint();
-      const [bytes, datagrams, err, need] = this.out as unknown as [number, number, number, number];
-      if (need > 0) {
-        this.grow(need);
-        continue;
-      }
-      const overflow = err === ENOBUFS;
-      if (err !== 0 && err !== EAGAIN && !overflow) this.lastError = err;
-      if (bytes > 0 || overflow) onBatch({ buf: this.buf, bytes, datagrams, receivedAt, overflow });
-      if (err !== 0 || bytes === 0) return; // EAGAIN: drained; ENOBUFS: the caller resyncs, then reads on
+      const buf = this.buf;
+      this.native.read(this.fd, buf, this.out);
+      const receivedAt = performance.now();
+      const out = this.out;
+      const bytes = out[0]!;
+      const datagrams = out[1]!;
+      const err = out[2]!;
+      const need = out[3]!;
+      const truncated = out[4]!;
+      const overflow = err === ENOBUFS || truncated !== 0;
+      if (err !== 0 && err !== EAGAIN && err !== ENOBUFS) this.lastError = err;
+      if (bytes > 0 || overflow) onBatch({ buf, bytes, datagrams, receivedAt, overflow });
+      if (need > 0) this.grow(need); // after the bytes before it were handed over
+      if (need > 0 && !truncated) continue;
+      if (err !== 0 || overflow || bytes === 0) return; // EAGAIN: drained; overflow: the caller resyncs, then reads on
     }
   }
 
   start(onReadable: () => void): void {
     this.watcher = this.native.watch(this.fd, onReadable);
+  }
+
+  /** Stops readiness callbacks, e.g. while a Redis write is in flight; reads still work. */
+  pause(): void {
+    if (this.watcher !== undefined) this.native.pause(this.watcher);
+  }
+
+  resume(): void {
+    if (this.watcher !== undefined) this.native.resume(this.watcher);
   }
 
   close(): void {

@@ -56,8 +56,14 @@ export class Histogram implements Metric {
     this.counts = new Array(bounds.length).fill(0);
   }
   observe(value: number, times = 1): void {
-    let i = 0;
-    while (i < this.bounds.length && value > this.bounds[i]!) i++;
+    let lo = 0; // first bound >= value, by bisection
+    let hi = this.bounds.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (value > this.bounds[mid]!) lo = mid + 1;
+      else hi = mid;
+    }
+    const i = lo;
     if (i < this.counts.length) this.counts[i]! += times;
     this.sum += value * times;
     this.count += times;

@@ -3,16 +3,21 @@
 // in the next pipeline. The pending set is bounded by the number of ports.
 // A failed write puts its entries back (unless newer ones arrived) and forces
 // a full reconcile once Redis is back, so a Redis restart loses nothing.
+// Each batch is one command (HSET, DEL or one script call), sent in the tick
+// its changes were read; right after each acknowledgement the refill hook
+// reads what arrived meanwhile, so a storm costs one wake-up per round trip.
 import type { Redis } from 'ioredis';
 import type { PortState } from '../core/port.js';
-import { planChanges, planReconcile, STATE_PORT_PREFIX, type WriteOp } from '../core/plan.js';
+import { planPortWrite, planReconcile, STATE_PORT_PREFIX, WRITE_PORTS_LUA, type ScriptWrite, type WriteOp } from '../core/plan.js';
 import type { Changes } from '../core/tracker.js';
 import { backoffMs } from './connect.js';
 
 interface Pending {
   state: PortState | null;
-  receivedAt: bigint;
+  receivedAt: number; // performance.now() when the read that carried this state returned
 }
+
+type WithScript = Redis & { portsyncdWritePorts(...args: Array<string | number>): Promise<unknown> };
 
 export interface WriterHooks {
   /** Current kernel model, used for full reconciles. */
@@ -21,7 +26,12 @@ export interface WriterHooks {
   modelComplete(): boolean;
   /** Runs once, before the first write on a connection that became ready. */
   bootstrap(): Promise<void>;
-  onWritten(ops: number, ports: number, latenciesNs: bigint[]): void;
+  /** A batch was acknowledged at ackedAt (performance.now()). */
+  onWritten(ops: number, batch: ReadonlyMap<string, { receivedAt: number }>, ackedAt: number): void;
+  /** Right after an acknowledgement: read what arrived while the write was in flight. */
+  refill(): void;
+  /** A write is in flight (true) or the writer went idle (false). */
+  writing(active: boolean): void;
   onFullSync(deleted: number, written: number): void;
   onError(e: Error): void;
 }
@@ -35,7 +45,11 @@ export class PortWriter {
   private retryTimer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
 
-  constructor(private readonly redis: Redis, private readonly hooks: WriterHooks) {
+  private readonly redis: WithScript;
+
+  constructor(redis: Redis, private readonly hooks: WriterHooks) {
+    redis.defineCommand('portsyncdWritePorts', { lua: WRITE_PORTS_LUA });
+    this.redis = redis as WithScript;
     redis.on('ready', () => {
       if (this.retryTimer) clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
@@ -56,7 +70,7 @@ export class PortWriter {
     return !this.needFullSync && this.pending.size === 0 && !this.busy;
   }
 
-  enqueue(changes: Changes, receivedAt: bigint): void {
+  enqueue(changes: Changes, receivedAt: number): void {
     for (const [name, state] of changes) this.pending.set(name, { state, receivedAt });
     this.kick();
   }
@@ -88,6 +102,7 @@ export class PortWriter {
 
   private async pump(): Promise<void> {
     this.busy = true;
+    this.hooks.writing(true);
     try {
       while (this.connected) {
         if (!this.bootstrapped) {
@@ -98,6 +113,7 @@ export class PortWriter {
         else if (this.pending.size > 0) await this.writeBatch();
         else break;
         this.failures = 0;
+        this.hooks.refill();
       }
     } catch (e) {
       this.failures++;
@@ -112,6 +128,7 @@ export class PortWriter {
       }
     } finally {
       this.busy = false;
+      this.hooks.writing(false);
     }
     if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
   }
@@ -119,15 +136,13 @@ export class PortWriter {
   private async writeBatch(): Promise<void> {
     const batch = this.pending;
     this.pending = new Map();
-    const changes: Changes = new Map();
-    for (const [name, p] of batch) changes.set(name, p.state);
     try {
-      await this.exec(planChanges(changes));
+      await this.send(planPortWrite(batch));
     } catch (e) {
       this.restore(batch);
       throw e;
     }
-    this.acked(batch, changes.size);
+    this.hooks.onWritten(1, batch, performance.now());
   }
 
   private async fullSync(): Promise<void> {
@@ -140,18 +155,11 @@ export class PortWriter {
       await this.exec(ops);
       const deleted = ops.filter((o) => o.cmd === 'del').length;
       this.hooks.onFullSync(deleted, ops.length - deleted);
-      this.acked(batch, ops.length);
+      this.hooks.onWritten(ops.length, batch, performance.now());
     } catch (e) {
       this.restore(batch);
       throw e;
     }
-  }
-
-  private acked(batch: Map<string, Pending>, ops: number): void {
-    const now = process.hrtime.bigint();
-    const latencies: bigint[] = [];
-    for (const p of batch.values()) latencies.push(now - p.receivedAt);
-    this.hooks.onWritten(ops, batch.size, latencies);
   }
 
   /** Puts a failed batch back, except where a newer state has arrived since. */
@@ -168,6 +176,12 @@ export class PortWriter {
       cursor = next;
     } while (cursor !== '0');
     return keys;
+  }
+
+  private async send(w: WriteOp | ScriptWrite): Promise<void> {
+    if (w.cmd === 'hset') await this.redis.hset(w.key, w.fields);
+    else if (w.cmd === 'del') await this.redis.del(w.key);
+    else await this.redis.portsyncdWritePorts(w.keys.length, ...w.keys, ...w.argv);
   }
 
   private async exec(ops: WriteOp[]): Promise<void> {

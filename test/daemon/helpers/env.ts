@@ -131,6 +131,7 @@ export interface DaemonOptions {
   redis: Record<string, unknown>;
   netlink?: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
+  nodeArgs?: string[]; // e.g. V8 flags or --cpu-prof
 }
 
 export class DaemonProc {
@@ -141,7 +142,7 @@ export class DaemonProc {
   constructor(readonly ns: Netns, opts: DaemonOptions, readonly stateFile = join(ns.dir, 'state.json')) {
     this.configFile = join(ns.dir, `portsyncd-${++counter}.json`);
     writeFileSync(this.configFile, JSON.stringify({ redis: opts.redis, netlink: opts.netlink ?? {}, http: { port: 0 }, state_file: stateFile, log_level: 'info' }));
-    this.proc = ns.spawn([process.execPath, join(repoRoot(), 'daemon/dist/main.js'), '--config', this.configFile], opts.env);
+    this.proc = ns.spawn([process.execPath, ...(opts.nodeArgs ?? []), join(repoRoot(), 'daemon/dist/main.js'), '--config', this.configFile], opts.env);
     let buf = '';
     this.proc.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planChanges, planReconcile } from '../../../daemon/src/core/plan.js';
+import { planPortWrite, planReconcile } from '../../../daemon/src/core/plan.js';
 import type { PortState } from '../../../daemon/src/core/port.js';
 import { producerSet, warmEnabled } from '../../../daemon/src/redis/sonic.js';
 import { parseConfig } from '../../../daemon/src/config.js';
@@ -9,11 +9,21 @@ import { describeTarget } from '../../../daemon/src/redis/connect.js';
 
 const e0: PortState = { name: 'Ethernet0', ifindex: 2, admin: true, oper: false, mtu: 9100 };
 
-test('port changes map to STATE_DB PORT_TABLE hashes and deletions', () => {
-  assert.deepEqual(planChanges(new Map([['Ethernet0', e0], ['Ethernet4', null]])), [
-    { cmd: 'hset', key: 'PORT_TABLE|Ethernet0', fields: { state: 'ok', netdev_oper_status: 'down', admin_status: 'up', mtu: '9100' } },
-    { cmd: 'del', key: 'PORT_TABLE|Ethernet4' },
-  ]);
+test('one port change is a plain HSET or DEL of its STATE_DB PORT_TABLE hash', () => {
+  assert.deepEqual(planPortWrite(new Map([['Ethernet0', { state: e0 }]])), {
+    cmd: 'hset',
+    key: 'PORT_TABLE|Ethernet0',
+    fields: { state: 'ok', netdev_oper_status: 'down', admin_status: 'up', mtu: '9100' },
+  });
+  assert.deepEqual(planPortWrite(new Map([['Ethernet4', { state: null }]])), { cmd: 'del', key: 'PORT_TABLE|Ethernet4' });
+});
+
+test('several port changes are one script call: keys, then oper/admin/mtu per key, empty for a deletion', () => {
+  assert.deepEqual(planPortWrite(new Map([['Ethernet0', { state: e0 }], ['Ethernet4', { state: null }]])), {
+    cmd: 'script',
+    keys: ['PORT_TABLE|Ethernet0', 'PORT_TABLE|Ethernet4'],
+    argv: ['down', 'up', '9100', '', '', ''],
+  });
 });
 
 test('reconcile deletes stale port keys only, and writes every known port', () => {
