@@ -105,7 +105,7 @@ class Run {
       async (p) => {
         try {
           const facts = await this.sessions.gather(p.host, vars.get(p.host)!, p.queries);
-          plans.set(p.host, planHost(p, facts, this.opts.env, this.sessions.transport(p.host, {}).offline));
+          plans.set(p.host, planHost(p, facts, this.opts.env, this.sessions.existing(p.host).offline));
         } catch (err) {
           const msg = err instanceof Error ? err.message : String(err);
           this.result(isUnreachable(err) ? unreachableResult(p.host, msg) : { host: p.host, task: 'gather facts', status: 'failed', changes: [], msg });
@@ -181,7 +181,7 @@ class Run {
 
   /** Apply, then verify the host converged. Returns whether anything changed. */
   private async applyOne(prep: PreparedHost, plan: HostPlan, vars: Vars): Promise<boolean> {
-    const transport = this.sessions.transport(prep.host, vars);
+    const transport = this.sessions.existing(prep.host);
     const outcome = await applyHost(transport, plan, this.opts.forceHandlers);
     let results = outcome.results;
     if (outcome.applied && !results.some((r) => r.status === 'failed')) results = await this.verify(prep, vars, results);
@@ -192,7 +192,7 @@ class Run {
 
   /** Gather again and plan: every task must now be a no-op, or it did not converge. */
   private async verify(prep: PreparedHost, vars: Vars, results: TaskResult[]): Promise<TaskResult[]> {
-    const transport = this.sessions.transport(prep.host, vars);
+    const transport = this.sessions.existing(prep.host);
     try {
       const facts = await this.sessions.gather(prep.host, vars, prep.queries);
       const again = planHost(prep, facts, { ...this.opts.env, check: true }, transport.offline);
@@ -211,7 +211,7 @@ class Run {
   }
 
   private hostStats(host: string): void {
-    const t = this.sessions.transport(host, {});
+    const t = this.sessions.existing(host);
     this.emit({ event: 'host_stats', host, roundTrips: t.roundTrips, bytesUploaded: t.bytesUploaded });
   }
 

@@ -22,6 +22,13 @@ export class HostSessions {
     return t;
   }
 
+  /** The transport already made for a host (every host gets one while its tasks are prepared). */
+  existing(host: string): Transport {
+    const t = this.transports.get(host);
+    if (!t) throw new Error(`no transport was made for host ${host}`);
+    return t;
+  }
+
   async connect(host: string, vars: Vars): Promise<Transport> {
     const t = this.transport(host, vars);
     let c = this.connected.get(host);
