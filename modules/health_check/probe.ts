@@ -1,0 +1,95 @@
+// The checks, each pass or fail with the value it measured. Pure over gathered facts.
+import type { Facts } from '../../src/facts/types.js';
+import type { ProbeResult } from '../../src/module.js';
+import { histogramQuantile, kernelPorts, parseHttp, parseKeyValues, parseMetrics, redisPorts, type PortState } from './parse.js';
+import { flapArgv, httpArgv, linksArgv, portTableArgv, unitArgv } from './queries.js';
+import type { HealthCheckArgs } from './schema.js';
+
+const M = 'portsyncd_';
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+
+function unitChecks(facts: Facts, a: HealthCheckArgs): ProbeResult[] {
+  const kv = parseKeyValues(facts.cmd(unitArgv(a)).stdout);
+  const state = `${kv.get('ActiveState') ?? 'unknown'}/${kv.get('SubState') ?? 'unknown'}`;
+  const restarts = Number(kv.get('NRestarts') ?? NaN);
+  return [
+    // Type=notify: systemd moves the unit to active only after READY=1.
+    { check: 'unit active (READY)', ok: state === 'active/running', value: state + (state === 'active/running' ? ' (READY sent)' : ''), threshold: 'active/running' },
+    { check: 'restarts', ok: restarts <= a.max_restarts, value: Number.isNaN(restarts) ? 'unknown' : String(restarts), threshold: `<= ${a.max_restarts}` },
+  ];
+}
+
+function httpCheck(facts: Facts, a: HealthCheckArgs, path: string): { result: ProbeResult; body: string | null } {
+  const r = facts.cmd(httpArgv(a, path));
+  const reply = parseHttp(r.stdout);
+  const check = path === '/healthz' ? '/healthz 200' : '/metrics answers';
+  if (!reply) return { result: { check, ok: false, value: `no HTTP answer on 127.0.0.1:${a.http_port} (exit ${r.rc}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''})` }, body: null };
+  return { result: { check, ok: reply.status === 200, value: `HTTP ${reply.status}`, threshold: '200' }, body: reply.status === 200 ? reply.body : null };
+}
+
+const show = (p: PortState | undefined) => (p ? `oper ${p.oper} admin ${p.admin}` : 'absent');
+
+export function portStateCheck(ipJson: string, redisRaw: string, prefix: string): ProbeResult {
+  const check = `STATE_DB PORT_TABLE = kernel (${prefix}*)`;
+  let kernel: Map<string, PortState>;
+  try {
+    kernel = kernelPorts(ipJson, prefix);
+  } catch {
+    return { check, ok: false, value: 'ip -j link gave no JSON' };
+  }
+  const redis = redisPorts(redisRaw, prefix);
+  const names = [...new Set([...kernel.keys(), ...redis.keys()])].sort((x, y) => x.localeCompare(y, 'en', { numeric: true }));
+  const differ = names.filter((n) => show(kernel.get(n)) !== show(redis.get(n)));
+  if (differ.length === 0) return { check, ok: kernel.size > 0, value: kernel.size > 0 ? `${kernel.size} ports equal` : `no ${prefix}* ports in the kernel` };
+  const first = differ.slice(0, 3).map((n) => `${n}: kernel ${show(kernel.get(n))}, redis ${show(redis.get(n))}`);
+  return { check, ok: false, value: `${differ.length} of ${names.length} differ: ${first.join('; ')}` };
+}
+
+function metricChecks(body: string, a: HealthCheckArgs): ProbeResult[] {
+  const m = parseMetrics(body);
+  const num = (series: string) => m.get(M + series);
+  const out: ProbeResult[] = [];
+  const drops = num('netlink_drops_total');
+  out.push({ check: 'netlink drops since start', ok: drops !== undefined && drops <= a.max_netlink_drops, value: drops === undefined ? 'metric missing' : String(drops), threshold: `<= ${a.max_netlink_drops}` });
+  const rcvbuf = num('netlink_rcvbuf_bytes');
+  const min = a.min_rcvbuf_bytes ?? num('netlink_rcvbuf_requested_bytes');
+  out.push({
+    check: 'netlink receive buffer',
+    ok: rcvbuf !== undefined && min !== undefined && rcvbuf >= min,
+    value: rcvbuf === undefined ? 'metric missing' : mb(rcvbuf),
+    threshold: min === undefined ? '>= requested (unknown)' : `>= ${mb(min)}`,
+  });
+  const p99 = histogramQuantile(m, M + 'event_latency_seconds', 0.99);
+  const us = p99 ? p99.le * 1e6 : 0;
+  out.push({
+    check: 'event latency p99',
+    // Without observations there is nothing to hold against the threshold.
+    ok: p99 === null || us <= a.max_p99_us,
+    value: p99 === null ? 'no events yet' : `<= ${Number.isFinite(us) ? `${Math.round(us)}us` : 'inf'} (${p99.count} events)`,
+    threshold: `<= ${a.max_p99_us}us`,
+  });
+  const rss = num('process_resident_memory_bytes');
+  out.push({ check: 'RSS', ok: rss !== undefined && rss <= a.max_rss_mb * 1048576, value: rss === undefined ? 'metric missing' : mb(rss), threshold: `<= ${a.max_rss_mb} MB` });
+  return out;
+}
+
+function flapCheck(r: { rc: number; stderr: string }, port: string): ProbeResult {
+  return { check: `self-test: flap ${port}`, ok: r.rc === 0, value: r.rc === 0 ? 'down, up' : `exit ${r.rc}: ${r.stderr.trim()}` };
+}
+
+export function probeHealth(facts: Facts, a: HealthCheckArgs): ProbeResult[] {
+  const healthz = httpCheck(facts, a, '/healthz');
+  const metrics = httpCheck(facts, a, '/metrics');
+  const links = facts.cmd(linksArgv());
+  const table = facts.cmd(portTableArgv(a));
+  const ports =
+    table.rc !== 0
+      ? { check: `STATE_DB PORT_TABLE = kernel (${a.port_prefix}*)`, ok: false, value: `redis-cli exit ${table.rc}: ${table.stderr.trim() || table.stdout.trim()}` }
+      : portStateCheck(links.stdout, table.stdout, a.port_prefix);
+  const fromMetrics = metrics.body === null
+    ? ['netlink drops since start', 'netlink receive buffer', 'event latency p99', 'RSS'].map((check) => ({ check, ok: false, value: 'no /metrics' }))
+    : metricChecks(metrics.body, a);
+  const flap = flapArgv(a);
+  const selfTest = flap ? [flapCheck(facts.cmd(flap), a.self_test_port!)] : [];
+  return [...unitChecks(facts, a), ...selfTest, healthz.result, metrics.result, ports, ...fromMetrics];
+}

@@ -1,0 +1,25 @@
+// The commands health_check reads, in gather order: the flap (when configured) runs before the
+// HTTP, kernel and Redis reads, so they see its effect. HTTP goes over bash's /dev/tcp: switches
+// have bash but not always curl, and this does not depend on the release under test.
+import type { HealthCheckArgs } from './schema.js';
+
+const HTTP_GET = `exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 7
+printf 'GET %s HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' "$2" >&3
+cat <&3`;
+
+/** STATE_DB PORT_TABLE in one round trip: key, oper, admin, … */
+const PORT_TABLE_LUA = `local out = {}
+for _, k in ipairs(redis.call('KEYS', 'PORT_TABLE|*')) do
+  local v = redis.call('HMGET', k, 'netdev_oper_status', 'admin_status')
+  table.insert(out, k); table.insert(out, v[1] or ''); table.insert(out, v[2] or '')
+end
+return out`;
+
+export const unitArgv = (a: HealthCheckArgs) => ['systemctl', 'show', '-p', 'ActiveState,SubState,NRestarts,MainPID', '--', a.unit];
+export const flapArgv = (a: HealthCheckArgs) =>
+  a.self_test_port === null
+    ? undefined
+    : ['sh', '-c', 'ip link set dev "$1" down && ip link set dev "$1" up && sleep "$2"', 'flap', a.self_test_port, String(a.settle_seconds)];
+export const httpArgv = (a: HealthCheckArgs, path: string) => ['timeout', '3', 'bash', '-c', HTTP_GET, 'http', String(a.http_port), path];
+export const linksArgv = () => ['ip', '-j', 'link', 'show'];
+export const portTableArgv = (a: HealthCheckArgs) => ['redis-cli', '-p', String(a.redis_port), '-n', '6', '--raw', 'EVAL', PORT_TABLE_LUA, '0'];

@@ -1,0 +1,36 @@
+// Args of health_check: where the daemon answers and the thresholds it is held to.
+export interface HealthCheckArgs {
+  unit: string;
+  http_port: number;
+  redis_port: number;
+  /** Kernel links whose STATE_DB entry must match, by name prefix. */
+  port_prefix: string;
+  max_restarts: number;
+  max_netlink_drops: number;
+  /** null: the receive buffer the daemon requested (its configured one). */
+  min_rcvbuf_bytes: number | null;
+  max_p99_us: number;
+  max_rss_mb: number;
+  /** A port flapped (down, up) before the metrics are read, so the latency histogram has fresh events. */
+  self_test_port: string | null;
+  /** Seconds the daemon gets to write the flap to Redis before it is read. */
+  settle_seconds: number;
+}
+
+export const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    unit: { type: 'string', pattern: '^[A-Za-z0-9@._-]+\\.service$', default: 'portsyncd.service' },
+    http_port: { type: 'integer', minimum: 1, maximum: 65535, default: 9464 },
+    redis_port: { type: 'integer', minimum: 1, maximum: 65535, default: 6379 },
+    port_prefix: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', default: 'Ethernet' },
+    max_restarts: { type: 'integer', minimum: 0, default: 0 },
+    max_netlink_drops: { type: 'integer', minimum: 0, default: 0 },
+    min_rcvbuf_bytes: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'null' }], default: null },
+    max_p99_us: { type: 'number', exclusiveMinimum: 0, default: 5000 },
+    max_rss_mb: { type: 'number', exclusiveMinimum: 0, default: 128 },
+    self_test_port: { anyOf: [{ type: 'string', pattern: '^[A-Za-z0-9_.-]{1,15}$' }, { type: 'null' }], default: null },
+    settle_seconds: { type: 'number', minimum: 0, maximum: 10, default: 0.3 },
+  },
+} as const;

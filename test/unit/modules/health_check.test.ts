@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import healthCheck from '../../../modules/health_check/index.js';
+import { histogramQuantile, kernelPorts, parseMetrics, redisPorts } from '../../../modules/health_check/parse.js';
+import { portStateCheck } from '../../../modules/health_check/probe.js';
+import type { HealthCheckArgs } from '../../../modules/health_check/schema.js';
+import type { CmdFact } from '../../../src/facts/types.js';
+import { fakeContext, fakeFacts } from '../../helpers/fake-facts.js';
+import { withDefaults } from './support.js';
+
+const ok = (stdout: string): CmdFact => ({ rc: 0, stdout, stderr: '' });
+const http = (status: number, body: string) => ok(`HTTP/1.1 ${status} X\r\nContent-Type: text/plain\r\n\r\n${body}`);
+const link = (ifname: string, up: boolean, running: boolean) => ({ ifname, flags: up ? ['BROADCAST', 'UP', 'LOWER_UP'] : ['BROADCAST'], operstate: running ? 'UP' : 'DOWN' });
+
+const METRICS = `# TYPE portsyncd_event_latency_seconds histogram
+portsyncd_event_latency_seconds_bucket{le="0.0001"} 10
+portsyncd_event_latency_seconds_bucket{le="0.00025"} 95
+portsyncd_event_latency_seconds_bucket{le="0.0005"} 100
+portsyncd_event_latency_seconds_bucket{le="+Inf"} 100
+portsyncd_event_latency_seconds_sum 0.02
+portsyncd_event_latency_seconds_count 100
+portsyncd_netlink_drops_total 0
+portsyncd_netlink_rcvbuf_bytes 33554432
+portsyncd_netlink_rcvbuf_requested_bytes 16777216
+portsyncd_process_resident_memory_bytes 52428800
+`;
+
+function healthy(): Record<string, CmdFact> {
+  return {
+    [`systemctl show -p ActiveState,SubState,NRestarts,MainPID -- portsyncd.service`]: ok('ActiveState=active\nSubState=running\nNRestarts=0\nMainPID=42\n'),
+    'ip -j link show': ok(JSON.stringify([link('lo', true, false), link('Ethernet0', true, true), link('Ethernet4', false, false)])),
+    'healthz': http(200, '{"initial_sync_done":true}'),
+    'metrics': http(200, METRICS),
+    'redis': ok('PORT_TABLE|Ethernet0\nup\nup\nPORT_TABLE|Ethernet4\ndown\ndown\n'),
+  };
+}
+
+function probe(cmds: Record<string, CmdFact>, raw: Record<string, unknown> = {}) {
+  const args = withDefaults<HealthCheckArgs>(healthCheck.schema, raw);
+  const byArgv: Record<string, CmdFact> = {};
+  for (const q of healthCheck.needs(args, fakeContext())) {
+    if (q.kind !== 'cmd') continue;
+    const key = q.argv.join(' ');
+    const alias = q.argv.includes('/healthz') ? 'healthz' : q.argv.includes('/metrics') ? 'metrics' : q.argv[0] === 'redis-cli' ? 'redis' : q.argv[0] === 'sh' ? 'flap' : key;
+    if (cmds[alias]) byArgv[key] = cmds[alias]!;
+  }
+  const results = healthCheck.probe!(fakeFacts({ cmds: byArgv }), args, fakeContext());
+  return new Map(results.map((r) => [r.check, r]));
+}
+
+test('a healthy daemon passes every check, each with its measured value', () => {
+  const r = probe(healthy());
+  for (const [check, res] of r) assert.ok(res.ok, `${check}: ${res.value}`);
+  assert.equal(r.get('unit active (READY)')!.value, 'active/running (READY sent)');
+  assert.equal(r.get('STATE_DB PORT_TABLE = kernel (Ethernet*)')!.value, '2 ports equal');
+  assert.equal(r.get('event latency p99')!.value, '<= 500us (100 events)');
+  assert.equal(r.get('netlink receive buffer')!.value, '32.0 MB');
+  assert.equal(r.get('netlink receive buffer')!.threshold, '>= 16.0 MB');
+  assert.equal(r.get('RSS')!.value, '50.0 MB');
+  assert.equal(r.size, 9);
+});
+
+const failing: [string, (c: Record<string, CmdFact>) => void, Record<string, unknown>, string, RegExp][] = [
+  ['unit failed', (c) => (c['systemctl show -p ActiveState,SubState,NRestarts,MainPID -- portsyncd.service'] = ok('ActiveState=activating\nSubState=auto-restart\nNRestarts=3\n')), {}, 'unit active (READY)', /^activating\/auto-restart$/],
+  ['restarts above the limit', (c) => (c['systemctl show -p ActiveState,SubState,NRestarts,MainPID -- portsyncd.service'] = ok('ActiveState=active\nSubState=running\nNRestarts=2\n')), { max_restarts: 1 }, 'restarts', /^2$/],
+  ['healthz 503', (c) => (c.healthz = http(503, '{}')), {}, '/healthz 200', /^HTTP 503$/],
+  ['nothing listening', (c) => (c.metrics = { rc: 7, stdout: '', stderr: 'bash: connect: Connection refused\n' }), {}, '/metrics answers', /no HTTP answer on 127\.0\.0\.1:9464 \(exit 7: bash: connect: Connection refused\)/],
+  ['redis lags the kernel', (c) => (c.redis = ok('PORT_TABLE|Ethernet0\ndown\nup\nPORT_TABLE|Ethernet4\ndown\ndown\n')), {}, 'STATE_DB PORT_TABLE = kernel (Ethernet*)', /^1 of 2 differ: Ethernet0: kernel oper up admin up, redis oper down admin up$/],
+  ['a stale key in redis', (c) => (c.redis = ok('PORT_TABLE|Ethernet0\nup\nup\nPORT_TABLE|Ethernet4\ndown\ndown\nPORT_TABLE|Ethernet8\nup\nup\n')), {}, 'STATE_DB PORT_TABLE = kernel (Ethernet*)', /Ethernet8: kernel absent, redis oper up admin up/],
+  ['drops', (c) => (c.metrics = http(200, METRICS.replace('drops_total 0', 'drops_total 4'))), {}, 'netlink drops since start', /^4$/],
+  ['buffer below the configured minimum', (c) => void c, { min_rcvbuf_bytes: 67108864 }, 'netlink receive buffer', /^32\.0 MB$/],
+  ['p99 above threshold', (c) => void c, { max_p99_us: 300 }, 'event latency p99', /^<= 500us/],
+  ['rss above limit', (c) => void c, { max_rss_mb: 10 }, 'RSS', /^50\.0 MB$/],
+  ['self-test flap fails', (c) => (c.flap = { rc: 1, stdout: '', stderr: 'Cannot find device "Ethernet99"' }), { self_test_port: 'Ethernet99' }, 'self-test: flap Ethernet99', /Cannot find device/],
+];
+for (const [name, breakIt, args, check, value] of failing) {
+  test(`fails: ${name}`, () => {
+    const cmds = healthy();
+    breakIt(cmds);
+    const r = probe(cmds, args).get(check);
+    assert.ok(r, `no check ${check}`);
+    assert.equal(r.ok, false);
+    assert.match(r.value, value);
+  });
+}
+
+test('the flap runs before the HTTP, kernel and Redis reads', () => {
+  const args = withDefaults<HealthCheckArgs>(healthCheck.schema, { self_test_port: 'Ethernet0' });
+  const argvs = healthCheck.needs(args, fakeContext()).map((q) => (q.kind === 'cmd' ? q.argv[0] : q.kind));
+  assert.deepEqual(argvs, ['systemctl', 'sh', 'timeout', 'timeout', 'ip', 'redis-cli']);
+});
+
+test('histogram p99 is the bucket bound holding the 99th percentile; none without events', () => {
+  const m = parseMetrics(METRICS);
+  assert.deepEqual(histogramQuantile(m, 'portsyncd_event_latency_seconds', 0.99), { le: 0.0005, count: 100 });
+  assert.deepEqual(histogramQuantile(m, 'portsyncd_event_latency_seconds', 0.5), { le: 0.00025, count: 100 });
+  assert.equal(histogramQuantile(parseMetrics('x_bucket{le="+Inf"} 0\n'), 'x', 0.99), null);
+});
+
+test('kernel state maps like the daemon: admin from UP, oper from operstate UP/UNKNOWN', () => {
+  const k = kernelPorts(JSON.stringify([link('Ethernet0', true, false), { ifname: 'Ethernet4', flags: ['UP'], operstate: 'UNKNOWN' }, link('PortChannel1', true, true)]), 'Ethernet');
+  assert.deepEqual([...k], [['Ethernet0', { admin: 'up', oper: 'down' }], ['Ethernet4', { admin: 'up', oper: 'up' }]]);
+  assert.deepEqual([...redisPorts('', 'Ethernet')], []);
+  assert.equal(portStateCheck('[]', '', 'Ethernet').ok, false);
+  assert.equal(portStateCheck('not json', '', 'Ethernet').value, 'ip -j link gave no JSON');
+});
