@@ -82,10 +82,12 @@ async function fsync(sftp: SFTPWrapper, handle: Buffer): Promise<void> {
  */
 export const BECOME_UPLOAD_SCRIPT = `t=$2
 trap 'rm -f "$t"' EXIT
+trap 'rm -f "$t"; exit 1' HUP INT PIPE TERM
 umask 077
 cat > "$t" || exit 1
 n=$(wc -c < "$t")
-if [ "$n" -ne "$4" ]; then echo "upload of $1 cut short: $n of $4 bytes arrived" >&2; exit 1; fi
+# The temp file goes first: with the connection gone, writing the message may raise SIGPIPE.
+if [ "$n" -ne "$4" ]; then rm -f "$t"; echo "upload of $1 cut short: $n of $4 bytes arrived" >&2; exit 1; fi
 chmod "$3" "$t" || exit 1
 sync "$t" 2>/dev/null || sync
 mv -f "$t" "$1"`;
