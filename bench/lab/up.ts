@@ -2,8 +2,8 @@
 //   node dist/bench/lab/up.js --switches 8 --runs 5
 // Per run: `up` until every switch accepts SSH (the figure the targets are about), then
 // until every switch is healthy (systemd running, Redis answering), then memory:
-// PSS of every process in each switch's cgroups, the switch's own tmpfs usage, and the
-// drop of the host's MemAvailable. Then `down`. Prints medians and writes JSON.
+// PSS of every process in each switch's cgroups (supervisor and nspawn included) and the
+// switch's own tmpfs usage. Then `down`. Prints medians and writes JSON.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { switchProcesses } from '../../lab/cgroups.js';
@@ -20,8 +20,6 @@ const switches = arg('switches', 8);
 const runs = arg('runs', 3);
 const name = 'bench';
 
-const memAvailableKb = () => Number(/^MemAvailable:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]);
-
 function pssKb(pid: number): number {
   try {
     return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))![1]);
@@ -37,14 +35,12 @@ interface Run {
   healthySeconds: number;
   pssMbPerSwitch: number;
   tmpfsMbPerSwitch: number;
-  memAvailableDropMbPerSwitch: number;
   inotifyInstancesPerSwitch: number;
   downSeconds: number;
 }
 
 async function once(): Promise<Run> {
   await labDown(name);
-  const memBefore = memAvailableKb();
   const inotifyBefore = rootInotifyInstances();
   const t0 = performance.now();
   const lab = await labUp({ name, switches });
@@ -56,7 +52,6 @@ async function once(): Promise<Run> {
     const df = await switchExec(name, s.name, ['df', '-k', '-t', 'tmpfs', '--output=used']);
     return df.stdout.split('\n').slice(1).reduce((sum, l) => sum + (Number(l.trim()) || 0), 0);
   });
-  const memDrop = memBefore - memAvailableKb();
   const inotify = (rootInotifyInstances() - inotifyBefore) / switches;
   const t1 = performance.now();
   await labDown(name);
@@ -66,7 +61,6 @@ async function once(): Promise<Run> {
     healthySeconds: +healthySeconds.toFixed(2),
     pssMbPerSwitch: mb(pss.reduce((a, b) => a + b, 0)),
     tmpfsMbPerSwitch: mb(tmpfs.reduce((a, b) => a + b, 0)),
-    memAvailableDropMbPerSwitch: mb(memDrop),
     inotifyInstancesPerSwitch: +inotify.toFixed(1),
     downSeconds: +((performance.now() - t1) / 1000).toFixed(2),
   };
