@@ -145,7 +145,13 @@ test('verify: desired vs persisted per setting, exit 2 on drift', (t) => {
 /** A root that knows this kernel's sysctl keys (empty files under proc/sys), as an image built for it would. */
 function kernelKeys(root: string): void {
   const walk = (rel: string) => {
-    for (const e of readdirSync(join('/proc/sys', rel), { withFileTypes: true })) {
+    let entries;
+    try {
+      entries = readdirSync(join('/proc/sys', rel), { withFileTypes: true });
+    } catch {
+      return; // an interface went away while we walked
+    }
+    for (const e of entries) {
       if (e.isDirectory()) walk(join(rel, e.name));
       else {
         mkdirSync(join(root, 'proc/sys', rel), { recursive: true });
