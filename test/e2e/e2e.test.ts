@@ -8,6 +8,7 @@ import { E2eLab } from './lab-handle.js';
 import { labLeftovers } from './leftovers.js';
 import { labSuite } from './suites/lab.js';
 
+// To add a suite: export a LabSuite from test/e2e/suites/<area>.ts and list it here.
 const SUITES = [labSuite];
 const lab = new E2eLab('e2e');
 const missing = checkPreconditions(hostProbe());
