@@ -55,7 +55,8 @@ test('inventory --list and --host show resolved variables with Ansible aliases a
   assert.equal(cli(['inventory', '-i', dir, '--host', 'nope']).code, 3);
 });
 
-test('SIGINT: the host in flight finishes, no new host starts, the recap prints, exit 130', async (t) => {
+for (const [signal, exit] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+test(`${signal}: the host in flight finishes, no new host starts, the recap prints, exit ${exit}`, async (t) => {
   const dir = tempDir(t);
   const inv = join(dir, 'inv');
   mkdirSync(inv);
@@ -80,16 +81,21 @@ test('SIGINT: the host in flight finishes, no new host starts, the recap prints,
   );
   const child = spawn(process.execPath, [BIN, join(dir, 'play.yaml'), '-i', inv, '--json', '--forks', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let sent = false;
   child.stdout.on('data', (b) => {
     out += b;
-    if (out.includes('"batch_start"')) setTimeout(() => child.kill('SIGINT'), 300);
+    if (!sent && out.includes('"batch_start"')) {
+      sent = true; // one signal only: a second one exits at once
+      setTimeout(() => child.kill(signal), 300);
+    }
   });
   const code = await new Promise<number | null>((r) => child.on('close', r));
-  assert.equal(code, 130, out);
+  assert.equal(code, exit, out);
   const events = out.trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(events.at(-2), { event: 'interrupted', signal: 'SIGINT' });
+  assert.deepEqual(events.at(-2), { event: 'interrupted', signal });
   assert.equal(events.at(-1).event, 'recap');
   assert.ok(existsSync(join(dir, 'sw1.done')), 'the host in flight finished its changes');
   assert.ok(!existsSync(join(dir, 'sw2.done')) && !existsSync(join(dir, 'sw3.done')), 'no new host started');
   assert.deepEqual(events.filter((e) => e.event === 'batch_start').map((e) => e.hosts), [['sw1']]);
 });
+}
