@@ -12,6 +12,7 @@ import { haltAfterBatch, runLimited, splitBatches } from './batches.js';
 import { SIGNAL_EXIT, type Interrupt } from './interrupt.js';
 import { shownChanges, type TaskResult } from './results.js';
 import { HostSessions, isUnreachable, type TransportFactory } from './session.js';
+import { RolloutGate } from './rollout.js';
 
 export interface PlayInput {
   play: Play;
@@ -114,7 +115,12 @@ class Run {
       () => !this.stopping,
     );
     const problems = [...plans.values()].flatMap((p) => p.problems);
-    if (problems.length) return this.invalid(problems);
+    if (problems.length) {
+      // Hosts were contacted (and earlier plays may have changed them): the recap still closes the run.
+      this.invalid(problems);
+      this.emit({ event: 'recap', hosts: Object.fromEntries(this.recap) });
+      return EXIT.invalid;
+    }
 
     if (this.opts.env.check) {
       this.reportPlans(active.map((p) => plans.get(p.host)).filter((p): p is HostPlan => !!p));
@@ -145,6 +151,7 @@ class Run {
   /** Returns true when the play (and the run) halts. */
   private async applyBatches(play: Play, active: PreparedHost[], plans: Map<string, HostPlan>, vars: Map<string, Vars>): Promise<boolean> {
     const batches = splitBatches(active, play.serial);
+    const gate = RolloutGate.for(play, this.opts.env, this.sessions, (r) => this.result(r));
     for (const [b, batch] of batches.entries()) {
       if (this.stopping) return true;
       this.emit({ event: 'batch_start', batch: b + 1, hosts: batch.map((p) => p.host) });
@@ -164,13 +171,15 @@ class Run {
         batch.filter((p) => plans.has(p.host)),
         this.opts.forks,
         async (p) => {
+          if (gate && !(await gate.before(p, plans.get(p.host)!))) return count(p.host);
           const changed = await this.applyOne(p, plans.get(p.host)!, vars.get(p.host)!);
           if (changed) tally.changed++;
           count(p.host);
         },
         () => !this.stopping && !fatalStop(),
       );
-      const reason = haltAfterBatch(tally, { maxFailPercentage: play.maxFailPercentage, anyErrorsFatal: play.anyErrorsFatal });
+      const gated = await gate?.after(batch.map((p) => p.host), batches.slice(b + 1).flat().map((p) => p.host));
+      const reason = gated ?? haltAfterBatch(tally, { maxFailPercentage: play.maxFailPercentage, anyErrorsFatal: play.anyErrorsFatal });
       if (reason) {
         this.emit({ event: 'halt', reason: `play "${play.name}" halted after batch ${b + 1}: ${reason}` });
         return true;

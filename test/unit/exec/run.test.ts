@@ -17,6 +17,7 @@ const mark: Module<{ path: string }> = {
   schema: {},
   needs: (a) => [{ kind: 'file', path: a.path }],
   diff(facts, a, ctx) {
+    if (ctx.vars.broken === 'plan') ctx.error('cannot plan here', ['path'], 'fix the path');
     if (facts.file(a.path) === ctx.hostName) return [];
     const ops: import('../../../src/module.js').Op[] = [{ kind: 'put', path: a.path, content: ctx.hostName }];
     if (ctx.vars.broken === a.path) ops.push({ kind: 'exec', argv: ['/no/such/binary'] });
@@ -155,4 +156,14 @@ test('check mode changes nothing and exits 2; a converged re-run costs one exec 
   const applied = (await run([{ play: play({ tasks: [task('first', '/etc/three')] }), hosts }])).events;
   const trips = applied.filter((e) => e.event === 'host_stats').map((e) => (e as { roundTrips: number }).roundTrips);
   assert.deepEqual(trips, [3, 3], 'gather, apply, verify');
+});
+
+test('a plan-time error on one host exits 3 before any host is changed', async (t) => {
+  const { dir, hosts } = fleet(t, 3, { h3: 'plan' });
+  const { code, events } = await run([{ play: play({ serial: [1] }), hosts }]);
+  assert.equal(code, 3);
+  const problems = events.find((e) => e.event === 'problems') as Extract<RunEvent, { event: 'problems' }>;
+  assert.deepEqual(problems.problems.map((p) => [p.host, p.task, p.message, p.hint]), [['h3', 'first', 'cannot plan here', 'fix the path']]);
+  for (const h of hosts) assert.ok(!existsSync(join(dir, h.name, 'etc/one')), `${h.name} untouched`);
+  assert.equal(events.at(-1)!.event, 'recap');
 });
