@@ -86,6 +86,8 @@ export class SshTransport implements Transport {
     }
     this.lost = undefined;
     const client = this.conn.client;
+    // Requests are small and each waits for its answer: Nagle's delay would only add latency.
+    client.setNoDelay(true);
     let lastError: Error | undefined;
     client.on('error', (e: Error) => (lastError = e));
     client.once('close', () => this.onLost(lastError ? `connection lost: ${lastError.message}` : 'connection closed by the remote side'));
@@ -94,13 +96,13 @@ export class SshTransport implements Transport {
 
   private onLost(why: string): void {
     this.lost ??= why;
-    const err = new UnreachableError(this.options.hostName, `host ${this.options.hostName}: ${this.lost}`);
+    const err = this.unreachable();
     for (const fail of this.inflight) fail(err);
     this.inflight.clear();
   }
 
   private client(): Client {
-    if (this.lost) throw new UnreachableError(this.options.hostName, `host ${this.options.hostName}: ${this.lost}`);
+    if (this.lost) throw this.unreachable();
     if (!this.conn) throw new Error(`host ${this.options.hostName}: connect() was not called`);
     return this.conn.client;
   }
@@ -143,13 +145,22 @@ export class SshTransport implements Transport {
     return this.guard(this.sftp);
   }
 
-  /** Fails `work` as soon as the connection drops, rather than when ssh2 gets round to it. */
+  /**
+   * Fails `work` as soon as the connection drops. ssh2 fails pending SFTP requests just before it reports
+   * the closed connection, so a failure waits one turn of the event loop to be named for what it is.
+   */
   private guard<T>(work: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.client();
       this.inflight.add(reject);
-      work.then(resolve, reject).finally(() => this.inflight.delete(reject));
+      work
+        .then(resolve, (e: Error) => setImmediate(() => reject(this.lost ? this.unreachable() : e)))
+        .finally(() => this.inflight.delete(reject));
     });
+  }
+
+  private unreachable(): UnreachableError {
+    return new UnreachableError(this.options.hostName, `host ${this.options.hostName}: ${this.lost}`);
   }
 
   private run(command: string, prefix: Buffer | undefined, stdin: Buffer | Readable | undefined, timeoutMs: number): Promise<ExecResult> {

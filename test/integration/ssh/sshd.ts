@@ -51,6 +51,12 @@ export function childPids(pid: number): number[] {
   }
 }
 
+/** Servers still running; if the test process ends without its after() hooks, they go with it. */
+const live = new Set<number>();
+process.once('exit', () => {
+  for (const pid of live) tryKill(pid, 'SIGTERM');
+});
+
 function descendants(pid: number): number[] {
   return childPids(pid).flatMap((c) => [...descendants(c), c]);
 }
@@ -96,9 +102,7 @@ export async function startSshd(extraConfig: string[] = []): Promise<Sshd> {
     throw e;
   }
   const pid = child.pid!;
-  // If the test process ends without its after() hooks (a timeout, an uncaught error), the server goes with it.
-  const onExit = () => tryKill(pid, 'SIGTERM');
-  process.once('exit', onExit);
+  live.add(pid);
 
   return {
     port,
@@ -112,7 +116,7 @@ export async function startSshd(extraConfig: string[] = []): Promise<Sshd> {
       for (const s of childPids(pid)) for (const p of [...descendants(s), s]) tryKill(p, 'SIGKILL');
     },
     async stop() {
-      process.off('exit', onExit);
+      live.delete(pid);
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         tryKill(pid, 'SIGTERM');
