@@ -7,7 +7,7 @@ import { healthy, type SwitchHealth } from './health.js';
 import { labDown, labReboot, labStatus, labUp } from './lab.js';
 import { defaultLabName } from './paths.js';
 import { assertPreconditions, HostNotReadyError } from './preconditions.js';
-import { ensureRootfs } from './rootfs.js';
+import { ensureRootfs, otherRootfsCaches } from './rootfs.js';
 import { readState } from './state.js';
 
 export async function runLab(argv: string[]): Promise<number> {
@@ -43,10 +43,15 @@ async function dispatch(cmd: LabCommand): Promise<number> {
     case 'help':
       console.log(USAGE);
       return EXIT.ok;
-    case 'rootfs':
+    case 'rootfs': {
       assertPreconditions();
-      console.log(await ensureRootfs(log));
+      const current = await ensureRootfs(log);
+      console.log(current);
+      for (const old of otherRootfsCaches(current)) {
+        console.log(`older cache, unused by this version (a running lab may still use it): ${old}`);
+      }
       return EXIT.ok;
+    }
     case 'up': {
       const started = Date.now();
       const lab = await labUp({ name: cmd.name, switches: cmd.switches, ports: cmd.ports, inventoryDir: cmd.inventory, log });

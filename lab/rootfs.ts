@@ -88,6 +88,15 @@ export async function ensureRootfs(log: (line: string) => void): Promise<string>
   return target;
 }
 
+/** Cached root filesystems other than `current`, e.g. left by an older package list. */
+export function otherRootfsCaches(current: string): string[] {
+  if (!existsSync(rootfsCacheDir)) return [];
+  return readdirSync(rootfsCacheDir)
+    .filter((e) => e.startsWith('rootfs-'))
+    .map((e) => path.join(rootfsCacheDir, e))
+    .filter((p) => p !== current);
+}
+
 /** Build directories whose builder process is gone (interrupted builds). */
 async function removeStaleBuilds(): Promise<void> {
   for (const entry of readdirSync(rootfsCacheDir)) {
