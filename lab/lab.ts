@@ -105,15 +105,21 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
   const announced = await ensureInotifyBudget(toStart.length);
   if (announced) log(announced);
 
-  await mapLimit(toStart, SETUP_CONCURRENCY, async (sw) => {
-    await stopSwitch(name, sw.name, undefined, 0); // leftovers of a switch that died
-    await ensureSwitchNetwork(plan.bridge, sw, ports);
-    const root = await mountSwitchRoot(name, sw.name, rootfs);
-    await writeSwitchIdentity(root, sw.name, clientPublicKey);
-    sw.pid = await startSwitch(name, sw.name, nspawnArgs(root, sw.name, sw.netns));
-  });
-  await writeState(state);
-  if (toStart.length) log(`starting ${toStart.map((s) => s.name).join(', ')}`);
+  if (toStart.length) {
+    const names = toStart.length <= 10 ? `: ${toStart.map((s) => s.name).join(', ')}` : '';
+    log(`starting ${toStart.length} switch${toStart.length === 1 ? '' : 'es'}${names}`);
+  }
+  try {
+    await mapLimit(toStart, SETUP_CONCURRENCY, async (sw) => {
+      await stopSwitch(name, sw.name, undefined, 0); // leftovers of a switch that died
+      await ensureSwitchNetwork(plan.bridge, sw, ports);
+      const root = await mountSwitchRoot(name, sw.name, rootfs);
+      await writeSwitchIdentity(root, sw.name, clientPublicKey);
+      sw.pid = await startSwitch(name, sw.name, nspawnArgs(root, sw.name, sw.netns));
+    });
+  } finally {
+    await writeState(state); // the supervisors started so far, even if one failed
+  }
 
   const unreachable = await waitForSsh(state.switches.map((s) => s.address), 30_000 + 500 * toStart.length);
   if (unreachable.length) {
