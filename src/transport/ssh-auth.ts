@@ -136,11 +136,12 @@ export function terminalPrompt(): ((question: string) => Promise<string>) | unde
   if (!stdin.isTTY) return undefined;
   return (question) =>
     new Promise((resolve, reject) => {
-      process.stderr.write(question);
       let answer = '';
       const wasRaw = stdin.isRaw;
+      // Raw mode before the question, so nothing typed after it can echo.
       stdin.setRawMode(true);
       stdin.resume();
+      process.stderr.write(question);
       const done = (err?: Error) => {
         stdin.off('data', onData);
         stdin.setRawMode(wasRaw);
