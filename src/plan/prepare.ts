@@ -22,7 +22,7 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
     }
     let args: Vars;
     try {
-      args = env.renderArgs(task.args, vars, { task: task.name, host });
+      args = env.renderArgs(task.args, vars, { task, host });
     } catch (err) {
       out.problems.push(...thrownProblems(err, host, task));
       return undefined;

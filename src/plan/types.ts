@@ -8,14 +8,14 @@ import type { SourcePos } from '../module.js';
 /** The part of the module registry the planner uses. */
 export interface RegistryLike {
   get(name: string): Module | undefined;
-  validateArgs(name: string, args: unknown, argsRoot: unknown): Problem[];
+  validateArgs(name: string, args: Vars, argsRoot: object): Problem[];
   handlers(): Map<string, { module: string; summary: string; ops: Op[] }>;
 }
 
 /** Variable rendering and conditions, injected so the planner stays pure and testable. */
 export interface PlanEnv {
   registry: RegistryLike;
-  renderArgs(args: Vars, vars: Vars, where: { task: string; host: string }): Vars;
+  renderArgs(args: Vars, vars: Vars, where: { task: Task; host: string }): Vars;
   renderTemplate(name: string, vars: Vars): string;
   evalWhen(expr: string, vars: Vars, where?: SourcePos): boolean;
   check: boolean;
