@@ -99,3 +99,17 @@ test(`${signal}: the host in flight finishes, no new host starts, the recap prin
   assert.deepEqual(events.filter((e) => e.event === 'batch_start').map((e) => e.hosts), [['sw1']]);
 });
 }
+
+test('render and validate on the example fleet', () => {
+  const inv = join(REPO, 'inventories/example-dc1');
+  const r = cli(['render', '--host', 'dc1-leaf-01', 'portsyncd-dropin.conf.hbs', '-i', inv, '-e', 'task_name=limits']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^# Managed by portsync-deploy \(task: limits\)/);
+  assert.match(r.out, /^\[Service\]$/m);
+  const undef = cli(['render', '--host', 'dc1-leaf-01', 'portsyncd-dropin.conf.hbs', '-i', inv, '-e', 'portsyncd_limits=x']);
+  assert.equal(undef.code, 3);
+  assert.match(undef.err, /portsyncd-dropin\.conf\.hbs:\d+:\d+/);
+  const v = cli(['validate', join(REPO, 'playbooks/site.yaml'), '-i', inv]);
+  assert.equal(v.code, 0, v.err);
+  assert.match(v.out, /^valid: 2 plays, \d+ tasks, 20 hosts\n$/);
+});
