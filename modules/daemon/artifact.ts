@@ -26,8 +26,8 @@ export function latestArtifactPath(bundleDir = BUNDLE_DIR): string {
   return join(bundleDir, name);
 }
 
-export function resolveArtifactPath(arg: string | undefined, playbookDir: unknown): string {
-  if (arg === undefined) return latestArtifactPath();
+export function resolveArtifactPath(arg: string | null | undefined, playbookDir: unknown): string {
+  if (arg === undefined || arg === null) return latestArtifactPath();
   if (isAbsolute(arg)) return arg;
   return resolve(typeof playbookDir === 'string' ? playbookDir : process.cwd(), arg);
 }

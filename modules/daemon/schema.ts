@@ -9,7 +9,7 @@ export interface DaemonUnitArgs {
 
 export interface DaemonArgs {
   /** Local artifact (portsyncd-<hash>.tar.gz); default: the latest `npm run bundle` output. */
-  artifact?: string;
+  artifact?: string | null;
   prefix: string;
   config_path: string;
   /** The daemon's configuration, written as YAML to config_path. */
@@ -28,7 +28,7 @@ export const schema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    artifact: { type: 'string', minLength: 1, description: 'local portsyncd-<hash>.tar.gz; default: build/portsyncd/LATEST' },
+    artifact: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'null' }], description: 'local portsyncd-<hash>.tar.gz; null or unset: build/portsyncd/LATEST' },
     prefix: { ...absPath, default: '/opt/portsyncd' },
     config_path: { ...absPath, default: '/etc/portsyncd/portsyncd.yaml' },
     config: { type: 'object', default: {} },

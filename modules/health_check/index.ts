@@ -4,17 +4,18 @@
 import type { FactQuery } from '../../src/facts/types.js';
 import type { Module } from '../../src/module.js';
 import { probeHealth } from './probe.js';
-import { flapArgv, httpArgv, linksArgv, portTableArgv, unitArgv } from './queries.js';
+import { flapArgv, httpArgv, linksArgv, metricsBeforeArgv, portTableArgv, unitArgv } from './queries.js';
 import { schema, type HealthCheckArgs } from './schema.js';
 
 const healthCheck: Module<HealthCheckArgs> = {
   name: 'health_check',
   schema,
-  needs(args) {
+  needs(args, ctx) {
+    if (ctx.offline) return [];
     const flap = flapArgv(args);
     return [
       { kind: 'cmd', argv: unitArgv(args) },
-      ...(flap ? [{ kind: 'cmd' as const, argv: flap }] : []),
+      ...(flap ? [{ kind: 'cmd' as const, argv: metricsBeforeArgv(args) }, { kind: 'cmd' as const, argv: flap }] : []),
       { kind: 'cmd', argv: httpArgv(args, '/healthz') },
       { kind: 'cmd', argv: httpArgv(args, '/metrics') },
       { kind: 'cmd', argv: linksArgv() },
@@ -22,7 +23,8 @@ const healthCheck: Module<HealthCheckArgs> = {
     ] satisfies FactQuery[];
   },
   diff: () => [],
-  probe: (facts, args) => probeHealth(facts, args),
+  // An offline root (chroot) runs nothing to probe; it passes with a note instead of failing.
+  probe: (facts, args, ctx) => (ctx.offline ? [{ check: 'portsyncd health', ok: true, value: 'not probed: offline root' }] : probeHealth(facts, args)),
 };
 
 export default healthCheck;

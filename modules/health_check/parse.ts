@@ -28,6 +28,11 @@ export function parseMetrics(text: string): Map<string, number> {
   return out;
 }
 
+/** `after - before` for every series (counters and histogram buckets since `before` was read). */
+export function metricsDelta(after: Map<string, number>, before: Map<string, number>): Map<string, number> {
+  return new Map([...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)]));
+}
+
 /** P99 as the upper bound of the histogram bucket holding it; null without observations. */
 export function histogramQuantile(metrics: Map<string, number>, name: string, q: number): { le: number; count: number } | null {
   const buckets = [...metrics]

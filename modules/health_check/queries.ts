@@ -1,5 +1,6 @@
-// The commands health_check reads, in gather order: the flap (when configured) runs before the
-// HTTP, kernel and Redis reads, so they see its effect. HTTP goes over bash's /dev/tcp: switches
+// The commands health_check reads, in gather order: with a self-test, the metrics are read, a port
+// is flapped, then the HTTP, kernel and Redis reads see its effect, and the latency P99 covers
+// just the flap's events (the difference of the two histograms). HTTP goes over bash's /dev/tcp: switches
 // have bash but not always curl, and this does not depend on the release under test.
 import type { HealthCheckArgs } from './schema.js';
 
@@ -20,6 +21,8 @@ export const flapArgv = (a: HealthCheckArgs) =>
   a.self_test_port === null
     ? undefined
     : ['sh', '-c', 'ip link set dev "$1" down && ip link set dev "$1" up && sleep "$2"', 'flap', a.self_test_port, String(a.settle_seconds)];
-export const httpArgv = (a: HealthCheckArgs, path: string) => ['timeout', '3', 'bash', '-c', HTTP_GET, 'http', String(a.http_port), path];
+/** `label` tells apart two reads of the same path (the metrics before and after the flap). */
+export const httpArgv = (a: HealthCheckArgs, path: string, label = 'http') => ['timeout', '3', 'bash', '-c', HTTP_GET, label, String(a.http_port), path];
+export const metricsBeforeArgv = (a: HealthCheckArgs) => httpArgv(a, '/metrics', 'before-self-test');
 export const linksArgv = () => ['ip', '-j', 'link', 'show'];
 export const portTableArgv = (a: HealthCheckArgs) => ['redis-cli', '-p', String(a.redis_port), '-n', '6', '--raw', 'EVAL', PORT_TABLE_LUA, '0'];

@@ -82,19 +82,24 @@ export interface RollbackOutcome {
   error?: string;
 }
 
+/** Each step is its own apply script, so a failed handler (restarting a unit the restore removed)
+ *  does not stop the ones after it; all of them travel in one exec, split by a marker line. */
 export async function rollBack(transport: Transport, snap: Snapshot): Promise<RollbackOutcome> {
   const restore: Change = { summary: `restore ${snap.entries.length} files from ${snap.dir}`, ops: [{ kind: 'exec', argv: ['sh', '-c', restoreScript('', snap)] }] };
-  const steps = [restore, ...snap.handlers].map((change) => ({ change, sets: [] }));
-  const compiled = compileApplyScript(steps, { root: transport.root, offline: transport.offline }, true);
-  const res = await transport.exec(compiled.script);
-  const outcomes = parseApplyOutput(res.stdout, steps.length);
-  const failed = outcomes.findIndex((o) => o.status !== 'ok');
-  const summary = {
+  const steps = [restore, ...snap.handlers];
+  const target = { root: transport.root, offline: transport.offline };
+  const script = steps.map((change) => `echo '${MARK}-step'\n(\n${compileApplyScript([{ change, sets: [] }], target, true).script})`).join('\n');
+  const res = await transport.exec(script);
+  const outputs = res.stdout.split(`${MARK}-step\n`).slice(1);
+  const errors = steps.flatMap((change, i) => {
+    const o = parseApplyOutput(outputs[i] ?? '', 1)[0]!;
+    return o.status === 'ok' ? [] : [`${change.summary}: ${o.error ?? 'not run'}`];
+  });
+  return {
+    ok: errors.length === 0,
     restored: snap.entries.filter((e) => e.existed).length,
     removed: snap.entries.filter((e) => !e.existed).length,
     handlers: snap.handlers.map((h) => h.summary),
+    ...(errors.length ? { error: errors.join('; ') } : {}),
   };
-  if (failed < 0) return { ok: true, ...summary };
-  const o = outcomes[failed]!;
-  return { ok: false, ...summary, error: `${steps[failed]!.change.summary}: ${o.error ?? (o.status === 'not-run' ? 'not run' : 'failed')}` };
 }

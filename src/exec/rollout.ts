@@ -52,7 +52,7 @@ export class RolloutGate {
 
     const rolled = batch.filter((h) => this.snapshots.has(h));
     const lines = await Promise.all(rolled.map((h) => this.rollBackHost(h)));
-    const failures = [...failedTasks.map((h) => `${h}: a task failed`), ...unhealthy.map((h) => `${h}: ${failureSummary(h)}`)];
+    const failures = [...failedTasks.map((h) => `${h}: a task failed`), ...unhealthy.map((h) => `${h.host}: ${failureSummary(h)}`)];
     return [
       `health gate: batch of ${batch.join(', ')} failed (${failures.join(' | ')})`,
       rolled.length ? `rolled back: ${lines.join(' | ')}` : 'nothing to roll back: no host of the batch had changed',

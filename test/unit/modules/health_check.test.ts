@@ -41,7 +41,7 @@ function probe(cmds: Record<string, CmdFact>, raw: Record<string, unknown> = {})
   for (const q of healthCheck.needs(args, fakeContext())) {
     if (q.kind !== 'cmd') continue;
     const key = q.argv.join(' ');
-    const alias = q.argv.includes('/healthz') ? 'healthz' : q.argv.includes('/metrics') ? 'metrics' : q.argv[0] === 'redis-cli' ? 'redis' : q.argv[0] === 'sh' ? 'flap' : key;
+    const alias = q.argv.includes('before-self-test') ? 'metrics-before' : q.argv.includes('/healthz') ? 'healthz' : q.argv.includes('/metrics') ? 'metrics' : q.argv[0] === 'redis-cli' ? 'redis' : q.argv[0] === 'sh' ? 'flap' : key;
     if (cmds[alias]) byArgv[key] = cmds[alias]!;
   }
   const results = healthCheck.probe!(fakeFacts({ cmds: byArgv }), args, fakeContext());
@@ -87,7 +87,20 @@ for (const [name, breakIt, args, check, value] of failing) {
 test('the flap runs before the HTTP, kernel and Redis reads', () => {
   const args = withDefaults<HealthCheckArgs>(healthCheck.schema, { self_test_port: 'Ethernet0' });
   const argvs = healthCheck.needs(args, fakeContext()).map((q) => (q.kind === 'cmd' ? q.argv[0] : q.kind));
-  assert.deepEqual(argvs, ['systemctl', 'sh', 'timeout', 'timeout', 'ip', 'redis-cli']);
+  assert.deepEqual(argvs, ['systemctl', 'timeout', 'sh', 'timeout', 'timeout', 'ip', 'redis-cli']);
+});
+
+test('with a self-test the P99 covers only the events since the metrics read before the flap', () => {
+  const cmds = healthy();
+  // Before the flap: 100 events, 5 of them slow (start-up). After: 2 more, both fast.
+  cmds['metrics-before'] = http(200, METRICS);
+  cmds.metrics = http(200, METRICS.replace(/bucket\{le="([^"]+)"\} (\d+)/g, (_, le: string, n: string) => `bucket{le="${le}"} ${Number(n) + 2}`));
+  cmds.flap = ok('');
+  const r = probe(cmds, { self_test_port: 'Ethernet0', max_p99_us: 100 });
+  assert.equal(r.get('self-test: flap Ethernet0')!.ok, true);
+  const p99 = r.get('event latency p99')!;
+  assert.equal(p99.value, '<= 100us (2 events of the self-test)');
+  assert.equal(p99.ok, true);
 });
 
 test('histogram p99 is the bucket bound holding the 99th percentile; none without events', () => {
@@ -103,4 +116,11 @@ test('kernel state maps like the daemon: admin from UP, oper from operstate UP/U
   assert.deepEqual([...redisPorts('', 'Ethernet')], []);
   assert.equal(portStateCheck('[]', '', 'Ethernet').ok, false);
   assert.equal(portStateCheck('not json', '', 'Ethernet').value, 'ip -j link gave no JSON');
+});
+
+test('an offline root reads nothing and passes with a note', () => {
+  const args = withDefaults<HealthCheckArgs>(healthCheck.schema, { self_test_port: 'Ethernet0' });
+  const ctx = fakeContext({ offline: true });
+  assert.deepEqual(healthCheck.needs(args, ctx), []);
+  assert.deepEqual(healthCheck.probe!(fakeFacts(), args, ctx), [{ check: 'portsyncd health', ok: true, value: 'not probed: offline root' }]);
 });

@@ -1,0 +1,23 @@
+// The fleet health table: one row per host and check, failing checks marked; pure.
+import type { HostHealth } from './probes.js';
+
+const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - s.length));
+
+export function healthTable(hosts: HostHealth[]): string {
+  const rows: string[][] = [['HOST', 'CHECK', 'RESULT', 'VALUE', 'THRESHOLD']];
+  for (const h of hosts) {
+    if (h.error) rows.push([h.host, h.unreachable ? 'connect' : 'probe', 'FAIL', h.error, '']);
+    let first = !h.error;
+    for (const t of h.tasks) {
+      for (const r of t.results) {
+        rows.push([first ? h.host : '', r.check, r.ok ? 'pass' : 'FAIL', r.value, r.threshold ?? '']);
+        first = false;
+      }
+    }
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (c < 4 ? r[c]!.length : 0))));
+  const lines = rows.map((r) => r.map((cell, c) => (c < 4 ? pad(cell, widths[c]!) : cell)).join('  ').trimEnd());
+  const bad = hosts.filter((h) => !h.ok);
+  const summary = `${hosts.length} host${hosts.length === 1 ? '' : 's'}: ${hosts.length - bad.length} healthy, ${bad.length} unhealthy${bad.length ? ` (${bad.map((h) => h.host).join(', ')})` : ''}`;
+  return `${lines.join('\n')}\n${summary}\n`;
+}
