@@ -10,8 +10,9 @@ import { validateCommand } from './cli/validate-command.js';
 import { verifyCommand } from './cli/verify-command.js';
 import { inventoryCommand } from './cli/inventory-command.js';
 import { renderCommand } from './cli/render-command.js';
+import { healthCommand } from './health/command.js';
 
-const SUBCOMMANDS = ['plan', 'validate', 'verify', 'render', 'inventory'];
+const SUBCOMMANDS = ['plan', 'validate', 'verify', 'render', 'inventory', 'health'];
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'lab') {
@@ -37,6 +38,8 @@ export async function main(argv: string[]): Promise<number> {
         return renderCommand(o, second);
       case 'inventory':
         return inventoryCommand(o);
+      case 'health':
+        return await healthCommand(o, second);
       default:
         if (!first) return print(USAGE, EXIT.invalid, process.stderr);
         return await runCommand(o, first, o.check, o.diff);

@@ -6,6 +6,7 @@ export const USAGE = `Usage:
   portsync-deploy verify PLAYBOOK -i INVENTORY        desired vs live vs persisted, per setting
   portsync-deploy render --host H TEMPLATE -i INV     render a template for one host
   portsync-deploy inventory -i INV --list | --host H  resolved variables, like ansible-inventory
+  portsync-deploy health [PLAYBOOK] -i INV            fleet health table; changes nothing (exit 1: unhealthy)
   portsync-deploy lab ...                             the switch lab (lab --help)
 
 Options:

@@ -11,6 +11,7 @@ import { importSchema, playSchema } from '../validate/playbook-schema.js';
 import { suggestionHint } from '../validate/suggest.js';
 import { loadYamlFile } from '../validate/yaml-source.js';
 import { isMapping } from '../vars/merge.js';
+import { healthTaskProblems } from '../health/tasks.js';
 import { convertTask, splitTags, toList } from './task.js';
 import type { Play, Task, Vars } from './types.js';
 
@@ -27,6 +28,7 @@ const FIELD_OF: Record<string, keyof Play> = {
   tags: 'tags',
   tasks: 'tasks',
   handlers: 'handlers',
+  health: 'health',
 };
 
 export function loadPlaybook(file: string, registry: ModuleRegistry): Play[] {
@@ -81,6 +83,8 @@ function convertPlay(raw: unknown, path: string, pos: SourcePos, registry: Modul
   const tasks = convertTasks(raw.tasks, `${path}.tasks`, pos, registry, false, problems);
   const handlers = convertTasks(raw.handlers, `${path}.handlers`, pos, registry, true, problems);
   checkHandlers(raw.handlers, raw.tasks, registry, path, problems);
+  const health = convertTasks(raw.health, `${path}.health`, pos, registry, false, problems);
+  problems.push(...healthTaskProblems(health, registry));
   if (problems.length > before) return undefined;
 
   const hosts = Array.isArray(raw.hosts) ? raw.hosts.join(',') : String(raw.hosts);
@@ -96,6 +100,7 @@ function convertPlay(raw: unknown, path: string, pos: SourcePos, registry: Modul
     tags: toList(raw.tags).flatMap(splitTags),
     tasks,
     handlers,
+    ...(health.length ? { health } : {}),
     pos: ownPosOf(raw) ?? pos,
   };
   for (const [key, field] of Object.entries(FIELD_OF)) {

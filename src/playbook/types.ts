@@ -57,5 +57,7 @@ export interface Play {
   tags: string[];
   tasks: Task[];
   handlers: Task[];
+  /** Probe tasks run on each batch after it is applied; a failure rolls the batch back and halts. */
+  health?: Task[];
   pos: SourcePos;
 }

@@ -33,6 +33,7 @@ export const playSchema = {
     tags: stringOrList('tags'),
     tasks: { type: ['array', 'null'], 'x-hint': 'tasks is a list of tasks, each starting with "- "' },
     handlers: { type: ['array', 'null'], 'x-hint': 'handlers is a list of tasks, each starting with "- "' },
+    health: { type: ['array', 'null'], 'x-hint': 'health is a list of probe tasks (e.g. health_check), each starting with "- "' },
   },
   required: ['hosts'],
   additionalProperties: false,
