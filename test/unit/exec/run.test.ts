@@ -123,6 +123,14 @@ test('any_errors_fatal stops the play after a failing batch', async (t) => {
   assert.equal(code, 1);
   assert.match((events.find((e) => e.event === 'halt') as { reason: string }).reason, /any_errors_fatal/);
   assert.ok(!existsSync(join(dir, 'h3', 'etc/one')));
+
+  // an unreachable host is fatal too, and is still reported as unreachable
+  const lost = fleet(t, 4, { h2: 'unreachable' });
+  const r = await run([{ play: play({ serial: [2], anyErrorsFatal: true }), hosts: lost.hosts }]);
+  assert.equal(r.code, 4);
+  assert.equal(r.recap.h2!.unreachable, 1);
+  assert.ok(r.events.some((e) => e.event === 'halt'));
+  assert.ok(!existsSync(join(lost.dir, 'h3', 'etc/one')));
 });
 
 test('handlers of succeeded changes run after a later failure unless --no-force-handlers', async (t) => {
