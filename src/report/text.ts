@@ -20,6 +20,8 @@ const STATUS_COLOUR: Record<string, keyof Palette> = { ok: 'green', changed: 'ye
 export function textReporter(o: TextOptions): Reporter {
   const p = palette(o.colour);
   let progressShown = false;
+  // While applying, results arrive host by host, so task headers would mislabel them.
+  let applying = false;
   const clear = () => {
     if (progressShown) o.write('\r\x1b[K');
     progressShown = false;
@@ -34,12 +36,15 @@ export function textReporter(o: TextOptions): Reporter {
     emit(e: RunEvent) {
       switch (e.event) {
         case 'play_start':
+          applying = false;
           line(p.bold(`\nPLAY [${e.play}] ${e.check ? '(check) ' : ''}`) + p.dim(`${e.hosts.length} host${e.hosts.length === 1 ? '' : 's'}`));
           break;
         case 'batch_start':
+          applying = true;
           line(p.bold(`\nBATCH ${e.batch}: `) + e.hosts.join(', '));
           break;
         case 'task_start':
+          if (applying) break;
           line(p.bold(`\n${e.handler ? 'HANDLER' : 'TASK'} [${e.task}]`));
           break;
         case 'result': {

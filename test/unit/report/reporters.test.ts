@@ -42,6 +42,7 @@ test('text without a TTY: plain lines, diffs only with --diff, a recap table', (
   assert.match(plain, /^ {4}-old$/m);
   assert.match(plain, /PLAY RECAP\nleaf01 : ok=0 +changed=1 /);
   assert.doesNotMatch(plain, /round trips|batch 1: /);
+  assert.doesNotMatch(plain, /TASK \[motd\]/, 'while applying, results come per host: no task headers');
   assert.doesNotMatch(text({ colour: false, live: false, diff: false, verbose: false }), /-old/);
   assert.match(text({ colour: false, live: false, diff: false, verbose: true }), /\[leaf01\] 3 round trips/);
 });
