@@ -7,9 +7,10 @@ import { checkPreconditions, hostProbe } from '../../lab/preconditions.js';
 import { E2eLab } from './lab-handle.js';
 import { labLeftovers } from './leftovers.js';
 import { labSuite } from './suites/lab.js';
+import { deploySuite } from './suites/deploy.js';
 
 // To add a suite: export a LabSuite from test/e2e/suites/<area>.ts and list it here.
-const SUITES = [labSuite];
+const SUITES = [labSuite, deploySuite];
 const lab = new E2eLab('e2e');
 const missing = checkPreconditions(hostProbe());
 
