@@ -1,195 +1,286 @@
 // portsyncd benchmark: live absorption (1 and 2 ip -batch generators), drain
 // rate after SIGSTOP/SIGCONT, end-to-end latency to the Redis keyspace
 // notification beside a bare Redis round trip, CPU per event at a paced
-// 15K events/s, and RSS over a soak.
-// Run as root after `npm run build`: node dist/bench/daemon/run.js [--soak-seconds N]
+// 15K kernel events/s, and RSS over a soak. Kernel events are counted by an
+// independent netlink monitor (monitor.ts), not by the daemon. Every figure
+// except the soak is measured --runs times; the summary holds medians.
+// Run as root after `npm run build`:
+//   node dist/bench/daemon/run.js [--runs 3] [--soak-seconds 600] [--node-args "--max-semi-space-size=1"]
+//     [--min-write-interval-ms N]   (the daemon's redis.min_write_interval_ms)
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { converged, DaemonProc, flapLines, Netns, RedisServer, repoRoot, sleep } from '../../test/daemon/helpers/env.js';
+import { cpuSeconds, histogramQuantile, median, pct, round, rssBytes, toggleLines } from './measure.js';
+import { KernelMonitor } from './monitor-client.js';
 
-const { values } = parseArgs({ options: { 'soak-seconds': { type: 'string', default: '120' }, ports: { type: 'string', default: '32' } } });
+const { values } = parseArgs({
+  options: {
+    'soak-seconds': { type: 'string', default: '120' },
+    runs: { type: 'string', default: '3' },
+    ports: { type: 'string', default: '32' },
+    'node-args': { type: 'string', default: '' },
+    'min-write-interval-ms': { type: 'string', default: '0' },
+  },
+});
 const SOAK_S = Number(values['soak-seconds']);
+const RUNS = Number(values.runs);
 const PORTS = Number(values.ports);
-const CLK_TCK = 100;
+const NODE_ARGS = values['node-args'] ? values['node-args'].split(/\s+/) : [];
+const MIN_WRITE_INTERVAL_MS = Number(values['min-write-interval-ms']);
+const PACED_RATE = 15000;
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
-
-function cpuSeconds(pid: number): number {
-  const rest = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
-}
-function rssBytes(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+interface Env {
+  ns: Netns;
+  d: DaemonProc;
+  http: number;
+  state: Redis;
+  sub: Redis;
+  mon: KernelMonitor;
+  ports: string[];
 }
 
-const EVENT_KEYS = ['portsyncd_netlink_events_total{type="newlink"}', 'portsyncd_netlink_events_total{type="dellink"}'];
-function counts(d: DaemonProc, http: number) {
-  const m = d.metrics(http);
-  return { events: EVENT_KEYS.reduce((s, k) => s + (m.get(k) ?? 0), 0), drops: m.get('portsyncd_netlink_socket_drops_total') ?? 0, m };
+const APPLIED_KEYS = ['portsyncd_netlink_events_total{type="newlink"}', 'portsyncd_netlink_events_total{type="dellink"}'];
+function daemonCounts(e: Env) {
+  const m = e.d.metrics(e.http);
+  return { applied: APPLIED_KEYS.reduce((s, k) => s + (m.get(k) ?? 0), 0), drops: m.get('portsyncd_netlink_socket_drops_total') ?? 0, m };
 }
 
-/** p50/p99 in seconds from the daemon's cumulative latency histogram delta. */
-function histQuantiles(before: Map<string, number>, after: Map<string, number>): { p50: number; p99: number } {
-  const buckets: Array<[number, number]> = [];
-  for (const [k, v] of after) {
-    const le = /^portsyncd_event_latency_seconds_bucket\{le="([^"]+)"\}$/.exec(k)?.[1];
-    if (le) buckets.push([le === '+Inf' ? Infinity : Number(le), v - (before.get(k) ?? 0)]);
-  }
-  buckets.sort((a, b) => a[0] - b[0]);
-  const total = buckets.at(-1)![1];
-  const q = (p: number) => buckets.find(([, c]) => c >= p * total)![0];
-  return { p50: q(0.5), p99: q(0.99) };
+function latencyQuantiles(before: Map<string, number>, after: Map<string, number>) {
+  const q = (p: number) => round(histogramQuantile('portsyncd_event_latency_seconds', before, after, p) * 1e6);
+  return { p50_us: q(0.5), p99_us: q(0.99) };
 }
 
-async function absorption(ns: Netns, d: DaemonProc, http: number, state: Redis, ports: string[], generators: number) {
-  const before = counts(d, http);
-  const t0 = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: generators }, (_, g) => {
-      const mine = ports.filter((_, i) => i % generators === g);
-      return new Promise<void>((resolve, reject) => {
-        const p = spawn('ip', ['-n', ns.name, '-batch', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
-        p.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`ip exited ${c}`))));
-        p.stdin.end(flapLines(mine, 40000 / generators, 11 + g).join('\n') + '\n');
-      });
-    }),
-  );
-  const genSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  await converged(ns, state, 60000);
-  await sleep(200);
-  const after = counts(d, http);
-  const applied = after.events - before.events;
-  const dropped = after.drops - before.drops;
-  return { generators, kernel_events: applied + dropped, applied, dropped, ratio: round(applied / (applied + dropped), 4), kernel_rate_per_s: Math.round((applied + dropped) / genSeconds), redis_equals_kernel: true };
+function ipBatch(ns: Netns, lines: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('ip', ['-n', ns.name, '-force', '-batch', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
+    p.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`ip exited ${c}`))));
+    p.stdin.end(lines.join('\n') + '\n');
+  });
 }
 
-async function drain(ns: Netns, d: DaemonProc, http: number, state: Redis, sub: Redis, ports: string[]) {
-  const before = counts(d, http);
-  let last = 0n;
+/** Resolves when no keyspace notification has arrived for quietMs; returns the time of the last one. */
+async function notificationsQuiet(sub: Redis, quietMs: number): Promise<bigint> {
+  let last = process.hrtime.bigint();
   const onMsg = () => (last = process.hrtime.bigint());
   sub.on('pmessage', onMsg);
-  d.signal('SIGSTOP');
-  ns.batch(flapLines(ports, 12000, 21));
-  const t0 = process.hrtime.bigint();
-  d.signal('SIGCONT');
-  await converged(ns, state, 60000);
-  await sleep(300);
+  while (Number(process.hrtime.bigint() - last) / 1e6 < quietMs) await sleep(quietMs / 4);
   sub.off('pmessage', onMsg);
-  const after = counts(d, http);
-  const events = after.events - before.events;
-  const seconds = Number(last - t0) / 1e9;
-  return { queued_events: events, dropped: after.drops - before.drops, seconds: round(seconds, 4), events_per_s: Math.round(events / seconds) };
+  return last;
 }
 
-async function latency(ns: Netns, d: DaemonProc, http: number, state: Redis, sub: Redis, port: string) {
-  const ip = spawn('ip', ['-n', ns.name, '-batch', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
+async function absorption(e: Env, generators: number) {
+  const k0 = await e.mon.settled();
+  const before = daemonCounts(e);
+  const t0 = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: generators }, (_, g) => ipBatch(e.ns, flapLines(e.ports.filter((_, i) => i % generators === g), 40000 / generators, 11 + g))));
+  const genSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  await converged(e.ns, e.state, 60000);
+  const kernel = (await e.mon.settled()) - k0;
+  const after = daemonCounts(e);
+  const applied = after.applied - before.applied;
+  return { generators, kernel_events: kernel, applied, socket_drops: after.drops - before.drops, ratio: round(applied / kernel, 4), kernel_rate_per_s: Math.round(kernel / genSeconds), redis_equals_kernel: true };
+}
+
+async function drain(e: Env, seed: number) {
+  const pid = e.d.proc.pid!;
+  const before = daemonCounts(e);
+  const k0 = await e.mon.settled();
+  e.d.signal('SIGSTOP');
+  await ipBatch(e.ns, flapLines(e.ports, 12000, seed));
+  const queued = (await e.mon.settled()) - k0;
+  const cpu0 = cpuSeconds(pid);
+  const quiet = notificationsQuiet(e.sub, 300);
+  const t0 = process.hrtime.bigint();
+  e.d.signal('SIGCONT');
+  const last = await quiet; // no synchronous work in this process until the drain is over
+  const cpu = cpuSeconds(pid) - cpu0;
+  await converged(e.ns, e.state, 60000);
+  const after = daemonCounts(e);
+  const seconds = Number(last - t0) / 1e9;
+  return {
+    queued_events: queued,
+    applied: after.applied - before.applied,
+    socket_drops: after.drops - before.drops,
+    seconds: round(seconds, 4),
+    events_per_s: Math.round(queued / seconds),
+    cpu_seconds: round(cpu, 3),
+    events_per_cpu_s: Math.round(queued / Math.max(cpu, 0.01)),
+  };
+}
+
+async function latency(e: Env) {
+  const port = e.ports[0]!;
+  const ip = spawn('ip', ['-n', e.ns.name, '-batch', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
   await sleep(200);
-  const before = counts(d, http).m;
+  const before = daemonCounts(e).m;
   const e2e: number[] = [];
   const rtt: number[] = [];
   let up = false;
   for (let i = 0; i < 400; i++) {
     up = !up;
-    const seen = new Promise<bigint>((resolve) => sub.once('pmessage', () => resolve(process.hrtime.bigint())));
+    const seen = new Promise<bigint>((resolve) => e.sub.once('pmessage', () => resolve(process.hrtime.bigint())));
     const t0 = process.hrtime.bigint();
     ip.stdin.write(`link set ${port} ${up ? 'up' : 'down'}\n`);
     e2e.push(Number((await seen) - t0) / 1e3);
     await sleep(5);
     const r0 = process.hrtime.bigint();
-    await state.ping();
+    await e.state.ping();
     rtt.push(Number(process.hrtime.bigint() - r0) / 1e3);
   }
   ip.stdin.end();
   await sleep(100);
-  const h = histQuantiles(before, counts(d, http).m);
   return {
     samples: e2e.length,
     e2e_us: { p50: round(pct(e2e, 50)), p99: round(pct(e2e, 99)) },
     redis_rtt_us: { p50: round(pct(rtt, 50)), p99: round(pct(rtt, 99)) },
-    processing_histogram_us: { p50_le: h.p50 * 1e6, p99_le: h.p99 * 1e6 },
-    note: 'e2e starts when the command is written to a running `ip -batch` (its wake-up and RTM_NEWLINK syscall included) and ends at the keyspace notification',
+    processing: latencyQuantiles(before, daemonCounts(e).m),
   };
 }
 
-async function paced(ns: Netns, d: DaemonProc, http: number, ports: string[], rate: number, seconds: number) {
-  const pid = d.proc.pid!;
-  const ip = spawn('ip', ['-n', ns.name, '-force', '-batch', '-'], { stdio: ['pipe', 'ignore', 'ignore'] });
-  const before = counts(d, http);
-  const cpu0 = cpuSeconds(pid);
-  const rss: number[] = [];
-  const lines = flapLines(ports, 200000, 31);
+/** Kernel events per `link set` toggle (the port, its veth peer, carrier), measured in a burst. */
+async function eventsPerToggle(e: Env): Promise<number> {
+  const k0 = await e.mon.settled();
+  const n = e.ports.length * 50;
+  await ipBatch(e.ns, toggleLines(e.ports, n));
+  return ((await e.mon.settled()) - k0) / n;
+}
+
+/** Writes `commandsPerS` toggles per second to a running `ip -batch`, in 20 ms steps. */
+async function pace(e: Env, commandsPerS: number, seconds: number, everyS: number, sample: (elapsed: number) => void): Promise<number> {
+  const ip = spawn('ip', ['-n', e.ns.name, '-force', '-batch', '-'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const lines = toggleLines(e.ports, 64 * e.ports.length);
   let sent = 0;
+  let next = 0;
   const t0 = Date.now();
-  const tickMs = 20;
   while (Date.now() - t0 < seconds * 1000) {
-    const due = Math.floor(((Date.now() - t0) / 1000) * rate);
+    const elapsed = (Date.now() - t0) / 1000;
     const chunk: string[] = [];
-    for (; sent < due; sent++) chunk.push(lines[sent % lines.length]!);
+    for (; sent < commandsPerS * elapsed; sent++) chunk.push(lines[sent % lines.length]!);
     if (chunk.length) ip.stdin.write(chunk.join('\n') + '\n');
-    if (sent % (rate * 5) < (rate * tickMs) / 1000) rss.push(rssBytes(pid));
-    await sleep(tickMs);
+    if (elapsed >= next) {
+      sample(elapsed);
+      next += everyS;
+    }
+    await sleep(20);
   }
   ip.stdin.end();
-  await sleep(500);
-  const after = counts(d, http);
-  const events = after.events - before.events;
+  return (Date.now() - t0) / 1000;
+}
+
+/**
+ * Paced load at PACED_RATE kernel events/s: the toggle rate is calibrated in
+ * a burst, corrected by a 2 s trial at that pace (carrier changes coalesce
+ * differently when spread out), then held for `seconds`.
+ */
+async function paced(e: Env, seconds: number, rssEveryS: number) {
+  const pid = e.d.proc.pid!;
+  const perToggle = await eventsPerToggle(e);
+  const trialK0 = await e.mon.settled();
+  const trialS = await pace(e, PACED_RATE / perToggle, 2, 10, () => {});
+  const trialRate = ((await e.mon.settled()) - trialK0) / trialS;
+  const commandsPerS = (PACED_RATE / perToggle) * (PACED_RATE / trialRate);
+  const before = daemonCounts(e);
+  const k0 = await e.mon.settled();
+  const cpu0 = cpuSeconds(pid);
+  const rss: Array<[number, number]> = [];
+  const t0 = Date.now();
+  const wall = await pace(e, commandsPerS, seconds, rssEveryS, (el) => rss.push([Math.round(el), round(rssBytes(pid) / 2 ** 20)]));
+  const kernel = (await e.mon.settled()) - k0;
   const cpu = cpuSeconds(pid) - cpu0;
-  const h = histQuantiles(before.m, after.m);
+  const after = daemonCounts(e);
+  rss.push([Math.round((Date.now() - t0) / 1000), round(rssBytes(pid) / 2 ** 20)]);
+  const mb = rss.map(([, v]) => v);
   return {
-    target_commands_per_s: rate,
-    seconds,
-    events,
-    events_per_s: Math.round(events / seconds),
-    dropped: after.drops - before.drops,
-    cpu_us_per_event: round((cpu * 1e6) / events, 2),
-    cpu_percent_of_core: round((cpu / seconds) * 100),
-    processing_histogram_us: { p50_le: h.p50 * 1e6, p99_le: h.p99 * 1e6 },
-    rss_mb: { first: round(rss[0]! / 2 ** 20), last: round(rss.at(-1)! / 2 ** 20), max: round(Math.max(...rss) / 2 ** 20) },
+    seconds: round(wall),
+    toggles_per_s: Math.round(commandsPerS),
+    kernel_events: kernel,
+    kernel_events_per_s: Math.round(kernel / wall),
+    applied: after.applied - before.applied,
+    socket_drops: after.drops - before.drops,
+    cpu_us_per_event: round((cpu * 1e6) / kernel, 2),
+    cpu_percent_of_core: round((cpu / wall) * 100),
+    processing: latencyQuantiles(before.m, after.m),
+    rss_mb: { first: mb[0]!, last: mb.at(-1)!, max: Math.max(...mb) },
+    rss_series_mb: rss,
+  };
+}
+
+function medians(runs: Array<Record<string, unknown>>) {
+  const path = (o: unknown, keys: string[]): number => keys.reduce((v: any, k) => v?.[k], o) as number;
+  const m = (...keys: string[]) => median(runs.map((r) => path(r, keys)));
+  return {
+    absorption_ratio_1gen: m('absorption_1', 'ratio'),
+    absorption_ratio_2gen: m('absorption_2', 'ratio'),
+    kernel_rate_per_s_1gen: m('absorption_1', 'kernel_rate_per_s'),
+    kernel_rate_per_s_2gen: m('absorption_2', 'kernel_rate_per_s'),
+    drain_events_per_s: m('drain', 'events_per_s'),
+    drain_events_per_cpu_s: m('drain', 'events_per_cpu_s'),
+    processing_p50_us: m('latency', 'processing', 'p50_us'),
+    processing_p99_us: m('latency', 'processing', 'p99_us'),
+    e2e_p50_us: m('latency', 'e2e_us', 'p50'),
+    e2e_p99_us: m('latency', 'e2e_us', 'p99'),
+    redis_rtt_p50_us: m('latency', 'redis_rtt_us', 'p50'),
+    redis_rtt_p99_us: m('latency', 'redis_rtt_us', 'p99'),
+    paced_kernel_events_per_s: m('paced', 'kernel_events_per_s'),
+    paced_cpu_us_per_event: m('paced', 'cpu_us_per_event'),
+    paced_cpu_percent_of_core: m('paced', 'cpu_percent_of_core'),
+    paced_processing_p50_us: m('paced', 'processing', 'p50_us'),
+    paced_processing_p99_us: m('paced', 'processing', 'p99_us'),
+    paced_rss_max_mb: m('paced', 'rss_mb', 'max'),
   };
 }
 
 async function main() {
   const ns = new Netns();
   const redis = new RedisServer(ns.dir);
-  let daemon: DaemonProc | undefined;
+  let d: DaemonProc | undefined;
+  let mon: KernelMonitor | undefined;
   try {
     await redis.start();
     const ports = ns.addPorts(Array.from({ length: PORTS }, (_, i) => i * 4));
-    daemon = new DaemonProc(ns, { redis: { unix_socket: redis.socket } });
-    const http = await daemon.ready();
-    const state = redis.client(6);
-    const sub = redis.client(6);
-    await sub.psubscribe('__keyspace@6__:PORT_TABLE|*');
-    await converged(ns, state);
-
-    const results: Record<string, unknown> = { when: new Date().toISOString(), ports: PORTS, soak_seconds: SOAK_S };
-    results.absorption = [await absorption(ns, daemon, http, state, ports, 1), await absorption(ns, daemon, http, state, ports, 2)];
-    console.log(JSON.stringify(results.absorption));
-    results.drain = [];
-    for (let i = 0; i < 3; i++) (results.drain as unknown[]).push(await drain(ns, daemon, http, state, sub, ports));
-    console.log(JSON.stringify(results.drain));
-    results.latency = await latency(ns, daemon, http, state, sub, ports[0]!);
-    console.log(JSON.stringify(results.latency));
-    results.paced_15k = await paced(ns, daemon, http, ports, 15000, 10);
-    console.log(JSON.stringify(results.paced_15k));
-    results.soak = await paced(ns, daemon, http, ports, 15000, SOAK_S);
-    console.log(JSON.stringify(results.soak));
-    await converged(ns, state, 60000);
+    mon = new KernelMonitor(ns, join(dirname(fileURLToPath(import.meta.url)), 'monitor.js'));
+    await mon.ready();
+    // The unix socket, as SONiC's services reach redis.
+    d = new DaemonProc(ns, { redis: { unix_socket: redis.socket, min_write_interval_ms: MIN_WRITE_INTERVAL_MS }, nodeArgs: NODE_ARGS });
+    const http = await d.ready();
+    const e: Env = { ns, d, http, state: redis.client(6), sub: redis.client(6), mon, ports };
+    await e.sub.psubscribe('__keyspace@6__:PORT_TABLE|*');
+    await converged(ns, e.state);
+    await sleep(1000);
+    const results: Record<string, unknown> = { when: new Date().toISOString(), ports: PORTS, node_args: NODE_ARGS, min_write_interval_ms: MIN_WRITE_INTERVAL_MS, idle_rss_mb: round(rssBytes(d.proc.pid!) / 2 ** 20) };
+    const runs: Array<Record<string, unknown>> = [];
+    for (let r = 0; r < RUNS; r++) {
+      const run: Record<string, unknown> = {};
+      run.absorption_1 = await absorption(e, 1);
+      run.absorption_2 = await absorption(e, 2);
+      run.drain = await drain(e, 21 + r);
+      run.latency = await latency(e);
+      run.paced = await paced(e, 10, 2);
+      console.log(JSON.stringify(run));
+      runs.push(run);
+    }
+    results.runs = runs;
+    results.medians = medians(runs);
+    console.log(JSON.stringify(results.medians));
+    if (SOAK_S > 0) {
+      results.soak = await paced(e, SOAK_S, Math.max(5, SOAK_S / 60));
+      console.log(JSON.stringify(results.soak));
+    }
+    await converged(ns, e.state, 60000);
     results.final_redis_equals_kernel = true;
+    results.monitor_overflows = mon.overflows;
     const dir = join(repoRoot(), 'bench/results');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `daemon-${results.when as string}.json`.replace(/:/g, '-'));
     writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
     console.log(`written ${file}`);
   } finally {
-    await daemon?.kill();
+    await d?.kill();
+    await mon?.stop();
     await redis.stop();
     ns.destroy();
   }

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { LEVELS, type Level } from './obs/log.js';
 
 export interface Config {
-  redis: { host: string; port: number; path?: string; password?: string; connectTimeoutMs: number };
+  redis: { host: string; port: number; path?: string; password?: string; connectTimeoutMs: number; minWriteIntervalMs: number };
   netlink: { rcvbufBytes: number; rcvbufForce: boolean; readBufferBytes: number };
   http: { host: string; port: number };
   stateFile: string;
@@ -19,7 +19,7 @@ type Obj = Record<string, unknown>;
 
 const KNOWN: Record<string, string[]> = {
   '': ['redis', 'netlink', 'http', 'state_file', 'state_save_interval_ms', 'log_level'],
-  redis: ['host', 'port', 'unix_socket', 'password', 'connect_timeout_ms'],
+  redis: ['host', 'port', 'unix_socket', 'password', 'connect_timeout_ms', 'min_write_interval_ms'],
   netlink: ['rcvbuf_bytes', 'rcvbuf_force', 'read_buffer_bytes'],
   http: ['host', 'port'],
 };
@@ -80,6 +80,7 @@ export function parseConfig(doc: unknown, file = '<config>'): Config {
       path: str(redis, 'redis.unix_socket', 'unix_socket'),
       password: typeof password === 'string' && password !== '' ? password : undefined,
       connectTimeoutMs: int(redis, 'redis', 'connect_timeout_ms', 2000, 1, 600000),
+      minWriteIntervalMs: int(redis, 'redis', 'min_write_interval_ms', 0, 0, 1000),
     },
     netlink: {
       rcvbufBytes: int(netlink, 'netlink', 'rcvbuf_bytes', 16 << 20, 1024, 1 << 30),

@@ -71,7 +71,7 @@ export class Daemon {
         this.metrics.redisErrors.inc();
         log.warn('redis write failed; will retry', { error: e.message });
       },
-    });
+    }, config.redis.minWriteIntervalMs);
     this.saver = new StateSaver(config.stateFile, config.stateSaveIntervalMs, () => this.tracker.ports.values(), (e) =>
       log.warn('state file not saved', { file: config.stateFile, error: e.message }),
     );
@@ -145,6 +145,10 @@ export class Daemon {
       this.metrics.drops.inc();
       this.metrics.resyncs.inc(1, { reason: 'enobufs' });
       this.log.warn('netlink overflow: resyncing from a fresh dump');
+      this.tracker.overflow();
+    } else if (b.truncated) {
+      this.metrics.resyncs.inc(1, { reason: 'truncated' });
+      this.log.warn('netlink datagram larger than the read buffer was cut short: resyncing from a fresh dump', { read_buffer_bytes: this.nl.readBufferBytes });
       this.tracker.overflow();
     }
     return messages.length;

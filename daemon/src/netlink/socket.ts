@@ -9,7 +9,8 @@ export interface ReadBatch {
   bytes: number;
   datagrams: number;
   receivedAt: number; // performance.now() when the read returned
-  overflow: boolean; // ENOBUFS, or a datagram cut short: messages were lost
+  overflow: boolean; // ENOBUFS: the kernel dropped messages for this socket
+  truncated: boolean; // a datagram larger than the free space was cut short (fast path only)
 }
 
 export interface NetlinkOptions {
@@ -52,7 +53,7 @@ export class NetlinkSocket {
   /** Calls onBatch for each buffer-full until the queue is empty or overflow is reported. */
   drain(onBatch: (b: ReadBatch) => void): void {
     // Bounded so Redis replies get their turn in a long storm; the poll
-    // handle is level-triggered and wakes us again for the rest.
+    // handle is level-triggered (or the next write acknowledgement reads on).
     for (let round = 0; round < MAX_ROUNDS_PER_WAKEUP; round++) {
       const buf = this.buf;
       this.native.read(this.fd, buf, this.out);
@@ -63,12 +64,12 @@ export class NetlinkSocket {
       const err = out[2]!;
       const need = out[3]!;
       const truncated = out[4]!;
-      const overflow = err === ENOBUFS || truncated !== 0;
+      const overflow = err === ENOBUFS;
       if (err !== 0 && err !== EAGAIN && err !== ENOBUFS) this.lastError = err;
-      if (bytes > 0 || overflow) onBatch({ buf, bytes, datagrams, receivedAt, overflow });
+      if (bytes > 0 || overflow || truncated) onBatch({ buf, bytes, datagrams, receivedAt, overflow, truncated: truncated !== 0 });
       if (need > 0) this.grow(need); // after the bytes before it were handed over
       if (need > 0 && !truncated) continue;
-      if (err !== 0 || overflow || bytes === 0) return; // EAGAIN: drained; overflow: the caller resyncs, then reads on
+      if (err !== 0 || truncated || bytes === 0) return; // EAGAIN: drained; overflow: the caller resyncs, then reads on
     }
   }
 
@@ -89,6 +90,10 @@ export class NetlinkSocket {
     if (this.watcher !== undefined) this.native.unwatch(this.watcher);
     this.watcher = undefined;
     this.native.close(this.fd);
+  }
+
+  get readBufferBytes(): number {
+    return this.buf.length;
   }
 
   private grow(need: number): void {

@@ -6,6 +6,10 @@
 // Each batch is one command (HSET, DEL or one script call), sent in the tick
 // its changes were read; right after each acknowledgement the refill hook
 // reads what arrived meanwhile, so a storm costs one wake-up per round trip.
+// With minWriteIntervalMs > 0, a write that would follow the previous one
+// sooner waits out the interval (netlink still paused, so the kernel queues
+// and the next batch is larger): fewer writes per event under load, at the
+// price of that much latency then. An isolated change is always sent at once.
 import type { Redis } from 'ioredis';
 import type { PortState } from '../core/port.js';
 import { planPortWrite, planReconcile, STATE_PORT_PREFIX, WRITE_PORTS_LUA, type ScriptWrite, type WriteOp } from '../core/plan.js';
@@ -47,7 +51,9 @@ export class PortWriter {
 
   private readonly redis: WithScript;
 
-  constructor(redis: Redis, private readonly hooks: WriterHooks) {
+  private lastSentAt = -Infinity;
+
+  constructor(redis: Redis, private readonly hooks: WriterHooks, private readonly minWriteIntervalMs = 0) {
     redis.defineCommand('portsyncdWritePorts', { lua: WRITE_PORTS_LUA });
     this.redis = redis as WithScript;
     redis.on('ready', () => {
@@ -110,7 +116,10 @@ export class PortWriter {
           this.bootstrapped = true;
         }
         if (this.needFullSync && this.hooks.modelComplete()) await this.fullSync();
-        else if (this.pending.size > 0) await this.writeBatch();
+        else if (this.pending.size > 0) {
+          await this.holdOff();
+          await this.writeBatch();
+        }
         else break;
         this.failures = 0;
         this.hooks.refill();
@@ -133,7 +142,15 @@ export class PortWriter {
     if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
   }
 
+  private async holdOff(): Promise<void> {
+    const wait = this.lastSentAt + this.minWriteIntervalMs - performance.now();
+    if (wait <= 0) return;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    this.hooks.refill(); // what queued during the wait joins this batch
+  }
+
   private async writeBatch(): Promise<void> {
+    this.lastSentAt = performance.now();
     const batch = this.pending;
     this.pending = new Map();
     try {

@@ -70,3 +70,25 @@ test('Redis killed and restarted in the middle of a storm: the state converges',
       await daemon.kill();
     }
   }));
+
+test('datagrams larger than the read buffer grow it, and nothing is lost or resynced', () =>
+  withEnv(async (ns, redis) => {
+    const ports = ns.addPorts(range(4));
+    const alias = 'a'.repeat(250); // IFLA_IFALIAS makes every message of these links larger
+    ns.batch(ports.slice(0, 2).map((p) => `link set ${p} alias ${alias}`));
+    const daemon = new DaemonProc(ns, { redis: { unix_socket: redis.socket }, netlink: { read_buffer_bytes: 256 } });
+    try {
+      const http = await daemon.ready();
+      const state = redis.client(6);
+      await converged(ns, state);
+      ns.batch([...ports.slice(2).map((p) => `link set ${p} alias ${alias}`), ...flapLines(ports, 200, 12), `link set ${ports[3]} mtu 2000`]);
+      await converged(ns, state);
+      const m = daemon.metrics(http);
+      assert.ok(m.get('portsyncd_netlink_read_buffer_grows_total')! > 0, 'the read buffer grew');
+      assert.equal(m.get('portsyncd_netlink_drops_total'), 0);
+      assert.equal(m.get('portsyncd_resyncs_total{reason="truncated"}') ?? 0, 0, 'no datagram was cut short');
+      assert.equal(m.get('portsyncd_dumps_completed_total'), 1, 'only the initial dump');
+    } finally {
+      await daemon.kill();
+    }
+  }));
