@@ -1,0 +1,160 @@
+// The fleet benchmark: for each lab size, each playbook, tool and scenario, R timed runs with
+// the switches reset (untimed) before every cold apply and every check. Tools alternate which
+// goes first from one run to the next, so that a burst of load from the other engineers'
+// work on this shared machine does not always land on the same tool.
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { labUp } from '../../lab/lab.js';
+import { FLEET_FOOTPRINT, readPristine, resetSwitches, SITE_FOOTPRINT, type Footprint, type Pristine } from './reset.js';
+import { median } from './stats.js';
+import { round } from './measure.js';
+import {
+  FLEET_PLAYBOOK,
+  runAnsible,
+  runPortsync,
+  SITE_PLAYBOOK,
+  type Scenario,
+  type Target,
+  type Tool,
+  type ToolRun,
+} from './tools.js';
+
+export type Suite = 'fleet' | 'site';
+export const SCENARIOS: Scenario[] = ['cold', 'nochange', 'check'];
+
+export interface RunRecord {
+  seconds: number;
+  exitCode: number;
+  expectedExit: number;
+  cpuSeconds: number;
+  maxRssMb: number;
+  treePssPeakMb: number;
+  roundTripsPerHost?: ToolRun['roundTripsPerHost'];
+  /** 1-minute load average just before the run. */
+  loadavg1: number;
+  /** Tail of the output when the exit code was not the expected one. */
+  outputTail?: string;
+}
+
+export interface Cell {
+  suite: Suite;
+  tool: Tool;
+  scenario: Scenario;
+  hosts: number;
+  runs: RunRecord[];
+  median: { seconds: number; cpuSeconds: number; maxRssMb: number; treePssPeakMb: number; roundTripsPerHost?: number };
+  /** Runs whose exit code was not the expected one (their times are still listed). */
+  unexpectedExits: number;
+}
+
+export interface SuitePlan {
+  suite: Suite;
+  sizes: number[];
+  tools: Tool[];
+}
+
+export interface FleetOptions {
+  lab: string;
+  runs: number;
+  plans: SuitePlan[];
+  log: (line: string) => void;
+}
+
+export interface FleetResult {
+  cells: Cell[];
+  labUpSeconds: Record<number, number>;
+  resetSeconds: number[];
+  skippedSizes: { size: number; reason: string }[];
+}
+
+const FOOTPRINTS: Record<Suite, Footprint> = { fleet: FLEET_FOOTPRINT, site: SITE_FOOTPRINT };
+
+/** Lab memory per switch (PSS plus tmpfs, measured), times two for headroom, plus 2 GB for the tools. */
+function memoryAllows(size: number): boolean {
+  const availKb = Number(/MemAvailable:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0);
+  return availKb / 1024 > size * 16 * 2 + 2048;
+}
+
+async function timed(suite: Suite, tool: Tool, scenario: Scenario, target: Target): Promise<RunRecord> {
+  const loadavg1 = round(loadavg()[0]);
+  const r = tool === 'ansible' ? await runAnsible(scenario, target) : await runPortsync(suite === 'site' ? SITE_PLAYBOOK : FLEET_PLAYBOOK, scenario, target);
+  const rec: RunRecord = {
+    seconds: r.seconds,
+    exitCode: r.exitCode,
+    expectedExit: r.expectedExit,
+    cpuSeconds: r.cpuSeconds,
+    maxRssMb: r.maxRssMb,
+    treePssPeakMb: r.treePssPeakMb,
+    loadavg1,
+  };
+  if (r.roundTripsPerHost) rec.roundTripsPerHost = r.roundTripsPerHost;
+  if (r.exitCode !== r.expectedExit) rec.outputTail = (r.stdout + r.stderr).slice(-2000);
+  return rec;
+}
+
+function summarise(suite: Suite, tool: Tool, scenario: Scenario, hosts: number, runs: RunRecord[]): Cell {
+  const med = (f: (r: RunRecord) => number) => round(median(runs.map(f)));
+  const rt = runs.filter((r) => r.roundTripsPerHost).map((r) => r.roundTripsPerHost!.median);
+  return {
+    suite,
+    tool,
+    scenario,
+    hosts,
+    runs,
+    median: {
+      seconds: med((r) => r.seconds),
+      cpuSeconds: med((r) => r.cpuSeconds),
+      maxRssMb: med((r) => r.maxRssMb),
+      treePssPeakMb: med((r) => r.treePssPeakMb),
+      ...(rt.length ? { roundTripsPerHost: median(rt) } : {}),
+    },
+    unexpectedExits: runs.filter((r) => r.exitCode !== r.expectedExit).length,
+  };
+}
+
+export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
+  const result: FleetResult = { cells: [], labUpSeconds: {}, resetSeconds: [], skippedSizes: [] };
+  const sizes = [...new Set(opts.plans.flatMap((p) => p.sizes))].sort((a, b) => a - b);
+  let pristine: Pristine | undefined;
+  for (const size of sizes) {
+    if (!memoryAllows(size)) {
+      result.skippedSizes.push({ size, reason: `not enough free memory for ${size} switches` });
+      opts.log(`skipping ${size} switches: not enough free memory`);
+      continue;
+    }
+    opts.log(`lab ${opts.lab}: ${size} switches`);
+    const t0 = performance.now();
+    const lab = await labUp({ name: opts.lab, switches: size, waitFor: 'healthy' });
+    result.labUpSeconds[size] = round((performance.now() - t0) / 1000);
+    const switches = lab.switches.map((s) => s.name);
+    pristine ??= await readPristine(opts.lab, switches[0], Object.values(FOOTPRINTS));
+    const target: Target = { hostsFile: lab.inventory.hostsFile, hosts: size };
+
+    for (const plan of opts.plans.filter((p) => p.sizes.includes(size))) {
+      const footprint = FOOTPRINTS[plan.suite];
+      const runs = new Map<string, RunRecord[]>();
+      const add = (tool: Tool, scenario: Scenario, rec: RunRecord) => {
+        const key = `${tool}/${scenario}`;
+        runs.set(key, [...(runs.get(key) ?? []), rec]);
+        const rt = rec.roundTripsPerHost ? `, ${rec.roundTripsPerHost.median} round trips/host` : '';
+        const bad = rec.exitCode !== rec.expectedExit ? ` (exit ${rec.exitCode}, expected ${rec.expectedExit})` : '';
+        opts.log(`  ${plan.suite} ${size} ${tool} ${scenario}: ${rec.seconds} s${rt}${bad}`);
+      };
+      for (let i = 0; i < opts.runs; i++) {
+        const order = i % 2 === 0 ? plan.tools : [...plan.tools].reverse();
+        for (const tool of order) {
+          result.resetSeconds.push(round(await resetSwitches(opts.lab, switches, footprint, pristine)));
+          add(tool, 'cold', await timed(plan.suite, tool, 'cold', target));
+          add(tool, 'nochange', await timed(plan.suite, tool, 'nochange', target));
+          result.resetSeconds.push(round(await resetSwitches(opts.lab, switches, footprint, pristine)));
+          add(tool, 'check', await timed(plan.suite, tool, 'check', target));
+        }
+      }
+      for (const tool of plan.tools) {
+        for (const scenario of SCENARIOS) result.cells.push(summarise(plan.suite, tool, scenario, size, runs.get(`${tool}/${scenario}`)!));
+      }
+      await resetSwitches(opts.lab, switches, footprint, pristine);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,97 @@
+// The command lines the benchmark times, one per tool and scenario, and what it reads back
+// from their output.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../../lab/paths.js';
+import { measure, type Measured } from './measure.js';
+
+export type Scenario = 'cold' | 'nochange' | 'check';
+export type Tool = 'portsync-deploy' | 'ansible';
+
+export interface ToolRun extends Measured {
+  /** The exit code that scenario should end with (check mode with pending changes: 2). */
+  expectedExit: number;
+  /** portsync-deploy only: SSH round trips per host, from its `host_stats` JSON events. */
+  roundTripsPerHost?: { min: number; max: number; median: number };
+}
+
+export interface Target {
+  hostsFile: string;
+  hosts: number;
+}
+
+const CLI = path.join(projectRoot, 'bin', 'portsync-deploy.js');
+const ANSIBLE_DIR = path.join(projectRoot, 'bench', 'ansible');
+
+export interface PortsyncPlaybook {
+  file: string;
+  extraVars?: string;
+}
+
+export const FLEET_PLAYBOOK: PortsyncPlaybook = { file: path.join(projectRoot, 'bench', 'fleet', 'playbook.yaml') };
+export const SITE_PLAYBOOK: PortsyncPlaybook = {
+  file: path.join(projectRoot, 'playbooks', 'site.yaml'),
+  extraVars: `@${path.join(projectRoot, 'bench', 'fleet', 'site-vars.yaml')}`,
+};
+
+export function portsyncArgv(pb: PortsyncPlaybook, scenario: Scenario, target: Target): string[] {
+  const argv = [process.execPath, CLI, pb.file, '-i', path.dirname(target.hostsFile), '--forks', String(target.hosts), '--json'];
+  if (pb.extraVars) argv.push('-e', pb.extraVars);
+  if (scenario === 'check') argv.push('--check', '--diff');
+  return argv;
+}
+
+export async function runPortsync(pb: PortsyncPlaybook, scenario: Scenario, target: Target): Promise<ToolRun> {
+  const m = await measure(portsyncArgv(pb, scenario, target), { cwd: projectRoot });
+  return { ...m, expectedExit: scenario === 'check' ? 2 : 0, roundTripsPerHost: roundTrips(m.stdout) };
+}
+
+/** Round trips per host over the whole run. A host keeps one connection for the run and its
+ *  `host_stats` event (one per play) carries the count so far, so the last one is the total. */
+export function roundTrips(jsonLines: string): ToolRun['roundTripsPerHost'] {
+  const perHost = new Map<string, number>();
+  for (const line of jsonLines.split('\n')) {
+    if (!line.includes('"host_stats"')) continue;
+    const e = JSON.parse(line) as { host: string; roundTrips: number };
+    perHost.set(e.host, e.roundTrips);
+  }
+  const counts = [...perHost.values()].sort((a, b) => a - b);
+  if (!counts.length) return undefined;
+  return { min: counts[0], max: counts.at(-1)!, median: counts[Math.floor(counts.length / 2)] };
+}
+
+export function ansibleArgv(scenario: Scenario, target: Target): string[] {
+  const argv = ['ansible-playbook', '-i', target.hostsFile, '--forks', String(target.hosts), path.join(ANSIBLE_DIR, 'fleet.yaml')];
+  if (scenario === 'check') argv.push('--check', '--diff');
+  return argv;
+}
+
+/**
+ * Each Ansible run gets its own ControlMaster folder, so a run never reuses the connections of
+ * the run before (portsync-deploy reconnects on every run too). The masters it leaves behind
+ * (ControlPersist) are closed after the run, outside the timing.
+ */
+export async function runAnsible(scenario: Scenario, target: Target): Promise<ToolRun> {
+  const controlDir = mkdtempSync(path.join(tmpdir(), 'fleet-bench-cp-'));
+  try {
+    const env = {
+      ...process.env,
+      ANSIBLE_CONFIG: path.join(ANSIBLE_DIR, 'ansible.cfg'),
+      ANSIBLE_SSH_CONTROL_PATH_DIR: controlDir,
+      ANSIBLE_NOCOLOR: '1',
+    };
+    const m = await measure(ansibleArgv(scenario, target), { env, cwd: projectRoot });
+    return { ...m, expectedExit: 0 };
+  } finally {
+    closeControlMasters(controlDir);
+    rmSync(controlDir, { recursive: true, force: true });
+  }
+}
+
+function closeControlMasters(dir: string): void {
+  for (const socket of readdirSync(dir)) {
+    spawnSync('ssh', ['-o', `ControlPath=${path.join(dir, socket)}`, '-O', 'exit', 'control-master'], { stdio: 'ignore' });
+  }
+}

@@ -1,0 +1,108 @@
+// The human summary of one benchmark run: fleet tables (with Ansible/portsync-deploy ratios),
+// the site playbook's table, the daemon's figures, and how the run was made.
+import type { Cell, Suite } from '../fleet/suite.js';
+import type { BenchResults } from './types.js';
+
+const SCENARIO_NAMES = { cold: 'cold apply', nochange: 'no-change re-run', check: 'check (--check --diff)' } as const;
+
+const s = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2));
+const mb = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(0));
+const flag = (c: Cell | undefined) => (c && c.unexpectedExits ? ` (${c.unexpectedExits}/${c.runs.length} bad exit)` : '');
+
+function find(cells: Cell[], suite: Suite, tool: Cell['tool'], scenario: Cell['scenario'], hosts: number) {
+  return cells.find((c) => c.suite === suite && c.tool === tool && c.scenario === scenario && c.hosts === hosts);
+}
+
+export function fleetTable(r: BenchResults): string {
+  const cells = r.fleet?.cells.filter((c) => c.suite === 'fleet') ?? [];
+  const sizes = [...new Set(cells.map((c) => c.hosts))].sort((a, b) => a - b);
+  const rows = [
+    '| Switches | Scenario | portsync-deploy (s) | Ansible (s) | Ansible ÷ portsync-deploy | Round trips / host | CPU s (pd / Ansible) | Max RSS MB (pd / Ansible) | Tree PSS MB (pd / Ansible) |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const n of sizes) {
+    for (const sc of ['cold', 'nochange', 'check'] as const) {
+      const pd = find(cells, 'fleet', 'portsync-deploy', sc, n);
+      const an = find(cells, 'fleet', 'ansible', sc, n);
+      const ratio = pd && an ? `${(an.median.seconds / pd.median.seconds).toFixed(1)}×` : '–';
+      rows.push(
+        `| ${n} | ${SCENARIO_NAMES[sc]} | ${s(pd?.median.seconds)}${flag(pd)} | ${s(an?.median.seconds)}${flag(an)} | ${ratio} | ${pd?.median.roundTripsPerHost ?? '–'} | ${s(pd?.median.cpuSeconds)} / ${s(an?.median.cpuSeconds)} | ${mb(pd?.median.maxRssMb)} / ${mb(an?.median.maxRssMb)} | ${mb(pd?.median.treePssPeakMb)} / ${mb(an?.median.treePssPeakMb)} |`,
+      );
+    }
+  }
+  return rows.join('\n');
+}
+
+export function siteTable(r: BenchResults): string {
+  const cells = r.fleet?.cells.filter((c) => c.suite === 'site') ?? [];
+  const rows = [
+    '| Switches | Scenario | portsync-deploy (s) | Round trips / host | CPU s | Max RSS (MB) |',
+    '|---:|---|---:|---:|---:|---:|',
+  ];
+  for (const c of [...cells].sort((a, b) => a.hosts - b.hosts)) {
+    rows.push(`| ${c.hosts} | ${SCENARIO_NAMES[c.scenario]} | ${s(c.median.seconds)}${flag(c)} | ${c.median.roundTripsPerHost ?? '–'} | ${s(c.median.cpuSeconds)} | ${mb(c.median.maxRssMb)} |`);
+  }
+  return rows.join('\n');
+}
+
+export function daemonSection(r: BenchResults): string {
+  const d = r.daemon;
+  if (!d) return '_The daemon benchmark was not run._';
+  const out: string[] = [];
+  const sum = d.summary;
+  if (sum) {
+    out.push(`From \`${sum.file.replace(/^.*\/bench\//, 'bench/')}\` (${sum.when ?? 'time unknown'}).`, '');
+    out.push('| Run | Kernel events/s | Processing P50 (µs) | P99 (µs) | P99.9 (µs) | CPU % of a core | Drops |', '|---|---:|---:|---:|---:|---:|---:|');
+    for (const p of sum.points) {
+      out.push(`| ${p.label} | ${p.eventsPerS} | ${p.p50Us ?? '–'} | ${p.p99Us ?? '–'} | ${p.p999Us ?? '–'} | ${p.cpuPercent ?? '–'} | ${p.drops ?? '–'} |`);
+    }
+    out.push('');
+    const facts: string[] = [];
+    if (sum.maxAbsorbedPerS) facts.push(`highest live rate absorbed: ${sum.maxAbsorbedPerS} events/s`);
+    if (sum.maxDrainedPerS) facts.push(`backlog drained at up to ${sum.maxDrainedPerS} events/s`);
+    if (sum.e2eUs?.p50 !== undefined) facts.push(`single-event latency to Redis: P50 ${sum.e2eUs.p50} µs, P99 ${sum.e2eUs.p99} µs`);
+    if (sum.soak) facts.push(`soak ${sum.soak.seconds} s: RSS ${sum.soak.rssMb.first} → ${sum.soak.rssMb.last} MB (max ${sum.soak.rssMb.max})`);
+    if (facts.length) out.push(...facts.map((f) => `- ${f}`), '');
+  }
+  out.push(...d.notes.map((n) => `- ${n}`));
+  return out.join('\n');
+}
+
+export function summaryMarkdown(r: BenchResults, charts: { fleet: string; daemon: string; rss?: string }): string {
+  const la = (x: number[]) => x.map((v) => v.toFixed(2)).join(' / ');
+  const lines = [
+    `# Benchmark ${r.name} (${r.mode})`,
+    '',
+    `${r.startedAt} → ${r.finishedAt}. ${r.machine.cpus} CPUs, ${Math.round(r.machine.memTotalMb / 1024)} GB, kernel ${r.machine.kernel}, Node ${r.machine.node}, ${r.machine.ansible}.`,
+    `Load average (1/5/15 min) at start ${la(r.loadavg.start)}, at end ${la(r.loadavg.end)}; each run's own is in the JSON. The machine is shared: compare the two tools within this run, not with other runs.`,
+    '',
+    `## Fleet: the same tuning with both tools (median of ${r.settings.runs} run${r.settings.runs > 1 ? 's' : ''})`,
+    '',
+    fleetTable(r),
+    '',
+    `![time vs switches](${charts.fleet})`,
+    '',
+    '## playbooks/site.yaml with portsync-deploy',
+    '',
+    r.settings.siteSizes.length ? siteTable(r) : '_Not run in this mode._',
+    '',
+    '## portsyncd',
+    '',
+    daemonSection(r),
+    '',
+    `![latency vs rate](${charts.daemon})`,
+    ...(charts.rss ? ['', `![RSS over the soak](${charts.rss})`] : []),
+    '',
+    '## Commands',
+    '',
+    ...Object.entries(r.commands).map(([k, v]) => `- ${k}: \`${v}\``),
+  ];
+  if (r.fleet) {
+    const resets = r.fleet.resetSeconds;
+    const avg = resets.length ? resets.reduce((a, b) => a + b, 0) / resets.length : 0;
+    lines.push('', `Lab set-up (untimed): ${Object.entries(r.fleet.labUpSeconds).map(([n, t]) => `${n} switches in ${t} s`).join(', ')}; resets between runs ${avg.toFixed(1)} s on average.`);
+    for (const sk of r.fleet.skippedSizes) lines.push(`Skipped ${sk.size} switches: ${sk.reason}.`);
+  }
+  if (r.errors.length) lines.push('', '## Errors', '', ...r.errors.map((e) => `- ${e}`));
+  return lines.join('\n') + '\n';
+}

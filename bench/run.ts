@@ -1,0 +1,230 @@
+// One command for every benchmark: the fleet comparison with Ansible, the site playbook, and
+// the daemon benchmark (bench/daemon/run.ts, run as its own process). Writes
+// bench/results/<date>-<name>.{json,md} and SVG charts, and in full mode the latest table in
+// bench/README.md. Brings up the lab it needs and always removes it, also on Ctrl-C.
+//   npm run bench          full: 10, 50 and 100 switches, 3 runs per cell, 10-minute daemon soak
+//   npm run bench:quick    fleet at 10 switches, 1 run per cell, no site playbook, short daemon run
+// Flags: --quick, --runs N, --fleet-sizes 10,50,100, --site-sizes 8,50, --daemon-soak-seconds S,
+//        --skip-fleet, --skip-daemon, --lab NAME
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { labDown } from '../lab/lab.js';
+import { projectRoot } from '../lab/paths.js';
+import { round, stopRunning } from './fleet/measure.js';
+import { runFleet, type SuitePlan } from './fleet/suite.js';
+import { ansibleArgv, portsyncArgv, FLEET_PLAYBOOK, SITE_PLAYBOOK } from './fleet/tools.js';
+import { daemonLatencyChart, daemonRssChart, fleetChart } from './report/charts.js';
+import { latestDaemonResult, summariseDaemon } from './report/daemon.js';
+import { daemonSection, fleetTable, siteTable, summaryMarkdown } from './report/markdown.js';
+import type { BenchResults } from './report/types.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    'fleet-sizes': { type: 'string' },
+    'site-sizes': { type: 'string' },
+    'daemon-soak-seconds': { type: 'string' },
+    'skip-fleet': { type: 'boolean', default: false },
+    'skip-daemon': { type: 'boolean', default: false },
+    lab: { type: 'string', default: 'fleet' },
+  },
+});
+const quick = flags.quick!;
+const sizes = (v: string | undefined, dflt: number[]) => (v === undefined ? dflt : v.split(',').filter(Boolean).map(Number));
+const runs = Number(flags.runs ?? (quick ? 1 : 3));
+const fleetSizes = flags['skip-fleet'] ? [] : sizes(flags['fleet-sizes'], quick ? [10] : [10, 50, 100]);
+const siteSizes = flags['skip-fleet'] ? [] : sizes(flags['site-sizes'], quick ? [] : [8, 50]);
+const soakSeconds = Number(flags['daemon-soak-seconds'] ?? (quick ? 0 : 600));
+const lab = flags.lab!;
+const resultsDir = path.join(projectRoot, 'bench', 'results');
+const log = (line: string) => console.log(line);
+
+// --- Interruption: stop what runs, remove the lab, keep the exit code of the signal.
+let daemonChild: ReturnType<typeof spawn> | undefined;
+let labUsed = false;
+let tearDown: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  tearDown ??= (async () => {
+    if (labUsed) {
+      for (const line of await labDown(lab)) log(line);
+    }
+  })();
+  return tearDown;
+}
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.on(signal, () => {
+    log(`\n${signal}: stopping, removing lab ${lab}`);
+    stopRunning(signal);
+    daemonChild?.kill(signal);
+    cleanup().finally(() => process.exit(code));
+  });
+}
+
+function ansibleVersion(): string {
+  try {
+    return execFileSync('ansible', ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
+  } catch {
+    return 'ansible not found';
+  }
+}
+
+/** The daemon benchmark's flags differ between versions; pass only those its source declares. */
+function daemonArgs(script: string): { args: string[]; notes: string[] } {
+  const src = readFileSync(script, 'utf8');
+  const args: string[] = [];
+  const notes: string[] = [];
+  if (/'soak-seconds'/.test(src)) args.push('--soak-seconds', String(soakSeconds));
+  else notes.push('bench/daemon/run.ts has no --soak-seconds flag: its own soak length was used.');
+  if (/\bruns:\s*\{/.test(src)) args.push('--runs', String(runs));
+  if (!/\bsweep\b/.test(src)) {
+    notes.push('bench/daemon/run.ts has no rate sweep (5K, 15K, 25K events/s and the maximum) yet: the latency chart shows the rates it does measure (paced runs and the soak at a 15K target).');
+  }
+  return { args, notes };
+}
+
+async function runDaemonBench(results: BenchResults): Promise<void> {
+  const script = path.join(projectRoot, 'dist', 'bench', 'daemon', 'run.js');
+  const { args, notes } = daemonArgs(script);
+  const command = `node dist/bench/daemon/run.js ${args.join(' ')}`.trim();
+  log(`daemon: ${command}`);
+  const before = latestDaemonResult(resultsDir);
+  const loadavgStart = loadavg().map((v) => round(v));
+  const t0 = performance.now();
+  const exitCode = await new Promise<number>((resolve) => {
+    daemonChild = spawn(process.execPath, [script, ...args], { cwd: projectRoot, stdio: ['ignore', 'inherit', 'inherit'] });
+    daemonChild.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    daemonChild.on('error', () => resolve(127));
+  });
+  daemonChild = undefined;
+  const after = latestDaemonResult(resultsDir);
+  if (exitCode !== 0) results.errors.push(`daemon benchmark exited ${exitCode}`);
+  if (after && after !== before) {
+    notes.unshift('Figures from the daemon benchmark run by this command.');
+  } else if (after) {
+    notes.unshift(`The daemon benchmark wrote no new result; figures from the newest earlier one (${path.basename(after)}).`);
+  }
+  results.daemon = {
+    command,
+    exitCode,
+    seconds: round((performance.now() - t0) / 1000, 1),
+    loadavgStart,
+    summary: after ? summariseDaemon(after) : undefined,
+    notes,
+  };
+}
+
+function writeOutputs(results: BenchResults): void {
+  mkdirSync(resultsDir, { recursive: true });
+  const base = path.join(resultsDir, results.name);
+  const charts = {
+    fleet: `${results.name}-time.svg`,
+    daemon: `${results.name}-daemon-latency.svg`,
+    rss: undefined as string | undefined,
+  };
+  writeFileSync(path.join(resultsDir, charts.fleet), fleetChart(results));
+  writeFileSync(path.join(resultsDir, charts.daemon), daemonLatencyChart(results));
+  const rss = daemonRssChart(results);
+  if (rss) {
+    charts.rss = `${results.name}-daemon-rss.svg`;
+    writeFileSync(path.join(resultsDir, charts.rss), rss);
+  }
+  writeFileSync(`${base}.json`, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(`${base}.md`, summaryMarkdown(results, charts));
+  log(`written ${base}.json, ${base}.md and the charts beside them`);
+  if (results.mode === 'full') updateReadme(results, charts);
+}
+
+const START = '<!-- latest-results:start -->';
+const END = '<!-- latest-results:end -->';
+
+/** Replaces the latest-results section of bench/README.md with this run's tables. */
+function updateReadme(results: BenchResults, charts: { fleet: string; daemon: string }): void {
+  const file = path.join(projectRoot, 'bench', 'README.md');
+  const text = readFileSync(file, 'utf8');
+  const i = text.indexOf(START);
+  const j = text.indexOf(END);
+  if (i < 0 || j < i) {
+    results.errors.push(`bench/README.md has no ${START} … ${END} section; not updated`);
+    return;
+  }
+  const la = results.loadavg.start.map((v) => v.toFixed(1)).join(' / ');
+  const section = [
+    START,
+    `Run ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${results.machine.cpus} CPUs, load average at start ${la}; full summary in [results/${results.name}.md](results/${results.name}.md).`,
+    '',
+    `**Fleet tuning, portsync-deploy vs Ansible** (median of ${results.settings.runs} runs, seconds):`,
+    '',
+    fleetTable(results),
+    '',
+    `![time vs switches](results/${charts.fleet})`,
+    '',
+    '**playbooks/site.yaml** (portsync-deploy):',
+    '',
+    siteTable(results),
+    '',
+    '**portsyncd**:',
+    '',
+    daemonSection(results),
+    '',
+    `![latency vs rate](results/${charts.daemon})`,
+    END,
+  ].join('\n');
+  writeFileSync(file, text.slice(0, i) + section + text.slice(j + END.length));
+  log('updated bench/README.md');
+}
+
+const SHOWN_TARGET = { hostsFile: '<lab inventory>/hosts.yaml', hosts: 0 };
+/** A command line as the summary shows it: repo-relative paths, N for the fork count. */
+const shown = (argv: string[]) => argv.join(' ').replaceAll(projectRoot, '').replace('--forks 0', '--forks N');
+
+async function main(): Promise<number> {
+  const startedAt = new Date().toISOString();
+  const results: BenchResults = {
+    name: `${startedAt.slice(0, 10)}-fleet${quick ? '-quick' : ''}`,
+    mode: quick ? 'quick' : 'full',
+    startedAt,
+    finishedAt: '',
+    machine: { cpus: cpus().length, memTotalMb: Math.round(totalmem() / 2 ** 20), kernel: release(), node: process.version, ansible: ansibleVersion() },
+    loadavg: { start: loadavg().map((v) => round(v)), end: [] },
+    settings: { runs, lab, fleetSizes, siteSizes, daemonArgs: [] },
+    commands: {
+      'portsync-deploy (fleet)': shown(portsyncArgv(FLEET_PLAYBOOK, 'cold', SHOWN_TARGET).slice(1)),
+      'portsync-deploy (site)': shown(portsyncArgv(SITE_PLAYBOOK, 'cold', SHOWN_TARGET).slice(1)),
+      ansible: `ANSIBLE_CONFIG=bench/ansible/ansible.cfg ${shown(ansibleArgv('cold', SHOWN_TARGET))}`,
+      'check mode': 'the same plus --check --diff',
+      'this benchmark': `node dist/bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
+    },
+    errors: [],
+  };
+  try {
+    const plans: SuitePlan[] = [];
+    if (fleetSizes.length) plans.push({ suite: 'fleet', sizes: fleetSizes, tools: ['portsync-deploy', 'ansible'] });
+    if (siteSizes.length) plans.push({ suite: 'site', sizes: siteSizes, tools: ['portsync-deploy'] });
+    if (plans.length) {
+      // A lab left by an interrupted run may hold tuned switches: start from fresh ones.
+      labUsed = true;
+      await labDown(lab);
+      try {
+        results.fleet = await runFleet({ lab, runs, plans, log });
+      } catch (err) {
+        results.errors.push(`fleet benchmark: ${(err as Error).message}`);
+        log(`fleet benchmark failed: ${(err as Error).stack}`);
+      } finally {
+        await cleanup();
+      }
+    }
+    if (!flags['skip-daemon']) await runDaemonBench(results);
+    results.settings.daemonArgs = results.daemon?.command.split(' ').slice(2) ?? [];
+  } finally {
+    results.finishedAt = new Date().toISOString();
+    results.loadavg.end = loadavg().map((v) => round(v));
+    writeOutputs(results);
+  }
+  return results.errors.length ? 1 : 0;
+}
+
+process.exitCode = await main();
