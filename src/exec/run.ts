@@ -12,6 +12,7 @@ import { haltAfterBatch, runLimited, splitBatches } from './batches.js';
 import { SIGNAL_EXIT, type Interrupt } from './interrupt.js';
 import { shownChanges, type TaskResult } from './results.js';
 import { HostSessions, isUnreachable, type TransportFactory } from './session.js';
+import { FactCache } from './fact-cache.js';
 import { RolloutGate } from './rollout.js';
 
 export interface PlayInput {
@@ -41,12 +42,14 @@ export async function runPlaybook(plays: PlayInput[], opts: RunOptions): Promise
 
 class Run {
   readonly sessions: HostSessions;
+  private readonly facts: FactCache;
   private readonly recap = new Map<string, Recap>();
   private readonly announced = new Set<string>();
   private changesPending = false;
 
   constructor(private readonly opts: RunOptions) {
     this.sessions = new HostSessions(opts.transportFor);
+    this.facts = new FactCache(this.sessions);
   }
 
   private emit(e: RunEvent): void {
@@ -78,6 +81,7 @@ class Run {
     );
     const problems = prepared.flat().flatMap((p) => p.problems);
     if (problems.length) return this.invalid(problems);
+    for (const p of prepared.flat()) this.facts.want(p.host, p.queries);
 
     for (const [i, { play, hosts }] of plays.entries()) {
       if (this.stopping) break;
@@ -105,8 +109,10 @@ class Run {
       this.opts.forks,
       async (p) => {
         try {
-          const facts = await this.sessions.gather(p.host, vars.get(p.host)!, p.queries);
-          plans.set(p.host, planHost(p, facts, this.opts.env, this.sessions.existing(p.host).offline));
+          const facts = await this.facts.get(p.host, vars.get(p.host)!);
+          const plan = planHost(p, facts, this.opts.env, this.sessions.existing(p.host).offline);
+          plans.set(p.host, plan);
+          if (this.opts.env.check) this.facts.set(p.host, plan.after);
         } catch (err) {
           const msg = err instanceof Error ? err.message : String(err);
           this.result(isUnreachable(err) ? unreachableResult(p.host, msg) : { host: p.host, task: 'gather facts', status: 'failed', changes: [], msg });
@@ -192,6 +198,7 @@ class Run {
   private async applyOne(prep: PreparedHost, plan: HostPlan, vars: Vars): Promise<boolean> {
     const transport = this.sessions.existing(prep.host);
     const outcome = await applyHost(transport, plan, this.opts.forceHandlers);
+    if (plan.tasks.some((t) => t.changes.length) || plan.handlers.length) this.facts.invalidate(prep.host);
     let results = outcome.results;
     if (outcome.applied && !results.some((r) => r.status === 'failed')) results = await this.verify(prep, vars, results);
     for (const r of results) this.result(r);
@@ -203,7 +210,7 @@ class Run {
   private async verify(prep: PreparedHost, vars: Vars, results: TaskResult[]): Promise<TaskResult[]> {
     const transport = this.sessions.existing(prep.host);
     try {
-      const facts = await this.sessions.gather(prep.host, vars, prep.queries);
+      const facts = await this.facts.get(prep.host, vars);
       const again = planHost(prep, facts, { ...this.opts.env, check: true }, transport.offline);
       const drift = new Map(
         again.tasks

@@ -9,7 +9,7 @@ import { isChange, type HandlerPlan, type HostPlan, type PlanEnv, type PreparedH
 
 export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline: boolean): HostPlan {
   const overlay = new OverlayFacts(facts);
-  const plan: HostPlan = { host: prep.host, tasks: [], handlers: [], problems: [] };
+  const plan: HostPlan = { host: prep.host, tasks: [], handlers: [], problems: [], after: overlay };
   const whenVars = { ...prep.vars, facts: facts.host };
 
   const diffTask = (p: PreparedTask, sink: TaskSink): Change[] => {

@@ -1,7 +1,7 @@
 // What the planner produces and what it needs from the rest of the engine.
 import type { Change, Module, Op } from '../module.js';
 import type { Problem } from '../errors.js';
-import type { FactQuery } from '../facts/types.js';
+import type { FactQuery, Facts } from '../facts/types.js';
 import type { Task, Vars } from '../playbook/types.js';
 import type { SourcePos } from '../module.js';
 
@@ -65,6 +65,8 @@ export interface HostPlan {
   /** Handlers notified by at least one planned change, in run order. */
   handlers: HandlerPlan[];
   problems: Problem[];
+  /** The facts as this plan leaves them (the overlay of every planned change). */
+  after: Facts;
 }
 
 /** A change counts as pending unless the module marked it as one that reports ok. */

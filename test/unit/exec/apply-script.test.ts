@@ -8,6 +8,7 @@ import { createLocalTransport } from '../../../src/transport/local.js';
 import { compileApplyScript, parseApplyOutput, type ScriptStep } from '../../../src/exec/apply-script.js';
 import { applyHost } from '../../../src/exec/apply-host.js';
 import type { HostPlan } from '../../../src/plan/types.js';
+import { fakeFacts } from '../../helpers/fake-facts.js';
 
 function tempRoot(t: { after(fn: () => void): void }): string {
   const root = mkdtempSync(join(tmpdir(), 'psd-apply-'));
@@ -171,6 +172,7 @@ test('uploads are staged beside their target and renamed by the script; a later 
     host: 'h',
     problems: [],
     handlers: [],
+    after: fakeFacts(),
     tasks: [{ task: { name: 'deploy', module: 'm', args: {}, tags: [], notify: [], listen: [], pos: { file: 'f', line: 1, col: 1 } }, index: 0, status: 'changed', warnings: [], changes: [{ summary: 'deploy', ops }] }],
   });
   const ok = await applyHost(tr, plan([upload('/usr/local/bin/portsyncd')]), true);

@@ -178,3 +178,23 @@ test('a plan-time error on one host exits 3 before any host is changed', async (
   for (const h of hosts) assert.ok(!existsSync(join(dir, h.name, 'etc/one')), `${h.name} untouched`);
   assert.equal(events.at(-1)!.event, 'recap');
 });
+
+test('one gather serves every play: check mode plans later plays against earlier plans', async (t) => {
+  const { dir, hosts } = fleet(t, 2);
+  const first = play({ name: 'one', tasks: [task('write', '/etc/one')], handlers: [] });
+  const second = play({ name: 'two', tasks: [task('write again', '/etc/one'), task('other', '/etc/two')], handlers: [] });
+  const plays = [{ play: first, hosts }, { play: second, hosts }];
+  const check = await run(plays, true);
+  assert.equal(check.code, 2);
+  const statuses = check.events.filter((e) => e.event === 'result' && e.host === 'h1').map((e) => [(e as { task: string }).task, (e as { status: string }).status]);
+  assert.deepEqual(statuses, [['write', 'changed'], ['write again', 'ok'], ['other', 'changed']]);
+  const trips = (events: RunEvent[]) => events.filter((e) => e.event === 'host_stats' && e.host === 'h1').map((e) => (e as { roundTrips: number }).roundTrips);
+  assert.deepEqual(trips(check.events), [1, 1], 'check: one gather for both plays');
+
+  const applied = await run(plays);
+  assert.equal(applied.code, 0);
+  assert.deepEqual(trips(applied.events), [3, 5], 'play 2 plans on the facts play 1 verified: apply + verify only');
+  assert.equal(readFileSync(join(dir, 'h1/etc/two'), 'utf8'), 'h1');
+  const again = await run(plays);
+  assert.deepEqual(trips(again.events), [1, 1], 'no change: one exec per host for the whole run');
+});
