@@ -1,0 +1,78 @@
+// The snapshot and restore scripts, run by a real sh on a temp folder standing in for a host root.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseSnapshot, replacedPaths, restoreScript, snapshotScript, SNAPSHOT_ROOT, type Snapshot } from '../../../src/exec/rollback.js';
+import type { HostPlan } from '../../../src/plan/types.js';
+import { fakeFacts } from '../../helpers/fake-facts.js';
+
+function sh(script: string): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const plan = (): HostPlan => ({
+  host: 'sw1',
+  after: fakeFacts(),
+  problems: [],
+  tasks: [
+    {
+      task: { name: 'deploy', module: 'daemon', args: {}, tags: [], notify: [], listen: [], pos: { file: 'x', line: 1, col: 1 } },
+      index: 0,
+      status: 'changed',
+      warnings: [],
+      changes: [
+        { summary: 'config', ops: [{ kind: 'put', path: '/etc/app.yaml', content: 'new\n' }], notify: ['restart'] },
+        { summary: 'switch', ops: [{ kind: 'symlink', path: '/opt/app/current', target: 'releases/b' }] },
+        { summary: 'dropin', ops: [{ kind: 'put', path: '/etc/app.d/tuning.conf', content: 'x' }, { kind: 'exec', argv: ['true'] }] },
+        { summary: 'again', ops: [{ kind: 'put', path: '/etc/app.yaml', content: 'newer\n' }] },
+      ],
+    },
+  ],
+  handlers: [{ name: 'restart', source: 'module', keys: ['restart'], changes: [{ summary: 'systemctl restart app', ops: [{ kind: 'exec', argv: ['systemctl', 'restart', 'app'] }] }] }],
+});
+
+test('replaced paths: every file op of the plan, once, in plan order', () => {
+  assert.deepEqual(replacedPaths(plan()), ['/etc/app.yaml', '/opt/app/current', '/etc/app.d/tuning.conf']);
+});
+
+test('snapshot then restore brings back files and links, and removes what did not exist', (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'psd-rollback-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  mkdirSync(join(root, 'opt/app'), { recursive: true });
+  writeFileSync(join(root, 'etc/app.yaml'), 'old\n', { mode: 0o640 });
+  symlinkSync('releases/a', join(root, 'opt/app/current'));
+  mkdirSync(join(root, SNAPSHOT_ROOT, 'an-older-run'), { recursive: true });
+
+  const paths = replacedPaths(plan());
+  const dir = `${SNAPSHOT_ROOT}/run1`;
+  const snap = sh(snapshotScript(root, dir, paths));
+  assert.equal(snap.code, 0, snap.stderr);
+  const existed = parseSnapshot(snap.stdout, paths);
+  assert.deepEqual(existed, [true, true, false]);
+  assert.equal(existsSync(join(root, SNAPSHOT_ROOT, 'an-older-run')), false, 'only the latest snapshot is kept');
+
+  // The batch's changes land…
+  writeFileSync(join(root, 'etc/app.yaml'), 'new\n');
+  rmSync(join(root, 'opt/app/current'));
+  symlinkSync('releases/b', join(root, 'opt/app/current'));
+  mkdirSync(join(root, 'etc/app.d'));
+  writeFileSync(join(root, 'etc/app.d/tuning.conf'), 'x');
+
+  // …and are rolled back (the script runs inside the root: here, with rooted paths).
+  const s: Snapshot = { dir, entries: paths.map((path, i) => ({ path, existed: existed[i]! })), handlers: [] };
+  const restored = sh(restoreScript(root, s));
+  assert.equal(restored.code, 0, restored.stderr);
+  assert.equal(readFileSync(join(root, 'etc/app.yaml'), 'utf8'), 'old\n');
+  assert.equal(lstatSync(join(root, 'etc/app.yaml')).mode & 0o777, 0o640);
+  assert.equal(readlinkSync(join(root, 'opt/app/current')), 'releases/a');
+  assert.equal(existsSync(join(root, 'etc/app.d/tuning.conf')), false);
+});
+
+test('a snapshot that does not report every path is an error, not a silent partial rollback', () => {
+  assert.throws(() => parseSnapshot('@@PSD 0 existed\n', ['/a', '/b']), /snapshot did not report \/b/);
+});
