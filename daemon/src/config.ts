@@ -1,7 +1,6 @@
 // Configuration: a YAML (or JSON) file given with --config. Unknown keys and
 // wrong types are errors naming the key, the value and the fix.
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { LEVELS, type Level } from './obs/log.js';
 
 export interface Config {
@@ -24,7 +23,11 @@ const KNOWN: Record<string, string[]> = {
   http: ['host', 'port'],
 };
 
-export function loadConfig(file: string): Config {
+/**
+ * Reads the file as JSON when it is JSON, else as YAML. The YAML parser is
+ * only loaded for YAML files: it costs several MB of resident memory.
+ */
+export async function loadConfig(file: string): Promise<Config> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -33,11 +36,15 @@ export function loadConfig(file: string): Config {
   }
   let doc: unknown;
   try {
-    doc = parse(text) ?? {};
+    doc = looksLikeJson(text) ? JSON.parse(text) : ((await import('yaml')).parse(text) ?? {});
   } catch (e) {
     throw new ConfigError(`config ${file}: not valid YAML/JSON: ${(e as Error).message}`);
   }
   return parseConfig(doc, file);
+}
+
+function looksLikeJson(text: string): boolean {
+  return text.trimStart().startsWith('{');
 }
 
 export function parseConfig(doc: unknown, file = '<config>'): Config {

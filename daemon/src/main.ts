@@ -16,7 +16,7 @@ async function main(): Promise<number> {
   const file = values.config;
   let config: Config;
   try {
-    config = loadConfig(file);
+    config = await loadConfig(file);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);
@@ -39,13 +39,13 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => {
-    try {
-      const level = loadConfig(file).logLevel;
-      daemon.setLogLevel(level);
-      log.info('log level reloaded', { level });
-    } catch (e) {
-      log.error('reload failed; keeping the running log level', { error: (e as Error).message });
-    }
+    loadConfig(file).then(
+      ({ logLevel: level }) => {
+        daemon.setLogLevel(level);
+        log.info('log level reloaded', { level });
+      },
+      (e: Error) => log.error('reload failed; keeping the running log level', { error: e.message }),
+    );
   });
 
   try {
