@@ -104,6 +104,7 @@ class Run {
     this.emit({ event: 'play_start', play: play.name, hosts: active.map((p) => p.host), check: this.opts.env.check });
 
     const plans = new Map<string, HostPlan>();
+    const tally = { done: 0, failed: 0, unreachable: 0 };
     await runLimited(
       active,
       this.opts.forks,
@@ -116,7 +117,10 @@ class Run {
         } catch (err) {
           const msg = err instanceof Error ? err.message : String(err);
           this.result(isUnreachable(err) ? unreachableResult(p.host, msg) : { host: p.host, task: 'gather facts', status: 'failed', changes: [], msg });
+          tally[isUnreachable(err) ? 'unreachable' : 'failed']++;
         }
+        tally.done++;
+        this.emit({ event: 'plan_progress', total: active.length, ...tally });
       },
       () => !this.stopping,
     );

@@ -17,6 +17,8 @@ export type RunEvent =
   | { event: 'task_start'; task: string; handler?: boolean }
   | ({ event: 'result' } & TaskResult)
   | { event: 'progress'; batch: number; done: number; total: number; changed: number; failed: number; unreachable: number }
+  /** Facts gathered and plans made so far, before any batch runs. */
+  | { event: 'plan_progress'; done: number; total: number; failed: number; unreachable: number }
   | { event: 'problems'; problems: Problem[] }
   | { event: 'halt'; reason: string }
   | { event: 'host_stats'; host: string; roundTrips: number; bytesUploaded: number }

@@ -64,6 +64,12 @@ export function textReporter(o: TextOptions): Reporter {
           );
           progressShown = true;
           break;
+        case 'plan_progress':
+          if (!o.live) break;
+          clear();
+          o.write(`planning: ${e.done}/${e.total} hosts, ${p.red(`${e.failed} failed`)}, ${p.red(`${e.unreachable} unreachable`)}`);
+          progressShown = true;
+          break;
         case 'problems':
           clear();
           for (const pr of e.problems) o.writeErr(p.red('error: ') + formatProblem(pr) + '\n');

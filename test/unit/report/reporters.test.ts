@@ -8,6 +8,7 @@ import type { RunEvent } from '../../../src/report/events.js';
 const diff = '--- a/etc/motd\n+++ b/etc/motd\n@@ -1 +1 @@\n-old\n+new\n';
 const stream: RunEvent[] = [
   { event: 'play_start', play: 'site', hosts: ['leaf01'], check: false },
+  { event: 'plan_progress', done: 1, total: 1, failed: 0, unreachable: 0 },
   { event: 'batch_start', batch: 1, hosts: ['leaf01'] },
   { event: 'progress', batch: 1, done: 0, total: 1, changed: 0, failed: 0, unreachable: 0 },
   { event: 'task_start', task: 'motd' },
@@ -54,6 +55,7 @@ test('text on a TTY: coloured diff and a progress line redrawn in place', () => 
   assert.match(tty, /\x1b\[36m@@ -1 \+1 @@\x1b\[0m/);
   assert.match(tty, /batch 1: 1\/1 done, .*1 changed.*0 failed.*0 unreachable/);
   assert.match(tty, /\r\x1b\[K/, 'the progress line is cleared before other output');
+  assert.match(tty, /planning: 1\/1 hosts/);
 });
 
 test('colour only on a TTY and never with NO_COLOR', () => {
