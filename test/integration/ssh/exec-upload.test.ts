@@ -61,7 +61,12 @@ describe('ssh transport: exec and upload', () => {
 
   test('a command past its timeout is killed and rejected; the connection stays usable', async () => {
     const t = await connect();
-    await assert.rejects(t.exec('sleep 30', { timeoutMs: 300 }), CommandTimeoutError);
+    const marker = path.join(work, 'timeout-started');
+    const run = t.exec(`touch ${marker}; exec sleep 30`, { timeoutMs: 3000 });
+    run.catch(() => {});
+    // The login shell's startup files must be done before the kill, or they are the ones killed.
+    await waitFor(() => fs.existsSync(marker));
+    await assert.rejects(run, CommandTimeoutError);
     assert.equal((await t.exec('echo still here')).stdout, 'still here\n');
   });
 
@@ -108,10 +113,10 @@ describe('ssh transport: exec and upload', () => {
 
   test('a connection cut during exec rejects it as unreachable', async () => {
     const t = await connect();
-    const run = t.exec('sleep 30');
+    const marker = path.join(work, 'cut-started');
+    const run = t.exec(`touch ${marker}; exec sleep 30`);
     run.catch(() => {});
-    await waitFor(() => sshd.sessionPids().length > 0);
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => fs.existsSync(marker));
     sshd.killSessions();
     await assert.rejects(run, UnreachableError);
   });
