@@ -185,3 +185,38 @@ test('uploads are staged beside their target and renamed by the script; a later 
   assert.equal(readFileSync(join(root, 'opt/old'), 'utf8'), 'binary v1');
   assert.deepEqual(Object.keys(tree(root)).filter((p) => p.includes('.psd-')), []);
 });
+
+test('a script whose connection drops mid-change (SIGHUP, output gone) still finishes the change whole', async (t) => {
+  const root = tempRoot(t);
+  const [a, b] = [join(root, 'etc/a'), join(root, 'etc/b')];
+  const { script } = compileApplyScript(
+    [
+      {
+        change: {
+          summary: 'two files around a slow step',
+          ops: [
+            { kind: 'put', path: a, content: 'A' },
+            { kind: 'exec', argv: ['sleep', '0.4'] },
+            { kind: 'put', path: b, content: 'B' },
+          ],
+        },
+        sets: [],
+      },
+    ],
+    { root: '', offline: false },
+    true,
+  );
+  const { spawn } = await import('node:child_process');
+  const child = spawn('sh', ['-c', script], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((r) => child.on('exit', r));
+  await new Promise((r) => setTimeout(r, 150));
+  child.stdout.destroy(); // the session's output channel is gone
+  child.stderr.destroy();
+  process.kill(-child.pid!, 'SIGHUP');
+  process.kill(-child.pid!, 'SIGINT');
+  await exited;
+  for (let i = 0; i < 50 && !existsSync(b); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(readFileSync(a, 'utf8'), 'A');
+  assert.equal(readFileSync(b, 'utf8'), 'B');
+  assert.deepEqual(Object.keys(tree(root)).sort(), ['etc/a', 'etc/b']);
+});
