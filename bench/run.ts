@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { labDown } from '../lab/lab.js';
 import { projectRoot } from '../lab/paths.js';
 import { round, stopRunning } from './fleet/measure.js';
-import { runFleet, type SuitePlan } from './fleet/suite.js';
+import { emptyFleetResult, runFleet, type SuitePlan } from './fleet/suite.js';
 import { ansibleArgv, portsyncArgv, FLEET_PLAYBOOK, SITE_PLAYBOOK } from './fleet/tools.js';
 import { daemonLatencyChart, daemonRssChart, fleetChart } from './report/charts.js';
 import { latestDaemonResult, summariseDaemon } from './report/daemon.js';
@@ -43,8 +43,10 @@ const lab = flags.lab!;
 const resultsDir = path.join(projectRoot, 'bench', 'results');
 const log = (line: string) => console.log(line);
 
-// --- Interruption: stop what runs, remove the lab, keep the exit code of the signal.
+// --- Interruption: stop what runs, remove the lab, write what was measured, exit with the
+// signal's code.
 let daemonChild: ReturnType<typeof spawn> | undefined;
+let current: BenchResults | undefined;
 let labUsed = false;
 let tearDown: Promise<void> | undefined;
 function cleanup(): Promise<void> {
@@ -60,7 +62,15 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     log(`\n${signal}: stopping, removing lab ${lab}`);
     stopRunning(signal);
     daemonChild?.kill(signal);
-    cleanup().finally(() => process.exit(code));
+    cleanup()
+      .catch((err) => log(`lab down failed: ${(err as Error).message}`))
+      .finally(() => {
+        if (current) {
+          current.interrupted = `${signal}: the results hold the cells completed before it`;
+          finish(current);
+        }
+        process.exit(code);
+      });
   });
 }
 
@@ -135,7 +145,7 @@ function writeOutputs(results: BenchResults): void {
   writeFileSync(`${base}.json`, JSON.stringify(results, null, 2) + '\n');
   writeFileSync(`${base}.md`, summaryMarkdown(results, charts));
   log(`written ${base}.json, ${base}.md and the charts beside them`);
-  if (results.mode === 'full') updateReadme(results, charts);
+  if (results.mode === 'full' && !results.interrupted) updateReadme(results, charts);
 }
 
 const START = '<!-- latest-results:start -->';
@@ -200,6 +210,7 @@ async function main(): Promise<number> {
     },
     errors: [],
   };
+  current = results;
   try {
     const plans: SuitePlan[] = [];
     if (fleetSizes.length) plans.push({ suite: 'fleet', sizes: fleetSizes, tools: ['portsync-deploy', 'ansible'] });
@@ -208,8 +219,9 @@ async function main(): Promise<number> {
       // A lab left by an interrupted run may hold tuned switches: start from fresh ones.
       labUsed = true;
       await labDown(lab);
+      results.fleet = emptyFleetResult();
       try {
-        results.fleet = await runFleet({ lab, runs, plans, log });
+        await runFleet({ lab, runs, plans, log }, results.fleet);
       } catch (err) {
         results.errors.push(`fleet benchmark: ${(err as Error).message}`);
         log(`fleet benchmark failed: ${(err as Error).stack}`);
@@ -220,11 +232,16 @@ async function main(): Promise<number> {
     if (!flags['skip-daemon']) await runDaemonBench(results);
     results.settings.daemonArgs = results.daemon?.command.split(' ').slice(2) ?? [];
   } finally {
-    results.finishedAt = new Date().toISOString();
-    results.loadavg.end = loadavg().map((v) => round(v));
-    writeOutputs(results);
+    current = undefined;
+    finish(results);
   }
   return results.errors.length ? 1 : 0;
+}
+
+function finish(results: BenchResults): void {
+  results.finishedAt = new Date().toISOString();
+  results.loadavg.end = loadavg().map((v) => round(v));
+  writeOutputs(results);
 }
 
 process.exitCode = await main();

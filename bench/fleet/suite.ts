@@ -112,8 +112,10 @@ function summarise(suite: Suite, tool: Tool, scenario: Scenario, hosts: number, 
   };
 }
 
-export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
-  const result: FleetResult = { cells: [], labUpSeconds: {}, resetSeconds: [], skippedSizes: [] };
+export const emptyFleetResult = (): FleetResult => ({ cells: [], labUpSeconds: {}, resetSeconds: [], skippedSizes: [] });
+
+/** Fills `result` as cells complete, so that an interrupted run still has what it measured. */
+export async function runFleet(opts: FleetOptions, result: FleetResult): Promise<void> {
   const sizes = [...new Set(opts.plans.flatMap((p) => p.sizes))].sort((a, b) => a - b);
   let pristine: Pristine | undefined;
   for (const size of sizes) {
@@ -156,5 +158,4 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
       await resetSwitches(opts.lab, switches, footprint, pristine);
     }
   }
-  return result;
 }

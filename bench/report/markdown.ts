@@ -103,6 +103,7 @@ export function summaryMarkdown(r: BenchResults, charts: { fleet: string; daemon
     lines.push('', `Lab set-up (untimed): ${Object.entries(r.fleet.labUpSeconds).map(([n, t]) => `${n} switches in ${t} s`).join(', ')}; resets between runs ${avg.toFixed(1)} s on average.`);
     for (const sk of r.fleet.skippedSizes) lines.push(`Skipped ${sk.size} switches: ${sk.reason}.`);
   }
+  if (r.interrupted) lines.push('', `**Interrupted** by ${r.interrupted}.`);
   if (r.errors.length) lines.push('', '## Errors', '', ...r.errors.map((e) => `- ${e}`));
   return lines.join('\n') + '\n';
 }

@@ -23,4 +23,6 @@ export interface BenchResults {
     notes: string[];
   };
   errors: string[];
+  /** Set when a signal stopped the run; the results then hold only the completed cells. */
+  interrupted?: string;
 }

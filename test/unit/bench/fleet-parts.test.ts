@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FLEET_FOOTPRINT, resetScript } from '../../../bench/fleet/reset.js';
+import { median } from '../../../bench/fleet/stats.js';
+import { roundTrips } from '../../../bench/fleet/tools.js';
+
+test('round trips per host: the last host_stats event of each host is its total', () => {
+  const lines = [
+    '{"event":"play_start","play":"a"}',
+    '{"event":"host_stats","host":"s1","roundTrips":1,"bytesUploaded":0}',
+    '{"event":"host_stats","host":"s2","roundTrips":3,"bytesUploaded":0}',
+    '{"event":"host_stats","host":"s1","roundTrips":2,"bytesUploaded":0}',
+    '{"event":"host_stats","host":"s2","roundTrips":6,"bytesUploaded":0}',
+    '{"event":"host_stats","host":"s3","roundTrips":2,"bytesUploaded":0}',
+  ].join('\n');
+  assert.deepEqual(roundTrips(lines), { min: 2, max: 6, median: 2 });
+  assert.equal(roundTrips('{"event":"recap","hosts":{}}'), undefined);
+});
+
+test('median of odd and even counts', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.ok(Number.isNaN(median([])));
+});
+
+test('the reset removes every file, disables the unit and restores the recorded values', () => {
+  const script = resetScript(FLEET_FOOTPRINT, {
+    sysctl: { 'net.core.somaxconn': '4096', 'net.ipv4.tcp_fastopen': '1', 'net.ipv4.tcp_keepalive_time': '7200' },
+    irqAffinityList: '0-1',
+  });
+  for (const f of FLEET_FOOTPRINT.files) assert.ok(script.includes(`'${f}'`), f);
+  assert.match(script, /systemctl disable 'portsyncd-tuning-irq.service'/);
+  assert.match(script, /systemctl daemon-reload/);
+  assert.match(script, /sysctl -q -w 'net.core.somaxconn=4096'/);
+  assert.match(script, /sysctl -q -w 'net.ipv4.tcp_keepalive_time=7200'/);
+  assert.match(script, /echo '0-1' > "\$f"/);
+});
