@@ -5,10 +5,28 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shq } from '../../../src/transport/shell.js';
 import { keygen, knownHostsLine, makeTempDir, startSshd, type Sshd } from './sshd.js';
 
 const PASSPHRASE = 'pty-s3cret-phrase';
-const driver = path.join(path.dirname(fileURLToPath(import.meta.url)), 'prompt-driver.js');
+const transportModule = fileURLToPath(new URL('../../../src/transport/ssh.js', import.meta.url));
+
+/** Runs in a child under the pty: two hosts sharing one encrypted key, connected at once. */
+const DRIVER = `
+import { createSshTransport } from ${JSON.stringify(transportModule)};
+const [port, key, knownHosts] = process.argv.slice(1);
+const vars = { host: '127.0.0.1', port, user: 'root', private_key_file: key, known_hosts_file: knownHosts };
+const hosts = [createSshTransport('sw1', vars), createSshTransport('sw2', vars)];
+try {
+  await Promise.all(hosts.map((t) => t.connect()));
+  const out = await Promise.all(hosts.map((t) => t.exec('echo up')));
+  console.log('connected ' + out.filter((r) => r.stdout === 'up\\n').length);
+} catch (e) {
+  console.log('failed: ' + e.message);
+} finally {
+  await Promise.all(hosts.map((t) => t.close()));
+}
+`;
 
 let sshd: Sshd;
 let work: string;
@@ -31,7 +49,7 @@ test('on a terminal the passphrase is asked once for two hosts sharing the key, 
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: work };
   delete env.PORTSYNC_SSH_PASSPHRASE;
   delete env.SSH_AUTH_SOCK;
-  const cmd = [process.execPath, driver, String(sshd.port), key, kh].map((a) => `'${a}'`).join(' ');
+  const cmd = [process.execPath, '--input-type=module', '-e', DRIVER, String(sshd.port), key, kh].map(shq).join(' ');
   const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
