@@ -18,6 +18,8 @@ const mark: Module<{ path: string }> = {
   needs: (a) => [{ kind: 'file', path: a.path }],
   diff(facts, a, ctx) {
     if (ctx.vars.broken === 'plan') ctx.error('cannot plan here', ['path'], 'fix the path');
+    // never converges: wants the file to hold something other than what it holds
+    if (ctx.vars.broken === 'flap') return [{ summary: 'flap', ops: [{ kind: 'put', path: a.path, content: (facts.file(a.path) ?? '') + 'x' }] }];
     if (facts.file(a.path) === ctx.hostName) return [];
     const ops: import('../../../src/module.js').Op[] = [{ kind: 'put', path: a.path, content: ctx.hostName }];
     if (ctx.vars.broken === a.path) ops.push({ kind: 'exec', argv: ['/no/such/binary'] });
@@ -197,4 +199,13 @@ test('one gather serves every play: check mode plans later plays against earlier
   assert.equal(readFileSync(join(dir, 'h1/etc/two'), 'utf8'), 'h1');
   const again = await run(plays);
   assert.deepEqual(trips(again.events), [1, 1], 'no change: one exec per host for the whole run');
+});
+
+test('a change that does not converge is reported failed after the verify gather', async (t) => {
+  const { hosts } = fleet(t, 1, { h1: 'flap' });
+  const { code, events } = await run([{ play: play({ tasks: [task('first', '/etc/one')], handlers: [] }), hosts }]);
+  assert.equal(code, 1);
+  const r = events.find((e) => e.event === 'result') as Extract<RunEvent, { event: 'result' }>;
+  assert.equal(r.status, 'failed');
+  assert.equal(r.msg, 'did not converge: flap');
 });
