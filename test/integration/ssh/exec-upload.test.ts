@@ -120,6 +120,21 @@ describe('ssh transport: exec and upload', () => {
     sshd.killSessions();
     await assert.rejects(run, UnreachableError);
   });
+
+  test('a host that goes silent is declared lost by keepalives, failing the command in flight', async () => {
+    const t = await connect({ keepalive_interval: 0.2, keepalive_count: 2 });
+    const marker = path.join(work, 'frozen-started');
+    const run = t.exec(`touch ${marker}; exec sleep 30`);
+    run.catch(() => {});
+    await waitFor(() => fs.existsSync(marker));
+    const frozen = sshd.sessionPids();
+    for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+    try {
+      await assert.rejects(run, (e: Error) => e instanceof UnreachableError && /Keepalive timeout/i.test(e.message));
+    } finally {
+      sshd.killSessions(); // SIGKILL ends stopped processes too
+    }
+  });
 });
 
 function leftovers(dir: string, name: string): string[] {
