@@ -62,8 +62,10 @@ export class SshTransport implements Transport {
     return this.uploaded;
   }
 
+  /** Connects once; after a lost connection, a new call connects afresh. */
   async connect(): Promise<void> {
-    if (this.conn) return;
+    if (this.conn && !this.lost) return;
+    this.sftp = undefined;
     const o = this.options;
     const sshDir = path.join(localDefaults().home, '.ssh');
     try {

@@ -95,7 +95,7 @@ describe('ssh transport: exec and upload', () => {
     assert.equal(fs.statSync(remote).mode & 0o7777, 0o750);
   });
 
-  test('a connection cut during upload leaves the old target whole and at most a named temp file', async () => {
+  test('a connection cut during upload leaves the old target whole and at most a named temp file; connect() reconnects', async () => {
     const t = await connect();
     const local = path.join(work, 'big');
     fs.writeFileSync(local, randomBytes(64 * 1024 * 1024));
@@ -109,6 +109,8 @@ describe('ssh transport: exec and upload', () => {
     assert.equal(fs.readFileSync(remote, 'utf8'), 'previous content');
     for (const f of leftovers(work, 'cut-target')) assert.match(f, /^\.cut-target\.psd-tmp-[0-9a-f]{8}$/);
     await assert.rejects(t.exec('true'), UnreachableError);
+    await t.connect();
+    assert.equal((await t.exec('echo back')).stdout, 'back\n');
   });
 
   test('a connection cut during exec rejects it as unreachable', async () => {
