@@ -28,6 +28,8 @@ function startChange(changes: Change[], active: string, offline: boolean): Chang
   return { summary: `start ${UNIT} (now ${active})`, ops: [], notify: [RESTART] };
 }
 
+const RESTART_OR_STOP = 'if [ -e "$2" ]; then systemctl restart "$1"; else systemctl stop "$1" 2>/dev/null; true; fi';
+
 const daemon: Module<DaemonArgs> = {
   name: 'daemon',
   schema,
@@ -64,10 +66,11 @@ const daemon: Module<DaemonArgs> = {
   handlers: {
     [RESTART]: {
       summary: `systemctl restart ${UNIT}`,
-      // Module handlers run in module order; reload here so the restart sees the new unit.
+      // Module handlers run in module order; reload here so the restart sees the new unit. A
+      // rollback of a first install removes the unit: then the daemon is stopped instead.
       ops: [
         { kind: 'exec', argv: ['systemctl', 'daemon-reload'], live: true },
-        { kind: 'exec', argv: ['systemctl', 'restart', UNIT], live: true },
+        { kind: 'exec', argv: ['sh', '-c', RESTART_OR_STOP, 'restart', UNIT, unitPath(UNIT)], live: true },
       ],
     },
   },

@@ -10,6 +10,8 @@ export interface HealthCheckArgs {
   /** null: the receive buffer the daemon requested (its configured one). */
   min_rcvbuf_bytes: number | null;
   max_p99_us: number;
+  /** Without a self-test, a P99 over fewer events (the start-up dump) is not judged. */
+  min_events: number;
   max_rss_mb: number;
   /** A port flapped (down, up) before the metrics are read, so the latency histogram has fresh events. */
   self_test_port: string | null;
@@ -29,6 +31,7 @@ export const schema = {
     max_netlink_drops: { type: 'integer', minimum: 0, default: 0 },
     min_rcvbuf_bytes: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'null' }], default: null },
     max_p99_us: { type: 'number', exclusiveMinimum: 0, default: 5000 },
+    min_events: { type: 'integer', minimum: 1, default: 100 },
     max_rss_mb: { type: 'number', exclusiveMinimum: 0, default: 128 },
     self_test_port: { anyOf: [{ type: 'string', pattern: '^[A-Za-z0-9_.-]{1,15}$' }, { type: 'null' }], default: null },
     settle_seconds: { type: 'number', minimum: 0, maximum: 10, default: 0.3 },

@@ -124,3 +124,9 @@ test('an offline root reads nothing and passes with a note', () => {
   assert.deepEqual(healthCheck.needs(args, ctx), []);
   assert.deepEqual(healthCheck.probe!(fakeFacts(), args, ctx), [{ check: 'portsyncd health', ok: true, value: 'not probed: offline root' }]);
 });
+
+test('without a self-test, a P99 over fewer events than min_events (a fresh start-up dump) is not judged', () => {
+  const r = probe(healthy(), { max_p99_us: 300, min_events: 101 }).get('event latency p99')!;
+  assert.equal(r.ok, true);
+  assert.equal(r.value, 'not judged: 100 events < 101; set self_test_port');
+});
