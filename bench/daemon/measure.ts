@@ -1,7 +1,5 @@
 // Small measuring helpers for the daemon benchmark.
-import { readFileSync } from 'node:fs';
-
-const CLK_TCK = 100;
+import { readdirSync, readFileSync } from 'node:fs';
 
 export const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -16,10 +14,21 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** User + system CPU seconds of a process, from /proc/<pid>/stat. */
+/**
+ * CPU seconds a process has run, summed over its threads, from
+ * /proc/<pid>/task/<tid>/schedstat (nanoseconds; /proc/<pid>/stat counts 10 ms ticks).
+ * Threads that exited earlier are not included; the daemon's live for its lifetime.
+ */
 export function cpuSeconds(pid: number): number {
-  const rest = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread exited meanwhile
+    }
+  }
+  return ns / 1e9;
 }
 
 export function rssBytes(pid: number): number {

@@ -114,18 +114,29 @@ async function drain(e: Env, seed: number) {
 
 async function latency(e: Env) {
   const port = e.ports[0]!;
+  await ipBatch(e.ns, [`link set ${port} down`]); // a known state, so every toggle below changes it
+  await converged(e.ns, e.state);
   const ip = spawn('ip', ['-n', e.ns.name, '-batch', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
   await sleep(200);
   const before = daemonCounts(e).m;
   const e2e: number[] = [];
   const rtt: number[] = [];
+  let missed = 0;
   let up = false;
   for (let i = 0; i < 400; i++) {
     up = !up;
-    const seen = new Promise<bigint>((resolve) => e.sub.once('pmessage', () => resolve(process.hrtime.bigint())));
+    let onMsg: () => void = () => {};
+    const seen = new Promise<bigint | undefined>((resolve) => {
+      onMsg = () => resolve(process.hrtime.bigint());
+      e.sub.once('pmessage', onMsg);
+      setTimeout(() => resolve(undefined), 2000);
+    });
     const t0 = process.hrtime.bigint();
     ip.stdin.write(`link set ${port} ${up ? 'up' : 'down'}\n`);
-    e2e.push(Number((await seen) - t0) / 1e3);
+    const at = await seen;
+    e.sub.off('pmessage', onMsg);
+    if (at === undefined) missed++;
+    else e2e.push(Number(at - t0) / 1e3);
     await sleep(5);
     const r0 = process.hrtime.bigint();
     await e.state.ping();
@@ -135,6 +146,7 @@ async function latency(e: Env) {
   await sleep(100);
   return {
     samples: e2e.length,
+    missed,
     e2e_us: { p50: round(pct(e2e, 50)), p99: round(pct(e2e, 99)) },
     redis_rtt_us: { p50: round(pct(rtt, 50)), p99: round(pct(rtt, 99)) },
     processing: latencyQuantiles(before, daemonCounts(e).m),
