@@ -12,9 +12,11 @@ function unitChecks(facts: Facts, a: HealthCheckArgs): ProbeResult[] {
   const kv = parseKeyValues(facts.cmd(unitArgv(a)).stdout);
   const state = `${kv.get('ActiveState') ?? 'unknown'}/${kv.get('SubState') ?? 'unknown'}`;
   const restarts = Number(kv.get('NRestarts') ?? NaN);
+  // Type=notify: systemd moves the unit to active only after READY=1; other types prove nothing.
+  const notify = kv.get('Type') === 'notify';
+  const ready = state === 'active/running' && notify;
   return [
-    // Type=notify: systemd moves the unit to active only after READY=1.
-    { check: 'unit active (READY)', ok: state === 'active/running', value: state + (state === 'active/running' ? ' (READY sent)' : ''), threshold: 'active/running' },
+    { check: 'unit active (READY)', ok: ready, value: state + (ready ? ' (READY sent)' : notify ? '' : ` (Type=${kv.get('Type') ?? 'unknown'}: no READY)`), threshold: 'active/running, Type=notify' },
     { check: 'restarts', ok: restarts <= a.max_restarts, value: Number.isNaN(restarts) ? 'unknown' : String(restarts), threshold: `<= ${a.max_restarts}` },
   ];
 }

@@ -27,7 +27,7 @@ portsyncd_process_resident_memory_bytes 52428800
 
 function healthy(): Record<string, CmdFact> {
   return {
-    [`systemctl show -p ActiveState,SubState,NRestarts,MainPID -- portsyncd.service`]: ok('ActiveState=active\nSubState=running\nNRestarts=0\nMainPID=42\n'),
+    [`systemctl show -p Type,ActiveState,SubState,NRestarts -- portsyncd.service`]: ok('Type=notify\nActiveState=active\nSubState=running\nNRestarts=0\n'),
     'ip -j link show': ok(JSON.stringify([link('lo', true, false), link('Ethernet0', true, true), link('Ethernet4', false, false)])),
     'healthz': http(200, '{"initial_sync_done":true}'),
     'metrics': http(200, METRICS),
@@ -61,8 +61,9 @@ test('a healthy daemon passes every check, each with its measured value', () => 
 });
 
 const failing: [string, (c: Record<string, CmdFact>) => void, Record<string, unknown>, string, RegExp][] = [
-  ['unit failed', (c) => (c['systemctl show -p ActiveState,SubState,NRestarts,MainPID -- portsyncd.service'] = ok('ActiveState=activating\nSubState=auto-restart\nNRestarts=3\n')), {}, 'unit active (READY)', /^activating\/auto-restart$/],
-  ['restarts above the limit', (c) => (c['systemctl show -p ActiveState,SubState,NRestarts,MainPID -- portsyncd.service'] = ok('ActiveState=active\nSubState=running\nNRestarts=2\n')), { max_restarts: 1 }, 'restarts', /^2$/],
+  ['unit failed', (c) => (c['systemctl show -p Type,ActiveState,SubState,NRestarts -- portsyncd.service'] = ok('Type=notify\nActiveState=activating\nSubState=auto-restart\nNRestarts=3\n')), {}, 'unit active (READY)', /^activating\/auto-restart$/],
+  ['restarts above the limit', (c) => (c['systemctl show -p Type,ActiveState,SubState,NRestarts -- portsyncd.service'] = ok('Type=notify\nActiveState=active\nSubState=running\nNRestarts=2\n')), { max_restarts: 1 }, 'restarts', /^2$/],
+  ['active but not Type=notify', (c) => (c['systemctl show -p Type,ActiveState,SubState,NRestarts -- portsyncd.service'] = ok('Type=simple\nActiveState=active\nSubState=running\nNRestarts=0\n')), {}, 'unit active (READY)', /^active\/running \(Type=simple: no READY\)$/],
   ['healthz 503', (c) => (c.healthz = http(503, '{}')), {}, '/healthz 200', /^HTTP 503$/],
   ['nothing listening', (c) => (c.metrics = { rc: 7, stdout: '', stderr: 'bash: connect: Connection refused\n' }), {}, '/metrics answers', /no HTTP answer on 127\.0\.0\.1:9464 \(exit 7: bash: connect: Connection refused\)/],
   ['redis lags the kernel', (c) => (c.redis = ok('PORT_TABLE|Ethernet0\ndown\nup\nPORT_TABLE|Ethernet4\ndown\ndown\n')), {}, 'STATE_DB PORT_TABLE = kernel (Ethernet*)', /^1 of 2 differ: Ethernet0: kernel oper up admin up, redis oper down admin up$/],
