@@ -1,5 +1,6 @@
 // Builds the self-contained portsyncd artifact for linux-x64 switches, which have no Node.js:
 //   bin/node                       the Node runtime running this script, stripped
+//   bin/portsyncd                  the daemon's launcher (daemon/bin/portsyncd: its V8 flags)
 //   lib/portsyncd.mjs              the daemon and its dependencies, one esbuild bundle
 //   lib/portsyncd_netlink.node     the netlink addon (found beside the entry script)
 //   MANIFEST                       sha256 of every file above
@@ -15,6 +16,7 @@ import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const entry = join(root, 'daemon/dist/main.js');
+const launcher = join(root, 'daemon/bin/portsyncd');
 const outDir = join(root, 'build/portsyncd');
 const stage = join(outDir, 'stage');
 const ADDON = 'portsyncd_netlink.node';
@@ -67,10 +69,11 @@ async function main() {
   });
   copyNode(join(stage, 'bin/node'));
   copyFileSync(addonPath(), join(stage, 'lib', ADDON));
-  for (const f of ['bin/node', 'lib/' + ADDON]) chmodSync(join(stage, f), 0o755);
+  copyFileSync(launcher, join(stage, 'bin/portsyncd'));
+  for (const f of ['bin/node', 'bin/portsyncd', 'lib/' + ADDON]) chmodSync(join(stage, f), 0o755);
   chmodSync(join(stage, 'lib/portsyncd.mjs'), 0o644);
 
-  const files = ['bin/node', 'lib/portsyncd.mjs', 'lib/' + ADDON];
+  const files = ['bin/node', 'bin/portsyncd', 'lib/portsyncd.mjs', 'lib/' + ADDON];
   const manifest = files.map((f) => `${sha256(readFileSync(join(stage, f)))}  ${f}\n`).join('') + `node ${process.version}\n`;
   writeFileSync(join(stage, 'MANIFEST'), manifest, { mode: 0o644 });
   chmodSync(join(stage, 'MANIFEST'), 0o644);

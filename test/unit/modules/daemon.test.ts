@@ -70,7 +70,7 @@ test('the unit is Type=notify with watchdog, restart on failure and ExecStart un
   const { changes } = plan({}, { unit: { watchdog_sec: 12 } });
   const put = changes.find((c) => c.summary === `create ${UNIT}`)!.ops[0]!;
   assert.ok(put.kind === 'put');
-  for (const line of ['Type=notify', 'WatchdogSec=12', 'Restart=on-failure', 'ExecStart=/opt/portsyncd/current/bin/node /opt/portsyncd/current/lib/portsyncd.mjs --config /etc/portsyncd/portsyncd.yaml']) {
+  for (const line of ['Type=notify', 'WatchdogSec=12', 'Restart=on-failure', 'Environment=PORTSYNCD_NODE=/opt/portsyncd/current/bin/node PORTSYNCD_ENTRY=/opt/portsyncd/current/lib/portsyncd.mjs', 'ExecStart=/opt/portsyncd/current/bin/portsyncd --config /etc/portsyncd/portsyncd.yaml']) {
     assert.ok(put.content.split('\n').includes(line), `${line} in\n${put.content}`);
   }
 });
