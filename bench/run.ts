@@ -7,7 +7,7 @@
 // Flags: --quick, --runs N, --fleet-sizes 10,50,100, --site-sizes 8,50, --daemon-soak-seconds S,
 //        --skip-fleet, --skip-daemon, --lab NAME
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,12 +16,12 @@ import { projectRoot } from '../lab/paths.js';
 import { round, stopRunning } from './fleet/measure.js';
 import { emptyFleetResult, runFleet, type SuitePlan } from './fleet/suite.js';
 import { ansibleArgv, portsyncArgv, FLEET_PLAYBOOK, SITE_PLAYBOOK } from './fleet/tools.js';
-import { daemonLatencyChart, daemonRssChart, fleetChart } from './report/charts.js';
 import { latestDaemonResult, summariseDaemon } from './report/daemon.js';
-import { daemonSection, fleetTable, siteTable, summaryMarkdown } from './report/markdown.js';
+import { mergeResults } from './report/merge.js';
+import { writeOutputs } from './report/write.js';
 import type { BenchResults } from './report/types.js';
 
-const { values: flags } = parseArgs({
+const { values: flags, positionals } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     runs: { type: 'string' },
@@ -31,7 +31,10 @@ const { values: flags } = parseArgs({
     'skip-fleet': { type: 'boolean', default: false },
     'skip-daemon': { type: 'boolean', default: false },
     lab: { type: 'string', default: 'fleet' },
+    name: { type: 'string' },
+    report: { type: 'boolean', default: false },
   },
+  allowPositionals: true,
 });
 const quick = flags.quick!;
 const sizes = (v: string | undefined, dflt: number[]) => (v === undefined ? dflt : v.split(',').filter(Boolean).map(Number));
@@ -127,66 +130,6 @@ async function runDaemonBench(results: BenchResults): Promise<void> {
   };
 }
 
-function writeOutputs(results: BenchResults): void {
-  mkdirSync(resultsDir, { recursive: true });
-  const base = path.join(resultsDir, results.name);
-  const charts = {
-    fleet: `${results.name}-time.svg`,
-    daemon: `${results.name}-daemon-latency.svg`,
-    rss: undefined as string | undefined,
-  };
-  writeFileSync(path.join(resultsDir, charts.fleet), fleetChart(results));
-  writeFileSync(path.join(resultsDir, charts.daemon), daemonLatencyChart(results));
-  const rss = daemonRssChart(results);
-  if (rss) {
-    charts.rss = `${results.name}-daemon-rss.svg`;
-    writeFileSync(path.join(resultsDir, charts.rss), rss);
-  }
-  writeFileSync(`${base}.json`, JSON.stringify(results, null, 2) + '\n');
-  writeFileSync(`${base}.md`, summaryMarkdown(results, charts));
-  log(`written ${base}.json, ${base}.md and the charts beside them`);
-  if (results.mode === 'full' && !results.interrupted) updateReadme(results, charts);
-}
-
-const START = '<!-- latest-results:start -->';
-const END = '<!-- latest-results:end -->';
-
-/** Replaces the latest-results section of bench/README.md with this run's tables. */
-function updateReadme(results: BenchResults, charts: { fleet: string; daemon: string }): void {
-  const file = path.join(projectRoot, 'bench', 'README.md');
-  const text = readFileSync(file, 'utf8');
-  const i = text.indexOf(START);
-  const j = text.indexOf(END);
-  if (i < 0 || j < i) {
-    results.errors.push(`bench/README.md has no ${START} … ${END} section; not updated`);
-    return;
-  }
-  const la = results.loadavg.start.map((v) => v.toFixed(1)).join(' / ');
-  const section = [
-    START,
-    `Run ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${results.machine.cpus} CPUs, load average at start ${la}; full summary in [results/${results.name}.md](results/${results.name}.md).`,
-    '',
-    `**Fleet tuning, portsync-deploy vs Ansible** (median of ${results.settings.runs} runs, seconds):`,
-    '',
-    fleetTable(results),
-    '',
-    `![time vs switches](results/${charts.fleet})`,
-    '',
-    '**playbooks/site.yaml** (portsync-deploy):',
-    '',
-    siteTable(results),
-    '',
-    '**portsyncd**:',
-    '',
-    daemonSection(results),
-    '',
-    `![latency vs rate](results/${charts.daemon})`,
-    END,
-  ].join('\n');
-  writeFileSync(file, text.slice(0, i) + section + text.slice(j + END.length));
-  log('updated bench/README.md');
-}
-
 const SHOWN_TARGET = { hostsFile: '<lab inventory>/hosts.yaml', hosts: 0 };
 /** A command line as the summary shows it: repo-relative paths, N for the fork count. */
 const shown = (argv: string[]) => argv.join(' ').replaceAll(projectRoot, '').replace('--forks 0', '--forks N');
@@ -194,7 +137,7 @@ const shown = (argv: string[]) => argv.join(' ').replaceAll(projectRoot, '').rep
 async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const results: BenchResults = {
-    name: `${startedAt.slice(0, 10)}-fleet${quick ? '-quick' : ''}`,
+    name: flags.name ?? `${startedAt.slice(0, 10)}-fleet${quick ? '-quick' : ''}`,
     mode: quick ? 'quick' : 'full',
     startedAt,
     finishedAt: '',
@@ -241,7 +184,15 @@ async function main(): Promise<number> {
 function finish(results: BenchResults): void {
   results.finishedAt = new Date().toISOString();
   results.loadavg.end = loadavg().map((v) => round(v));
-  writeOutputs(results);
+  writeOutputs(results, resultsDir, path.join(projectRoot, 'bench', 'README.md'), log);
 }
 
-process.exitCode = await main();
+/** --report A.json [B.json…]: the outputs again from saved results, merged (see merge.ts). */
+function report(): number {
+  if (!positionals.length) throw new Error('--report needs one or more results JSON files');
+  const merged = mergeResults(positionals.map((f) => JSON.parse(readFileSync(f, 'utf8')) as BenchResults), resultsDir);
+  writeOutputs(merged, resultsDir, path.join(projectRoot, 'bench', 'README.md'), log);
+  return 0;
+}
+
+process.exitCode = flags.report ? report() : await main();
