@@ -50,6 +50,7 @@ const log = (line: string) => console.log(line);
 // signal's code.
 let daemonChild: ReturnType<typeof spawn> | undefined;
 let current: BenchResults | undefined;
+let stopping = false;
 let labUsed = false;
 let tearDown: Promise<void> | undefined;
 function cleanup(): Promise<void> {
@@ -63,6 +64,7 @@ function cleanup(): Promise<void> {
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   process.on(signal, () => {
     log(`\n${signal}: stopping, removing lab ${lab}`);
+    stopping = true;
     stopRunning(signal);
     daemonChild?.kill(signal);
     cleanup()
@@ -172,7 +174,8 @@ async function main(): Promise<number> {
         await cleanup();
       }
     }
-    if (!flags['skip-daemon']) await runDaemonBench(results);
+    // After a signal, main only waits here for the handler to finish and exit.
+    if (!flags['skip-daemon'] && !stopping) await runDaemonBench(results);
     results.settings.daemonArgs = results.daemon?.command.split(' ').slice(2) ?? [];
   } finally {
     current = undefined;
