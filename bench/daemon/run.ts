@@ -179,7 +179,11 @@ async function pace(e: Env, commandsPerS: number, seconds: number, everyS: numbe
     }
     await sleep(20);
   }
-  ip.stdin.end();
+  // Until ip has run every command: a generator that fell behind must not keep changing links afterwards.
+  await new Promise((resolve) => {
+    ip.once('exit', resolve);
+    ip.stdin.end();
+  });
   return (Date.now() - t0) / 1000;
 }
 
@@ -200,7 +204,10 @@ async function paced(e: Env, seconds: number, rssEveryS: number) {
   const cpu0 = cpuSeconds(pid);
   const rss: Array<[number, number]> = [];
   const t0 = Date.now();
-  const wall = await pace(e, commandsPerS, seconds, rssEveryS, (el) => rss.push([Math.round(el), round(rssBytes(pid) / 2 ** 20)]));
+  const wall = await pace(e, commandsPerS, seconds, rssEveryS, (el) => {
+    rss.push([Math.round(el), round(rssBytes(pid) / 2 ** 20)]);
+    if (seconds > 60) console.log(JSON.stringify({ soak_rss_mb: rss.at(-1) })); // progress of a long soak
+  });
   const kernel = (await e.mon.settled()) - k0;
   const cpu = cpuSeconds(pid) - cpu0;
   const after = daemonCounts(e);

@@ -1,6 +1,6 @@
-// Writes port state to STATE_DB. One pipeline in flight at a time: whatever
+// Writes port state to STATE_DB. One write in flight at a time: whatever
 // accumulates meanwhile is coalesced per port (last state wins) and goes out
-// in the next pipeline. The pending set is bounded by the number of ports.
+// in the next write. The pending set is bounded by the number of ports.
 // A failed write puts its entries back (unless newer ones arrived) and forces
 // a full reconcile once Redis is back, so a Redis restart loses nothing.
 // Each batch is one command (HSET, DEL or one script call), sent in the tick
@@ -48,10 +48,8 @@ export class PortWriter {
   private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
-
-  private readonly redis: WithScript;
-
   private lastSentAt = -Infinity;
+  private readonly redis: WithScript;
 
   constructor(redis: Redis, private readonly hooks: WriterHooks, private readonly minWriteIntervalMs = 0) {
     redis.defineCommand('portsyncdWritePorts', { lua: WRITE_PORTS_LUA });

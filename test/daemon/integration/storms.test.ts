@@ -29,6 +29,24 @@ test('10,000 flaps across 32 ports end with Redis equal to the kernel (Redis ove
     }
   }, true));
 
+test('with a minimum write interval, 10,000 flaps still end with Redis equal to the kernel', () =>
+  withEnv(async (ns, redis) => {
+    const ports = ns.addPorts(range(32));
+    const daemon = new DaemonProc(ns, { redis: { unix_socket: redis.socket, min_write_interval_ms: 2 } });
+    try {
+      const http = await daemon.ready();
+      ns.batch(flapLines(ports, 10000, 4));
+      const state = redis.client(6);
+      await converged(ns, state);
+      ns.batch([`link set ${ports[0]} mtu 1600`]); // an isolated change after the storm
+      await converged(ns, state);
+      const m = daemon.metrics(http);
+      assert.ok(m.get('portsyncd_write_ports_sum')! > m.get('portsyncd_write_ports_count')!, 'writes carried several ports');
+    } finally {
+      await daemon.kill();
+    }
+  }));
+
 test('a forced overflow counts drops, and the resync restores equality, deleted ports included', () =>
   withEnv(async (ns, redis) => {
     const ports = ns.addPorts(range(32));
