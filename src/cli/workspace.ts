@@ -11,6 +11,7 @@ import { evalWhen } from '../playbook/when.js';
 import { renderArgs, renderTemplateFile } from '../render/template.js';
 import { posOf } from '../source-map.js';
 import { parseExtraVars } from '../vars/extra.js';
+import { loadPlaybookDefaults } from '../vars/defaults.js';
 import { hostVars, loadPlayVarsFiles } from '../vars/precedence.js';
 import type { PlayInput } from '../exec/run.js';
 import type { PlanEnv } from '../plan/types.js';
@@ -43,15 +44,16 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
   const extra = extraVars(o);
   const registry = await loadModuleRegistry(MODULES_DIR);
   const plays = loadPlaybook(playbook, registry);
+  const defaults = loadPlaybookDefaults(playbook);
   const limited = o.limit ? new Set(selectHosts(inventory, o.limit)) : undefined;
   const problems: Problem[] = [];
   const inputs: PlayInput[] = plays.map((play) => {
     const names = selectHosts(inventory, play.hosts, posOf(play, 'hosts') ?? play.pos).filter((h) => !limited || limited.has(h));
     const hosts = names.flatMap((name) => {
       try {
-        const base = hostVars(inventory, name, { play, extra });
+        const base = hostVars(inventory, name, { defaults, play, extra });
         const playVarsFiles = loadPlayVarsFiles(play, dirname(playbook), base);
-        return [{ name, vars: hostVars(inventory, name, { play, playVarsFiles, extra }) }];
+        return [{ name, vars: hostVars(inventory, name, { defaults, play, playVarsFiles, extra }) }];
       } catch (e) {
         if (e instanceof ValidationError) problems.push(...e.problems.map((p) => ({ ...p, host: p.host ?? name })));
         else throw e;

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,11 @@ function events(out: string): Record<string, any>[] {
   return out.trim().split('\n').map((l) => JSON.parse(l));
 }
 
+/** A recap's per-host counts without its round-trip count, which the executor's tests cover. */
+function counts(recap: Record<string, any>): Record<string, Record<string, number>> {
+  return Object.fromEntries(Object.entries(recap.hosts as Record<string, Record<string, number>>).map(([h, { round_trips: _, ...c }]) => [h, c]));
+}
+
 function snapshot(root: string, rel = ''): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
@@ -56,7 +61,7 @@ test('check → apply → re-apply → hand edit → check shows that drift only
   const ev = events(check.out);
   assert.deepEqual(ev.at(-1), {
     event: 'recap',
-    hosts: Object.fromEntries(HOSTS.map((h) => [h, { ok: 0, changed: 5, failed: 0, skipped: 0, unreachable: 0 }])),
+    hosts: Object.fromEntries(HOSTS.map((h) => [h, { ok: 0, changed: 5, failed: 0, skipped: 0, unreachable: 0, round_trips: 1 }])),
   });
   // three tasks plus two handlers: the module's daemon-reload, then the play's restart
   const handlers = ev.filter((e) => e.event === 'result' && e.handler && e.host === 'leaf01').map((e) => e.task);
@@ -80,8 +85,8 @@ test('check → apply → re-apply → hand edit → check shows that drift only
 
   const again = cli([site, '-i', inv, '--json', '-v']);
   assert.equal(again.code, 0, again.err);
-  const recap = events(again.out).at(-1)!;
-  for (const h of HOSTS) assert.deepEqual(recap.hosts[h], { ok: 3, changed: 0, failed: 0, skipped: 0, unreachable: 0 });
+  const recap = counts(events(again.out).at(-1)!);
+  for (const h of HOSTS) assert.deepEqual(recap[h], { ok: 3, changed: 0, failed: 0, skipped: 0, unreachable: 0 });
   const trips = events(again.out).filter((e) => e.event === 'host_stats');
   assert.deepEqual(trips.map((e) => e.roundTrips), [1, 1], 'a no-change run costs one exec per host');
 
@@ -162,16 +167,25 @@ function kernelKeys(root: string): void {
   walk('');
 }
 
-test('the site playbook on the example fleet: check, apply, re-apply, hand edit, check', (t) => {
+/** Roots for example-dc1 hosts that know this kernel's sysctl keys, and the CLI args reaching them. */
+function exampleFleet(t: { after(fn: () => void): void }, hosts: string[]) {
   const dir = mkdtempSync(join(tmpdir(), 'psd-site-e2e-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const leaves = ['dc1-leaf-01', 'dc1-leaf-09'];
-  for (const h of leaves) {
+  for (const h of hosts) {
     mkdirSync(join(dir, h, 'etc'), { recursive: true });
     kernelKeys(join(dir, h));
   }
-  const base = [join(REPO, 'playbooks/site.yaml'), '-i', join(REPO, 'inventories/example-dc1'), '--limit', leaves.join(','),
+  const args = ['-i', join(REPO, 'inventories/example-dc1'), '--limit', hosts.join(','),
     '-e', 'connection=chroot', '-e', `chroot_dir=${dir}/{{inventory_hostname}}`, '--json'];
+  return { dir, args };
+}
+
+// The deploy step unpacks the release with the root's own sh and tar, which an empty root lacks:
+// the full sequence runs with --skip-tags deploy, the whole site.yaml in check mode below.
+test('the site playbook on the example fleet: check, apply, re-apply, hand edit, check', (t) => {
+  const leaves = ['dc1-leaf-01', 'dc1-leaf-09'];
+  const { dir, args } = exampleFleet(t, leaves);
+  const base = [join(REPO, 'playbooks/site.yaml'), '--skip-tags', 'deploy', ...args];
 
   const check = cli([...base, '--check', '--diff']);
   assert.equal(check.code, 2, check.err + check.out);
@@ -181,19 +195,47 @@ test('the site playbook on the example fleet: check, apply, re-apply, hand edit,
   const planned = events(check.out).filter((e) => e.event === 'result' && e.status === 'changed').map((e) => [e.host, e.task]);
   const done = events(applied.out).filter((e) => e.event === 'result' && e.status === 'changed').map((e) => [e.host, e.task]);
   assert.deepEqual(done.sort(), planned.sort(), 'the plan shown is the plan applied');
+  const dropins = join(dir, 'dc1-leaf-01/etc/systemd/system/portsyncd.service.d');
+  assert.match(readFileSync(join(dropins, '50-scheduling.conf'), 'utf8'), /^LimitNOFILE=131072$/m, 'host_vars beat the defaults');
+  assert.match(readFileSync(join(dir, 'dc1-leaf-09/etc/sysctl.d/50-portsyncd.conf'), 'utf8'), /^net\.core\.rmem_max = 134217728$/m);
 
   const again = cli(base);
   assert.equal(again.code, 0);
   for (const h of leaves) assert.equal(events(again.out).at(-1)!.hosts[h].changed, 0);
 
-  const dropin = join(dir, 'dc1-leaf-09/etc/systemd/system/portsyncd.service.d/40-limits.conf');
+  const dropin = join(dir, 'dc1-leaf-09/etc/systemd/system/portsyncd.service.d/50-scheduling.conf');
   writeFileSync(dropin, readFileSync(dropin, 'utf8').replace('LimitNPROC=4096', 'LimitNPROC=10'));
   const drift = cli([...base, '--check', '--diff']);
   assert.equal(drift.code, 2);
   const changed = events(drift.out).filter((e) => e.event === 'result' && e.status === 'changed' && !e.handler);
-  assert.deepEqual(changed.map((e) => [e.host, e.task]), [['dc1-leaf-09', 'portsyncd resource limits']]);
+  assert.deepEqual(changed.map((e) => [e.host, e.task]), [['dc1-leaf-09', 'portsyncd priority and limits']]);
   const lines = changed[0]!.changes[0].diff.split('\n').filter((l: string) => /^[-+][^-+]/.test(l));
   assert.deepEqual(lines, ['-LimitNPROC=10', '+LimitNPROC=4096']);
+});
+
+test('the whole site playbook in check mode on the example fleet: kernel, tuning and the canary deploy', { timeout: 300_000 }, (t) => {
+  if (!existsSync(join(REPO, 'build/portsyncd/LATEST'))) {
+    const b = spawnSync('npm', ['run', '--silent', 'bundle'], { cwd: REPO, encoding: 'utf8' });
+    assert.equal(b.status, 0, `npm run bundle: ${b.stderr}`);
+  }
+  const hosts = ['dc1-spine-01', 'dc1-leaf-01', 'dc1-leaf-02'];
+  const { dir, args } = exampleFleet(t, hosts);
+  const before = snapshot(dir);
+  const r = cli([join(REPO, 'playbooks/site.yaml'), ...args, '--check', '--diff']);
+  assert.equal(r.code, 2, r.err + r.out);
+  const ev = events(r.out);
+  const changedTasks = (host: string) => new Set(ev.filter((e) => e.event === 'result' && e.host === host && e.status === 'changed').map((e) => e.task));
+  for (const h of hosts) {
+    for (const task of ['portsyncd kernel parameters', 'Transparent huge pages', 'portsyncd priority and limits', 'portsyncd release, config and unit']) {
+      assert.ok(changedTasks(h).has(task), `${h}: ${task} not planned`);
+    }
+  }
+  const release = ev.find((e) => e.event === 'result' && e.host === 'dc1-leaf-01' && e.task === 'portsyncd release, config and unit')!;
+  assert.ok(release.changes.some((c: { summary: string }) => /upload/.test(c.summary)), JSON.stringify(release.changes.map((c: { summary: string }) => c.summary)));
+  // The latency leaves get the real-time drop-in, the throughput spine does not.
+  assert.ok(changedTasks('dc1-leaf-01').has('portsyncd real-time scheduling'));
+  assert.ok(!changedTasks('dc1-spine-01').has('portsyncd real-time scheduling'));
+  assert.deepEqual(snapshot(dir), before, 'check mode wrote nothing');
 });
 
 test('the guide as written fails at plan time with exit 3 and writes nothing', (t) => {

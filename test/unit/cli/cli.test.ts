@@ -111,5 +111,5 @@ test('render and validate on the example fleet', () => {
   assert.match(undef.err, /portsyncd-dropin\.conf\.hbs:\d+:\d+/);
   const v = cli(['validate', join(REPO, 'playbooks/site.yaml'), '-i', inv]);
   assert.equal(v.code, 0, v.err);
-  assert.match(v.out, /^valid: 2 plays, \d+ tasks, 20 hosts\n$/);
+  assert.match(v.out, /^valid: 3 plays, \d+ tasks, 20 hosts\n$/);
 });

@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import type { Change, JSONSchema, Module } from '../../../src/module.js';
 import type { HostFacts } from '../../../src/facts/types.js';
 import { evalWhen } from '../../../src/playbook/when.js';
+import { loadPlaybookDefaults } from '../../../src/vars/defaults.js';
 import { renderValue } from '../../../src/render/expr-template.js';
 import { defaultHost, type FakeFactsData } from '../../helpers/fake-facts.js';
 import { repoRoot, validateArgs } from './support.js';
@@ -28,6 +29,7 @@ type Profile = Record<string, unknown>;
 const load = (rel: string) => parse(readFileSync(`${repoRoot}playbooks/${rel}`, 'utf8'));
 const profile = (name: string): Profile => load(`profiles/${name}.yaml`);
 const play = load('tuning.yaml')[0];
+const defaults = loadPlaybookDefaults(`${repoRoot}playbooks/tuning.yaml`);
 const TASK_KEYS = new Set(['name', 'when', 'tags', 'notify']);
 const moduleOf = (task: Record<string, unknown>) => Object.keys(task).find((k) => !TASK_KEYS.has(k))!;
 
@@ -71,7 +73,7 @@ interface Planned {
 /** The tasks of tuning.yaml that run for `profileName` on a host of `shape`, planned. */
 function planProfile(profileName: string, shapeName: string): Planned[] {
   const shape = SHAPES[shapeName];
-  const vars = { ...profile(profileName), facts: { ...defaultHost, ...shape } };
+  const vars = { ...defaults, ...profile(profileName), facts: { ...defaultHost, ...shape } };
   const out: Planned[] = [];
   for (const task of play.tasks as Record<string, unknown>[]) {
     // Like the engine, args are rendered and validated before facts exist, whatever `when` says.
@@ -118,15 +120,13 @@ test('§12 as data: RT only for latency, THP off only for latency, pinning only 
   }
 });
 
-test('§9 checklist values hold in every profile', () => {
+test('§9 checklist values hold in every profile, limits from the defaults', () => {
   for (const p of PROFILES) {
     const v = profile(p);
-    assert.deepEqual(
-      [v.tuning_swappiness, v.tuning_overcommit_memory, v.tuning_daemon_nice, v.tuning_limit_nofile, v.tuning_limit_nproc, v.tuning_limit_memlock],
-      [0, 1, -10, 65536, 4096, 'infinity'],
-      p,
-    );
+    assert.deepEqual([v.tuning_swappiness, v.tuning_overcommit_memory, v.tuning_daemon_nice], [0, 1, -10], p);
+    assert.equal(Object.keys(v).some((k) => k.startsWith('tuning_limit')), false, `${p} sets limits, which belong to portsyncd_limits`);
   }
+  assert.deepEqual(defaults.portsyncd_limits, { nofile: 65536, nproc: 4096, memlock: 'infinity' });
 });
 
 test('fact gates: every pair of tasks runs exactly one side, for every profile and host shape', () => {
@@ -136,7 +136,7 @@ test('fact gates: every pair of tasks runs exactly one side, for every profile a
       const keyOf = (x: Planned) => `${x.module}:${x.args.dropin ?? ''}`;
       const keys = plan.map(keyOf);
       assert.equal(new Set(keys).size, keys.length, `${p}/${shape}: both sides of a pair ran`);
-      assert.equal(keys.length, 9, `${p}/${shape}: ${keys.join(', ')}`);
+      assert.equal(keys.length, 10, `${p}/${shape}: ${keys.join(', ')}`);
     }
   }
 });
