@@ -38,7 +38,8 @@ export function copyDiff(facts: Facts, args: CopyArgs, ctx: PlanContext): Change
   const contentChanged = stat === null || stat.sha256 !== source.sha256;
   const drift = metadataDrift(stat, args);
   if (!contentChanged && drift.length === 0) return [];
-  const before = facts.file(args.dest);
+  // needs() declares the target's content only for sources that get a diff.
+  const before = source.diffable ? facts.file(args.dest) : null;
   const diffText = contentChanged ? contentDiff(args.dest, before, stat, source) : '';
   const { summary, diff } = describeFileChange(args.dest, stat === null ? null : before ?? '', source.content ?? '', drift, diffText);
   return [{ summary, diff, ops: writeOps(args, source, stat) }];

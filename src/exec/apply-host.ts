@@ -1,7 +1,7 @@
 // Applies one host's plan: uploads staged first, then one script for every change and handler.
 // The host stops at its first failed change; handlers notified by the changes that succeeded
 // still run unless forceHandlers is off.
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { Transport } from '../transport/types.js';
 import { rooted, shq } from '../transport/shell.js';
 import { UnreachableError } from '../transport/types.js';
@@ -61,18 +61,24 @@ export async function applyHost(transport: Transport, plan: HostPlan, forceHandl
   return { results: collectResults(plan, owners, outcomes), applied: outcomes.some((o) => o.status === 'ok'), unreachable: false };
 }
 
-/** Upload ops travel before the script, to a staging name beside their target (folders made
- *  first, in one exec); the script renames them. */
+/** Upload ops travel before the script, to a staging name beside their target; the script
+ *  renames them. One exec first makes the folders and removes what an earlier run cut short
+ *  left beside the same targets (staged copies and transfer temp files, all named `.*.psd-*`). */
 async function stageUploads(transport: Transport, steps: ScriptStep[], stages: Map<string, string>): Promise<void> {
   if (stages.size === 0) return;
-  const dirs = [...new Set([...stages.values()].map((p) => shq(rooted(transport.root, dirname(p)))))];
-  const made = await transport.exec(`mkdir -p ${dirs.join(' ')}`);
-  if (made.rc !== 0) throw new Error(`cannot create ${dirs.join(' ')}: ${made.stderr.trim()}`);
-  for (const [key, stagePath] of stages) {
+  const uploads = [...stages].flatMap(([key, stagePath]) => {
     const [n, k] = key.split('.').map(Number);
     const op = steps[n!]!.change.ops[k!]!;
-    if (op.kind === 'upload') await transport.upload(op.localPath, stagePath, op.mode);
-  }
+    return op.kind === 'upload' ? [{ op, stagePath }] : [];
+  });
+  const dirs = [...new Set(uploads.map((u) => shq(rooted(transport.root, dirname(u.stagePath)))))];
+  const stale = [...new Set(uploads.map((u) => rooted(transport.root, u.op.path)))].flatMap((target) => {
+    const [dir, base] = [dirname(target), basename(target)];
+    return [`${shq(`${dir}/.${base}.psd-`)}*`, `${shq(`${dir}/..${base}.psd-`)}*`];
+  });
+  const made = await transport.exec(`mkdir -p ${dirs.join(' ')} && rm -f ${stale.join(' ')}`);
+  if (made.rc !== 0) throw new Error(`cannot create ${dirs.join(' ')}: ${made.stderr.trim()}`);
+  for (const { op, stagePath } of uploads) await transport.upload(op.localPath, stagePath, op.mode);
 }
 
 function collectResults(plan: HostPlan, owners: StepOwner[], outcomes: StepOutcome[]): TaskResult[] {

@@ -6,7 +6,7 @@ import type { Play, Vars } from '../playbook/types.js';
 import { prepareHost } from '../plan/prepare.js';
 import { planHost } from '../plan/plan-host.js';
 import { isChange, type HostPlan, type PlanEnv, type PreparedHost } from '../plan/types.js';
-import type { Recap, Reporter, RunEvent } from '../report/events.js';
+import type { HostRecap, Recap, Reporter, RunEvent } from '../report/events.js';
 import { applyHost, unreachableResult } from './apply-host.js';
 import { haltAfterBatch, runLimited, splitBatches } from './batches.js';
 import { SIGNAL_EXIT, type Interrupt } from './interrupt.js';
@@ -128,7 +128,7 @@ class Run {
     if (problems.length) {
       // Hosts were contacted (and earlier plays may have changed them): the recap still closes the run.
       this.invalid(problems);
-      this.emit({ event: 'recap', hosts: Object.fromEntries(this.recap) });
+      this.emitRecap();
       return EXIT.invalid;
     }
 
@@ -235,10 +235,16 @@ class Run {
     this.emit({ event: 'host_stats', host, roundTrips: t.roundTrips, bytesUploaded: t.bytesUploaded });
   }
 
+  private emitRecap(): void {
+    const hosts: Record<string, HostRecap> = {};
+    for (const [host, rc] of this.recap) hosts[host] = { ...rc, round_trips: this.sessions.roundTrips(host) };
+    this.emit({ event: 'recap', hosts });
+  }
+
   private finish(): number {
     const signal = this.opts.interrupt?.signal;
     if (signal) this.emit({ event: 'interrupted', signal });
-    this.emit({ event: 'recap', hosts: Object.fromEntries(this.recap) });
+    this.emitRecap();
     if (signal) return SIGNAL_EXIT[signal];
     const all = [...this.recap.values()];
     if (all.some((r) => r.failed > 0)) return EXIT.failed;

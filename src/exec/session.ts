@@ -29,6 +29,11 @@ export class HostSessions {
     return t;
   }
 
+  /** Round trips made to a host so far (0 when it was never contacted). */
+  roundTrips(host: string): number {
+    return this.transports.get(host)?.roundTrips ?? 0;
+  }
+
   async connect(host: string, vars: Vars): Promise<Transport> {
     const t = this.transport(host, vars);
     let c = this.connected.get(host);

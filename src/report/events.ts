@@ -11,6 +11,12 @@ export interface Recap {
   unreachable: number;
 }
 
+/** A host's line in the final recap: its result counts, plus the SSH round trips (execs and
+ *  transfers) the whole run made to it, connecting excluded. */
+export interface HostRecap extends Recap {
+  round_trips: number;
+}
+
 export type RunEvent =
   | { event: 'play_start'; play: string; hosts: string[]; check: boolean }
   | { event: 'batch_start'; batch: number; hosts: string[] }
@@ -24,7 +30,7 @@ export type RunEvent =
   | { event: 'host_stats'; host: string; roundTrips: number; bytesUploaded: number }
   | { event: 'verify'; host: string; task: string; settings: SettingState[]; ok: boolean }
   | { event: 'interrupted'; signal: string }
-  | { event: 'recap'; hosts: Record<string, Recap> };
+  | { event: 'recap'; hosts: Record<string, HostRecap> };
 
 export interface Reporter {
   emit(e: RunEvent): void;

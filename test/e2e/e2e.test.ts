@@ -8,9 +8,10 @@ import { E2eLab } from './lab-handle.js';
 import { labLeftovers } from './leftovers.js';
 import { labSuite } from './suites/lab.js';
 import { deploySuite } from './suites/deploy.js';
+import { fleetSuite } from './suites/fleet.js';
 
 // To add a suite: export a LabSuite from test/e2e/suites/<area>.ts and list it here.
-const SUITES = [labSuite, deploySuite];
+const SUITES = [labSuite, deploySuite, fleetSuite];
 const lab = new E2eLab('e2e');
 const missing = checkPreconditions(hostProbe());
 

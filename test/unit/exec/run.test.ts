@@ -110,7 +110,7 @@ test('unreachable is reported as unreachable, counts toward the threshold, and n
   const { dir, hosts } = fleet(t, 4, { h2: 'unreachable' });
   const { code, recap } = await run([{ play: play({ maxFailPercentage: 30 }), hosts }]);
   assert.equal(code, 4);
-  assert.deepEqual(recap.h2, { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 1 });
+  assert.deepEqual(recap.h2, { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 1, round_trips: 0 });
   for (const h of ['h1', 'h3', 'h4']) assert.equal(readFileSync(join(dir, h, 'etc/two'), 'utf8'), h);
 
   const halted = await run([{ play: play({ serial: [2], maxFailPercentage: 30 }), hosts: fleet(t, 4, { h1: 'unreachable' }).hosts }]);
@@ -160,7 +160,7 @@ test('check mode changes nothing and exits 2; a converged re-run costs one exec 
   assert.equal((await run([{ play: play(), hosts }])).code, 0);
   const again = await run([{ play: play(), hosts }]);
   assert.equal(again.code, 0);
-  assert.deepEqual(again.recap.h1, { ok: 2, changed: 0, failed: 0, skipped: 0, unreachable: 0 });
+  assert.deepEqual(again.recap.h1, { ok: 2, changed: 0, failed: 0, skipped: 0, unreachable: 0, round_trips: 1 });
   const stats = again.events.filter((e) => e.event === 'host_stats').map((e) => (e as { roundTrips: number }).roundTrips);
   assert.deepEqual(stats, [1, 1]);
   const applied = (await run([{ play: play({ tasks: [task('first', '/etc/three')] }), hosts }])).events;

@@ -15,7 +15,7 @@ const stream: RunEvent[] = [
   { event: 'result', host: 'leaf01', task: 'motd', status: 'changed', changes: [{ summary: 'update /etc/motd', diff }], warnings: ['later file overrides'] },
   { event: 'progress', batch: 1, done: 1, total: 1, changed: 1, failed: 0, unreachable: 0 },
   { event: 'host_stats', host: 'leaf01', roundTrips: 3, bytesUploaded: 0 },
-  { event: 'recap', hosts: { leaf01: { ok: 0, changed: 1, failed: 0, skipped: 0, unreachable: 0 } } },
+  { event: 'recap', hosts: { leaf01: { ok: 0, changed: 1, failed: 0, skipped: 0, unreachable: 0, round_trips: 2 } } },
 ];
 
 function text(opts: { colour: boolean; live: boolean; diff: boolean; verbose: boolean }) {
