@@ -25,8 +25,10 @@ export function fleetTable(r: BenchResults): string {
       const pd = find(cells, 'fleet', 'portsync-deploy', sc, n);
       const an = find(cells, 'fleet', 'ansible', sc, n);
       const ratio = pd && an ? `${(an.median.seconds / pd.median.seconds).toFixed(1)}×` : '–';
+      const counted = pd?.runs.length ?? an?.runs.length ?? 0;
+      const hosts = counted !== r.settings.runs ? `${n} (${counted} run${counted === 1 ? '' : 's'})` : `${n}`;
       rows.push(
-        `| ${n} | ${SCENARIO_NAMES[sc]} | ${s(pd?.median.seconds)}${flag(pd)} | ${s(an?.median.seconds)}${flag(an)} | ${ratio} | ${pd?.median.roundTripsPerHost ?? '–'} | ${s(pd?.median.cpuSeconds)} / ${s(an?.median.cpuSeconds)} | ${mb(pd?.median.maxRssMb)} / ${mb(an?.median.maxRssMb)} | ${mb(pd?.median.treePssPeakMb)} / ${mb(an?.median.treePssPeakMb)} |`,
+        `| ${hosts} | ${SCENARIO_NAMES[sc]} | ${s(pd?.median.seconds)}${flag(pd)} | ${s(an?.median.seconds)}${flag(an)} | ${ratio} | ${pd?.median.roundTripsPerHost ?? '–'} | ${s(pd?.median.cpuSeconds)} / ${s(an?.median.cpuSeconds)} | ${mb(pd?.median.maxRssMb)} / ${mb(an?.median.maxRssMb)} | ${mb(pd?.median.treePssPeakMb)} / ${mb(an?.median.treePssPeakMb)} |`,
       );
     }
   }
