@@ -9,6 +9,7 @@ import { cpuListSchema } from '../_tuning/cpu-list.js';
 import { cpusArgSchema } from '../_tuning/host-cpus.js';
 import { DAEMON_RELOAD } from '../_tuning/boot-persistence.js';
 import { directives, type SchedulingSettings } from './directives.js';
+import { liveArgv, parseLive } from './live.js';
 
 export interface DaemonSchedulingArgs extends SchedulingSettings {
   unit: string;
@@ -25,6 +26,16 @@ const limitSchema = {
   ],
   description: 'a number, "infinity", or "soft:hard"',
 } as const;
+
+const UNITS: Record<string, number> = { K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40, P: 2 ** 50, E: 2 ** 60 };
+
+/** A directive's value as the process shows it: LimitMEMLOCK=64M is 67108864 bytes there. */
+function liveForm(key: string, value: string): string {
+  if (key !== 'LimitMEMLOCK') return value;
+  const bytes = (v: string) => v.replace(/^(\d+)([KMGTPE])$/, (_, n: string, u: string) => String(Number(n) * UNITS[u]!));
+  const [soft, hard = soft] = value.split(':').map(bytes);
+  return soft === hard ? soft! : `${soft}:${hard}`;
+}
 
 export const dropinPath = (args: Pick<DaemonSchedulingArgs, 'unit' | 'dropin'>) =>
   `/etc/systemd/system/${args.unit}.d/${args.dropin}`;
@@ -51,10 +62,11 @@ const daemonScheduling: Module<DaemonSchedulingArgs> = {
     },
   },
 
-  needs(args) {
+  needs(args, ctx) {
     return [
       { kind: 'file', path: dropinPath(args) },
       { kind: 'stat', path: dropinPath(args) },
+      ...(ctx.offline ? [] : [{ kind: 'cmd' as const, argv: liveArgv(args.unit) }]),
     ];
   },
 
@@ -83,9 +95,14 @@ const daemonScheduling: Module<DaemonSchedulingArgs> = {
     if (args.state === 'absent') return [{ setting: path, desired: 'absent', persisted: text === null ? null : 'present', ok: text === null }];
     const wanted = directives(args, facts.host, ctx) ?? [];
     const entries = parseUnitFile(text ?? '').entries.filter((e) => e.section === 'Service');
+    // The running daemon's values; none while it is stopped or not installed, or on an offline root.
+    const live = ctx.offline || !facts.host.systemd ? new Map<string, string>() : parseLive(facts.cmd(liveArgv(args.unit)));
     return wanted.map((d): SettingState => {
       const persisted = entries.filter((e) => e.key === d.key).at(-1)?.value ?? null;
-      return { setting: `${args.unit} ${d.key}`, desired: d.value, persisted, ok: persisted === d.value };
+      const state: SettingState = { setting: `${args.unit} ${d.key}`, desired: d.value, persisted, ok: persisted === d.value };
+      const running = live.get(d.key);
+      if (running === undefined) return state;
+      return { ...state, live: running, ok: state.ok && running === liveForm(d.key, d.value) };
     });
   },
 };

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import daemonScheduling from '../../../modules/daemon_scheduling/index.js';
+import { liveArgv, parseLive } from '../../../modules/daemon_scheduling/live.js';
 import { fakeFacts, type FakeFactsData } from '../../helpers/fake-facts.js';
 import { validateArgs } from './support.js';
 import { applyChanges, planWith, tuningContext } from './tuning-support.js';
@@ -105,4 +106,52 @@ test('schema: units, limits and ranges', () => {
   assert.equal(validateArgs(daemonScheduling.schema, { limit_memlock: '64M:infinity' }).ok, true);
   assert.equal(validateArgs(daemonScheduling.schema, { limit_memlock: 'lots' }).ok, false);
   assert.equal(validateArgs(daemonScheduling.schema, { cpu_scheduling_policy: 'deadline' }).ok, false);
+});
+
+/** The live fact of a running daemon: a /proc/PID/stat line with nice, rt_priority and policy set. */
+function running(opts: { cpus: string; nice: number; prio: number; policy: number; nofile: string; memlock: string }) {
+  const stat = Array.from({ length: 50 }, () => '0');
+  [stat[16], stat[37], stat[38]] = [String(opts.nice), String(opts.prio), String(opts.policy)];
+  const stdout = [
+    `Cpus_allowed_list:\t${opts.cpus}`,
+    `stat: 598 (node (x)) S ${stat.slice(1).join(' ')}`,
+    `Max processes             4096                 4096                 processes `,
+    `Max open files            ${opts.nofile}                files     `,
+    `Max locked memory         ${opts.memlock}              bytes     `,
+  ].join('\n');
+  return { rc: 0, stdout: stdout + '\n', stderr: '' };
+}
+
+test('live side: parsed from the daemon main process, state field first after "(comm)"', () => {
+  const stat = ['S', ...Array.from({ length: 49 }, (_, i) => String(i + 4))];
+  stat[16] = '-10';
+  stat[37] = '10';
+  stat[38] = '2';
+  const live = parseLive({ rc: 0, stdout: `Cpus_allowed_list:\t1,2-3\nstat: 598 (a) b) ${stat.join(' ')}\nMax open files 1024 4096 files\nMax locked memory unlimited unlimited bytes\n`, stderr: '' });
+  assert.deepEqual(Object.fromEntries(live), {
+    CPUAffinity: '1-3', Nice: '-10', CPUSchedulingPriority: '10', CPUSchedulingPolicy: 'rr', LimitNOFILE: '1024:4096', LimitMEMLOCK: 'infinity',
+  });
+  assert.equal(parseLive({ rc: 0, stdout: '', stderr: '' }).size, 0, 'a stopped daemon has no live side');
+});
+
+test('verify: a drop-in the running daemon does not have yet is drift, though the file matches', () => {
+  const args = { cpu_affinity: '1', nice: -10, cpu_scheduling_policy: 'rr', cpu_scheduling_priority: 10, limit_nofile: 65536, limit_memlock: '64M' };
+  const r = planWith(daemonScheduling, twoNodes(), args);
+  const applied = applyChanges(twoNodes(), r.changes);
+  const argv = liveArgv('portsyncd.service').join(' ');
+  const inspect = (proc: Parameters<typeof running>[0]) =>
+    daemonScheduling.inspect!(fakeFacts({ ...applied, cmds: { [argv]: running(proc) } }), r.args, tuningContext());
+
+  const restarted = inspect({ cpus: '1', nice: 0, prio: 10, policy: 2, nofile: '65536                65536', memlock: '67108864              67108864' });
+  assert.deepEqual(restarted.filter((s) => !s.ok), [{ setting: 'portsyncd.service Nice', desired: '-10', persisted: '-10', live: '0', ok: false }]);
+  assert.equal(restarted.find((s) => s.setting.endsWith('LimitMEMLOCK'))!.live, '67108864');
+
+  const stale = inspect({ cpus: '0-3', nice: -10, prio: 0, policy: 0, nofile: '20000                20000', memlock: '67108864              67108864' });
+  assert.deepEqual(stale.filter((s) => !s.ok).map((s) => [s.setting, s.live]), [
+    ['portsyncd.service CPUAffinity', '0-3'],
+    ['portsyncd.service CPUSchedulingPolicy', 'other'],
+    ['portsyncd.service CPUSchedulingPriority', '0'],
+    ['portsyncd.service LimitNOFILE', '20000'],
+  ]);
+  assert.ok(inspect({ cpus: '1', nice: -10, prio: 10, policy: 2, nofile: '65536 65536', memlock: '67108864 67108864' }).every((s) => s.ok));
 });

@@ -1,0 +1,43 @@
+// What the running daemon actually got: read from its main process, not from systemd's view of
+// the unit, because a drop-in only takes effect at the next restart and systemd silently clamps
+// what it cannot apply (a hard limit above what the service manager may raise, for one).
+import type { CmdFact } from '../../src/facts/types.js';
+import { formatCpuList, parseCpuList } from '../_tuning/cpu-list.js';
+
+const SCRIPT = `pid=$(systemctl show -p MainPID --value "$1" 2>/dev/null)
+[ -n "$pid" ] && [ "$pid" != 0 ] || exit 0
+grep '^Cpus_allowed_list:' /proc/$pid/status
+echo "stat: $(cat /proc/$pid/stat)"
+grep -E '^Max (open files|processes|locked memory) ' /proc/$pid/limits
+true`;
+
+export const liveArgv = (unit: string): string[] => ['sh', '-c', SCRIPT, 'sh', unit];
+
+/** sched_setscheduler policy numbers, as /proc/PID/stat reports them. */
+const POLICIES: Record<string, string> = { 0: 'other', 1: 'fifo', 2: 'rr', 3: 'batch', 5: 'idle' };
+const LIMITS: Record<string, string> = { 'open files': 'LimitNOFILE', processes: 'LimitNPROC', 'locked memory': 'LimitMEMLOCK' };
+
+const limitValue = (v: string) => (v === 'unlimited' ? 'infinity' : v);
+
+/** Directive → live value of the daemon's main process; empty when it does not run. */
+export function parseLive(fact: CmdFact): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of fact.stdout.split('\n')) {
+    const cpus = /^Cpus_allowed_list:\s*(\S+)/.exec(line);
+    if (cpus) out.set('CPUAffinity', formatCpuList(parseCpuList(cpus[1]!)));
+    const stat = /^stat: .*\) (.*)$/.exec(line);
+    if (stat) {
+      // Fields after "(comm)" start at field 3 (state): nice is field 19, rt_priority 40, policy 41.
+      const f = stat[1]!.trim().split(/\s+/);
+      out.set('Nice', f[16]!);
+      out.set('CPUSchedulingPriority', f[37]!);
+      out.set('CPUSchedulingPolicy', POLICIES[f[38]!] ?? `policy ${f[38]}`);
+    }
+    const limit = /^Max (open files|processes|locked memory)\s+(\S+)\s+(\S+)/.exec(line);
+    if (limit) {
+      const [soft, hard] = [limitValue(limit[2]!), limitValue(limit[3]!)];
+      out.set(LIMITS[limit[1]!]!, soft === hard ? soft : `${soft}:${hard}`);
+    }
+  }
+  return out;
+}
