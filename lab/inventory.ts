@@ -4,6 +4,7 @@ import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { SwitchGroup } from './topology.js';
+import { labServiceLimits, type ServiceLimits } from './service-limits.js';
 
 export interface InventorySwitch {
   name: string;
@@ -18,6 +19,8 @@ export interface InventoryInput {
   clientKey: string;
   knownHostsFile: string;
   switches: InventorySwitch[];
+  /** portsyncd's limits within the switches' ceilings (service-limits.ts); omitted: defaults. */
+  portsyncdLimits?: ServiceLimits;
 }
 
 export function renderKnownHosts(switches: InventorySwitch[]): string {
@@ -40,6 +43,7 @@ export function renderHostsYaml(input: InventoryInput): string {
         known_hosts_file: input.knownHostsFile,
         ansible_ssh_common_args: `-o UserKnownHostsFile=${input.knownHostsFile} -o StrictHostKeyChecking=yes`,
         lab_name: input.lab,
+        ...(input.portsyncdLimits ? { portsyncd_limits: input.portsyncdLimits } : {}),
       },
       children: { spine: group('spine'), leaf: group('leaf') },
     },
@@ -61,7 +65,7 @@ export async function writeInventory(dir: string, lab: string, clientKey: string
   const files = inventoryFiles(dir);
   await mkdir(dir, { recursive: true });
   await writeFile(files.knownHostsFile, renderKnownHosts(switches));
-  await writeFile(files.hostsFile, renderHostsYaml({ lab, clientKey, knownHostsFile: files.knownHostsFile, switches }));
+  await writeFile(files.hostsFile, renderHostsYaml({ lab, clientKey, knownHostsFile: files.knownHostsFile, switches, portsyncdLimits: labServiceLimits() }));
   return files;
 }
 
