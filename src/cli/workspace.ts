@@ -6,7 +6,7 @@ import { loadInventory } from '../inventory/load.js';
 import { selectHosts } from '../inventory/patterns.js';
 import { loadModuleRegistry, type ModuleRegistry } from '../modules-registry.js';
 import { loadPlaybook } from '../playbook/load.js';
-import type { Inventory, Vars } from '../playbook/types.js';
+import type { Inventory, Play, Vars } from '../playbook/types.js';
 import { evalWhen } from '../playbook/when.js';
 import { renderArgs, renderTemplateFile } from '../render/template.js';
 import { posOf } from '../source-map.js';
@@ -38,6 +38,12 @@ export function templatesDirOf(vars: Vars): string {
   return typeof vars.templates_dir === 'string' ? vars.templates_dir : TEMPLATES_DIR;
 }
 
+/** `playbook_dir`, as Ansible sets it: the folder of the file that declares the play (an
+ *  imported part's own folder), against which relative `src` and `vars_files` resolve. */
+export function playDir(play: Play): string {
+  return dirname(play.pos.file);
+}
+
 export async function loadWorkspace(o: CliOptions, playbook: string | undefined, check: boolean): Promise<Workspace> {
   if (!playbook) throw new ValidationError([{ message: 'no playbook given', hint: 'portsync-deploy playbooks/site.yaml -i inventories/<fleet>' }]);
   const inventory = requireInventory(o);
@@ -52,8 +58,8 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
     const hosts = names.flatMap((name) => {
       try {
         const base = hostVars(inventory, name, { defaults, play, extra });
-        const playVarsFiles = loadPlayVarsFiles(play, dirname(playbook), base);
-        return [{ name, vars: hostVars(inventory, name, { defaults, play, playVarsFiles, extra }) }];
+        const playVarsFiles = loadPlayVarsFiles(play, playDir(play), base);
+        return [{ name, vars: { ...hostVars(inventory, name, { defaults, play, playVarsFiles, extra }), playbook_dir: playDir(play) } }];
       } catch (e) {
         if (e instanceof ValidationError) problems.push(...e.problems.map((p) => ({ ...p, host: p.host ?? name })));
         else throw e;

@@ -64,7 +64,8 @@ function planHandlers(
   diffTask: (p: PreparedTask, sink: TaskSink) => Change[],
 ): HandlerPlan[] {
   const notified = new Set<string>();
-  for (const t of plan.tasks) for (const c of t.changes) for (const k of c.notify ?? []) notified.add(k);
+  // A change that reports ok (changed: false) notifies nothing, as the apply script does.
+  for (const t of plan.tasks) for (const c of t.changes.filter(isChange)) for (const k of c.notify ?? []) notified.add(k);
   if (notified.size === 0) return [];
 
   const moduleHandlers = env.registry.handlers();
@@ -85,7 +86,7 @@ function planHandlers(
     out.push({ name: p.task.name, source: 'play', keys, changes });
   }
   for (const t of plan.tasks) {
-    for (const key of new Set(t.changes.flatMap((c) => c.notify ?? []))) {
+    for (const key of new Set(t.changes.filter(isChange).flatMap((c) => c.notify ?? []))) {
       if (claimed.has(key)) continue;
       plan.problems.push({
         ...problemAt(prep.host, t.task, {}, `notifies "${key}", but no handler has that name`),
