@@ -67,10 +67,11 @@ if [ -r "$f" ]; then printf '%s b' '${m} ok'; ${B64} < "$f"; echo; else echo '${
 printf '%s %s b' '${m} ok' "$r"; ${B64} < "$T/o"; printf ' b'; ${B64} < "$T/e"; echo`;
     }
     case 'files':
-      return `for f in ${shGlob(rooted(t.root, q.glob))}; do
-  [ -f "$f" ] && [ -r "$f" ] || continue
-  printf '%s b%s b' '${m} item' "$(printf %s "$f" | ${B64})"; ${B64} < "$f"; echo
-done; echo '${m} end'`;
+      // One pass whatever the number of files: a count, the NUL-terminated names, their sizes,
+      // then every content back to back, as a single base64 payload (see parseFilesPayload).
+      return `set --; for f in ${shGlob(rooted(t.root, q.glob))}; do [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"; done
+if [ $# -gt 0 ]; then printf '%s b' '${m} files'; { echo $#; printf '%s\\0' "$@"; stat -L -c %s -- "$@"; cat -- "$@"; } | ${B64}; echo
+else echo '${m} end'; fi`;
   }
 }
 
@@ -118,10 +119,8 @@ export function parseGatherOutput(stdout: string): ParsedGather {
     }
     const n = Number(id);
     const prev = answers.get(n);
-    if (status === 'item') {
-      const a = prev ?? { status: 'ok', fields: [], items: [] };
-      a.items.push(rest.map(decode));
-      answers.set(n, a);
+    if (status === 'files') {
+      answers.set(n, { status: 'ok', fields: [], items: parseFilesPayload(Buffer.from((rest[0] ?? 'b').slice(1), 'base64')) });
     } else if (status === 'end') {
       if (!prev) answers.set(n, { status: 'ok', fields: [], items: [] });
     } else {
@@ -131,4 +130,31 @@ export function parseGatherOutput(stdout: string): ParsedGather {
     }
   }
   return { hostText, answers };
+}
+
+/** The `files` payload: "N\n", N names each ending in NUL, N sizes one per line, the contents. */
+export function parseFilesPayload(buf: Buffer): string[][] {
+  let at = buf.indexOf(0x0a);
+  const count = Number(buf.subarray(0, at).toString());
+  at++;
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const end = buf.indexOf(0, at);
+    names.push(buf.subarray(at, end).toString('utf8'));
+    at = end + 1;
+  }
+  const sizes: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const end = buf.indexOf(0x0a, at);
+    sizes.push(Number(buf.subarray(at, end).toString()));
+    at = end + 1;
+  }
+  if (buf.length - at !== sizes.reduce((a, b) => a + b, 0)) {
+    throw new Error(`files ${names.join(', ')} changed while they were read; run again`);
+  }
+  return names.map((name, i) => {
+    const content = buf.subarray(at, at + sizes[i]!).toString('utf8');
+    at += sizes[i]!;
+    return [name, content];
+  });
 }

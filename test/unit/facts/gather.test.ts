@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync, rmSync, chmodSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { createChrootTransport } from '../../../src/transport/chroot.js';
 import { createLocalTransport } from '../../../src/transport/local.js';
 import { gatherFacts } from '../../../src/facts/gather.js';
@@ -84,4 +85,33 @@ test('queries are deduplicated and a script cut short in transit runs nothing', 
   const cut = script.slice(0, script.lastIndexOf('psd_gather'));
   const res = await createLocalTransport().exec(cut);
   assert.equal(res.stdout, '');
+});
+
+test('a files glob is read in one pass: hundreds of files, odd names, empty files, the same process count as one file', async (t) => {
+  const root = tempRoot();
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const want: Record<string, string> = {};
+  for (let i = 0; i < 300; i++) {
+    const name = `/etc/sysctl.d/${String(i).padStart(3, '0')}-k.conf`;
+    want[name] = i % 50 === 0 ? '' : `k${i}=${i}\n\u0000\u00e9`;
+    writeFileSync(join(root, name), want[name]!);
+  }
+  const odd = "/etc/sysctl.d/we ird\n'n\u00e4me'.conf";
+  want[odd] = 'odd=1\n';
+  writeFileSync(join(root, odd), want[odd]!);
+  mkdirSync(join(root, 'etc/sysctl.d/dir.conf'));
+
+  const tr = createChrootTransport('leaf01', root);
+  await tr.connect();
+  const facts = await gatherFacts(tr, [{ kind: 'files', glob: '/etc/sysctl.d/*.conf' }, { kind: 'files', glob: '/etc/none/*.conf' }]);
+  assert.equal(tr.roundTrips, 1);
+  assert.deepEqual(facts.files('/etc/sysctl.d/*.conf'), want);
+  assert.deepEqual(facts.files('/etc/none/*.conf'), {});
+
+  // Cost: the processes the query starts do not grow with the number of files (traced by sh -x).
+  const script = composeGatherScript([{ kind: 'files', glob: `${root}/etc/sysctl.d/*.conf` }], { root: '', offline: true }, 'true');
+  const commands = (n: string) => n.split('\n').filter((l) => /^\++ (stat|cat|base64|tr) /.test(l)).length;
+  const traced = spawnSync('sh', ['-xc', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  assert.equal(traced.status, 0, traced.stderr.slice(-2000));
+  assert.ok(commands(traced.stderr) <= 8, `${commands(traced.stderr)} commands for 301 files`);
 });
