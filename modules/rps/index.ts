@@ -86,12 +86,15 @@ function sockFlowValue(facts: Facts, args: RpsArgs): QueueValue | null {
   if (args.rps_sock_flow_entries === undefined) return null;
   const current = facts.sysctl(SOCK_FLOW)?.trim() ?? null;
   const want = String(args.rps_sock_flow_entries);
+  // 0 (RFS off) is the kernel default, and what a network namespace without the global table has.
+  if (current === null && want === '0') return null;
   return { path: `/proc/sys/${SOCK_FLOW.replace(/\./g, '/')}`, current, want, ok: current === want };
 }
 
 function bootFiles(ctx: PlanContext, args: RpsArgs, cpus: number[]) {
   return renderBootFiles(ctx, bootUnit(args), {
-    sockFlowEntries: args.rps_sock_flow_entries === undefined ? null : String(args.rps_sock_flow_entries),
+    // 0 is the value every boot starts with: nothing to restore.
+    sockFlowEntries: args.rps_sock_flow_entries ? String(args.rps_sock_flow_entries) : null,
     rpsRules: asList(args.interfaces).map((pattern) => ({
       pattern,
       cpus: formatCpuList(cpus),
@@ -156,6 +159,11 @@ const rps: Module<RpsArgs> = {
         ctx.warn(`host ${ctx.hostName}: no rx queue matches ${asList(args.interfaces).join(', ')}; only the boot script is installed`);
       }
       const sock = sockFlowValue(facts, args);
+      if (sock?.current === null) {
+        ctx.error(`host ${ctx.hostName}: ${SOCK_FLOW} does not exist here (a network namespace without the global RFS table?)`, ['rps_sock_flow_entries'],
+          'leave rps_sock_flow_entries unset or 0 on this host');
+        return [];
+      }
       if (sock && !sock.ok) changes.push(...liveChange(`${SOCK_FLOW}: ${sock.current ?? '(absent)'} -> ${sock.want}`, [sock]));
       changes.push(...liveChange(`RPS of ${asList(args.interfaces).join(', ')} -> CPUs ${formatCpuList(cpus)}`, values));
     }

@@ -16,9 +16,14 @@ const SETTINGS = ['enabled', 'defrag'] as const;
 const sysfsPath = (name: string) => `/sys/kernel/mm/transparent_hugepage/${name}`;
 export const THP_TMPFILES = '/etc/tmpfiles.d/portsyncd-thp.conf';
 
-/** "always [madvise] never" -> "madvise"; null when the file is absent or has no bracketed word. */
+/**
+ * "always [madvise] never" -> "madvise"; a file holding one word (an emulated knob that keeps
+ * what was written, as in the switch lab) is that word; null when absent or unreadable.
+ */
 export function bracketed(text: string | null): string | null {
-  return text === null ? null : (/\[([^\]]+)\]/.exec(text)?.[1] ?? null);
+  if (text === null) return null;
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  return /\[([^\]]+)\]/.exec(text)?.[1] ?? (words.length === 1 ? words[0]! : null);
 }
 
 function wanted(args: ThpArgs): { name: string; path: string; value: Mode }[] {
