@@ -132,7 +132,8 @@ function parseScheduler(name: string, line: string | undefined): BlockDeviceFact
   return {
     name,
     schedulers: words.map((w) => w.replace(/^\[(.*)\]$/, '$1')),
-    current: current ? current.slice(1, -1) : '',
+    // One word without brackets: an emulated file that keeps what was written (the switch lab).
+    current: current ? current.slice(1, -1) : words.length === 1 ? words[0]! : '',
   };
 }
 
