@@ -1,5 +1,6 @@
 // `verify`: gather once per host, then for every task report each setting's desired, live and
-// persisted value (module.inspect), or the pending changes for modules without inspect.
+// persisted value (module.inspect); modules without inspect show live vs desired from the
+// changes the planner finds pending (verify-settings.ts).
 import { EXIT } from '../errors.js';
 import type { SettingState } from '../module.js';
 import { planContext, type TaskSink } from '../plan/context.js';
@@ -11,6 +12,7 @@ import { unreachableResult } from './apply-host.js';
 import { runLimited } from './batches.js';
 import type { PlayInput, RunOptions } from './run.js';
 import { HostSessions, isUnreachable } from './session.js';
+import { convergedSetting, settingsFromChange } from './verify-settings.js';
 
 export async function verifyPlaybook(plays: PlayInput[], opts: Omit<RunOptions, 'forceHandlers'>): Promise<number> {
   const env: PlanEnv = { ...opts.env, check: true };
@@ -64,6 +66,6 @@ function settingsOf(prep: PreparedHost, t: TaskPlan, facts: Facts, env: PlanEnv,
     return p.module.inspect(facts, p.args, planContext(prep.host, prep.vars, p.task, p.args, env, offline, sink));
   }
   const pending = t.changes.filter(isChange);
-  if (!pending.length) return [{ setting: p.task.module, desired: 'as declared', ok: true }];
-  return pending.map((c) => ({ setting: c.summary, desired: 'as declared', ok: false }));
+  if (!pending.length) return [convergedSetting(p.task.module, p.args)];
+  return pending.flatMap(settingsFromChange);
 }
