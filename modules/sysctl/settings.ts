@@ -36,7 +36,7 @@ export function effectiveSettings(facts: Facts, args: SysctlArgs, ctx: PlanConte
   const settings: Setting[] = [];
   for (const [key, raw] of Object.entries(args.settings ?? {})) {
     if (isAbsent(facts, key, ctx)) {
-      const message = `sysctl key ${key} does not exist on this kernel (${facts.host.kernel})`;
+      const message = `sysctl key ${key} does not exist on this kernel${facts.host.kernel ? ` (${facts.host.kernel})` : ''}`;
       if (args.missing === 'fail') ctx.error(message, ['settings', key], absentHint(facts, key));
       else if (args.missing === 'warn') ctx.warn(`${message}; left out of ${args.file}`);
       continue;
