@@ -9,9 +9,10 @@ import { labLeftovers } from './leftovers.js';
 import { labSuite } from './suites/lab.js';
 import { deploySuite } from './suites/deploy.js';
 import { fleetSuite } from './suites/fleet.js';
+import { tuningSuite } from './suites/tuning.js';
 
 // To add a suite: export a LabSuite from test/e2e/suites/<area>.ts and list it here.
-const SUITES = [labSuite, deploySuite, fleetSuite];
+const SUITES = [labSuite, deploySuite, fleetSuite, tuningSuite];
 const lab = new E2eLab('e2e');
 const missing = checkPreconditions(hostProbe());
 
