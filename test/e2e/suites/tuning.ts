@@ -141,10 +141,20 @@ export function tuningSuite(lab: E2eLab): void {
       assert.deepEqual([...new Set(pins.trim().split('\n'))], ['1'], 'every port IRQ pinned to CPU 1');
       const rps = await on(lab, sw, 'cat /sys/class/net/Ethernet*/queues/rx-*/rps_cpus');
       assert.deepEqual([...new Set(rps.trim().split('\n').map((m) => m.replace(/^0+(?=.)/, '')))], ['2'], 'RPS mask of CPU 1 on every rx queue');
-      assert.match(await on(lab, sw, 'cat /sys/kernel/mm/transparent_hugepage/enabled /sys/kernel/mm/transparent_hugepage/defrag'), /^(.*\[never\].*|never)\n(.*\[never\].*|never)\n$/);
+      // THP comes back through tmpfiles.d `w` lines, which write without truncating (sysfs
+      // semantics). The lab emulates the THP files as regular files, so the boot's write lands
+      // over the start of the default text: the value is there, the rest of the line is stale.
+      const thp = await on(lab, sw, 'cat /sys/kernel/mm/transparent_hugepage/enabled /sys/kernel/mm/transparent_hugepage/defrag');
+      assert.match(thp, /^never.*\nnever.*\n$/, 'the boot wrote THP never');
       assert.match(await on(lab, sw, 'systemctl show -p ActiveState portsyncd.service'), /ActiveState=active/);
+      // The I/O scheduler's udev rule needs udevd, which a container switch does not run.
       const v = verify();
-      assert.equal(v.code, 0, drift(v).join('\n'));
+      const labLimits = new Set(['Transparent huge pages', 'I/O scheduler']);
+      assert.deepEqual(drift(v).filter((d) => !labLimits.has(d[1]!)), [], 'IRQ, RPS and the daemon as applied');
+      const fixed = run();
+      assert.equal(fixed.code, 0, fixed.err + fixed.out);
+      const clean = verify();
+      assert.equal(clean.code, 0, drift(clean).join('\n'));
     });
   });
 }
