@@ -67,7 +67,7 @@ test('boot scripts pin IRQs by interface and device name and set RPS on every rx
       rps_sock_flow_entries: '0\n',
     });
     symlinkSync('../../devices/0000:03:00.0', join(t, 'net/mgmt0/device'));
-    const facts = { host: { cpusOnline: [0, 1], nics: [] } };
+    const facts = { host: { cpusOnline: [0, 1], nics: [] }, sysctl: { 'net.core.rps_sock_flow_entries': '0' } };
 
     const irq = planWith(irqAffinity, facts, { interfaces: ['Ethernet0', 'mgmt0'], cpus: '1' });
     const irqRun = runIsolated(t, scriptOf(irq.changes, '/usr/local/sbin/portsyncd-irq-affinity.sh'));
