@@ -175,7 +175,10 @@ class Run {
         progress();
       };
       // Hosts lost while gathering are already reported; they still count in their batch.
-      for (const p of batch) if (!plans.has(p.host)) count(p.host);
+      const lost = batch.filter((p) => !plans.has(p.host));
+      for (const p of lost) count(p.host);
+      // A terminal shows the batch at once (0 done), not only when its first host finishes.
+      if (!lost.length) progress();
       const fatalStop = () => play.anyErrorsFatal && tally.failed + tally.unreachable > 0;
       await runLimited(
         batch.filter((p) => plans.has(p.host)),
