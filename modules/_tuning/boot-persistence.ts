@@ -1,6 +1,8 @@
 // Settings the kernel forgets at reboot (IRQ affinity, RPS masks) are persisted as a boot script
 // plus a oneshot unit that runs it, both rendered from templates/tuning/. One script per module,
-// enabled through a plain wants/ symlink so that it also works on an offline root.
+// enabled through a plain wants/ symlink so that it also works on an offline root. Scripts write
+// with `>` (truncating), which a real sysfs file and a plain file (the lab's emulated knobs) both
+// take as "replace the value"; tmpfiles.d `w` lines do not truncate.
 import type { Change, PlanContext } from '../../src/module.js';
 import type { Facts, FactQuery } from '../../src/facts/types.js';
 import { fileChange } from '../_shared/file-change.js';
@@ -15,6 +17,12 @@ export interface BootUnit {
   description: string;
   scriptPath: string;
   unitName: string;
+  /**
+   * Run before sysinit.target (after tmpfiles.d), so that services start under the setting (THP:
+   * memory mapped before it keeps the old policy). Otherwise the unit runs with multi-user.target,
+   * after the network, when the NICs it looks up are there.
+   */
+  early?: boolean;
 }
 
 export interface BootFiles {
@@ -23,7 +31,8 @@ export interface BootFiles {
 }
 
 const unitPath = (u: BootUnit) => `/etc/systemd/system/${u.unitName}`;
-const wantsLink = (u: BootUnit) => `/etc/systemd/system/multi-user.target.wants/${u.unitName}`;
+const wantedBy = (u: BootUnit) => (u.early ? 'sysinit.target' : 'multi-user.target');
+const wantsLink = (u: BootUnit) => `/etc/systemd/system/${wantedBy(u)}.wants/${u.unitName}`;
 
 export function bootNeeds(u: BootUnit): FactQuery[] {
   return [
@@ -42,11 +51,12 @@ export function renderBootFiles(ctx: PlanContext, u: BootUnit, scriptData: Recor
     script: ctx.render('tuning/boot-script.sh.hbs', {
       irqRules: [],
       rpsRules: [],
+      thpRules: [],
       sockFlowEntries: null,
       ...scriptData,
       ...common,
     }),
-    unit: ctx.render('tuning/boot-unit.service.hbs', common),
+    unit: ctx.render('tuning/boot-unit.service.hbs', { ...common, early: u.early === true, wantedBy: wantedBy(u) }),
   };
 }
 

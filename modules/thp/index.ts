@@ -1,9 +1,18 @@
-// thp: transparent huge pages (enabled, defrag). Written live to sysfs and persisted as a
-// tmpfiles.d `w` entry, which systemd-tmpfiles-setup.service writes again at every boot.
-import type { Change, Module, SettingState } from '../../src/module.js';
+// thp: transparent huge pages (enabled, defrag). Written live to sysfs and restored early at every
+// boot by a script + oneshot unit, like the IRQ and RPS settings. Earlier versions persisted THP as
+// a tmpfiles.d `w` entry; applying removes that file, so a fleet converges on the boot unit.
+import type { Change, Module, PlanContext, SettingState } from '../../src/module.js';
 import type { Facts } from '../../src/facts/types.js';
-import { fileChange } from '../_shared/file-change.js';
+import { unifiedDiff } from '../_shared/unified-diff.js';
 import { liveWriteOp } from '../_tuning/live-write.js';
+import {
+  bootInstallChanges,
+  bootNeeds,
+  bootPersisted,
+  renderBootFiles,
+  type BootFiles,
+  type BootUnit,
+} from '../_tuning/boot-persistence.js';
 
 type Mode = 'always' | 'madvise' | 'never';
 
@@ -14,7 +23,16 @@ export interface ThpArgs {
 
 const SETTINGS = ['enabled', 'defrag'] as const;
 const sysfsPath = (name: string) => `/sys/kernel/mm/transparent_hugepage/${name}`;
-export const THP_TMPFILES = '/etc/tmpfiles.d/portsyncd-thp.conf';
+/** Where earlier versions persisted THP; removed on apply. */
+export const LEGACY_TMPFILES = '/etc/tmpfiles.d/portsyncd-thp.conf';
+
+export const THP_BOOT_UNIT: BootUnit = {
+  module: 'thp',
+  description: 'transparent huge pages',
+  scriptPath: '/usr/local/sbin/portsyncd-thp.sh',
+  unitName: 'portsyncd-tuning-thp.service',
+  early: true,
+};
 
 /**
  * "always [madvise] never" -> "madvise"; a file holding one word (an emulated knob that keeps
@@ -30,13 +48,18 @@ function wanted(args: ThpArgs): { name: string; path: string; value: Mode }[] {
   return SETTINGS.filter((n) => args[n] !== undefined).map((n) => ({ name: n, path: sysfsPath(n), value: args[n] as Mode }));
 }
 
-/** The value a tmpfiles.d file writes to `path` at boot, or null. */
-function persistedValue(conf: string | null, path: string): string | null {
-  for (const line of (conf ?? '').split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if (f[0] === 'w' && f[1] === path) return f.slice(6).join(' ') || null;
-  }
-  return null;
+function bootFiles(ctx: PlanContext, args: ThpArgs): BootFiles {
+  return renderBootFiles(ctx, THP_BOOT_UNIT, { thpRules: wanted(args) });
+}
+
+function legacyRemoval(facts: Facts): Change[] {
+  const before = facts.file(LEGACY_TMPFILES);
+  if (before === null && !facts.stat(LEGACY_TMPFILES)) return [];
+  return [{
+    summary: `remove ${LEGACY_TMPFILES} (THP is restored by ${THP_BOOT_UNIT.unitName})`,
+    diff: unifiedDiff(LEGACY_TMPFILES, before, null),
+    ops: [{ kind: 'remove', path: LEGACY_TMPFILES }],
+  }];
 }
 
 function liveValue(facts: Facts, path: string): string | null {
@@ -58,8 +81,9 @@ const thp: Module<ThpArgs> = {
   needs(args) {
     return [
       ...wanted(args).map((w) => ({ kind: 'file' as const, path: w.path })),
-      { kind: 'file', path: THP_TMPFILES },
-      { kind: 'stat', path: THP_TMPFILES },
+      ...bootNeeds(THP_BOOT_UNIT),
+      { kind: 'file', path: LEGACY_TMPFILES },
+      { kind: 'stat', path: LEGACY_TMPFILES },
     ];
   },
 
@@ -85,16 +109,14 @@ const thp: Module<ThpArgs> = {
         ops: [liveWriteOp([{ path: w.path, value: w.value }])],
       });
     }
-    const conf = ctx.render('tuning/thp-tmpfiles.conf.hbs', { settings: wanted(args) });
-    const file = fileChange(facts, { path: THP_TMPFILES, content: conf, mode: '0644', owner: 'root', group: 'root' });
-    return file ? [...changes, file] : changes;
+    return [...changes, ...bootInstallChanges(facts, THP_BOOT_UNIT, bootFiles(ctx, args)), ...legacyRemoval(facts)];
   },
 
   inspect(facts, args, ctx) {
-    const conf = facts.file(THP_TMPFILES);
+    const files = bootFiles(ctx, args);
     return wanted(args).map((w): SettingState => {
       const live = ctx.offline ? undefined : liveValue(facts, w.path);
-      const persisted = persistedValue(conf, w.path);
+      const persisted = bootPersisted(facts, THP_BOOT_UNIT, files, w.value);
       return {
         setting: `transparent_hugepage/${w.name}`,
         desired: w.value,

@@ -141,16 +141,15 @@ export function tuningSuite(lab: E2eLab): void {
       assert.deepEqual([...new Set(pins.trim().split('\n'))], ['1'], 'every port IRQ pinned to CPU 1');
       const rps = await on(lab, sw, 'cat /sys/class/net/Ethernet*/queues/rx-*/rps_cpus');
       assert.deepEqual([...new Set(rps.trim().split('\n').map((m) => m.replace(/^0+(?=.)/, '')))], ['2'], 'RPS mask of CPU 1 on every rx queue');
-      // THP comes back through tmpfiles.d `w` lines, which write without truncating (sysfs
-      // semantics). The lab emulates the THP files as regular files, so the boot's write lands
-      // over the start of the default text: the value is there, the rest of the line is stale.
+      // THP is written by its early boot unit with `>`, so the emulated files hold exactly the value.
       const thp = await on(lab, sw, 'cat /sys/kernel/mm/transparent_hugepage/enabled /sys/kernel/mm/transparent_hugepage/defrag');
-      assert.match(thp, /^never.*\nnever.*\n$/, 'the boot wrote THP never');
+      assert.equal(thp, 'never\nnever\n', 'the boot unit restored THP never');
+      assert.equal(await on(lab, sw, 'systemctl show -p ActiveState -p Result --value portsyncd-tuning-thp.service | sort'), 'active\nsuccess\n');
       assert.match(await on(lab, sw, 'systemctl show -p ActiveState portsyncd.service'), /ActiveState=active/);
-      // The I/O scheduler's udev rule needs udevd, which a container switch does not run.
+      // The I/O scheduler's udev rule needs udevd, which a container switch does not run: the only
+      // drift a rebooted lab switch may show.
       const v = verify();
-      const labLimits = new Set(['Transparent huge pages', 'I/O scheduler']);
-      assert.deepEqual(drift(v).filter((d) => !labLimits.has(d[1]!)), [], 'IRQ, RPS and the daemon as applied');
+      assert.deepEqual(drift(v).filter((d) => d[1] !== 'I/O scheduler'), [], 'IRQ, RPS, THP and the daemon as applied');
       const fixed = run();
       assert.equal(fixed.code, 0, fixed.err + fixed.out);
       const clean = verify();

@@ -1,12 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import thp, { THP_TMPFILES, bracketed } from '../../../modules/thp/index.js';
+import thp, { LEGACY_TMPFILES, bracketed } from '../../../modules/thp/index.js';
 import { fakeFacts, type FakeFactsData } from '../../helpers/fake-facts.js';
 import { validateArgs } from './support.js';
 import { applyChanges, planWith, tuningContext } from './tuning-support.js';
 
 const ENABLED = '/sys/kernel/mm/transparent_hugepage/enabled';
 const DEFRAG = '/sys/kernel/mm/transparent_hugepage/defrag';
+const SCRIPT = '/usr/local/sbin/portsyncd-thp.sh';
+const UNIT = '/etc/systemd/system/portsyncd-tuning-thp.service';
+const WANTS = '/etc/systemd/system/sysinit.target.wants/portsyncd-tuning-thp.service';
+const BOOT = [`create ${SCRIPT}`, `create ${UNIT}`, 'enable portsyncd-tuning-thp.service (restores the setting at boot)'];
 
 const host = (): FakeFactsData => ({
   files: { [ENABLED]: 'always [madvise] never\n', [DEFRAG]: 'always defer defer+madvise [madvise] never\n' },
@@ -18,11 +22,11 @@ test('bracketed value is the current one', () => {
   assert.equal(bracketed(null), null);
 });
 
-test('table: live changes only for drifted knobs, tmpfiles.d always rendered', () => {
+test('table: live changes only for drifted knobs, boot script and unit always installed', () => {
   const rows: [Record<string, string>, string[]][] = [
-    [{ enabled: 'never', defrag: 'never' }, ['THP enabled: madvise -> never', 'THP defrag: madvise -> never', `create ${THP_TMPFILES}`]],
-    [{ enabled: 'madvise' }, [`create ${THP_TMPFILES}`]],
-    [{ defrag: 'always' }, ['THP defrag: madvise -> always', `create ${THP_TMPFILES}`]],
+    [{ enabled: 'never', defrag: 'never' }, ['THP enabled: madvise -> never', 'THP defrag: madvise -> never', ...BOOT]],
+    [{ enabled: 'madvise' }, BOOT],
+    [{ defrag: 'always' }, ['THP defrag: madvise -> always', ...BOOT]],
   ];
   for (const [args, summaries] of rows) {
     const r = planWith(thp, host(), args);
@@ -31,10 +35,42 @@ test('table: live changes only for drifted knobs, tmpfiles.d always rendered', (
   const r = planWith(thp, host(), { enabled: 'never', defrag: 'never' });
   assert.equal(r.changes[0].diff, `${ENABLED}: madvise -> never\n`);
   assert.deepEqual(r.changes[0].ops, [{ kind: 'exec', argv: ['sh', '-c', `set -e; echo never > ${ENABLED}`], live: true, strictStderr: true }]);
-  const conf = r.changes[2].ops[0];
-  assert.ok(conf.kind === 'put');
-  assert.match(conf.content, new RegExp(`^w ${ENABLED} - - - - never$`, 'm'));
-  assert.match(conf.content, new RegExp(`^w ${DEFRAG} - - - - never$`, 'm'));
+  const script = r.changes[2].ops[0];
+  assert.ok(script.kind === 'put');
+  assert.equal(script.mode, '0755');
+  // `>` truncates: the value replaces the file's text on real sysfs and on a plain file alike.
+  assert.match(script.content, new RegExp(`^put never ${ENABLED}$`, 'm'));
+  assert.match(script.content, new RegExp(`^put never ${DEFRAG}$`, 'm'));
+  assert.match(script.content, /^  if ! echo "\$1" > "\$2"; then$/m);
+  assert.doesNotMatch(script.content, /irqs_of|rps_cpus/);
+  const unit = r.changes[3].ops[0];
+  assert.ok(unit.kind === 'put');
+  assert.match(unit.content, /^ExecStart=\/usr\/local\/sbin\/portsyncd-thp\.sh$/m);
+  // Early: before services start, after tmpfiles.d, pulled in by sysinit.target.
+  assert.match(unit.content, /^DefaultDependencies=no$/m);
+  assert.match(unit.content, /^After=local-fs\.target systemd-tmpfiles-setup\.service$/m);
+  assert.match(unit.content, /^Before=sysinit\.target shutdown\.target$/m);
+  assert.match(unit.content, /^WantedBy=sysinit\.target$/m);
+  assert.doesNotMatch(unit.content, /network\.target|multi-user/);
+  assert.deepEqual(r.changes[4].ops, [{ kind: 'symlink', path: WANTS, target: UNIT }]);
+  assert.deepEqual(r.changes.slice(3).map((c) => c.notify), [['systemd daemon-reload'], ['systemd daemon-reload']]);
+});
+
+test('a tmpfiles.d entry from an earlier version is removed on apply, and stays removed', () => {
+  const legacy = `w ${ENABLED} - - - - never\n`;
+  const old: FakeFactsData = {
+    files: { ...host().files, [LEGACY_TMPFILES]: legacy },
+    stats: { [LEGACY_TMPFILES]: { type: 'file', mode: '0644', owner: 'root', group: 'root', size: legacy.length } },
+  };
+  const a = { enabled: 'madvise' };
+  const r = planWith(thp, old, a);
+  const removal = r.changes.at(-1)!;
+  assert.equal(removal.summary, `remove ${LEGACY_TMPFILES} (THP is restored by portsyncd-tuning-thp.service)`);
+  assert.deepEqual(removal.ops, [{ kind: 'remove', path: LEGACY_TMPFILES }]);
+  assert.match(removal.diff!, new RegExp(`^-w ${ENABLED} - - - - never$`, 'm'));
+  const applied = applyChanges(old, r.changes);
+  assert.equal(applied.files![LEGACY_TMPFILES], undefined);
+  assert.deepEqual(planWith(thp, applied, a).changes, []);
 });
 
 test('apply converges; verify reports live and persisted, and a hand edit as drift', () => {
@@ -49,15 +85,18 @@ test('apply converges; verify reports live and persisted, and a hand edit as dri
   ]);
   const handEdited = { ...applied, files: { ...applied.files, [ENABLED]: '[always] madvise never\n' } };
   assert.deepEqual(thp.inspect!(fakeFacts(handEdited), args, tuningContext()).map((s) => s.ok), [false, true]);
+  const scriptEdited = { ...applied, files: { ...applied.files, [SCRIPT]: '#!/bin/sh\n' } };
+  assert.deepEqual(thp.inspect!(fakeFacts(scriptEdited), args, tuningContext()).map((s) => [s.persisted, s.ok]),
+    [[`${SCRIPT} differs`, false], [`${SCRIPT} differs`, false]]);
 });
 
-test('a kernel without THP is a plan-time error; offline roots only get the tmpfiles.d entry', () => {
+test('a kernel without THP is a plan-time error; offline roots only get the boot script and unit', () => {
   const r = planWith(thp, { files: {} }, { enabled: 'never' });
   assert.match(r.errors[0].message, /host sw1: \/sys\/kernel\/mm\/transparent_hugepage\/enabled does not exist/);
   assert.deepEqual(r.errors[0].argPath, ['enabled']);
   const offline = planWith(thp, { files: {} }, { enabled: 'never' }, { offline: true });
   assert.deepEqual(offline.errors, []);
-  assert.deepEqual(offline.changes.map((c) => c.summary), [`create ${THP_TMPFILES}`]);
+  assert.deepEqual(offline.changes.map((c) => c.summary), BOOT);
 });
 
 test('schema: only always|madvise|never, at least one knob', () => {
