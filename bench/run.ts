@@ -41,7 +41,7 @@ const sizes = (v: string | undefined, dflt: number[]) => (v === undefined ? dflt
 const runs = Number(flags.runs ?? (quick ? 1 : 3));
 const fleetSizes = flags['skip-fleet'] ? [] : sizes(flags['fleet-sizes'], quick ? [10] : [10, 50, 100]);
 const siteSizes = flags['skip-fleet'] ? [] : sizes(flags['site-sizes'], quick ? [] : [8, 50]);
-const soakSeconds = Number(flags['daemon-soak-seconds'] ?? (quick ? 0 : 600));
+const soakSeconds = Number(flags['daemon-soak-seconds'] ?? (quick ? 20 : 600));
 const lab = flags.lab!;
 const resultsDir = path.join(projectRoot, 'bench', 'results');
 const log = (line: string) => console.log(line);
@@ -95,6 +95,7 @@ function daemonArgs(script: string): { args: string[]; notes: string[] } {
   if (/'soak-seconds'/.test(src)) args.push('--soak-seconds', String(soakSeconds));
   else notes.push('bench/daemon/run.ts has no --soak-seconds flag: its own soak length was used.');
   if (/\bruns:\s*\{/.test(src)) args.push('--runs', String(runs));
+  if (/'sweep-seconds'/.test(src)) args.push('--sweep-seconds', quick ? '3' : '10');
   if (!/\bsweep\b/.test(src)) {
     notes.push('bench/daemon/run.ts has no rate sweep (5K, 15K, 25K events/s and the maximum) yet: the latency chart shows the rates it does measure (paced runs and the soak at a 15K target).');
   }

@@ -1,12 +1,15 @@
 // portsyncd benchmark: live absorption (1 and 2 ip -batch generators), drain
 // rate after SIGSTOP/SIGCONT, end-to-end latency to the Redis keyspace
 // notification beside a bare Redis round trip, CPU per event at a paced
-// 15K kernel events/s, and RSS over a soak. Kernel events are counted by an
+// 15K kernel events/s, a sweep over event rates (sweep.ts: 5K, 15K, 25K/s and
+// unpaced), and RSS over a soak at 15K/s. Kernel events are counted by an
 // independent netlink monitor (monitor.ts), not by the daemon. Every figure
 // except the soak is measured --runs times; the summary holds medians.
 // Run as root after `npm run build`:
-//   node dist/bench/daemon/run.js [--runs 3] [--soak-seconds 600] [--node-args "--max-semi-space-size=1"]
+//   node dist/bench/daemon/run.js [--runs 3] [--sweep-seconds 10] [--soak-seconds 600]
+//     [--node-args "--max-semi-space-size=1"]
 //     [--min-write-interval-ms N]   (the daemon's redis.min_write_interval_ms)
+// --sweep-seconds 0 leaves the sweep out; --soak-seconds 0 the soak.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,8 +17,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { converged, DaemonProc, flapLines, Netns, RedisServer, repoRoot, sleep } from '../../test/daemon/helpers/env.js';
-import { cpuSeconds, histogramQuantile, median, pct, round, rssBytes, toggleLines } from './measure.js';
+import { daemonCounts, latencyQuantiles, type Env } from './env.js';
+import { pace } from './generators.js';
+import { cpuSeconds, median, pct, round, rssBytes } from './measure.js';
 import { KernelMonitor } from './monitor-client.js';
+import { calibratedRate, eventsPerToggle, sweep } from './sweep.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +30,7 @@ const { values } = parseArgs({
     ports: { type: 'string', default: '32' },
     'node-args': { type: 'string', default: '' },
     'min-write-interval-ms': { type: 'string', default: '0' },
+    'sweep-seconds': { type: 'string', default: '10' },
   },
 });
 const SOAK_S = Number(values['soak-seconds']);
@@ -32,27 +39,7 @@ const PORTS = Number(values.ports);
 const NODE_ARGS = values['node-args'] ? values['node-args'].split(/\s+/) : [];
 const MIN_WRITE_INTERVAL_MS = Number(values['min-write-interval-ms']);
 const PACED_RATE = 15000;
-
-interface Env {
-  ns: Netns;
-  d: DaemonProc;
-  http: number;
-  state: Redis;
-  sub: Redis;
-  mon: KernelMonitor;
-  ports: string[];
-}
-
-const APPLIED_KEYS = ['portsyncd_netlink_events_total{type="newlink"}', 'portsyncd_netlink_events_total{type="dellink"}'];
-function daemonCounts(e: Env) {
-  const m = e.d.metrics(e.http);
-  return { applied: APPLIED_KEYS.reduce((s, k) => s + (m.get(k) ?? 0), 0), drops: m.get('portsyncd_netlink_socket_drops_total') ?? 0, m };
-}
-
-function latencyQuantiles(before: Map<string, number>, after: Map<string, number>) {
-  const q = (p: number) => round(histogramQuantile('portsyncd_event_latency_seconds', before, after, p) * 1e6);
-  return { p50_us: q(0.5), p99_us: q(0.99) };
-}
+const SWEEP_S = Number(values['sweep-seconds']);
 
 function ipBatch(ns: Netns, lines: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -153,58 +140,16 @@ async function latency(e: Env) {
   };
 }
 
-/** Kernel events per `link set` toggle (the port, its veth peer, carrier), measured in a burst. */
-async function eventsPerToggle(e: Env): Promise<number> {
-  const k0 = await e.mon.settled();
-  const n = e.ports.length * 50;
-  await ipBatch(e.ns, toggleLines(e.ports, n));
-  return ((await e.mon.settled()) - k0) / n;
-}
-
-/** Writes `commandsPerS` toggles per second to a running `ip -batch`, in 20 ms steps. */
-async function pace(e: Env, commandsPerS: number, seconds: number, everyS: number, sample: (elapsed: number) => void): Promise<number> {
-  const ip = spawn('ip', ['-n', e.ns.name, '-force', '-batch', '-'], { stdio: ['pipe', 'ignore', 'ignore'] });
-  const lines = toggleLines(e.ports, 64 * e.ports.length);
-  let sent = 0;
-  let next = 0;
-  const t0 = Date.now();
-  while (Date.now() - t0 < seconds * 1000) {
-    const elapsed = (Date.now() - t0) / 1000;
-    const chunk: string[] = [];
-    for (; sent < commandsPerS * elapsed; sent++) chunk.push(lines[sent % lines.length]!);
-    if (chunk.length) ip.stdin.write(chunk.join('\n') + '\n');
-    if (elapsed >= next) {
-      sample(elapsed);
-      next += everyS;
-    }
-    await sleep(20);
-  }
-  // Until ip has run every command: a generator that fell behind must not keep changing links afterwards.
-  await new Promise((resolve) => {
-    ip.once('exit', resolve);
-    ip.stdin.end();
-  });
-  return (Date.now() - t0) / 1000;
-}
-
-/**
- * Paced load at PACED_RATE kernel events/s: the toggle rate is calibrated in
- * a burst, corrected by a 2 s trial at that pace (carrier changes coalesce
- * differently when spread out), then held for `seconds`.
- */
+/** Paced load at PACED_RATE kernel events/s (calibrated as the sweep's rates are), held for `seconds`, sampling RSS. */
 async function paced(e: Env, seconds: number, rssEveryS: number) {
   const pid = e.d.proc.pid!;
-  const perToggle = await eventsPerToggle(e);
-  const trialK0 = await e.mon.settled();
-  const trialS = await pace(e, PACED_RATE / perToggle, 2, 10, () => {});
-  const trialRate = ((await e.mon.settled()) - trialK0) / trialS;
-  const commandsPerS = (PACED_RATE / perToggle) * (PACED_RATE / trialRate);
+  const commandsPerS = await calibratedRate(e, e.ports, await eventsPerToggle(e, e.ports), PACED_RATE, 2);
   const before = daemonCounts(e);
   const k0 = await e.mon.settled();
   const cpu0 = cpuSeconds(pid);
   const rss: Array<[number, number]> = [];
   const t0 = Date.now();
-  const wall = await pace(e, commandsPerS, seconds, rssEveryS, (el) => {
+  const wall = await pace(e.ns.name, e.ports, commandsPerS, seconds, rssEveryS, (el) => {
     rss.push([Math.round(el), round(rssBytes(pid) / 2 ** 20)]);
     if (seconds > 60) console.log(JSON.stringify({ soak_rss_mb: rss.at(-1) })); // progress of a long soak
   });
@@ -285,6 +230,7 @@ async function main() {
     results.runs = runs;
     results.medians = medians(runs);
     console.log(JSON.stringify(results.medians));
+    if (SWEEP_S > 0) results.sweep = await sweep(e, SWEEP_S, RUNS, (line) => console.log(line));
     if (SOAK_S > 0) {
       results.soak = await paced(e, SOAK_S, Math.max(5, SOAK_S / 60));
       console.log(JSON.stringify(results.soak));
