@@ -94,3 +94,18 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     await sleep(everyMs);
   }
 }
+
+/**
+ * Runs `fn` with traffic towards a switch slowed down (a token bucket on the lab's own host-side
+ * veth of that switch), so a transfer lasts long enough to be caught mid-way on any machine.
+ */
+export async function throttled<T>(lab: E2eLab, sw: string, fn: () => Promise<T>): Promise<T> {
+  const dev = `ps${lab.name}-${sw[0]}${/\d+$/.exec(sw)![0]}`;
+  const add = spawnSync('tc', ['qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', '400mbit', 'burst', '256kb', 'latency', '100ms'], { encoding: 'utf8' });
+  assert.equal(add.status, 0, `tc on ${dev}: ${add.stderr}`);
+  try {
+    return await fn();
+  } finally {
+    spawnSync('tc', ['qdisc', 'del', 'dev', dev, 'root']);
+  }
+}

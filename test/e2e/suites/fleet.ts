@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labStatus, labUp, switchExec } from '../../../lab/lab.js';
 import type { E2eLab } from '../lab-handle.js';
-import { batchesOf, cli, CLI, existsOn, on, recapOf, REPO, resultsOf, waitFor, watchCli, type CliRun } from './fleet-cli.js';
+import { batchesOf, cli, CLI, existsOn, on, recapOf, REPO, resultsOf, throttled, waitFor, watchCli, type CliRun } from './fleet-cli.js';
 
 const DIR = '/etc/psd-fleet';
 /** The daemon's health gate on the lab: its 2 cores are shared with the test run, so latency is
@@ -125,7 +125,7 @@ export function fleetSuite(lab: E2eLab): void {
       await on(lab, victim, `mkdir -p ${DIR} && printf 'old\\n' > ${DIR}/big.bin`);
       const bridge = lab.info.switches[0]!.address.replace(/\.\d+$/, '.1');
       let killed = '';
-      const r = await watchCli([playbook, '-i', inv, '--json'], (e) => {
+      const r = await throttled(lab, victim, () => watchCli([playbook, '-i', inv, '--json'], (e) => {
         if (e.event !== 'batch_start' || killed) return;
         killed = 'pending';
         void (async () => {
@@ -141,7 +141,7 @@ export function fleetSuite(lab: E2eLab): void {
           await on(lab, victim, `kill -KILL ${[...new Set(pids)].join(' ')}`);
           killed = pids.join(',');
         })();
-      });
+      }));
       assert.match(killed, /^\d/, `the connection was not cut (${killed})\n${r.out}${r.err}`);
       assert.equal(r.code, 4, r.out + r.err);
       assert.equal(recapOf(r)[victim]!.unreachable, 1);
@@ -242,14 +242,14 @@ export function fleetSuite(lab: E2eLab): void {
       copy: {src: ${big}, dest: ${DIR}/interrupt.bin}
 `));
       let signalled = false;
-      const r = await watchCli([playbook, '-i', inv, '--json'], (e, child) => {
+      const r = await throttled(lab, names[0]!, () => watchCli([playbook, '-i', inv, '--json'], (e, child) => {
         if (e.event !== 'batch_start' || signalled) return;
         signalled = true;
         void waitFor('the upload to start', async () => {
           const out = await on(lab, names[0]!, `ls -A ${DIR} 2>/dev/null | grep -c 'interrupt.bin.psd-' || true`);
           return Number(out.trim()) > 0 ? true : undefined;
         }, 60_000, 20).then(() => child.kill('SIGTERM'));
-      });
+      }));
       assert.equal(r.code, 143, r.out + r.err);
       assert.deepEqual(batchesOf(r), [[names[0]]]);
       assert.ok(r.events.some((e) => e.event === 'interrupted' && e.signal === 'SIGTERM'));
