@@ -64,7 +64,8 @@ export function summariseDaemon(file: string): DaemonSummary {
     const p = pacedPoint(`sweep ${s.target_events_per_s ?? s.target ?? ''}`.trim(), s);
     if (p) points.push(p);
   }
-  const runs = Array.isArray(d.runs) ? (d.runs as Json[]) : [];
+  // A sweep already holds the 15K rate the paced runs and the soak measure; alone it keeps the chart one line per quantile.
+  const runs = Array.isArray(d.runs) && !sweep.length ? (d.runs as Json[]) : [];
   runs.forEach((r, i) => {
     const p = r.paced && pacedPoint(`paced run ${i + 1}`, r.paced);
     if (p) points.push(p);
@@ -76,7 +77,7 @@ export function summariseDaemon(file: string): DaemonSummary {
   let soak: DaemonSummary['soak'];
   if (d.soak) {
     const p = pacedPoint('soak', d.soak);
-    if (p) points.push(p);
+    if (p && !sweep.length) points.push(p);
     if (d.soak.rss_mb) soak = { seconds: d.soak.seconds, rssMb: d.soak.rss_mb, series: d.soak.rss_series_mb };
   }
   const m = (d.medians ?? {}) as Json;

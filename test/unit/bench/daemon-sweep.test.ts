@@ -33,18 +33,20 @@ test('Redis equal to the kernel holds for a rate only when it held in every run'
   assert.equal(sweepEntry('max', [run(30000, 100, 0), { ...run(31000, 100, 0), redis_equals_kernel: false }]).redis_equals_kernel, false);
 });
 
-test('the summary reader shows each sweep rate as a point, labelled by its target', () => {
+test('with a sweep, the summary shows each rate as a point labelled by its target, not the paced runs or the soak', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'daemon-sweep-'));
   try {
     const file = path.join(dir, 'daemon-x.json');
     const sweep = [sweepEntry(5000, [run(5010, 80, 0)]), sweepEntry('max', [run(41000, 900, 5)])];
-    writeFileSync(file, JSON.stringify({ sweep }));
+    const soak = { ...run(15000, 90, 0), seconds: 600, rss_mb: { first: 92, last: 92, max: 93 }, rss_series_mb: [[0, 92], [10, 93]] };
+    writeFileSync(file, JSON.stringify({ sweep, runs: [{ paced: run(15000, 100, 0) }], soak }));
     const s = summariseDaemon(file);
     assert.equal(s.hasSweep, true);
     assert.deepEqual(s.points.map((p) => [p.label, p.eventsPerS, p.p999Us, p.drops]), [
       ['sweep 5000', 5010, 8000, 0],
       ['sweep max', 41000, 90000, 5],
     ]);
+    assert.deepEqual(s.soak?.series, [[0, 92], [10, 93]]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
