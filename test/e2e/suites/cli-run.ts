@@ -1,4 +1,4 @@
-// Running the CLI against the lab from the fleet suite: to completion, or watched line by line
+// Running the CLI against the lab from the e2e suites: to completion, or watched line by line
 // so a test can act on the switches (cut a connection, send a signal) while the run is under way.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
@@ -25,7 +25,7 @@ const parseEvents = (out: string) => out.split('\n').filter((l) => l.startsWith(
 
 export function cli(args: string[]): CliRun {
   const started = Date.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 300_000, cwd: REPO });
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 300_000, cwd: REPO, env: { ...process.env, NO_COLOR: '1' } });
   const out = r.stdout ?? '';
   return { code: r.status ?? -1, signal: r.signal, out, err: r.stderr ?? '', events: parseEvents(out), secs: (Date.now() - started) / 1000 };
 }

@@ -7,37 +7,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { switchExec } from '../../../lab/lab.js';
 import type { E2eLab } from '../lab-handle.js';
+import { REPO, cli, on, type CliRun } from './cli-run.js';
 
-const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
-const CLI = join(REPO, 'bin/portsync-deploy.js');
 const DAEMON_PLAYBOOK = join(REPO, 'playbooks/parts/daemon.yaml');
 /** The lab's 2 cores are shared with the test run: latency is checked for shape, not speed. */
 const LAB_HEALTH = JSON.stringify({ portsyncd_health_self_test_port: 'Ethernet0', portsyncd_health_max_p99_us: 2_000_000 });
 
-interface Cli {
-  code: number;
-  out: string;
-  err: string;
-  events: Record<string, any>[];
-  secs: number;
-}
 
-function cli(args: string[]): Cli {
-  const started = Date.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 300_000, cwd: REPO });
-  const out = r.stdout ?? '';
-  const events = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
-  return { code: r.status ?? -1, out, err: r.stderr ?? '', events, secs: (Date.now() - started) / 1000 };
-}
 
-async function on(lab: E2eLab, sw: string, script: string): Promise<string> {
-  const r = await switchExec(lab.name, sw, ['sh', '-c', script]);
-  assert.equal(r.code, 0, `on ${sw}: ${script}\n${r.stderr}`);
-  return r.stdout;
-}
 
 /** What a deploy may change on a switch, and the daemon's PID: equal means untouched. */
 async function footprint(lab: E2eLab, sw: string): Promise<string> {
@@ -45,8 +24,8 @@ async function footprint(lab: E2eLab, sw: string): Promise<string> {
 ls /etc/systemd/system/portsyncd.service.d 2>/dev/null; systemctl show -p MainPID -p ActiveState portsyncd.service`);
 }
 
-const recap = (c: Cli) => c.events.filter((e) => e.event === 'recap').at(-1)!.hosts as Record<string, { changed: number; failed: number }>;
-const uploaded = (c: Cli) => {
+const recap = (c: CliRun) => c.events.filter((e) => e.event === 'recap').at(-1)!.hosts as Record<string, { changed: number; failed: number }>;
+const uploaded = (c: CliRun) => {
   const last = new Map<string, number>();
   for (const e of c.events) if (e.event === 'host_stats') last.set(e.host, e.bytesUploaded);
   return last;

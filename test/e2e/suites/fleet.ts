@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labStatus, labUp, switchExec } from '../../../lab/lab.js';
 import type { E2eLab } from '../lab-handle.js';
-import { batchesOf, cli, CLI, existsOn, on, recapOf, REPO, resultsOf, throttled, waitFor, watchCli, type CliRun } from './fleet-cli.js';
+import { batchesOf, cli, CLI, existsOn, on, recapOf, REPO, resultsOf, throttled, waitFor, watchCli, type CliRun } from './cli-run.js';
 
 const DIR = '/etc/psd-fleet';
 /** The daemon's health gate on the lab: its 2 cores are shared with the test run, so latency is

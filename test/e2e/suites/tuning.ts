@@ -7,36 +7,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { labReboot, switchExec } from '../../../lab/lab.js';
+import { labReboot } from '../../../lab/lab.js';
 import type { E2eLab } from '../lab-handle.js';
+import { REPO, cli, on, type CliRun } from './cli-run.js';
 
-const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
-const CLI = join(REPO, 'bin/portsync-deploy.js');
 const SITE = join(REPO, 'playbooks/site.yaml');
 const LATENCY = ['-e', 'tuning_profile=latency'];
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-  events: Record<string, any>[];
-  secs: number;
-}
 
-function cli(args: string[]): Run {
-  const started = Date.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 300_000, cwd: REPO, env: { ...process.env, NO_COLOR: '1' } });
-  const out = r.stdout ?? '';
-  const events = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
-  return { code: r.status ?? -1, out, err: r.stderr ?? '', events, secs: (Date.now() - started) / 1000 };
-}
 
-async function on(lab: E2eLab, sw: string, script: string): Promise<string> {
-  const r = await switchExec(lab.name, sw, ['sh', '-c', script]);
-  assert.equal(r.code, 0, `on ${sw}: ${script}\n${r.stderr}`);
-  return r.stdout;
-}
 
 /** The host's own knobs a tuning run must never reach (the lab emulates them per switch). */
 function hostKnobs(): Record<string, string> {
@@ -52,7 +31,7 @@ function hostKnobs(): Record<string, string> {
 }
 
 /** Failing settings of a verify --json run, as [host, task, setting, desired, live]. */
-function drift(r: Run): string[][] {
+function drift(r: CliRun): string[][] {
   return r.events.filter((e) => e.event === 'verify' && !e.ok).flatMap((e) =>
     (e.settings as { setting: string; desired: string; live?: string | null; ok: boolean }[])
       .filter((s) => !s.ok).map((s) => [e.host, e.task, s.setting, s.desired, String(s.live)]));
