@@ -1,0 +1,43 @@
+// One measured pass: load and validate the playbook and inventory, resolve every host's vars,
+// render and validate every task's args, and plan every host against empty offline facts, which
+// renders every template. Nothing is contacted. Prints one JSON line.
+import { parseCliOptions } from '../../src/cli/options.js';
+import { loadWorkspace } from '../../src/cli/workspace.js';
+import { prepareHost } from '../../src/plan/prepare.js';
+import { planHost } from '../../src/plan/plan-host.js';
+import { buildFacts } from '../../src/facts/facts-view.js';
+import type { HostFacts } from '../../src/facts/types.js';
+
+const emptyHost: HostFacts = {
+  hostname: 'bench', kernel: '6.1.0', cpusOnline: [0, 1, 2, 3], numaNodes: [0], sysctlKeys: [],
+  nics: [], blockDevices: [], irqbalanceActive: false, systemd: false,
+};
+
+const [playbook, inventory] = process.argv.slice(2);
+const started = performance.now();
+const ws = await loadWorkspace(parseCliOptions([playbook!, '-i', inventory!, '--check']), playbook, true);
+const loaded = performance.now();
+let tasks = 0;
+let problems = 0;
+for (const { play, hosts } of ws.plays) {
+  for (const h of hosts) {
+    const prep = prepareHost(play, h.name, h.vars, ws.env, true);
+    problems += prep.problems.length;
+    const plan = planHost(prep, buildFacts(emptyHost, prep.queries, new Map(), `/nonexistent/${h.name}`), ws.env, true);
+    tasks += plan.tasks.length;
+    problems += plan.problems.length;
+  }
+}
+const done = performance.now();
+const cpu = process.cpuUsage();
+console.log(JSON.stringify({
+  hosts: ws.inventory.hosts.size,
+  groups: ws.inventory.groups.size,
+  tasksPlanned: tasks,
+  problems,
+  loadMs: +(loaded - started).toFixed(1),
+  planMs: +(done - loaded).toFixed(1),
+  totalMs: +(done - started).toFixed(1),
+  cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+  maxRssMB: +(process.resourceUsage().maxRSS / 1024).toFixed(1),
+}));
