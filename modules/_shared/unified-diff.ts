@@ -9,8 +9,21 @@ export function unifiedDiff(path: string, before: string | null, after: string |
   const oldName = before === null ? '/dev/null' : `a/${rel}`;
   const newName = after === null ? '/dev/null' : `b/${rel}`;
   const newHeader = before === null ? '(new file)' : after === null ? '(deleted)' : undefined;
+  // A created or removed file is one hunk of every line: no diff algorithm needed, and a fleet
+  // plan creates thousands of them.
+  if (before === null && after) return `--- ${oldName}\n+++ ${newName}\t${newHeader}\n${wholeHunk('+', after)}`;
+  if (after === null && before) return `--- ${oldName}\n+++ ${newName}\t${newHeader}\n${wholeHunk('-', before)}`;
   return createTwoFilesPatch(oldName, newName, before ?? '', after ?? '', undefined, newHeader, {
     context: 3,
     headerOptions: FILE_HEADERS_ONLY,
   });
+}
+
+function wholeHunk(sign: '+' | '-', text: string): string {
+  const lines = text.split('\n');
+  const noEol = lines.at(-1) !== '';
+  if (!noEol) lines.pop();
+  const range = sign === '+' ? `-0,0 +1,${lines.length}` : `-1,${lines.length} +0,0`;
+  const body = lines.map((l) => sign + l).join('\n');
+  return `@@ ${range} @@\n${body}\n${noEol ? '\\ No newline at end of file\n' : ''}`;
 }

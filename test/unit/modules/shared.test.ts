@@ -1,11 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { unifiedDiff } from '../../../modules/_shared/unified-diff.js';
 import { normalizeValue, sameValue } from '../../../modules/_shared/normalize.js';
 import { shJoin, shQuote } from '../../../modules/_shared/sh-quote.js';
 import { parseUnitFile, renderUnitSections } from '../../../modules/_shared/systemd-ini.js';
 import { checkSections } from '../../../modules/_shared/systemd-check.js';
 import { closest } from '../../../modules/_shared/suggest.js';
+
+test('unifiedDiff: created and removed files match the general diff exactly', () => {
+  const general = (before: string | null, after: string | null) =>
+    createTwoFilesPatch(before === null ? '/dev/null' : 'a/etc/x.conf', after === null ? '/dev/null' : 'b/etc/x.conf', before ?? '', after ?? '',
+      undefined, before === null ? '(new file)' : '(deleted)', { context: 3, headerOptions: FILE_HEADERS_ONLY });
+  for (const text of ['a\n', 'a\nb\n', 'a\nb', 'x', '\n', 'a\n\nb\n', 'one\ntwo\n\n']) {
+    assert.equal(unifiedDiff('/etc/x.conf', null, text), general(null, text), `created ${JSON.stringify(text)}`);
+    assert.equal(unifiedDiff('/etc/x.conf', text, null), general(text, null), `removed ${JSON.stringify(text)}`);
+  }
+});
 
 test('unifiedDiff: a/ b/ headers, context, and nothing for equal content', () => {
   assert.equal(
