@@ -7,11 +7,11 @@
 // except the soak is measured --runs times; the summary holds medians.
 // Run as root after `npm run build`:
 //   node dist/bench/daemon/run.js [--runs 3] [--sweep-seconds 10] [--soak-seconds 600]
-//     [--node-args "--max-semi-space-size=1"]
+//     [--node-args "..."]   (default: the V8 flags daemon/bin/portsyncd starts it with)
 //     [--min-write-interval-ms N]   (the daemon's redis.min_write_interval_ms)
 // --sweep-seconds 0 leaves the sweep out; --soak-seconds 0 the soak.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -28,7 +28,7 @@ const { values } = parseArgs({
     'soak-seconds': { type: 'string', default: '120' },
     runs: { type: 'string', default: '3' },
     ports: { type: 'string', default: '32' },
-    'node-args': { type: 'string', default: '' },
+    'node-args': { type: 'string' },
     'min-write-interval-ms': { type: 'string', default: '0' },
     'sweep-seconds': { type: 'string', default: '10' },
   },
@@ -36,7 +36,13 @@ const { values } = parseArgs({
 const SOAK_S = Number(values['soak-seconds']);
 const RUNS = Number(values.runs);
 const PORTS = Number(values.ports);
-const NODE_ARGS = values['node-args'] ? values['node-args'].split(/\s+/) : [];
+/** The flags on the launcher's `exec` line, so the benchmark measures the daemon as it ships. */
+function launcherFlags(): string[] {
+  const launcher = readFileSync(join(repoRoot(), 'daemon/bin/portsyncd'), 'utf8');
+  const exec = launcher.slice(launcher.lastIndexOf('exec '), launcher.lastIndexOf('PORTSYNCD_ENTRY'));
+  return exec.match(/--[a-z-]+(=\S+)?/g) ?? [];
+}
+const NODE_ARGS = values['node-args'] !== undefined ? values['node-args'].split(/\s+/).filter(Boolean) : launcherFlags();
 const MIN_WRITE_INTERVAL_MS = Number(values['min-write-interval-ms']);
 const PACED_RATE = 15000;
 const SWEEP_S = Number(values['sweep-seconds']);
