@@ -7,11 +7,12 @@
 // except the soak is measured --runs times; the summary holds medians.
 // Run as root after `npm run build`:
 //   node dist/bench/daemon/run.js [--runs 3] [--sweep-seconds 10] [--soak-seconds 600]
-//     [--node-args "..."]   (default: the V8 flags daemon/bin/portsyncd starts it with)
+//     [--daemon artifact|dist]   (default: the shipped artifact, as on a switch; subject.ts)
+//     [--node-args="..."]   (node on daemon/dist/main.js with exactly these flags, e.g. --cpu-prof)
 //     [--min-write-interval-ms N]   (the daemon's redis.min_write_interval_ms)
 // --sweep-seconds 0 leaves the sweep out; --soak-seconds 0 the soak.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -21,6 +22,7 @@ import { daemonCounts, latencyQuantiles, type Env } from './env.js';
 import { pace } from './generators.js';
 import { cpuSeconds, median, pct, round, rssBytes } from './measure.js';
 import { KernelMonitor } from './monitor-client.js';
+import { subject } from './subject.js';
 import { calibratedRate, eventsPerToggle, sweep } from './sweep.js';
 
 const { values } = parseArgs({
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     'soak-seconds': { type: 'string', default: '120' },
     runs: { type: 'string', default: '3' },
     ports: { type: 'string', default: '32' },
+    daemon: { type: 'string', default: 'artifact' },
     'node-args': { type: 'string' },
     'min-write-interval-ms': { type: 'string', default: '0' },
     'sweep-seconds': { type: 'string', default: '10' },
@@ -36,13 +39,6 @@ const { values } = parseArgs({
 const SOAK_S = Number(values['soak-seconds']);
 const RUNS = Number(values.runs);
 const PORTS = Number(values.ports);
-/** The flags on the launcher's `exec` line, so the benchmark measures the daemon as it ships. */
-function launcherFlags(): string[] {
-  const launcher = readFileSync(join(repoRoot(), 'daemon/bin/portsyncd'), 'utf8');
-  const exec = launcher.slice(launcher.lastIndexOf('exec '), launcher.lastIndexOf('PORTSYNCD_ENTRY'));
-  return exec.match(/--[a-z-]+(=\S+)?/g) ?? [];
-}
-const NODE_ARGS = values['node-args'] !== undefined ? values['node-args'].split(/\s+/).filter(Boolean) : launcherFlags();
 const MIN_WRITE_INTERVAL_MS = Number(values['min-write-interval-ms']);
 const PACED_RATE = 15000;
 const SWEEP_S = Number(values['sweep-seconds']);
@@ -220,13 +216,14 @@ async function main() {
     mon = new KernelMonitor(ns, join(dirname(fileURLToPath(import.meta.url)), 'monitor.js'));
     await mon.ready();
     // The unix socket, as SONiC's services reach redis.
-    d = new DaemonProc(ns, { redis: { unix_socket: redis.socket, min_write_interval_ms: MIN_WRITE_INTERVAL_MS }, nodeArgs: NODE_ARGS });
+    const daemon = subject(values.daemon!, values['node-args'], ns.dir);
+    d = new DaemonProc(ns, { redis: { unix_socket: redis.socket, min_write_interval_ms: MIN_WRITE_INTERVAL_MS }, command: daemon.command, nodeArgs: daemon.nodeArgs, env: daemon.env });
     const http = await d.ready();
     const e: Env = { ns, d, http, state: redis.client(6), sub: redis.client(6), mon, ports };
     await e.sub.psubscribe('__keyspace@6__:PORT_TABLE|*');
     await converged(ns, e.state);
     await sleep(1000);
-    const results: Record<string, unknown> = { when: new Date().toISOString(), ports: PORTS, node_args: NODE_ARGS, min_write_interval_ms: MIN_WRITE_INTERVAL_MS, idle_rss_mb: round(rssBytes(d.proc.pid!) / 2 ** 20) };
+    const results: Record<string, unknown> = { when: new Date().toISOString(), ports: PORTS, daemon: daemon.label, min_write_interval_ms: MIN_WRITE_INTERVAL_MS, idle_rss_mb: round(rssBytes(d.proc.pid!) / 2 ** 20) };
     const runs: Array<Record<string, unknown>> = [];
     for (let r = 0; r < RUNS; r++) {
       const run: Record<string, unknown> = {};

@@ -132,6 +132,8 @@ export interface DaemonOptions {
   netlink?: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
   nodeArgs?: string[]; // e.g. V8 flags or --cpu-prof
+  /** The command to start instead of node on daemon/dist/main.js (e.g. an unpacked artifact's launcher); --config is appended. */
+  command?: string[];
 }
 
 export class DaemonProc {
@@ -142,7 +144,8 @@ export class DaemonProc {
   constructor(readonly ns: Netns, opts: DaemonOptions, readonly stateFile = join(ns.dir, 'state.json')) {
     this.configFile = join(ns.dir, `portsyncd-${++counter}.json`);
     writeFileSync(this.configFile, JSON.stringify({ redis: opts.redis, netlink: opts.netlink ?? {}, http: { port: 0 }, state_file: stateFile, log_level: 'info' }));
-    this.proc = ns.spawn([process.execPath, ...(opts.nodeArgs ?? []), join(repoRoot(), 'daemon/dist/main.js'), '--config', this.configFile], opts.env);
+    const command = opts.command ?? [process.execPath, ...(opts.nodeArgs ?? []), join(repoRoot(), 'daemon/dist/main.js')];
+    this.proc = ns.spawn([...command, '--config', this.configFile], opts.env);
     let buf = '';
     this.proc.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();

@@ -29,10 +29,10 @@ test('10,000 flaps across 32 ports end with Redis equal to the kernel (Redis ove
     }
   }, true));
 
-test('with a minimum write interval, 10,000 flaps still end with Redis equal to the kernel', () =>
+test('with one write per round trip (min_write_interval_ms 0), 10,000 flaps end with Redis equal to the kernel', () =>
   withEnv(async (ns, redis) => {
     const ports = ns.addPorts(range(32));
-    const daemon = new DaemonProc(ns, { redis: { unix_socket: redis.socket, min_write_interval_ms: 2 } });
+    const daemon = new DaemonProc(ns, { redis: { unix_socket: redis.socket, min_write_interval_ms: 0 } });
     try {
       const http = await daemon.ready();
       ns.batch(flapLines(ports, 10000, 4));
@@ -42,6 +42,27 @@ test('with a minimum write interval, 10,000 flaps still end with Redis equal to 
       await converged(ns, state);
       const m = daemon.metrics(http);
       assert.ok(m.get('portsyncd_write_ports_sum')! > m.get('portsyncd_write_ports_count')!, 'writes carried several ports');
+    } finally {
+      await daemon.kill();
+    }
+  }));
+
+test('changes that follow a write within the write interval wait in the kernel queue and go out as one write', () =>
+  withEnv(async (ns, redis) => {
+    const ports = ns.addPorts(range(4));
+    const daemon = new DaemonProc(ns, { redis: { unix_socket: redis.socket, min_write_interval_ms: 1000 } });
+    try {
+      const http = await daemon.ready();
+      const state = redis.client(6);
+      await sleep(1100); // the initial sync's write is an interval behind
+      const writes = () => daemon.metrics(http).get('portsyncd_redis_writes_total')!;
+      const before = writes();
+      ns.batch([`link set ${ports[0]} mtu 1601`]);
+      await converged(ns, state);
+      ns.batch([`link set ${ports[1]} mtu 1602`]); // separate ip runs, well within the interval
+      ns.batch([`link set ${ports[2]} mtu 1603`]);
+      await converged(ns, state);
+      assert.equal(writes() - before, 2, 'the isolated change, then the two later ones together');
     } finally {
       await daemon.kill();
     }
