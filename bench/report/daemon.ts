@@ -19,6 +19,8 @@ export interface RatePoint {
 export interface DaemonSummary {
   file: string;
   when?: string;
+  /** Which daemon ran (e.g. the shipped artifact) and its write interval, when the file says. */
+  subject?: string;
   points: RatePoint[];
   /** Highest kernel event rate absorbed (live generators) and drained (after a pause). */
   maxAbsorbedPerS?: number;
@@ -91,6 +93,7 @@ export function summariseDaemon(file: string): DaemonSummary {
   return {
     file,
     when: d.when,
+    subject: typeof d.daemon === 'string' ? `${d.daemon}, min_write_interval_ms ${d.min_write_interval_ms ?? 0}` : undefined,
     points: points.sort((a, b) => a.eventsPerS - b.eventsPerS),
     maxAbsorbedPerS: max(absorbed),
     maxDrainedPerS: max(drained),

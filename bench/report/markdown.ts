@@ -53,7 +53,8 @@ export function daemonSection(r: BenchResults): string {
   const out: string[] = [];
   const sum = d.summary;
   if (sum) {
-    out.push(`From \`${sum.file.replace(/^.*\/bench\//, 'bench/')}\` (${sum.when ?? 'time unknown'}).`, '');
+    const subject = sum.subject ? `; ${sum.subject}` : '';
+    out.push(`From \`${sum.file.replace(/^.*\/bench\//, 'bench/')}\` (${sum.when ?? 'time unknown'}${subject}).`, '');
     out.push('| Run | Kernel events/s | Processing P50 (µs) | P99 (µs) | P99.9 (µs) | CPU % of a core | Drops |', '|---|---:|---:|---:|---:|---:|---:|');
     for (const p of sum.points) {
       out.push(`| ${p.label} | ${p.eventsPerS} | ${p.p50Us ?? '–'} | ${p.p99Us ?? '–'} | ${p.p999Us ?? '–'} | ${p.cpuPercent ?? '–'} | ${p.drops ?? '–'} |`);
