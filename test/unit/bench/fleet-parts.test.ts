@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FLEET_FOOTPRINT, resetScript } from '../../../bench/fleet/reset.js';
+import { FLEET_FOOTPRINT, resetScript, SITE_FOOTPRINT } from '../../../bench/fleet/reset.js';
 import { median } from '../../../bench/fleet/stats.js';
 import { roundTrips } from '../../../bench/fleet/tools.js';
 
@@ -21,6 +21,24 @@ test('median of odd and even counts', () => {
   assert.equal(median([3, 1, 2]), 2);
   assert.equal(median([4, 1, 3, 2]), 2.5);
   assert.ok(Number.isNaN(median([])));
+});
+
+test('the site reset stops the deployed daemon, removes its release and config trees and restores the emulated knobs', () => {
+  const script = resetScript(SITE_FOOTPRINT, {
+    sysctl: Object.fromEntries(SITE_FOOTPRINT.sysctlKeys.map((k) => [k, '1'])),
+    irqAffinityList: '0-1',
+    knobs: {
+      '/sys/kernel/mm/transparent_hugepage/enabled': [['/sys/kernel/mm/transparent_hugepage/enabled', 'always [madvise] never']],
+      '/sys/block/*/queue/scheduler': [['/sys/block/sda/queue/scheduler', "none [mq-deadline] kyber"]],
+      '/proc/other': [['/proc/other', 'not this footprint']],
+    },
+  });
+  assert.match(script, /systemctl disable --now 'portsyncd.service'/);
+  assert.match(script, /rm -rf .*'\/opt\/portsyncd'/);
+  assert.match(script, /printf '%s\\n' 'always \[madvise\] never' > '\/sys\/kernel\/mm\/transparent_hugepage\/enabled'/);
+  assert.match(script, /'none \[mq-deadline\] kyber' > '\/sys\/block\/sda\/queue\/scheduler'/);
+  assert.doesNotMatch(script, /not this footprint/);
+  assert.ok(script.indexOf('disable --now') < script.indexOf('rm -rf'), 'the daemon stops before its release goes');
 });
 
 test('the reset removes every file, disables the unit and restores the recorded values', () => {
