@@ -1,4 +1,5 @@
 // The daemon's metrics, all prefixed portsyncd_ and in base units.
+import { getHeapStatistics } from 'node:v8';
 import type { LinkTracker } from './core/tracker.js';
 import type { NetlinkSocket } from './netlink/socket.js';
 import { Counter, Histogram, Registry, Sampled } from './obs/metrics.js';
@@ -69,6 +70,10 @@ export class DaemonMetrics {
       ];
     }));
     r.add(new Sampled('portsyncd_process_resident_memory_bytes', 'Resident set size', 'gauge', () => [[undefined, process.memoryUsage.rss()]]));
+    r.add(new Sampled('portsyncd_heap_bytes', 'V8 heap: used and reserved (total), and memory outside it held by JS objects (external)', 'gauge', () => {
+      const h = getHeapStatistics();
+      return [[{ kind: 'used' }, h.used_heap_size], [{ kind: 'total' }, h.total_heap_size], [{ kind: 'external' }, h.external_memory]];
+    }));
     r.add(new Sampled('portsyncd_process_start_time_seconds', 'Start time since the epoch', 'gauge', () => [[undefined, this.started / 1000]]));
     r.add(new Sampled('portsyncd_process_context_switches_total', 'Context switches from /proc/self/status', 'counter', () => {
       const p = readProcCounters();

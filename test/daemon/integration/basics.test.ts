@@ -73,6 +73,8 @@ test('/healthz, /metrics and sd_notify report a healthy, synced daemon', async (
   assert.equal(m.get('portsyncd_redis_connected'), 1);
   assert.ok(m.get('portsyncd_event_latency_seconds_count')! > 0);
   assert.ok(m.get('portsyncd_process_resident_memory_bytes')! > 0);
+  const heap = (kind: string) => m.get(`portsyncd_heap_bytes{kind="${kind}"}`)!;
+  assert.ok(heap('used') > 0 && heap('used') <= heap('total') && heap('total') < m.get('portsyncd_process_resident_memory_bytes')!, 'heap used within reserved, within the resident set');
   for (const name of ['portsyncd_netlink_socket_drops_total', 'portsyncd_process_context_switches_total{kind="voluntary"}', 'portsyncd_process_page_faults_total{kind="minor"}', 'portsyncd_netlink_events_total{type="newlink"}', 'portsyncd_ports{oper_status="up"}', 'portsyncd_redis_writes_total', 'portsyncd_batch_size_messages_count']) {
     assert.ok(m.has(name), `metric ${name}`);
   }
