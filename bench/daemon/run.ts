@@ -10,8 +10,9 @@
 //     [--daemon artifact|dist]   (default: the shipped artifact, as on a switch; subject.ts)
 //     [--node-args="..."]   (node on daemon/dist/main.js with exactly these flags, e.g. --cpu-prof)
 //     [--min-write-interval-ms N]   (the daemon's redis.min_write_interval_ms)
+//     [--daemon-cpus LIST] [--redis-cpus LIST]   (taskset CPU lists for the daemon and redis-server)
 // --sweep-seconds 0 leaves the sweep out; --soak-seconds 0 the soak.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,8 @@ const { values } = parseArgs({
     daemon: { type: 'string', default: 'artifact' },
     'node-args': { type: 'string' },
     'min-write-interval-ms': { type: 'string', default: '0' },
+    'daemon-cpus': { type: 'string' },
+    'redis-cpus': { type: 'string' },
     'sweep-seconds': { type: 'string', default: '10' },
   },
 });
@@ -42,6 +45,13 @@ const PORTS = Number(values.ports);
 const MIN_WRITE_INTERVAL_MS = Number(values['min-write-interval-ms']);
 const PACED_RATE = 15000;
 const SWEEP_S = Number(values['sweep-seconds']);
+
+/** Pins every thread of pid to the CPU list, as systemd's CPUAffinity= would. */
+function pin(pid: number | undefined, cpus: string | undefined): void {
+  if (pid === undefined || cpus === undefined) return;
+  const r = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`taskset -c ${cpus} ${pid} failed`);
+}
 
 function ipBatch(ns: Netns, lines: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -219,11 +229,13 @@ async function main() {
     const daemon = subject(values.daemon!, values['node-args'], ns.dir);
     d = new DaemonProc(ns, { redis: { unix_socket: redis.socket, min_write_interval_ms: MIN_WRITE_INTERVAL_MS }, command: daemon.command, nodeArgs: daemon.nodeArgs, env: daemon.env });
     const http = await d.ready();
+    pin(d.proc.pid, values['daemon-cpus']);
+    pin(redis.pid, values['redis-cpus']);
     const e: Env = { ns, d, http, state: redis.client(6), sub: redis.client(6), mon, ports };
     await e.sub.psubscribe('__keyspace@6__:PORT_TABLE|*');
     await converged(ns, e.state);
     await sleep(1000);
-    const results: Record<string, unknown> = { when: new Date().toISOString(), ports: PORTS, daemon: daemon.label, min_write_interval_ms: MIN_WRITE_INTERVAL_MS, idle_rss_mb: round(rssBytes(d.proc.pid!) / 2 ** 20) };
+    const results: Record<string, unknown> = { when: new Date().toISOString(), ports: PORTS, daemon: daemon.label, min_write_interval_ms: MIN_WRITE_INTERVAL_MS, daemon_cpus: values['daemon-cpus'] ?? 'any', redis_cpus: values['redis-cpus'] ?? 'any', idle_rss_mb: round(rssBytes(d.proc.pid!) / 2 ** 20) };
     const runs: Array<Record<string, unknown>> = [];
     for (let r = 0; r < RUNS; r++) {
       const run: Record<string, unknown> = {};

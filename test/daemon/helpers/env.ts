@@ -90,6 +90,9 @@ export class RedisServer {
   constructor(private readonly dir: string, private readonly netns?: Netns, readonly tcpPort = 0) {
     this.socket = join(dir, 'redis.sock');
   }
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
   async start(): Promise<void> {
     const args = ['--port', String(this.tcpPort), '--bind', '127.0.0.1', '--unixsocket', this.socket, '--save', '', '--appendonly', 'no', '--dir', this.dir, '--notify-keyspace-events', 'KEA'];
     this.proc = this.netns ? this.netns.spawn(['redis-server', ...args]) : spawn('redis-server', args, { stdio: 'ignore' });
