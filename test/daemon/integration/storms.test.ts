@@ -29,10 +29,10 @@ test('10,000 flaps across 32 ports end with Redis equal to the kernel (Redis ove
     }
   }, true));
 
-test('with one write per round trip (min_write_interval_ms 0), 10,000 flaps end with Redis equal to the kernel', () =>
+test('with a minimum write interval, 10,000 flaps still end with Redis equal to the kernel', () =>
   withEnv(async (ns, redis) => {
     const ports = ns.addPorts(range(32));
-    const daemon = new DaemonProc(ns, { redis: { unix_socket: redis.socket, min_write_interval_ms: 0 } });
+    const daemon = new DaemonProc(ns, { redis: { unix_socket: redis.socket, min_write_interval_ms: 2 } });
     try {
       const http = await daemon.ready();
       ns.batch(flapLines(ports, 10000, 4));
@@ -47,7 +47,7 @@ test('with one write per round trip (min_write_interval_ms 0), 10,000 flaps end 
     }
   }));
 
-test('changes that follow a write within the write interval wait in the kernel queue and go out as one write', () =>
+test('changes that follow a write within the write interval are held back and go out as one write', () =>
   withEnv(async (ns, redis) => {
     const ports = ns.addPorts(range(4));
     const daemon = new DaemonProc(ns, { redis: { unix_socket: redis.socket, min_write_interval_ms: 1000 } });
