@@ -3,9 +3,10 @@
 // clamps silently; the inventory therefore keeps portsyncd's limits within those ceilings, so
 // that what the playbook asks for is what the daemon gets (and `verify` can say so).
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { projectRoot } from './paths.js';
 
-/** portsyncd's default limits (playbooks/defaults/portsyncd.yaml). */
-const WANTED = { nofile: 65536, nproc: 4096, memlock: 'infinity' as number | 'infinity' };
 const ROWS = { nofile: 'Max open files', nproc: 'Max processes', memlock: 'Max locked memory' } as const;
 
 export interface ServiceLimits {
@@ -27,12 +28,18 @@ export function hardLimits(limitsText: string): Partial<Record<keyof typeof ROWS
 const lower = (a: number | 'infinity', b: number | 'infinity' | undefined) =>
   b === undefined || b === 'infinity' ? a : a === 'infinity' ? b : Math.min(a, b);
 
+/** The limits the playbooks ask for: `portsyncd_limits` of playbooks/defaults/portsyncd.yaml. */
+export function playbookLimits(): ServiceLimits {
+  const file = path.join(projectRoot, 'playbooks', 'defaults', 'portsyncd.yaml');
+  return (parse(readFileSync(file, 'utf8')) as { portsyncd_limits: ServiceLimits }).portsyncd_limits;
+}
+
 /** portsyncd's limits, each lowered to the ceiling a lab switch can grant. */
-export function labServiceLimits(limitsText = readFileSync('/proc/self/limits', 'utf8')): ServiceLimits {
+export function labServiceLimits(limitsText = readFileSync('/proc/self/limits', 'utf8'), wanted = playbookLimits()): ServiceLimits {
   const hard = hardLimits(limitsText);
   return {
-    nofile: lower(WANTED.nofile, hard.nofile) as number,
-    nproc: lower(WANTED.nproc, hard.nproc) as number,
-    memlock: lower(WANTED.memlock, hard.memlock),
+    nofile: lower(wanted.nofile, hard.nofile) as number,
+    nproc: lower(wanted.nproc, hard.nproc) as number,
+    memlock: lower(wanted.memlock, hard.memlock),
   };
 }

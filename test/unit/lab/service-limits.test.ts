@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { labServiceLimits } from '../../../lab/service-limits.js';
+import { labServiceLimits, playbookLimits } from '../../../lab/service-limits.js';
 import { renderHostsYaml } from '../../../lab/inventory.js';
 
 const limits = (nofile: string, nproc: string, memlock: string) =>
@@ -9,6 +9,10 @@ const limits = (nofile: string, nproc: string, memlock: string) =>
   `Max processes             ${nproc}                ${nproc}                processes \n` +
   `Max open files            1024                 ${nofile}                files     \n` +
   `Max locked memory         ${memlock}              ${memlock}              bytes     \n`;
+
+test("the wanted limits are the playbooks' defaults", () => {
+  assert.deepEqual(playbookLimits(), { nofile: 65536, nproc: 4096, memlock: 'infinity' });
+});
 
 test("portsyncd's limits are lowered to the hard limits a lab switch inherits, never raised", () => {
   assert.deepEqual(labServiceLimits(limits('20000', '96365', '8388608')), { nofile: 20000, nproc: 4096, memlock: 8388608 });
