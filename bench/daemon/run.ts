@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { converged, DaemonProc, flapLines, Netns, RedisServer, repoRoot, sleep } from '../../test/daemon/helpers/env.js';
 import { daemonCounts, latencyQuantiles, type Env } from './env.js';
-import { pace } from './generators.js';
+import { ipBatch, pace } from './generators.js';
 import { cpuSeconds, median, pct, round, rssBytes } from './measure.js';
 import { KernelMonitor } from './monitor-client.js';
 import { subject } from './subject.js';
@@ -53,14 +53,6 @@ function pin(pid: number | undefined, cpus: string | undefined): void {
   if (r.status !== 0) throw new Error(`taskset -c ${cpus} ${pid} failed`);
 }
 
-function ipBatch(ns: Netns, lines: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('ip', ['-n', ns.name, '-force', '-batch', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
-    p.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`ip exited ${c}`))));
-    p.stdin.end(lines.join('\n') + '\n');
-  });
-}
-
 /** Resolves when no keyspace notification has arrived for quietMs; returns the time of the last one. */
 async function notificationsQuiet(sub: Redis, quietMs: number): Promise<bigint> {
   let last = process.hrtime.bigint();
@@ -75,7 +67,7 @@ async function absorption(e: Env, generators: number) {
   const k0 = await e.mon.settled();
   const before = daemonCounts(e);
   const t0 = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: generators }, (_, g) => ipBatch(e.ns, flapLines(e.ports.filter((_, i) => i % generators === g), 40000 / generators, 11 + g))));
+  await Promise.all(Array.from({ length: generators }, (_, g) => ipBatch(e.ns.name, flapLines(e.ports.filter((_, i) => i % generators === g), 40000 / generators, 11 + g))));
   const genSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   await converged(e.ns, e.state, 60000);
   const kernel = (await e.mon.settled()) - k0;
@@ -89,7 +81,7 @@ async function drain(e: Env, seed: number) {
   const before = daemonCounts(e);
   const k0 = await e.mon.settled();
   e.d.signal('SIGSTOP');
-  await ipBatch(e.ns, flapLines(e.ports, 12000, seed));
+  await ipBatch(e.ns.name, flapLines(e.ports, 12000, seed));
   const queued = (await e.mon.settled()) - k0;
   const cpu0 = cpuSeconds(pid);
   const quiet = notificationsQuiet(e.sub, 300);
@@ -113,7 +105,7 @@ async function drain(e: Env, seed: number) {
 
 async function latency(e: Env) {
   const port = e.ports[0]!;
-  await ipBatch(e.ns, [`link set ${port} down`]); // a known state, so every toggle below changes it
+  await ipBatch(e.ns.name, [`link set ${port} down`]); // a known state, so every toggle below changes it
   await converged(e.ns, e.state);
   const ip = spawn('ip', ['-n', e.ns.name, '-batch', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
   await sleep(200);

@@ -8,7 +8,7 @@
 // holds medians and the runs beside them.
 import { converged, sleep } from '../../test/daemon/helpers/env.js';
 import { daemonCounts, latencyQuantiles, type Env } from './env.js';
-import { pace, unpaced } from './generators.js';
+import { ipBatch, pace, unpaced } from './generators.js';
 import { cpuSeconds, median, pct, round, toggleLines } from './measure.js';
 import { $ } from 'zx';
 
@@ -19,7 +19,7 @@ const PROBE_EVERY_MS = 50;
 export async function eventsPerToggle(e: Env, ports: string[]): Promise<number> {
   const k0 = await e.mon.settled();
   const n = ports.length * 50;
-  await $({ quiet: true, input: toggleLines(ports, n).join('\n') + '\n' })`exec ip -n ${e.ns.name} -force -batch -`;
+  await ipBatch(e.ns.name, toggleLines(ports, n));
   return ((await e.mon.settled()) - k0) / n;
 }
 
