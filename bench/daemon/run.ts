@@ -9,7 +9,7 @@
 //   node dist/bench/daemon/run.js [--runs 3] [--sweep-seconds 10] [--soak-seconds 600]
 //     [--daemon artifact|dist]   (default: the shipped artifact, as on a switch; subject.ts)
 //     [--node-args="..."]   (node on daemon/dist/main.js with exactly these flags, e.g. --cpu-prof)
-//     [--min-write-interval-ms N]   (the daemon's redis.min_write_interval_ms)
+//     [--min-write-interval-ms N]   (the daemon's redis.min_write_interval_ms; default: the daemon's own)
 //     [--daemon-cpus LIST] [--redis-cpus LIST]   (taskset CPU lists for the daemon and redis-server)
 // --sweep-seconds 0 leaves the sweep out; --soak-seconds 0 the soak.
 import { spawn, spawnSync } from 'node:child_process';
@@ -33,7 +33,7 @@ const { values } = parseArgs({
     ports: { type: 'string', default: '32' },
     daemon: { type: 'string', default: 'artifact' },
     'node-args': { type: 'string' },
-    'min-write-interval-ms': { type: 'string', default: '0' },
+    'min-write-interval-ms': { type: 'string' },
     'daemon-cpus': { type: 'string' },
     'redis-cpus': { type: 'string' },
     'sweep-seconds': { type: 'string', default: '10' },
@@ -42,7 +42,7 @@ const { values } = parseArgs({
 const SOAK_S = Number(values['soak-seconds']);
 const RUNS = Number(values.runs);
 const PORTS = Number(values.ports);
-const MIN_WRITE_INTERVAL_MS = Number(values['min-write-interval-ms']);
+const MIN_WRITE_INTERVAL_MS = values['min-write-interval-ms'] === undefined ? undefined : Number(values['min-write-interval-ms']);
 const PACED_RATE = 15000;
 const SWEEP_S = Number(values['sweep-seconds']);
 
@@ -227,7 +227,7 @@ async function main() {
     await e.sub.psubscribe('__keyspace@6__:PORT_TABLE|*');
     await converged(ns, e.state);
     await sleep(1000);
-    const results: Record<string, unknown> = { when: new Date().toISOString(), ports: PORTS, daemon: daemon.label, min_write_interval_ms: MIN_WRITE_INTERVAL_MS, daemon_cpus: values['daemon-cpus'] ?? 'any', redis_cpus: values['redis-cpus'] ?? 'any', idle_rss_mb: round(rssBytes(d.proc.pid!) / 2 ** 20) };
+    const results: Record<string, unknown> = { when: new Date().toISOString(), ports: PORTS, daemon: daemon.label, min_write_interval_ms: MIN_WRITE_INTERVAL_MS ?? 'default', daemon_cpus: values['daemon-cpus'] ?? 'any', redis_cpus: values['redis-cpus'] ?? 'any', idle_rss_mb: round(rssBytes(d.proc.pid!) / 2 ** 20) };
     const runs: Array<Record<string, unknown>> = [];
     for (let r = 0; r < RUNS; r++) {
       const run: Record<string, unknown> = {};

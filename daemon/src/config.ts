@@ -87,7 +87,7 @@ export function parseConfig(doc: unknown, file = '<config>'): Config {
       path: str(redis, 'redis.unix_socket', 'unix_socket'),
       password: typeof password === 'string' && password !== '' ? password : undefined,
       connectTimeoutMs: int(redis, 'redis', 'connect_timeout_ms', 2000, 1, 600000),
-      minWriteIntervalMs: int(redis, 'redis', 'min_write_interval_ms', 0, 0, 1000),
+      minWriteIntervalMs: int(redis, 'redis', 'min_write_interval_ms', 1, 0, 1000),
     },
     netlink: {
       rcvbufBytes: int(netlink, 'netlink', 'rcvbuf_bytes', 16 << 20, 1024, 1 << 30),

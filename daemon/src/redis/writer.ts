@@ -6,15 +6,17 @@
 // Each batch is one command (HSET, DEL or one script call), sent in the tick
 // its changes were read; right after each acknowledgement the refill hook
 // reads what arrived meanwhile, so a storm costs one wake-up per round trip.
-// With minWriteIntervalMs > 0, a write that would follow the previous one
-// sooner waits out the interval (netlink still paused, so the kernel queues
-// and the next batch is larger): fewer writes per event under load, at the
-// price of that much latency then. An isolated change is always sent at once.
+// With minWriteIntervalMs > 0, writes are paced by a WriteBudget: a short
+// burst goes out at once, after that a write waits for its turn (netlink
+// still paused, so the kernel queues and the next batch is larger): fewer
+// writes per event under load, at the price of up to an interval of latency
+// then. An isolated change is always sent at once.
 import type { Redis } from 'ioredis';
 import type { PortState } from '../core/port.js';
 import { planPortWrite, planReconcile, STATE_PORT_PREFIX, WRITE_PORTS_LUA, type ScriptWrite, type WriteOp } from '../core/plan.js';
 import type { Changes } from '../core/tracker.js';
 import { backoffMs } from './connect.js';
+import { WriteBudget } from './write-budget.js';
 
 interface Pending {
   state: PortState | null;
@@ -48,10 +50,11 @@ export class PortWriter {
   private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
-  private lastSentAt = -Infinity;
+  private readonly budget: WriteBudget;
   private readonly redis: WithScript;
 
-  constructor(redis: Redis, private readonly hooks: WriterHooks, private readonly minWriteIntervalMs = 0) {
+  constructor(redis: Redis, private readonly hooks: WriterHooks, minWriteIntervalMs = 0) {
+    this.budget = new WriteBudget(minWriteIntervalMs);
     redis.defineCommand('portsyncdWritePorts', { lua: WRITE_PORTS_LUA });
     this.redis = redis as WithScript;
     redis.on('ready', () => {
@@ -141,14 +144,14 @@ export class PortWriter {
   }
 
   private async holdOff(): Promise<void> {
-    const wait = this.lastSentAt + this.minWriteIntervalMs - performance.now();
+    const wait = this.budget.delay(performance.now());
     if (wait <= 0) return;
     await new Promise((resolve) => setTimeout(resolve, wait));
     this.hooks.refill(); // what queued during the wait joins this batch
   }
 
   private async writeBatch(): Promise<void> {
-    this.lastSentAt = performance.now();
+    this.budget.spend(performance.now());
     const batch = this.pending;
     this.pending = new Map();
     try {

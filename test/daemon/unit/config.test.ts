@@ -9,7 +9,7 @@ import { repoRoot } from '../helpers/env.js';
 test('the example YAML config loads with its documented defaults', async () => {
   const c = await loadConfig(join(repoRoot(), 'daemon/portsyncd.example.yaml'));
   assert.equal(c.netlink.rcvbufBytes, 16 << 20);
-  assert.equal(c.redis.minWriteIntervalMs, 0);
+  assert.equal(c.redis.minWriteIntervalMs, 1);
   assert.equal(c.logLevel, 'info');
 });
 
