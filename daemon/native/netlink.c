@@ -2,6 +2,7 @@
 // receive buffer, batched non-blocking reads that never truncate a datagram,
 // overflow (ENOBUFS) reporting, readiness via a libuv poll handle, and
 // sd_notify over a unix datagram socket (Node has no datagram unix sockets).
+// The addon's entry point: it also exports memory.c's releasePages.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <linux/rtnetlink.h>
 #include <node_api.h>
 #include <uv.h>
+#include "memory.h"
 
 #define CHECK(call)                                                            \
   do {                                                                         \
@@ -353,6 +355,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"pause", NULL, nl_pause, NULL, NULL, NULL, napi_default, NULL},
       {"resume", NULL, nl_resume, NULL, NULL, NULL, napi_default, NULL},
       {"notify", NULL, sd_notify, NULL, NULL, NULL, napi_default, NULL},
+      {"releasePages", NULL, mem_release_pages, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

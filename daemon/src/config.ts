@@ -9,6 +9,7 @@ export interface Config {
   http: { host: string; port: number };
   stateFile: string;
   stateSaveIntervalMs: number;
+  releaseStartupPages: boolean;
   logLevel: Level;
 }
 
@@ -17,7 +18,7 @@ export class ConfigError extends Error {}
 type Obj = Record<string, unknown>;
 
 const KNOWN: Record<string, string[]> = {
-  '': ['redis', 'netlink', 'http', 'state_file', 'state_save_interval_ms', 'log_level'],
+  '': ['redis', 'netlink', 'http', 'state_file', 'state_save_interval_ms', 'release_startup_pages', 'log_level'],
   redis: ['host', 'port', 'unix_socket', 'password', 'connect_timeout_ms', 'min_write_interval_ms'],
   netlink: ['rcvbuf_bytes', 'rcvbuf_force', 'read_buffer_bytes'],
   http: ['host', 'port'],
@@ -74,8 +75,11 @@ export function parseConfig(doc: unknown, file = '<config>'): Config {
   const redis = section('redis');
   const netlink = section('netlink');
   const http = section('http');
-  const force = netlink.rcvbuf_force ?? true;
-  if (typeof force !== 'boolean') fail('netlink.rcvbuf_force', `must be true or false (got ${JSON.stringify(force)})`);
+  const bool = (o: Obj, key: string, k: string, def: boolean): boolean => {
+    const v = o[k] ?? def;
+    if (typeof v !== 'boolean') fail(key, `must be true or false (got ${JSON.stringify(v)})`);
+    return v as boolean;
+  };
   const level = top.log_level ?? 'info';
   if (!LEVELS.includes(level as Level)) fail('log_level', `must be one of ${LEVELS.join(', ')} (got ${JSON.stringify(level)})`);
   const password = redis.password;
@@ -91,7 +95,7 @@ export function parseConfig(doc: unknown, file = '<config>'): Config {
     },
     netlink: {
       rcvbufBytes: int(netlink, 'netlink', 'rcvbuf_bytes', 16 << 20, 1024, 1 << 30),
-      rcvbufForce: force as boolean,
+      rcvbufForce: bool(netlink, 'netlink.rcvbuf_force', 'rcvbuf_force', true),
       readBufferBytes: int(netlink, 'netlink', 'read_buffer_bytes', 256 << 10, 64, 64 << 20),
     },
     http: {
@@ -100,6 +104,7 @@ export function parseConfig(doc: unknown, file = '<config>'): Config {
     },
     stateFile: str(top, 'state_file', 'state_file', '/var/lib/portsyncd/state.json')!,
     stateSaveIntervalMs: int(top, '', 'state_save_interval_ms', 1000, 10, 3600000),
+    releaseStartupPages: bool(top, 'release_startup_pages', 'release_startup_pages', true),
     logLevel: level as Level,
   };
 }

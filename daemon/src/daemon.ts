@@ -17,6 +17,7 @@ import { connect, describeTarget } from './redis/connect.js';
 import { SonicBootstrap } from './redis/bootstrap.js';
 import { APPL_DB, CONFIG_DB, STATE_DB } from './redis/sonic.js';
 import { PortWriter } from './redis/writer.js';
+import { releaseStartupPages } from './memory/startup-pages.js';
 import { loadState, StateSaver } from './statefile.js';
 
 export class Daemon {
@@ -178,7 +179,15 @@ export class Daemon {
       this.log.info('initial sync done', { ports: this.tracker.ports.size, warm: this.sonic.warm });
       this.notifier.send('READY=1');
       this.notifier.startWatchdog();
+      if (this.config.releaseStartupPages) this.releaseStartupPages();
     }
+  }
+
+  private releaseStartupPages(): void {
+    const r = releaseStartupPages(loadNative());
+    const fields = { mappings: r.ranges, failed: r.failed, rss_before_bytes: r.rssBeforeBytes, rss_after_bytes: r.rssAfterBytes };
+    if (r.failed > 0) this.log.warn('some start-up pages could not be released', fields);
+    else this.log.info('start-up pages released', fields);
   }
 
   private redisHealthy(): boolean {

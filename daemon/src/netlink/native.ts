@@ -24,6 +24,8 @@ export interface NativeNetlink {
   pause(handle: unknown): void;
   resume(handle: unknown): void;
   notify(socketPath: string, message: string): number;
+  /** madvise(MADV_DONTNEED) on [start, start+length): 0 or -errno. Only for read-only, never-written file mappings. */
+  releasePages(start: bigint, length: bigint): number;
 }
 
 const FILE = 'portsyncd_netlink.node';

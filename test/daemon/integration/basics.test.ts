@@ -82,6 +82,14 @@ test('/healthz, /metrics and sd_notify report a healthy, synced daemon', async (
   assert.ok(!JSON.stringify(daemon.logs).includes('not-logged-secret'), 'the password never reaches the log');
 });
 
+test('after the initial sync, start-up pages of read-only file mappings are released and the resident set shrinks', async () => {
+  const line = await waitFor('release logged', () => daemon.log('start-up pages released'));
+  const { mappings, failed, rss_before_bytes: before, rss_after_bytes: after } = line as Record<string, number>;
+  assert.ok(mappings > 0, 'some mappings qualified');
+  assert.equal(failed, 0);
+  assert.ok(after < before * 0.8, `RSS ${before} -> ${after} bytes`);
+});
+
 test('SIGHUP keeps running; SIGTERM flushes, saves state and exits 0 within 2 s', async () => {
   daemon.signal('SIGHUP');
   await waitFor('reload', () => daemon.log('log level reloaded'));

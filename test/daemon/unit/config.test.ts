@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from '../../../daemon/src/config.js';
+import { ConfigError, loadConfig, parseConfig } from '../../../daemon/src/config.js';
 import { repoRoot } from '../helpers/env.js';
 
 test('the example YAML config loads with its documented defaults', async () => {
@@ -11,6 +11,12 @@ test('the example YAML config loads with its documented defaults', async () => {
   assert.equal(c.netlink.rcvbufBytes, 16 << 20);
   assert.equal(c.redis.minWriteIntervalMs, 1);
   assert.equal(c.logLevel, 'info');
+  assert.equal(c.releaseStartupPages, true);
+});
+
+test('release_startup_pages is a boolean; anything else is refused with the key named', () => {
+  assert.equal(parseConfig({ release_startup_pages: false }).releaseStartupPages, false);
+  assert.throws(() => parseConfig({ release_startup_pages: 'no' }), /release_startup_pages: must be true or false \(got "no"\)/);
 });
 
 test('a JSON config loads without the YAML parser, and a bad one names the file', async () => {
