@@ -14,25 +14,45 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** Sums `read(contents of /proc/<pid>/task/<tid>/<file>)` over the live threads of pid. */
+function sumOverThreads(pid: number, file: string, read: (text: string) => number): number {
+  let sum = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      sum += read(readFileSync(`/proc/${pid}/task/${tid}/${file}`, 'utf8'));
+    } catch {
+      // the thread exited meanwhile
+    }
+  }
+  return sum;
+}
+
 /**
  * CPU seconds a process has run, summed over its threads, from
  * /proc/<pid>/task/<tid>/schedstat (nanoseconds; /proc/<pid>/stat counts 10 ms ticks).
  * Threads that exited earlier are not included; the daemon's live for its lifetime.
  */
 export function cpuSeconds(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // the thread exited meanwhile
-    }
-  }
-  return ns / 1e9;
+  return sumOverThreads(pid, 'schedstat', (t) => Number(t.split(' ')[0])) / 1e9;
+}
+
+/** Voluntary plus involuntary context switches of a process, summed over its threads (guide §9: < 2000/s). */
+export function contextSwitches(pid: number): number {
+  const field = (t: string, name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(t)?.[1] ?? 0);
+  return sumOverThreads(pid, 'status', (t) => field(t, 'voluntary_ctxt_switches') + field(t, 'nonvoluntary_ctxt_switches'));
+}
+
+function statusKb(pid: number, field: string): number {
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 }
 
 export function rssBytes(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+  return statusKb(pid, 'VmRSS') * 1024;
+}
+
+/** The resident set split into anonymous memory and file pages (binary, libraries), in MB. */
+export function rssSplitMb(pid: number): { anon: number; file: number } {
+  return { anon: round(statusKb(pid, 'RssAnon') / 1024), file: round(statusKb(pid, 'RssFile') / 1024) };
 }
 
 /**

@@ -21,7 +21,7 @@ import type { Redis } from 'ioredis';
 import { converged, DaemonProc, flapLines, Netns, RedisServer, repoRoot, sleep } from '../../test/daemon/helpers/env.js';
 import { daemonCounts, latencyQuantiles, type Env } from './env.js';
 import { ipBatch, pace } from './generators.js';
-import { cpuSeconds, median, pct, round, rssBytes } from './measure.js';
+import { contextSwitches, cpuSeconds, median, pct, round, rssBytes, rssSplitMb } from './measure.js';
 import { KernelMonitor } from './monitor-client.js';
 import { subject } from './subject.js';
 import { calibratedRate, eventsPerToggle, sweep } from './sweep.js';
@@ -151,6 +151,7 @@ async function paced(e: Env, seconds: number, rssEveryS: number) {
   const before = daemonCounts(e);
   const k0 = await e.mon.settled();
   const cpu0 = cpuSeconds(pid);
+  const cs0 = contextSwitches(pid);
   const rss: Array<[number, number]> = [];
   const t0 = Date.now();
   const wall = await pace(e.ns.name, e.ports, commandsPerS, seconds, rssEveryS, (el) => {
@@ -159,6 +160,7 @@ async function paced(e: Env, seconds: number, rssEveryS: number) {
   });
   const kernel = (await e.mon.settled()) - k0;
   const cpu = cpuSeconds(pid) - cpu0;
+  const cs = contextSwitches(pid) - cs0;
   const after = daemonCounts(e);
   rss.push([Math.round((Date.now() - t0) / 1000), round(rssBytes(pid) / 2 ** 20)]);
   const mb = rss.map(([, v]) => v);
@@ -171,9 +173,11 @@ async function paced(e: Env, seconds: number, rssEveryS: number) {
     socket_drops: after.drops - before.drops,
     cpu_us_per_event: round((cpu * 1e6) / kernel, 2),
     cpu_percent_of_core: round((cpu / wall) * 100),
+    context_switches_per_s: Math.round(cs / wall),
     processing: latencyQuantiles(before.m, after.m),
     rss_mb: { first: mb[0]!, last: mb.at(-1)!, max: Math.max(...mb) },
     rss_series_mb: rss,
+    rss_end_split_mb: rssSplitMb(pid),
   };
 }
 
@@ -185,6 +189,7 @@ function medians(runs: Array<Record<string, unknown>>) {
         paced_kernel_events_per_s: m('paced', 'kernel_events_per_s'),
         paced_cpu_us_per_event: m('paced', 'cpu_us_per_event'),
         paced_cpu_percent_of_core: m('paced', 'cpu_percent_of_core'),
+        paced_context_switches_per_s: m('paced', 'context_switches_per_s'),
         paced_processing_p50_us: m('paced', 'processing', 'p50_us'),
         paced_processing_p99_us: m('paced', 'processing', 'p99_us'),
         paced_rss_max_mb: m('paced', 'rss_mb', 'max'),

@@ -9,7 +9,7 @@
 import { converged, sleep } from '../../test/daemon/helpers/env.js';
 import { daemonCounts, latencyQuantiles, type Env } from './env.js';
 import { ipBatch, pace, unpaced } from './generators.js';
-import { cpuSeconds, median, pct, round, toggleLines } from './measure.js';
+import { contextSwitches, cpuSeconds, median, pct, round, toggleLines } from './measure.js';
 import { $ } from 'zx';
 
 export const SWEEP_TARGETS: Array<number | 'max'> = [5000, 15000, 25000, 'max'];
@@ -71,11 +71,13 @@ async function point(e: Env, target: number | 'max', seconds: number, perToggle:
   const before = daemonCounts(e);
   const k0 = await e.mon.settled();
   const cpu0 = cpuSeconds(pid);
+  const cs0 = contextSwitches(pid);
   const stopProbe = probe(e, probePort);
   const wall = commandsPerS === undefined ? await unpaced(e.ns.name, ports, 2, seconds) : await pace(e.ns.name, ports, commandsPerS, seconds, seconds, () => {});
   const e2e = await stopProbe();
   const kernel = (await e.mon.settled()) - k0;
   const cpu = cpuSeconds(pid) - cpu0;
+  const cs = contextSwitches(pid) - cs0;
   await converged(e.ns, e.state, 60000); // throws when Redis does not come to equal the kernel
   const after = daemonCounts(e);
   return {
@@ -86,6 +88,7 @@ async function point(e: Env, target: number | 'max', seconds: number, perToggle:
     socket_drops: after.drops - before.drops,
     cpu_percent_of_core: round((cpu / wall) * 100),
     cpu_us_per_event: round((cpu * 1e6) / kernel, 2),
+    context_switches_per_s: Math.round(cs / wall),
     processing: latencyQuantiles(before.m, after.m),
     e2e_us: e2e,
     redis_equals_kernel: true,
@@ -104,6 +107,7 @@ export function sweepEntry(target: number | 'max', runs: Point[]) {
     e2e_us: { p50: m((r) => r.e2e_us.p50), p99: m((r) => r.e2e_us.p99) },
     cpu_percent_of_core: m((r) => r.cpu_percent_of_core),
     cpu_us_per_event: m((r) => r.cpu_us_per_event),
+    context_switches_per_s: Math.round(median(runs.map((r) => r.context_switches_per_s))),
     socket_drops: runs.reduce((s, r) => s + r.socket_drops, 0), // over all runs
     redis_equals_kernel: runs.every((r) => r.redis_equals_kernel),
     runs,

@@ -14,6 +14,7 @@ const run = (rate: number, p50: number, drops: number) => ({
   socket_drops: drops,
   cpu_percent_of_core: rate / 1000,
   cpu_us_per_event: 10,
+  context_switches_per_s: rate / 10,
   processing: { p50_us: p50, p99_us: p50 * 10, p999_us: p50 * 100 },
   e2e_us: { samples: 60, missed: 0, p50: 300, p99: 900 },
   redis_equals_kernel: true,
@@ -25,6 +26,7 @@ test('a sweep entry holds the median of each figure, the drops of all runs and t
   assert.equal(e.kernel_events_per_s, 15000);
   assert.deepEqual(e.processing, { p50_us: 120, p99_us: 1200, p999_us: 12000 });
   assert.equal(e.socket_drops, 3);
+  assert.equal(e.context_switches_per_s, 1500);
   assert.equal(e.runs.length, 3);
   assert.equal(e.redis_equals_kernel, true);
 });
