@@ -185,7 +185,7 @@ export class Daemon {
 
   private releaseStartupPages(): void {
     const r = releaseStartupPages(loadNative());
-    const fields = { mappings: r.ranges, failed: r.failed, rss_before_bytes: r.rssBeforeBytes, rss_after_bytes: r.rssAfterBytes };
+    const fields = { mappings: r.ranges, failed: r.failed, resident_bytes: r.residentBytes, rss_before_bytes: r.rssBeforeBytes, rss_after_bytes: r.rssAfterBytes };
     if (r.failed > 0) this.log.warn('some start-up pages could not be released', fields);
     else this.log.info('start-up pages released', fields);
   }

@@ -11,7 +11,7 @@ import type { NativeNetlink } from '../netlink/native.js';
 export interface PageRange {
   start: bigint;
   length: bigint;
-  path: string;
+  /** Resident kB of the range before it is released. */
   rssKb: number;
 }
 
@@ -20,10 +20,10 @@ const HEADER = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) \S+ \S+ \S+\s*(.*)$/;
 /** The mappings of /proc/<pid>/smaps text that can be dropped without losing data. */
 export function releasableRanges(smaps: string): PageRange[] {
   const out: PageRange[] = [];
-  let cur: (PageRange & { perms: string; anonKb: number }) | undefined;
+  let cur: (PageRange & { perms: string; path: string; anonKb: number }) | undefined;
   const flush = () => {
     if (cur && cur.path.startsWith('/') && !cur.perms.includes('w') && cur.perms[0] === 'r' && cur.anonKb === 0 && cur.rssKb > 0) {
-      out.push({ start: cur.start, length: cur.length, path: cur.path, rssKb: cur.rssKb });
+      out.push({ start: cur.start, length: cur.length, rssKb: cur.rssKb });
     }
   };
   for (const line of smaps.split('\n')) {
@@ -43,19 +43,17 @@ export function releasableRanges(smaps: string): PageRange[] {
 export interface Released {
   ranges: number;
   failed: number;
+  /** What the released ranges held resident. */
+  residentBytes: number;
   rssBeforeBytes: number;
   rssAfterBytes: number;
 }
 
-function rssBytes(): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
 export function releaseStartupPages(native: Pick<NativeNetlink, 'releasePages'>): Released {
-  const rssBeforeBytes = rssBytes();
+  const rssBeforeBytes = process.memoryUsage.rss();
   let failed = 0;
   const ranges = releasableRanges(readFileSync('/proc/self/smaps', 'utf8'));
   for (const r of ranges) if (native.releasePages(r.start, r.length) !== 0) failed++;
-  return { ranges: ranges.length, failed, rssBeforeBytes, rssAfterBytes: rssBytes() };
+  const residentBytes = ranges.reduce((sum, r) => sum + r.rssKb * 1024, 0);
+  return { ranges: ranges.length, failed, residentBytes, rssBeforeBytes, rssAfterBytes: process.memoryUsage.rss() };
 }

@@ -49,6 +49,7 @@ test('this process releases its own start-up pages and counts a refused range as
     },
   });
   assert.ok(r.ranges > 0 && r.ranges === calls.length);
+  assert.ok(r.residentBytes > 0);
   assert.equal(r.failed, 1);
   assert.ok(r.rssBeforeBytes > 0 && r.rssAfterBytes > 0);
 });
