@@ -13,6 +13,7 @@ export interface RatePoint {
   p99Us?: number;
   p999Us?: number;
   cpuPercent?: number;
+  contextSwitchesPerS?: number;
   drops?: number;
 }
 
@@ -54,6 +55,7 @@ function pacedPoint(label: string, p: Json): RatePoint | undefined {
     p99Us: num(proc.p99_us) ?? num(hist.p99_le),
     p999Us: num(proc.p999_us) ?? num(hist.p999_le),
     cpuPercent: num(p.cpu_percent_of_core),
+    contextSwitchesPerS: num(p.context_switches_per_s),
     drops: num(p.socket_drops) ?? num(p.dropped),
   };
 }

@@ -55,9 +55,9 @@ export function daemonSection(r: BenchResults): string {
   if (sum) {
     const subject = sum.subject ? `; ${sum.subject}` : '';
     out.push(`From \`${sum.file.replace(/^.*\/bench\//, 'bench/')}\` (${sum.when ?? 'time unknown'}${subject}).`, '');
-    out.push('| Run | Kernel events/s | Processing P50 (µs) | P99 (µs) | P99.9 (µs) | CPU % of a core | Drops |', '|---|---:|---:|---:|---:|---:|---:|');
+    out.push('| Run | Kernel events/s | Processing P50 (µs) | P99 (µs) | P99.9 (µs) | CPU % of a core | Context switches/s | Drops |', '|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const p of sum.points) {
-      out.push(`| ${p.label} | ${p.eventsPerS} | ${p.p50Us ?? '–'} | ${p.p99Us ?? '–'} | ${p.p999Us ?? '–'} | ${p.cpuPercent ?? '–'} | ${p.drops ?? '–'} |`);
+      out.push(`| ${p.label} | ${p.eventsPerS} | ${p.p50Us ?? '–'} | ${p.p99Us ?? '–'} | ${p.p999Us ?? '–'} | ${p.cpuPercent ?? '–'} | ${p.contextSwitchesPerS ?? '–'} | ${p.drops ?? '–'} |`);
     }
     out.push('');
     const facts: string[] = [];

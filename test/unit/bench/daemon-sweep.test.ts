@@ -45,9 +45,9 @@ test('with a sweep, the summary shows each rate as a point labelled by its targe
     const s = summariseDaemon(file);
     assert.equal(s.hasSweep, true);
     assert.equal(s.subject, 'artifact portsyncd-abc.tar.gz, min_write_interval_ms 1');
-    assert.deepEqual(s.points.map((p) => [p.label, p.eventsPerS, p.p999Us, p.drops]), [
-      ['sweep 5000', 5010, 8000, 0],
-      ['sweep max', 41000, 90000, 5],
+    assert.deepEqual(s.points.map((p) => [p.label, p.eventsPerS, p.p999Us, p.contextSwitchesPerS, p.drops]), [
+      ['sweep 5000', 5010, 8000, 501, 0],
+      ['sweep max', 41000, 90000, 4100, 5],
     ]);
     assert.deepEqual(s.soak?.series, [[0, 92], [10, 93]]);
   } finally {
