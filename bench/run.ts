@@ -5,7 +5,7 @@
 //   npm run bench          full: 10, 50 and 100 switches, 3 runs per cell, 10-minute daemon soak
 //   npm run bench:quick    fleet at 10 switches, 1 run per cell, no site playbook, short daemon run
 // Flags: --quick, --runs N, --fleet-sizes 10,50,100, --site-sizes 8,50, --daemon-soak-seconds S,
-//        --skip-fleet, --skip-daemon, --lab NAME
+//        --skip-fleet, --skip-daemon, --lab NAME; --report FILES [--daemon-result FILE]
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -33,6 +33,7 @@ const { values: flags, positionals } = parseArgs({
     lab: { type: 'string', default: 'fleet' },
     name: { type: 'string' },
     report: { type: 'boolean', default: false },
+    'daemon-result': { type: 'string' },
   },
   allowPositionals: true,
 });
@@ -182,10 +183,10 @@ function finish(results: BenchResults): void {
   writeOutputs(results, resultsDir, path.join(projectRoot, 'bench', 'README.md'), log);
 }
 
-/** --report A.json [B.json…]: the outputs again from saved results, merged (see merge.ts). */
+/** --report A.json [B.json…] [--daemon-result daemon-….json]: the outputs again from saved results, merged (see merge.ts). */
 function report(): number {
   if (!positionals.length) throw new Error('--report needs one or more results JSON files');
-  const merged = mergeResults(positionals.map((f) => JSON.parse(readFileSync(f, 'utf8')) as BenchResults), resultsDir);
+  const merged = mergeResults(positionals.map((f) => JSON.parse(readFileSync(f, 'utf8')) as BenchResults), resultsDir, flags['daemon-result']);
   writeOutputs(merged, resultsDir, path.join(projectRoot, 'bench', 'README.md'), log);
   return 0;
 }

@@ -1,11 +1,12 @@
 // Several saved runs as one: the fleet cells of later files are added to (or replace, for the
 // same suite, tool, scenario and size) those of the first, e.g. a 100-switch run made on its own.
-// A run without daemon figures gets those of the newest daemon result file.
+// A run without daemon figures gets those of the newest daemon result file, unless one is named.
 import path from 'node:path';
 import { latestDaemonResult, summariseDaemon } from './daemon.js';
 import type { BenchResults } from './types.js';
 
-export function mergeResults(all: BenchResults[], resultsDir: string): BenchResults {
+/** daemonFile: the daemon result to show, over any the runs carry. */
+export function mergeResults(all: BenchResults[], resultsDir: string, daemonFile?: string): BenchResults {
   const [first, ...rest] = all;
   const merged: BenchResults = structuredClone(first);
   for (const r of rest) {
@@ -28,18 +29,17 @@ export function mergeResults(all: BenchResults[], resultsDir: string): BenchResu
     merged.errors.push(`interrupted by ${merged.interrupted}`);
     delete merged.interrupted;
   }
-  if (!merged.daemon) {
-    const file = latestDaemonResult(resultsDir);
-    if (file) {
-      merged.daemon = {
-        command: 'node dist/bench/daemon/run.js (run on its own)',
-        exitCode: 0,
-        seconds: 0,
-        loadavgStart: [],
-        summary: summariseDaemon(file),
-        notes: [`Daemon figures from ${path.basename(file)}, the newest daemon result when this summary was made.`],
-      };
-    }
+  const file = daemonFile ?? (merged.daemon ? undefined : latestDaemonResult(resultsDir));
+  if (file) {
+    const why = daemonFile ? 'as asked' : 'the newest daemon result when this summary was made';
+    merged.daemon = {
+      command: 'node dist/bench/daemon/run.js (run on its own)',
+      exitCode: 0,
+      seconds: 0,
+      loadavgStart: [],
+      summary: summariseDaemon(file),
+      notes: [`Daemon figures from ${path.basename(file)}, ${why}.`],
+    };
   }
   merged.finishedAt = all.map((r) => r.finishedAt).sort().at(-1)!;
   return merged;
