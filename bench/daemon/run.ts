@@ -261,6 +261,8 @@ async function main() {
     writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
     console.log(`written ${file}`);
   } finally {
+    // SIGTERM as systemd stops it, so that node writes what --cpu-prof and the like collected.
+    if (d) await Promise.race([d.terminate(), sleep(3000)]);
     await d?.kill();
     await mon?.stop();
     await redis.stop();
