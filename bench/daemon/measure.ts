@@ -1,5 +1,6 @@
 // Small measuring helpers for the daemon benchmark.
 import { readdirSync, readFileSync } from 'node:fs';
+import { parseStatus } from '../../daemon/src/obs/proc.js';
 
 export const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -38,8 +39,10 @@ export function cpuSeconds(pid: number): number {
 
 /** Voluntary plus involuntary context switches of a process, summed over its threads (guide §9: < 2000/s). */
 export function contextSwitches(pid: number): number {
-  const field = (t: string, name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(t)?.[1] ?? 0);
-  return sumOverThreads(pid, 'status', (t) => field(t, 'voluntary_ctxt_switches') + field(t, 'nonvoluntary_ctxt_switches'));
+  return sumOverThreads(pid, 'status', (t) => {
+    const s = parseStatus(t);
+    return s.voluntaryCtxt + s.involuntaryCtxt;
+  });
 }
 
 function statusKb(pid: number, field: string): number {
