@@ -8,12 +8,12 @@ import { toggleLines } from './measure.js';
 import { sleep } from '../../test/daemon/helpers/env.js';
 
 const gen = $({ nothrow: true, quiet: true });
+const MAX_QUEUED_BYTES = 64 << 10;
 
 /** Runs `lines` through one `ip -batch` in the namespace; rejects when ip fails. */
 export async function ipBatch(ns: string, lines: string[]): Promise<void> {
   await $({ quiet: true, input: lines.join('\n') + '\n' })`exec ip -n ${ns} -force -batch -`;
 }
-const MAX_QUEUED_BYTES = 64 << 10;
 
 /**
  * Writes `commandsPerS` toggles of `ports` per second to one running `ip -batch`,
