@@ -13,7 +13,8 @@ import { tuningSuite } from './suites/tuning.js';
 
 // To add a suite: export a LabSuite from test/e2e/suites/<area>.ts and list it here.
 const SUITES = [labSuite, deploySuite, fleetSuite, tuningSuite];
-const lab = new E2eLab('e2e');
+// PSD_E2E_LAB names the lab, so that several checkouts can run the suite side by side.
+const lab = new E2eLab(process.env.PSD_E2E_LAB ?? 'e2e');
 const missing = checkPreconditions(hostProbe());
 
 if (missing.length && process.env.CI !== 'true') {
