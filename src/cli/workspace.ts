@@ -69,6 +69,11 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
     return { play, hosts };
   });
   if (problems.length) throw new ValidationError(problems);
+  if (o.limit && inputs.every((p) => p.hosts.length === 0)) {
+    throw new ValidationError([
+      { message: `--limit "${o.limit}" selects none of the hosts the playbook's plays target`, hint: `the plays target ${[...new Set(plays.map((p) => `"${p.hosts}"`))].join(', ')}` },
+    ]);
+  }
   const env: PlanEnv = {
     registry,
     renderArgs,

@@ -6,7 +6,7 @@ import type { Transport } from '../transport/types.js';
 import { rooted, shq } from '../transport/shell.js';
 import { UnreachableError } from '../transport/types.js';
 import { isChange, type HostPlan } from '../plan/types.js';
-import { compileApplyScript, parseApplyOutput, type ScriptStep, type StepOutcome } from './apply-script.js';
+import { compileApplyScript, mkdirShared, parseApplyOutput, type ScriptStep, type StepOutcome } from './apply-script.js';
 import { shownChanges, type TaskResult } from './results.js';
 
 export interface HostApplyOutcome {
@@ -76,7 +76,7 @@ async function stageUploads(transport: Transport, steps: ScriptStep[], stages: M
     const [dir, base] = [dirname(target), basename(target)];
     return [`${shq(`${dir}/.${base}.psd-`)}*`, `${shq(`${dir}/..${base}.psd-`)}*`];
   });
-  const made = await transport.exec(`mkdir -p ${dirs.join(' ')} && rm -f ${stale.join(' ')}`);
+  const made = await transport.exec(`${mkdirShared(dirs.join(' '))} && rm -f ${stale.join(' ')}`);
   if (made.rc !== 0) throw new Error(`cannot create ${dirs.join(' ')}: ${made.stderr.trim()}`);
   for (const { op, stagePath } of uploads) await transport.upload(op.localPath, stagePath, op.mode);
 }

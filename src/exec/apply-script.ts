@@ -38,6 +38,12 @@ x() { s=$1; shift; "$@" </dev/null >"$O" 2>"$E"; r=$?
   if [ "$s" = 1 ] && [ -s "$E" ]; then return 1; fi; return 0; }
 fail() { printf '%s failed %s %s b' '${MARK}' "$1" "$OP"; base64 <"$E" | tr -d '\\n'; echo; }`;
 
+/** Folders the tool creates are world-readable (0755) whatever the script's own umask, which
+ *  keeps its temp files private: a unit's drop-in folder must be readable by everyone. */
+export function mkdirShared(dirs: string): string {
+  return `(umask 022 && mkdir -p ${dirs})`;
+}
+
 interface OpCode {
   run: string;
   undo: string;
@@ -82,7 +88,7 @@ function opCode(op: Op, n: number, k: number, t: ScriptTarget, token: string, st
   const target = rooted(t.root, op.path);
   const side = sidePaths(target, token, n, k);
   const [P, T, B, DIR] = [shq(target), shq(side.tmp), shq(side.bak), shq(side.dir)];
-  const mkdir = `mkdir -p ${DIR} 2>"$E" || return 1`;
+  const mkdir = `${mkdirShared(DIR)} 2>"$E" || return 1`;
   switch (op.kind) {
     case 'put': {
       const validate = op.validate ? `\n(${op.validate.split('%s').join(T)}) </dev/null >"$E" 2>&1 || return 1` : '';
@@ -102,7 +108,8 @@ ${commitOver(P, T, B, D)}`,
       const S = shq(rooted(t.root, stage));
       return {
         run: `[ -f ${S} ] || { echo 'uploaded file is missing' >"$E"; return 1; }
-${op.mode ? `chmod ${shq(op.mode)} ${S} 2>"$E" || return 1\n` : ''}${commitOver(P, S, B, D)}`,
+${permissions({ mode: op.mode }, P, S)}
+${commitOver(P, S, B, D)}`,
         undo: restore(P, B, D),
         commit: `rm -f ${B}`,
       };

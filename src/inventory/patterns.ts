@@ -1,6 +1,8 @@
 // Host patterns for `hosts:` and --limit, as in Ansible: names, groups, globs (leaf*), regexes (~re),
 // unions (a:b, a,b), intersections (&x) and exclusions (!x). Unions apply first, then
-// intersections, then exclusions, whatever their order in the pattern.
+// intersections, then exclusions, whatever their order in the pattern; a pattern of only
+// intersections and exclusions starts from all hosts (`!h03` is every host but h03). A pattern
+// that selects no host is an error: a rollout that silently does nothing looks like success.
 import picomatch from 'picomatch';
 import { ValidationError, type Problem } from '../errors.js';
 import type { SourcePos } from '../module.js';
@@ -37,7 +39,14 @@ export function selectHosts(inv: Inventory, pattern: string, where?: SourcePos):
     else (kind === 'intersect' ? intersections : exclusions).push(hosts);
   }
   if (problems.length) throw new ValidationError(problems);
-  return [...inv.hosts.keys()].filter((h) => union.has(h) && intersections.every((s) => s.has(h)) && !exclusions.some((s) => s.has(h)));
+  const base = terms.every((t) => t[0] === '!' || t[0] === '&') ? new Set(inv.hosts.keys()) : union;
+  const hosts = [...inv.hosts.keys()].filter((h) => base.has(h) && intersections.every((s) => s.has(h)) && !exclusions.some((s) => s.has(h)));
+  if (!hosts.length) {
+    throw new ValidationError([
+      { message: `host pattern "${pattern}" selects no host of inventory ${inv.dir}`, pos: where, hint: 'its groups are empty, or its exclusions and intersections leave nothing' },
+    ]);
+  }
+  return hosts;
 }
 
 /** Hosts of the groups and hosts whose names match; undefined when no name matches (an empty group matches). */

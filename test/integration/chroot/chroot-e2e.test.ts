@@ -123,6 +123,18 @@ test('invalid input exits 3 and leaves every root byte-identical', (t) => {
   assert.equal(unknownPattern.code, 3);
   assert.match(unknownPattern.err, /spine\*x/);
   assert.deepEqual(snapshot(dir), before);
+
+  const nothingLeft = cli([join(FIXTURE, 'site.yaml'), '-i', inv, '--limit', '!leaf01:!leaf02']);
+  assert.equal(nothingLeft.code, 3, nothingLeft.err + nothingLeft.out);
+  assert.match(nothingLeft.err, /host pattern "!leaf01:!leaf02" selects no host/);
+  assert.deepEqual(snapshot(dir), before);
+});
+
+test('--limit with only an exclusion means every host but that one, as in Ansible', (t) => {
+  const { inv } = setup(t);
+  const r = cli(['plan', join(FIXTURE, 'site.yaml'), '-i', inv, '--limit', '!leaf01', '--json']);
+  assert.equal(r.code, 2, r.err + r.out);
+  assert.deepEqual(Object.keys(events(r.out).at(-1)!.hosts), ['leaf02']);
 });
 
 test('verify: desired vs persisted per setting, exit 2 on drift', (t) => {

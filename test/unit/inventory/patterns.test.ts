@@ -29,7 +29,22 @@ test('unions, intersections and exclusions; results in inventory order', () => {
   assert.deepEqual(sel('leaf:!leaf_edge'), ['leaf04']);
   assert.deepEqual(sel('!leaf01:leaf'), ['leaf02', 'leaf03', 'leaf04']);
   assert.deepEqual(sel('all:&leaf:!leaf02'), ['leaf01', 'leaf03', 'leaf04']);
-  assert.deepEqual(sel('leaf:&spine'), []);
+});
+
+test('only exclusions and intersections start from every host, as in Ansible', () => {
+  assert.deepEqual(sel('!leaf01'), sel('all').filter((h) => h !== 'leaf01'));
+  assert.deepEqual(sel('!leaf:!mgmt01'), ['spine01', 'spine02']);
+  assert.deepEqual(sel('&spine'), ['spine01', 'spine02']);
+});
+
+test('a pattern that selects no host is an error naming it', () => {
+  const where = { file: 'site.yaml', line: 2, col: 10 };
+  for (const p of ['leaf:&spine', '!all', 'leaf:!leaf']) {
+    assert.throws(
+      () => selectHosts(inv, p, where),
+      (e: unknown) => e instanceof ValidationError && e.problems[0]!.message.includes(`"${p}" selects no host`) && e.problems[0]!.pos === where,
+    );
+  }
 });
 
 test('unknown names fail with the position and close matches', () => {
