@@ -11,6 +11,9 @@ import { verifyCommand } from './cli/verify-command.js';
 import { inventoryCommand } from './cli/inventory-command.js';
 import { renderCommand } from './cli/render-command.js';
 import { healthCommand } from './health/command.js';
+import { vaultMain } from './cli/vault-command.js';
+import { loadVaultPasswords } from './cli/vault-passwords.js';
+import { secrets } from './secrets/redact.js';
 
 const SUBCOMMANDS = ['plan', 'validate', 'verify', 'render', 'inventory', 'health'];
 
@@ -20,12 +23,17 @@ export async function main(argv: string[]): Promise<number> {
     const { runLab } = (await import(lab)) as { runLab(argv: string[]): Promise<number> };
     return runLab(argv.slice(1));
   }
+  if (argv[0] === 'vault') {
+    const io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s), stdin: () => readFileSync(0, 'utf8') };
+    return vaultMain(argv.slice(1), io);
+  }
   let o: CliOptions | undefined;
   try {
     o = parseCliOptions(argv);
     if (o.help) return print(USAGE, EXIT.ok);
     if (o.version) return print(JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version + '\n', EXIT.ok);
     const [first, second] = o.positionals;
+    await loadVaultPasswords(o);
     const cmd = first && SUBCOMMANDS.includes(first) ? first : undefined;
     switch (cmd) {
       case 'plan':
@@ -45,14 +53,25 @@ export async function main(argv: string[]): Promise<number> {
         return await runCommand(o, first, o.check, o.diff);
     }
   } catch (e) {
-    if (!(e instanceof ValidationError)) throw e;
-    if (o?.json) process.stdout.write(JSON.stringify({ event: 'problems', problems: e.problems.map((p) => ({ ...p, text: formatProblem(p) })) }) + '\n');
+    if (!(e instanceof ValidationError)) throw maskedError(e);
+    // Messages may quote values (a bad sysctl value, a failing template): mask secrets in them.
+    const problems = secrets.redactValue(e.problems);
+    if (o?.json) process.stdout.write(JSON.stringify({ event: 'problems', problems: problems.map((p) => ({ ...p, text: formatProblem(p) })) }) + '\n');
     else {
-      for (const p of e.problems) process.stderr.write(`error: ${formatProblem(p)}\n`);
-      process.stderr.write(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} found; nothing was changed.\n`);
+      for (const p of problems) process.stderr.write(`error: ${formatProblem(p)}\n`);
+      process.stderr.write(`${problems.length} problem${problems.length === 1 ? '' : 's'} found; nothing was changed.\n`);
     }
     return EXIT.invalid;
   }
+}
+
+/** An unexpected error still goes out with its stack, but with every secret masked. */
+function maskedError(e: unknown): unknown {
+  if (e instanceof Error) {
+    e.message = secrets.redactText(e.message);
+    if (e.stack) e.stack = secrets.redactText(e.stack);
+  }
+  return e;
 }
 
 function print(text: string, code: number, stream: NodeJS.WriteStream = process.stdout): number {

@@ -7,6 +7,7 @@ export const USAGE = `Usage:
   portsync-deploy render --host H TEMPLATE -i INV     render a template for one host
   portsync-deploy inventory -i INV --list | --host H  resolved variables, like ansible-inventory
   portsync-deploy health [PLAYBOOK] -i INV            fleet health table; changes nothing (exit 1: unhealthy)
+  portsync-deploy vault encrypt|decrypt|view|encrypt_string ...   Ansible Vault (vault --help)
   portsync-deploy lab ...                             the switch lab (lab --help)
 
 Options:
@@ -22,6 +23,10 @@ Options:
   -v, --verbose            also print round trips and bytes uploaded per host
       --accept-new-host-keys  trust unknown SSH host keys on first use (changed keys are refused)
       --no-force-handlers  do not run handlers for a host whose later task failed
+      --vault-password-file F  vault password file, or an executable printing it (repeatable)
+  -J, --ask-vault-pass     ask for the vault password on the terminal
+      --vault-id ID@SRC    a vault id's password: SRC is a file, an executable or "prompt" (repeatable)
+                           (CI: PORTSYNC_VAULT_PASSWORD holds the password, ANSIBLE_VAULT_PASSWORD_FILE names a file)
   -h, --help               this text
       --version            the version
 

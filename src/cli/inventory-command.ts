@@ -1,4 +1,5 @@
 // `inventory --list | --host H`: resolved variables, shaped like ansible-inventory's output.
+import { secrets } from '../secrets/redact.js';
 import { EXIT, ValidationError } from '../errors.js';
 import { hostVars } from '../vars/precedence.js';
 import type { Inventory, Vars } from '../playbook/types.js';
@@ -34,6 +35,6 @@ export function inventoryCommand(o: CliOptions): number {
   } else {
     throw new ValidationError([{ message: 'inventory needs --list or --host H' }]);
   }
-  process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  process.stdout.write(JSON.stringify(secrets.redactValue(out), null, 2) + '\n');
   return EXIT.ok;
 }

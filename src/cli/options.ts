@@ -20,6 +20,9 @@ export interface CliOptions {
   list: boolean;
   help: boolean;
   version: boolean;
+  vaultPasswordFiles: string[];
+  askVaultPass: boolean;
+  vaultIds: string[];
 }
 
 const DEFAULT_FORKS = 50;
@@ -49,6 +52,9 @@ export function parseCliOptions(argv: string[]): CliOptions {
         host: { type: 'string' },
         list: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        'vault-password-file': { type: 'string', multiple: true },
+        'ask-vault-pass': { type: 'boolean', short: 'J' },
+        'vault-id': { type: 'string', multiple: true },
         version: { type: 'boolean' },
       },
     });
@@ -78,5 +84,8 @@ export function parseCliOptions(argv: string[]): CliOptions {
     list: !!v.list,
     help: !!v.help,
     version: !!v.version,
+    vaultPasswordFiles: v['vault-password-file'] ?? [],
+    askVaultPass: !!v['ask-vault-pass'],
+    vaultIds: v['vault-id'] ?? [],
   };
 }

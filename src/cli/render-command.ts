@@ -1,4 +1,5 @@
 // `render --host H TEMPLATE`: one template rendered with one host's resolved variables.
+import { secrets } from '../secrets/redact.js';
 import { EXIT, ValidationError } from '../errors.js';
 import { renderTemplateFile } from '../render/template.js';
 import { hostVars } from '../vars/precedence.js';
@@ -10,6 +11,6 @@ export function renderCommand(o: CliOptions, template: string | undefined): numb
   const inv = requireInventory(o);
   // Modules render with these two set (the managed-file header); so does `render`, under the host's vars.
   const vars = { managed_by: 'portsync-deploy', task_name: 'render', ...hostVars(inv, o.host, { extra: extraVars(o) }) };
-  process.stdout.write(renderTemplateFile(templatesDirOf(vars), template, vars));
+  process.stdout.write(secrets.redactText(renderTemplateFile(templatesDirOf(vars), template, vars)));
   return EXIT.ok;
 }

@@ -3,9 +3,15 @@ import type { Reporter } from '../report/events.js';
 import { jsonReporter } from '../report/json.js';
 import { textReporter } from '../report/text.js';
 import { useColour } from '../report/colour.js';
+import { redactingReporter } from '../secrets/redact.js';
 import type { CliOptions } from './options.js';
 
+/** Secrets (vault values, no_log values) are masked at this boundary, before any sink. */
 export function reporterFor(o: CliOptions, diff: boolean): Reporter {
+  return redactingReporter(sinkFor(o, diff));
+}
+
+function sinkFor(o: CliOptions, diff: boolean): Reporter {
   if (o.json) return jsonReporter((s) => process.stdout.write(s));
   return textReporter({
     write: (s) => process.stdout.write(s),

@@ -1,4 +1,5 @@
 // `portsync-deploy PLAYBOOK` (apply, or --check) and `plan` (= --check --diff).
+import { secrets } from '../secrets/redact.js';
 import { runPlaybook } from '../exec/run.js';
 import { watchSignals } from '../exec/interrupt.js';
 import type { CliOptions } from './options.js';
@@ -9,7 +10,7 @@ import { loadWorkspace } from './workspace.js';
 export async function runCommand(o: CliOptions, playbook: string | undefined, check: boolean, diff: boolean): Promise<number> {
   const ws = await loadWorkspace(o, playbook, check);
   const reporter = reporterFor(o, diff);
-  const log = (m: string) => o.verbose && !o.json && process.stderr.write(m + '\n');
+  const log = (m: string) => o.verbose && !o.json && process.stderr.write(secrets.redactText(m) + '\n');
   const transportFor = await transportFactory(
     ws.plays.flatMap((p) => p.hosts),
     { acceptNewHostKeys: o.acceptNewHostKeys, log: (m) => void log(m) },

@@ -2,6 +2,7 @@
 // playbook's plays (default playbooks/parts/health.yaml) on every host and prints the fleet
 // table. Changes nothing. Exit 0 when every host is healthy, 1 when one is not, 4 when one is
 // unreachable and the rest healthy.
+import { secrets } from '../secrets/redact.js';
 import { join } from 'node:path';
 import { EXIT, ValidationError } from '../errors.js';
 import type { CliOptions } from '../cli/options.js';
@@ -33,7 +34,8 @@ export async function healthCommand(o: CliOptions, playbook = DEFAULT_HEALTH_PLA
     await sessions.closeAll();
   }
   const hosts = [...byHost.values()].sort((a, b) => a.host.localeCompare(b.host, 'en', { numeric: true }));
-  process.stdout.write(o.json ? JSON.stringify({ event: 'health', hosts }) + '\n' : healthTable(hosts));
+  const shown = secrets.redactValue(hosts);
+  process.stdout.write(o.json ? JSON.stringify({ event: 'health', hosts: shown }) + '\n' : healthTable(shown));
   if (hosts.every((h) => h.ok)) return EXIT.ok;
   return hosts.some((h) => !h.ok && !h.unreachable) ? EXIT.failed : EXIT.unreachable;
 }

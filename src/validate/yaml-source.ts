@@ -6,6 +6,10 @@ import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, ty
 import type { SourcePos } from '../module.js';
 import type { Problem } from '../errors.js';
 import { recordOwnPos, recordPos, posOf } from '../source-map.js';
+import { ValidationError } from '../errors.js';
+import { isVaultText } from '../vault/format.js';
+import { openVault } from '../vault/keyring.js';
+import { secrets } from '../secrets/redact.js';
 
 export interface YamlLoad {
   value: unknown;
@@ -28,7 +32,18 @@ export function loadYamlFile(file: string): YamlLoad {
   } catch (e) {
     return { value: undefined, problems: [{ message: `cannot read ${file}: ${(e as Error).message}`, pos: { file, line: 1, col: 1 } }] };
   }
-  return parseYaml(text, file);
+  if (!isVaultText(text)) return parseYaml(text, file);
+  // A vault-encrypted file (Ansible's `ansible-vault encrypt`): every value in it is a secret.
+  let plain: string;
+  try {
+    plain = openVault(text, { file, line: 1, col: 1 }, false);
+  } catch (e) {
+    if (e instanceof ValidationError) return { value: undefined, problems: e.problems };
+    throw e;
+  }
+  const loaded = parseYaml(plain, file);
+  secrets.addAll(loaded.value);
+  return loaded;
 }
 
 export function parseYaml(text: string, file: string): YamlLoad {
@@ -77,6 +92,7 @@ class Converter {
     }
     const done = this.seen.get(node);
     if (done !== undefined) return done;
+    if (isScalar(node) && node.tag === '!vault') return this.vaultValue(node);
     if (isScalar(node)) return plainScalar(node.value, node.source, node.type, node.format);
     if (isSeq(node)) {
       const arr: unknown[] = [];
@@ -120,6 +136,18 @@ class Converter {
       return obj;
     }
     return null;
+  }
+
+  /** An inline `!vault |` value: decrypted here, tracked as a secret. */
+  private vaultValue(node: Node): string | undefined {
+    const pos = this.at(node.range?.[0] ?? 0);
+    try {
+      return openVault(String((node as { value: unknown }).value), pos);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      this.problems.push(...e.problems);
+      return undefined;
+    }
   }
 
   private keyString(keyNode: Node | null, pos: SourcePos | undefined): string | undefined {

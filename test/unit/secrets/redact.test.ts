@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redactor, SECRET_MARKER, redactingReporter } from '../../../src/secrets/redact.js';
+import type { RunEvent } from '../../../src/report/events.js';
+
+test('secrets are masked inside text, longest first, and each line of a multi-line secret', () => {
+  const r = new Redactor();
+  r.add('hunter22');
+  r.add('hunter22-and-more');
+  r.add('-----BEGIN KEY-----\nAAAABBBBCCCC\n-----END KEY-----');
+  assert.equal(r.redactText('requirepass hunter22-and-more\n'), `requirepass ${SECRET_MARKER}\n`);
+  assert.equal(r.redactText('a hunter22 b hunter22'), `a ${SECRET_MARKER} b ${SECRET_MARKER}`);
+  assert.equal(r.redactText('+AAAABBBBCCCC'), `+${SECRET_MARKER}`);
+  assert.equal(r.redactText('nothing here'), 'nothing here');
+});
+
+test('a short secret is masked only where it is the whole string', () => {
+  const r = new Redactor();
+  r.add('42');
+  assert.equal(r.redactText('42'), SECRET_MARKER);
+  assert.equal(r.redactText('port 4242'), 'port 4242');
+});
+
+test('redactValue copies: keys and nested strings masked, the original untouched, numbers in no_log args tracked', () => {
+  const r = new Redactor();
+  r.addAll({ password: 's3cret-pw', port: 637912, on: true });
+  const v = { diff: ['+x s3cret-pw'], nested: { 's3cret-pw': 1, n: 637912 }, msg: 'port 637912' };
+  const out = r.redactValue(v);
+  assert.deepEqual(out, { diff: [`+x ${SECRET_MARKER}`], nested: { [SECRET_MARKER]: 1, n: 637912 }, msg: `port ${SECRET_MARKER}` });
+  assert.equal(v.diff[0], '+x s3cret-pw');
+});
+
+test('the reporter boundary hands sinks redacted events only', () => {
+  const r = new Redactor();
+  r.add('pa55word!');
+  const seen: RunEvent[] = [];
+  const rep = redactingReporter({ emit: (e) => seen.push(e) }, r);
+  rep.emit({ event: 'result', host: 'h', task: 't', status: 'changed', changes: [{ summary: 's', diff: '-a\n+requirepass pa55word!\n' }] });
+  assert.ok(!JSON.stringify(seen).includes('pa55word!'));
+  assert.match(JSON.stringify(seen), /requirepass \*{8}/);
+});
