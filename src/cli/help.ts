@@ -19,7 +19,8 @@ Options:
       --skip-tags T[,T]    skip tasks with these tags
   -e, --extra-vars K=V     extra variable (highest precedence); -e @vars.yaml loads a file
   -f, --forks N            hosts worked on at once (default 50)
-      --json               one JSON event per line; the last line is the recap
+      --json               one JSON event per line (every host's detail); the last line is the recap
+      --per-host           a line per host and task instead of hosts grouped by identical outcome
   -v, --verbose            also print round trips and bytes uploaded per host
       --accept-new-host-keys  trust unknown SSH host keys on first use (changed keys are refused)
       --no-force-handlers  do not run handlers for a host whose later task failed

@@ -13,6 +13,7 @@ export interface CliOptions {
   extraVars: string[];
   forks: number;
   json: boolean;
+  perHost: boolean;
   verbose: boolean;
   acceptNewHostKeys: boolean;
   forceHandlers: boolean;
@@ -46,6 +47,7 @@ export function parseCliOptions(argv: string[]): CliOptions {
         'extra-vars': { type: 'string', short: 'e', multiple: true },
         forks: { type: 'string', short: 'f' },
         json: { type: 'boolean' },
+        'per-host': { type: 'boolean' },
         verbose: { type: 'boolean', short: 'v', multiple: true },
         'accept-new-host-keys': { type: 'boolean' },
         'no-force-handlers': { type: 'boolean' },
@@ -77,6 +79,7 @@ export function parseCliOptions(argv: string[]): CliOptions {
     extraVars: v['extra-vars'] ?? [],
     forks,
     json: !!v.json,
+    perHost: !!v['per-host'],
     verbose: (v.verbose?.length ?? 0) > 0,
     acceptNewHostKeys: !!v['accept-new-host-keys'],
     forceHandlers: !v['no-force-handlers'],

@@ -20,5 +20,6 @@ function sinkFor(o: CliOptions, diff: boolean): Reporter {
     live: !!process.stdout.isTTY,
     diff,
     verbose: o.verbose,
+    perHost: o.perHost,
   });
 }

@@ -1,8 +1,11 @@
-// Human output: a line per task per host, diffs with --diff, warnings, a recap table, and on a
-// TTY a live progress line per batch (redrawn in place, cleared before any other output).
+// Human output: results grouped across hosts (text-grouped.ts), or with perHost a line per task
+// per host; diffs with --diff, warnings, a recap, and on a TTY a live progress line per batch
+// (redrawn in place, cleared before any other output).
 import { formatProblem } from '../errors.js';
+import type { TaskResult } from '../exec/results.js';
 import type { Recap, Reporter, RunEvent } from './events.js';
 import { colourDiff, palette, type Palette } from './colour.js';
+import { groupedRecapText, groupedResultsText, groupedStatsText, recapCells, STATUS_COLOUR } from './text-grouped.js';
 
 export interface TextOptions {
   write: (s: string) => void;
@@ -13,9 +16,12 @@ export interface TextOptions {
   live: boolean;
   diff: boolean;
   verbose: boolean;
+  /** A line per host and task, as results arrive, instead of groups of hosts. */
+  perHost?: boolean;
 }
 
-const STATUS_COLOUR: Record<string, keyof Palette> = { ok: 'green', changed: 'yellow', failed: 'red', unreachable: 'red', skipped: 'cyan' };
+/** Events that end a group of results: a play, a batch, a halt, the recap. */
+const GROUP_BOUNDARY = new Set<RunEvent['event']>(['play_start', 'batch_start', 'problems', 'halt', 'verify', 'interrupted', 'recap']);
 
 export function textReporter(o: TextOptions): Reporter {
   const p = palette(o.colour);
@@ -31,9 +37,18 @@ export function textReporter(o: TextOptions): Reporter {
     o.write(s + '\n');
   };
   const paint = (status: string, s: string) => p[STATUS_COLOUR[status] ?? 'bold'](s);
+  // Grouped output holds results (and -v's per-host counts) until the batch or play ends.
+  const held: TaskResult[] = [];
+  const heldStats: { host: string; roundTrips: number; bytesUploaded: number }[] = [];
+  const flush = () => {
+    for (const l of [...groupedResultsText(held, p, o.diff), ...groupedStatsText(heldStats, p)]) line(l);
+    held.length = 0;
+    heldStats.length = 0;
+  };
 
   return {
     emit(e: RunEvent) {
+      if (!o.perHost && GROUP_BOUNDARY.has(e.event)) flush();
       switch (e.event) {
         case 'play_start':
           applying = false;
@@ -44,10 +59,15 @@ export function textReporter(o: TextOptions): Reporter {
           line(p.bold(`\nBATCH ${e.batch}: `) + e.hosts.join(', '));
           break;
         case 'task_start':
-          if (applying) break;
+          if (applying || !o.perHost) break;
           line(p.bold(`\n${e.handler ? 'HANDLER' : 'TASK'} [${e.task}]`));
           break;
         case 'result': {
+          if (!o.perHost) {
+            const { event: _, ...r } = e;
+            held.push(r);
+            break;
+          }
           line(paint(e.status, `${e.status}: [${e.host}]`) + ` ${e.task}${e.msg ? ` ${p.dim('(' + e.msg + ')')}` : ''}`);
           for (const w of e.warnings ?? []) line(p.yellow(`  [WARNING] ${w}`));
           for (const c of e.changes) {
@@ -79,7 +99,8 @@ export function textReporter(o: TextOptions): Reporter {
           line(p.red(`\n${e.reason}`));
           break;
         case 'host_stats':
-          if (o.verbose) line(p.dim(`  [${e.host}] ${e.roundTrips} round trip${e.roundTrips === 1 ? '' : 's'}, ${e.bytesUploaded} bytes uploaded`));
+          if (o.verbose && !o.perHost) heldStats.push(e);
+          else if (o.verbose) line(p.dim(`  [${e.host}] ${e.roundTrips} round trip${e.roundTrips === 1 ? '' : 's'}, ${e.bytesUploaded} bytes uploaded`));
           break;
         case 'verify': {
           line(`${paint(e.ok ? 'ok' : 'failed', e.ok ? 'ok' : 'drift')}: [${e.host}] ${e.task}`);
@@ -95,7 +116,7 @@ export function textReporter(o: TextOptions): Reporter {
           line(p.red(`\nInterrupted by ${e.signal}: no new operation was started; changes in flight were finished.`));
           break;
         case 'recap':
-          line(recapTable(e.hosts, p));
+          line(o.perHost ? recapTable(e.hosts, p) : groupedRecapText(e.hosts, p));
           break;
       }
     },
@@ -105,13 +126,6 @@ export function textReporter(o: TextOptions): Reporter {
 export function recapTable(hosts: Record<string, Recap>, p: Palette): string {
   const names = Object.keys(hosts);
   const width = Math.max(4, ...names.map((n) => n.length));
-  const cell = (k: keyof Recap, n: number) => {
-    const s = `${k}=${n}`.padEnd(k.length + 5);
-    return n > 0 ? p[STATUS_COLOUR[k] ?? 'bold'](s) : s;
-  };
-  const rows = names.map((n) => {
-    const r = hosts[n]!;
-    return `${n.padEnd(width)} : ${(['ok', 'changed', 'unreachable', 'failed', 'skipped'] as const).map((k) => cell(k, r[k])).join(' ')}`;
-  });
+  const rows = names.map((n) => `${n.padEnd(width)} : ${recapCells(hosts[n]!, p)}`);
   return [p.bold('\nPLAY RECAP'), ...rows].join('\n');
 }

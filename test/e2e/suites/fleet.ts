@@ -207,8 +207,8 @@ export function fleetSuite(lab: E2eLab): void {
       }
       const trips = (r: CliRun) => Object.values(recapOf(r)).map((rc) => rc.round_trips).join('/');
       console.log(`# site on ${names.length} switches: check ${check.secs.toFixed(2)} s (${trips(check)} round trips), apply ${apply.secs.toFixed(2)} s (${trips(apply)}), re-apply ${again.secs.toFixed(2)} s (${trips(again)})`);
-      // -v prints the same counts for humans.
-      const verbose = spawnSync(process.execPath, [CLI, site, '-i', inv, '-e', LAB_HEALTH, '-v'], { cwd: REPO, encoding: 'utf8' });
+      // -v prints the same counts for humans (per host with --per-host).
+      const verbose = spawnSync(process.execPath, [CLI, site, '-i', inv, '-e', LAB_HEALTH, '-v', '--per-host'], { cwd: REPO, encoding: 'utf8' });
       assert.equal(verbose.status, 0, verbose.stdout + verbose.stderr);
       for (const sw of names) assert.match(verbose.stdout, new RegExp(`\\[${sw}\\] [12] round trips?, 0 bytes uploaded`));
     });

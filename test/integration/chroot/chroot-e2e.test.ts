@@ -99,7 +99,7 @@ test('check → apply → re-apply → hand edit → check shows that drift only
 
   const text = cli(['plan', join(FIXTURE, 'site.yaml'), '-i', inv]);
   assert.equal(text.code, 2);
-  assert.match(text.out, /changed: \[leaf02\] Message of the day/);
+  assert.match(text.out, /TASK \[Message of the day\]\nok: leaf01 \(1 host\)\nchanged: leaf02 \(1 host\)\n/);
   assert.match(text.out, /-hand edited/);
   assert.match(text.out, /PLAY RECAP/);
   assert.doesNotMatch(text.out, /\x1b\[/, 'no colour when not a TTY');

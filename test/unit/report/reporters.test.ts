@@ -18,7 +18,7 @@ const stream: RunEvent[] = [
   { event: 'recap', hosts: { leaf01: { ok: 0, changed: 1, failed: 0, skipped: 0, unreachable: 0, round_trips: 2 } } },
 ];
 
-function text(opts: { colour: boolean; live: boolean; diff: boolean; verbose: boolean }) {
+function text(opts: { colour: boolean; live: boolean; diff: boolean; verbose: boolean; perHost?: boolean }) {
   let out = '';
   const r = textReporter({ ...opts, write: (s) => void (out += s), writeErr: (s) => void (out += s) });
   for (const e of stream) r.emit(e);
@@ -35,8 +35,8 @@ test('json: one object per line, recap last, no progress lines', () => {
   assert.deepEqual(lines.at(-1), stream.at(-1));
 });
 
-test('text without a TTY: plain lines, diffs only with --diff, a recap table', () => {
-  const plain = text({ colour: false, live: false, diff: true, verbose: false });
+test('text per host without a TTY: plain lines, diffs only with --diff, a recap table', () => {
+  const plain = text({ colour: false, live: false, diff: true, verbose: false, perHost: true });
   assert.doesNotMatch(plain, /\x1b/);
   assert.match(plain, /changed: \[leaf01\] motd\n/);
   assert.match(plain, /\[WARNING\] later file overrides/);
@@ -44,8 +44,8 @@ test('text without a TTY: plain lines, diffs only with --diff, a recap table', (
   assert.match(plain, /PLAY RECAP\nleaf01 : ok=0 +changed=1 /);
   assert.doesNotMatch(plain, /round trips|batch 1: /);
   assert.doesNotMatch(plain, /TASK \[motd\]/, 'while applying, results come per host: no task headers');
-  assert.doesNotMatch(text({ colour: false, live: false, diff: false, verbose: false }), /-old/);
-  assert.match(text({ colour: false, live: false, diff: false, verbose: true }), /\[leaf01\] 3 round trips/);
+  assert.doesNotMatch(text({ colour: false, live: false, diff: false, verbose: false, perHost: true }), /-old/);
+  assert.match(text({ colour: false, live: false, diff: false, verbose: true, perHost: true }), /\[leaf01\] 3 round trips/);
 });
 
 test('text on a TTY: coloured diff and a progress line redrawn in place', () => {
