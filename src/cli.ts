@@ -10,7 +10,7 @@ import { validateCommand } from './cli/validate-command.js';
 import { verifyCommand } from './cli/verify-command.js';
 import { inventoryCommand } from './cli/inventory-command.js';
 import { renderCommand } from './cli/render-command.js';
-import { healthCommand } from './health/command.js';
+import { healthCommand } from './cli/health-command.js';
 import { vaultMain } from './cli/vault-command.js';
 import { loadVaultPasswords } from './cli/vault-passwords.js';
 import { secrets } from './secrets/redact.js';

@@ -1,6 +1,7 @@
 // One measured pass: load and validate the playbook and inventory, resolve every host's vars,
 // render and validate every task's args, and plan every host against empty offline facts, which
 // renders every template. Nothing is contacted. Prints one JSON line.
+import { ValidationError } from '../../src/errors.js';
 import { parseCliOptions } from '../../src/cli/options.js';
 import { loadWorkspace } from '../../src/cli/workspace.js';
 import { prepareHost } from '../../src/plan/prepare.js';
@@ -23,9 +24,12 @@ for (const { play, hosts } of ws.plays) {
   for (const h of hosts) {
     const prep = prepareHost(play, h.name, h.vars, ws.env, true);
     problems += prep.problems.length;
-    const plan = planHost(prep, buildFacts(emptyHost, prep.queries, new Map(), `/nonexistent/${h.name}`), ws.env, true);
-    tasks += plan.tasks.length;
-    problems += plan.problems.length;
+    try {
+      tasks += planHost(prep, buildFacts(emptyHost, prep.queries, new Map(), `/nonexistent/${h.name}`), ws.env, true).tasks.length;
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      problems += err.problems.length;
+    }
   }
 }
 const done = performance.now();

@@ -1,13 +1,13 @@
 // Picks each host's transport from its `connection` var (alias ansible_connection):
 // local, chroot (with chroot_dir) or ssh (the default).
-import { ValidationError, type Problem } from '../errors.js';
+import { TemplateError, ValidationError, type Problem } from '../errors.js';
 import type { Vars } from '../playbook/types.js';
 import type { Transport } from '../transport/types.js';
 import { LocalTransport } from '../transport/local.js';
 import { createChrootTransport } from '../transport/chroot.js';
 import { posOf } from '../source-map.js';
 import type { TransportFactory } from '../exec/session.js';
-import { TemplateError, renderString } from '../render/expr-template.js';
+import { renderString } from '../render/expr-template.js';
 
 const KINDS = ['local', 'chroot', 'ssh'];
 

@@ -4,7 +4,7 @@
 import { basename, dirname } from 'node:path';
 import type { Transport } from '../transport/types.js';
 import { rooted, shq } from '../transport/shell.js';
-import { UnreachableError } from '../transport/types.js';
+import { UnreachableError } from '../errors.js';
 import { isChange, type HostPlan } from '../plan/types.js';
 import { compileApplyScript, mkdirShared, parseApplyOutput, type ScriptStep, type StepOutcome } from './apply-script.js';
 import { shownChanges, type TaskResult } from './results.js';

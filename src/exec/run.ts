@@ -1,9 +1,8 @@
 // The executor: validate and prepare every play for every host, then per play gather once per
 // host, plan all hosts (any plan error: exit 3 before anything changes), and either report the
 // plan (--check) or apply it in serial batches with forks, thresholds and handlers, then verify.
-import { EXIT, type Problem } from '../errors.js';
+import { EXIT, ValidationError, formatProblem, groupProblems, messageOf, type Problem } from '../errors.js';
 import type { Play, Vars } from '../playbook/types.js';
-import { prepareHost } from '../plan/prepare.js';
 import { planHost } from '../plan/plan-host.js';
 import { isChange, type HostPlan, type PlanEnv, type PreparedHost } from '../plan/types.js';
 import type { HostRecap, Recap, Reporter, RunEvent } from '../report/events.js';
@@ -13,6 +12,7 @@ import { SIGNAL_EXIT, type Interrupt } from './interrupt.js';
 import { shownChanges, type TaskResult } from './results.js';
 import { HostSessions, isUnreachable, type TransportFactory } from './session.js';
 import { FactCache } from './fact-cache.js';
+import { prepareAll } from './prepare-all.js';
 import { RolloutGate } from './rollout.js';
 
 export interface PlayInput {
@@ -76,11 +76,13 @@ class Run {
   async all(plays: PlayInput[]): Promise<number> {
     for (const { hosts } of plays) for (const h of hosts) if (!this.recap.has(h.name)) this.recap.set(h.name, emptyRecap());
     // Every task of every play is rendered and validated for every host before any host is contacted.
-    const prepared = plays.map(({ play, hosts }) =>
-      hosts.map((h) => prepareHost(play, h.name, h.vars, this.opts.env, this.sessions.transport(h.name, h.vars).offline)),
-    );
-    const problems = prepared.flat().flatMap((p) => p.problems);
-    if (problems.length) return this.invalid(problems);
+    let prepared: PreparedHost[][];
+    try {
+      prepared = prepareAll(plays, this.opts.env, this.sessions);
+    } catch (err) {
+      if (err instanceof ValidationError) return this.invalid(err.problems);
+      throw err;
+    }
     for (const p of prepared.flat()) this.facts.want(p.host, p.queries);
 
     for (const [i, { play, hosts }] of plays.entries()) {
@@ -92,7 +94,7 @@ class Run {
   }
 
   private invalid(problems: Problem[]): number {
-    this.emit({ event: 'problems', problems: dedupeProblems(problems) });
+    this.emit({ event: 'problems', problems: groupProblems(problems) });
     return EXIT.invalid;
   }
 
@@ -104,6 +106,7 @@ class Run {
     this.emit({ event: 'play_start', play: play.name, hosts: active.map((p) => p.host), check: this.opts.env.check });
 
     const plans = new Map<string, HostPlan>();
+    const problems: Problem[] = [];
     const tally = { done: 0, failed: 0, unreachable: 0 };
     await runLimited(
       active,
@@ -115,16 +118,19 @@ class Run {
           plans.set(p.host, plan);
           if (this.opts.env.check) this.facts.set(p.host, plan.after);
         } catch (err) {
-          const msg = err instanceof Error ? err.message : String(err);
-          this.result(isUnreachable(err) ? unreachableResult(p.host, msg) : { host: p.host, task: 'gather facts', status: 'failed', changes: [], msg });
-          tally[isUnreachable(err) ? 'unreachable' : 'failed']++;
+          if (err instanceof ValidationError) {
+            problems.push(...err.problems);
+          } else {
+            const msg = messageOf(err);
+            this.result(isUnreachable(err) ? unreachableResult(p.host, msg) : { host: p.host, task: 'gather facts', status: 'failed', changes: [], msg });
+            tally[isUnreachable(err) ? 'unreachable' : 'failed']++;
+          }
         }
         tally.done++;
         this.emit({ event: 'plan_progress', total: active.length, ...tally });
       },
       () => !this.stopping,
     );
-    const problems = [...plans.values()].flatMap((p) => p.problems);
     if (problems.length) {
       // Hosts were contacted (and earlier plays may have changed them): the recap still closes the run.
       this.invalid(problems);
@@ -229,7 +235,8 @@ class Run {
         return cs ? { ...r, status: 'failed', msg: `did not converge: ${cs.map((c) => c.summary).join('; ')}` } : r;
       });
     } catch (err) {
-      return [...results, { host: prep.host, task: 'verify', status: isUnreachable(err) ? 'unreachable' : 'failed', changes: [], msg: String(err instanceof Error ? err.message : err) }];
+      const msg = err instanceof ValidationError ? err.problems.map(formatProblem).join('; ') : messageOf(err);
+      return [...results, { host: prep.host, task: 'verify', status: isUnreachable(err) ? 'unreachable' : 'failed', changes: [], msg }];
     }
   }
 
@@ -255,14 +262,4 @@ class Run {
     if (this.opts.env.check && this.changesPending) return EXIT.changesPending;
     return EXIT.ok;
   }
-}
-
-/** The same problem found on many hosts is reported once. */
-function dedupeProblems(problems: Problem[]): Problem[] {
-  const seen = new Map<string, Problem>();
-  for (const p of problems) {
-    const key = JSON.stringify([p.message, p.pos, p.path, p.task]);
-    if (!seen.has(key)) seen.set(key, p);
-  }
-  return [...seen.values()];
 }

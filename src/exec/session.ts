@@ -1,6 +1,6 @@
 // One transport per host for the whole run: connected on first use, closed at the end.
 import type { Transport } from '../transport/types.js';
-import { UnreachableError } from '../transport/types.js';
+import { UnreachableError } from '../errors.js';
 import type { Vars } from '../playbook/types.js';
 import type { Facts } from '../facts/types.js';
 import type { FactQuery } from '../facts/types.js';

@@ -1,34 +1,29 @@
-// `verify`: gather once per host, then for every task report each setting's desired, live and
-// persisted value (module.inspect); modules without inspect show live vs desired from the
-// changes the planner finds pending (verify-settings.ts).
-import { EXIT } from '../errors.js';
-import type { SettingState } from '../module.js';
-import { planContext, type TaskSink } from '../plan/context.js';
+// `verify`: gather once per host, run the planning pass with its `inspect` hook, and report per
+// task each setting's desired, live and persisted value. Exit 3 when any host's plan has a
+// problem (reported, located, once per problem with its hosts), 4 when a host is unreachable,
+// 2 on drift.
+import { EXIT, ValidationError, groupProblems, type Problem } from '../errors.js';
 import { planHost } from '../plan/plan-host.js';
-import { prepareHost } from '../plan/prepare.js';
-import { isChange, type PlanEnv, type PreparedHost, type TaskPlan } from '../plan/types.js';
-import type { Facts } from '../facts/types.js';
+import type { PlanEnv } from '../plan/types.js';
+import type { RunEvent } from '../report/events.js';
 import { unreachableResult } from './apply-host.js';
 import { runLimited } from './batches.js';
+import { prepareAll } from './prepare-all.js';
 import type { PlayInput, RunOptions } from './run.js';
 import { HostSessions, isUnreachable } from './session.js';
-import { convergedSetting, settingsFromChange } from './verify-settings.js';
 
 export async function verifyPlaybook(plays: PlayInput[], opts: Omit<RunOptions, 'forceHandlers'>): Promise<number> {
   const env: PlanEnv = { ...opts.env, check: true };
   const sessions = new HostSessions(opts.transportFor);
   const emit = opts.reporter.emit.bind(opts.reporter);
+  const problems: Problem[] = [];
   let drift = false;
   let unreachable = false;
   try {
-    const prepared = plays.map(({ play, hosts }) => hosts.map((h) => prepareHost(play, h.name, h.vars, env, sessions.transport(h.name, h.vars).offline)));
-    const problems = prepared.flat().flatMap((p) => p.problems);
-    if (problems.length) {
-      emit({ event: 'problems', problems });
-      return EXIT.invalid;
-    }
+    const prepared = prepareAll(plays, env, sessions);
     for (const [i, { play, hosts }] of plays.entries()) {
       emit({ event: 'play_start', play: play.name, hosts: hosts.map((h) => h.name), check: true });
+      const events: RunEvent[] = [];
       await runLimited(
         prepared[i]!,
         opts.forks,
@@ -36,36 +31,35 @@ export async function verifyPlaybook(plays: PlayInput[], opts: Omit<RunOptions, 
           const vars = hosts.find((h) => h.name === prep.host)!.vars;
           try {
             const facts = await sessions.gather(prep.host, vars, prep.queries);
-            const offline = sessions.transport(prep.host, vars).offline;
-            for (const t of planHost(prep, facts, env, offline).tasks) {
+            const plan = planHost(prep, facts, env, sessions.existing(prep.host).offline, { inspect: true });
+            for (const t of plan.tasks) {
               if (t.status === 'skipped') continue;
-              const settings = settingsOf(prep, t, facts, env, offline);
+              const settings = t.settings ?? [];
               const ok = settings.every((s) => s.ok);
               if (!ok) drift = true;
-              emit({ event: 'verify', host: prep.host, task: t.task.name, settings, ok });
+              events.push({ event: 'verify', host: prep.host, task: t.task.name, settings, ok });
             }
           } catch (err) {
+            if (err instanceof ValidationError) return void problems.push(...err.problems);
             if (!isUnreachable(err)) throw err;
             unreachable = true;
-            emit({ event: 'result', ...unreachableResult(prep.host, err.message) });
+            events.push({ event: 'result', ...unreachableResult(prep.host, err.message) });
           }
         },
         () => !opts.interrupt?.signal,
       );
+      if (problems.length) break;
+      for (const e of events) emit(e);
     }
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    problems.push(...err.problems);
   } finally {
     await sessions.closeAll();
   }
-  return unreachable ? EXIT.unreachable : drift ? EXIT.changesPending : EXIT.ok;
-}
-
-function settingsOf(prep: PreparedHost, t: TaskPlan, facts: Facts, env: PlanEnv, offline: boolean): SettingState[] {
-  const p = prep.tasks.find((x) => x.index === t.index)!;
-  if (p.module.inspect) {
-    const sink: TaskSink = { warnings: [], problems: [] };
-    return p.module.inspect(facts, p.args, planContext(prep.host, prep.vars, p.task, p.args, env, offline, sink));
+  if (problems.length) {
+    emit({ event: 'problems', problems: groupProblems(problems) });
+    return EXIT.invalid;
   }
-  const pending = t.changes.filter(isChange);
-  if (!pending.length) return [convergedSetting(p.task.module, p.args)];
-  return pending.flatMap(settingsFromChange);
+  return unreachable ? EXIT.unreachable : drift ? EXIT.changesPending : EXIT.ok;
 }

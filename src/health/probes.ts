@@ -1,9 +1,8 @@
-// Runs a play's health tasks on one host: one gather exec for every probe's facts, then each
-// probe module's pure `probe`. Changes nothing. Shared by the rollout gate and `health`.
-import { formatProblem } from '../errors.js';
+// Runs a play's health tasks on one host: one gather exec for every probe's facts, then the
+// planning pass with its `probe` hook. Changes nothing. Shared by the rollout gate and `health`.
+import { formatProblem, messageOf, ValidationError, type Problem } from '../errors.js';
 import type { ProbeResult } from '../module.js';
 import type { Play, Vars } from '../playbook/types.js';
-import { planContext, type TaskSink } from '../plan/context.js';
 import { planHost } from '../plan/plan-host.js';
 import { prepareHost } from '../plan/prepare.js';
 import type { PlanEnv } from '../plan/types.js';
@@ -20,6 +19,8 @@ export interface HostHealth {
   /** Set when the probes could not run (unreachable host, bad args, gather failed). */
   error?: string;
   unreachable?: boolean;
+  /** The health tasks' plan failed (bad args, a probe's plan-time error): invalid input, located. */
+  problems?: Problem[];
   tasks: TaskHealth[];
 }
 
@@ -40,18 +41,13 @@ export async function probeHost(play: Play, host: string, vars: Vars, env: PlanE
   try {
     const offline = sessions.transport(host, vars).offline;
     const prep = prepareHost(healthPlay(play), host, vars, probeEnv, offline);
-    if (prep.problems.length) return { host, ok: false, tasks: [], error: prep.problems.map(formatProblem).join('; ') };
+    if (prep.problems.length) throw new ValidationError(prep.problems);
     const facts = await sessions.gather(host, vars, prep.queries);
-    const plan = planHost(prep, facts, probeEnv, offline);
-    const tasks: TaskHealth[] = [];
-    for (const [i, p] of prep.tasks.entries()) {
-      if (plan.tasks[i]?.status === 'skipped' || !p.module.probe) continue;
-      const sink: TaskSink = { warnings: [], problems: [] };
-      tasks.push({ task: p.task.name, results: p.module.probe(facts, p.args, planContext(host, vars, p.task, p.args, probeEnv, offline, sink)) });
-    }
+    const plan = planHost(prep, facts, probeEnv, offline, { probe: true });
+    const tasks = plan.tasks.flatMap((t) => (t.probes ? [{ task: t.task.name, results: t.probes }] : []));
     return { host, ok: tasks.every((t) => t.results.every((r) => r.ok)), tasks };
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    return { host, ok: false, tasks: [], error: msg, ...(isUnreachable(err) ? { unreachable: true } : {}) };
+    if (err instanceof ValidationError) return { host, ok: false, tasks: [], error: err.problems.map(formatProblem).join('; '), problems: err.problems };
+    return { host, ok: false, tasks: [], error: messageOf(err), ...(isUnreachable(err) ? { unreachable: true } : {}) };
   }
 }

@@ -1,6 +1,6 @@
 // The PlanContext a module sees for one host and task; its errors become located Problems.
 import type { PlanContext } from '../module.js';
-import type { Problem } from '../errors.js';
+import { ValidationError, messageOf, type Problem } from '../errors.js';
 import type { Task, Vars } from '../playbook/types.js';
 import { posAtPath } from '../source-map.js';
 import type { PlanEnv } from './types.js';
@@ -40,8 +40,6 @@ export function planContext(
 /** Problems from anything a module or renderer throws, located at the task. */
 export function thrownProblems(err: unknown, host: string, task: Task): Problem[] {
   const withWhere = (p: Problem): Problem => ({ ...p, host: p.host ?? host, task: p.task ?? task.name, pos: p.pos ?? task.pos });
-  if (err && typeof err === 'object' && 'problems' in err && Array.isArray((err as { problems: unknown }).problems)) {
-    return (err as { problems: Problem[] }).problems.map(withWhere);
-  }
-  return [withWhere({ message: err instanceof Error ? err.message : String(err) })];
+  if (err instanceof ValidationError) return err.problems.map(withWhere);
+  return [withWhere({ message: messageOf(err) })];
 }

@@ -1,30 +1,47 @@
-// Plans one host against its gathered facts: `when`, check-mode skips, module.diff over the
-// overlay of earlier changes, then the handlers those changes notify.
-import type { Change } from '../module.js';
+// The one planning pass every driver (run, --check, verify, health, the rollout gate) uses on a
+// host's gathered facts: `when`, check-mode skips, module.diff over the overlay of earlier
+// changes, the handlers those changes notify, and the hooks the driver asks for (each task's
+// settings for verify, each probe's results for health). Any problem, from any step or hook,
+// throws one ValidationError carrying all of them, so no driver can drop one.
+import type { Change, PlanContext } from '../module.js';
 import type { Facts } from '../facts/types.js';
-import type { Problem } from '../errors.js';
+import { ValidationError, type Problem } from '../errors.js';
 import { OverlayFacts } from '../facts/overlay.js';
 import { planContext, problemAt, thrownProblems, type TaskSink } from './context.js';
-import { isChange, type HandlerPlan, type HostPlan, type PlanEnv, type PreparedHost, type PreparedTask, type TaskPlan } from './types.js';
+import { convergedSetting, settingsFromChange } from './settings-from-changes.js';
+import {
+  isChange,
+  type HandlerPlan,
+  type HostPlan,
+  type PlanEnv,
+  type PlanHooks,
+  type PreparedHost,
+  type PreparedTask,
+  type TaskPlan,
+} from './types.js';
 
-export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline: boolean): HostPlan {
+export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline: boolean, hooks: PlanHooks = {}): HostPlan {
   const overlay = new OverlayFacts(facts);
-  const plan: HostPlan = { host: prep.host, tasks: [], handlers: [], problems: [], after: overlay };
+  const problems: Problem[] = [];
+  const plan: HostPlan = { host: prep.host, tasks: [], handlers: [], after: overlay };
   const whenVars = { ...prep.vars, facts: facts.host };
-
-  const diffTask = (p: PreparedTask, sink: TaskSink): Change[] => {
+  const guarded = <T>(p: PreparedTask, sink: TaskSink, fallback: T, step: (ctx: PlanContext) => T): T => {
     try {
-      const changes = p.module.diff(overlay, p.args, planContext(prep.host, prep.vars, p.task, p.args, env, offline, sink));
-      for (const c of changes) for (const op of c.ops) overlay.apply(op);
-      return changes;
+      return step(planContext(prep.host, prep.vars, p.task, p.args, env, offline, sink));
     } catch (err) {
       sink.problems.push(...thrownProblems(err, prep.host, p.task));
-      return [];
+      return fallback;
     }
   };
+  const diffTask = (p: PreparedTask, sink: TaskSink): Change[] =>
+    guarded(p, sink, [], (ctx) => {
+      const changes = p.module.diff(overlay, p.args, ctx);
+      for (const c of changes) for (const op of c.ops) overlay.apply(op);
+      return changes;
+    });
 
   for (const p of prep.tasks) {
-    const skip = skipReason(p, whenVars, env, prep.host, plan.problems);
+    const skip = skipReason(p, whenVars, env, prep.host, problems);
     if (skip) {
       plan.tasks.push({ task: p.task, index: p.index, status: 'skipped', changes: [], warnings: [], msg: skip });
       continue;
@@ -33,12 +50,24 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
     const changes = diffTask(p, sink).map((c) =>
       isChange(c) && p.task.notify.length ? { ...c, notify: [...(c.notify ?? []), ...p.task.notify] } : c,
     );
-    plan.problems.push(...sink.problems);
-    const status: TaskPlan['status'] = changes.some(isChange) ? 'changed' : 'ok';
-    plan.tasks.push({ task: p.task, index: p.index, status, changes, warnings: sink.warnings });
+    const t: TaskPlan = { task: p.task, index: p.index, status: changes.some(isChange) ? 'changed' : 'ok', changes, warnings: sink.warnings };
+    // Hooks read the host as gathered, not the overlay: they report what runs now.
+    if (hooks.inspect) {
+      const inspect = p.module.inspect;
+      t.settings = inspect
+        ? guarded(p, sink, [], (ctx) => inspect(facts, p.args, ctx))
+        : changes.some(isChange)
+          ? changes.filter(isChange).flatMap(settingsFromChange)
+          : [convergedSetting(p.task.module, p.args)];
+    }
+    const probe = p.module.probe;
+    if (hooks.probe && probe) t.probes = guarded(p, sink, [], (ctx) => probe(facts, p.args, ctx));
+    problems.push(...sink.problems);
+    plan.tasks.push(t);
   }
 
-  plan.handlers = planHandlers(prep, plan, env, diffTask);
+  plan.handlers = planHandlers(prep, plan, env, problems, diffTask);
+  if (problems.length) throw new ValidationError(problems);
   return plan;
 }
 
@@ -61,6 +90,7 @@ function planHandlers(
   prep: PreparedHost,
   plan: HostPlan,
   env: PlanEnv,
+  problems: Problem[],
   diffTask: (p: PreparedTask, sink: TaskSink) => Change[],
 ): HandlerPlan[] {
   const notified = new Set<string>();
@@ -82,13 +112,13 @@ function planHandlers(
     keys.forEach((k) => claimed.add(k));
     const sink: TaskSink = { warnings: [], problems: [] };
     const changes = diffTask(p, sink);
-    plan.problems.push(...sink.problems);
+    problems.push(...sink.problems);
     out.push({ name: p.task.name, source: 'play', keys, changes });
   }
   for (const t of plan.tasks) {
     for (const key of new Set(t.changes.filter(isChange).flatMap((c) => c.notify ?? []))) {
       if (claimed.has(key)) continue;
-      plan.problems.push({
+      problems.push({
         ...problemAt(prep.host, t.task, {}, `notifies "${key}", but no handler has that name`),
         hint: `add a handler named "${key}" (or listening to it) to the play`,
       });

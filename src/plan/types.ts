@@ -1,5 +1,5 @@
 // What the planner produces and what it needs from the rest of the engine.
-import type { Change, Module, Op } from '../module.js';
+import type { Change, Module, Op, ProbeResult, SettingState } from '../module.js';
 import type { Problem } from '../errors.js';
 import type { FactQuery, Facts } from '../facts/types.js';
 import type { Task, Vars } from '../playbook/types.js';
@@ -48,6 +48,18 @@ export interface TaskPlan {
   changes: Change[];
   warnings: string[];
   msg?: string;
+  /** With the `inspect` hook: per setting, desired vs live vs persisted. */
+  settings?: SettingState[];
+  /** With the `probe` hook, for probe modules: each check's result. */
+  probes?: ProbeResult[];
+}
+
+/** What a driver asks the planning pass for besides the plan. */
+export interface PlanHooks {
+  /** verify: each task's settings (module.inspect, or read from its pending changes). */
+  inspect?: boolean;
+  /** health: each probe task's results (module.probe). */
+  probe?: boolean;
 }
 
 export interface HandlerPlan {
@@ -64,7 +76,6 @@ export interface HostPlan {
   tasks: TaskPlan[];
   /** Handlers notified by at least one planned change, in run order. */
   handlers: HandlerPlan[];
-  problems: Problem[];
   /** The facts as this plan leaves them (the overlay of every planned change). */
   after: Facts;
 }

@@ -1,11 +1,11 @@
 // `when:` conditions: the safe expression language (src/render/expr-parse.ts), never `eval`.
 // A list means every condition must hold. Bare variables need no braces: `when: tuning_profile == 'latency'`.
-import { ValidationError } from '../errors.js';
+import { TemplateError, ValidationError } from '../errors.js';
 import type { SourcePos } from '../module.js';
 import type { Vars } from './types.js';
 import { evaluate } from '../render/expr-eval.js';
 import { ExprError, parseExpr } from '../render/expr-parse.js';
-import { TemplateError, renderValue } from '../render/expr-template.js';
+import { renderValue } from '../render/expr-template.js';
 import { truthy } from '../render/expr-values.js';
 
 export function evalWhen(expr: string | string[], vars: Vars, where?: SourcePos): boolean {

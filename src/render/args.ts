@@ -1,10 +1,10 @@
 // Renders a task's args for one host. Every templated string that fails becomes a Problem at the
 // arg's own file:line:column, naming host and task; all of them are reported together.
-import { ValidationError, type Problem } from '../errors.js';
+import { TemplateError, ValidationError, type Problem } from '../errors.js';
 import type { Task, Vars } from '../playbook/types.js';
 import { posAtPath } from '../source-map.js';
 import { formatPath } from '../validate/ajv.js';
-import { TemplateError, copyContainer, renderString } from './expr-template.js';
+import { copyContainer, renderString } from './expr-template.js';
 
 export function renderArgs(args: Vars, vars: Vars, where: { task: Task; host: string }): Vars {
   const problems: Problem[] = [];

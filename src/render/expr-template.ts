@@ -1,6 +1,7 @@
 // "{{ expr }}" in strings (task args, vars, vars_files paths). A string that is one expression
 // yields the value itself, object identity included; other strings interpolate. Variables whose
 // values are themselves templates resolve lazily, as in Ansible.
+import { TemplateError } from '../errors.js';
 import { ownPosOf, posOf, recordOwnPos, recordPos } from '../source-map.js';
 import { evaluate, type EvalScope } from './expr-eval.js';
 import { ExprError, parseExpr } from './expr-parse.js';
@@ -9,15 +10,6 @@ import { str } from './expr-values.js';
 const WHOLE = /^\s*\{\{((?:(?!\{\{|\}\})[\s\S])*)\}\}\s*$/;
 const PART = /\{\{((?:(?!\{\{|\}\})[\s\S])*)\}\}/g;
 const MAX_DEPTH = 20;
-
-export class TemplateError extends Error {
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
-}
 
 export function hasTemplate(v: unknown): boolean {
   return typeof v === 'string' && v.includes('{{');

@@ -3,7 +3,8 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LocalTransport } from './local.js';
-import { UnreachableError, type Transport } from './types.js';
+import { UnreachableError } from '../errors.js';
+import type { Transport } from './types.js';
 
 class ChrootTransport extends LocalTransport {
   constructor(

@@ -28,14 +28,3 @@ export interface Transport {
   upload(localPath: string, remotePath: string, mode?: string): Promise<void>;
   close(): Promise<void>;
 }
-
-/** Raised when a host cannot be reached; the executor reports such hosts as unreachable, not failed. */
-export class UnreachableError extends Error {
-  constructor(
-    readonly host: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'UnreachableError';
-  }
-}

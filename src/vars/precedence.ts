@@ -11,10 +11,10 @@
 // Ansible connection aliases (ansible_host …) are applied per layer.
 // Finally the inventory's own facts are set: inventory_hostname, group_names, groups.
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ValidationError } from '../errors.js';
+import { TemplateError, ValidationError } from '../errors.js';
 import type { Inventory, Play, Vars } from '../playbook/types.js';
 import { posOf } from '../source-map.js';
-import { TemplateError, renderString } from '../render/expr-template.js';
+import { renderString } from '../render/expr-template.js';
 import { loadYamlFile } from '../validate/yaml-source.js';
 import { withConnectionAliases } from './connection-aliases.js';
 import { assignWithPos, isMapping } from './merge.js';

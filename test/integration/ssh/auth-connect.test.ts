@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createSshTransport, type SshTransportOptions } from '../../../src/transport/ssh.js';
-import { UnreachableError } from '../../../src/transport/types.js';
+import { UnreachableError } from '../../../src/errors.js';
 import { freePort, keygen, knownHostsLine, makeTempDir, startSshd, type Sshd } from './sshd.js';
 
 const PASSPHRASE = 'corr3ct-h0rse-battery-staple';

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createSshTransport, CommandTimeoutError, type SshTransport } from '../../../src/transport/ssh.js';
-import { UnreachableError } from '../../../src/transport/types.js';
+import { UnreachableError } from '../../../src/errors.js';
 import { knownHostsLine, makeTempDir, startSshd, type Sshd } from './sshd.js';
 
 describe('ssh transport: exec and upload', () => {

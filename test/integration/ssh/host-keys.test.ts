@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createSshTransport, type SshTransportOptions } from '../../../src/transport/ssh.js';
 import { KnownHostsStore } from '../../../src/transport/ssh-host-keys.js';
-import { UnreachableError } from '../../../src/transport/types.js';
+import { UnreachableError } from '../../../src/errors.js';
 import { keygen, knownHostsLine, makeTempDir, startSshd, type Sshd } from './sshd.js';
 
 /** Loopback aliases the server also listens on (sshd allows 16 listen sockets), each a distinct known_hosts name. */

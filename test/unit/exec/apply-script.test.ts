@@ -170,7 +170,6 @@ test('uploads are staged beside their target and renamed by the script; a later 
   const upload = (path: string) => ({ kind: 'upload' as const, path, localPath: src, sha256: 'x', mode: '0755' });
   const plan = (ops: import('../../../src/module.js').Op[]): HostPlan => ({
     host: 'h',
-    problems: [],
     handlers: [],
     after: fakeFacts(),
     tasks: [{ task: { name: 'deploy', module: 'm', args: {}, tags: [], notify: [], listen: [], pos: { file: 'f', line: 1, col: 1 } }, index: 0, status: 'changed', warnings: [], changes: [{ summary: 'deploy', ops }] }],

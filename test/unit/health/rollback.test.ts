@@ -17,7 +17,6 @@ function sh(script: string): { code: number; stdout: string; stderr: string } {
 const plan = (): HostPlan => ({
   host: 'sw1',
   after: fakeFacts(),
-  problems: [],
   tasks: [
     {
       task: { name: 'deploy', module: 'daemon', args: {}, tags: [], notify: [], listen: [], pos: { file: 'x', line: 1, col: 1 } },

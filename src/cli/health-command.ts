@@ -1,18 +1,19 @@
 // `portsync-deploy health [PLAYBOOK] -i INV [--limit P] [--json]`: runs the health lists of the
 // playbook's plays (default playbooks/parts/health.yaml) on every host and prints the fleet
-// table. Changes nothing. Exit 0 when every host is healthy, 1 when one is not, 4 when one is
-// unreachable and the rest healthy.
-import { secrets } from '../secrets/redact.js';
+// table. Changes nothing. Exit 0 when every host is healthy, 1 when one is not, 3 when a health
+// task cannot be planned (located problems, once with their hosts), 4 when one is unreachable
+// and the rest healthy.
 import { join } from 'node:path';
-import { EXIT, ValidationError } from '../errors.js';
-import type { CliOptions } from '../cli/options.js';
-import { PACKAGE_ROOT } from '../cli/paths.js';
-import { transportFactory } from '../cli/transports.js';
-import { loadWorkspace } from '../cli/workspace.js';
+import { EXIT, ValidationError, groupProblems } from '../errors.js';
 import { runLimited } from '../exec/batches.js';
 import { HostSessions } from '../exec/session.js';
-import { probeHost, type HostHealth } from './probes.js';
-import { healthTable } from './table.js';
+import { probeHost, type HostHealth } from '../health/probes.js';
+import { healthTable } from '../health/table.js';
+import { secrets } from '../secrets/redact.js';
+import type { CliOptions } from './options.js';
+import { PACKAGE_ROOT } from './paths.js';
+import { transportFactory } from './transports.js';
+import { loadWorkspace } from './workspace.js';
 
 export const DEFAULT_HEALTH_PLAYBOOK = join(PACKAGE_ROOT, 'playbooks/parts/health.yaml');
 
@@ -27,12 +28,20 @@ export async function healthCommand(o: CliOptions, playbook = DEFAULT_HEALTH_PLA
       await runLimited(hosts, o.forks, async (h) => {
         const r = await probeHost(play, h.name, h.vars, ws.env, sessions);
         const prev = byHost.get(h.name);
-        byHost.set(h.name, prev ? { ...prev, ok: prev.ok && r.ok, tasks: [...prev.tasks, ...r.tasks], ...(r.error ? { error: r.error } : {}) } : r);
+        const problems = [...(prev?.problems ?? []), ...(r.problems ?? [])];
+        byHost.set(
+          h.name,
+          prev
+            ? { ...prev, ok: prev.ok && r.ok, tasks: [...prev.tasks, ...r.tasks], ...(r.error ? { error: r.error } : {}), ...(problems.length ? { problems } : {}) }
+            : r,
+        );
       });
     }
   } finally {
     await sessions.closeAll();
   }
+  const problems = [...byHost.values()].flatMap((h) => h.problems ?? []);
+  if (problems.length) throw new ValidationError(groupProblems(problems));
   const hosts = [...byHost.values()].sort((a, b) => a.host.localeCompare(b.host, 'en', { numeric: true }));
   const shown = secrets.redactValue(hosts);
   process.stdout.write(o.json ? JSON.stringify({ event: 'health', hosts: shown }) + '\n' : healthTable(shown));

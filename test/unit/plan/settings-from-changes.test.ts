@@ -1,7 +1,7 @@
 // verify for modules without inspect: live vs desired read back from the pending changes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convergedSetting, settingsFromChange } from '../../../src/exec/verify-settings.js';
+import { convergedSetting, settingsFromChange } from '../../../src/plan/settings-from-changes.js';
 
 const ops: never[] = [];
 
