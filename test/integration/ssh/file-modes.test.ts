@@ -19,7 +19,7 @@ const NOBODY = 65534;
 
 function planOf(changes: Change[]): HostPlan {
   const task = { name: 'write files' } as Task;
-  return { host: 'sw1', tasks: [{ task, index: 0, status: 'changed', changes, warnings: [] }], handlers: [], problems: [], after: undefined as never };
+  return { host: 'sw1', tasks: [{ task, index: 0, status: 'changed', changes, warnings: [] }], handlers: [], after: undefined as never };
 }
 
 /** Writes through `transport`, whose paths land under `base` on this machine; checks what landed. */
