@@ -1,6 +1,7 @@
 // argv in, exit code out. Subcommands dispatch to src/cli/*; invalid input exits 3.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { EXIT, ValidationError, formatProblem } from './errors.js';
 import { parseCliOptions, type CliOptions } from './cli/options.js';
 import { USAGE } from './cli/help.js';
@@ -19,7 +20,8 @@ const SUBCOMMANDS = ['plan', 'validate', 'verify', 'render', 'inventory', 'healt
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'lab') {
-    const lab = '../lab/cli.js'; // compiled beside dist/src; loaded only for `lab`
+    // Compiled beside dist/src and loaded only for `lab`: the one-file CLI bundle leaves it out.
+    const lab = pathToFileURL(join(PACKAGE_ROOT, 'dist/lab/cli.js')).href;
     const { runLab } = (await import(lab)) as { runLab(argv: string[]): Promise<number> };
     return runLab(argv.slice(1));
   }

@@ -21,11 +21,18 @@ export interface ModuleRegistry {
   handlers(): Map<string, { module: string; summary: string; ops: Op[] }>;
 }
 
+/** Modules linked into the one-file CLI bundle at build time, in folder order. */
+let bundled: readonly Module[] | undefined;
+
+export function useBundledModules(modules: readonly Module[]): void {
+  bundled = modules;
+}
+
+/** The modules of `modulesDir` (modules/<name>/index.js exporting `default`), or the bundle's own. */
 export async function loadModuleRegistry(modulesDir: string): Promise<ModuleRegistry> {
-  const modules = new Map<string, Module>();
-  const validators = new Map<string, SchemaValidator>();
-  const handlers = new Map<string, { module: string; summary: string; ops: Op[] }>();
+  if (bundled) return moduleRegistry(bundled.map((mod) => ({ mod, file: `modules/${mod.name}` })));
   const entries = existsSync(modulesDir) ? readdirSync(modulesDir, { withFileTypes: true }) : [];
+  const found: { mod: Module; file: string }[] = [];
   for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
     const file = join(modulesDir, entry.name, 'index.js');
     if (!existsSync(file)) continue;
@@ -35,6 +42,16 @@ export async function loadModuleRegistry(modulesDir: string): Promise<ModuleRegi
       throw new Error(`${file}: the default export is not a module (needs name, schema, needs(), diff())`);
     }
     if (mod.name !== entry.name) throw new Error(`${file}: module name "${mod.name}" differs from its folder "${entry.name}"`);
+    found.push({ mod, file });
+  }
+  return moduleRegistry(found);
+}
+
+function moduleRegistry(found: { mod: Module; file: string }[]): ModuleRegistry {
+  const modules = new Map<string, Module>();
+  const validators = new Map<string, SchemaValidator>();
+  const handlers = new Map<string, { module: string; summary: string; ops: Op[] }>();
+  for (const { mod, file } of found) {
     try {
       validators.set(mod.name, compileSchema(mod.schema));
     } catch (e) {

@@ -2,8 +2,8 @@
 // Hashed once per process, keyed by path, size and mtime, however many hosts receive it.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join, resolve } from 'node:path';
+import { PACKAGE_ROOT } from '../../src/package-root.js';
 
 export interface Artifact {
   path: string;
@@ -13,8 +13,6 @@ export interface Artifact {
   size: number;
 }
 
-/** dist/modules/daemon/artifact.js → the package root. */
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BUNDLE_DIR = join(PACKAGE_ROOT, 'build/portsyncd');
 export const RELEASE_ID_DIGITS = 12;
 

@@ -1,8 +1,7 @@
 // Where the installed package keeps its compiled modules and its templates.
-import { fileURLToPath } from 'node:url';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
 
-/** dist/src/cli/paths.js → the package root. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export { PACKAGE_ROOT };
 export const MODULES_DIR = resolve(PACKAGE_ROOT, 'dist/modules');
 export const TEMPLATES_DIR = resolve(PACKAGE_ROOT, 'templates');

@@ -1,5 +1,6 @@
 // One ajv configuration for every schema (inventory, playbook, module args), and the mapping of
 // ajv's errors to Problems that point at the YAML source.
+import { createHash } from 'node:crypto';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Problem } from '../errors.js';
 import type { SourcePos } from '../module.js';
@@ -21,10 +22,23 @@ function ajv(): Ajv {
   return (shared ??= createAjv());
 }
 
+/** Validators generated at build time (ajv standalone code in the CLI bundle), by schemaKey. */
+let precompiled: ReadonlyMap<string, ValidateFunction> | undefined;
+
+/** Identifies a schema by its content, so that build-time code matches the schema it came from. */
+export function schemaKey(schema: object): string {
+  return createHash('sha1').update(JSON.stringify(schema)).digest('hex');
+}
+
+/** Compiling a schema at start-up costs more than the rest of loading; the bundle brings its own. */
+export function usePrecompiledValidators(table: ReadonlyMap<string, ValidateFunction>): void {
+  precompiled = table;
+}
+
 /** Compiled once per schema object; throws when the schema is invalid or not strict. */
 export function compileSchema(schema: object): ValidateFunction {
   let v = compiled.get(schema);
-  if (!v) compiled.set(schema, (v = ajv().compile(schema)));
+  if (!v) compiled.set(schema, (v = precompiled?.get(schemaKey(schema)) ?? ajv().compile(schema)));
   return v;
 }
 

@@ -1,0 +1,41 @@
+// The one-file CLI bundle that bin/portsync-deploy.js runs: complete (every module linked in,
+// every schema precompiled) and equal in behaviour to the tsc output it is built from.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadModuleRegistry } from '../../../src/modules-registry.js';
+import { schemaKey } from '../../../src/validate/ajv.js';
+import { importSchema, playSchema, taskKeywordsSchema } from '../../../src/validate/playbook-schema.js';
+import { inventorySchema } from '../../../src/validate/inventory-schema.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const BUNDLE = join(REPO, 'dist/cli/portsync-deploy.mjs');
+
+test('the bundle is built with the package', () => {
+  assert.ok(existsSync(BUNDLE), `${BUNDLE} is missing: npm run build makes it`);
+});
+
+test('every module schema and every engine schema has build-time validator code', async () => {
+  const table = (await import(pathToFileURL(join(REPO, 'dist/generated/validators.mjs')).href)) as Record<string, unknown>;
+  const registry = await loadModuleRegistry(join(REPO, 'dist/modules'));
+  const schemas: [string, object][] = [
+    ...registry.names().map((n): [string, object] => [`module ${n}`, registry.get(n)!.schema]),
+    ['play', playSchema],
+    ['import', importSchema],
+    ['task keywords', taskKeywordsSchema],
+    ['inventory', inventorySchema],
+  ];
+  for (const [what, schema] of schemas) assert.equal(typeof table[`v${schemaKey(schema)}`], 'function', `${what} has no precompiled validator`);
+});
+
+test('the bundle reports the same located schema problems as the tsc output', () => {
+  const args = ['validate', 'test/fixtures/bad/wrong-types/site.yaml', '-i', 'test/fixtures/bad/wrong-types/inventory'];
+  const viaBundle = spawnSync(process.execPath, [join(REPO, 'bin/portsync-deploy.js'), ...args], { cwd: REPO, encoding: 'utf8' });
+  const viaTsc = spawnSync(process.execPath, ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(pathToFileURL(join(REPO, 'dist/src/cli.js')).href)}); process.exitCode = await main(${JSON.stringify(args)});`], { cwd: REPO, encoding: 'utf8' });
+  assert.equal(viaBundle.status, 3, viaBundle.stderr);
+  assert.equal(viaBundle.stderr, viaTsc.stderr);
+  assert.equal(viaBundle.stdout, viaTsc.stdout);
+});
