@@ -80,8 +80,17 @@ async function main(): Promise<void> {
     target: 'node20',
     // ssh2's optional native speed-ups: loaded by require() in a try, absent is fine.
     external: ['cpu-features', '*.node'],
-    // CommonJS dependencies call require(); an ES module bundle has none of its own.
-    banner: { js: "import { createRequire as __psdRequire } from 'node:module'; const require = __psdRequire(import.meta.url);" },
+    // CommonJS dependencies use require() and __dirname; an ES module has neither of its own.
+    banner: {
+      js: [
+        "import { createRequire as __psdRequire } from 'node:module';",
+        "import { dirname as __psdDirname } from 'node:path';",
+        "import { fileURLToPath as __psdPath } from 'node:url';",
+        'const require = __psdRequire(import.meta.url);',
+        'const __filename = __psdPath(import.meta.url);',
+        'const __dirname = __psdDirname(__filename);',
+      ].join(' '),
+    },
     logLevel: 'warning',
     legalComments: 'none',
     minify: true,
