@@ -18,6 +18,7 @@ import { ensureBridge, ensureSwitchNetwork, removeBridge, removeSwitchNetwork } 
 import { defaultInventoryDir, defaultLabName, labStateDir, labStateRoot } from './paths.js';
 import { assertPreconditions } from './preconditions.js';
 import { ensureRootfs } from './rootfs.js';
+import { writeSonicLayout } from './sonic-layout.js';
 import { clientKeyPath, listLabs, readState, switchDir, writeState, type LabState, type SwitchRecord } from './state.js';
 import { checkCounts, checkLabName, freeSlot, planLab, type SwitchGroup } from './topology.js';
 
@@ -115,6 +116,7 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
       await ensureSwitchNetwork(plan.bridge, sw, ports);
       const root = await mountSwitchRoot(name, sw.name, rootfs);
       await writeSwitchIdentity(root, sw.name, clientPublicKey);
+      await writeSonicLayout(root, ports);
       sw.pid = await startSwitch(name, sw.name, nspawnArgs(root, sw.name, sw.netns));
     });
   } finally {

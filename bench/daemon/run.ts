@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
-import { converged, DaemonProc, flapLines, Netns, RedisServer, repoRoot, sleep } from '../../test/daemon/helpers/env.js';
+import { configurePorts, converged, DaemonProc, flapLines, Netns, RedisServer, repoRoot, sleep } from '../../test/daemon/helpers/env.js';
 import { daemonCounts, latencyQuantiles, type Env } from './env.js';
 import { ipBatch, pace } from './generators.js';
 import { contextSwitches, cpuSeconds, median, pct, round, rssBytes, rssSplitMb } from './measure.js';
@@ -220,6 +220,7 @@ async function main() {
   try {
     await redis.start();
     const ports = ns.addPorts(Array.from({ length: PORTS }, (_, i) => i * 4));
+    await configurePorts(redis, ports); // the default: STATE_DB for configured ports
     mon = new KernelMonitor(ns, join(dirname(fileURLToPath(import.meta.url)), 'monitor.js'));
     await mon.ready();
     // The unix socket, as SONiC's services reach redis.

@@ -1,10 +1,26 @@
 // Configuration: a YAML (or JSON) file given with --config. Unknown keys and
 // wrong types are errors naming the key, the value and the fix.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { LEVELS, type Level } from './obs/log.js';
+import type { RedisTarget } from './redis/connect.js';
+import { DEFAULT_SONIC_DB_CONFIG, DEFAULT_SONIC_DB_GLOBAL_CONFIG, resolveSonicDbs, SonicDbConfigError } from './redis/sonic-db-config.js';
+import { APPL_DB, CONFIG_DB, STATE_DB } from './redis/sonic.js';
+
+/** Where one SONiC database is: its Redis and its DB id. */
+export interface DbTarget {
+  target: RedisTarget;
+  db: number;
+}
 
 export interface Config {
   redis: { host: string; port: number; path?: string; password?: string; connectTimeoutMs: number; minWriteIntervalMs: number };
+  /** APPL_DB, CONFIG_DB and STATE_DB: from sonic_db_config unless redis.host/port/unix_socket are given. */
+  databases: { appl: DbTarget; config: DbTarget; state: DbTarget };
+  /** The database_config.json (or database_global.json) read, if any. */
+  sonicDbConfig?: string;
+  sonicNamespace?: string;
+  /** Write every Ethernet/PortChannel link, not only ports configured in APPL_DB PORT_TABLE or CONFIG_DB PORT. */
+  mirrorAllPorts: boolean;
   netlink: { rcvbufBytes: number; rcvbufForce: boolean; readBufferBytes: number };
   http: { host: string; port: number };
   stateFile: string;
@@ -18,7 +34,7 @@ export class ConfigError extends Error {}
 type Obj = Record<string, unknown>;
 
 const KNOWN: Record<string, string[]> = {
-  '': ['redis', 'netlink', 'http', 'state_file', 'state_save_interval_ms', 'release_startup_pages', 'log_level'],
+  '': ['redis', 'netlink', 'http', 'sonic_db_config', 'sonic_namespace', 'mirror_all_ports', 'state_file', 'state_save_interval_ms', 'release_startup_pages', 'log_level'],
   redis: ['host', 'port', 'unix_socket', 'password', 'connect_timeout_ms', 'min_write_interval_ms'],
   netlink: ['rcvbuf_bytes', 'rcvbuf_force', 'read_buffer_bytes'],
   http: ['host', 'port'],
@@ -48,7 +64,14 @@ function looksLikeJson(text: string): boolean {
   return text.trimStart().startsWith('{');
 }
 
-export function parseConfig(doc: unknown, file = '<config>'): Config {
+/** File access for sonic_db_config; tests pass their own. */
+export interface ConfigFs {
+  read(path: string): string;
+  exists(path: string): boolean;
+}
+const realFs: ConfigFs = { read: (p) => readFileSync(p, 'utf8'), exists: existsSync };
+
+export function parseConfig(doc: unknown, file = '<config>', fs: ConfigFs = realFs): Config {
   const fail = (key: string, what: string): never => {
     throw new ConfigError(`config ${file}: ${key}: ${what}`);
   };
@@ -84,15 +107,43 @@ export function parseConfig(doc: unknown, file = '<config>'): Config {
   if (!LEVELS.includes(level as Level)) fail('log_level', `must be one of ${LEVELS.join(', ')} (got ${JSON.stringify(level)})`);
   const password = redis.password;
   if (password !== undefined && password !== null && typeof password !== 'string') fail('redis.password', 'must be a string');
+  const redisConfig: Config['redis'] = {
+    host: str(redis, 'redis.host', 'host', '127.0.0.1')!,
+    port: int(redis, 'redis', 'port', 6379, 1, 65535),
+    path: str(redis, 'redis.unix_socket', 'unix_socket'),
+    password: typeof password === 'string' && password !== '' ? password : undefined,
+    connectTimeoutMs: int(redis, 'redis', 'connect_timeout_ms', 2000, 1, 600000),
+    minWriteIntervalMs: int(redis, 'redis', 'min_write_interval_ms', 1, 0, 1000),
+  };
+  const sonicNamespace = str(top, 'sonic_namespace', 'sonic_namespace');
+  if (sonicNamespace !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(sonicNamespace)) fail('sonic_namespace', `must be a namespace name such as asic0 (got ${JSON.stringify(sonicNamespace)})`);
+  const explicitDbConfig = str(top, 'sonic_db_config', 'sonic_db_config');
+  const defaultDbConfig = sonicNamespace !== undefined ? DEFAULT_SONIC_DB_GLOBAL_CONFIG : DEFAULT_SONIC_DB_CONFIG;
+  // SONiC's standard file is used when present; a file named in the config (or needed for a namespace) must be readable.
+  const sonicDbConfig = explicitDbConfig ?? (sonicNamespace !== undefined || fs.exists(defaultDbConfig) ? defaultDbConfig : undefined);
+  const explicitRedis = ['host', 'port', 'unix_socket'].some((k) => redis[k] !== undefined);
+  const fixed = (db: number): DbTarget => ({ target: redisConfig, db });
+  let databases = { appl: fixed(APPL_DB), config: fixed(CONFIG_DB), state: fixed(STATE_DB) };
+  if (sonicDbConfig !== undefined) {
+    try {
+      const dbs = resolveSonicDbs(sonicDbConfig, sonicNamespace, fs.read);
+      const at = (name: keyof typeof dbs): DbTarget => {
+        const d = dbs[name];
+        const target = explicitRedis ? redisConfig : { ...redisConfig, host: d.host, port: d.port, path: d.path };
+        return { target, db: d.id };
+      };
+      databases = { appl: at('APPL_DB'), config: at('CONFIG_DB'), state: at('STATE_DB') };
+    } catch (e) {
+      if (!(e instanceof SonicDbConfigError)) throw e;
+      fail(explicitDbConfig !== undefined ? 'sonic_db_config' : sonicNamespace !== undefined ? 'sonic_namespace' : 'sonic_db_config (default)', `${e.message}; fix the file or set sonic_db_config to a readable database_config.json`);
+    }
+  }
   return {
-    redis: {
-      host: str(redis, 'redis.host', 'host', '127.0.0.1')!,
-      port: int(redis, 'redis', 'port', 6379, 1, 65535),
-      path: str(redis, 'redis.unix_socket', 'unix_socket'),
-      password: typeof password === 'string' && password !== '' ? password : undefined,
-      connectTimeoutMs: int(redis, 'redis', 'connect_timeout_ms', 2000, 1, 600000),
-      minWriteIntervalMs: int(redis, 'redis', 'min_write_interval_ms', 1, 0, 1000),
-    },
+    redis: redisConfig,
+    databases,
+    sonicDbConfig,
+    sonicNamespace,
+    mirrorAllPorts: bool(top, 'mirror_all_ports', 'mirror_all_ports', false),
     netlink: {
       rcvbufBytes: int(netlink, 'netlink', 'rcvbuf_bytes', 16 << 20, 1024, 1 << 30),
       rcvbufForce: bool(netlink, 'netlink.rcvbuf_force', 'rcvbuf_force', true),

@@ -15,8 +15,10 @@ import { SystemdNotifier } from './obs/sdnotify.js';
 import { DaemonMetrics } from './metrics.js';
 import { connect, describeTarget } from './redis/connect.js';
 import { SonicBootstrap } from './redis/bootstrap.js';
-import { APPL_DB, CONFIG_DB, STATE_DB } from './redis/sonic.js';
+import { ConfiguredPorts } from './redis/configured-ports.js';
 import { PortWriter } from './redis/writer.js';
+import type { PortState } from './core/port.js';
+import type { Changes } from './core/tracker.js';
 import { releaseStartupPages } from './memory/startup-pages.js';
 import { loadState, StateSaver } from './statefile.js';
 
@@ -26,6 +28,7 @@ export class Daemon {
   private tracker!: LinkTracker;
   private writer!: PortWriter;
   private sonic!: SonicBootstrap;
+  private configured!: ConfiguredPorts;
   private saver!: StateSaver;
   private http: Server | undefined;
   private readonly notifier: SystemdNotifier;
@@ -49,18 +52,28 @@ export class Daemon {
     if (this.nl.rcvbuf < config.netlink.rcvbufBytes) log.warn('netlink receive buffer below requested size', rcvFields);
     else log.info('netlink receive buffer', rcvFields);
 
-    this.tracker = new LinkTracker(this.nl.portId);
-    const state = connect(config.redis, STATE_DB, 'portsyncd-state');
-    const appl = connect(config.redis, APPL_DB, 'portsyncd-appl');
-    const cfg = connect(config.redis, CONFIG_DB, 'portsyncd-config');
+    const previousIndexes = new Map([...(previous ?? new Map<string, PortState>()).values()].map((p) => [p.name, p.ifindex]));
+    this.tracker = new LinkTracker(this.nl.portId, 1, previousIndexes);
+    const { appl: applDb, config: configDb, state: stateDb } = config.databases;
+    log.info('databases', {
+      sonic_db_config: config.sonicDbConfig ?? null,
+      namespace: config.sonicNamespace ?? null,
+      ...Object.fromEntries(Object.entries(config.databases).map(([k, d]) => [k, `${describeTarget(d.target)}/${d.db}`])),
+      ports: config.mirrorAllPorts ? 'every Ethernet/PortChannel link' : 'configured in APPL_DB PORT_TABLE or CONFIG_DB PORT',
+    });
+    const state = connect(stateDb.target, stateDb.db, 'portsyncd-state');
+    const appl = connect(applDb.target, applDb.db, 'portsyncd-appl');
+    const cfg = connect(configDb.target, configDb.db, 'portsyncd-config');
     this.redis.push(state, appl, cfg);
-    for (const r of this.redis) {
+    for (const [r, d] of [[state, stateDb], [appl, applDb], [cfg, configDb]] as const) {
       r.on('error', (e: Error) => log.debug('redis connection error', { error: e.message }));
-      r.on('ready', () => log.info('redis connected', { target: describeTarget(config.redis), db: r.options.db }));
+      r.on('ready', () => log.info('redis connected', { target: describeTarget(d.target), db: d.db }));
     }
-    this.sonic = new SonicBootstrap(state, appl, cfg, log, previous);
+    this.sonic = new SonicBootstrap(state, appl, cfg, log, previous, applDb.db);
+    this.configured = new ConfiguredPorts(appl, cfg, config.mirrorAllPorts);
     this.writer = new PortWriter(state, {
-      model: () => this.tracker.ports,
+      beforeFullSync: () => this.configured.refresh(),
+      model: () => this.configuredModel(),
       modelComplete: () => this.tracker.counters.dumpsCompleted > 0 && !this.tracker.dumping,
       bootstrap: () => this.sonic.run(),
       onWritten: (ops, batch, ackedAt) => this.metrics.written(ops, batch, ackedAt),
@@ -132,11 +145,56 @@ export class Daemon {
     const changes = this.tracker.takeChanges();
     if (first !== undefined) this.metrics.batch(events);
     if (changes.size > 0) {
-      this.writer.enqueue(changes, first ?? performance.now());
+      const receivedAt = first ?? performance.now();
+      this.writer.enqueue(this.admitted(changes, receivedAt), receivedAt);
       this.saver.markDirty();
       this.sonic.checkInitDone(this.tracker.ports);
     }
     if (this.tracker.takeDumpCompleted()) this.writer.requestFullSync();
+  }
+
+  /** The changes STATE_DB takes: deletes, and updates of configured ports; unknown names are looked up. */
+  private admitted(changes: Changes, receivedAt: number): Changes {
+    let unknown: string[] | undefined;
+    for (const [name, state] of changes) {
+      if (state === null) continue;
+      const ok = this.configured.admits(name);
+      if (ok === true) continue;
+      changes.delete(name);
+      if (ok === undefined) (unknown ??= []).push(name);
+      else this.metrics.notConfigured.inc();
+    }
+    if (unknown) this.lookUp(unknown, receivedAt);
+    return changes;
+  }
+
+  /** STATE_DB after a full reconcile: the configured ports of the kernel model. */
+  private configuredModel(): ReadonlyMap<string, PortState> {
+    if (this.configured.mirrorAll) return this.tracker.ports;
+    const model = new Map<string, PortState>();
+    let unknown: string[] | undefined;
+    for (const [name, p] of this.tracker.ports) {
+      const ok = this.configured.admits(name);
+      if (ok) model.set(name, p);
+      else if (ok === undefined) (unknown ??= []).push(name);
+    }
+    if (unknown) this.lookUp(unknown, performance.now());
+    return model;
+  }
+
+  private lookUp(names: string[], receivedAt: number): void {
+    this.configured.lookup(names).then(
+      (found) => {
+        this.metrics.notConfigured.inc(names.length - found.length);
+        const changes: Changes = new Map();
+        for (const name of found) {
+          const p = this.tracker.ports.get(name); // the latest state; gone if deleted meanwhile
+          if (p) changes.set(name, p);
+        }
+        if (changes.size > 0 && !this.stopped) this.writer.enqueue(changes, receivedAt);
+      },
+      (e: Error) => this.log.debug('port table lookup failed; the next change or reconcile retries it', { error: e.message }),
+    );
   }
 
   private absorb(b: ReadBatch): number {

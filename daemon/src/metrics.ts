@@ -34,6 +34,7 @@ export class DaemonMetrics {
   readonly drops = this.reg.add(new Counter('portsyncd_netlink_drops_total', 'Netlink receive queue overflows (ENOBUFS) seen by the daemon'));
   readonly resyncs = this.reg.add(new Counter('portsyncd_resyncs_total', 'Resyncs from a fresh kernel dump, by reason'));
   readonly dumps = this.reg.add(new Counter('portsyncd_netlink_dumps_total', 'RTM_GETLINK dump requests sent'));
+  readonly notConfigured = this.reg.add(new Counter('portsyncd_ports_not_configured_total', 'Port updates not written to STATE_DB: the name is in neither APPL_DB PORT_TABLE nor CONFIG_DB PORT'));
   readonly fullSyncs = this.reg.add(new Counter('portsyncd_redis_reconciles_total', 'Full STATE_DB reconciles to the kernel model'));
   private readonly started = Date.now();
 
@@ -45,6 +46,7 @@ export class DaemonMetrics {
       [{ type: 'dellink' }, c.dellink],
       [{ type: 'dump_reply' }, c.dumpReplies],
       [{ type: 'ignored' }, c.ignored],
+      [{ type: 'stale_ifindex' }, c.stale],
       [{ type: 'malformed' }, c.malformed],
     ]));
     r.add(new Sampled('portsyncd_netlink_rcvbuf_bytes', 'Effective netlink receive buffer (getsockopt SO_RCVBUF)', 'gauge', () => [[undefined, s.nl.rcvbuf]]));

@@ -7,6 +7,11 @@
 // events read after its first reply, may count as "present"; everything the
 // model holds that is not present when the dump ends is deleted. Otherwise a
 // port deleted during the overflow would keep its stale key.
+//
+// Stale ifindexes (as upstream portsyncd after a restart): the previous run's
+// ifindex per port name comes from the state file. When the name is seen on
+// another ifindex, the old one is stale: its messages, and any port it still
+// holds under another name, are ignored from then on.
 import { AF_BRIDGE, NLM_F_DUMP_INTR, RTM_DELLINK } from '../netlink/constants.js';
 import type { Link, NlMessage } from '../netlink/parse.js';
 import { countsAsPort, portFromLink, samePort, type PortState } from './port.js';
@@ -22,6 +27,7 @@ export interface TrackerCounters {
   dumpReplies: number;
   dumpsCompleted: number;
   dumpRetries: number;
+  stale: number;
 }
 
 type Dump =
@@ -31,8 +37,10 @@ type Dump =
 
 export class LinkTracker {
   readonly ports = new Map<string, PortState>();
-  readonly counters: TrackerCounters = { newlink: 0, dellink: 0, ignored: 0, malformed: 0, dumpReplies: 0, dumpsCompleted: 0, dumpRetries: 0 };
+  readonly counters: TrackerCounters = { newlink: 0, dellink: 0, ignored: 0, malformed: 0, dumpReplies: 0, dumpsCompleted: 0, dumpRetries: 0, stale: 0 };
   private readonly nameByIndex = new Map<number, string>();
+  private readonly savedIndex: Map<string, number>; // name -> ifindex in the previous run, until the name is seen
+  private readonly staleIndexes = new Set<number>();
   private changes: Changes = new Map();
   private dump: Dump = { phase: 'idle' };
   private redumpQueued = false;
@@ -41,8 +49,9 @@ export class LinkTracker {
   /** errno of the last refused dump request (0: none). */
   lastDumpErrno = 0;
 
-  constructor(private readonly portId: number, firstSeq = 1) {
+  constructor(private readonly portId: number, firstSeq = 1, previousIndexes: ReadonlyMap<string, number> = new Map()) {
     this.seq = firstSeq;
+    this.savedIndex = new Map(previousIndexes);
   }
 
   get dumping(): boolean {
@@ -76,7 +85,8 @@ export class LinkTracker {
     for (const m of messages) {
       switch (m.kind) {
         case 'link':
-          if (this.isDumpReply(m.seq, m.pid)) this.onDumpReply(m.type, m.nlFlags, m.link);
+          if (this.staleIndexes.has(m.link.ifindex)) this.counters.stale++;
+          else if (this.isDumpReply(m.seq, m.pid)) this.onDumpReply(m.type, m.nlFlags, m.link);
           else if (m.pid !== this.portId) this.onEvent(m.type, m.link); // multicast, carrying the changer's port id
           else this.counters.ignored++; // reply to an earlier, finished request of ours
           break;
@@ -174,6 +184,7 @@ export class LinkTracker {
   }
 
   private upsert(link: Link & { name: string }): void {
+    this.checkSavedIndex(link);
     this.forgetRenamed(link);
     const previous = this.ports.get(link.name);
     const next = portFromLink(link, previous);
@@ -181,6 +192,21 @@ export class LinkTracker {
     if (samePort(previous, next)) return;
     this.ports.set(link.name, next);
     this.changes.set(link.name, next);
+  }
+
+  /** The first sighting of a saved name on another ifindex makes the saved one stale. */
+  private checkSavedIndex(link: Link & { name: string }): void {
+    const saved = this.savedIndex.get(link.name);
+    if (saved === undefined) return;
+    this.savedIndex.delete(link.name);
+    if (saved === link.ifindex) return;
+    this.staleIndexes.add(saved);
+    const holder = this.nameByIndex.get(saved);
+    if (holder === undefined) return;
+    this.nameByIndex.delete(saved);
+    if (this.ports.get(holder)?.ifindex !== saved) return;
+    this.remove(holder);
+    if (this.dump.phase === 'running') this.dump.present.delete(holder);
   }
 
   /** A link that changed its name leaves its old port behind. */

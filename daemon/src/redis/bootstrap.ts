@@ -4,7 +4,7 @@
 import type { Redis } from 'ioredis';
 import { samePort, type PortState } from '../core/port.js';
 import type { Logger } from '../obs/log.js';
-import { APPL_PORT_TABLE, CONFIG_PORT_PREFIX, configPortName, PRODUCER_SET_LUA, producerSet, WARM_ENABLE_KEYS, WARM_TABLE_KEY, warmEnabled } from './sonic.js';
+import { APPL_DB, APPL_PORT_TABLE, CONFIG_PORT_PREFIX, configPortName, PRODUCER_SET_LUA, producerSet, WARM_ENABLE_KEYS, WARM_TABLE_KEY, warmEnabled } from './sonic.js';
 
 export class SonicBootstrap {
   warm = false;
@@ -18,6 +18,7 @@ export class SonicBootstrap {
     private readonly config: Redis,
     private readonly log: Logger,
     private readonly previous: ReadonlyMap<string, PortState> | undefined,
+    private readonly applDbId = APPL_DB, // in the channel name consumers subscribe to
   ) {}
 
   async run(): Promise<void> {
@@ -81,7 +82,7 @@ export class SonicBootstrap {
   }
 
   private async producerSet(key: string, fields: Record<string, string>): Promise<void> {
-    const { keys, args } = producerSet(APPL_PORT_TABLE, key, fields);
+    const { keys, args } = producerSet(APPL_PORT_TABLE, key, fields, this.applDbId);
     await this.appl.eval(PRODUCER_SET_LUA, keys.length, ...keys, ...args);
   }
 }

@@ -26,7 +26,9 @@ interface Pending {
 type WithScript = Redis & { portsyncdWritePorts(...args: Array<string | number>): Promise<unknown> };
 
 export interface WriterHooks {
-  /** Current kernel model, used for full reconciles. */
+  /** Runs before each full reconcile (e.g. re-reading which ports are configured). */
+  beforeFullSync(): Promise<void>;
+  /** What STATE_DB must hold after a full reconcile. */
   model(): ReadonlyMap<string, PortState>;
   /** False while a dump is incomplete: deleting keys then would be premature. */
   modelComplete(): boolean;
@@ -168,6 +170,7 @@ export class PortWriter {
     const batch = this.pending;
     this.pending = new Map();
     try {
+      await this.hooks.beforeFullSync();
       const existing = await this.scanPortKeys();
       const ops = planReconcile(this.hooks.model(), existing);
       await this.exec(ops);

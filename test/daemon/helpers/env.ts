@@ -137,6 +137,8 @@ export interface DaemonOptions {
   nodeArgs?: string[]; // e.g. V8 flags or --cpu-prof
   /** The command to start instead of node on daemon/dist/main.js (e.g. an unpacked artifact's launcher); --config is appended. */
   command?: string[];
+  /** Further top-level config keys, e.g. {mirror_all_ports: true}. */
+  settings?: Record<string, unknown>;
 }
 
 export class DaemonProc {
@@ -146,7 +148,7 @@ export class DaemonProc {
   readonly configFile: string;
   constructor(readonly ns: Netns, opts: DaemonOptions, readonly stateFile = join(ns.dir, 'state.json')) {
     this.configFile = join(ns.dir, `portsyncd-${++counter}.json`);
-    writeFileSync(this.configFile, JSON.stringify({ redis: opts.redis, netlink: opts.netlink ?? {}, http: { port: 0 }, state_file: stateFile, log_level: 'info' }));
+    writeFileSync(this.configFile, JSON.stringify({ redis: opts.redis, netlink: opts.netlink ?? {}, http: { port: 0 }, state_file: stateFile, log_level: 'info', ...opts.settings }));
     const command = opts.command ?? [process.execPath, ...(opts.nodeArgs ?? []), join(repoRoot(), 'daemon/dist/main.js')];
     this.proc = ns.spawn([...command, '--config', this.configFile], opts.env);
     let buf = '';
@@ -200,6 +202,12 @@ export class DaemonProc {
   private fail(): never {
     throw new Error(`daemon exited: ${JSON.stringify(this.logs)}`);
   }
+}
+
+/** CONFIG_DB PORT|<name> for each port, as a SONiC config_db.json would load them. */
+export async function configurePorts(redis: RedisServer, names: string[]): Promise<void> {
+  const config = redis.client(4);
+  for (const [i, name] of names.entries()) await config.hset(`PORT|${name}`, { lanes: String(i), admin_status: 'up' });
 }
 
 /** STATE_DB PORT_TABLE as {name: {admin, oper, mtu}}. */

@@ -9,6 +9,8 @@ let redis: RedisServer;
 let daemon: DaemonProc;
 let notify: NotifyListener;
 let httpPort: number;
+// The sync machinery over every link; configured-port filtering is in upstream.test.ts.
+const MIRROR = { mirror_all_ports: true };
 
 before(async () => {
   ns = new Netns();
@@ -22,7 +24,7 @@ before(async () => {
   await redis.client(6).hset('PORT_TABLE|Ethernet96', { state: 'ok' }); // stale key from an earlier run
   notify = new NotifyListener(join(ns.dir, 'notify.sock'));
   await notify.bound;
-  daemon = new DaemonProc(ns, { redis: { unix_socket: redis.socket, password: 'not-logged-secret' }, env: { NOTIFY_SOCKET: join(ns.dir, 'notify.sock'), WATCHDOG_USEC: '200000' } });
+  daemon = new DaemonProc(ns, { redis: { unix_socket: redis.socket, password: 'not-logged-secret' }, env: { NOTIFY_SOCKET: join(ns.dir, 'notify.sock'), WATCHDOG_USEC: '200000' }, settings: MIRROR });
   httpPort = await daemon.ready();
 });
 

@@ -135,3 +135,23 @@ test('fuzz: the tracker stays bounded and never throws on mutated streams', () =
   }
   assert.ok(t.ports.size <= 40);
 });
+
+test('after a restart, the previous ifindex of a port whose name moved is stale: its messages are ignored', () => {
+  const t = new LinkTracker(ME, 1, new Map([['Ethernet0', 2], ['Ethernet4', 3]]));
+  t.requestDump();
+  const seq = t.takeDumpToSend()!;
+  feed(
+    t,
+    reply(seq, { ifindex: 2, name: 'Ethernet8', flags: UP, mtu: 1500 }), // the old netdev, renamed
+    reply(seq, { ifindex: 3, name: 'Ethernet4', flags: UP, mtu: 1500 }), // unchanged: not stale
+    reply(seq, { ifindex: 7, name: 'Ethernet0', flags: UP, mtu: 1500 }), // the new netdev
+    done(seq, ME),
+  );
+  assert.deepEqual(names(t), ['Ethernet0', 'Ethernet4']);
+  feed(t, event({ ifindex: 2, name: 'Ethernet8', flags: 0, mtu: 9000 }), event({ type: 17, ifindex: 2, name: 'Ethernet0' }));
+  assert.deepEqual(names(t), ['Ethernet0', 'Ethernet4']);
+  assert.equal(t.ports.get('Ethernet0')?.ifindex, 7);
+  assert.equal(t.counters.stale, 2);
+  feed(t, event({ ifindex: 3, name: 'Ethernet4', flags: 0, mtu: 1500 }));
+  assert.equal(t.ports.get('Ethernet4')?.admin, false);
+});
