@@ -11,6 +11,7 @@ import { round } from './measure.js';
 import {
   FLEET_PLAYBOOK,
   runAnsible,
+  runFloor,
   runPortsync,
   SITE_PLAYBOOK,
   type Scenario,
@@ -60,8 +61,17 @@ export interface FleetOptions {
   log: (line: string) => void;
 }
 
+export interface FloorRecord {
+  hosts: number;
+  /** Seconds of each run: connect + one command + close on every switch at once. */
+  runs: number[];
+  median: number;
+}
+
 export interface FleetResult {
   cells: Cell[];
+  /** The SSH floor per lab size, measured beside the tools in the same run. */
+  floor?: FloorRecord[];
   labUpSeconds: Record<number, number>;
   resetSeconds: number[];
   skippedSizes: { size: number; reason: string }[];
@@ -112,7 +122,18 @@ function summarise(suite: Suite, tool: Tool, scenario: Scenario, hosts: number, 
   };
 }
 
-export const emptyFleetResult = (): FleetResult => ({ cells: [], labUpSeconds: {}, resetSeconds: [], skippedSizes: [] });
+export const emptyFleetResult = (): FleetResult => ({ cells: [], floor: [], labUpSeconds: {}, resetSeconds: [], skippedSizes: [] });
+
+async function measureFloor(target: Target, runs: number, log: (line: string) => void): Promise<FloorRecord> {
+  const seconds: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const m = await runFloor(target);
+    if (m.exitCode !== 0) throw new Error(`the SSH floor failed on ${target.hosts} switches: ${(m.stdout + m.stderr).slice(-500)}`);
+    seconds.push(m.seconds);
+    log(`  floor ${target.hosts}: ${m.seconds} s`);
+  }
+  return { hosts: target.hosts, runs: seconds, median: round(median(seconds)) };
+}
 
 /** Fills `result` as cells complete, so that an interrupted run still has what it measured. */
 export async function runFleet(opts: FleetOptions, result: FleetResult): Promise<void> {
@@ -131,6 +152,7 @@ export async function runFleet(opts: FleetOptions, result: FleetResult): Promise
     const switches = lab.switches.map((s) => s.name);
     pristine ??= await readPristine(opts.lab, switches[0], Object.values(FOOTPRINTS));
     const target: Target = { hostsFile: lab.inventory.hostsFile, hosts: size };
+    (result.floor ??= []).push(await measureFloor(target, opts.runs, opts.log));
 
     for (const plan of opts.plans.filter((p) => p.sizes.includes(size))) {
       const footprint = FOOTPRINTS[plan.suite];

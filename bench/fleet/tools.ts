@@ -62,6 +62,13 @@ export function roundTrips(jsonLines: string): ToolRun['roundTripsPerHost'] {
   return { min: counts[0], max: counts.at(-1)!, median: counts[Math.floor(counts.length / 2)] };
 }
 
+const FLOOR = path.join(projectRoot, 'dist', 'bench', 'fleet', 'floor.js');
+
+/** The SSH floor (floor.ts): connect, one command, close, on every switch at once. */
+export async function runFloor(target: Target): Promise<Measured> {
+  return measure([process.execPath, FLOOR, path.dirname(target.hostsFile)], { cwd: projectRoot });
+}
+
 export function ansibleArgv(scenario: Scenario, target: Target): string[] {
   const argv = ['ansible-playbook', '-i', target.hostsFile, '--forks', String(target.hosts), path.join(ANSIBLE_DIR, 'fleet.yaml')];
   if (scenario === 'check') argv.push('--check', '--diff');

@@ -13,12 +13,22 @@ function find(cells: Cell[], suite: Suite, tool: Cell['tool'], scenario: Cell['s
   return cells.find((c) => c.suite === suite && c.tool === tool && c.scenario === scenario && c.hosts === hosts);
 }
 
+/** portsync-deploy's time over the SSH floor of the same size, measured in the same run. */
+function overFloor(r: BenchResults, c: Cell | undefined): string {
+  const floor = r.fleet?.floor?.find((f) => f.hosts === c?.hosts);
+  return c && floor ? `${(c.median.seconds / floor.median).toFixed(2)}×` : '–';
+}
+
+function floorSeconds(r: BenchResults, hosts: number): string {
+  return s(r.fleet?.floor?.find((f) => f.hosts === hosts)?.median);
+}
+
 export function fleetTable(r: BenchResults): string {
   const cells = r.fleet?.cells.filter((c) => c.suite === 'fleet') ?? [];
   const sizes = [...new Set(cells.map((c) => c.hosts))].sort((a, b) => a - b);
   const rows = [
-    '| Switches | Scenario | portsync-deploy (s) | Ansible (s) | Ansible ÷ portsync-deploy | Round trips / host | CPU s (pd / Ansible) | Max RSS MB (pd / Ansible) | Tree PSS MB (pd / Ansible) |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| Switches | Scenario | SSH floor (s) | portsync-deploy (s) | pd ÷ floor | Ansible (s) | Ansible ÷ portsync-deploy | Round trips / host | CPU s (pd / Ansible) | Max RSS MB (pd / Ansible) | Tree PSS MB (pd / Ansible) |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const n of sizes) {
     for (const sc of ['cold', 'nochange', 'check'] as const) {
@@ -28,7 +38,7 @@ export function fleetTable(r: BenchResults): string {
       const counted = pd?.runs.length ?? an?.runs.length ?? 0;
       const hosts = counted !== r.settings.runs ? `${n} (${counted} run${counted === 1 ? '' : 's'})` : `${n}`;
       rows.push(
-        `| ${hosts} | ${SCENARIO_NAMES[sc]} | ${s(pd?.median.seconds)}${flag(pd)} | ${s(an?.median.seconds)}${flag(an)} | ${ratio} | ${pd?.median.roundTripsPerHost ?? '–'} | ${s(pd?.median.cpuSeconds)} / ${s(an?.median.cpuSeconds)} | ${mb(pd?.median.maxRssMb)} / ${mb(an?.median.maxRssMb)} | ${mb(pd?.median.treePssPeakMb)} / ${mb(an?.median.treePssPeakMb)} |`,
+        `| ${hosts} | ${SCENARIO_NAMES[sc]} | ${floorSeconds(r, n)} | ${s(pd?.median.seconds)}${flag(pd)} | ${overFloor(r, pd)} | ${s(an?.median.seconds)}${flag(an)} | ${ratio} | ${pd?.median.roundTripsPerHost ?? '–'} | ${s(pd?.median.cpuSeconds)} / ${s(an?.median.cpuSeconds)} | ${mb(pd?.median.maxRssMb)} / ${mb(an?.median.maxRssMb)} | ${mb(pd?.median.treePssPeakMb)} / ${mb(an?.median.treePssPeakMb)} |`,
       );
     }
   }
@@ -38,11 +48,11 @@ export function fleetTable(r: BenchResults): string {
 export function siteTable(r: BenchResults): string {
   const cells = r.fleet?.cells.filter((c) => c.suite === 'site') ?? [];
   const rows = [
-    '| Switches | Scenario | portsync-deploy (s) | Round trips / host | CPU s | Max RSS (MB) |',
-    '|---:|---|---:|---:|---:|---:|',
+    '| Switches | Scenario | SSH floor (s) | portsync-deploy (s) | pd ÷ floor | Round trips / host | CPU s | Max RSS (MB) |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const c of [...cells].sort((a, b) => a.hosts - b.hosts)) {
-    rows.push(`| ${c.hosts} | ${SCENARIO_NAMES[c.scenario]} | ${s(c.median.seconds)}${flag(c)} | ${c.median.roundTripsPerHost ?? '–'} | ${s(c.median.cpuSeconds)} | ${mb(c.median.maxRssMb)} |`);
+    rows.push(`| ${c.hosts} | ${SCENARIO_NAMES[c.scenario]} | ${floorSeconds(r, c.hosts)} | ${s(c.median.seconds)}${flag(c)} | ${overFloor(r, c)} | ${c.median.roundTripsPerHost ?? '–'} | ${s(c.median.cpuSeconds)} | ${mb(c.median.maxRssMb)} |`);
   }
   return rows.join('\n');
 }

@@ -16,6 +16,7 @@ export function mergeResults(all: BenchResults[], resultsDir: string, daemonFile
       const same = (c: typeof cell) => c.suite === cell.suite && c.tool === cell.tool && c.scenario === cell.scenario && c.hosts === cell.hosts;
       merged.fleet.cells = [...merged.fleet.cells.filter((c) => !same(c)), cell];
     }
+    for (const f of r.fleet.floor ?? []) merged.fleet.floor = [...(merged.fleet.floor ?? []).filter((x) => x.hosts !== f.hosts), f];
     Object.assign(merged.fleet.labUpSeconds, r.fleet.labUpSeconds);
     merged.fleet.resetSeconds.push(...r.fleet.resetSeconds);
     merged.settings.fleetSizes = [...new Set([...merged.settings.fleetSizes, ...r.settings.fleetSizes])].sort((a, b) => a - b);
