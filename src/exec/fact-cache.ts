@@ -1,6 +1,5 @@
 // One gather per host serves every play of the run until something is applied to that host:
-// the first gather asks for what all plays need. In check mode each play leaves the facts as its
-// plan would, so a later play plans against the earlier plays' changes too.
+// the first gather asks for what all plays need.
 import type { FactQuery, Facts } from '../facts/types.js';
 import type { Vars } from '../playbook/types.js';
 import type { HostSessions } from './session.js';
@@ -19,11 +18,6 @@ export class FactCache {
     let f = this.known.get(host);
     if (!f) this.known.set(host, (f = await this.sessions.gather(host, vars, this.wanted.get(host) ?? [])));
     return f;
-  }
-
-  /** The host as it will be after a plan that is not applied (check mode). */
-  set(host: string, facts: Facts): void {
-    this.known.set(host, facts);
   }
 
   /** Something ran on the host: the next read gathers again. */

@@ -1,7 +1,10 @@
-// The executor: validate and prepare every play for every host, then per play gather once per
-// host, plan all hosts (any plan error: exit 3 before anything changes), and either report the
-// plan (--check) or apply it in serial batches with forks, thresholds and handlers, then verify.
+// The executor: validate and prepare every play for every host, then the preflight: gather each
+// host once and plan every play for it, each on the facts the earlier plays' plans leave (any
+// problem: exit 3 before any host changes). Then either report the plans (--check) or apply each
+// play in serial batches with forks, thresholds and handlers, replanning a host with pending
+// changes on facts gathered at the start of its batch, and verify.
 import { EXIT, ValidationError, formatProblem, groupProblems, messageOf, type Problem } from '../errors.js';
+import type { Facts } from '../facts/types.js';
 import type { Play, Vars } from '../playbook/types.js';
 import { planHost } from '../plan/plan-host.js';
 import { isChange, type HostPlan, type PlanEnv, type PreparedHost } from '../plan/types.js';
@@ -14,6 +17,7 @@ import { HostSessions, isUnreachable, type TransportFactory } from './session.js
 import { FactCache } from './fact-cache.js';
 import { prepareAll } from './prepare-all.js';
 import { RolloutGate } from './rollout.js';
+import { hasWork, planDrift } from './fresh-plan.js';
 
 export interface PlayInput {
   play: Play;
@@ -45,6 +49,10 @@ class Run {
   private readonly facts: FactCache;
   private readonly recap = new Map<string, Recap>();
   private readonly announced = new Set<string>();
+  /** Hosts the preflight could not gather, reported with the first play that targets them. */
+  private readonly lost = new Map<string, TaskResult>();
+  /** Plays that ran something on each host: what a late problem must say was changed. */
+  private readonly touched = new Map<string, string[]>();
   private changesPending = false;
 
   constructor(private readonly opts: RunOptions) {
@@ -85,65 +93,116 @@ class Run {
     }
     for (const p of prepared.flat()) this.facts.want(p.host, p.queries);
 
+    const { planned, problems: late } = await this.preflight(prepared);
+    if (this.stopping) return this.finish();
+    if (late.length) {
+      // Hosts were read, none was changed: the recap still closes the run.
+      this.invalid(late);
+      this.emitRecap();
+      return EXIT.invalid;
+    }
+
     for (const [i, { play, hosts }] of plays.entries()) {
       if (this.stopping) break;
-      const code = await this.play(play, hosts, prepared[i]!);
+      const code = await this.play(play, hosts, prepared[i]!, planned[i]!);
       if (code !== undefined) return code;
     }
     return this.finish();
   }
 
   private invalid(problems: Problem[]): number {
-    this.emit({ event: 'problems', problems: groupProblems(problems) });
+    const changed = [...this.touched].map(([host, plays]) => ({ host, plays }));
+    this.emit({ event: 'problems', problems: groupProblems(problems), ...(changed.length ? { changed } : {}) });
     return EXIT.invalid;
   }
 
-  /** Returns an exit code when the run must end here (invalid plan or a halted play). */
-  private async play(play: Play, hosts: PlayInput['hosts'], prepared: PreparedHost[]): Promise<number | undefined> {
-    const active = prepared.filter((p) => !this.sessions.out.has(p.host));
-    const vars = new Map(hosts.map((h) => [h.name, h.vars]));
-    this.announced.clear();
-    this.emit({ event: 'play_start', play: play.name, hosts: active.map((p) => p.host), check: this.opts.env.check });
-
-    const plans = new Map<string, HostPlan>();
+  /** Every play planned for every host it targets before any host changes: one gather per host,
+   *  and each play plans on the facts the earlier plays' plans leave, as check mode shows them. */
+  private async preflight(prepared: PreparedHost[][]): Promise<{ planned: Map<string, HostPlan>[]; problems: Problem[] }> {
+    const planned = prepared.map(() => new Map<string, HostPlan>());
     const problems: Problem[] = [];
+    const hosts = [...new Map(prepared.flat().map((p) => [p.host, p.vars])).entries()];
     const tally = { done: 0, failed: 0, unreachable: 0 };
     await runLimited(
-      active,
+      hosts,
       this.opts.forks,
-      async (p) => {
+      async ([host, vars]) => {
         try {
-          const facts = await this.facts.get(p.host, vars.get(p.host)!);
-          const plan = planHost(p, facts, this.opts.env, this.sessions.existing(p.host).offline);
-          plans.set(p.host, plan);
-          if (this.opts.env.check) this.facts.set(p.host, plan.after);
+          let facts: Facts = await this.facts.get(host, vars);
+          for (const [i, preps] of prepared.entries()) {
+            const prep = preps.find((p) => p.host === host);
+            if (!prep) continue;
+            const plan = planHost(prep, facts, this.opts.env, this.sessions.existing(host).offline);
+            planned[i]!.set(host, plan);
+            facts = plan.after;
+          }
         } catch (err) {
           if (err instanceof ValidationError) {
             problems.push(...err.problems);
           } else {
             const msg = messageOf(err);
-            this.result(isUnreachable(err) ? unreachableResult(p.host, msg) : { host: p.host, task: 'gather facts', status: 'failed', changes: [], msg });
+            this.lost.set(host, isUnreachable(err) ? unreachableResult(host, msg) : { host, task: 'gather facts', status: 'failed', changes: [], msg });
             tally[isUnreachable(err) ? 'unreachable' : 'failed']++;
           }
         }
         tally.done++;
-        this.emit({ event: 'plan_progress', total: active.length, ...tally });
+        this.emit({ event: 'plan_progress', total: hosts.length, ...tally });
       },
       () => !this.stopping,
     );
-    if (problems.length) {
-      // Hosts were contacted (and earlier plays may have changed them): the recap still closes the run.
-      this.invalid(problems);
-      this.emitRecap();
-      return EXIT.invalid;
+    return { planned, problems };
+  }
+
+  /** Returns an exit code when the run must end here (a problem found late or a halted play). */
+  private async play(play: Play, hosts: PlayInput['hosts'], prepared: PreparedHost[], planned: Map<string, HostPlan>): Promise<number | undefined> {
+    const active = prepared.filter((p) => !this.sessions.out.has(p.host));
+    const vars = new Map(hosts.map((h) => [h.name, h.vars]));
+    this.announced.clear();
+    this.emit({ event: 'play_start', play: play.name, hosts: active.map((p) => p.host), check: this.opts.env.check });
+    for (const p of active) {
+      const lost = this.lost.get(p.host);
+      if (lost) this.result(lost);
+      this.lost.delete(p.host);
     }
+    const plans = new Map(active.flatMap((p) => (planned.has(p.host) ? [[p.host, planned.get(p.host)!] as const] : [])));
 
     if (this.opts.env.check) {
-      this.reportPlans(active.map((p) => plans.get(p.host)).filter((p): p is HostPlan => !!p));
+      this.reportPlans([...plans.values()]);
       return undefined;
     }
-    const halted = await this.applyBatches(play, active, plans, vars);
-    return halted ? this.finish() : undefined;
+    return this.applyBatches(play, active, plans, vars);
+  }
+
+  /** Replans the batch's hosts that have pending changes on facts gathered now. Returns the
+   *  problems found (the run must stop), after reporting hosts whose plan moved since the preflight. */
+  private async freshPlans(play: Play, batch: PreparedHost[], plans: Map<string, HostPlan>): Promise<Problem[]> {
+    const problems: Problem[] = [];
+    const pending = batch.filter((p) => plans.has(p.host) && hasWork(plans.get(p.host)!));
+    await runLimited(
+      pending,
+      this.opts.forks,
+      async (p) => {
+        const before = plans.get(p.host)!;
+        try {
+          this.facts.invalidate(p.host);
+          const facts = await this.facts.get(p.host, p.vars);
+          const plan = planHost(p, facts, this.opts.env, this.sessions.existing(p.host).offline);
+          plans.set(p.host, plan);
+          const drift = planDrift(before, plan);
+          if (drift) this.emit({ event: 'replanned', host: p.host, play: play.name, ...drift });
+        } catch (err) {
+          plans.delete(p.host);
+          if (err instanceof ValidationError) {
+            problems.push(...err.problems);
+          } else {
+            const msg = messageOf(err);
+            this.result(isUnreachable(err) ? unreachableResult(p.host, msg) : { host: p.host, task: 'gather facts', status: 'failed', changes: [], msg });
+          }
+        }
+      },
+      () => !this.stopping,
+    );
+    return problems;
   }
 
   /** Check mode: the plan, task by task across hosts. */
@@ -164,13 +223,19 @@ class Run {
     for (const plan of plans) this.hostStats(plan.host);
   }
 
-  /** Returns true when the play (and the run) halts. */
-  private async applyBatches(play: Play, active: PreparedHost[], plans: Map<string, HostPlan>, vars: Map<string, Vars>): Promise<boolean> {
+  /** Returns the exit code when the play (and the run) halts. */
+  private async applyBatches(play: Play, active: PreparedHost[], plans: Map<string, HostPlan>, vars: Map<string, Vars>): Promise<number | undefined> {
     const batches = splitBatches(active, play.serial);
     const gate = RolloutGate.for(play, this.opts.env, this.sessions, (r) => this.result(r));
     for (const [b, batch] of batches.entries()) {
-      if (this.stopping) return true;
+      if (this.stopping) return this.finish();
       this.emit({ event: 'batch_start', batch: b + 1, hosts: batch.map((p) => p.host) });
+      const late = await this.freshPlans(play, batch, plans);
+      if (late.length) {
+        this.invalid(late);
+        this.emitRecap();
+        return EXIT.invalid;
+      }
       const tally = { size: batch.length, done: 0, changed: 0, failed: 0, unreachable: 0 };
       const progress = () =>
         this.emit({ event: 'progress', batch: b + 1, total: tally.size, done: tally.done, changed: tally.changed, failed: tally.failed, unreachable: tally.unreachable });
@@ -191,7 +256,7 @@ class Run {
         this.opts.forks,
         async (p) => {
           if (gate && !(await gate.before(p, plans.get(p.host)!))) return count(p.host);
-          const changed = await this.applyOne(p, plans.get(p.host)!, vars.get(p.host)!);
+          const changed = await this.applyOne(play, p, plans.get(p.host)!, vars.get(p.host)!);
           if (changed) tally.changed++;
           count(p.host);
         },
@@ -201,16 +266,17 @@ class Run {
       const reason = gated ?? haltAfterBatch(tally, { maxFailPercentage: play.maxFailPercentage, anyErrorsFatal: play.anyErrorsFatal });
       if (reason) {
         this.emit({ event: 'halt', reason: `play "${play.name}" halted after batch ${b + 1}: ${reason}` });
-        return true;
+        return this.finish();
       }
     }
-    return false;
+    return undefined;
   }
 
   /** Apply, then verify the host converged. Returns whether anything changed. */
-  private async applyOne(prep: PreparedHost, plan: HostPlan, vars: Vars): Promise<boolean> {
+  private async applyOne(play: Play, prep: PreparedHost, plan: HostPlan, vars: Vars): Promise<boolean> {
     const transport = this.sessions.existing(prep.host);
     const outcome = await applyHost(transport, plan, this.opts.forceHandlers);
+    if (outcome.applied) this.touched.set(prep.host, [...new Set([...(this.touched.get(prep.host) ?? []), play.name])]);
     if (plan.tasks.some((t) => t.changes.length) || plan.handlers.length) this.facts.invalidate(prep.host);
     let results = outcome.results;
     if (outcome.applied && !results.some((r) => r.status === 'failed')) results = await this.verify(prep, vars, results);

@@ -25,7 +25,10 @@ export type RunEvent =
   | { event: 'progress'; batch: number; done: number; total: number; changed: number; failed: number; unreachable: number }
   /** Facts gathered and plans made so far, before any batch runs. */
   | { event: 'plan_progress'; done: number; total: number; failed: number; unreachable: number }
-  | { event: 'problems'; problems: Problem[] }
+  /** Problems that end the run; `changed` lists what earlier batches ran, when anything did. */
+  | { event: 'problems'; problems: Problem[]; changed?: { host: string; plays: string[] }[] }
+  /** A host's plan made at its batch start differs from the preflight's. */
+  | { event: 'replanned'; host: string; play: string; added: string[]; removed: string[] }
   | { event: 'halt'; reason: string }
   | { event: 'host_stats'; host: string; roundTrips: number; bytesUploaded: number }
   | { event: 'verify'; host: string; task: string; settings: SettingState[]; ok: boolean }

@@ -93,7 +93,13 @@ export function textReporter(o: TextOptions): Reporter {
         case 'problems':
           clear();
           for (const pr of e.problems) o.writeErr(p.red('error: ') + formatProblem(pr) + '\n');
-          o.writeErr(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} found; nothing was changed.\n`);
+          o.writeErr(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} found; ${changedSoFar(e.changed)}.\n`);
+          break;
+        case 'replanned':
+          line(
+            p.yellow(`  [${e.host}] the plan changed since the preflight: `) +
+              [...e.added.map((a) => `now ${a}`), ...e.removed.map((r) => `no longer ${r}`)].join('; '),
+          );
           break;
         case 'halt':
           line(p.red(`\n${e.reason}`));
@@ -121,6 +127,12 @@ export function textReporter(o: TextOptions): Reporter {
       }
     },
   };
+}
+
+/** "nothing was changed" only when that is true; otherwise every host and play that ran something. */
+function changedSoFar(changed: { host: string; plays: string[] }[] | undefined): string {
+  if (!changed?.length) return 'nothing was changed';
+  return `changed before they were found: ${changed.map((c) => `${c.host} (${c.plays.join(', ')})`).join(', ')}`;
 }
 
 export function recapTable(hosts: Record<string, Recap>, p: Palette): string {

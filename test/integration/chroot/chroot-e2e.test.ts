@@ -250,6 +250,18 @@ test('the whole site playbook in check mode on the example fleet: kernel, tuning
   assert.deepEqual(snapshot(dir), before, 'check mode wrote nothing');
 });
 
+test('a problem in a later play (the deploy\'s missing artifact) stops the run before the kernel and tuning plays change anything', (t) => {
+  const hosts = ['dc1-leaf-01', 'dc1-leaf-02'];
+  const { dir, args } = exampleFleet(t, hosts);
+  const before = snapshot(dir);
+  const r = cli([join(REPO, 'playbooks/site.yaml'), ...args.filter((a) => a !== '--json'), '-e', 'portsyncd_artifact=/nonexistent/portsyncd-0.tar.gz']);
+  assert.equal(r.code, 3, r.err + r.out);
+  assert.match(r.err, /parts\/daemon\.yaml:\d+:\d+ .*cannot read the portsyncd artifact/);
+  assert.match(r.err, /1 problem found; nothing was changed\./);
+  assert.doesNotMatch(r.out, /BATCH/);
+  assert.deepEqual(snapshot(dir), before);
+});
+
 test('the guide as written fails at plan time with exit 3 and writes nothing', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'psd-guide-e2e-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

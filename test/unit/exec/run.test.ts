@@ -1,7 +1,7 @@
 // The executor over real chroot transports on temp roots, with modules defined here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Module } from '../../../src/module.js';
@@ -10,14 +10,16 @@ import type { PlanEnv, RegistryLike } from '../../../src/plan/types.js';
 import type { RunEvent } from '../../../src/report/events.js';
 import { runPlaybook, type PlayInput } from '../../../src/exec/run.js';
 import { createChrootTransport } from '../../../src/transport/chroot.js';
+import { textReporter } from '../../../src/report/text.js';
 
 /** Writes a marker file; when the host's `broken` var names that file, it adds a step that fails. */
 const mark: Module<{ path: string }> = {
   name: 'mark',
   schema: {},
-  needs: (a) => [{ kind: 'file', path: a.path }],
+  needs: (a) => [{ kind: 'file', path: a.path }, { kind: 'file', path: '/etc/poison' }],
   diff(facts, a, ctx) {
     if (ctx.vars.broken === 'plan') ctx.error('cannot plan here', ['path'], 'fix the path');
+    if (facts.file('/etc/poison') != null) ctx.error('the host holds /etc/poison', ['path']);
     // never converges: wants the file to hold something other than what it holds
     if (ctx.vars.broken === 'flap') return [{ summary: 'flap', ops: [{ kind: 'put', path: a.path, content: (facts.file(a.path) ?? '') + 'x' }] }];
     if (facts.file(a.path) === ctx.hostName) return [];
@@ -68,14 +70,19 @@ function fleet(t: { after(fn: () => void): void }, n: number, special: Record<st
   return { dir, hosts };
 }
 
-async function run(plays: PlayInput[], check = false, forceHandlers = true) {
+async function run(plays: PlayInput[], check = false, forceHandlers = true, onEvent: (e: RunEvent) => void = () => {}) {
   const events: RunEvent[] = [];
   const code = await runPlaybook(plays, {
     env: env(check),
     forks: 3,
     forceHandlers,
     transportFor: (h, v) => createChrootTransport(h, v.chroot_dir as string),
-    reporter: { emit: (e) => void events.push(e) },
+    reporter: {
+      emit: (e) => {
+        events.push(e);
+        onEvent(e);
+      },
+    },
   });
   const recap = (events.at(-1) as Extract<RunEvent, { event: 'recap' }>).hosts;
   return { code, events, recap };
@@ -165,7 +172,7 @@ test('check mode changes nothing and exits 2; a converged re-run costs one exec 
   assert.deepEqual(stats, [1, 1]);
   const applied = (await run([{ play: play({ tasks: [task('first', '/etc/three')] }), hosts }])).events;
   const trips = applied.filter((e) => e.event === 'host_stats').map((e) => (e as { roundTrips: number }).roundTrips);
-  assert.deepEqual(trips, [3, 3], 'gather, apply, verify');
+  assert.deepEqual(trips, [4, 4], 'preflight gather, gather at the batch start, apply, verify');
 });
 
 test('a plan-time error on one host exits 3 before any host is changed', async (t) => {
@@ -195,7 +202,7 @@ test('one gather serves every play: check mode plans later plays against earlier
 
   const applied = await run(plays);
   assert.equal(applied.code, 0);
-  assert.deepEqual(trips(applied.events), [3, 5], 'play 2 plans on the facts play 1 verified: apply + verify only');
+  assert.deepEqual(trips(applied.events), [4, 7], 'preflight gather; per play: gather at the batch start, apply, verify');
   assert.equal(readFileSync(join(dir, 'h1/etc/two'), 'utf8'), 'h1');
   const again = await run(plays);
   assert.deepEqual(trips(again.events), [1, 1], 'no change: one exec per host for the whole run');
@@ -208,4 +215,56 @@ test('a change that does not converge is reported failed after the verify gather
   const r = events.find((e) => e.event === 'result') as Extract<RunEvent, { event: 'result' }>;
   assert.equal(r.status, 'failed');
   assert.equal(r.msg, 'did not converge: flap');
+});
+
+test('preflight: a problem in a later play ends the run with exit 3 before any host changes', async (t) => {
+  const { dir, hosts } = fleet(t, 3);
+  const first = play({ name: 'one', tasks: [task('write', '/etc/one')], handlers: [] });
+  const second = play({ name: 'two', tasks: [task('other', '/etc/two')], handlers: [] });
+  const laterBroken = hosts.map((h) => (h.name === 'h3' ? { ...h, vars: { ...h.vars, broken: 'plan' } } : h));
+  const { code, events } = await run([{ play: first, hosts }, { play: second, hosts: laterBroken }]);
+  assert.equal(code, 3);
+  const problems = events.find((e) => e.event === 'problems') as Extract<RunEvent, { event: 'problems' }>;
+  assert.deepEqual(problems.problems.map((p) => [p.host, p.task, p.message]), [['h3', 'other', 'cannot plan here']]);
+  assert.equal(problems.changed, undefined, 'nothing was changed');
+  assert.ok(!events.some((e) => e.event === 'batch_start'));
+  for (const h of hosts) assert.ok(!existsSync(join(dir, h.name, 'etc/one')), `${h.name} untouched`);
+  const trips = events.filter((e) => e.event === 'recap').flatMap((e) => Object.values((e as Extract<RunEvent, { event: 'recap' }>).hosts).map((r) => r.round_trips));
+  assert.deepEqual(trips, [1, 1, 1], 'one gather per host for both plays');
+});
+
+test('a problem that appears only after changes names the hosts and plays that were changed', async (t) => {
+  const { dir, hosts } = fleet(t, 2);
+  // The host changes under us between the preflight and its batch.
+  const poison = (e: RunEvent) => {
+    if (e.event === 'batch_start' && e.batch === 2) writeFileSync(join(dir, 'h2/etc/poison'), '');
+  };
+  const { code, events } = await run([{ play: play({ serial: [1] }), hosts }], false, true, poison);
+  assert.equal(code, 3);
+  const problems = events.find((e) => e.event === 'problems') as Extract<RunEvent, { event: 'problems' }>;
+  assert.deepEqual([...new Set(problems.problems.map((p) => `${p.host}: ${p.message}`))], ['h2: the host holds /etc/poison']);
+  assert.deepEqual(problems.changed, [{ host: 'h1', plays: ['p'] }]);
+  assert.equal(readFileSync(join(dir, 'h1/etc/one'), 'utf8'), 'h1');
+  assert.ok(!existsSync(join(dir, 'h2/etc/one')), 'h2 untouched');
+
+  let out = '';
+  const text = textReporter({ write: (s) => void (out += s), writeErr: (s) => void (out += s), colour: false, live: false, diff: false, verbose: false });
+  text.emit(problems);
+  assert.match(out, /3 problems found; changed before they were found: h1 \(p\)\.\n/);
+  out = '';
+  text.emit({ event: 'problems', problems: problems.problems });
+  assert.match(out, /3 problems found; nothing was changed\.\n/);
+});
+
+test('a batch replans its hosts on facts gathered at its start and says when the plan moved', async (t) => {
+  const { dir, hosts } = fleet(t, 3);
+  const converge = (e: RunEvent) => {
+    if (e.event === 'batch_start' && e.batch === 2) writeFileSync(join(dir, 'h2/etc/one'), 'h2');
+  };
+  const { code, events } = await run([{ play: play({ serial: [1] }), hosts }], false, true, converge);
+  assert.equal(code, 0);
+  const moved = events.filter((e) => e.event === 'replanned');
+  assert.deepEqual(moved, [{ event: 'replanned', host: 'h2', play: 'p', added: [], removed: ['first: mark /etc/one'] }]);
+  const h2 = events.filter((e) => e.event === 'result' && e.host === 'h2').map((e) => [(e as { task: string }).task, (e as { status: string }).status]);
+  assert.deepEqual(h2, [['first', 'ok'], ['second', 'changed'], ['h', 'changed']]);
 });

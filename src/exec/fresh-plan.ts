@@ -1,0 +1,23 @@
+// What a batch compares when it replans a host on fresh facts: the changes the preflight showed
+// and the changes the host now needs.
+import { isChange, type HostPlan } from '../plan/types.js';
+
+/** The plan has something to run on the host (a pending change, or ops that report ok). */
+export function hasWork(plan: HostPlan): boolean {
+  return plan.tasks.some((t) => t.changes.length > 0) || plan.handlers.length > 0;
+}
+
+function lines(plan: HostPlan): string[] {
+  return [
+    ...plan.tasks.flatMap((t) => t.changes.filter(isChange).map((c) => `${t.task.name}: ${c.summary}`)),
+    ...plan.handlers.map((h) => `handler ${h.name}`),
+  ];
+}
+
+/** The changes one plan has and the other lacks; undefined when they plan the same. */
+export function planDrift(before: HostPlan, now: HostPlan): { added: string[]; removed: string[] } | undefined {
+  const [was, is] = [lines(before), lines(now)];
+  const added = is.filter((l) => !was.includes(l));
+  const removed = was.filter((l) => !is.includes(l));
+  return added.length || removed.length ? { added, removed } : undefined;
+}
