@@ -18,7 +18,8 @@ const template: Module<TemplateArgs> = {
       return [];
     }
     // Every template can name what manages the file in its header.
-    const content = ctx.render(args.src, { managed_by: 'portsync-deploy', task_name: ctx.taskName ?? 'template', ...args.vars });
+    const ansibleManaged = args.src.endsWith('.j2') && ctx.vars.ansible_managed === undefined ? { ansible_managed: 'Ansible managed' } : {};
+    const content = ctx.render(args.src, { managed_by: 'portsync-deploy', task_name: ctx.taskName ?? 'template', ...ansibleManaged, ...args.vars });
     const change = fileChange(facts, { path: args.dest, content, mode: args.mode, owner: args.owner, group: args.group, validate: args.validate });
     return change ? [change] : [];
   },

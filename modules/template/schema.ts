@@ -8,8 +8,8 @@ export const schema = {
   properties: {
     src: {
       type: 'string',
-      pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$)).+\\.hbs$',
-      description: 'template file under templates/, e.g. "portsyncd-dropin.conf.hbs"',
+      pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$)).+\\.(hbs|j2)$',
+      description: 'Handlebars file under templates/ (e.g. "portsyncd-dropin.conf.hbs"), or a Jinja2 .j2 file from the playbook\'s templates/ folder',
     },
     dest: { type: 'string', pattern: '^/[^\\x00-\\x1f]+$', description: 'absolute path on the target' },
     mode: modeSchema,

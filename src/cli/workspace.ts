@@ -12,7 +12,8 @@ import { renderArgs, renderTemplateFile } from '../render/template.js';
 import { posOf } from '../source-map.js';
 import { parseExtraVars } from '../vars/extra.js';
 import { loadPlaybookDefaults } from '../vars/defaults.js';
-import { hostVars, loadPlayVarsFiles } from '../vars/precedence.js';
+import { hostVars, loadPlayVarsFiles, type VarLayers } from '../vars/precedence.js';
+import { withVars } from '../vars/merge.js';
 import type { PlayInput } from '../exec/run.js';
 import type { PlanEnv } from '../plan/types.js';
 import type { CliOptions } from './options.js';
@@ -44,6 +45,15 @@ export function playDir(play: Play): string {
   return dirname(play.pos.file);
 }
 
+/** Ansible's `hostvars`: every inventory host's variables (a play's hosts with the play's), shared
+ *  by all hosts; each entry lacks `hostvars` itself, so the data has no cycle. */
+function withHostvars(inventory: Inventory, hosts: { name: string; vars: Vars }[], layers: VarLayers): { name: string; vars: Vars }[] {
+  const all: Vars = {};
+  for (const name of inventory.hosts.keys()) all[name] = hostVars(inventory, name, layers);
+  for (const h of hosts) all[h.name] = h.vars;
+  return hosts.map((h) => ({ name: h.name, vars: withVars(h.vars, { hostvars: all }) }));
+}
+
 export async function loadWorkspace(o: CliOptions, playbook: string | undefined, check: boolean): Promise<Workspace> {
   if (!playbook) throw new ValidationError([{ message: 'no playbook given', hint: 'portsync-deploy playbooks/site.yaml -i inventories/<fleet>' }]);
   const inventory = requireInventory(o);
@@ -59,14 +69,14 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
       try {
         const base = hostVars(inventory, name, { defaults, play, extra });
         const playVarsFiles = loadPlayVarsFiles(play, playDir(play), base);
-        return [{ name, vars: { ...hostVars(inventory, name, { defaults, play, playVarsFiles, extra }), playbook_dir: playDir(play) } }];
+        return [{ name, vars: withVars(hostVars(inventory, name, { defaults, play, playVarsFiles, extra }), { playbook_dir: playDir(play) }) }];
       } catch (e) {
         if (e instanceof ValidationError) problems.push(...e.problems.map((p) => ({ ...p, host: p.host ?? name })));
         else throw e;
         return [];
       }
     });
-    return { play, hosts };
+    return { play, hosts: withHostvars(inventory, hosts, { defaults, extra }) };
   });
   if (problems.length) throw new ValidationError(problems);
   if (o.limit && inputs.every((p) => p.hosts.length === 0)) {

@@ -4,6 +4,7 @@ import { ValidationError, messageOf, type Problem } from '../errors.js';
 import type { Task, Vars } from '../playbook/types.js';
 import { posAtPath } from '../source-map.js';
 import type { PlanEnv } from './types.js';
+import { withVars } from '../vars/merge.js';
 
 export interface TaskSink {
   warnings: string[];
@@ -31,7 +32,7 @@ export function planContext(
     vars,
     check: env.check,
     offline,
-    render: (template, extra) => env.renderTemplate(template, extra ? { ...vars, ...extra } : vars),
+    render: (template, extra) => env.renderTemplate(template, extra ? withVars(vars, extra) : vars),
     warn: (message) => void sink.warnings.push(message),
     error: (message, argPath, hint) => void sink.problems.push(problemAt(host, task, args, message, argPath, hint)),
   };

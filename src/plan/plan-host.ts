@@ -7,6 +7,8 @@ import type { Change, PlanContext } from '../module.js';
 import type { Facts } from '../facts/types.js';
 import { ValidationError, type Problem } from '../errors.js';
 import { OverlayFacts } from '../facts/overlay.js';
+import { markRaw } from '../render/raw-data.js';
+import { withVars } from '../vars/merge.js';
 import { planContext, problemAt, thrownProblems, type TaskSink } from './context.js';
 import { convergedSetting, settingsFromChange } from './settings-from-changes.js';
 import {
@@ -24,7 +26,8 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
   const overlay = new OverlayFacts(facts);
   const problems: Problem[] = [];
   const plan: HostPlan = { host: prep.host, tasks: [], handlers: [], after: overlay };
-  const whenVars = { ...prep.vars, facts: facts.host };
+  // Facts come from the switch: never evaluated as a template.
+  const whenVars = withVars(prep.vars, { facts: markRaw(facts.host) });
   const guarded = <T>(p: PreparedTask, sink: TaskSink, fallback: T, step: (ctx: PlanContext) => T): T => {
     try {
       return step(planContext(prep.host, prep.vars, p.task, p.args, env, offline, sink));

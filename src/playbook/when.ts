@@ -5,7 +5,7 @@ import type { SourcePos } from '../module.js';
 import type { Vars } from './types.js';
 import { evaluate } from '../render/expr-eval.js';
 import { ExprError, parseExpr } from '../render/expr-parse.js';
-import { renderValue } from '../render/expr-template.js';
+import { scopeOf } from '../render/expr-template.js';
 import { truthy } from '../render/expr-values.js';
 
 export function evalWhen(expr: string | string[], vars: Vars, where?: SourcePos): boolean {
@@ -30,10 +30,7 @@ function evalOne(cond: string, vars: Vars, where?: SourcePos): boolean {
   const src = stripBraces(cond);
   try {
     return truthy(
-      evaluate(parseExpr(src), {
-        vars,
-        resolve: (value) => renderValue(value, vars),
-      }),
+      evaluate(parseExpr(src), scopeOf(vars)),
     );
   } catch (e) {
     if (e instanceof ExprError || e instanceof TemplateError) {

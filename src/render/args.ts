@@ -4,13 +4,14 @@ import { TemplateError, ValidationError, type Problem } from '../errors.js';
 import type { Task, Vars } from '../playbook/types.js';
 import { posAtPath } from '../source-map.js';
 import { formatPath } from '../validate/ajv.js';
-import { copyContainer, renderString } from './expr-template.js';
+import { copyContainer, hasTemplate, renderString } from './expr-template.js';
+import { isRaw, isUnsafe } from './raw-data.js';
 
 export function renderArgs(args: Vars, vars: Vars, where: { task: Task; host: string }): Vars {
   const problems: Problem[] = [];
   const walk = (value: unknown, path: (string | number)[]): unknown => {
     if (typeof value === 'string') {
-      if (!value.includes('{{')) return value;
+      if (!hasTemplate(value)) return value;
       try {
         return renderString(value, vars);
       } catch (e) {
@@ -26,10 +27,11 @@ export function renderArgs(args: Vars, vars: Vars, where: { task: Task; host: st
         return value;
       }
     }
-    if (value === null || typeof value !== 'object') return value;
+    if (value === null || typeof value !== 'object' || isRaw(value)) return value;
     let copy: Record<string, unknown> | undefined;
     for (const [k, v] of Object.entries(value)) {
       const key = Array.isArray(value) ? Number(k) : k;
+      if (isUnsafe(value, key)) continue;
       const r = walk(v, [...path, key]);
       if (r === v) continue;
       copy ??= copyContainer(value as Record<string, unknown>);

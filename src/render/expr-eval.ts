@@ -1,15 +1,23 @@
 // Evaluates parsed expressions over plain data. A missing variable is an `Undefined` value that only
 // `is defined` / `is undefined` and the `default` filter may touch; any other use is an error.
-import { ExprError, type Expr } from './expr-parse.js';
-import { FILTERS } from './expr-filters.js';
-import { Undefined, kind, str, truthy } from './expr-values.js';
-
+// Only own keys of plain data are reachable, and only the named globals, filters, tests and
+// methods below can be called: nothing reaches a JavaScript object, prototype or function.
+import { ExprError, type Expr, type Kwargs } from './expr-parse.js';
+import { FILTERS, type FilterCalls } from './expr-filters.js';
+import { TESTS } from './expr-tests.js';
+import { METHODS } from './expr-methods.js';
+import { Undefined, kind, same, str, truthy } from './expr-values.js';
+import { isRaw, isUnsafe, markRaw } from './raw-data.js';
 
 export interface EvalScope {
   vars: Record<string, unknown>;
   /** Resolves a variable's value that is itself a template ("{{ other }}"), as Ansible does lazily. */
   resolve(value: string, name: string): unknown;
+  /** `lookup('env'|'file'|'template', …)`; absent where no lookup is allowed. */
+  lookup?(plugin: string, terms: unknown[]): unknown;
 }
+
+const MAX_RANGE = 100_000;
 
 export function evaluate(e: Expr, scope: EvalScope): unknown {
   const v = evalNode(e, scope);
@@ -33,8 +41,10 @@ function own(container: unknown, key: unknown): { found: boolean; value?: unknow
   return { found: false };
 }
 
-function lookup(value: unknown, name: string, scope: EvalScope): unknown {
-  return typeof value === 'string' && value.includes('{{') ? scope.resolve(value, name) : value;
+/** A variable's value; a templated string resolves now unless it came from the switch or `!unsafe`. */
+function lookup(container: object, key: string | number, value: unknown, name: string, scope: EvalScope): unknown {
+  if (typeof value !== 'string' || !value.includes('{{') || isUnsafe(container, key)) return value;
+  return scope.resolve(value, name);
 }
 
 function pathName(e: Expr): string {
@@ -46,6 +56,9 @@ function pathName(e: Expr): string {
   return 'value';
 }
 
+function kwargs(kw: Kwargs | undefined, scope: EvalScope): Record<string, unknown> {
+  return Object.fromEntries((kw ?? []).map(([k, v]) => [k, evaluate(v, scope)]));
+}
 
 function evalNode(e: Expr, scope: EvalScope): unknown {
   switch (e.t) {
@@ -53,14 +66,15 @@ function evalNode(e: Expr, scope: EvalScope): unknown {
       return e.v;
     case 'var': {
       const r = own(scope.vars, e.name);
-      return r.found ? lookup(r.value, e.name, scope) : new Undefined(e.name);
+      return r.found ? lookup(scope.vars, e.name, r.value, e.name, scope) : new Undefined(e.name);
     }
     case 'attr': {
       const obj = evalNode(e.obj, scope);
       if (obj instanceof Undefined) return new Undefined(pathName(e));
       const key = defined(evalNode(e.key, scope), e.key.at);
       const r = own(obj, key);
-      return r.found ? lookup(r.value, pathName(e), scope) : new Undefined(pathName(e));
+      if (!r.found) return new Undefined(pathName(e));
+      return typeof obj === 'object' && obj !== null ? lookup(obj, key as string | number, r.value, pathName(e), scope) : r.value;
     }
     case 'list':
       return e.items.map((i) => evaluate(i, scope));
@@ -70,23 +84,107 @@ function evalNode(e: Expr, scope: EvalScope): unknown {
       return !truthy(evaluate(e.e, scope));
     case 'neg':
       return -num(evaluate(e.e, scope), e.at);
+    case 'cond':
+      if (truthy(evaluate(e.cond, scope))) return evalNode(e.then, scope);
+      return e.else ? evalNode(e.else, scope) : null;
     case 'test':
       return runTest(e, scope);
-    case 'filter': {
-      const f = FILTERS[e.name];
-      if (!f) throw new ExprError(`unknown filter "${e.name}"; known: ${Object.keys(FILTERS).join(', ')}`, e.at);
-      const input = evalNode(e.e, scope);
-      if (input instanceof Undefined && !f.acceptsUndefined) throw new ExprError(`undefined variable "${input.name}"`, e.e.at);
+    case 'filter':
+      return runFilter(e, scope);
+    case 'call':
+      return call(e, scope);
+    case 'method': {
+      const obj = evaluate(e.obj, scope);
+      const m = Object.hasOwn(METHODS, e.name) ? METHODS[e.name] : undefined;
+      if (!m) throw new ExprError(`unknown method "${e.name}()"; known: ${Object.keys(METHODS).join(', ')}`, e.at);
       try {
-        return f.fn(input, e.args.map((a) => evaluate(a, scope)));
+        return carryRaw(obj, m(obj, e.args.map((a) => evaluate(a, scope))));
       } catch (err) {
         if (err instanceof ExprError) throw err;
-        throw new ExprError(`filter "${e.name}": ${(err as Error).message}`, e.at);
+        throw new ExprError(`${e.name}(): ${(err as Error).message}`, e.at);
       }
     }
     case 'bin':
       return binary(e, scope);
   }
+}
+
+/** Data derived from switch data stays raw (dict2items of facts is still facts). */
+function carryRaw(input: unknown, output: unknown): unknown {
+  return isRaw(input) ? markRaw(output) : output;
+}
+
+function filterCalls(scope: EvalScope, at: number): FilterCalls {
+  return {
+    filter: (name, input, args) => applyFilter(name, input, args, {}, scope, at),
+    test: (name, input, args) => applyTest(name, input, args, at),
+  };
+}
+
+function applyFilter(name: string, input: unknown, args: unknown[], kw: Record<string, unknown>, scope: EvalScope, at: number): unknown {
+  const f = Object.hasOwn(FILTERS, name) ? FILTERS[name] : undefined;
+  if (!f) throw new ExprError(`unknown filter "${name}"; known: ${Object.keys(FILTERS).join(', ')}`, at);
+  if (input instanceof Undefined && !f.acceptsUndefined) throw new ExprError(`undefined variable "${input.name}"`, at);
+  try {
+    return carryRaw(input, f.fn(input, args, kw, filterCalls(scope, at)));
+  } catch (err) {
+    if (err instanceof ExprError) throw err;
+    throw new ExprError(`filter "${name}": ${(err as Error).message}`, at);
+  }
+}
+
+function runFilter(e: Extract<Expr, { t: 'filter' }>, scope: EvalScope): unknown {
+  const input = evalNode(e.e, scope);
+  if (input instanceof Undefined && !(Object.hasOwn(FILTERS, e.name) && FILTERS[e.name].acceptsUndefined)) {
+    throw new ExprError(`undefined variable "${input.name}"`, e.e.at);
+  }
+  return applyFilter(e.name, input, e.args.map((a) => evaluate(a, scope)), kwargs(e.kw, scope), scope, e.at);
+}
+
+function applyTest(name: string, v: unknown, args: unknown[], at: number): boolean {
+  const test = Object.hasOwn(TESTS, name) ? TESTS[name] : undefined;
+  if (!test) throw new ExprError(`unknown test "${name}"; known: ${Object.keys(TESTS).join(', ')}`, at);
+  if (v instanceof Undefined && name !== 'defined' && name !== 'undefined') throw new ExprError(`undefined variable "${v.name}"`, at);
+  try {
+    return test(v, args);
+  } catch (err) {
+    throw new ExprError(`test "${name}": ${(err as Error).message}`, at);
+  }
+}
+
+function runTest(e: Extract<Expr, { t: 'test' }>, scope: EvalScope): boolean {
+  const v = evalNode(e.e, scope);
+  const r = applyTest(e.name, v, e.args.map((a) => evaluate(a, scope)), v instanceof Undefined ? e.e.at : e.at);
+  return e.negate ? !r : r;
+}
+
+function call(e: Extract<Expr, { t: 'call' }>, scope: EvalScope): unknown {
+  const args = e.args.map((a) => evaluate(a, scope));
+  switch (e.name) {
+    case 'range': {
+      const [a, b, step = 1] = args.map((x) => num(x, e.at));
+      const [start, stop] = b === undefined ? [0, a] : [a, b];
+      if (step === 0) throw new ExprError('range() step must not be zero', e.at);
+      const n = Math.max(0, Math.ceil((stop - start) / step));
+      if (n > MAX_RANGE) throw new ExprError(`range() of ${n} items is over the limit of ${MAX_RANGE}`, e.at);
+      return Array.from({ length: n }, (_, i) => start + i * step);
+    }
+    case 'dict':
+      return kwargs(e.kw, scope);
+    case 'lookup':
+    case 'query': {
+      if (!scope.lookup) throw new ExprError(`${e.name}() is not available here`, e.at);
+      const [plugin, ...terms] = args;
+      try {
+        const values = terms.map((t) => scope.lookup!(str(plugin), [t]));
+        return e.name === 'query' || values.length !== 1 ? values : values[0];
+      } catch (err) {
+        if (err instanceof ExprError) throw err;
+        throw new ExprError(`lookup('${str(plugin)}'): ${(err as Error).message}`, e.at);
+      }
+    }
+  }
+  throw new ExprError(`unknown function "${e.name}()"; known: range, dict, lookup, query`, e.at);
 }
 
 function binary(e: Extract<Expr, { t: 'bin' }>, scope: EvalScope): unknown {
@@ -127,7 +225,10 @@ function binary(e: Extract<Expr, { t: 'bin' }>, scope: EvalScope): unknown {
     case '-':
       return num(l, e.l.at) - num(r, e.r.at);
     case '*':
+      if (typeof l === 'string' && typeof r === 'number') return repeat(l, r, e.at);
       return num(l, e.l.at) * num(r, e.r.at);
+    case '**':
+      return num(l, e.l.at) ** num(r, e.r.at);
     case '/':
     case '//':
     case '%': {
@@ -140,41 +241,10 @@ function binary(e: Extract<Expr, { t: 'bin' }>, scope: EvalScope): unknown {
   throw new ExprError(`unknown operator ${e.op}`, e.at);
 }
 
-const TESTS: Record<string, (v: unknown, args: unknown[]) => boolean> = {
-  defined: (v) => !(v instanceof Undefined),
-  undefined: (v) => v instanceof Undefined,
-  none: (v) => v === null,
-  number: (v) => typeof v === 'number',
-  integer: (v) => Number.isInteger(v),
-  float: (v) => typeof v === 'number' && !Number.isInteger(v),
-  string: (v) => typeof v === 'string',
-  boolean: (v) => typeof v === 'boolean',
-  true: (v) => v === true,
-  false: (v) => v === false,
-  mapping: (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
-  sequence: (v) => Array.isArray(v) || typeof v === 'string',
-  iterable: (v) => Array.isArray(v) || typeof v === 'string' || (v !== null && typeof v === 'object'),
-  even: (v) => typeof v === 'number' && v % 2 === 0,
-  odd: (v) => typeof v === 'number' && Math.abs(v % 2) === 1,
-  divisibleby: (v, [n]) => typeof v === 'number' && typeof n === 'number' && n !== 0 && v % n === 0,
-};
-
-function runTest(e: Extract<Expr, { t: 'test' }>, scope: EvalScope): boolean {
-  const test = TESTS[e.name];
-  if (!test) throw new ExprError(`unknown test "${e.name}"; known: ${Object.keys(TESTS).join(', ')}`, e.at);
-  const v = evalNode(e.e, scope);
-  if (v instanceof Undefined && e.name !== 'defined' && e.name !== 'undefined') throw new ExprError(`undefined variable "${v.name}"`, e.e.at);
-  const r = test(v, e.args.map((a) => evaluate(a, scope)));
-  return e.negate ? !r : r;
-}
-
-function same(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+/** `'-' * 20`; bounded so an expression cannot build an arbitrarily large string. */
+function repeat(s: string, n: number, at: number): string {
+  if (s.length * n > 1_000_000) throw new ExprError('string repetition over 1 MB', at);
+  return s.repeat(Math.max(0, Math.trunc(n)));
 }
 
 function num(v: unknown, at: number): number {

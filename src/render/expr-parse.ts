@@ -1,6 +1,7 @@
-// Parser for the safe expression language of `when:` and `{{ }}` in task args: a Jinja-like subset
-// (variables, literals, and/or/not, comparisons, in, is <test>, | filters, + - * / ~). No calls
-// into JavaScript, no property access beyond own keys of plain data: it is never `eval`.
+// Parser for the safe expression language of `when:`, `{{ }}` and `.j2` files: Jinja2's expressions
+// (variables, literals, and/or/not, comparisons, in, is <test>, | filters, + - * / // % ** ~,
+// inline `a if b else c`, and calls of the few named globals such as range() and lookup()).
+// No calls into JavaScript, no property access beyond own keys of plain data: it is never `eval`.
 
 export type Expr =
   | { t: 'lit'; v: unknown; at: number }
@@ -11,8 +12,16 @@ export type Expr =
   | { t: 'not'; e: Expr; at: number }
   | { t: 'neg'; e: Expr; at: number }
   | { t: 'bin'; op: string; l: Expr; r: Expr; at: number }
-  | { t: 'test'; e: Expr; name: string; args: Expr[]; negate: boolean; at: number }
-  | { t: 'filter'; e: Expr; name: string; args: Expr[]; at: number };
+  | { t: 'test'; e: Expr; name: string; args: Expr[]; kw?: Kwargs; negate: boolean; at: number }
+  | { t: 'filter'; e: Expr; name: string; args: Expr[]; kw?: Kwargs; at: number }
+  | { t: 'cond'; then: Expr; cond: Expr; else?: Expr; at: number }
+  /** A call of a named global (range, lookup); the evaluator knows which names exist. */
+  | { t: 'call'; name: string; args: Expr[]; kw?: Kwargs; at: number }
+  /** `.items()`, `.split(',')`: a Python method from the evaluator's short list, on plain data. */
+  | { t: 'method'; obj: Expr; name: string; args: Expr[]; kw?: Kwargs; at: number };
+
+/** Keyword arguments of a call, filter or test (`sort(attribute='x')`). */
+export type Kwargs = [string, Expr][];
 
 export class ExprError extends Error {
   constructor(
@@ -30,7 +39,7 @@ interface Token {
   at: number;
 }
 
-const OPS = ['==', '!=', '<=', '>=', '//', '<', '>', '(', ')', '[', ']', '{', '}', ':', ',', '.', '|', '+', '-', '*', '/', '%', '~'];
+const OPS = ['==', '!=', '<=', '>=', '//', '**', '=', '<', '>', '(', ')', '[', ']', '{', '}', ':', ',', '.', '|', '+', '-', '*', '/', '%', '~'];
 
 function tokenize(src: string): Token[] {
   const out: Token[] = [];
@@ -82,7 +91,7 @@ class Parser {
   constructor(private readonly toks: Token[]) {}
 
   parse(): Expr {
-    const e = this.or();
+    const e = this.cond();
     const t = this.peek();
     if (t.k !== 'end') throw new ExprError(`unexpected "${t.v}"`, t.at);
     return e;
@@ -107,6 +116,16 @@ class Parser {
     if (t.k !== 'op' || t.v !== v) throw new ExprError(`expected "${v}"${t.k === 'end' ? ' before the end' : `, found "${t.v}"`}`, t.at);
   }
 
+  /** `a if b else c`, the lowest precedence; without `else` the value is none. */
+  private cond(): Expr {
+    const e = this.or();
+    if (!this.isWord('if')) return e;
+    const at = this.next().at;
+    const cond = this.or();
+    if (!this.isWord('else')) return { t: 'cond', then: e, cond, at };
+    this.next();
+    return { t: 'cond', then: e, cond, else: this.cond(), at };
+  }
   private or(): Expr {
     let l = this.and();
     while (this.isWord('or')) {
@@ -149,9 +168,16 @@ class Parser {
         if (negate) this.next();
         const name = this.next();
         if (name.k !== 'id') throw new ExprError('expected a test name after "is" (e.g. "is defined")', name.at);
-        l = { t: 'test', e: l, name: name.v, args: this.isOp('(') ? this.args() : [], negate, at: t.at };
+        l = { t: 'test', e: l, name: name.v, ...this.testArgs(), negate, at: t.at };
       } else return l;
     }
+  }
+  /** A test's argument: in parentheses, or one bare value (`is divisibleby 3`, `is in groups.spine`). */
+  private testArgs(): { args: Expr[]; kw?: Kwargs } {
+    if (this.isOp('(')) return this.args();
+    const t = this.peek();
+    const startsValue = t.k === 'num' || t.k === 'str' || (t.k === 'id' && !['and', 'or', 'if', 'else', 'is', 'in', 'not'].includes(t.v)) || (t.k === 'op' && (t.v === '[' || t.v === '{'));
+    return startsValue ? { args: [this.concat()] } : { args: [] };
   }
   private concat(): Expr {
     let l = this.add();
@@ -182,7 +208,13 @@ class Parser {
       const at = this.next().at;
       return { t: 'neg', e: this.unary(), at };
     }
-    return this.filtered();
+    return this.pow();
+  }
+  private pow(): Expr {
+    const l = this.filtered();
+    if (!this.isOp('**')) return l;
+    const at = this.next().at;
+    return { t: 'bin', op: '**', l, r: this.unary(), at };
   }
   private filtered(): Expr {
     let e = this.postfix();
@@ -190,19 +222,31 @@ class Parser {
       this.next();
       const name = this.next();
       if (name.k !== 'id') throw new ExprError('expected a filter name after "|" (e.g. "| length")', name.at);
-      e = { t: 'filter', e, name: name.v, args: this.isOp('(') ? this.args() : [], at: name.at };
+      e = { t: 'filter', e, name: name.v, ...this.maybeArgs(), at: name.at };
     }
     return e;
   }
-  private args(): Expr[] {
+  private args(): { args: Expr[]; kw?: Kwargs } {
     this.expectOp('(');
-    const out: Expr[] = [];
+    const args: Expr[] = [];
+    const kw: Kwargs = [];
     while (!this.isOp(')')) {
-      out.push(this.or());
+      const t = this.peek();
+      const n = this.toks[this.i + 1];
+      if (t.k === 'id' && n?.k === 'op' && n.v === '=') {
+        this.i += 2;
+        kw.push([t.v, this.cond()]);
+      } else {
+        if (kw.length) throw new ExprError('a positional argument may not follow a keyword argument', t.at);
+        args.push(this.cond());
+      }
       if (!this.isOp(')')) this.expectOp(',');
     }
     this.next();
-    return out;
+    return kw.length ? { args, kw } : { args };
+  }
+  private maybeArgs(): { args: Expr[]; kw?: Kwargs } {
+    return this.isOp('(') ? this.args() : { args: [] };
   }
   private postfix(): Expr {
     let e = this.primary();
@@ -211,10 +255,11 @@ class Parser {
         this.next();
         const k = this.next();
         if (k.k !== 'id' && k.k !== 'num') throw new ExprError('expected a key name after "."', k.at);
-        e = { t: 'attr', obj: e, key: { t: 'lit', v: k.k === 'num' ? Number(k.v) : k.v, at: k.at }, at: k.at };
+        if (k.k === 'id' && this.isOp('(')) e = { t: 'method', obj: e, name: k.v, ...this.args(), at: k.at };
+        else e = { t: 'attr', obj: e, key: { t: 'lit', v: k.k === 'num' ? Number(k.v) : k.v, at: k.at }, at: k.at };
       } else if (this.isOp('[')) {
         const at = this.next().at;
-        const key = this.or();
+        const key = this.cond();
         this.expectOp(']');
         e = { t: 'attr', obj: e, key, at };
       } else return e;
@@ -226,18 +271,19 @@ class Parser {
     if (t.k === 'str') return { t: 'lit', v: t.v, at: t.at };
     if (t.k === 'id') {
       if (Object.prototype.hasOwnProperty.call(LITERALS, t.v)) return { t: 'lit', v: LITERALS[t.v], at: t.at };
-      if (['and', 'or', 'not', 'in', 'is'].includes(t.v)) throw new ExprError(`"${t.v}" needs a value before it`, t.at);
+      if (['and', 'or', 'not', 'in', 'is', 'if', 'else'].includes(t.v)) throw new ExprError(`"${t.v}" needs a value before it`, t.at);
+      if (this.isOp('(')) return { t: 'call', name: t.v, ...this.args(), at: t.at };
       return { t: 'var', name: t.v, at: t.at };
     }
     if (t.k === 'op' && t.v === '(') {
-      const e = this.or();
+      const e = this.cond();
       this.expectOp(')');
       return e;
     }
     if (t.k === 'op' && t.v === '[') {
       const items: Expr[] = [];
       while (!this.isOp(']')) {
-        items.push(this.or());
+        items.push(this.cond());
         if (!this.isOp(']')) this.expectOp(',');
       }
       this.next();
@@ -246,9 +292,9 @@ class Parser {
     if (t.k === 'op' && t.v === '{') {
       const entries: [Expr, Expr][] = [];
       while (!this.isOp('}')) {
-        const key = this.or();
+        const key = this.cond();
         this.expectOp(':');
-        entries.push([key, this.or()]);
+        entries.push([key, this.cond()]);
         if (!this.isOp('}')) this.expectOp(',');
       }
       this.next();

@@ -1,26 +1,36 @@
 // "{{ expr }}" in strings (task args, vars, vars_files paths). A string that is one expression
-// yields the value itself, object identity included; other strings interpolate. Variables whose
-// values are themselves templates resolve lazily, as in Ansible.
+// yields the value itself, object identity included; other strings interpolate, and strings with
+// `{% %}` statements render as Jinja text. Variables whose values are themselves templates resolve
+// lazily, as in Ansible; values from the switches and `!unsafe` ones are never templated.
 import { TemplateError } from '../errors.js';
 import { ownPosOf, posOf, recordOwnPos, recordPos } from '../source-map.js';
 import { evaluate, type EvalScope } from './expr-eval.js';
 import { ExprError, parseExpr } from './expr-parse.js';
 import { str } from './expr-values.js';
+import { JinjaError, parseJinja } from './jinja-text.js';
+import { renderNodes } from './jinja-render.js';
+import { lookupPlugin } from './lookups.js';
+import { copyUnsafe, isRaw, isUnsafe, markRaw } from './raw-data.js';
 
 const WHOLE = /^\s*\{\{((?:(?!\{\{|\}\})[\s\S])*)\}\}\s*$/;
 const PART = /\{\{((?:(?!\{\{|\}\})[\s\S])*)\}\}/g;
 const MAX_DEPTH = 20;
 
+export const UNDEFINED_HINT = "define it in group_vars, host_vars, the play's vars or with -e; or give a fallback: {{ name | default(...) }}";
+
 export function hasTemplate(v: unknown): boolean {
-  return typeof v === 'string' && v.includes('{{');
+  return typeof v === 'string' && (v.includes('{{') || v.includes('{%'));
 }
 
-/** Renders every templated string inside `value`; containers are copied only where something changed. */
+/** Renders every templated string inside `value`; containers are copied only where something
+ *  changed. Raw containers (switch data) and `!unsafe` keys are left as they are. */
 export function renderValue(value: unknown, vars: Record<string, unknown>, depth = 0): unknown {
-  if (typeof value === 'string') return value.includes('{{') ? renderString(value, vars, depth) : value;
-  if (value === null || typeof value !== 'object') return value;
+  if (typeof value === 'string') return hasTemplate(value) ? renderString(value, vars, depth) : value;
+  if (value === null || typeof value !== 'object' || isRaw(value)) return value;
   let copy: Record<string | number, unknown> | unknown[] | undefined;
   for (const [k, v] of Object.entries(value)) {
+    const key = Array.isArray(value) ? Number(k) : k;
+    if (isUnsafe(value, key)) continue;
     const r = renderValue(v, vars, depth);
     if (r === v) continue;
     copy ??= copyContainer(value as Record<string, unknown>);
@@ -29,9 +39,10 @@ export function renderValue(value: unknown, vars: Record<string, unknown>, depth
   return copy ?? value;
 }
 
-export function renderString(s: string, vars: Record<string, unknown>, depth = 0): unknown {
-  if (depth > MAX_DEPTH) throw new TemplateError(`variables refer to each other in a loop while rendering "${s}"`, 'a variable may not refer to itself, directly or through others');
-  const scope: EvalScope = {
+/** The evaluation scope over `vars`: lazy resolution of templated values, and lookups. */
+export function scopeOf(vars: Record<string, unknown>, depth = 0): EvalScope {
+  if (depth > MAX_DEPTH) throw new TemplateError('variables refer to each other in a loop', 'a variable may not refer to itself, directly or through others');
+  return {
     vars,
     resolve: (value, name) => {
       try {
@@ -41,11 +52,32 @@ export function renderString(s: string, vars: Record<string, unknown>, depth = 0
         throw e;
       }
     },
+    lookup: (plugin, terms) => lookupPlugin(plugin, terms, vars),
   };
+}
+
+export function renderString(s: string, vars: Record<string, unknown>, depth = 0): unknown {
+  if (depth > MAX_DEPTH) throw new TemplateError(`variables refer to each other in a loop while rendering "${s}"`, 'a variable may not refer to itself, directly or through others');
+  const scope = scopeOf(vars, depth);
   const whole = WHOLE.exec(s);
-  if (whole) return renderValue(evalOne(whole[1], scope), vars, depth + 1);
-  if (s.includes('{%')) throw new TemplateError(`"{% %}" statements are not supported in "${s}"`, 'use an expression: {{ a if b }} is not supported either; use when: on the task');
-  return s.replace(PART, (_, expr: string) => str(renderValue(evalOne(expr, scope), vars, depth + 1)));
+  if (whole) return finish(evalOne(whole[1], scope), vars, depth + 1);
+  if (s.includes('{%')) return renderStatements(s, vars, depth);
+  return s.replace(PART, (_, expr: string) => str(finish(evalOne(expr, scope), vars, depth + 1)));
+}
+
+/** An expression's value made final: strings already are (variables resolved as they were read,
+ *  and a string from the switch must never be templated); containers get their templated values. */
+export function finish(v: unknown, vars: Record<string, unknown>, depth: number): unknown {
+  return typeof v === 'string' ? v : renderValue(v, vars, depth);
+}
+
+function renderStatements(s: string, vars: Record<string, unknown>, depth: number): string {
+  try {
+    return renderNodes(parseJinja(s), vars, { depth, print: str });
+  } catch (e) {
+    if (e instanceof JinjaError) throw new TemplateError(`${e.message} at column ${e.offset + 1} of "${s}"`, /undefined variable/.test(e.message) ? UNDEFINED_HINT : 'check the template syntax');
+    throw e;
+  }
 }
 
 function evalOne(expr: string, scope: EvalScope): unknown {
@@ -54,22 +86,21 @@ function evalOne(expr: string, scope: EvalScope): unknown {
   } catch (e) {
     if (!(e instanceof ExprError)) throw e;
     const undefinedVar = /^undefined variable/.test(e.message);
-    throw new TemplateError(
-      `${e.message} in "{{${expr}}}"`,
-      undefinedVar ? 'define it in group_vars, host_vars, the play\'s vars or with -e; or give a fallback: {{ name | default(...) }}' : 'check the expression syntax',
-    );
+    throw new TemplateError(`${e.message} in "{{${expr}}}"`, undefinedVar ? UNDEFINED_HINT : 'check the expression syntax');
   }
 }
 
-/** A shallow copy that keeps the source positions of the original's keys. */
+/** A shallow copy that keeps the source positions and raw/unsafe marks of the original. */
 export function copyContainer<T extends object>(value: T): T {
   const copy = (Array.isArray(value) ? [...value] : { ...value }) as T;
   const own = ownPosOf(value);
   if (own) recordOwnPos(copy, own);
+  if (isRaw(value)) markRaw(copy);
   for (const k of Object.keys(value)) {
     const key = Array.isArray(value) ? Number(k) : k;
     const p = posOf(value, key);
     if (p) recordPos(copy, key, p);
+    copyUnsafe(value, key, copy);
   }
   return copy;
 }

@@ -10,6 +10,7 @@ import { ValidationError } from '../errors.js';
 import { isVaultText } from '../vault/format.js';
 import { openVault } from '../vault/keyring.js';
 import { secrets } from '../secrets/redact.js';
+import { copyUnsafe, markRaw, markUnsafe } from '../render/raw-data.js';
 
 export interface YamlLoad {
   value: unknown;
@@ -102,6 +103,7 @@ class Converter {
         const n = item as Node;
         if (n?.range) recordPos(arr, i, this.at(n.range[0]));
         arr.push(this.toPlain(n));
+        markIfUnsafe(n, arr, i);
       });
       return arr;
     }
@@ -131,6 +133,7 @@ class Converter {
         }
         if (keyPos) recordPos(obj, key, keyPos);
         obj[key] = this.toPlain(pair.value as Node | null);
+        markIfUnsafe(pair.value as Node | null, obj, key);
       }
       for (const src of merges.flat()) mergeInto(obj, src);
       return obj;
@@ -164,12 +167,20 @@ class Converter {
   }
 }
 
+/** `!unsafe` (as in Ansible): the value is data, never templated; a tagged collection is data whole. */
+function markIfUnsafe(node: Node | null, container: object, key: string | number): void {
+  if (!node || isAlias(node) || node.tag !== '!unsafe') return;
+  markUnsafe(container, key);
+  markRaw((container as Record<string | number, unknown>)[key]);
+}
+
 /** `<<: *anchor` merge: explicit keys win over merged ones, earlier merge sources over later. */
 function mergeInto(obj: Record<string, unknown>, src: unknown): void {
   if (src === null || typeof src !== 'object' || Array.isArray(src)) return;
   for (const [k, v] of Object.entries(src)) {
     if (Object.prototype.hasOwnProperty.call(obj, k)) continue;
     obj[k] = v;
+    copyUnsafe(src, k, obj);
     const p = posOf(src, k);
     if (p) recordPos(obj, k, p);
   }

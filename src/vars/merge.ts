@@ -2,10 +2,12 @@
 // in a higher layer replaces the whole value, dicts included. Positions travel with the keys.
 import type { Vars } from '../playbook/types.js';
 import { posOf, recordPos } from '../source-map.js';
+import { copyUnsafe } from '../render/raw-data.js';
 
 export function assignWithPos(target: Vars, src: Vars): Vars {
   for (const key of Object.keys(src)) {
     target[key] = src[key];
+    copyUnsafe(src, key, target);
     const p = posOf(src, key);
     if (p) recordPos(target, key, p);
   }
@@ -14,4 +16,9 @@ export function assignWithPos(target: Vars, src: Vars): Vars {
 
 export function isMapping(v: unknown): v is Vars {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** A new variable set: `base` (positions and marks kept) with `more` on top. */
+export function withVars(base: Vars, more: Vars): Vars {
+  return assignWithPos(assignWithPos({}, base), more);
 }

@@ -1,0 +1,36 @@
+// `.j2` template files rendered as Ansible's template module renders them: Jinja2 with Python's
+// printing of values, trailing newlines of the source kept. Errors name file:line:column.
+import { readFileSync, statSync } from 'node:fs';
+import { ValidationError } from '../errors.js';
+import { pyStr } from './expr-values.js';
+import { UNDEFINED_HINT } from './expr-template.js';
+import { renderNodes } from './jinja-render.js';
+import { JinjaError, lineCol, parseJinja } from './jinja-text.js';
+
+/** Bounded, so that a template cannot make the plan arbitrarily large. */
+export const MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
+
+function trailingNewlines(s: string): number {
+  return /\n*$/.exec(s)![0].length;
+}
+
+export function renderJinjaFile(path: string, vars: Record<string, unknown>): string {
+  let source: string;
+  try {
+    if (statSync(path).size > MAX_TEMPLATE_BYTES) throw new Error(`over the limit of ${MAX_TEMPLATE_BYTES} bytes`);
+    source = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ValidationError([{ message: `template ${path}: ${(e as Error).message}`, hint: 'templates are looked up in the playbook\'s templates/ folder, then the project\'s templates/' }]);
+  }
+  try {
+    let out = renderNodes(parseJinja(source), vars, { depth: 0, print: pyStr, maxChars: MAX_TEMPLATE_BYTES });
+    const missing = trailingNewlines(source) - trailingNewlines(out);
+    if (missing > 0) out += '\n'.repeat(missing);
+    return out;
+  } catch (e) {
+    if (!(e instanceof JinjaError)) throw e;
+    const { line, col } = lineCol(source, e.offset);
+    const undef = /undefined variable/.test(e.message);
+    throw new ValidationError([{ message: `${e.message} in template ${path}`, pos: { file: path, line, col }, hint: undef ? UNDEFINED_HINT : 'check the Jinja syntax at this position' }]);
+  }
+}

@@ -1,0 +1,34 @@
+// Data that is never evaluated as a template: facts and command output read from the switches
+// (whole containers, marked raw) and values tagged `!unsafe` in YAML (marked per key). Marks live
+// beside the plain objects, like source positions, so the data itself stays plain.
+const rawContainers = new WeakSet<object>();
+const unsafeKeys = new WeakMap<object, Set<string | number>>();
+
+/** Marks `value` and every container inside it as raw; returns it. */
+export function markRaw<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || rawContainers.has(value)) return value;
+  rawContainers.add(value);
+  for (const v of Object.values(value)) markRaw(v);
+  return value;
+}
+
+export function isRaw(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && rawContainers.has(value);
+}
+
+/** `container[key]` was tagged `!unsafe`. */
+export function markUnsafe(container: object, key: string | number): void {
+  let keys = unsafeKeys.get(container);
+  if (!keys) unsafeKeys.set(container, (keys = new Set()));
+  keys.add(key);
+}
+
+/** True when `container[key]` must not be templated: the key is unsafe or the container raw. */
+export function isUnsafe(container: object, key: string | number): boolean {
+  return rawContainers.has(container) || (unsafeKeys.get(container)?.has(key) ?? false);
+}
+
+/** Carries the unsafe mark of `from[key]` to `to[toKey]` when values are copied between containers. */
+export function copyUnsafe(from: object, key: string | number, to: object, toKey: string | number = key): void {
+  if (unsafeKeys.get(from)?.has(key)) markUnsafe(to, toKey);
+}
