@@ -1,8 +1,15 @@
 #!/usr/bin/env node
-// The one-file bundle (dist/cli/, built by `npm run build`) starts fastest; the tsc output is the
-// fallback for a tree built with tsc alone.
+// The command line: `lab ...` goes to the switch lab, everything else to the engine, which never
+// loads the lab. The engine's one-file bundle (dist/cli/, built by `npm run build`) starts
+// fastest; the tsc output is the fallback for a tree built with tsc alone.
 import { existsSync } from 'node:fs';
 
-const bundle = new URL('../dist/cli/portsync-deploy.mjs', import.meta.url);
-const { main } = await import(existsSync(bundle) ? bundle.href : '../dist/src/cli.js');
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+if (argv[0] === 'lab') {
+  const { runLab } = await import('../dist/lab/cli.js');
+  process.exitCode = await runLab(argv.slice(1));
+} else {
+  const bundle = new URL('../dist/cli/portsync-deploy.mjs', import.meta.url);
+  const { main } = await import(existsSync(bundle) ? bundle.href : '../dist/src/cli.js');
+  process.exitCode = await main(argv);
+}

@@ -1,7 +1,6 @@
 // argv in, exit code out. Subcommands dispatch to src/cli/*; invalid input exits 3.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { EXIT, ValidationError, formatProblem } from './errors.js';
 import { parseCliOptions, type CliOptions } from './cli/options.js';
 import { USAGE } from './cli/help.js';
@@ -19,12 +18,6 @@ import { secrets } from './secrets/redact.js';
 const SUBCOMMANDS = ['plan', 'validate', 'verify', 'render', 'inventory', 'health'];
 
 export async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'lab') {
-    // Compiled beside dist/src and loaded only for `lab`: the one-file CLI bundle leaves it out.
-    const lab = pathToFileURL(join(PACKAGE_ROOT, 'dist/lab/cli.js')).href;
-    const { runLab } = (await import(lab)) as { runLab(argv: string[]): Promise<number> };
-    return runLab(argv.slice(1));
-  }
   if (argv[0] === 'vault') {
     const io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s), stdin: () => readFileSync(0, 'utf8') };
     return vaultMain(argv.slice(1), io);

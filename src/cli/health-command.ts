@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { EXIT, ValidationError, groupProblems } from '../errors.js';
 import { runLimited } from '../exec/batches.js';
 import { HostSessions } from '../exec/session.js';
-import { probeHost, type HostHealth } from '../health/probes.js';
+import { probeHost, type HostHealth } from '../exec/probe-host.js';
 import { healthTable } from '../health/table.js';
 import { secrets } from '../secrets/redact.js';
 import type { CliOptions } from './options.js';

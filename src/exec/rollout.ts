@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Play, Vars } from '../playbook/types.js';
 import { isChange, type HostPlan, type PlanEnv, type PreparedHost } from '../plan/types.js';
-import { failureSummary, probeHost, type HostHealth } from '../health/probes.js';
+import { failureSummary, probeHost, type HostHealth } from './probe-host.js';
 import { rollBack, takeSnapshot, type Snapshot } from './rollback.js';
 import type { TaskResult } from './results.js';
 import { isUnreachable, type HostSessions } from './session.js';

@@ -1,5 +1,5 @@
 // The fleet health table: one row per host and check, failing checks marked; pure.
-import type { HostHealth } from './probes.js';
+import type { HostHealth } from '../exec/probe-host.js';
 
 const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - s.length));
 

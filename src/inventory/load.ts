@@ -14,7 +14,7 @@ import { assignWithPos, isMapping } from '../vars/merge.js';
 import { expandHostRange } from './host-ranges.js';
 import { orderGroups } from './group-order.js';
 import { loadVarsDir } from './vars-dir.js';
-import { recordGroupLayers } from './group-layers.js';
+import { recordGroupLayers } from '../vars/group-layers.js';
 
 const INVENTORY_FILES = ['hosts.yaml', 'hosts.yml'];
 

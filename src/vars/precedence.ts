@@ -18,7 +18,7 @@ import { renderString } from '../render/expr-template.js';
 import { loadYamlFile } from '../validate/yaml-source.js';
 import { withConnectionAliases } from './connection-aliases.js';
 import { assignWithPos, isMapping } from './merge.js';
-import { groupLayers } from '../inventory/group-layers.js';
+import { groupLayers } from './group-layers.js';
 
 export interface VarLayers {
   defaults?: Vars;

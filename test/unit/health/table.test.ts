@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { healthTable } from '../../../src/health/table.js';
-import { failureSummary, type HostHealth } from '../../../src/health/probes.js';
+import { failureSummary, type HostHealth } from '../../../src/exec/probe-host.js';
 
 const good: HostHealth = { host: 'leaf1', ok: true, tasks: [{ task: 't', results: [{ check: 'RSS', ok: true, value: '50.0 MB', threshold: '<= 128 MB' }, { check: '/healthz 200', ok: true, value: 'HTTP 200', threshold: '200' }] }] };
 const bad: HostHealth = { host: 'leaf2', ok: false, tasks: [{ task: 't', results: [{ check: 'RSS', ok: false, value: '300.0 MB', threshold: '<= 128 MB' }] }] };

@@ -6,7 +6,7 @@ import type { Play, Vars } from '../playbook/types.js';
 import { planHost } from '../plan/plan-host.js';
 import { prepareHost } from '../plan/prepare.js';
 import type { PlanEnv } from '../plan/types.js';
-import { isUnreachable, type HostSessions } from '../exec/session.js';
+import { isUnreachable, type HostSessions } from './session.js';
 
 export interface TaskHealth {
   task: string;
