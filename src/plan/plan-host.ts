@@ -7,7 +7,7 @@ import type { Change, PlanContext } from '../module.js';
 import type { Facts } from '../facts/types.js';
 import { ValidationError, type Problem } from '../errors.js';
 import { OverlayFacts } from '../facts/overlay.js';
-import { markRaw } from '../render/raw-data.js';
+import { markRaw } from '../raw-data.js';
 import { withVars } from '../vars/merge.js';
 import { planContext, problemAt, thrownProblems, type TaskSink } from './context.js';
 import { convergedSetting, settingsFromChange } from './settings-from-changes.js';

@@ -5,7 +5,7 @@ import type { Task, Vars } from '../playbook/types.js';
 import { posAtPath } from '../source-map.js';
 import { formatPath } from '../validate/ajv.js';
 import { copyContainer, hasTemplate, renderString } from './expr-template.js';
-import { isRaw, isUnsafe } from './raw-data.js';
+import { isRaw, isUnsafe } from '../raw-data.js';
 
 export function renderArgs(args: Vars, vars: Vars, where: { task: Task; host: string }): Vars {
   const problems: Problem[] = [];

@@ -7,7 +7,7 @@ import { FILTERS, type FilterCalls } from './expr-filters.js';
 import { TESTS } from './expr-tests.js';
 import { METHODS } from './expr-methods.js';
 import { Undefined, kind, same, str, truthy } from './expr-values.js';
-import { isRaw, isUnsafe, markRaw } from './raw-data.js';
+import { isRaw, isUnsafe, markRaw } from '../raw-data.js';
 
 export interface EvalScope {
   vars: Record<string, unknown>;

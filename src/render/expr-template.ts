@@ -10,7 +10,7 @@ import { str } from './expr-values.js';
 import { JinjaError, parseJinja } from './jinja-text.js';
 import { renderNodes } from './jinja-render.js';
 import { lookupPlugin } from './lookups.js';
-import { copyUnsafe, isRaw, isUnsafe, markRaw } from './raw-data.js';
+import { copyUnsafe, isRaw, isUnsafe, markRaw } from '../raw-data.js';
 
 const WHOLE = /^\s*\{\{((?:(?!\{\{|\}\})[\s\S])*)\}\}\s*$/;
 const PART = /\{\{((?:(?!\{\{|\}\})[\s\S])*)\}\}/g;

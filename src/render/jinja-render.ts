@@ -5,7 +5,7 @@ import { ExprError } from './expr-parse.js';
 import { truthy } from './expr-values.js';
 import { JinjaError, type Node } from './jinja-text.js';
 import { copyContainer, finish, scopeOf } from './expr-template.js';
-import { markUnsafe } from './raw-data.js';
+import { markUnsafe } from '../raw-data.js';
 import type { Expr } from './expr-parse.js';
 
 export interface RenderOpts {

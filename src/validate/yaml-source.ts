@@ -10,7 +10,7 @@ import { ValidationError } from '../errors.js';
 import { isVaultText } from '../vault/format.js';
 import { openVault } from '../vault/keyring.js';
 import { secrets } from '../secrets/redact.js';
-import { copyUnsafe, markRaw, markUnsafe } from '../render/raw-data.js';
+import { copyUnsafe, markRaw, markUnsafe } from '../raw-data.js';
 
 export interface YamlLoad {
   value: unknown;

@@ -2,7 +2,7 @@
 // in a higher layer replaces the whole value, dicts included. Positions travel with the keys.
 import type { Vars } from '../playbook/types.js';
 import { posOf, recordPos } from '../source-map.js';
-import { copyUnsafe } from '../render/raw-data.js';
+import { copyUnsafe } from '../raw-data.js';
 
 export function assignWithPos(target: Vars, src: Vars): Vars {
   for (const key of Object.keys(src)) {

@@ -7,7 +7,7 @@ import { renderString, renderValue } from '../../../src/render/expr-template.js'
 import { renderTemplateFile } from '../../../src/render/template.js';
 import { renderArgs } from '../../../src/render/args.js';
 import { evalWhen } from '../../../src/playbook/when.js';
-import { markRaw } from '../../../src/render/raw-data.js';
+import { markRaw } from '../../../src/raw-data.js';
 import { parseYaml } from '../../../src/validate/yaml-source.js';
 import { withVars } from '../../../src/vars/merge.js';
 import { ValidationError } from '../../../src/errors.js';
