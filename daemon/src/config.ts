@@ -35,7 +35,7 @@ type Obj = Record<string, unknown>;
 
 const KNOWN: Record<string, string[]> = {
   '': ['redis', 'netlink', 'http', 'sonic_db_config', 'sonic_namespace', 'mirror_all_ports', 'state_file', 'state_save_interval_ms', 'release_startup_pages', 'log_level'],
-  redis: ['host', 'port', 'unix_socket', 'password', 'connect_timeout_ms', 'min_write_interval_ms'],
+  redis: ['host', 'port', 'unix_socket', 'password', 'password_file', 'connect_timeout_ms', 'min_write_interval_ms'],
   netlink: ['rcvbuf_bytes', 'rcvbuf_force', 'read_buffer_bytes'],
   http: ['host', 'port'],
 };
@@ -53,11 +53,25 @@ export async function loadConfig(file: string): Promise<Config> {
   }
   let doc: unknown;
   try {
-    doc = looksLikeJson(text) ? JSON.parse(text) : ((await import('yaml')).parse(text) ?? {});
+    // No code frame in the message: the config may hold the Redis password.
+    doc = looksLikeJson(text) ? JSON.parse(text) : ((await import('yaml')).parse(text, { prettyErrors: false }) ?? {});
   } catch (e) {
     throw new ConfigError(`config ${file}: not valid YAML/JSON: ${(e as Error).message}`);
   }
   return parseConfig(doc, file);
+}
+
+/** The Redis password from the file `redis.password_file` names (its first line), so the
+ *  config itself may stay readable; never from the command line. */
+function passwordFromFile(redis: Obj, fail: (key: string, msg: string) => never, fs: ConfigFs): string {
+  const file = redis.password_file;
+  if (redis.password !== undefined) fail('redis.password_file', 'give either password or password_file, not both');
+  if (typeof file !== 'string' || !file.startsWith('/')) fail('redis.password_file', `must be an absolute path (got ${JSON.stringify(file)})`);
+  try {
+    return fs.read(file as string).split(/\r?\n/)[0]!;
+  } catch (e) {
+    return fail('redis.password_file', `cannot read ${file as string}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
 }
 
 function looksLikeJson(text: string): boolean {
@@ -105,7 +119,7 @@ export function parseConfig(doc: unknown, file = '<config>', fs: ConfigFs = real
   };
   const level = top.log_level ?? 'info';
   if (!LEVELS.includes(level as Level)) fail('log_level', `must be one of ${LEVELS.join(', ')} (got ${JSON.stringify(level)})`);
-  const password = redis.password;
+  const password = redis.password_file !== undefined ? passwordFromFile(redis, fail, fs) : redis.password;
   if (password !== undefined && password !== null && typeof password !== 'string') fail('redis.password', 'must be a string');
   const redisConfig: Config['redis'] = {
     host: str(redis, 'redis.host', 'host', '127.0.0.1')!,

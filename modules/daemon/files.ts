@@ -17,6 +17,8 @@ const header = (ctx: PlanContext) =>
   `# Managed by portsync-deploy (task: ${ctx.taskName ?? 'daemon'}). Do not edit: changes are overwritten on the next run.\n`;
 
 const owned = { mode: '0644', owner: 'root', group: 'root' };
+/** The config may carry the Redis password: root only (the daemon runs as root). */
+const ownedSecret = { ...owned, mode: '0600' };
 
 export function configContent(args: DaemonArgs, ctx: PlanContext): string {
   const body = Object.keys(args.config).length ? stringify(args.config, { lineWidth: 0 }) : '{}\n';
@@ -24,7 +26,7 @@ export function configContent(args: DaemonArgs, ctx: PlanContext): string {
 }
 
 export function configChange(facts: Facts, args: DaemonArgs, ctx: PlanContext): Change | null {
-  const c = fileChange(facts, { path: args.config_path, content: configContent(args, ctx), ...owned });
+  const c = fileChange(facts, { path: args.config_path, content: configContent(args, ctx), ...ownedSecret });
   return c && { ...c, notify: [RESTART] };
 }
 

@@ -3,7 +3,7 @@ import type { Reporter } from '../report/events.js';
 import { jsonReporter } from '../report/json.js';
 import { textReporter } from '../report/text.js';
 import { useColour } from '../report/colour.js';
-import { redactingReporter } from '../secrets/redact.js';
+import { redactingReporter } from '../secrets/reporter.js';
 import type { CliOptions } from './options.js';
 
 /** Secrets (vault values, no_log values) are masked at this boundary, before any sink. */

@@ -7,7 +7,7 @@ import { rooted, shq } from '../transport/shell.js';
 import { UnreachableError } from '../errors.js';
 import { isChange, type HostPlan } from '../plan/types.js';
 import { compileApplyScript, mkdirShared, parseApplyOutput, type ScriptStep, type StepOutcome } from './apply-script.js';
-import { shownChanges, type TaskResult } from './results.js';
+import { noLogFlag, shownChanges, type TaskResult } from './results.js';
 
 export interface HostApplyOutcome {
   results: TaskResult[];
@@ -88,7 +88,7 @@ function collectResults(plan: HostPlan, owners: StepOwner[], outcomes: StepOutco
   let stopped = false;
   plan.tasks.forEach((t, ti) => {
     if (stopped) return;
-    const base: TaskResult = { host: plan.host, task: t.task.name, status: t.status, changes: shownChanges(t.changes) };
+    const base: TaskResult = { host: plan.host, task: t.task.name, status: t.status, changes: shownChanges(t.changes), ...noLogFlag(t.task.noLog) };
     if (t.warnings.length) base.warnings = t.warnings;
     if (t.msg) base.msg = t.msg;
     const outs = forOwner('task', ti);
@@ -106,7 +106,7 @@ function collectResults(plan: HostPlan, owners: StepOwner[], outcomes: StepOutco
     const outs = forOwner('handler', hi);
     if (outs.every((o) => o.status === 'not-run')) return;
     const failed = outs.find((o) => o.status === 'failed');
-    const base: TaskResult = { host: plan.host, task: h.name, status: 'changed', changes: shownChanges(h.changes), handler: true };
+    const base: TaskResult = { host: plan.host, task: h.name, status: 'changed', changes: shownChanges(h.changes), handler: true, ...noLogFlag(h.noLog) };
     const msg = failed ? failed.error || 'failed' : offlineNote(outs);
     results.push({ ...base, ...(failed ? { status: 'failed' as const } : {}), ...(msg ? { msg } : {}) });
   });

@@ -11,6 +11,12 @@ export interface TaskResult {
   msg?: string;
   warnings?: string[];
   handler?: boolean;
+  /** The task has `no_log: true`: sinks show none of its content (src/secrets/no-log.ts). */
+  no_log?: boolean;
+}
+
+export function noLogFlag(noLog: boolean | undefined): Pick<TaskResult, 'no_log'> {
+  return noLog ? { no_log: true } : {};
 }
 
 export function shownChanges(changes: Change[]): TaskResult['changes'] {

@@ -12,7 +12,7 @@ import type { HostRecap, Recap, Reporter, RunEvent } from '../report/events.js';
 import { applyHost, unreachableResult } from './apply-host.js';
 import { haltAfterBatch, runLimited, splitBatches } from './batches.js';
 import { SIGNAL_EXIT, type Interrupt } from './interrupt.js';
-import { shownChanges, type TaskResult } from './results.js';
+import { noLogFlag, shownChanges, type TaskResult } from './results.js';
 import { HostSessions, isUnreachable, type TransportFactory } from './session.js';
 import { FactCache } from './fact-cache.js';
 import { prepareAll } from './prepare-all.js';
@@ -211,12 +211,12 @@ class Run {
     const add = (key: string, r: TaskResult) => rows.set(key, [...(rows.get(key) ?? []), r]);
     for (const plan of plans) {
       for (const t of plan.tasks) {
-        const r: TaskResult = { host: plan.host, task: t.task.name, status: t.status, changes: shownChanges(t.changes) };
+        const r: TaskResult = { host: plan.host, task: t.task.name, status: t.status, changes: shownChanges(t.changes), ...noLogFlag(t.task.noLog) };
         if (t.msg) r.msg = t.msg;
         if (t.warnings.length) r.warnings = t.warnings;
         add(`t${t.index}`, r);
       }
-      for (const h of plan.handlers) add(`h:${h.name}`, { host: plan.host, task: h.name, status: 'changed', changes: shownChanges(h.changes), handler: true });
+      for (const h of plan.handlers) add(`h:${h.name}`, { host: plan.host, task: h.name, status: 'changed', changes: shownChanges(h.changes), handler: true, ...noLogFlag(h.noLog) });
       if (plan.tasks.some((t) => t.status === 'changed')) this.changesPending = true;
     }
     for (const results of rows.values()) for (const r of results) this.result(r);

@@ -5,6 +5,7 @@ import type { Task, Vars } from '../playbook/types.js';
 import { posAtPath } from '../source-map.js';
 import type { PlanEnv } from './types.js';
 import { withVars } from '../vars/merge.js';
+import { censorProblem } from '../secrets/no-log.js';
 
 export interface TaskSink {
   warnings: string[];
@@ -14,7 +15,7 @@ export interface TaskSink {
 export function problemAt(host: string, task: Task, args: Vars, message: string, argPath?: (string | number)[], hint?: string): Problem {
   const pos = argPath ? (posAtPath(args, argPath) ?? posAtPath(task.args, argPath) ?? task.pos) : task.pos;
   const path = argPath?.length ? `${task.module}.${argPath.join('.')}` : undefined;
-  return { message, pos, path, host, task: task.name, hint };
+  return censorProblem({ message, pos, path, host, task: task.name, hint }, task.noLog);
 }
 
 export function planContext(
@@ -40,7 +41,7 @@ export function planContext(
 
 /** Problems from anything a module or renderer throws, located at the task. */
 export function thrownProblems(err: unknown, host: string, task: Task): Problem[] {
-  const withWhere = (p: Problem): Problem => ({ ...p, host: p.host ?? host, task: p.task ?? task.name, pos: p.pos ?? task.pos });
+  const withWhere = (p: Problem): Problem => censorProblem({ ...p, host: p.host ?? host, task: p.task ?? task.name, pos: p.pos ?? task.pos }, task.noLog);
   if (err instanceof ValidationError) return err.problems.map(withWhere);
   return [withWhere({ message: messageOf(err) })];
 }

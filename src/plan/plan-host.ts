@@ -9,6 +9,7 @@ import { ValidationError, type Problem } from '../errors.js';
 import { OverlayFacts } from '../facts/overlay.js';
 import { markRaw } from '../raw-data.js';
 import { withVars } from '../vars/merge.js';
+import { protectSecretFiles } from '../secrets/file-mode.js';
 import { planContext, problemAt, thrownProblems, type TaskSink } from './context.js';
 import { convergedSetting, settingsFromChange } from './settings-from-changes.js';
 import {
@@ -38,7 +39,7 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
   };
   const diffTask = (p: PreparedTask, sink: TaskSink): Change[] =>
     guarded(p, sink, [], (ctx) => {
-      const changes = p.module.diff(overlay, p.args, ctx);
+      const changes = protectSecretFiles(p.module.diff(overlay, p.args, ctx), p.task.args, overlay);
       for (const c of changes) for (const op of c.ops) overlay.apply(op);
       return changes;
     });
@@ -116,7 +117,7 @@ function planHandlers(
     const sink: TaskSink = { warnings: [], problems: [] };
     const changes = diffTask(p, sink);
     problems.push(...sink.problems);
-    out.push({ name: p.task.name, source: 'play', keys, changes });
+    out.push({ name: p.task.name, source: 'play', keys, changes, ...(p.task.noLog ? { noLog: true } : {}) });
   }
   for (const t of plan.tasks) {
     for (const key of new Set(t.changes.filter(isChange).flatMap((c) => c.notify ?? []))) {

@@ -4,6 +4,7 @@ import type { Play, Task, Vars } from '../playbook/types.js';
 import type { FactQuery } from '../facts/types.js';
 import { planContext, thrownProblems, type TaskSink } from './context.js';
 import { taskSelected } from './tags.js';
+import { censorProblem } from '../secrets/no-log.js';
 import type { PlanEnv, PreparedHost, PreparedTask } from './types.js';
 
 export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, offline: boolean): PreparedHost {
@@ -29,7 +30,7 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
     }
     const invalid = env.registry.validateArgs(task.module, args, task.args);
     if (invalid.length) {
-      out.problems.push(...invalid.map((p) => ({ ...p, host: p.host ?? host, task: p.task ?? task.name })));
+      out.problems.push(...invalid.map((p) => censorProblem({ ...p, host: p.host ?? host, task: p.task ?? task.name }, task.noLog)));
       return undefined;
     }
     const sink: TaskSink = { warnings: [], problems: [] };

@@ -69,6 +69,7 @@ export interface HandlerPlan {
   changes: Change[];
   /** Notify keys of changes that trigger this handler. */
   keys: string[];
+  noLog?: boolean;
 }
 
 export interface HostPlan {

@@ -86,6 +86,8 @@ function convertPlay(raw: unknown, path: string, pos: SourcePos, registry: Modul
   const health = convertTasks(raw.health, `${path}.health`, pos, registry, false, problems);
   problems.push(...healthTaskProblems(health, registry));
   if (problems.length > before) return undefined;
+  // A play's no_log covers its tasks, unless a task sets no_log itself.
+  if (raw.no_log === true) for (const t of [...tasks, ...handlers, ...health]) if (!posOf(t, 'no_log')) t.noLog = true;
 
   const hosts = Array.isArray(raw.hosts) ? raw.hosts.join(',') : String(raw.hosts);
   const vars = (raw.vars as Vars | null) ?? emptyAt(posOf(raw, 'vars') ?? pos);

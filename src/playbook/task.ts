@@ -76,6 +76,7 @@ export function convertTask(raw: unknown, path: string, fallbackPos: SourcePos, 
     tags: toList(raw.tags).flatMap(splitTags),
     notify: toList(raw.notify),
     listen: toList(raw.listen),
+    ...(raw.no_log === true ? { noLog: true } : {}),
     pos,
   };
   for (const k of TASK_KEYWORDS) {

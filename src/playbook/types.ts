@@ -42,6 +42,8 @@ export interface Task {
   notify: string[];
   /** Handler topics this handler listens to, besides its name. */
   listen: string[];
+  /** `no_log: true` on the task, or on its play: its output is hidden (src/secrets/no-log.ts). */
+  noLog?: boolean;
   pos: SourcePos;
 }
 

@@ -2,7 +2,6 @@
 // `no_log` task, is registered here, and every output sink passes what it prints through
 // `redactValue`/`redactText` first. A value stays a plain string inside the engine (templates,
 // modules and hosts need it whole); only what leaves for a person or a store is masked.
-import type { Reporter, RunEvent } from '../report/events.js';
 
 /** What a secret is replaced with, in every output. */
 export const SECRET_MARKER = '********';
@@ -15,9 +14,11 @@ export class Redactor {
   private readonly whole = new Set<string>();
   private pattern: RegExp | undefined;
 
-  /** Tracks a secret value, and each line of a multi-line one (a diff shows lines). */
+  /** Tracks a secret value, each line of a multi-line one (a diff shows lines), and the forms
+   *  output quotes it in: inside a shell single-quoted word, and inside a JSON string. */
   add(value: string): void {
-    const parts = [value, ...value.split(/\r?\n/).map((l) => l.trim())];
+    const lines = [value, ...value.split(/\r?\n/).map((l) => l.trim())];
+    const parts = lines.flatMap((l) => [l, l.replace(/'/g, "'\\''"), JSON.stringify(l).slice(1, -1)]);
     for (const p of parts) {
       if (p.length >= MIN_SUBSTRING) {
         if (!this.substrings.has(p)) this.pattern = undefined;
@@ -36,6 +37,11 @@ export class Redactor {
 
   get empty(): boolean {
     return this.substrings.size === 0 && this.whole.size === 0;
+  }
+
+  /** True when `text` holds a tracked secret. */
+  contains(text: string): boolean {
+    return this.redactText(text) !== text;
   }
 
   redactText(text: string): string {
@@ -69,8 +75,3 @@ function escapeRegExp(s: string): string {
 
 /** The run's secrets: filled by the vault loader and by `no_log` tasks as they are planned. */
 export const secrets = new Redactor();
-
-/** The boundary every sink sits behind: events are redacted before any reporter sees them. */
-export function redactingReporter(inner: Reporter, redactor: Redactor = secrets): Reporter {
-  return { emit: (e: RunEvent) => inner.emit(redactor.redactValue(e)) };
-}

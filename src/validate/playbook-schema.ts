@@ -30,6 +30,7 @@ export const playSchema = {
     },
     max_fail_percentage: { type: 'number', minimum: 0, maximum: 100, 'x-hint': 'max_fail_percentage is a number from 0 to 100' },
     any_errors_fatal: { type: 'boolean', 'x-hint': 'any_errors_fatal is true or false' },
+    no_log: { type: 'boolean', 'x-hint': 'no_log is true or false; it applies to every task of the play' },
     tags: stringOrList('tags'),
     tasks: { type: ['array', 'null'], 'x-hint': 'tasks is a list of tasks, each starting with "- "' },
     handlers: { type: ['array', 'null'], 'x-hint': 'handlers is a list of tasks, each starting with "- "' },
@@ -60,7 +61,8 @@ export const taskKeywordsSchema = {
     tags: stringOrList('tags'),
     notify: stringOrList('notify'),
     listen: stringOrList('listen'),
+    no_log: { type: 'boolean', 'x-hint': 'no_log is true or false' },
   },
 } as const;
 
-export const TASK_KEYWORDS = ['name', 'when', 'tags', 'notify', 'listen'];
+export const TASK_KEYWORDS = ['name', 'when', 'tags', 'notify', 'listen', 'no_log'];

@@ -101,3 +101,12 @@ test('mirror_all_ports defaults to false (upstream: configured ports only)', () 
   assert.equal(parseConfig({}, 'c', fakeFs({})).mirrorAllPorts, false);
   assert.equal(parseConfig({ mirror_all_ports: true }, 'c', fakeFs({})).mirrorAllPorts, true);
 });
+
+test('the Redis password comes from the config or from the file redis.password_file names (first line), not both', () => {
+  const fs = fakeFs({ '/etc/portsyncd/redis.pass': 's3cret-from-file\nignored\n' });
+  assert.equal(parseConfig({ redis: { password: 'inline' } }, 'c', fs).redis.password, 'inline');
+  assert.equal(parseConfig({ redis: { password_file: '/etc/portsyncd/redis.pass' } }, 'c', fs).redis.password, 's3cret-from-file');
+  assert.throws(() => parseConfig({ redis: { password: 'x', password_file: '/etc/portsyncd/redis.pass' } }, 'c', fs), /either password or password_file/);
+  assert.throws(() => parseConfig({ redis: { password_file: '/etc/missing' } }, 'c', fs), /redis\.password_file: cannot read \/etc\/missing: ENOENT/);
+  assert.throws(() => parseConfig({ redis: { password_file: 'relative' } }, 'c', fs), /absolute path/);
+});

@@ -24,7 +24,7 @@ const CONFIG = '/etc/portsyncd/portsyncd.yaml';
 const WANTS = '/etc/systemd/system/multi-user.target.wants/portsyncd.service';
 const LS = 'ls -1t -- /opt/portsyncd/releases';
 const link = (target: string): StatFact => ({ type: 'link', mode: '0777', owner: 'root', group: 'root', size: 0, target });
-const file = (): StatFact => ({ type: 'file', mode: '0644', owner: 'root', group: 'root', size: 1 });
+const file = (mode = '0644'): StatFact => ({ type: 'file', mode, owner: 'root', group: 'root', size: 1 });
 const active = { load: 'loaded', active: 'active', sub: 'running', enabled: 'enabled' };
 
 function plan(data: FakeFactsData, raw: Record<string, unknown> = {}) {
@@ -40,7 +40,7 @@ function converged(raw: Record<string, unknown> = {}): FakeFactsData {
   for (const c of plan({}, raw).changes) for (const op of c.ops) if (op.kind === 'put') files[op.path] = op.content;
   return {
     files: { ...files, [`/opt/portsyncd/releases/${id}/.sha256`]: `${sha}\n` },
-    stats: { '/opt/portsyncd/current': link(`releases/${id}`), [WANTS]: link(UNIT), [UNIT]: file(), [CONFIG]: file() },
+    stats: { '/opt/portsyncd/current': link(`releases/${id}`), [WANTS]: link(UNIT), [UNIT]: file(), [CONFIG]: file('0600') },
     cmds: { [LS]: { rc: 0, stdout: `${id}\n`, stderr: '' } },
     units: { 'portsyncd.service': active },
   };
@@ -80,6 +80,15 @@ test('the config map is written as YAML', () => {
   const put = changes.find((c) => c.summary === `create ${CONFIG}`)!.ops[0]!;
   assert.ok(put.kind === 'put');
   assert.match(put.content, /^http:\n {2}port: 9000\nlog_level: debug\n$/m);
+});
+
+test('the config, which may carry the Redis password, is written 0600 root:root, and a readable one is tightened', () => {
+  const put = plan({}, { config: { redis: { password: 'pw' } } }).changes.find((c) => c.summary === `create ${CONFIG}`)!.ops[0]!;
+  assert.ok(put.kind === 'put');
+  assert.deepEqual([put.mode, put.owner, put.group], ['0600', 'root', 'root']);
+  const data = converged();
+  data.stats = { ...data.stats, [CONFIG]: file('0644') };
+  assert.deepEqual(summaries(plan(data).changes), [`${CONFIG}; mode: 0644 -> 0600`]);
 });
 
 test('a converged host plans nothing: no upload, no restart', () => {

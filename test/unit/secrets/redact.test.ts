@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redactor, SECRET_MARKER, redactingReporter } from '../../../src/secrets/redact.js';
+import { Redactor, SECRET_MARKER } from '../../../src/secrets/redact.js';
+import { redactingReporter } from '../../../src/secrets/reporter.js';
 import type { RunEvent } from '../../../src/report/events.js';
 
 test('secrets are masked inside text, longest first, and each line of a multi-line secret', () => {
@@ -12,6 +13,13 @@ test('secrets are masked inside text, longest first, and each line of a multi-li
   assert.equal(r.redactText('a hunter22 b hunter22'), `a ${SECRET_MARKER} b ${SECRET_MARKER}`);
   assert.equal(r.redactText('+AAAABBBBCCCC'), `+${SECRET_MARKER}`);
   assert.equal(r.redactText('nothing here'), 'nothing here');
+});
+
+test('a secret is also masked where output quotes it for a shell or in a JSON string', () => {
+  const r = new Redactor();
+  r.add(`it's "q"`);
+  assert.equal(r.redactText(`run sh -c 'echo it'\\''s "q"'`), `run sh -c 'echo ${SECRET_MARKER}'`);
+  assert.equal(r.redactText(JSON.stringify({ v: `x it's "q"` })), `{"v":"x ${SECRET_MARKER}"}`);
 });
 
 test('a short secret is masked only where it is the whole string', () => {
