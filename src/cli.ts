@@ -1,6 +1,7 @@
 // argv in, exit code out. Subcommands dispatch to src/cli/*; invalid input exits 3.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { recordPhase } from './timings.js';
 import { EXIT, ValidationError, formatProblem } from './errors.js';
 import { parseCliOptions, type CliOptions } from './cli/options.js';
 import { USAGE } from './cli/help.js';
@@ -18,6 +19,7 @@ import { secrets } from './secrets/redact.js';
 const SUBCOMMANDS = ['plan', 'validate', 'verify', 'render', 'inventory', 'health'];
 
 export async function main(argv: string[]): Promise<number> {
+  recordPhase('start-up', 0);
   if (argv[0] === 'vault') {
     const io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s), stdin: () => readFileSync(0, 'utf8') };
     return vaultMain(argv.slice(1), io);

@@ -15,6 +15,8 @@ export interface CliOptions {
   json: boolean;
   perHost: boolean;
   verbose: boolean;
+  /** How many -v: 2 and more add per-phase timings. */
+  verbosity: number;
   acceptNewHostKeys: boolean;
   forceHandlers: boolean;
   host?: string;
@@ -81,6 +83,7 @@ export function parseCliOptions(argv: string[]): CliOptions {
     json: !!v.json,
     perHost: !!v['per-host'],
     verbose: (v.verbose?.length ?? 0) > 0,
+    verbosity: v.verbose?.length ?? 0,
     acceptNewHostKeys: !!v['accept-new-host-keys'],
     forceHandlers: !v['no-force-handlers'],
     host: v.host,

@@ -6,8 +6,10 @@ import type { CliOptions } from './options.js';
 import { reporterFor } from './reporter.js';
 import { transportFactory } from './transports.js';
 import { loadWorkspace } from './workspace.js';
+import { recordPhase } from '../timings.js';
 
 export async function runCommand(o: CliOptions, playbook: string | undefined, check: boolean, diff: boolean): Promise<number> {
+  const loading = performance.now();
   const ws = await loadWorkspace(o, playbook, check);
   const reporter = reporterFor(o, diff);
   const log = (m: string) => o.verbose && !o.json && process.stderr.write(secrets.redactText(m) + '\n');
@@ -15,6 +17,7 @@ export async function runCommand(o: CliOptions, playbook: string | undefined, ch
     ws.plays.flatMap((p) => p.hosts),
     { acceptNewHostKeys: o.acceptNewHostKeys, log: (m) => void log(m) },
   );
+  recordPhase('load', loading);
   const interrupt = watchSignals(() => {});
   try {
     return await runPlaybook(ws.plays, { env: ws.env, forks: o.forks, forceHandlers: o.forceHandlers, transportFor, reporter, interrupt });

@@ -3,6 +3,7 @@
 import type { FactQuery, Facts } from '../facts/types.js';
 import type { Vars } from '../playbook/types.js';
 import type { HostSessions } from './session.js';
+import { timePhase } from '../timings.js';
 
 export class FactCache {
   private readonly wanted = new Map<string, FactQuery[]>();
@@ -16,7 +17,7 @@ export class FactCache {
 
   async get(host: string, vars: Vars): Promise<Facts> {
     let f = this.known.get(host);
-    if (!f) this.known.set(host, (f = await this.sessions.gather(host, vars, this.wanted.get(host) ?? [])));
+    if (!f) this.known.set(host, (f = await timePhase('gather', () => this.sessions.gather(host, vars, this.wanted.get(host) ?? []))));
     return f;
   }
 

@@ -18,6 +18,7 @@ import { FactCache } from './fact-cache.js';
 import { prepareAll } from './prepare-all.js';
 import { RolloutGate } from './rollout.js';
 import { hasWork, planDrift } from './fresh-plan.js';
+import { phaseTimings, recordPhase, timePhase } from '../timings.js';
 
 export interface PlayInput {
   play: Play;
@@ -132,7 +133,9 @@ class Run {
           for (const [i, preps] of prepared.entries()) {
             const prep = preps.find((p) => p.host === host);
             if (!prep) continue;
+            const planning = performance.now();
             const plan = planHost(prep, facts, this.opts.env, this.sessions.existing(host).offline);
+            recordPhase('plan', planning);
             planned[i]!.set(host, plan);
             facts = plan.after;
           }
@@ -275,11 +278,11 @@ class Run {
   /** Apply, then verify the host converged. Returns whether anything changed. */
   private async applyOne(play: Play, prep: PreparedHost, plan: HostPlan, vars: Vars): Promise<boolean> {
     const transport = this.sessions.existing(prep.host);
-    const outcome = await applyHost(transport, plan, this.opts.forceHandlers);
+    const outcome = await timePhase('apply', () => applyHost(transport, plan, this.opts.forceHandlers));
     if (outcome.applied) this.touched.set(prep.host, [...new Set([...(this.touched.get(prep.host) ?? []), play.name])]);
     if (plan.tasks.some((t) => t.changes.length) || plan.handlers.length) this.facts.invalidate(prep.host);
     let results = outcome.results;
-    if (outcome.applied && !results.some((r) => r.status === 'failed')) results = await this.verify(prep, vars, results);
+    if (outcome.applied && !results.some((r) => r.status === 'failed')) results = await timePhase('verify', () => this.verify(prep, vars, results));
     for (const r of results) this.result(r);
     this.hostStats(prep.host);
     return results.some((r) => r.status === 'changed');
@@ -314,7 +317,7 @@ class Run {
   private emitRecap(): void {
     const hosts: Record<string, HostRecap> = {};
     for (const [host, rc] of this.recap) hosts[host] = { ...rc, round_trips: this.sessions.roundTrips(host) };
-    this.emit({ event: 'recap', hosts });
+    this.emit({ event: 'recap', hosts, timings: phaseTimings() });
   }
 
   private finish(): number {

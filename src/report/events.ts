@@ -2,6 +2,7 @@
 import type { Problem } from '../errors.js';
 import type { SettingState } from '../module.js';
 import type { TaskResult } from '../exec/results.js';
+import type { PhaseTimings } from '../timings.js';
 
 export interface Recap {
   ok: number;
@@ -33,7 +34,8 @@ export type RunEvent =
   | { event: 'host_stats'; host: string; roundTrips: number; bytesUploaded: number }
   | { event: 'verify'; host: string; task: string; settings: SettingState[]; ok: boolean }
   | { event: 'interrupted'; signal: string }
-  | { event: 'recap'; hosts: Record<string, HostRecap> };
+  /** Last; `timings`: where the run's wall time went (timings.ts), printed under -vv. */
+  | { event: 'recap'; hosts: Record<string, HostRecap>; timings?: PhaseTimings };
 
 export interface Reporter {
   emit(e: RunEvent): void;

@@ -1,6 +1,7 @@
 // Human output: results grouped across hosts (text-grouped.ts), or with perHost a line per task
 // per host; diffs with --diff, warnings, a recap, and on a TTY a live progress line per batch
 // (redrawn in place, cleared before any other output).
+import { formatTimings } from '../timings.js';
 import { formatProblem } from '../errors.js';
 import type { TaskResult } from '../exec/results.js';
 import type { Recap, Reporter, RunEvent } from './events.js';
@@ -16,6 +17,8 @@ export interface TextOptions {
   live: boolean;
   diff: boolean;
   verbose: boolean;
+  /** -vv: where the wall time went, phase by phase. */
+  timings?: boolean;
   /** A line per host and task, as results arrive, instead of groups of hosts. */
   perHost?: boolean;
 }
@@ -123,6 +126,7 @@ export function textReporter(o: TextOptions): Reporter {
           break;
         case 'recap':
           line(o.perHost ? recapTable(e.hosts, p) : groupedRecapText(e.hosts, p));
+          if (o.timings && e.timings) o.writeErr(p.dim(`timings: ${formatTimings(e.timings)}\n`));
           break;
       }
     },

@@ -8,6 +8,7 @@ import type { ExecOptions, ExecResult, Transport } from './types.js';
 import { localDefaults, resolveSshOptions, type SshOptions } from './ssh-options.js';
 import { planAuth, terminalPrompt } from './ssh-auth.js';
 import { KnownHostsStore } from './ssh-host-keys.js';
+import { timePhase } from '../timings.js';
 import { connectWithRetries, type Connection } from './ssh-connect.js';
 import { privilegeFor, remoteCommand, type Privilege } from './ssh-shell.js';
 import { BECOME_UPLOAD_SCRIPT, parseMode, sftpAtomicUpload, tempPathFor } from './ssh-upload.js';
@@ -70,7 +71,7 @@ export class SshTransport implements Transport {
     const o = this.options;
     const sshDir = path.join(localDefaults().home, '.ssh');
     try {
-      this.conn = await connectWithRetries(o, {
+      this.conn = await timePhase('connect', () => connectWithRetries(o, {
         auth: (user) =>
           planAuth(user, {
             keyFile: o.privateKeyFile,
@@ -83,7 +84,7 @@ export class SshTransport implements Transport {
         hostKeys: KnownHostsStore.for(o.knownHostsFile, this.log),
         acceptNewHostKeys: this.settings.acceptNewHostKeys ?? false,
         log: this.log,
-      });
+      }));
     } catch (e) {
       throw new UnreachableError(o.hostName, (e as Error).message);
     }
