@@ -37,3 +37,13 @@ export function posAtPath(root: unknown, path: (string | number)[]): SourcePos |
   }
   return best;
 }
+
+/** A value's place in args or a document, as a user reads it: `sysctl.settings["net.core.x"]`, `plays[0].hosts`. */
+export function formatPath(base: string, path: (string | number)[]): string {
+  let out = base;
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += /^[A-Za-z_][\w-]*$/.test(p) ? (out ? `.${p}` : p) : `[${JSON.stringify(p)}]`;
+  }
+  return out;
+}

@@ -3,7 +3,7 @@
 import { TemplateError, ValidationError, type Problem } from '../errors.js';
 import type { Task, Vars } from '../playbook/types.js';
 import { posAtPath } from '../source-map.js';
-import { formatPath } from '../validate/ajv.js';
+import { formatPath } from '../source-map.js';
 import { copyContainer, hasTemplate, renderString } from './expr-template.js';
 import { isRaw, isUnsafe } from '../raw-data.js';
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Problem } from '../errors.js';
 import type { SourcePos } from '../module.js';
-import { ownPosOf, posOf } from '../source-map.js';
+import { formatPath, ownPosOf, posOf } from '../source-map.js';
 import { suggestionHint } from './suggest.js';
 
 let shared: Ajv | undefined;
@@ -52,15 +52,6 @@ export function instancePath(err: ErrorObject): (string | number)[] {
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
-export function formatPath(base: string, path: (string | number)[]): string {
-  let out = base;
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += /^[A-Za-z_][\w-]*$/.test(p) ? (out ? `.${p}` : p) : `[${JSON.stringify(p)}]`;
-  }
-  return out;
 }
 
 export interface AjvMapOptions {
