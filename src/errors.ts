@@ -2,6 +2,7 @@
 // (file:line:col, host, task), what is wrong, and how to fix it. Error classes live here only;
 // code tells them apart with instanceof.
 import type { SourcePos } from './module.js';
+import { oneLine } from './one-line.js';
 
 export interface Problem {
   message: string;
@@ -26,7 +27,7 @@ function hostsText(hosts: string[]): string {
 export function formatProblem(p: Problem): string {
   const where = p.pos ? `${p.pos.file}:${p.pos.line}:${p.pos.col}` : '';
   const on = p.hosts?.length ? hostsText(p.hosts) : p.host && `host ${p.host}`;
-  const ctx = [on, p.task && `task "${p.task}"`, p.path && `at ${p.path}`].filter(Boolean).join(', ');
+  const ctx = [on, p.task && `task "${oneLine(p.task)}"`, p.path && `at ${p.path}`].filter(Boolean).join(', ');
   const head = [where, ctx].filter(Boolean).join(' ');
   return `${head ? head + ': ' : ''}${p.message}${p.hint ? `\n  hint: ${p.hint}` : ''}`;
 }

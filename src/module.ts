@@ -20,8 +20,12 @@ export type Op =
       mode?: string;
       owner?: string;
       group?: string;
-      /** Command run on the temp file before the rename; `%s` is replaced by its path. */
+      /** Command run on the temp file before the rename, without a shell: words split like sh
+       *  splits them, and every `%s` in a word stands for the temp file's path (see shell-words.ts). */
       validate?: string;
+      /** When `path` is a symlink: true writes the file it points to (inside the root on chroot);
+       *  false (the default) replaces the link with the file. */
+      follow?: boolean;
     }
   | { kind: 'remove'; path: string }
   | { kind: 'symlink'; path: string; target: string }
@@ -40,6 +44,9 @@ export type Op =
       localPath: string;
       sha256: string;
       mode?: string;
+      owner?: string;
+      group?: string;
+      follow?: boolean;
     };
 
 /** Ops of one Change are all-or-nothing: when an op fails, the executor restores every file the

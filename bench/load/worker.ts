@@ -25,7 +25,7 @@ for (const { play, hosts } of ws.plays) {
     const prep = prepareHost(play, h.name, h.vars, ws.env, true);
     problems += prep.problems.length;
     try {
-      tasks += planHost(prep, buildFacts(emptyHost, prep.queries, new Map(), `/nonexistent/${h.name}`), ws.env, true).tasks.length;
+      tasks += planHost(prep, buildFacts(emptyHost, prep.queries, new Map()), ws.env, true).tasks.length;
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       problems += err.problems.length;

@@ -5,3 +5,11 @@
 export function requires<const N extends string>(...names: N[]): { required: N[]; properties: Record<N, true> } {
   return { required: names, properties: Object.fromEntries(names.map((n) => [n, true])) as Record<N, true> };
 }
+
+/** An absolute target path: no control characters and no `..` part, so it names one file and
+ *  cannot climb out of a chroot root or the folder it names. */
+export const targetPathSchema = {
+  type: 'string',
+  pattern: '^/(?!(.*/)?\\.\\.(/|$))[^\\x00-\\x1f\\x7f]+$',
+  description: 'absolute path on the target, without ".." parts',
+} as const;

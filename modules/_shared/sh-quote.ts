@@ -1,10 +1,11 @@
-// POSIX shell quoting, for showing argv to humans and embedding words in generated scripts.
+// Shell words for humans and for scripts: plain when nothing needs quoting, else the engine's
+// one quoting helper.
+import { shq } from '../../src/transport/shell.js';
 
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 export function shQuote(word: string): string {
-  if (SAFE.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
+  return SAFE.test(word) ? word : shq(word);
 }
 
 export function shJoin(argv: readonly string[]): string {

@@ -3,7 +3,7 @@
 import type { Facts, StatFact } from '../../src/facts/types.js';
 import type { Change, Op, PlanContext } from '../../src/module.js';
 import { normalizeMode } from '../_shared/file-mode.js';
-import { describeFileChange, metadataDrift, putOp } from '../_shared/file-change.js';
+import { describeFileChange, effectiveStat, linkReplaced, metadataDrift, putOp } from '../_shared/file-change.js';
 import { unifiedDiff } from '../_shared/unified-diff.js';
 import type { CopyArgs } from './schema.js';
 import { loadSource, MAX_DIFF_BYTES, type Source } from './source.js';
@@ -15,32 +15,36 @@ function contentDiff(dest: string, before: string | null, stat: StatFact | null,
   return `${dest}: binary content differs (${stat.size} -> ${source.size} bytes)\n`;
 }
 
-function writeOps(args: CopyArgs, source: Source, stat: StatFact | null): Op[] {
-  const meta = { mode: args.mode, owner: args.owner, group: args.group };
-  if (source.content !== null) return [putOp({ path: args.dest, content: source.content, ...meta }, stat)];
-  const mode = args.mode !== undefined ? normalizeMode(args.mode) : stat?.mode;
-  const upload: Op = { kind: 'upload', path: args.dest, localPath: source.localPath!, sha256: source.sha256, mode };
-  // upload carries no owner: set it after the rename, in the same all-or-nothing change.
-  const owner = args.owner ?? stat?.owner;
-  const group = args.group ?? stat?.group;
-  if (owner === undefined && group === undefined) return [upload];
-  return [upload, { kind: 'exec', argv: ['chown', `${owner ?? ''}:${group ?? ''}`, args.dest] }];
+function writeOp(args: CopyArgs, source: Source): Op {
+  const meta = { mode: args.mode, owner: args.owner, group: args.group, follow: args.follow };
+  if (source.content !== null) return putOp({ path: args.dest, content: source.content, ...meta });
+  return {
+    kind: 'upload',
+    path: args.dest,
+    localPath: source.localPath!,
+    sha256: source.sha256,
+    ...(args.mode !== undefined ? { mode: normalizeMode(args.mode) } : {}),
+    ...(args.owner !== undefined ? { owner: args.owner } : {}),
+    ...(args.group !== undefined ? { group: args.group } : {}),
+    ...(args.follow ? { follow: true } : {}),
+  };
 }
 
 export function copyDiff(facts: Facts, args: CopyArgs, ctx: PlanContext): Change[] {
-  const stat = facts.stat(args.dest);
-  if (stat && stat.type !== 'file' && stat.type !== 'link') {
+  const lstat = facts.stat(args.dest);
+  const stat = effectiveStat(lstat, args.follow);
+  if (stat && stat.type !== 'file') {
     ctx.error(`${args.dest} exists and is a ${stat.type === 'dir' ? 'directory' : 'special file'}`, ['dest'], 'point dest at a file path');
     return [];
   }
   const source = loadSource(args, ctx);
   if (!source) return [];
   const contentChanged = stat === null || stat.sha256 !== source.sha256;
-  const drift = metadataDrift(stat, args);
+  const drift = [...linkReplaced(lstat, args.follow), ...metadataDrift(stat, args)];
   if (!contentChanged && drift.length === 0) return [];
   // needs() declares the target's content only for sources that get a diff.
   const before = source.diffable ? facts.file(args.dest) : null;
   const diffText = contentChanged ? contentDiff(args.dest, before, stat, source) : '';
   const { summary, diff } = describeFileChange(args.dest, stat === null ? null : before ?? '', source.content ?? '', drift, diffText);
-  return [{ summary, diff, ops: writeOps(args, source, stat) }];
+  return [{ summary, diff, ops: [writeOp(args, source)] }];
 }

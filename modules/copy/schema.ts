@@ -1,5 +1,5 @@
 // Args of the copy module.
-import { requires } from '../_shared/schema-parts.js';
+import { requires, targetPathSchema } from '../_shared/schema-parts.js';
 import { modeSchema } from '../_shared/file-mode.js';
 
 export const schema = {
@@ -14,7 +14,12 @@ export const schema = {
       minLength: 1,
       description: 'file on the control machine: absolute, or relative to the playbook directory',
     },
-    dest: { type: 'string', pattern: '^/[^\\x00-\\x1f]+$', description: 'absolute path on the target' },
+    dest: targetPathSchema,
+    follow: {
+      type: 'boolean',
+      default: false,
+      description: 'when dest is a symlink: true writes the file it points to, false replaces the link with a file',
+    },
     mode: modeSchema,
     owner: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$' },
     group: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$' },
@@ -25,6 +30,7 @@ export interface CopyArgs {
   content?: string;
   src?: string;
   dest: string;
+  follow?: boolean;
   mode?: string;
   owner?: string;
   group?: string;

@@ -22,7 +22,13 @@ export interface DaemonArgs {
   keep_releases: number;
 }
 
-const absPath = { type: 'string', pattern: '^/[^\\n]*[^/]$' } as const;
+// Both land in the unit's ExecStart= and Environment= lines, where a space or a quote would start
+// another word or assignment: plain path characters only, and no `..` part.
+const absPath = {
+  type: 'string',
+  pattern: '^(/(?!\\.\\.?(/|$))[A-Za-z0-9_.+@-]+)+$',
+  description: 'absolute path of letters, digits and _ . + @ -',
+} as const;
 
 export const schema = {
   type: 'object',

@@ -3,7 +3,8 @@
 import { requires } from '../_shared/schema-parts.js';
 
 /** Dotted, as sysctl(8) names keys; a `/` inside a part stands for a dot in an interface name (eth0/100). */
-export const SYSCTL_KEY_PATTERN = '^[a-z][a-z0-9_]*(\\.[A-Za-z0-9_:@+/-]+)+$';
+// A part never starts with `/`, so no part can read as `..` and leave /proc/sys.
+export const SYSCTL_KEY_PATTERN = '^[a-z][a-z0-9_]*(\\.[A-Za-z0-9_:@+-][A-Za-z0-9_:@+/-]*)+$';
 /** No control characters except tab (kernel vectors print tab-separated), no `=`, no `#`. */
 export const SYSCTL_VALUE_PATTERN = '^[^\\x00-\\x08\\x0a-\\x1f\\x7f=#]*$';
 export const DEFAULT_FILE = '/etc/sysctl.d/50-portsyncd.conf';

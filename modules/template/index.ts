@@ -1,7 +1,8 @@
 // template: a handlebars file from templates/ rendered per host and written atomically, with the
 // content diff and any mode/owner/group drift reported.
 import type { Module } from '../../src/module.js';
-import { fileChange } from '../_shared/file-change.js';
+import { effectiveStat, fileChange } from '../_shared/file-change.js';
+import { splitCommand } from '../../src/transport/shell-words.js';
 import { schema, type TemplateArgs } from './schema.js';
 
 const template: Module<TemplateArgs> = {
@@ -12,15 +13,20 @@ const template: Module<TemplateArgs> = {
     { kind: 'stat', path: args.dest },
   ],
   diff(facts, args, ctx) {
-    const stat = facts.stat(args.dest);
-    if (stat && stat.type !== 'file' && stat.type !== 'link') {
+    const stat = effectiveStat(facts.stat(args.dest), args.follow);
+    if (stat && stat.type !== 'file') {
       ctx.error(`${args.dest} exists and is a ${stat.type === 'dir' ? 'directory' : 'special file'}`, ['dest'], 'point dest at a file path');
+      return [];
+    }
+    const check = args.validate === undefined ? undefined : splitCommand(args.validate);
+    if (check && 'error' in check) {
+      ctx.error(`validate: ${check.error}`, ['validate'], 'one command, e.g. "visudo -cf %s"; it runs without a shell');
       return [];
     }
     // Every template can name what manages the file in its header.
     const ansibleManaged = args.src.endsWith('.j2') && ctx.vars.ansible_managed === undefined ? { ansible_managed: 'Ansible managed' } : {};
     const content = ctx.render(args.src, { managed_by: 'portsync-deploy', task_name: ctx.taskName ?? 'template', ...ansibleManaged, ...args.vars });
-    const change = fileChange(facts, { path: args.dest, content, mode: args.mode, owner: args.owner, group: args.group, validate: args.validate });
+    const change = fileChange(facts, { path: args.dest, content, mode: args.mode, owner: args.owner, group: args.group, validate: args.validate, follow: args.follow });
     return change ? [change] : [];
   },
 };

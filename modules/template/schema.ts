@@ -1,5 +1,6 @@
 // Args of the template module.
 import { modeSchema } from '../_shared/file-mode.js';
+import { targetPathSchema } from '../_shared/schema-parts.js';
 
 export const schema = {
   type: 'object',
@@ -11,14 +12,20 @@ export const schema = {
       pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$)).+\\.(hbs|j2)$',
       description: 'Handlebars file under templates/ (e.g. "portsyncd-dropin.conf.hbs"), or a Jinja2 .j2 file from the playbook\'s templates/ folder',
     },
-    dest: { type: 'string', pattern: '^/[^\\x00-\\x1f]+$', description: 'absolute path on the target' },
+    dest: targetPathSchema,
+    follow: {
+      type: 'boolean',
+      default: false,
+      description: 'when dest is a symlink: true writes the file it points to, false replaces the link with a file',
+    },
     mode: modeSchema,
     owner: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$' },
     group: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$' },
     validate: {
       type: 'string',
-      pattern: '%s',
-      description: 'command run on the temp file before it replaces dest; %s is the temp file path',
+      // Run without a shell (see src/transport/shell-words.ts): what only a shell would do is refused.
+      pattern: '^[^$`;&|<>()\\x00]*%s[^$`;&|<>()\\x00]*$',
+      description: 'one command run on the temp file before it replaces dest, without a shell; %s is the temp file path',
     },
     vars: { type: 'object', description: 'extra variables for the template, over the host vars' },
   },
@@ -27,6 +34,7 @@ export const schema = {
 export interface TemplateArgs {
   src: string;
   dest: string;
+  follow?: boolean;
   mode?: string;
   owner?: string;
   group?: string;

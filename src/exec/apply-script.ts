@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, basename } from 'node:path';
 import type { Change, Op } from '../module.js';
 import { MARK, base64Heredoc, rooted, shArgv, shq } from '../transport/shell.js';
+import { splitCommand } from '../transport/shell-words.js';
 
 export interface ScriptStep {
   change: Change;
@@ -27,7 +28,9 @@ export interface CompiledScript {
   stages: Map<string, string>;
 }
 
-/** Failure-safe support functions: `x` runs a command capturing output; `fail` reports the error. */
+/** Failure-safe support functions: `x` runs a command capturing output; `fail` reports the error;
+ *  `psd_id` maps a user or group name to its number in an offline root's own passwd/group file
+ *  (root is 0 even in a root without one). */
 const PRELUDE = `trap '' INT HUP TERM PIPE
 umask 077
 W=$(mktemp -d) || exit 90
@@ -36,7 +39,8 @@ F=0; HF=0; OP=0
 x() { s=$1; shift; "$@" </dev/null >"$O" 2>"$E"; r=$?
   if [ $r -ne 0 ]; then [ -s "$E" ] || cp "$O" "$E"; printf ' (exit %s)' $r >>"$E"; return 1; fi
   if [ "$s" = 1 ] && [ -s "$E" ]; then return 1; fi; return 0; }
-fail() { printf '%s failed %s %s b' '${MARK}' "$1" "$OP"; base64 <"$E" | tr -d '\\n'; echo; }`;
+fail() { printf '%s failed %s %s b' '${MARK}' "$1" "$OP"; base64 <"$E" | tr -d '\\n'; echo; }
+psd_id() { case $2 in *[!0-9]*) N=$2 awk -F: '$1 == ENVIRON["N"] { print $3; f = 1; exit } END { exit !f }' "$1" 2>/dev/null || { [ "$2" = root ] && echo 0; } ;; *) echo "$2" ;; esac; }`;
 
 /** Folders the tool creates are world-readable (0755) whatever the script's own umask, which
  *  keeps its temp files private: a unit's drop-in folder must be readable by everyone. */
@@ -45,15 +49,49 @@ export function mkdirShared(dirs: string): string {
 }
 
 interface OpCode {
+  /** Shell variables the op's other parts use; set before any op of the change runs. */
+  setup: string;
   run: string;
   undo: string;
   commit: string;
 }
 
-function sidePaths(target: string, token: string, n: number, k: number) {
-  const dir = dirname(target);
-  const stem = `${dir === '/' ? '' : dir}/.${basename(target)}.psd-${token}-${n}-${k}`;
-  return { dir, tmp: `${stem}.tmp`, bak: `${stem}.bak`, stage: `${stem}.up` };
+/** The op's target and the files beside it, as shell variables named after the op. */
+interface OpPaths {
+  setup: string;
+  P: string;
+  T: string;
+  B: string;
+  S: string;
+  DIR: string;
+  /** Folders the op creates, for undo. */
+  M: string;
+}
+
+function opPaths(path: string, follow: boolean, t: ScriptTarget, token: string, n: number, k: number): OpPaths {
+  const v = (name: string) => `${name}${n}_${k}`;
+  // A chroot root is resolved here, inside the root; a live host resolves a followed link itself.
+  const target = t.root || !follow ? shq(rooted(t.root, path, follow)) : `$(readlink -m -- ${shq(path)})`;
+  const side = (ext: string) => `"\${${v('P')}%/*}/.\${${v('P')}##*/}.psd-${token}-${n}-${k}.${ext}"`;
+  return {
+    setup: `${v('P')}=${target} || return 1; ${v('T')}=${side('tmp')}; ${v('B')}=${side('bak')}; ${v('M')}=`,
+    P: `"$${v('P')}"`,
+    T: `"$${v('T')}"`,
+    B: `"$${v('B')}"`,
+    S: `"$${v('S')}"`,
+    DIR: `"\${${v('P')}%/*}/"`,
+    M: v('M'),
+  };
+}
+
+/** Make the target's folder, remembering the topmost one made so undo can remove it again. */
+function makeDir(p: OpPaths): string {
+  return `d=${p.DIR}; d=\${d%/}; while [ -n "$d" ] && [ ! -e "$d" ] && [ ! -L "$d" ]; do ${p.M}=$d; d=\${d%/*}; done
+${mkdirShared(p.DIR)} 2>"$E" || return 1`;
+}
+
+function removeMadeDirs(p: OpPaths): string {
+  return `[ -z "$${p.M}" ] || find "$${p.M}" -depth -type d -empty -delete 2>/dev/null`;
 }
 
 /** Keep the old file (hard link: same inode, costs nothing), then rename the new one over it. */
@@ -66,69 +104,105 @@ function restore(P: string, B: string, D: string): string {
   return `if [ "\${${D}:-0}" = 1 ]; then if [ -e ${B} ] || [ -L ${B} ]; then mv -Tf ${B} ${P}; else rm -f ${P}; fi; fi; rm -f ${B}`;
 }
 
-function permissions(op: { mode?: string; owner?: string; group?: string }, P: string, T: string): string {
+/**
+ * Mode: the declared one, else the previous regular file's, else 0644; never a symlink's (a link
+ * reads 0777). Owner: the previous regular file's, then what is declared. On a chroot root, names
+ * are looked up in the root's own /etc/passwd and /etc/group, not the control machine's.
+ */
+function permissions(op: { mode?: string; owner?: string; group?: string }, P: string, T: string, t: ScriptTarget): string {
+  const regular = `[ -f ${P} ] && [ ! -L ${P} ]`;
   const mode = op.mode
     ? `chmod ${shq(op.mode)} ${T} 2>"$E" || return 1`
-    : `if [ -e ${P} ]; then chmod --reference=${P} ${T}; else chmod 0644 ${T}; fi 2>"$E" || return 1`;
-  const who = op.owner ? op.owner + (op.group ? ':' + op.group : '') : op.group ? ':' + op.group : '';
-  const owner = who
-    ? `chown ${shq(who)} ${T} 2>"$E" || return 1`
-    : `if [ -e ${P} ]; then chown --reference=${P} ${T} 2>"$E" || return 1; fi`;
-  return `${mode}\n${owner}`;
+    : `if ${regular}; then chmod --reference=${P} ${T}; else chmod 0644 ${T}; fi 2>"$E" || return 1`;
+  const lines = [mode, `if ${regular}; then chown --reference=${P} ${T} 2>"$E" || return 1; fi`];
+  if (op.owner === undefined && op.group === undefined) return lines.join('\n');
+  if (!t.root) {
+    lines.push(`chown ${shq(`${op.owner ?? ''}${op.group !== undefined ? ':' + op.group : ''}`)} ${T} 2>"$E" || return 1`);
+    return lines.join('\n');
+  }
+  const lookup = (name: string, file: string, what: string) =>
+    `$(psd_id ${shq(rooted(t.root, file, true))} ${shq(name)}) || { echo ${shq(`${what} ${name} is not in ${file} of ${t.root}`)} >"$E"; return 1; }`;
+  if (op.owner !== undefined) lines.push(`u=${lookup(op.owner, '/etc/passwd', 'user')}`, `chown "$u" ${T} 2>"$E" || return 1`);
+  if (op.group !== undefined) lines.push(`g=${lookup(op.group, '/etc/group', 'group')}`, `chgrp "$g" ${T} 2>"$E" || return 1`);
+  return lines.join('\n');
+}
+
+/** `validate` runs without a shell, given the temp file as an argument; on a chroot root, inside it. */
+function validateCode(command: string, tmpInTarget: string, t: ScriptTarget): string {
+  const parsed = splitCommand(command);
+  if ('error' in parsed) throw new Error(`validate "${command}": ${parsed.error}`);
+  const words = parsed.words.map((w) => w.split('%s').map(shq).join('"$V"'));
+  const run = t.root ? `chroot ${shq(t.root)} ${words.join(' ')}` : `(cd / && exec ${words.join(' ')})`;
+  return `V=${tmpInTarget}; ${run} </dev/null >"$E" 2>&1 || { printf ' (validate exit %s)' $? >>"$E"; return 1; }`;
 }
 
 function opCode(op: Op, n: number, k: number, t: ScriptTarget, token: string, stages: Map<string, string>): OpCode {
   const D = `D${n}_${k}`;
-  const none = { undo: '', commit: '' };
+  const none = { setup: '', undo: '', commit: '' };
   if (op.kind === 'exec') {
     if (op.live && t.offline) return { run: `echo '${MARK} skip ${n} ${k}'`, ...none };
     const argv = t.root ? ['chroot', t.root, ...op.argv] : op.argv;
     return { run: `x ${op.strictStderr ? 1 : 0} ${shArgv(argv)} || return 1`, ...none };
   }
-  const target = rooted(t.root, op.path);
-  const side = sidePaths(target, token, n, k);
-  const [P, T, B, DIR] = [shq(target), shq(side.tmp), shq(side.bak), shq(side.dir)];
-  const mkdir = `${mkdirShared(DIR)} 2>"$E" || return 1`;
+  const follow = (op.kind === 'put' || op.kind === 'upload') && op.follow === true;
+  const p = opPaths(op.path, follow, t, token, n, k);
+  const { P, T, B } = p;
   switch (op.kind) {
     case 'put': {
-      const validate = op.validate ? `\n(${op.validate.split('%s').join(T)}) </dev/null >"$E" 2>&1 || return 1` : '';
+      // The temp file as the validate command sees it: inside the root on chroot.
+      const base = t.root.replace(/\/+$/, '');
+      const tmpInTarget = t.root ? `"\${${p.T.slice(2, -1)}#${shq(base)}}"` : T;
+      const validate = op.validate ? `\n${validateCode(op.validate, tmpInTarget, t)}` : '';
       return {
-        run: `${mkdir}
+        setup: p.setup,
+        run: `${makeDir(p)}
 ${base64Heredoc(op.content, `${T} 2>"$E"`, `PSD_${token}_${n}_${k}`, ' || return 1')}
-${permissions(op, P, T)}
+${permissions(op, P, T, t)}
 sync ${T} 2>"$E" || return 1${validate}
 ${commitOver(P, T, B, D)}`,
-        undo: `rm -f ${T}; ${restore(P, B, D)}`,
+        undo: `rm -f ${T}; ${restore(P, B, D)}; ${removeMadeDirs(p)}`,
         commit: `rm -f ${B}`,
       };
     }
     case 'upload': {
-      const stage = sidePaths(op.path, token, n, k).stage;
+      // Staged beside the path as written (chroot: as resolved inside the root), before the script.
+      const inRoot = t.root ? rooted(t.root, op.path).slice(t.root.replace(/\/+$/, '').length) : op.path;
+      const stage = sidePath(inRoot, token, n, k, 'up');
       stages.set(`${n}.${k}`, stage);
       const S = shq(rooted(t.root, stage));
+      // A followed link may lead to another folder (another file system): the rename must not cross it.
+      const move = follow ? `if [ "\${S%/*}" != "\${${p.P.slice(2, -1)}%/*}" ]; then cp -- "$S" ${T} 2>"$E" && rm -f "$S" || return 1; S=${T}; fi\n` : '';
       return {
-        run: `[ -f ${S} ] || { echo 'uploaded file is missing' >"$E"; return 1; }
-${permissions({ mode: op.mode }, P, S)}
-${commitOver(P, S, B, D)}`,
-        undo: restore(P, B, D),
+        setup: p.setup,
+        run: `S=${S}; [ -f "$S" ] || { echo 'uploaded file is missing' >"$E"; return 1; }
+${move}${permissions(op, P, '"$S"', t)}
+${commitOver(P, '"$S"', B, D)}`,
+        undo: `rm -f ${T}; ${restore(P, B, D)}`,
         commit: `rm -f ${B}`,
       };
     }
     case 'symlink':
       return {
-        run: `${mkdir}
+        setup: p.setup,
+        run: `${makeDir(p)}
 rm -f ${T}; ln -s ${shq(op.target)} ${T} 2>"$E" || return 1
 ${commitOver(P, T, B, D)}`,
-        undo: `rm -f ${T}; ${restore(P, B, D)}`,
+        undo: `rm -f ${T}; ${restore(P, B, D)}; ${removeMadeDirs(p)}`,
         commit: `rm -f ${B}`,
       };
     case 'remove':
       return {
+        setup: p.setup,
         run: `if [ -e ${P} ] || [ -L ${P} ]; then mv -Tf ${P} ${B} 2>"$E" || return 1; ${D}=1; fi`,
         undo: `if [ "\${${D}:-0}" = 1 ]; then mv -Tf ${B} ${P}; fi`,
         commit: `rm -rf ${B}`,
       };
   }
+}
+
+function sidePath(target: string, token: string, n: number, k: number, ext: string): string {
+  const dir = dirname(target);
+  return `${dir === '/' ? '' : dir}/.${basename(target)}.psd-${token}-${n}-${k}.${ext}`;
 }
 
 export function compileApplyScript(steps: ScriptStep[], t: ScriptTarget, forceHandlers: boolean): CompiledScript {
@@ -137,7 +211,8 @@ export function compileApplyScript(steps: ScriptStep[], t: ScriptTarget, forceHa
   const parts: string[] = [];
   steps.forEach((step, n) => {
     const ops = step.change.ops.map((op, k) => opCode(op, n, k, t, token, stages));
-    const body = ops.map((o, k) => `OP=${k}\n${o.run}`).join('\n');
+    const setup = ops.map((o) => o.setup).filter(Boolean);
+    const body = [...setup, ...ops.map((o, k) => `OP=${k}\n${o.run}`)].join('\n');
     const undo = ops.map((o) => o.undo).filter(Boolean).reverse().join('\n');
     const commit = ops.map((o) => o.commit).filter(Boolean).join('\n');
     const sets = step.sets.map((f) => `${f}=1; `).join('');

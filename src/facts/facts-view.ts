@@ -2,7 +2,6 @@
 // needs() is a module bug, so it throws instead of guessing.
 import type { CmdFact, FactQuery, Facts, HostFacts, StatFact, UnitFact } from './types.js';
 import { queryKey, type RawAnswer } from './gather-script.js';
-import { rooted } from '../transport/shell.js';
 
 export const OFFLINE_UNIT: UnitFact = { load: 'offline', active: 'offline', sub: 'offline', enabled: 'offline' };
 const UNKNOWN_UNIT: UnitFact = { load: 'unknown', active: 'unknown', sub: 'unknown', enabled: 'unknown' };
@@ -14,12 +13,26 @@ const STAT_TYPES: Record<string, StatFact['type']> = {
   'symbolic link': 'link',
 };
 
-function parseStat(text: string): StatFact {
-  const [type = '', mode = '', owner = '', group = '', size = '0', ...extra] = text.split('|');
+/** `type|mode|uid|gid|size|owner|group[|extra]` as the gather prints it; an owner without a
+ *  name (stat's UNKNOWN) is named by its number, which chown accepts everywhere. */
+function parseStat(text: string, followed = ''): StatFact {
+  const [type = '', mode = '', uid = '', gid = '', size = '0', owner = '', group = '', ...extra] = text.split('|');
+  const name = (n: string, id: string) => (n === '' || n === 'UNKNOWN' ? id : n);
+  const st: StatFact = {
+    type: STAT_TYPES[type] ?? 'other',
+    mode: mode.padStart(4, '0'),
+    owner: name(owner, uid),
+    group: name(group, gid),
+    uid: Number(uid),
+    gid: Number(gid),
+    size: Number(size),
+  };
   const x = extra.join('|');
-  const st: StatFact = { type: STAT_TYPES[type] ?? 'other', mode: mode.padStart(4, '0'), owner, group, size: Number(size) };
   if (st.type === 'file' && x) st.sha256 = x;
-  if (st.type === 'link') st.target = x;
+  if (st.type === 'link') {
+    st.target = x;
+    if (followed) st.followed = parseStat(followed);
+  }
   return st;
 }
 
@@ -33,7 +46,7 @@ function parseUnit(text: string): UnitFact {
   };
 }
 
-export function buildFacts(host: HostFacts, queries: FactQuery[], answers: Map<number, RawAnswer>, root: string): Facts {
+export function buildFacts(host: HostFacts, queries: FactQuery[], answers: Map<number, RawAnswer>): Facts {
   const byKey = new Map<string, RawAnswer | undefined>();
   queries.forEach((q, i) => byKey.set(queryKey(q), answers.get(i)));
   const answer = (q: FactQuery): RawAnswer | undefined => {
@@ -41,7 +54,6 @@ export function buildFacts(host: HostFacts, queries: FactQuery[], answers: Map<n
     if (!byKey.has(k)) throw new Error(`fact ${k} was read but not declared in needs()`);
     return byKey.get(k);
   };
-  const prefix = rooted(root, '/').replace(/\/$/, '');
   return {
     host,
     file(path) {
@@ -50,7 +62,7 @@ export function buildFacts(host: HostFacts, queries: FactQuery[], answers: Map<n
     },
     stat(path) {
       const a = answer({ kind: 'stat', path });
-      return a?.status === 'ok' ? parseStat(a.fields[0] ?? '') : null;
+      return a?.status === 'ok' ? parseStat(a.fields[0] ?? '', a.fields[1]) : null;
     },
     sysctl(key) {
       const a = answer({ kind: 'sysctl', key });
@@ -68,7 +80,7 @@ export function buildFacts(host: HostFacts, queries: FactQuery[], answers: Map<n
     },
     files(glob) {
       const a = answer({ kind: 'files', glob });
-      return Object.fromEntries((a?.items ?? []).map(([p = '', c = '']) => [p.slice(prefix.length), c]));
+      return Object.fromEntries((a?.items ?? []).map(([p = '', c = '']) => [p, c]));
     },
   };
 }

@@ -38,25 +38,42 @@ const B64 = 'b64';
 
 /** Dots separate levels; a slash stands for a dot inside a name (net.ipv4.conf.eth0/100.rp_filter). */
 export function sysctlPath(key: string): string {
-  return '/proc/sys/' + key.replace(/[./]/g, (c) => (c === '.' ? '/' : '.'));
+  const parts = key.split('.').map((p) => p.replace(/\//g, '.'));
+  if (parts.some((p) => p === '' || p === '.' || p === '..')) throw new Error(`sysctl key ${key} does not name a file under /proc/sys`);
+  return '/proc/sys/' + parts.join('/');
+}
+
+/** `stat` text for a path: type|mode|uid|gid|size|owner|group; names as the target knows them. */
+function statText(f: string, t: GatherTarget, dereference: boolean): string {
+  const L = dereference ? '-L ' : '';
+  if (!t.root) return `"$(stat ${L}-c '%F|%a|%u|%g|%s|%U|%G' -- ${f})"`;
+  // An offline root's owners are named by its own passwd and group files, not the control machine's.
+  const passwd = shq(rooted(t.root, '/etc/passwd', true));
+  const group = shq(rooted(t.root, '/etc/group', true));
+  return `"$(stat ${L}-c '%F|%a|%u|%g|%s' -- ${f})|$(nm ${passwd} "$(stat ${L}-c %u -- ${f})")|$(nm ${group} "$(stat ${L}-c %g -- ${f})")"`;
 }
 
 function queryScript(id: number, q: FactQuery, t: GatherTarget): string {
   const m = `${MARK} ${id}`;
   switch (q.kind) {
     case 'file':
-      return `f=${shq(rooted(t.root, q.path))}
+      // Only regular files are read: a FIFO or /dev/zero would never end.
+      return `f=${shq(rooted(t.root, q.path, true))}
 if [ -f "$f" ] && [ -r "$f" ]; then printf '%s b' '${m} ok'; ${B64} < "$f"; echo; else echo '${m} absent'; fi`;
-    case 'stat':
+    case 'stat': {
+      // A link's own mode is meaningless (0777): what it leads to is reported beside it.
+      const followed = t.root ? shq(rooted(t.root, q.path, true)) : '"$f"';
       return `f=${shq(rooted(t.root, q.path))}
 if [ -e "$f" ] || [ -L "$f" ]; then
-  x=; if [ -L "$f" ]; then x=$(readlink -- "$f"); elif [ -f "$f" ]; then x=$(sha256sum < "$f" | cut -c1-64); fi
-  printf '%s b' '${m} ok'; printf '%s|%s' "$(stat -c '%F|%a|%U|%G|%s' -- "$f")" "$x" | ${B64}; echo
+  x=; y=; if [ -L "$f" ]; then x=$(readlink -- "$f"); l=${followed}; if [ -e "$l" ]; then y=${statText('"$l"', t, true)}; [ -f "$l" ] && y="$y|$(sha256sum < "$l" | cut -c1-64)"; fi
+  elif [ -f "$f" ]; then x=$(sha256sum < "$f" | cut -c1-64); fi
+  printf '%s b' '${m} ok'; printf '%s|%s' ${statText('"$f"', t, false)} "$x" | ${B64}; printf ' b'; printf '%s' "$y" | ${B64}; echo
 else echo '${m} absent'; fi`;
+    }
     case 'sysctl':
       if (t.offline) return `echo '${m} offline'`;
       return `f=${shq(sysctlPath(q.key))}
-if [ -r "$f" ]; then printf '%s b' '${m} ok'; ${B64} < "$f"; echo; else echo '${m} absent'; fi`;
+if [ -f "$f" ] && [ -r "$f" ]; then printf '%s b' '${m} ok'; ${B64} < "$f"; echo; else echo '${m} absent'; fi`;
     case 'unit':
       if (t.offline) return `echo '${m} offline'`;
       return `if command -v systemctl >/dev/null 2>&1; then printf '%s b' '${m} ok'; systemctl show -p LoadState -p ActiveState -p SubState -p UnitFileState -- ${shq(q.name)} 2>/dev/null | ${B64}; echo; else echo '${m} absent'; fi`;
@@ -66,12 +83,18 @@ if [ -r "$f" ]; then printf '%s b' '${m} ok'; ${B64} < "$f"; echo; else echo '${
       return `(cd / && ${run}) </dev/null >"$T/o" 2>"$T/e"; r=$?
 printf '%s %s b' '${m} ok' "$r"; ${B64} < "$T/o"; printf ' b'; ${B64} < "$T/e"; echo`;
     }
-    case 'files':
-      // One pass whatever the number of files: a count, the NUL-terminated names, their sizes,
-      // then every content back to back, as a single base64 payload (see parseFilesPayload).
-      return `set --; for f in ${shGlob(rooted(t.root, q.glob))}; do [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"; done
-if [ $# -gt 0 ]; then printf '%s b' '${m} files'; { echo $#; printf '%s\\0' "$@"; stat -L -c %s -- "$@"; cat -- "$@"; } | ${B64}; echo
+    case 'files': {
+      // The folder part is resolved (inside the root on chroot) and quoted whole; only the last
+      // part's wildcards expand. Names come back as the glob wrote them. On a chroot root a
+      // matched symlink is skipped: the control machine would follow it outside the root.
+      const at = q.glob.lastIndexOf('/');
+      const [dir, pattern] = [q.glob.slice(0, at) || '/', q.glob.slice(at + 1)];
+      const real = rooted(t.root, dir, true).replace(/\/+$/, '');
+      const skipLinks = t.root ? ' && [ ! -L "$f" ]' : '';
+      return `set --; for f in ${shq(real + '/')}${shGlob(pattern)}; do [ -f "$f" ] && [ -r "$f" ]${skipLinks} && set -- "$@" "$f"; done
+if [ $# -gt 0 ]; then printf '%s b' '${m} files'; { echo $#; for f; do printf '%s%s\\0' ${shq(dir.replace(/\/+$/, '') + '/')} "\${f##*/}"; done; stat -L -c %s -- "$@"; cat -- "$@"; } | ${B64}; echo
 else echo '${m} end'; fi`;
+    }
   }
 }
 
@@ -84,6 +107,7 @@ export function composeGatherScript(queries: FactQuery[], t: GatherTarget, hostF
   return `psd_gather() {
 T=$(mktemp -d) || exit 90
 b64() { base64 | tr -d '\\n'; }
+nm() { awk -F: -v i="$2" '$3 == i { print $1; f = 1; exit } END { exit !f }' "$1" 2>/dev/null || { [ "$2" = 0 ] && echo root; } || echo "$2"; }
 trap 'rm -rf "$T"' EXIT
 ROOT=${shq(t.root)}; export ROOT
 printf '%s b' '${MARK} host'; ( ${hostFactsScript}

@@ -13,5 +13,5 @@ export async function gatherFacts(transport: Transport, queries: FactQuery[]): P
   const res = await transport.exec(script);
   if (res.rc !== 0) throw new GatherError(`fact gathering failed (exit ${res.rc}): ${res.stderr.trim()}`);
   const parsed = parseGatherOutput(res.stdout);
-  return buildFacts(parseHostFacts(parsed.hostText), qs, parsed.answers, transport.root);
+  return buildFacts(parseHostFacts(parsed.hostText), qs, parsed.answers);
 }

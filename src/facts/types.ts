@@ -12,11 +12,16 @@ export type FactQuery =
 export interface StatFact {
   type: 'file' | 'dir' | 'link' | 'other';
   mode: string; // octal, e.g. "0644"
+  /** Name as the target knows it, or the number when it has none. */
   owner: string;
   group: string;
+  uid?: number;
+  gid?: number;
   size: number;
   sha256?: string; // regular files only
   target?: string; // links only
+  /** Links only: what the link leads to, when that exists (resolved inside the root on chroot). */
+  followed?: StatFact;
 }
 
 export interface UnitFact {

@@ -1,4 +1,5 @@
 // The PlanContext a module sees for one host and task; its errors become located Problems.
+import { oneLine } from '../one-line.js';
 import type { PlanContext } from '../module.js';
 import { ValidationError, messageOf, type Problem } from '../errors.js';
 import type { Task, Vars } from '../playbook/types.js';
@@ -29,7 +30,7 @@ export function planContext(
 ): PlanContext {
   return {
     hostName: host,
-    taskName: task.name,
+    taskName: oneLine(task.name),
     vars,
     check: env.check,
     offline,

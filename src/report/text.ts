@@ -4,6 +4,7 @@
 import { formatTimings } from '../timings.js';
 import { formatProblem } from '../errors.js';
 import type { TaskResult } from '../exec/results.js';
+import { oneLine } from '../one-line.js';
 import type { Recap, Reporter, RunEvent } from './events.js';
 import { colourDiff, palette, type Palette } from './colour.js';
 import { groupedRecapText, groupedResultsText, groupedStatsText, recapCells, STATUS_COLOUR } from './text-grouped.js';
@@ -50,12 +51,14 @@ export function textReporter(o: TextOptions): Reporter {
   };
 
   return {
-    emit(e: RunEvent) {
+    emit(event: RunEvent) {
+      // Task names go to the terminal on one line, whatever control characters they hold.
+      const e = 'task' in event && typeof event.task === 'string' ? ({ ...event, task: oneLine(event.task) } as RunEvent) : event;
       if (!o.perHost && GROUP_BOUNDARY.has(e.event)) flush();
       switch (e.event) {
         case 'play_start':
           applying = false;
-          line(p.bold(`\nPLAY [${e.play}] ${e.check ? '(check) ' : ''}`) + p.dim(`${e.hosts.length} host${e.hosts.length === 1 ? '' : 's'}`));
+          line(p.bold(`\nPLAY [${oneLine(e.play)}] ${e.check ? '(check) ' : ''}`) + p.dim(`${e.hosts.length} host${e.hosts.length === 1 ? '' : 's'}`));
           break;
         case 'batch_start':
           applying = true;

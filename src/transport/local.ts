@@ -1,13 +1,10 @@
 // The control machine itself: scripts run under a local `sh`.
 import { spawn } from 'node:child_process';
-import { copyFile, open, rename, chmod, rm, writeFile, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, open, rename, chmod, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ExecOptions, ExecResult, Transport } from './types.js';
-
-/** Linux caps one argv string at 128 KiB; larger scripts run from a private temp file. */
-const MAX_INLINE_SCRIPT = 100_000;
+import { rooted, stdinScriptCommand } from './shell.js';
 
 export interface LocalOptions {
   /** Prefix for target paths; exported to scripts as $ROOT. */
@@ -33,20 +30,15 @@ export class LocalTransport implements Transport {
 
   async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
     this.roundTrips++;
-    if (Buffer.byteLength(script) <= MAX_INLINE_SCRIPT) return runSh(['-c', script], this.root, opts);
-    const dir = await mkdtemp(join(tmpdir(), 'psd-script-'));
-    try {
-      const file = join(dir, 'script.sh');
-      await writeFile(file, script, { mode: 0o600 });
-      return await runSh([file], this.root, opts);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    // The script travels on stdin ahead of the caller's input: never in argv, never in a file.
+    const body = Buffer.from(script);
+    const stdin = Buffer.concat([body, Buffer.from(opts.stdin ?? '')]);
+    return runSh(['-c', stdinScriptCommand(body.length)], this.root, { ...opts, stdin });
   }
 
   async upload(localPath: string, remotePath: string, mode?: string): Promise<void> {
     this.roundTrips++;
-    const dest = this.root ? this.root.replace(/\/+$/, '') + remotePath : remotePath;
+    const dest = rooted(this.root, remotePath);
     const tmp = join(dirname(dest), `.${basename(dest)}.psd-${randomBytes(6).toString('hex')}.tmp`);
     try {
       await copyFile(localPath, tmp);

@@ -1,7 +1,12 @@
-// Shared helpers for composing POSIX sh scripts that run on a target.
+// Shared helpers for composing POSIX sh scripts that run on a target. `shq` is the one quoting
+// helper: every value from a user, an inventory or a host reaches a script through it.
+import { resolveInRoot } from './root-path.js';
 
-/** Single-quote a string for sh; safe for any bytes except NUL. */
+export class UnquotableError extends Error {}
+
+/** Single-quote a string for sh; any bytes except NUL, which no argument or path can hold. */
 export function shq(s: string): string {
+  if (s.includes('\0')) throw new UnquotableError(`a NUL character cannot reach a shell script (in ${JSON.stringify(s)})`);
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -23,10 +28,23 @@ export function base64Heredoc(content: string | Buffer, dest: string, delimiter:
   return [`base64 -d > ${dest} <<'${delimiter}'${tail}`, ...lines, delimiter].join('\n');
 }
 
-/** Prefix an absolute target path with the transport root ('' on live systems). */
-export function rooted(root: string, path: string): string {
+/**
+ * The host path of a target path: unchanged on a live system; under a chroot root, with `..` and
+ * every symlink resolved inside the root as chroot(2) would (the last component only when
+ * `follow`), so no path reaches outside it.
+ */
+export function rooted(root: string, path: string, follow = false): string {
   if (!root) return path;
-  return root.replace(/\/+$/, '') + (path.startsWith('/') ? path : '/' + path);
+  return resolveInRoot(root, path, follow);
+}
+
+/**
+ * The command line that runs a script read from stdin: the script's bytes come first on stdin
+ * (exactly `length` of them; `head -c` leaves the rest for the script), so neither the script nor
+ * any file content in it is ever visible in a process's arguments.
+ */
+export function stdinScriptCommand(length: number): string {
+  return `eval "$(head -c ${length})"`;
 }
 
 /** Marker that starts every machine-readable line the engine's scripts print. */

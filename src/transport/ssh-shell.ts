@@ -1,5 +1,5 @@
 // The remote command line for a script: sh -c with safe quoting, wrapped in sudo for become.
-import { shq } from './shell.js';
+import { shq, stdinScriptCommand } from './shell.js';
 
 export interface Privilege {
   /** Run through `sudo -n -u becomeUser` (only when it differs from the login user). */
@@ -11,28 +11,21 @@ export function privilegeFor(loginUser: string, become: boolean, becomeUser: str
   return { sudo: become && loginUser !== becomeUser, becomeUser };
 }
 
-/**
- * Linux caps one argv string at 128 KiB (MAX_ARG_STRLEN), and sshd hands the whole command to the
- * login shell as one argument. Scripts past this size travel on stdin ahead of the caller's input.
- */
-export const MAX_INLINE_COMMAND = 100_000;
-
 export interface RemoteCommand {
   command: string;
-  /** Bytes to send on the channel before the caller's stdin (a large script). */
-  stdinPrefix?: Buffer;
+  /** Bytes to send on the channel before the caller's stdin: the script itself. */
+  stdinPrefix: Buffer;
 }
 
-/** `args` become $1.. of the script, quoted, so paths never need escaping inside it. */
+/**
+ * The script travels on stdin ahead of the caller's input, never in the command line: sshd and
+ * sudo put that in argv, where every local user can read it. `args` become $1.. of the script,
+ * quoted, so paths never need escaping inside it.
+ */
 export function remoteCommand(script: string, priv: Privilege, args: string[] = []): RemoteCommand {
-  const tail = args.length ? ` sh ${args.map(shq).join(' ')}` : '';
-  const wrap = (inner: string) =>
-    priv.sudo ? `sudo -n -u ${shq(priv.becomeUser)} -- sh -c ${shq(inner)}${tail}` : `sh -c ${shq(inner)}${tail}`;
-
-  const inline = wrap(script);
-  if (Buffer.byteLength(inline) <= MAX_INLINE_COMMAND) return { command: inline };
-
-  // head -c reads exactly N bytes from a pipe, leaving the caller's stdin for the script itself.
   const body = Buffer.from(script);
-  return { command: wrap(`eval "$(head -c ${body.length})"`), stdinPrefix: body };
+  const inner = stdinScriptCommand(body.length);
+  const tail = args.length ? ` sh ${args.map(shq).join(' ')}` : '';
+  const command = priv.sudo ? `sudo -n -u ${shq(priv.becomeUser)} -- sh -c ${shq(inner)}${tail}` : `sh -c ${shq(inner)}${tail}`;
+  return { command, stdinPrefix: body };
 }

@@ -114,15 +114,15 @@ test('strictStderr fails on stderr even with exit 0; a failed validate leaves th
   assert.equal(strict[0]!.status, 'failed');
   assert.match(strict[0]!.error!, /Invalid argument/);
   assert.deepEqual(tree(root), before);
-  const validate = await run(root, [
-    { change: { summary: 'v', ops: [{ kind: 'put', path: '/etc/a.conf', content: 'bad', validate: 'grep -q good %s' }] }, sets: [] },
+  const validate = await runLocal([
+    { change: { summary: 'v', ops: [{ kind: 'put', path: join(root, 'etc/a.conf'), content: 'bad', validate: 'grep -q good %s' }] }, sets: [] },
   ]);
-  assert.equal(validate.out[0]!.status, 'failed');
+  assert.equal(validate[0]!.status, 'failed');
   assert.deepEqual(tree(root), before);
-  const ok = await run(root, [
-    { change: { summary: 'v', ops: [{ kind: 'put', path: '/etc/a.conf', content: 'good', validate: 'grep -q good %s' }] }, sets: [] },
+  const ok = await runLocal([
+    { change: { summary: 'v', ops: [{ kind: 'put', path: join(root, 'etc/a.conf'), content: 'good', validate: 'grep -q good %s' }] }, sets: [] },
   ]);
-  assert.equal(ok.out[0]!.status, 'ok');
+  assert.equal(ok[0]!.status, 'ok');
   assert.equal(readFileSync(join(root, 'etc/a.conf'), 'utf8'), 'good');
 });
 

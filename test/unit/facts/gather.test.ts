@@ -26,6 +26,9 @@ test('one exec gathers files, stats, globs and commands under the chroot root, a
   chmodSync(join(root, 'etc/sysctl.d/20-b.conf'), 0o600);
   symlinkSync('/etc/sysctl.d/20-b.conf', join(root, 'etc/link'));
   writeFileSync(join(root, 'etc/hostname'), 'leaf01\n');
+  // Owners are named by the root's own files, not the control machine's.
+  writeFileSync(join(root, 'etc/passwd'), 'admin:x:0:0::/root:/bin/sh\n');
+  writeFileSync(join(root, 'etc/group'), 'wheel:x:0:\n');
 
   const tr = createChrootTransport('leaf01', root);
   await tr.connect();
@@ -46,10 +49,14 @@ test('one exec gathers files, stats, globs and commands under the chroot root, a
   const st = facts.stat('/etc/sysctl.d/20-b.conf');
   assert.equal(st?.type, 'file');
   assert.equal(st?.mode, '0600');
-  assert.equal(st?.owner, 'root');
+  assert.equal(st?.owner, 'admin');
+  assert.equal(st?.group, 'wheel');
+  assert.equal(st?.uid, 0);
   assert.equal(st?.size, 4);
   assert.equal(st?.sha256, createHash('sha256').update('b=2\n').digest('hex'));
-  assert.deepEqual(facts.stat('/etc/link'), { type: 'link', mode: '0777', owner: 'root', group: 'root', size: 23, target: '/etc/sysctl.d/20-b.conf' });
+  const followed = { ...st, mode: '0600' };
+  const link = { type: 'link', mode: '0777', owner: 'admin', group: 'wheel', uid: 0, gid: 0, size: 23, target: '/etc/sysctl.d/20-b.conf', followed };
+  assert.deepEqual(facts.stat('/etc/link'), link);
   assert.equal(facts.stat('/etc/missing'), null);
   assert.deepEqual(facts.files('/etc/sysctl.d/*.conf'), { '/etc/sysctl.d/10-a.conf': odd, '/etc/sysctl.d/20-b.conf': 'b=2\n' });
   // offline root: no live values

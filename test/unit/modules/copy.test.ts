@@ -38,7 +38,7 @@ test('text content differs -> unified diff and a put', () => {
   assert.equal(r.changes.length, 1);
   assert.match(r.changes[0].diff!, /^--- a\/etc\/portsyncd\/ports\.txt\n\+\+\+ b\/etc\/portsyncd\/ports\.txt\n/);
   assert.match(r.changes[0].diff!, /^\+Ethernet4$/m);
-  assert.deepEqual(r.changes[0].ops, [{ kind: 'put', path: DEST, content: 'Ethernet0\nEthernet4\n', mode: '0644', owner: 'root', group: 'root' }]);
+  assert.deepEqual(r.changes[0].ops, [{ kind: 'put', path: DEST, content: 'Ethernet0\nEthernet4\n' }]);
 });
 
 test('src relative to the playbook directory, new file', () => {
@@ -46,10 +46,10 @@ test('src relative to the playbook directory, new file', () => {
   const r = plan({}, { src: 'ports.txt', mode: '0600' });
   assert.equal(r.changes[0].summary, `create ${DEST}`);
   assert.match(r.changes[0].diff!, /^\+Ethernet8$/m);
-  assert.deepEqual(r.changes[0].ops, [{ kind: 'put', path: DEST, content: 'Ethernet8\n', mode: '0600', owner: undefined, group: undefined }]);
+  assert.deepEqual(r.changes[0].ops, [{ kind: 'put', path: DEST, content: 'Ethernet8\n', mode: '0600' }]);
 });
 
-test('binary src: "binary content differs", uploaded by checksum with owner set after', () => {
+test('binary src: "binary content differs", uploaded by checksum with the owner set before the rename', () => {
   const bytes = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3]);
   writeFileSync(join(playbookDir, 'portsyncd.bin'), bytes);
   const r = plan({ files: { [DEST]: 'old' }, stats: { [DEST]: stat('old') } }, { src: 'portsyncd.bin', owner: 'portsyncd', mode: '0755' });
@@ -58,8 +58,7 @@ test('binary src: "binary content differs", uploaded by checksum with owner set 
     `${DEST} mode: 0644 -> 0755\n${DEST} owner: root -> portsyncd\n${DEST}: binary content differs (3 -> 8 bytes)\n`,
   );
   assert.deepEqual(r.changes[0].ops, [
-    { kind: 'upload', path: DEST, localPath: join(playbookDir, 'portsyncd.bin'), sha256: sha(bytes), mode: '0755' },
-    { kind: 'exec', argv: ['chown', 'portsyncd:root', DEST] },
+    { kind: 'upload', path: DEST, localPath: join(playbookDir, 'portsyncd.bin'), sha256: sha(bytes), mode: '0755', owner: 'portsyncd' },
   ]);
 });
 

@@ -35,7 +35,7 @@ test('drop-in from a template: new file, diff, put, verify of the unit file, dae
   assert.match(c.diff!, /^--- \/dev\/null\n\+\+\+ b\/etc\/systemd\/system\/portsyncd\.service\.d\/50-limits\.conf\t\(new file\)\n/);
   assert.match(c.diff!, /^\+LimitMEMLOCK=infinity$/m);
   assert.deepEqual(c.ops, [
-    { kind: 'put', path: DROPIN, content: dropinText, mode: '0644', owner: undefined, group: undefined },
+    { kind: 'put', path: DROPIN, content: dropinText, mode: '0644' },
     { kind: 'exec', argv: ['systemd-analyze', 'verify', UNIT_FILE], live: true, strictStderr: true },
   ]);
   assert.deepEqual(c.notify, ['systemd daemon-reload']);

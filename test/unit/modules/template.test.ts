@@ -37,11 +37,24 @@ test('new file: diff from /dev/null and a put carrying mode, owner, group and va
   assert.deepEqual(r.changes[0].ops, [{ kind: 'put', path: DEST, content, mode: '0640', owner: 'root', group: 'adm', validate: 'test -s %s' }]);
 });
 
-test('content drift: unified diff of old vs new; unspecified attributes keep the existing ones', () => {
+test('content drift: unified diff of old vs new; unspecified attributes are left to the file it replaces', () => {
   const old = content.replace('LimitNPROC=4096', 'LimitNPROC=512');
   const r = plan({ files: { [DEST]: old }, stats: { [DEST]: stat({ mode: '0600', owner: 'portsyncd', group: 'portsyncd' }) } }, {});
   assert.match(r.changes[0].diff!, /^-LimitNPROC=512\n\+LimitNPROC=4096$/m);
-  assert.deepEqual(r.changes[0].ops, [{ kind: 'put', path: DEST, content, mode: '0600', owner: 'portsyncd', group: 'portsyncd' }]);
+  // The apply script keeps the previous regular file's mode and owner (never a symlink's).
+  assert.deepEqual(r.changes[0].ops, [{ kind: 'put', path: DEST, content, mode: undefined, owner: undefined, group: undefined }].map(({ mode, owner, group, ...op }) => op));
+});
+
+test('a symlinked dest is replaced by a file unless follow is set; never takes the link\'s 0777', () => {
+  const link = stat({ type: 'link', mode: '0777', target: '../run/limits.conf', followed: stat({ mode: '0640' }) });
+  const replaced = plan({ files: { [DEST]: content }, stats: { [DEST]: link } }, {});
+  assert.equal(replaced.changes[0]!.summary, `${DEST}; replace symlink -> ../run/limits.conf with a file`);
+  assert.deepEqual(replaced.changes[0]!.ops, [{ kind: 'put', path: DEST, content }]);
+  // Followed: compared with what the link leads to, written through it.
+  assert.deepEqual(plan({ files: { [DEST]: content }, stats: { [DEST]: link } }, { follow: true }).changes, []);
+  const through = plan({ files: { [DEST]: 'old' }, stats: { [DEST]: link } }, { follow: true, mode: '0644' });
+  assert.equal(through.changes[0]!.summary, `update ${DEST}; mode: 0640 -> 0644`);
+  assert.deepEqual(through.changes[0]!.ops, [{ kind: 'put', path: DEST, content, mode: '0644', follow: true }]);
 });
 
 test('mode and owner drift alone are reported and fixed', () => {

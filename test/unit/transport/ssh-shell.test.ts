@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { MAX_INLINE_COMMAND, privilegeFor, remoteCommand } from '../../../src/transport/ssh-shell.js';
+import { privilegeFor, remoteCommand } from '../../../src/transport/ssh-shell.js';
 
 const asUser = privilegeFor('root', false, 'root');
 
@@ -23,16 +23,19 @@ test('arguments become $1.. without any escaping by the caller', () => {
   assert.equal(runAsSshd(cmd), `/etc/it's here|$(reboot)|a b|`);
 });
 
-test('a script past the argv limit travels on stdin ahead of the caller input', () => {
-  const script = `: '${'y'.repeat(MAX_INLINE_COMMAND)}'\nread a; read b; echo "$b $a $1"`;
-  const cmd = remoteCommand(script, asUser, ['arg']);
-  assert.ok(cmd.stdinPrefix && cmd.command.length < 200);
-  assert.equal(runAsSshd(cmd, 'one\ntwo\n'), 'two one arg\n');
+test('every script travels on stdin ahead of the caller input, never in the command line', () => {
+  for (const size of [10, 200_000]) {
+    const script = `: '${'y'.repeat(size)}'\nread a; read b; echo "$b $a $1"`;
+    const cmd = remoteCommand(script, asUser, ['arg']);
+    assert.ok(!cmd.command.includes('yyyyy') && cmd.command.length < 200, cmd.command);
+    assert.equal(runAsSshd(cmd, 'one\ntwo\n'), 'two one arg\n');
+  }
 });
 
 test('become wraps in non-interactive sudo, only when the login user differs', () => {
   assert.equal(privilegeFor('root', true, 'root').sudo, false);
   assert.equal(privilegeFor('admin', false, 'root').sudo, false);
   const cmd = remoteCommand('id -u', privilegeFor('admin', true, 'root'), ['x']);
-  assert.equal(cmd.command, `sudo -n -u 'root' -- sh -c 'id -u' sh 'x'`);
+  assert.equal(cmd.command, `sudo -n -u 'root' -- sh -c 'eval "$(head -c 5)"' sh 'x'`);
+  assert.equal(cmd.stdinPrefix.toString(), 'id -u');
 });
