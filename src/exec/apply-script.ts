@@ -185,7 +185,7 @@ ${commitOver(P, '"$S"', B, D)}`,
       return {
         setup: p.setup,
         run: `${makeDir(p)}
-rm -f ${T}; ln -s ${shq(op.target)} ${T} 2>"$E" || return 1
+rm -f ${T}; ln -s -- ${shq(op.target)} ${T} 2>"$E" || return 1
 ${commitOver(P, T, B, D)}`,
         undo: `rm -f ${T}; ${restore(P, B, D)}; ${removeMadeDirs(p)}`,
         commit: `rm -f ${B}`,
