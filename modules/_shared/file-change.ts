@@ -2,11 +2,11 @@
 // atomic `put` that converges it. Shared by every module that writes whole files.
 import type { Change, Op } from '../../src/module.js';
 import type { Facts, StatFact } from '../../src/facts/types.js';
-import { normalizeMode } from './file-mode.js';
+import { normalizeMode, type FileMode } from './file-mode.js';
 import { unifiedDiff } from './unified-diff.js';
 
 export interface FileMeta {
-  mode?: string;
+  mode?: FileMode;
   owner?: string;
   group?: string;
 }

@@ -1,6 +1,6 @@
 // Args of the copy module.
 import { requires, targetPathSchema } from '../_shared/schema-parts.js';
-import { modeSchema } from '../_shared/file-mode.js';
+import { modeSchema, type FileMode } from '../_shared/file-mode.js';
 
 export const schema = {
   type: 'object',
@@ -31,7 +31,7 @@ export interface CopyArgs {
   src?: string;
   dest: string;
   follow?: boolean;
-  mode?: string;
+  mode?: FileMode;
   owner?: string;
   group?: string;
 }

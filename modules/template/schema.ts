@@ -1,5 +1,5 @@
 // Args of the template module.
-import { modeSchema } from '../_shared/file-mode.js';
+import { modeSchema, type FileMode } from '../_shared/file-mode.js';
 import { targetPathSchema } from '../_shared/schema-parts.js';
 
 export const schema = {
@@ -35,7 +35,7 @@ export interface TemplateArgs {
   src: string;
   dest: string;
   follow?: boolean;
-  mode?: string;
+  mode?: FileMode;
   owner?: string;
   group?: string;
   validate?: string;

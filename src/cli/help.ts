@@ -11,7 +11,7 @@ export const USAGE = `Usage:
   portsync-deploy lab ...                             the switch lab (lab --help)
 
 Options:
-  -i, --inventory DIR      inventory folder (hosts.yaml, group_vars/, host_vars/)
+  -i, --inventory PATH     inventory folder, INI or YAML file; repeat to merge several in order
   -C, --check              plan only: change nothing
   -D, --diff               show unified diffs of every change
   -l, --limit PATTERN      restrict hosts (names, groups, globs, a:b, !x, &x)

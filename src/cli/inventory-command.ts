@@ -1,4 +1,5 @@
-// `inventory --list | --host H`: resolved variables, shaped like ansible-inventory's output.
+// `inventory --list | --host H`: the inventory as ansible-inventory prints it (same shape, same
+// merged variables, the tool's own connection names left out), so the two can be compared.
 import { secrets } from '../secrets/redact.js';
 import { EXIT, ValidationError } from '../errors.js';
 import { hostVars } from '../vars/precedence.js';
@@ -10,9 +11,26 @@ import { extraVars, requireInventory } from './workspace.js';
 const MAGIC = ['inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups'];
 
 function visibleVars(inv: Inventory, host: string, extra: Vars): Vars {
-  const v = { ...hostVars(inv, host, { extra }) };
+  const v = { ...hostVars(inv, host, { extra, aliases: false }) };
   for (const k of MAGIC) delete v[k];
   return v;
+}
+
+/** ansible-inventory --list: groups with their hosts and children (empty ones left out), `all` with children only. */
+export function inventoryList(inv: Inventory, extra: Vars): Record<string, unknown> {
+  const hostvars: Record<string, Vars> = {};
+  for (const h of [...inv.hosts.keys()].sort()) {
+    const v = visibleVars(inv, h, extra);
+    if (Object.keys(v).length) hostvars[h] = v;
+  }
+  const out: Record<string, unknown> = { _meta: { hostvars } };
+  for (const g of inv.groups.values()) {
+    const entry: Record<string, unknown> = {};
+    if (g.name !== 'all' && g.hosts.length) entry.hosts = g.hosts;
+    if (g.children.length) entry.children = g.children;
+    if (Object.keys(entry).length) out[g.name] = entry;
+  }
+  return out;
 }
 
 export function inventoryCommand(o: CliOptions): number {
@@ -23,18 +41,10 @@ export function inventoryCommand(o: CliOptions): number {
     if (!inv.hosts.has(o.host)) throw new ValidationError([{ message: `host "${o.host}" is not in inventory ${inv.dir}`, hint: 'see inventory --list' }]);
     out = visibleVars(inv, o.host, extra);
   } else if (o.list) {
-    const groups: Record<string, unknown> = {};
-    for (const g of inv.groups.values()) {
-      const entry: Record<string, unknown> = {};
-      if (g.hosts.length) entry.hosts = g.hosts;
-      if (g.children.length) entry.children = g.children;
-      groups[g.name] = entry;
-    }
-    const hostvars = Object.fromEntries([...inv.hosts.keys()].map((h) => [h, visibleVars(inv, h, extra)]));
-    out = { _meta: { hostvars }, ...groups };
+    out = inventoryList(inv, extra);
   } else {
     throw new ValidationError([{ message: 'inventory needs --list or --host H' }]);
   }
-  process.stdout.write(JSON.stringify(secrets.redactValue(out), null, 2) + '\n');
+  process.stdout.write(JSON.stringify(secrets.redactValue(out), null, 4) + '\n');
   return EXIT.ok;
 }

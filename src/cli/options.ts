@@ -4,7 +4,8 @@ import { ValidationError } from '../errors.js';
 
 export interface CliOptions {
   positionals: string[];
-  inventory?: string;
+  /** Every -i in order; later sources add to and override earlier ones. */
+  inventory: string[];
   check: boolean;
   diff: boolean;
   limit?: string;
@@ -40,7 +41,7 @@ export function parseCliOptions(argv: string[]): CliOptions {
       allowPositionals: true,
       strict: true,
       options: {
-        inventory: { type: 'string', short: 'i' },
+        inventory: { type: 'string', short: 'i', multiple: true },
         check: { type: 'boolean', short: 'C' },
         diff: { type: 'boolean', short: 'D' },
         limit: { type: 'string', short: 'l' },
@@ -72,7 +73,7 @@ export function parseCliOptions(argv: string[]): CliOptions {
   }
   return {
     positionals: parsed.positionals,
-    inventory: v.inventory,
+    inventory: v.inventory ?? [],
     check: !!v.check,
     diff: !!v.diff,
     limit: v.limit,

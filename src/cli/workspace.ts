@@ -27,7 +27,7 @@ export interface Workspace {
 }
 
 export function requireInventory(o: CliOptions): Inventory {
-  if (!o.inventory) throw new ValidationError([{ message: 'no inventory given', hint: 'pass -i inventories/<fleet>' }]);
+  if (!o.inventory.length) throw new ValidationError([{ message: 'no inventory given', hint: 'pass -i inventories/<fleet>' }]);
   return loadInventory(o.inventory);
 }
 

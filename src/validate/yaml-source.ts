@@ -1,6 +1,6 @@
 // YAML → plain objects, with every key's source position recorded in src/source-map.ts.
-// Parsed as YAML 1.1 like Ansible (yes/no booleans, merge keys), with a few PyYAML-compatible
-// exceptions so values mean what an Ansible user expects (see `plainScalar`).
+// Parsed as YAML 1.1 like Ansible (merge keys), with plain scalars resolved as PyYAML resolves
+// them, so values mean what they mean to Ansible (see yaml11-scalars.ts).
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { SourcePos } from '../module.js';
@@ -11,6 +11,8 @@ import { isVaultText } from '../vault/format.js';
 import { openVault } from '../vault/keyring.js';
 import { secrets } from '../secrets/redact.js';
 import { copyUnsafe, markRaw, markUnsafe } from '../raw-data.js';
+import { copyUnsafe, markRaw, markUnsafe } from '../render/raw-data.js';
+import { resolvePlainScalar } from './yaml11-scalars.js';
 
 export interface YamlLoad {
   value: unknown;
@@ -94,7 +96,7 @@ class Converter {
     const done = this.seen.get(node);
     if (done !== undefined) return done;
     if (isScalar(node) && node.tag === '!vault') return this.vaultValue(node);
-    if (isScalar(node)) return plainScalar(node.value, node.source, node.type, node.format);
+    if (isScalar(node)) return plainScalar(node.value, node.source, node.type, node.tag);
     if (isSeq(node)) {
       const arr: unknown[] = [];
       this.seen.set(node, arr);
@@ -186,20 +188,8 @@ function mergeInto(obj: Record<string, unknown>, src: unknown): void {
   }
 }
 
-/**
- * YAML 1.1 resolution, adjusted toward PyYAML (what Ansible uses) and toward config values:
- * - `y`/`n` stay strings (PyYAML does not treat them as booleans);
- * - `0644` stays the string "0644" (file modes keep their leading zero);
- * - `1:20` stays a string (no base-60 numbers);
- * - integers beyond 2^53 stay strings, so large sysctl values keep every digit.
- */
-function plainScalar(value: unknown, source: string | undefined, type: string | undefined, format: string | undefined): unknown {
-  if (type !== 'PLAIN' || source === undefined) return value;
-  if (typeof value === 'boolean' && /^[yYnN]$/.test(source)) return source;
-  if (typeof value === 'number') {
-    if (format === 'OCT' && /^0[0-7]+$/.test(source)) return source;
-    if (format === 'TIME' || source.includes(':')) return source;
-    if (Number.isInteger(value) && !Number.isSafeInteger(value)) return source;
-  }
-  return value;
+/** Untagged plain scalars resolve as in PyYAML (src/validate/yaml11-scalars.ts); tagged and quoted ones as written. */
+function plainScalar(value: unknown, source: string | undefined, type: string | undefined, tag: string | undefined): unknown {
+  if (type !== 'PLAIN' || source === undefined || tag !== undefined) return value;
+  return resolvePlainScalar(source);
 }

@@ -2,8 +2,8 @@
 // mappings are not deep-merged, as with Ansible's default hash_behaviour=replace):
 //   1. role/module defaults
 //   2. group `all`, then parent groups before child groups (by depth from `all`; equal depth by
-//      name, later wins): first every group's vars from the inventory file, then every group's
-//      group_vars/ file in the same order (as Ansible does)
+//      name, later wins): first every group's vars from the inventory files, then group_vars/all of
+//      every inventory source, then the other groups' group_vars/ files source by source (as Ansible does)
 //   3. the host (inventory file, then host_vars/<host>)
 //   4. play vars
 //   5. play vars_files (in order)
@@ -25,6 +25,8 @@ export interface VarLayers {
   play?: Play;
   playVarsFiles?: Vars[];
   extra?: Vars;
+  /** false: Ansible's own view, without the tool's names filled in from ansible_* aliases. */
+  aliases?: boolean;
 }
 
 const groupMerges = new WeakMap<Inventory, Map<string, Vars>>();
@@ -34,12 +36,13 @@ export function hostVars(inv: Inventory, host: string, layers: VarLayers): Vars 
   const h = inv.hosts.get(host);
   if (!h) throw new ValidationError([{ message: `host "${host}" is not in inventory ${inv.dir}` }]);
   const out: Vars = {};
-  if (layers.defaults) assignWithPos(out, withConnectionAliases(layers.defaults));
-  assignWithPos(out, mergedGroupVars(inv, h.groups));
-  assignWithPos(out, withConnectionAliases(h.vars));
-  if (layers.play) assignWithPos(out, withConnectionAliases(layers.play.vars));
-  for (const f of layers.playVarsFiles ?? []) assignWithPos(out, withConnectionAliases(f));
-  if (layers.extra) assignWithPos(out, withConnectionAliases(layers.extra));
+  const alias = layers.aliases === false ? (v: Vars) => v : withConnectionAliases;
+  if (layers.defaults) assignWithPos(out, alias(layers.defaults));
+  assignWithPos(out, mergedGroupVars(inv, h.groups, alias));
+  assignWithPos(out, alias(h.vars));
+  if (layers.play) assignWithPos(out, alias(layers.play.vars));
+  for (const f of layers.playVarsFiles ?? []) assignWithPos(out, alias(f));
+  if (layers.extra) assignWithPos(out, alias(layers.extra));
   out.inventory_hostname = host;
   out.inventory_hostname_short = host.split('.')[0];
   out.group_names = h.groups.filter((g) => g !== 'all' && g !== 'ungrouped');
@@ -48,19 +51,24 @@ export function hostVars(inv: Inventory, host: string, layers: VarLayers): Vars 
 }
 
 /** Group vars merged in precedence order, once per distinct group list (hosts share them). */
-function mergedGroupVars(inv: Inventory, groups: string[]): Vars {
+function mergedGroupVars(inv: Inventory, groups: string[], alias: (v: Vars) => Vars): Vars {
   let cache = groupMerges.get(inv);
   if (!cache) groupMerges.set(inv, (cache = new Map()));
-  const key = groups.join('\0');
+  const key = (alias === withConnectionAliases ? 'a\0' : '\0') + groups.join('\0');
   let merged = cache.get(key);
   if (!merged) {
     merged = {};
     const layers = groups.flatMap((g) => {
       const group = inv.groups.get(g);
-      return group ? [groupLayers(group)] : [];
+      return group ? [{ name: g, ...groupLayers(group) }] : [];
     });
-    for (const l of layers) assignWithPos(merged, withConnectionAliases(l.inventory));
-    for (const l of layers) if (l.files) assignWithPos(merged, withConnectionAliases(l.files));
+    for (const l of layers) assignWithPos(merged, alias(l.inventory));
+    // As Ansible orders them: group_vars/all of every source, then the other groups source by source.
+    const all = layers.filter((l) => l.name === 'all');
+    const others = layers.filter((l) => l.name !== 'all');
+    for (const l of all) for (const f of l.files) if (f) assignWithPos(merged, alias(f));
+    const sources = Math.max(0, ...others.map((l) => l.files.length));
+    for (let i = 0; i < sources; i++) for (const l of others) if (l.files[i]) assignWithPos(merged, alias(l.files[i]));
     cache.set(key, merged);
   }
   return merged;

@@ -39,7 +39,7 @@ test('--help, --version, and usage errors exit 3', () => {
   assert.match(noInv.err, /no inventory given\n {2}hint: pass -i/);
 });
 
-test('inventory --list and --host show resolved variables with Ansible aliases applied', (t) => {
+test('inventory --list and --host show resolved variables as ansible-inventory does', (t) => {
   const dir = tempDir(t);
   mkdirSync(join(dir, 'group_vars'));
   writeFileSync(join(dir, 'hosts.yaml'), 'all:\n  children:\n    leaf:\n      hosts:\n        leaf01:\n          ansible_connection: local\n');
@@ -48,7 +48,8 @@ test('inventory --list and --host show resolved variables with Ansible aliases a
   assert.equal(list.code, 0, list.err);
   const inv = JSON.parse(list.out);
   assert.deepEqual(inv.leaf, { hosts: ['leaf01'] });
-  assert.equal(inv._meta.hostvars.leaf01.connection, 'local');
+  assert.equal(inv._meta.hostvars.leaf01.ansible_connection, 'local');
+  assert.equal(inv._meta.hostvars.leaf01.connection, undefined, 'the tool\'s own alias names are not shown');
   assert.equal(inv._meta.hostvars.leaf01.somaxconn, 4096);
   const host = JSON.parse(cli(['inventory', '-i', dir, '--host', 'leaf01', '-e', 'somaxconn=8192']).out);
   assert.equal(host.somaxconn, '8192', '-e key=value gives a string, as in Ansible');

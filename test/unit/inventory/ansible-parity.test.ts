@@ -1,31 +1,44 @@
-// A real Ansible inventory loads unchanged and resolves to the values Ansible itself computes.
-// Runs where Ansible is installed (CI installs Debian's `ansible`).
+// `portsync-deploy inventory --list` prints what Debian's `ansible-inventory --list` prints for a
+// corpus of INI and YAML inventories: the same hosts, groups (hosts in order, children) and every
+// host's merged variables. Runs where Ansible is installed (CI installs Debian's `ansible`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { loadInventory } from '../../../src/inventory/load.js';
-import { hostVars } from '../../../src/vars/precedence.js';
-import { CONNECTION_ALIASES } from '../../../src/vars/connection-aliases.js';
-import { fixture } from './fixture-path.js';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixture, repoRoot } from './fixture-path.js';
 
-function ansibleInventory(path: string): { _meta: { hostvars: Record<string, Record<string, unknown>> } } | undefined {
-  try {
-    return JSON.parse(execFileSync('ansible-inventory', ['-i', path, '--list'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ANSIBLE_LOCALHOST_WARNING: 'false' } }));
-  } catch {
-    return undefined;
-  }
+const CORPUS = fixture('ansible-inventories');
+const BIN = join(repoRoot, 'bin/portsync-deploy.js');
+
+/** Each case: the -i sources, in order. */
+const CASES: Record<string, string[]> = {
+  'INI: groups, children, vars, ranges, ports, inline host vars, ungrouped': ['ini-basic/hosts'],
+  'YAML scalars read as PyYAML reads them': ['yaml-scalars/hosts.yaml'],
+  'a folder of YAML and INI sources with group_vars/ and host_vars/': ['folder'],
+  'several -i merged in order, each with its own group_vars/': ['multi/a/hosts', 'multi/b'],
+};
+
+function run(cmd: string, args: string[], cwd: string): unknown {
+  // An empty working folder: no ansible.cfg, group_vars/ or host_vars/ beside the "playbook".
+  return JSON.parse(execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ANSIBLE_CONFIG: '', ANSIBLE_LOCALHOST_WARNING: 'false' } }));
 }
 
-const path = fixture('good', 'dc-small', 'hosts.yaml');
-const ansible = ansibleInventory(path);
-const TOOL_VARS = new Set(['inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', ...Object.values(CONNECTION_ALIASES)]);
+const haveAnsible = spawnSync('ansible-inventory', ['--version'], { stdio: 'ignore' }).status === 0;
+const cwd = mkdtempSync(join(tmpdir(), 'inv-parity-'));
+test.after(() => rmSync(cwd, { recursive: true, force: true }));
 
-test('every host resolves to the same variables as ansible-inventory --list', { skip: ansible ? false : 'ansible-inventory is not installed' }, () => {
-  const inv = loadInventory(path);
-  const theirs = ansible!._meta.hostvars;
-  assert.deepEqual([...inv.hosts.keys()].sort(), Object.keys(theirs).sort());
-  for (const host of inv.hosts.keys()) {
-    const ours = Object.fromEntries(Object.entries(hostVars(inv, host, {})).filter(([k]) => !TOOL_VARS.has(k) || k in (inv.hosts.get(host)!.vars)));
-    assert.deepEqual(ours, theirs[host], host);
-  }
+for (const [name, sources] of Object.entries(CASES)) {
+  test(`inventory --list equals ansible-inventory --list: ${name}`, { skip: haveAnsible ? false : 'ansible-inventory is not installed' }, () => {
+    const dashI = sources.flatMap((s) => ['-i', join(CORPUS, s)]);
+    const theirs = run('ansible-inventory', [...dashI, '--list'], cwd);
+    const ours = run(process.execPath, [BIN, 'inventory', ...dashI, '--list'], cwd);
+    assert.deepEqual(ours, theirs);
+  });
+}
+
+test('inventory --list equals ansible-inventory --list: the example fleet test fixture', { skip: haveAnsible ? false : 'ansible-inventory is not installed' }, () => {
+  const dashI = ['-i', fixture('good', 'dc-small', 'hosts.yaml')];
+  assert.deepEqual(run(process.execPath, [BIN, 'inventory', ...dashI, '--list'], cwd), run('ansible-inventory', [...dashI, '--list'], cwd));
 });

@@ -82,9 +82,10 @@ test('an undefined template variable fails loudly', () => {
   assert.throws(() => template.diff(fakeFacts({}), { src: 'portsyncd-dropin.conf.hbs', dest: DEST }, ctx), /portsyncd_limits/);
 });
 
-test('schema: validate needs %s, src stays inside templates/, mode must be an octal string', () => {
+test('schema: validate needs %s, src stays inside templates/, mode is an octal string or a bare 0644', () => {
   const base = { src: 'x.hbs', dest: DEST };
   assert.ok(validateArgs(template.schema, { ...base, validate: 'visudo -cf %s', mode: '0644' }).ok);
+  assert.ok(validateArgs(template.schema, { ...base, mode: 0o644 }).ok, 'YAML reads a bare 0644 as 420, as Ansible does');
   for (const bad of [
     { ...base, validate: 'visudo -c' },
     { ...base, src: '../secrets.hbs' },

@@ -3,13 +3,17 @@ import assert from 'node:assert/strict';
 import { parseYaml } from '../../../src/validate/yaml-source.js';
 import { ownPosOf, posOf } from '../../../src/source-map.js';
 
-test('values resolve as Ansible users expect', () => {
+test('values resolve as Ansible (PyYAML) resolves them; huge integers and dates keep their text', () => {
   const { value, problems } = parseYaml(
-    'a: yes\nb: no\nc: y\nd: 0644\ne: 1:20\nf: 18446744073692774399\ng: 4096\nh: "0644"\ni: ~\non: key\nj: 0x10\n',
+    'a: yes\nb: no\nc: y\nd: 0644\ne: 1:20\nf: 18446744073692774399\ng: 4096\nh: "0644"\ni: ~\non: key\nj: 0x10\n' +
+      'k: 1e3\nl: e3\nm: 1.0e+3\nn: 1_000\no: 0649\np: !!str 12\nq: 2024-01-02\nr: .5\ns: -0b11\n',
     'v.yaml',
   );
   assert.deepEqual(problems, []);
-  assert.deepEqual(value, { a: true, b: false, c: 'y', d: '0644', e: '1:20', f: '18446744073692774399', g: 4096, h: '0644', i: null, on: 'key', j: 16 });
+  assert.deepEqual(value, {
+    a: true, b: false, c: 'y', d: 420, e: 80, f: '18446744073692774399', g: 4096, h: '0644', i: null, on: 'key', j: 16,
+    k: '1e3', l: 'e3', m: 1000, n: 1000, o: '0649', p: '12', q: '2024-01-02', r: 0.5, s: -3,
+  });
 });
 
 test('positions of keys, list items and containers', () => {
