@@ -28,7 +28,9 @@ export interface Workspace {
 
 export function requireInventory(o: CliOptions): Inventory {
   if (!o.inventory.length) throw new ValidationError([{ message: 'no inventory given', hint: 'pass -i inventories/<fleet>' }]);
-  return loadInventory(o.inventory);
+  const inv = loadInventory(o.inventory);
+  if (o.verbose) for (const s of inv.skipped ?? []) process.stderr.write(`inventory: skipped ${s}\n`);
+  return inv;
 }
 
 export function extraVars(o: CliOptions): Vars {

@@ -35,7 +35,7 @@ export function loadInventory(paths: string | string[]): Inventory {
       problems.push({ message: `no inventory file in folder ${path}`, pos: { file: path, line: 1, col: 1 }, hint: 'an inventory folder holds hosts.yaml (or INI files without the .ini extension), group_vars/ and host_vars/' });
       continue;
     }
-    for (const file of files) addSource(b, file);
+    for (const file of files) addSource(b, file, isDir(path));
     basedirs.push(isDir(path) ? path : dirname(path));
   }
   if (problems.length) throw new ValidationError(problems);
@@ -54,9 +54,10 @@ function isDir(path: string): boolean {
 
 /**
  * One inventory file. .yaml/.yml/.json are YAML; .ini is INI; any other file is YAML when it
- * reads as a YAML mapping and INI otherwise (Ansible tries its yaml plugin, then ini).
+ * reads as a YAML mapping and INI otherwise (Ansible tries its yaml plugin, then ini). In a
+ * folder, a YAML list (a playbook kept beside the inventory) is skipped, as Ansible skips it.
  */
-function addSource(b: InventoryBuilder, file: string): void {
+function addSource(b: InventoryBuilder, file: string, inFolder: boolean): void {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -70,6 +71,7 @@ function addSource(b: InventoryBuilder, file: string): void {
   if (!yaml.problems.length && isMapping(yaml.value)) return addYamlInventory(b, yaml.value, file);
   if (!YAML_EXT.test(ext) || looksLikeIni(text)) return addIniInventory(b, text, file);
   if (yaml.problems.length) b.problems.push(...yaml.problems);
+  else if (inFolder && Array.isArray(yaml.value)) (b.inv.skipped ??= []).push(`${file}: a YAML list (a playbook?), not an inventory`);
   else if (yaml.value !== null && yaml.value !== undefined) {
     b.problems.push({ message: 'a YAML inventory must be a mapping of group names to groups', pos: { file, line: 1, col: 1 }, hint: 'start with "all:" and put hosts under all.hosts or all.children.<group>.hosts' });
   }

@@ -29,6 +29,8 @@ export interface Inventory {
   dir: string;
   hosts: Map<string, InventoryHost>;
   groups: Map<string, InventoryGroup>;
+  /** Files of an inventory folder that are not inventories (a playbook beside them), skipped. */
+  skipped?: string[];
 }
 
 export interface Task {
