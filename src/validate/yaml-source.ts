@@ -11,7 +11,6 @@ import { isVaultText } from '../vault/format.js';
 import { openVault } from '../vault/keyring.js';
 import { secrets } from '../secrets/redact.js';
 import { copyUnsafe, markRaw, markUnsafe } from '../raw-data.js';
-import { copyUnsafe, markRaw, markUnsafe } from '../render/raw-data.js';
 import { resolvePlainScalar } from './yaml11-scalars.js';
 
 export interface YamlLoad {
