@@ -3,7 +3,7 @@
 // scripts and the environment), and what `portsync-deploy vault` writes is read by ansible.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +14,7 @@ import { parseExtraVars } from '../../../src/vars/extra.js';
 import { setVaultPasswords } from '../../../src/vault/keyring.js';
 import { collectVaultPasswords } from '../../../src/vault/passwords.js';
 import { secrets } from '../../../src/secrets/redact.js';
+import { shq } from '../../../src/transport/shell.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const BIN = join(REPO, 'bin/portsync-deploy.js');
@@ -148,4 +149,37 @@ test('bad vault input exits 3 with file:line and vault id, no ciphertext or plai
     }
     assert.deepEqual(readdirSync(join(dir, 'root/etc')), [], 'nothing written');
   }
+});
+
+test('--ask-vault-pass asks once on the terminal, does not echo, and opens the vault; without a terminal it is exit 3', async (t) => {
+  const dir = workDir(t);
+  const inv = join(dir, 'inv');
+  mkdirSync(join(inv, 'group_vars'), { recursive: true });
+  writeFileSync(join(inv, 'hosts.yaml'), 'all:\n  hosts:\n    sw1:\n');
+  writeFileSync(join(inv, 'group_vars/all.yaml'), 'token: typed-vault-secret\n');
+  ansibleVault(['encrypt', '--vault-password-file', join(dir, 'pw-prod'), join(inv, 'group_vars/all.yaml')]);
+  const typed = readFileSync(join(dir, 'pw-prod'), 'utf8').trim();
+
+  // A pty comes from util-linux `script`.
+  const cmd = [process.execPath, BIN, 'inventory', '-i', inv, '--host', 'sw1', '--ask-vault-pass'].map(shq).join(' ');
+  const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env: CLEAN_ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  const deadline = Date.now() + 20_000;
+  while (!out.includes('Vault password: ')) {
+    assert.ok(Date.now() < deadline, `no prompt; output so far: ${out}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  child.stdin.write(`${typed}\r`);
+  assert.equal(await exited, 0, out);
+  assert.match(out, /"token": "\*{8}"/);
+  assert.equal(out.split('Vault password').length - 1, 1);
+  assert.ok(!out.includes(typed), `the password was echoed: ${out}`);
+  assert.ok(!out.includes('typed-vault-secret'));
+
+  const noTty = psd(['inventory', '-i', inv, '--host', 'sw1', '--ask-vault-pass'], { input: typed + '\n' });
+  assert.equal(noTty.code, 3);
+  assert.match(noTty.err, /needs a terminal/);
 });

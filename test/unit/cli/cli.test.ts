@@ -10,8 +10,11 @@ import { fileURLToPath } from 'node:url';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const BIN = join(REPO, 'bin/portsync-deploy.js');
 
+/** inventories/example-dc1 holds a vault-encrypted value; its example password file opens it. */
+const EXAMPLE_VAULT_PASSWORD = join(REPO, 'inventories/example-dc1/example-only.vault-password');
+
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ANSIBLE_VAULT_PASSWORD_FILE: EXAMPLE_VAULT_PASSWORD } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -20,8 +20,11 @@ const ABSENT = [
   'kernel.irq_gq_threshold',
 ];
 
+/** inventories/example-dc1 holds a vault-encrypted value; its example password file opens it. */
+const EXAMPLE_VAULT_PASSWORD = join(repoRoot, 'inventories/example-dc1/example-only.vault-password');
+
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ANSIBLE_VAULT_PASSWORD_FILE: EXAMPLE_VAULT_PASSWORD } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
