@@ -104,6 +104,9 @@ export interface ProbeResult {
   value: string;
   /** The threshold it was held to, when there is one, e.g. "<= 500us". */
   threshold?: string;
+  /** The check could not run (offline root, a tool missing on the host): neither healthy nor
+   *  unhealthy, and counted apart. `ok` says whether the task lets that pass. */
+  notProbed?: boolean;
 }
 
 export interface Module<Args = Record<string, unknown>> {

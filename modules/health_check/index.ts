@@ -23,8 +23,9 @@ const healthCheck: Module<HealthCheckArgs> = {
     ] satisfies FactQuery[];
   },
   diff: () => [],
-  // An offline root (chroot) runs nothing to probe; it passes with a note instead of failing.
-  probe: (facts, args, ctx) => (ctx.offline ? [{ check: 'portsyncd health', ok: true, value: 'not probed: offline root' }] : probeHealth(facts, args)),
+  // An offline root (chroot) runs nothing to probe: not probed, which fails unless the task says so.
+  probe: (facts, args, ctx) =>
+    ctx.offline ? [{ check: 'portsyncd health', ok: args.not_probed === 'pass', notProbed: true, value: 'not probed: offline root' }] : probeHealth(facts, args),
 };
 
 export default healthCheck;

@@ -84,7 +84,27 @@ function flapCheck(r: { rc: number; stderr: string }, port: string): ProbeResult
   return { check: `self-test: flap ${port}`, ok: r.rc === 0, value: r.rc === 0 ? 'down, up' : `exit ${r.rc}: ${r.stderr.trim()}` };
 }
 
+/** The first word of a command the switch lacks (the shell's exit 127), or undefined. */
+function missingTool(facts: Facts, argv: string[]): string | undefined {
+  const r = facts.cmd(argv);
+  if (r.rc !== 127) return undefined;
+  const named = /([A-Za-z0-9_.-]+): (?:command )?not found/.exec(r.stderr) ?? /failed to run command \W([A-Za-z0-9_.-]+)\W/.exec(r.stderr);
+  return named?.[1] ?? argv[0];
+}
+
+/** Checks whose command could not run on the switch become "not probed", never a pass. */
+function notProbedWhere(results: ProbeResult[], tool: string | undefined, a: HealthCheckArgs): ProbeResult[] {
+  if (!tool) return results;
+  return results.map((r) => ({ check: r.check, ok: a.not_probed === 'pass', notProbed: true, value: `not probed: ${tool} is missing on the switch` }));
+}
+
 export function probeHealth(facts: Facts, a: HealthCheckArgs): ProbeResult[] {
+  const unitTool = missingTool(facts, unitArgv(a));
+  if (!unitTool && a.unit_absent === 'pass' && parseKeyValues(facts.cmd(unitArgv(a)).stdout).get('LoadState') === 'not-found') {
+    return [{ check: 'unit installed', ok: true, value: `${a.unit} not installed yet: nothing to probe` }];
+  }
+  const httpTool = missingTool(facts, httpArgv(a, '/healthz'));
+  const redisTool = missingTool(facts, portTableArgv(a)) ?? missingTool(facts, linksArgv());
   const healthz = httpCheck(facts, a, '/healthz');
   const metrics = httpCheck(facts, a, '/metrics');
   const links = facts.cmd(linksArgv());
@@ -98,5 +118,11 @@ export function probeHealth(facts: Facts, a: HealthCheckArgs): ProbeResult[] {
     : metricChecks(metrics.body, flapArgv(a) ? parseHttp(facts.cmd(metricsBeforeArgv(a)).stdout)?.body ?? null : null, a);
   const flap = flapArgv(a);
   const selfTest = flap ? [flapCheck(facts.cmd(flap), a.self_test_port!)] : [];
-  return [...unitChecks(facts, a), ...selfTest, healthz.result, metrics.result, ports, ...fromMetrics];
+  return [
+    ...notProbedWhere(unitChecks(facts, a), unitTool, a),
+    ...selfTest,
+    ...notProbedWhere([healthz.result, metrics.result], httpTool, a),
+    ...notProbedWhere([ports], redisTool, a),
+    ...notProbedWhere(fromMetrics, httpTool, a),
+  ];
 }

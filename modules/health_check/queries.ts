@@ -16,7 +16,7 @@ for _, k in ipairs(redis.call('KEYS', 'PORT_TABLE|*')) do
 end
 return out`;
 
-export const unitArgv = (a: HealthCheckArgs) => ['systemctl', 'show', '-p', 'Type,ActiveState,SubState,NRestarts', '--', a.unit];
+export const unitArgv = (a: HealthCheckArgs) => ['systemctl', 'show', '-p', 'LoadState,Type,ActiveState,SubState,NRestarts', '--', a.unit];
 export const flapArgv = (a: HealthCheckArgs) =>
   a.self_test_port === null
     ? undefined

@@ -17,6 +17,10 @@ export interface HealthCheckArgs {
   self_test_port: string | null;
   /** Seconds the daemon gets to write the flap to Redis before it is read. */
   settle_seconds: number;
+  /** A check that could not run (offline root, a tool missing on the switch) fails unless 'pass'. */
+  not_probed: 'fail' | 'pass';
+  /** 'pass': a switch without the unit passes (a play that runs before the first deploy). */
+  unit_absent: 'fail' | 'pass';
 }
 
 export const schema = {
@@ -35,5 +39,7 @@ export const schema = {
     max_rss_mb: { type: 'number', exclusiveMinimum: 0, default: 128 },
     self_test_port: { anyOf: [{ type: 'string', pattern: '^[A-Za-z0-9_.-]{1,15}$' }, { type: 'null' }], default: null },
     settle_seconds: { type: 'number', minimum: 0, maximum: 10, default: 0.3 },
+    not_probed: { enum: ['fail', 'pass'], default: 'fail' },
+    unit_absent: { enum: ['fail', 'pass'], default: 'fail' },
   },
 } as const;

@@ -17,14 +17,21 @@ export interface HostApplyOutcome {
 }
 
 interface StepOwner {
-  kind: 'task' | 'handler';
+  /** 'notified': handler flags raised by changes an earlier script applied. */
+  kind: 'task' | 'handler' | 'notified';
   index: number;
 }
 
-export async function applyHost(transport: Transport, plan: HostPlan, forceHandlers: boolean): Promise<HostApplyOutcome> {
+/** `notified`: handler keys that changes applied by earlier scripts to this host notified. */
+export async function applyHost(transport: Transport, plan: HostPlan, forceHandlers: boolean, notified: string[] = []): Promise<HostApplyOutcome> {
   const steps: ScriptStep[] = [];
   const owners: StepOwner[] = [];
   const flag = (h: number) => `N${h}`;
+  const earlier = plan.handlers.flatMap((h, hi) => (h.keys.some((k) => notified.includes(k)) ? [flag(hi)] : []));
+  if (earlier.length) {
+    steps.push({ change: { summary: 'handlers notified by earlier changes', ops: [] }, sets: earlier });
+    owners.push({ kind: 'notified', index: 0 });
+  }
   plan.tasks.forEach((t, ti) => {
     for (const change of t.changes) {
       const sets = isChange(change)

@@ -28,6 +28,14 @@ export function healthPlay(play: Play): Play {
   return { ...play, tasks: play.health ?? [], handlers: [] };
 }
 
+/** Health is never assumed: a host with a check that could not run is "not probed", apart from
+ *  healthy, even when its task lets that pass. */
+export function healthState(h: HostHealth): 'healthy' | 'unhealthy' | 'not probed' {
+  const results = h.tasks.flatMap((t) => t.results);
+  if (h.error || results.some((r) => !r.ok && !r.notProbed)) return 'unhealthy';
+  return results.some((r) => r.notProbed) ? 'not probed' : 'healthy';
+}
+
 /** Failed checks as one line: "leaf1: /healthz 200: HTTP 503; RSS: 200.0 MB (<= 128 MB)". */
 export function failureSummary(h: HostHealth): string {
   if (h.error) return h.error;

@@ -1,4 +1,5 @@
-// Health-gated rollout. For a play with a `health:` list, each batch is applied, then probed; if
+// Health-gated rollout. For a play with a `health:` list, each batch is applied, then the hosts it
+// changed are probed (a check that could not run fails unless its task lets it pass); if
 // any host of the batch failed (a task or a health check), every host of the batch that changed
 // is rolled back (previous files, handlers re-run), probed again, and the play halts with a
 // report naming what failed, what was restored and which hosts were never touched.
@@ -46,7 +47,9 @@ export class RolloutGate {
   /** Probes the batch; on any failure rolls it back. Returns the halt reason, or undefined to go on. */
   async after(batch: string[], later: string[]): Promise<string | undefined> {
     const failedTasks = batch.filter((h) => this.sessions.out.has(h));
-    const probed = await Promise.all(batch.filter((h) => !this.sessions.out.has(h)).map((h) => this.probe(h, 'health')));
+    // The gate judges what the batch changed: hosts it left alone are not probed (and not called
+    // healthy), so a run that changes nothing reads each host once.
+    const probed = await Promise.all(batch.filter((h) => !this.sessions.out.has(h) && this.snapshots.has(h)).map((h) => this.probe(h, 'health')));
     const unhealthy = probed.filter((h) => !h.ok);
     if (failedTasks.length === 0 && unhealthy.length === 0) return undefined;
 

@@ -9,7 +9,8 @@ import type { Play, Vars } from '../playbook/types.js';
 import { planHost } from '../plan/plan-host.js';
 import { isChange, type HostPlan, type PlanEnv, type PreparedHost } from '../plan/types.js';
 import type { HostRecap, Recap, Reporter, RunEvent } from '../report/events.js';
-import { applyHost, unreachableResult } from './apply-host.js';
+import { applyHost, unreachableResult, type HostApplyOutcome } from './apply-host.js';
+import { applyLockstep } from './lockstep.js';
 import { haltAfterBatch, runLimited, splitBatches } from './batches.js';
 import { SIGNAL_EXIT, type Interrupt } from './interrupt.js';
 import { noLogFlag, shownChanges, type TaskResult } from './results.js';
@@ -229,7 +230,8 @@ class Run {
   /** Returns the exit code when the play (and the run) halts. */
   private async applyBatches(play: Play, active: PreparedHost[], plans: Map<string, HostPlan>, vars: Map<string, Vars>): Promise<number | undefined> {
     const batches = splitBatches(active, play.serial);
-    const gate = RolloutGate.for(play, this.opts.env, this.sessions, (r) => this.result(r));
+    // A play whose tasks --tags/--skip-tags leave out changes nothing: none of its probes run.
+    const gate = active.some((p) => p.tasks.length) ? RolloutGate.for(play, this.opts.env, this.sessions, (r) => this.result(r)) : undefined;
     for (const [b, batch] of batches.entries()) {
       if (this.stopping) return this.finish();
       this.emit({ event: 'batch_start', batch: b + 1, hosts: batch.map((p) => p.host) });
@@ -253,18 +255,33 @@ class Run {
       for (const p of lost) count(p.host);
       // A terminal shows the batch at once (0 done), not only when its first host finishes.
       if (!lost.length) progress();
-      const fatalStop = () => play.anyErrorsFatal && tally.failed + tally.unreachable > 0;
-      await runLimited(
-        batch.filter((p) => plans.has(p.host)),
-        this.opts.forks,
-        async (p) => {
-          if (gate && !(await gate.before(p, plans.get(p.host)!))) return count(p.host);
-          const changed = await this.applyOne(play, p, plans.get(p.host)!, vars.get(p.host)!);
-          if (changed) tally.changed++;
+      const planned = batch.filter((p) => plans.has(p.host));
+      if (play.anyErrorsFatal) {
+        const kept: PreparedHost[] = [];
+        await runLimited(planned, this.opts.forks, async (p) => {
+          if (gate && !(await gate.before(p, plans.get(p.host)!))) count(p.host);
+          else kept.push(p);
+        });
+        const lockstep = kept.map((p) => ({ host: p.host, transport: this.sessions.existing(p.host), plan: plans.get(p.host)! }));
+        const outcomes = await timePhase('apply', () => applyLockstep(lockstep, this.opts.forks, this.opts.forceHandlers));
+        for (const p of kept) {
+          if (await this.settle(play, p, plans.get(p.host)!, vars.get(p.host)!, outcomes.get(p.host)!)) tally.changed++;
           count(p.host);
-        },
-        () => !this.stopping && !fatalStop(),
-      );
+        }
+      } else {
+        await runLimited(
+          planned,
+          this.opts.forks,
+          async (p) => {
+            if (gate && !(await gate.before(p, plans.get(p.host)!))) return count(p.host);
+            const plan = plans.get(p.host)!;
+            const outcome = await timePhase('apply', () => applyHost(this.sessions.existing(p.host), plan, this.opts.forceHandlers));
+            if (await this.settle(play, p, plan, vars.get(p.host)!, outcome)) tally.changed++;
+            count(p.host);
+          },
+          () => !this.stopping,
+        );
+      }
       const gated = await gate?.after(batch.map((p) => p.host), batches.slice(b + 1).flat().map((p) => p.host));
       const reason = gated ?? haltAfterBatch(tally, { maxFailPercentage: play.maxFailPercentage, anyErrorsFatal: play.anyErrorsFatal });
       if (reason) {
@@ -275,10 +292,8 @@ class Run {
     return undefined;
   }
 
-  /** Apply, then verify the host converged. Returns whether anything changed. */
-  private async applyOne(play: Play, prep: PreparedHost, plan: HostPlan, vars: Vars): Promise<boolean> {
-    const transport = this.sessions.existing(prep.host);
-    const outcome = await timePhase('apply', () => applyHost(transport, plan, this.opts.forceHandlers));
+  /** After the apply: verify the host converged and report it. Returns whether anything changed. */
+  private async settle(play: Play, prep: PreparedHost, plan: HostPlan, vars: Vars, outcome: HostApplyOutcome): Promise<boolean> {
     if (outcome.applied) this.touched.set(prep.host, [...new Set([...(this.touched.get(prep.host) ?? []), play.name])]);
     if (plan.tasks.some((t) => t.changes.length) || plan.handlers.length) this.facts.invalidate(prep.host);
     let results = outcome.results;

@@ -191,7 +191,7 @@ function exampleFleet(t: { after(fn: () => void): void }, hosts: string[]) {
     kernelKeys(join(dir, h));
   }
   const args = ['-i', join(REPO, 'inventories/example-dc1'), '--limit', hosts.join(','),
-    '-e', 'connection=chroot', '-e', `chroot_dir=${dir}/{{inventory_hostname}}`, '--json'];
+    '-e', 'connection=chroot', '-e', `chroot_dir=${dir}/{{inventory_hostname}}`, '-e', 'portsyncd_health_not_probed=pass', '--json'];
   return { dir, args };
 }
 
@@ -263,6 +263,34 @@ test('a problem in a later play (the deploy\'s missing artifact) stops the run b
   assert.match(r.err, /1 problem found; nothing was changed\./);
   assert.doesNotMatch(r.out, /BATCH/);
   assert.deepEqual(snapshot(dir), before);
+});
+
+test('health is never assumed: on offline roots the kernel play\'s canary gate fails unless the run lets not-probed pass', (t) => {
+  const hosts = ['dc1-leaf-01', 'dc1-leaf-02'];
+  const { dir, args } = exampleFleet(t, hosts);
+  const noPass: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '-e' && args[i + 1] === 'portsyncd_health_not_probed=pass') i++;
+    else noPass.push(args[i]!);
+  }
+  const before = snapshot(join(dir, 'dc1-leaf-02'));
+  const r = cli([join(REPO, 'playbooks/site.yaml'), ...noPass, '--skip-tags', 'deploy']);
+  assert.equal(r.code, 1, r.err + r.out);
+  const ev = events(r.out);
+  const halt = ev.find((e) => e.event === 'halt')!;
+  assert.match(halt.reason, /play "Kernel tuning" halted after batch 1: health gate: batch of dc1-leaf-01 failed \(dc1-leaf-01: portsyncd health: not probed: offline root\)/);
+  assert.match(halt.reason, /not started: dc1-leaf-02/);
+  const probe = ev.find((e) => e.event === 'result' && e.task === 'health: portsyncd healthy')!;
+  assert.deepEqual([probe.host, probe.status], ['dc1-leaf-01', 'failed']);
+  // (The canary's rollback runs the root's own sh, which these empty roots lack.)
+  assert.deepEqual(snapshot(join(dir, 'dc1-leaf-02')), before, 'the second batch never started');
+
+  // A play that --tags leaves without tasks runs none of its probes.
+  const fresh = exampleFleet(t, hosts);
+  const kernelOnly = cli([join(REPO, 'playbooks/site.yaml'), ...fresh.args, '--tags', 'kernel']);
+  assert.equal(kernelOnly.code, 0, kernelOnly.err + kernelOnly.out);
+  const probes = events(kernelOnly.out).filter((e) => e.event === 'result' && /^health/.test(e.task));
+  assert.deepEqual(probes.map((e) => [e.host, e.status, e.msg]), hosts.map((h) => [h, 'ok', 'portsyncd health: not probed: offline root']), 'probes of the kernel play only');
 });
 
 test('the guide as written fails at plan time with exit 3 and writes nothing', (t) => {

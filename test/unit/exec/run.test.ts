@@ -132,6 +132,11 @@ test('any_errors_fatal stops the play after a failing batch', async (t) => {
   assert.equal(code, 1);
   assert.match((events.find((e) => e.event === 'halt') as { reason: string }).reason, /any_errors_fatal/);
   assert.ok(!existsSync(join(dir, 'h3', 'etc/one')));
+  // The other host of the batch finishes the failing task and starts no later one.
+  assert.equal(readFileSync(join(dir, 'h2', 'etc/one'), 'utf8'), 'h2');
+  assert.ok(!existsSync(join(dir, 'h2', 'etc/two')), 'h2 stopped at the failing task');
+  const h2 = events.filter((e) => e.event === 'result' && e.host === 'h2').map((e) => [(e as { task: string }).task, (e as { status: string }).status]);
+  assert.deepEqual(h2, [['first', 'changed']]);
 
   // an unreachable host is fatal too, and is still reported as unreachable
   const lost = fleet(t, 4, { h2: 'unreachable' });
@@ -267,4 +272,13 @@ test('a batch replans its hosts on facts gathered at its start and says when the
   assert.deepEqual(moved, [{ event: 'replanned', host: 'h2', play: 'p', added: [], removed: ['first: mark /etc/one'] }]);
   const h2 = events.filter((e) => e.event === 'result' && e.host === 'h2').map((e) => [(e as { task: string }).task, (e as { status: string }).status]);
   assert.deepEqual(h2, [['first', 'ok'], ['second', 'changed'], ['h', 'changed']]);
+});
+
+test('any_errors_fatal: handlers notified before the stop still run (force_handlers)', async (t) => {
+  const p = play({ serial: [2], anyErrorsFatal: true, tasks: [task('first', '/etc/one', ['h']), task('second', '/etc/two')] });
+  const { dir, hosts } = fleet(t, 2, { h1: '/etc/two' });
+  const { code } = await run([{ play: p, hosts }]);
+  assert.equal(code, 1);
+  for (const h of ['h1', 'h2']) assert.equal(readFileSync(join(dir, h, 'etc/handler'), 'utf8'), h, `${h}: handler ran`);
+  assert.ok(existsSync(join(dir, 'h2', 'etc/two')), 'h2 ran the failing task itself');
 });

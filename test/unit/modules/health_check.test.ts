@@ -27,7 +27,7 @@ portsyncd_process_resident_memory_bytes 52428800
 
 function healthy(): Record<string, CmdFact> {
   return {
-    [`systemctl show -p Type,ActiveState,SubState,NRestarts -- portsyncd.service`]: ok('Type=notify\nActiveState=active\nSubState=running\nNRestarts=0\n'),
+    [`systemctl show -p LoadState,Type,ActiveState,SubState,NRestarts -- portsyncd.service`]: ok('Type=notify\nActiveState=active\nSubState=running\nNRestarts=0\n'),
     'ip -j link show': ok(JSON.stringify([link('lo', true, false), link('Ethernet0', true, true), link('Ethernet4', false, false)])),
     'healthz': http(200, '{"initial_sync_done":true}'),
     'metrics': http(200, METRICS),
@@ -61,9 +61,9 @@ test('a healthy daemon passes every check, each with its measured value', () => 
 });
 
 const failing: [string, (c: Record<string, CmdFact>) => void, Record<string, unknown>, string, RegExp][] = [
-  ['unit failed', (c) => (c['systemctl show -p Type,ActiveState,SubState,NRestarts -- portsyncd.service'] = ok('Type=notify\nActiveState=activating\nSubState=auto-restart\nNRestarts=3\n')), {}, 'unit active (READY)', /^activating\/auto-restart$/],
-  ['restarts above the limit', (c) => (c['systemctl show -p Type,ActiveState,SubState,NRestarts -- portsyncd.service'] = ok('Type=notify\nActiveState=active\nSubState=running\nNRestarts=2\n')), { max_restarts: 1 }, 'restarts', /^2$/],
-  ['active but not Type=notify', (c) => (c['systemctl show -p Type,ActiveState,SubState,NRestarts -- portsyncd.service'] = ok('Type=simple\nActiveState=active\nSubState=running\nNRestarts=0\n')), {}, 'unit active (READY)', /^active\/running \(Type=simple: no READY\)$/],
+  ['unit failed', (c) => (c['systemctl show -p LoadState,Type,ActiveState,SubState,NRestarts -- portsyncd.service'] = ok('Type=notify\nActiveState=activating\nSubState=auto-restart\nNRestarts=3\n')), {}, 'unit active (READY)', /^activating\/auto-restart$/],
+  ['restarts above the limit', (c) => (c['systemctl show -p LoadState,Type,ActiveState,SubState,NRestarts -- portsyncd.service'] = ok('Type=notify\nActiveState=active\nSubState=running\nNRestarts=2\n')), { max_restarts: 1 }, 'restarts', /^2$/],
+  ['active but not Type=notify', (c) => (c['systemctl show -p LoadState,Type,ActiveState,SubState,NRestarts -- portsyncd.service'] = ok('Type=simple\nActiveState=active\nSubState=running\nNRestarts=0\n')), {}, 'unit active (READY)', /^active\/running \(Type=simple: no READY\)$/],
   ['healthz 503', (c) => (c.healthz = http(503, '{}')), {}, '/healthz 200', /^HTTP 503$/],
   ['nothing listening', (c) => (c.metrics = { rc: 7, stdout: '', stderr: 'bash: connect: Connection refused\n' }), {}, '/metrics answers', /no HTTP answer on 127\.0\.0\.1:9464 \(exit 7: bash: connect: Connection refused\)/],
   ['redis lags the kernel', (c) => (c.redis = ok('PORT_TABLE|Ethernet0\ndown\nup\nPORT_TABLE|Ethernet4\ndown\ndown\n')), {}, 'STATE_DB PORT_TABLE = kernel (Ethernet*)', /^1 of 2 differ: Ethernet0: kernel oper up admin up, redis oper down admin up$/],
@@ -119,11 +119,29 @@ test('kernel state maps like the daemon: admin from UP, oper from operstate UP/U
   assert.equal(portStateCheck('not json', '', 'Ethernet').value, 'ip -j link gave no JSON');
 });
 
-test('an offline root reads nothing and passes with a note', () => {
+test('an offline root reads nothing and is not probed: a failure unless the task lets it pass', () => {
   const args = withDefaults<HealthCheckArgs>(healthCheck.schema, { self_test_port: 'Ethernet0' });
   const ctx = fakeContext({ offline: true });
   assert.deepEqual(healthCheck.needs(args, ctx), []);
-  assert.deepEqual(healthCheck.probe!(fakeFacts(), args, ctx), [{ check: 'portsyncd health', ok: true, value: 'not probed: offline root' }]);
+  assert.deepEqual(healthCheck.probe!(fakeFacts(), args, ctx), [{ check: 'portsyncd health', ok: false, notProbed: true, value: 'not probed: offline root' }]);
+  const lenient = withDefaults<HealthCheckArgs>(healthCheck.schema, { not_probed: 'pass' });
+  assert.deepEqual(healthCheck.probe!(fakeFacts(), lenient, ctx), [{ check: 'portsyncd health', ok: true, notProbed: true, value: 'not probed: offline root' }]);
+});
+
+test('a tool missing on the switch makes its checks not probed, never healthy', () => {
+  const noRedis = { ...healthy(), redis: { rc: 127, stdout: '', stderr: 'sh: 1: redis-cli: not found' } };
+  const r = probe(noRedis).get('STATE_DB PORT_TABLE = kernel (Ethernet*)')!;
+  assert.deepEqual(r, { check: 'STATE_DB PORT_TABLE = kernel (Ethernet*)', ok: false, notProbed: true, value: 'not probed: redis-cli is missing on the switch' });
+  const noBash = { ...healthy(), healthz: { rc: 127, stdout: '', stderr: "timeout: failed to run command 'bash': No such file or directory" } };
+  const h = probe(noBash, { not_probed: 'pass' }).get('/healthz 200')!;
+  assert.deepEqual(h, { check: '/healthz 200', ok: true, notProbed: true, value: 'not probed: bash is missing on the switch' });
+  assert.equal(probe(healthy()).get('unit active (READY)')!.notProbed, undefined);
+});
+
+test('unit_absent: pass lets a switch without the unit pass (a play that runs before the first deploy)', () => {
+  const absent = { ...healthy(), 'systemctl show -p LoadState,Type,ActiveState,SubState,NRestarts -- portsyncd.service': ok('LoadState=not-found\nActiveState=inactive\nSubState=dead\n') };
+  assert.deepEqual([...probe(absent, { unit_absent: 'pass' }).values()], [{ check: 'unit installed', ok: true, value: 'portsyncd.service not installed yet: nothing to probe' }]);
+  assert.equal(probe(absent).get('unit active (READY)')!.ok, false, 'by default a missing unit fails');
 });
 
 test('without a self-test, a P99 over fewer events than min_events (a fresh start-up dump) is not judged', () => {
