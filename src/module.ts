@@ -63,9 +63,9 @@ export interface Change {
   changed?: boolean;
 }
 
-/** What a module sees while planning one host. Pure: no I/O. */
+/** What a module sees while planning one host. Pure: no I/O. It does not name the host: the
+ *  engine adds host and task to every message, so one problem on many hosts prints once. */
 export interface PlanContext {
-  hostName: string;
   /** Name of the task being planned; managed files name it in their header. */
   taskName?: string;
   /** The host's resolved variables. */

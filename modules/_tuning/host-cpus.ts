@@ -21,7 +21,7 @@ export function resolveCpus(
   const online = host.cpusOnline;
   if (value === 'all') {
     if (online.length > 0) return [...online];
-    ctx.error(`host ${ctx.hostName}: "all" CPUs is unknown here (the online CPUs were not readable)`, argPath,
+    ctx.error(`"all" CPUs is unknown here (the online CPUs were not readable)`, argPath,
       'name the CPUs explicitly, e.g. "0-3"');
     return null;
   }
@@ -29,13 +29,13 @@ export function resolveCpus(
   try {
     cpus = parseCpuList(value);
   } catch (e) {
-    ctx.error(`host ${ctx.hostName}: ${(e as Error).message}`, argPath);
+    ctx.error(`${(e as Error).message}`, argPath);
     return null;
   }
   const missing = online.length > 0 ? missingFrom(cpus, online) : '';
   if (missing !== '') {
     ctx.error(
-      `host ${ctx.hostName}: CPU list "${value}" names CPU ${missing}, which is not online (online: ${formatCpuList(online)})`,
+      `CPU list "${value}" names CPU ${missing}, which is not online (online: ${formatCpuList(online)})`,
       argPath,
       `use CPUs within ${formatCpuList(online)}, or "all"`,
     );

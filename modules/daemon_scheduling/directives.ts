@@ -29,7 +29,7 @@ function numaNodes(args: SchedulingSettings, host: HostFacts, ctx: PlanContext, 
   const policy = args.numa_policy;
   if (args.numa_mask === undefined) {
     if (policy === 'bind' || policy === 'interleave' || policy === 'preferred') {
-      ctx.error(`host ${ctx.hostName}: numa_policy "${policy}" needs numa_mask`, ['numa_mask'], 'e.g. numa_mask: "0"');
+      ctx.error(`numa_policy "${policy}" needs numa_mask`, ['numa_mask'], 'e.g. numa_mask: "0"');
     }
     return null;
   }
@@ -38,24 +38,24 @@ function numaNodes(args: SchedulingSettings, host: HostFacts, ctx: PlanContext, 
   try {
     nodes = parseCpuList(args.numa_mask);
   } catch (e) {
-    ctx.error(`host ${ctx.hostName}: numa_mask: ${(e as Error).message}`, ['numa_mask']);
+    ctx.error(`numa_mask: ${(e as Error).message}`, ['numa_mask']);
     return null;
   }
   const missing = offline ? '' : missingFrom(nodes, host.numaNodes);
   if (missing !== '') {
     ctx.error(
-      `host ${ctx.hostName}: numa_mask "${args.numa_mask}" names NUMA node ${missing}, which does not exist (nodes: ${formatCpuList(host.numaNodes)})`,
+      `numa_mask "${args.numa_mask}" names NUMA node ${missing}, which does not exist (nodes: ${formatCpuList(host.numaNodes)})`,
       ['numa_mask'],
       `use nodes within ${formatCpuList(host.numaNodes)}`,
     );
     return null;
   }
   if (policy === 'preferred' && nodes.length !== 1) {
-    ctx.error(`host ${ctx.hostName}: numa_policy "preferred" takes exactly one node, got "${args.numa_mask}"`, ['numa_mask']);
+    ctx.error(`numa_policy "preferred" takes exactly one node, got "${args.numa_mask}"`, ['numa_mask']);
     return null;
   }
   if (!offline && host.numaNodes.length === 1 && (policy === 'bind' || policy === 'interleave')) {
-    ctx.warn(`host ${ctx.hostName}: numa_policy "${policy}" has no effect on a host with a single NUMA node`);
+    ctx.warn(`numa_policy "${policy}" has no effect on a host with a single NUMA node`);
   }
   return formatCpuList(nodes);
 }
@@ -77,14 +77,14 @@ export function directives(args: SchedulingSettings, host: HostFacts, planCtx: P
   const priority = args.cpu_scheduling_priority;
   const realtime = policy !== undefined && REALTIME.has(policy);
   if (realtime && (priority === undefined || priority < 1)) {
-    ctx.error(`host ${ctx.hostName}: cpu_scheduling_policy "${policy}" needs cpu_scheduling_priority (1-99)`, ['cpu_scheduling_priority']);
+    ctx.error(`cpu_scheduling_policy "${policy}" needs cpu_scheduling_priority (1-99)`, ['cpu_scheduling_priority']);
   }
   if (priority !== undefined && priority > 0 && !realtime) {
-    ctx.error(`host ${ctx.hostName}: cpu_scheduling_priority applies only to the fifo and rr policies`, ['cpu_scheduling_priority'],
+    ctx.error(`cpu_scheduling_priority applies only to the fifo and rr policies`, ['cpu_scheduling_priority'],
       'set cpu_scheduling_policy: rr (or fifo), or drop the priority');
   }
   if (args.nice !== undefined) {
-    if (realtime) ctx.warn(`host ${ctx.hostName}: nice ${args.nice} has no effect under the real-time policy "${policy}"`);
+    if (realtime) ctx.warn(`nice ${args.nice} has no effect under the real-time policy "${policy}"`);
     out.push({ key: 'Nice', value: String(args.nice) });
   }
   if (policy !== undefined) out.push({ key: 'CPUSchedulingPolicy', value: policy });

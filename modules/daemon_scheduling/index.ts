@@ -81,7 +81,7 @@ const daemonScheduling: Module<DaemonSchedulingArgs> = {
     const wanted = directives(args, facts.host, ctx);
     if (!wanted) return [];
     if (wanted.length === 0) {
-      ctx.error(`host ${ctx.hostName}: daemon_scheduling sets nothing for ${args.unit}`, [], 'set at least one of cpu_affinity, numa_policy, nice, cpu_scheduling_policy, limit_nofile, limit_nproc, limit_memlock, or use state: absent');
+      ctx.error(`daemon_scheduling sets nothing for ${args.unit}`, [], 'set at least one of cpu_affinity, numa_policy, nice, cpu_scheduling_policy, limit_nofile, limit_nproc, limit_memlock, or use state: absent');
       return [];
     }
     const content = ctx.render('tuning/scheduling-dropin.conf.hbs', { unit: args.unit, directives: wanted });

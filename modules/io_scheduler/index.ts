@@ -52,12 +52,12 @@ const ioScheduler: Module<IoSchedulerArgs> = {
     if (!ctx.offline) {
       const devices = matched(facts.host.blockDevices, args);
       if (devices.length === 0) {
-        ctx.warn(`host ${ctx.hostName}: no block device matches ${asList(args.devices).join(', ')}; only the udev rule is installed`);
+        ctx.warn(`no block device matches ${asList(args.devices).join(', ')}; only the udev rule is installed`);
       }
       const refusing = devices.filter((d) => !d.schedulers.includes(args.scheduler));
       for (const d of refusing) {
         ctx.error(
-          `host ${ctx.hostName}: block device ${d.name} does not offer the "${args.scheduler}" scheduler (offers: ${d.schedulers.join(', ')})`,
+          `block device ${d.name} does not offer the "${args.scheduler}" scheduler (offers: ${d.schedulers.join(', ')})`,
           ['scheduler'],
           `pick one of ${d.schedulers.join(', ')}, or narrow "devices"`,
         );

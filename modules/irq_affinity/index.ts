@@ -90,10 +90,10 @@ const irqAffinity: Module<IrqAffinityArgs> = {
     if (!ctx.offline) {
       const pins = matchedIrqs(facts, args);
       if (pins.length === 0) {
-        ctx.warn(`host ${ctx.hostName}: no IRQ in /proc/interrupts belongs to ${asList(args.interfaces).join(', ')}; only the boot script is installed`);
+        ctx.warn(`no IRQ in /proc/interrupts belongs to ${asList(args.interfaces).join(', ')}; only the boot script is installed`);
       }
       if (facts.host.irqbalanceActive) {
-        ctx.warn(`host ${ctx.hostName}: irqbalance is running and will move these IRQs again; disable it (systemctl disable --now irqbalance) or ban CPUs ${formatCpuList(cpus)} from it (IRQBALANCE_BANNED_CPULIST)`);
+        ctx.warn(`irqbalance is running and will move these IRQs again; disable it (systemctl disable --now irqbalance) or ban CPUs ${formatCpuList(cpus)} from it (IRQBALANCE_BANNED_CPULIST)`);
       }
       const drift = pins.filter((p) => !sameCpuList(p.current, cpus));
       if (drift.length > 0) {

@@ -150,17 +150,17 @@ const rps: Module<RpsArgs> = {
     if (!cpus) return [];
     const rfs = args.rps_sock_flow_entries;
     if (rfs !== undefined && rfs !== 0 && (rfs & (rfs - 1)) !== 0) {
-      ctx.warn(`host ${ctx.hostName}: rps_sock_flow_entries ${rfs} is rounded up by the kernel to a power of two`);
+      ctx.warn(`rps_sock_flow_entries ${rfs} is rounded up by the kernel to a power of two`);
     }
     const changes: Change[] = [];
     if (!ctx.offline) {
       const values = queueValues(facts, args, cpus);
       if (values.length === 0) {
-        ctx.warn(`host ${ctx.hostName}: no rx queue matches ${asList(args.interfaces).join(', ')}; only the boot script is installed`);
+        ctx.warn(`no rx queue matches ${asList(args.interfaces).join(', ')}; only the boot script is installed`);
       }
       const sock = sockFlowValue(facts, args);
       if (sock?.current === null) {
-        ctx.error(`host ${ctx.hostName}: ${SOCK_FLOW} does not exist here (a network namespace without the global RFS table?)`, ['rps_sock_flow_entries'],
+        ctx.error(`${SOCK_FLOW} does not exist here (a network namespace without the global RFS table?)`, ['rps_sock_flow_entries'],
           'leave rps_sock_flow_entries unset or 0 on this host');
         return [];
       }

@@ -93,14 +93,14 @@ const thp: Module<ThpArgs> = {
       if (ctx.offline) continue;
       const text = facts.file(w.path);
       if (text === null) {
-        ctx.error(`host ${ctx.hostName}: ${w.path} does not exist (kernel ${facts.host.kernel || 'unknown'} has no transparent huge pages)`,
+        ctx.error(`${w.path} does not exist (kernel ${facts.host.kernel || 'unknown'} has no transparent huge pages)`,
           [w.name], 'remove the thp task for this host');
         continue;
       }
       const current = bracketed(text);
       if (current === w.value) continue;
       if (!text.split(/\s+/).some((word) => word.replace(/^\[|\]$/g, '') === w.value)) {
-        ctx.error(`host ${ctx.hostName}: ${w.path} does not offer "${w.value}" (offers: ${text.trim()})`, [w.name]);
+        ctx.error(`${w.path} does not offer "${w.value}" (offers: ${text.trim()})`, [w.name]);
         continue;
       }
       changes.push({

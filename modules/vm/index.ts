@@ -100,7 +100,7 @@ const vm: Module<VmArgs> = {
       if (ctx.offline) continue;
       const current = facts.sysctl(s.key);
       if (current === null) {
-        ctx.error(`host ${ctx.hostName}: sysctl ${s.key} does not exist on kernel ${facts.host.kernel || 'unknown'}`, [s.arg]);
+        ctx.error(`sysctl ${s.key} does not exist on kernel ${facts.host.kernel || 'unknown'}`, [s.arg]);
         continue;
       }
       if (current.trim() === s.value) continue;
@@ -116,7 +116,7 @@ const vm: Module<VmArgs> = {
       const file = fileChange(facts, { path: VM_SYSCTL_FILE, content: conf, mode: '0644', owner: 'root', group: 'root' });
       if (file) changes.push(file);
     }
-    if (args.swap === 'off') changes.push(...swapChanges(facts, ctx.offline, (m) => ctx.warn(`host ${ctx.hostName}: ${m}`)));
+    if (args.swap === 'off') changes.push(...swapChanges(facts, ctx.offline, (m) => ctx.warn(`${m}`)));
     return changes;
   },
 

@@ -29,7 +29,6 @@ export function planContext(
   sink: TaskSink,
 ): PlanContext {
   return {
-    hostName: host,
     taskName: oneLine(task.name),
     vars,
     check: env.check,

@@ -50,7 +50,6 @@ export function fakeContext(opts: Partial<PlanContext> = {}): RecordingContext {
   const warnings: string[] = [];
   const errors: RecordingContext['errors'] = [];
   return {
-    hostName: 'sw1',
     vars: {},
     check: false,
     offline: false,

@@ -18,7 +18,7 @@ const probe: Module<{ path: string }> = {
   name: 'probe',
   schema: {},
   needs: (a) => [{ kind: 'file', path: a.path }],
-  diff: (_f, a, ctx) => [{ summary: `probe ${a.path}`, ops: [{ kind: 'put', path: a.path, content: ctx.hostName }], changed: false, notify: ['h'] }],
+  diff: (_f, a, ctx) => [{ summary: `probe ${a.path}`, ops: [{ kind: 'put', path: a.path, content: String(ctx.vars.inventory_hostname) }], changed: false, notify: ['h'] }],
 };
 const registry: RegistryLike = { get: (n) => (n === 'probe' ? (probe as unknown as Module) : undefined), validateArgs: () => [], handlers: () => new Map() };
 const env = (check: boolean): PlanEnv => ({ registry, renderArgs: (a) => a, renderTemplate: () => '', evalWhen: () => true, check, tags: { only: [], skip: [] } });
@@ -34,7 +34,7 @@ async function run(root: string, check: boolean) {
   const events: RunEvent[] = [];
   let text = '';
   const text$ = textReporter({ write: (s) => (text += s), writeErr: (s) => (text += s), colour: false, live: false, diff: true, verbose: false });
-  const code = await runPlaybook([{ play, hosts: [{ name: 'h1', vars: { chroot_dir: root } }] }], {
+  const code = await runPlaybook([{ play, hosts: [{ name: 'h1', vars: { inventory_hostname: 'h1', chroot_dir: root } }] }], {
     env: env(check),
     forks: 1,
     forceHandlers: true,

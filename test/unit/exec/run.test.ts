@@ -22,8 +22,8 @@ const mark: Module<{ path: string }> = {
     if (facts.file('/etc/poison') != null) ctx.error('the host holds /etc/poison', ['path']);
     // never converges: wants the file to hold something other than what it holds
     if (ctx.vars.broken === 'flap') return [{ summary: 'flap', ops: [{ kind: 'put', path: a.path, content: (facts.file(a.path) ?? '') + 'x' }] }];
-    if (facts.file(a.path) === ctx.hostName) return [];
-    const ops: import('../../../src/module.js').Op[] = [{ kind: 'put', path: a.path, content: ctx.hostName }];
+    if (facts.file(a.path) === String(ctx.vars.inventory_hostname)) return [];
+    const ops: import('../../../src/module.js').Op[] = [{ kind: 'put', path: a.path, content: String(ctx.vars.inventory_hostname) }];
     if (ctx.vars.broken === a.path) ops.push({ kind: 'exec', argv: ['/no/such/binary'] });
     return [{ summary: `mark ${a.path}`, ops }];
   },
@@ -65,7 +65,7 @@ function fleet(t: { after(fn: () => void): void }, n: number, special: Record<st
   const hosts = Array.from({ length: n }, (_, i) => {
     const name = `h${i + 1}`;
     if (special[name] !== 'unreachable') mkdirSync(join(dir, name, 'etc'), { recursive: true });
-    return { name, vars: { broken: special[name], chroot_dir: join(dir, name) } };
+    return { name, vars: { inventory_hostname: name, broken: special[name], chroot_dir: join(dir, name) } };
   });
   return { dir, hosts };
 }

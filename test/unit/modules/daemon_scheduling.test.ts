@@ -49,13 +49,13 @@ test('renders the drop-in in a fixed order and notifies reload before the restar
 
 test('table: plan-time errors name the host, the value and the arg', () => {
   const rows: [Record<string, unknown>, string, (string | number)[]][] = [
-    [{ cpu_affinity: '2-5' }, 'host sw1: CPU list "2-5" names CPU 4-5, which is not online (online: 0-3)', ['cpu_affinity']],
-    [{ numa_policy: 'bind', numa_mask: '0,2' }, 'host sw1: numa_mask "0,2" names NUMA node 2, which does not exist (nodes: 0-1)', ['numa_mask']],
-    [{ numa_policy: 'interleave' }, 'host sw1: numa_policy "interleave" needs numa_mask', ['numa_mask']],
-    [{ numa_policy: 'preferred', numa_mask: '0-1' }, 'host sw1: numa_policy "preferred" takes exactly one node, got "0-1"', ['numa_mask']],
-    [{ cpu_scheduling_policy: 'fifo' }, 'host sw1: cpu_scheduling_policy "fifo" needs cpu_scheduling_priority (1-99)', ['cpu_scheduling_priority']],
-    [{ cpu_scheduling_policy: 'rr', cpu_scheduling_priority: 0 }, 'host sw1: cpu_scheduling_policy "rr" needs cpu_scheduling_priority (1-99)', ['cpu_scheduling_priority']],
-    [{ nice: -5, cpu_scheduling_priority: 5 }, 'host sw1: cpu_scheduling_priority applies only to the fifo and rr policies', ['cpu_scheduling_priority']],
+    [{ cpu_affinity: '2-5' }, 'CPU list "2-5" names CPU 4-5, which is not online (online: 0-3)', ['cpu_affinity']],
+    [{ numa_policy: 'bind', numa_mask: '0,2' }, 'numa_mask "0,2" names NUMA node 2, which does not exist (nodes: 0-1)', ['numa_mask']],
+    [{ numa_policy: 'interleave' }, 'numa_policy "interleave" needs numa_mask', ['numa_mask']],
+    [{ numa_policy: 'preferred', numa_mask: '0-1' }, 'numa_policy "preferred" takes exactly one node, got "0-1"', ['numa_mask']],
+    [{ cpu_scheduling_policy: 'fifo' }, 'cpu_scheduling_policy "fifo" needs cpu_scheduling_priority (1-99)', ['cpu_scheduling_priority']],
+    [{ cpu_scheduling_policy: 'rr', cpu_scheduling_priority: 0 }, 'cpu_scheduling_policy "rr" needs cpu_scheduling_priority (1-99)', ['cpu_scheduling_priority']],
+    [{ nice: -5, cpu_scheduling_priority: 5 }, 'cpu_scheduling_priority applies only to the fifo and rr policies', ['cpu_scheduling_priority']],
   ];
   for (const [args, message, argPath] of rows) {
     const r = planWith(daemonScheduling, twoNodes(), args);

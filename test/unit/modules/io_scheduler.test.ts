@@ -40,7 +40,7 @@ test('a scheduler a matched device does not offer is a plan-time error naming ho
   const r = planWith(ioScheduler, host(), { devices: 'sd*', scheduler: 'kyber' });
   assert.deepEqual(r.changes, []);
   assert.deepEqual(r.errors.map((e) => [e.message, e.argPath]), [
-    ['host sw1: block device sdb does not offer the "kyber" scheduler (offers: mq-deadline, none)', ['scheduler']],
+    ['block device sdb does not offer the "kyber" scheduler (offers: mq-deadline, none)', ['scheduler']],
   ]);
 });
 

@@ -93,9 +93,9 @@ test('table: CPU lists checked against the online CPUs at plan time', () => {
     ['0-3', null],
     ['all', null],
     ['3,0', null],
-    ['2-5', 'host sw1: CPU list "2-5" names CPU 4-5, which is not online (online: 0-3)'],
-    ['8', 'host sw1: CPU list "8" names CPU 8, which is not online (online: 0-3)'],
-    ['3-1', 'host sw1: reversed range "3-1" in CPU list "3-1"'],
+    ['2-5', 'CPU list "2-5" names CPU 4-5, which is not online (online: 0-3)'],
+    ['8', 'CPU list "8" names CPU 8, which is not online (online: 0-3)'],
+    ['3-1', 'reversed range "3-1" in CPU list "3-1"'],
   ];
   for (const [cpus, error] of rows) {
     const r = planWith(irqAffinity, host(), { interfaces: 'eth0', cpus });

@@ -92,7 +92,7 @@ test('apply converges; verify reports live and persisted, and a hand edit as dri
 
 test('a kernel without THP is a plan-time error; offline roots only get the boot script and unit', () => {
   const r = planWith(thp, { files: {} }, { enabled: 'never' });
-  assert.match(r.errors[0].message, /host sw1: \/sys\/kernel\/mm\/transparent_hugepage\/enabled does not exist/);
+  assert.match(r.errors[0].message, /\/sys\/kernel\/mm\/transparent_hugepage\/enabled does not exist/);
   assert.deepEqual(r.errors[0].argPath, ['enabled']);
   const offline = planWith(thp, { files: {} }, { enabled: 'never' }, { offline: true });
   assert.deepEqual(offline.errors, []);
