@@ -1,6 +1,6 @@
 // Shell words for humans and for scripts: plain when nothing needs quoting, else the engine's
 // one quoting helper.
-import { shq } from '../../src/transport/shell.js';
+import { shq } from '../../src/script/shell.js';
 
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 

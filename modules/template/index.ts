@@ -2,7 +2,7 @@
 // content diff and any mode/owner/group drift reported.
 import type { Module } from '../../src/module.js';
 import { effectiveStat, fileChange } from '../_shared/file-change.js';
-import { splitCommand } from '../../src/transport/shell-words.js';
+import { splitCommand } from '../../src/script/shell-words.js';
 import { schema, type TemplateArgs } from './schema.js';
 
 const template: Module<TemplateArgs> = {

@@ -3,7 +3,7 @@
 // still run unless forceHandlers is off.
 import { basename, dirname } from 'node:path';
 import type { Transport } from '../transport/types.js';
-import { rooted, shq } from '../transport/shell.js';
+import { rooted, shq } from '../script/shell.js';
 import { UnreachableError } from '../errors.js';
 import { isChange, type HostPlan } from '../plan/types.js';
 import { compileApplyScript, mkdirShared, parseApplyOutput, type ScriptStep, type StepOutcome } from './apply-script.js';

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, basename } from 'node:path';
 import type { Change, Op } from '../module.js';
-import { MARK, base64Heredoc, rooted, shArgv, shq } from '../transport/shell.js';
-import { splitCommand } from '../transport/shell-words.js';
+import { MARK, base64Heredoc, rooted, shArgv, shq } from '../script/shell.js';
+import { splitCommand } from '../script/shell-words.js';
 
 export interface ScriptStep {
   change: Change;

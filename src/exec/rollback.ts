@@ -6,7 +6,7 @@
 import type { Change } from '../module.js';
 import type { HostPlan } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
-import { MARK, rooted, shq } from '../transport/shell.js';
+import { MARK, rooted, shq } from '../script/shell.js';
 import { compileApplyScript, parseApplyOutput } from './apply-script.js';
 
 export const SNAPSHOT_ROOT = '/var/lib/portsync-deploy/rollback';

@@ -2,7 +2,7 @@
 // Each answer is one marker line; payloads are base64 (prefixed 'b' so empty stays visible),
 // so any bytes survive the trip.
 import type { FactQuery } from './types.js';
-import { MARK, rooted, shArgv, shGlob, shq } from '../transport/shell.js';
+import { MARK, rooted, shArgv, shGlob, shq } from '../script/shell.js';
 
 export function queryKey(q: FactQuery): string {
   switch (q.kind) {

@@ -4,7 +4,7 @@ import { copyFile, open, rename, chmod, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ExecOptions, ExecResult, Transport } from './types.js';
-import { rooted, stdinScriptCommand } from './shell.js';
+import { rooted, stdinScriptCommand } from '../script/shell.js';
 
 export interface LocalOptions {
   /** Prefix for target paths; exported to scripts as $ROOT. */

@@ -1,5 +1,5 @@
 // The remote command line for a script: sh -c with safe quoting, wrapped in sudo for become.
-import { shq, stdinScriptCommand } from './shell.js';
+import { shq, stdinScriptCommand } from '../script/shell.js';
 
 export interface Privilege {
   /** Run through `sudo -n -u becomeUser` (only when it differs from the login user). */

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { shq } from '../../../src/transport/shell.js';
+import { shq } from '../../../src/script/shell.js';
 import { keygen, knownHostsLine, makeTempDir, startSshd, type Sshd } from './sshd.js';
 
 const PASSPHRASE = 'pty-s3cret-phrase';

@@ -11,7 +11,7 @@ import { createLocalTransport } from '../../../src/transport/local.js';
 import { compileApplyScript, parseApplyOutput, type ScriptStep } from '../../../src/exec/apply-script.js';
 import { composeGatherScript } from '../../../src/facts/gather-script.js';
 import { gatherFacts } from '../../../src/facts/gather.js';
-import { shq, UnquotableError } from '../../../src/transport/shell.js';
+import { shq, UnquotableError } from '../../../src/script/shell.js';
 
 const base = mkdtempSync(join(tmpdir(), 'psd-quoting-'));
 const marker = join(base, 'RAN');

@@ -1,5 +1,6 @@
-// Shared helpers for composing POSIX sh scripts that run on a target. `shq` is the one quoting
-// helper: every value from a user, an inventory or a host reaches a script through it.
+// The script toolkit: helpers for composing the POSIX sh scripts the engine runs on a target
+// (fact gathering, apply, rollback), used by facts/, exec/ and the transports. `shq` is the one
+// quoting helper: every value from a user, an inventory or a host reaches a script through it.
 import { resolveInRoot } from './root-path.js';
 
 export class UnquotableError extends Error {}
