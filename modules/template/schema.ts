@@ -23,7 +23,7 @@ export const schema = {
     group: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$' },
     validate: {
       type: 'string',
-      // Run without a shell (see src/transport/shell-words.ts): what only a shell would do is refused.
+      // Run without a shell (see src/script/shell-words.ts): what only a shell would do is refused.
       pattern: '^[^$`;&|<>()\\x00]*%s[^$`;&|<>()\\x00]*$',
       description: 'one command run on the temp file before it replaces dest, without a shell; %s is the temp file path',
     },
