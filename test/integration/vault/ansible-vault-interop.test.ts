@@ -14,7 +14,7 @@ import { parseExtraVars } from '../../../src/vars/extra.js';
 import { setVaultPasswords } from '../../../src/vault/keyring.js';
 import { collectVaultPasswords } from '../../../src/vault/passwords.js';
 import { secrets } from '../../../src/secrets/redact.js';
-import { shq } from '../../../src/transport/shell.js';
+import { shq } from '../../../src/script/shell.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const BIN = join(REPO, 'bin/portsync-deploy.js');
