@@ -37,7 +37,7 @@ export async function verifyPlaybook(plays: PlayInput[], opts: Omit<RunOptions, 
               const settings = t.settings ?? [];
               const ok = settings.every((s) => s.ok);
               if (!ok) drift = true;
-              events.push({ event: 'verify', host: prep.host, task: t.task.name, settings, ok });
+              events.push({ event: 'verify', host: prep.host, task: t.task.name, settings, ok, ...(t.task.noLog ? { no_log: true } : {}) });
             }
           } catch (err) {
             if (err instanceof ValidationError) return void problems.push(...err.problems);

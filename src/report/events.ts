@@ -32,7 +32,7 @@ export type RunEvent =
   | { event: 'replanned'; host: string; play: string; added: string[]; removed: string[] }
   | { event: 'halt'; reason: string }
   | { event: 'host_stats'; host: string; roundTrips: number; bytesUploaded: number }
-  | { event: 'verify'; host: string; task: string; settings: SettingState[]; ok: boolean }
+  | { event: 'verify'; host: string; task: string; settings: SettingState[]; ok: boolean; no_log?: boolean }
   | { event: 'interrupted'; signal: string }
   /** Last; `timings`: where the run's wall time went (timings.ts), printed under -vv. */
   | { event: 'recap'; hosts: Record<string, HostRecap>; timings?: PhaseTimings };

@@ -3,6 +3,7 @@
 // shape (each line's +/-/space and the hunk headers), so the line count stays true.
 import type { Problem } from '../errors.js';
 import type { TaskResult } from '../exec/results.js';
+import type { SettingState } from '../module.js';
 import { SECRET_MARKER } from './redact.js';
 
 const HIDDEN = `${SECRET_MARKER} (hidden: no_log is set)`;
@@ -25,6 +26,12 @@ export function censorResult(r: TaskResult): TaskResult {
     ...(r.msg !== undefined ? { msg: HIDDEN } : {}),
     ...(r.warnings ? { warnings: r.warnings.map(() => HIDDEN) } : {}),
   };
+}
+
+/** A setting of a no_log task in `verify`: its name and verdict, not its values. */
+export function censorSetting(s: SettingState): SettingState {
+  const hide = (v: string | null | undefined) => (v === undefined || v === null ? v : SECRET_MARKER);
+  return { ...s, desired: SECRET_MARKER, live: hide(s.live), persisted: hide(s.persisted) };
 }
 
 /** A problem raised while planning a no_log task: where it is, not what the value was. */

@@ -47,3 +47,17 @@ test('the reporter boundary hands sinks redacted events only', () => {
   assert.ok(!JSON.stringify(seen).includes('pa55word!'));
   assert.match(JSON.stringify(seen), /requirepass \*{8}/);
 });
+
+test('no_log results and verify settings reach sinks censored, keeping the diff shape', () => {
+  const seen: RunEvent[] = [];
+  const rep = redactingReporter({ emit: (e) => seen.push(e) }, new Redactor());
+  rep.emit({ event: 'result', host: 'h', task: 't', status: 'failed', no_log: true, msg: 'bad tok-1', warnings: ['w tok-1'], changes: [{ summary: 'create /x', diff: '--- /dev/null\n+++ b/x\n@@ -0,0 +1,2 @@\n+tok-1\n+two\n' }] });
+  rep.emit({ event: 'verify', host: 'h', task: 't', no_log: true, ok: false, settings: [{ setting: 'k', desired: 'tok-1', live: 'old', persisted: null, ok: false }] });
+  rep.emit({ event: 'result', host: 'h', task: 'open', status: 'ok', changes: [{ summary: 'tok-1 shown' }] });
+  const [r, v, open] = seen as any[];
+  assert.equal(r.changes[0].diff, `--- /dev/null\n+++ b/x\n@@ -0,0 +1,2 @@\n+${SECRET_MARKER}\n+${SECRET_MARKER}\n`);
+  assert.match(r.changes[0].summary, /hidden: no_log/);
+  assert.ok(!JSON.stringify([r, v]).includes('tok-1'));
+  assert.deepEqual(v.settings[0], { setting: 'k', desired: SECRET_MARKER, live: SECRET_MARKER, persisted: null, ok: false });
+  assert.equal(open.changes[0].summary, 'tok-1 shown');
+});
