@@ -11,7 +11,7 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const BIN = join(REPO, 'bin/portsync-deploy.js');
 
 /** inventories/example-dc1 holds a vault-encrypted value; its example password file opens it. */
-const EXAMPLE_VAULT_PASSWORD = join(REPO, 'inventories/example-dc1/example-only.vault-password');
+const EXAMPLE_VAULT_PASSWORD = join(REPO, 'inventories/example-dc1/example-only-vault-password.txt');
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ANSIBLE_VAULT_PASSWORD_FILE: EXAMPLE_VAULT_PASSWORD } });
