@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
         return await runCommand(o, first, o.check, o.diff);
     }
   } catch (e) {
-    if (!(e instanceof ValidationError)) throw maskedError(e);
+    if (!(e instanceof ValidationError)) return internalError(e);
     // Messages may quote values (a bad sysctl value, a failing template): mask secrets in them.
     const problems = secrets.redactValue(e.problems);
     if (o?.json) process.stdout.write(JSON.stringify({ event: 'problems', problems: problems.map((p) => ({ ...p, text: formatProblem(p) })) }) + '\n');
@@ -62,13 +62,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** An unexpected error still goes out with its stack, but with every secret masked. */
-function maskedError(e: unknown): unknown {
-  if (e instanceof Error) {
-    e.message = secrets.redactText(e.message);
-    if (e.stack) e.stack = secrets.redactText(e.stack);
-  }
-  return e;
+/** An unexpected error is a bug: one line with every secret masked, and a request to report it.
+ *  The stack only with PSD_DEBUG=1. */
+function internalError(e: unknown): number {
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  process.stderr.write(`internal error: ${secrets.redactText(what).split('\n')[0]}\n`);
+  process.stderr.write('  hint: this is a bug in portsync-deploy; please report it with the command you ran (PSD_DEBUG=1 shows where it happened)\n');
+  if (process.env.PSD_DEBUG === '1' && e instanceof Error && e.stack) process.stderr.write(secrets.redactText(e.stack) + '\n');
+  return EXIT.internal;
 }
 
 function print(text: string, code: number, stream: NodeJS.WriteStream = process.stdout): number {

@@ -102,4 +102,6 @@ export const EXIT = {
   changesPending: 2,
   invalid: 3,
   unreachable: 4,
+  /** A bug in portsync-deploy itself (EX_SOFTWARE): one line and a request to report it, never a stack trace. */
+  internal: 70,
 } as const;

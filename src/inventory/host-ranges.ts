@@ -1,7 +1,10 @@
 // Ansible host ranges: "leaf[01:20].dc1" → leaf01.dc1 … leaf20.dc1; "[a:c]" letters; "[1:9:2]" stride.
 
+/** More hosts than any fleet has: a typo such as [1:999999999] is refused before it costs memory. */
+export const MAX_RANGE_HOSTS = 100_000;
+
 /** Expanded host names, or a message saying why the range is invalid. */
-export function expandHostRange(pattern: string): string[] | string {
+export function expandHostRange(pattern: string, budget = MAX_RANGE_HOSTS): string[] | string {
   const m = /^(.*?)\[([^\]]+)\](.*)$/.exec(pattern);
   if (!m) return [pattern];
   const [, head, range, tail] = m;
@@ -16,6 +19,7 @@ export function expandHostRange(pattern: string): string[] | string {
     const a = Number(start);
     const b = Number(end);
     if (a > b) return `host range [${range}] starts after it ends`;
+    if ((b - a) / step + 1 > budget) return tooMany(range);
     items = [];
     for (let i = a; i <= b; i += step) items.push(String(i).padStart(width, '0'));
   } else if (/^[a-z]$/.test(start) && /^[a-z]$/.test(end)) {
@@ -29,9 +33,13 @@ export function expandHostRange(pattern: string): string[] | string {
   }
   const out: string[] = [];
   for (const item of items) {
-    const rest = expandHostRange(head + item + tail);
+    const rest = expandHostRange(head + item + tail, Math.floor(budget / items.length));
     if (typeof rest === 'string') return rest;
     out.push(...rest);
   }
   return out;
+}
+
+function tooMany(range: string): string {
+  return `host range [${range}] makes more than ${MAX_RANGE_HOSTS} hosts`;
 }

@@ -1,7 +1,7 @@
 // YAML → plain objects, with every key's source position recorded in src/source-map.ts.
 // Parsed as YAML 1.1 like Ansible (merge keys), with plain scalars resolved as PyYAML resolves
 // them, so values mean what they mean to Ansible (see yaml11-scalars.ts).
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { SourcePos } from '../module.js';
 import type { Problem } from '../errors.js';
@@ -27,10 +27,28 @@ const YAML_HINTS: Record<string, string> = {
   UNEXPECTED_TOKEN: 'check the punctuation near this position (":", "-", quotes)',
 };
 
+/** Bounds on what one YAML file may cost: bytes read, nesting, and values after alias expansion
+ *  (a kilobyte of nested aliases can otherwise stand for billions of values). */
+export const YAML_LIMITS = { bytes: 4 * 1024 * 1024, depth: 100, values: 100_000 } as const;
+
+/** The file's text, or why it cannot be one: a folder, a device (/dev/zero) or a FIFO never is. */
+function readBounded(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new Error('it is a directory, not a file');
+    if (!st.isFile()) throw new Error('it is not a regular file');
+    if (st.size > YAML_LIMITS.bytes) throw new Error(`it holds ${st.size} bytes; the limit is ${YAML_LIMITS.bytes}`);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function loadYamlFile(file: string): YamlLoad {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readBounded(file);
   } catch (e) {
     return { value: undefined, problems: [{ message: `cannot read ${file}: ${(e as Error).message}`, pos: { file, line: 1, col: 1 } }] };
   }
@@ -58,6 +76,10 @@ export function parseYaml(text: string, file: string): YamlLoad {
   // Syntax errors cascade; the first one is the one to fix.
   const first = doc.errors[0];
   if (first) {
+    // The parser recurses per nesting level: a very deep document exhausts the stack first.
+    if (/call stack/.test(first.message)) {
+      return { value: undefined, problems: [{ message: 'YAML too large: nested deeper than the parser can follow', pos: at(first.pos[0]), hint: `keep nesting under ${YAML_LIMITS.depth} levels` }] };
+    }
     const message = first.message.split('\n')[0];
     const unclosed = /end with an? ([}\]])/.exec(message);
     return {
@@ -79,6 +101,10 @@ export function parseYaml(text: string, file: string): YamlLoad {
 class Converter {
   /** Anchored nodes converted once, so every alias shares the anchor's object (and its positions). */
   private readonly seen = new Map<Node, unknown>();
+  /** Values a container stands for once every alias in it is expanded. */
+  private readonly sizes = new WeakMap<object, number>();
+  private depth = 0;
+  private overLimit = false;
 
   constructor(
     private readonly doc: Document,
@@ -88,6 +114,35 @@ class Converter {
 
   toPlain(node: Node | null): unknown {
     if (node === null || node === undefined) return null;
+    if (this.overLimit) return null;
+    if (this.depth >= YAML_LIMITS.depth) return this.limit(node, `nesting deeper than ${YAML_LIMITS.depth} levels`);
+    this.depth++;
+    try {
+      const value = this.convert(node);
+      if (value !== null && typeof value === 'object' && !this.sizes.has(value)) {
+        let n = 1;
+        for (const child of Object.values(value)) n += (child !== null && typeof child === 'object' && this.sizes.get(child)) || 1;
+        this.sizes.set(value, n);
+        if (n > YAML_LIMITS.values) return this.limit(node, `more than ${YAML_LIMITS.values} values once aliases are expanded`);
+      }
+      return value;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** One problem for the first limit crossed; the rest of the document is not converted. */
+  private limit(node: Node, what: string): null {
+    this.overLimit = true;
+    this.problems.push({
+      message: `YAML too large: ${what}`,
+      pos: node.range ? this.at(node.range[0]) : undefined,
+      hint: 'flatten the data or use fewer nested aliases; see "Limits" in README.md',
+    });
+    return null;
+  }
+
+  private convert(node: Node): unknown {
     if (isAlias(node)) {
       const target = node.resolve(this.doc);
       return target ? this.toPlain(target as Node) : null;

@@ -15,7 +15,7 @@ export function parseExtraVars(items: string[], cwd: string): Vars {
     if (text.startsWith('@')) {
       const file = resolve(cwd, text.slice(1));
       const { value, problems: p } = loadYamlFile(file);
-      if (p.length) problems.push(...p.map((x) => (/cannot read/.test(x.message) ? { ...x, message: `-e ${text}: file not found`, pos: undefined, hint: `path is relative to ${cwd}` } : x)));
+      if (p.length) problems.push(...p.map((x) => (/cannot read/.test(x.message) ? { ...x, message: `-e ${text}: ${/ENOENT/.test(x.message) ? 'file not found' : x.message.replace(/^cannot read [^:]*: /, '')}`, pos: undefined, hint: `path is relative to ${cwd}` } : x)));
       else if (value !== null && !isMapping(value)) problems.push({ message: `-e ${text}: the file must hold a mapping of variables`, pos: { file, line: 1, col: 1 } });
       else if (value) assignWithPos(out, value);
     } else if (text.startsWith('{')) {
