@@ -15,6 +15,8 @@ import { healthCommand } from './cli/health-command.js';
 import { vaultMain } from './cli/vault-command.js';
 import { loadVaultPasswords } from './cli/vault-passwords.js';
 import { secrets } from './secrets/redact.js';
+import { loadAnsibleConfig } from './cli/ansible-cfg.js';
+import { listCommand } from './cli/list-command.js';
 
 const SUBCOMMANDS = ['plan', 'validate', 'verify', 'render', 'inventory', 'health'];
 
@@ -26,8 +28,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   let o: CliOptions | undefined;
   try {
-    o = parseCliOptions(argv);
+    o = parseCliOptions(argv, loadAnsibleConfig());
     if (o.help) return print(USAGE, EXIT.ok);
+    if (o.verbose && !o.json) for (const n of o.configNotes) process.stderr.write(`ansible.cfg: ${n}\n`);
     if (o.version) return print(JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version + '\n', EXIT.ok);
     const [first, second] = o.positionals;
     await loadVaultPasswords(o);
@@ -47,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
         return await healthCommand(o, second);
       default:
         if (!first) return print(USAGE, EXIT.invalid, process.stderr);
+        if (o.listHosts || o.listTasks || o.listTags || o.syntaxCheck) return await listCommand(o, first);
         return await runCommand(o, first, o.check, o.diff);
     }
   } catch (e) {

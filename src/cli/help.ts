@@ -14,20 +14,27 @@ Options:
   -i, --inventory PATH     inventory folder, INI or YAML file; repeat to merge several in order
   -C, --check              plan only: change nothing
   -D, --diff               show unified diffs of every change
-  -l, --limit PATTERN      restrict hosts (names, groups, globs, a:b, !x, &x)
+  -l, --limit PATTERN      restrict hosts (names, groups, globs, a:b, !x, &x); @FILE reads one per line
   -t, --tags T[,T]         run only tasks with these tags
       --skip-tags T[,T]    skip tasks with these tags
   -e, --extra-vars K=V     extra variable (highest precedence); -e @vars.yaml loads a file
   -f, --forks N            hosts worked on at once (default 50)
       --json               one JSON event per line (every host's detail); the last line is the recap
       --per-host           a line per host and task instead of hosts grouped by identical outcome
-  -v, --verbose            also print round trips and bytes uploaded per host
+  -v, --verbose            also print round trips and bytes uploaded per host, and what
+                           ansible.cfg set or ignored; -vv and more add per-phase timings
       --accept-new-host-keys  trust unknown SSH host keys on first use (changed keys are refused)
       --no-force-handlers  do not run handlers for a host whose later task failed
       --vault-password-file F  vault password file, or an executable printing it (repeatable)
   -J, --ask-vault-pass     ask for the vault password on the terminal
       --vault-id ID@SRC    a vault id's password: SRC is a file, an executable or "prompt" (repeatable)
                            (CI: PORTSYNC_VAULT_PASSWORD holds the password, ANSIBLE_VAULT_PASSWORD_FILE names a file)
+  -u, --user USER          SSH login user (below any ansible_user of the inventory, as in Ansible)
+  -b, --become             run every script through sudo -n (--become-user U, default root)
+      --list-hosts         the hosts each play targets; contact no host
+      --list-tasks         each play's tasks (after --tags/--skip-tags), with their tags
+      --list-tags          the tags each play's tasks carry
+      --syntax-check       check every input, as validate does
   -h, --help               this text
       --version            the version
 

@@ -1,6 +1,9 @@
 // Command-line options shared by the subcommands (node:util parseArgs, no extra dependency).
 import { parseArgs } from 'node:util';
+import { readFileSync, statSync } from 'node:fs';
 import { ValidationError } from '../errors.js';
+import type { Vars } from '../playbook/types.js';
+import type { AnsibleConfig } from './ansible-cfg.js';
 
 export interface CliOptions {
   positionals: string[];
@@ -16,7 +19,7 @@ export interface CliOptions {
   json: boolean;
   perHost: boolean;
   verbose: boolean;
-  /** How many -v: 2 and more add per-phase timings. */
+  /** How many -v: 1 round trips and ansible.cfg notes, 2 and more add per-phase timings and each host's connection. */
   verbosity: number;
   acceptNewHostKeys: boolean;
   forceHandlers: boolean;
@@ -27,13 +30,23 @@ export interface CliOptions {
   vaultPasswordFiles: string[];
   askVaultPass: boolean;
   vaultIds: string[];
+  /** ansible.cfg's connection settings, then -u / -b / --become-user: the lowest variable layer. */
+  connectionVars: Vars;
+  listHosts: boolean;
+  listTasks: boolean;
+  listTags: boolean;
+  syntaxCheck: boolean;
+  startAtTask?: string;
+  step: boolean;
+  /** What ansible.cfg reading noticed (file used, keys ignored), shown under -v. */
+  configNotes: string[];
 }
 
 const DEFAULT_FORKS = 50;
 
 const splitList = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
 
-export function parseCliOptions(argv: string[]): CliOptions {
+export function parseCliOptions(argv: string[], cfg?: AnsibleConfig): CliOptions {
   let parsed;
   try {
     parsed = parseArgs({
@@ -61,22 +74,40 @@ export function parseCliOptions(argv: string[]): CliOptions {
         'ask-vault-pass': { type: 'boolean', short: 'J' },
         'vault-id': { type: 'string', multiple: true },
         version: { type: 'boolean' },
+        user: { type: 'string', short: 'u' },
+        become: { type: 'boolean', short: 'b' },
+        'become-user': { type: 'string' },
+        'become-method': { type: 'string' },
+        'list-hosts': { type: 'boolean' },
+        'list-tasks': { type: 'boolean' },
+        'list-tags': { type: 'boolean' },
+        'syntax-check': { type: 'boolean' },
+        'start-at-task': { type: 'string' },
+        step: { type: 'boolean' },
       },
     });
   } catch (e) {
     throw new ValidationError([{ message: (e as Error).message, hint: 'run portsync-deploy --help for the options' }]);
   }
   const v = parsed.values;
-  const forks = v.forks === undefined ? DEFAULT_FORKS : Number(v.forks);
+  const forks = v.forks === undefined ? (cfg?.forks ?? DEFAULT_FORKS) : Number(v.forks);
   if (!Number.isInteger(forks) || forks < 1) {
     throw new ValidationError([{ message: `--forks must be a positive integer, got "${v.forks}"`, hint: `the default is ${DEFAULT_FORKS}` }]);
   }
+  if (v['become-method'] !== undefined && v['become-method'] !== 'sudo') {
+    throw new ValidationError([{ message: `--become-method ${v['become-method']} is not supported`, hint: 'only sudo is: become runs every script through "sudo -n"' }]);
+  }
+  // -u and -b sit just above ansible.cfg: any inventory or playbook variable overrides them, as in Ansible.
+  const connectionVars: Vars = { ...cfg?.hostVars };
+  if (v.user !== undefined) connectionVars.ansible_user = v.user;
+  if (v.become) connectionVars.ansible_become = true;
+  if (v['become-user'] !== undefined) connectionVars.ansible_become_user = v['become-user'];
   return {
     positionals: parsed.positionals,
-    inventory: v.inventory ?? [],
+    inventory: v.inventory ?? cfg?.inventory ?? [],
     check: !!v.check,
     diff: !!v.diff,
-    limit: v.limit,
+    limit: v.limit?.startsWith('@') ? limitFile(v.limit.slice(1)) : v.limit,
     tags: splitList(v.tags),
     skipTags: splitList(v['skip-tags']),
     extraVars: v['extra-vars'] ?? [],
@@ -85,14 +116,39 @@ export function parseCliOptions(argv: string[]): CliOptions {
     perHost: !!v['per-host'],
     verbose: (v.verbose?.length ?? 0) > 0,
     verbosity: v.verbose?.length ?? 0,
-    acceptNewHostKeys: !!v['accept-new-host-keys'],
+    acceptNewHostKeys: !!v['accept-new-host-keys'] || !!cfg?.acceptNewHostKeys,
     forceHandlers: !v['no-force-handlers'],
     host: v.host,
     list: !!v.list,
     help: !!v.help,
     version: !!v.version,
-    vaultPasswordFiles: v['vault-password-file'] ?? [],
+    vaultPasswordFiles: [...(v['vault-password-file'] ?? []), ...(cfg?.vaultPasswordFiles ?? [])],
     askVaultPass: !!v['ask-vault-pass'],
     vaultIds: v['vault-id'] ?? [],
+    connectionVars,
+    listHosts: !!v['list-hosts'],
+    listTasks: !!v['list-tasks'],
+    listTags: !!v['list-tags'],
+    syntaxCheck: !!v['syntax-check'],
+    startAtTask: v['start-at-task'],
+    step: !!v.step,
+    configNotes: cfg?.notes ?? [],
   };
+}
+
+/** The most a --limit @file may hold: it is a list of host names, not data. */
+const MAX_LIMIT_FILE = 1 << 20;
+
+/** `-l @file`: one host pattern per line (a .retry file), as ansible-playbook reads it. */
+function limitFile(file: string): string {
+  let text: string;
+  try {
+    if (statSync(file).size > MAX_LIMIT_FILE) throw new Error(`larger than ${MAX_LIMIT_FILE} bytes`);
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ValidationError([{ message: `--limit @${file}: cannot read it: ${(e as Error).message}`, hint: 'the file lists one host or pattern per line' }]);
+  }
+  const patterns = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  if (!patterns.length) throw new ValidationError([{ message: `--limit @${file} lists no host`, pos: { file, line: 1, col: 1 }, hint: 'the file lists one host or pattern per line' }]);
+  return patterns.join(',');
 }

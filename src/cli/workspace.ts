@@ -13,7 +13,7 @@ import { posOf } from '../source-map.js';
 import { parseExtraVars } from '../vars/extra.js';
 import { loadPlaybookDefaults } from '../vars/defaults.js';
 import { hostVars, loadPlayVarsFiles, type VarLayers } from '../vars/precedence.js';
-import { withVars } from '../vars/merge.js';
+import { assignWithPos, withVars } from '../vars/merge.js';
 import type { PlayInput } from '../exec/run.js';
 import type { PlanEnv } from '../plan/types.js';
 import type { CliOptions } from './options.js';
@@ -62,7 +62,8 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
   const extra = extraVars(o);
   const registry = await loadModuleRegistry(MODULES_DIR);
   const plays = loadPlaybook(playbook, registry);
-  const defaults = loadPlaybookDefaults(playbook);
+  // ansible.cfg and -u/-b below the playbook's defaults, as Ansible puts config below every variable.
+  const defaults = assignWithPos(assignWithPos({}, o.connectionVars), loadPlaybookDefaults(playbook));
   const limited = o.limit ? new Set(selectHosts(inventory, o.limit)) : undefined;
   const problems: Problem[] = [];
   const inputs: PlayInput[] = plays.map((play) => {

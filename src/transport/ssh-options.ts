@@ -46,6 +46,8 @@ const NAMES = {
   knownHostsFile: ['known_hosts_file'],
   jumpHost: ['jump_host'],
   commonArgs: ['ansible_ssh_common_args'],
+  /** ansible.cfg's [ssh_connection] ssh_args; ansible_ssh_common_args overrides what both set. */
+  sshArgs: ['ansible_ssh_args'],
   become: ['become', 'ansible_become'],
   becomeUser: ['become_user', 'ansible_become_user'],
   connectTimeout: ['connect_timeout', 'ansible_ssh_timeout', 'ansible_timeout'],
@@ -60,7 +62,10 @@ export function resolveSshOptions(hostName: string, vars: Vars, defaults: SshDef
   const r = new VarReader(hostName, vars, problems);
 
   const user = r.str(NAMES.user) ?? defaults.user;
-  const common = parseSshCommonArgs(r.str(NAMES.commonArgs) ?? '', hostName, problems);
+  const common = {
+    ...parseSshCommonArgs(r.str(NAMES.sshArgs) ?? '', hostName, problems),
+    ...parseSshCommonArgs(r.str(NAMES.commonArgs) ?? '', hostName, problems),
+  };
   const jumpSpec = r.str(NAMES.jumpHost) ?? common.proxyJump;
   const jump = jumpSpec && jumpSpec !== 'none' ? parseJumpHost(jumpSpec, user, hostName, problems) : undefined;
   const knownHostsFile = r.str(NAMES.knownHostsFile) ?? common.userKnownHostsFile ?? '~/.ssh/known_hosts';
