@@ -112,3 +112,12 @@ test('a child loop and a missing inventory are reported', () => {
     rmSync(dir, { recursive: true });
   }
 });
+
+test('in a folder, known_hosts and a vault password file are never read as inventories', () => {
+  const dir = tempInventory({ 'hosts.yaml': 'all:\n  hosts:\n    a:\n', known_hosts: 'a ssh-ed25519 AAAA\n', 'fleet.vault-password': 's3cret\n', 'vault_pass.txt': 'x\n' });
+  try {
+    assert.deepEqual([...loadInventory(dir).hosts.keys()], ['a']);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
