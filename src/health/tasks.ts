@@ -14,3 +14,16 @@ export function healthTaskProblems(tasks: Task[], registry: Pick<ModuleRegistry,
       hint: `a health list holds probe modules only: ${probes.join(', ') || '(none installed)'}`,
     }));
 }
+
+/** Probe modules belong in a play's health list: under tasks: or handlers: they would run in the
+ *  plan, before anything is applied, and a probe that acts (a port flap) would act in --check. */
+export function probeTaskProblems(tasks: Task[], list: 'tasks' | 'handlers', registry: Pick<ModuleRegistry, 'get'>): Problem[] {
+  return tasks
+    .filter((t) => registry.get(t.module)?.probe)
+    .map((t) => ({
+      message: `${list === 'tasks' ? 'task' : 'handler'} "${t.name}" uses ${t.module}, a probe, which belongs in the play's health: list`,
+      pos: t.pos,
+      task: t.name,
+      hint: `move it under health:, which runs after each batch is applied`,
+    }));
+}

@@ -11,7 +11,7 @@ import { importSchema, playSchema } from '../validate/playbook-schema.js';
 import { suggestionHint } from '../validate/suggest.js';
 import { loadYamlFile } from '../validate/yaml-source.js';
 import { isMapping } from '../vars/merge.js';
-import { healthTaskProblems } from '../health/tasks.js';
+import { healthTaskProblems, probeTaskProblems } from '../health/tasks.js';
 import { convertTask, splitTags, toList } from './task.js';
 import type { Play, Task, Vars } from './types.js';
 
@@ -85,6 +85,7 @@ function convertPlay(raw: unknown, path: string, pos: SourcePos, registry: Modul
   checkHandlers(raw.handlers, raw.tasks, registry, path, problems);
   const health = convertTasks(raw.health, `${path}.health`, pos, registry, false, problems);
   problems.push(...healthTaskProblems(health, registry));
+  problems.push(...probeTaskProblems(tasks, 'tasks', registry), ...probeTaskProblems(handlers, 'handlers', registry));
   if (problems.length > before) return undefined;
   // A play's no_log covers its tasks, unless a task sets no_log itself.
   if (raw.no_log === true) for (const t of [...tasks, ...handlers, ...health]) if (!posOf(t, 'no_log')) t.noLog = true;

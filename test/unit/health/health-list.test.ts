@@ -51,3 +51,19 @@ test('a module that changes hosts in health: is an error at its line', () => {
     },
   );
 });
+
+for (const list of ['tasks', 'handlers'] as const) {
+  test(`a probe module under ${list}: is an error at its line`, () => {
+    assert.throws(
+      () => load(`- hosts: all\n  ${list}:\n    - name: probe here\n      health_check: {}\n`),
+      (e: unknown) => {
+        assert.ok(e instanceof ValidationError);
+        const [p] = e.problems;
+        assert.match(p!.message, /"probe here" uses health_check, a probe, which belongs in the play's health: list/);
+        assert.equal(p!.pos?.line, 3);
+        assert.match(p!.hint ?? '', /under health:/);
+        return true;
+      },
+    );
+  });
+}
