@@ -94,6 +94,9 @@ export function parseCliOptions(argv: string[], cfg?: AnsibleConfig): CliOptions
   if (!Number.isInteger(forks) || forks < 1) {
     throw new ValidationError([{ message: `--forks must be a positive integer, got "${v.forks}"`, hint: `the default is ${DEFAULT_FORKS}` }]);
   }
+  if (v['start-at-task'] !== undefined || v.step) {
+    throw new ValidationError([{ message: `${v.step ? '--step' : '--start-at-task'} is not supported yet`, hint: 'select tasks with --tags/--skip-tags; --check --diff shows every change before it is made' }]);
+  }
   if (v['become-method'] !== undefined && v['become-method'] !== 'sudo') {
     throw new ValidationError([{ message: `--become-method ${v['become-method']} is not supported`, hint: 'only sudo is: become runs every script through "sudo -n"' }]);
   }
