@@ -6,11 +6,13 @@ import { sysctlDiff } from './diff.js';
 import { sysctlInspect } from './inspect.js';
 import { loadOrderQueries } from './load-order.js';
 import { schema, type SysctlArgs } from './schema.js';
+import { neverValidKeys } from './settings.js';
 
 const sysctl: Module<SysctlArgs> = {
   name: 'sysctl',
   schema,
-  needs(args) {
+  needs(args, ctx) {
+    neverValidKeys(args, ctx);
     const keys: FactQuery[] = Object.keys(args.settings ?? {}).map((key) => ({ kind: 'sysctl', key }));
     return [{ kind: 'file', path: args.file }, ...keys, ...loadOrderQueries()];
   },

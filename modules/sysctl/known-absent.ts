@@ -16,3 +16,6 @@ export const absentKeyHints: Record<string, string> = {
   'kernel.sched_wakeup_granularity_ns':
     'moved to debugfs in Linux 5.13 and removed with the EEVDF scheduler in 6.6',
 };
+
+/** Keys no Linux kernel ever had: refused before any host is read, offline roots included. */
+export const neverInLinux = new Set(['net.netlink.max_recvbuf_size', 'net.ipv4.tcp_delack_min', 'net.ipv4.tcp_backlog', 'kernel.irq_gq_threshold']);

@@ -3,7 +3,8 @@ import type { Facts } from '../../src/facts/types.js';
 import type { PlanContext } from '../../src/module.js';
 import { collapseWhitespace } from '../_shared/normalize.js';
 import { closest } from '../_shared/suggest.js';
-import { absentKeyHints } from './known-absent.js';
+import { readFileSync } from 'node:fs';
+import { absentKeyHints, neverInLinux } from './known-absent.js';
 import type { SysctlArgs } from './schema.js';
 
 export interface Setting {
@@ -17,9 +18,45 @@ export interface Setting {
  * null too, and an offline root without a key list cannot tell.
  */
 export function isAbsent(facts: Facts, key: string, ctx: PlanContext): boolean {
+  if (neverInLinux.has(key)) return true;
   if (facts.sysctl(key) !== null) return false;
-  const known = facts.host.sysctlKeys;
-  return known.length > 0 ? !known.includes(key) : !ctx.offline;
+  const known = facts.host.sysctlKeys.length > 0 ? facts.host.sysctlKeys : listedKeys(ctx);
+  return known ? !known.includes(key) : !ctx.offline;
+}
+
+const keyFiles = new Map<string, string[] | Error>();
+
+/** The key list the inventory names for an offline root (`sysctl_keys_file`: the target image's
+ *  `sysctl -a` or `sysctl -aN` output); undefined without one. */
+function listedKeys(ctx: PlanContext): string[] | undefined {
+  const file = ctx.vars.sysctl_keys_file;
+  if (typeof file !== 'string' || !file) return undefined;
+  let keys = keyFiles.get(file);
+  if (!keys) {
+    try {
+      keys = readFileSync(file, 'utf8').split('\n').map((l) => l.split('=')[0]!.trim()).filter(Boolean);
+    } catch (err) {
+      keys = err instanceof Error ? err : new Error(String(err));
+    }
+    keyFiles.set(file, keys);
+  }
+  if (keys instanceof Error) {
+    ctx.error(`cannot read sysctl_keys_file ${file}: ${keys.message}`, undefined, 'point sysctl_keys_file at the target image\'s `sysctl -aN` output');
+    return [];
+  }
+  return keys;
+}
+
+/** Keys reported before any host is read: those no Linux kernel has. */
+export function neverValidKeys(args: SysctlArgs, ctx: PlanContext): void {
+  if (args.state === 'absent' || args.missing !== 'fail') return;
+  for (const key of Object.keys(args.settings ?? {})) {
+    if (neverInLinux.has(key)) ctx.error(`sysctl key ${key} does not exist on this kernel (nor on any Linux)`, ['settings', key], absentHintText(key));
+  }
+}
+
+function absentHintText(key: string): string {
+  return `${absentKeyHints[key]}; remove it from the settings, or set \`missing: warn\` (or \`skip\`) to leave it out where the kernel lacks it`;
 }
 
 function absentHint(facts: Facts, key: string): string {
@@ -34,14 +71,21 @@ function absentHint(facts: Facts, key: string): string {
 /** The settings to manage on this host, in the order given. Absent keys are reported per `missing`. */
 export function effectiveSettings(facts: Facts, args: SysctlArgs, ctx: PlanContext): Setting[] {
   const settings: Setting[] = [];
+  const unverified: string[] = [];
   for (const [key, raw] of Object.entries(args.settings ?? {})) {
+    // Already refused while the task was prepared.
+    if (neverInLinux.has(key) && args.missing === 'fail') continue;
     if (isAbsent(facts, key, ctx)) {
       const message = `sysctl key ${key} does not exist on this kernel${facts.host.kernel ? ` (${facts.host.kernel})` : ''}`;
       if (args.missing === 'fail') ctx.error(message, ['settings', key], absentHint(facts, key));
       else if (args.missing === 'warn') ctx.warn(`${message}; left out of ${args.file}`);
       continue;
     }
+    if (ctx.offline && facts.sysctl(key) === null && facts.host.sysctlKeys.length === 0 && !listedKeys(ctx)) unverified.push(key);
     settings.push({ key, value: collapseWhitespace(raw) });
+  }
+  if (unverified.length) {
+    ctx.warn(`could not verify that the target kernel has ${unverified.join(', ')}: the root is offline and names no key list (set sysctl_keys_file to its \`sysctl -aN\` output)`);
   }
   return settings;
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sysctl from '../../../modules/sysctl/index.js';
@@ -27,6 +30,8 @@ function rendered(settings: Record<string, string>): string {
 
 function plan(facts: FakeFactsData, a: Record<string, unknown>, opts: Partial<PlanContext> = {}) {
   const c = ctx(opts);
+  // As the engine does: needs while the task is prepared, then diff on the gathered facts.
+  sysctl.needs(args(a), c);
   const changes = sysctl.diff(fakeFacts(facts), args(a), c);
   return { changes, warnings: c.warnings, errors: c.errors };
 }
@@ -136,7 +141,7 @@ const withAbsent = { 'net.core.somaxconn': 8192, 'net.ipv4.tcp_backlog': 4096 };
 test('absent key, missing: fail -> plan error naming key and kernel, pointing at the setting', () => {
   const r = plan(kernelFacts, { settings: withAbsent });
   assert.equal(r.errors.length, 1);
-  assert.equal(r.errors[0].message, 'sysctl key net.ipv4.tcp_backlog does not exist on this kernel (6.18.0)');
+  assert.equal(r.errors[0].message, 'sysctl key net.ipv4.tcp_backlog does not exist on this kernel (nor on any Linux)');
   assert.deepEqual(r.errors[0].argPath, ['settings', 'net.ipv4.tcp_backlog']);
   assert.match(r.errors[0].hint!, /somaxconn|tcp_max_syn_backlog/);
   assert.match(r.errors[0].hint!, /missing: warn/);
@@ -321,4 +326,21 @@ test('inspect: desired, live and persisted per key', () => {
     { setting: 'net.ipv4.tcp_rmem', desired: '4096 87380 6291456', live: '4096 87380 6291456', persisted: null, ok: false },
     { setting: 'net.ipv4.tcp_backlog', desired: '1', live: null, persisted: null, ok: true },
   ]);
+});
+
+test('keys no Linux has fail even on an offline root; other keys there warn that they could not be verified, unless a key list names them', () => {
+  const offline = plan({ host: { sysctlKeys: [] }, sysctl: {} }, { settings: { 'net.netlink.max_recvbuf_size': 1, 'net.core.somaxconn': 4096 } }, { offline: true });
+  assert.deepEqual(offline.errors.map((e) => e.argPath), [['settings', 'net.netlink.max_recvbuf_size']]);
+  assert.match(offline.warnings.join('\n'), /could not verify that the target kernel has net\.core\.somaxconn: the root is offline/);
+
+  const dir = mkdtempSync(join(tmpdir(), 'psd-keys-'));
+  try {
+    const list = join(dir, 'keys');
+    writeFileSync(list, 'net.core.somaxconn = 4096\nnet.ipv4.tcp_fastopen = 1\n');
+    const listed = plan({ host: { sysctlKeys: [] }, sysctl: {} }, { settings: { 'net.core.somaxconn': 4096, 'net.core.nosuch': 1 } }, { offline: true, vars: { sysctl_keys_file: list } });
+    assert.deepEqual(listed.errors.map((e) => e.argPath), [['settings', 'net.core.nosuch']]);
+    assert.deepEqual(listed.warnings.filter((w) => /could not verify/.test(w)), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
