@@ -107,6 +107,8 @@ export interface ProbeResult {
   /** The check could not run (offline root, a tool missing on the host): neither healthy nor
    *  unhealthy, and counted apart. `ok` says whether the task lets that pass. */
   notProbed?: boolean;
+  /** The numbers behind `value`, for charts: one measure, or a histogram (count per bucket, upper bound `le`). */
+  figure?: { unit: string; value?: number; buckets?: { le: number; count: number }[] };
 }
 
 export interface Module<Args = Record<string, unknown>> {

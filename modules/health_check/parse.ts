@@ -33,13 +33,22 @@ export function metricsDelta(after: Map<string, number>, before: Map<string, num
   return new Map([...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)]));
 }
 
-/** P99 as the upper bound of the histogram bucket holding it; null without observations. */
-export function histogramQuantile(metrics: Map<string, number>, name: string, q: number): { le: number; count: number } | null {
-  const buckets = [...metrics]
+function cumulativeBuckets(metrics: Map<string, number>, name: string): { le: number; cum: number }[] {
+  return [...metrics]
     .map(([series, v]) => [/^(.+)_bucket\{le="([^"]+)"\}$/.exec(series), v] as const)
     .filter(([m]) => m && m[1] === name)
     .map(([m, v]) => ({ le: m![2] === '+Inf' ? Infinity : Number(m![2]), cum: v }))
     .sort((a, b) => a.le - b.le);
+}
+
+/** The histogram as a count per bucket (not cumulative), for charts. */
+export function histogramBuckets(metrics: Map<string, number>, name: string): { le: number; count: number }[] {
+  return cumulativeBuckets(metrics, name).map((b, i, all) => ({ le: b.le, count: b.cum - (i ? all[i - 1]!.cum : 0) }));
+}
+
+/** P99 as the upper bound of the histogram bucket holding it; null without observations. */
+export function histogramQuantile(metrics: Map<string, number>, name: string, q: number): { le: number; count: number } | null {
+  const buckets = cumulativeBuckets(metrics, name);
   const count = buckets.at(-1)?.cum ?? 0;
   if (count === 0) return null;
   const hit = buckets.find((b) => b.cum >= q * count)!;

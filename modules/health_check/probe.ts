@@ -1,7 +1,7 @@
 // The checks, each pass or fail with the value it measured. Pure over gathered facts.
 import type { Facts } from '../../src/facts/types.js';
 import type { ProbeResult } from '../../src/module.js';
-import { histogramQuantile, kernelPorts, metricsDelta, parseHttp, parseKeyValues, parseMetrics, redisPorts, type PortState } from './parse.js';
+import { histogramBuckets, histogramQuantile, kernelPorts, metricsDelta, parseHttp, parseKeyValues, parseMetrics, redisPorts, type PortState } from './parse.js';
 import { flapArgv, httpArgv, linksArgv, metricsBeforeArgv, portTableArgv, unitArgv } from './queries.js';
 import type { HealthCheckArgs } from './schema.js';
 
@@ -62,21 +62,29 @@ function metricChecks(body: string, before: string | null, a: HealthCheckArgs): 
     value: rcvbuf === undefined ? 'metric missing' : mb(rcvbuf),
     threshold: min === undefined ? '>= requested (unknown)' : `>= ${mb(min)}`,
   });
-  const p99 = histogramQuantile(before === null ? m : metricsDelta(m, parseMetrics(before)), M + 'event_latency_seconds', 0.99);
+  const latency = before === null ? m : metricsDelta(m, parseMetrics(before));
+  const p99 = histogramQuantile(latency, M + 'event_latency_seconds', 0.99);
+  const figure = { unit: 's', buckets: histogramBuckets(latency, M + 'event_latency_seconds') };
   const events = before === null ? 'events' : 'events of the self-test';
   const threshold = `<= ${a.max_p99_us}us`;
-  if (p99 === null) out.push({ check: 'event latency p99', ok: true, value: `no ${events}`, threshold });
+  if (p99 === null) out.push({ check: 'event latency p99', ok: true, value: `no ${events}`, threshold, figure });
   else if (before === null && p99.count < a.min_events) {
     // The lifetime histogram of a fresh daemon is its start-up dump, whose writes wait for the
     // Redis connection: too few events for a P99 and not what the threshold is about.
-    out.push({ check: 'event latency p99', ok: true, value: `not judged: ${p99.count} events < ${a.min_events}; set self_test_port`, threshold });
+    out.push({ check: 'event latency p99', ok: true, value: `not judged: ${p99.count} events < ${a.min_events}; set self_test_port`, threshold, figure });
   } else {
     const us = p99.le * 1e6;
     const n = `${p99.count} ${p99.count === 1 ? events.replace('events', 'event') : events}`;
-    out.push({ check: 'event latency p99', ok: us <= a.max_p99_us, value: `<= ${Number.isFinite(us) ? `${Math.round(us)}us` : 'inf'} (${n})`, threshold });
+    out.push({ check: 'event latency p99', ok: us <= a.max_p99_us, value: `<= ${Number.isFinite(us) ? `${Math.round(us)}us` : 'inf'} (${n})`, threshold, figure });
   }
   const rss = num('process_resident_memory_bytes');
-  out.push({ check: 'RSS', ok: rss !== undefined && rss <= a.max_rss_mb * 1048576, value: rss === undefined ? 'metric missing' : mb(rss), threshold: `<= ${a.max_rss_mb} MB` });
+  out.push({
+    check: 'RSS',
+    ok: rss !== undefined && rss <= a.max_rss_mb * 1048576,
+    value: rss === undefined ? 'metric missing' : mb(rss),
+    threshold: `<= ${a.max_rss_mb} MB`,
+    ...(rss === undefined ? {} : { figure: { unit: 'bytes', value: rss } }),
+  });
   return out;
 }
 

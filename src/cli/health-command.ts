@@ -14,11 +14,13 @@ import type { CliOptions } from './options.js';
 import { PACKAGE_ROOT } from './paths.js';
 import { transportFactory } from './transports.js';
 import { loadWorkspace } from './workspace.js';
+import { reportFile } from './report-file.js';
 
 export const DEFAULT_HEALTH_PLAYBOOK = join(PACKAGE_ROOT, 'playbooks/parts/health.yaml');
 
 export async function healthCommand(o: CliOptions, playbook = DEFAULT_HEALTH_PLAYBOOK): Promise<number> {
   const ws = await loadWorkspace(o, playbook, true);
+  const report = reportFile(o);
   const plays = ws.plays.filter((p) => p.play.health?.length);
   if (plays.length === 0) throw new ValidationError([{ message: `${playbook} has no play with a health: list`, hint: 'add "health:" with health_check tasks to a play' }]);
   const sessions = new HostSessions(await transportFactory(plays.flatMap((p) => p.hosts), { acceptNewHostKeys: o.acceptNewHostKeys, log: () => {} }));
@@ -45,6 +47,6 @@ export async function healthCommand(o: CliOptions, playbook = DEFAULT_HEALTH_PLA
   const hosts = [...byHost.values()].sort((a, b) => a.host.localeCompare(b.host, 'en', { numeric: true }));
   const shown = secrets.redactValue(hosts);
   process.stdout.write(o.json ? JSON.stringify({ event: 'health', hosts: shown }) + '\n' : healthTable(shown));
-  if (hosts.every((h) => h.ok)) return EXIT.ok;
-  return hosts.some((h) => !h.ok && !h.unreachable) ? EXIT.failed : EXIT.unreachable;
+  const code = hosts.every((h) => h.ok) ? EXIT.ok : hosts.some((h) => !h.ok && !h.unreachable) ? EXIT.failed : EXIT.unreachable;
+  return report ? report.finish(code, shown) : code;
 }

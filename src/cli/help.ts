@@ -7,6 +7,7 @@ export const USAGE = `Usage:
   portsync-deploy render --host H TEMPLATE -i INV     render a template for one host
   portsync-deploy inventory -i INV --list | --host H  resolved variables, like ansible-inventory
   portsync-deploy health [PLAYBOOK] -i INV            fleet health table; changes nothing (exit 1: unhealthy)
+  portsync-deploy monitoring -i INV --out DIR         Prometheus config, targets, rules and a Grafana dashboard
   portsync-deploy vault encrypt|decrypt|view|encrypt_string ...   Ansible Vault (vault --help)
   portsync-deploy lab ...                             the switch lab (lab --help)
 
@@ -21,6 +22,7 @@ Options:
   -f, --forks N            hosts worked on at once (default 50)
       --json               one JSON event per line (every host's detail); the last line is the recap
       --per-host           a line per host and task instead of hosts grouped by identical outcome
+      --report FILE.html   also write a self-contained HTML report (runs, plan, verify, health)
   -v, --verbose            also print round trips and bytes uploaded per host, and what
                            ansible.cfg set or ignored; -vv and more add per-phase timings
       --accept-new-host-keys  trust unknown SSH host keys on first use (changed keys are refused)

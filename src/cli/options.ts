@@ -18,6 +18,10 @@ export interface CliOptions {
   forks: number;
   json: boolean;
   perHost: boolean;
+  /** --report FILE.html */
+  report?: string;
+  /** monitoring --out DIR */
+  out?: string;
   verbose: boolean;
   /** How many -v: 1 round trips and ansible.cfg notes, 2 and more add per-phase timings and each host's connection. */
   verbosity: number;
@@ -64,6 +68,8 @@ export function parseCliOptions(argv: string[], cfg?: AnsibleConfig): CliOptions
         forks: { type: 'string', short: 'f' },
         json: { type: 'boolean' },
         'per-host': { type: 'boolean' },
+        report: { type: 'string' },
+        out: { type: 'string' },
         verbose: { type: 'boolean', short: 'v', multiple: true },
         'accept-new-host-keys': { type: 'boolean' },
         'no-force-handlers': { type: 'boolean' },
@@ -117,6 +123,8 @@ export function parseCliOptions(argv: string[], cfg?: AnsibleConfig): CliOptions
     forks,
     json: !!v.json,
     perHost: !!v['per-host'],
+    report: v.report,
+    out: v.out,
     verbose: (v.verbose?.length ?? 0) > 0,
     verbosity: v.verbose?.length ?? 0,
     acceptNewHostKeys: !!v['accept-new-host-keys'] || !!cfg?.acceptNewHostKeys,

@@ -4,12 +4,13 @@ import { jsonReporter } from '../report/json.js';
 import { textReporter } from '../report/text.js';
 import { useColour } from '../report/colour.js';
 import { redactingReporter } from '../secrets/reporter.js';
+import { teeReporter } from '../report/html/collect.js';
 import type { CliOptions } from './options.js';
 import { addReportTime } from '../timings.js';
 
-/** Secrets (vault values, no_log values) are masked at this boundary, before any sink. */
-export function reporterFor(o: CliOptions, diff: boolean): Reporter {
-  return timedReporter(redactingReporter(sinkFor(o, diff)));
+/** Secrets (vault values, no_log values) are masked at this boundary, before any sink (the HTML report's collector included). */
+export function reporterFor(o: CliOptions, diff: boolean, also?: Reporter): Reporter {
+  return timedReporter(redactingReporter(also ? teeReporter(sinkFor(o, diff), also) : sinkFor(o, diff)));
 }
 
 /** Output is the `report` phase of the timings. */

@@ -4,6 +4,7 @@ import { runPlaybook } from '../exec/run.js';
 import { watchSignals } from '../exec/interrupt.js';
 import type { CliOptions } from './options.js';
 import { reporterFor } from './reporter.js';
+import { reportFile } from './report-file.js';
 import { transportFactory } from './transports.js';
 import { loadWorkspace } from './workspace.js';
 import { recordPhase } from '../timings.js';
@@ -11,7 +12,8 @@ import { recordPhase } from '../timings.js';
 export async function runCommand(o: CliOptions, playbook: string | undefined, check: boolean, diff: boolean): Promise<number> {
   const loading = performance.now();
   const ws = await loadWorkspace(o, playbook, check);
-  const reporter = reporterFor(o, diff);
+  const report = reportFile(o);
+  const reporter = reporterFor(o, diff, report?.collector);
   const log = (m: string) => o.verbose && !o.json && process.stderr.write(secrets.redactText(m) + '\n');
   const transportFor = await transportFactory(
     ws.plays.flatMap((p) => p.hosts),
@@ -20,7 +22,8 @@ export async function runCommand(o: CliOptions, playbook: string | undefined, ch
   recordPhase('load', loading);
   const interrupt = watchSignals(() => {});
   try {
-    return await runPlaybook(ws.plays, { env: ws.env, forks: o.forks, forceHandlers: o.forceHandlers, transportFor, reporter, interrupt });
+    const code = await runPlaybook(ws.plays, { env: ws.env, forks: o.forks, forceHandlers: o.forceHandlers, transportFor, reporter, interrupt });
+    return report ? report.finish(code) : code;
   } finally {
     interrupt.dispose();
   }

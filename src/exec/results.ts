@@ -1,5 +1,5 @@
 // Per-task, per-host outcomes as the executor reports them.
-import type { Change } from '../module.js';
+import type { Change, ProbeResult } from '../module.js';
 
 export type ResultStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
 
@@ -13,6 +13,8 @@ export interface TaskResult {
   handler?: boolean;
   /** The task has `no_log: true`: sinks show none of its content (src/secrets/no-log.ts). */
   no_log?: boolean;
+  /** A health probe's checks, with the figures behind them (for the HTML report). */
+  probes?: ProbeResult[];
 }
 
 export function noLogFlag(noLog: boolean | undefined): Pick<TaskResult, 'no_log'> {

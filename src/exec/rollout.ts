@@ -68,7 +68,7 @@ export class RolloutGate {
     for (const t of h.tasks) {
       const bad = t.results.filter((r) => !r.ok);
       const msg = (bad.length ? bad : t.results).map((r) => `${r.check}: ${r.value}`).join('; ');
-      this.report({ host, task: `${label}: ${t.task}`, status: bad.length ? 'failed' : 'ok', changes: [], msg });
+      this.report({ host, task: `${label}: ${t.task}`, status: bad.length ? 'failed' : 'ok', changes: [], msg, probes: t.results });
     }
     if (h.error) this.report({ host, task: label, status: h.unreachable ? 'unreachable' : 'failed', changes: [], msg: h.error });
     return h;

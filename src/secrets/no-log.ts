@@ -25,6 +25,7 @@ export function censorResult(r: TaskResult): TaskResult {
     changes: r.changes.map((c) => (c.diff ? { summary: HIDDEN, diff: censorDiff(c.diff) } : { summary: HIDDEN })),
     ...(r.msg !== undefined ? { msg: HIDDEN } : {}),
     ...(r.warnings ? { warnings: r.warnings.map(() => HIDDEN) } : {}),
+    ...(r.probes ? { probes: r.probes.map((p) => ({ check: p.check, ok: p.ok, value: HIDDEN })) } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { switchExec } from '../../../lab/lab.js';
 import type { E2eLab } from '../lab-handle.js';
+import { inChromium } from '../../helpers/browser.js';
 import { REPO, cli, on, type CliRun } from './cli-run.js';
 
 const DAEMON_PLAYBOOK = join(REPO, 'playbooks/parts/daemon.yaml');
@@ -36,6 +37,7 @@ export function deploySuite(lab: E2eLab): void {
     let inv: string;
     let work: string;
     let batches: string[][] = [];
+    let rollbackRun: { victim: string; last: string } | undefined;
 
     before(() => {
       inv = lab.info.inventory.dir;
@@ -114,9 +116,10 @@ export function deploySuite(lab: E2eLab): void {
       writeFileSync(join(inv, 'host_vars', `${victim}.yaml`), `portsyncd_artifact: ${broken}\nportsyncd_config: {log_level: debug}\nportsyncd_tuning: {Nice: 5}\n`);
 
       const before = new Map(await Promise.all([first, victim, last].map(async (s) => [s, await footprint(lab, s)] as const)));
-      const r = cli([DAEMON_PLAYBOOK, '-i', inv, '-e', LAB_HEALTH, '--json']);
+      const r = cli([DAEMON_PLAYBOOK, '-i', inv, '-e', LAB_HEALTH, '--json', '--report', join(work, 'rollback.html')]);
       rmSync(join(inv, 'host_vars'), { recursive: true, force: true });
       assert.equal(r.code, 1, r.err + r.out);
+      rollbackRun = { victim, last };
 
       const halt = r.events.find((e) => e.event === 'halt');
       assert.ok(halt, 'the run halts');
@@ -145,6 +148,42 @@ export function deploySuite(lab: E2eLab): void {
 
       const health = cli(['health', '-i', inv]);
       assert.equal(health.code, 0, health.out);
+    });
+
+    it("the rollback run's HTML report opens in Chromium: batches, the rollback, health charts; no request, no JS error", { timeout: 180_000 }, async () => {
+      assert.ok(rollbackRun, 'the rollback run wrote its report');
+      const { victim, last } = rollbackRun;
+      const out = join(REPO, 'test-output');
+      mkdirSync(out, { recursive: true });
+      const page = await inChromium(join(work, 'rollback.html'), join(out, 'html-report-rollback.png'), async (p) => {
+        assert.equal(await p.textContent('#exit-code'), '1');
+        // Batches 1 and 2 ran (2 failed and was rolled back); batch 3 never started.
+        assert.equal(await p.$$eval('#timeline .batch', (bs) => bs.length), 2);
+        assert.equal(await p.$$eval('#timeline .batch-failed', (bs) => bs.length), 1);
+        assert.match((await p.textContent('#rollbacks .halt')) ?? '', new RegExp(`rolled back: ${victim} .*not started: ${last}`));
+        const steps = await p.$$eval('#rollbacks tbody tr', (rs) => rs.map((r) => [...r.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent)));
+        assert.deepEqual(steps[0], [victim, 'rollback', 'changed']);
+        assert.ok(steps.some(([h, step, status]) => h === victim && step === 'health after rollback: portsyncd healthy' && status === 'ok'), JSON.stringify(steps));
+        // Only the victim's release, config and drop-in changed; the first switch was already converged.
+        const changed = await p.$$eval('#changes .group.status-changed .hosts', (hs) => hs.map((h) => h.textContent));
+        assert.ok(changed.length > 0 && changed.every((h) => h === victim), JSON.stringify(changed));
+        assert.ok(await p.isVisible('#changes .diff-unified .d2h-file-wrapper'), 'the config diff is rendered');
+        // Health figures per switch and the two charts, drawn (the canvas holds pixels).
+        const rows = await p.$$eval('#hosts tbody tr', (rs) => rs.map((r) => r.getAttribute('data-host')));
+        assert.equal(rows.length, lab.info.switches.length);
+        assert.match((await p.textContent(`#hosts tr[data-host="${victim}"]`)) ?? '', /MB/);
+        for (const id of ['latency-chart', 'rss-chart']) {
+          const inked = await p.$eval(`#${id}`, (c) => {
+            const d = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height).data;
+            let n = 0;
+            for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+            return n;
+          });
+          assert.ok(inked > 500, `${id}: ${inked} pixels drawn`);
+        }
+      });
+      assert.deepEqual(page.errors, []);
+      assert.deepEqual(page.external, []);
     });
   });
 }
