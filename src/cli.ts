@@ -12,13 +12,14 @@ import { verifyCommand } from './cli/verify-command.js';
 import { inventoryCommand } from './cli/inventory-command.js';
 import { renderCommand } from './cli/render-command.js';
 import { healthCommand } from './cli/health-command.js';
+import { monitoringCommand } from './cli/monitoring-command.js';
 import { vaultMain } from './cli/vault-command.js';
 import { loadVaultPasswords } from './cli/vault-passwords.js';
 import { secrets } from './secrets/redact.js';
 import { loadAnsibleConfig } from './cli/ansible-cfg.js';
 import { listCommand } from './cli/list-command.js';
 
-const SUBCOMMANDS = ['plan', 'validate', 'verify', 'render', 'inventory', 'health'];
+const SUBCOMMANDS = ['plan', 'validate', 'verify', 'render', 'inventory', 'health', 'monitoring'];
 
 export async function main(argv: string[]): Promise<number> {
   recordPhase('start-up', 0);
@@ -48,6 +49,8 @@ export async function main(argv: string[]): Promise<number> {
         return inventoryCommand(o);
       case 'health':
         return await healthCommand(o, second);
+      case 'monitoring':
+        return monitoringCommand(o);
       default:
         if (!first) return print(USAGE, EXIT.invalid, process.stderr);
         if (o.listHosts || o.listTasks || o.listTags || o.syntaxCheck) return await listCommand(o, first);

@@ -95,6 +95,7 @@ export class Daemon {
       inode,
       requestedRcvbuf: config.netlink.rcvbufBytes,
       redisConnected: () => this.redisHealthy(),
+      healthy: () => this.health().healthy,
       pendingPorts: () => this.writer.pendingPorts,
     });
 

@@ -22,6 +22,8 @@ export interface MetricSources {
   requestedRcvbuf: number;
   redisConnected(): boolean;
   pendingPorts(): number;
+  /** What /healthz answers (200 when true), so alerting can see it without scraping /healthz. */
+  healthy(): boolean;
 }
 
 export class DaemonMetrics {
@@ -64,6 +66,7 @@ export class DaemonMetrics {
     }));
     r.add(new Sampled('portsyncd_pending_ports', 'Port updates waiting for Redis', 'gauge', () => [[undefined, s.pendingPorts()]]));
     r.add(new Sampled('portsyncd_redis_connected', '1 when every Redis connection is ready', 'gauge', () => [[undefined, s.redisConnected() ? 1 : 0]]));
+    r.add(new Sampled('portsyncd_healthy', '1 when /healthz answers 200 (initial sync done, Redis and netlink fine)', 'gauge', () => [[undefined, s.healthy() ? 1 : 0]]));
     r.add(new Sampled('portsyncd_process_cpu_seconds_total', 'User and system CPU time', 'counter', () => {
       const u = process.cpuUsage();
       return [
