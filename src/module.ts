@@ -78,6 +78,12 @@ export interface PlanContext {
   render(template: string, extra?: Record<string, unknown>): string;
   /** Report a non-fatal concern; shown with the task result. */
   warn(message: string): void;
+  /** A message the task shows as its result (`debug`). */
+  note(message: string): void;
+  /** A condition in the `when:` language over the host's vars and facts (`assert`'s `that`). */
+  test(expr: string): boolean;
+  /** The value of an expression over the host's vars (`debug`'s `var`). */
+  value(expr: string): unknown;
   /**
    * Report a plan-time error. `argPath` points into the task's args (e.g. ['settings', 'vm.swappiness'])
    * so the engine can name the file:line:column the value came from.
@@ -113,6 +119,16 @@ export interface ProbeResult {
 
 export interface Module<Args = Record<string, unknown>> {
   name: string;
+  /** Other names the module answers to: Ansible's short and fully qualified names of the same job
+   *  with the same args (`ansible.builtin.copy`). */
+  aliases?: string[];
+  /** Ansible modules whose job this one does with different args; named in the error when a
+   *  playbook uses one of them. */
+  covers?: string[];
+  /** The arg a free-form string goes to (`command: /usr/bin/true`); other args come from `args:`. */
+  freeForm?: string;
+  /** Pure: variables this task sets for the host's later tasks (`set_fact`), from its rendered args. */
+  setsVars?(args: Args): Record<string, unknown>;
   /** JSON Schema for the args; ajv fills in defaults. */
   schema: JSONSchema;
   /** Pure: what the module must read from the host. */

@@ -9,8 +9,12 @@ import type { Vars } from './playbook/types.js';
 import { ajvProblems, compileSchema, type SchemaValidator } from './validate/ajv.js';
 
 export interface ModuleRegistry {
+  /** The module by its name or one of its aliases. */
   get(name: string): Module | undefined;
+  /** Module names (aliases not included). */
   names(): string[];
+  /** Modules here that do the job of the (unknown) module `name`, e.g. an Ansible module. */
+  coveredBy(name: string): string[];
   /**
    * ajv over `args` (defaults are filled in place). Positions come from `args`, then from
    * `argsRoot` (the args as loaded, whose keys carry YAML positions). `skip` drops errors at
@@ -51,6 +55,8 @@ function moduleRegistry(found: { mod: Module; file: string }[]): ModuleRegistry 
   const modules = new Map<string, Module>();
   const validators = new Map<string, SchemaValidator>();
   const handlers = new Map<string, { module: string; summary: string; ops: Op[] }>();
+  const aliases = new Map<string, string>();
+  const covers = new Map<string, string[]>();
   for (const { mod, file } of found) {
     try {
       validators.set(mod.name, compileSchema(mod.schema));
@@ -58,18 +64,26 @@ function moduleRegistry(found: { mod: Module; file: string }[]): ModuleRegistry 
       throw new Error(`${file}: invalid args schema: ${(e as Error).message}`);
     }
     modules.set(mod.name, mod);
+    for (const alias of mod.aliases ?? []) {
+      const other = aliases.get(alias) ?? (modules.has(alias) ? alias : undefined);
+      if (other && other !== mod.name) throw new Error(`${file}: alias "${alias}" is already taken by module "${other}"`);
+      aliases.set(alias, mod.name);
+    }
+    for (const covered of mod.covers ?? []) covers.set(covered, [...(covers.get(covered) ?? []), mod.name]);
     for (const [key, h] of Object.entries(mod.handlers ?? {})) {
       const other = handlers.get(key);
       if (other) throw new Error(`${file}: handler "${key}" is already provided by module "${other.module}"`);
       handlers.set(key, { module: mod.name, ...h });
     }
   }
+  const canonical = (name: string) => (modules.has(name) ? name : (aliases.get(name) ?? name));
   return {
-    get: (name) => modules.get(name),
+    get: (name) => modules.get(canonical(name)),
     names: () => [...modules.keys()],
+    coveredBy: (name) => covers.get(name) ?? covers.get(`ansible.builtin.${name}`) ?? [],
     handlers: () => handlers,
     validateArgs(name, args, argsRoot, skip) {
-      const validate = validators.get(name);
+      const validate = validators.get(canonical(name));
       if (!validate) return [{ message: `unknown module "${name}"` }];
       if (validate(args)) return [];
       return ajvProblems(validate.errors, { roots: [args, argsRoot], basePath: name, skip });

@@ -6,10 +6,12 @@ const absolutePath = { type: 'string', pattern: '^/[^\\x00-\\x1f]*$' } as const;
 export const schema = {
   type: 'object',
   additionalProperties: false,
-  oneOf: [requires('argv'), requires('cmd')],
+  oneOf: [requires('argv'), requires('cmd'), requires('free_form')],
   properties: {
     argv: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'program and arguments, run without a shell' },
     cmd: { type: 'string', minLength: 1, description: 'command line run by /bin/sh -c' },
+    free_form: { type: 'string', minLength: 1, description: 'command line split into words as Ansible\'s command module splits it (no shell): "command: /usr/bin/x --flag"' },
+    chdir: { ...absolutePath, description: 'run in this directory' },
     creates: { ...absolutePath, description: 'skip when this path exists' },
     removes: { ...absolutePath, description: 'skip when this path does not exist' },
     changed_when: { type: 'boolean', default: true, description: 'false: report ok even though the command ran' },
@@ -19,6 +21,8 @@ export const schema = {
 export interface CommandArgs {
   argv?: string[];
   cmd?: string;
+  free_form?: string;
+  chdir?: string;
   creates?: string;
   removes?: string;
   changed_when: boolean;

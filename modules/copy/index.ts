@@ -7,6 +7,7 @@ import { loadSource } from './source.js';
 
 const copy: Module<CopyArgs> = {
   name: 'copy',
+  aliases: ['ansible.builtin.copy'],
   schema,
   needs(args, ctx) {
     const queries: FactQuery[] = [{ kind: 'stat', path: args.dest }];

@@ -7,17 +7,23 @@ import { sysctlInspect } from './inspect.js';
 import { loadOrderQueries } from './load-order.js';
 import { schema, type SysctlArgs } from './schema.js';
 import { neverValidKeys } from './settings.js';
+import { ansibleDiff, ansibleNeeds, type AnsibleSysctlArgs } from './ansible-form.js';
 
-const sysctl: Module<SysctlArgs> = {
+type Args = SysctlArgs | AnsibleSysctlArgs;
+const isAnsible = (a: Args): a is AnsibleSysctlArgs => 'name' in a;
+
+const sysctl: Module<Args> = {
   name: 'sysctl',
+  aliases: ['ansible.posix.sysctl'],
   schema,
   needs(args, ctx) {
+    if (isAnsible(args)) return ansibleNeeds(args);
     neverValidKeys(args, ctx);
     const keys: FactQuery[] = Object.keys(args.settings ?? {}).map((key) => ({ kind: 'sysctl', key }));
     return [{ kind: 'file', path: args.file }, ...keys, ...loadOrderQueries()];
   },
-  diff: sysctlDiff,
-  inspect: sysctlInspect,
+  diff: (facts, args, ctx) => (isAnsible(args) ? ansibleDiff(facts, args, ctx) : sysctlDiff(facts, args, ctx)),
+  inspect: (facts, args, ctx) => (isAnsible(args) ? [] : sysctlInspect(facts, args, ctx)),
 };
 
 export default sysctl;

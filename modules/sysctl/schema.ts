@@ -9,7 +9,8 @@ export const SYSCTL_KEY_PATTERN = '^[a-z][a-z0-9_]*(\\.[A-Za-z0-9_:@+-][A-Za-z0-
 export const SYSCTL_VALUE_PATTERN = '^[^\\x00-\\x08\\x0a-\\x1f\\x7f=#]*$';
 export const DEFAULT_FILE = '/etc/sysctl.d/50-portsyncd.conf';
 
-export const schema = {
+/** This tool's own form: a settings map for one file. */
+const nativeSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -42,6 +43,35 @@ export const schema = {
   },
   if: { properties: { state: { const: 'present' } } },
   then: requires('settings'),
+} as const;
+
+/** ansible.posix.sysctl's form: one key per task. */
+const ansibleSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { type: 'string', pattern: SYSCTL_KEY_PATTERN, description: 'the sysctl key, dotted' },
+    value: {
+      anyOf: [{ type: 'string', pattern: SYSCTL_VALUE_PATTERN }, { type: 'integer', minimum: -9007199254740991, maximum: 9007199254740991 }, { type: 'boolean' }],
+      description: 'the value (booleans and yes/no become 1/0, as in Ansible)',
+    },
+    state: { type: 'string', enum: ['present', 'absent'], default: 'present' },
+    sysctl_file: { type: 'string', pattern: '^/[^\\x00-\\x1f]*$', default: '/etc/sysctl.conf', description: 'the file whose line for the key is edited' },
+    sysctl_set: { type: 'boolean', default: false, description: 'compare the running value and set it with sysctl -w' },
+    reload: { type: 'boolean', default: true, description: 'run sysctl -p on the file when it changed' },
+    ignoreerrors: { type: 'boolean', default: false, description: 'a key the kernel lacks is a warning, not an error' },
+  },
+  if: { properties: { state: { const: 'present' } } },
+  then: requires('value'),
+} as const;
+
+/** A task with `name` uses Ansible's form; otherwise this tool's. */
+export const schema = {
+  type: 'object',
+  if: requires('name'),
+  then: ansibleSchema,
+  else: nativeSchema,
 } as const;
 
 export interface SysctlArgs {

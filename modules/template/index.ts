@@ -7,6 +7,7 @@ import { schema, type TemplateArgs } from './schema.js';
 
 const template: Module<TemplateArgs> = {
   name: 'template',
+  aliases: ['ansible.builtin.template'],
   schema,
   needs: (args) => [
     { kind: 'file', path: args.dest },

@@ -72,7 +72,7 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
       try {
         const base = hostVars(inventory, name, { defaults, play, extra });
         const playVarsFiles = loadPlayVarsFiles(play, playDir(play), base);
-        return [{ name, vars: withVars(hostVars(inventory, name, { defaults, play, playVarsFiles, extra }), { playbook_dir: playDir(play) }) }];
+        return [{ name, vars: withVars(hostVars(inventory, name, { defaults, play, playVarsFiles, extra }), { playbook_dir: playDir(play), ansible_check_mode: check }) }];
       } catch (e) {
         if (e instanceof ValidationError) problems.push(...e.problems.map((p) => ({ ...p, host: p.host ?? name })));
         else throw e;

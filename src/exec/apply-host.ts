@@ -5,7 +5,7 @@ import { basename, dirname } from 'node:path';
 import type { Transport } from '../transport/types.js';
 import { rooted, shq } from '../script/shell.js';
 import { UnreachableError } from '../errors.js';
-import { isChange, type HostPlan } from '../plan/types.js';
+import { isChange, taskLabel, type HostPlan } from '../plan/types.js';
 import { compileApplyScript, mkdirShared, parseApplyOutput, type ScriptStep, type StepOutcome } from './apply-script.js';
 import { noLogFlag, shownChanges, type TaskResult } from './results.js';
 
@@ -37,7 +37,7 @@ export async function applyHost(transport: Transport, plan: HostPlan, forceHandl
       const sets = isChange(change)
         ? plan.handlers.flatMap((h, hi) => (h.keys.some((k) => change.notify?.includes(k)) ? [flag(hi)] : []))
         : [];
-      steps.push({ change, sets });
+      steps.push({ change, sets, ...(t.ignoreErrors ? { ignoreErrors: true } : {}) });
       owners.push({ kind: 'task', index: ti });
     }
   });
@@ -95,11 +95,15 @@ function collectResults(plan: HostPlan, owners: StepOwner[], outcomes: StepOutco
   let stopped = false;
   plan.tasks.forEach((t, ti) => {
     if (stopped) return;
-    const base: TaskResult = { host: plan.host, task: t.task.name, status: t.status, changes: shownChanges(t.changes), ...noLogFlag(t.task.noLog) };
+    const base: TaskResult = { host: plan.host, task: taskLabel(t), status: t.status, changes: shownChanges(t.changes), ...noLogFlag(t.task.noLog) };
     if (t.warnings.length) base.warnings = t.warnings;
     if (t.msg) base.msg = t.msg;
     const outs = forOwner('task', ti);
     const failed = outs.find((o) => o.status === 'failed');
+    if (failed && t.ignoreErrors) {
+      results.push({ ...base, status: 'ok', changes: [], msg: `failed, ignored (ignore_errors): ${failed.error || 'failed'}` });
+      return;
+    }
     if (failed) {
       results.push({ ...base, status: 'failed', msg: failed.error || 'failed' });
       stopped = true;

@@ -15,6 +15,8 @@ export interface ScriptStep {
   sets: string[];
   /** Handler steps run only when one of these flags is set. */
   when?: string[];
+  /** A failure is reported and its change undone, and the host goes on (ignore_errors). */
+  ignoreErrors?: boolean;
 }
 
 export interface ScriptTarget {
@@ -219,7 +221,7 @@ export function compileApplyScript(steps: ScriptStep[], t: ScriptTarget, forceHa
     const guard = step.when
       ? `[ "$HF" = 0 ] && { [ "$F" = 0 ] || [ ${forceHandlers ? 1 : 0} = 1 ]; } && { ${step.when.map((f) => `[ "\${${f}:-0}" = 1 ]`).join(' || ')}; }`
       : `[ "$F" = 0 ]`;
-    const onFail = step.when ? 'HF=1' : 'F=1';
+    const onFail = step.ignoreErrors ? ':' : step.when ? 'HF=1' : 'F=1';
     parts.push(`# ${step.change.summary.replace(/\n/g, ' ')}
 s${n}() {
 ${body || ':'}

@@ -11,6 +11,7 @@ import { censorProblem } from '../secrets/no-log.js';
 export interface TaskSink {
   warnings: string[];
   problems: Problem[];
+  notes?: string[];
 }
 
 export function problemAt(host: string, task: Task, args: Vars, message: string, argPath?: (string | number)[], hint?: string): Problem {
@@ -35,6 +36,9 @@ export function planContext(
     offline,
     render: (template, extra) => env.renderTemplate(template, extra ? withVars(vars, extra) : vars),
     warn: (message) => void sink.warnings.push(message),
+    note: (message) => void (sink.notes ??= []).push(message),
+    test: (expr) => env.evalWhen(expr, vars, task.pos),
+    value: (expr) => env.renderArgs({ value: `{{ ${expr} }}` }, vars, { task, host }).value,
     error: (message, argPath, hint) => void sink.problems.push(problemAt(host, task, args, message, argPath, hint)),
   };
 }

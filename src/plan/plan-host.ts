@@ -28,10 +28,11 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
   const problems: Problem[] = [];
   const plan: HostPlan = { host: prep.host, tasks: [], handlers: [], after: overlay };
   // Facts come from the switch: never evaluated as a template.
-  const whenVars = withVars(prep.vars, { facts: markRaw(facts.host) });
+  const hostFacts = markRaw(facts.host);
+  const whenVarsOf = (p: PreparedTask) => withVars(p.vars ?? prep.vars, { facts: hostFacts });
   const guarded = <T>(p: PreparedTask, sink: TaskSink, fallback: T, step: (ctx: PlanContext) => T): T => {
     try {
-      return step(planContext(prep.host, prep.vars, p.task, p.args, env, offline, sink));
+      return step(planContext(prep.host, p.vars ?? prep.vars, p.task, p.args, env, offline, sink));
     } catch (err) {
       sink.problems.push(...thrownProblems(err, prep.host, p.task));
       return fallback;
@@ -45,16 +46,17 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
     });
 
   for (const p of prep.tasks) {
-    const skip = skipReason(p, whenVars, env, prep.host, problems);
+    const each = { ...(p.item !== undefined ? { item: p.item } : {}), ...(p.ignoreErrors ? { ignoreErrors: true } : {}) };
+    const skip = skipReason(p, whenVarsOf(p), env, prep.host, problems);
     if (skip) {
-      plan.tasks.push({ task: p.task, index: p.index, status: 'skipped', changes: [], warnings: [], msg: skip });
+      plan.tasks.push({ task: p.task, index: p.index, status: 'skipped', changes: [], warnings: [], msg: skip, ...each });
       continue;
     }
     const sink: TaskSink = { warnings: [], problems: [] };
     const changes = diffTask(p, sink).map((c) =>
       isChange(c) && p.task.notify.length ? { ...c, notify: [...(c.notify ?? []), ...p.task.notify] } : c,
     );
-    const t: TaskPlan = { task: p.task, index: p.index, status: changes.some(isChange) ? 'changed' : 'ok', changes, warnings: sink.warnings };
+    const t: TaskPlan = { task: p.task, index: p.index, status: changes.some(isChange) ? 'changed' : 'ok', changes, warnings: sink.warnings, ...each };
     // Hooks read the host as gathered, not the overlay: they report what runs now.
     if (hooks.inspect) {
       const inspect = p.module.inspect;
@@ -66,6 +68,7 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
     }
     const probe = p.module.probe;
     if (hooks.probe && probe) t.probes = guarded(p, sink, [], (ctx) => probe(facts, p.args, ctx));
+    if (sink.notes?.length) t.msg = sink.notes.join('\n');
     problems.push(...sink.problems);
     plan.tasks.push(t);
   }
@@ -105,8 +108,10 @@ function planHandlers(
   const moduleHandlers = env.registry.handlers();
   const out: HandlerPlan[] = [];
   const claimed = new Set<string>();
+  // A play handler of the same name (Ansible's habitual "systemd daemon-reload") takes the key.
+  const playKeys = new Set(prep.handlers.flatMap((p) => [p.task.name, ...p.task.listen]));
   for (const [key, h] of moduleHandlers) {
-    if (!notified.has(key)) continue;
+    if (!notified.has(key) || playKeys.has(key)) continue;
     claimed.add(key);
     out.push({ name: key, source: 'module', keys: [key], changes: [{ summary: h.summary, ops: h.ops }] });
   }

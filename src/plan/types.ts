@@ -29,6 +29,12 @@ export interface PreparedTask {
   module: Module;
   args: Vars;
   queries: FactQuery[];
+  /** The host's vars for this task: with the loop item, or with earlier tasks' set_fact. */
+  vars?: Vars;
+  /** One item of a loop: its label, shown with the task. */
+  item?: string;
+  /** A failed change of this task is reported and the host goes on (ignore_errors). */
+  ignoreErrors?: boolean;
 }
 
 /** A host's tasks with args rendered and validated, and the facts they need. */
@@ -48,6 +54,10 @@ export interface TaskPlan {
   changes: Change[];
   warnings: string[];
   msg?: string;
+  /** Label of the loop item this plan is for. */
+  item?: string;
+  /** A failed change is reported as ignored and the host goes on. */
+  ignoreErrors?: boolean;
   /** With the `inspect` hook: per setting, desired vs live vs persisted. */
   settings?: SettingState[];
   /** With the `probe` hook, for probe modules: each check's result. */
@@ -79,6 +89,11 @@ export interface HostPlan {
   handlers: HandlerPlan[];
   /** The facts as this plan leaves them (the overlay of every planned change). */
   after: Facts;
+}
+
+/** How a task plan is named in results: a loop item carries its label, as Ansible shows it. */
+export function taskLabel(t: TaskPlan): string {
+  return t.item === undefined ? t.task.name : `${t.task.name} (item=${t.item})`;
 }
 
 /** A change counts as pending unless the module marked it as one that reports ok. */

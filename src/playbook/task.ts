@@ -6,7 +6,7 @@ import { ajvProblems, compileSchema } from '../validate/ajv.js';
 import { TASK_KEYWORDS, taskKeywordsSchema } from '../validate/playbook-schema.js';
 import { suggestionHint } from '../validate/suggest.js';
 import { hasTemplate } from '../render/expr-template.js';
-import { isMapping } from '../vars/merge.js';
+import { assignWithPos, isMapping } from '../vars/merge.js';
 import type { Task, Vars } from './types.js';
 import { whenSyntaxError } from './when.js';
 import type { SourcePos } from '../module.js';
@@ -36,7 +36,9 @@ export function convertTask(raw: unknown, path: string, fallbackPos: SourcePos, 
   const keyHint = (k: string) => suggestionHint(k, [...registry.names(), ...TASK_KEYWORDS], 'modules and task keys');
   for (const k of unknown) {
     const message = modules.length ? `unknown task key "${k}"` : `unknown module "${k}"`;
-    problems.push({ message, pos: posOf(raw, k), path: `${path}.${k}`, hint: keyHint(k) });
+    const instead = registry.coveredBy(k);
+    const hint = !modules.length && instead.length ? `this tool does that job with ${instead.map((m) => `"${m}"`).join(' or ')}; see its args in the README` : keyHint(k);
+    problems.push({ message, pos: posOf(raw, k), path: `${path}.${k}`, hint });
   }
   if (modules.length > 1) {
     problems.push({ message: `a task runs exactly one module, but this one names ${modules.length}: ${modules.join(', ')}`, pos, path, hint: 'split it into one task per module' });
@@ -52,10 +54,18 @@ export function convertTask(raw: unknown, path: string, fallbackPos: SourcePos, 
     recordOwnPos(args, posOf(raw, module) ?? pos);
   } else if (isMapping(rawArgs)) {
     args = rawArgs;
+  } else if (typeof rawArgs === 'string' && registry.get(module)?.freeForm) {
+    args = {};
+    recordOwnPos(args, posOf(raw, module) ?? pos);
+    args[registry.get(module)!.freeForm!] = rawArgs;
+    const p = posOf(raw, module);
+    if (p) recordPos(args, registry.get(module)!.freeForm!, p);
   } else {
     problems.push({ message: `args of module "${module}" must be a mapping, got ${Array.isArray(rawArgs) ? 'a list' : typeof rawArgs}`, pos: posOf(raw, module), path: `${path}.${module}`, hint: `write "${module}:" and its args indented below it as "name: value" lines` });
     return undefined;
   }
+  // `args:` beside the module, as Ansible merges it (the module's own mapping wins).
+  if (isMapping(raw.args)) args = assignWithPos(assignWithPos({}, raw.args), args);
   // Literal args are checked now; templated values are checked per host once rendered.
   const skip = (argPath: (string | number)[]) => templatedAlong(args, argPath);
   problems.push(...registry.validateArgs(module, structuredClone(args), args, skip).map((p) => ({ ...p, path: `${path}.${p.path}` })));
@@ -77,6 +87,8 @@ export function convertTask(raw: unknown, path: string, fallbackPos: SourcePos, 
     notify: toList(raw.notify),
     listen: toList(raw.listen),
     ...(raw.no_log === true ? { noLog: true } : {}),
+    ...loopOf(raw),
+    ...(raw.ignore_errors !== undefined ? { ignoreErrors: raw.ignore_errors as boolean | string } : {}),
     pos,
   };
   for (const k of TASK_KEYWORDS) {
@@ -86,6 +98,22 @@ export function convertTask(raw: unknown, path: string, fallbackPos: SourcePos, 
   const argsPos = posOf(raw, module);
   if (argsPos) recordPos(task, 'args', argsPos);
   return task;
+}
+
+/** loop / with_items / with_dict and loop_control, as written; items are rendered per host. */
+function loopOf(raw: Vars): Pick<Task, 'loop'> {
+  const kind = (['loop', 'with_items', 'with_dict'] as const).find((k) => raw[k] !== undefined);
+  if (!kind) return {};
+  const control = isMapping(raw.loop_control) ? raw.loop_control : {};
+  return {
+    loop: {
+      kind,
+      items: raw[kind],
+      loopVar: typeof control.loop_var === 'string' ? control.loop_var : 'item',
+      ...(typeof control.index_var === 'string' ? { indexVar: control.index_var } : {}),
+      ...(typeof control.label === 'string' ? { label: control.label } : {}),
+    },
+  };
 }
 
 /** Ansible accepts "tags: a,b" as two tags. */

@@ -46,6 +46,10 @@ export interface Task {
   listen: string[];
   /** `no_log: true` on the task, or on its play: its output is hidden (src/secrets/no-log.ts). */
   noLog?: boolean;
+  /** loop / with_items / with_dict: the task runs once per item, with the item in `loopVar`. */
+  loop?: { kind: 'loop' | 'with_items' | 'with_dict'; items: unknown; loopVar: string; indexVar?: string; label?: string };
+  /** ignore_errors: true, or an expression rendered per host. */
+  ignoreErrors?: boolean | string;
   pos: SourcePos;
 }
 

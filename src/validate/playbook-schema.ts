@@ -62,7 +62,18 @@ export const taskKeywordsSchema = {
     notify: stringOrList('notify'),
     listen: stringOrList('listen'),
     no_log: { type: 'boolean', 'x-hint': 'no_log is true or false' },
+    args: { type: 'object', 'x-hint': 'args is a mapping of the module\'s args, beside a free-form one (command: ls, args: {chdir: /tmp})' },
+    loop: { type: ['array', 'string'], 'x-hint': 'loop is a list, or an expression giving one ("{{ settings | dict2items }}")' },
+    with_items: { type: ['array', 'string'], 'x-hint': 'with_items is a list, or an expression giving one' },
+    with_dict: { type: ['object', 'string'], 'x-hint': 'with_dict is a mapping, or an expression giving one' },
+    loop_control: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { loop_var: { type: 'string', pattern: '^[A-Za-z_]\\w*$' }, index_var: { type: 'string', pattern: '^[A-Za-z_]\\w*$' }, label: { type: 'string' } },
+      'x-hint': 'loop_control takes loop_var, index_var and label',
+    },
+    ignore_errors: { type: ['boolean', 'string'], 'x-hint': 'ignore_errors is true, false or an expression ("{{ ansible_check_mode }}")' },
   },
 } as const;
 
-export const TASK_KEYWORDS = ['name', 'when', 'tags', 'notify', 'listen', 'no_log'];
+export const TASK_KEYWORDS = ['name', 'when', 'tags', 'notify', 'listen', 'no_log', 'args', 'loop', 'with_items', 'with_dict', 'loop_control', 'ignore_errors'];

@@ -42,14 +42,22 @@ export function fakeFacts(d: FakeFactsData = {}): Facts {
 
 export interface RecordingContext extends PlanContext {
   warnings: string[];
+  notes: string[];
   errors: { message: string; argPath?: (string | number)[]; hint?: string }[];
 }
 
 /** A PlanContext that records warnings and errors; `render` is supplied by the caller. */
 export function fakeContext(opts: Partial<PlanContext> = {}): RecordingContext {
   const warnings: string[] = [];
+  const notes: string[] = [];
   const errors: RecordingContext['errors'] = [];
   return {
+    test: () => {
+      throw new Error('test not supplied to fakeContext');
+    },
+    value: () => {
+      throw new Error('value not supplied to fakeContext');
+    },
     vars: {},
     check: false,
     offline: false,
@@ -58,8 +66,10 @@ export function fakeContext(opts: Partial<PlanContext> = {}): RecordingContext {
     },
     ...opts,
     warnings,
+    notes,
     errors,
     warn: (m) => void warnings.push(m),
+    note: (m) => void notes.push(m),
     error: (message, argPath, hint) => void errors.push({ message, argPath, hint }),
   };
 }

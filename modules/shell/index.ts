@@ -1,0 +1,42 @@
+// shell: Ansible's shell module, a command line run by /bin/sh -c; the command module's plan with
+// the line as its `cmd` (so creates, removes and chdir behave the same).
+import type { Module } from '../../src/module.js';
+import command from '../command/index.js';
+import type { CommandArgs } from '../command/schema.js';
+
+const absolutePath = { type: 'string', pattern: '^/[^\\x00-\\x1f]*$' } as const;
+
+interface ShellArgs {
+  free_form?: string;
+  cmd?: string;
+  chdir?: string;
+  creates?: string;
+  removes?: string;
+}
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  oneOf: [{ required: ['free_form'], properties: { free_form: true } }, { required: ['cmd'], properties: { cmd: true } }],
+  properties: {
+    free_form: { type: 'string', minLength: 1, description: 'the command line, run by /bin/sh -c' },
+    cmd: { type: 'string', minLength: 1, description: 'the same, as an arg' },
+    chdir: { ...absolutePath, description: 'run in this directory' },
+    creates: { ...absolutePath, description: 'skip when this path exists' },
+    removes: { ...absolutePath, description: 'skip when this path does not exist' },
+  },
+} as const;
+
+const asCommand = (a: ShellArgs): CommandArgs => ({ cmd: a.free_form ?? a.cmd, chdir: a.chdir, creates: a.creates, removes: a.removes, changed_when: true });
+
+const shell: Module<ShellArgs> = {
+  name: 'shell',
+  aliases: ['ansible.builtin.shell'],
+  freeForm: 'free_form',
+  schema,
+  skipInCheck: true,
+  needs: (args, ctx) => command.needs(asCommand(args), ctx),
+  diff: (facts, args, ctx) => command.diff(facts, asCommand(args), ctx),
+};
+
+export default shell;
