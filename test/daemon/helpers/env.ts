@@ -171,8 +171,8 @@ export class DaemonProc {
   log(msg: string): Record<string, unknown> | undefined {
     return this.logs.find((l) => l.msg === msg);
   }
-  async ready(): Promise<number> {
-    await waitFor('initial sync', () => this.log('initial sync done') ?? (this.proc.exitCode !== null ? this.fail() : undefined));
+  async ready(timeoutMs?: number): Promise<number> {
+    await waitFor('initial sync', () => this.log('initial sync done') ?? (this.proc.exitCode !== null ? this.fail() : undefined), timeoutMs);
     return this.log('http listening')!.port as number;
   }
   metrics(port: number): Map<string, number> {
