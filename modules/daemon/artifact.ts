@@ -18,14 +18,23 @@ export const RELEASE_ID_DIGITS = 12;
 
 const cache = new Map<string, { stamp: string; artifact: Artifact }>();
 
-/** The artifact `npm run bundle` built last (build/portsyncd/LATEST names it). */
-export function latestArtifactPath(bundleDir = BUNDLE_DIR): string {
-  const name = readFileSync(join(bundleDir, 'LATEST'), 'utf8').trim();
+/** CPU architectures an artifact is built for, by `uname -m` of the switch. */
+export type Arch = 'x64' | 'arm64';
+const UNAME_ARCH: Record<string, Arch> = { x86_64: 'x64', aarch64: 'arm64', arm64: 'arm64' };
+export function archOfMachine(machine: string): Arch | undefined {
+  return UNAME_ARCH[machine.trim()];
+}
+/** The file naming each architecture's latest bundle (`npm run bundle [-- --arch arm64]`). */
+const LATEST: Record<Arch, string> = { x64: 'LATEST', arm64: 'LATEST-arm64' };
+
+/** The artifact `npm run bundle` built last for the architecture (build/portsyncd/LATEST[-arm64] names it). */
+export function latestArtifactPath(bundleDir = BUNDLE_DIR, arch: Arch = 'x64'): string {
+  const name = readFileSync(join(bundleDir, LATEST[arch]), 'utf8').trim();
   return join(bundleDir, name);
 }
 
-export function resolveArtifactPath(arg: string | null | undefined, playbookDir: unknown): string {
-  if (arg === undefined || arg === null) return latestArtifactPath();
+export function resolveArtifactPath(arg: string | null | undefined, playbookDir: unknown, arch: Arch = 'x64'): string {
+  if (arg === undefined || arg === null) return latestArtifactPath(BUNDLE_DIR, arch);
   if (isAbsolute(arg)) return arg;
   return resolve(typeof playbookDir === 'string' ? playbookDir : process.cwd(), arg);
 }

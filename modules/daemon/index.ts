@@ -2,24 +2,41 @@
 // (a re-run uploads nothing), unpacks it beside the previous releases, switches `current`
 // atomically, renders the config, the unit (Type=notify, watchdog, restart on failure) and the
 // optional tuning drop-in, and restarts the daemon through its handler.
-import type { FactQuery } from '../../src/facts/types.js';
+import type { Facts, FactQuery } from '../../src/facts/types.js';
 import type { Change, Module, PlanContext } from '../../src/module.js';
-import { readArtifact, resolveArtifactPath, type Artifact } from './artifact.js';
+import { archOfMachine, readArtifact, resolveArtifactPath, type Arch, type Artifact } from './artifact.js';
 import { configChange, enableChange, tuningChange, UNIT, unitChange, WANTS_LINK } from './files.js';
 import { currentLink, dropinPath, listReleasesArgv, unitPath, releaseMarker } from './layout.js';
 import { pruneChange, RESTART, switchChange, uploadChange } from './release.js';
 import { schema, type DaemonArgs } from './schema.js';
 
-function artifactOf(args: DaemonArgs, ctx: PlanContext, report = true): Artifact | null {
+const UNAME_M = ['uname', '-m'];
+const ARCH_ARG: Record<Arch, 'artifact' | 'artifact_arm64'> = { x64: 'artifact', arm64: 'artifact_arm64' };
+const BUNDLE_CMD: Record<Arch, string> = { x64: 'npm run bundle', arm64: 'npm run bundle -- --arch arm64' };
+
+function artifactOf(args: DaemonArgs, ctx: PlanContext, arch: Arch, report = true): Artifact | null {
+  const arg = args[ARCH_ARG[arch]];
   let path: string;
   try {
-    path = resolveArtifactPath(args.artifact, ctx.vars.playbook_dir);
+    path = resolveArtifactPath(arg, ctx.vars.playbook_dir, arch);
     return readArtifact(path);
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    if (report) ctx.error(`cannot read the portsyncd artifact${args.artifact ? ` ${args.artifact}` : ''}: ${why}`, args.artifact ? ['artifact'] : [], 'build it with "npm run bundle", or set artifact: to a portsyncd-<hash>.tar.gz');
+    if (report) ctx.error(`cannot read the portsyncd ${arch === 'x64' ? '' : `${arch} `}artifact${arg ? ` ${arg}` : ''}: ${why}`, arg ? [ARCH_ARG[arch]] : [], `build it with "${BUNDLE_CMD[arch]}", or set ${ARCH_ARG[arch]}: to a portsyncd-${arch === 'x64' ? '' : `${arch}-`}<hash>.tar.gz`);
     return null;
   }
+}
+
+/** The artifact for the switch's CPU (`uname -m`). */
+function hostArtifact(facts: Facts, args: DaemonArgs, ctx: PlanContext): Artifact | null {
+  const uname = facts.cmd(UNAME_M);
+  const arch = uname.rc === 0 ? archOfMachine(uname.stdout) : undefined;
+  if (!arch) {
+    const seen = uname.rc === 0 ? uname.stdout.trim() : `uname -m failed: ${uname.stderr.trim()}`;
+    ctx.error(`no portsyncd artifact for this switch's architecture (${seen})`, [], 'portsyncd is built for x86_64 and aarch64 switches');
+    return null;
+  }
+  return artifactOf(args, ctx, arch);
 }
 
 /** A stopped daemon with nothing else to restart it is started. */
@@ -35,10 +52,12 @@ const daemon: Module<DaemonArgs> = {
   schema,
 
   needs(args, ctx) {
-    const a = artifactOf(args, ctx, false);
+    // The switch's architecture is a fact too, so both artifacts' markers are asked for.
+    const artifacts = (['x64', 'arm64'] as const).map((arch) => artifactOf(args, ctx, arch, false)).filter((a): a is Artifact => a !== null);
     const files = [args.config_path, unitPath(UNIT), ...(args.tuning === null ? [] : [dropinPath(UNIT, args.tuning_dropin)])];
     return [
-      ...(a ? [{ kind: 'file' as const, path: releaseMarker(args.prefix, a.id) }] : []),
+      { kind: 'cmd', argv: UNAME_M },
+      ...artifacts.map((a) => ({ kind: 'file' as const, path: releaseMarker(args.prefix, a.id) })),
       { kind: 'stat', path: currentLink(args.prefix) },
       { kind: 'cmd', argv: listReleasesArgv(args.prefix) },
       ...files.flatMap((path): FactQuery[] => [{ kind: 'file', path }, { kind: 'stat', path }]),
@@ -48,7 +67,7 @@ const daemon: Module<DaemonArgs> = {
   },
 
   diff(facts, args, ctx) {
-    const a = artifactOf(args, ctx);
+    const a = hostArtifact(facts, args, ctx);
     if (!a) return [];
     const changes = [
       uploadChange(facts, args.prefix, a),

@@ -8,8 +8,10 @@ export interface DaemonUnitArgs {
 }
 
 export interface DaemonArgs {
-  /** Local artifact (portsyncd-<hash>.tar.gz); default: the latest `npm run bundle` output. */
+  /** Local linux-x64 artifact (portsyncd-<hash>.tar.gz); default: the latest `npm run bundle` output. */
   artifact?: string | null;
+  /** Local linux-arm64 artifact for aarch64 switches; default: the latest `npm run bundle -- --arch arm64` output. */
+  artifact_arm64?: string | null;
   prefix: string;
   config_path: string;
   /** The daemon's configuration, written as YAML to config_path. */
@@ -34,7 +36,8 @@ export const schema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    artifact: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'null' }], description: 'local portsyncd-<hash>.tar.gz; null or unset: build/portsyncd/LATEST' },
+    artifact: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'null' }], description: 'local portsyncd-<hash>.tar.gz for x86_64 switches; null or unset: build/portsyncd/LATEST' },
+    artifact_arm64: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'null' }], description: 'local portsyncd-arm64-<hash>.tar.gz for aarch64 switches; null or unset: build/portsyncd/LATEST-arm64' },
     prefix: { ...absPath, default: '/opt/portsyncd' },
     config_path: { ...absPath, default: '/etc/portsyncd/portsyncd.yaml' },
     config: { type: 'object', default: {} },

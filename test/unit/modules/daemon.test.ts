@@ -27,10 +27,14 @@ const link = (target: string): StatFact => ({ type: 'link', mode: '0777', owner:
 const file = (mode = '0644'): StatFact => ({ type: 'file', mode, owner: 'root', group: 'root', size: 1 });
 const active = { load: 'loaded', active: 'active', sub: 'running', enabled: 'enabled' };
 
+const UNAME = 'uname -m';
+const machine = (m: string) => ({ rc: 0, stdout: `${m}\n`, stderr: '' });
+
+/** An x86_64 switch unless data says otherwise. */
 function plan(data: FakeFactsData, raw: Record<string, unknown> = {}) {
   const args = withDefaults<DaemonArgs>(daemon.schema, { artifact, config: { http: { port: 9464 } }, ...raw });
   const ctx = fakeContext({ taskName: 'Deploy portsyncd', render: renderTemplate });
-  const changes = daemon.diff(fakeFacts(data), args, ctx);
+  const changes = daemon.diff(fakeFacts({ ...data, cmds: { [UNAME]: machine('x86_64'), ...data.cmds } }), args, ctx);
   return { changes, errors: ctx.errors, args, ctx };
 }
 
@@ -151,3 +155,23 @@ for (const [name, listed, wanted, running, keep, gone] of [
     assert.deepEqual(releasesToPrune([...listed], wanted, running, keep), gone);
   });
 }
+
+test('an aarch64 switch gets the arm64 artifact; an unknown architecture or a missing arm64 artifact is a plan error', () => {
+  const arm = join(dir, 'portsyncd-arm64-test.tar.gz');
+  writeFileSync(arm, 'an arm64 tarball');
+  const armId = createHash('sha256').update('an arm64 tarball').digest('hex').slice(0, 12);
+  const onArm = plan({ cmds: { [UNAME]: machine('aarch64') } }, { artifact_arm64: arm });
+  assert.deepEqual(onArm.errors, []);
+  const upload = onArm.changes.find((c) => c.summary.startsWith('install release'))!;
+  assert.equal(upload.ops[0]!.kind === 'upload' && upload.ops[0]!.localPath, arm);
+  assert.ok(upload.summary.includes(armId));
+  const onX86 = plan({}, { artifact_arm64: arm });
+  assert.ok(onX86.changes.find((c) => c.summary.startsWith('install release'))!.summary.includes(id), 'x86_64 keeps the x64 artifact');
+
+  const odd = plan({ cmds: { [UNAME]: machine('riscv64') } });
+  assert.match(odd.errors[0]!.message, /no portsyncd artifact for this switch's architecture \(riscv64\)/);
+  const missing = plan({ cmds: { [UNAME]: machine('aarch64') } }, { artifact_arm64: join(dir, 'nope.tar.gz') });
+  assert.match(missing.errors[0]!.message, /cannot read the portsyncd arm64 artifact .*nope\.tar\.gz: ENOENT/);
+  assert.deepEqual(missing.errors[0]!.argPath, ['artifact_arm64']);
+  assert.deepEqual(missing.changes, []);
+});
