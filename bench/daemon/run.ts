@@ -5,15 +5,19 @@
 // unpaced), and RSS over a soak at 15K/s. Kernel events are counted by an
 // independent netlink monitor (monitor.ts), not by the daemon. Every figure
 // except the soak is measured --runs times; the summary holds medians.
+// Each run also measures the latency floor in the same run: a C netlink -> hiredis
+// forwarder (forwarder.c) under the same probe, while the daemon is held stopped.
 // Run as root after `npm run build`:
 //   node dist/bench/daemon/run.js [--runs 3] [--sweep-seconds 10] [--soak-seconds 600]
 //     [--daemon artifact|dist]   (default: the shipped artifact, as on a switch; subject.ts)
 //     [--node-args="..."]   (node on daemon/dist/main.js with exactly these flags, e.g. --cpu-prof)
 //     [--min-write-interval-ms N]   (the daemon's redis.min_write_interval_ms; default: the daemon's own)
 //     [--daemon-cpus LIST] [--redis-cpus LIST]   (taskset CPU lists for the daemon and redis-server)
+//     [--latency-only]   (per run only the isolated-change latency of the daemon and of the forwarder)
 // --sweep-seconds 0 leaves the sweep out; --soak-seconds 0 the soak.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -22,6 +26,7 @@ import { configurePorts, converged, DaemonProc, flapLines, Netns, RedisServer, r
 import { daemonCounts, latencyQuantiles, type Env } from './env.js';
 import { ipBatch, pace } from './generators.js';
 import { contextSwitches, cpuSeconds, median, pct, round, rssBytes, rssSplitMb } from './measure.js';
+import { buildForwarder, Forwarder } from './forwarder.js';
 import { KernelMonitor } from './monitor-client.js';
 import { subject } from './subject.js';
 import { calibratedRate, eventsPerToggle, sweep } from './sweep.js';
@@ -37,8 +42,10 @@ const { values } = parseArgs({
     'daemon-cpus': { type: 'string' },
     'redis-cpus': { type: 'string' },
     'sweep-seconds': { type: 'string', default: '10' },
+    'latency-only': { type: 'boolean', default: false },
   },
 });
+const LATENCY_ONLY = values['latency-only']!;
 const SOAK_S = Number(values['soak-seconds']);
 const RUNS = Number(values.runs);
 const PORTS = Number(values.ports);
@@ -104,12 +111,37 @@ async function drain(e: Env, seed: number) {
 }
 
 async function latency(e: Env) {
+  const before = daemonCounts(e).m;
+  const p = await probe(e);
+  return { ...p, processing: latencyQuantiles(before, daemonCounts(e).m) };
+}
+
+/** The same probe with the C forwarder writing instead of the daemon (held with SIGSTOP meanwhile). */
+async function forwarderLatency(e: Env, bin: string, redisSocket: string) {
   const port = e.ports[0]!;
-  await ipBatch(e.ns.name, [`link set ${port} down`]); // a known state, so every toggle below changes it
+  await ipBatch(e.ns.name, [`link set ${port} down`]);
   await converged(e.ns, e.state);
+  e.d.signal('SIGSTOP');
+  const fwd = new Forwarder(e.ns, bin, redisSocket);
+  try {
+    await fwd.ready();
+    return { ...(await probe(e, false)), cpu_seconds: round(cpuSeconds(fwd.pid!), 3), rss_mb: round(rssBytes(fwd.pid!) / 2 ** 20) };
+  } finally {
+    await fwd.stop();
+    e.d.signal('SIGCONT');
+    await converged(e.ns, e.state, 60000);
+  }
+}
+
+/** 400 toggles 5 ms apart, each timed from the ip command to its keyspace notification, beside a bare PING. */
+async function probe(e: Env, settle = true) {
+  const port = e.ports[0]!;
+  if (settle) {
+    await ipBatch(e.ns.name, [`link set ${port} down`]); // a known state, so every toggle below changes it
+    await converged(e.ns, e.state);
+  }
   const ip = spawn('ip', ['-n', e.ns.name, '-batch', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
   await sleep(200);
-  const before = daemonCounts(e).m;
   const e2e: number[] = [];
   const rtt: number[] = [];
   let missed = 0;
@@ -140,7 +172,6 @@ async function latency(e: Env) {
     missed,
     e2e_us: { p50: round(pct(e2e, 50)), p99: round(pct(e2e, 99)) },
     redis_rtt_us: { p50: round(pct(rtt, 50)), p99: round(pct(rtt, 99)) },
-    processing: latencyQuantiles(before, daemonCounts(e).m),
   };
 }
 
@@ -208,6 +239,12 @@ function medians(runs: Array<Record<string, unknown>>) {
     e2e_p99_us: m('latency', 'e2e_us', 'p99'),
     redis_rtt_p50_us: m('latency', 'redis_rtt_us', 'p50'),
     redis_rtt_p99_us: m('latency', 'redis_rtt_us', 'p99'),
+    forwarder_e2e_p50_us: m('forwarder_latency', 'e2e_us', 'p50'),
+    forwarder_e2e_p99_us: m('forwarder_latency', 'e2e_us', 'p99'),
+    // The issue's targets, per run then the median: p99 within 2x and p50 within 50 us of the floor.
+    e2e_p99_over_floor: median(runs.map((r: any) => r.latency.e2e_us.p99 / r.forwarder_latency.e2e_us.p99)),
+    e2e_p50_minus_floor_us: median(runs.map((r: any) => r.latency.e2e_us.p50 - r.forwarder_latency.e2e_us.p50)),
+    loadavg_1min: median(runs.map((r: any) => r.loadavg[0])),
     ...pacedMedians,
   };
 }
@@ -219,6 +256,7 @@ async function main() {
   let mon: KernelMonitor | undefined;
   try {
     await redis.start();
+    const forwarderBin = buildForwarder(ns.dir);
     const ports = ns.addPorts(Array.from({ length: PORTS }, (_, i) => i * 4));
     await configurePorts(redis, ports); // the default: STATE_DB for configured ports
     mon = new KernelMonitor(ns, join(dirname(fileURLToPath(import.meta.url)), 'monitor.js'));
@@ -236,20 +274,23 @@ async function main() {
     const results: Record<string, unknown> = { when: new Date().toISOString(), ports: PORTS, daemon: daemon.label, min_write_interval_ms: MIN_WRITE_INTERVAL_MS ?? 'default', daemon_cpus: values['daemon-cpus'] ?? 'any', redis_cpus: values['redis-cpus'] ?? 'any', idle_rss_mb: round(rssBytes(d.proc.pid!) / 2 ** 20) };
     const runs: Array<Record<string, unknown>> = [];
     for (let r = 0; r < RUNS; r++) {
-      const run: Record<string, unknown> = {};
-      run.absorption_1 = await absorption(e, 1);
-      run.absorption_2 = await absorption(e, 2);
-      run.drain = await drain(e, 21 + r);
+      const run: Record<string, unknown> = { loadavg: loadavg().map((x) => round(x, 2)) };
+      if (!LATENCY_ONLY) {
+        run.absorption_1 = await absorption(e, 1);
+        run.absorption_2 = await absorption(e, 2);
+        run.drain = await drain(e, 21 + r);
+      }
       run.latency = await latency(e);
-      if (SWEEP_S === 0) run.paced = await paced(e, 10, 2); // else the sweep's 15K rate measures it
+      run.forwarder_latency = await forwarderLatency(e, forwarderBin, redis.socket);
+      if (SWEEP_S === 0 && !LATENCY_ONLY) run.paced = await paced(e, 10, 2); // else the sweep's 15K rate measures it
       console.log(JSON.stringify(run));
       runs.push(run);
     }
     results.runs = runs;
     results.medians = medians(runs);
     console.log(JSON.stringify(results.medians));
-    if (SWEEP_S > 0) results.sweep = await sweep(e, SWEEP_S, RUNS, (line) => console.log(line));
-    if (SOAK_S > 0) {
+    if (SWEEP_S > 0 && !LATENCY_ONLY) results.sweep = await sweep(e, SWEEP_S, RUNS, (line) => console.log(line));
+    if (SOAK_S > 0 && !LATENCY_ONLY) {
       results.soak = await paced(e, SOAK_S, Math.max(5, SOAK_S / 60));
       console.log(JSON.stringify(results.soak));
     }

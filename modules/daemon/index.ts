@@ -4,6 +4,7 @@
 // optional tuning drop-in, and restarts the daemon through its handler.
 import type { Facts, FactQuery } from '../../src/facts/types.js';
 import type { Change, Module, PlanContext } from '../../src/module.js';
+import { asicChanges, DATABASE_GLOBAL, instanceFiles, instanceWantsLink } from './asics.js';
 import { archOfMachine, readArtifact, resolveArtifactPath, type Arch, type Artifact } from './artifact.js';
 import { configChange, enableChange, tuningChange, UNIT, unitChange, WANTS_LINK } from './files.js';
 import { currentLink, dropinPath, listReleasesArgv, unitPath, releaseMarker } from './layout.js';
@@ -11,6 +12,7 @@ import { pruneChange, RESTART, switchChange, uploadChange } from './release.js';
 import { schema, type DaemonArgs } from './schema.js';
 
 const UNAME_M = ['uname', '-m'];
+const WANTS_DIR = '/etc/systemd/system/multi-user.target.wants';
 const ARCH_ARG: Record<Arch, 'artifact' | 'artifact_arm64'> = { x64: 'artifact', arm64: 'artifact_arm64' };
 const BUNDLE_CMD: Record<Arch, string> = { x64: 'npm run bundle', arm64: 'npm run bundle -- --arch arm64' };
 
@@ -45,7 +47,9 @@ function startChange(changes: Change[], active: string, offline: boolean): Chang
   return { summary: `start ${UNIT} (now ${active})`, ops: [], notify: [RESTART] };
 }
 
-const RESTART_OR_STOP = 'if [ -e "$2" ]; then systemctl restart "$1"; else systemctl stop "$1" 2>/dev/null; true; fi';
+// Then every enabled portsyncd@<asic> of a multi-ASIC switch (their links name them).
+const RESTART_OR_STOP = 'if [ -e "$2" ]; then systemctl restart "$1"; else systemctl stop "$1" 2>/dev/null; true; fi; ' +
+  'for l in "$3"/portsyncd@*.service; do [ -e "$l" ] && systemctl restart "${l##*/}"; done; true';
 
 const daemon: Module<DaemonArgs> = {
   name: 'daemon',
@@ -54,7 +58,7 @@ const daemon: Module<DaemonArgs> = {
   needs(args, ctx) {
     // The switch's architecture is a fact too, so both artifacts' markers are asked for.
     const artifacts = (['x64', 'arm64'] as const).map((arch) => artifactOf(args, ctx, arch, false)).filter((a): a is Artifact => a !== null);
-    const files = [args.config_path, unitPath(UNIT), ...(args.tuning === null ? [] : [dropinPath(UNIT, args.tuning_dropin)])];
+    const files = [args.config_path, unitPath(UNIT), ...(args.tuning === null ? [] : [dropinPath(UNIT, args.tuning_dropin)]), ...instanceFiles(args)];
     return [
       { kind: 'cmd', argv: UNAME_M },
       ...artifacts.map((a) => ({ kind: 'file' as const, path: releaseMarker(args.prefix, a.id) })),
@@ -63,6 +67,7 @@ const daemon: Module<DaemonArgs> = {
       ...files.flatMap((path): FactQuery[] => [{ kind: 'file', path }, { kind: 'stat', path }]),
       { kind: 'stat', path: WANTS_LINK },
       { kind: 'unit', name: UNIT },
+      ...(args.asics.length ? [{ kind: 'file' as const, path: DATABASE_GLOBAL }, ...args.asics.map((a) => ({ kind: 'stat' as const, path: instanceWantsLink(a) }))] : []),
     ];
   },
 
@@ -75,6 +80,7 @@ const daemon: Module<DaemonArgs> = {
       unitChange(facts, args, ctx),
       tuningChange(facts, args, ctx),
       enableChange(facts),
+      ...asicChanges(facts, args, ctx),
       switchChange(facts, args.prefix, a),
       pruneChange(facts, args.prefix, a, args.keep_releases),
     ].filter((c): c is Change => c !== null);
@@ -89,7 +95,7 @@ const daemon: Module<DaemonArgs> = {
       // rollback of a first install removes the unit: then the daemon is stopped instead.
       ops: [
         { kind: 'exec', argv: ['systemctl', 'daemon-reload'], live: true },
-        { kind: 'exec', argv: ['sh', '-c', RESTART_OR_STOP, 'restart', UNIT, unitPath(UNIT)], live: true },
+        { kind: 'exec', argv: ['sh', '-c', RESTART_OR_STOP, 'restart', UNIT, unitPath(UNIT), WANTS_DIR], live: true },
       ],
     },
   },

@@ -22,6 +22,8 @@ export interface DaemonArgs {
   tuning_dropin: string;
   /** Releases kept on the host, the running and the previous one included. */
   keep_releases: number;
+  /** Multi-ASIC: the ASIC namespaces, one portsyncd@<asic> each; [] on a single-ASIC switch. */
+  asics: string[];
 }
 
 // Both land in the unit's ExecStart= and Environment= lines, where a space or a quote would start
@@ -67,5 +69,12 @@ export const schema = {
     },
     tuning_dropin: { type: 'string', pattern: '^[A-Za-z0-9@._-]+\\.conf$', default: '45-daemon-tuning.conf' },
     keep_releases: { type: 'integer', minimum: 2, default: 3 },
+    asics: {
+      type: 'array',
+      items: { type: 'string', pattern: '^asic[0-9]{1,3}$' },
+      uniqueItems: true,
+      default: [],
+      description: 'multi-ASIC: the ASIC namespaces (asic0, asic1, ...) of database_global.json, one portsyncd@<asic> each',
+    },
   },
 } as const;

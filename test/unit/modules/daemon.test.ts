@@ -175,3 +175,32 @@ test('an aarch64 switch gets the arm64 artifact; an unknown architecture or a mi
   assert.deepEqual(missing.errors[0]!.argPath, ['artifact_arm64']);
   assert.deepEqual(missing.changes, []);
 });
+
+const GLOBAL = '/var/run/redis/sonic-db/database_global.json';
+const globalJson = JSON.stringify({ INCLUDES: [{ include: '../../redis/sonic-db/database_config.json' }, { namespace: 'asic0', include: '../../redis0/sonic-db/database_config.json' }, { namespace: 'asic1', include: '../../redis1/sonic-db/database_config.json' }] });
+
+test('multi-ASIC: a template unit in the ASIC\'s network namespace, a config naming each namespace, one enabled instance each', () => {
+  const { changes, errors } = plan({ files: { [GLOBAL]: globalJson } }, { asics: ['asic0', 'asic1'] });
+  assert.deepEqual(errors, []);
+  const unit = changes.find((c) => c.summary === 'create /etc/systemd/system/portsyncd@.service')!;
+  const put = unit.ops[0]!;
+  assert.ok(put.kind === 'put');
+  for (const line of ['NetworkNamespacePath=/run/netns/%i', 'ExecStart=/opt/portsyncd/current/bin/portsyncd --config /etc/portsyncd/portsyncd-%i.yaml', 'Type=notify']) {
+    assert.ok(put.content.split('\n').includes(line), `${line} in\n${put.content}`);
+  }
+  assert.deepEqual(unit.notify, ['systemd daemon-reload', 'portsyncd restart']);
+  const config = changes.find((c) => c.summary === 'create /etc/portsyncd/portsyncd-asic1.yaml')!.ops[0]!;
+  assert.ok(config.kind === 'put');
+  assert.match(config.content, /^sonic_namespace: asic1$/m);
+  assert.match(config.content, /^state_file: \/var\/lib\/portsyncd\/state-asic1\.json$/m);
+  const enable = changes.find((c) => c.summary === 'enable portsyncd@asic0.service')!;
+  assert.deepEqual(enable.ops, [{ kind: 'symlink', path: '/etc/systemd/system/multi-user.target.wants/portsyncd@asic0.service', target: '/etc/systemd/system/portsyncd@.service' }]);
+});
+
+test('multi-ASIC: a namespace the switch\'s database_global.json lacks, or no such file, is a plan error on asics', () => {
+  const wrong = plan({ files: { [GLOBAL]: globalJson } }, { asics: ['asic0', 'asic5'] });
+  assert.match(wrong.errors[0]!.message, /asics: asic5 not in the switch's database_global\.json \(it lists asic0, asic1\)/);
+  assert.deepEqual(wrong.errors[0]!.argPath, ['asics']);
+  const single = plan({}, { asics: ['asic0'] });
+  assert.match(single.errors[0]!.message, /database_global\.json is missing: the switch is not multi-ASIC/);
+});
