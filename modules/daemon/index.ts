@@ -29,10 +29,13 @@ function artifactOf(args: DaemonArgs, ctx: PlanContext, arch: Arch, report = tru
   }
 }
 
-/** The artifact for the switch's CPU (`uname -m`). */
+/**
+ * The artifact for the switch's CPU (`uname -m`). An offline root (an image in a chroot) may
+ * have no uname to run: it gets the x86_64 artifact, as the machine building it runs x86_64.
+ */
 function hostArtifact(facts: Facts, args: DaemonArgs, ctx: PlanContext): Artifact | null {
   const uname = facts.cmd(UNAME_M);
-  const arch = uname.rc === 0 ? archOfMachine(uname.stdout) : undefined;
+  const arch = uname.rc === 0 ? archOfMachine(uname.stdout) : ctx.offline ? 'x64' : undefined;
   if (!arch) {
     const seen = uname.rc === 0 ? uname.stdout.trim() : `uname -m failed: ${uname.stderr.trim()}`;
     ctx.error(`no portsyncd artifact for this switch's architecture (${seen})`, [], 'portsyncd is built for x86_64 and aarch64 switches');

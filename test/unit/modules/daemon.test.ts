@@ -168,6 +168,12 @@ test('an aarch64 switch gets the arm64 artifact; an unknown architecture or a mi
   const onX86 = plan({}, { artifact_arm64: arm });
   assert.ok(onX86.changes.find((c) => c.summary.startsWith('install release'))!.summary.includes(id), 'x86_64 keeps the x64 artifact');
 
+  const offline = fakeContext({ taskName: 'Deploy portsyncd', render: renderTemplate, offline: true });
+  const noUname = { rc: 127, stdout: '', stderr: 'chroot: failed to run command uname' };
+  const image = daemon.diff(fakeFacts({ cmds: { [UNAME]: noUname } }), withDefaults<DaemonArgs>(daemon.schema, { artifact, config: {} }), offline);
+  assert.deepEqual(offline.errors, [], 'an offline root without uname gets the x86_64 artifact');
+  assert.ok(image.some((c) => c.summary.includes(id)));
+  assert.match(plan({ cmds: { [UNAME]: noUname } }).errors[0]!.message, /uname -m failed/, 'a live switch must answer');
   const odd = plan({ cmds: { [UNAME]: machine('riscv64') } });
   assert.match(odd.errors[0]!.message, /no portsyncd artifact for this switch's architecture \(riscv64\)/);
   const missing = plan({ cmds: { [UNAME]: machine('aarch64') } }, { artifact_arm64: join(dir, 'nope.tar.gz') });
