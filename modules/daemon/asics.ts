@@ -14,6 +14,8 @@ export const TEMPLATE_UNIT = 'portsyncd@.service';
 export const TEMPLATE_UNIT_HBS = 'daemon/portsyncd@.service.hbs';
 export const DATABASE_GLOBAL = '/var/run/redis/sonic-db/database_global.json';
 const owned = { mode: '0644', owner: 'root', group: 'root' };
+/** An instance's config carries portsyncd_config, Redis password included: root only, as the main one. */
+const ownedSecret = { ...owned, mode: '0600' };
 
 export const instanceUnit = (asic: string) => `portsyncd@${asic}.service`;
 export const instanceWantsLink = (asic: string) => `/etc/systemd/system/multi-user.target.wants/${instanceUnit(asic)}`;
@@ -70,7 +72,7 @@ export function asicChanges(facts: Facts, args: DaemonArgs, ctx: PlanContext): C
   for (const asic of args.asics) {
     // Each instance: its namespace, and a state file of its own.
     const config = { ...args.config, sonic_namespace: asic, state_file: `/var/lib/portsyncd/state-${asic}.json` };
-    const c = fileChange(facts, { path: instanceConfigPath(args.config_path, asic), content: configContent({ ...args, config }, ctx), ...owned });
+    const c = fileChange(facts, { path: instanceConfigPath(args.config_path, asic), content: configContent({ ...args, config }, ctx), ...ownedSecret });
     changes.push(c && { ...c, notify: [RESTART] });
     if (facts.stat(instanceWantsLink(asic))?.type !== 'link') {
       changes.push({ summary: `enable ${instanceUnit(asic)}`, ops: [{ kind: 'symlink', path: instanceWantsLink(asic), target: unitPath(TEMPLATE_UNIT) }], notify: [RESTART] });

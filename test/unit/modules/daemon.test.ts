@@ -199,6 +199,7 @@ test('multi-ASIC: a template unit in the ASIC\'s network namespace, a config nam
   assert.ok(config.kind === 'put');
   assert.match(config.content, /^sonic_namespace: asic1$/m);
   assert.match(config.content, /^state_file: \/var\/lib\/portsyncd\/state-asic1\.json$/m);
+  assert.equal(config.mode, '0600', 'it may carry the Redis password');
   const enable = changes.find((c) => c.summary === 'enable portsyncd@asic0.service')!;
   assert.deepEqual(enable.ops, [{ kind: 'symlink', path: '/etc/systemd/system/multi-user.target.wants/portsyncd@asic0.service', target: '/etc/systemd/system/portsyncd@.service' }]);
 });
