@@ -1,0 +1,17 @@
+// ESLint for the whole TypeScript tree: the recommended rules of ESLint and typescript-eslint.
+// Formatting is Prettier's (prettier.config.js); these rules are about correctness.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'daemon/dist/', 'daemon/build/', 'build/', 'node_modules/', 'test/fixtures/', 'inventories/lab/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: globals.node },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+);
