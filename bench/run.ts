@@ -62,7 +62,10 @@ function cleanup(): Promise<void> {
   })();
   return tearDown;
 }
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
   process.on(signal, () => {
     log(`\n${signal}: stopping, removing lab ${lab}`);
     stopping = true;
@@ -136,7 +139,13 @@ async function main(): Promise<number> {
     mode: quick ? 'quick' : 'full',
     startedAt,
     finishedAt: '',
-    machine: { cpus: cpus().length, memTotalMb: Math.round(totalmem() / 2 ** 20), kernel: release(), node: process.version, ansible: ansibleVersion() },
+    machine: {
+      cpus: cpus().length,
+      memTotalMb: Math.round(totalmem() / 2 ** 20),
+      kernel: release(),
+      node: process.version,
+      ansible: ansibleVersion(),
+    },
     loadavg: { start: loadavg().map((v) => round(v)), end: [] },
     settings: { runs, lab, fleetSizes, siteSizes, daemonArgs: [] },
     commands: {
@@ -186,7 +195,11 @@ function finish(results: BenchResults): void {
 /** --report A.json [B.json…] [--daemon-result daemon-….json]: the outputs again from saved results, merged (see merge.ts). */
 function report(): number {
   if (!positionals.length) throw new Error('--report needs one or more results JSON files');
-  const merged = mergeResults(positionals.map((f) => JSON.parse(readFileSync(f, 'utf8')) as BenchResults), resultsDir, flags['daemon-result']);
+  const merged = mergeResults(
+    positionals.map((f) => JSON.parse(readFileSync(f, 'utf8')) as BenchResults),
+    resultsDir,
+    flags['daemon-result'],
+  );
   writeOutputs(merged, resultsDir, path.join(projectRoot, 'bench', 'README.md'), log);
   return 0;
 }

@@ -71,7 +71,8 @@ export function parseLabArgs(argv: string[]): LabCommand {
     return Number(values[key]);
   };
   const needsSwitch = command === 'shell' || command === 'reboot';
-  if (needsSwitch && positional.length !== 1) problems.push({ message: `lab ${command} needs exactly one switch name`, hint: 'see `lab status` for the names' });
+  if (needsSwitch && positional.length !== 1)
+    problems.push({ message: `lab ${command} needs exactly one switch name`, hint: 'see `lab status` for the names' });
   if (!needsSwitch && positional.length) problems.push({ message: `unexpected argument "${positional[0]}" for lab ${command}` });
   if (trailing.length && command !== 'shell') problems.push({ message: `only lab shell takes a command after --` });
 

@@ -90,7 +90,13 @@ function printStatus(status: SwitchHealth[]): void {
     status.map((h) => [h.name, h.address, h.container, h.ssh ? 'up' : 'down', h.system, h.redis ? 'up' : 'down']),
   );
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+  for (const r of rows)
+    console.log(
+      r
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 async function shell(lab: string, switchName: string, argv: string[]): Promise<number> {

@@ -123,7 +123,25 @@ export function switchCommand(lab: string, switchName: string, argv: string[]): 
   const leader = leaderPid(lab, switchName);
   if (!leader) return undefined;
   const term = process.env.TERM ? [`TERM=${process.env.TERM}`] : [];
-  return ['nsenter', '-t', String(leader), '-m', '-u', '-i', '-n', '-p', '-C', '-r', '-w', '--', '/usr/bin/env', '-i', ...SWITCH_ENV, ...term, ...argv];
+  return [
+    'nsenter',
+    '-t',
+    String(leader),
+    '-m',
+    '-u',
+    '-i',
+    '-n',
+    '-p',
+    '-C',
+    '-r',
+    '-w',
+    '--',
+    '/usr/bin/env',
+    '-i',
+    ...SWITCH_ENV,
+    ...term,
+    ...argv,
+  ];
 }
 
 export async function execInSwitch(lab: string, switchName: string, argv: string[], input?: string): Promise<RunResult> {

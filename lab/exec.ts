@@ -8,7 +8,10 @@ export interface RunResult {
 }
 
 export class CommandError extends Error {
-  constructor(readonly argv: string[], readonly result: RunResult) {
+  constructor(
+    readonly argv: string[],
+    readonly result: RunResult,
+  ) {
     super(`${argv.join(' ')} exited ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`);
     this.name = 'CommandError';
   }

@@ -29,9 +29,7 @@ export function renderKnownHosts(switches: InventorySwitch[]): string {
 
 export function renderHostsYaml(input: InventoryInput): string {
   const group = (g: SwitchGroup) => ({
-    hosts: Object.fromEntries(
-      input.switches.filter((s) => s.group === g).map((s) => [s.name, { ansible_host: s.address }]),
-    ),
+    hosts: Object.fromEntries(input.switches.filter((s) => s.group === g).map((s) => [s.name, { ansible_host: s.address }])),
   });
   const doc = {
     all: {
@@ -65,7 +63,10 @@ export async function writeInventory(dir: string, lab: string, clientKey: string
   const files = inventoryFiles(dir);
   await mkdir(dir, { recursive: true });
   await writeFile(files.knownHostsFile, renderKnownHosts(switches));
-  await writeFile(files.hostsFile, renderHostsYaml({ lab, clientKey, knownHostsFile: files.knownHostsFile, switches, portsyncdLimits: labServiceLimits() }));
+  await writeFile(
+    files.hostsFile,
+    renderHostsYaml({ lab, clientKey, knownHostsFile: files.knownHostsFile, switches, portsyncdLimits: labServiceLimits() }),
+  );
   return files;
 }
 

@@ -72,11 +72,18 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
   checkCounts(count, ports);
   if (prev && ports !== prev.ports) {
     throw new ValidationError([
-      { message: `lab ${name} has ${prev.ports} ports per switch, not ${ports}`, hint: `run \`lab down --name ${name}\` first to change the port count` },
+      {
+        message: `lab ${name} has ${prev.ports} ports per switch, not ${ports}`,
+        hint: `run \`lab down --name ${name}\` first to change the port count`,
+      },
     ]);
   }
   const rootfs = prev && existsSync(prev.rootfs) ? prev.rootfs : await ensureRootfs(log);
-  const otherSlots = await Promise.all(listLabs().filter((l) => l !== name).map(async (l) => (await readState(l))?.slot ?? -1));
+  const otherSlots = await Promise.all(
+    listLabs()
+      .filter((l) => l !== name)
+      .map(async (l) => (await readState(l))?.slot ?? -1),
+  );
   const plan = planLab(name, prev?.slot ?? freeSlot(otherSlots), count);
 
   // Switches no longer wanted go first; the record is written before anything is
@@ -123,7 +130,10 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
     await writeState(state); // the supervisors started so far, even if one failed
   }
 
-  const unreachable = await waitForSsh(state.switches.map((s) => s.address), 30_000 + 500 * toStart.length);
+  const unreachable = await waitForSsh(
+    state.switches.map((s) => s.address),
+    30_000 + 500 * toStart.length,
+  );
   if (unreachable.length) {
     const names = state.switches.filter((s) => unreachable.includes(s.address)).map((s) => s.name);
     throw new Error(
@@ -165,7 +175,9 @@ export async function waitHealthy(name: string, timeoutMs: number): Promise<Swit
     const bad = status.filter((h) => !healthy(h));
     if (!bad.length) return status;
     if (Date.now() > deadline) {
-      throw new Error(`unhealthy switches: ${bad.map((h) => `${h.name} (${h.container}, ssh ${h.ssh}, ${h.system}, redis ${h.redis})`).join('; ')}`);
+      throw new Error(
+        `unhealthy switches: ${bad.map((h) => `${h.name} (${h.container}, ssh ${h.ssh}, ${h.system}, redis ${h.redis})`).join('; ')}`,
+      );
     }
     await sleep(250);
   }
@@ -191,7 +203,9 @@ export async function labDown(name: string = defaultLabName): Promise<string[]> 
   await removeBridge(state.bridge);
   await removeInventory(state.inventoryDir);
   await removeTree(labStateDir(name));
-  lines.push(`lab ${name} removed: ${state.switches.length} switches, bridge ${state.bridge}, inventory ${inventoryFiles(state.inventoryDir).hostsFile}`);
+  lines.push(
+    `lab ${name} removed: ${state.switches.length} switches, bridge ${state.bridge}, inventory ${inventoryFiles(state.inventoryDir).hostsFile}`,
+  );
   if (!listLabs().length) {
     const restored = await restoreInotifyLimit();
     if (restored) lines.push(restored);
@@ -242,7 +256,10 @@ export async function labReboot(name: string, switchName: string, timeoutMs = 60
       const health = await switchHealth(name, sw);
       if (healthy(health)) return health;
     }
-    if (Date.now() > deadline) throw new Error(`switch ${switchName} did not come back within ${timeoutMs / 1000} s; see ${path.join(switchDir(name, switchName), 'console.log')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `switch ${switchName} did not come back within ${timeoutMs / 1000} s; see ${path.join(switchDir(name, switchName), 'console.log')}`,
+      );
     await sleep(200);
   }
 }

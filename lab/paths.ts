@@ -23,9 +23,7 @@ export function labStateDir(name: string): string {
 
 /** The default lab writes the repository's inventories/lab; other labs keep theirs in their state dir. */
 export function defaultInventoryDir(name: string): string {
-  return name === defaultLabName
-    ? path.join(projectRoot, 'inventories', 'lab')
-    : path.join(labStateDir(name), 'inventory');
+  return name === defaultLabName ? path.join(projectRoot, 'inventories', 'lab') : path.join(labStateDir(name), 'inventory');
 }
 
 /** Per-switch cgroups, one tree per hierarchy nspawn uses (see cgroups.ts). */

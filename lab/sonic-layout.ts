@@ -17,7 +17,14 @@ const REDIS_DROPIN = '/etc/systemd/system/redis-server.service.d/50-sonic-db.con
 
 /** database_config.json as sonic-swss-common reads it: one instance, SONiC's DB ids. */
 export function databaseConfig(socket = REDIS_SOCKET, port = 6379): string {
-  const dbs: Array<[string, number, string]> = [['APPL_DB', 0, ':'], ['ASIC_DB', 1, ':'], ['COUNTERS_DB', 2, ':'], ['CONFIG_DB', 4, '|'], ['FLEX_COUNTER_DB', 5, '|'], ['STATE_DB', 6, '|']];
+  const dbs: Array<[string, number, string]> = [
+    ['APPL_DB', 0, ':'],
+    ['ASIC_DB', 1, ':'],
+    ['COUNTERS_DB', 2, ':'],
+    ['CONFIG_DB', 4, '|'],
+    ['FLEX_COUNTER_DB', 5, '|'],
+    ['STATE_DB', 6, '|'],
+  ];
   return `${JSON.stringify(
     {
       INSTANCES: { redis: { hostname: '127.0.0.1', port, unix_socket_path: socket, persistence_for_warm_boot: 'yes' } },
@@ -32,7 +39,10 @@ export function databaseConfig(socket = REDIS_SOCKET, port = 6379): string {
 /** CONFIG_DB PORT entries, one HSET per port, as redis-cli reads them from stdin. */
 export function configDbCommands(ports: number): string {
   return portNames(ports)
-    .map((name, i) => `HSET "PORT|${name}" lanes "${i * 4},${i * 4 + 1},${i * 4 + 2},${i * 4 + 3}" alias "etp${i + 1}" speed "100000" admin_status "up" mtu "9100"\n`)
+    .map(
+      (name, i) =>
+        `HSET "PORT|${name}" lanes "${i * 4},${i * 4 + 1},${i * 4 + 2},${i * 4 + 3}" alias "etp${i + 1}" speed "100000" admin_status "up" mtu "9100"\n`,
+    )
     .join('');
 }
 

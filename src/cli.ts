@@ -24,7 +24,11 @@ const SUBCOMMANDS = ['plan', 'validate', 'verify', 'render', 'inventory', 'healt
 export async function main(argv: string[]): Promise<number> {
   recordPhase('start-up', 0);
   if (argv[0] === 'vault') {
-    const io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s), stdin: () => readFileSync(0, 'utf8') };
+    const io = {
+      out: (s: string) => void process.stdout.write(s),
+      err: (s: string) => void process.stderr.write(s),
+      stdin: () => readFileSync(0, 'utf8'),
+    };
     return vaultMain(argv.slice(1), io);
   }
   let o: CliOptions | undefined;
@@ -60,7 +64,8 @@ export async function main(argv: string[]): Promise<number> {
     if (!(e instanceof ValidationError)) return internalError(e);
     // Messages may quote values (a bad sysctl value, a failing template): mask secrets in them.
     const problems = secrets.redactValue(e.problems);
-    if (o?.json) process.stdout.write(JSON.stringify({ event: 'problems', problems: problems.map((p) => ({ ...p, text: formatProblem(p) })) }) + '\n');
+    if (o?.json)
+      process.stdout.write(JSON.stringify({ event: 'problems', problems: problems.map((p) => ({ ...p, text: formatProblem(p) })) }) + '\n');
     else {
       for (const p of problems) process.stderr.write(`error: ${formatProblem(p)}\n`);
       process.stderr.write(`${problems.length} problem${problems.length === 1 ? '' : 's'} found; nothing was changed.\n`);
@@ -74,7 +79,9 @@ export async function main(argv: string[]): Promise<number> {
 function internalError(e: unknown): number {
   const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   process.stderr.write(`internal error: ${secrets.redactText(what).split('\n')[0]}\n`);
-  process.stderr.write('  hint: this is a bug in portsync-deploy; please report it with the command you ran (PSD_DEBUG=1 shows where it happened)\n');
+  process.stderr.write(
+    '  hint: this is a bug in portsync-deploy; please report it with the command you ran (PSD_DEBUG=1 shows where it happened)\n',
+  );
   if (process.env.PSD_DEBUG === '1' && e instanceof Error && e.stack) process.stderr.write(secrets.redactText(e.stack) + '\n');
   return EXIT.internal;
 }

@@ -61,7 +61,7 @@ function moduleRegistry(found: { mod: Module; file: string }[]): ModuleRegistry 
     try {
       validators.set(mod.name, compileSchema(mod.schema));
     } catch (e) {
-      throw new Error(`${file}: invalid args schema: ${(e as Error).message}`);
+      throw new Error(`${file}: invalid args schema: ${(e as Error).message}`, { cause: e });
     }
     modules.set(mod.name, mod);
     for (const alias of mod.aliases ?? []) {

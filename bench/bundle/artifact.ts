@@ -67,12 +67,24 @@ async function sea(dir: string, addon: string): Promise<string> {
     banner: { js: "const __psdUrl = require('node:url').pathToFileURL(process.execPath).href;" },
     logLevel: 'error',
   });
-  writeFileSync(join(dir, 'sea.json'), JSON.stringify({ main: join(dir, 'sea.cjs'), output: join(dir, 'sea.blob'), disableExperimentalSEAWarning: true }));
+  writeFileSync(
+    join(dir, 'sea.json'),
+    JSON.stringify({ main: join(dir, 'sea.cjs'), output: join(dir, 'sea.blob'), disableExperimentalSEAWarning: true }),
+  );
   ok([process.execPath, '--experimental-sea-config', join(dir, 'sea.json')]);
   const exe = join(dir, 'sea/portsyncd');
   mkdirSync(join(dir, 'sea'));
   ok(['strip', '--strip-all', '-o', exe, process.execPath]); // as the bundle ships node
-  ok(['npx', '--yes', 'postject@1.0.0-alpha.6', exe, 'NODE_SEA_BLOB', join(dir, 'sea.blob'), '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2']);
+  ok([
+    'npx',
+    '--yes',
+    'postject@1.0.0-alpha.6',
+    exe,
+    'NODE_SEA_BLOB',
+    join(dir, 'sea.blob'),
+    '--sentinel-fuse',
+    'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
+  ]);
   copyFileSync(addon, join(dir, 'sea/portsyncd_netlink.node'));
   return exe;
 }

@@ -25,9 +25,16 @@ systemctl daemon-reload; systemctl reset-failed portsyncd.service 2>/dev/null; t
 
 function deploy(inv: string): { seconds: number; bytes: number; changed: number; code: number } {
   const t = Date.now();
-  const r = spawnSync(process.execPath, [join(REPO, 'bin/portsync-deploy.js'), join(REPO, 'playbooks/parts/daemon.yaml'), '-i', inv, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(
+    process.execPath,
+    [join(REPO, 'bin/portsync-deploy.js'), join(REPO, 'playbooks/parts/daemon.yaml'), '-i', inv, '--json'],
+    { encoding: 'utf8', maxBuffer: 1 << 28 },
+  );
   const seconds = (Date.now() - t) / 1000;
-  const events = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  const events = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
   const stats = new Map<string, number>();
   for (const e of events) if (e.event === 'host_stats') stats.set(e.host, e.bytesUploaded);
   const recap = events.filter((e) => e.event === 'recap').at(-1)?.hosts ?? {};
@@ -62,7 +69,10 @@ async function main(): Promise<void> {
   };
   console.log(JSON.stringify(result, null, 2));
   mkdirSync(join(REPO, 'bench/results'), { recursive: true });
-  writeFileSync(join(REPO, `bench/results/deploy-${switches}-${result.date.replace(/:/g, '-')}.json`), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(
+    join(REPO, `bench/results/deploy-${switches}-${result.date.replace(/:/g, '-')}.json`),
+    JSON.stringify(result, null, 2) + '\n',
+  );
 }
 
 await main();

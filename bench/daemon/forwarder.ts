@@ -25,7 +25,10 @@ export class Forwarder {
     return this.proc.pid;
   }
   ready(): Promise<boolean> {
-    return waitFor('forwarder ready', () => this.out.includes('ready') || (this.proc.exitCode !== null ? Promise.reject(new Error('forwarder exited')) : undefined));
+    return waitFor(
+      'forwarder ready',
+      () => this.out.includes('ready') || (this.proc.exitCode !== null ? Promise.reject(new Error('forwarder exited')) : undefined),
+    );
   }
   async stop(): Promise<void> {
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;

@@ -22,7 +22,14 @@ export async function ipBatch(ns: string, lines: string[]): Promise<void> {
  * until ip has run every command: a generator that fell behind must not keep
  * changing links afterwards.
  */
-export async function pace(ns: string, ports: string[], commandsPerS: number, seconds: number, everyS: number, tick: (elapsed: number) => void): Promise<number> {
+export async function pace(
+  ns: string,
+  ports: string[],
+  commandsPerS: number,
+  seconds: number,
+  everyS: number,
+  tick: (elapsed: number) => void,
+): Promise<number> {
   const ip = gen`exec ip -n ${ns} -force -batch -`;
   const lines = toggleLines(ports, 64 * ports.length);
   let due = 0;

@@ -14,7 +14,8 @@ nl.start(() =>
   nl.drain((b) => {
     if (b.overflow) overflows++;
     for (const m of parseMessages(b.buf, b.bytes)) {
-      if (m.kind === 'link' && (m.type === RTM_NEWLINK || m.type === RTM_DELLINK) && m.pid !== nl.portId && m.link.family !== AF_BRIDGE) events++;
+      if (m.kind === 'link' && (m.type === RTM_NEWLINK || m.type === RTM_DELLINK) && m.pid !== nl.portId && m.link.family !== AF_BRIDGE)
+        events++;
     }
   }),
 );

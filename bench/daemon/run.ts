@@ -74,13 +74,32 @@ async function absorption(e: Env, generators: number) {
   const k0 = await e.mon.settled();
   const before = daemonCounts(e);
   const t0 = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: generators }, (_, g) => ipBatch(e.ns.name, flapLines(e.ports.filter((_, i) => i % generators === g), 40000 / generators, 11 + g))));
+  await Promise.all(
+    Array.from({ length: generators }, (_, g) =>
+      ipBatch(
+        e.ns.name,
+        flapLines(
+          e.ports.filter((_, i) => i % generators === g),
+          40000 / generators,
+          11 + g,
+        ),
+      ),
+    ),
+  );
   const genSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   await converged(e.ns, e.state, 60000);
   const kernel = (await e.mon.settled()) - k0;
   const after = daemonCounts(e);
   const applied = after.applied - before.applied;
-  return { generators, kernel_events: kernel, applied, socket_drops: after.drops - before.drops, ratio: round(applied / kernel, 4), kernel_rate_per_s: Math.round(kernel / genSeconds), redis_equals_kernel: true };
+  return {
+    generators,
+    kernel_events: kernel,
+    applied,
+    socket_drops: after.drops - before.drops,
+    ratio: round(applied / kernel, 4),
+    kernel_rate_per_s: Math.round(kernel / genSeconds),
+    redis_equals_kernel: true,
+  };
 }
 
 async function drain(e: Env, seed: number) {
@@ -263,7 +282,12 @@ async function main() {
     await mon.ready();
     // The unix socket, as SONiC's services reach redis.
     const daemon = subject(values.daemon!, values['node-args'], ns.dir);
-    d = new DaemonProc(ns, { redis: { unix_socket: redis.socket, min_write_interval_ms: MIN_WRITE_INTERVAL_MS }, command: daemon.command, nodeArgs: daemon.nodeArgs, env: daemon.env });
+    d = new DaemonProc(ns, {
+      redis: { unix_socket: redis.socket, min_write_interval_ms: MIN_WRITE_INTERVAL_MS },
+      command: daemon.command,
+      nodeArgs: daemon.nodeArgs,
+      env: daemon.env,
+    });
     const http = await d.ready();
     pin(d.proc.pid, values['daemon-cpus']);
     pin(redis.pid, values['redis-cpus']);
@@ -271,7 +295,15 @@ async function main() {
     await e.sub.psubscribe('__keyspace@6__:PORT_TABLE|*');
     await converged(ns, e.state);
     await sleep(1000);
-    const results: Record<string, unknown> = { when: new Date().toISOString(), ports: PORTS, daemon: daemon.label, min_write_interval_ms: MIN_WRITE_INTERVAL_MS ?? 'default', daemon_cpus: values['daemon-cpus'] ?? 'any', redis_cpus: values['redis-cpus'] ?? 'any', idle_rss_mb: round(rssBytes(d.proc.pid!) / 2 ** 20) };
+    const results: Record<string, unknown> = {
+      when: new Date().toISOString(),
+      ports: PORTS,
+      daemon: daemon.label,
+      min_write_interval_ms: MIN_WRITE_INTERVAL_MS ?? 'default',
+      daemon_cpus: values['daemon-cpus'] ?? 'any',
+      redis_cpus: values['redis-cpus'] ?? 'any',
+      idle_rss_mb: round(rssBytes(d.proc.pid!) / 2 ** 20),
+    };
     const runs: Array<Record<string, unknown>> = [];
     for (let r = 0; r < RUNS; r++) {
       const run: Record<string, unknown> = { loadavg: loadavg().map((x) => round(x, 2)) };

@@ -42,7 +42,12 @@ export function subject(kind: string, nodeArgs: string | undefined, dir: string)
     const args = nodeArgs.split(/\s+/).filter(Boolean);
     return { label: `node ${args.join(' ')} daemon/dist/main.js`.replace(/ +/g, ' '), nodeArgs: args };
   }
-  if (kind === 'dist') return { label: 'daemon/bin/portsyncd (daemon/dist)', command: [join(repoRoot(), 'daemon/bin/portsyncd')], env: { PORTSYNCD_NODE: process.execPath } };
+  if (kind === 'dist')
+    return {
+      label: 'daemon/bin/portsyncd (daemon/dist)',
+      command: [join(repoRoot(), 'daemon/bin/portsyncd')],
+      env: { PORTSYNCD_NODE: process.execPath },
+    };
   if (kind === 'artifact') return artifact(dir);
   throw new Error(`--daemon ${kind}: use artifact or dist`);
 }

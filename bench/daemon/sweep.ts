@@ -73,7 +73,10 @@ async function point(e: Env, target: number | 'max', seconds: number, perToggle:
   const cpu0 = cpuSeconds(pid);
   const cs0 = contextSwitches(pid);
   const stopProbe = probe(e, probePort);
-  const wall = commandsPerS === undefined ? await unpaced(e.ns.name, ports, 2, seconds) : await pace(e.ns.name, ports, commandsPerS, seconds, seconds, () => {});
+  const wall =
+    commandsPerS === undefined
+      ? await unpaced(e.ns.name, ports, 2, seconds)
+      : await pace(e.ns.name, ports, commandsPerS, seconds, seconds, () => {});
   const e2e = await stopProbe();
   const kernel = (await e.mon.settled()) - k0;
   const cpu = cpuSeconds(pid) - cpu0;

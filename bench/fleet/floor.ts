@@ -23,7 +23,9 @@ const inv = parse(readFileSync(join(dir, 'hosts.yaml'), 'utf8')) as { all: { var
 const vars = inv.all.vars;
 const privateKey = readFileSync(vars.ansible_ssh_private_key_file);
 const known = parseKnownHosts(readFileSync(vars.known_hosts_file, 'utf8')).entries;
-const hosts = Object.values(inv.all.children).flatMap((g) => Object.entries(g.hosts).map(([name, h]) => ({ name, address: h.ansible_host })));
+const hosts = Object.values(inv.all.children).flatMap((g) =>
+  Object.entries(g.hosts).map(([name, h]) => ({ name, address: h.ansible_host })),
+);
 
 function connectAndExec(name: string, address: string): Promise<void> {
   const trusted = known.filter((e) => e.patterns.some((p) => p === address || p === name)).map((e) => e.key);

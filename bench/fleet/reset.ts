@@ -48,9 +48,17 @@ export const SITE_FOOTPRINT: Footprint = {
   services: ['portsyncd.service'],
   knobFiles: ['/sys/kernel/mm/transparent_hugepage/enabled', '/sys/kernel/mm/transparent_hugepage/defrag', '/sys/block/*/queue/scheduler'],
   sysctlKeys: [
-    'net.core.rmem_default', 'net.core.rmem_max', 'net.core.wmem_default', 'net.core.wmem_max',
-    'net.core.somaxconn', 'net.ipv4.tcp_max_syn_backlog', 'net.ipv4.tcp_fastopen', 'net.ipv4.tcp_tw_reuse',
-    'vm.swappiness', 'vm.overcommit_memory', 'fs.file-max',
+    'net.core.rmem_default',
+    'net.core.rmem_max',
+    'net.core.wmem_default',
+    'net.core.wmem_max',
+    'net.core.somaxconn',
+    'net.ipv4.tcp_max_syn_backlog',
+    'net.ipv4.tcp_fastopen',
+    'net.ipv4.tcp_tw_reuse',
+    'vm.swappiness',
+    'vm.overcommit_memory',
+    'fs.file-max',
   ],
   irqAffinity: false,
 };
@@ -78,11 +86,18 @@ export async function readPristine(lab: string, switchName: string, footprints: 
   const knobs: NonNullable<Pristine['knobs']> = {};
   for (const glob of new Set(footprints.flatMap((f) => f.knobFiles ?? []))) {
     // One "path<TAB>contents" line per file the glob matches.
-    const r = await switchExec(lab, switchName, ['sh', '-c', `for f in ${glob}; do [ -f "$f" ] && printf '%s\\t%s\\n' "$f" "$(cat "$f")"; done; true`]);
-    knobs[glob] = r.stdout.split('\n').filter(Boolean).map((line) => {
-      const tab = line.indexOf('\t');
-      return [line.slice(0, tab), line.slice(tab + 1)];
-    });
+    const r = await switchExec(lab, switchName, [
+      'sh',
+      '-c',
+      `for f in ${glob}; do [ -f "$f" ] && printf '%s\\t%s\\n' "$f" "$(cat "$f")"; done; true`,
+    ]);
+    knobs[glob] = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const tab = line.indexOf('\t');
+        return [line.slice(0, tab), line.slice(tab + 1)];
+      });
   }
   return { sysctl, irqAffinityList: irq.stdout.trim(), knobs };
 }

@@ -87,7 +87,10 @@ function memoryAllows(size: number): boolean {
 
 async function timed(suite: Suite, tool: Tool, scenario: Scenario, target: Target): Promise<RunRecord> {
   const loadavg1 = round(loadavg()[0]);
-  const r = tool === 'ansible' ? await runAnsible(scenario, target) : await runPortsync(suite === 'site' ? SITE_PLAYBOOK : FLEET_PLAYBOOK, scenario, target);
+  const r =
+    tool === 'ansible'
+      ? await runAnsible(scenario, target)
+      : await runPortsync(suite === 'site' ? SITE_PLAYBOOK : FLEET_PLAYBOOK, scenario, target);
   const rec: RunRecord = {
     seconds: r.seconds,
     exitCode: r.exitCode,

@@ -50,7 +50,10 @@ async function once(): Promise<Run> {
   const pss = lab.switches.map((s) => switchProcesses(name, s.name).reduce((sum, pid) => sum + pssKb(pid), 0));
   const tmpfs = await mapLimit(lab.switches, 8, async (s) => {
     const df = await switchExec(name, s.name, ['df', '-k', '-t', 'tmpfs', '--output=used']);
-    return df.stdout.split('\n').slice(1).reduce((sum, l) => sum + (Number(l.trim()) || 0), 0);
+    return df.stdout
+      .split('\n')
+      .slice(1)
+      .reduce((sum, l) => sum + (Number(l.trim()) || 0), 0);
   });
   const inotify = (rootInotifyInstances() - inotifyBefore) / switches;
   const t1 = performance.now();
@@ -72,9 +75,7 @@ for (let i = 0; i < runs; i++) {
   results.push(r);
   console.log(`run ${i + 1}/${runs}: ${JSON.stringify(r)}`);
 }
-const summary = Object.fromEntries(
-  (Object.keys(results[0]) as (keyof Run)[]).map((k) => [k, median(results.map((r) => r[k]))]),
-);
+const summary = Object.fromEntries((Object.keys(results[0]) as (keyof Run)[]).map((k) => [k, median(results.map((r) => r[k]))]));
 console.log(`median of ${runs} runs, ${switches} switches: ${JSON.stringify(summary)}`);
 const outDir = path.join(projectRoot, 'bench', 'results', 'tmp');
 mkdirSync(outDir, { recursive: true });

@@ -20,6 +20,8 @@ export function writeFleet(dir: string, hosts: number, groups: number): void {
   writeFileSync(join(dir, 'group_vars/all.yaml'), 'ansible_user: admin\nansible_become: true\n');
   writeFileSync(join(dir, 'group_vars/spine.yaml'), 'tuning_profile: throughput\n');
   writeFileSync(join(dir, 'group_vars/leaf.yaml'), 'tuning_profile: latency\n');
-  for (let p = 1; p <= pods; p++) writeFileSync(join(dir, `group_vars/pod${p}.yaml`), `pod: ${p}\nportsyncd_health_max_p99_us: ${500 + p}\n`);
-  for (let i = 1; i <= leaves; i += 50) writeFileSync(join(dir, `host_vars/leaf-${i}.yaml`), 'portsyncd_limits: { nofile: 131072, nproc: 4096, memlock: infinity }\n');
+  for (let p = 1; p <= pods; p++)
+    writeFileSync(join(dir, `group_vars/pod${p}.yaml`), `pod: ${p}\nportsyncd_health_max_p99_us: ${500 + p}\n`);
+  for (let i = 1; i <= leaves; i += 50)
+    writeFileSync(join(dir, `host_vars/leaf-${i}.yaml`), 'portsyncd_limits: { nofile: 131072, nproc: 4096, memlock: infinity }\n');
 }

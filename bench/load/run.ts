@@ -47,7 +47,9 @@ try {
   const out = join(REPO, `bench/results/${summary.date.slice(0, 10)}-load.json`);
   writeFileSync(out, JSON.stringify(summary, null, 2) + '\n');
   console.log(`${summary.hosts} hosts, ${summary.groups} groups, ${summary.tasksPlanned} tasks planned (${summary.problems} problems):`);
-  console.log(`median ${summary.medianTotalMs} ms in-process (${summary.medianProcessWallMs} ms with node start-up), peak RSS ${summary.medianMaxRssMB} MB; ${out}`);
+  console.log(
+    `median ${summary.medianTotalMs} ms in-process (${summary.medianProcessWallMs} ms with node start-up), peak RSS ${summary.medianMaxRssMB} MB; ${out}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

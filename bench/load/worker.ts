@@ -10,8 +10,15 @@ import { buildFacts } from '../../src/facts/facts-view.js';
 import type { HostFacts } from '../../src/facts/types.js';
 
 const emptyHost: HostFacts = {
-  hostname: 'bench', kernel: '6.1.0', cpusOnline: [0, 1, 2, 3], numaNodes: [0], sysctlKeys: [],
-  nics: [], blockDevices: [], irqbalanceActive: false, systemd: false,
+  hostname: 'bench',
+  kernel: '6.1.0',
+  cpusOnline: [0, 1, 2, 3],
+  numaNodes: [0],
+  sysctlKeys: [],
+  nics: [],
+  blockDevices: [],
+  irqbalanceActive: false,
+  systemd: false,
 };
 
 const [playbook, inventory] = process.argv.slice(2);
@@ -34,14 +41,16 @@ for (const { play, hosts } of ws.plays) {
 }
 const done = performance.now();
 const cpu = process.cpuUsage();
-console.log(JSON.stringify({
-  hosts: ws.inventory.hosts.size,
-  groups: ws.inventory.groups.size,
-  tasksPlanned: tasks,
-  problems,
-  loadMs: +(loaded - started).toFixed(1),
-  planMs: +(done - loaded).toFixed(1),
-  totalMs: +(done - started).toFixed(1),
-  cpuMs: Math.round((cpu.user + cpu.system) / 1000),
-  maxRssMB: +(process.resourceUsage().maxRSS / 1024).toFixed(1),
-}));
+console.log(
+  JSON.stringify({
+    hosts: ws.inventory.hosts.size,
+    groups: ws.inventory.groups.size,
+    tasksPlanned: tasks,
+    problems,
+    loadMs: +(loaded - started).toFixed(1),
+    planMs: +(done - loaded).toFixed(1),
+    totalMs: +(done - started).toFixed(1),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    maxRssMB: +(process.resourceUsage().maxRSS / 1024).toFixed(1),
+  }),
+);

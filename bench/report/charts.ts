@@ -12,7 +12,13 @@ export function fleetChart(r: BenchResults): string {
   for (const tool of ['portsync-deploy', 'ansible'] as const) {
     (['cold', 'nochange', 'check'] as const).forEach((sc, i) => {
       const mine = cells.filter((c: Cell) => c.tool === tool && c.scenario === sc);
-      if (mine.length) series.push({ name: `${tool} ${sc}`, color: TOOL_COLORS[tool][i], dashed: i > 0, points: mine.map((c) => [c.hosts, c.median.seconds]) });
+      if (mine.length)
+        series.push({
+          name: `${tool} ${sc}`,
+          color: TOOL_COLORS[tool][i],
+          dashed: i > 0,
+          points: mine.map((c) => [c.hosts, c.median.seconds]),
+        });
     });
   }
   return lineChart({ title: 'Fleet tuning: wall time vs switches (median)', xLabel: 'switches', yLabel: 'seconds', series, logY: true });
@@ -27,11 +33,22 @@ export function daemonLatencyChart(r: BenchResults): string {
     { name: 'P99', color: '#ff7f0e', points: at((p) => p.p99Us) },
     { name: 'P99.9', color: '#9467bd', points: at((p) => p.p999Us) },
   ].filter((s) => s.points.length > 0);
-  return lineChart({ title: 'portsyncd: processing latency vs kernel event rate', xLabel: 'kernel events/s', yLabel: 'latency (µs)', series, logY: true });
+  return lineChart({
+    title: 'portsyncd: processing latency vs kernel event rate',
+    xLabel: 'kernel events/s',
+    yLabel: 'latency (µs)',
+    series,
+    logY: true,
+  });
 }
 
 export function daemonRssChart(r: BenchResults): string | undefined {
   const series = r.daemon?.summary?.soak?.series;
   if (!series?.length) return undefined;
-  return lineChart({ title: 'portsyncd: RSS over the soak', xLabel: 'seconds', yLabel: 'RSS (MB)', series: [{ name: 'RSS', color: '#1f77b4', points: series }] });
+  return lineChart({
+    title: 'portsyncd: RSS over the soak',
+    xLabel: 'seconds',
+    yLabel: 'RSS (MB)',
+    series: [{ name: 'RSS', color: '#1f77b4', points: series }],
+  });
 }

@@ -38,7 +38,9 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 
 /** Newest daemon-*.json in dir (their names sort by time), or undefined. */
 export function latestDaemonResult(dir: string): string | undefined {
-  const files = readdirSync(dir).filter((f) => /^daemon-.*\.json$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^daemon-.*\.json$/.test(f))
+    .sort();
   return files.length ? path.join(dir, files.at(-1)!) : undefined;
 }
 
@@ -85,7 +87,11 @@ export function summariseDaemon(file: string): DaemonSummary {
     if (d.soak.rss_mb) soak = { seconds: d.soak.seconds, rssMb: d.soak.rss_mb, series: d.soak.rss_series_mb };
   }
   const m = (d.medians ?? {}) as Json;
-  const absorbed = [num(m.kernel_rate_per_s_1gen), num(m.kernel_rate_per_s_2gen), ...((d.absorption ?? []) as Json[]).map((a) => num(a.kernel_rate_per_s))];
+  const absorbed = [
+    num(m.kernel_rate_per_s_1gen),
+    num(m.kernel_rate_per_s_2gen),
+    ...((d.absorption ?? []) as Json[]).map((a) => num(a.kernel_rate_per_s)),
+  ];
   const drained = [num(m.drain_events_per_s), ...((d.drain ?? []) as Json[]).map((a) => num(a.events_per_s))];
   const max = (xs: (number | undefined)[]) => {
     const v = xs.filter((x): x is number => x !== undefined);

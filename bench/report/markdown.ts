@@ -52,7 +52,9 @@ export function siteTable(r: BenchResults): string {
     '|---:|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const c of [...cells].sort((a, b) => a.hosts - b.hosts)) {
-    rows.push(`| ${c.hosts} | ${SCENARIO_NAMES[c.scenario]} | ${floorSeconds(r, c.hosts)} | ${s(c.median.seconds)}${flag(c)} | ${overFloor(r, c)} | ${c.median.roundTripsPerHost ?? '–'} | ${s(c.median.cpuSeconds)} | ${mb(c.median.maxRssMb)} |`);
+    rows.push(
+      `| ${c.hosts} | ${SCENARIO_NAMES[c.scenario]} | ${floorSeconds(r, c.hosts)} | ${s(c.median.seconds)}${flag(c)} | ${overFloor(r, c)} | ${c.median.roundTripsPerHost ?? '–'} | ${s(c.median.cpuSeconds)} | ${mb(c.median.maxRssMb)} |`,
+    );
   }
   return rows.join('\n');
 }
@@ -65,16 +67,22 @@ export function daemonSection(r: BenchResults): string {
   if (sum) {
     const subject = sum.subject ? `; ${sum.subject}` : '';
     out.push(`From \`${sum.file.replace(/^.*\/bench\//, 'bench/')}\` (${sum.when ?? 'time unknown'}${subject}).`, '');
-    out.push('| Run | Kernel events/s | Processing P50 (µs) | P99 (µs) | P99.9 (µs) | CPU % of a core | Context switches/s | Drops |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+    out.push(
+      '| Run | Kernel events/s | Processing P50 (µs) | P99 (µs) | P99.9 (µs) | CPU % of a core | Context switches/s | Drops |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+    );
     for (const p of sum.points) {
-      out.push(`| ${p.label} | ${p.eventsPerS} | ${p.p50Us ?? '–'} | ${p.p99Us ?? '–'} | ${p.p999Us ?? '–'} | ${p.cpuPercent ?? '–'} | ${p.contextSwitchesPerS ?? '–'} | ${p.drops ?? '–'} |`);
+      out.push(
+        `| ${p.label} | ${p.eventsPerS} | ${p.p50Us ?? '–'} | ${p.p99Us ?? '–'} | ${p.p999Us ?? '–'} | ${p.cpuPercent ?? '–'} | ${p.contextSwitchesPerS ?? '–'} | ${p.drops ?? '–'} |`,
+      );
     }
     out.push('');
     const facts: string[] = [];
     if (sum.maxAbsorbedPerS) facts.push(`highest live rate absorbed: ${sum.maxAbsorbedPerS} events/s`);
     if (sum.maxDrainedPerS) facts.push(`backlog drained at up to ${sum.maxDrainedPerS} events/s`);
     if (sum.e2eUs?.p50 !== undefined) facts.push(`single-event latency to Redis: P50 ${sum.e2eUs.p50} µs, P99 ${sum.e2eUs.p99} µs`);
-    if (sum.soak) facts.push(`soak ${sum.soak.seconds} s: RSS ${sum.soak.rssMb.first} → ${sum.soak.rssMb.last} MB (max ${sum.soak.rssMb.max})`);
+    if (sum.soak)
+      facts.push(`soak ${sum.soak.seconds} s: RSS ${sum.soak.rssMb.first} → ${sum.soak.rssMb.last} MB (max ${sum.soak.rssMb.max})`);
     if (facts.length) out.push(...facts.map((f) => `- ${f}`), '');
   }
   out.push(...d.notes.map((n) => `- ${n}`));
@@ -113,7 +121,12 @@ export function summaryMarkdown(r: BenchResults, charts: { fleet: string; daemon
   if (r.fleet) {
     const resets = r.fleet.resetSeconds;
     const avg = resets.length ? resets.reduce((a, b) => a + b, 0) / resets.length : 0;
-    lines.push('', `Lab set-up (untimed): ${Object.entries(r.fleet.labUpSeconds).map(([n, t]) => `${n} switches in ${t} s`).join(', ')}; resets between runs ${avg.toFixed(1)} s on average.`);
+    lines.push(
+      '',
+      `Lab set-up (untimed): ${Object.entries(r.fleet.labUpSeconds)
+        .map(([n, t]) => `${n} switches in ${t} s`)
+        .join(', ')}; resets between runs ${avg.toFixed(1)} s on average.`,
+    );
     for (const sk of r.fleet.skippedSizes) lines.push(`Skipped ${sk.size} switches: ${sk.reason}.`);
   }
   if (r.interrupted) lines.push('', `**Interrupted** by ${r.interrupted}.`);

@@ -13,7 +13,8 @@ export function mergeResults(all: BenchResults[], resultsDir: string, daemonFile
     if (!r.fleet) continue;
     merged.fleet ??= { cells: [], labUpSeconds: {}, resetSeconds: [], skippedSizes: [] };
     for (const cell of r.fleet.cells) {
-      const same = (c: typeof cell) => c.suite === cell.suite && c.tool === cell.tool && c.scenario === cell.scenario && c.hosts === cell.hosts;
+      const same = (c: typeof cell) =>
+        c.suite === cell.suite && c.tool === cell.tool && c.scenario === cell.scenario && c.hosts === cell.hosts;
       merged.fleet.cells = [...merged.fleet.cells.filter((c) => !same(c)), cell];
     }
     for (const f of r.fleet.floor ?? []) merged.fleet.floor = [...(merged.fleet.floor ?? []).filter((x) => x.hosts !== f.hosts), f];
@@ -42,6 +43,9 @@ export function mergeResults(all: BenchResults[], resultsDir: string, daemonFile
       notes: [`Daemon figures from ${path.basename(file)}, ${why}.`],
     };
   }
-  merged.finishedAt = all.map((r) => r.finishedAt).sort().at(-1)!;
+  merged.finishedAt = all
+    .map((r) => r.finishedAt)
+    .sort()
+    .at(-1)!;
   return merged;
 }

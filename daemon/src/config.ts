@@ -34,7 +34,18 @@ export class ConfigError extends Error {}
 type Obj = Record<string, unknown>;
 
 const KNOWN: Record<string, string[]> = {
-  '': ['redis', 'netlink', 'http', 'sonic_db_config', 'sonic_namespace', 'mirror_all_ports', 'state_file', 'state_save_interval_ms', 'release_startup_pages', 'log_level'],
+  '': [
+    'redis',
+    'netlink',
+    'http',
+    'sonic_db_config',
+    'sonic_namespace',
+    'mirror_all_ports',
+    'state_file',
+    'state_save_interval_ms',
+    'release_startup_pages',
+    'log_level',
+  ],
   redis: ['host', 'port', 'unix_socket', 'password', 'password_file', 'connect_timeout_ms', 'min_write_interval_ms'],
   netlink: ['rcvbuf_bytes', 'rcvbuf_force', 'read_buffer_bytes'],
   http: ['host', 'port'],
@@ -66,7 +77,8 @@ export async function loadConfig(file: string): Promise<Config> {
 function passwordFromFile(redis: Obj, fail: (key: string, msg: string) => never, fs: ConfigFs): string {
   const file = redis.password_file;
   if (redis.password !== undefined) fail('redis.password_file', 'give either password or password_file, not both');
-  if (typeof file !== 'string' || !file.startsWith('/')) fail('redis.password_file', `must be an absolute path (got ${JSON.stringify(file)})`);
+  if (typeof file !== 'string' || !file.startsWith('/'))
+    fail('redis.password_file', `must be an absolute path (got ${JSON.stringify(file)})`);
   try {
     return fs.read(file as string).split(/\r?\n/)[0]!;
   } catch (e) {
@@ -100,7 +112,8 @@ export function parseConfig(doc: unknown, file = '<config>', fs: ConfigFs = real
   };
   const int = (o: Obj, sec: string, k: string, def: number, min: number, max: number): number => {
     const v = o[k] ?? def;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(sec ? `${sec}.${k}` : k, `must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      fail(sec ? `${sec}.${k}` : k, `must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})`);
     return v as number;
   };
   const str = (o: Obj, key: string, k: string, def?: string): string | undefined => {
@@ -130,7 +143,8 @@ export function parseConfig(doc: unknown, file = '<config>', fs: ConfigFs = real
     minWriteIntervalMs: int(redis, 'redis', 'min_write_interval_ms', 1, 0, 1000),
   };
   const sonicNamespace = str(top, 'sonic_namespace', 'sonic_namespace');
-  if (sonicNamespace !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(sonicNamespace)) fail('sonic_namespace', `must be a namespace name such as asic0 (got ${JSON.stringify(sonicNamespace)})`);
+  if (sonicNamespace !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(sonicNamespace))
+    fail('sonic_namespace', `must be a namespace name such as asic0 (got ${JSON.stringify(sonicNamespace)})`);
   const explicitDbConfig = str(top, 'sonic_db_config', 'sonic_db_config');
   const defaultDbConfig = sonicNamespace !== undefined ? DEFAULT_SONIC_DB_GLOBAL_CONFIG : DEFAULT_SONIC_DB_CONFIG;
   // SONiC's standard file is used when present; a file named in the config (or needed for a namespace) must be readable.
@@ -149,7 +163,10 @@ export function parseConfig(doc: unknown, file = '<config>', fs: ConfigFs = real
       databases = { appl: at('APPL_DB'), config: at('CONFIG_DB'), state: at('STATE_DB') };
     } catch (e) {
       if (!(e instanceof SonicDbConfigError)) throw e;
-      fail(explicitDbConfig !== undefined ? 'sonic_db_config' : sonicNamespace !== undefined ? 'sonic_namespace' : 'sonic_db_config (default)', `${e.message}; fix the file or set sonic_db_config to a readable database_config.json`);
+      fail(
+        explicitDbConfig !== undefined ? 'sonic_db_config' : sonicNamespace !== undefined ? 'sonic_namespace' : 'sonic_db_config (default)',
+        `${e.message}; fix the file or set sonic_db_config to a readable database_config.json`,
+      );
     }
   }
   return {

@@ -38,14 +38,21 @@ export class Daemon {
   private stopped = false; // the netlink socket is closed
   httpPort = 0;
 
-  constructor(private readonly config: Config, private readonly log: Logger) {
+  constructor(
+    private readonly config: Config,
+    private readonly log: Logger,
+  ) {
     this.notifier = new SystemdNotifier(loadNative().notify);
   }
 
   async start(): Promise<void> {
     const { config, log } = this;
     const previous = await loadState(config.stateFile);
-    this.nl = new NetlinkSocket({ rcvbufBytes: config.netlink.rcvbufBytes, force: config.netlink.rcvbufForce, readBufferBytes: config.netlink.readBufferBytes });
+    this.nl = new NetlinkSocket({
+      rcvbufBytes: config.netlink.rcvbufBytes,
+      force: config.netlink.rcvbufForce,
+      readBufferBytes: config.netlink.readBufferBytes,
+    });
     const inode = fstatSync(this.nl.fd).ino;
     const rcvFields = { requested_bytes: config.netlink.rcvbufBytes, effective_bytes: this.nl.rcvbuf, forced: this.nl.forced };
     // The kernel doubles SO_RCVBUF for bookkeeping; only less than requested is a shortfall.
@@ -65,29 +72,40 @@ export class Daemon {
     const appl = connect(applDb.target, applDb.db, 'portsyncd-appl');
     const cfg = connect(configDb.target, configDb.db, 'portsyncd-config');
     this.redis.push(state, appl, cfg);
-    for (const [r, d] of [[state, stateDb], [appl, applDb], [cfg, configDb]] as const) {
+    for (const [r, d] of [
+      [state, stateDb],
+      [appl, applDb],
+      [cfg, configDb],
+    ] as const) {
       r.on('error', (e: Error) => log.debug('redis connection error', { error: e.message }));
       r.on('ready', () => log.info('redis connected', { target: describeTarget(d.target), db: d.db }));
     }
     this.sonic = new SonicBootstrap(state, appl, cfg, log, previous, applDb.db);
     this.configured = new ConfiguredPorts(appl, cfg, config.mirrorAllPorts);
-    this.writer = new PortWriter(state, {
-      beforeFullSync: () => this.configured.refresh(),
-      model: () => this.configuredModel(),
-      modelComplete: () => this.tracker.counters.dumpsCompleted > 0 && !this.tracker.dumping,
-      bootstrap: () => this.sonic.run(),
-      onWritten: (ops, batch, ackedAt) => this.metrics.written(ops, batch, ackedAt),
-      refill: () => this.onReadable(),
-      // No readiness wake-ups while a write is in flight: its acknowledgement reads the socket.
-      writing: (active) => (active ? this.nl.pause() : this.nl.resume()),
-      onFullSync: (deleted, written) => this.onFullSync(deleted, written),
-      onError: (e) => {
-        this.metrics.redisErrors.inc();
-        log.warn('redis write failed; will retry', { error: e.message });
+    this.writer = new PortWriter(
+      state,
+      {
+        beforeFullSync: () => this.configured.refresh(),
+        model: () => this.configuredModel(),
+        modelComplete: () => this.tracker.counters.dumpsCompleted > 0 && !this.tracker.dumping,
+        bootstrap: () => this.sonic.run(),
+        onWritten: (ops, batch, ackedAt) => this.metrics.written(ops, batch, ackedAt),
+        refill: () => this.onReadable(),
+        // No readiness wake-ups while a write is in flight: its acknowledgement reads the socket.
+        writing: (active) => (active ? this.nl.pause() : this.nl.resume()),
+        onFullSync: (deleted, written) => this.onFullSync(deleted, written),
+        onError: (e) => {
+          this.metrics.redisErrors.inc();
+          log.warn('redis write failed; will retry', { error: e.message });
+        },
       },
-    }, config.redis.minWriteIntervalMs);
-    this.saver = new StateSaver(config.stateFile, config.stateSaveIntervalMs, () => this.tracker.ports.values(), (e) =>
-      log.warn('state file not saved', { file: config.stateFile, error: e.message }),
+      config.redis.minWriteIntervalMs,
+    );
+    this.saver = new StateSaver(
+      config.stateFile,
+      config.stateSaveIntervalMs,
+      () => this.tracker.ports.values(),
+      (e) => log.warn('state file not saved', { file: config.stateFile, error: e.message }),
     );
     this.metrics.bind({
       tracker: this.tracker,
@@ -99,7 +117,12 @@ export class Daemon {
       pendingPorts: () => this.writer.pendingPorts,
     });
 
-    const http = await startHttp(config.http.host, config.http.port, () => this.metrics.render(), () => this.health());
+    const http = await startHttp(
+      config.http.host,
+      config.http.port,
+      () => this.metrics.render(),
+      () => this.health(),
+    );
     this.http = http.server;
     this.httpPort = http.port;
     log.info('http listening', { host: config.http.host, port: http.port });
@@ -208,7 +231,9 @@ export class Daemon {
       this.tracker.overflow();
     } else if (b.truncated) {
       this.metrics.resyncs.inc(1, { reason: 'truncated' });
-      this.log.warn('netlink datagram larger than the read buffer was cut short: resyncing from a fresh dump', { read_buffer_bytes: this.nl.readBufferBytes });
+      this.log.warn('netlink datagram larger than the read buffer was cut short: resyncing from a fresh dump', {
+        read_buffer_bytes: this.nl.readBufferBytes,
+      });
       this.tracker.overflow();
     }
     return messages.length;
@@ -244,7 +269,13 @@ export class Daemon {
 
   private releaseStartupPages(): void {
     const r = releaseStartupPages(loadNative());
-    const fields = { mappings: r.ranges, failed: r.failed, resident_bytes: r.residentBytes, rss_before_bytes: r.rssBeforeBytes, rss_after_bytes: r.rssAfterBytes };
+    const fields = {
+      mappings: r.ranges,
+      failed: r.failed,
+      resident_bytes: r.residentBytes,
+      rss_before_bytes: r.rssBeforeBytes,
+      rss_after_bytes: r.rssAfterBytes,
+    };
     if (r.failed > 0) this.log.warn('some start-up pages could not be released', fields);
     else this.log.info('start-up pages released', fields);
   }

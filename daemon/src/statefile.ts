@@ -34,7 +34,7 @@ export async function saveState(file: string, ports: Iterable<PortState>, scratc
   const fh = await open(tmp, 'w', 0o644);
   try {
     const bytes = scratch.encode(JSON.stringify(body));
-    for (let done = 0; done < bytes.length; ) done += (await fh.write(bytes, done, bytes.length - done, done)).bytesWritten;
+    for (let done = 0; done < bytes.length;) done += (await fh.write(bytes, done, bytes.length - done, done)).bytesWritten;
     await fh.sync();
   } finally {
     await fh.close();

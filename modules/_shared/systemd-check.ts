@@ -42,7 +42,9 @@ export function checkDirective(section: string, key: string): DirectiveProblem |
     section,
     key,
     message: `unknown directive ${key}= in [${section}]; systemd would ignore it`,
-    hint: near ? `did you mean ${near}=?` : `see systemd.${section === 'Service' ? 'service' : 'unit'}(5) for the directives of [${section}]`,
+    hint: near
+      ? `did you mean ${near}=?`
+      : `see systemd.${section === 'Service' ? 'service' : 'unit'}(5) for the directives of [${section}]`,
   };
 }
 

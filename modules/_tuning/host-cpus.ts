@@ -12,17 +12,11 @@ export const cpusArgSchema = {
  * The CPUs a `cpus` arg names on this host, or null after reporting an error. `all` means every
  * online CPU. On an offline root the online CPUs are unknown, so the list is taken as written.
  */
-export function resolveCpus(
-  value: string,
-  host: HostFacts,
-  ctx: PlanContext,
-  argPath: (string | number)[],
-): number[] | null {
+export function resolveCpus(value: string, host: HostFacts, ctx: PlanContext, argPath: (string | number)[]): number[] | null {
   const online = host.cpusOnline;
   if (value === 'all') {
     if (online.length > 0) return [...online];
-    ctx.error(`"all" CPUs is unknown here (the online CPUs were not readable)`, argPath,
-      'name the CPUs explicitly, e.g. "0-3"');
+    ctx.error(`"all" CPUs is unknown here (the online CPUs were not readable)`, argPath, 'name the CPUs explicitly, e.g. "0-3"');
     return null;
   }
   let cpus: number[];

@@ -10,7 +10,11 @@ export const schema = {
   properties: {
     argv: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'program and arguments, run without a shell' },
     cmd: { type: 'string', minLength: 1, description: 'command line run by /bin/sh -c' },
-    free_form: { type: 'string', minLength: 1, description: 'command line split into words as Ansible\'s command module splits it (no shell): "command: /usr/bin/x --flag"' },
+    free_form: {
+      type: 'string',
+      minLength: 1,
+      description: 'command line split into words as Ansible\'s command module splits it (no shell): "command: /usr/bin/x --flag"',
+    },
     chdir: { ...absolutePath, description: 'run in this directory' },
     creates: { ...absolutePath, description: 'skip when this path exists' },
     removes: { ...absolutePath, description: 'skip when this path does not exist' },

@@ -45,6 +45,6 @@ export function copyDiff(facts: Facts, args: CopyArgs, ctx: PlanContext): Change
   // needs() declares the target's content only for sources that get a diff.
   const before = source.diffable ? facts.file(args.dest) : null;
   const diffText = contentChanged ? contentDiff(args.dest, before, stat, source) : '';
-  const { summary, diff } = describeFileChange(args.dest, stat === null ? null : before ?? '', source.content ?? '', drift, diffText);
+  const { summary, diff } = describeFileChange(args.dest, stat === null ? null : (before ?? ''), source.content ?? '', drift, diffText);
   return [{ summary, diff, ops: [writeOp(args, source)] }];
 }

@@ -67,7 +67,11 @@ export function loadSource(args: CopyArgs, ctx: PlanContext, report: Report = (.
   try {
     return readLocal(path);
   } catch (e) {
-    report(`cannot read src ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, ['src'], 'src is read on the control machine, relative to the playbook directory');
+    report(
+      `cannot read src ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      ['src'],
+      'src is read on the control machine, relative to the playbook directory',
+    );
     return null;
   }
 }

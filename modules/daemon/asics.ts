@@ -52,7 +52,11 @@ export function asicChanges(facts: Facts, args: DaemonArgs, ctx: PlanContext): C
   const unknown = typeof listed === 'string' ? args.asics : args.asics.filter((a) => !listed.includes(a));
   if (unknown.length > 0) {
     const why = typeof listed === 'string' ? listed : `it lists ${listed.join(', ') || 'no namespace'}`;
-    ctx.error(`asics: ${unknown.join(', ')} not in the switch's database_global.json (${why})`, ['asics'], 'set asics: to the namespaces of this switch, or [] for a single-ASIC switch');
+    ctx.error(
+      `asics: ${unknown.join(', ')} not in the switch's database_global.json (${why})`,
+      ['asics'],
+      'set asics: to the namespaces of this switch, or [] for a single-ASIC switch',
+    );
     return [];
   }
   const unit = ctx.render(TEMPLATE_UNIT_HBS, {
@@ -72,10 +76,18 @@ export function asicChanges(facts: Facts, args: DaemonArgs, ctx: PlanContext): C
   for (const asic of args.asics) {
     // Each instance: its namespace, and a state file of its own.
     const config = { ...args.config, sonic_namespace: asic, state_file: `/var/lib/portsyncd/state-${asic}.json` };
-    const c = fileChange(facts, { path: instanceConfigPath(args.config_path, asic), content: configContent({ ...args, config }, ctx), ...ownedSecret });
+    const c = fileChange(facts, {
+      path: instanceConfigPath(args.config_path, asic),
+      content: configContent({ ...args, config }, ctx),
+      ...ownedSecret,
+    });
     changes.push(c && { ...c, notify: [RESTART] });
     if (facts.stat(instanceWantsLink(asic))?.type !== 'link') {
-      changes.push({ summary: `enable ${instanceUnit(asic)}`, ops: [{ kind: 'symlink', path: instanceWantsLink(asic), target: unitPath(TEMPLATE_UNIT) }], notify: [RESTART] });
+      changes.push({
+        summary: `enable ${instanceUnit(asic)}`,
+        ops: [{ kind: 'symlink', path: instanceWantsLink(asic), target: unitPath(TEMPLATE_UNIT) }],
+        notify: [RESTART],
+      });
     }
   }
   return changes.filter((c): c is Change => c !== null);

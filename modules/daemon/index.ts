@@ -24,7 +24,12 @@ function artifactOf(args: DaemonArgs, ctx: PlanContext, arch: Arch, report = tru
     return readArtifact(path);
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    if (report) ctx.error(`cannot read the portsyncd ${arch === 'x64' ? '' : `${arch} `}artifact${arg ? ` ${arg}` : ''}: ${why}`, arg ? [ARCH_ARG[arch]] : [], `build it with "${BUNDLE_CMD[arch]}", or set ${ARCH_ARG[arch]}: to a portsyncd-${arch === 'x64' ? '' : `${arch}-`}<hash>.tar.gz`);
+    if (report)
+      ctx.error(
+        `cannot read the portsyncd ${arch === 'x64' ? '' : `${arch} `}artifact${arg ? ` ${arg}` : ''}: ${why}`,
+        arg ? [ARCH_ARG[arch]] : [],
+        `build it with "${BUNDLE_CMD[arch]}", or set ${ARCH_ARG[arch]}: to a portsyncd-${arch === 'x64' ? '' : `${arch}-`}<hash>.tar.gz`,
+      );
     return null;
   }
 }
@@ -51,7 +56,8 @@ function startChange(changes: Change[], active: string, offline: boolean): Chang
 }
 
 // Then every enabled portsyncd@<asic> of a multi-ASIC switch (their links name them).
-const RESTART_OR_STOP = 'if [ -e "$2" ]; then systemctl restart "$1"; else systemctl stop "$1" 2>/dev/null; true; fi; ' +
+const RESTART_OR_STOP =
+  'if [ -e "$2" ]; then systemctl restart "$1"; else systemctl stop "$1" 2>/dev/null; true; fi; ' +
   'for l in "$3"/portsyncd@*.service; do [ -e "$l" ] && systemctl restart "${l##*/}"; done; true';
 
 const daemon: Module<DaemonArgs> = {
@@ -60,17 +66,32 @@ const daemon: Module<DaemonArgs> = {
 
   needs(args, ctx) {
     // The switch's architecture is a fact too, so both artifacts' markers are asked for.
-    const artifacts = (['x64', 'arm64'] as const).map((arch) => artifactOf(args, ctx, arch, false)).filter((a): a is Artifact => a !== null);
-    const files = [args.config_path, unitPath(UNIT), ...(args.tuning === null ? [] : [dropinPath(UNIT, args.tuning_dropin)]), ...instanceFiles(args)];
+    const artifacts = (['x64', 'arm64'] as const)
+      .map((arch) => artifactOf(args, ctx, arch, false))
+      .filter((a): a is Artifact => a !== null);
+    const files = [
+      args.config_path,
+      unitPath(UNIT),
+      ...(args.tuning === null ? [] : [dropinPath(UNIT, args.tuning_dropin)]),
+      ...instanceFiles(args),
+    ];
     return [
       { kind: 'cmd', argv: UNAME_M },
       ...artifacts.map((a) => ({ kind: 'file' as const, path: releaseMarker(args.prefix, a.id) })),
       { kind: 'stat', path: currentLink(args.prefix) },
       { kind: 'cmd', argv: listReleasesArgv(args.prefix) },
-      ...files.flatMap((path): FactQuery[] => [{ kind: 'file', path }, { kind: 'stat', path }]),
+      ...files.flatMap((path): FactQuery[] => [
+        { kind: 'file', path },
+        { kind: 'stat', path },
+      ]),
       { kind: 'stat', path: WANTS_LINK },
       { kind: 'unit', name: UNIT },
-      ...(args.asics.length ? [{ kind: 'file' as const, path: DATABASE_GLOBAL }, ...args.asics.map((a) => ({ kind: 'stat' as const, path: instanceWantsLink(a) }))] : []),
+      ...(args.asics.length
+        ? [
+            { kind: 'file' as const, path: DATABASE_GLOBAL },
+            ...args.asics.map((a) => ({ kind: 'stat' as const, path: instanceWantsLink(a) })),
+          ]
+        : []),
     ];
   },
 

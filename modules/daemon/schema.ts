@@ -38,8 +38,14 @@ export const schema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    artifact: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'null' }], description: 'local portsyncd-<hash>.tar.gz for x86_64 switches; null or unset: build/portsyncd/LATEST' },
-    artifact_arm64: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'null' }], description: 'local portsyncd-arm64-<hash>.tar.gz for aarch64 switches; null or unset: build/portsyncd/LATEST-arm64' },
+    artifact: {
+      anyOf: [{ type: 'string', minLength: 1 }, { type: 'null' }],
+      description: 'local portsyncd-<hash>.tar.gz for x86_64 switches; null or unset: build/portsyncd/LATEST',
+    },
+    artifact_arm64: {
+      anyOf: [{ type: 'string', minLength: 1 }, { type: 'null' }],
+      description: 'local portsyncd-arm64-<hash>.tar.gz for aarch64 switches; null or unset: build/portsyncd/LATEST-arm64',
+    },
     prefix: { ...absPath, default: '/opt/portsyncd' },
     config_path: { ...absPath, default: '/etc/portsyncd/portsyncd.yaml' },
     config: { type: 'object', default: {} },
@@ -52,7 +58,11 @@ export const schema = {
         watchdog_sec: { type: 'integer', minimum: 1, default: 30 },
         restart_sec: { type: 'integer', minimum: 0, default: 2 },
         timeout_start_sec: { type: 'integer', minimum: 1, default: 30 },
-        after: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9@._-]+$' }, default: ['network.target', 'redis-server.service'] },
+        after: {
+          type: 'array',
+          items: { type: 'string', pattern: '^[A-Za-z0-9@._-]+$' },
+          default: ['network.target', 'redis-server.service'],
+        },
       },
     },
     tuning: {

@@ -80,8 +80,11 @@ export function directives(args: SchedulingSettings, host: HostFacts, planCtx: P
     ctx.error(`cpu_scheduling_policy "${policy}" needs cpu_scheduling_priority (1-99)`, ['cpu_scheduling_priority']);
   }
   if (priority !== undefined && priority > 0 && !realtime) {
-    ctx.error(`cpu_scheduling_priority applies only to the fifo and rr policies`, ['cpu_scheduling_priority'],
-      'set cpu_scheduling_policy: rr (or fifo), or drop the priority');
+    ctx.error(
+      `cpu_scheduling_priority applies only to the fifo and rr policies`,
+      ['cpu_scheduling_priority'],
+      'set cpu_scheduling_policy: rr (or fifo), or drop the priority',
+    );
   }
   if (args.nice !== undefined) {
     if (realtime) ctx.warn(`nice ${args.nice} has no effect under the real-time policy "${policy}"`);

@@ -37,8 +37,7 @@ function liveForm(key: string, value: string): string {
   return soft === hard ? soft! : `${soft}:${hard}`;
 }
 
-export const dropinPath = (args: Pick<DaemonSchedulingArgs, 'unit' | 'dropin'>) =>
-  `/etc/systemd/system/${args.unit}.d/${args.dropin}`;
+export const dropinPath = (args: Pick<DaemonSchedulingArgs, 'unit' | 'dropin'>) => `/etc/systemd/system/${args.unit}.d/${args.dropin}`;
 
 const daemonScheduling: Module<DaemonSchedulingArgs> = {
   name: 'daemon_scheduling',
@@ -81,7 +80,11 @@ const daemonScheduling: Module<DaemonSchedulingArgs> = {
     const wanted = directives(args, facts.host, ctx);
     if (!wanted) return [];
     if (wanted.length === 0) {
-      ctx.error(`daemon_scheduling sets nothing for ${args.unit}`, [], 'set at least one of cpu_affinity, numa_policy, nice, cpu_scheduling_policy, limit_nofile, limit_nproc, limit_memlock, or use state: absent');
+      ctx.error(
+        `daemon_scheduling sets nothing for ${args.unit}`,
+        [],
+        'set at least one of cpu_affinity, numa_policy, nice, cpu_scheduling_policy, limit_nofile, limit_nproc, limit_memlock, or use state: absent',
+      );
       return [];
     }
     const content = ctx.render('tuning/scheduling-dropin.conf.hbs', { unit: args.unit, directives: wanted });
@@ -92,7 +95,8 @@ const daemonScheduling: Module<DaemonSchedulingArgs> = {
   inspect(facts, args, ctx) {
     const path = dropinPath(args);
     const text = facts.file(path);
-    if (args.state === 'absent') return [{ setting: path, desired: 'absent', persisted: text === null ? null : 'present', ok: text === null }];
+    if (args.state === 'absent')
+      return [{ setting: path, desired: 'absent', persisted: text === null ? null : 'present', ok: text === null }];
     const wanted = directives(args, facts.host, ctx) ?? [];
     const entries = parseUnitFile(text ?? '').entries.filter((e) => e.section === 'Service');
     // The running daemon's values; none while it is stopped or not installed, or on an offline root.

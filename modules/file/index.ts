@@ -11,8 +11,11 @@ const KIND: Record<StatFact['type'], string> = { file: 'a file', dir: 'a directo
 /** chmod/chown for an existing path whose attributes drift. */
 function attributeOps(args: FileArgs, stat: StatFact): Op[] {
   const ops: Op[] = [];
-  if (args.mode !== undefined && stat.mode !== normalizeMode(args.mode)) ops.push({ kind: 'exec', argv: ['chmod', normalizeMode(args.mode), args.path] });
-  const who = (args.owner !== undefined && args.owner !== stat.owner ? args.owner : '') + (args.group !== undefined && args.group !== stat.group ? `:${args.group}` : '');
+  if (args.mode !== undefined && stat.mode !== normalizeMode(args.mode))
+    ops.push({ kind: 'exec', argv: ['chmod', normalizeMode(args.mode), args.path] });
+  const who =
+    (args.owner !== undefined && args.owner !== stat.owner ? args.owner : '') +
+    (args.group !== undefined && args.group !== stat.group ? `:${args.group}` : '');
   if (who) ops.push({ kind: 'exec', argv: ['chown', who, args.path] });
   return ops;
 }
@@ -20,7 +23,9 @@ function attributeOps(args: FileArgs, stat: StatFact): Op[] {
 function drift(args: FileArgs, stat: StatFact): Change[] {
   const lines = metadataDrift(stat, args);
   if (!lines.length) return [];
-  return [{ summary: `${args.path}: ${lines.join('; ')}`, diff: lines.map((l) => `${args.path} ${l}\n`).join(''), ops: attributeOps(args, stat) }];
+  return [
+    { summary: `${args.path}: ${lines.join('; ')}`, diff: lines.map((l) => `${args.path} ${l}\n`).join(''), ops: attributeOps(args, stat) },
+  ];
 }
 
 const file: Module<FileArgs> = {
@@ -31,31 +36,63 @@ const file: Module<FileArgs> = {
   diff(facts, args, ctx) {
     const stat = facts.stat(args.path);
     const wrongKind = (want: StatFact['type']) => {
-      ctx.error(`${args.path} is ${KIND[stat!.type]}, not ${KIND[want]}`, ['path'], 'remove it first (state: absent), or point path elsewhere');
+      ctx.error(
+        `${args.path} is ${KIND[stat!.type]}, not ${KIND[want]}`,
+        ['path'],
+        'remove it first (state: absent), or point path elsewhere',
+      );
       return [];
     };
     switch (args.state) {
       case 'absent':
-        return stat ? [{ summary: `remove ${args.path}`, diff: `${args.path}: ${KIND[stat.type]} -> absent\n`, ops: [{ kind: 'remove', path: args.path }] }] : [];
+        return stat
+          ? [
+              {
+                summary: `remove ${args.path}`,
+                diff: `${args.path}: ${KIND[stat.type]} -> absent\n`,
+                ops: [{ kind: 'remove', path: args.path }],
+              },
+            ]
+          : [];
       case 'directory': {
         if (stat && stat.type !== 'dir') return wrongKind('dir');
         if (stat) return drift(args, stat);
         const mode = normalizeMode(args.mode ?? '0755');
         // Parents as Ansible creates them (0755), whatever the apply script's own umask.
-        const ops: Op[] = [{ kind: 'exec', argv: ['/bin/sh', '-c', 'umask 022 && mkdir -p -- "$1"', 'sh', args.path] }, { kind: 'exec', argv: ['chmod', mode, args.path] }];
-        if (args.owner !== undefined || args.group !== undefined) ops.push({ kind: 'exec', argv: ['chown', `${args.owner ?? ''}${args.group !== undefined ? `:${args.group}` : ''}`, args.path] });
+        const ops: Op[] = [
+          { kind: 'exec', argv: ['/bin/sh', '-c', 'umask 022 && mkdir -p -- "$1"', 'sh', args.path] },
+          { kind: 'exec', argv: ['chmod', mode, args.path] },
+        ];
+        if (args.owner !== undefined || args.group !== undefined)
+          ops.push({ kind: 'exec', argv: ['chown', `${args.owner ?? ''}${args.group !== undefined ? `:${args.group}` : ''}`, args.path] });
         return [{ summary: `create directory ${args.path}`, diff: `${args.path}: absent -> directory ${mode}\n`, ops }];
       }
       case 'touch':
         if (stat) return stat.type === 'file' ? drift(args, stat) : wrongKind('file');
-        return [{ summary: `create ${args.path}`, diff: `${args.path}: absent -> empty file\n`, ops: [putOp({ path: args.path, content: '', mode: args.mode ?? '0644', owner: args.owner, group: args.group })] }];
+        return [
+          {
+            summary: `create ${args.path}`,
+            diff: `${args.path}: absent -> empty file\n`,
+            ops: [putOp({ path: args.path, content: '', mode: args.mode ?? '0644', owner: args.owner, group: args.group })],
+          },
+        ];
       case 'link':
         if (stat && stat.type === 'link' && stat.target === args.src) return [];
         if (stat && stat.type === 'dir') return wrongKind('link');
-        return [{ summary: `link ${args.path} -> ${args.src}`, diff: `${args.path}: ${stat ? `${KIND[stat.type]}${stat.target ? ` -> ${stat.target}` : ''}` : 'absent'} -> link to ${args.src}\n`, ops: [{ kind: 'symlink', path: args.path, target: args.src! }] }];
+        return [
+          {
+            summary: `link ${args.path} -> ${args.src}`,
+            diff: `${args.path}: ${stat ? `${KIND[stat.type]}${stat.target ? ` -> ${stat.target}` : ''}` : 'absent'} -> link to ${args.src}\n`,
+            ops: [{ kind: 'symlink', path: args.path, target: args.src! }],
+          },
+        ];
       case 'file':
         if (!stat) {
-          ctx.error(`${args.path} does not exist; state: file only checks an existing file`, ['path'], 'use state: touch to create an empty file, or copy/template to write one');
+          ctx.error(
+            `${args.path} does not exist; state: file only checks an existing file`,
+            ['path'],
+            'use state: touch to create an empty file, or copy/template to write one',
+          );
           return [];
         }
         return drift(args, stat);

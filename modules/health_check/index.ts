@@ -15,7 +15,12 @@ const healthCheck: Module<HealthCheckArgs> = {
     const flap = flapArgv(args);
     return [
       { kind: 'cmd', argv: unitArgv(args) },
-      ...(flap ? [{ kind: 'cmd' as const, argv: metricsBeforeArgv(args) }, { kind: 'cmd' as const, argv: flap }] : []),
+      ...(flap
+        ? [
+            { kind: 'cmd' as const, argv: metricsBeforeArgv(args) },
+            { kind: 'cmd' as const, argv: flap },
+          ]
+        : []),
       { kind: 'cmd', argv: httpArgv(args, '/healthz') },
       { kind: 'cmd', argv: httpArgv(args, '/metrics') },
       { kind: 'cmd', argv: linksArgv() },
@@ -25,7 +30,9 @@ const healthCheck: Module<HealthCheckArgs> = {
   diff: () => [],
   // An offline root (chroot) runs nothing to probe: not probed, which fails unless the task says so.
   probe: (facts, args, ctx) =>
-    ctx.offline ? [{ check: 'portsyncd health', ok: args.not_probed === 'pass', notProbed: true, value: 'not probed: offline root' }] : probeHealth(facts, args),
+    ctx.offline
+      ? [{ check: 'portsyncd health', ok: args.not_probed === 'pass', notProbed: true, value: 'not probed: offline root' }]
+      : probeHealth(facts, args),
 };
 
 export default healthCheck;

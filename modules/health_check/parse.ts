@@ -2,7 +2,12 @@
 // `ip -j link` and the PORT_TABLE dump. Pure.
 
 export function parseKeyValues(text: string): Map<string, string> {
-  return new Map(text.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return new Map(
+    text
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 }
 
 export interface HttpReply {

@@ -1,7 +1,17 @@
 // The checks, each pass or fail with the value it measured. Pure over gathered facts.
 import type { Facts } from '../../src/facts/types.js';
 import type { ProbeResult } from '../../src/module.js';
-import { histogramBuckets, histogramQuantile, kernelPorts, metricsDelta, parseHttp, parseKeyValues, parseMetrics, redisPorts, type PortState } from './parse.js';
+import {
+  histogramBuckets,
+  histogramQuantile,
+  kernelPorts,
+  metricsDelta,
+  parseHttp,
+  parseKeyValues,
+  parseMetrics,
+  redisPorts,
+  type PortState,
+} from './parse.js';
 import { flapArgv, httpArgv, linksArgv, metricsBeforeArgv, portTableArgv, unitArgv } from './queries.js';
 import type { HealthCheckArgs } from './schema.js';
 
@@ -16,8 +26,18 @@ function unitChecks(facts: Facts, a: HealthCheckArgs): ProbeResult[] {
   const notify = kv.get('Type') === 'notify';
   const ready = state === 'active/running' && notify;
   return [
-    { check: 'unit active (READY)', ok: ready, value: state + (ready ? ' (READY sent)' : notify ? '' : ` (Type=${kv.get('Type') ?? 'unknown'}: no READY)`), threshold: 'active/running, Type=notify' },
-    { check: 'restarts', ok: restarts <= a.max_restarts, value: Number.isNaN(restarts) ? 'unknown' : String(restarts), threshold: `<= ${a.max_restarts}` },
+    {
+      check: 'unit active (READY)',
+      ok: ready,
+      value: state + (ready ? ' (READY sent)' : notify ? '' : ` (Type=${kv.get('Type') ?? 'unknown'}: no READY)`),
+      threshold: 'active/running, Type=notify',
+    },
+    {
+      check: 'restarts',
+      ok: restarts <= a.max_restarts,
+      value: Number.isNaN(restarts) ? 'unknown' : String(restarts),
+      threshold: `<= ${a.max_restarts}`,
+    },
   ];
 }
 
@@ -25,8 +45,19 @@ function httpCheck(facts: Facts, a: HealthCheckArgs, path: string): { result: Pr
   const r = facts.cmd(httpArgv(a, path));
   const reply = parseHttp(r.stdout);
   const check = path === '/healthz' ? '/healthz 200' : '/metrics answers';
-  if (!reply) return { result: { check, ok: false, value: `no HTTP answer on 127.0.0.1:${a.http_port} (exit ${r.rc}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''})` }, body: null };
-  return { result: { check, ok: reply.status === 200, value: `HTTP ${reply.status}`, threshold: '200' }, body: reply.status === 200 ? reply.body : null };
+  if (!reply)
+    return {
+      result: {
+        check,
+        ok: false,
+        value: `no HTTP answer on 127.0.0.1:${a.http_port} (exit ${r.rc}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''})`,
+      },
+      body: null,
+    };
+  return {
+    result: { check, ok: reply.status === 200, value: `HTTP ${reply.status}`, threshold: '200' },
+    body: reply.status === 200 ? reply.body : null,
+  };
 }
 
 const show = (p: PortState | undefined) => (p ? `oper ${p.oper} admin ${p.admin}` : 'absent');
@@ -42,7 +73,8 @@ export function portStateCheck(ipJson: string, redisRaw: string, prefix: string)
   const redis = redisPorts(redisRaw, prefix);
   const names = [...new Set([...kernel.keys(), ...redis.keys()])].sort((x, y) => x.localeCompare(y, 'en', { numeric: true }));
   const differ = names.filter((n) => show(kernel.get(n)) !== show(redis.get(n)));
-  if (differ.length === 0) return { check, ok: kernel.size > 0, value: kernel.size > 0 ? `${kernel.size} ports equal` : `no ${prefix}* ports in the kernel` };
+  if (differ.length === 0)
+    return { check, ok: kernel.size > 0, value: kernel.size > 0 ? `${kernel.size} ports equal` : `no ${prefix}* ports in the kernel` };
   const first = differ.slice(0, 3).map((n) => `${n}: kernel ${show(kernel.get(n))}, redis ${show(redis.get(n))}`);
   return { check, ok: false, value: `${differ.length} of ${names.length} differ: ${first.join('; ')}` };
 }
@@ -53,7 +85,12 @@ function metricChecks(body: string, before: string | null, a: HealthCheckArgs): 
   const num = (series: string) => m.get(M + series);
   const out: ProbeResult[] = [];
   const drops = num('netlink_drops_total');
-  out.push({ check: 'netlink drops since start', ok: drops !== undefined && drops <= a.max_netlink_drops, value: drops === undefined ? 'metric missing' : String(drops), threshold: `<= ${a.max_netlink_drops}` });
+  out.push({
+    check: 'netlink drops since start',
+    ok: drops !== undefined && drops <= a.max_netlink_drops,
+    value: drops === undefined ? 'metric missing' : String(drops),
+    threshold: `<= ${a.max_netlink_drops}`,
+  });
   const rcvbuf = num('netlink_rcvbuf_bytes');
   const min = a.min_rcvbuf_bytes ?? num('netlink_rcvbuf_requested_bytes');
   out.push({
@@ -71,11 +108,23 @@ function metricChecks(body: string, before: string | null, a: HealthCheckArgs): 
   else if (before === null && p99.count < a.min_events) {
     // The lifetime histogram of a fresh daemon is its start-up dump, whose writes wait for the
     // Redis connection: too few events for a P99 and not what the threshold is about.
-    out.push({ check: 'event latency p99', ok: true, value: `not judged: ${p99.count} events < ${a.min_events}; set self_test_port`, threshold, figure });
+    out.push({
+      check: 'event latency p99',
+      ok: true,
+      value: `not judged: ${p99.count} events < ${a.min_events}; set self_test_port`,
+      threshold,
+      figure,
+    });
   } else {
     const us = p99.le * 1e6;
     const n = `${p99.count} ${p99.count === 1 ? events.replace('events', 'event') : events}`;
-    out.push({ check: 'event latency p99', ok: us <= a.max_p99_us, value: `<= ${Number.isFinite(us) ? `${Math.round(us)}us` : 'inf'} (${n})`, threshold, figure });
+    out.push({
+      check: 'event latency p99',
+      ok: us <= a.max_p99_us,
+      value: `<= ${Number.isFinite(us) ? `${Math.round(us)}us` : 'inf'} (${n})`,
+      threshold,
+      figure,
+    });
   }
   const rss = num('process_resident_memory_bytes');
   out.push({
@@ -103,7 +152,12 @@ function missingTool(facts: Facts, argv: string[]): string | undefined {
 /** Checks whose command could not run on the switch become "not probed", never a pass. */
 function notProbedWhere(results: ProbeResult[], tool: string | undefined, a: HealthCheckArgs): ProbeResult[] {
   if (!tool) return results;
-  return results.map((r) => ({ check: r.check, ok: a.not_probed === 'pass', notProbed: true, value: `not probed: ${tool} is missing on the switch` }));
+  return results.map((r) => ({
+    check: r.check,
+    ok: a.not_probed === 'pass',
+    notProbed: true,
+    value: `not probed: ${tool} is missing on the switch`,
+  }));
 }
 
 export function probeHealth(facts: Facts, a: HealthCheckArgs): ProbeResult[] {
@@ -119,11 +173,20 @@ export function probeHealth(facts: Facts, a: HealthCheckArgs): ProbeResult[] {
   const table = facts.cmd(portTableArgv(a));
   const ports =
     table.rc !== 0
-      ? { check: `STATE_DB PORT_TABLE = kernel (${a.port_prefix}*)`, ok: false, value: `redis-cli exit ${table.rc}: ${table.stderr.trim() || table.stdout.trim()}` }
+      ? {
+          check: `STATE_DB PORT_TABLE = kernel (${a.port_prefix}*)`,
+          ok: false,
+          value: `redis-cli exit ${table.rc}: ${table.stderr.trim() || table.stdout.trim()}`,
+        }
       : portStateCheck(links.stdout, table.stdout, a.port_prefix);
-  const fromMetrics = metrics.body === null
-    ? ['netlink drops since start', 'netlink receive buffer', 'event latency p99', 'RSS'].map((check) => ({ check, ok: false, value: 'no /metrics' }))
-    : metricChecks(metrics.body, flapArgv(a) ? parseHttp(facts.cmd(metricsBeforeArgv(a)).stdout)?.body ?? null : null, a);
+  const fromMetrics =
+    metrics.body === null
+      ? ['netlink drops since start', 'netlink receive buffer', 'event latency p99', 'RSS'].map((check) => ({
+          check,
+          ok: false,
+          value: 'no /metrics',
+        }))
+      : metricChecks(metrics.body, flapArgv(a) ? (parseHttp(facts.cmd(metricsBeforeArgv(a)).stdout)?.body ?? null) : null, a);
   const flap = flapArgv(a);
   const selfTest = flap ? [flapCheck(facts.cmd(flap), a.self_test_port!)] : [];
   return [

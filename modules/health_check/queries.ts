@@ -20,9 +20,35 @@ export const unitArgv = (a: HealthCheckArgs) => ['systemctl', 'show', '-p', 'Loa
 export const flapArgv = (a: HealthCheckArgs) =>
   a.self_test_port === null
     ? undefined
-    : ['sh', '-c', 'ip link set dev "$1" down && ip link set dev "$1" up && sleep "$2"', 'flap', a.self_test_port, String(a.settle_seconds)];
+    : [
+        'sh',
+        '-c',
+        'ip link set dev "$1" down && ip link set dev "$1" up && sleep "$2"',
+        'flap',
+        a.self_test_port,
+        String(a.settle_seconds),
+      ];
 /** `label` tells apart two reads of the same path (the metrics before and after the flap). */
-export const httpArgv = (a: HealthCheckArgs, path: string, label = 'http') => ['timeout', '3', 'bash', '-c', HTTP_GET, label, String(a.http_port), path];
+export const httpArgv = (a: HealthCheckArgs, path: string, label = 'http') => [
+  'timeout',
+  '3',
+  'bash',
+  '-c',
+  HTTP_GET,
+  label,
+  String(a.http_port),
+  path,
+];
 export const metricsBeforeArgv = (a: HealthCheckArgs) => httpArgv(a, '/metrics', 'before-self-test');
 export const linksArgv = () => ['ip', '-j', 'link', 'show'];
-export const portTableArgv = (a: HealthCheckArgs) => ['redis-cli', '-p', String(a.redis_port), '-n', '6', '--raw', 'EVAL', PORT_TABLE_LUA, '0'];
+export const portTableArgv = (a: HealthCheckArgs) => [
+  'redis-cli',
+  '-p',
+  String(a.redis_port),
+  '-n',
+  '6',
+  '--raw',
+  'EVAL',
+  PORT_TABLE_LUA,
+  '0',
+];

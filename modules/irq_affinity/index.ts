@@ -93,7 +93,9 @@ const irqAffinity: Module<IrqAffinityArgs> = {
         ctx.warn(`no IRQ in /proc/interrupts belongs to ${asList(args.interfaces).join(', ')}; only the boot script is installed`);
       }
       if (facts.host.irqbalanceActive) {
-        ctx.warn(`irqbalance is running and will move these IRQs again; disable it (systemctl disable --now irqbalance) or ban CPUs ${formatCpuList(cpus)} from it (IRQBALANCE_BANNED_CPULIST)`);
+        ctx.warn(
+          `irqbalance is running and will move these IRQs again; disable it (systemctl disable --now irqbalance) or ban CPUs ${formatCpuList(cpus)} from it (IRQBALANCE_BANNED_CPULIST)`,
+        );
       }
       const drift = pins.filter((p) => !sameCpuList(p.current, cpus));
       if (drift.length > 0) {

@@ -43,7 +43,13 @@ const lineinfile: Module<LineInFileArgs> = {
       ctx.error(`${args.path} does not exist`, ['path'], 'set create: true to create it');
       return [];
     }
-    const change = fileChange(facts, { path: args.path, content: editLines(before ?? '', args), mode: args.mode ?? (before === null ? '0644' : undefined), owner: args.owner, group: args.group });
+    const change = fileChange(facts, {
+      path: args.path,
+      content: editLines(before ?? '', args),
+      mode: args.mode ?? (before === null ? '0644' : undefined),
+      owner: args.owner,
+      group: args.group,
+    });
     return change ? [change] : [];
   },
 };

@@ -108,11 +108,13 @@ function liveChange(summary: string, values: QueueValue[]): Change[] {
   const drift = values.filter((v) => !v.ok);
   if (drift.length === 0) return [];
   const writes: LiveWrite[] = drift.map((v) => ({ path: v.path, value: v.want }));
-  return [{
-    summary,
-    diff: liveDiff(drift.map((v) => ({ label: v.path, before: v.current, after: v.want }))),
-    ops: [liveWriteOp(writes)],
-  }];
+  return [
+    {
+      summary,
+      diff: liveDiff(drift.map((v) => ({ label: v.path, before: v.current, after: v.want }))),
+      ops: [liveWriteOp(writes)],
+    },
+  ];
 }
 
 const rps: Module<RpsArgs> = {
@@ -142,8 +144,9 @@ const rps: Module<RpsArgs> = {
   diff(facts, args, ctx) {
     if (args.state === 'absent') {
       // RPS off (mask 0) is the kernel's default; turning it off now matches what the next boot gives.
-      const live = ctx.offline ? [] : liveChange(`RPS off for ${asList(args.interfaces).join(', ')}`,
-        queueValues(facts, { ...args, rps_flow_cnt: undefined }, []));
+      const live = ctx.offline
+        ? []
+        : liveChange(`RPS off for ${asList(args.interfaces).join(', ')}`, queueValues(facts, { ...args, rps_flow_cnt: undefined }, []));
       return [...live, ...bootRemovalChanges(facts, bootUnit(args))];
     }
     const cpus = resolveCpus(args.cpus, facts.host, ctx, ['cpus']);
@@ -160,8 +163,11 @@ const rps: Module<RpsArgs> = {
       }
       const sock = sockFlowValue(facts, args);
       if (sock?.current === null) {
-        ctx.error(`${SOCK_FLOW} does not exist here (a network namespace without the global RFS table?)`, ['rps_sock_flow_entries'],
-          'leave rps_sock_flow_entries unset or 0 on this host');
+        ctx.error(
+          `${SOCK_FLOW} does not exist here (a network namespace without the global RFS table?)`,
+          ['rps_sock_flow_entries'],
+          'leave rps_sock_flow_entries unset or 0 on this host',
+        );
         return [];
       }
       if (sock && !sock.ok) changes.push(...liveChange(`${SOCK_FLOW}: ${sock.current ?? '(absent)'} -> ${sock.want}`, [sock]));

@@ -17,7 +17,10 @@ interface ShellArgs {
 const schema = {
   type: 'object',
   additionalProperties: false,
-  oneOf: [{ required: ['free_form'], properties: { free_form: true } }, { required: ['cmd'], properties: { cmd: true } }],
+  oneOf: [
+    { required: ['free_form'], properties: { free_form: true } },
+    { required: ['cmd'], properties: { cmd: true } },
+  ],
   properties: {
     free_form: { type: 'string', minLength: 1, description: 'the command line, run by /bin/sh -c' },
     cmd: { type: 'string', minLength: 1, description: 'the same, as an arg' },
@@ -27,7 +30,13 @@ const schema = {
   },
 } as const;
 
-const asCommand = (a: ShellArgs): CommandArgs => ({ cmd: a.free_form ?? a.cmd, chdir: a.chdir, creates: a.creates, removes: a.removes, changed_when: true });
+const asCommand = (a: ShellArgs): CommandArgs => ({
+  cmd: a.free_form ?? a.cmd,
+  chdir: a.chdir,
+  creates: a.creates,
+  removes: a.removes,
+  changed_when: true,
+});
 
 const shell: Module<ShellArgs> = {
   name: 'shell',

@@ -69,7 +69,11 @@ export function ansibleDiff(facts: Facts, args: AnsibleSysctlArgs, ctx: PlanCont
     const message = `sysctl key ${args.name} does not exist on this kernel${facts.host.kernel ? ` (${facts.host.kernel})` : ''}`;
     if (!args.ignoreerrors) {
       const why = absentKeyHints[args.name];
-      ctx.error(message, ['name'], `${why ? `${why}; ` : ''}remove the task, or set ignoreerrors: true to leave the key out where the kernel lacks it`);
+      ctx.error(
+        message,
+        ['name'],
+        `${why ? `${why}; ` : ''}remove the task, or set ignoreerrors: true to leave the key out where the kernel lacks it`,
+      );
     } else ctx.warn(`${message}; left alone (ignoreerrors)`);
     return [];
   }
@@ -91,7 +95,9 @@ export function ansibleDiff(facts: Facts, args: AnsibleSysctlArgs, ctx: PlanCont
   if (args.reload && fileChanged) {
     ops.push({ kind: 'exec', argv: ['sysctl', ...(args.ignoreerrors ? ['-e'] : []), '-p', args.sysctl_file], live: true });
   }
-  const summary = [fileChanged ? `${before === null ? 'create' : 'update'} ${args.sysctl_file}` : '', liveDrift ?? ''].filter(Boolean).join('; ');
+  const summary = [fileChanged ? `${before === null ? 'create' : 'update'} ${args.sysctl_file}` : '', liveDrift ?? '']
+    .filter(Boolean)
+    .join('; ');
   const diff = (fileChanged ? unifiedDiff(args.sysctl_file, before, after) : '') + (liveDrift ? `live ${liveDrift}\n` : '');
   return [{ summary, diff, ops }];
 }

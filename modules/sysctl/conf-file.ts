@@ -30,6 +30,9 @@ export function parseSysctlConf(text: string): ConfEntry[] {
 /** Whether a (possibly globbed, systemd 246+) file key applies to `key`. */
 export function keyMatches(pattern: string, key: string): boolean {
   if (!pattern.includes('*') && !pattern.includes('?')) return pattern === key;
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`).test(key);
 }

@@ -83,10 +83,7 @@ export function sysctlDiff(facts: Facts, args: SysctlArgs, ctx: PlanContext): Ch
   ops.push(...drift.map((d) => setOp(wantedByKey.get(d.key)!)), ...writes.map(setOp));
 
   const liveLines = drift.map((d) => `${d.key}: ${d.before} -> ${d.after}`);
-  const summary = [
-    fileChanged ? `${before === null ? 'create' : 'update'} ${args.file}` : '',
-    ...liveLines,
-  ].filter(Boolean);
+  const summary = [fileChanged ? `${before === null ? 'create' : 'update'} ${args.file}` : '', ...liveLines].filter(Boolean);
   const diff = (fileChanged ? unifiedDiff(args.file, before, content) : '') + liveLines.map((l) => `live ${l}\n`).join('');
   return [{ summary: summary.join('; '), diff, ops }];
 }

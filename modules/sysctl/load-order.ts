@@ -30,10 +30,7 @@ function bootFiles(facts: Facts): [string, string][] {
   return [...byName.keys()].sort().map((name) => byName.get(name)!);
 }
 
-export type Placement =
-  | { kind: 'loaded'; later: [string, string][] }
-  | { kind: 'shadowed'; by: string }
-  | { kind: 'not-loaded' };
+export type Placement = { kind: 'loaded'; later: [string, string][] } | { kind: 'shadowed'; by: string } | { kind: 'not-loaded' };
 
 /** Where `file` sits in the boot order, and the files that load after it. */
 export function placement(facts: Facts, file: string): Placement {

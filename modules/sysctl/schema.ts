@@ -53,11 +53,20 @@ const ansibleSchema = {
   properties: {
     name: { type: 'string', pattern: SYSCTL_KEY_PATTERN, description: 'the sysctl key, dotted' },
     value: {
-      anyOf: [{ type: 'string', pattern: SYSCTL_VALUE_PATTERN }, { type: 'integer', minimum: -9007199254740991, maximum: 9007199254740991 }, { type: 'boolean' }],
+      anyOf: [
+        { type: 'string', pattern: SYSCTL_VALUE_PATTERN },
+        { type: 'integer', minimum: -9007199254740991, maximum: 9007199254740991 },
+        { type: 'boolean' },
+      ],
       description: 'the value (booleans and yes/no become 1/0, as in Ansible)',
     },
     state: { type: 'string', enum: ['present', 'absent'], default: 'present' },
-    sysctl_file: { type: 'string', pattern: '^/[^\\x00-\\x1f]*$', default: '/etc/sysctl.conf', description: 'the file whose line for the key is edited' },
+    sysctl_file: {
+      type: 'string',
+      pattern: '^/[^\\x00-\\x1f]*$',
+      default: '/etc/sysctl.conf',
+      description: 'the file whose line for the key is edited',
+    },
     sysctl_set: { type: 'boolean', default: false, description: 'compare the running value and set it with sysctl -w' },
     reload: { type: 'boolean', default: true, description: 'run sysctl -p on the file when it changed' },
     ignoreerrors: { type: 'boolean', default: false, description: 'a key the kernel lacks is a warning, not an error' },

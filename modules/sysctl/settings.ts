@@ -34,14 +34,21 @@ function listedKeys(ctx: PlanContext): string[] | undefined {
   let keys = keyFiles.get(file);
   if (!keys) {
     try {
-      keys = readFileSync(file, 'utf8').split('\n').map((l) => l.split('=')[0]!.trim()).filter(Boolean);
+      keys = readFileSync(file, 'utf8')
+        .split('\n')
+        .map((l) => l.split('=')[0]!.trim())
+        .filter(Boolean);
     } catch (err) {
       keys = err instanceof Error ? err : new Error(String(err));
     }
     keyFiles.set(file, keys);
   }
   if (keys instanceof Error) {
-    ctx.error(`cannot read sysctl_keys_file ${file}: ${keys.message}`, undefined, 'point sysctl_keys_file at the target image\'s `sysctl -aN` output');
+    ctx.error(
+      `cannot read sysctl_keys_file ${file}: ${keys.message}`,
+      undefined,
+      "point sysctl_keys_file at the target image's `sysctl -aN` output",
+    );
     return [];
   }
   return keys;
@@ -51,7 +58,8 @@ function listedKeys(ctx: PlanContext): string[] | undefined {
 export function neverValidKeys(args: SysctlArgs, ctx: PlanContext): void {
   if (args.state === 'absent' || args.missing !== 'fail') return;
   for (const key of Object.keys(args.settings ?? {})) {
-    if (neverInLinux.has(key)) ctx.error(`sysctl key ${key} does not exist on this kernel (nor on any Linux)`, ['settings', key], absentHintText(key));
+    if (neverInLinux.has(key))
+      ctx.error(`sysctl key ${key} does not exist on this kernel (nor on any Linux)`, ['settings', key], absentHintText(key));
   }
 }
 
@@ -62,7 +70,10 @@ function absentHintText(key: string): string {
 function absentHint(facts: Facts, key: string): string {
   const parent = key.slice(0, key.lastIndexOf('.') + 1);
   const siblings = facts.host.sysctlKeys.filter((k) => k.startsWith(parent) && !k.slice(parent.length).includes('.'));
-  const near = closest(key.slice(parent.length), siblings.map((k) => k.slice(parent.length)));
+  const near = closest(
+    key.slice(parent.length),
+    siblings.map((k) => k.slice(parent.length)),
+  );
   const why = absentKeyHints[key] ?? (near ? `did you mean ${parent}${near}?` : undefined);
   const how = 'remove it from the settings, or set `missing: warn` (or `skip`) to leave it out where the kernel lacks it';
   return why ? `${why}; ${how}` : how;
@@ -85,7 +96,9 @@ export function effectiveSettings(facts: Facts, args: SysctlArgs, ctx: PlanConte
     settings.push({ key, value: collapseWhitespace(raw) });
   }
   if (unverified.length) {
-    ctx.warn(`could not verify that the target kernel has ${unverified.join(', ')}: the root is offline and names no key list (set sysctl_keys_file to its \`sysctl -aN\` output)`);
+    ctx.warn(
+      `could not verify that the target kernel has ${unverified.join(', ')}: the root is offline and names no key list (set sysctl_keys_file to its \`sysctl -aN\` output)`,
+    );
   }
   return settings;
 }

@@ -14,13 +14,22 @@ const systemd: Module<SystemdServiceArgs> = {
   diff(facts, args, ctx) {
     const changes: Change[] = [];
     // As in Ansible, a daemon-reload runs whenever asked and by itself reports no change.
-    if (args.daemon_reload) changes.push({ summary: 'systemctl daemon-reload', ops: [{ kind: 'exec', argv: ['systemctl', 'daemon-reload'], live: true }], changed: false });
+    if (args.daemon_reload)
+      changes.push({
+        summary: 'systemctl daemon-reload',
+        ops: [{ kind: 'exec', argv: ['systemctl', 'daemon-reload'], live: true }],
+        changed: false,
+      });
     if (!args.name) return changes;
     const unit = facts.unit(args.name);
     if (!facts.host.systemd && !ctx.offline) ctx.warn('systemd is not running on this host; unit state is not managed');
     if (args.masked !== undefined && args.masked !== (unit.enabled === 'masked')) {
       const verb = args.masked ? 'mask' : 'unmask';
-      changes.push({ summary: `${verb} ${args.name}`, diff: `${args.name} enabled: ${unit.enabled || 'unknown'} -> ${args.masked ? 'masked' : 'unmasked'}\n`, ops: [{ kind: 'exec', argv: ['systemctl', verb, args.name], live: true }] });
+      changes.push({
+        summary: `${verb} ${args.name}`,
+        diff: `${args.name} enabled: ${unit.enabled || 'unknown'} -> ${args.masked ? 'masked' : 'unmasked'}\n`,
+        ops: [{ kind: 'exec', argv: ['systemctl', verb, args.name], live: true }],
+      });
     }
     const unitArgs = { name: args.name, enabled: args.enabled, state: args.state };
     const enable = args.masked ? null : enablementChange(unitArgs, unit);

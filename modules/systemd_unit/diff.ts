@@ -35,7 +35,11 @@ export function systemdUnitDiff(facts: Facts, args: SystemdUnitArgs, ctx: PlanCo
   const unit = facts.unit(args.name);
   const enable = enablementChange(args, unit);
   if (enable) changes.push(enable);
-  const state = stateChange(args, unit, changes.some((c) => c.notify?.includes(DAEMON_RELOAD)));
+  const state = stateChange(
+    args,
+    unit,
+    changes.some((c) => c.notify?.includes(DAEMON_RELOAD)),
+  );
   if (state) changes.push(state);
   return changes;
 }

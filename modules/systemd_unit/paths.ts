@@ -3,7 +3,13 @@ import type { SystemdUnitArgs } from './schema.js';
 
 export const ADMIN_UNIT_DIR = '/etc/systemd/system';
 /** systemd's unit search path, highest priority first (Debian keeps packaged units in /lib). */
-export const UNIT_DIRS = [ADMIN_UNIT_DIR, '/run/systemd/system', '/usr/local/lib/systemd/system', '/usr/lib/systemd/system', '/lib/systemd/system'];
+export const UNIT_DIRS = [
+  ADMIN_UNIT_DIR,
+  '/run/systemd/system',
+  '/usr/local/lib/systemd/system',
+  '/usr/lib/systemd/system',
+  '/lib/systemd/system',
+];
 export const SYSTEMD_ANALYZE = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'];
 
 /** The file this task manages: the unit file itself or one drop-in. */

@@ -16,7 +16,11 @@ const template: Module<TemplateArgs> = {
   diff(facts, args, ctx) {
     const stat = effectiveStat(facts.stat(args.dest), args.follow);
     if (stat && stat.type !== 'file') {
-      ctx.error(`${args.dest} exists and is a ${stat.type === 'dir' ? 'directory' : 'special file'}`, ['dest'], 'point dest at a file path');
+      ctx.error(
+        `${args.dest} exists and is a ${stat.type === 'dir' ? 'directory' : 'special file'}`,
+        ['dest'],
+        'point dest at a file path',
+      );
       return [];
     }
     const check = args.validate === undefined ? undefined : splitCommand(args.validate);
@@ -26,8 +30,21 @@ const template: Module<TemplateArgs> = {
     }
     // Every template can name what manages the file in its header.
     const ansibleManaged = args.src.endsWith('.j2') && ctx.vars.ansible_managed === undefined ? { ansible_managed: 'Ansible managed' } : {};
-    const content = ctx.render(args.src, { managed_by: 'portsync-deploy', task_name: ctx.taskName ?? 'template', ...ansibleManaged, ...args.vars });
-    const change = fileChange(facts, { path: args.dest, content, mode: args.mode, owner: args.owner, group: args.group, validate: args.validate, follow: args.follow });
+    const content = ctx.render(args.src, {
+      managed_by: 'portsync-deploy',
+      task_name: ctx.taskName ?? 'template',
+      ...ansibleManaged,
+      ...args.vars,
+    });
+    const change = fileChange(facts, {
+      path: args.dest,
+      content,
+      mode: args.mode,
+      owner: args.owner,
+      group: args.group,
+      validate: args.validate,
+      follow: args.follow,
+    });
     return change ? [change] : [];
   },
 };

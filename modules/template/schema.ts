@@ -10,7 +10,8 @@ export const schema = {
     src: {
       type: 'string',
       pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$)).+\\.(hbs|j2)$',
-      description: 'Handlebars file under templates/ (e.g. "portsyncd-dropin.conf.hbs"), or a Jinja2 .j2 file from the playbook\'s templates/ folder',
+      description:
+        'Handlebars file under templates/ (e.g. "portsyncd-dropin.conf.hbs"), or a Jinja2 .j2 file from the playbook\'s templates/ folder',
     },
     dest: targetPathSchema,
     follow: {

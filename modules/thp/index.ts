@@ -55,11 +55,13 @@ function bootFiles(ctx: PlanContext, args: ThpArgs): BootFiles {
 function legacyRemoval(facts: Facts): Change[] {
   const before = facts.file(LEGACY_TMPFILES);
   if (before === null && !facts.stat(LEGACY_TMPFILES)) return [];
-  return [{
-    summary: `remove ${LEGACY_TMPFILES} (THP is restored by ${THP_BOOT_UNIT.unitName})`,
-    diff: unifiedDiff(LEGACY_TMPFILES, before, null),
-    ops: [{ kind: 'remove', path: LEGACY_TMPFILES }],
-  }];
+  return [
+    {
+      summary: `remove ${LEGACY_TMPFILES} (THP is restored by ${THP_BOOT_UNIT.unitName})`,
+      diff: unifiedDiff(LEGACY_TMPFILES, before, null),
+      ops: [{ kind: 'remove', path: LEGACY_TMPFILES }],
+    },
+  ];
 }
 
 function liveValue(facts: Facts, path: string): string | null {
@@ -93,8 +95,11 @@ const thp: Module<ThpArgs> = {
       if (ctx.offline) continue;
       const text = facts.file(w.path);
       if (text === null) {
-        ctx.error(`${w.path} does not exist (kernel ${facts.host.kernel || 'unknown'} has no transparent huge pages)`,
-          [w.name], 'remove the thp task for this host');
+        ctx.error(
+          `${w.path} does not exist (kernel ${facts.host.kernel || 'unknown'} has no transparent huge pages)`,
+          [w.name],
+          'remove the thp task for this host',
+        );
         continue;
       }
       const current = bracketed(text);

@@ -51,7 +51,9 @@ function swapChanges(facts: Facts, offline: boolean, warn: (m: string) => void):
       });
       const fromElsewhere = active.filter((dev) => !persistent.some((line) => line.trim().split(/\s+/)[0] === dev));
       if (fromElsewhere.length > 0) {
-        warn(`swap on ${fromElsewhere.join(', ')} does not come from ${FSTAB} (zram or a swap unit?); it comes back at boot unless its service is disabled`);
+        warn(
+          `swap on ${fromElsewhere.join(', ')} does not come from ${FSTAB} (zram or a swap unit?); it comes back at boot unless its service is disabled`,
+        );
       }
     }
   }
@@ -123,7 +125,7 @@ const vm: Module<VmArgs> = {
   inspect(facts, args, ctx) {
     const conf = facts.file(VM_SYSCTL_FILE);
     const states: SettingState[] = sysctls(args).map((s) => {
-      const live = ctx.offline ? undefined : facts.sysctl(s.key)?.trim() ?? null;
+      const live = ctx.offline ? undefined : (facts.sysctl(s.key)?.trim() ?? null);
       const persisted = persistedSysctl(conf, s.key);
       return {
         setting: s.key,

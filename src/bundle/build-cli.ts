@@ -21,7 +21,11 @@ async function engineSchemas(): Promise<object[]> {
   const dir = join(DIST, 'src/validate');
   const files = readdirSync(dir).filter((f) => f.endsWith('-schema.js'));
   const exported = await Promise.all(files.map(async (f) => (await import(pathToFileURL(join(dir, f)).href)) as Record<string, unknown>));
-  return exported.flatMap((m) => Object.entries(m).filter(([name, v]) => name.endsWith('Schema') && typeof v === 'object' && v !== null).map(([, v]) => v as object));
+  return exported.flatMap((m) =>
+    Object.entries(m)
+      .filter(([name, v]) => name.endsWith('Schema') && typeof v === 'object' && v !== null)
+      .map(([, v]) => v as object),
+  );
 }
 
 function validatorsModule(schemas: object[]): string {
@@ -41,7 +45,9 @@ function validatorsModule(schemas: object[]): string {
     if (!helpers.has(spec)) helpers.set(spec, `runtime${helpers.size}`);
     return helpers.get(spec)!;
   });
-  const imports = [...helpers].map(([spec, name]) => `import ${name}Module from '${spec}.js';\nconst ${name} = ${name}Module.default ?? ${name}Module;`);
+  const imports = [...helpers].map(
+    ([spec, name]) => `import ${name}Module from '${spec}.js';\nconst ${name} = ${name}Module.default ?? ${name}Module;`,
+  );
   return [...imports, code].join('\n');
 }
 

@@ -84,7 +84,11 @@ export function parseAnsibleConfig(text: string, file: string, home = os.homedir
     switch (id) {
       case 'defaults.inventory':
       case 'defaults.hostfile':
-        cfg.inventory = value.split(',').map((s) => s.trim()).filter(Boolean).map(path);
+        cfg.inventory = value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .map(path);
         break;
       case 'defaults.forks':
         cfg.forks = int(1);
@@ -97,7 +101,8 @@ export function parseAnsibleConfig(text: string, file: string, home = os.homedir
         break;
       case 'defaults.host_key_checking':
         cfg.acceptNewHostKeys = bool() === false;
-        if (cfg.acceptNewHostKeys) cfg.notes.push(`${file}: host_key_checking = False trusts unknown host keys on first use; a changed key is still refused`);
+        if (cfg.acceptNewHostKeys)
+          cfg.notes.push(`${file}: host_key_checking = False trusts unknown host keys on first use; a changed key is still refused`);
         break;
       case 'defaults.timeout':
         cfg.hostVars.ansible_timeout = int(1);
@@ -116,7 +121,9 @@ export function parseAnsibleConfig(text: string, file: string, home = os.homedir
         break;
       case 'ssh_connection.ssh_args':
         cfg.hostVars.ansible_ssh_args = value;
-        cfg.notes.push(`${file}: of ssh_args only ProxyJump (-J or -o ProxyJump=…) and UserKnownHostsFile are used; the connection is made in-process`);
+        cfg.notes.push(
+          `${file}: of ssh_args only ProxyJump (-J or -o ProxyJump=…) and UserKnownHostsFile are used; the connection is made in-process`,
+        );
         break;
       default:
         cfg.notes.push(`${file}:${pos.line}: ${id} ignored: ${NOT_NEEDED[id] ?? 'not used by portsync-deploy'}`);
@@ -182,7 +189,9 @@ export function loadAnsibleConfig(env: NodeJS.ProcessEnv = process.env, cwd = pr
   try {
     text = readFileSync(found.file, 'utf8');
   } catch (e) {
-    throw new ValidationError([{ message: `cannot read ${found.file}: ${(e as Error).message}`, pos: { file: found.file, line: 1, col: 1 } }]);
+    throw new ValidationError([
+      { message: `cannot read ${found.file}: ${(e as Error).message}`, pos: { file: found.file, line: 1, col: 1 } },
+    ]);
   }
   const cfg = parseAnsibleConfig(text, found.file, home);
   cfg.notes.unshift(`using ${found.file}`, ...found.notes);

@@ -22,8 +22,16 @@ export async function healthCommand(o: CliOptions, playbook = DEFAULT_HEALTH_PLA
   const ws = await loadWorkspace(o, playbook, true);
   const report = reportFile(o);
   const plays = ws.plays.filter((p) => p.play.health?.length);
-  if (plays.length === 0) throw new ValidationError([{ message: `${playbook} has no play with a health: list`, hint: 'add "health:" with health_check tasks to a play' }]);
-  const sessions = new HostSessions(await transportFactory(plays.flatMap((p) => p.hosts), { acceptNewHostKeys: o.acceptNewHostKeys, log: () => {} }));
+  if (plays.length === 0)
+    throw new ValidationError([
+      { message: `${playbook} has no play with a health: list`, hint: 'add "health:" with health_check tasks to a play' },
+    ]);
+  const sessions = new HostSessions(
+    await transportFactory(
+      plays.flatMap((p) => p.hosts),
+      { acceptNewHostKeys: o.acceptNewHostKeys, log: () => {} },
+    ),
+  );
   const byHost = new Map<string, HostHealth>();
   try {
     for (const { play, hosts } of plays) {
@@ -34,7 +42,13 @@ export async function healthCommand(o: CliOptions, playbook = DEFAULT_HEALTH_PLA
         byHost.set(
           h.name,
           prev
-            ? { ...prev, ok: prev.ok && r.ok, tasks: [...prev.tasks, ...r.tasks], ...(r.error ? { error: r.error } : {}), ...(problems.length ? { problems } : {}) }
+            ? {
+                ...prev,
+                ok: prev.ok && r.ok,
+                tasks: [...prev.tasks, ...r.tasks],
+                ...(r.error ? { error: r.error } : {}),
+                ...(problems.length ? { problems } : {}),
+              }
             : r,
         );
       });

@@ -38,7 +38,8 @@ export function inventoryCommand(o: CliOptions): number {
   const extra = extraVars(o);
   let out: unknown;
   if (o.host) {
-    if (!inv.hosts.has(o.host)) throw new ValidationError([{ message: `host "${o.host}" is not in inventory ${inv.dir}`, hint: 'see inventory --list' }]);
+    if (!inv.hosts.has(o.host))
+      throw new ValidationError([{ message: `host "${o.host}" is not in inventory ${inv.dir}`, hint: 'see inventory --list' }]);
     out = visibleVars(inv, o.host, extra);
   } else if (o.list) {
     out = inventoryList(inv, extra);

@@ -29,7 +29,10 @@ function fleetVar(vars: Vars, name: string, fallback: string | number): string {
 }
 
 export function monitoringCommand(o: CliOptions): number {
-  if (!o.out) throw new ValidationError([{ message: 'monitoring needs --out DIR', hint: 'portsync-deploy monitoring -i inventories/<fleet> --out monitoring/' }]);
+  if (!o.out)
+    throw new ValidationError([
+      { message: 'monitoring needs --out DIR', hint: 'portsync-deploy monitoring -i inventories/<fleet> --out monitoring/' },
+    ]);
   const out = resolve(o.out);
   if (existsSync(out) && !statSync(out).isDirectory()) throw new ValidationError([{ message: `--out ${o.out} is not a folder` }]);
   const inv = requireInventory(o);
@@ -40,12 +43,18 @@ export function monitoringCommand(o: CliOptions): number {
   const fleet = hostVars(inv, targets[0]!.switch, { defaults, extra });
   const scrapeInterval = fleetVar(fleet, 'monitoring_scrape_interval', '15s');
   const evaluationInterval = fleetVar(fleet, 'monitoring_evaluation_interval', scrapeInterval);
-  for (const [name, v] of [['monitoring_scrape_interval', scrapeInterval], ['monitoring_evaluation_interval', evaluationInterval]]) {
+  for (const [name, v] of [
+    ['monitoring_scrape_interval', scrapeInterval],
+    ['monitoring_evaluation_interval', evaluationInterval],
+  ]) {
     if (!DURATION.test(v!)) throw new ValidationError([{ message: `${name} must be a Prometheus duration such as 15s or 1m, got "${v}"` }]);
   }
   const maxCs = Number(fleetVar(fleet, 'monitoring_max_context_switches', 2000));
   const rssGrowth = Number(fleetVar(fleet, 'monitoring_rss_growth_mb_per_hour', 10));
-  for (const [name, n] of [['monitoring_max_context_switches', maxCs], ['monitoring_rss_growth_mb_per_hour', rssGrowth]] as const) {
+  for (const [name, n] of [
+    ['monitoring_max_context_switches', maxCs],
+    ['monitoring_rss_growth_mb_per_hour', rssGrowth],
+  ] as const) {
     if (!Number.isFinite(n) || n <= 0) throw new ValidationError([{ message: `${name} must be a positive number` }]);
   }
 
@@ -54,7 +63,10 @@ export function monitoringCommand(o: CliOptions): number {
   const files: [string, string][] = [
     ['prometheus.yml', stringify(prometheusConfig({ scrapeInterval, evaluationInterval }))],
     [TARGETS_FILE, JSON.stringify(fileSd(targets), null, 2) + '\n'],
-    [RULES_FILE, stringify({ groups: ruleGroups({ slosUs: slos, maxContextSwitchesPerSec: maxCs, rssGrowthMbPerHour: rssGrowth }) }, { lineWidth: 0 })],
+    [
+      RULES_FILE,
+      stringify({ groups: ruleGroups({ slosUs: slos, maxContextSwitchesPerSec: maxCs, rssGrowthMbPerHour: rssGrowth }) }, { lineWidth: 0 }),
+    ],
     [DASHBOARD_FILE, JSON.stringify(dashboard(groups), null, 2) + '\n'],
   ];
   for (const [rel, text] of files) {
@@ -70,6 +82,8 @@ export function monitoringCommand(o: CliOptions): number {
       `warning: portsyncd on ${loopback.length} of ${targets.length} switches listens on ${loopback[0]!.listen} only; a remote Prometheus cannot scrape it. Set portsyncd_config: {http: {host: 0.0.0.0}} (or the switch's management address) and deploy.\n`,
     );
   }
-  process.stdout.write(`${targets.length} switches (${slos.length} latency SLO${slos.length === 1 ? '' : 's'}), hosts of group "${MONITORING_GROUP}" left out; wrote ${files.map(([rel]) => join(o.out!, rel)).join(', ')}\n`);
+  process.stdout.write(
+    `${targets.length} switches (${slos.length} latency SLO${slos.length === 1 ? '' : 's'}), hosts of group "${MONITORING_GROUP}" left out; wrote ${files.map(([rel]) => join(o.out!, rel)).join(', ')}\n`,
+  );
   return EXIT.ok;
 }

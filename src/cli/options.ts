@@ -48,7 +48,11 @@ export interface CliOptions {
 
 const DEFAULT_FORKS = 50;
 
-const splitList = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+const splitList = (values: string[] | undefined) =>
+  (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export function parseCliOptions(argv: string[], cfg?: AnsibleConfig): CliOptions {
   let parsed;
@@ -98,13 +102,25 @@ export function parseCliOptions(argv: string[], cfg?: AnsibleConfig): CliOptions
   const v = parsed.values;
   const forks = v.forks === undefined ? (cfg?.forks ?? DEFAULT_FORKS) : Number(v.forks);
   if (!Number.isInteger(forks) || forks < 1) {
-    throw new ValidationError([{ message: `--forks must be a positive integer, got "${v.forks}"`, hint: `the default is ${DEFAULT_FORKS}` }]);
+    throw new ValidationError([
+      { message: `--forks must be a positive integer, got "${v.forks}"`, hint: `the default is ${DEFAULT_FORKS}` },
+    ]);
   }
   if (v['start-at-task'] !== undefined || v.step) {
-    throw new ValidationError([{ message: `${v.step ? '--step' : '--start-at-task'} is not supported yet`, hint: 'select tasks with --tags/--skip-tags; --check --diff shows every change before it is made' }]);
+    throw new ValidationError([
+      {
+        message: `${v.step ? '--step' : '--start-at-task'} is not supported yet`,
+        hint: 'select tasks with --tags/--skip-tags; --check --diff shows every change before it is made',
+      },
+    ]);
   }
   if (v['become-method'] !== undefined && v['become-method'] !== 'sudo') {
-    throw new ValidationError([{ message: `--become-method ${v['become-method']} is not supported`, hint: 'only sudo is: become runs every script through "sudo -n"' }]);
+    throw new ValidationError([
+      {
+        message: `--become-method ${v['become-method']} is not supported`,
+        hint: 'only sudo is: become runs every script through "sudo -n"',
+      },
+    ]);
   }
   // -u and -b sit just above ansible.cfg: any inventory or playbook variable overrides them, as in Ansible.
   const connectionVars: Vars = { ...cfg?.hostVars };
@@ -157,9 +173,17 @@ function limitFile(file: string): string {
     if (statSync(file).size > MAX_LIMIT_FILE) throw new Error(`larger than ${MAX_LIMIT_FILE} bytes`);
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ValidationError([{ message: `--limit @${file}: cannot read it: ${(e as Error).message}`, hint: 'the file lists one host or pattern per line' }]);
+    throw new ValidationError([
+      { message: `--limit @${file}: cannot read it: ${(e as Error).message}`, hint: 'the file lists one host or pattern per line' },
+    ]);
   }
-  const patterns = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  if (!patterns.length) throw new ValidationError([{ message: `--limit @${file} lists no host`, pos: { file, line: 1, col: 1 }, hint: 'the file lists one host or pattern per line' }]);
+  const patterns = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  if (!patterns.length)
+    throw new ValidationError([
+      { message: `--limit @${file} lists no host`, pos: { file, line: 1, col: 1 }, hint: 'the file lists one host or pattern per line' },
+    ]);
   return patterns.join(',');
 }

@@ -7,7 +7,13 @@ import type { CliOptions } from './options.js';
 import { extraVars, requireInventory, templatesDirOf } from './workspace.js';
 
 export function renderCommand(o: CliOptions, template: string | undefined): number {
-  if (!o.host || !template) throw new ValidationError([{ message: 'render needs --host H and a TEMPLATE', hint: 'portsync-deploy render --host leaf01 sysctl.conf.hbs -i inventories/example-dc1' }]);
+  if (!o.host || !template)
+    throw new ValidationError([
+      {
+        message: 'render needs --host H and a TEMPLATE',
+        hint: 'portsync-deploy render --host leaf01 sysctl.conf.hbs -i inventories/example-dc1',
+      },
+    ]);
   const inv = requireInventory(o);
   // Modules render with these two set (the managed-file header); so does `render`, under the host's vars.
   const vars = { managed_by: 'portsync-deploy', task_name: 'render', ...hostVars(inv, o.host, { extra: extraVars(o) }) };

@@ -20,14 +20,24 @@ export function reportFile(o: CliOptions): ReportFile | undefined {
   const path = resolve(o.report);
   const dir = dirname(path);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new ValidationError([{ message: `--report ${o.report}: folder ${dir} does not exist`, hint: 'create the folder first, or give a path in an existing one' }]);
+    throw new ValidationError([
+      { message: `--report ${o.report}: folder ${dir} does not exist`, hint: 'create the folder first, or give a path in an existing one' },
+    ]);
   }
-  if (existsSync(path) && statSync(path).isDirectory()) throw new ValidationError([{ message: `--report ${o.report} is a folder`, hint: 'give a file name such as rollout.html' }]);
+  if (existsSync(path) && statSync(path).isDirectory())
+    throw new ValidationError([{ message: `--report ${o.report} is a folder`, hint: 'give a file name such as rollout.html' }]);
   const collector = new ReportCollector();
   return {
     collector,
     finish(exitCode, health) {
-      writeReport(path, { command: commandLine(o), started: collector.started, finished: Date.now(), exitCode, events: collector.events, ...(health ? { health } : {}) });
+      writeReport(path, {
+        command: commandLine(o),
+        started: collector.started,
+        finished: Date.now(),
+        exitCode,
+        events: collector.events,
+        ...(health ? { health } : {}),
+      });
       return exitCode;
     },
   };

@@ -22,7 +22,14 @@ export async function runCommand(o: CliOptions, playbook: string | undefined, ch
   recordPhase('load', loading);
   const interrupt = watchSignals(() => {});
   try {
-    const code = await runPlaybook(ws.plays, { env: ws.env, forks: o.forks, forceHandlers: o.forceHandlers, transportFor, reporter, interrupt });
+    const code = await runPlaybook(ws.plays, {
+      env: ws.env,
+      forks: o.forks,
+      forceHandlers: o.forceHandlers,
+      transportFor,
+      reporter,
+      interrupt,
+    });
     return report ? report.finish(code) : code;
   } finally {
     interrupt.dispose();

@@ -18,7 +18,8 @@ const CONNECTION_KEYS = ['connection', 'chroot_dir', 'host', 'port', 'user', 'pr
 export function connectionVars(vars: Vars): Vars {
   if (!CONNECTION_KEYS.some((k) => typeof vars[k] === 'string' && (vars[k] as string).includes('{{'))) return vars;
   const out = { ...vars };
-  for (const k of CONNECTION_KEYS) if (typeof out[k] === 'string' && (out[k] as string).includes('{{')) out[k] = renderString(out[k] as string, vars);
+  for (const k of CONNECTION_KEYS)
+    if (typeof out[k] === 'string' && (out[k] as string).includes('{{')) out[k] = renderString(out[k] as string, vars);
   return out;
 }
 
@@ -40,16 +41,29 @@ export function connectionProblems(hosts: { name: string; vars: Vars }[]): Probl
     }
     const c = connectionOf(vars);
     if (!KINDS.includes(c)) {
-      out.push({ message: `unknown connection "${c}"`, host: name, pos: posOf(vars, 'connection'), hint: `use one of ${KINDS.join(', ')}` });
+      out.push({
+        message: `unknown connection "${c}"`,
+        host: name,
+        pos: posOf(vars, 'connection'),
+        hint: `use one of ${KINDS.join(', ')}`,
+      });
     } else if (c === 'chroot' && (typeof vars.chroot_dir !== 'string' || !vars.chroot_dir)) {
-      out.push({ message: 'connection chroot needs chroot_dir', host: name, pos: posOf(vars, 'connection'), hint: 'set chroot_dir: /path/to/root' });
+      out.push({
+        message: 'connection chroot needs chroot_dir',
+        host: name,
+        pos: posOf(vars, 'connection'),
+        hint: 'set chroot_dir: /path/to/root',
+      });
     }
   }
   return out;
 }
 
 /** The SSH transport is loaded only when some host uses it. */
-export async function transportFactory(hosts: { name: string; vars: Vars }[], opts: { acceptNewHostKeys: boolean; log: (m: string) => void }): Promise<TransportFactory> {
+export async function transportFactory(
+  hosts: { name: string; vars: Vars }[],
+  opts: { acceptNewHostKeys: boolean; log: (m: string) => void },
+): Promise<TransportFactory> {
   const problems = connectionProblems(hosts);
   if (problems.length) throw new ValidationError(problems);
   const ssh = hosts.some((h) => connectionOf(h.vars) === 'ssh') ? await import('../transport/ssh.js') : undefined;

@@ -10,7 +10,9 @@ export async function validateCommand(o: CliOptions, playbook: string | undefine
   const hosts = ws.plays.flatMap((p) => p.hosts);
   const problems = [
     ...connectionProblems(hosts),
-    ...ws.plays.flatMap(({ play, hosts }) => hosts.flatMap((h) => prepareHost(play, h.name, h.vars, ws.env, connectionOf(h.vars) === 'chroot').problems)),
+    ...ws.plays.flatMap(({ play, hosts }) =>
+      hosts.flatMap((h) => prepareHost(play, h.name, h.vars, ws.env, connectionOf(h.vars) === 'chroot').problems),
+    ),
   ];
   if (problems.length) throw new ValidationError(problems);
   const names = new Set(hosts.map((h) => h.name));

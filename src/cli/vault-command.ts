@@ -23,7 +23,10 @@ encrypt with when several are given; a non-default id writes format 1.2.
 const ACTIONS = ['encrypt', 'decrypt', 'view', 'encrypt_string'];
 const STRING_INDENT = ' '.repeat(10);
 
-export async function vaultMain(argv: string[], io: { out: (s: string) => void; err: (s: string) => void; stdin: () => string }): Promise<number> {
+export async function vaultMain(
+  argv: string[],
+  io: { out: (s: string) => void; err: (s: string) => void; stdin: () => string },
+): Promise<number> {
   try {
     return await run(argv, io);
   } catch (e) {
@@ -56,7 +59,8 @@ async function run(argv: string[], io: { out: (s: string) => void; stdin: () => 
   const v = parsed.values;
   const [action, ...args] = parsed.positionals;
   if (v.help) return (io.out(VAULT_USAGE), EXIT.ok);
-  if (!action || !ACTIONS.includes(action)) throw new ValidationError([{ message: `unknown vault action "${action ?? ''}"`, hint: `one of: ${ACTIONS.join(', ')}` }]);
+  if (!action || !ACTIONS.includes(action))
+    throw new ValidationError([{ message: `unknown vault action "${action ?? ''}"`, hint: `one of: ${ACTIONS.join(', ')}` }]);
   const passwords = await collectVaultPasswords(
     { passwordFiles: v['vault-password-file'] ?? [], askVaultPass: !!v['ask-vault-pass'], vaultIds: v['vault-id'] ?? [] },
     process.env,
@@ -66,10 +70,17 @@ async function run(argv: string[], io: { out: (s: string) => void; stdin: () => 
   switch (action) {
     case 'encrypt': {
       const key = encryptionKey(passwords, v['encrypt-vault-id']);
-      return eachFile(args, v.output, io, (text, file) => {
-        if (isVaultText(text)) throw new ValidationError([{ message: `${file} is already vault-encrypted`, pos: { file, line: 1, col: 1 } }]);
-        return encryptVault(Buffer.from(text), key.password, key.id);
-      }, 0o600);
+      return eachFile(
+        args,
+        v.output,
+        io,
+        (text, file) => {
+          if (isVaultText(text))
+            throw new ValidationError([{ message: `${file} is already vault-encrypted`, pos: { file, line: 1, col: 1 } }]);
+          return encryptVault(Buffer.from(text), key.password, key.id);
+        },
+        0o600,
+      );
     }
     case 'decrypt':
       return eachFile(args, v.output, io, (text, file) => decrypted(text, file));
@@ -79,9 +90,14 @@ async function run(argv: string[], io: { out: (s: string) => void; stdin: () => 
       return EXIT.ok;
     default: {
       const key = encryptionKey(passwords, v['encrypt-vault-id']);
-      if (args.length > 1) throw new ValidationError([{ message: 'encrypt_string takes one STRING', hint: 'quote it, or pipe it on stdin' }]);
+      if (args.length > 1)
+        throw new ValidationError([{ message: 'encrypt_string takes one STRING', hint: 'quote it, or pipe it on stdin' }]);
       const plain = args.length ? args[0] : io.stdin().replace(/\r?\n$/, '');
-      const body = encryptVault(Buffer.from(plain), key.password, key.id).trimEnd().split('\n').map((l) => STRING_INDENT + l).join('\n');
+      const body = encryptVault(Buffer.from(plain), key.password, key.id)
+        .trimEnd()
+        .split('\n')
+        .map((l) => STRING_INDENT + l)
+        .join('\n');
       io.out(`${v.name ? `${v.name}: ` : ''}!vault |\n${body}\n`);
       return EXIT.ok;
     }
@@ -91,12 +107,24 @@ async function run(argv: string[], io: { out: (s: string) => void; stdin: () => 
 function encryptionKey(passwords: VaultPassword[], wanted: string | undefined): VaultPassword {
   if (wanted) {
     const p = passwords.find((x) => x.id === wanted);
-    if (!p) throw new ValidationError([{ message: `--encrypt-vault-id ${wanted}: no password was given for vault id "${wanted}"`, hint: `add --vault-id ${wanted}@FILE` }]);
+    if (!p)
+      throw new ValidationError([
+        { message: `--encrypt-vault-id ${wanted}: no password was given for vault id "${wanted}"`, hint: `add --vault-id ${wanted}@FILE` },
+      ]);
     return p;
   }
   const ids = [...new Set(passwords.map((p) => p.id))];
-  if (!passwords.length) throw new ValidationError([{ message: 'no vault password given to encrypt with', hint: 'pass --vault-password-file FILE, --ask-vault-pass or --vault-id ID@FILE' }]);
-  if (ids.length > 1) throw new ValidationError([{ message: `several vault ids given (${ids.join(', ')}); which one encrypts?`, hint: 'add --encrypt-vault-id ID' }]);
+  if (!passwords.length)
+    throw new ValidationError([
+      {
+        message: 'no vault password given to encrypt with',
+        hint: 'pass --vault-password-file FILE, --ask-vault-pass or --vault-id ID@FILE',
+      },
+    ]);
+  if (ids.length > 1)
+    throw new ValidationError([
+      { message: `several vault ids given (${ids.join(', ')}); which one encrypts?`, hint: 'add --encrypt-vault-id ID' },
+    ]);
   return passwords.find((p) => p.id !== DEFAULT_VAULT_ID) ?? passwords[0];
 }
 
@@ -115,7 +143,13 @@ function readText(file: string): string {
 
 /** Each FILE in place (or into --output), stdin to stdout with no FILE. Every file is
  *  transformed before any is written, so one bad file leaves all of them untouched. */
-function eachFile(files: string[], output: string | undefined, io: { out: (s: string) => void; stdin: () => string }, transform: (text: string, file: string) => string, mode?: number): number {
+function eachFile(
+  files: string[],
+  output: string | undefined,
+  io: { out: (s: string) => void; stdin: () => string },
+  transform: (text: string, file: string) => string,
+  mode?: number,
+): number {
   if (!files.length || (files.length === 1 && files[0] === '-')) {
     const result = transform(io.stdin(), '(stdin)');
     if (output && output !== '-') writeAtomic(output, result, mode ?? 0o600);

@@ -10,10 +10,19 @@ import { loadWorkspace } from './workspace.js';
 export async function verifyCommand(o: CliOptions, playbook: string | undefined): Promise<number> {
   const ws = await loadWorkspace(o, playbook, true);
   const report = reportFile(o);
-  const transportFor = await transportFactory(ws.plays.flatMap((p) => p.hosts), { acceptNewHostKeys: o.acceptNewHostKeys, log: () => {} });
+  const transportFor = await transportFactory(
+    ws.plays.flatMap((p) => p.hosts),
+    { acceptNewHostKeys: o.acceptNewHostKeys, log: () => {} },
+  );
   const interrupt = watchSignals(() => {});
   try {
-    const code = await verifyPlaybook(ws.plays, { env: ws.env, forks: o.forks, transportFor, reporter: reporterFor(o, false, report?.collector), interrupt });
+    const code = await verifyPlaybook(ws.plays, {
+      env: ws.env,
+      forks: o.forks,
+      transportFor,
+      reporter: reporterFor(o, false, report?.collector),
+      interrupt,
+    });
     return report ? report.finish(code) : code;
   } finally {
     interrupt.dispose();

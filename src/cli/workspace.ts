@@ -57,7 +57,8 @@ function withHostvars(inventory: Inventory, hosts: { name: string; vars: Vars }[
 }
 
 export async function loadWorkspace(o: CliOptions, playbook: string | undefined, check: boolean): Promise<Workspace> {
-  if (!playbook) throw new ValidationError([{ message: 'no playbook given', hint: 'portsync-deploy playbooks/site.yaml -i inventories/<fleet>' }]);
+  if (!playbook)
+    throw new ValidationError([{ message: 'no playbook given', hint: 'portsync-deploy playbooks/site.yaml -i inventories/<fleet>' }]);
   const inventory = requireInventory(o);
   const extra = extraVars(o);
   const registry = await loadModuleRegistry(MODULES_DIR);
@@ -72,7 +73,15 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
       try {
         const base = hostVars(inventory, name, { defaults, play, extra });
         const playVarsFiles = loadPlayVarsFiles(play, playDir(play), base);
-        return [{ name, vars: withVars(hostVars(inventory, name, { defaults, play, playVarsFiles, extra }), { playbook_dir: playDir(play), ansible_check_mode: check }) }];
+        return [
+          {
+            name,
+            vars: withVars(hostVars(inventory, name, { defaults, play, playVarsFiles, extra }), {
+              playbook_dir: playDir(play),
+              ansible_check_mode: check,
+            }),
+          },
+        ];
       } catch (e) {
         if (e instanceof ValidationError) problems.push(...e.problems.map((p) => ({ ...p, host: p.host ?? name })));
         else throw e;
@@ -84,7 +93,10 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
   if (problems.length) throw new ValidationError(problems);
   if (o.limit && inputs.every((p) => p.hosts.length === 0)) {
     throw new ValidationError([
-      { message: `--limit "${o.limit}" selects none of the hosts the playbook's plays target`, hint: `the plays target ${[...new Set(plays.map((p) => `"${p.hosts}"`))].join(', ')}` },
+      {
+        message: `--limit "${o.limit}" selects none of the hosts the playbook's plays target`,
+        hint: `the plays target ${[...new Set(plays.map((p) => `"${p.hosts}"`))].join(', ')}`,
+      },
     ]);
   }
   const env: PlanEnv = {

@@ -23,7 +23,12 @@ interface StepOwner {
 }
 
 /** `notified`: handler keys that changes applied by earlier scripts to this host notified. */
-export async function applyHost(transport: Transport, plan: HostPlan, forceHandlers: boolean, notified: string[] = []): Promise<HostApplyOutcome> {
+export async function applyHost(
+  transport: Transport,
+  plan: HostPlan,
+  forceHandlers: boolean,
+  notified: string[] = [],
+): Promise<HostApplyOutcome> {
   const steps: ScriptStep[] = [];
   const owners: StepOwner[] = [];
   const flag = (h: number) => `N${h}`;
@@ -57,10 +62,12 @@ export async function applyHost(transport: Transport, plan: HostPlan, forceHandl
       outcomes = parseApplyOutput(res.stdout, steps.length);
       if (res.rc !== 0 && !outcomes.some((o) => o.status === 'failed')) {
         const first = outcomes.findIndex((o) => o.status === 'not-run');
-        if (first >= 0) outcomes[first] = { status: 'failed', error: `apply script exited ${res.rc}: ${res.stderr.trim()}`, skippedLive: 0 };
+        if (first >= 0)
+          outcomes[first] = { status: 'failed', error: `apply script exited ${res.rc}: ${res.stderr.trim()}`, skippedLive: 0 };
       }
     } catch (err) {
-      if (err instanceof UnreachableError) return { results: [unreachableResult(plan.host, err.message)], applied: false, unreachable: true };
+      if (err instanceof UnreachableError)
+        return { results: [unreachableResult(plan.host, err.message)], applied: false, unreachable: true };
       const first = outcomes.findIndex((o) => o.status === 'not-run');
       outcomes[Math.max(first, 0)] = { status: 'failed', error: err instanceof Error ? err.message : String(err), skippedLive: 0 };
     }
@@ -95,7 +102,13 @@ function collectResults(plan: HostPlan, owners: StepOwner[], outcomes: StepOutco
   let stopped = false;
   plan.tasks.forEach((t, ti) => {
     if (stopped) return;
-    const base: TaskResult = { host: plan.host, task: taskLabel(t), status: t.status, changes: shownChanges(t.changes), ...noLogFlag(t.task.noLog) };
+    const base: TaskResult = {
+      host: plan.host,
+      task: taskLabel(t),
+      status: t.status,
+      changes: shownChanges(t.changes),
+      ...noLogFlag(t.task.noLog),
+    };
     if (t.warnings.length) base.warnings = t.warnings;
     if (t.msg) base.msg = t.msg;
     const outs = forOwner('task', ti);
@@ -117,7 +130,14 @@ function collectResults(plan: HostPlan, owners: StepOwner[], outcomes: StepOutco
     const outs = forOwner('handler', hi);
     if (outs.every((o) => o.status === 'not-run')) return;
     const failed = outs.find((o) => o.status === 'failed');
-    const base: TaskResult = { host: plan.host, task: h.name, status: 'changed', changes: shownChanges(h.changes), handler: true, ...noLogFlag(h.noLog) };
+    const base: TaskResult = {
+      host: plan.host,
+      task: h.name,
+      status: 'changed',
+      changes: shownChanges(h.changes),
+      handler: true,
+      ...noLogFlag(h.noLog),
+    };
     const msg = failed ? failed.error || 'failed' : offlineNote(outs);
     results.push({ ...base, ...(failed ? { status: 'failed' as const } : {}), ...(msg ? { msg } : {}) });
   });

@@ -173,7 +173,9 @@ ${commitOver(P, T, B, D)}`,
       stages.set(`${n}.${k}`, stage);
       const S = shq(rooted(t.root, stage));
       // A followed link may lead to another folder (another file system): the rename must not cross it.
-      const move = follow ? `if [ "\${S%/*}" != "\${${p.P.slice(2, -1)}%/*}" ]; then cp -- "$S" ${T} 2>"$E" && rm -f "$S" || return 1; S=${T}; fi\n` : '';
+      const move = follow
+        ? `if [ "\${S%/*}" != "\${${p.P.slice(2, -1)}%/*}" ]; then cp -- "$S" ${T} 2>"$E" && rm -f "$S" || return 1; S=${T}; fi\n`
+        : '';
       return {
         setup: p.setup,
         run: `S=${S}; [ -f "$S" ] || { echo 'uploaded file is missing' >"$E"; return 1; }
@@ -215,8 +217,15 @@ export function compileApplyScript(steps: ScriptStep[], t: ScriptTarget, forceHa
     const ops = step.change.ops.map((op, k) => opCode(op, n, k, t, token, stages));
     const setup = ops.map((o) => o.setup).filter(Boolean);
     const body = [...setup, ...ops.map((o, k) => `OP=${k}\n${o.run}`)].join('\n');
-    const undo = ops.map((o) => o.undo).filter(Boolean).reverse().join('\n');
-    const commit = ops.map((o) => o.commit).filter(Boolean).join('\n');
+    const undo = ops
+      .map((o) => o.undo)
+      .filter(Boolean)
+      .reverse()
+      .join('\n');
+    const commit = ops
+      .map((o) => o.commit)
+      .filter(Boolean)
+      .join('\n');
     const sets = step.sets.map((f) => `${f}=1; `).join('');
     const guard = step.when
       ? `[ "$HF" = 0 ] && { [ "$F" = 0 ] || [ ${forceHandlers ? 1 : 0} = 1 ]; } && { ${step.when.map((f) => `[ "\${${f}:-0}" = 1 ]`).join(' || ')}; }`
@@ -269,7 +278,9 @@ export function parseApplyOutput(stdout: string, count: number): StepOutcome[] {
     else if (what === 'failed') {
       step.status = 'failed';
       step.failedOp = Number(kStr);
-      step.error = Buffer.from((msg ?? 'b').slice(1), 'base64').toString('utf8').trim();
+      step.error = Buffer.from((msg ?? 'b').slice(1), 'base64')
+        .toString('utf8')
+        .trim();
     }
   }
   for (const n of started) {

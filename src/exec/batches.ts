@@ -42,14 +42,20 @@ export function haltAfterBatch(t: BatchTally, opts: { maxFailPercentage?: number
   if (opts.anyErrorsFatal) return `any_errors_fatal: ${bad} host${bad > 1 ? 's' : ''} failed or unreachable`;
   if (opts.maxFailPercentage !== undefined) {
     const pct = (bad * 100) / t.size;
-    if (pct > opts.maxFailPercentage) return `${bad} of ${t.size} hosts failed or unreachable (${pct.toFixed(0)}% > max_fail_percentage ${opts.maxFailPercentage}%)`;
+    if (pct > opts.maxFailPercentage)
+      return `${bad} of ${t.size} hosts failed or unreachable (${pct.toFixed(0)}% > max_fail_percentage ${opts.maxFailPercentage}%)`;
     return undefined;
   }
   return bad === t.size ? 'every host of the batch failed or was unreachable' : undefined;
 }
 
 /** Runs `fn` over items with at most `limit` in flight; `mayStart` is checked before each start. */
-export async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>, mayStart: () => boolean = () => true): Promise<void> {
+export async function runLimited<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+  mayStart: () => boolean = () => true,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length && mayStart()) {

@@ -25,7 +25,14 @@ export async function applyLockstep(hosts: LockstepHost[], forks: number, forceH
       const t = h.plan.tasks.find((x) => x.index === index);
       if (!t || o.results.some(bad)) return;
       if (!t.changes.length) {
-        o.results.push({ host: h.host, task: t.task.name, status: t.status, changes: [], ...(t.msg ? { msg: t.msg } : {}), ...(t.warnings.length ? { warnings: t.warnings } : {}) });
+        o.results.push({
+          host: h.host,
+          task: t.task.name,
+          status: t.status,
+          changes: [],
+          ...(t.msg ? { msg: t.msg } : {}),
+          ...(t.warnings.length ? { warnings: t.warnings } : {}),
+        });
         return;
       }
       const step = await applyHost(h.transport, { ...h.plan, tasks: [t], handlers: [] }, forceHandlers);
@@ -41,7 +48,9 @@ export async function applyLockstep(hosts: LockstepHost[], forks: number, forceH
     const o = out.get(h.host)!;
     if (o.unreachable) return;
     const ran = new Set(o.results.filter((r) => r.status === 'changed').map((r) => r.task));
-    const notified = h.plan.tasks.filter((t) => ran.has(t.task.name)).flatMap((t) => t.changes.filter(isChange).flatMap((c) => c.notify ?? []));
+    const notified = h.plan.tasks
+      .filter((t) => ran.has(t.task.name))
+      .flatMap((t) => t.changes.filter(isChange).flatMap((c) => c.notify ?? []));
     const handlers = h.plan.handlers.filter((x) => x.keys.some((k) => notified.includes(k)));
     if (!handlers.length) return;
     const step = await applyHost(h.transport, { ...h.plan, tasks: [], handlers }, forceHandlers, notified);

@@ -55,7 +55,8 @@ export async function probeHost(play: Play, host: string, vars: Vars, env: PlanE
     const tasks = plan.tasks.flatMap((t) => (t.probes ? [{ task: t.task.name, results: t.probes }] : []));
     return { host, ok: tasks.every((t) => t.results.every((r) => r.ok)), tasks };
   } catch (err) {
-    if (err instanceof ValidationError) return { host, ok: false, tasks: [], error: err.problems.map(formatProblem).join('; '), problems: err.problems };
+    if (err instanceof ValidationError)
+      return { host, ok: false, tasks: [], error: err.problems.map(formatProblem).join('; '), problems: err.problems };
     return { host, ok: false, tasks: [], error: messageOf(err), ...(isUnreachable(err) ? { unreachable: true } : {}) };
   }
 }

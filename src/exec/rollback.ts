@@ -85,10 +85,15 @@ export interface RollbackOutcome {
 /** Each step is its own apply script, so a failed handler (restarting a unit the restore removed)
  *  does not stop the ones after it; all of them travel in one exec, split by a marker line. */
 export async function rollBack(transport: Transport, snap: Snapshot): Promise<RollbackOutcome> {
-  const restore: Change = { summary: `restore ${snap.entries.length} files from ${snap.dir}`, ops: [{ kind: 'exec', argv: ['sh', '-c', restoreScript('', snap)] }] };
+  const restore: Change = {
+    summary: `restore ${snap.entries.length} files from ${snap.dir}`,
+    ops: [{ kind: 'exec', argv: ['sh', '-c', restoreScript('', snap)] }],
+  };
   const steps = [restore, ...snap.handlers];
   const target = { root: transport.root, offline: transport.offline };
-  const script = steps.map((change) => `echo '${MARK}-step'\n(\n${compileApplyScript([{ change, sets: [] }], target, true).script})`).join('\n');
+  const script = steps
+    .map((change) => `echo '${MARK}-step'\n(\n${compileApplyScript([{ change, sets: [] }], target, true).script})`)
+    .join('\n');
   const res = await transport.exec(script);
   const outputs = res.stdout.split(`${MARK}-step\n`).slice(1);
   const errors = steps.flatMap((change, i) => {

@@ -39,7 +39,13 @@ export class RolloutGate {
       return true;
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      this.report({ host: prep.host, task: 'keep files for rollback', status: isUnreachable(err) ? 'unreachable' : 'failed', changes: [], msg });
+      this.report({
+        host: prep.host,
+        task: 'keep files for rollback',
+        status: isUnreachable(err) ? 'unreachable' : 'failed',
+        changes: [],
+        msg,
+      });
       return false;
     }
   }
@@ -49,7 +55,9 @@ export class RolloutGate {
     const failedTasks = batch.filter((h) => this.sessions.out.has(h));
     // The gate judges what the batch changed: hosts it left alone are not probed (and not called
     // healthy), so a run that changes nothing reads each host once.
-    const probed = await Promise.all(batch.filter((h) => !this.sessions.out.has(h) && this.snapshots.has(h)).map((h) => this.probe(h, 'health')));
+    const probed = await Promise.all(
+      batch.filter((h) => !this.sessions.out.has(h) && this.snapshots.has(h)).map((h) => this.probe(h, 'health')),
+    );
     const unhealthy = probed.filter((h) => !h.ok);
     if (failedTasks.length === 0 && unhealthy.length === 0) return undefined;
 

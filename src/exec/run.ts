@@ -145,7 +145,10 @@ class Run {
             problems.push(...err.problems);
           } else {
             const msg = messageOf(err);
-            this.lost.set(host, isUnreachable(err) ? unreachableResult(host, msg) : { host, task: 'gather facts', status: 'failed', changes: [], msg });
+            this.lost.set(
+              host,
+              isUnreachable(err) ? unreachableResult(host, msg) : { host, task: 'gather facts', status: 'failed', changes: [], msg },
+            );
             tally[isUnreachable(err) ? 'unreachable' : 'failed']++;
           }
         }
@@ -158,7 +161,12 @@ class Run {
   }
 
   /** Returns an exit code when the run must end here (a problem found late or a halted play). */
-  private async play(play: Play, hosts: PlayInput['hosts'], prepared: PreparedHost[], planned: Map<string, HostPlan>): Promise<number | undefined> {
+  private async play(
+    play: Play,
+    hosts: PlayInput['hosts'],
+    prepared: PreparedHost[],
+    planned: Map<string, HostPlan>,
+  ): Promise<number | undefined> {
     const active = prepared.filter((p) => !this.sessions.out.has(p.host));
     const vars = new Map(hosts.map((h) => [h.name, h.vars]));
     this.announced.clear();
@@ -200,7 +208,11 @@ class Run {
             problems.push(...err.problems);
           } else {
             const msg = messageOf(err);
-            this.result(isUnreachable(err) ? unreachableResult(p.host, msg) : { host: p.host, task: 'gather facts', status: 'failed', changes: [], msg });
+            this.result(
+              isUnreachable(err)
+                ? unreachableResult(p.host, msg)
+                : { host: p.host, task: 'gather facts', status: 'failed', changes: [], msg },
+            );
           }
         }
       },
@@ -215,12 +227,26 @@ class Run {
     const add = (key: string, r: TaskResult) => rows.set(key, [...(rows.get(key) ?? []), r]);
     for (const plan of plans) {
       for (const t of plan.tasks) {
-        const r: TaskResult = { host: plan.host, task: taskLabel(t), status: t.status, changes: shownChanges(t.changes), ...noLogFlag(t.task.noLog) };
+        const r: TaskResult = {
+          host: plan.host,
+          task: taskLabel(t),
+          status: t.status,
+          changes: shownChanges(t.changes),
+          ...noLogFlag(t.task.noLog),
+        };
         if (t.msg) r.msg = t.msg;
         if (t.warnings.length) r.warnings = t.warnings;
         add(`t${t.index}`, r);
       }
-      for (const h of plan.handlers) add(`h:${h.name}`, { host: plan.host, task: h.name, status: 'changed', changes: shownChanges(h.changes), handler: true, ...noLogFlag(h.noLog) });
+      for (const h of plan.handlers)
+        add(`h:${h.name}`, {
+          host: plan.host,
+          task: h.name,
+          status: 'changed',
+          changes: shownChanges(h.changes),
+          handler: true,
+          ...noLogFlag(h.noLog),
+        });
       if (plan.tasks.some((t) => t.status === 'changed')) this.changesPending = true;
     }
     for (const results of rows.values()) for (const r of results) this.result(r);
@@ -228,10 +254,17 @@ class Run {
   }
 
   /** Returns the exit code when the play (and the run) halts. */
-  private async applyBatches(play: Play, active: PreparedHost[], plans: Map<string, HostPlan>, vars: Map<string, Vars>): Promise<number | undefined> {
+  private async applyBatches(
+    play: Play,
+    active: PreparedHost[],
+    plans: Map<string, HostPlan>,
+    vars: Map<string, Vars>,
+  ): Promise<number | undefined> {
     const batches = splitBatches(active, play.serial);
     // A play whose tasks --tags/--skip-tags leave out changes nothing: none of its probes run.
-    const gate = active.some((p) => p.tasks.length) ? RolloutGate.for(play, this.opts.env, this.sessions, (r) => this.result(r)) : undefined;
+    const gate = active.some((p) => p.tasks.length)
+      ? RolloutGate.for(play, this.opts.env, this.sessions, (r) => this.result(r))
+      : undefined;
     for (const [b, batch] of batches.entries()) {
       if (this.stopping) return this.finish();
       this.emit({ event: 'batch_start', batch: b + 1, hosts: batch.map((p) => p.host) });
@@ -243,7 +276,15 @@ class Run {
       }
       const tally = { size: batch.length, done: 0, changed: 0, failed: 0, unreachable: 0 };
       const progress = () =>
-        this.emit({ event: 'progress', batch: b + 1, total: tally.size, done: tally.done, changed: tally.changed, failed: tally.failed, unreachable: tally.unreachable });
+        this.emit({
+          event: 'progress',
+          batch: b + 1,
+          total: tally.size,
+          done: tally.done,
+          changed: tally.changed,
+          failed: tally.failed,
+          unreachable: tally.unreachable,
+        });
       const count = (host: string) => {
         const out = this.sessions.out.get(host);
         if (out) tally[out]++;
@@ -282,7 +323,13 @@ class Run {
           () => !this.stopping,
         );
       }
-      const gated = await gate?.after(batch.map((p) => p.host), batches.slice(b + 1).flat().map((p) => p.host));
+      const gated = await gate?.after(
+        batch.map((p) => p.host),
+        batches
+          .slice(b + 1)
+          .flat()
+          .map((p) => p.host),
+      );
       const reason = gated ?? haltAfterBatch(tally, { maxFailPercentage: play.maxFailPercentage, anyErrorsFatal: play.anyErrorsFatal });
       if (reason) {
         this.emit({ event: 'halt', reason: `play "${play.name}" halted after batch ${b + 1}: ${reason}` });
@@ -297,7 +344,8 @@ class Run {
     if (outcome.applied) this.touched.set(prep.host, [...new Set([...(this.touched.get(prep.host) ?? []), play.name])]);
     if (plan.tasks.some((t) => t.changes.length) || plan.handlers.length) this.facts.invalidate(prep.host);
     let results = outcome.results;
-    if (outcome.applied && !results.some((r) => r.status === 'failed')) results = await timePhase('verify', () => this.verify(prep, vars, results));
+    if (outcome.applied && !results.some((r) => r.status === 'failed'))
+      results = await timePhase('verify', () => this.verify(prep, vars, results));
     for (const r of results) this.result(r);
     this.hostStats(prep.host);
     return results.some((r) => r.status === 'changed');
@@ -311,7 +359,13 @@ class Run {
       const again = planHost(prep, facts, { ...this.opts.env, check: true }, transport.offline);
       const drift = new Map(
         again.tasks
-          .map((t) => [t.task.name, t.changes.filter((c) => isChange(c) && !(transport.offline && c.ops.every((o) => o.kind === 'exec' && o.live)))] as const)
+          .map(
+            (t) =>
+              [
+                t.task.name,
+                t.changes.filter((c) => isChange(c) && !(transport.offline && c.ops.every((o) => o.kind === 'exec' && o.live))),
+              ] as const,
+          )
           .filter(([, cs]) => cs.length > 0),
       );
       return results.map((r) => {

@@ -145,7 +145,10 @@ export function parseHostFacts(text: string): HostFacts {
   const nics: NicFact[] = all
     .filter((s) => s.name === 'nic' && s.arg !== '')
     .map((s) => {
-      const device = s.lines.find((l) => l.startsWith('device '))?.slice('device '.length).trim();
+      const device = s.lines
+        .find((l) => l.startsWith('device '))
+        ?.slice('device '.length)
+        .trim();
       return {
         name: s.arg,
         irqs: irqsOfNic(irqLines, s.arg, device || undefined),

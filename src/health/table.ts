@@ -16,7 +16,12 @@ export function healthTable(hosts: HostHealth[]): string {
     }
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (c < 4 ? r[c]!.length : 0))));
-  const lines = rows.map((r) => r.map((cell, c) => (c < 4 ? pad(cell, widths[c]!) : cell)).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((cell, c) => (c < 4 ? pad(cell, widths[c]!) : cell))
+      .join('  ')
+      .trimEnd(),
+  );
   const inState = (s: ReturnType<typeof healthState>) => hosts.filter((h) => healthState(h) === s).map((h) => h.host);
   const [bad, unprobed] = [inState('unhealthy'), inState('not probed')];
   const summary =

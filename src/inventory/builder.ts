@@ -11,7 +11,10 @@ import { expandHostRange } from './host-ranges.js';
 export class InventoryBuilder {
   readonly inv: Inventory;
 
-  constructor(dir: string, readonly problems: Problem[]) {
+  constructor(
+    dir: string,
+    readonly problems: Problem[],
+  ) {
     this.inv = { dir, hosts: new Map(), groups: new Map() };
     // Ansible's inventory starts with these two, `ungrouped` a child of `all`.
     this.group('all', { file: dir, line: 1, col: 1 });
@@ -35,7 +38,11 @@ export class InventoryBuilder {
     if (c.parents.includes(parent)) return true;
     const loop = this.pathDown(child, parent);
     if (loop) {
-      this.problems.push({ message: `group "${child}" is its own descendant (${[parent, ...loop].join(' → ')})`, pos, hint: 'remove one of the children entries that close the loop' });
+      this.problems.push({
+        message: `group "${child}" is its own descendant (${[parent, ...loop].join(' → ')})`,
+        pos,
+        hint: 'remove one of the children entries that close the loop',
+      });
       return false;
     }
     c.parents.push(parent);

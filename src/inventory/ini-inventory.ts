@@ -64,9 +64,17 @@ export function addIniInventory(b: InventoryBuilder, text: string, file: string)
   }
   for (const [name, p] of pending) {
     if (p.kind === 'vars') {
-      b.problems.push({ message: `section [${name}:vars] is for a group this inventory never declares`, pos: p.pos, hint: `declare the group with a [${name}] or [${name}:children] section, or with a [parent:children] entry` });
+      b.problems.push({
+        message: `section [${name}:vars] is for a group this inventory never declares`,
+        pos: p.pos,
+        hint: `declare the group with a [${name}] or [${name}:children] section, or with a [parent:children] entry`,
+      });
     } else {
-      b.problems.push({ message: `[${p.parents[p.parents.length - 1]}:children] names group "${name}", which this inventory never declares`, pos: p.pos, hint: `add a [${name}] section (it may be empty)` });
+      b.problems.push({
+        message: `[${p.parents[p.parents.length - 1]}:children] names group "${name}", which this inventory never declares`,
+        pos: p.pos,
+        hint: `add a [${name}] section (it may be empty)`,
+      });
     }
   }
 }
@@ -91,14 +99,22 @@ function hostLine(b: InventoryBuilder, group: string, line: string, pos: SourceP
   if (!tokens.length) return;
   const [pattern, ...assignments] = tokens;
   if (pattern.endsWith(':')) {
-    b.problems.push({ message: `host "${pattern}" ends in ":"`, pos, hint: 'a ":" after a host name introduces its port, e.g. leaf01:2222' });
+    b.problems.push({
+      message: `host "${pattern}" ends in ":"`,
+      pos,
+      hint: 'a ":" after a host name introduces its port, e.g. leaf01:2222',
+    });
     return;
   }
   const vars: Vars = {};
   for (const t of assignments) {
     const eq = t.indexOf('=');
     if (eq < 1) {
-      b.problems.push({ message: `expected key=value after the host name, got "${t}"`, pos, hint: 'host variables are written name=value; quote values with spaces: k="a b"' });
+      b.problems.push({
+        message: `expected key=value after the host name, got "${t}"`,
+        pos,
+        hint: 'host variables are written name=value; quote values with spaces: k="a b"',
+      });
       return;
     }
     const key = t.slice(0, eq);
@@ -111,7 +127,11 @@ function hostLine(b: InventoryBuilder, group: string, line: string, pos: SourceP
 function varLine(b: InventoryBuilder, group: string, line: string, pos: SourcePos): void {
   const eq = line.indexOf('=');
   if (eq < 0) {
-    b.problems.push({ message: `expected key=value, got "${line}"`, pos, hint: `a [${group}:vars] section holds one "name = value" per line` });
+    b.problems.push({
+      message: `expected key=value, got "${line}"`,
+      pos,
+      hint: `a [${group}:vars] section holds one "name = value" per line`,
+    });
     return;
   }
   const key = line.slice(0, eq).trim();

@@ -27,12 +27,19 @@ export function loadInventory(paths: string | string[]): Inventory {
   const b = new InventoryBuilder(list[0] ? (isDir(list[0]) ? list[0] : dirname(list[0])) : process.cwd(), problems);
   for (const path of list) {
     if (!existsSync(path)) {
-      problems.push({ message: `inventory ${path} does not exist`, hint: 'pass -i with a fleet folder, an INI or YAML inventory file, or several -i' });
+      problems.push({
+        message: `inventory ${path} does not exist`,
+        hint: 'pass -i with a fleet folder, an INI or YAML inventory file, or several -i',
+      });
       continue;
     }
     const files = isDir(path) ? inventoryFilesIn(path) : [path];
     if (!files.length) {
-      problems.push({ message: `no inventory file in folder ${path}`, pos: { file: path, line: 1, col: 1 }, hint: 'an inventory folder holds hosts.yaml (or INI files without the .ini extension), group_vars/ and host_vars/' });
+      problems.push({
+        message: `no inventory file in folder ${path}`,
+        pos: { file: path, line: 1, col: 1 },
+        hint: 'an inventory folder holds hosts.yaml (or INI files without the .ini extension), group_vars/ and host_vars/',
+      });
       continue;
     }
     for (const file of files) addSource(b, file, isDir(path));
@@ -73,7 +80,11 @@ function addSource(b: InventoryBuilder, file: string, inFolder: boolean): void {
   if (yaml.problems.length) b.problems.push(...yaml.problems);
   else if (inFolder && Array.isArray(yaml.value)) (b.inv.skipped ??= []).push(`${file}: a YAML list (a playbook?), not an inventory`);
   else if (yaml.value !== null && yaml.value !== undefined) {
-    b.problems.push({ message: 'a YAML inventory must be a mapping of group names to groups', pos: { file, line: 1, col: 1 }, hint: 'start with "all:" and put hosts under all.hosts or all.children.<group>.hosts' });
+    b.problems.push({
+      message: 'a YAML inventory must be a mapping of group names to groups',
+      pos: { file, line: 1, col: 1 },
+      hint: 'start with "all:" and put hosts under all.hosts or all.children.<group>.hosts',
+    });
   }
 }
 

@@ -13,10 +13,17 @@ const membersCache = new WeakMap<Inventory, Map<string, Set<string>>>();
 
 /** Hosts matched by `pattern`, in inventory order. */
 export function selectHosts(inv: Inventory, pattern: string, where?: SourcePos): string[] {
-  const terms = pattern.split(/[,:]/).map((t) => t.trim()).filter(Boolean);
+  const terms = pattern
+    .split(/[,:]/)
+    .map((t) => t.trim())
+    .filter(Boolean);
   const problems: Problem[] = [];
   if (!terms.length) {
-    problems.push({ message: `empty host pattern "${pattern}"`, pos: where, hint: 'use "all", a group, a host name or a glob such as "leaf*"' });
+    problems.push({
+      message: `empty host pattern "${pattern}"`,
+      pos: where,
+      hint: 'use "all", a group, a host name or a glob such as "leaf*"',
+    });
     throw new ValidationError(problems);
   }
   const union = new Set<string>();
@@ -40,10 +47,16 @@ export function selectHosts(inv: Inventory, pattern: string, where?: SourcePos):
   }
   if (problems.length) throw new ValidationError(problems);
   const base = terms.every((t) => t[0] === '!' || t[0] === '&') ? new Set(inv.hosts.keys()) : union;
-  const hosts = [...inv.hosts.keys()].filter((h) => base.has(h) && intersections.every((s) => s.has(h)) && !exclusions.some((s) => s.has(h)));
+  const hosts = [...inv.hosts.keys()].filter(
+    (h) => base.has(h) && intersections.every((s) => s.has(h)) && !exclusions.some((s) => s.has(h)),
+  );
   if (!hosts.length) {
     throw new ValidationError([
-      { message: `host pattern "${pattern}" selects no host of inventory ${inv.dir}`, pos: where, hint: 'its groups are empty, or its exclusions and intersections leave nothing' },
+      {
+        message: `host pattern "${pattern}" selects no host of inventory ${inv.dir}`,
+        pos: where,
+        hint: 'its groups are empty, or its exclusions and intersections leave nothing',
+      },
     ]);
   }
   return hosts;

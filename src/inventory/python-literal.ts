@@ -21,8 +21,23 @@ class NotALiteral extends Error {}
 
 const INT = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|[1-9](?:_?[0-9])*|0(?:_?0)*)/;
 const DIGITS = '[0-9](?:_?[0-9])*';
-const FLOAT = new RegExp(`^(?:(?:${DIGITS})?\\.${DIGITS}(?:[eE][-+]?${DIGITS})?|${DIGITS}\\.(?:[eE][-+]?${DIGITS})?|${DIGITS}[eE][-+]?${DIGITS})`);
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
+const FLOAT = new RegExp(
+  `^(?:(?:${DIGITS})?\\.${DIGITS}(?:[eE][-+]?${DIGITS})?|${DIGITS}\\.(?:[eE][-+]?${DIGITS})?|${DIGITS}[eE][-+]?${DIGITS})`,
+);
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '\n': '',
+};
 /** The most a literal may nest; deeper text is kept as text (bounded cost). */
 const MAX_DEPTH = 32;
 
@@ -85,7 +100,13 @@ class LiteralParser {
     this.i += m[0].length;
     this.noNameAfter();
     const t = m[0].replace(/_/g, '').toLowerCase();
-    const n = t.startsWith('0x') ? parseInt(t.slice(2), 16) : t.startsWith('0o') ? parseInt(t.slice(2), 8) : t.startsWith('0b') ? parseInt(t.slice(2), 2) : Number(t);
+    const n = t.startsWith('0x')
+      ? parseInt(t.slice(2), 16)
+      : t.startsWith('0o')
+        ? parseInt(t.slice(2), 8)
+        : t.startsWith('0b')
+          ? parseInt(t.slice(2), 2)
+          : Number(t);
     return Number.isSafeInteger(n) ? n : this.fail();
   }
 

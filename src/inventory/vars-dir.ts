@@ -33,7 +33,11 @@ export function loadVarsDir(dir: string, problems: Problem[]): Map<string, Vars>
       problems.push(...p);
       if (p.length || value === null || value === undefined) continue;
       if (!isMapping(value)) {
-        problems.push({ message: `expected a mapping of variables, got ${Array.isArray(value) ? 'a list' : typeof value}`, pos: { file, line: 1, col: 1 }, hint: 'a vars file holds "name: value" lines' });
+        problems.push({
+          message: `expected a mapping of variables, got ${Array.isArray(value) ? 'a list' : typeof value}`,
+          pos: { file, line: 1, col: 1 },
+          hint: 'a vars file holds "name: value" lines',
+        });
         continue;
       }
       assignWithPos(vars, value);

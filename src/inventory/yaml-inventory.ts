@@ -12,7 +12,9 @@ import type { InventoryBuilder } from './builder.js';
 export function addYamlInventory(b: InventoryBuilder, doc: Vars, file: string): void {
   const validate = compileSchema(inventorySchema);
   if (!validate(doc)) {
-    b.problems.push(...ajvProblems(validate.errors, { roots: [doc], basePath: '' }).map((p) => (p.pos ? p : { ...p, pos: { file, line: 1, col: 1 } })));
+    b.problems.push(
+      ...ajvProblems(validate.errors, { roots: [doc], basePath: '' }).map((p) => (p.pos ? p : { ...p, pos: { file, line: 1, col: 1 } })),
+    );
     return;
   }
   b.group('all', ownPosOf(doc));
@@ -26,12 +28,17 @@ function walk(b: InventoryBuilder, name: string, node: Vars | null, pos: SourceP
     if (!isMapping(section)) continue;
     if (key === 'vars') b.setGroupVars(name, section, pos);
     else if (key === 'hosts') {
-      for (const [pattern, hostVars] of Object.entries(section)) b.addHosts(name, pattern, hostVars as Vars | null, posOf(section, pattern), `hosts.${pattern}`);
+      for (const [pattern, hostVars] of Object.entries(section))
+        b.addHosts(name, pattern, hostVars as Vars | null, posOf(section, pattern), `hosts.${pattern}`);
     } else if (key === 'children') {
       for (const [child, childNode] of Object.entries(section)) {
         const childPos = posOf(section, child);
         if (chain.includes(child) || child === name) {
-          b.problems.push({ message: `group "${child}" is its own descendant (${[...chain, name, child].join(' → ')})`, pos: childPos, hint: 'remove one of the children entries that close the loop' });
+          b.problems.push({
+            message: `group "${child}" is its own descendant (${[...chain, name, child].join(' → ')})`,
+            pos: childPos,
+            hint: 'remove one of the children entries that close the loop',
+          });
           continue;
         }
         walk(b, child, childNode as Vars | null, childPos, [...chain, name]);

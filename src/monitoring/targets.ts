@@ -22,7 +22,11 @@ export interface Target {
 function numberVar(vars: Vars, name: string, host: string, problems: Problem[]): number {
   const v = vars[name];
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : NaN;
-  if (!Number.isFinite(n) || n <= 0) problems.push({ message: `host ${host}: ${name} must be a positive number, got ${JSON.stringify(v)}`, hint: `set ${name} in group_vars or host_vars` });
+  if (!Number.isFinite(n) || n <= 0)
+    problems.push({
+      message: `host ${host}: ${name} must be a positive number, got ${JSON.stringify(v)}`,
+      hint: `set ${name} in group_vars or host_vars`,
+    });
   return n;
 }
 
@@ -43,7 +47,10 @@ export function inventoryTargets(inv: Inventory, defaults: Vars, extra: Vars): T
     });
   }
   if (problems.length) throw new ValidationError(problems);
-  if (!targets.length) throw new ValidationError([{ message: `inventory ${inv.dir} has no switch outside the "${MONITORING_GROUP}" group`, hint: 'add the switches to hosts.yaml' }]);
+  if (!targets.length)
+    throw new ValidationError([
+      { message: `inventory ${inv.dir} has no switch outside the "${MONITORING_GROUP}" group`, hint: 'add the switches to hosts.yaml' },
+    ]);
   return targets;
 }
 

@@ -20,15 +20,7 @@ export function problemAt(host: string, task: Task, args: Vars, message: string,
   return censorProblem({ message, pos, path, host, task: task.name, hint }, task.noLog);
 }
 
-export function planContext(
-  host: string,
-  vars: Vars,
-  task: Task,
-  args: Vars,
-  env: PlanEnv,
-  offline: boolean,
-  sink: TaskSink,
-): PlanContext {
+export function planContext(host: string, vars: Vars, task: Task, args: Vars, env: PlanEnv, offline: boolean, sink: TaskSink): PlanContext {
   return {
     taskName: oneLine(task.name),
     vars,
@@ -45,7 +37,8 @@ export function planContext(
 
 /** Problems from anything a module or renderer throws, located at the task. */
 export function thrownProblems(err: unknown, host: string, task: Task): Problem[] {
-  const withWhere = (p: Problem): Problem => censorProblem({ ...p, host: p.host ?? host, task: p.task ?? task.name, pos: p.pos ?? task.pos }, task.noLog);
+  const withWhere = (p: Problem): Problem =>
+    censorProblem({ ...p, host: p.host ?? host, task: p.task ?? task.name, pos: p.pos ?? task.pos }, task.noLog);
   if (err instanceof ValidationError) return err.problems.map(withWhere);
   return [withWhere({ message: messageOf(err) })];
 }

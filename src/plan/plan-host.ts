@@ -56,7 +56,14 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
     const changes = diffTask(p, sink).map((c) =>
       isChange(c) && p.task.notify.length ? { ...c, notify: [...(c.notify ?? []), ...p.task.notify] } : c,
     );
-    const t: TaskPlan = { task: p.task, index: p.index, status: changes.some(isChange) ? 'changed' : 'ok', changes, warnings: sink.warnings, ...each };
+    const t: TaskPlan = {
+      task: p.task,
+      index: p.index,
+      status: changes.some(isChange) ? 'changed' : 'ok',
+      changes,
+      warnings: sink.warnings,
+      ...each,
+    };
     // Hooks read the host as gathered, not the overlay: they report what runs now.
     if (hooks.inspect) {
       const inspect = p.module.inspect;

@@ -20,7 +20,13 @@ const MAX_LOOP_ITEMS = 10_000;
 export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, offline: boolean): PreparedHost {
   const out: PreparedHost = { host, vars, tasks: [], handlers: [], queries: [], problems: [] };
   let current = vars;
-  const located = (task: Task, message: string, key: string, hint?: string): Problem => ({ message, pos: posOf(task, key) ?? task.pos, host, task: task.name, hint });
+  const located = (task: Task, message: string, key: string, hint?: string): Problem => ({
+    message,
+    pos: posOf(task, key) ?? task.pos,
+    host,
+    task: task.name,
+    hint,
+  });
 
   /** A task keyword's value rendered for this host; positions point at the keyword. */
   const keyword = (task: Task, key: string, value: unknown, v: Vars): unknown => {
@@ -41,7 +47,14 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
       }
       list = Object.entries(list).map(([k, value]) => ({ key: k, value }));
     } else if (!Array.isArray(list)) {
-      out.problems.push(located(task, `${key} needs a list, got ${JSON.stringify(list)}`, key, key === 'loop' ? 'use "{{ mapping | dict2items }}" to loop over a mapping' : undefined));
+      out.problems.push(
+        located(
+          task,
+          `${key} needs a list, got ${JSON.stringify(list)}`,
+          key,
+          key === 'loop' ? 'use "{{ mapping | dict2items }}" to loop over a mapping' : undefined,
+        ),
+      );
       return undefined;
     } else if (key === 'with_items') list = list.flat(1);
     const arr = list as unknown[];
@@ -55,7 +68,13 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
   const prepOne = (task: Task, index: number, v: Vars, item?: string): PreparedTask | undefined => {
     const module = env.registry.get(task.module);
     if (!module) {
-      out.problems.push({ message: `unknown module "${task.module}"`, pos: task.pos, host, task: task.name, hint: 'check the spelling; modules live under modules/<name>/' });
+      out.problems.push({
+        message: `unknown module "${task.module}"`,
+        pos: task.pos,
+        host,
+        task: task.name,
+        hint: 'check the spelling; modules live under modules/<name>/',
+      });
       return undefined;
     }
     let args: Vars;
@@ -85,7 +104,16 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
     if (module.setsVars && (task.when === undefined || [task.when].flat().every((c) => env.evalWhen(c, v, task.pos)))) {
       current = withVars(current, module.setsVars(args));
     }
-    return { task, index, module, args, queries, ...(v !== vars ? { vars: v } : {}), ...(item !== undefined ? { item } : {}), ...(ignoreErrors ? { ignoreErrors } : {}) };
+    return {
+      task,
+      index,
+      module,
+      args,
+      queries,
+      ...(v !== vars ? { vars: v } : {}),
+      ...(item !== undefined ? { item } : {}),
+      ...(ignoreErrors ? { ignoreErrors } : {}),
+    };
   };
 
   const prep = (task: Task, index: number): PreparedTask[] => {

@@ -38,10 +38,12 @@ export function settingsFromChange(c: Change): SettingState[] {
   for (const line of c.diff.replace(/\n$/, '').split('\n')) {
     if (line.startsWith('+++ ') || line.startsWith('--- ')) {
       // git-style a/ and b/ prefixes on absolute paths
-      const name = line.slice(4).split('\t')[0]!.replace(/^[ab]\//, '/');
+      const name = line
+        .slice(4)
+        .split('\t')[0]!
+        .replace(/^[ab]\//, '/');
       if (name !== '/dev/null') file ??= name;
-    }
-    else if (line.startsWith('-')) removed.push(line.slice(1));
+    } else if (line.startsWith('-')) removed.push(line.slice(1));
     else if (line.startsWith('+')) added.push(line.slice(1));
     else if (!line.startsWith('@@') && !line.startsWith(' ') && !line.startsWith('\\')) {
       const arrow = arrowSetting(line);

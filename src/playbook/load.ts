@@ -15,7 +15,6 @@ import { healthTaskProblems, probeTaskProblems } from '../health/tasks.js';
 import { convertTask, splitTags, toList } from './task.js';
 import type { Play, Task, Vars } from './types.js';
 
-
 /** Play keys as written → Play fields, so posOf(play, field) names the line the user wrote. */
 const FIELD_OF: Record<string, keyof Play> = {
   name: 'name',
@@ -39,9 +38,20 @@ export function loadPlaybook(file: string, registry: ModuleRegistry): Play[] {
   return plays;
 }
 
-function loadFile(file: string, chain: string[], importedAt: SourcePos | undefined, registry: ModuleRegistry, plays: Play[], problems: Problem[]): void {
+function loadFile(
+  file: string,
+  chain: string[],
+  importedAt: SourcePos | undefined,
+  registry: ModuleRegistry,
+  plays: Play[],
+  problems: Problem[],
+): void {
   if (chain.includes(file)) {
-    problems.push({ message: `import_playbook loop: ${[...chain, file].join(' → ')}`, pos: importedAt, hint: 'a playbook may not import itself, directly or through others' });
+    problems.push({
+      message: `import_playbook loop: ${[...chain, file].join(' → ')}`,
+      pos: importedAt,
+      hint: 'a playbook may not import itself, directly or through others',
+    });
     return;
   }
   const { value, problems: yamlProblems } = loadYamlFile(file);
@@ -97,7 +107,8 @@ function convertPlay(raw: unknown, path: string, pos: SourcePos, registry: Modul
     hosts,
     vars,
     varsFiles: Array.isArray(raw.vars_files) ? (raw.vars_files as string[]) : toList(raw.vars_files),
-    serial: raw.serial === undefined ? [] : Array.isArray(raw.serial) ? (raw.serial as (number | string)[]) : [raw.serial as number | string],
+    serial:
+      raw.serial === undefined ? [] : Array.isArray(raw.serial) ? (raw.serial as (number | string)[]) : [raw.serial as number | string],
     maxFailPercentage: raw.max_fail_percentage as number | undefined,
     anyErrorsFatal: raw.any_errors_fatal === true,
     tags: toList(raw.tags).flatMap(splitTags),
@@ -113,7 +124,14 @@ function convertPlay(raw: unknown, path: string, pos: SourcePos, registry: Modul
   return play;
 }
 
-function convertTasks(raw: unknown, path: string, pos: SourcePos, registry: ModuleRegistry, isHandler: boolean, problems: Problem[]): Task[] {
+function convertTasks(
+  raw: unknown,
+  path: string,
+  pos: SourcePos,
+  registry: ModuleRegistry,
+  isHandler: boolean,
+  problems: Problem[],
+): Task[] {
   if (!Array.isArray(raw)) return [];
   const out: Task[] = [];
   raw.forEach((item, i) => {

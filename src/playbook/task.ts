@@ -17,17 +17,33 @@ export function toList(v: unknown): string[] {
   return [String(v)];
 }
 
-export function convertTask(raw: unknown, path: string, fallbackPos: SourcePos, registry: ModuleRegistry, isHandler: boolean, problems: Problem[]): Task | undefined {
+export function convertTask(
+  raw: unknown,
+  path: string,
+  fallbackPos: SourcePos,
+  registry: ModuleRegistry,
+  isHandler: boolean,
+  problems: Problem[],
+): Task | undefined {
   const pos = (raw !== null && typeof raw === 'object' && ownPosOf(raw)) || fallbackPos;
   if (!isMapping(raw)) {
-    problems.push({ message: `expected a task (a mapping such as "- name: …\\n  sysctl: {…}"), got ${Array.isArray(raw) ? 'a list' : JSON.stringify(raw)}`, pos, path });
+    problems.push({
+      message: `expected a task (a mapping such as "- name: …\\n  sysctl: {…}"), got ${Array.isArray(raw) ? 'a list' : JSON.stringify(raw)}`,
+      pos,
+      path,
+    });
     return undefined;
   }
   const validateKeywords = compileSchema(taskKeywordsSchema);
   const before = problems.length;
   if (!validateKeywords(raw)) problems.push(...ajvProblems(validateKeywords.errors, { roots: [raw], basePath: path }));
   if (!isHandler && raw.listen !== undefined) {
-    problems.push({ message: '"listen" is only for handlers', pos: posOf(raw, 'listen'), path: `${path}.listen`, hint: 'move this task under handlers:, or use notify: to trigger a handler' });
+    problems.push({
+      message: '"listen" is only for handlers',
+      pos: posOf(raw, 'listen'),
+      path: `${path}.listen`,
+      hint: 'move this task under handlers:, or use notify: to trigger a handler',
+    });
   }
 
   const others = Object.keys(raw).filter((k) => !TASK_KEYWORDS.includes(k));
@@ -37,11 +53,19 @@ export function convertTask(raw: unknown, path: string, fallbackPos: SourcePos, 
   for (const k of unknown) {
     const message = modules.length ? `unknown task key "${k}"` : `unknown module "${k}"`;
     const instead = registry.coveredBy(k);
-    const hint = !modules.length && instead.length ? `this tool does that job with ${instead.map((m) => `"${m}"`).join(' or ')}; see its args in the README` : keyHint(k);
+    const hint =
+      !modules.length && instead.length
+        ? `this tool does that job with ${instead.map((m) => `"${m}"`).join(' or ')}; see its args in the README`
+        : keyHint(k);
     problems.push({ message, pos: posOf(raw, k), path: `${path}.${k}`, hint });
   }
   if (modules.length > 1) {
-    problems.push({ message: `a task runs exactly one module, but this one names ${modules.length}: ${modules.join(', ')}`, pos, path, hint: 'split it into one task per module' });
+    problems.push({
+      message: `a task runs exactly one module, but this one names ${modules.length}: ${modules.join(', ')}`,
+      pos,
+      path,
+      hint: 'split it into one task per module',
+    });
   }
   if (!others.length) problems.push({ message: 'task names no module', pos, path, hint: `add one of: ${registry.names().join(', ')}` });
   if (modules.length !== 1) return undefined;
@@ -61,7 +85,12 @@ export function convertTask(raw: unknown, path: string, fallbackPos: SourcePos, 
     const p = posOf(raw, module);
     if (p) recordPos(args, registry.get(module)!.freeForm!, p);
   } else {
-    problems.push({ message: `args of module "${module}" must be a mapping, got ${Array.isArray(rawArgs) ? 'a list' : typeof rawArgs}`, pos: posOf(raw, module), path: `${path}.${module}`, hint: `write "${module}:" and its args indented below it as "name: value" lines` });
+    problems.push({
+      message: `args of module "${module}" must be a mapping, got ${Array.isArray(rawArgs) ? 'a list' : typeof rawArgs}`,
+      pos: posOf(raw, module),
+      path: `${path}.${module}`,
+      hint: `write "${module}:" and its args indented below it as "name: value" lines`,
+    });
     return undefined;
   }
   // `args:` beside the module, as Ansible merges it (the module's own mapping wins).
@@ -74,7 +103,13 @@ export function convertTask(raw: unknown, path: string, fallbackPos: SourcePos, 
   for (const [i, cond] of toList(when).entries()) {
     const err = whenSyntaxError(cond);
     const where = Array.isArray(raw.when) ? posOf(raw.when, i) : posOf(raw, 'when');
-    if (err) problems.push({ message: `when: ${err}`, pos: where, path: `${path}.when`, hint: 'e.g. when: tuning_profile == \'latency\' and facts.numaNodes | length > 1' });
+    if (err)
+      problems.push({
+        message: `when: ${err}`,
+        pos: where,
+        path: `${path}.when`,
+        hint: "e.g. when: tuning_profile == 'latency' and facts.numaNodes | length > 1",
+      });
   }
   if (problems.length > before) return undefined;
 
@@ -118,7 +153,10 @@ function loopOf(raw: Vars): Pick<Task, 'loop'> {
 
 /** Ansible accepts "tags: a,b" as two tags. */
 export function splitTags(t: string): string[] {
-  return t.split(',').map((s) => s.trim()).filter(Boolean);
+  return t
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function templatedAlong(root: unknown, path: (string | number)[]): boolean {

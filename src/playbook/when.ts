@@ -29,9 +29,7 @@ export function whenSyntaxError(cond: string): string | undefined {
 function evalOne(cond: string, vars: Vars, where?: SourcePos): boolean {
   const src = stripBraces(cond);
   try {
-    return truthy(
-      evaluate(parseExpr(src), scopeOf(vars)),
-    );
+    return truthy(evaluate(parseExpr(src), scopeOf(vars)));
   } catch (e) {
     if (e instanceof ExprError || e instanceof TemplateError) {
       const at = e instanceof ExprError ? ` at column ${e.at + 1}` : '';
@@ -39,7 +37,11 @@ function evalOne(cond: string, vars: Vars, where?: SourcePos): boolean {
         {
           message: `when "${cond}": ${e.message}${at}`,
           pos: where,
-          hint: /undefined variable/.test(e.message) ? 'test optional variables with "name is defined" or "name | default(...)"' : e instanceof TemplateError ? e.hint : undefined,
+          hint: /undefined variable/.test(e.message)
+            ? 'test optional variables with "name is defined" or "name | default(...)"'
+            : e instanceof TemplateError
+              ? e.hint
+              : undefined,
         },
       ]);
     }

@@ -98,7 +98,13 @@ function evalNode(e: Expr, scope: EvalScope): unknown {
       const m = Object.hasOwn(METHODS, e.name) ? METHODS[e.name] : undefined;
       if (!m) throw new ExprError(`unknown method "${e.name}()"; known: ${Object.keys(METHODS).join(', ')}`, e.at);
       try {
-        return carryRaw(obj, m(obj, e.args.map((a) => evaluate(a, scope))));
+        return carryRaw(
+          obj,
+          m(
+            obj,
+            e.args.map((a) => evaluate(a, scope)),
+          ),
+        );
       } catch (err) {
         if (err instanceof ExprError) throw err;
         throw new ExprError(`${e.name}(): ${(err as Error).message}`, e.at);
@@ -138,7 +144,14 @@ function runFilter(e: Extract<Expr, { t: 'filter' }>, scope: EvalScope): unknown
   if (input instanceof Undefined && !(Object.hasOwn(FILTERS, e.name) && FILTERS[e.name].acceptsUndefined)) {
     throw new ExprError(`undefined variable "${input.name}"`, e.e.at);
   }
-  return applyFilter(e.name, input, e.args.map((a) => evaluate(a, scope)), kwargs(e.kw, scope), scope, e.at);
+  return applyFilter(
+    e.name,
+    input,
+    e.args.map((a) => evaluate(a, scope)),
+    kwargs(e.kw, scope),
+    scope,
+    e.at,
+  );
 }
 
 function applyTest(name: string, v: unknown, args: unknown[], at: number): boolean {
@@ -154,7 +167,12 @@ function applyTest(name: string, v: unknown, args: unknown[], at: number): boole
 
 function runTest(e: Extract<Expr, { t: 'test' }>, scope: EvalScope): boolean {
   const v = evalNode(e.e, scope);
-  const r = applyTest(e.name, v, e.args.map((a) => evaluate(a, scope)), v instanceof Undefined ? e.e.at : e.at);
+  const r = applyTest(
+    e.name,
+    v,
+    e.args.map((a) => evaluate(a, scope)),
+    v instanceof Undefined ? e.e.at : e.at,
+  );
   return e.negate ? !r : r;
 }
 
@@ -202,7 +220,10 @@ function binary(e: Extract<Expr, { t: 'bin' }>, scope: EvalScope): unknown {
     case '>':
     case '>=': {
       if (!((typeof l === 'number' && typeof r === 'number') || (typeof l === 'string' && typeof r === 'string'))) {
-        throw new ExprError(`cannot compare ${kind(l)} ${JSON.stringify(l)} with ${kind(r)} ${JSON.stringify(r)}; convert with "| int" or "| string"`, e.at);
+        throw new ExprError(
+          `cannot compare ${kind(l)} ${JSON.stringify(l)} with ${kind(r)} ${JSON.stringify(r)}; convert with "| int" or "| string"`,
+          e.at,
+        );
       }
       const a = l as number | string;
       const b = r as number | string;

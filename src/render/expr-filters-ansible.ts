@@ -6,7 +6,10 @@ import { Undefined, kind, str, truthy } from './expr-values.js';
 
 /** Python's regex replacement syntax (\\1, \\g<name>) in JavaScript's ($1, $<name>). */
 function replacement(r: string): string {
-  return r.replace(/\$/g, '$$$$').replace(/\\g<(\w+)>/g, (_, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`)).replace(/\\(\d)/g, '$$$1');
+  return r
+    .replace(/\$/g, '$$$$')
+    .replace(/\\g<(\w+)>/g, (_, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`))
+    .replace(/\\(\d)/g, '$$$1');
 }
 
 function regex(p: unknown, kw: Record<string, unknown>, flags = ''): RegExp {
@@ -21,7 +24,8 @@ function mapping(v: unknown, name: string): Record<string, unknown> {
 
 export const ANSIBLE_FILTERS: Record<string, Filter> = {
   dict2items: {
-    fn: (v, _a, kw) => Object.entries(mapping(v, 'dict2items')).map(([k, x]) => ({ [str(kw.key_name ?? 'key')]: k, [str(kw.value_name ?? 'value')]: x })),
+    fn: (v, _a, kw) =>
+      Object.entries(mapping(v, 'dict2items')).map(([k, x]) => ({ [str(kw.key_name ?? 'key')]: k, [str(kw.value_name ?? 'value')]: x })),
   },
   items2dict: {
     fn: (v, _a, kw) => {
@@ -36,7 +40,14 @@ export const ANSIBLE_FILTERS: Record<string, Filter> = {
       const merge = (a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> => {
         const out = { ...a };
         for (const [k, x] of Object.entries(b)) {
-          const deep = kw.recursive === true && out[k] !== null && typeof out[k] === 'object' && !Array.isArray(out[k]) && x !== null && typeof x === 'object' && !Array.isArray(x);
+          const deep =
+            kw.recursive === true &&
+            out[k] !== null &&
+            typeof out[k] === 'object' &&
+            !Array.isArray(out[k]) &&
+            x !== null &&
+            typeof x === 'object' &&
+            !Array.isArray(x);
           out[k] = deep ? merge(out[k] as Record<string, unknown>, x as Record<string, unknown>) : x;
         }
         return out;
@@ -62,7 +73,9 @@ export const ANSIBLE_FILTERS: Record<string, Filter> = {
   to_nice_json: { fn: (v, _a, kw) => JSON.stringify(v, sortedKeys, typeof kw.indent === 'number' ? kw.indent : 4) },
   from_json: { fn: (v) => JSON.parse(str(v)) as unknown },
   to_yaml: { fn: (v) => stringify(v, { lineWidth: 0 }) },
-  to_nice_yaml: { fn: (v, _a, kw) => stringify(v, { indent: typeof kw.indent === 'number' ? kw.indent : 4, lineWidth: 0, sortMapEntries: true }) },
+  to_nice_yaml: {
+    fn: (v, _a, kw) => stringify(v, { indent: typeof kw.indent === 'number' ? kw.indent : 4, lineWidth: 0, sortMapEntries: true }),
+  },
   b64encode: { fn: (v) => Buffer.from(str(v), 'utf8').toString('base64') },
   b64decode: { fn: (v) => Buffer.from(str(v), 'base64').toString('utf8') },
   basename: { fn: (v) => str(v).split('/').at(-1) ?? '' },

@@ -34,7 +34,8 @@ export function toInt(v: unknown, fallback?: unknown): number {
 export function attribute(v: unknown, path: unknown): unknown {
   let cur = v;
   for (const k of str(path).split('.')) {
-    if (cur === null || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, Array.isArray(cur) ? Number(k) : k)) return new Undefined(str(path));
+    if (cur === null || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, Array.isArray(cur) ? Number(k) : k))
+      return new Undefined(str(path));
     cur = (cur as Record<string, unknown>)[k];
   }
   return cur;
@@ -73,7 +74,8 @@ export const FILTERS: Record<string, Filter> = {
   float: {
     fn: (v) => {
       const n = typeof v === 'number' ? v : Number(v);
-      if (typeof v === 'boolean' || Number.isNaN(n) || (typeof v === 'string' && !v.trim())) throw new Error(`cannot convert ${kind(v)} ${JSON.stringify(v)} to a number`);
+      if (typeof v === 'boolean' || Number.isNaN(n) || (typeof v === 'string' && !v.trim()))
+        throw new Error(`cannot convert ${kind(v)} ${JSON.stringify(v)} to a number`);
       return n;
     },
   },

@@ -18,7 +18,8 @@ export const METHODS: Record<string, Method> = {
   items: (o) => Object.entries(mapping(o, 'items')),
   keys: (o) => Object.keys(mapping(o, 'keys')),
   values: (o) => Object.values(mapping(o, 'values')),
-  get: (o, [k, fallback = null]) => (Object.prototype.hasOwnProperty.call(mapping(o, 'get'), str(k)) ? mapping(o, 'get')[str(k)] : fallback),
+  get: (o, [k, fallback = null]) =>
+    Object.prototype.hasOwnProperty.call(mapping(o, 'get'), str(k)) ? mapping(o, 'get')[str(k)] : fallback,
   split: (o, [sep]) => (sep === undefined || sep === null ? text(o, 'split').trim().split(/\s+/) : text(o, 'split').split(str(sep))),
   strip: (o) => text(o, 'strip').trim(),
   lower: (o) => text(o, 'lower').toLowerCase(),

@@ -39,7 +39,33 @@ interface Token {
   at: number;
 }
 
-const OPS = ['==', '!=', '<=', '>=', '//', '**', '=', '<', '>', '(', ')', '[', ']', '{', '}', ':', ',', '.', '|', '+', '-', '*', '/', '%', '~'];
+const OPS = [
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '//',
+  '**',
+  '=',
+  '<',
+  '>',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ':',
+  ',',
+  '.',
+  '|',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '~',
+];
 
 function tokenize(src: string): Token[] {
   const out: Token[] = [];
@@ -176,7 +202,11 @@ class Parser {
   private testArgs(): { args: Expr[]; kw?: Kwargs } {
     if (this.isOp('(')) return this.args();
     const t = this.peek();
-    const startsValue = t.k === 'num' || t.k === 'str' || (t.k === 'id' && !['and', 'or', 'if', 'else', 'is', 'in', 'not'].includes(t.v)) || (t.k === 'op' && (t.v === '[' || t.v === '{'));
+    const startsValue =
+      t.k === 'num' ||
+      t.k === 'str' ||
+      (t.k === 'id' && !['and', 'or', 'if', 'else', 'is', 'in', 'not'].includes(t.v)) ||
+      (t.k === 'op' && (t.v === '[' || t.v === '{'));
     return startsValue ? { args: [this.concat()] } : { args: [] };
   }
   private concat(): Expr {

@@ -16,7 +16,8 @@ const WHOLE = /^\s*\{\{((?:(?!\{\{|\}\})[\s\S])*)\}\}\s*$/;
 const PART = /\{\{((?:(?!\{\{|\}\})[\s\S])*)\}\}/g;
 const MAX_DEPTH = 20;
 
-export const UNDEFINED_HINT = "define it in group_vars, host_vars, the play's vars or with -e; or give a fallback: {{ name | default(...) }}";
+export const UNDEFINED_HINT =
+  "define it in group_vars, host_vars, the play's vars or with -e; or give a fallback: {{ name | default(...) }}";
 
 export function hasTemplate(v: unknown): boolean {
   return typeof v === 'string' && (v.includes('{{') || v.includes('{%'));
@@ -41,14 +42,16 @@ export function renderValue(value: unknown, vars: Record<string, unknown>, depth
 
 /** The evaluation scope over `vars`: lazy resolution of templated values, and lookups. */
 export function scopeOf(vars: Record<string, unknown>, depth = 0): EvalScope {
-  if (depth > MAX_DEPTH) throw new TemplateError('variables refer to each other in a loop', 'a variable may not refer to itself, directly or through others');
+  if (depth > MAX_DEPTH)
+    throw new TemplateError('variables refer to each other in a loop', 'a variable may not refer to itself, directly or through others');
   return {
     vars,
     resolve: (value, name) => {
       try {
         return renderValue(value, vars, depth + 1);
       } catch (e) {
-        if (e instanceof TemplateError) throw new TemplateError(`${e.message} (in the value of "${name}": ${JSON.stringify(value)})`, e.hint);
+        if (e instanceof TemplateError)
+          throw new TemplateError(`${e.message} (in the value of "${name}": ${JSON.stringify(value)})`, e.hint);
         throw e;
       }
     },
@@ -57,7 +60,11 @@ export function scopeOf(vars: Record<string, unknown>, depth = 0): EvalScope {
 }
 
 export function renderString(s: string, vars: Record<string, unknown>, depth = 0): unknown {
-  if (depth > MAX_DEPTH) throw new TemplateError(`variables refer to each other in a loop while rendering "${s}"`, 'a variable may not refer to itself, directly or through others');
+  if (depth > MAX_DEPTH)
+    throw new TemplateError(
+      `variables refer to each other in a loop while rendering "${s}"`,
+      'a variable may not refer to itself, directly or through others',
+    );
   const scope = scopeOf(vars, depth);
   const whole = WHOLE.exec(s);
   if (whole) return finish(evalOne(whole[1], scope), vars, depth + 1);
@@ -75,7 +82,11 @@ function renderStatements(s: string, vars: Record<string, unknown>, depth: numbe
   try {
     return renderNodes(parseJinja(s), vars, { depth, print: str });
   } catch (e) {
-    if (e instanceof JinjaError) throw new TemplateError(`${e.message} at column ${e.offset + 1} of "${s}"`, /undefined variable/.test(e.message) ? UNDEFINED_HINT : 'check the template syntax');
+    if (e instanceof JinjaError)
+      throw new TemplateError(
+        `${e.message} at column ${e.offset + 1} of "${s}"`,
+        /undefined variable/.test(e.message) ? UNDEFINED_HINT : 'check the template syntax',
+      );
     throw e;
   }
 }

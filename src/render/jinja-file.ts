@@ -20,7 +20,12 @@ export function renderJinjaFile(path: string, vars: Record<string, unknown>): st
     if (statSync(path).size > MAX_TEMPLATE_BYTES) throw new Error(`over the limit of ${MAX_TEMPLATE_BYTES} bytes`);
     source = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ValidationError([{ message: `template ${path}: ${(e as Error).message}`, hint: 'templates are looked up in the playbook\'s templates/ folder, then the project\'s templates/' }]);
+    throw new ValidationError([
+      {
+        message: `template ${path}: ${(e as Error).message}`,
+        hint: "templates are looked up in the playbook's templates/ folder, then the project's templates/",
+      },
+    ]);
   }
   try {
     let out = renderNodes(parseJinja(source), vars, { depth: 0, print: pyStr, maxChars: MAX_TEMPLATE_BYTES });
@@ -31,6 +36,12 @@ export function renderJinjaFile(path: string, vars: Record<string, unknown>): st
     if (!(e instanceof JinjaError)) throw e;
     const { line, col } = lineCol(source, e.offset);
     const undef = /undefined variable/.test(e.message);
-    throw new ValidationError([{ message: `${e.message} in template ${path}`, pos: { file: path, line, col }, hint: undef ? UNDEFINED_HINT : 'check the Jinja syntax at this position' }]);
+    throw new ValidationError([
+      {
+        message: `${e.message} in template ${path}`,
+        pos: { file: path, line, col },
+        hint: undef ? UNDEFINED_HINT : 'check the Jinja syntax at this position',
+      },
+    ]);
   }
 }

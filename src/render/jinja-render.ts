@@ -49,7 +49,8 @@ export function renderNodes(nodes: Node[], vars: Record<string, unknown>, opts: 
   let frame = vars;
   const emit = (s: string) => {
     out += s;
-    if (opts.maxChars !== undefined && out.length > opts.maxChars) throw new JinjaError(`output is over the limit of ${opts.maxChars} characters`, 0);
+    if (opts.maxChars !== undefined && out.length > opts.maxChars)
+      throw new JinjaError(`output is over the limit of ${opts.maxChars} characters`, 0);
   };
   for (const n of nodes) {
     switch (n.t) {
@@ -74,7 +75,15 @@ export function renderNodes(nodes: Node[], vars: Record<string, unknown>, opts: 
         if (items.length > MAX_LOOP) throw new JinjaError(`loop of ${items.length} items is over the limit of ${MAX_LOOP}`, n.at);
         if (!items.length && n.else) emit(renderNodes(n.else, frame, opts));
         items.forEach((item, i) => {
-          const loop = { index: i + 1, index0: i, first: i === 0, last: i === items.length - 1, length: items.length, revindex: items.length - i, revindex0: items.length - i - 1 };
+          const loop = {
+            index: i + 1,
+            index0: i,
+            first: i === 0,
+            last: i === items.length - 1,
+            length: items.length,
+            revindex: items.length - i,
+            revindex0: items.length - i - 1,
+          };
           const bound: Record<string, unknown> = { loop };
           if (n.names.length === 2) {
             const pair = Array.isArray(item) ? item : [item, (source as Record<string, unknown>)[item as string]];

@@ -45,7 +45,12 @@ function compile(dir: string, name: string): Compiled {
   try {
     source = readFileSync(path, 'utf8');
   } catch {
-    throw new ValidationError([{ message: `template "${name}" not found in ${dir}`, hint: 'template names are relative to templates/, e.g. "sysctl/50-portsyncd.conf.hbs"' }]);
+    throw new ValidationError([
+      {
+        message: `template "${name}" not found in ${dir}`,
+        hint: 'template names are relative to templates/, e.g. "sysctl/50-portsyncd.conf.hbs"',
+      },
+    ]);
   }
   let env = envs.get(dir);
   if (!env) envs.set(dir, (env = createEnv(dir)));
@@ -57,7 +62,9 @@ function compile(dir: string, name: string): Compiled {
     run = hb.compile(source, { strict: true, noEscape: true });
   } catch (e) {
     const m = /line (\d+)/.exec((e as Error).message);
-    throw new ValidationError([{ message: `template syntax error: ${(e as Error).message.split('\n')[0]}`, pos: { file: path, line: m ? Number(m[1]) : 1, col: 1 } }]);
+    throw new ValidationError([
+      { message: `template syntax error: ${(e as Error).message.split('\n')[0]}`, pos: { file: path, line: m ? Number(m[1]) : 1, col: 1 } },
+    ]);
   }
   const c = { path, source, run };
   compiled.set(path, c);
@@ -88,7 +95,11 @@ function describeFailure(e: Error, template: Compiled): Problem {
   }
   const partial = /The partial (\S+) could not be found/.exec(e.message);
   if (partial) {
-    return { message: `partial "${partial[1]}" not found (template ${t.path})`, pos: { file: t.path, line: 1, col: 1 }, hint: 'partials live in templates/partials/NAME.hbs' };
+    return {
+      message: `partial "${partial[1]}" not found (template ${t.path})`,
+      pos: { file: t.path, line: 1, col: 1 },
+      hint: 'partials live in templates/partials/NAME.hbs',
+    };
   }
   return { message: `template ${t.path}: ${e.message}`, pos: { file: t.path, line: ex.lineNumber ?? 1, col: (ex.column ?? 0) + 1 } };
 }

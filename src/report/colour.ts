@@ -10,7 +10,10 @@ export interface Palette {
   dim: Paint;
 }
 
-const sgr = (code: string): Paint => (s) => `\x1b[${code}m${s}\x1b[0m`;
+const sgr =
+  (code: string): Paint =>
+  (s) =>
+    `\x1b[${code}m${s}\x1b[0m`;
 const plain: Paint = (s) => s;
 
 export function palette(enabled: boolean): Palette {
@@ -27,7 +30,15 @@ export function colourDiff(diff: string, p: Palette): string {
   return diff
     .split('\n')
     .map((l) =>
-      l.startsWith('+++') || l.startsWith('---') ? p.bold(l) : l.startsWith('+') ? p.green(l) : l.startsWith('-') ? p.red(l) : l.startsWith('@@') ? p.cyan(l) : l,
+      l.startsWith('+++') || l.startsWith('---')
+        ? p.bold(l)
+        : l.startsWith('+')
+          ? p.green(l)
+          : l.startsWith('-')
+            ? p.red(l)
+            : l.startsWith('@@')
+              ? p.cyan(l)
+              : l,
     )
     .join('\n');
 }

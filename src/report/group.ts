@@ -32,7 +32,15 @@ export function groupResults(results: readonly TaskResult[]): TaskGroups[] {
     const key = JSON.stringify([r.status, r.msg ?? null, r.warnings ?? [], r.changes.map((c) => [c.summary, c.diff ?? null])]);
     const g = groups.get(key);
     if (g) g.hosts.push(r.host);
-    else groups.set(key, { status: r.status, hosts: [r.host], changes: r.changes, ...(r.msg ? { msg: r.msg } : {}), ...(r.warnings?.length ? { warnings: r.warnings } : {}), outlier: false });
+    else
+      groups.set(key, {
+        status: r.status,
+        hosts: [r.host],
+        changes: r.changes,
+        ...(r.msg ? { msg: r.msg } : {}),
+        ...(r.warnings?.length ? { warnings: r.warnings } : {}),
+        outlier: false,
+      });
   }
   return [...tasks].map(([key, byOutcome]) => {
     const groups = [...byOutcome.values()];

@@ -21,7 +21,9 @@ export function compressHosts(names: readonly string[]): string[] {
     return !m || name.includes('[') || m[2]!.length > 15 ? name : { name, head: m[1]!, digits: m[2]!, tail: m[3]! };
   });
   // `leaf10` belongs with `leaf01`..`leaf09` when those are there: all are width 2.
-  const padded = new Set(parsed.flatMap((p) => (typeof p === 'string' || !padWidth(p.digits) ? [] : [`${p.head}\0${p.tail}\0${p.digits.length}`])));
+  const padded = new Set(
+    parsed.flatMap((p) => (typeof p === 'string' || !padWidth(p.digits) ? [] : [`${p.head}\0${p.tail}\0${p.digits.length}`])),
+  );
   const families = new Map<string, Numbered[]>();
   const order: (string | Numbered[])[] = [];
   for (const p of parsed) {

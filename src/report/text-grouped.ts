@@ -7,7 +7,13 @@ import { colourDiff, type Palette } from './colour.js';
 import { groupRecap, groupResults } from './group.js';
 import { hostListText } from './host-list.js';
 
-export const STATUS_COLOUR: Record<string, keyof Palette> = { ok: 'green', changed: 'yellow', failed: 'red', unreachable: 'red', skipped: 'cyan' };
+export const STATUS_COLOUR: Record<string, keyof Palette> = {
+  ok: 'green',
+  changed: 'yellow',
+  failed: 'red',
+  unreachable: 'red',
+  skipped: 'cyan',
+};
 
 const hostCount = (n: number) => `${n} host${n === 1 ? '' : 's'}`;
 

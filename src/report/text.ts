@@ -58,7 +58,10 @@ export function textReporter(o: TextOptions): Reporter {
       switch (e.event) {
         case 'play_start':
           applying = false;
-          line(p.bold(`\nPLAY [${oneLine(e.play)}] ${e.check ? '(check) ' : ''}`) + p.dim(`${e.hosts.length} host${e.hosts.length === 1 ? '' : 's'}`));
+          line(
+            p.bold(`\nPLAY [${oneLine(e.play)}] ${e.check ? '(check) ' : ''}`) +
+              p.dim(`${e.hosts.length} host${e.hosts.length === 1 ? '' : 's'}`),
+          );
           break;
         case 'batch_start':
           applying = true;
@@ -112,7 +115,8 @@ export function textReporter(o: TextOptions): Reporter {
           break;
         case 'host_stats':
           if (o.verbose && !o.perHost) heldStats.push(e);
-          else if (o.verbose) line(p.dim(`  [${e.host}] ${e.roundTrips} round trip${e.roundTrips === 1 ? '' : 's'}, ${e.bytesUploaded} bytes uploaded`));
+          else if (o.verbose)
+            line(p.dim(`  [${e.host}] ${e.roundTrips} round trip${e.roundTrips === 1 ? '' : 's'}, ${e.bytesUploaded} bytes uploaded`));
           break;
         case 'verify': {
           line(`${paint(e.ok ? 'ok' : 'failed', e.ok ? 'ok' : 'drift')}: [${e.host}] ${e.task}`);

@@ -13,7 +13,9 @@ export function protectSecretFiles(changes: Change[], taskArgs: Vars, facts: Fac
   if (Object.prototype.hasOwnProperty.call(taskArgs, 'mode') || redactor.empty) return changes;
   const out: Change[] = [];
   for (const c of changes) {
-    const ops = c.ops.map((op) => (op.kind === 'put' && op.mode !== SECRET_FILE_MODE && redactor.contains(op.content) ? { ...op, mode: SECRET_FILE_MODE } : op));
+    const ops = c.ops.map((op) =>
+      op.kind === 'put' && op.mode !== SECRET_FILE_MODE && redactor.contains(op.content) ? { ...op, mode: SECRET_FILE_MODE } : op,
+    );
     if (ops.length && ops.every((op) => alreadyInPlace(op, facts))) continue;
     out.push({ ...c, ops });
   }
@@ -24,7 +26,13 @@ function alreadyInPlace(op: Op, facts: Facts): boolean {
   if (op.kind !== 'put' || op.mode !== SECRET_FILE_MODE) return false;
   try {
     const st = facts.stat(op.path);
-    return !!st && st.mode === SECRET_FILE_MODE && (op.owner === undefined || op.owner === st.owner) && (op.group === undefined || op.group === st.group) && facts.file(op.path) === op.content;
+    return (
+      !!st &&
+      st.mode === SECRET_FILE_MODE &&
+      (op.owner === undefined || op.owner === st.owner) &&
+      (op.group === undefined || op.group === st.group) &&
+      facts.file(op.path) === op.content
+    );
   } catch {
     // The module did not declare the stat or content of this path (it never compares modes):
     // nothing to decide here.

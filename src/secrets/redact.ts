@@ -49,7 +49,13 @@ export class Redactor {
     if (this.whole.has(text)) return SECRET_MARKER;
     if (!this.substrings.size) return text;
     // Longest first, so a secret that contains another is masked whole.
-    this.pattern ??= new RegExp([...this.substrings].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+    this.pattern ??= new RegExp(
+      [...this.substrings]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join('|'),
+      'g',
+    );
     return text.replace(this.pattern, SECRET_MARKER);
   }
 

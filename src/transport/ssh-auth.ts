@@ -95,7 +95,8 @@ async function readKey(file: string, src: AuthSources, explicit: boolean): Promi
   }
   const plain = parse(data);
   if (!(plain instanceof Error)) return plain;
-  if (!/passphrase|encrypted/i.test(plain.message)) throw new AuthSetupError(`key file ${file} is not a usable private key: ${plain.message}`);
+  if (!/passphrase|encrypted/i.test(plain.message))
+    throw new AuthSetupError(`key file ${file} is not a usable private key: ${plain.message}`);
 
   const fromEnv = src.env[PASSPHRASE_ENV];
   if (!fromEnv && !src.prompt) {

@@ -70,13 +70,7 @@ function rewrap(e: Error, message: string): Error {
 }
 
 /** One SSH handshake + authentication; every failure comes back as a sentence about this endpoint. */
-async function openClient(
-  ep: SshEndpoint,
-  opts: SshOptions,
-  label: string,
-  deps: ConnectDeps,
-  sock?: Duplex,
-): Promise<Client> {
+async function openClient(ep: SshEndpoint, opts: SshOptions, label: string, deps: ConnectDeps, sock?: Duplex): Promise<Client> {
   let plan: AuthPlan;
   try {
     plan = await deps.auth(ep.user);

@@ -61,8 +61,7 @@ export class KnownHostsStore {
     const parsed = parseKnownHosts(text);
     for (const s of parsed.skipped) this.log(`${this.filePath}:${s.line}: line ignored: ${s.reason}`);
     const cas = parsed.entries.filter((e) => e.marker === 'cert-authority').map((e) => e.line);
-    if (cas.length)
-      this.log(`${this.filePath}: @cert-authority lines (${cas.join(', ')}) are ignored; host certificates are not checked`);
+    if (cas.length) this.log(`${this.filePath}: @cert-authority lines (${cas.join(', ')}) are ignored; host certificates are not checked`);
     return parsed;
   }
 
@@ -138,7 +137,8 @@ export class KnownHostsStore {
     return [
       `@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED for ${target.label} @@@`,
       `It presented ${keyBlobType(key)} ${fingerprint(key)}; ${this.filePath} records ` +
-        old.map((o) => `${fingerprint(o.key)} at line ${o.line}`).join(', ') + '.',
+        old.map((o) => `${fingerprint(o.key)} at line ${o.line}`).join(', ') +
+        '.',
       'Someone could be intercepting this connection (man-in-the-middle), or the host key was replaced.',
       `If the change is expected, remove the old entry (ssh-keygen -R '${name}' -f ${this.filePath}) and connect again; ` +
         '--accept-new-host-keys does not accept changed keys.',

@@ -49,7 +49,7 @@ export async function sftpAtomicUpload(
 
 async function writeAll(sftp: SFTPWrapper, handle: Buffer, local: FileHandle, size: number): Promise<void> {
   const inflight = new Set<Promise<void>>();
-  for (let offset = 0; offset < size; ) {
+  for (let offset = 0; offset < size;) {
     const len = Math.min(CHUNK, size - offset);
     const buf = Buffer.allocUnsafe(len);
     const { bytesRead } = await local.read(buf, 0, len, offset);

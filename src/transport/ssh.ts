@@ -71,20 +71,22 @@ export class SshTransport implements Transport {
     const o = this.options;
     const sshDir = path.join(localDefaults().home, '.ssh');
     try {
-      this.conn = await timePhase('connect', () => connectWithRetries(o, {
-        auth: (user) =>
-          planAuth(user, {
-            keyFile: o.privateKeyFile,
-            sshDir,
-            agentSocket: process.env.SSH_AUTH_SOCK || undefined,
-            prompt: terminalPrompt(),
-            env: process.env,
-            log: this.log,
-          }),
-        hostKeys: KnownHostsStore.for(o.knownHostsFile, this.log),
-        acceptNewHostKeys: this.settings.acceptNewHostKeys ?? false,
-        log: this.log,
-      }));
+      this.conn = await timePhase('connect', () =>
+        connectWithRetries(o, {
+          auth: (user) =>
+            planAuth(user, {
+              keyFile: o.privateKeyFile,
+              sshDir,
+              agentSocket: process.env.SSH_AUTH_SOCK || undefined,
+              prompt: terminalPrompt(),
+              env: process.env,
+              log: this.log,
+            }),
+          hostKeys: KnownHostsStore.for(o.knownHostsFile, this.log),
+          acceptNewHostKeys: this.settings.acceptNewHostKeys ?? false,
+          log: this.log,
+        }),
+      );
     } catch (e) {
       throw new UnreachableError(o.hostName, (e as Error).message);
     }
@@ -135,7 +137,12 @@ export class SshTransport implements Transport {
   /** As the login user cannot write the target, the bytes go through a sudo'd shell in the same exec. */
   private async becomeUpload(local: fs.FileHandle, size: number, remotePath: string, perms: number): Promise<void> {
     const cmd = remoteCommand(BECOME_UPLOAD_SCRIPT, this.priv, [remotePath, tempPathFor(remotePath), perms.toString(8), String(size)]);
-    const res = await this.run(cmd.command, cmd.stdinPrefix, local.createReadStream({ start: 0, autoClose: false }), this.options.commandTimeoutMs);
+    const res = await this.run(
+      cmd.command,
+      cmd.stdinPrefix,
+      local.createReadStream({ start: 0, autoClose: false }),
+      this.options.commandTimeoutMs,
+    );
     if (res.rc !== 0) throw new Error(`host ${this.options.hostName}: upload of ${remotePath} failed (rc ${res.rc}): ${res.stderr.trim()}`);
   }
 
@@ -172,6 +179,8 @@ export class SshTransport implements Transport {
     const host = this.options.hostName;
     return new Promise<ExecResult>((resolve, reject) => {
       let channel: ClientChannel | undefined;
+      // Declared before finish(), which clears it and may run from a lost connection at any time.
+      // eslint-disable-next-line prefer-const
       let timer: NodeJS.Timeout | undefined;
       let done = false;
       const finish = (err: Error | undefined, res?: ExecResult) => {
@@ -206,7 +215,9 @@ export class SshTransport implements Transport {
         });
         ch.on('close', () => {
           if (rc === undefined)
-            return finish(new UnreachableError(host, `host ${host}: ${this.lost ?? 'the command ended without an exit status (connection cut?)'}`));
+            return finish(
+              new UnreachableError(host, `host ${host}: ${this.lost ?? 'the command ended without an exit status (connection cut?)'}`),
+            );
           finish(undefined, { rc, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') });
         });
         // The script may exit before reading all its input; that is not an error here.

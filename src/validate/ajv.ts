@@ -72,7 +72,8 @@ export function ajvProblems(errors: ErrorObject[] | null | undefined, opts: AjvM
   const problems: Problem[] = [];
   const seen = new Set<string>();
   const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
-  const inUnion = (e: ErrorObject) => unions.find((u) => u !== e && e.schemaPath.startsWith(u.schemaPath + '/') && e.instancePath === u.instancePath);
+  const inUnion = (e: ErrorObject) =>
+    unions.find((u) => u !== e && e.schemaPath.startsWith(u.schemaPath + '/') && e.instancePath === u.instancePath);
   const push = (err: ErrorObject, message: string, hint: string | undefined) => {
     const path = instancePath(err);
     if (err.keyword === 'additionalProperties') path.push((err.params as { additionalProperty: string }).additionalProperty);
@@ -92,14 +93,19 @@ export function ajvProblems(errors: ErrorObject[] | null | undefined, opts: AjvM
       const branches = errors.filter((e) => inUnion(e) === err);
       if (branches.some((e) => e.keyword !== 'type')) continue; // reported by the fitting branch
       if (branches.length && branches.every((e) => opts.skip?.(instancePath(e)))) continue;
-      const types = [...new Set(branches.filter((e) => e.keyword === 'type').flatMap((e) => String((e.params as { type: string }).type).split(',')))];
+      const types = [
+        ...new Set(branches.filter((e) => e.keyword === 'type').flatMap((e) => String((e.params as { type: string }).type).split(','))),
+      ];
       const d = describe(err);
       push(err, types.length ? `expected ${types.map(yamlType).join(' or ')}, got ${typeOf(err.data)}` : d.message, d.hint);
       continue;
     }
     if (union && err.keyword === 'type') continue;
     const { message, hint } = describe(err);
-    const patternHint = err.keyword === 'pattern' ? `${err.propertyName !== undefined ? 'keys' : 'it'} must match ${(err.params as { pattern: string }).pattern}` : undefined;
+    const patternHint =
+      err.keyword === 'pattern'
+        ? `${err.propertyName !== undefined ? 'keys' : 'it'} must match ${(err.params as { pattern: string }).pattern}`
+        : undefined;
     push(err, message, hint ?? (union && describe(union).hint) ?? patternHint);
   }
   return problems;
@@ -137,13 +143,18 @@ function describe(err: ErrorObject): { message: string; hint?: string } {
     case 'type':
       return { message: `expected ${String(p.type).split(',').map(yamlType).join(' or ')}, got ${typeOf(err.data)}`, hint: desc };
     case 'enum':
-      return { message: `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(err.data)}` };
+      return {
+        message: `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(err.data)}`,
+      };
     case 'pattern':
       if (err.propertyName !== undefined) return { message: `key ${JSON.stringify(err.propertyName)} is not allowed`, hint: desc };
       return { message: `value ${JSON.stringify(err.data)} is not allowed`, hint: desc };
     case 'anyOf':
     case 'oneOf':
-      return { message: `unexpected ${typeOf(err.data)} ${short(err.data)}`.trim(), hint: desc ?? 'see the documented forms of this value' };
+      return {
+        message: `unexpected ${typeOf(err.data)} ${short(err.data)}`.trim(),
+        hint: desc ?? 'see the documented forms of this value',
+      };
     default:
       return { message: err.message ?? `invalid (${err.keyword})`, hint: desc };
   }

@@ -19,12 +19,24 @@ export const playSchema = {
       'x-hint': 'hosts is a host pattern such as "all", "leaf", "leaf*:!leaf03" or a list of them',
     },
     vars: { type: ['object', 'null'], 'x-hint': 'vars is a mapping of variable name to value' },
-    vars_files: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], 'x-hint': 'vars_files is a list of YAML files, relative to the playbook' },
+    vars_files: {
+      anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+      'x-hint': 'vars_files is a list of YAML files, relative to the playbook',
+    },
     serial: {
       anyOf: [
         { type: 'integer', minimum: 1 },
         { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?%$' },
-        { type: 'array', minItems: 1, items: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?%$' }] } },
+        {
+          type: 'array',
+          minItems: 1,
+          items: {
+            anyOf: [
+              { type: 'integer', minimum: 1 },
+              { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?%$' },
+            ],
+          },
+        },
       ],
       'x-hint': 'serial is a batch size: a number of hosts (5), a share ("20%"), or a list of them ([1, 5, "50%"]; the last repeats)',
     },
@@ -62,18 +74,35 @@ export const taskKeywordsSchema = {
     notify: stringOrList('notify'),
     listen: stringOrList('listen'),
     no_log: { type: 'boolean', 'x-hint': 'no_log is true or false' },
-    args: { type: 'object', 'x-hint': 'args is a mapping of the module\'s args, beside a free-form one (command: ls, args: {chdir: /tmp})' },
+    args: { type: 'object', 'x-hint': "args is a mapping of the module's args, beside a free-form one (command: ls, args: {chdir: /tmp})" },
     loop: { type: ['array', 'string'], 'x-hint': 'loop is a list, or an expression giving one ("{{ settings | dict2items }}")' },
     with_items: { type: ['array', 'string'], 'x-hint': 'with_items is a list, or an expression giving one' },
     with_dict: { type: ['object', 'string'], 'x-hint': 'with_dict is a mapping, or an expression giving one' },
     loop_control: {
       type: 'object',
       additionalProperties: false,
-      properties: { loop_var: { type: 'string', pattern: '^[A-Za-z_]\\w*$' }, index_var: { type: 'string', pattern: '^[A-Za-z_]\\w*$' }, label: { type: 'string' } },
+      properties: {
+        loop_var: { type: 'string', pattern: '^[A-Za-z_]\\w*$' },
+        index_var: { type: 'string', pattern: '^[A-Za-z_]\\w*$' },
+        label: { type: 'string' },
+      },
       'x-hint': 'loop_control takes loop_var, index_var and label',
     },
     ignore_errors: { type: ['boolean', 'string'], 'x-hint': 'ignore_errors is true, false or an expression ("{{ ansible_check_mode }}")' },
   },
 } as const;
 
-export const TASK_KEYWORDS = ['name', 'when', 'tags', 'notify', 'listen', 'no_log', 'args', 'loop', 'with_items', 'with_dict', 'loop_control', 'ignore_errors'];
+export const TASK_KEYWORDS = [
+  'name',
+  'when',
+  'tags',
+  'notify',
+  'listen',
+  'no_log',
+  'args',
+  'loop',
+  'with_items',
+  'with_dict',
+  'loop_control',
+  'ignore_errors',
+];

@@ -8,7 +8,10 @@ export function closeMatches(word: string, candidates: Iterable<string>, max = 3
     const d = lc.startsWith(w) || w.startsWith(lc) ? Math.min(1, editDistance(w, lc)) : editDistance(w, lc);
     if (d <= Math.max(2, Math.floor(w.length / 3))) scored.push([d, c]);
   }
-  return scored.sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1])).slice(0, max).map(([, c]) => c);
+  return scored
+    .sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]))
+    .slice(0, max)
+    .map(([, c]) => c);
 }
 
 /** "did you mean a, b?" or a fallback listing some of the known names. */

@@ -78,7 +78,16 @@ export function parseYaml(text: string, file: string): YamlLoad {
   if (first) {
     // The parser recurses per nesting level: a very deep document exhausts the stack first.
     if (/call stack/.test(first.message)) {
-      return { value: undefined, problems: [{ message: 'YAML too large: nested deeper than the parser can follow', pos: at(first.pos[0]), hint: `keep nesting under ${YAML_LIMITS.depth} levels` }] };
+      return {
+        value: undefined,
+        problems: [
+          {
+            message: 'YAML too large: nested deeper than the parser can follow',
+            pos: at(first.pos[0]),
+            hint: `keep nesting under ${YAML_LIMITS.depth} levels`,
+          },
+        ],
+      };
     }
     const message = first.message.split('\n')[0];
     const unclosed = /end with an? ([}\]])/.exec(message);
@@ -88,7 +97,9 @@ export function parseYaml(text: string, file: string): YamlLoad {
         {
           message: `malformed YAML: ${message}`,
           pos: at(first.pos[0]),
-          hint: unclosed ? `a "${unclosed[1] === '}' ? '{' : '['}" opened on an earlier line is not closed` : (YAML_HINTS[first.code] ?? 'fix the YAML syntax at this position'),
+          hint: unclosed
+            ? `a "${unclosed[1] === '}' ? '{' : '['}" opened on an earlier line is not closed`
+            : (YAML_HINTS[first.code] ?? 'fix the YAML syntax at this position'),
         },
       ],
     };

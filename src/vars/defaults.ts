@@ -29,7 +29,9 @@ export function loadPlaybookDefaults(playbook: string): Vars {
   if (!dir) return {};
   const out: Vars = {};
   const problems: Problem[] = [];
-  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
   for (const name of files) {
     const file = join(dir, name);
     const { value, problems: yamlProblems } = loadYamlFile(file);

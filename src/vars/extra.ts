@@ -15,8 +15,21 @@ export function parseExtraVars(items: string[], cwd: string): Vars {
     if (text.startsWith('@')) {
       const file = resolve(cwd, text.slice(1));
       const { value, problems: p } = loadYamlFile(file);
-      if (p.length) problems.push(...p.map((x) => (/cannot read/.test(x.message) ? { ...x, message: `-e ${text}: ${/ENOENT/.test(x.message) ? 'file not found' : x.message.replace(/^cannot read [^:]*: /, '')}`, pos: undefined, hint: `path is relative to ${cwd}` } : x)));
-      else if (value !== null && !isMapping(value)) problems.push({ message: `-e ${text}: the file must hold a mapping of variables`, pos: { file, line: 1, col: 1 } });
+      if (p.length)
+        problems.push(
+          ...p.map((x) =>
+            /cannot read/.test(x.message)
+              ? {
+                  ...x,
+                  message: `-e ${text}: ${/ENOENT/.test(x.message) ? 'file not found' : x.message.replace(/^cannot read [^:]*: /, '')}`,
+                  pos: undefined,
+                  hint: `path is relative to ${cwd}`,
+                }
+              : x,
+          ),
+        );
+      else if (value !== null && !isMapping(value))
+        problems.push({ message: `-e ${text}: the file must hold a mapping of variables`, pos: { file, line: 1, col: 1 } });
       else if (value) assignWithPos(out, value);
     } else if (text.startsWith('{')) {
       try {
@@ -31,7 +44,10 @@ export function parseExtraVars(items: string[], cwd: string): Vars {
         const eq = pair.indexOf('=');
         const key = pair.slice(0, eq);
         if (eq < 1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-          problems.push({ message: `-e '${item}': "${pair}" is not key=value`, hint: 'use -e key=value, -e @vars.yaml or -e \'{"key": 1}\'' });
+          problems.push({
+            message: `-e '${item}': "${pair}" is not key=value`,
+            hint: 'use -e key=value, -e @vars.yaml or -e \'{"key": 1}\'',
+          });
           continue;
         }
         out[key] = pair.slice(eq + 1);

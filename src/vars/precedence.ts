@@ -107,7 +107,17 @@ export function loadPlayVarsFiles(play: Play, playbookDir: string, vars: Vars): 
     if (!loaded) {
       const { value, problems } = loadYamlFile(file);
       if (problems.length) {
-        throw new ValidationError(problems.map((p) => (/cannot read/.test(p.message) ? { ...p, message: `vars file ${file} ${/ENOENT/.test(p.message) ? 'not found' : 'cannot be read: ' + p.message.replace(/^cannot read [^:]*: /, '')} (from "${entry}")`, pos: where } : p)));
+        throw new ValidationError(
+          problems.map((p) =>
+            /cannot read/.test(p.message)
+              ? {
+                  ...p,
+                  message: `vars file ${file} ${/ENOENT/.test(p.message) ? 'not found' : 'cannot be read: ' + p.message.replace(/^cannot read [^:]*: /, '')} (from "${entry}")`,
+                  pos: where,
+                }
+              : p,
+          ),
+        );
       }
       if (value !== null && !isMapping(value)) {
         throw new ValidationError([{ message: `vars file ${file} must hold a mapping of variables`, pos: { file, line: 1, col: 1 } }]);

@@ -39,18 +39,23 @@ export function isVaultText(text: string): boolean {
 }
 
 export function parseEnvelope(text: string): Envelope {
-  const lines = text.trim().split(/\r?\n/).map((l) => l.trim());
+  const lines = text
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.trim());
   const header = lines[0].split(';').map((s) => s.trim());
   if (header[0] !== VAULT_HEADER) throw new VaultError('not vault data: the first line must start with $ANSIBLE_VAULT;', 'format');
   const [, version, cipher, vaultId] = header;
-  if (version !== '1.1' && version !== '1.2') throw new VaultError(`unsupported vault format version "${version ?? ''}" (1.1 and 1.2 are read)`, 'format');
+  if (version !== '1.1' && version !== '1.2')
+    throw new VaultError(`unsupported vault format version "${version ?? ''}" (1.1 and 1.2 are read)`, 'format');
   if (cipher !== 'AES256') throw new VaultError(`unsupported vault cipher "${cipher ?? ''}" (only AES256 exists)`, 'format');
   const outer = unhex(lines.slice(1).join(''), 'body');
   const parts = outer.toString('latin1').split('\n');
   if (parts.length !== 3) throw new VaultError('vault body is truncated or corrupted: expected salt, HMAC and ciphertext', 'format');
   const [salt, hmac, ciphertext] = [unhex(parts[0], 'salt'), unhex(parts[1], 'HMAC'), unhex(parts[2], 'ciphertext')];
   if (hmac.length !== 32) throw new VaultError('vault HMAC has the wrong length: the data is truncated or corrupted', 'format');
-  if (ciphertext.length === 0 || ciphertext.length % BLOCK !== 0) throw new VaultError('vault ciphertext is truncated or corrupted', 'format');
+  if (ciphertext.length === 0 || ciphertext.length % BLOCK !== 0)
+    throw new VaultError('vault ciphertext is truncated or corrupted', 'format');
   return { version, vaultId: version === '1.2' && vaultId ? vaultId : undefined, salt, hmac, ciphertext };
 }
 
@@ -70,7 +75,8 @@ function deriveKeys(password: Buffer, salt: Buffer): { aesKey: Buffer; hmacKey: 
 export function decryptEnvelope(env: Envelope, password: Buffer): Buffer {
   const { aesKey, hmacKey, iv } = deriveKeys(password, env.salt);
   const mac = createHmac('sha256', hmacKey).update(env.ciphertext).digest();
-  if (!timingSafeEqual(mac, env.hmac)) throw new VaultError('HMAC check failed: wrong vault password (or the data was altered)', 'password');
+  if (!timingSafeEqual(mac, env.hmac))
+    throw new VaultError('HMAC check failed: wrong vault password (or the data was altered)', 'password');
   const d = createDecipheriv('aes-256-ctr', aesKey, iv);
   const padded = Buffer.concat([d.update(env.ciphertext), d.final()]);
   const pad = padded[padded.length - 1];

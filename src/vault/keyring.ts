@@ -26,13 +26,17 @@ export function openVault(text: string, pos: SourcePos, track = true): string {
   try {
     env = parseEnvelope(text);
   } catch (e) {
-    if (e instanceof VaultError) throw fail(e.message, 'encrypt the value again with `portsync-deploy vault encrypt` or `ansible-vault encrypt`');
+    if (e instanceof VaultError)
+      throw fail(e.message, 'encrypt the value again with `portsync-deploy vault encrypt` or `ansible-vault encrypt`');
     throw e;
   }
   const id = env.vaultId ?? DEFAULT_VAULT_ID;
   const idText = `vault id "${id}"`;
   if (!passwords.length) {
-    throw fail(`encrypted with ${idText}, but no vault password was given`, `pass --vault-password-file FILE, --ask-vault-pass or --vault-id ${id}@FILE, or set ${PASSWORD_ENV}`);
+    throw fail(
+      `encrypted with ${idText}, but no vault password was given`,
+      `pass --vault-password-file FILE, --ask-vault-pass or --vault-id ${id}@FILE, or set ${PASSWORD_ENV}`,
+    );
   }
   // The id in the header is a hint, not authenticated (as in Ansible): try its password first,
   // then the others.
@@ -44,12 +48,19 @@ export function openVault(text: string, pos: SourcePos, track = true): string {
       return plain;
     } catch (e) {
       if (!(e instanceof VaultError)) throw e;
-      if (e.kind === 'format') throw fail(e.message, 'encrypt the value again with `portsync-deploy vault encrypt` or `ansible-vault encrypt`');
+      if (e.kind === 'format')
+        throw fail(e.message, 'encrypt the value again with `portsync-deploy vault encrypt` or `ansible-vault encrypt`');
     }
   }
   const given = [...new Set(passwords.map((p) => p.id))].join(', ');
   if (env.vaultId && !passwords.some((p) => p.id === id)) {
-    throw fail(`encrypted with unknown ${idText}: no password was given for it (given: ${given}), and none of the given passwords opens it`, `pass --vault-id ${id}@FILE`);
+    throw fail(
+      `encrypted with unknown ${idText}: no password was given for it (given: ${given}), and none of the given passwords opens it`,
+      `pass --vault-id ${id}@FILE`,
+    );
   }
-  throw fail(`wrong vault password for ${idText}: decryption failed with every password given (${given})`, 'check the password file or the --vault-id source');
+  throw fail(
+    `wrong vault password for ${idText}: decryption failed with every password given (${given})`,
+    'check the password file or the --vault-id source',
+  );
 }

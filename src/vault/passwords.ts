@@ -30,7 +30,11 @@ export interface PasswordOptions {
 export type Prompt = (question: string) => Promise<string>;
 
 /** Every password the options and environment name, in the order given (each id once). */
-export async function collectVaultPasswords(o: PasswordOptions, env: NodeJS.ProcessEnv, prompt: Prompt | undefined): Promise<VaultPassword[]> {
+export async function collectVaultPasswords(
+  o: PasswordOptions,
+  env: NodeJS.ProcessEnv,
+  prompt: Prompt | undefined,
+): Promise<VaultPassword[]> {
   const specs: { id: string; source: string }[] = [];
   for (const v of o.vaultIds) {
     const at = v.indexOf('@');
@@ -41,10 +45,15 @@ export async function collectVaultPasswords(o: PasswordOptions, env: NodeJS.Proc
   if (!specs.length && env[PASSWORD_FILE_ENV]) specs.push({ id: DEFAULT_VAULT_ID, source: env[PASSWORD_FILE_ENV] });
 
   const out: VaultPassword[] = [];
-  if (env[PASSWORD_ENV]) out.push({ id: DEFAULT_VAULT_ID, source: `$${PASSWORD_ENV}`, password: checked(Buffer.from(env[PASSWORD_ENV]), `$${PASSWORD_ENV}`) });
+  if (env[PASSWORD_ENV])
+    out.push({ id: DEFAULT_VAULT_ID, source: `$${PASSWORD_ENV}`, password: checked(Buffer.from(env[PASSWORD_ENV]), `$${PASSWORD_ENV}`) });
   for (const s of specs) {
     if (s.source === 'prompt') {
-      if (!prompt) throw invalid(`--ask-vault-pass / --vault-id ${s.id}@prompt needs a terminal, and stdin is not one`, `in CI use --vault-password-file FILE or set ${PASSWORD_ENV}`);
+      if (!prompt)
+        throw invalid(
+          `--ask-vault-pass / --vault-id ${s.id}@prompt needs a terminal, and stdin is not one`,
+          `in CI use --vault-password-file FILE or set ${PASSWORD_ENV}`,
+        );
       const answer = await prompt(s.id === DEFAULT_VAULT_ID ? 'Vault password: ' : `Vault password (${s.id}): `);
       out.push({ id: s.id, source: 'prompt', password: checked(Buffer.from(answer), 'the prompt') });
     } else out.push({ id: s.id, source: s.source, password: readPasswordSource(resolve(s.source)) });
@@ -56,12 +65,13 @@ export async function collectVaultPasswords(o: PasswordOptions, env: NodeJS.Proc
 export function readPasswordSource(path: string): Buffer {
   let executable = false;
   try {
-    if (!statSync(path).isFile()) throw invalid(`vault password file ${path} is not a regular file`, 'pass a file holding the password, or a script that prints it');
+    if (!statSync(path).isFile())
+      throw invalid(`vault password file ${path} is not a regular file`, 'pass a file holding the password, or a script that prints it');
     try {
       accessSync(path, constants.X_OK);
       executable = true;
     } catch {
-      executable = false;
+      // not executable: a plain password file
     }
   } catch (e) {
     if (e instanceof ValidationError) throw e;
@@ -74,10 +84,14 @@ export function readPasswordSource(path: string): Buffer {
       raw = execFileSync(path, [], { stdio: ['inherit', 'pipe', 'inherit'], timeout: SCRIPT_TIMEOUT_MS, maxBuffer: MAX_PASSWORD_BYTES });
     } catch (e) {
       const status = (e as { status?: number | null }).status;
-      throw invalid(`vault password script ${path} failed${status !== undefined && status !== null ? ` (exit ${status})` : ''}`, 'run the script by hand; if it is a plain password file, remove its executable bit');
+      throw invalid(
+        `vault password script ${path} failed${status !== undefined && status !== null ? ` (exit ${status})` : ''}`,
+        'run the script by hand; if it is a plain password file, remove its executable bit',
+      );
     }
   } else {
-    if (statSync(path).size > MAX_PASSWORD_BYTES) throw invalid(`vault password file ${path} is larger than ${MAX_PASSWORD_BYTES} bytes`, 'the file holds only the password');
+    if (statSync(path).size > MAX_PASSWORD_BYTES)
+      throw invalid(`vault password file ${path} is larger than ${MAX_PASSWORD_BYTES} bytes`, 'the file holds only the password');
     raw = readFileSync(path);
   }
   // A file is stripped of surrounding whitespace, a script's output of line ends only.

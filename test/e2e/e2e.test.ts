@@ -32,10 +32,13 @@ if (missing.length && process.env.CI !== 'true') {
     },
     { timeout: 15 * 60_000 }, // includes building the rootfs when it is not cached
   );
-  after(async () => {
-    await labDown(lab.name);
-    const left = await labLeftovers(lab.name);
-    if (left.length) throw new Error(`lab down left behind: ${left.join(', ')}`);
-  }, { timeout: 120_000 });
+  after(
+    async () => {
+      await labDown(lab.name);
+      const left = await labLeftovers(lab.name);
+      if (left.length) throw new Error(`lab down left behind: ${left.join(', ')}`);
+    },
+    { timeout: 120_000 },
+  );
   for (const suite of SUITES) suite(lab);
 }

@@ -25,11 +25,16 @@ export class E2eLab {
   /** OpenSSH client arguments for a switch, checking host keys strictly against knownHostsFile. */
   sshArgs(switchName: string, opts: { user?: string; knownHostsFile?: string } = {}): string[] {
     return [
-      '-i', this.info.clientKey,
-      '-o', `UserKnownHostsFile=${opts.knownHostsFile ?? this.info.inventory.knownHostsFile}`,
-      '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'BatchMode=yes',
-      '-o', 'ConnectTimeout=5',
+      '-i',
+      this.info.clientKey,
+      '-o',
+      `UserKnownHostsFile=${opts.knownHostsFile ?? this.info.inventory.knownHostsFile}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=5',
       `${opts.user ?? 'root'}@${this.switch(switchName).address}`,
     ];
   }

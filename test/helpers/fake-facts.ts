@@ -34,7 +34,14 @@ export function fakeFacts(d: FakeFactsData = {}): Facts {
     unit: (n) => d.units?.[n] ?? { load: 'not-found', active: 'inactive', sub: 'dead', enabled: '' },
     cmd: (argv) => d.cmds?.[argv.join(' ')] ?? { rc: 127, stdout: '', stderr: 'not found' },
     files: (glob) => {
-      const re = new RegExp('^' + glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*') + '$');
+      const re = new RegExp(
+        '^' +
+          glob
+            .split('*')
+            .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+            .join('[^/]*') +
+          '$',
+      );
       return Object.fromEntries(Object.entries(d.files ?? {}).filter(([p]) => re.test(p)));
     },
   };

@@ -51,7 +51,12 @@ export function readGrouped(text: string): { results: ReadBack[]; recap: Map<str
       close();
       inRecap = true;
     } else if (inRecap && (m = /^((?:\w+=\d+ +)+): (.+) \((\d+) hosts?\)$/.exec(l))) {
-      const counts = Object.fromEntries(m[1]!.trim().split(/ +/).map((kv) => [kv.split('=')[0]!, Number(kv.split('=')[1])]));
+      const counts = Object.fromEntries(
+        m[1]!
+          .trim()
+          .split(/ +/)
+          .map((kv) => [kv.split('=')[0]!, Number(kv.split('=')[1])]),
+      );
       const hosts = expandList(m[2]!);
       if (hosts.length !== Number(m[3])) throw new Error(`recap row names ${hosts.length} hosts, says ${m[3]}: ${l}`);
       for (const h of hosts) recap.set(h, counts);
@@ -59,7 +64,17 @@ export function readGrouped(text: string): { results: ReadBack[]; recap: Map<str
       close();
       const hosts = expandList(m[2]!);
       if (hosts.length !== Number(m[3])) throw new Error(`group names ${hosts.length} hosts, says ${m[3]}: ${l}`);
-      group = { play, task, handler, status: m[1]!, hosts, outlier: !!m[4], warnings: [], changes: [], ...(m[5] !== undefined ? { msg: m[5] } : {}) };
+      group = {
+        play,
+        task,
+        handler,
+        status: m[1]!,
+        hosts,
+        outlier: !!m[4],
+        warnings: [],
+        changes: [],
+        ...(m[5] !== undefined ? { msg: m[5] } : {}),
+      };
     } else if (group && l.startsWith('  [WARNING] ')) {
       group.warnings.push(l.slice(12));
     } else if (group && l.startsWith('    ')) {

@@ -37,7 +37,16 @@ type Dump =
 
 export class LinkTracker {
   readonly ports = new Map<string, PortState>();
-  readonly counters: TrackerCounters = { newlink: 0, dellink: 0, ignored: 0, malformed: 0, dumpReplies: 0, dumpsCompleted: 0, dumpRetries: 0, stale: 0 };
+  readonly counters: TrackerCounters = {
+    newlink: 0,
+    dellink: 0,
+    ignored: 0,
+    malformed: 0,
+    dumpReplies: 0,
+    dumpsCompleted: 0,
+    dumpRetries: 0,
+    stale: 0,
+  };
   private readonly nameByIndex = new Map<number, string>();
   private readonly savedIndex: Map<string, number>; // name -> ifindex in the previous run, until the name is seen
   private readonly staleIndexes = new Set<number>();
@@ -49,7 +58,11 @@ export class LinkTracker {
   /** errno of the last refused dump request (0: none). */
   lastDumpErrno = 0;
 
-  constructor(private readonly portId: number, firstSeq = 1, previousIndexes: ReadonlyMap<string, number> = new Map()) {
+  constructor(
+    private readonly portId: number,
+    firstSeq = 1,
+    previousIndexes: ReadonlyMap<string, number> = new Map(),
+  ) {
     this.seq = firstSeq;
     this.savedIndex = new Map(previousIndexes);
   }
@@ -87,7 +100,8 @@ export class LinkTracker {
         case 'link':
           if (this.staleIndexes.has(m.link.ifindex)) this.counters.stale++;
           else if (this.isDumpReply(m.seq, m.pid)) this.onDumpReply(m.type, m.nlFlags, m.link);
-          else if (m.pid !== this.portId) this.onEvent(m.type, m.link); // multicast, carrying the changer's port id
+          else if (m.pid !== this.portId)
+            this.onEvent(m.type, m.link); // multicast, carrying the changer's port id
           else this.counters.ignored++; // reply to an earlier, finished request of ours
           break;
         case 'done':

@@ -7,7 +7,12 @@ export interface Health {
   [k: string]: unknown;
 }
 
-export function startHttp(host: string, port: number, metrics: () => string, health: () => Health): Promise<{ server: Server; port: number }> {
+export function startHttp(
+  host: string,
+  port: number,
+  metrics: () => string,
+  health: () => Health,
+): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {

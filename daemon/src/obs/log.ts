@@ -4,7 +4,10 @@ export type Level = (typeof LEVELS)[number];
 
 export class Logger {
   private min: number;
-  constructor(level: Level, private readonly write: (line: string) => void = (l) => process.stdout.write(l)) {
+  constructor(
+    level: Level,
+    private readonly write: (line: string) => void = (l) => process.stdout.write(l),
+  ) {
     this.min = LEVELS.indexOf(level);
   }
   setLevel(level: Level): void {

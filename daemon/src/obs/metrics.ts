@@ -18,7 +18,10 @@ function labelText(labels: Labels | undefined, extra?: [string, string]): string
 export class Counter implements Metric {
   readonly type = 'counter';
   private readonly values = new Map<string, { labels?: Labels; value: number }>();
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
   inc(by = 1, labels?: Labels): void {
     const key = labelText(labels);
     const cur = this.values.get(key);
@@ -52,7 +55,11 @@ export class Histogram implements Metric {
   private readonly counts: number[];
   private sum = 0;
   private count = 0;
-  constructor(readonly name: string, readonly help: string, readonly bounds: number[]) {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly bounds: number[],
+  ) {
     this.counts = new Array(bounds.length).fill(0);
   }
   observe(value: number, times = 1): void {

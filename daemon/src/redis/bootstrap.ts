@@ -4,7 +4,17 @@
 import type { Redis } from 'ioredis';
 import { samePort, type PortState } from '../core/port.js';
 import type { Logger } from '../obs/log.js';
-import { APPL_DB, APPL_PORT_TABLE, CONFIG_PORT_PREFIX, configPortName, PRODUCER_SET_LUA, producerSet, WARM_ENABLE_KEYS, WARM_TABLE_KEY, warmEnabled } from './sonic.js';
+import {
+  APPL_DB,
+  APPL_PORT_TABLE,
+  CONFIG_PORT_PREFIX,
+  configPortName,
+  PRODUCER_SET_LUA,
+  producerSet,
+  WARM_ENABLE_KEYS,
+  WARM_TABLE_KEY,
+  warmEnabled,
+} from './sonic.js';
 
 export class SonicBootstrap {
   warm = false;
@@ -33,7 +43,12 @@ export class SonicBootstrap {
       for (const [name, fields] of ports) await this.producerSet(name, fields);
       await this.producerSet('PortConfigDone', { count: String(ports.size) });
     }
-    this.log.info('sonic bootstrap done', { warm: this.warm, restore_count: this.restoreCount, configured_ports: ports.size, appl_db_written: !this.warm });
+    this.log.info('sonic bootstrap done', {
+      warm: this.warm,
+      restore_count: this.restoreCount,
+      configured_ports: ports.size,
+      appl_db_written: !this.warm,
+    });
   }
 
   /** Writes PortInitDone once, when every configured port has been seen in the kernel. */

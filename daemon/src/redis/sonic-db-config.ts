@@ -73,13 +73,15 @@ function databasesOf(file: string, doc: Obj): SonicDbs {
     const db = databases[name];
     if (!isObj(db)) fail(`DATABASES.${name} is missing`);
     const d = db as Obj;
-    if (typeof d.id !== 'number' || !Number.isInteger(d.id) || d.id < 0 || d.id > 15) fail(`DATABASES.${name}.id must be an integer from 0 to 15`);
+    if (typeof d.id !== 'number' || !Number.isInteger(d.id) || d.id < 0 || d.id > 15)
+      fail(`DATABASES.${name}.id must be an integer from 0 to 15`);
     if (typeof d.instance !== 'string') fail(`DATABASES.${name}.instance must be a string`);
     const inst = instances[d.instance as string];
     if (!isObj(inst)) fail(`DATABASES.${name}.instance names ${JSON.stringify(d.instance)}, which INSTANCES lacks`);
     const i = inst as Obj;
     const port = i.port;
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) fail(`INSTANCES.${d.instance as string}.port must be an integer from 0 to 65535`);
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)
+      fail(`INSTANCES.${d.instance as string}.port must be an integer from 0 to 65535`);
     const path = typeof i.unix_socket_path === 'string' && i.unix_socket_path !== '' ? i.unix_socket_path : undefined;
     const host = typeof i.hostname === 'string' && i.hostname !== '' ? i.hostname : '127.0.0.1';
     if (!path && port === 0) fail(`INSTANCES.${d.instance as string} has neither unix_socket_path nor a port`);

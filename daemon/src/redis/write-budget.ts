@@ -9,7 +9,10 @@ export class WriteBudget {
   private tokens: number;
   private lastAt = -Infinity;
 
-  constructor(private readonly intervalMs: number, private readonly burst = WRITE_BURST) {
+  constructor(
+    private readonly intervalMs: number,
+    private readonly burst = WRITE_BURST,
+  ) {
     this.tokens = burst;
   }
 

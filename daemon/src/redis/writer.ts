@@ -55,7 +55,11 @@ export class PortWriter {
   private readonly budget: WriteBudget;
   private readonly redis: WithScript;
 
-  constructor(redis: Redis, private readonly hooks: WriterHooks, minWriteIntervalMs = 0) {
+  constructor(
+    redis: Redis,
+    private readonly hooks: WriterHooks,
+    minWriteIntervalMs = 0,
+  ) {
     this.budget = new WriteBudget(minWriteIntervalMs);
     redis.defineCommand('portsyncdWritePorts', { lua: WRITE_PORTS_LUA });
     this.redis = redis as WithScript;
@@ -122,8 +126,7 @@ export class PortWriter {
         else if (this.pending.size > 0) {
           await this.holdOff();
           await this.writeBatch();
-        }
-        else break;
+        } else break;
         this.failures = 0;
         this.hooks.refill();
       }

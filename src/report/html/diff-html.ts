@@ -7,6 +7,7 @@ export function diffHtml(diff: string): string {
   // The header's tab note ("\t(new file)") is for terminals; diff2html would read it as a rename.
   const files = parse(diff.replace(/^((?:---|\+\+\+) [^\t\n]*)\t[^\n]*$/gm, '$1'), { matching: 'lines' });
   if (!files.length || files.every((f) => !f.blocks.length)) return `<pre class="plain-diff">${escapeHtml(diff)}</pre>`;
-  const view = (outputFormat: 'line-by-line' | 'side-by-side') => diff2html(files, { outputFormat, drawFileList: false, matching: 'lines' });
+  const view = (outputFormat: 'line-by-line' | 'side-by-side') =>
+    diff2html(files, { outputFormat, drawFileList: false, matching: 'lines' });
   return `<div class="diff-unified">${view('line-by-line')}</div><div class="diff-split">${view('side-by-side')}</div>`;
 }

@@ -73,7 +73,10 @@ export function buildModel(events: readonly TimedEvent[], finished: number, heal
         const batch = play?.batches.at(-1);
         if (batch && batch.end === 0 && (r.status === 'failed' || r.status === 'unreachable' || isRollback(r))) batch.failed = true;
         if (isRollback(r)) m.rollbacks.push(r);
-        if (r.probes) m.health.set(r.host, { checks: [...(m.health.get(r.host)?.checks.filter((c) => !r.probes!.some((p) => p.check === c.check)) ?? []), ...r.probes] });
+        if (r.probes)
+          m.health.set(r.host, {
+            checks: [...(m.health.get(r.host)?.checks.filter((c) => !r.probes!.some((p) => p.check === c.check)) ?? []), ...r.probes],
+          });
         break;
       }
       case 'halt':

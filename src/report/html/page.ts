@@ -75,12 +75,24 @@ function summary(input: ReportInput, m: ReportModel): string {
     ['Command', `<code>portsync-deploy ${h(input.command)}</code>`],
     ['Started', h(new Date(input.started).toISOString())],
     ['Duration', `${((input.finished - input.started) / 1000).toFixed(1)} s`],
-    ['Exit code', `<span class="exit exit-${input.exitCode}" id="exit-code">${input.exitCode}</span> ${h(EXIT_MEANING[input.exitCode] ?? '')}`],
+    [
+      'Exit code',
+      `<span class="exit exit-${input.exitCode}" id="exit-code">${input.exitCode}</span> ${h(EXIT_MEANING[input.exitCode] ?? '')}`,
+    ],
     ['Switches', `<span id="host-count">${hosts.length}</span>`],
   ];
-  if (m.recap) rows.push(['Outcome', `<span class="changed">${count('changed')} changed</span>, <span class="failed">${count('failed')} failed</span>, <span class="failed">${count('unreachable')} unreachable</span>`]);
-  if (m.health.size) rows.push(['Health', `${m.health.size - unhealthy} healthy, <span class="${unhealthy ? 'failed' : ''}">${unhealthy} unhealthy</span>`]);
-  if (m.rollbacks.length || m.halts.length) rows.push(['Rollbacks', `<span class="failed">${m.rollbacks.filter((r) => r.task === 'rollback').length} switches rolled back, ${m.halts.length} halt${m.halts.length === 1 ? '' : 's'}</span>`]);
+  if (m.recap)
+    rows.push([
+      'Outcome',
+      `<span class="changed">${count('changed')} changed</span>, <span class="failed">${count('failed')} failed</span>, <span class="failed">${count('unreachable')} unreachable</span>`,
+    ]);
+  if (m.health.size)
+    rows.push(['Health', `${m.health.size - unhealthy} healthy, <span class="${unhealthy ? 'failed' : ''}">${unhealthy} unhealthy</span>`]);
+  if (m.rollbacks.length || m.halts.length)
+    rows.push([
+      'Rollbacks',
+      `<span class="failed">${m.rollbacks.filter((r) => r.task === 'rollback').length} switches rolled back, ${m.halts.length} halt${m.halts.length === 1 ? '' : 's'}</span>`,
+    ]);
   if (m.interrupted) rows.push(['Interrupted', h(m.interrupted)]);
   return `<table class="summary">${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</table>`;
 }
@@ -93,13 +105,17 @@ function changes(m: ReportModel): string {
       const tasks = groupResults(p.results.filter((r) => !r.probes));
       return `<h3>Play: ${h(p.name)}${p.check ? ' <span class="tag">check</span>' : ''}</h3>${tasks
         .map(
-          (t) => `<div class="task"><h4>${t.handler ? 'Handler' : 'Task'}: ${h(t.task)} <span class="dim">(${t.hosts} result${t.hosts === 1 ? '' : 's'})</span></h4>${t.groups
-            .map(
-              (g) => `<div class="group status-${g.status}${g.outlier ? ' outlier' : ''}"><div class="group-head"><span class="badge ${g.status}">${g.status}</span> <span class="hosts">${h(hostListText(g.hosts))}</span> <span class="dim">(${g.hosts.length} switch${g.hosts.length === 1 ? '' : 'es'})</span>${g.outlier ? ' <span class="badge outlier-badge">outlier</span>' : ''}${g.msg ? ` <span class="msg">${h(g.msg)}</span>` : ''}</div>${(g.warnings ?? []).map((w) => `<div class="warning">warning: ${h(w)}</div>`).join('')}${g.changes
-                .map((c) => `<div class="change"><div class="summary-line">${h(c.summary)}</div>${c.diff ? diffHtml(c.diff) : ''}</div>`)
-                .join('')}</div>`,
-            )
-            .join('')}</div>`,
+          (t) =>
+            `<div class="task"><h4>${t.handler ? 'Handler' : 'Task'}: ${h(t.task)} <span class="dim">(${t.hosts} result${t.hosts === 1 ? '' : 's'})</span></h4>${t.groups
+              .map(
+                (g) =>
+                  `<div class="group status-${g.status}${g.outlier ? ' outlier' : ''}"><div class="group-head"><span class="badge ${g.status}">${g.status}</span> <span class="hosts">${h(hostListText(g.hosts))}</span> <span class="dim">(${g.hosts.length} switch${g.hosts.length === 1 ? '' : 'es'})</span>${g.outlier ? ' <span class="badge outlier-badge">outlier</span>' : ''}${g.msg ? ` <span class="msg">${h(g.msg)}</span>` : ''}</div>${(g.warnings ?? []).map((w) => `<div class="warning">warning: ${h(w)}</div>`).join('')}${g.changes
+                    .map(
+                      (c) => `<div class="change"><div class="summary-line">${h(c.summary)}</div>${c.diff ? diffHtml(c.diff) : ''}</div>`,
+                    )
+                    .join('')}</div>`,
+              )
+              .join('')}</div>`,
         )
         .join('')}`;
     })
@@ -115,10 +131,20 @@ function hostTable(m: ReportModel): string {
     const r = m.recap?.[host];
     const hv = m.health.get(host);
     const bad = hv?.checks.filter((c) => !c.ok) ?? [];
-    const healthCell = !hv ? '' : hv.error ? `<span class="failed">${h(hv.error)}</span>` : bad.length ? `<span class="failed">${bad.map((c) => h(`${c.check}: ${c.value}`)).join('<br>')}</span>` : `<span class="ok">${hv.checks.length} checks pass</span>`;
+    const healthCell = !hv
+      ? ''
+      : hv.error
+        ? `<span class="failed">${h(hv.error)}</span>`
+        : bad.length
+          ? `<span class="failed">${bad.map((c) => h(`${c.check}: ${c.value}`)).join('<br>')}</span>`
+          : `<span class="ok">${hv.checks.length} checks pass</span>`;
     const cls = r && (r.failed || r.unreachable) ? 'row-failed' : bad.length || hv?.error ? 'row-failed' : '';
     return `<tr class="${cls}" data-host="${h(host)}"><td>${h(host)}</td>${
-      r ? (['ok', 'changed', 'failed', 'unreachable', 'skipped'] as const).map((k) => `<td class="num ${r[k] ? k : ''}">${r[k]}</td>`).join('') + `<td class="num">${r.round_trips}</td>` : '<td colspan="6"></td>'
+      r
+        ? (['ok', 'changed', 'failed', 'unreachable', 'skipped'] as const)
+            .map((k) => `<td class="num ${r[k] ? k : ''}">${r[k]}</td>`)
+            .join('') + `<td class="num">${r.round_trips}</td>`
+        : '<td colspan="6"></td>'
     }<td>${h(checkOf(hv?.checks, 'event latency p99')?.value ?? '')}</td><td>${h(checkOf(hv?.checks, 'RSS')?.value ?? '')}</td><td>${healthCell}</td></tr>`;
   });
   return `<table class="hosts"><thead><tr><th>Switch</th><th>ok</th><th>changed</th><th>failed</th><th>unreachable</th><th>skipped</th><th>round trips</th><th>latency p99</th><th>RSS</th><th>health</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
@@ -138,7 +164,8 @@ function chartData(m: ReportModel): ChartData {
     const bytes = checkOf(v.checks, 'RSS')?.figure?.value;
     if (bytes !== undefined) rss.push({ host, mb: +(bytes / 1048576).toFixed(1) });
   }
-  const label = (le: number) => (le === Infinity ? '> last' : le < 1e-3 ? `<= ${+(le * 1e6).toPrecision(3)} µs` : `<= ${+(le * 1e3).toPrecision(3)} ms`);
+  const label = (le: number) =>
+    le === Infinity ? '> last' : le < 1e-3 ? `<= ${+(le * 1e6).toPrecision(3)} µs` : `<= ${+(le * 1e3).toPrecision(3)} ms`;
   return { latency: [...buckets].sort((a, b) => a[0] - b[0]).map(([le, count]) => ({ label: label(le), count })), rss };
 }
 
@@ -158,7 +185,8 @@ function rollbacks(m: ReportModel): string {
 function verifyTable(m: ReportModel): string {
   const rows = m.verify.flatMap((v) =>
     v.settings.map(
-      (s) => `<tr class="${s.ok ? '' : 'row-failed'}"><td>${h(v.host)}</td><td>${h(v.task)}</td><td>${h(s.setting)}</td><td>${h(String(s.desired))}</td><td>${s.live === undefined ? '' : h(String(s.live ?? '(absent)'))}</td><td>${s.persisted === undefined ? '' : h(String(s.persisted ?? '(absent)'))}</td><td class="${s.ok ? 'ok' : 'failed'}">${s.ok ? 'ok' : 'drift'}</td></tr>`,
+      (s) =>
+        `<tr class="${s.ok ? '' : 'row-failed'}"><td>${h(v.host)}</td><td>${h(v.task)}</td><td>${h(s.setting)}</td><td>${h(String(s.desired))}</td><td>${s.live === undefined ? '' : h(String(s.live ?? '(absent)'))}</td><td>${s.persisted === undefined ? '' : h(String(s.persisted ?? '(absent)'))}</td><td class="${s.ok ? 'ok' : 'failed'}">${s.ok ? 'ok' : 'drift'}</td></tr>`,
     ),
   );
   return `<table class="verify"><thead><tr><th>Switch</th><th>Task</th><th>Setting</th><th>Desired</th><th>Live</th><th>Persisted</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;

@@ -21,12 +21,15 @@ export function timelineSvg(plays: readonly PlayView[], started: number, finishe
         `<g class="batch${b.failed ? ' batch-failed' : ''}"><title>batch ${b.n}: ${h(hostListText(b.hosts))} (${secs(b.start)} s to ${secs(b.end)} s)</title><rect x="${x(b.start).toFixed(1)}" y="${y + 3}" width="${w(b.start, b.end).toFixed(1)}" height="${ROW - 12}" rx="2"/>` +
         `<text x="${(x(b.start) + 3).toFixed(1)}" y="${y + ROW / 2 + 1}">${b.n}</text></g>`,
     );
-    return `<g class="play" data-play="${h(p.name)}"><text class="play-label" x="4" y="${y + ROW / 2 + 1}">${h(p.name.length > 30 ? p.name.slice(0, 29) + '…' : p.name)}${p.check ? ' (check)' : ''}</text>` +
-      `<rect class="play-span" x="${x(p.start).toFixed(1)}" y="${y}" width="${w(p.start, p.end).toFixed(1)}" height="${ROW - 6}" rx="3"><title>${h(p.name)}: ${p.hosts} switches, ${secs(p.start)} s to ${secs(p.end)} s</title></rect>${batches.join('')}</g>`;
+    return (
+      `<g class="play" data-play="${h(p.name)}"><text class="play-label" x="4" y="${y + ROW / 2 + 1}">${h(p.name.length > 30 ? p.name.slice(0, 29) + '…' : p.name)}${p.check ? ' (check)' : ''}</text>` +
+      `<rect class="play-span" x="${x(p.start).toFixed(1)}" y="${y}" width="${w(p.start, p.end).toFixed(1)}" height="${ROW - 6}" rx="3"><title>${h(p.name)}: ${p.hosts} switches, ${secs(p.start)} s to ${secs(p.end)} s</title></rect>${batches.join('')}</g>`
+    );
   });
   const height = 20 + plays.length * ROW + 20;
   const ticks = Array.from({ length: 6 }, (_, i) => started + (span * i) / 5).map(
-    (t) => `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="14" y2="${height - 18}" class="tick"/><text x="${x(t).toFixed(1)}" y="${height - 4}" class="tick-label">${secs(t)} s</text>`,
+    (t) =>
+      `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="14" y2="${height - 18}" class="tick"/><text x="${x(t).toFixed(1)}" y="${height - 4}" class="tick-label">${secs(t)} s</text>`,
   );
   return `<svg class="timeline" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="timeline">${ticks.join('')}${rows.join('')}</svg>`;
 }

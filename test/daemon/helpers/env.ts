@@ -58,7 +58,15 @@ export class Netns {
     return names;
   }
   kernelPorts(): Map<string, KernelPort> {
-    const out = run(['ip', 'netns', 'exec', this.name, 'sh', '-c', 'cd /sys/class/net && for d in Ethernet* PortChannel*; do [ -e "$d" ] && echo "$d $(cat $d/flags) $(cat $d/mtu) $(cat $d/operstate)"; done; true']);
+    const out = run([
+      'ip',
+      'netns',
+      'exec',
+      this.name,
+      'sh',
+      '-c',
+      'cd /sys/class/net && for d in Ethernet* PortChannel*; do [ -e "$d" ] && echo "$d $(cat $d/flags) $(cat $d/mtu) $(cat $d/operstate)"; done; true',
+    ]);
     const ports = new Map<string, KernelPort>();
     for (const line of out.trim().split('\n').filter(Boolean)) {
       const [name, flags, mtu, operstate] = line.split(' ');
@@ -87,14 +95,33 @@ export class RedisServer {
   private proc: ChildProcess | undefined;
   private clients: Redis[] = [];
   /** With netns and tcpPort, it also listens on 127.0.0.1:tcpPort inside that namespace. */
-  constructor(private readonly dir: string, private readonly netns?: Netns, readonly tcpPort = 0) {
+  constructor(
+    private readonly dir: string,
+    private readonly netns?: Netns,
+    readonly tcpPort = 0,
+  ) {
     this.socket = join(dir, 'redis.sock');
   }
   get pid(): number | undefined {
     return this.proc?.pid;
   }
   async start(): Promise<void> {
-    const args = ['--port', String(this.tcpPort), '--bind', '127.0.0.1', '--unixsocket', this.socket, '--save', '', '--appendonly', 'no', '--dir', this.dir, '--notify-keyspace-events', 'KEA'];
+    const args = [
+      '--port',
+      String(this.tcpPort),
+      '--bind',
+      '127.0.0.1',
+      '--unixsocket',
+      this.socket,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+      '--notify-keyspace-events',
+      'KEA',
+    ];
     this.proc = this.netns ? this.netns.spawn(['redis-server', ...args]) : spawn('redis-server', args, { stdio: 'ignore' });
     await waitFor('redis socket', () => existsSync(this.socket));
     await waitFor('redis ping', async () => {
@@ -146,9 +173,23 @@ export class DaemonProc {
   readonly proc: ChildProcess;
   private exit: Promise<number | null>;
   readonly configFile: string;
-  constructor(readonly ns: Netns, opts: DaemonOptions, readonly stateFile = join(ns.dir, 'state.json')) {
+  constructor(
+    readonly ns: Netns,
+    opts: DaemonOptions,
+    readonly stateFile = join(ns.dir, 'state.json'),
+  ) {
     this.configFile = join(ns.dir, `portsyncd-${++counter}.json`);
-    writeFileSync(this.configFile, JSON.stringify({ redis: opts.redis, netlink: opts.netlink ?? {}, http: { port: 0 }, state_file: stateFile, log_level: 'info', ...opts.settings }));
+    writeFileSync(
+      this.configFile,
+      JSON.stringify({
+        redis: opts.redis,
+        netlink: opts.netlink ?? {},
+        http: { port: 0 },
+        state_file: stateFile,
+        log_level: 'info',
+        ...opts.settings,
+      }),
+    );
     const command = opts.command ?? [process.execPath, ...(opts.nodeArgs ?? []), join(repoRoot(), 'daemon/dist/main.js')];
     this.proc = ns.spawn([...command, '--config', this.configFile], opts.env);
     let buf = '';
@@ -172,7 +213,11 @@ export class DaemonProc {
     return this.logs.find((l) => l.msg === msg);
   }
   async ready(timeoutMs?: number): Promise<number> {
-    await waitFor('initial sync', () => this.log('initial sync done') ?? (this.proc.exitCode !== null ? this.fail() : undefined), timeoutMs);
+    await waitFor(
+      'initial sync',
+      () => this.log('initial sync done') ?? (this.proc.exitCode !== null ? this.fail() : undefined),
+      timeoutMs,
+    );
     return this.log('http listening')!.port as number;
   }
   metrics(port: number): Map<string, number> {

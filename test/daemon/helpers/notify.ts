@@ -17,7 +17,10 @@ export class NotifyListener {
   readonly messages: string[] = [];
   private readonly proc: ChildProcess;
   readonly bound: Promise<void>;
-  constructor(readonly address: string, ns?: Netns) {
+  constructor(
+    readonly address: string,
+    ns?: Netns,
+  ) {
     const argv = ['python3', '-c', SCRIPT, address];
     this.proc = ns ? ns.spawn(argv) : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.bound = new Promise((resolve) => {

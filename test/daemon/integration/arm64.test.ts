@@ -38,7 +38,8 @@ test('the arm64 artifact under qemu-aarch64: initial dump, flap storm, delete, R
     mkdirSync(into);
     sh(['tar', '-xzf', join(repoRoot(), 'build/portsyncd', name), '-C', into]);
     assert.match(readFileSync(join(into, 'MANIFEST'), 'utf8'), /^platform linux-arm64$/m);
-    for (const f of ['bin/node', 'lib/portsyncd_netlink.node']) assert.equal(elfMachine(join(into, f)), EM_AARCH64, `${f} is an arm64 ELF file`);
+    for (const f of ['bin/node', 'lib/portsyncd_netlink.node'])
+      assert.equal(elfMachine(join(into, f)), EM_AARCH64, `${f} is an arm64 ELF file`);
     // The launcher runs PORTSYNCD_NODE; here that is the arm64 node under qemu-user.
     const qemuNode = join(ns.dir, 'node-qemu');
     writeFileSync(qemuNode, `#!/bin/sh\nexec qemu-aarch64 -L ${ARM64_SYSROOT} ${join(into, 'bin/node')} "$@"\n`);

@@ -24,7 +24,11 @@ before(async () => {
   await redis.client(6).hset('PORT_TABLE|Ethernet96', { state: 'ok' }); // stale key from an earlier run
   notify = new NotifyListener(join(ns.dir, 'notify.sock'));
   await notify.bound;
-  daemon = new DaemonProc(ns, { redis: { unix_socket: redis.socket, password: 'not-logged-secret' }, env: { NOTIFY_SOCKET: join(ns.dir, 'notify.sock'), WATCHDOG_USEC: '200000' }, settings: MIRROR });
+  daemon = new DaemonProc(ns, {
+    redis: { unix_socket: redis.socket, password: 'not-logged-secret' },
+    env: { NOTIFY_SOCKET: join(ns.dir, 'notify.sock'), WATCHDOG_USEC: '200000' },
+    settings: MIRROR,
+  });
   httpPort = await daemon.ready();
 });
 
@@ -39,7 +43,12 @@ test('the initial dump fills STATE_DB and removes stale port keys', async () => 
   const state = redis.client(6);
   await converged(ns, state);
   assert.deepEqual(await state.hgetall('PORT_TABLE|Ethernet4'), { state: 'ok', netdev_oper_status: 'up', admin_status: 'up', mtu: '9100' });
-  assert.deepEqual(await state.hgetall('PORT_TABLE|Ethernet8'), { state: 'ok', netdev_oper_status: 'down', admin_status: 'down', mtu: '1500' });
+  assert.deepEqual(await state.hgetall('PORT_TABLE|Ethernet8'), {
+    state: 'ok',
+    netdev_oper_status: 'down',
+    admin_status: 'down',
+    mtu: '1500',
+  });
   assert.equal(await state.exists('PORT_TABLE|Ethernet96', 'PORT_TABLE|eth7', 'PORT_TABLE|peer0'), 0);
   assert.equal(await state.hget('WARM_RESTART_TABLE|portsyncd', 'restore_count'), '0');
 });
@@ -76,11 +85,26 @@ test('/healthz, /metrics and sd_notify report a healthy, synced daemon', async (
   assert.ok(m.get('portsyncd_event_latency_seconds_count')! > 0);
   assert.ok(m.get('portsyncd_process_resident_memory_bytes')! > 0);
   const heap = (kind: string) => m.get(`portsyncd_heap_bytes{kind="${kind}"}`)!;
-  assert.ok(heap('used') > 0 && heap('used') <= heap('total') && heap('total') < m.get('portsyncd_process_resident_memory_bytes')!, 'heap used within reserved, within the resident set');
-  for (const name of ['portsyncd_netlink_socket_drops_total', 'portsyncd_process_context_switches_total{kind="voluntary"}', 'portsyncd_process_page_faults_total{kind="minor"}', 'portsyncd_netlink_events_total{type="newlink"}', 'portsyncd_ports{oper_status="up"}', 'portsyncd_redis_writes_total', 'portsyncd_batch_size_messages_count']) {
+  assert.ok(
+    heap('used') > 0 && heap('used') <= heap('total') && heap('total') < m.get('portsyncd_process_resident_memory_bytes')!,
+    'heap used within reserved, within the resident set',
+  );
+  for (const name of [
+    'portsyncd_netlink_socket_drops_total',
+    'portsyncd_process_context_switches_total{kind="voluntary"}',
+    'portsyncd_process_page_faults_total{kind="minor"}',
+    'portsyncd_netlink_events_total{type="newlink"}',
+    'portsyncd_ports{oper_status="up"}',
+    'portsyncd_redis_writes_total',
+    'portsyncd_batch_size_messages_count',
+  ]) {
     assert.ok(m.has(name), `metric ${name}`);
   }
-  await waitFor('READY and WATCHDOG', () => (notify.messages.includes('READY=1') && notify.messages.includes('WATCHDOG=1')) || undefined, 3000);
+  await waitFor(
+    'READY and WATCHDOG',
+    () => (notify.messages.includes('READY=1') && notify.messages.includes('WATCHDOG=1')) || undefined,
+    3000,
+  );
   assert.ok(!JSON.stringify(daemon.logs).includes('not-logged-secret'), 'the password never reaches the log');
 });
 

@@ -9,10 +9,14 @@ import { configurePorts, converged, DaemonProc, Netns, RedisServer } from '../he
 
 function databaseConfig(socket: string): object {
   const db = (id: number, separator: string) => ({ id, separator, instance: 'redis' });
-  return { INSTANCES: { redis: { hostname: '127.0.0.1', port: 6379, unix_socket_path: socket } }, DATABASES: { APPL_DB: db(0, ':'), CONFIG_DB: db(4, '|'), STATE_DB: db(6, '|') }, VERSION: '1.0' };
+  return {
+    INSTANCES: { redis: { hostname: '127.0.0.1', port: 6379, unix_socket_path: socket } },
+    DATABASES: { APPL_DB: db(0, ':'), CONFIG_DB: db(4, '|'), STATE_DB: db(6, '|') },
+    VERSION: '1.0',
+  };
 }
 
-test('one daemon per ASIC namespace writes that namespace\'s ports to that namespace\'s Redis', async () => {
+test("one daemon per ASIC namespace writes that namespace's ports to that namespace's Redis", async () => {
   const asics = [new Netns(), new Netns()];
   const redis = asics.map((ns) => new RedisServer(ns.dir));
   const daemons: DaemonProc[] = [];

@@ -8,11 +8,14 @@ import { converged, DaemonProc, Netns, RedisServer, waitFor } from '../helpers/e
 
 function writeDbConfig(file: string, socket: string): void {
   const db = (id: number, separator: string) => ({ id, separator, instance: 'redis' });
-  writeFileSync(file, JSON.stringify({
-    INSTANCES: { redis: { hostname: '127.0.0.1', port: 1, unix_socket_path: socket } }, // port 1: TCP would fail
-    DATABASES: { APPL_DB: db(1, ':'), CONFIG_DB: db(3, '|'), STATE_DB: db(7, '|') },
-    VERSION: '1.0',
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      INSTANCES: { redis: { hostname: '127.0.0.1', port: 1, unix_socket_path: socket } }, // port 1: TCP would fail
+      DATABASES: { APPL_DB: db(1, ':'), CONFIG_DB: db(3, '|'), STATE_DB: db(7, '|') },
+      VERSION: '1.0',
+    }),
+  );
 }
 
 test('sonic_db_config gives the socket and the ids of APPL_DB, CONFIG_DB and STATE_DB', async () => {

@@ -140,7 +140,11 @@ test('datagrams larger than the read buffer grow it, and nothing is lost or resy
       const http = await daemon.ready();
       const state = redis.client(6);
       await converged(ns, state);
-      ns.batch([...ports.slice(2).map((p) => `link set ${p} alias ${alias}`), ...flapLines(ports, 200, 12), `link set ${ports[3]} mtu 2000`]);
+      ns.batch([
+        ...ports.slice(2).map((p) => `link set ${p} alias ${alias}`),
+        ...flapLines(ports, 200, 12),
+        `link set ${ports[3]} mtu 2000`,
+      ]);
       await converged(ns, state);
       const m = daemon.metrics(http);
       assert.ok(m.get('portsyncd_netlink_read_buffer_grows_total')! > 0, 'the read buffer grew');

@@ -67,7 +67,7 @@ test('DELLINK of a link that leaves a bridge is ignored; DELLINK of the link del
   await waitFor('keys deleted', async () => ((await keys()).join() === 'Ethernet0,Ethernet12,Ethernet4' ? true : undefined));
 });
 
-test('after a restart, messages for a port\'s previous ifindex are ignored', async () => {
+test("after a restart, messages for a port's previous ifindex are ignored", async () => {
   await redis.client(4).hset('PORT|Ethernet20', { lanes: '20' });
   await redis.client(4).hset('PORT|Ethernet24', { lanes: '24' });
   ns.addPorts([20]);
@@ -76,10 +76,17 @@ test('after a restart, messages for a port\'s previous ifindex are ignored', asy
   assert.equal(code, 0);
   // While the daemon is down the port's netdev is replaced, the old one still alive under another
   // configured name, as during a swss restart's cleanup.
-  ns.batch(['link set Ethernet20 name Ethernet24', 'link add Ethernet20 type veth peer name peer20b', 'link set peer20b up', 'link set Ethernet20 up']);
+  ns.batch([
+    'link set Ethernet20 name Ethernet24',
+    'link add Ethernet20 type veth peer name peer20b',
+    'link set peer20b up',
+    'link set Ethernet20 up',
+  ]);
   daemon = new DaemonProc(ns, { redis: { unix_socket: redis.socket } }, daemon.stateFile);
   http = await daemon.ready();
-  await waitFor('new Ethernet20 up', async () => ((await redis.client(6).hget('PORT_TABLE|Ethernet20', 'admin_status')) === 'up' ? true : undefined));
+  await waitFor('new Ethernet20 up', async () =>
+    (await redis.client(6).hget('PORT_TABLE|Ethernet20', 'admin_status')) === 'up' ? true : undefined,
+  );
   ns.batch(['link set Ethernet24 up', 'link set Ethernet24 mtu 3000', 'link del Ethernet24', 'link set Ethernet0 mtu 1800']);
   await waitFor('Ethernet0 mtu', async () => ((await redis.client(6).hget('PORT_TABLE|Ethernet0', 'mtu')) === '1800' ? true : undefined));
   assert.equal(await redis.client(6).exists('PORT_TABLE|Ethernet24'), 0, 'the old netdev is never written');

@@ -29,7 +29,11 @@ test('SIGTERM then a warm start: restore_count incremented, APPL_DB left alone, 
     await state.hset('WARM_RESTART_ENABLE_TABLE|swss', 'enable', 'true');
     await appl.del('_PORT_TABLE:Ethernet0', 'PORT_TABLE_KEY_SET');
 
-    const second = new DaemonProc(ns, { redis: { unix_socket: redis.socket }, env: { NOTIFY_SOCKET: `@psd-notify-${ns.name}` }, settings: { mirror_all_ports: true } }, first.stateFile);
+    const second = new DaemonProc(
+      ns,
+      { redis: { unix_socket: redis.socket }, env: { NOTIFY_SOCKET: `@psd-notify-${ns.name}` }, settings: { mirror_all_ports: true } },
+      first.stateFile,
+    );
     await second.ready();
     await converged(ns, state);
     assert.equal(await state.exists('PORT_TABLE|Ethernet12'), 0);

@@ -35,7 +35,10 @@ test('a JSON config loads without the YAML parser, and a bad one names the file'
 });
 
 const SONIC_DB = {
-  INSTANCES: { redis: { hostname: '127.0.0.1', port: 6379, unix_socket_path: '/var/run/redis/redis.sock' }, redis2: { hostname: '10.0.0.2', port: 6380, unix_socket_path: '' } },
+  INSTANCES: {
+    redis: { hostname: '127.0.0.1', port: 6379, unix_socket_path: '/var/run/redis/redis.sock' },
+    redis2: { hostname: '10.0.0.2', port: 6380, unix_socket_path: '' },
+  },
   DATABASES: {
     APPL_DB: { id: 0, separator: ':', instance: 'redis' },
     CONFIG_DB: { id: 4, separator: '|', instance: 'redis' },
@@ -43,7 +46,13 @@ const SONIC_DB = {
   },
   VERSION: '1.0',
 };
-const GLOBAL = { INCLUDES: [{ include: '../../redis/sonic-db/database_config.json' }, { namespace: 'asic1', include: '../../redis1/sonic-db/database_config.json' }], VERSION: '1.0' };
+const GLOBAL = {
+  INCLUDES: [
+    { include: '../../redis/sonic-db/database_config.json' },
+    { namespace: 'asic1', include: '../../redis1/sonic-db/database_config.json' },
+  ],
+  VERSION: '1.0',
+};
 
 function fakeFs(files: Record<string, unknown>) {
   return {
@@ -83,17 +92,30 @@ test('without a database_config.json the fixed SONiC ids and redis: apply', () =
 test('a namespace reads its include of database_global.json, relative to that file', () => {
   const fs = fakeFs({
     '/var/run/redis/sonic-db/database_global.json': GLOBAL,
-    '/var/run/redis1/sonic-db/database_config.json': { ...SONIC_DB, INSTANCES: { redis: { hostname: '127.0.0.1', port: 6379, unix_socket_path: '/var/run/redis1/redis.sock' } }, DATABASES: { ...SONIC_DB.DATABASES, STATE_DB: { id: 6, separator: '|', instance: 'redis' } } },
+    '/var/run/redis1/sonic-db/database_config.json': {
+      ...SONIC_DB,
+      INSTANCES: { redis: { hostname: '127.0.0.1', port: 6379, unix_socket_path: '/var/run/redis1/redis.sock' } },
+      DATABASES: { ...SONIC_DB.DATABASES, STATE_DB: { id: 6, separator: '|', instance: 'redis' } },
+    },
   });
   const c = parseConfig({ sonic_namespace: 'asic1' }, 'c.yaml', fs);
   assert.equal(c.databases.state.target.path, '/var/run/redis1/redis.sock');
-  assert.throws(() => parseConfig({ sonic_namespace: 'asic7' }, 'c.yaml', fs), /sonic_namespace: .*no include for namespace asic7; it lists \(default\), asic1/);
+  assert.throws(
+    () => parseConfig({ sonic_namespace: 'asic7' }, 'c.yaml', fs),
+    /sonic_namespace: .*no include for namespace asic7; it lists \(default\), asic1/,
+  );
 });
 
 test('a named sonic_db_config that is missing or broken is refused with the file and the fault', () => {
-  assert.throws(() => parseConfig({ sonic_db_config: '/etc/db.json' }, 'c.yaml', fakeFs({})), /config c\.yaml: sonic_db_config: \/etc\/db\.json: cannot read: ENOENT/);
+  assert.throws(
+    () => parseConfig({ sonic_db_config: '/etc/db.json' }, 'c.yaml', fakeFs({})),
+    /config c\.yaml: sonic_db_config: \/etc\/db\.json: cannot read: ENOENT/,
+  );
   const broken = fakeFs({ '/etc/db.json': { ...SONIC_DB, DATABASES: { ...SONIC_DB.DATABASES, STATE_DB: { id: 6, instance: 'nope' } } } });
-  assert.throws(() => parseConfig({ sonic_db_config: '/etc/db.json' }, 'c.yaml', broken), /DATABASES\.STATE_DB\.instance names "nope", which INSTANCES lacks/);
+  assert.throws(
+    () => parseConfig({ sonic_db_config: '/etc/db.json' }, 'c.yaml', broken),
+    /DATABASES\.STATE_DB\.instance names "nope", which INSTANCES lacks/,
+  );
   assert.throws(() => parseConfig({ sonic_namespace: 'asic 1' }, 'c.yaml', fakeFs({})), /sonic_namespace: must be a namespace name/);
 });
 
@@ -106,7 +128,13 @@ test('the Redis password comes from the config or from the file redis.password_f
   const fs = fakeFs({ '/etc/portsyncd/redis.pass': 's3cret-from-file\nignored\n' });
   assert.equal(parseConfig({ redis: { password: 'inline' } }, 'c', fs).redis.password, 'inline');
   assert.equal(parseConfig({ redis: { password_file: '/etc/portsyncd/redis.pass' } }, 'c', fs).redis.password, 's3cret-from-file');
-  assert.throws(() => parseConfig({ redis: { password: 'x', password_file: '/etc/portsyncd/redis.pass' } }, 'c', fs), /either password or password_file/);
-  assert.throws(() => parseConfig({ redis: { password_file: '/etc/missing' } }, 'c', fs), /redis\.password_file: cannot read \/etc\/missing: ENOENT/);
+  assert.throws(
+    () => parseConfig({ redis: { password: 'x', password_file: '/etc/portsyncd/redis.pass' } }, 'c', fs),
+    /either password or password_file/,
+  );
+  assert.throws(
+    () => parseConfig({ redis: { password_file: '/etc/missing' } }, 'c', fs),
+    /redis\.password_file: cannot read \/etc\/missing: ENOENT/,
+  );
   assert.throws(() => parseConfig({ redis: { password_file: 'relative' } }, 'c', fs), /absolute path/);
 });

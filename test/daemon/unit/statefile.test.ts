@@ -23,7 +23,13 @@ test('a saved state larger than the initial buffer loads back whole, and no temp
   const dir = mkdtempSync(join(tmpdir(), 'psd-state-'));
   try {
     const file = join(dir, 'sub', 'state.json');
-    const ports: PortState[] = Array.from({ length: 600 }, (_, i) => ({ name: `Ethernet${i}`, ifindex: i + 2, admin: true, oper: i % 2 === 0, mtu: 9100 }));
+    const ports: PortState[] = Array.from({ length: 600 }, (_, i) => ({
+      name: `Ethernet${i}`,
+      ifindex: i + 2,
+      admin: true,
+      oper: i % 2 === 0,
+      mtu: 9100,
+    }));
     const scratch = new SaveBuffer();
     await saveState(file, ports.slice(0, 2), scratch);
     await saveState(file, ports, scratch);

@@ -92,7 +92,13 @@ test('a port deleted after the first dump reply is gone when the dump ends', () 
   const t = synced({ ifindex: 2, name: 'Ethernet0', flags: UP, mtu: 1500 }, { ifindex: 3, name: 'Ethernet4', flags: UP, mtu: 1500 });
   t.overflow();
   const seq = t.takeDumpToSend()!;
-  feed(t, reply(seq, { ifindex: 2, name: 'Ethernet0', flags: UP, mtu: 1500 }), reply(seq, { ifindex: 3, name: 'Ethernet4', flags: UP, mtu: 1500 }), event({ type: 17, ifindex: 3, name: 'Ethernet4' }), done(seq, ME));
+  feed(
+    t,
+    reply(seq, { ifindex: 2, name: 'Ethernet0', flags: UP, mtu: 1500 }),
+    reply(seq, { ifindex: 3, name: 'Ethernet4', flags: UP, mtu: 1500 }),
+    event({ type: 17, ifindex: 3, name: 'Ethernet4' }),
+    done(seq, ME),
+  );
   assert.deepEqual(names(t), ['Ethernet0']);
 });
 
@@ -127,7 +133,16 @@ test('fuzz: the tracker stays bounded and never throws on mutated streams', () =
   let seed = 7;
   const rand = (n: number) => Math.floor(((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * n);
   for (let i = 0; i < 5000; i++) {
-    const b = link({ type: 16 + rand(2), ifindex: rand(40), name: `Ethernet${rand(40)}`, flags: rand(0x80), mtu: 1500, seq: rand(3), pid: rand(2) ? ME : IP, nlFlags: rand(32) });
+    const b = link({
+      type: 16 + rand(2),
+      ifindex: rand(40),
+      name: `Ethernet${rand(40)}`,
+      flags: rand(0x80),
+      mtu: 1500,
+      seq: rand(3),
+      pid: rand(2) ? ME : IP,
+      nlFlags: rand(32),
+    });
     if (rand(3) === 0) b[rand(b.length)] = rand(256);
     t.apply(parseMessages(b));
     t.takeDumpToSend();
@@ -137,7 +152,14 @@ test('fuzz: the tracker stays bounded and never throws on mutated streams', () =
 });
 
 test('after a restart, the previous ifindex of a port whose name moved is stale: its messages are ignored', () => {
-  const t = new LinkTracker(ME, 1, new Map([['Ethernet0', 2], ['Ethernet4', 3]]));
+  const t = new LinkTracker(
+    ME,
+    1,
+    new Map([
+      ['Ethernet0', 2],
+      ['Ethernet4', 3],
+    ]),
+  );
   t.requestDump();
   const seq = t.takeDumpToSend()!;
   feed(

@@ -21,13 +21,29 @@ export interface CliRun {
   secs: number;
 }
 
-const parseEvents = (out: string) => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunEventJson);
+const parseEvents = (out: string) =>
+  out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as RunEventJson);
 
 export function cli(args: string[]): CliRun {
   const started = Date.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 300_000, cwd: REPO, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    timeout: 300_000,
+    cwd: REPO,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   const out = r.stdout ?? '';
-  return { code: r.status ?? -1, signal: r.signal, out, err: r.stderr ?? '', events: parseEvents(out), secs: (Date.now() - started) / 1000 };
+  return {
+    code: r.status ?? -1,
+    signal: r.signal,
+    out,
+    err: r.stderr ?? '',
+    events: parseEvents(out),
+    secs: (Date.now() - started) / 1000,
+  };
 }
 
 /** Runs the CLI with --json output and calls `onEvent` for every event as it arrives. */
@@ -101,7 +117,9 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
  */
 export async function throttled<T>(lab: E2eLab, sw: string, fn: () => Promise<T>): Promise<T> {
   const dev = `ps${lab.name}-${sw[0]}${/\d+$/.exec(sw)![0]}`;
-  const add = spawnSync('tc', ['qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', '400mbit', 'burst', '256kb', 'latency', '100ms'], { encoding: 'utf8' });
+  const add = spawnSync('tc', ['qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', '400mbit', 'burst', '256kb', 'latency', '100ms'], {
+    encoding: 'utf8',
+  });
   assert.equal(add.status, 0, `tc on ${dev}: ${add.stderr}`);
   try {
     return await fn();

@@ -53,7 +53,10 @@ export function labSuite(lab: E2eLab): void {
   describe('switch lab', () => {
     it('reports every switch healthy: container running, SSH, systemd running, Redis', async () => {
       const status = await labStatus(lab.name);
-      assert.deepEqual(status.map((s) => s.name), lab.info.switches.map((s) => s.name));
+      assert.deepEqual(
+        status.map((s) => s.name),
+        lab.info.switches.map((s) => s.name),
+      );
       for (const s of status) assert.ok(healthy(s), JSON.stringify(s));
     });
 
@@ -71,7 +74,7 @@ export function labSuite(lab: E2eLab): void {
     it('emulates every global kernel knob per switch: writes stick there and leave the host unchanged', async () => {
       const before = hostKnobs();
       const thpEnabled = otherThp(before.get('/sys/kernel/mm/transparent_hugepage/enabled')!);
-      const irqs = await sh(lab, 'leaf1', "awk '/Ethernet0-rx-0$/ {sub(\":\", \"\", $1); print $1}' /proc/interrupts");
+      const irqs = await sh(lab, 'leaf1', 'awk \'/Ethernet0-rx-0$/ {sub(":", "", $1); print $1}\' /proc/interrupts');
       const irq = irqs.trim();
       assert.match(irq, /^\d+$/, 'Ethernet0-rx-0 has an IRQ in /proc/interrupts');
       const read = await sh(
@@ -90,8 +93,19 @@ export function labSuite(lab: E2eLab): void {
          cat /proc/irq/${irq}/smp_affinity_list /proc/irq/${irq}/smp_affinity /proc/irq/default_smp_affinity`,
       );
       assert.deepEqual(read.trim().split('\n'), [
-        '7', '1', '1234567', '333333', '12345678', '444444', '23456789',
-        thpEnabled, 'never', 'kyber', '1', '2', '1',
+        '7',
+        '1',
+        '1234567',
+        '333333',
+        '12345678',
+        '444444',
+        '23456789',
+        thpEnabled,
+        'never',
+        'kyber',
+        '1',
+        '2',
+        '1',
       ]);
       assert.deepEqual(hostKnobs(), before, 'host knobs unchanged');
       const other = await sh(lab, 'spine1', 'sysctl -n vm.swappiness; cat /sys/block/sda/queue/scheduler');
@@ -112,7 +126,11 @@ export function labSuite(lab: E2eLab): void {
     });
 
     it('makes per-port RPS masks writable, in the switch only', async () => {
-      const out = await sh(lab, 'leaf2', 'echo 1 > /sys/class/net/Ethernet0/queues/rx-0/rps_cpus; cat /sys/class/net/Ethernet0/queues/rx-0/rps_cpus');
+      const out = await sh(
+        lab,
+        'leaf2',
+        'echo 1 > /sys/class/net/Ethernet0/queues/rx-0/rps_cpus; cat /sys/class/net/Ethernet0/queues/rx-0/rps_cpus',
+      );
       assert.match(out.trim(), /^0*1$/);
       const ro = await switchExec(lab.name, 'leaf2', ['sh', '-c', 'echo 1 > /sys/kernel/mm/ksm/run']);
       assert.notEqual(ro.code, 0, 'the rest of /sys stays read-only');
@@ -127,8 +145,14 @@ export function labSuite(lab: E2eLab): void {
          kill $pid; cat /tmp/monitor`,
       );
       const events = out.split('\n').filter((l) => l.includes('Ethernet4'));
-      assert.ok(events.some((l) => !/[<,]UP[,>]/.test(l)), `a down event for Ethernet4 in:\n${out}`);
-      assert.ok(events.some((l) => /[<,]UP[,>]/.test(l)), `an up event for Ethernet4 in:\n${out}`);
+      assert.ok(
+        events.some((l) => !/[<,]UP[,>]/.test(l)),
+        `a down event for Ethernet4 in:\n${out}`,
+      );
+      assert.ok(
+        events.some((l) => /[<,]UP[,>]/.test(l)),
+        `an up event for Ethernet4 in:\n${out}`,
+      );
     });
 
     it('serves Redis on 127.0.0.1:6379 and /var/run/redis/redis.sock', async () => {
@@ -190,8 +214,14 @@ export function labSuite(lab: E2eLab): void {
       const knownHosts = readFileSync(lab.info.inventory.knownHostsFile, 'utf8');
       const again = await labUp({ name: lab.name });
       assert.deepEqual(again.started, []);
-      assert.deepEqual(again.kept, lab.info.switches.map((s) => s.name));
-      assert.deepEqual(lab.info.switches.map((s) => leaderPid(lab.name, s.name)), leaders);
+      assert.deepEqual(
+        again.kept,
+        lab.info.switches.map((s) => s.name),
+      );
+      assert.deepEqual(
+        lab.info.switches.map((s) => leaderPid(lab.name, s.name)),
+        leaders,
+      );
       assert.equal(readFileSync(lab.info.inventory.knownHostsFile, 'utf8'), knownHosts);
 
       for (const pid of switchProcesses(lab.name, 'leaf2')) process.kill(pid, 'SIGKILL');

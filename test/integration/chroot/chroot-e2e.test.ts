@@ -24,7 +24,10 @@ function setup(t: { after(fn: () => void): void }) {
     writeFileSync(join(dir, h, 'etc/hostname'), h + '\n');
     return `        ${h}:\n          chroot_dir: ${join(dir, h)}`;
   });
-  writeFileSync(join(inv, 'hosts.yaml'), `all:\n  vars:\n    connection: chroot\n  children:\n    leaf:\n      hosts:\n${hostLines.join('\n')}\n`);
+  writeFileSync(
+    join(inv, 'hosts.yaml'),
+    `all:\n  vars:\n    connection: chroot\n  children:\n    leaf:\n      hosts:\n${hostLines.join('\n')}\n`,
+  );
   return { dir, inv };
 }
 
@@ -32,17 +35,25 @@ function setup(t: { after(fn: () => void): void }) {
 const EXAMPLE_VAULT_PASSWORD = join(REPO, 'inventories/example-dc1/example-only-vault-password.txt');
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ANSIBLE_VAULT_PASSWORD_FILE: EXAMPLE_VAULT_PASSWORD } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ANSIBLE_VAULT_PASSWORD_FILE: EXAMPLE_VAULT_PASSWORD },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 function events(out: string): Record<string, any>[] {
-  return out.trim().split('\n').map((l) => JSON.parse(l));
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
 /** A recap's per-host counts without its round-trip count, which the executor's tests cover. */
 function counts(recap: Record<string, any>): Record<string, Record<string, number>> {
-  return Object.fromEntries(Object.entries(recap.hosts as Record<string, Record<string, number>>).map(([h, { round_trips: _, ...c }]) => [h, c]));
+  return Object.fromEntries(
+    Object.entries(recap.hosts as Record<string, Record<string, number>>).map(([h, { round_trips: _, ...c }]) => [h, c]),
+  );
 }
 
 function snapshot(root: string, rel = ''): Record<string, string> {
@@ -92,14 +103,27 @@ test('check → apply → re-apply → hand edit → check shows that drift only
   const recap = counts(events(again.out).at(-1)!);
   for (const h of HOSTS) assert.deepEqual(recap[h], { ok: 3, changed: 0, failed: 0, skipped: 0, unreachable: 0 });
   const trips = events(again.out).filter((e) => e.event === 'host_stats');
-  assert.deepEqual(trips.map((e) => e.roundTrips), [1, 1], 'a no-change run costs one exec per host');
+  assert.deepEqual(
+    trips.map((e) => e.roundTrips),
+    [1, 1],
+    'a no-change run costs one exec per host',
+  );
 
   writeFileSync(join(dir, 'leaf02/etc/motd'), 'hand edited\n');
   const drift = cli(['plan', join(FIXTURE, 'site.yaml'), '-i', inv, '--json']);
   assert.equal(drift.code, 2);
   const changed = events(drift.out).filter((e) => e.event === 'result' && e.status === 'changed');
-  assert.deepEqual(changed.map((e) => [e.host, e.task]), [['leaf02', 'Message of the day']]);
-  assert.equal(changed[0]!.changes[0].diff.split('\n').filter((l: string) => /^[-+][^-+]/.test(l)).join('\n'), '-hand edited\n+managed by portsync-deploy on leaf02');
+  assert.deepEqual(
+    changed.map((e) => [e.host, e.task]),
+    [['leaf02', 'Message of the day']],
+  );
+  assert.equal(
+    changed[0]!.changes[0].diff
+      .split('\n')
+      .filter((l: string) => /^[-+][^-+]/.test(l))
+      .join('\n'),
+    '-hand edited\n+managed by portsync-deploy on leaf02',
+  );
 
   const text = cli(['plan', join(FIXTURE, 'site.yaml'), '-i', inv]);
   assert.equal(text.code, 2);
@@ -147,20 +171,30 @@ test('verify: desired vs persisted per setting, exit 2 on drift', (t) => {
   assert.equal(cli([site, '-i', inv]).code, 0);
   const clean = cli(['verify', site, '-i', inv, '--json']);
   assert.equal(clean.code, 0, clean.err);
-  assert.ok(events(clean.out).filter((e) => e.event === 'verify').every((e) => e.ok));
+  assert.ok(
+    events(clean.out)
+      .filter((e) => e.event === 'verify')
+      .every((e) => e.ok),
+  );
 
   const conf = join(dir, 'leaf01/etc/sysctl.d/50-portsyncd.conf');
   writeFileSync(conf, readFileSync(conf, 'utf8').replace('= 4096', '= 1024'));
   const drift = cli(['verify', site, '-i', inv, '--json']);
   assert.equal(drift.code, 2);
   const bad = events(drift.out).filter((e) => e.event === 'verify' && !e.ok);
-  assert.deepEqual(bad.map((e) => [e.host, e.task]), [['leaf01', 'Kernel settings for portsyncd']]);
-  assert.deepEqual(bad[0]!.settings.find((s: { setting: string }) => s.setting === 'net.core.somaxconn'), {
-    setting: 'net.core.somaxconn',
-    desired: '4096',
-    persisted: '1024',
-    ok: false,
-  });
+  assert.deepEqual(
+    bad.map((e) => [e.host, e.task]),
+    [['leaf01', 'Kernel settings for portsyncd']],
+  );
+  assert.deepEqual(
+    bad[0]!.settings.find((s: { setting: string }) => s.setting === 'net.core.somaxconn'),
+    {
+      setting: 'net.core.somaxconn',
+      desired: '4096',
+      persisted: '1024',
+      ok: false,
+    },
+  );
 });
 
 /** A root that knows this kernel's sysctl keys (empty files under proc/sys), as an image built for it would. */
@@ -191,8 +225,19 @@ function exampleFleet(t: { after(fn: () => void): void }, hosts: string[]) {
     mkdirSync(join(dir, h, 'etc'), { recursive: true });
     kernelKeys(join(dir, h));
   }
-  const args = ['-i', join(REPO, 'inventories/example-dc1'), '--limit', hosts.join(','),
-    '-e', 'connection=chroot', '-e', `chroot_dir=${dir}/{{inventory_hostname}}`, '-e', 'portsyncd_health_not_probed=pass', '--json'];
+  const args = [
+    '-i',
+    join(REPO, 'inventories/example-dc1'),
+    '--limit',
+    hosts.join(','),
+    '-e',
+    'connection=chroot',
+    '-e',
+    `chroot_dir=${dir}/{{inventory_hostname}}`,
+    '-e',
+    'portsyncd_health_not_probed=pass',
+    '--json',
+  ];
   return { dir, args };
 }
 
@@ -208,8 +253,12 @@ test('the site playbook on the example fleet: check, apply, re-apply, hand edit,
   assert.deepEqual(readdirSync(join(dir, 'dc1-leaf-01/etc')), []);
   const applied = cli(base);
   assert.equal(applied.code, 0, applied.err + applied.out);
-  const planned = events(check.out).filter((e) => e.event === 'result' && e.status === 'changed').map((e) => [e.host, e.task]);
-  const done = events(applied.out).filter((e) => e.event === 'result' && e.status === 'changed').map((e) => [e.host, e.task]);
+  const planned = events(check.out)
+    .filter((e) => e.event === 'result' && e.status === 'changed')
+    .map((e) => [e.host, e.task]);
+  const done = events(applied.out)
+    .filter((e) => e.event === 'result' && e.status === 'changed')
+    .map((e) => [e.host, e.task]);
   assert.deepEqual(done.sort(), planned.sort(), 'the plan shown is the plan applied');
   const dropins = join(dir, 'dc1-leaf-01/etc/systemd/system/portsyncd.service.d');
   assert.match(readFileSync(join(dropins, '50-scheduling.conf'), 'utf8'), /^LimitNOFILE=131072$/m, 'host_vars beat the defaults');
@@ -224,7 +273,10 @@ test('the site playbook on the example fleet: check, apply, re-apply, hand edit,
   const drift = cli([...base, '--check', '--diff']);
   assert.equal(drift.code, 2);
   const changed = events(drift.out).filter((e) => e.event === 'result' && e.status === 'changed' && !e.handler);
-  assert.deepEqual(changed.map((e) => [e.host, e.task]), [['dc1-leaf-09', 'portsyncd priority and limits']]);
+  assert.deepEqual(
+    changed.map((e) => [e.host, e.task]),
+    [['dc1-leaf-09', 'portsyncd priority and limits']],
+  );
   const lines = changed[0]!.changes[0].diff.split('\n').filter((l: string) => /^[-+][^-+]/.test(l));
   assert.deepEqual(lines, ['-LimitNPROC=10', '+LimitNPROC=4096']);
 });
@@ -240,25 +292,39 @@ test('the whole site playbook in check mode on the example fleet: kernel, tuning
   const r = cli([join(REPO, 'playbooks/site.yaml'), ...args, '--check', '--diff']);
   assert.equal(r.code, 2, r.err + r.out);
   const ev = events(r.out);
-  const changedTasks = (host: string) => new Set(ev.filter((e) => e.event === 'result' && e.host === host && e.status === 'changed').map((e) => e.task));
+  const changedTasks = (host: string) =>
+    new Set(ev.filter((e) => e.event === 'result' && e.host === host && e.status === 'changed').map((e) => e.task));
   for (const h of hosts) {
-    for (const task of ['portsyncd kernel parameters', 'Transparent huge pages', 'portsyncd priority and limits', 'portsyncd release, config and unit']) {
+    for (const task of [
+      'portsyncd kernel parameters',
+      'Transparent huge pages',
+      'portsyncd priority and limits',
+      'portsyncd release, config and unit',
+    ]) {
       assert.ok(changedTasks(h).has(task), `${h}: ${task} not planned`);
     }
   }
   const release = ev.find((e) => e.event === 'result' && e.host === 'dc1-leaf-01' && e.task === 'portsyncd release, config and unit')!;
-  assert.ok(release.changes.some((c: { summary: string }) => /upload/.test(c.summary)), JSON.stringify(release.changes.map((c: { summary: string }) => c.summary)));
+  assert.ok(
+    release.changes.some((c: { summary: string }) => /upload/.test(c.summary)),
+    JSON.stringify(release.changes.map((c: { summary: string }) => c.summary)),
+  );
   // The latency leaves get the real-time drop-in, the throughput spine does not.
   assert.ok(changedTasks('dc1-leaf-01').has('portsyncd real-time scheduling'));
   assert.ok(!changedTasks('dc1-spine-01').has('portsyncd real-time scheduling'));
   assert.deepEqual(snapshot(dir), before, 'check mode wrote nothing');
 });
 
-test('a problem in a later play (the deploy\'s missing artifact) stops the run before the kernel and tuning plays change anything', (t) => {
+test("a problem in a later play (the deploy's missing artifact) stops the run before the kernel and tuning plays change anything", (t) => {
   const hosts = ['dc1-leaf-01', 'dc1-leaf-02'];
   const { dir, args } = exampleFleet(t, hosts);
   const before = snapshot(dir);
-  const r = cli([join(REPO, 'playbooks/site.yaml'), ...args.filter((a) => a !== '--json'), '-e', 'portsyncd_artifact=/nonexistent/portsyncd-0.tar.gz']);
+  const r = cli([
+    join(REPO, 'playbooks/site.yaml'),
+    ...args.filter((a) => a !== '--json'),
+    '-e',
+    'portsyncd_artifact=/nonexistent/portsyncd-0.tar.gz',
+  ]);
   assert.equal(r.code, 3, r.err + r.out);
   assert.match(r.err, /parts\/daemon\.yaml:\d+:\d+ .*cannot read the portsyncd artifact/);
   assert.match(r.err, /1 problem found; nothing was changed\./);
@@ -266,7 +332,7 @@ test('a problem in a later play (the deploy\'s missing artifact) stops the run b
   assert.deepEqual(snapshot(dir), before);
 });
 
-test('health is never assumed: on offline roots the kernel play\'s canary gate fails unless the run lets not-probed pass', (t) => {
+test("health is never assumed: on offline roots the kernel play's canary gate fails unless the run lets not-probed pass", (t) => {
   const hosts = ['dc1-leaf-01', 'dc1-leaf-02'];
   const { dir, args } = exampleFleet(t, hosts);
   const noPass: string[] = [];
@@ -279,7 +345,10 @@ test('health is never assumed: on offline roots the kernel play\'s canary gate f
   assert.equal(r.code, 1, r.err + r.out);
   const ev = events(r.out);
   const halt = ev.find((e) => e.event === 'halt')!;
-  assert.match(halt.reason, /play "Kernel tuning" halted after batch 1: health gate: batch of dc1-leaf-01 failed \(dc1-leaf-01: portsyncd health: not probed: offline root\)/);
+  assert.match(
+    halt.reason,
+    /play "Kernel tuning" halted after batch 1: health gate: batch of dc1-leaf-01 failed \(dc1-leaf-01: portsyncd health: not probed: offline root\)/,
+  );
   assert.match(halt.reason, /not started: dc1-leaf-02/);
   const probe = ev.find((e) => e.event === 'result' && e.task === 'health: portsyncd healthy')!;
   assert.deepEqual([probe.host, probe.status], ['dc1-leaf-01', 'failed']);
@@ -291,7 +360,11 @@ test('health is never assumed: on offline roots the kernel play\'s canary gate f
   const kernelOnly = cli([join(REPO, 'playbooks/site.yaml'), ...fresh.args, '--tags', 'kernel']);
   assert.equal(kernelOnly.code, 0, kernelOnly.err + kernelOnly.out);
   const probes = events(kernelOnly.out).filter((e) => e.event === 'result' && /^health/.test(e.task));
-  assert.deepEqual(probes.map((e) => [e.host, e.status, e.msg]), hosts.map((h) => [h, 'ok', 'portsyncd health: not probed: offline root']), 'probes of the kernel play only');
+  assert.deepEqual(
+    probes.map((e) => [e.host, e.status, e.msg]),
+    hosts.map((h) => [h, 'ok', 'portsyncd health: not probed: offline root']),
+    'probes of the kernel play only',
+  );
 });
 
 test('the guide as written fails at plan time with exit 3 and writes nothing', (t) => {
@@ -300,8 +373,17 @@ test('the guide as written fails at plan time with exit 3 and writes nothing', (
   mkdirSync(join(dir, 'dc1-leaf-01/etc'), { recursive: true });
   kernelKeys(join(dir, 'dc1-leaf-01'));
   const before = snapshot(dir);
-  const r = cli([join(REPO, 'playbooks/guide-as-is.yaml'), '-i', join(REPO, 'inventories/example-dc1'), '--limit', 'dc1-leaf-01',
-    '-e', 'connection=chroot', '-e', `chroot_dir=${dir}/{{inventory_hostname}}`]);
+  const r = cli([
+    join(REPO, 'playbooks/guide-as-is.yaml'),
+    '-i',
+    join(REPO, 'inventories/example-dc1'),
+    '--limit',
+    'dc1-leaf-01',
+    '-e',
+    'connection=chroot',
+    '-e',
+    `chroot_dir=${dir}/{{inventory_hostname}}`,
+  ]);
   assert.equal(r.code, 3, r.err + r.out);
   assert.match(r.err, /guide-section10\.yaml:\d+:\d+/);
   assert.match(r.err, /net\.ipv4\.tcp_delack_min/);

@@ -22,8 +22,18 @@ test('site plan of 1,000 switches: at most 1,000 lines of grouped text, and noth
   const dir = mkdtempSync(join(tmpdir(), 'psd-grouped-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFleet(join(dir, 'inv'), 1000, 20);
-  const args = ['plan', join(REPO, 'playbooks/site.yaml'), '-i', join(dir, 'inv'), '-e', 'connection=chroot', '-e', `chroot_dir=${dir}/roots/{{inventory_hostname}}`];
-  const cli = (extra: string[]) => spawnSync(process.execPath, [BIN, ...args, ...extra], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 1 << 30 });
+  const args = [
+    'plan',
+    join(REPO, 'playbooks/site.yaml'),
+    '-i',
+    join(dir, 'inv'),
+    '-e',
+    'connection=chroot',
+    '-e',
+    `chroot_dir=${dir}/roots/{{inventory_hostname}}`,
+  ];
+  const cli = (extra: string[]) =>
+    spawnSync(process.execPath, [BIN, ...args, ...extra], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 1 << 30 });
 
   const hosts = [...readFileSync(join(dir, 'inv/hosts.yaml'), 'utf8').matchAll(/^ +((?:spine|leaf)-\d+):/gm)].map((m) => m[1]!);
   assert.equal(hosts.length, 1000);
@@ -36,8 +46,12 @@ test('site plan of 1,000 switches: at most 1,000 lines of grouped text, and noth
   const lines = text.stdout.split('\n').length;
   assert.ok(lines <= 1000, `${lines} lines`);
 
-  const detail = full.stdout.trim().split('\n').map((l) => JSON.parse(l));
-  const key = (r: { play: string; host: string; task: string; handler?: boolean }) => `${r.play}\0${r.host}\0${r.handler ? 'h' : 't'}\0${r.task}`;
+  const detail = full.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  const key = (r: { play: string; host: string; task: string; handler?: boolean }) =>
+    `${r.play}\0${r.host}\0${r.handler ? 'h' : 't'}\0${r.task}`;
   const expected = new Map<string, unknown>();
   let play = '';
   for (const e of detail) {
@@ -50,7 +64,10 @@ test('site plan of 1,000 switches: at most 1,000 lines of grouped text, and noth
   assert.equal(got.size, expected.size);
   assert.equal(back.results.length, expected.size, 'each host and task appears once');
   for (const [k, v] of expected) assert.deepEqual(got.get(k), v, k.replaceAll('\0', ' / '));
-  assert.ok(back.results.some((r) => r.outlier && r.host === 'leaf-51'), 'host_vars make leaf-51 an outlier');
+  assert.ok(
+    back.results.some((r) => r.outlier && r.host === 'leaf-51'),
+    'host_vars make leaf-51 an outlier',
+  );
   const recap = detail.at(-1)!;
   assert.equal(recap.event, 'recap');
   for (const h of hosts) {

@@ -23,7 +23,10 @@ function setup(t: { after(fn: () => void): void }, playbook: string) {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'root/etc'), { recursive: true });
   mkdirSync(join(dir, 'inv'));
-  writeFileSync(join(dir, 'inv/hosts.yaml'), `all:\n  hosts:\n    sw1:\n      connection: chroot\n      chroot_dir: ${join(dir, 'root')}\n      api_token: ${TOKEN}\n`);
+  writeFileSync(
+    join(dir, 'inv/hosts.yaml'),
+    `all:\n  hosts:\n    sw1:\n      connection: chroot\n      chroot_dir: ${join(dir, 'root')}\n      api_token: ${TOKEN}\n`,
+  );
   writeFileSync(join(dir, 'site.yaml'), playbook);
   return { dir, site: join(dir, 'site.yaml'), inv: join(dir, 'inv') };
 }
@@ -53,7 +56,11 @@ test('a no_log task applies whole, and its summary, diff content and messages ar
   const json = cli([site, '-i', inv, '--diff', '--json']);
   assert.equal(json.code, 0, json.err + json.out);
   assert.ok(!json.out.includes(TOKEN), json.out);
-  const hidden = json.out.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.event === 'result' && e.task === 'Token file');
+  const hidden = json.out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .find((e) => e.event === 'result' && e.task === 'Token file');
   assert.equal(hidden.no_log, true);
   assert.equal(hidden.changes[0].summary, '******** (hidden: no_log is set)');
   assert.equal(readFileSync(join(dir, 'root/etc/token.conf'), 'utf8'), `token ${TOKEN}\nline two\n`);
@@ -61,7 +68,9 @@ test('a no_log task applies whole, and its summary, diff content and messages ar
 });
 
 test("a play's no_log covers its tasks unless a task sets no_log: false", (t) => {
-  const { site, inv } = setup(t, `- hosts: all
+  const { site, inv } = setup(
+    t,
+    `- hosts: all
   no_log: true
   tasks:
     - name: Hidden by the play
@@ -69,7 +78,8 @@ test("a play's no_log covers its tasks unless a task sets no_log: false", (t) =>
     - name: Shown
       no_log: false
       copy: { dest: /etc/b.conf, content: "b-visible\\n" }
-`);
+`,
+  );
   const r = cli(['plan', site, '-i', inv]);
   assert.equal(r.code, 2, r.out + r.err);
   assert.ok(!(r.out + r.err).includes(TOKEN), r.out);
@@ -77,14 +87,17 @@ test("a play's no_log covers its tasks unless a task sets no_log: false", (t) =>
 });
 
 test("a no_log task's plan-time error names where, never the value", (t) => {
-  const { site, inv } = setup(t, `- hosts: all
+  const { site, inv } = setup(
+    t,
+    `- hosts: all
   tasks:
     - name: Bad value
       no_log: true
       template:
         src: "x-{{ api_token }}.hbs"
         dest: /etc/x.conf
-`);
+`,
+  );
   for (const json of [false, true]) {
     const r = cli(['plan', site, '-i', inv, ...(json ? ['--json'] : [])]);
     assert.equal(r.code, 3, r.out + r.err);

@@ -55,7 +55,12 @@ function scanCmdlines(needles: string[]): { stop(): Promise<Scan> } {
 async function applySecretWhileScanning(tr: Transport, dest: string): Promise<Scan> {
   const secret = `S3CRET-${randomBytes(12).toString('hex')}\n`;
   const { script } = compileApplyScript(
-    [{ change: { summary: 'secret', ops: [{ kind: 'put', path: dest, content: secret, mode: '0600', validate: SLOW_VALIDATE }] }, sets: [] }],
+    [
+      {
+        change: { summary: 'secret', ops: [{ kind: 'put', path: dest, content: secret, mode: '0600', validate: SLOW_VALIDATE }] },
+        sets: [],
+      },
+    ],
     { root: tr.root, offline: tr.offline },
     true,
   );
@@ -96,7 +101,13 @@ describe('no secret in process arguments', () => {
     work = makeTempDir('psd-argv-');
     const kh = path.join(work, 'known_hosts');
     fs.writeFileSync(kh, knownHostsLine(sshd) + '\n');
-    vars = { ansible_host: '127.0.0.1', ansible_port: sshd.port, ansible_user: 'root', private_key_file: sshd.clientKey, known_hosts_file: kh };
+    vars = {
+      ansible_host: '127.0.0.1',
+      ansible_port: sshd.port,
+      ansible_user: 'root',
+      private_key_file: sshd.clientKey,
+      known_hosts_file: kh,
+    };
   });
 
   after(async () => {

@@ -96,7 +96,10 @@ describe('ssh transport: authentication and reachability', () => {
 
   for (const [spelling, vars] of [
     ['jump_host', (p: number) => ({ jump_host: `root@127.0.0.1:${p}` })],
-    ['ansible_ssh_common_args -o ProxyJump=', (p: number) => ({ ansible_ssh_common_args: `-o StrictHostKeyChecking=yes -o ProxyJump=root@127.0.0.1:${p}` })],
+    [
+      'ansible_ssh_common_args -o ProxyJump=',
+      (p: number) => ({ ansible_ssh_common_args: `-o StrictHostKeyChecking=yes -o ProxyJump=root@127.0.0.1:${p}` }),
+    ],
   ] as const) {
     test(`${spelling}: the connection runs through the bastion`, async () => {
       const t = createSshTransport('sw1', { ...base, private_key_file: sshd.clientKey, ...vars(bastion.port) });

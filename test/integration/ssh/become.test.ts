@@ -73,7 +73,10 @@ describe('ssh transport: become with a non-root login', { skip: hasSudo ? false 
     const st = fs.statSync(remote);
     assert.deepEqual([st.mode & 0o7777, st.uid], [0o640, 0]);
     assert.deepEqual([t.roundTrips, t.bytesUploaded], [1, data.length]);
-    assert.deepEqual(fs.readdirSync(work).filter((f) => f.includes('.psd-tmp-')), []);
+    assert.deepEqual(
+      fs.readdirSync(work).filter((f) => f.includes('.psd-tmp-')),
+      [],
+    );
   });
 
   test('a cut connection during a sudo upload leaves the old target whole and at most a named temp file', async () => {

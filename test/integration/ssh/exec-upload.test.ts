@@ -26,7 +26,13 @@ describe('ssh transport: exec and upload', () => {
     work = makeTempDir('psd-ssh-work-');
     const kh = path.join(work, 'known_hosts');
     fs.writeFileSync(kh, knownHostsLine(sshd) + '\n');
-    vars = { ansible_host: '127.0.0.1', ansible_port: sshd.port, ansible_user: 'root', private_key_file: sshd.clientKey, known_hosts_file: kh };
+    vars = {
+      ansible_host: '127.0.0.1',
+      ansible_port: sshd.port,
+      ansible_user: 'root',
+      private_key_file: sshd.clientKey,
+      known_hosts_file: kh,
+    };
   });
 
   after(async () => {

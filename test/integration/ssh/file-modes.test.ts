@@ -44,7 +44,10 @@ async function writesWithSaneModes(transport: Transport, prefix: string, base: s
     ]),
     true,
   );
-  assert.deepEqual(outcome.results.map((r) => [r.status, r.msg]), [['changed', undefined]]);
+  assert.deepEqual(
+    outcome.results.map((r) => [r.status, r.msg]),
+    [['changed', undefined]],
+  );
 
   const mode = (p: string) => (fs.statSync(path.join(base, p)).mode & 0o7777).toString(8);
   assert.equal(mode('etc/new'), '755');
@@ -87,7 +90,13 @@ describe('file and folder modes of an apply', () => {
   test('over SSH', async () => {
     const kh = path.join(work, 'known_hosts');
     fs.writeFileSync(kh, knownHostsLine(sshd) + '\n');
-    const t = createSshTransport('sw1', { ansible_host: '127.0.0.1', ansible_port: sshd.port, ansible_user: 'root', private_key_file: sshd.clientKey, known_hosts_file: kh });
+    const t = createSshTransport('sw1', {
+      ansible_host: '127.0.0.1',
+      ansible_port: sshd.port,
+      ansible_user: 'root',
+      private_key_file: sshd.clientKey,
+      known_hosts_file: kh,
+    });
     open.push(t);
     await t.connect();
     const base = path.join(work, 'ssh');

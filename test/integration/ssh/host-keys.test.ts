@@ -19,14 +19,18 @@ describe('ssh transport: host keys', () => {
   let otherKey: string;
 
   const tryConnect = async (host = '127.0.0.1', opts: SshTransportOptions = {}) => {
-    const t = createSshTransport('sw1', {
-      host,
-      port: sshd.port,
-      user: 'root',
-      private_key_file: sshd.clientKey,
-      known_hosts_file: kh,
-      connect_retries: 0,
-    }, opts);
+    const t = createSshTransport(
+      'sw1',
+      {
+        host,
+        port: sshd.port,
+        user: 'root',
+        private_key_file: sshd.clientKey,
+        known_hosts_file: kh,
+        connect_retries: 0,
+      },
+      opts,
+    );
     await t.connect();
     await t.close();
   };

@@ -95,7 +95,11 @@ export async function startSshd(extraConfig: string[] = []): Promise<Sshd> {
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
   try {
-    await waitForBanner(port, () => child.exitCode !== null, () => stderr);
+    await waitForBanner(
+      port,
+      () => child.exitCode !== null,
+      () => stderr,
+    );
   } catch (e) {
     tryKill(child.pid!, 'SIGTERM');
     fs.rmSync(dir, { recursive: true, force: true });

@@ -57,7 +57,13 @@ test('inventory group_vars / host_vars files and inline values made by ansible-v
   assert.match(readFileSync(join(inv, 'group_vars/leaf.yaml'), 'utf8'), /^\$ANSIBLE_VAULT;1\.1;AES256\n/);
   assert.match(inline, /!vault \|\n\s+\$ANSIBLE_VAULT;1\.2;AES256;prod\n/);
 
-  setVaultPasswords(await collectVaultPasswords({ passwordFiles: [join(dir, 'pw-default')], askVaultPass: false, vaultIds: [`prod@${join(dir, 'pw-prod')}`] }, {}, undefined));
+  setVaultPasswords(
+    await collectVaultPasswords(
+      { passwordFiles: [join(dir, 'pw-default')], askVaultPass: false, vaultIds: [`prod@${join(dir, 'pw-prod')}`] },
+      {},
+      undefined,
+    ),
+  );
   const v = hostVars(loadInventory(inv), 'leaf01', {});
   assert.equal(v.redis_password, 'leaf-redis-secret');
   assert.equal(v.port, 6379);
@@ -70,14 +76,28 @@ test('-e @file encrypted by ansible-vault with a password script, and the enviro
   const dir = workDir(t);
   writeFileSync(join(dir, 'extra.yaml'), 'switch_password: from-script\n');
   ansibleVault(['encrypt', '--vault-password-file', join(dir, 'pw-script'), join(dir, 'extra.yaml')]);
-  setVaultPasswords(await collectVaultPasswords({ passwordFiles: [join(dir, 'pw-script')], askVaultPass: false, vaultIds: [] }, {}, undefined));
+  setVaultPasswords(
+    await collectVaultPasswords({ passwordFiles: [join(dir, 'pw-script')], askVaultPass: false, vaultIds: [] }, {}, undefined),
+  );
   assert.equal(parseExtraVars(['@extra.yaml'], dir).switch_password, 'from-script');
 
   writeFileSync(join(dir, 'ci.yaml'), 'ci_secret: from-env\n');
   ansibleVault(['encrypt', '--vault-password-file', join(dir, 'pw-default'), join(dir, 'ci.yaml')]);
-  setVaultPasswords(await collectVaultPasswords({ passwordFiles: [], askVaultPass: false, vaultIds: [] }, { PORTSYNC_VAULT_PASSWORD: 'default-pass' }, undefined));
+  setVaultPasswords(
+    await collectVaultPasswords(
+      { passwordFiles: [], askVaultPass: false, vaultIds: [] },
+      { PORTSYNC_VAULT_PASSWORD: 'default-pass' },
+      undefined,
+    ),
+  );
   assert.equal(parseExtraVars(['@ci.yaml'], dir).ci_secret, 'from-env');
-  setVaultPasswords(await collectVaultPasswords({ passwordFiles: [], askVaultPass: false, vaultIds: [] }, { ANSIBLE_VAULT_PASSWORD_FILE: join(dir, 'pw-default') }, undefined));
+  setVaultPasswords(
+    await collectVaultPasswords(
+      { passwordFiles: [], askVaultPass: false, vaultIds: [] },
+      { ANSIBLE_VAULT_PASSWORD_FILE: join(dir, 'pw-default') },
+      undefined,
+    ),
+  );
   assert.equal(parseExtraVars(['@ci.yaml'], dir).ci_secret, 'from-env');
 });
 
@@ -98,7 +118,19 @@ test('portsync-deploy vault encrypt / encrypt_string output is read by ansible-v
   assert.equal(str.code, 0, str.err);
   assert.ok(!str.out.includes('r3dis'));
   writeFileSync(join(dir, 'str.yaml'), str.out);
-  const dbg = sh('ansible', ['localhost', '-c', 'local', '-m', 'debug', '-a', 'var=redis_password', '-e', `@${join(dir, 'str.yaml')}`, '--vault-id', idProd]);
+  const dbg = sh('ansible', [
+    'localhost',
+    '-c',
+    'local',
+    '-m',
+    'debug',
+    '-a',
+    'var=redis_password',
+    '-e',
+    `@${join(dir, 'str.yaml')}`,
+    '--vault-id',
+    idProd,
+  ]);
   assert.equal(dbg.code, 0, dbg.err);
   assert.match(dbg.out, /"redis_password": "r3dis-from-stdin"/);
 
@@ -114,37 +146,88 @@ test('bad vault input exits 3 with file:line and vault id, no ciphertext or plai
   const dir = workDir(t);
   const inv = join(dir, 'inv');
   mkdirSync(join(inv, 'group_vars'), { recursive: true });
-  writeFileSync(join(inv, 'hosts.yaml'), 'all:\n  hosts:\n    leaf01:\n      connection: chroot\n      chroot_dir: ' + join(dir, 'root') + '\n');
+  writeFileSync(
+    join(inv, 'hosts.yaml'),
+    'all:\n  hosts:\n    leaf01:\n      connection: chroot\n      chroot_dir: ' + join(dir, 'root') + '\n',
+  );
   mkdirSync(join(dir, 'root/etc'), { recursive: true });
   const site = join(dir, 'site.yaml');
   writeFileSync(site, '- hosts: all\n  tasks:\n    - copy:\n        dest: /etc/secret.conf\n        content: "{{ pw }}\\n"\n');
   const plain = 'pw: plaintext-never-shown\n';
   const ansibleText = (id?: string) => {
     writeFileSync(join(dir, 'tmp.yaml'), plain);
-    ansibleVault(['encrypt', ...(id ? ['--vault-id', `${id}@${join(dir, 'pw-prod')}`] : ['--vault-password-file', join(dir, 'pw-prod')]), join(dir, 'tmp.yaml')]);
+    ansibleVault([
+      'encrypt',
+      ...(id ? ['--vault-id', `${id}@${join(dir, 'pw-prod')}`] : ['--vault-password-file', join(dir, 'pw-prod')]),
+      join(dir, 'tmp.yaml'),
+    ]);
     return readFileSync(join(dir, 'tmp.yaml'), 'utf8');
   };
   const good = ansibleText();
   const lines = good.split('\n');
-  const inlineProd = ansibleVault(['encrypt_string', '--vault-id', `prod@${join(dir, 'pw-prod')}`, '--name', 'pw', 'plaintext-never-shown']);
+  const inlineProd = ansibleVault([
+    'encrypt_string',
+    '--vault-id',
+    `prod@${join(dir, 'pw-prod')}`,
+    '--name',
+    'pw',
+    'plaintext-never-shown',
+  ]);
   const cases: { name: string; file: string; args: string[]; want: RegExp; where: RegExp }[] = [
-    { name: 'wrong password', file: good, args: ['--vault-password-file', join(dir, 'pw-default')], want: /wrong vault password for vault id "default"/, where: /all\.yaml:1:1/ },
-    { name: 'no password', file: good, args: [], want: /encrypted with vault id "default", but no vault password was given/, where: /all\.yaml:1:1/ },
-    { name: 'truncated', file: lines.slice(0, 4).join('\n') + '\n', args: ['--vault-password-file', join(dir, 'pw-prod')], want: /truncated or corrupted/, where: /all\.yaml:1:1/ },
-    { name: 'corrupted', file: [lines[0], lines[1].replace(/^../, 'zz'), ...lines.slice(2)].join('\n'), args: ['--vault-password-file', join(dir, 'pw-prod')], want: /truncated or corrupted/, where: /all\.yaml:1:1/ },
-    { name: 'unknown vault id', file: `other: 1\n${inlineProd}\n`, args: ['--vault-password-file', join(dir, 'pw-default')], want: /unknown vault id "prod".*given: default/, where: /all\.yaml:2:\d+/ },
+    {
+      name: 'wrong password',
+      file: good,
+      args: ['--vault-password-file', join(dir, 'pw-default')],
+      want: /wrong vault password for vault id "default"/,
+      where: /all\.yaml:1:1/,
+    },
+    {
+      name: 'no password',
+      file: good,
+      args: [],
+      want: /encrypted with vault id "default", but no vault password was given/,
+      where: /all\.yaml:1:1/,
+    },
+    {
+      name: 'truncated',
+      file: lines.slice(0, 4).join('\n') + '\n',
+      args: ['--vault-password-file', join(dir, 'pw-prod')],
+      want: /truncated or corrupted/,
+      where: /all\.yaml:1:1/,
+    },
+    {
+      name: 'corrupted',
+      file: [lines[0], lines[1].replace(/^../, 'zz'), ...lines.slice(2)].join('\n'),
+      args: ['--vault-password-file', join(dir, 'pw-prod')],
+      want: /truncated or corrupted/,
+      where: /all\.yaml:1:1/,
+    },
+    {
+      name: 'unknown vault id',
+      file: `other: 1\n${inlineProd}\n`,
+      args: ['--vault-password-file', join(dir, 'pw-default')],
+      want: /unknown vault id "prod".*given: default/,
+      where: /all\.yaml:2:\d+/,
+    },
   ];
   for (const c of cases) {
     writeFileSync(join(inv, 'group_vars/all.yaml'), c.file);
     for (const json of [false, true]) {
       const r = psd([site, '-i', inv, ...c.args, ...(json ? ['--json'] : [])]);
       const all = r.out + r.err;
-      const text = json ? r.out.trim().split('\n').flatMap((l) => (JSON.parse(l).problems ?? []).map((p: { text: string }) => p.text)).join('\n') : all;
+      const text = json
+        ? r.out
+            .trim()
+            .split('\n')
+            .flatMap((l) => (JSON.parse(l).problems ?? []).map((p: { text: string }) => p.text))
+            .join('\n')
+        : all;
       assert.equal(r.code, 3, `${c.name}: ${all}`);
       assert.match(text, c.want, c.name);
       assert.match(text, c.where, c.name);
       assert.ok(!all.includes('plaintext-never-shown'), `${c.name} leaked plaintext: ${all}`);
-      for (const l of c.file.split('\n').filter((x) => /^\s*[0-9a-f]{20,}/.test(x))) assert.ok(!all.includes(l.trim().slice(0, 20)), `${c.name} leaked ciphertext: ${all}`);
+      for (const l of c.file.split('\n').filter((x) => /^\s*[0-9a-f]{20,}/.test(x)))
+        assert.ok(!all.includes(l.trim().slice(0, 20)), `${c.name} leaked ciphertext: ${all}`);
       assert.ok(!/Error\n\s+at /.test(all), 'no stack trace');
     }
     assert.deepEqual(readdirSync(join(dir, 'root/etc')), [], 'nothing written');

@@ -18,7 +18,8 @@ function tsFiles(dir: string): string[] {
 
 /** Imports with a relative specifier that load code at run time: `import type` and
  *  `export type` statements are erased by the compiler, so they order no module loading. */
-const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'";]*?\bfrom\s*)?['"](\.{1,2}\/[^'"]+)['"]|\bimport\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+const IMPORT =
+  /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'";]*?\bfrom\s*)?['"](\.{1,2}\/[^'"]+)['"]|\bimport\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]/g;
 
 export function folderGraph(srcRoot: string): Map<string, Set<string>> {
   const graph = new Map<string, Set<string>>();

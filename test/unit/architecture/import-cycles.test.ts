@@ -15,10 +15,16 @@ test('no import cycles between src/ folders', () => {
 
 test('the engine does not load the lab, not even by a computed import', () => {
   const graph = folderGraph(SRC);
-  assert.deepEqual([...graph].filter(([, to]) => to.has('lab')).map(([from]) => from), []);
+  assert.deepEqual(
+    [...graph].filter(([, to]) => to.has('lab')).map(([from]) => from),
+    [],
+  );
   // A path kept in a variable and imported later escapes the graph: no source names the lab at all.
   const naming = [...readdirRecursive(SRC)].filter((f) => /['"`](\.\.\/)+lab\//.test(readFileSync(f, 'utf8')));
-  assert.deepEqual(naming.map((f) => relative(SRC, f)), []);
+  assert.deepEqual(
+    naming.map((f) => relative(SRC, f)),
+    [],
+  );
 });
 
 function* readdirRecursive(dir: string): Generator<string> {

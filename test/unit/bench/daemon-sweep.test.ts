@@ -40,16 +40,39 @@ test('with a sweep, the summary shows each rate as a point labelled by its targe
   try {
     const file = path.join(dir, 'daemon-x.json');
     const sweep = [sweepEntry(5000, [run(5010, 80, 0)]), sweepEntry('max', [run(41000, 900, 5)])];
-    const soak = { ...run(15000, 90, 0), seconds: 600, rss_mb: { first: 92, last: 92, max: 93 }, rss_series_mb: [[0, 92], [10, 93]] };
-    writeFileSync(file, JSON.stringify({ daemon: 'artifact portsyncd-abc.tar.gz', min_write_interval_ms: 1, sweep, runs: [{ paced: run(15000, 100, 0) }], soak }));
+    const soak = {
+      ...run(15000, 90, 0),
+      seconds: 600,
+      rss_mb: { first: 92, last: 92, max: 93 },
+      rss_series_mb: [
+        [0, 92],
+        [10, 93],
+      ],
+    };
+    writeFileSync(
+      file,
+      JSON.stringify({
+        daemon: 'artifact portsyncd-abc.tar.gz',
+        min_write_interval_ms: 1,
+        sweep,
+        runs: [{ paced: run(15000, 100, 0) }],
+        soak,
+      }),
+    );
     const s = summariseDaemon(file);
     assert.equal(s.hasSweep, true);
     assert.equal(s.subject, 'artifact portsyncd-abc.tar.gz, min_write_interval_ms 1');
-    assert.deepEqual(s.points.map((p) => [p.label, p.eventsPerS, p.p999Us, p.contextSwitchesPerS, p.drops]), [
-      ['sweep 5000', 5010, 8000, 501, 0],
-      ['sweep max', 41000, 90000, 4100, 5],
+    assert.deepEqual(
+      s.points.map((p) => [p.label, p.eventsPerS, p.p999Us, p.contextSwitchesPerS, p.drops]),
+      [
+        ['sweep 5000', 5010, 8000, 501, 0],
+        ['sweep max', 41000, 90000, 4100, 5],
+      ],
+    );
+    assert.deepEqual(s.soak?.series, [
+      [0, 92],
+      [10, 93],
     ]);
-    assert.deepEqual(s.soak?.series, [[0, 92], [10, 93]]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

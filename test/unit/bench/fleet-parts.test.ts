@@ -29,7 +29,7 @@ test('the site reset stops the deployed daemon, removes its release and config t
     irqAffinityList: '0-1',
     knobs: {
       '/sys/kernel/mm/transparent_hugepage/enabled': [['/sys/kernel/mm/transparent_hugepage/enabled', 'always [madvise] never']],
-      '/sys/block/*/queue/scheduler': [['/sys/block/sda/queue/scheduler', "none [mq-deadline] kyber"]],
+      '/sys/block/*/queue/scheduler': [['/sys/block/sda/queue/scheduler', 'none [mq-deadline] kyber']],
       '/proc/other': [['/proc/other', 'not this footprint']],
     },
   });

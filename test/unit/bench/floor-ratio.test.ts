@@ -6,29 +6,44 @@ import type { Cell } from '../../../bench/fleet/suite.js';
 import type { BenchResults } from '../../../bench/report/types.js';
 
 const cell = (tool: Cell['tool'], scenario: Cell['scenario'], hosts: number, seconds: number): Cell => ({
-  suite: 'fleet', tool, scenario, hosts, runs: [], unexpectedExits: 0,
+  suite: 'fleet',
+  tool,
+  scenario,
+  hosts,
+  runs: [],
+  unexpectedExits: 0,
   median: { seconds, cpuSeconds: 0, maxRssMb: 0, treePssPeakMb: 0 },
 });
 
 const results = (floor: { hosts: number; median: number }[]): BenchResults => ({
-  name: 'fleet', mode: 'full', startedAt: '', finishedAt: '',
+  name: 'fleet',
+  mode: 'full',
+  startedAt: '',
+  finishedAt: '',
   machine: { cpus: 2, memTotalMb: 4096, kernel: 'k', node: 'v20', ansible: '2.14' },
   loadavg: { start: [0, 0, 0], end: [0, 0, 0] },
   settings: { runs: 0, lab: 'fleet', fleetSizes: [10], siteSizes: [], daemonArgs: [] },
-  commands: {}, errors: [],
+  commands: {},
+  errors: [],
   fleet: {
     cells: [cell('portsync-deploy', 'nochange', 10, 0.6), cell('ansible', 'nochange', 10, 12)],
     floor: floor.map((f) => ({ ...f, runs: [f.median] })),
-    labUpSeconds: {}, resetSeconds: [], skippedSizes: [],
+    labUpSeconds: {},
+    resetSeconds: [],
+    skippedSizes: [],
   },
 });
 
 test('a size with a measured floor shows it and portsync-deploy over it', () => {
-  const row = fleetTable(results([{ hosts: 10, median: 0.4 }])).split('\n').find((l) => l.includes('no-change'))!;
+  const row = fleetTable(results([{ hosts: 10, median: 0.4 }]))
+    .split('\n')
+    .find((l) => l.includes('no-change'))!;
   assert.match(row, /\| 10 \| no-change re-run \| 0\.40 \| 0\.60 \| 1\.50× \| 12\.00 \| 20\.0× \|/);
 });
 
 test('a size without a floor says so instead of inventing a ratio', () => {
-  const row = fleetTable(results([{ hosts: 50, median: 1 }])).split('\n').find((l) => l.includes('no-change'))!;
+  const row = fleetTable(results([{ hosts: 50, median: 1 }]))
+    .split('\n')
+    .find((l) => l.includes('no-change'))!;
   assert.match(row, /\| 10 \| no-change re-run \| – \| 0\.60 \| – \|/);
 });

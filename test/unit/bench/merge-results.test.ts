@@ -16,13 +16,25 @@ const results = (daemonFile?: string): BenchResults => ({
   settings: { runs: 1, lab: 'fleet', fleetSizes: [], siteSizes: [], daemonArgs: [] },
   commands: {},
   errors: [],
-  ...(daemonFile ? { daemon: { command: 'c', exitCode: 0, seconds: 1, loadavgStart: [], summary: { file: daemonFile, points: [], hasSweep: false }, notes: [] } } : {}),
+  ...(daemonFile
+    ? {
+        daemon: {
+          command: 'c',
+          exitCode: 0,
+          seconds: 1,
+          loadavgStart: [],
+          summary: { file: daemonFile, points: [], hasSweep: false },
+          notes: [],
+        },
+      }
+    : {}),
 });
 
 test('the daemon figures come from the named result, else those the run carries, else the newest result', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'merge-'));
   try {
-    for (const name of ['daemon-2026-01-01T00-00-00Z.json', 'daemon-2026-01-02T00-00-00Z.json']) writeFileSync(path.join(dir, name), JSON.stringify({ when: name }));
+    for (const name of ['daemon-2026-01-01T00-00-00Z.json', 'daemon-2026-01-02T00-00-00Z.json'])
+      writeFileSync(path.join(dir, name), JSON.stringify({ when: name }));
     const older = path.join(dir, 'daemon-2026-01-01T00-00-00Z.json');
     assert.equal(mergeResults([results()], dir).daemon?.summary?.file, path.join(dir, 'daemon-2026-01-02T00-00-00Z.json'));
     assert.equal(mergeResults([results('carried.json')], dir).daemon?.summary?.file, 'carried.json');

@@ -19,8 +19,24 @@ test('a chart has one polyline per series with several points, a marker per poin
     yLabel: 'seconds',
     logY: true,
     series: [
-      { name: 'a', color: '#111', points: [[10, 1], [50, 3], [100, 6]] },
-      { name: 'b', color: '#222', dashed: true, points: [[10, 12], [50, 60]] },
+      {
+        name: 'a',
+        color: '#111',
+        points: [
+          [10, 1],
+          [50, 3],
+          [100, 6],
+        ],
+      },
+      {
+        name: 'b',
+        color: '#222',
+        dashed: true,
+        points: [
+          [10, 12],
+          [50, 60],
+        ],
+      },
     ],
   });
   assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);

@@ -28,13 +28,22 @@ test('every module schema and every engine schema has build-time validator code'
     ['task keywords', taskKeywordsSchema],
     ['inventory', inventorySchema],
   ];
-  for (const [what, schema] of schemas) assert.equal(typeof table[`v${schemaKey(schema)}`], 'function', `${what} has no precompiled validator`);
+  for (const [what, schema] of schemas)
+    assert.equal(typeof table[`v${schemaKey(schema)}`], 'function', `${what} has no precompiled validator`);
 });
 
 test('the bundle reports the same located schema problems as the tsc output', () => {
   const args = ['validate', 'test/fixtures/bad/wrong-types/site.yaml', '-i', 'test/fixtures/bad/wrong-types/inventory'];
   const viaBundle = spawnSync(process.execPath, [join(REPO, 'bin/portsync-deploy.js'), ...args], { cwd: REPO, encoding: 'utf8' });
-  const viaTsc = spawnSync(process.execPath, ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(pathToFileURL(join(REPO, 'dist/src/cli.js')).href)}); process.exitCode = await main(${JSON.stringify(args)});`], { cwd: REPO, encoding: 'utf8' });
+  const viaTsc = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { main } = await import(${JSON.stringify(pathToFileURL(join(REPO, 'dist/src/cli.js')).href)}); process.exitCode = await main(${JSON.stringify(args)});`,
+    ],
+    { cwd: REPO, encoding: 'utf8' },
+  );
   assert.equal(viaBundle.status, 3, viaBundle.stderr);
   assert.equal(viaBundle.stderr, viaTsc.stderr);
   assert.equal(viaBundle.stdout, viaTsc.stdout);

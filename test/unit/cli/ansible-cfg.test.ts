@@ -60,7 +60,7 @@ test('the keys that apply are read; paths resolve beside the file; the rest are 
   assert.match(notes, /ssh_connection\.pipelining ignored: every task of a host already runs in one script/);
 });
 
-test('ssh_args gives the jump host; the inventory\'s ansible_ssh_common_args overrides it', () => {
+test("ssh_args gives the jump host; the inventory's ansible_ssh_common_args overrides it", () => {
   const cfg = parseAnsibleConfig(CFG, '/etc/fleet/ansible.cfg', '/home/op');
   const o = resolveSshOptions('leaf01', { ...cfg.hostVars }, { user: 'me', home: '/home/op' });
   assert.deepEqual(o.jump, { user: 'admin', host: 'bastion', port: 2222 });
@@ -112,7 +112,8 @@ test('through the CLI: ./ansible.cfg names the inventory, -v shows what was igno
   const dir = tempDir(t);
   writeFileSync(join(dir, 'hosts'), '[leaf]\nleaf01\nleaf02\n');
   writeFileSync(join(dir, 'ansible.cfg'), '[defaults]\ninventory = hosts\nretry_files_enabled = False\n');
-  const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ANSIBLE_CONFIG: '', HOME: dir } });
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ANSIBLE_CONFIG: '', HOME: dir } });
   const list = run(['inventory', '--list', '-v']);
   assert.equal(list.status, 0, list.stderr);
   assert.deepEqual(JSON.parse(list.stdout).leaf.hosts, ['leaf01', 'leaf02']);

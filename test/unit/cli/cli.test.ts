@@ -14,7 +14,10 @@ const BIN = join(REPO, 'bin/portsync-deploy.js');
 const EXAMPLE_VAULT_PASSWORD = join(REPO, 'inventories/example-dc1/example-only-vault-password.txt');
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ANSIBLE_VAULT_PASSWORD_FILE: EXAMPLE_VAULT_PASSWORD } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ANSIBLE_VAULT_PASSWORD_FILE: EXAMPLE_VAULT_PASSWORD },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -45,32 +48,38 @@ test('--help, --version, and usage errors exit 3', () => {
 test('inventory --list and --host show resolved variables as ansible-inventory does', (t) => {
   const dir = tempDir(t);
   mkdirSync(join(dir, 'group_vars'));
-  writeFileSync(join(dir, 'hosts.yaml'), 'all:\n  children:\n    leaf:\n      hosts:\n        leaf01:\n          ansible_connection: local\n');
+  writeFileSync(
+    join(dir, 'hosts.yaml'),
+    'all:\n  children:\n    leaf:\n      hosts:\n        leaf01:\n          ansible_connection: local\n',
+  );
   writeFileSync(join(dir, 'group_vars/leaf.yaml'), 'somaxconn: 4096\n');
   const list = cli(['inventory', '-i', dir, '--list']);
   assert.equal(list.code, 0, list.err);
   const inv = JSON.parse(list.out);
   assert.deepEqual(inv.leaf, { hosts: ['leaf01'] });
   assert.equal(inv._meta.hostvars.leaf01.ansible_connection, 'local');
-  assert.equal(inv._meta.hostvars.leaf01.connection, undefined, 'the tool\'s own alias names are not shown');
+  assert.equal(inv._meta.hostvars.leaf01.connection, undefined, "the tool's own alias names are not shown");
   assert.equal(inv._meta.hostvars.leaf01.somaxconn, 4096);
   const host = JSON.parse(cli(['inventory', '-i', dir, '--host', 'leaf01', '-e', 'somaxconn=8192']).out);
   assert.equal(host.somaxconn, '8192', '-e key=value gives a string, as in Ansible');
   assert.equal(cli(['inventory', '-i', dir, '--host', 'nope']).code, 3);
 });
 
-for (const [signal, exit] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-test(`${signal}: the host in flight finishes, no new host starts, the recap prints, exit ${exit}`, async (t) => {
-  const dir = tempDir(t);
-  const inv = join(dir, 'inv');
-  mkdirSync(inv);
-  writeFileSync(
-    join(inv, 'hosts.yaml'),
-    `all:\n  vars:\n    connection: local\n    out_dir: ${dir}\n  hosts:\n    sw1: {}\n    sw2: {}\n    sw3: {}\n`,
-  );
-  writeFileSync(
-    join(dir, 'play.yaml'),
-    `- name: slow
+for (const [signal, exit] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  test(`${signal}: the host in flight finishes, no new host starts, the recap prints, exit ${exit}`, async (t) => {
+    const dir = tempDir(t);
+    const inv = join(dir, 'inv');
+    mkdirSync(inv);
+    writeFileSync(
+      join(inv, 'hosts.yaml'),
+      `all:\n  vars:\n    connection: local\n    out_dir: ${dir}\n  hosts:\n    sw1: {}\n    sw2: {}\n    sw3: {}\n`,
+    );
+    writeFileSync(
+      join(dir, 'play.yaml'),
+      `- name: slow
   hosts: all
   serial: 1
   tasks:
@@ -82,26 +91,34 @@ test(`${signal}: the host in flight finishes, no new host starts, the recap prin
         dest: "{{ out_dir }}/{{ inventory_hostname }}.done"
         content: done
 `,
-  );
-  const child = spawn(process.execPath, [BIN, join(dir, 'play.yaml'), '-i', inv, '--json', '--forks', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let sent = false;
-  child.stdout.on('data', (b) => {
-    out += b;
-    if (!sent && out.includes('"batch_start"')) {
-      sent = true; // one signal only: a second one exits at once
-      setTimeout(() => child.kill(signal), 300);
-    }
+    );
+    const child = spawn(process.execPath, [BIN, join(dir, 'play.yaml'), '-i', inv, '--json', '--forks', '1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let sent = false;
+    child.stdout.on('data', (b) => {
+      out += b;
+      if (!sent && out.includes('"batch_start"')) {
+        sent = true; // one signal only: a second one exits at once
+        setTimeout(() => child.kill(signal), 300);
+      }
+    });
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    assert.equal(code, exit, out);
+    const events = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(events.at(-2), { event: 'interrupted', signal });
+    assert.equal(events.at(-1).event, 'recap');
+    assert.ok(existsSync(join(dir, 'sw1.done')), 'the host in flight finished its changes');
+    assert.ok(!existsSync(join(dir, 'sw2.done')) && !existsSync(join(dir, 'sw3.done')), 'no new host started');
+    assert.deepEqual(
+      events.filter((e) => e.event === 'batch_start').map((e) => e.hosts),
+      [['sw1']],
+    );
   });
-  const code = await new Promise<number | null>((r) => child.on('close', r));
-  assert.equal(code, exit, out);
-  const events = out.trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(events.at(-2), { event: 'interrupted', signal });
-  assert.equal(events.at(-1).event, 'recap');
-  assert.ok(existsSync(join(dir, 'sw1.done')), 'the host in flight finished its changes');
-  assert.ok(!existsSync(join(dir, 'sw2.done')) && !existsSync(join(dir, 'sw3.done')), 'no new host started');
-  assert.deepEqual(events.filter((e) => e.event === 'batch_start').map((e) => e.hosts), [['sw1']]);
-});
 }
 
 test('render and validate on the example fleet', () => {

@@ -21,21 +21,30 @@ test('a relative copy src resolves against the folder of the playbook file that 
   writeFileSync(join(dir, 'inv/hosts.yaml'), `all:\n  hosts:\n    sw1: {connection: chroot, chroot_dir: ${join(dir, 'root')}}\n`);
   writeFileSync(join(dir, 'pb/files/top.txt'), 'from the top-level folder\n');
   writeFileSync(join(dir, 'pb/parts/files/part.txt'), 'from the part folder\n');
-  writeFileSync(join(dir, 'pb/site.yaml'), `- name: top
+  writeFileSync(
+    join(dir, 'pb/site.yaml'),
+    `- name: top
   hosts: all
   tasks:
     - name: top file
       copy: {src: files/top.txt, dest: /etc/top.txt}
 - import_playbook: parts/part.yaml
-`);
-  writeFileSync(join(dir, 'pb/parts/part.yaml'), `- name: part
+`,
+  );
+  writeFileSync(
+    join(dir, 'pb/parts/part.yaml'),
+    `- name: part
   hosts: all
   tasks:
     - name: part file
       copy: {src: files/part.txt, dest: /etc/part.txt}
-`);
+`,
+  );
   // Run from elsewhere: nothing may depend on the working directory.
-  const r = spawnSync(process.execPath, [BIN, join(dir, 'pb/site.yaml'), '-i', join(dir, 'inv'), '--json'], { cwd: tmpdir(), encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BIN, join(dir, 'pb/site.yaml'), '-i', join(dir, 'inv'), '--json'], {
+    cwd: tmpdir(),
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.equal(readFileSync(join(dir, 'root/etc/top.txt'), 'utf8'), 'from the top-level folder\n');
   assert.equal(readFileSync(join(dir, 'root/etc/part.txt'), 'utf8'), 'from the part folder\n');

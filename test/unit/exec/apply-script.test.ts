@@ -54,7 +54,10 @@ test('put writes atomically with mode, creates folders, leaves no temp or backup
     { change: { summary: 'b', ops: [{ kind: 'put', path: '/etc/new/dir/b.conf', content: 'b' }] }, sets: [] },
     { change: { summary: 'l', ops: [{ kind: 'symlink', path: '/etc/l', target: '/etc/a.conf' }] }, sets: [] },
   ]);
-  assert.deepEqual(out.map((o) => o.status), ['ok', 'ok', 'ok']);
+  assert.deepEqual(
+    out.map((o) => o.status),
+    ['ok', 'ok', 'ok'],
+  );
   assert.deepEqual(tree(root), { 'etc/a.conf': content, 'etc/new/dir/b.conf': 'b', 'etc/l': '-> /etc/a.conf' });
   assert.equal(statSync(join(root, 'etc/a.conf')).mode & 0o777, 0o640);
   assert.equal(statSync(join(root, 'etc/new/dir/b.conf')).mode & 0o777, 0o644);
@@ -115,12 +118,18 @@ test('strictStderr fails on stderr even with exit 0; a failed validate leaves th
   assert.match(strict[0]!.error!, /Invalid argument/);
   assert.deepEqual(tree(root), before);
   const validate = await runLocal([
-    { change: { summary: 'v', ops: [{ kind: 'put', path: join(root, 'etc/a.conf'), content: 'bad', validate: 'grep -q good %s' }] }, sets: [] },
+    {
+      change: { summary: 'v', ops: [{ kind: 'put', path: join(root, 'etc/a.conf'), content: 'bad', validate: 'grep -q good %s' }] },
+      sets: [],
+    },
   ]);
   assert.equal(validate[0]!.status, 'failed');
   assert.deepEqual(tree(root), before);
   const ok = await runLocal([
-    { change: { summary: 'v', ops: [{ kind: 'put', path: join(root, 'etc/a.conf'), content: 'good', validate: 'grep -q good %s' }] }, sets: [] },
+    {
+      change: { summary: 'v', ops: [{ kind: 'put', path: join(root, 'etc/a.conf'), content: 'good', validate: 'grep -q good %s' }] },
+      sets: [],
+    },
   ]);
   assert.equal(ok[0]!.status, 'ok');
   assert.equal(readFileSync(join(root, 'etc/a.conf'), 'utf8'), 'good');
@@ -129,20 +138,35 @@ test('strictStderr fails on stderr even with exit 0; a failed validate leaves th
 test('live ops are skipped on an offline root; handlers run once for changes that succeeded, even after a failure', async (t) => {
   const root = tempRoot(t);
   const steps = (dir: string): ScriptStep[] => [
-    { change: { summary: 'a', ops: [{ kind: 'put', path: join(dir, 'etc/a'), content: 'a' }, { kind: 'exec', argv: ['sysctl', '-w', 'x=1'], live: true }] }, sets: ['N0'] },
+    {
+      change: {
+        summary: 'a',
+        ops: [
+          { kind: 'put', path: join(dir, 'etc/a'), content: 'a' },
+          { kind: 'exec', argv: ['sysctl', '-w', 'x=1'], live: true },
+        ],
+      },
+      sets: ['N0'],
+    },
     { change: { summary: 'fails', ops: [{ kind: 'exec', argv: ['false'] }] }, sets: ['N1'] },
     { change: { summary: 'h0', ops: [{ kind: 'put', path: join(dir, 'etc/h0'), content: 'ran' }] }, sets: [], when: ['N0'] },
     { change: { summary: 'h1', ops: [{ kind: 'put', path: join(dir, 'etc/h1'), content: 'ran' }] }, sets: [], when: ['N1'] },
   ];
   const forced = await runLocal(steps(root));
-  assert.deepEqual(forced.map((o) => o.status), ['ok', 'failed', 'ok', 'not-run']);
+  assert.deepEqual(
+    forced.map((o) => o.status),
+    ['ok', 'failed', 'ok', 'not-run'],
+  );
   assert.equal(forced[0]!.skippedLive, 1);
   assert.ok(existsSync(join(root, 'etc/h0')));
   assert.ok(!existsSync(join(root, 'etc/h1')));
 
   const root2 = tempRoot(t);
   const unforced = await runLocal(steps(root2), false);
-  assert.deepEqual(unforced.map((o) => o.status), ['ok', 'failed', 'not-run', 'not-run']);
+  assert.deepEqual(
+    unforced.map((o) => o.status),
+    ['ok', 'failed', 'not-run', 'not-run'],
+  );
   assert.ok(!existsSync(join(root2, 'etc/h0')));
 });
 
@@ -172,17 +196,32 @@ test('uploads are staged beside their target and renamed by the script; a later 
     host: 'h',
     handlers: [],
     after: fakeFacts(),
-    tasks: [{ task: { name: 'deploy', module: 'm', args: {}, tags: [], notify: [], listen: [], pos: { file: 'f', line: 1, col: 1 } }, index: 0, status: 'changed', warnings: [], changes: [{ summary: 'deploy', ops }] }],
+    tasks: [
+      {
+        task: { name: 'deploy', module: 'm', args: {}, tags: [], notify: [], listen: [], pos: { file: 'f', line: 1, col: 1 } },
+        index: 0,
+        status: 'changed',
+        warnings: [],
+        changes: [{ summary: 'deploy', ops }],
+      },
+    ],
   });
   const ok = await applyHost(tr, plan([upload('/usr/local/bin/portsyncd')]), true);
   assert.equal(ok.results[0]!.status, 'changed');
   assert.equal(readFileSync(join(root, 'usr/local/bin/portsyncd'), 'utf8'), 'binary v2');
   assert.equal(statSync(join(root, 'usr/local/bin/portsyncd')).mode & 0o777, 0o755);
 
-  const failed = await applyHost(tr, plan([upload('/opt/old'), { kind: 'put', path: '/opt', content: 'a file cannot replace a folder' }]), true);
+  const failed = await applyHost(
+    tr,
+    plan([upload('/opt/old'), { kind: 'put', path: '/opt', content: 'a file cannot replace a folder' }]),
+    true,
+  );
   assert.equal(failed.results[0]!.status, 'failed');
   assert.equal(readFileSync(join(root, 'opt/old'), 'utf8'), 'binary v1');
-  assert.deepEqual(Object.keys(tree(root)).filter((p) => p.includes('.psd-')), []);
+  assert.deepEqual(
+    Object.keys(tree(root)).filter((p) => p.includes('.psd-')),
+    [],
+  );
 });
 
 test('a script whose connection drops mid-change (SIGHUP, output gone) still finishes the change whole', async (t) => {

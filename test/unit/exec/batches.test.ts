@@ -44,6 +44,11 @@ test('runLimited keeps at most N in flight and stops starting when told to', asy
   assert.equal(peak, 2);
   assert.equal(done.length, 6);
   const started: number[] = [];
-  await runLimited([1, 2, 3, 4], 1, async (i) => void started.push(i), () => started.length < 2);
+  await runLimited(
+    [1, 2, 3, 4],
+    1,
+    async (i) => void started.push(i),
+    () => started.length < 2,
+  );
   assert.deepEqual(started, [1, 2]);
 });

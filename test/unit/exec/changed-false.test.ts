@@ -18,14 +18,47 @@ const probe: Module<{ path: string }> = {
   name: 'probe',
   schema: {},
   needs: (a) => [{ kind: 'file', path: a.path }],
-  diff: (_f, a, ctx) => [{ summary: `probe ${a.path}`, ops: [{ kind: 'put', path: a.path, content: String(ctx.vars.inventory_hostname) }], changed: false, notify: ['h'] }],
+  diff: (_f, a, ctx) => [
+    {
+      summary: `probe ${a.path}`,
+      ops: [{ kind: 'put', path: a.path, content: String(ctx.vars.inventory_hostname) }],
+      changed: false,
+      notify: ['h'],
+    },
+  ],
 };
-const registry: RegistryLike = { get: (n) => (n === 'probe' ? (probe as unknown as Module) : undefined), validateArgs: () => [], handlers: () => new Map() };
-const env = (check: boolean): PlanEnv => ({ registry, renderArgs: (a) => a, renderTemplate: () => '', evalWhen: () => true, check, tags: { only: [], skip: [] } });
+const registry: RegistryLike = {
+  get: (n) => (n === 'probe' ? (probe as unknown as Module) : undefined),
+  validateArgs: () => [],
+  handlers: () => new Map(),
+};
+const env = (check: boolean): PlanEnv => ({
+  registry,
+  renderArgs: (a) => a,
+  renderTemplate: () => '',
+  evalWhen: () => true,
+  check,
+  tags: { only: [], skip: [] },
+});
 const pos = { file: 'site.yaml', line: 1, col: 1 };
-const task = (name: string, path: string, notify: string[] = []): Task => ({ name, module: 'probe', args: { path }, tags: [], notify, listen: [], pos });
+const task = (name: string, path: string, notify: string[] = []): Task => ({
+  name,
+  module: 'probe',
+  args: { path },
+  tags: [],
+  notify,
+  listen: [],
+  pos,
+});
 const play: Play = {
-  name: 'p', hosts: 'all', vars: {}, varsFiles: [], serial: [], anyErrorsFatal: false, tags: [], pos,
+  name: 'p',
+  hosts: 'all',
+  vars: {},
+  varsFiles: [],
+  serial: [],
+  anyErrorsFatal: false,
+  tags: [],
+  pos,
   tasks: [task('read-only run', '/etc/seen', ['h'])],
   handlers: [task('h', '/etc/handler')],
 };
@@ -33,7 +66,14 @@ const play: Play = {
 async function run(root: string, check: boolean) {
   const events: RunEvent[] = [];
   let text = '';
-  const text$ = textReporter({ write: (s) => (text += s), writeErr: (s) => (text += s), colour: false, live: false, diff: true, verbose: false });
+  const text$ = textReporter({
+    write: (s) => (text += s),
+    writeErr: (s) => (text += s),
+    colour: false,
+    live: false,
+    diff: true,
+    verbose: false,
+  });
   const code = await runPlaybook([{ play, hosts: [{ name: 'h1', vars: { inventory_hostname: 'h1', chroot_dir: root } }] }], {
     env: env(check),
     forks: 1,
@@ -52,7 +92,11 @@ test('changed: false runs the ops and reports ok: no changed count, no handler, 
     const { code, events, text } = await run(root, check);
     assert.equal(code, 0, `check=${check}`);
     const results = events.filter((e) => e.event === 'result') as Extract<RunEvent, { event: 'result' }>[];
-    assert.deepEqual(results.map((r) => [r.task, r.status, r.changes.length]), [['read-only run', 'ok', 0]], `check=${check}`);
+    assert.deepEqual(
+      results.map((r) => [r.task, r.status, r.changes.length]),
+      [['read-only run', 'ok', 0]],
+      `check=${check}`,
+    );
     const recap = events.at(-1) as Extract<RunEvent, { event: 'recap' }>;
     assert.equal(recap.hosts.h1!.ok, 1);
     assert.equal(recap.hosts.h1!.changed, 0);

@@ -2,7 +2,20 @@
 // write only the intended file, inside the chroot root, with the declared or previous mode.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, chownSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  chownSync,
+} from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -56,7 +69,10 @@ test('a symlinked dest is replaced by a 0644 file by default, never made world-w
     step({ kind: 'put', path: '/etc/resolv.conf', content: 'nameserver 192.0.2.53\n' }),
     step({ kind: 'put', path: '/etc/abs.conf', content: 'x\n' }),
   ]);
-  assert.deepEqual(out.map((o) => o.status), ['ok', 'ok']);
+  assert.deepEqual(
+    out.map((o) => o.status),
+    ['ok', 'ok'],
+  );
   for (const f of ['etc/resolv.conf', 'etc/abs.conf']) {
     assert.ok(lstatSync(join(root, f)).isFile(), `${f} is a regular file now`);
     assert.equal(mode(join(root, f)), '0644');
@@ -102,7 +118,10 @@ test('chroot: ".." and symlinked parents stay inside the root, for writes and fo
     step({ kind: 'put', path: '/etc/sysctl.d/50.conf', content: 'y' }),
     step({ kind: 'put', path: '/etc/up/pwned2', content: 'z' }),
   ]);
-  assert.deepEqual(out.map((o) => o.status), ['ok', 'ok', 'ok']);
+  assert.deepEqual(
+    out.map((o) => o.status),
+    ['ok', 'ok', 'ok'],
+  );
   assert.deepEqual(readdirSync(outside), ['secret.txt'], 'nothing written outside the root');
   assert.equal(readFileSync(join(root, 'outside/pwned'), 'utf8'), 'x');
   assert.equal(readFileSync(join(root, 'elsewhere/50.conf'), 'utf8'), 'y');
@@ -131,7 +150,10 @@ test('chroot: a glob-matched symlink is not followed out of the root', async (t)
   mkdirSync(join(root, 'etc/sysctl.d'));
   symlinkSync(join(outside, 'shadow'), join(root, 'etc/sysctl.d/10-x.conf'));
   const tr = createChrootTransport('h', root);
-  const facts = await gatherFacts(tr, [{ kind: 'files', glob: '/etc/sysctl.d/*.conf' }, { kind: 'file', path: '/etc/sysctl.d/10-x.conf' }]);
+  const facts = await gatherFacts(tr, [
+    { kind: 'files', glob: '/etc/sysctl.d/*.conf' },
+    { kind: 'file', path: '/etc/sysctl.d/10-x.conf' },
+  ]);
   assert.deepEqual(facts.files('/etc/sysctl.d/*.conf'), {});
   assert.equal(facts.file('/etc/sysctl.d/10-x.conf'), null);
 });
@@ -170,7 +192,10 @@ test('validate gets the path as an argument: quotes in the command cannot splice
 
 test('validate commands that would need a shell are refused before anything is written', () => {
   for (const validate of ['test -n %s; reboot', 'grep x %s | head', 'test -n "$(id) %s"', 'test `id` %s', 'test %s >/tmp/x', "test '%s"]) {
-    assert.throws(() => compileApplyScript([step({ kind: 'put', path: '/etc/x', content: 'x', validate })], { root: '', offline: false }, true), /validate/);
+    assert.throws(
+      () => compileApplyScript([step({ kind: 'put', path: '/etc/x', content: 'x', validate })], { root: '', offline: false }, true),
+      /validate/,
+    );
   }
 });
 
@@ -188,17 +213,21 @@ test('chroot: validate runs inside the root, on the temp file as the root sees i
   const { root } = scratch(t);
   busyboxRoot(root);
   writeFileSync(join(root, 'etc/a.conf'), 'A');
-  const bad = await applyChroot(root, [step({ kind: 'put', path: '/etc/a.conf', content: 'bad', validate: '/bin/busybox grep -q good %s' })]);
+  const bad = await applyChroot(root, [
+    step({ kind: 'put', path: '/etc/a.conf', content: 'bad', validate: '/bin/busybox grep -q good %s' }),
+  ]);
   assert.equal(bad[0]!.status, 'failed');
   assert.equal(readFileSync(join(root, 'etc/a.conf'), 'utf8'), 'A');
   // /etc/expected exists only inside the root: cmp finds it only when it runs there.
   writeFileSync(join(root, 'etc/expected'), 'good');
-  const ok = await applyChroot(root, [step({ kind: 'put', path: '/etc/a.conf', content: 'good', validate: '/bin/busybox cmp %s /etc/expected' })]);
+  const ok = await applyChroot(root, [
+    step({ kind: 'put', path: '/etc/a.conf', content: 'good', validate: '/bin/busybox cmp %s /etc/expected' }),
+  ]);
   assert.equal(ok[0]!.status, 'ok', ok[0]!.error);
   assert.equal(readFileSync(join(root, 'etc/a.conf'), 'utf8'), 'good');
 });
 
-test('owners: numbers work everywhere; on chroot names come from the root\'s own passwd and group', async (t) => {
+test("owners: numbers work everywhere; on chroot names come from the root's own passwd and group", async (t) => {
   const { root } = scratch(t);
   writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\nswitchd:x:4242:4343::/:/bin/false\n');
   writeFileSync(join(root, 'etc/group'), 'root:x:0:\nswitchd:x:4343:\n');
@@ -207,7 +236,10 @@ test('owners: numbers work everywhere; on chroot names come from the root\'s own
     step({ kind: 'put', path: '/etc/numbered', content: 'n', owner: '4711', group: '4712' }),
     step({ kind: 'put', path: '/etc/unknown', content: 'n', owner: 'nobody-here' }),
   ]);
-  assert.deepEqual(out.map((o) => o.status), ['ok', 'ok', 'failed']);
+  assert.deepEqual(
+    out.map((o) => o.status),
+    ['ok', 'ok', 'failed'],
+  );
   assert.match(out[2]!.error!, /user nobody-here is not in \/etc\/passwd/);
   assert.deepEqual([statSync(join(root, 'etc/named')).uid, statSync(join(root, 'etc/named')).gid], [4242, 4343]);
   assert.deepEqual([statSync(join(root, 'etc/numbered')).uid, statSync(join(root, 'etc/numbered')).gid], [4711, 4712]);
@@ -215,7 +247,10 @@ test('owners: numbers work everywhere; on chroot names come from the root\'s own
   const again = await applyChroot(root, [step({ kind: 'put', path: '/etc/numbered', content: 'm' })]);
   assert.equal(again[0]!.status, 'ok', again[0]!.error);
   assert.equal(statSync(join(root, 'etc/numbered')).uid, 4711);
-  const facts = await gatherFacts(createChrootTransport('h', root), [{ kind: 'stat', path: '/etc/named' }, { kind: 'stat', path: '/etc/numbered' }]);
+  const facts = await gatherFacts(createChrootTransport('h', root), [
+    { kind: 'stat', path: '/etc/named' },
+    { kind: 'stat', path: '/etc/numbered' },
+  ]);
   assert.equal(facts.stat('/etc/named')?.owner, 'switchd');
   assert.equal(facts.stat('/etc/numbered')?.owner, '4711');
 });

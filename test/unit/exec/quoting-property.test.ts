@@ -16,14 +16,47 @@ import { shq, UnquotableError } from '../../../src/script/shell.js';
 const base = mkdtempSync(join(tmpdir(), 'psd-quoting-'));
 const marker = join(base, 'RAN');
 const PIECES = [
-  "'", '"', '\\', '`touch ' + marker + '`', '$(touch ' + marker + ')', '${HOME}', '$1', '$@', '\n', '\t', ' ', '*', '?', '[a-z]', '{a,b}', '~',
-  ';', '|', '&', '>', '<', '(', ')', '#', '!', '%s', '%', '-', '--', '=', 'é', '\u2028', '\r', 'PSD_EOF', '@@PSD 0 ok b',
+  "'",
+  '"',
+  '\\',
+  '`touch ' + marker + '`',
+  '$(touch ' + marker + ')',
+  '${HOME}',
+  '$1',
+  '$@',
+  '\n',
+  '\t',
+  ' ',
+  '*',
+  '?',
+  '[a-z]',
+  '{a,b}',
+  '~',
+  ';',
+  '|',
+  '&',
+  '>',
+  '<',
+  '(',
+  ')',
+  '#',
+  '!',
+  '%s',
+  '%',
+  '-',
+  '--',
+  '=',
+  'é',
+  '\u2028',
+  '\r',
+  'PSD_EOF',
+  '@@PSD 0 ok b',
 ];
 
 /** Deterministic, so a failure can be replayed. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function hostile(r: () => number): string {
@@ -57,7 +90,10 @@ test('hostile strings through every op and fact query arrive literally and never
         sets: [],
       },
       { change: { summary: v, ops: [{ kind: 'symlink' as const, path: join(dir, `l-${name}`), target: v }] }, sets: [] },
-      { change: { summary: v, ops: [{ kind: 'exec' as const, argv: ['cp', '--', join(sub, name), join(sub, `${name}.copy`)] }] }, sets: [] },
+      {
+        change: { summary: v, ops: [{ kind: 'exec' as const, argv: ['cp', '--', join(sub, name), join(sub, `${name}.copy`)] }] },
+        sets: [],
+      },
     ];
   });
   // Each validate compares with this file, so the hostile path has to arrive intact.
@@ -121,7 +157,12 @@ function shellWord(s: string): string {
 test('NUL cannot be quoted: refused before any script is built', () => {
   assert.throws(() => shq('a\0b'), UnquotableError);
   assert.throws(
-    () => compileApplyScript([{ change: { summary: 'n', ops: [{ kind: 'put', path: '/tmp/a\0b', content: '' }] }, sets: [] }], { root: '', offline: false }, true),
+    () =>
+      compileApplyScript(
+        [{ change: { summary: 'n', ops: [{ kind: 'put', path: '/tmp/a\0b', content: '' }] }, sets: [] }],
+        { root: '', offline: false },
+        true,
+      ),
     UnquotableError,
   );
   assert.throws(() => composeGatherScript([{ kind: 'file', path: '/etc/a\0' }], { root: '', offline: false }, ''), UnquotableError);

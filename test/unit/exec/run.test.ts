@@ -16,12 +16,16 @@ import { textReporter } from '../../../src/report/text.js';
 const mark: Module<{ path: string }> = {
   name: 'mark',
   schema: {},
-  needs: (a) => [{ kind: 'file', path: a.path }, { kind: 'file', path: '/etc/poison' }],
+  needs: (a) => [
+    { kind: 'file', path: a.path },
+    { kind: 'file', path: '/etc/poison' },
+  ],
   diff(facts, a, ctx) {
     if (ctx.vars.broken === 'plan') ctx.error('cannot plan here', ['path'], 'fix the path');
     if (facts.file('/etc/poison') != null) ctx.error('the host holds /etc/poison', ['path']);
     // never converges: wants the file to hold something other than what it holds
-    if (ctx.vars.broken === 'flap') return [{ summary: 'flap', ops: [{ kind: 'put', path: a.path, content: (facts.file(a.path) ?? '') + 'x' }] }];
+    if (ctx.vars.broken === 'flap')
+      return [{ summary: 'flap', ops: [{ kind: 'put', path: a.path, content: (facts.file(a.path) ?? '') + 'x' }] }];
     if (facts.file(a.path) === String(ctx.vars.inventory_hostname)) return [];
     const ops: import('../../../src/module.js').Op[] = [{ kind: 'put', path: a.path, content: String(ctx.vars.inventory_hostname) }];
     if (ctx.vars.broken === a.path) ops.push({ kind: 'exec', argv: ['/no/such/binary'] });
@@ -43,7 +47,15 @@ const env = (check = false): PlanEnv => ({
 });
 
 const pos = { file: 'site.yaml', line: 1, col: 1 };
-const task = (name: string, path: string, notify: string[] = []): Task => ({ name, module: 'mark', args: { path }, tags: [], notify, listen: [], pos });
+const task = (name: string, path: string, notify: string[] = []): Task => ({
+  name,
+  module: 'mark',
+  args: { path },
+  tags: [],
+  notify,
+  listen: [],
+  pos,
+});
 const play = (more: Partial<Play> = {}): Play => ({
   name: 'p',
   hosts: 'all',
@@ -94,7 +106,9 @@ test('serial [1, "50%"]: batches run in order and the order shows in the events'
   assert.equal(code, 0);
   const batches = events.filter((e) => e.event === 'batch_start').map((e) => (e as { hosts: string[] }).hosts);
   assert.deepEqual(batches, [['h1'], ['h2', 'h3'], ['h4', 'h5']]);
-  const order = events.filter((e) => e.event === 'batch_start' || (e.event === 'result' && e.task === 'first')).map((e) => (e.event === 'result' ? e.host : 'B'));
+  const order = events
+    .filter((e) => e.event === 'batch_start' || (e.event === 'result' && e.task === 'first'))
+    .map((e) => (e.event === 'result' ? e.host : 'B'));
   assert.deepEqual(order.slice(0, 2), ['B', 'h1']);
   assert.equal(order.indexOf('h4') > order.lastIndexOf('B'), true);
   for (const h of hosts) assert.equal(readFileSync(join(dir, h.name, 'etc/handler'), 'utf8'), h.name);
@@ -104,7 +118,10 @@ test('max_fail_percentage halts after the batch that exceeds it; later hosts are
   const { dir, hosts } = fleet(t, 6, { h3: '/etc/one' });
   const { code, events, recap } = await run([{ play: play({ serial: [2], maxFailPercentage: 40 }), hosts }]);
   assert.equal(code, 1);
-  assert.match((events.find((e) => e.event === 'halt') as { reason: string }).reason, /after batch 2: 1 of 2 hosts .*50% > max_fail_percentage 40%/);
+  assert.match(
+    (events.find((e) => e.event === 'halt') as { reason: string }).reason,
+    /after batch 2: 1 of 2 hosts .*50% > max_fail_percentage 40%/,
+  );
   for (const h of ['h5', 'h6']) assert.ok(!existsSync(join(dir, h, 'etc/one')), `${h} untouched`);
   assert.ok(existsSync(join(dir, 'h4', 'etc/two')), 'the rest of the failing batch still ran');
   assert.equal(recap.h3!.failed, 1);
@@ -135,7 +152,9 @@ test('any_errors_fatal stops the play after a failing batch', async (t) => {
   // The other host of the batch finishes the failing task and starts no later one.
   assert.equal(readFileSync(join(dir, 'h2', 'etc/one'), 'utf8'), 'h2');
   assert.ok(!existsSync(join(dir, 'h2', 'etc/two')), 'h2 stopped at the failing task');
-  const h2 = events.filter((e) => e.event === 'result' && e.host === 'h2').map((e) => [(e as { task: string }).task, (e as { status: string }).status]);
+  const h2 = events
+    .filter((e) => e.event === 'result' && e.host === 'h2')
+    .map((e) => [(e as { task: string }).task, (e as { status: string }).status]);
   assert.deepEqual(h2, [['first', 'changed']]);
 
   // an unreachable host is fatal too, and is still reported as unreachable
@@ -155,7 +174,11 @@ test('handlers of succeeded changes run after a later failure unless --no-force-
   assert.equal(readFileSync(join(dir, 'h1', 'etc/handler'), 'utf8'), 'h1');
   assert.deepEqual(
     forced.events.filter((e) => e.event === 'result').map((e) => [(e as { task: string }).task, (e as { status: string }).status]),
-    [['first', 'changed'], ['second', 'failed'], ['h', 'changed']],
+    [
+      ['first', 'changed'],
+      ['second', 'failed'],
+      ['h', 'changed'],
+    ],
   );
   const other = fleet(t, 1, { h1: '/etc/two' });
   const unforced = await run([{ play: p, hosts: other.hosts }], false, false);
@@ -197,12 +220,22 @@ test('one gather serves every play: check mode plans later plays against earlier
   const { dir, hosts } = fleet(t, 2);
   const first = play({ name: 'one', tasks: [task('write', '/etc/one')], handlers: [] });
   const second = play({ name: 'two', tasks: [task('write again', '/etc/one'), task('other', '/etc/two')], handlers: [] });
-  const plays = [{ play: first, hosts }, { play: second, hosts }];
+  const plays = [
+    { play: first, hosts },
+    { play: second, hosts },
+  ];
   const check = await run(plays, true);
   assert.equal(check.code, 2);
-  const statuses = check.events.filter((e) => e.event === 'result' && e.host === 'h1').map((e) => [(e as { task: string }).task, (e as { status: string }).status]);
-  assert.deepEqual(statuses, [['write', 'changed'], ['write again', 'ok'], ['other', 'changed']]);
-  const trips = (events: RunEvent[]) => events.filter((e) => e.event === 'host_stats' && e.host === 'h1').map((e) => (e as { roundTrips: number }).roundTrips);
+  const statuses = check.events
+    .filter((e) => e.event === 'result' && e.host === 'h1')
+    .map((e) => [(e as { task: string }).task, (e as { status: string }).status]);
+  assert.deepEqual(statuses, [
+    ['write', 'changed'],
+    ['write again', 'ok'],
+    ['other', 'changed'],
+  ]);
+  const trips = (events: RunEvent[]) =>
+    events.filter((e) => e.event === 'host_stats' && e.host === 'h1').map((e) => (e as { roundTrips: number }).roundTrips);
   assert.deepEqual(trips(check.events), [1, 1], 'check: one gather for both plays');
 
   const applied = await run(plays);
@@ -227,14 +260,22 @@ test('preflight: a problem in a later play ends the run with exit 3 before any h
   const first = play({ name: 'one', tasks: [task('write', '/etc/one')], handlers: [] });
   const second = play({ name: 'two', tasks: [task('other', '/etc/two')], handlers: [] });
   const laterBroken = hosts.map((h) => (h.name === 'h3' ? { ...h, vars: { ...h.vars, broken: 'plan' } } : h));
-  const { code, events } = await run([{ play: first, hosts }, { play: second, hosts: laterBroken }]);
+  const { code, events } = await run([
+    { play: first, hosts },
+    { play: second, hosts: laterBroken },
+  ]);
   assert.equal(code, 3);
   const problems = events.find((e) => e.event === 'problems') as Extract<RunEvent, { event: 'problems' }>;
-  assert.deepEqual(problems.problems.map((p) => [p.host, p.task, p.message]), [['h3', 'other', 'cannot plan here']]);
+  assert.deepEqual(
+    problems.problems.map((p) => [p.host, p.task, p.message]),
+    [['h3', 'other', 'cannot plan here']],
+  );
   assert.equal(problems.changed, undefined, 'nothing was changed');
   assert.ok(!events.some((e) => e.event === 'batch_start'));
   for (const h of hosts) assert.ok(!existsSync(join(dir, h.name, 'etc/one')), `${h.name} untouched`);
-  const trips = events.filter((e) => e.event === 'recap').flatMap((e) => Object.values((e as Extract<RunEvent, { event: 'recap' }>).hosts).map((r) => r.round_trips));
+  const trips = events
+    .filter((e) => e.event === 'recap')
+    .flatMap((e) => Object.values((e as Extract<RunEvent, { event: 'recap' }>).hosts).map((r) => r.round_trips));
   assert.deepEqual(trips, [1, 1, 1], 'one gather per host for both plays');
 });
 
@@ -253,7 +294,14 @@ test('a problem that appears only after changes names the hosts and plays that w
   assert.ok(!existsSync(join(dir, 'h2/etc/one')), 'h2 untouched');
 
   let out = '';
-  const text = textReporter({ write: (s) => void (out += s), writeErr: (s) => void (out += s), colour: false, live: false, diff: false, verbose: false });
+  const text = textReporter({
+    write: (s) => void (out += s),
+    writeErr: (s) => void (out += s),
+    colour: false,
+    live: false,
+    diff: false,
+    verbose: false,
+  });
   text.emit(problems);
   assert.match(out, /3 problems found; changed before they were found: h1 \(p\)\.\n/);
   out = '';
@@ -270,8 +318,14 @@ test('a batch replans its hosts on facts gathered at its start and says when the
   assert.equal(code, 0);
   const moved = events.filter((e) => e.event === 'replanned');
   assert.deepEqual(moved, [{ event: 'replanned', host: 'h2', play: 'p', added: [], removed: ['first: mark /etc/one'] }]);
-  const h2 = events.filter((e) => e.event === 'result' && e.host === 'h2').map((e) => [(e as { task: string }).task, (e as { status: string }).status]);
-  assert.deepEqual(h2, [['first', 'ok'], ['second', 'changed'], ['h', 'changed']]);
+  const h2 = events
+    .filter((e) => e.event === 'result' && e.host === 'h2')
+    .map((e) => [(e as { task: string }).task, (e as { status: string }).status]);
+  assert.deepEqual(h2, [
+    ['first', 'ok'],
+    ['second', 'changed'],
+    ['h', 'changed'],
+  ]);
 });
 
 test('any_errors_fatal: handlers notified before the stop still run (force_handlers)', async (t) => {

@@ -55,7 +55,17 @@ test('one exec gathers files, stats, globs and commands under the chroot root, a
   assert.equal(st?.size, 4);
   assert.equal(st?.sha256, createHash('sha256').update('b=2\n').digest('hex'));
   const followed = { ...st, mode: '0600' };
-  const link = { type: 'link', mode: '0777', owner: 'admin', group: 'wheel', uid: 0, gid: 0, size: 23, target: '/etc/sysctl.d/20-b.conf', followed };
+  const link = {
+    type: 'link',
+    mode: '0777',
+    owner: 'admin',
+    group: 'wheel',
+    uid: 0,
+    gid: 0,
+    size: 23,
+    target: '/etc/sysctl.d/20-b.conf',
+    followed,
+  };
   assert.deepEqual(facts.stat('/etc/link'), link);
   assert.equal(facts.stat('/etc/missing'), null);
   assert.deepEqual(facts.files('/etc/sysctl.d/*.conf'), { '/etc/sysctl.d/10-a.conf': odd, '/etc/sysctl.d/20-b.conf': 'b=2\n' });
@@ -110,7 +120,10 @@ test('a files glob is read in one pass: hundreds of files, odd names, empty file
 
   const tr = createChrootTransport('leaf01', root);
   await tr.connect();
-  const facts = await gatherFacts(tr, [{ kind: 'files', glob: '/etc/sysctl.d/*.conf' }, { kind: 'files', glob: '/etc/none/*.conf' }]);
+  const facts = await gatherFacts(tr, [
+    { kind: 'files', glob: '/etc/sysctl.d/*.conf' },
+    { kind: 'files', glob: '/etc/none/*.conf' },
+  ]);
   assert.equal(tr.roundTrips, 1);
   assert.deepEqual(facts.files('/etc/sysctl.d/*.conf'), want);
   assert.deepEqual(facts.files('/etc/none/*.conf'), {});

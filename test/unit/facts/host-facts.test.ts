@@ -152,17 +152,21 @@ test('the fragment runs under dash on this machine and describes it', () => {
   assert.equal(f.systemd, existsSync('/run/systemd/system'));
 });
 
-test('the fragment gives the same facts under busybox applets only', { skip: !existsSync('/usr/bin/busybox') && 'busybox not installed' }, () => {
-  const bin = mkdtempSync(join(tmpdir(), 'hostfacts-busybox-'));
-  try {
-    execFileSync('/usr/bin/busybox', ['--install', '-s', bin]);
-    const viaBusybox = parseHostFacts(runFragment([join(bin, 'sh')], { PATH: bin }));
-    const viaDash = parseHostFacts(runFragment(['dash'], { PATH: process.env.PATH ?? '' }));
-    assert.deepEqual({ ...viaBusybox, irqbalanceActive: false }, { ...viaDash, irqbalanceActive: false });
-  } finally {
-    rmSync(bin, { recursive: true, force: true });
-  }
-});
+test(
+  'the fragment gives the same facts under busybox applets only',
+  { skip: !existsSync('/usr/bin/busybox') && 'busybox not installed' },
+  () => {
+    const bin = mkdtempSync(join(tmpdir(), 'hostfacts-busybox-'));
+    try {
+      execFileSync('/usr/bin/busybox', ['--install', '-s', bin]);
+      const viaBusybox = parseHostFacts(runFragment([join(bin, 'sh')], { PATH: bin }));
+      const viaDash = parseHostFacts(runFragment(['dash'], { PATH: process.env.PATH ?? '' }));
+      assert.deepEqual({ ...viaBusybox, irqbalanceActive: false }, { ...viaDash, irqbalanceActive: false });
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  },
+);
 
 test('with $ROOT the fragment reads a lab-like tree and skips live-only facts', () => {
   const root = mkdtempSync(join(tmpdir(), 'hostfacts-root-'));
@@ -176,7 +180,10 @@ test('with $ROOT the fragment reads a lab-like tree and skips live-only facts', 
     put('sys/devices/system/node/online', '0-1');
     put('proc/sys/net/core/somaxconn', '4096\n');
     put('proc/sys/net/ipv4/conf/Ethernet0/forwarding', '1\n');
-    put('proc/interrupts', '           CPU0       CPU1\n 200:   5   0   lab   Ethernet0-rx-0\n 201:   0   0   lab   Ethernet4-rx-0\nNMI:   0   0   Non-maskable interrupts\n');
+    put(
+      'proc/interrupts',
+      '           CPU0       CPU1\n 200:   5   0   lab   Ethernet0-rx-0\n 201:   0   0   lab   Ethernet4-rx-0\nNMI:   0   0   Non-maskable interrupts\n',
+    );
     put('sys/class/net/Ethernet0/queues/rx-0/rps_cpus', '0\n');
     put('sys/class/net/Ethernet0/queues/tx-0/xps_cpus', '0\n');
     put('sys/class/net/Ethernet4/queues/rx-0/rps_cpus', '0\n');
@@ -207,22 +214,36 @@ test('with $ROOT the fragment reads a lab-like tree and skips live-only facts', 
   }
 });
 
-test('in a namespace with 128 ports the per-interface sysctl dirs are sent once and expand exactly', { skip: process.getuid?.() !== 0 && 'needs root for a network namespace' }, () => {
-  const ns = `hostfacts-${process.pid}`;
-  execFileSync('ip', ['netns', 'add', ns]);
-  try {
-    const batch = Array.from({ length: 64 }, (_, i) => `link add Ethernet${i * 4} type veth peer name peer${i * 4}`).join('\n');
-    execFileSync('ip', ['-n', ns, '-batch', '-'], { input: batch });
-    const out = execFileSync('ip', ['netns', 'exec', ns, 'dash', '-c', hostFactsScript()], { encoding: 'utf8' });
-    const listed = execFileSync('ip', ['netns', 'exec', ns, 'sh', '-c', 'cd /proc/sys && find . -type f'], { encoding: 'utf8' });
-    const f = parseHostFacts(out);
-    const full = listed.trim().split('\n').map((p) => p.slice(2).split('/').map((c) => c.replace(/\./g, '/')).join('.')).sort();
-    assert.equal(f.sysctlKeys.length, full.length);
-    assert.deepEqual(f.sysctlKeys, full);
-    assert.ok(f.sysctlKeys.includes('net.ipv6.conf.Ethernet252.disable_ipv6'));
-    assert.equal(f.nics.filter((n) => n.name.startsWith('Ethernet')).length, 64);
-    assert.ok(out.length * 5 < listed.length, `fact output ${out.length} bytes vs ${listed.length} for the sysctl listing alone`);
-  } finally {
-    execFileSync('ip', ['netns', 'del', ns]);
-  }
-});
+test(
+  'in a namespace with 128 ports the per-interface sysctl dirs are sent once and expand exactly',
+  { skip: process.getuid?.() !== 0 && 'needs root for a network namespace' },
+  () => {
+    const ns = `hostfacts-${process.pid}`;
+    execFileSync('ip', ['netns', 'add', ns]);
+    try {
+      const batch = Array.from({ length: 64 }, (_, i) => `link add Ethernet${i * 4} type veth peer name peer${i * 4}`).join('\n');
+      execFileSync('ip', ['-n', ns, '-batch', '-'], { input: batch });
+      const out = execFileSync('ip', ['netns', 'exec', ns, 'dash', '-c', hostFactsScript()], { encoding: 'utf8' });
+      const listed = execFileSync('ip', ['netns', 'exec', ns, 'sh', '-c', 'cd /proc/sys && find . -type f'], { encoding: 'utf8' });
+      const f = parseHostFacts(out);
+      const full = listed
+        .trim()
+        .split('\n')
+        .map((p) =>
+          p
+            .slice(2)
+            .split('/')
+            .map((c) => c.replace(/\./g, '/'))
+            .join('.'),
+        )
+        .sort();
+      assert.equal(f.sysctlKeys.length, full.length);
+      assert.deepEqual(f.sysctlKeys, full);
+      assert.ok(f.sysctlKeys.includes('net.ipv6.conf.Ethernet252.disable_ipv6'));
+      assert.equal(f.nics.filter((n) => n.name.startsWith('Ethernet')).length, 64);
+      assert.ok(out.length * 5 < listed.length, `fact output ${out.length} bytes vs ${listed.length} for the sysctl listing alone`);
+    } finally {
+      execFileSync('ip', ['netns', 'del', ns]);
+    }
+  },
+);

@@ -16,7 +16,12 @@ test('puts, removes and symlinks show in file, stat and files(glob)', () => {
   o.apply({ kind: 'symlink', path: '/etc/l', target: '/etc/sysctl.d/30-c.conf' });
   assert.equal(o.file('/etc/sysctl.d/20-b.conf'), 'new');
   assert.deepEqual(o.stat('/etc/sysctl.d/20-b.conf'), {
-    type: 'file', mode: '0600', owner: 'root', group: 'adm', size: 3, sha256: createHash('sha256').update('new').digest('hex'),
+    type: 'file',
+    mode: '0600',
+    owner: 'root',
+    group: 'adm',
+    size: 3,
+    sha256: createHash('sha256').update('new').digest('hex'),
   });
   assert.equal(o.stat('/etc/sysctl.d/30-c.conf')?.mode, '0640');
   assert.equal(o.file('/etc/sysctl.d/10-a.conf'), null);

@@ -29,8 +29,14 @@ test('health: holds probe tasks, kept apart from tasks', () => {
     - name: healthy
       health_check: {max_rss_mb: 64}
 `);
-  assert.deepEqual(play!.tasks.map((t) => t.name), ['deploy']);
-  assert.deepEqual(play!.health?.map((t) => [t.name, t.module, t.args]), [['healthy', 'health_check', { max_rss_mb: 64 }]]);
+  assert.deepEqual(
+    play!.tasks.map((t) => t.name),
+    ['deploy'],
+  );
+  assert.deepEqual(
+    play!.health?.map((t) => [t.name, t.module, t.args]),
+    [['healthy', 'health_check', { max_rss_mb: 64 }]],
+  );
   assert.deepEqual(play!.serial, [1, '10%', '100%']);
 });
 

@@ -26,12 +26,25 @@ const plan = (): HostPlan => ({
       changes: [
         { summary: 'config', ops: [{ kind: 'put', path: '/etc/app.yaml', content: 'new\n' }], notify: ['restart'] },
         { summary: 'switch', ops: [{ kind: 'symlink', path: '/opt/app/current', target: 'releases/b' }] },
-        { summary: 'dropin', ops: [{ kind: 'put', path: '/etc/app.d/tuning.conf', content: 'x' }, { kind: 'exec', argv: ['true'] }] },
+        {
+          summary: 'dropin',
+          ops: [
+            { kind: 'put', path: '/etc/app.d/tuning.conf', content: 'x' },
+            { kind: 'exec', argv: ['true'] },
+          ],
+        },
         { summary: 'again', ops: [{ kind: 'put', path: '/etc/app.yaml', content: 'newer\n' }] },
       ],
     },
   ],
-  handlers: [{ name: 'restart', source: 'module', keys: ['restart'], changes: [{ summary: 'systemctl restart app', ops: [{ kind: 'exec', argv: ['systemctl', 'restart', 'app'] }] }] }],
+  handlers: [
+    {
+      name: 'restart',
+      source: 'module',
+      keys: ['restart'],
+      changes: [{ summary: 'systemctl restart app', ops: [{ kind: 'exec', argv: ['systemctl', 'restart', 'app'] }] }],
+    },
+  ],
 });
 
 test('replaced paths: every file op of the plan, once, in plan order', () => {

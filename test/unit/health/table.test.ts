@@ -3,8 +3,24 @@ import assert from 'node:assert/strict';
 import { healthTable } from '../../../src/health/table.js';
 import { failureSummary, healthState, type HostHealth } from '../../../src/exec/probe-host.js';
 
-const good: HostHealth = { host: 'leaf1', ok: true, tasks: [{ task: 't', results: [{ check: 'RSS', ok: true, value: '50.0 MB', threshold: '<= 128 MB' }, { check: '/healthz 200', ok: true, value: 'HTTP 200', threshold: '200' }] }] };
-const bad: HostHealth = { host: 'leaf2', ok: false, tasks: [{ task: 't', results: [{ check: 'RSS', ok: false, value: '300.0 MB', threshold: '<= 128 MB' }] }] };
+const good: HostHealth = {
+  host: 'leaf1',
+  ok: true,
+  tasks: [
+    {
+      task: 't',
+      results: [
+        { check: 'RSS', ok: true, value: '50.0 MB', threshold: '<= 128 MB' },
+        { check: '/healthz 200', ok: true, value: 'HTTP 200', threshold: '200' },
+      ],
+    },
+  ],
+};
+const bad: HostHealth = {
+  host: 'leaf2',
+  ok: false,
+  tasks: [{ task: 't', results: [{ check: 'RSS', ok: false, value: '300.0 MB', threshold: '<= 128 MB' }] }],
+};
 const gone: HostHealth = { host: 'leaf3', ok: false, unreachable: true, error: 'connect ECONNREFUSED', tasks: [] };
 
 test('one row per check, the host named once, failures marked, a summary line', () => {
@@ -23,7 +39,11 @@ test('one row per check, the host named once, failures marked, a summary line', 
 });
 
 test('a host whose checks could not run is "not probed", counted apart from healthy even when its task lets that pass', () => {
-  const offline: HostHealth = { host: 'leaf4', ok: true, tasks: [{ task: 't', results: [{ check: 'portsyncd health', ok: true, notProbed: true, value: 'not probed: offline root' }] }] };
+  const offline: HostHealth = {
+    host: 'leaf4',
+    ok: true,
+    tasks: [{ task: 't', results: [{ check: 'portsyncd health', ok: true, notProbed: true, value: 'not probed: offline root' }] }],
+  };
   assert.equal(healthState(offline), 'not probed');
   assert.equal(healthState(good), 'healthy');
   assert.equal(healthState(bad), 'unhealthy');

@@ -22,7 +22,14 @@ const CASES: Record<string, string[]> = {
 
 function run(cmd: string, args: string[], cwd: string): unknown {
   // An empty working folder: no ansible.cfg, group_vars/ or host_vars/ beside the "playbook".
-  return JSON.parse(execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ANSIBLE_CONFIG: '', ANSIBLE_LOCALHOST_WARNING: 'false' } }));
+  return JSON.parse(
+    execFileSync(cmd, args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ANSIBLE_CONFIG: '', ANSIBLE_LOCALHOST_WARNING: 'false' },
+    }),
+  );
 }
 
 const haveAnsible = spawnSync('ansible-inventory', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -30,15 +37,26 @@ const cwd = mkdtempSync(join(tmpdir(), 'inv-parity-'));
 test.after(() => rmSync(cwd, { recursive: true, force: true }));
 
 for (const [name, sources] of Object.entries(CASES)) {
-  test(`inventory --list equals ansible-inventory --list: ${name}`, { skip: haveAnsible ? false : 'ansible-inventory is not installed' }, () => {
-    const dashI = sources.flatMap((s) => ['-i', join(CORPUS, s)]);
-    const theirs = run('ansible-inventory', [...dashI, '--list'], cwd);
-    const ours = run(process.execPath, [BIN, 'inventory', ...dashI, '--list'], cwd);
-    assert.deepEqual(ours, theirs);
-  });
+  test(
+    `inventory --list equals ansible-inventory --list: ${name}`,
+    { skip: haveAnsible ? false : 'ansible-inventory is not installed' },
+    () => {
+      const dashI = sources.flatMap((s) => ['-i', join(CORPUS, s)]);
+      const theirs = run('ansible-inventory', [...dashI, '--list'], cwd);
+      const ours = run(process.execPath, [BIN, 'inventory', ...dashI, '--list'], cwd);
+      assert.deepEqual(ours, theirs);
+    },
+  );
 }
 
-test('inventory --list equals ansible-inventory --list: the example fleet test fixture', { skip: haveAnsible ? false : 'ansible-inventory is not installed' }, () => {
-  const dashI = ['-i', fixture('good', 'dc-small', 'hosts.yaml')];
-  assert.deepEqual(run(process.execPath, [BIN, 'inventory', ...dashI, '--list'], cwd), run('ansible-inventory', [...dashI, '--list'], cwd));
-});
+test(
+  'inventory --list equals ansible-inventory --list: the example fleet test fixture',
+  { skip: haveAnsible ? false : 'ansible-inventory is not installed' },
+  () => {
+    const dashI = ['-i', fixture('good', 'dc-small', 'hosts.yaml')];
+    assert.deepEqual(
+      run(process.execPath, [BIN, 'inventory', ...dashI, '--list'], cwd),
+      run('ansible-inventory', [...dashI, '--list'], cwd),
+    );
+  },
+);

@@ -35,11 +35,33 @@ function problems(text: string): Problem[] {
 
 test('values are Python literals where they parse, else the text', () => {
   const cases: [string, unknown][] = [
-    ['42', 42], ['-3', -3], ['1_000', 1000], ['0x1F', 31], ['0o17', 15], ['0b11', 3], ['1e3', 1000], ['.5', 0.5], ['2.', 2],
-    ['0644', '0644'], ['yes', 'yes'], ['true', 'true'], ['True', true], ['None', null], ["'a b'", 'a b'], ['"x" \'y\'', 'xy'],
-    ["[1, 'a', [2]]", [1, 'a', [2]]], ['(1,)', [1]], ['(1)', 1], ["{'k': [1, None]}", { k: [1, null] }], ['42 # note', 42],
-    ['hello # not a comment', 'hello # not a comment'], ['{1, 2}', '{1, 2}'], ['1e3x', '1e3x'], ['18446744073709551615', '18446744073709551615'],
-    ['', ''], ['[' .repeat(100) + ']'.repeat(100), '['.repeat(100) + ']'.repeat(100)],
+    ['42', 42],
+    ['-3', -3],
+    ['1_000', 1000],
+    ['0x1F', 31],
+    ['0o17', 15],
+    ['0b11', 3],
+    ['1e3', 1000],
+    ['.5', 0.5],
+    ['2.', 2],
+    ['0644', '0644'],
+    ['yes', 'yes'],
+    ['true', 'true'],
+    ['True', true],
+    ['None', null],
+    ["'a b'", 'a b'],
+    ['"x" \'y\'', 'xy'],
+    ["[1, 'a', [2]]", [1, 'a', [2]]],
+    ['(1,)', [1]],
+    ['(1)', 1],
+    ["{'k': [1, None]}", { k: [1, null] }],
+    ['42 # note', 42],
+    ['hello # not a comment', 'hello # not a comment'],
+    ['{1, 2}', '{1, 2}'],
+    ['1e3x', '1e3x'],
+    ['18446744073709551615', '18446744073709551615'],
+    ['', ''],
+    ['['.repeat(100) + ']'.repeat(100), '['.repeat(100) + ']'.repeat(100)],
   ];
   for (const [text, want] of cases) assert.deepEqual(pythonLiteral(text), want, text);
 });

@@ -103,7 +103,9 @@ test('malformed group_vars get clear errors; INI in a .yaml file is read as INI,
 });
 
 test('a child loop and a missing inventory are reported', () => {
-  const dir = tempInventory({ 'hosts.yaml': 'all:\n  children:\n    a:\n      children:\n        b:\n          children:\n            a:\n' });
+  const dir = tempInventory({
+    'hosts.yaml': 'all:\n  children:\n    a:\n      children:\n        b:\n          children:\n            a:\n',
+  });
   try {
     const [p] = problemsOf(() => loadInventory(dir));
     assert.match(p.message, /"a" is its own descendant \(all → a → b → a\)/);
@@ -114,7 +116,12 @@ test('a child loop and a missing inventory are reported', () => {
 });
 
 test('in a folder, known_hosts and a vault password file are never read as inventories', () => {
-  const dir = tempInventory({ 'hosts.yaml': 'all:\n  hosts:\n    a:\n', known_hosts: 'a ssh-ed25519 AAAA\n', 'fleet.vault-password': 's3cret\n', 'vault_pass.txt': 'x\n' });
+  const dir = tempInventory({
+    'hosts.yaml': 'all:\n  hosts:\n    a:\n',
+    known_hosts: 'a ssh-ed25519 AAAA\n',
+    'fleet.vault-password': 's3cret\n',
+    'vault_pass.txt': 'x\n',
+  });
   try {
     assert.deepEqual([...loadInventory(dir).hosts.keys()], ['a']);
   } finally {

@@ -32,7 +32,10 @@ test('unions, intersections and exclusions; results in inventory order', () => {
 });
 
 test('only exclusions and intersections start from every host, as in Ansible', () => {
-  assert.deepEqual(sel('!leaf01'), sel('all').filter((h) => h !== 'leaf01'));
+  assert.deepEqual(
+    sel('!leaf01'),
+    sel('all').filter((h) => h !== 'leaf01'),
+  );
   assert.deepEqual(sel('!leaf:!mgmt01'), ['spine01', 'spine02']);
   assert.deepEqual(sel('&spine'), ['spine01', 'spine02']);
 });
@@ -42,7 +45,8 @@ test('a pattern that selects no host is an error naming it', () => {
   for (const p of ['leaf:&spine', '!all', 'leaf:!leaf']) {
     assert.throws(
       () => selectHosts(inv, p, where),
-      (e: unknown) => e instanceof ValidationError && e.problems[0]!.message.includes(`"${p}" selects no host`) && e.problems[0]!.pos === where,
+      (e: unknown) =>
+        e instanceof ValidationError && e.problems[0]!.message.includes(`"${p}" selects no host`) && e.problems[0]!.pos === where,
     );
   }
 });

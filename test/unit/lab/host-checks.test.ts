@@ -23,11 +23,14 @@ describe('lab preconditions', () => {
 
   it('requires root, and throws before anything is changed', () => {
     assert.match(checkPreconditions(probe(false))[0], /must run as root/);
-    assert.throws(() => assertPreconditions(probe(false, ['debootstrap'])), (err) => {
-      assert.ok(err instanceof HostNotReadyError);
-      assert.match(err.message, /apt-get install -y systemd-container debootstrap iproute2$/);
-      return true;
-    });
+    assert.throws(
+      () => assertPreconditions(probe(false, ['debootstrap'])),
+      (err) => {
+        assert.ok(err instanceof HostNotReadyError);
+        assert.match(err.message, /apt-get install -y systemd-container debootstrap iproute2$/);
+        return true;
+      },
+    );
   });
 });
 
@@ -61,7 +64,15 @@ describe('lab inotify budget', () => {
 describe('switch container arguments', () => {
   it('boots the trimmed systemd in the prepared namespace with its own writable /proc/sys/net', () => {
     const args = nspawnArgs('/state/leaf1/root', 'leaf1', 'lab-leaf1');
-    for (const a of ['--directory=/state/leaf1/root', '--hostname=leaf1', '--register=no', '--keep-unit', '--private-network', '--network-namespace-path=/run/netns/lab-leaf1', '--boot']) {
+    for (const a of [
+      '--directory=/state/leaf1/root',
+      '--hostname=leaf1',
+      '--register=no',
+      '--keep-unit',
+      '--private-network',
+      '--network-namespace-path=/run/netns/lab-leaf1',
+      '--boot',
+    ]) {
       assert.ok(args.includes(a), a);
     }
     assert.deepEqual(args.slice(args.indexOf('--') + 1), BOOT_ARGS);

@@ -10,9 +10,7 @@ const switches = [
 
 describe('lab inventory', () => {
   it('is an Ansible YAML inventory with spine and leaf groups and strict host key checking', () => {
-    const doc = parse(
-      renderHostsYaml({ lab: 'lab', clientKey: '/state/id_ed25519', knownHostsFile: '/inv/known_hosts', switches }),
-    );
+    const doc = parse(renderHostsYaml({ lab: 'lab', clientKey: '/state/id_ed25519', knownHostsFile: '/inv/known_hosts', switches }));
     assert.deepEqual(doc.all.children, {
       spine: { hosts: { spine1: { ansible_host: '10.213.0.2' } } },
       leaf: { hosts: { leaf1: { ansible_host: '10.213.0.62' } } },
@@ -26,9 +24,6 @@ describe('lab inventory', () => {
   });
 
   it('lists each switch host key under its address and name', () => {
-    assert.equal(
-      renderKnownHosts(switches),
-      '10.213.0.2,spine1 ssh-ed25519 AAAAspine\n10.213.0.62,leaf1 ssh-ed25519 AAAAleaf\n',
-    );
+    assert.equal(renderKnownHosts(switches), '10.213.0.2,spine1 ssh-ed25519 AAAAspine\n10.213.0.62,leaf1 ssh-ed25519 AAAAleaf\n');
   });
 });

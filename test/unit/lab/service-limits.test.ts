@@ -20,6 +20,14 @@ test("portsyncd's limits are lowered to the hard limits a lab switch inherits, n
 });
 
 test('the lab inventory carries them for every switch', () => {
-  const doc = parse(renderHostsYaml({ lab: 'lab', clientKey: '/k', knownHostsFile: '/kh', switches: [], portsyncdLimits: { nofile: 20000, nproc: 4096, memlock: 8388608 } }));
+  const doc = parse(
+    renderHostsYaml({
+      lab: 'lab',
+      clientKey: '/k',
+      knownHostsFile: '/kh',
+      switches: [],
+      portsyncdLimits: { nofile: 20000, nproc: 4096, memlock: 8388608 },
+    }),
+  );
   assert.deepEqual(doc.all.vars.portsyncd_limits, { nofile: 20000, nproc: 4096, memlock: 8388608 });
 });

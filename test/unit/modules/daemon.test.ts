@@ -63,7 +63,13 @@ test('a cold host gets the upload, config, unit, enable link and current switch,
     `switch /opt/portsyncd/current: (none) -> releases/${id}`,
   ]);
   const [upload] = changes;
-  assert.deepEqual(upload!.ops[0], { kind: 'upload', path: `/opt/portsyncd/releases/.portsyncd-${id}.tar.gz`, localPath: artifact, sha256: sha, mode: '0600' });
+  assert.deepEqual(upload!.ops[0], {
+    kind: 'upload',
+    path: `/opt/portsyncd/releases/.portsyncd-${id}.tar.gz`,
+    localPath: artifact,
+    sha256: sha,
+    mode: '0600',
+  });
   assert.equal(upload!.ops[1]!.kind, 'exec');
   const sw = changes.at(-1)!;
   assert.deepEqual(sw.ops, [{ kind: 'symlink', path: '/opt/portsyncd/current', target: `releases/${id}` }]);
@@ -74,7 +80,13 @@ test('the unit is Type=notify with watchdog, restart on failure and ExecStart un
   const { changes } = plan({}, { unit: { watchdog_sec: 12 } });
   const put = changes.find((c) => c.summary === `create ${UNIT}`)!.ops[0]!;
   assert.ok(put.kind === 'put');
-  for (const line of ['Type=notify', 'WatchdogSec=12', 'Restart=on-failure', 'Environment=PORTSYNCD_NODE=/opt/portsyncd/current/bin/node PORTSYNCD_ENTRY=/opt/portsyncd/current/lib/portsyncd.mjs', 'ExecStart=/opt/portsyncd/current/bin/portsyncd --config /etc/portsyncd/portsyncd.yaml']) {
+  for (const line of [
+    'Type=notify',
+    'WatchdogSec=12',
+    'Restart=on-failure',
+    'Environment=PORTSYNCD_NODE=/opt/portsyncd/current/bin/node PORTSYNCD_ENTRY=/opt/portsyncd/current/lib/portsyncd.mjs',
+    'ExecStart=/opt/portsyncd/current/bin/portsyncd --config /etc/portsyncd/portsyncd.yaml',
+  ]) {
     assert.ok(put.content.split('\n').includes(line), `${line} in\n${put.content}`);
   }
 });
@@ -170,7 +182,11 @@ test('an aarch64 switch gets the arm64 artifact; an unknown architecture or a mi
 
   const offline = fakeContext({ taskName: 'Deploy portsyncd', render: renderTemplate, offline: true });
   const noUname = { rc: 127, stdout: '', stderr: 'chroot: failed to run command uname' };
-  const image = daemon.diff(fakeFacts({ cmds: { [UNAME]: noUname } }), withDefaults<DaemonArgs>(daemon.schema, { artifact, config: {} }), offline);
+  const image = daemon.diff(
+    fakeFacts({ cmds: { [UNAME]: noUname } }),
+    withDefaults<DaemonArgs>(daemon.schema, { artifact, config: {} }),
+    offline,
+  );
   assert.deepEqual(offline.errors, [], 'an offline root without uname gets the x86_64 artifact');
   assert.ok(image.some((c) => c.summary.includes(id)));
   assert.match(plan({ cmds: { [UNAME]: noUname } }).errors[0]!.message, /uname -m failed/, 'a live switch must answer');
@@ -183,15 +199,25 @@ test('an aarch64 switch gets the arm64 artifact; an unknown architecture or a mi
 });
 
 const GLOBAL = '/var/run/redis/sonic-db/database_global.json';
-const globalJson = JSON.stringify({ INCLUDES: [{ include: '../../redis/sonic-db/database_config.json' }, { namespace: 'asic0', include: '../../redis0/sonic-db/database_config.json' }, { namespace: 'asic1', include: '../../redis1/sonic-db/database_config.json' }] });
+const globalJson = JSON.stringify({
+  INCLUDES: [
+    { include: '../../redis/sonic-db/database_config.json' },
+    { namespace: 'asic0', include: '../../redis0/sonic-db/database_config.json' },
+    { namespace: 'asic1', include: '../../redis1/sonic-db/database_config.json' },
+  ],
+});
 
-test('multi-ASIC: a template unit in the ASIC\'s network namespace, a config naming each namespace, one enabled instance each', () => {
+test("multi-ASIC: a template unit in the ASIC's network namespace, a config naming each namespace, one enabled instance each", () => {
   const { changes, errors } = plan({ files: { [GLOBAL]: globalJson } }, { asics: ['asic0', 'asic1'] });
   assert.deepEqual(errors, []);
   const unit = changes.find((c) => c.summary === 'create /etc/systemd/system/portsyncd@.service')!;
   const put = unit.ops[0]!;
   assert.ok(put.kind === 'put');
-  for (const line of ['NetworkNamespacePath=/run/netns/%i', 'ExecStart=/opt/portsyncd/current/bin/portsyncd --config /etc/portsyncd/portsyncd-%i.yaml', 'Type=notify']) {
+  for (const line of [
+    'NetworkNamespacePath=/run/netns/%i',
+    'ExecStart=/opt/portsyncd/current/bin/portsyncd --config /etc/portsyncd/portsyncd-%i.yaml',
+    'Type=notify',
+  ]) {
     assert.ok(put.content.split('\n').includes(line), `${line} in\n${put.content}`);
   }
   assert.deepEqual(unit.notify, ['systemd daemon-reload', 'portsyncd restart']);
@@ -201,10 +227,16 @@ test('multi-ASIC: a template unit in the ASIC\'s network namespace, a config nam
   assert.match(config.content, /^state_file: \/var\/lib\/portsyncd\/state-asic1\.json$/m);
   assert.equal(config.mode, '0600', 'it may carry the Redis password');
   const enable = changes.find((c) => c.summary === 'enable portsyncd@asic0.service')!;
-  assert.deepEqual(enable.ops, [{ kind: 'symlink', path: '/etc/systemd/system/multi-user.target.wants/portsyncd@asic0.service', target: '/etc/systemd/system/portsyncd@.service' }]);
+  assert.deepEqual(enable.ops, [
+    {
+      kind: 'symlink',
+      path: '/etc/systemd/system/multi-user.target.wants/portsyncd@asic0.service',
+      target: '/etc/systemd/system/portsyncd@.service',
+    },
+  ]);
 });
 
-test('multi-ASIC: a namespace the switch\'s database_global.json lacks, or no such file, is a plan error on asics', () => {
+test("multi-ASIC: a namespace the switch's database_global.json lacks, or no such file, is a plan error on asics", () => {
   const wrong = plan({ files: { [GLOBAL]: globalJson } }, { asics: ['asic0', 'asic5'] });
   assert.match(wrong.errors[0]!.message, /asics: asic5 not in the switch's database_global\.json \(it lists asic0, asic1\)/);
   assert.deepEqual(wrong.errors[0]!.argPath, ['asics']);

@@ -43,7 +43,10 @@ test('renders the drop-in in a fixed order and notifies reload before the restar
   const applied = applyChanges(twoNodes(), r.changes);
   assert.deepEqual(planWith(daemonScheduling, applied, latency).changes, []);
   const states = daemonScheduling.inspect!(fakeFacts(applied), r.args, tuningContext());
-  assert.ok(states.every((s) => s.ok && s.persisted === s.desired), JSON.stringify(states));
+  assert.ok(
+    states.every((s) => s.ok && s.persisted === s.desired),
+    JSON.stringify(states),
+  );
   assert.equal(states.length, 7);
 });
 
@@ -54,12 +57,24 @@ test('table: plan-time errors name the host, the value and the arg', () => {
     [{ numa_policy: 'interleave' }, 'numa_policy "interleave" needs numa_mask', ['numa_mask']],
     [{ numa_policy: 'preferred', numa_mask: '0-1' }, 'numa_policy "preferred" takes exactly one node, got "0-1"', ['numa_mask']],
     [{ cpu_scheduling_policy: 'fifo' }, 'cpu_scheduling_policy "fifo" needs cpu_scheduling_priority (1-99)', ['cpu_scheduling_priority']],
-    [{ cpu_scheduling_policy: 'rr', cpu_scheduling_priority: 0 }, 'cpu_scheduling_policy "rr" needs cpu_scheduling_priority (1-99)', ['cpu_scheduling_priority']],
-    [{ nice: -5, cpu_scheduling_priority: 5 }, 'cpu_scheduling_priority applies only to the fifo and rr policies', ['cpu_scheduling_priority']],
+    [
+      { cpu_scheduling_policy: 'rr', cpu_scheduling_priority: 0 },
+      'cpu_scheduling_policy "rr" needs cpu_scheduling_priority (1-99)',
+      ['cpu_scheduling_priority'],
+    ],
+    [
+      { nice: -5, cpu_scheduling_priority: 5 },
+      'cpu_scheduling_priority applies only to the fifo and rr policies',
+      ['cpu_scheduling_priority'],
+    ],
   ];
   for (const [args, message, argPath] of rows) {
     const r = planWith(daemonScheduling, twoNodes(), args);
-    assert.deepEqual(r.errors.map((e) => [e.message, e.argPath]), [[message, argPath]], JSON.stringify(args));
+    assert.deepEqual(
+      r.errors.map((e) => [e.message, e.argPath]),
+      [[message, argPath]],
+      JSON.stringify(args),
+    );
     assert.deepEqual(r.changes, []);
   }
 });
@@ -84,10 +99,14 @@ test('separate drop-ins per concern, and state absent removes one', () => {
   assert.equal(r.changes[0].summary, 'create /etc/systemd/system/portsyncd.service.d/51-cpu-affinity.conf');
   const applied = applyChanges(twoNodes(), r.changes);
   const gone = planWith(daemonScheduling, applied, { dropin: '51-cpu-affinity.conf', state: 'absent', notify: ['restart portsyncd'] });
-  assert.deepEqual(gone.changes.map((c) => [c.summary, c.notify]), [
-    ['remove /etc/systemd/system/portsyncd.service.d/51-cpu-affinity.conf', ['systemd daemon-reload', 'restart portsyncd']],
-  ]);
-  assert.deepEqual(planWith(daemonScheduling, applyChanges(applied, gone.changes), { dropin: '51-cpu-affinity.conf', state: 'absent' }).changes, []);
+  assert.deepEqual(
+    gone.changes.map((c) => [c.summary, c.notify]),
+    [['remove /etc/systemd/system/portsyncd.service.d/51-cpu-affinity.conf', ['systemd daemon-reload', 'restart portsyncd']]],
+  );
+  assert.deepEqual(
+    planWith(daemonScheduling, applyChanges(applied, gone.changes), { dropin: '51-cpu-affinity.conf', state: 'absent' }).changes,
+    [],
+  );
 });
 
 test('an edited drop-in shows as a unified diff and as verify drift', () => {
@@ -97,7 +116,10 @@ test('an edited drop-in shows as a unified diff and as verify drift', () => {
   const r = planWith(daemonScheduling, edited, a);
   assert.match(r.changes[0].diff ?? '', /^-Nice=0\n\+Nice=-10$/m);
   const states = daemonScheduling.inspect!(fakeFacts(edited), r.args, tuningContext());
-  assert.deepEqual(states.filter((s) => !s.ok).map((s) => [s.setting, s.persisted]), [['portsyncd.service Nice', '0']]);
+  assert.deepEqual(
+    states.filter((s) => !s.ok).map((s) => [s.setting, s.persisted]),
+    [['portsyncd.service Nice', '0']],
+  );
 });
 
 test('schema: units, limits and ranges', () => {
@@ -127,31 +149,67 @@ test('live side: parsed from the daemon main process, state field first after "(
   stat[16] = '-10';
   stat[37] = '10';
   stat[38] = '2';
-  const live = parseLive({ rc: 0, stdout: `Cpus_allowed_list:\t1,2-3\nstat: 598 (a) b) ${stat.join(' ')}\nMax open files 1024 4096 files\nMax locked memory unlimited unlimited bytes\n`, stderr: '' });
+  const live = parseLive({
+    rc: 0,
+    stdout: `Cpus_allowed_list:\t1,2-3\nstat: 598 (a) b) ${stat.join(' ')}\nMax open files 1024 4096 files\nMax locked memory unlimited unlimited bytes\n`,
+    stderr: '',
+  });
   assert.deepEqual(Object.fromEntries(live), {
-    CPUAffinity: '1-3', Nice: '-10', CPUSchedulingPriority: '10', CPUSchedulingPolicy: 'rr', LimitNOFILE: '1024:4096', LimitMEMLOCK: 'infinity',
+    CPUAffinity: '1-3',
+    Nice: '-10',
+    CPUSchedulingPriority: '10',
+    CPUSchedulingPolicy: 'rr',
+    LimitNOFILE: '1024:4096',
+    LimitMEMLOCK: 'infinity',
   });
   assert.equal(parseLive({ rc: 0, stdout: '', stderr: '' }).size, 0, 'a stopped daemon has no live side');
 });
 
 test('verify: a drop-in the running daemon does not have yet is drift, though the file matches', () => {
-  const args = { cpu_affinity: '1', nice: -10, cpu_scheduling_policy: 'rr', cpu_scheduling_priority: 10, limit_nofile: 65536, limit_memlock: '64M' };
+  const args = {
+    cpu_affinity: '1',
+    nice: -10,
+    cpu_scheduling_policy: 'rr',
+    cpu_scheduling_priority: 10,
+    limit_nofile: 65536,
+    limit_memlock: '64M',
+  };
   const r = planWith(daemonScheduling, twoNodes(), args);
   const applied = applyChanges(twoNodes(), r.changes);
   const argv = liveArgv('portsyncd.service').join(' ');
   const inspect = (proc: Parameters<typeof running>[0]) =>
     daemonScheduling.inspect!(fakeFacts({ ...applied, cmds: { [argv]: running(proc) } }), r.args, tuningContext());
 
-  const restarted = inspect({ cpus: '1', nice: 0, prio: 10, policy: 2, nofile: '65536                65536', memlock: '67108864              67108864' });
-  assert.deepEqual(restarted.filter((s) => !s.ok), [{ setting: 'portsyncd.service Nice', desired: '-10', persisted: '-10', live: '0', ok: false }]);
+  const restarted = inspect({
+    cpus: '1',
+    nice: 0,
+    prio: 10,
+    policy: 2,
+    nofile: '65536                65536',
+    memlock: '67108864              67108864',
+  });
+  assert.deepEqual(
+    restarted.filter((s) => !s.ok),
+    [{ setting: 'portsyncd.service Nice', desired: '-10', persisted: '-10', live: '0', ok: false }],
+  );
   assert.equal(restarted.find((s) => s.setting.endsWith('LimitMEMLOCK'))!.live, '67108864');
 
-  const stale = inspect({ cpus: '0-3', nice: -10, prio: 0, policy: 0, nofile: '20000                20000', memlock: '67108864              67108864' });
-  assert.deepEqual(stale.filter((s) => !s.ok).map((s) => [s.setting, s.live]), [
-    ['portsyncd.service CPUAffinity', '0-3'],
-    ['portsyncd.service CPUSchedulingPolicy', 'other'],
-    ['portsyncd.service CPUSchedulingPriority', '0'],
-    ['portsyncd.service LimitNOFILE', '20000'],
-  ]);
+  const stale = inspect({
+    cpus: '0-3',
+    nice: -10,
+    prio: 0,
+    policy: 0,
+    nofile: '20000                20000',
+    memlock: '67108864              67108864',
+  });
+  assert.deepEqual(
+    stale.filter((s) => !s.ok).map((s) => [s.setting, s.live]),
+    [
+      ['portsyncd.service CPUAffinity', '0-3'],
+      ['portsyncd.service CPUSchedulingPolicy', 'other'],
+      ['portsyncd.service CPUSchedulingPriority', '0'],
+      ['portsyncd.service LimitNOFILE', '20000'],
+    ],
+  );
   assert.ok(inspect({ cpus: '1', nice: -10, prio: 10, policy: 2, nofile: '65536 65536', memlock: '67108864 67108864' }).every((s) => s.ok));
 });

@@ -24,7 +24,10 @@ const ABSENT = [
 const EXAMPLE_VAULT_PASSWORD = join(repoRoot, 'inventories/example-dc1/example-only-vault-password.txt');
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ANSIBLE_VAULT_PASSWORD_FILE: EXAMPLE_VAULT_PASSWORD } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ANSIBLE_VAULT_PASSWORD_FILE: EXAMPLE_VAULT_PASSWORD },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -42,7 +45,10 @@ function fleetRoot(t: { after(fn: () => void): void }, keys: string[]) {
   const inv = join(dir, 'inventory');
   cpSync(join(repoRoot, 'inventories/example-dc1/group_vars'), join(inv, 'group_vars'), { recursive: true });
   cpSync(join(repoRoot, 'inventories/example-dc1/host_vars'), join(inv, 'host_vars'), { recursive: true });
-  writeFileSync(join(inv, 'hosts.yaml'), `all:\n  children:\n    leaf:\n      hosts:\n        dc1-leaf-01:\n          connection: chroot\n          chroot_dir: ${root}\n`);
+  writeFileSync(
+    join(inv, 'hosts.yaml'),
+    `all:\n  children:\n    leaf:\n      hosts:\n        dc1-leaf-01:\n          connection: chroot\n          chroot_dir: ${root}\n`,
+  );
   return { root, inv };
 }
 
@@ -60,7 +66,12 @@ test('the example fleet and site playbook validate', () => {
 
 test('the guide applied verbatim fails at plan time, naming every nonexistent key at its vars file:line', (t) => {
   const existing = Object.keys(
-    Object.fromEntries(readFileSync(GUIDE_VARS, 'utf8').split('\n').filter((l) => /^  [a-z]/.test(l)).map((l) => [l.trim().split(':')[0], 1])),
+    Object.fromEntries(
+      readFileSync(GUIDE_VARS, 'utf8')
+        .split('\n')
+        .filter((l) => /^ {2}[a-z]/.test(l))
+        .map((l) => [l.trim().split(':')[0], 1]),
+    ),
   ).filter((k) => !ABSENT.includes(k));
   const { root, inv } = fleetRoot(t, existing);
   const before = files(root);
@@ -73,7 +84,11 @@ test('the guide applied verbatim fails at plan time, naming every nonexistent ke
   for (const key of never) {
     const line = lines.findIndex((l) => l.trim().startsWith(`${key}:`)) + 1;
     assert.ok(line > 0);
-    assert.ok(r.err.includes(`guide-section10.yaml:${line}:3 `) && r.err.includes(`sysctl key ${key} does not exist on this kernel (nor on any Linux)`), `${key} at line ${line}:\n${r.err}`);
+    assert.ok(
+      r.err.includes(`guide-section10.yaml:${line}:3 `) &&
+        r.err.includes(`sysctl key ${key} does not exist on this kernel (nor on any Linux)`),
+      `${key} at line ${line}:\n${r.err}`,
+    );
   }
   assert.equal(r.err.match(/does not exist on this kernel/g)?.length, never.length);
   assert.deepEqual(files(root), before);
@@ -89,7 +104,7 @@ test('site.yaml on a fresh root: check shows changes (exit 2), apply, then conve
     Object.fromEntries(
       readFileSync(join(repoRoot, 'playbooks/defaults/kernel.yaml'), 'utf8')
         .split('\n')
-        .filter((l) => /^  [a-z]+\.[a-z0-9_.-]+:/.test(l))
+        .filter((l) => /^ {2}[a-z]+\.[a-z0-9_.-]+:/.test(l))
         .map((l) => [l.trim().split(':')[0], 1]),
     ),
   );
@@ -119,9 +134,15 @@ test('site.yaml on a fresh root: check shows changes (exit 2), apply, then conve
 
 test('the defaults set each knob in one place: vm.* only through the vm module', () => {
   const kernel = readFileSync(join(repoRoot, 'playbooks/defaults/kernel.yaml'), 'utf8');
-  const keys = kernel.split('\n').filter((l) => /^  [a-z]+\.[a-z0-9_.-]+:/.test(l)).map((l) => l.trim().split(':')[0]);
+  const keys = kernel
+    .split('\n')
+    .filter((l) => /^ {2}[a-z]+\.[a-z0-9_.-]+:/.test(l))
+    .map((l) => l.trim().split(':')[0]);
   assert.ok(keys.includes('net.core.rmem_max'));
-  assert.deepEqual(keys.filter((k) => k.startsWith('vm.')), []);
+  assert.deepEqual(
+    keys.filter((k) => k.startsWith('vm.')),
+    [],
+  );
   const tuning = readFileSync(join(repoRoot, 'playbooks/tuning.yaml'), 'utf8');
   assert.match(tuning, /swappiness: "\{\{ tuning_swappiness \}\}"/);
   assert.match(tuning, /overcommit_memory: "\{\{ tuning_overcommit_memory \}\}"/);

@@ -10,7 +10,11 @@ import { withDefaults } from './support.js';
 
 const ok = (stdout: string): CmdFact => ({ rc: 0, stdout, stderr: '' });
 const http = (status: number, body: string) => ok(`HTTP/1.1 ${status} X\r\nContent-Type: text/plain\r\n\r\n${body}`);
-const link = (ifname: string, up: boolean, running: boolean) => ({ ifname, flags: up ? ['BROADCAST', 'UP', 'LOWER_UP'] : ['BROADCAST'], operstate: running ? 'UP' : 'DOWN' });
+const link = (ifname: string, up: boolean, running: boolean) => ({
+  ifname,
+  flags: up ? ['BROADCAST', 'UP', 'LOWER_UP'] : ['BROADCAST'],
+  operstate: running ? 'UP' : 'DOWN',
+});
 
 const METRICS = `# TYPE portsyncd_event_latency_seconds histogram
 portsyncd_event_latency_seconds_bucket{le="0.0001"} 10
@@ -27,11 +31,13 @@ portsyncd_process_resident_memory_bytes 52428800
 
 function healthy(): Record<string, CmdFact> {
   return {
-    [`systemctl show -p LoadState,Type,ActiveState,SubState,NRestarts -- portsyncd.service`]: ok('Type=notify\nActiveState=active\nSubState=running\nNRestarts=0\n'),
+    [`systemctl show -p LoadState,Type,ActiveState,SubState,NRestarts -- portsyncd.service`]: ok(
+      'Type=notify\nActiveState=active\nSubState=running\nNRestarts=0\n',
+    ),
     'ip -j link show': ok(JSON.stringify([link('lo', true, false), link('Ethernet0', true, true), link('Ethernet4', false, false)])),
-    'healthz': http(200, '{"initial_sync_done":true}'),
-    'metrics': http(200, METRICS),
-    'redis': ok('PORT_TABLE|Ethernet0\nup\nup\nPORT_TABLE|Ethernet4\ndown\ndown\n'),
+    healthz: http(200, '{"initial_sync_done":true}'),
+    metrics: http(200, METRICS),
+    redis: ok('PORT_TABLE|Ethernet0\nup\nup\nPORT_TABLE|Ethernet4\ndown\ndown\n'),
   };
 }
 
@@ -41,7 +47,17 @@ function probe(cmds: Record<string, CmdFact>, raw: Record<string, unknown> = {})
   for (const q of healthCheck.needs(args, fakeContext())) {
     if (q.kind !== 'cmd') continue;
     const key = q.argv.join(' ');
-    const alias = q.argv.includes('before-self-test') ? 'metrics-before' : q.argv.includes('/healthz') ? 'healthz' : q.argv.includes('/metrics') ? 'metrics' : q.argv[0] === 'redis-cli' ? 'redis' : q.argv[0] === 'sh' ? 'flap' : key;
+    const alias = q.argv.includes('before-self-test')
+      ? 'metrics-before'
+      : q.argv.includes('/healthz')
+        ? 'healthz'
+        : q.argv.includes('/metrics')
+          ? 'metrics'
+          : q.argv[0] === 'redis-cli'
+            ? 'redis'
+            : q.argv[0] === 'sh'
+              ? 'flap'
+              : key;
     if (cmds[alias]) byArgv[key] = cmds[alias]!;
   }
   const results = healthCheck.probe!(fakeFacts({ cmds: byArgv }), args, fakeContext());
@@ -61,18 +77,69 @@ test('a healthy daemon passes every check, each with its measured value', () => 
 });
 
 const failing: [string, (c: Record<string, CmdFact>) => void, Record<string, unknown>, string, RegExp][] = [
-  ['unit failed', (c) => (c['systemctl show -p LoadState,Type,ActiveState,SubState,NRestarts -- portsyncd.service'] = ok('Type=notify\nActiveState=activating\nSubState=auto-restart\nNRestarts=3\n')), {}, 'unit active (READY)', /^activating\/auto-restart$/],
-  ['restarts above the limit', (c) => (c['systemctl show -p LoadState,Type,ActiveState,SubState,NRestarts -- portsyncd.service'] = ok('Type=notify\nActiveState=active\nSubState=running\nNRestarts=2\n')), { max_restarts: 1 }, 'restarts', /^2$/],
-  ['active but not Type=notify', (c) => (c['systemctl show -p LoadState,Type,ActiveState,SubState,NRestarts -- portsyncd.service'] = ok('Type=simple\nActiveState=active\nSubState=running\nNRestarts=0\n')), {}, 'unit active (READY)', /^active\/running \(Type=simple: no READY\)$/],
+  [
+    'unit failed',
+    (c) =>
+      (c['systemctl show -p LoadState,Type,ActiveState,SubState,NRestarts -- portsyncd.service'] = ok(
+        'Type=notify\nActiveState=activating\nSubState=auto-restart\nNRestarts=3\n',
+      )),
+    {},
+    'unit active (READY)',
+    /^activating\/auto-restart$/,
+  ],
+  [
+    'restarts above the limit',
+    (c) =>
+      (c['systemctl show -p LoadState,Type,ActiveState,SubState,NRestarts -- portsyncd.service'] = ok(
+        'Type=notify\nActiveState=active\nSubState=running\nNRestarts=2\n',
+      )),
+    { max_restarts: 1 },
+    'restarts',
+    /^2$/,
+  ],
+  [
+    'active but not Type=notify',
+    (c) =>
+      (c['systemctl show -p LoadState,Type,ActiveState,SubState,NRestarts -- portsyncd.service'] = ok(
+        'Type=simple\nActiveState=active\nSubState=running\nNRestarts=0\n',
+      )),
+    {},
+    'unit active (READY)',
+    /^active\/running \(Type=simple: no READY\)$/,
+  ],
   ['healthz 503', (c) => (c.healthz = http(503, '{}')), {}, '/healthz 200', /^HTTP 503$/],
-  ['nothing listening', (c) => (c.metrics = { rc: 7, stdout: '', stderr: 'bash: connect: Connection refused\n' }), {}, '/metrics answers', /no HTTP answer on 127\.0\.0\.1:9464 \(exit 7: bash: connect: Connection refused\)/],
-  ['redis lags the kernel', (c) => (c.redis = ok('PORT_TABLE|Ethernet0\ndown\nup\nPORT_TABLE|Ethernet4\ndown\ndown\n')), {}, 'STATE_DB PORT_TABLE = kernel (Ethernet*)', /^1 of 2 differ: Ethernet0: kernel oper up admin up, redis oper down admin up$/],
-  ['a stale key in redis', (c) => (c.redis = ok('PORT_TABLE|Ethernet0\nup\nup\nPORT_TABLE|Ethernet4\ndown\ndown\nPORT_TABLE|Ethernet8\nup\nup\n')), {}, 'STATE_DB PORT_TABLE = kernel (Ethernet*)', /Ethernet8: kernel absent, redis oper up admin up/],
+  [
+    'nothing listening',
+    (c) => (c.metrics = { rc: 7, stdout: '', stderr: 'bash: connect: Connection refused\n' }),
+    {},
+    '/metrics answers',
+    /no HTTP answer on 127\.0\.0\.1:9464 \(exit 7: bash: connect: Connection refused\)/,
+  ],
+  [
+    'redis lags the kernel',
+    (c) => (c.redis = ok('PORT_TABLE|Ethernet0\ndown\nup\nPORT_TABLE|Ethernet4\ndown\ndown\n')),
+    {},
+    'STATE_DB PORT_TABLE = kernel (Ethernet*)',
+    /^1 of 2 differ: Ethernet0: kernel oper up admin up, redis oper down admin up$/,
+  ],
+  [
+    'a stale key in redis',
+    (c) => (c.redis = ok('PORT_TABLE|Ethernet0\nup\nup\nPORT_TABLE|Ethernet4\ndown\ndown\nPORT_TABLE|Ethernet8\nup\nup\n')),
+    {},
+    'STATE_DB PORT_TABLE = kernel (Ethernet*)',
+    /Ethernet8: kernel absent, redis oper up admin up/,
+  ],
   ['drops', (c) => (c.metrics = http(200, METRICS.replace('drops_total 0', 'drops_total 4'))), {}, 'netlink drops since start', /^4$/],
   ['buffer below the configured minimum', (c) => void c, { min_rcvbuf_bytes: 67108864 }, 'netlink receive buffer', /^32\.0 MB$/],
   ['p99 above threshold', (c) => void c, { max_p99_us: 300 }, 'event latency p99', /^<= 500us/],
   ['rss above limit', (c) => void c, { max_rss_mb: 10 }, 'RSS', /^50\.0 MB$/],
-  ['self-test flap fails', (c) => (c.flap = { rc: 1, stdout: '', stderr: 'Cannot find device "Ethernet99"' }), { self_test_port: 'Ethernet99' }, 'self-test: flap Ethernet99', /Cannot find device/],
+  [
+    'self-test flap fails',
+    (c) => (c.flap = { rc: 1, stdout: '', stderr: 'Cannot find device "Ethernet99"' }),
+    { self_test_port: 'Ethernet99' },
+    'self-test: flap Ethernet99',
+    /Cannot find device/,
+  ],
 ];
 for (const [name, breakIt, args, check, value] of failing) {
   test(`fails: ${name}`, () => {
@@ -95,7 +162,10 @@ test('with a self-test the P99 covers only the events since the metrics read bef
   const cmds = healthy();
   // Before the flap: 100 events, 5 of them slow (start-up). After: 2 more, both fast.
   cmds['metrics-before'] = http(200, METRICS);
-  cmds.metrics = http(200, METRICS.replace(/bucket\{le="([^"]+)"\} (\d+)/g, (_, le: string, n: string) => `bucket{le="${le}"} ${Number(n) + 2}`));
+  cmds.metrics = http(
+    200,
+    METRICS.replace(/bucket\{le="([^"]+)"\} (\d+)/g, (_, le: string, n: string) => `bucket{le="${le}"} ${Number(n) + 2}`),
+  );
   cmds.flap = ok('');
   const r = probe(cmds, { self_test_port: 'Ethernet0', max_p99_us: 100 });
   assert.equal(r.get('self-test: flap Ethernet0')!.ok, true);
@@ -112,8 +182,21 @@ test('histogram p99 is the bucket bound holding the 99th percentile; none withou
 });
 
 test('kernel state maps like the daemon: admin from UP, oper from operstate UP/UNKNOWN', () => {
-  const k = kernelPorts(JSON.stringify([link('Ethernet0', true, false), { ifname: 'Ethernet4', flags: ['UP'], operstate: 'UNKNOWN' }, link('PortChannel1', true, true)]), 'Ethernet');
-  assert.deepEqual([...k], [['Ethernet0', { admin: 'up', oper: 'down' }], ['Ethernet4', { admin: 'up', oper: 'up' }]]);
+  const k = kernelPorts(
+    JSON.stringify([
+      link('Ethernet0', true, false),
+      { ifname: 'Ethernet4', flags: ['UP'], operstate: 'UNKNOWN' },
+      link('PortChannel1', true, true),
+    ]),
+    'Ethernet',
+  );
+  assert.deepEqual(
+    [...k],
+    [
+      ['Ethernet0', { admin: 'up', oper: 'down' }],
+      ['Ethernet4', { admin: 'up', oper: 'up' }],
+    ],
+  );
   assert.deepEqual([...redisPorts('', 'Ethernet')], []);
   assert.equal(portStateCheck('[]', '', 'Ethernet').ok, false);
   assert.equal(portStateCheck('not json', '', 'Ethernet').value, 'ip -j link gave no JSON');
@@ -123,24 +206,44 @@ test('an offline root reads nothing and is not probed: a failure unless the task
   const args = withDefaults<HealthCheckArgs>(healthCheck.schema, { self_test_port: 'Ethernet0' });
   const ctx = fakeContext({ offline: true });
   assert.deepEqual(healthCheck.needs(args, ctx), []);
-  assert.deepEqual(healthCheck.probe!(fakeFacts(), args, ctx), [{ check: 'portsyncd health', ok: false, notProbed: true, value: 'not probed: offline root' }]);
+  assert.deepEqual(healthCheck.probe!(fakeFacts(), args, ctx), [
+    { check: 'portsyncd health', ok: false, notProbed: true, value: 'not probed: offline root' },
+  ]);
   const lenient = withDefaults<HealthCheckArgs>(healthCheck.schema, { not_probed: 'pass' });
-  assert.deepEqual(healthCheck.probe!(fakeFacts(), lenient, ctx), [{ check: 'portsyncd health', ok: true, notProbed: true, value: 'not probed: offline root' }]);
+  assert.deepEqual(healthCheck.probe!(fakeFacts(), lenient, ctx), [
+    { check: 'portsyncd health', ok: true, notProbed: true, value: 'not probed: offline root' },
+  ]);
 });
 
 test('a tool missing on the switch makes its checks not probed, never healthy', () => {
   const noRedis = { ...healthy(), redis: { rc: 127, stdout: '', stderr: 'sh: 1: redis-cli: not found' } };
   const r = probe(noRedis).get('STATE_DB PORT_TABLE = kernel (Ethernet*)')!;
-  assert.deepEqual(r, { check: 'STATE_DB PORT_TABLE = kernel (Ethernet*)', ok: false, notProbed: true, value: 'not probed: redis-cli is missing on the switch' });
-  const noBash = { ...healthy(), healthz: { rc: 127, stdout: '', stderr: "timeout: failed to run command 'bash': No such file or directory" } };
+  assert.deepEqual(r, {
+    check: 'STATE_DB PORT_TABLE = kernel (Ethernet*)',
+    ok: false,
+    notProbed: true,
+    value: 'not probed: redis-cli is missing on the switch',
+  });
+  const noBash = {
+    ...healthy(),
+    healthz: { rc: 127, stdout: '', stderr: "timeout: failed to run command 'bash': No such file or directory" },
+  };
   const h = probe(noBash, { not_probed: 'pass' }).get('/healthz 200')!;
   assert.deepEqual(h, { check: '/healthz 200', ok: true, notProbed: true, value: 'not probed: bash is missing on the switch' });
   assert.equal(probe(healthy()).get('unit active (READY)')!.notProbed, undefined);
 });
 
 test('unit_absent: pass lets a switch without the unit pass (a play that runs before the first deploy)', () => {
-  const absent = { ...healthy(), 'systemctl show -p LoadState,Type,ActiveState,SubState,NRestarts -- portsyncd.service': ok('LoadState=not-found\nActiveState=inactive\nSubState=dead\n') };
-  assert.deepEqual([...probe(absent, { unit_absent: 'pass' }).values()], [{ check: 'unit installed', ok: true, value: 'portsyncd.service not installed yet: nothing to probe' }]);
+  const absent = {
+    ...healthy(),
+    'systemctl show -p LoadState,Type,ActiveState,SubState,NRestarts -- portsyncd.service': ok(
+      'LoadState=not-found\nActiveState=inactive\nSubState=dead\n',
+    ),
+  };
+  assert.deepEqual(
+    [...probe(absent, { unit_absent: 'pass' }).values()],
+    [{ check: 'unit installed', ok: true, value: 'portsyncd.service not installed yet: nothing to probe' }],
+  );
   assert.equal(probe(absent).get('unit active (READY)')!.ok, false, 'by default a missing unit fails');
 });
 

@@ -20,32 +20,45 @@ test('live write for drifted devices, udev rule per pattern for whole disks', ()
   const a = { devices: ['sd*', 'nvme*'], scheduler: 'none' };
   const r = planWith(ioScheduler, host(), a);
   assert.deepEqual(r.errors, []);
-  assert.deepEqual(r.changes.map((c) => c.summary), ['I/O scheduler of sda -> none', `create ${UDEV_RULE}`]);
+  assert.deepEqual(
+    r.changes.map((c) => c.summary),
+    ['I/O scheduler of sda -> none', `create ${UDEV_RULE}`],
+  );
   assert.equal(r.changes[0].diff, '/sys/block/sda/queue/scheduler: mq-deadline -> none\n');
   const rule = r.changes[1].ops[0];
   assert.ok(rule.kind === 'put');
-  assert.match(rule.content, /^ACTION=="add\|change", SUBSYSTEM=="block", ENV\{DEVTYPE\}=="disk", KERNEL=="sd\*", ATTR\{queue\/scheduler\}="none"$/m);
+  assert.match(
+    rule.content,
+    /^ACTION=="add\|change", SUBSYSTEM=="block", ENV\{DEVTYPE\}=="disk", KERNEL=="sd\*", ATTR\{queue\/scheduler\}="none"$/m,
+  );
   assert.match(rule.content, /KERNEL=="nvme\*", ATTR\{queue\/scheduler\}="none"/);
   const applied = applyChanges(host(), r.changes);
   assert.deepEqual(planWith(ioScheduler, applied, a).changes, []);
   const states = ioScheduler.inspect!(fakeFacts(applied), r.args, tuningContext());
-  assert.deepEqual(states.map((s) => [s.setting, s.live, s.persisted, s.ok]), [
-    ['/sys/block/sda/queue/scheduler', 'none', 'none', true],
-    ['/sys/block/sdb/queue/scheduler', 'none', 'none', true],
-    ['/sys/block/nvme0n1/queue/scheduler', 'none', 'none', true],
-  ]);
+  assert.deepEqual(
+    states.map((s) => [s.setting, s.live, s.persisted, s.ok]),
+    [
+      ['/sys/block/sda/queue/scheduler', 'none', 'none', true],
+      ['/sys/block/sdb/queue/scheduler', 'none', 'none', true],
+      ['/sys/block/nvme0n1/queue/scheduler', 'none', 'none', true],
+    ],
+  );
 });
 
 test('a scheduler a matched device does not offer is a plan-time error naming host and device', () => {
   const r = planWith(ioScheduler, host(), { devices: 'sd*', scheduler: 'kyber' });
   assert.deepEqual(r.changes, []);
-  assert.deepEqual(r.errors.map((e) => [e.message, e.argPath]), [
-    ['block device sdb does not offer the "kyber" scheduler (offers: mq-deadline, none)', ['scheduler']],
-  ]);
+  assert.deepEqual(
+    r.errors.map((e) => [e.message, e.argPath]),
+    [['block device sdb does not offer the "kyber" scheduler (offers: mq-deadline, none)', ['scheduler']]],
+  );
 });
 
 test('devices without a scheduler are skipped; nothing matched warns and only writes the rule', () => {
   const z = planWith(ioScheduler, host(), { devices: 'zram*', scheduler: 'none' });
   assert.match(z.warnings[0], /no block device matches zram\*/);
-  assert.deepEqual(z.changes.map((c) => c.summary), [`create ${UDEV_RULE}`]);
+  assert.deepEqual(
+    z.changes.map((c) => c.summary),
+    [`create ${UDEV_RULE}`],
+  );
 });

@@ -40,20 +40,25 @@ const pin = { interfaces: 'Ethernet*', cpus: '2-3' };
 test('fresh host: pins only drifted IRQs live, installs script, unit and its enablement', () => {
   const r = planWith(irqAffinity, host(), pin);
   assert.deepEqual(r.errors, []);
-  assert.deepEqual(r.changes.map((c) => c.summary), [
-    'IRQ affinity of 120 (Ethernet0), 122 (Ethernet4) -> CPUs 2-3',
-    `create ${SCRIPT}`,
-    `create ${UNIT}`,
-    'enable portsyncd-tuning-irq.service (restores the setting at boot)',
-  ]);
+  assert.deepEqual(
+    r.changes.map((c) => c.summary),
+    [
+      'IRQ affinity of 120 (Ethernet0), 122 (Ethernet4) -> CPUs 2-3',
+      `create ${SCRIPT}`,
+      `create ${UNIT}`,
+      'enable portsyncd-tuning-irq.service (restores the setting at boot)',
+    ],
+  );
   const [live, script, unit, enable] = r.changes;
   assert.equal(live.diff, '/proc/irq/120/smp_affinity_list: 0-3 -> 2-3\n/proc/irq/122/smp_affinity_list: 0-3 -> 2-3\n');
-  assert.deepEqual(live.ops, [{
-    kind: 'exec',
-    argv: ['sh', '-c', 'set -e; echo 2-3 > /proc/irq/120/smp_affinity_list; echo 2-3 > /proc/irq/122/smp_affinity_list'],
-    live: true,
-    strictStderr: true,
-  }]);
+  assert.deepEqual(live.ops, [
+    {
+      kind: 'exec',
+      argv: ['sh', '-c', 'set -e; echo 2-3 > /proc/irq/120/smp_affinity_list; echo 2-3 > /proc/irq/122/smp_affinity_list'],
+      live: true,
+      strictStderr: true,
+    },
+  ]);
   const put = script.ops[0];
   assert.ok(put.kind === 'put' && put.mode === '0755');
   assert.match(put.content, /^#!\/bin\/sh\n/);
@@ -75,17 +80,27 @@ test('after apply the plan is empty and verify is clean; a hand change shows on 
   assert.deepEqual(planWith(irqAffinity, applied, pin).changes, []);
   const r = planWith(irqAffinity, applied, pin);
   const states = irqAffinity.inspect!(factsFor(irqAffinity, r.args, applied), r.args, tuningContext());
-  assert.deepEqual(states.map((s) => [s.setting, s.live, s.persisted, s.ok]), [
-    ['/proc/irq/120/smp_affinity_list (Ethernet0)', '2-3', '2-3', true],
-    ['/proc/irq/121/smp_affinity_list (Ethernet0)', '2,3', '2-3', true],
-    ['/proc/irq/122/smp_affinity_list (Ethernet4)', '2-3', '2-3', true],
-  ]);
+  assert.deepEqual(
+    states.map((s) => [s.setting, s.live, s.persisted, s.ok]),
+    [
+      ['/proc/irq/120/smp_affinity_list (Ethernet0)', '2-3', '2-3', true],
+      ['/proc/irq/121/smp_affinity_list (Ethernet0)', '2,3', '2-3', true],
+      ['/proc/irq/122/smp_affinity_list (Ethernet4)', '2-3', '2-3', true],
+    ],
+  );
   const drifted = { ...applied, files: { ...applied.files, '/proc/irq/122/smp_affinity_list': '0\n' } };
   const bad = irqAffinity.inspect!(factsFor(irqAffinity, r.args, drifted), r.args, tuningContext()).filter((s) => !s.ok);
-  assert.deepEqual(bad.map((s) => s.setting), ['/proc/irq/122/smp_affinity_list (Ethernet4)']);
+  assert.deepEqual(
+    bad.map((s) => s.setting),
+    ['/proc/irq/122/smp_affinity_list (Ethernet4)'],
+  );
   const unenabled = { ...applied, stats: { ...applied.stats } };
   delete unenabled.stats![WANTS];
-  assert.ok(irqAffinity.inspect!(factsFor(irqAffinity, r.args, unenabled), r.args, tuningContext()).every((s) => s.persisted === 'portsyncd-tuning-irq.service not enabled'));
+  assert.ok(
+    irqAffinity.inspect!(factsFor(irqAffinity, r.args, unenabled), r.args, tuningContext()).every(
+      (s) => s.persisted === 'portsyncd-tuning-irq.service not enabled',
+    ),
+  );
 });
 
 test('table: CPU lists checked against the online CPUs at plan time', () => {
@@ -101,7 +116,11 @@ test('table: CPU lists checked against the online CPUs at plan time', () => {
     const r = planWith(irqAffinity, host(), { interfaces: 'eth0', cpus });
     if (error === null) assert.deepEqual(r.errors, [], cpus);
     else {
-      assert.deepEqual(r.errors.map((e) => [e.message, e.argPath]), [[error, ['cpus']]], cpus);
+      assert.deepEqual(
+        r.errors.map((e) => [e.message, e.argPath]),
+        [[error, ['cpus']]],
+        cpus,
+      );
       assert.deepEqual(r.changes, []);
     }
   }
@@ -127,11 +146,10 @@ test('offline root: persistence only, no live write and no CPU-list check agains
 test('state absent removes enablement, unit and script, then is converged', () => {
   const installed = applyChanges(host(), planWith(irqAffinity, host(), pin).changes);
   const r = planWith(irqAffinity, installed, { interfaces: 'Ethernet*', state: 'absent' });
-  assert.deepEqual(r.changes.map((c) => c.summary), [
-    'disable portsyncd-tuning-irq.service',
-    `remove ${UNIT}`,
-    `remove ${SCRIPT}`,
-  ]);
+  assert.deepEqual(
+    r.changes.map((c) => c.summary),
+    ['disable portsyncd-tuning-irq.service', `remove ${UNIT}`, `remove ${SCRIPT}`],
+  );
   const removed = applyChanges(installed, r.changes);
   assert.deepEqual(planWith(irqAffinity, removed, { interfaces: 'Ethernet*', state: 'absent' }).changes, []);
 });
@@ -146,16 +164,19 @@ test('schema: globs only from a safe alphabet; cpus required unless absent', () 
 
 test('needs: every affinity value in one grep, and the persisted files', () => {
   const needs = irqAffinity.needs({ interfaces: 'eth0', cpus: '0', state: 'present' }, tuningContext());
-  assert.deepEqual(needs.filter((q) => q.kind === 'cmd'), [
-    { kind: 'cmd', argv: ['sh', '-c', 'grep -H . /proc/irq/*/smp_affinity_list 2>/dev/null; true'] },
-  ]);
+  assert.deepEqual(
+    needs.filter((q) => q.kind === 'cmd'),
+    [{ kind: 'cmd', argv: ['sh', '-c', 'grep -H . /proc/irq/*/smp_affinity_list 2>/dev/null; true'] }],
+  );
   assert.ok(needs.some((q) => q.kind === 'stat' && q.path === WANTS));
 });
 
 test('the affinity query, run for real on this machine, reads what the files hold', () => {
   const q = sysfsValuesQuery(['/proc/irq/*/smp_affinity_list']);
   const run = spawnSync(q.argv[0], q.argv.slice(1), { encoding: 'utf8' });
-  const values = sysfsValues(fakeFacts({ cmds: { [q.argv.join(' ')]: { rc: run.status ?? 1, stdout: run.stdout, stderr: run.stderr } } }), ['/proc/irq/*/smp_affinity_list']);
+  const values = sysfsValues(fakeFacts({ cmds: { [q.argv.join(' ')]: { rc: run.status ?? 1, stdout: run.stdout, stderr: run.stderr } } }), [
+    '/proc/irq/*/smp_affinity_list',
+  ]);
   const irqs = readdirSync('/proc/irq').filter((n) => /^\d+$/.test(n));
   assert.ok(irqs.length > 0);
   for (const irq of irqs) {

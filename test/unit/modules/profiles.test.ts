@@ -124,7 +124,11 @@ test('§9 checklist values hold in every profile, limits from the defaults', () 
   for (const p of PROFILES) {
     const v = profile(p);
     assert.deepEqual([v.tuning_swappiness, v.tuning_overcommit_memory, v.tuning_daemon_nice], [0, 1, -10], p);
-    assert.equal(Object.keys(v).some((k) => k.startsWith('tuning_limit')), false, `${p} sets limits, which belong to portsyncd_limits`);
+    assert.equal(
+      Object.keys(v).some((k) => k.startsWith('tuning_limit')),
+      false,
+      `${p} sets limits, which belong to portsyncd_limits`,
+    );
   }
   assert.deepEqual(defaults.portsyncd_limits, { nofile: 65536, nproc: 4096, memlock: 'infinity' });
 });

@@ -56,26 +56,32 @@ test('fresh host: masks per rx queue, RFS table and flow counts, then the boot s
   const a = { interfaces: 'Ethernet*', cpus: '2-3', rps_sock_flow_entries: 32768, rps_flow_cnt: 2048 };
   const r = planWith(rps, host(), a);
   assert.deepEqual(r.errors, []);
-  assert.deepEqual(r.changes.map((c) => c.summary), [
-    'net.core.rps_sock_flow_entries: 0 -> 32768',
-    'RPS of Ethernet* -> CPUs 2-3',
-    'create /usr/local/sbin/portsyncd-rps.sh',
-    'create /etc/systemd/system/portsyncd-tuning-rps.service',
-    'enable portsyncd-tuning-rps.service (restores the setting at boot)',
-  ]);
+  assert.deepEqual(
+    r.changes.map((c) => c.summary),
+    [
+      'net.core.rps_sock_flow_entries: 0 -> 32768',
+      'RPS of Ethernet* -> CPUs 2-3',
+      'create /usr/local/sbin/portsyncd-rps.sh',
+      'create /etc/systemd/system/portsyncd-tuning-rps.service',
+      'enable portsyncd-tuning-rps.service (restores the setting at boot)',
+    ],
+  );
   // Ethernet0 rx-1 already holds 0c (CPUs 2-3): only its flow count drifts.
-  assert.equal(r.changes[1].diff, [
-    `${q('Ethernet0', 'rx-0')}: 00 -> c`,
-    `${q('Ethernet0', 'rx-0', 'rps_flow_cnt')}: 0 -> 2048`,
-    `${q('Ethernet0', 'rx-1', 'rps_flow_cnt')}: 0 -> 2048`,
-    `${q('Ethernet4', 'rx-0')}: 00000000,00000000 -> c`,
-    `${q('Ethernet4', 'rx-0', 'rps_flow_cnt')}: 0 -> 2048`,
-  ].join('\n') + '\n');
+  assert.equal(
+    r.changes[1].diff,
+    [
+      `${q('Ethernet0', 'rx-0')}: 00 -> c`,
+      `${q('Ethernet0', 'rx-0', 'rps_flow_cnt')}: 0 -> 2048`,
+      `${q('Ethernet0', 'rx-1', 'rps_flow_cnt')}: 0 -> 2048`,
+      `${q('Ethernet4', 'rx-0')}: 00000000,00000000 -> c`,
+      `${q('Ethernet4', 'rx-0', 'rps_flow_cnt')}: 0 -> 2048`,
+    ].join('\n') + '\n',
+  );
   const script = r.changes[2].ops[0];
   assert.ok(script.kind === 'put');
   assert.match(script.content, /put 32768 \/proc\/sys\/net\/core\/rps_sock_flow_entries/);
   assert.match(script.content, /for queue in \/sys\/class\/net\/Ethernet\*\/queues\/rx-\*; do/);
-  assert.match(script.content, /put c "\$queue\/rps_cpus"\n  put 2048 "\$queue\/rps_flow_cnt"/);
+  assert.match(script.content, /put c "\$queue\/rps_cpus"\n {2}put 2048 "\$queue\/rps_flow_cnt"/);
   assert.doesNotMatch(script.content, /irqs_of/);
 
   const applied = applyChanges(host(), r.changes);
@@ -91,14 +97,18 @@ test('without RFS args the flow files and the sysctl are left alone', () => {
   const script = r.changes[1].ops[0];
   assert.ok(script.kind === 'put');
   assert.doesNotMatch(script.content, /rps_flow_cnt|rps_sock_flow_entries/);
-  assert.deepEqual(rps.needs(r.args, tuningContext()).filter((n) => n.kind !== 'file' && n.kind !== 'stat'), [
-    { kind: 'cmd', argv: ['sh', '-c', 'grep -H . /sys/class/net/eth0/queues/rx-*/rps_cpus 2>/dev/null; true'] },
-  ]);
+  assert.deepEqual(
+    rps.needs(r.args, tuningContext()).filter((n) => n.kind !== 'file' && n.kind !== 'stat'),
+    [{ kind: 'cmd', argv: ['sh', '-c', 'grep -H . /sys/class/net/eth0/queues/rx-*/rps_cpus 2>/dev/null; true'] }],
+  );
 });
 
 test('errors and warnings: offline CPUs, odd RFS sizes, nothing matched', () => {
   const bad = planWith(rps, host(), { interfaces: 'eth0', cpus: '6-9' });
-  assert.deepEqual(bad.errors.map((e) => e.argPath), [['cpus']]);
+  assert.deepEqual(
+    bad.errors.map((e) => e.argPath),
+    [['cpus']],
+  );
   assert.match(bad.errors[0].message, /CPU list "6-9" names CPU 8-9/);
   assert.deepEqual(bad.changes, []);
   const odd = planWith(rps, host(), { interfaces: 'eth0', cpus: '1', rps_sock_flow_entries: 1000 });
@@ -111,12 +121,15 @@ test('state absent turns RPS off live (the kernel default) and removes the boot 
   const a = { interfaces: 'Ethernet*', cpus: '2-3' };
   const installed = applyChanges(host(), planWith(rps, host(), a).changes);
   const r = planWith(rps, installed, { interfaces: 'Ethernet*', state: 'absent' });
-  assert.deepEqual(r.changes.map((c) => c.summary), [
-    'RPS off for Ethernet*',
-    'disable portsyncd-tuning-rps.service',
-    'remove /etc/systemd/system/portsyncd-tuning-rps.service',
-    'remove /usr/local/sbin/portsyncd-rps.sh',
-  ]);
+  assert.deepEqual(
+    r.changes.map((c) => c.summary),
+    [
+      'RPS off for Ethernet*',
+      'disable portsyncd-tuning-rps.service',
+      'remove /etc/systemd/system/portsyncd-tuning-rps.service',
+      'remove /usr/local/sbin/portsyncd-rps.sh',
+    ],
+  );
   const removed = applyChanges(installed, r.changes);
   assert.equal(removed.files![q('Ethernet0', 'rx-1')], '0\n');
   assert.deepEqual(planWith(rps, removed, { interfaces: 'Ethernet*', state: 'absent' }).changes, []);

@@ -10,8 +10,15 @@ import { closest } from '../../../modules/_shared/suggest.js';
 
 test('unifiedDiff: created and removed files match the general diff exactly', () => {
   const general = (before: string | null, after: string | null) =>
-    createTwoFilesPatch(before === null ? '/dev/null' : 'a/etc/x.conf', after === null ? '/dev/null' : 'b/etc/x.conf', before ?? '', after ?? '',
-      undefined, before === null ? '(new file)' : '(deleted)', { context: 3, headerOptions: FILE_HEADERS_ONLY });
+    createTwoFilesPatch(
+      before === null ? '/dev/null' : 'a/etc/x.conf',
+      after === null ? '/dev/null' : 'b/etc/x.conf',
+      before ?? '',
+      after ?? '',
+      undefined,
+      before === null ? '(new file)' : '(deleted)',
+      { context: 3, headerOptions: FILE_HEADERS_ONLY },
+    );
   for (const text of ['a\n', 'a\nb\n', 'a\nb', 'x', '\n', 'a\n\nb\n', 'one\ntwo\n\n']) {
     assert.equal(unifiedDiff('/etc/x.conf', null, text), general(null, text), `created ${JSON.stringify(text)}`);
     assert.equal(unifiedDiff('/etc/x.conf', text, null), general(text, null), `removed ${JSON.stringify(text)}`);
@@ -59,20 +66,29 @@ test('renderUnitSections: lists repeat the key, booleans become yes/no, header c
     '# Managed\n\n[Unit]\nDescription=x\n\n[Service]\nCPUAffinity=0\nEnvironment=A=1\nEnvironment=B=2\nPrivateMounts=yes\nNice=-10\n',
   );
   const parsed = parseUnitFile(text);
-  assert.deepEqual(parsed.sections, [{ name: 'Unit', line: 3 }, { name: 'Service', line: 6 }]);
-  assert.deepEqual(parsed.entries.map((e) => `${e.section}.${e.key}=${e.value}@${e.line}`), [
-    'Unit.Description=x@4',
-    'Service.CPUAffinity=0@7',
-    'Service.Environment=A=1@8',
-    'Service.Environment=B=2@9',
-    'Service.PrivateMounts=yes@10',
-    'Service.Nice=-10@11',
+  assert.deepEqual(parsed.sections, [
+    { name: 'Unit', line: 3 },
+    { name: 'Service', line: 6 },
   ]);
+  assert.deepEqual(
+    parsed.entries.map((e) => `${e.section}.${e.key}=${e.value}@${e.line}`),
+    [
+      'Unit.Description=x@4',
+      'Service.CPUAffinity=0@7',
+      'Service.Environment=A=1@8',
+      'Service.Environment=B=2@9',
+      'Service.PrivateMounts=yes@10',
+      'Service.Nice=-10@11',
+    ],
+  );
 });
 
 test('parseUnitFile skips comments and continuation lines', () => {
   const { entries } = parseUnitFile('[Service]\n; c\nExecStart=/bin/a \\\n  --flag=1\nRestart=always\n');
-  assert.deepEqual(entries.map((e) => e.key), ['ExecStart', 'Restart']);
+  assert.deepEqual(
+    entries.map((e) => e.key),
+    ['ExecStart', 'Restart'],
+  );
 });
 
 test('checkSections: typos in directives and sections are named with a suggestion; X- and known keys pass', () => {
@@ -84,7 +100,12 @@ test('checkSections: typos in directives and sections are named with a suggestio
     Socket: { ListenStream: 1 },
   });
   assert.deepEqual(problems, [
-    { section: 'Service', key: 'Restrat', message: 'unknown directive Restrat= in [Service]; systemd would ignore it', hint: 'did you mean Restart=?' },
+    {
+      section: 'Service',
+      key: 'Restrat',
+      message: 'unknown directive Restrat= in [Service]; systemd would ignore it',
+      hint: 'did you mean Restart=?',
+    },
     { section: 'Servcie', message: 'unknown unit file section [Servcie]', hint: 'did you mean [Service]?' },
   ]);
 });

@@ -13,7 +13,12 @@ const DROPIN = '/etc/systemd/system/portsyncd.service.d/50-limits.conf';
 const hostVars = { portsyncd_limits: { nofile: 65536, nproc: 4096, memlock: 'infinity' } };
 const file: StatFact = { type: 'file', mode: '0644', owner: 'root', group: 'root', size: 1 };
 const analyze = { '/usr/bin/systemd-analyze': { ...file, mode: '0755' } };
-const unit = (active: string, enabled = 'enabled'): UnitFact => ({ load: 'loaded', active, sub: active === 'active' ? 'running' : 'dead', enabled });
+const unit = (active: string, enabled = 'enabled'): UnitFact => ({
+  load: 'loaded',
+  active,
+  sub: active === 'active' ? 'running' : 'dead',
+  enabled,
+});
 
 function ctx(opts: Partial<PlanContext> = {}) {
   return fakeContext({ taskName: 'portsyncd limits', vars: hostVars, render: (n, x) => renderTemplate(n, { ...hostVars, ...x }), ...opts });
@@ -25,7 +30,11 @@ function plan(facts: FakeFactsData, args: SystemdUnitArgs) {
 }
 
 const dropinArgs: SystemdUnitArgs = { name: UNIT, dropin: '50-limits', template: 'portsyncd-dropin.conf.hbs' };
-const dropinText = renderTemplate('portsyncd-dropin.conf.hbs', { ...hostVars, managed_by: 'portsync-deploy', task_name: 'portsyncd limits' });
+const dropinText = renderTemplate('portsyncd-dropin.conf.hbs', {
+  ...hostVars,
+  managed_by: 'portsync-deploy',
+  task_name: 'portsyncd limits',
+});
 
 test('drop-in from a template: new file, diff, put, verify of the unit file, daemon-reload notified', () => {
   const r = plan({ stats: { ...analyze, [UNIT_FILE]: file }, units: { [UNIT]: unit('active') } }, dropinArgs);
@@ -52,7 +61,10 @@ test('verify op only where systemd-analyze exists', () => {
   const oldUsrLayout = plan({ stats: { '/bin/systemd-analyze': file, [UNIT_FILE]: file } }, dropinArgs);
   assert.ok(oldUsrLayout.changes[0].ops.some((o) => o.kind === 'exec' && o.argv[0] === 'systemd-analyze'));
   const without = plan({ stats: { [UNIT_FILE]: file } }, dropinArgs);
-  assert.deepEqual(without.changes[0].ops.map((o) => o.kind), ['put']);
+  assert.deepEqual(
+    without.changes[0].ops.map((o) => o.kind),
+    ['put'],
+  );
 });
 
 test('drop-in verify uses the unit file wherever it is installed; no unit file -> nothing to verify', () => {
@@ -63,24 +75,33 @@ test('drop-in verify uses the unit file wherever it is installed; no unit file -
     live: true,
     strictStderr: true,
   });
-  assert.deepEqual(plan({ stats: analyze }, dropinArgs).changes[0].ops.map((o) => o.kind), ['put']);
+  assert.deepEqual(
+    plan({ stats: analyze }, dropinArgs).changes[0].ops.map((o) => o.kind),
+    ['put'],
+  );
 });
 
 test('unit file from sections: ini with repeated keys, verified at its own path', () => {
-  const r = plan({ stats: analyze }, {
-    name: UNIT,
-    sections: {
-      Unit: { Description: 'SONiC port state sync' },
-      Service: { ExecStart: '/usr/bin/portsyncd', Environment: ['RUST_LOG=info', 'REDIS=127.0.0.1:6379'], CPUAffinity: 0 },
-      Install: { WantedBy: 'multi-user.target' },
+  const r = plan(
+    { stats: analyze },
+    {
+      name: UNIT,
+      sections: {
+        Unit: { Description: 'SONiC port state sync' },
+        Service: { ExecStart: '/usr/bin/portsyncd', Environment: ['RUST_LOG=info', 'REDIS=127.0.0.1:6379'], CPUAffinity: 0 },
+        Install: { WantedBy: 'multi-user.target' },
+      },
     },
-  });
+  );
   assert.deepEqual(r.errors, []);
   const put = r.changes[0].ops[0];
   assert.ok(put.kind === 'put');
   assert.equal(put.path, UNIT_FILE);
   assert.match(put.content, /^# Managed by portsync-deploy \(task: portsyncd limits\)/);
-  assert.match(put.content, /\[Service\]\nExecStart=\/usr\/bin\/portsyncd\nEnvironment=RUST_LOG=info\nEnvironment=REDIS=127\.0\.0\.1:6379\nCPUAffinity=0\n/);
+  assert.match(
+    put.content,
+    /\[Service\]\nExecStart=\/usr\/bin\/portsyncd\nEnvironment=RUST_LOG=info\nEnvironment=REDIS=127\.0\.0\.1:6379\nCPUAffinity=0\n/,
+  );
   assert.deepEqual(r.changes[0].ops[1], { kind: 'exec', argv: ['systemd-analyze', 'verify', UNIT_FILE], live: true, strictStderr: true });
 });
 
@@ -118,7 +139,10 @@ for (const [name, state, fact, argvs] of states) {
   test(`state: ${name}`, () => {
     const r = plan({ units: { [UNIT]: fact } }, { name: UNIT, state });
     const ops = r.changes.flatMap((c) => c.ops);
-    assert.deepEqual(ops.map((o) => (o.kind === 'exec' ? o.argv : [])), argvs);
+    assert.deepEqual(
+      ops.map((o) => (o.kind === 'exec' ? o.argv : [])),
+      argvs,
+    );
     assert.ok(ops.every((o) => o.kind === 'exec' && o.live === true));
   });
 }
@@ -129,7 +153,8 @@ test('state change diff shows before -> after', () => {
 });
 
 test('enabled: idempotent from the unit file state; static units are left alone', () => {
-  const run = (want: boolean, enabled: string) => plan({ units: { [UNIT]: unit('active', enabled) } }, { name: UNIT, enabled: want }).changes;
+  const run = (want: boolean, enabled: string) =>
+    plan({ units: { [UNIT]: unit('active', enabled) } }, { name: UNIT, enabled: want }).changes;
   assert.deepEqual(run(true, 'enabled'), []);
   assert.deepEqual(run(false, 'disabled'), []);
   assert.deepEqual(run(true, 'static'), []);
@@ -138,12 +163,15 @@ test('enabled: idempotent from the unit file state; static units are left alone'
 });
 
 test('a rewritten unit is reloaded before it is started in the same task', () => {
-  const r = plan({ stats: {} , units: { [UNIT]: { load: 'not-found', active: 'inactive', sub: 'dead', enabled: '' } } }, {
-    name: UNIT,
-    sections: { Service: { ExecStart: '/usr/bin/portsyncd' } },
-    enabled: true,
-    state: 'started',
-  });
+  const r = plan(
+    { stats: {}, units: { [UNIT]: { load: 'not-found', active: 'inactive', sub: 'dead', enabled: '' } } },
+    {
+      name: UNIT,
+      sections: { Service: { ExecStart: '/usr/bin/portsyncd' } },
+      enabled: true,
+      state: 'started',
+    },
+  );
   assert.deepEqual(
     r.changes.map((c) => c.ops.map((o) => (o.kind === 'exec' ? o.argv.join(' ') : `${o.kind} ${'path' in o ? o.path : ''}`))),
     [[`put ${UNIT_FILE}`], [`systemctl enable ${UNIT}`], ['systemctl daemon-reload', `systemctl start ${UNIT}`]],
@@ -151,7 +179,9 @@ test('a rewritten unit is reloaded before it is started in the same task', () =>
 });
 
 test('module handler: daemon-reload as a live exec', () => {
-  assert.deepEqual(systemdUnit.handlers!['systemd daemon-reload'].ops, [{ kind: 'exec', argv: ['systemctl', 'daemon-reload'], live: true }]);
+  assert.deepEqual(systemdUnit.handlers!['systemd daemon-reload'].ops, [
+    { kind: 'exec', argv: ['systemctl', 'daemon-reload'], live: true },
+  ]);
 });
 
 test('needs: unit state always; file, stats and systemd-analyze only when content is managed', () => {
@@ -168,7 +198,13 @@ test('needs: unit state always; file, stats and systemd-analyze only when conten
 });
 
 test('schema: content sources, names and values', () => {
-  assert.ok(validateArgs(systemdUnit.schema, { name: 'portsyncd.service', dropin: '50-limits', sections: { Service: { Nice: -10, Environment: ['A=1'] } } }).ok);
+  assert.ok(
+    validateArgs(systemdUnit.schema, {
+      name: 'portsyncd.service',
+      dropin: '50-limits',
+      sections: { Service: { Nice: -10, Environment: ['A=1'] } },
+    }).ok,
+  );
   assert.ok(validateArgs(systemdUnit.schema, { name: 'getty@tty1.service', enabled: false }).ok);
   for (const bad of [
     { name: 'portsyncd' },

@@ -18,7 +18,11 @@ function stat(over: Partial<StatFact> = {}): StatFact {
 
 function plan(facts: FakeFactsData, a: Record<string, unknown>) {
   const ctx = fakeContext({ vars: hostVars, render, taskName: 'Install limits' });
-  const changes = template.diff(fakeFacts(facts), withDefaults<TemplateArgs>(template.schema, { src: 'portsyncd-dropin.conf.hbs', dest: DEST, ...a }), ctx);
+  const changes = template.diff(
+    fakeFacts(facts),
+    withDefaults<TemplateArgs>(template.schema, { src: 'portsyncd-dropin.conf.hbs', dest: DEST, ...a }),
+    ctx,
+  );
   return { changes, errors: ctx.errors };
 }
 
@@ -34,7 +38,9 @@ test('new file: diff from /dev/null and a put carrying mode, owner, group and va
   assert.equal(r.changes.length, 1);
   assert.equal(r.changes[0].summary, `create ${DEST}`);
   assert.match(r.changes[0].diff!, /^--- \/dev\/null\n/);
-  assert.deepEqual(r.changes[0].ops, [{ kind: 'put', path: DEST, content, mode: '0640', owner: 'root', group: 'adm', validate: 'test -s %s' }]);
+  assert.deepEqual(r.changes[0].ops, [
+    { kind: 'put', path: DEST, content, mode: '0640', owner: 'root', group: 'adm', validate: 'test -s %s' },
+  ]);
 });
 
 test('content drift: unified diff of old vs new; unspecified attributes are left to the file it replaces', () => {
@@ -42,10 +48,13 @@ test('content drift: unified diff of old vs new; unspecified attributes are left
   const r = plan({ files: { [DEST]: old }, stats: { [DEST]: stat({ mode: '0600', owner: 'portsyncd', group: 'portsyncd' }) } }, {});
   assert.match(r.changes[0].diff!, /^-LimitNPROC=512\n\+LimitNPROC=4096$/m);
   // The apply script keeps the previous regular file's mode and owner (never a symlink's).
-  assert.deepEqual(r.changes[0].ops, [{ kind: 'put', path: DEST, content, mode: undefined, owner: undefined, group: undefined }].map(({ mode, owner, group, ...op }) => op));
+  assert.deepEqual(
+    r.changes[0].ops,
+    [{ kind: 'put', path: DEST, content, mode: undefined, owner: undefined, group: undefined }].map(({ mode, owner, group, ...op }) => op),
+  );
 });
 
-test('a symlinked dest is replaced by a file unless follow is set; never takes the link\'s 0777', () => {
+test("a symlinked dest is replaced by a file unless follow is set; never takes the link's 0777", () => {
   const link = stat({ type: 'link', mode: '0777', target: '../run/limits.conf', followed: stat({ mode: '0640' }) });
   const replaced = plan({ files: { [DEST]: content }, stats: { [DEST]: link } }, {});
   assert.equal(replaced.changes[0]!.summary, `${DEST}; replace symlink -> ../run/limits.conf with a file`);
@@ -58,7 +67,10 @@ test('a symlinked dest is replaced by a file unless follow is set; never takes t
 });
 
 test('mode and owner drift alone are reported and fixed', () => {
-  const r = plan({ files: { [DEST]: content }, stats: { [DEST]: stat({ mode: '0666', owner: 'admin' }) } }, { mode: '0644', owner: 'root' });
+  const r = plan(
+    { files: { [DEST]: content }, stats: { [DEST]: stat({ mode: '0666', owner: 'admin' }) } },
+    { mode: '0644', owner: 'root' },
+  );
   assert.equal(r.changes.length, 1);
   assert.equal(r.changes[0].summary, `${DEST}; mode: 0666 -> 0644; owner: admin -> root`);
   assert.equal(r.changes[0].diff, `${DEST} mode: 0666 -> 0644\n${DEST} owner: admin -> root\n`);

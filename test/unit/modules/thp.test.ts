@@ -30,18 +30,24 @@ test('table: live changes only for drifted knobs, boot script and unit always in
   ];
   for (const [args, summaries] of rows) {
     const r = planWith(thp, host(), args);
-    assert.deepEqual(r.changes.map((c) => c.summary), summaries, JSON.stringify(args));
+    assert.deepEqual(
+      r.changes.map((c) => c.summary),
+      summaries,
+      JSON.stringify(args),
+    );
   }
   const r = planWith(thp, host(), { enabled: 'never', defrag: 'never' });
   assert.equal(r.changes[0].diff, `${ENABLED}: madvise -> never\n`);
-  assert.deepEqual(r.changes[0].ops, [{ kind: 'exec', argv: ['sh', '-c', `set -e; echo never > ${ENABLED}`], live: true, strictStderr: true }]);
+  assert.deepEqual(r.changes[0].ops, [
+    { kind: 'exec', argv: ['sh', '-c', `set -e; echo never > ${ENABLED}`], live: true, strictStderr: true },
+  ]);
   const script = r.changes[2].ops[0];
   assert.ok(script.kind === 'put');
   assert.equal(script.mode, '0755');
   // `>` truncates: the value replaces the file's text on real sysfs and on a plain file alike.
   assert.match(script.content, new RegExp(`^put never ${ENABLED}$`, 'm'));
   assert.match(script.content, new RegExp(`^put never ${DEFRAG}$`, 'm'));
-  assert.match(script.content, /^  if ! echo "\$1" > "\$2"; then$/m);
+  assert.match(script.content, /^ {2}if ! echo "\$1" > "\$2"; then$/m);
   assert.doesNotMatch(script.content, /irqs_of|rps_cpus/);
   const unit = r.changes[3].ops[0];
   assert.ok(unit.kind === 'put');
@@ -53,7 +59,10 @@ test('table: live changes only for drifted knobs, boot script and unit always in
   assert.match(unit.content, /^WantedBy=sysinit\.target$/m);
   assert.doesNotMatch(unit.content, /network\.target|multi-user/);
   assert.deepEqual(r.changes[4].ops, [{ kind: 'symlink', path: WANTS, target: UNIT }]);
-  assert.deepEqual(r.changes.slice(3).map((c) => c.notify), [['systemd daemon-reload'], ['systemd daemon-reload']]);
+  assert.deepEqual(
+    r.changes.slice(3).map((c) => c.notify),
+    [['systemd daemon-reload'], ['systemd daemon-reload']],
+  );
 });
 
 test('a tmpfiles.d entry from an earlier version is removed on apply, and stays removed', () => {
@@ -84,10 +93,18 @@ test('apply converges; verify reports live and persisted, and a hand edit as dri
     { setting: 'transparent_hugepage/defrag', desired: 'madvise', live: 'madvise', persisted: 'madvise', ok: true },
   ]);
   const handEdited = { ...applied, files: { ...applied.files, [ENABLED]: '[always] madvise never\n' } };
-  assert.deepEqual(thp.inspect!(fakeFacts(handEdited), args, tuningContext()).map((s) => s.ok), [false, true]);
+  assert.deepEqual(
+    thp.inspect!(fakeFacts(handEdited), args, tuningContext()).map((s) => s.ok),
+    [false, true],
+  );
   const scriptEdited = { ...applied, files: { ...applied.files, [SCRIPT]: '#!/bin/sh\n' } };
-  assert.deepEqual(thp.inspect!(fakeFacts(scriptEdited), args, tuningContext()).map((s) => [s.persisted, s.ok]),
-    [[`${SCRIPT} differs`, false], [`${SCRIPT} differs`, false]]);
+  assert.deepEqual(
+    thp.inspect!(fakeFacts(scriptEdited), args, tuningContext()).map((s) => [s.persisted, s.ok]),
+    [
+      [`${SCRIPT} differs`, false],
+      [`${SCRIPT} differs`, false],
+    ],
+  );
 });
 
 test('a kernel without THP is a plan-time error; offline roots only get the boot script and unit', () => {
@@ -96,7 +113,10 @@ test('a kernel without THP is a plan-time error; offline roots only get the boot
   assert.deepEqual(r.errors[0].argPath, ['enabled']);
   const offline = planWith(thp, { files: {} }, { enabled: 'never' }, { offline: true });
   assert.deepEqual(offline.errors, []);
-  assert.deepEqual(offline.changes.map((c) => c.summary), BOOT);
+  assert.deepEqual(
+    offline.changes.map((c) => c.summary),
+    BOOT,
+  );
 });
 
 test('schema: only always|madvise|never, at least one knob', () => {

@@ -10,7 +10,14 @@ export function tuningContext(opts: Partial<PlanContext> = {}) {
 }
 
 const globRegExp = (glob: string) =>
-  new RegExp('^' + glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*') + '$');
+  new RegExp(
+    '^' +
+      glob
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]*') +
+      '$',
+  );
 
 /**
  * Facts as the host would answer the module's queries: `grep -H . GLOBS` commands (see
@@ -41,7 +48,14 @@ const unquote = (w: string) => (w.startsWith("'") ? w.slice(1, -1).replace(/'\\'
 
 /** Move the [bracket] of a sysfs choice file ("always [madvise] never") to `value`. */
 function choose(text: string, value: string): string {
-  return text.trim().split(/\s+/).map((w) => w.replace(/^\[|\]$/g, '')).map((w) => (w === value ? `[${w}]` : w)).join(' ') + '\n';
+  return (
+    text
+      .trim()
+      .split(/\s+/)
+      .map((w) => w.replace(/^\[|\]$/g, ''))
+      .map((w) => (w === value ? `[${w}]` : w))
+      .join(' ') + '\n'
+  );
 }
 
 function liveWrite(d: FakeFactsData, path: string, value: string): void {
@@ -66,7 +80,13 @@ export function applyChanges(data: FakeFactsData, changes: Change[]): FakeFactsD
   for (const op of changes.flatMap((c) => c.ops)) {
     if (op.kind === 'put') {
       d.files[op.path] = op.content;
-      d.stats[op.path] = { type: 'file', mode: op.mode ?? '0644', owner: op.owner ?? 'root', group: op.group ?? 'root', size: op.content.length };
+      d.stats[op.path] = {
+        type: 'file',
+        mode: op.mode ?? '0644',
+        owner: op.owner ?? 'root',
+        group: op.group ?? 'root',
+        size: op.content.length,
+      };
     } else if (op.kind === 'remove') {
       delete d.files[op.path];
       delete d.stats[op.path];

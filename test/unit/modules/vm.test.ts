@@ -30,14 +30,19 @@ test('fstab: only active swap lines are commented out', () => {
 test('swappiness, overcommit and swap off: live, persisted, fstab diff with backup', () => {
   const a = { swappiness: 0, overcommit_memory: 1, swap: 'off' };
   const r = planWith(vm, host(), a);
-  assert.deepEqual(r.changes.map((c) => c.summary), [
-    'vm.swappiness: 60 -> 0',
-    'vm.overcommit_memory: 0 -> 1',
-    `create ${VM_SYSCTL_FILE}`,
-    'swap: on (/dev/sda2, /swapfile) -> off',
-    `${FSTAB}: comment out 2 swap entries (backup ${FSTAB_BACKUP})`,
+  assert.deepEqual(
+    r.changes.map((c) => c.summary),
+    [
+      'vm.swappiness: 60 -> 0',
+      'vm.overcommit_memory: 0 -> 1',
+      `create ${VM_SYSCTL_FILE}`,
+      'swap: on (/dev/sda2, /swapfile) -> off',
+      `${FSTAB}: comment out 2 swap entries (backup ${FSTAB_BACKUP})`,
+    ],
+  );
+  assert.deepEqual(r.changes[0].ops, [
+    { kind: 'exec', argv: ['sh', '-c', 'set -e; echo 0 > /proc/sys/vm/swappiness'], live: true, strictStderr: true },
   ]);
-  assert.deepEqual(r.changes[0].ops, [{ kind: 'exec', argv: ['sh', '-c', 'set -e; echo 0 > /proc/sys/vm/swappiness'], live: true, strictStderr: true }]);
   const conf = r.changes[2].ops[0];
   assert.ok(conf.kind === 'put');
   assert.match(conf.content, /^vm.swappiness = 0$/m);
@@ -47,7 +52,13 @@ test('swappiness, overcommit and swap off: live, persisted, fstab diff with back
   assert.deepEqual(fstab.notify, ['systemd daemon-reload']);
   assert.match(fstab.diff ?? '', /^-UUID=2222 none swap sw 0 0$/m);
   assert.match(fstab.diff ?? '', /^\+# swap disabled by portsync-deploy: UUID=2222 none swap sw 0 0$/m);
-  assert.deepEqual(fstab.ops.map((o) => o.kind === 'put' && [o.path, o.content === FSTAB_TEXT]), [[FSTAB_BACKUP, true], [FSTAB, false]]);
+  assert.deepEqual(
+    fstab.ops.map((o) => o.kind === 'put' && [o.path, o.content === FSTAB_TEXT]),
+    [
+      [FSTAB_BACKUP, true],
+      [FSTAB, false],
+    ],
+  );
   // /dev/sda2 swaps now but is not in fstab (the entry uses a UUID): it may come from elsewhere.
   assert.match(r.warnings[0], /swap on \/dev\/sda2 does not come from \/etc\/fstab/);
 
@@ -58,7 +69,10 @@ test('swappiness, overcommit and swap off: live, persisted, fstab diff with back
 
 test('swap: keep touches neither swap nor fstab, and needs neither', () => {
   const r = planWith(vm, host(), { swappiness: 60 });
-  assert.deepEqual(r.changes.map((c) => c.summary), [`create ${VM_SYSCTL_FILE}`]);
+  assert.deepEqual(
+    r.changes.map((c) => c.summary),
+    [`create ${VM_SYSCTL_FILE}`],
+  );
   assert.ok(!vm.needs(r.args, tuningContext()).some((n) => n.kind === 'file' && n.path === FSTAB));
 });
 
@@ -72,5 +86,8 @@ test('verify: swap turned back on by hand is drift, persisted stays off', () => 
 
 test('a sysctl missing on the kernel is a plan-time error at its arg', () => {
   const r = planWith(vm, { sysctl: { 'vm.swappiness': '60' } }, { swappiness: 10, overcommit_memory: 2 });
-  assert.deepEqual(r.errors.map((e) => [e.argPath, /vm.overcommit_memory does not exist/.test(e.message)]), [[['overcommit_memory'], true]]);
+  assert.deepEqual(
+    r.errors.map((e) => [e.argPath, /vm.overcommit_memory does not exist/.test(e.message)]),
+    [[['overcommit_memory'], true]],
+  );
 });

@@ -28,7 +28,9 @@ const appendModule: Module<{ path: string; line: string }> = {
   diff(facts, a, ctx) {
     const cur = facts.file(a.path) ?? '';
     if (a.line.includes('=')) ctx.error('no = allowed', ['line'], 'drop the =');
-    return cur.includes(a.line) ? [] : [{ summary: `append ${a.line}`, ops: [{ kind: 'put', path: a.path, content: cur + a.line + '\n' }] }];
+    return cur.includes(a.line)
+      ? []
+      : [{ summary: `append ${a.line}`, ops: [{ kind: 'put', path: a.path, content: cur + a.line + '\n' }] }];
   },
 };
 
@@ -37,16 +39,27 @@ const handlerModule: Module<{ name: string }> = {
   schema: {},
   skipInCheck: false,
   needs: () => [],
-  diff: (_f, a): Change[] => [{ summary: `restart ${a.name}`, ops: [{ kind: 'exec', argv: ['systemctl', 'restart', a.name], live: true }] }],
+  diff: (_f, a): Change[] => [
+    { summary: `restart ${a.name}`, ops: [{ kind: 'exec', argv: ['systemctl', 'restart', a.name], live: true }] },
+  ],
 };
 
-const commandModule: Module<{ cmd: string }> = { name: 'cmd', schema: {}, skipInCheck: true, needs: () => [], diff: () => [{ summary: 'run', ops: [] }] };
+const commandModule: Module<{ cmd: string }> = {
+  name: 'cmd',
+  schema: {},
+  skipInCheck: true,
+  needs: () => [],
+  diff: () => [{ summary: 'run', ops: [] }],
+};
 
 const modules = [fileModule, appendModule, handlerModule, commandModule] as unknown as Module[];
 const registry: RegistryLike = {
   get: (n) => modules.find((m) => m.name === n),
   validateArgs: (name, args) => (name === 'file' && typeof args.path !== 'string' ? [{ message: 'path must be a string' }] : []),
-  handlers: () => new Map([['reload', { module: 'svc', summary: 'daemon-reload', ops: [{ kind: 'exec', argv: ['systemctl', 'daemon-reload'], live: true }] }]]),
+  handlers: () =>
+    new Map([
+      ['reload', { module: 'svc', summary: 'daemon-reload', ops: [{ kind: 'exec', argv: ['systemctl', 'daemon-reload'], live: true }] }],
+    ]),
 };
 
 function env(over: Partial<PlanEnv> = {}): PlanEnv {
@@ -63,19 +76,47 @@ function env(over: Partial<PlanEnv> = {}): PlanEnv {
 
 let line = 1;
 function task(module: string, args: Record<string, unknown>, more: Partial<Task> = {}): Task {
-  return { name: more.name ?? `${module} ${line}`, module, args, tags: [], notify: [], listen: [], pos: { file: 'site.yaml', line: line++, col: 7 }, ...more };
+  return {
+    name: more.name ?? `${module} ${line}`,
+    module,
+    args,
+    tags: [],
+    notify: [],
+    listen: [],
+    pos: { file: 'site.yaml', line: line++, col: 7 },
+    ...more,
+  };
 }
 
 function play(tasks: Task[], handlers: Task[] = [], more: Partial<Play> = {}): Play {
-  return { name: 'p', hosts: 'all', vars: {}, varsFiles: [], serial: [], anyErrorsFatal: false, tags: [], tasks, handlers, pos: { file: 'site.yaml', line: 1, col: 3 }, ...more };
+  return {
+    name: 'p',
+    hosts: 'all',
+    vars: {},
+    varsFiles: [],
+    serial: [],
+    anyErrorsFatal: false,
+    tags: [],
+    tasks,
+    handlers,
+    pos: { file: 'site.yaml', line: 1, col: 3 },
+    ...more,
+  };
 }
 
 test('a later task plans against what earlier tasks would write (overlay)', () => {
-  const p = play([task('append', { path: '/etc/x', line: 'a' }), task('append', { path: '/etc/x', line: 'b' }), task('append', { path: '/etc/x', line: 'a' })]);
+  const p = play([
+    task('append', { path: '/etc/x', line: 'a' }),
+    task('append', { path: '/etc/x', line: 'b' }),
+    task('append', { path: '/etc/x', line: 'a' }),
+  ]);
   const prep = prepareHost(p, 'h1', {}, env(), false);
   assert.deepEqual(prep.problems, []);
   const plan = planHost(prep, fakeFacts({ files: { '/etc/x': '' } }), env(), false);
-  assert.deepEqual(plan.tasks.map((t) => t.status), ['changed', 'changed', 'ok']);
+  assert.deepEqual(
+    plan.tasks.map((t) => t.status),
+    ['changed', 'changed', 'ok'],
+  );
   const last = plan.tasks[1]!.changes[0]!.ops[0]!;
   assert.equal(last.kind === 'put' && last.content, 'a\nb\n');
 });
@@ -96,14 +137,21 @@ test('when, tags and check-mode skips', () => {
   const prep = prepareHost(p, 'h1', vars, checkEnv, false);
   assert.equal(prep.tasks.length, 3, 'the skipped tag leaves the task out entirely');
   const plan = planHost(prep, fakeFacts({ files: {} }), checkEnv, false);
-  assert.deepEqual(plan.tasks.map((t) => [t.status, t.msg]), [
-    ['changed', undefined],
-    ['skipped', 'when: disabled is false'],
-    ['skipped', 'skipped in check mode'],
-  ]);
+  assert.deepEqual(
+    plan.tasks.map((t) => [t.status, t.msg]),
+    [
+      ['changed', undefined],
+      ['skipped', 'when: disabled is false'],
+      ['skipped', 'skipped in check mode'],
+    ],
+  );
   const onlySysctl = env({ tags: { only: ['sysctl'], skip: [] } });
   assert.equal(prepareHost(p, 'h1', vars, onlySysctl, false).tasks.length, 1);
-  assert.equal(prepareHost(p, 'h1', vars, env({ tags: { only: ['base'], skip: [] } }), false).tasks.length, 4, 'play tags apply to its tasks');
+  assert.equal(
+    prepareHost(p, 'h1', vars, env({ tags: { only: ['base'], skip: [] } }), false).tasks.length,
+    4,
+    'play tags apply to its tasks',
+  );
 });
 
 /** The problems the planning pass throws; fails when it throws none. */
@@ -123,9 +171,19 @@ test('module errors become problems at the arg position; schema problems name ho
   const p = play([task('append', args, { name: 'add k' }), task('file', { path: 3, content: '' }, { name: 'bad path' })]);
   const prep = prepareHost(p, 'h1', {}, env(), false);
   assert.deepEqual(prep.problems, [{ message: 'path must be a string', host: 'h1', task: 'bad path' }]);
-  assert.deepEqual(planProblems(() => planHost(prep, fakeFacts({ files: {} }), env(), false)), [
-    { message: 'no = allowed', pos: { file: 'group_vars/leaf.yaml', line: 12, col: 9 }, path: 'append.line', host: 'h1', task: 'add k', hint: 'drop the =' },
-  ]);
+  assert.deepEqual(
+    planProblems(() => planHost(prep, fakeFacts({ files: {} }), env(), false)),
+    [
+      {
+        message: 'no = allowed',
+        pos: { file: 'group_vars/leaf.yaml', line: 12, col: 9 },
+        path: 'append.line',
+        host: 'h1',
+        task: 'add k',
+        hint: 'drop the =',
+      },
+    ],
+  );
 });
 
 test('handlers: notified once, module handlers first, unknown names are problems', () => {
@@ -139,10 +197,13 @@ test('handlers: notified once, module handlers first, unknown names are problems
   );
   const prep = prepareHost(p, 'h1', {}, env(), false);
   const plan = planHost(prep, fakeFacts({ files: { '/c': 'same' } }), env(), false);
-  assert.deepEqual(plan.handlers.map((h) => [h.name, h.source, h.keys]), [
-    ['reload', 'module', ['reload']],
-    ['restart it', 'play', ['restart it']],
-  ]);
+  assert.deepEqual(
+    plan.handlers.map((h) => [h.name, h.source, h.keys]),
+    [
+      ['reload', 'module', ['reload']],
+      ['restart it', 'play', ['restart it']],
+    ],
+  );
   // a task that changes nothing notifies nothing: planHost did not throw
 
   const typo = play([task('file', { path: '/a', content: '1' }, { notify: ['restrat it'], name: 'typo' })], p.handlers);
@@ -161,8 +222,11 @@ test('unknown module and a template error are reported with the task position', 
     },
   });
   const prep = prepareHost(p, 'h1', {}, throwing, false);
-  assert.deepEqual(prep.problems.map((x) => [x.task, x.message, x.pos?.line]), [
-    ['n', 'unknown module "nope"', p.tasks[0]!.pos.line],
-    ['t', 'undefined variable x', p.tasks[1]!.pos.line],
-  ]);
+  assert.deepEqual(
+    prep.problems.map((x) => [x.task, x.message, x.pos?.line]),
+    [
+      ['n', 'unknown module "nope"', p.tasks[0]!.pos.line],
+      ['t', 'undefined variable x', p.tasks[1]!.pos.line],
+    ],
+  );
 });

@@ -40,6 +40,11 @@ test('a "name: live -> desired" summary without a diff is one setting; anything 
 });
 
 test('a converged task is named by its target', () => {
-  assert.deepEqual(convergedSetting('copy', { dest: '/etc/motd', content: 'x' }), { setting: 'copy /etc/motd', desired: 'as declared', live: 'matches', ok: true });
+  assert.deepEqual(convergedSetting('copy', { dest: '/etc/motd', content: 'x' }), {
+    setting: 'copy /etc/motd',
+    desired: 'as declared',
+    live: 'matches',
+    ok: true,
+  });
   assert.equal(convergedSetting('command', { cmd: 'true' }).setting, 'command');
 });

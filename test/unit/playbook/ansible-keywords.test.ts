@@ -18,8 +18,14 @@ function setup(t: { after(fn: () => void): void }, playbook: string) {
   writeFileSync(join(dir, 'hosts.yaml'), `all:\n  hosts:\n    sw1:\n      connection: chroot\n      chroot_dir: ${join(dir, 'root')}\n`);
   writeFileSync(join(dir, 'site.yaml'), playbook);
   return (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, 'plan', join(dir, 'site.yaml'), '-i', join(dir, 'hosts.yaml'), '--json', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-    const events = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const r = spawnSync(process.execPath, [BIN, 'plan', join(dir, 'site.yaml'), '-i', join(dir, 'hosts.yaml'), '--json', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    const events = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     return { code: r.status, events, err: r.stderr + JSON.stringify(events) };
   };
 }
@@ -92,7 +98,10 @@ test('a failed assert, an unknown Ansible module and bad loop input stop at file
   const failing = setup(t, `- hosts: all\n  tasks:\n    - assert: { that: "1 == 2", fail_msg: "one is not two" }\n`)();
   assert.equal(failing.code, 3);
   assert.match(failing.err, /site\.yaml:3:\d+.*one is not two/s);
-  const unknown = setup(t, `- hosts: all\n  tasks:\n    - ansible.builtin.service: { name: x, state: started }\n    - ansible.builtin.apt: { name: x }\n`)();
+  const unknown = setup(
+    t,
+    `- hosts: all\n  tasks:\n    - ansible.builtin.service: { name: x, state: started }\n    - ansible.builtin.apt: { name: x }\n`,
+  )();
   assert.equal(unknown.code, 3);
   assert.match(unknown.err, /site\.yaml:3:7.*unknown module \W+ansible\.builtin\.service.*systemd_service/s);
   assert.match(unknown.err, /site\.yaml:4:7.*unknown module \W+ansible\.builtin\.apt/s);

@@ -41,14 +41,21 @@ function problems(file: string): Problem[] {
 
 test('loads plays from imports in order, with normalised fields and positions', () => {
   const plays = loadPlaybook(fixture('good', 'playbooks', 'site.yaml'), registry);
-  assert.deepEqual(plays.map((p) => p.name), ['kernel settings', 'notes']);
+  assert.deepEqual(
+    plays.map((p) => p.name),
+    ['kernel settings', 'notes'],
+  );
   const [kv, notes] = plays;
   assert.equal(kv.hosts, 'leaf:!leaf03');
   assert.deepEqual(kv.varsFiles, ['../profiles/{{ tuning_profile }}.yaml']);
   assert.match(kv.pos.file, /parts\/kv\.yaml$/);
   const t = kv.tasks[0];
   assert.deepEqual([t.name, t.module, t.notify, t.tags], ['write settings', 'kv', ['apply kv', 'kv reload'], ['kv']]);
-  assert.deepEqual(t.args, { file: '{{ kv_file }}', settings: '{{ sysctl_settings }}' }, 'load-time checks do not fill defaults into the args');
+  assert.deepEqual(
+    t.args,
+    { file: '{{ kv_file }}', settings: '{{ sysctl_settings }}' },
+    'load-time checks do not fill defaults into the args',
+  );
   assert.equal(posOf(t.args, 'settings')!.line, 11);
   assert.deepEqual(kv.handlers[0].listen, ['kv changed']);
   assert.equal(notes.hosts, 'spine,leaf04');
@@ -109,7 +116,11 @@ test('every problem of a playbook is reported, each with file:line:col, path and
     [13, /exactly one module, but this one names 2: note, kv/],
     [9, /notify "restart kv": no handler/],
   ];
-  for (const [line, re] of expect) assert.ok(ps.some((p) => p.pos?.line === line && re.test(p.message)), `missing line ${line} ${re}\n${summary.join('\n')}`);
+  for (const [line, re] of expect)
+    assert.ok(
+      ps.some((p) => p.pos?.line === line && re.test(p.message)),
+      `missing line ${line} ${re}\n${summary.join('\n')}`,
+    );
   assert.equal(ps.length, expect.length, summary.join('\n'));
   assert.ok(ps.every((p) => p.pos?.file === file && p.path));
   const kb = ps.find((p) => /"kb"/.test(p.message))!;
@@ -161,7 +172,8 @@ test('import loops, missing imports, non-list playbooks and malformed YAML', () 
 
 test('handlers: duplicate names and listen outside handlers are errors', () => {
   const file = playbookFiles({
-    'a.yaml': '- hosts: all\n  tasks:\n    - note: {}\n      listen: x\n  handlers:\n    - name: h\n      note: {}\n    - name: h\n      note: {}\n',
+    'a.yaml':
+      '- hosts: all\n  tasks:\n    - note: {}\n      listen: x\n  handlers:\n    - name: h\n      note: {}\n    - name: h\n      note: {}\n',
   });
   const ps = problems(file);
   assert.ok(ps.some((p) => /"listen" is only for handlers/.test(p.message) && p.pos!.line === 4));

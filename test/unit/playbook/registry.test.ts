@@ -20,7 +20,7 @@ test('discovers modules by folder, fills defaults, lists module handlers', async
   }
 });
 
-test('arg errors point at the value\'s source position, through rendered copies', async () => {
+test("arg errors point at the value's source position, through rendered copies", async () => {
   const { registry, cleanup } = await tempRegistry();
   try {
     const loaded = { settings: { 'kernel.x': 'ok', 'kernel.y': '1\nkernel.panic=1' }, state: 'gone', colour: 'red' };
@@ -45,7 +45,9 @@ test('arg errors point at the value\'s source position, through rendered copies'
 test('a folder whose export is not a module, or whose schema is not strict, fails loudly', async () => {
   const bad = await tempRegistry({ broken: 'export default { name: "broken" };' }).catch((e: Error) => e);
   assert.ok(bad instanceof Error && /not a module/.test(bad.message));
-  const loose = await tempRegistry({ loose: 'export default { name: "loose", schema: { type: "object", madeUp: 1 }, needs: () => [], diff: () => [] };' }).catch((e: Error) => e);
+  const loose = await tempRegistry({
+    loose: 'export default { name: "loose", schema: { type: "object", madeUp: 1 }, needs: () => [], diff: () => [] };',
+  }).catch((e: Error) => e);
   assert.ok(loose instanceof Error && /invalid args schema/.test(loose.message));
   assert.deepEqual((await loadModuleRegistry('/nonexistent-modules-dir')).names(), []);
 });

@@ -41,7 +41,9 @@ const MODULES: Record<string, string> = {
   };`,
 };
 
-export async function tempRegistry(extra: Record<string, string> = {}): Promise<{ registry: ModuleRegistry; dir: string; cleanup(): void }> {
+export async function tempRegistry(
+  extra: Record<string, string> = {},
+): Promise<{ registry: ModuleRegistry; dir: string; cleanup(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'modules-'));
   for (const [name, src] of Object.entries({ ...MODULES, ...extra })) {
     mkdirSync(join(dir, name));

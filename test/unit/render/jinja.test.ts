@@ -20,7 +20,10 @@ const vars = {
   groups: { all: ['leaf01.dc1', 'spine01'], leaf: ['leaf01.dc1'] },
   hostvars: { spine01: { asn: 65001 }, 'leaf01.dc1': { asn: 65101 } },
   sysctl: { 'net.core.somaxconn': 8192, 'vm.swappiness': 10 },
-  ports: [{ name: 'Ethernet0', up: true, mtu: 9100 }, { name: 'Ethernet4', up: false, mtu: 1500 }],
+  ports: [
+    { name: 'Ethernet0', up: true, mtu: 9100 },
+    { name: 'Ethernet4', up: false, mtu: 1500 },
+  ],
   csv: 'a,b,b,c',
   flag: 'yes',
   n: '42',
@@ -29,7 +32,10 @@ const vars = {
 const r = (s: string, v: Record<string, unknown> = vars) => renderString(s, v);
 
 test('the Ansible filters operators use', () => {
-  assert.deepEqual(r('{{ sysctl | dict2items }}'), [{ key: 'net.core.somaxconn', value: 8192 }, { key: 'vm.swappiness', value: 10 }]);
+  assert.deepEqual(r('{{ sysctl | dict2items }}'), [
+    { key: 'net.core.somaxconn', value: 8192 },
+    { key: 'vm.swappiness', value: 10 },
+  ]);
   assert.deepEqual(r('{{ sysctl | dict2items | items2dict }}'), vars.sysctl);
   assert.deepEqual(r("{{ ports | map(attribute='name') | list }}"), ['Ethernet0', 'Ethernet4']);
   assert.deepEqual(r("{{ ports | selectattr('up') | map(attribute='name') | join(',') }}"), 'Ethernet0');
@@ -94,11 +100,15 @@ test('nothing reaches JavaScript: constructor and __proto__ escapes fail', () =>
     "{{ sysctl['__proto__'] }}",
     "{{ ports.map('x') }}",
     "{{ lookup.constructor('return 1')() }}",
-    "{{ (ports | first).constructor.name }}",
+    '{{ (ports | first).constructor.name }}',
     "{{ sysctl | attr('constructor') }}",
   ];
   for (const a of attempts) {
-    assert.throws(() => r(a), (e: Error) => !/process|function|native code/i.test(String(r)) && /undefined variable|unknown|unexpected/.test(e.message), a);
+    assert.throws(
+      () => r(a),
+      (e: Error) => !/process|function|native code/i.test(String(r)) && /undefined variable|unknown|unexpected/.test(e.message),
+      a,
+    );
   }
   assert.equal(evalWhen('sysctl.constructor is defined', vars), false);
   assert.equal(evalWhen("'__proto__' in sysctl", vars), false);
@@ -114,7 +124,10 @@ test('data from the switch and !unsafe values are never templated; inventory and
   assert.equal(r('{{ echo }}', v), 'LEAKED');
   assert.equal(evalWhen("facts.hostname == '{{ secret }}'", v), true);
 
-  const { value } = parseYaml('secret: LEAKED\nliteral: !unsafe "{{ secret }}"\nuses: "{{ literal }}-{{ secret }}"\nbag: !unsafe\n  k: "{{ secret }}"\n', 'vars.yaml');
+  const { value } = parseYaml(
+    'secret: LEAKED\nliteral: !unsafe "{{ secret }}"\nuses: "{{ literal }}-{{ secret }}"\nbag: !unsafe\n  k: "{{ secret }}"\n',
+    'vars.yaml',
+  );
   const merged = withVars({}, value as Record<string, unknown>);
   assert.equal(r('{{ literal }}', merged), '{{ secret }}');
   assert.equal(r('{{ uses }}', merged), '{{ secret }}-LEAKED');
@@ -152,7 +165,7 @@ test('.j2 files: statements, whitespace control, Python printing, trailing newli
   assert.equal(
     out,
     // trim_blocks eats the newline after "{% endfor %}", as in Ansible.
-    '# leaf01.dc1\nnet.core.somaxconn = 8192\nvm.swappiness = 10\none: Ethernet0 True [1, \'a\'] None\n 1/2:Ethernet0 2/2:Ethernet4{{ kept }}\n',
+    "# leaf01.dc1\nnet.core.somaxconn = 8192\nvm.swappiness = 10\none: Ethernet0 True [1, 'a'] None\n 1/2:Ethernet0 2/2:Ethernet4{{ kept }}\n",
   );
   writeFileSync(join(dir, 'templates', 'bad.j2'), 'a\nb {{ ok }}\n  x={{ sysctl.nope }}\n');
   try {

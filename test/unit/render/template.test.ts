@@ -32,7 +32,12 @@ function problem(fn: () => unknown) {
 }
 
 test('renders with partials and config helpers, without HTML escaping', () => {
-  const out = renderTemplateFile(dir, 'sysctl/tuning.conf.hbs', { inventory_hostname: 'leaf01', settings: { 'vm.swappiness': 10 }, cpus: [0, 2], mode: 'fast' });
+  const out = renderTemplateFile(dir, 'sysctl/tuning.conf.hbs', {
+    inventory_hostname: 'leaf01',
+    settings: { 'vm.swappiness': 10 },
+    cpus: [0, 2],
+    mode: 'fast',
+  });
   assert.equal(out, '# Managed by portsync-deploy for leaf01: do not edit.\nvm.swappiness = 10\ncpus=0,2 profile=balanced fast <&>\n');
 });
 
@@ -54,7 +59,7 @@ test('an undefined list in #each, a helper argument, syntax errors and missing p
   assert.match(problem(() => renderTemplateFile(dir, 'absent.hbs', {})).message, /template "absent\.hbs" not found/);
 });
 
-test('an undefined variable inside a partial names the partial\'s file and line', () => {
+test("an undefined variable inside a partial names the partial's file and line", () => {
   const p = problem(() => renderTemplateFile(dir, 'uses-partial.hbs', {}));
   assert.deepEqual([p.pos!.file, p.pos!.line, p.pos!.col], [join(dir, 'partials', 'limits.hbs'), 3, 16]);
   assert.match(p.message, /"nofile" in \{\{ nofile \}\} of template .*limits\.hbs \(included by .*uses-partial\.hbs\)/);

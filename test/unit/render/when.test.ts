@@ -40,7 +40,7 @@ test('comparisons, boolean logic, membership, filters and tests', () => {
     ['lazy == "latency"', true],
     ['True', true],
     ['{{ count == 3 }}', true],
-    ["missing | default({}) == {}", true],
+    ['missing | default({}) == {}', true],
     ["{'a': 1, 'b': [2]}.b[0] == 2", true],
     ["'k' in {'k': none}", true],
   ];
@@ -57,7 +57,11 @@ test('an undefined variable is an error naming the expression and its position',
   const where = { file: 'site.yaml', line: 9, col: 7 };
   assert.throws(
     () => evalWhen('tuning_profle == "latency"', vars, where),
-    (e: unknown) => e instanceof ValidationError && /undefined variable "tuning_profle"/.test(e.message) && e.problems[0].pos === where && /is defined/.test(e.problems[0].hint!),
+    (e: unknown) =>
+      e instanceof ValidationError &&
+      /undefined variable "tuning_profle"/.test(e.message) &&
+      e.problems[0].pos === where &&
+      /is defined/.test(e.problems[0].hint!),
   );
   assert.throws(() => evalWhen('facts.nope.deeper > 1', vars), /undefined variable "facts.nope.deeper"/);
 });
@@ -78,7 +82,7 @@ test('syntax errors are found without variables, with a column', () => {
 test('nothing reaches JavaScript: prototype members and calls are not available', () => {
   assert.equal(evalWhen('ports.constructor is defined', vars), false);
   assert.equal(evalWhen('facts.__proto__ is defined', vars), false);
-  assert.equal(evalWhen("tuning_profile.length is defined", vars), false);
+  assert.equal(evalWhen('tuning_profile.length is defined', vars), false);
   // Calls parse, but only the evaluator's own short lists of functions and methods exist.
   assert.throws(() => evalWhen('ports.pop()', vars), /unknown method "pop\(\)"/);
   assert.throws(() => evalWhen("ports.constructor('return 1')()", vars), /unknown method "constructor\(\)"|unexpected "\("/);

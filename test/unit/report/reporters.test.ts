@@ -12,7 +12,14 @@ const stream: RunEvent[] = [
   { event: 'batch_start', batch: 1, hosts: ['leaf01'] },
   { event: 'progress', batch: 1, done: 0, total: 1, changed: 0, failed: 0, unreachable: 0 },
   { event: 'task_start', task: 'motd' },
-  { event: 'result', host: 'leaf01', task: 'motd', status: 'changed', changes: [{ summary: 'update /etc/motd', diff }], warnings: ['later file overrides'] },
+  {
+    event: 'result',
+    host: 'leaf01',
+    task: 'motd',
+    status: 'changed',
+    changes: [{ summary: 'update /etc/motd', diff }],
+    warnings: ['later file overrides'],
+  },
   { event: 'progress', batch: 1, done: 1, total: 1, changed: 1, failed: 0, unreachable: 0 },
   { event: 'host_stats', host: 'leaf01', roundTrips: 3, bytesUploaded: 0 },
   { event: 'recap', hosts: { leaf01: { ok: 0, changed: 1, failed: 0, skipped: 0, unreachable: 0, round_trips: 2 } } },
@@ -29,8 +36,14 @@ test('json: one object per line, recap last, no progress lines', () => {
   let out = '';
   const r = jsonReporter((s) => void (out += s));
   for (const e of stream) r.emit(e);
-  const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(lines.map((l) => l.event), ['play_start', 'batch_start', 'task_start', 'result', 'host_stats', 'recap']);
+  const lines = out
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    lines.map((l) => l.event),
+    ['play_start', 'batch_start', 'task_start', 'result', 'host_stats', 'recap'],
+  );
   assert.equal(lines[3].changes[0].diff, diff);
   assert.deepEqual(lines.at(-1), stream.at(-1));
 });

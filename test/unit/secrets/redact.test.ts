@@ -51,8 +51,24 @@ test('the reporter boundary hands sinks redacted events only', () => {
 test('no_log results and verify settings reach sinks censored, keeping the diff shape', () => {
   const seen: RunEvent[] = [];
   const rep = redactingReporter({ emit: (e) => seen.push(e) }, new Redactor());
-  rep.emit({ event: 'result', host: 'h', task: 't', status: 'failed', no_log: true, msg: 'bad tok-1', warnings: ['w tok-1'], changes: [{ summary: 'create /x', diff: '--- /dev/null\n+++ b/x\n@@ -0,0 +1,2 @@\n+tok-1\n+two\n' }] });
-  rep.emit({ event: 'verify', host: 'h', task: 't', no_log: true, ok: false, settings: [{ setting: 'k', desired: 'tok-1', live: 'old', persisted: null, ok: false }] });
+  rep.emit({
+    event: 'result',
+    host: 'h',
+    task: 't',
+    status: 'failed',
+    no_log: true,
+    msg: 'bad tok-1',
+    warnings: ['w tok-1'],
+    changes: [{ summary: 'create /x', diff: '--- /dev/null\n+++ b/x\n@@ -0,0 +1,2 @@\n+tok-1\n+two\n' }],
+  });
+  rep.emit({
+    event: 'verify',
+    host: 'h',
+    task: 't',
+    no_log: true,
+    ok: false,
+    settings: [{ setting: 'k', desired: 'tok-1', live: 'old', persisted: null, ok: false }],
+  });
   rep.emit({ event: 'result', host: 'h', task: 'open', status: 'ok', changes: [{ summary: 'tok-1 shown' }] });
   const [r, v, open] = seen as any[];
   assert.equal(r.changes[0].diff, `--- /dev/null\n+++ b/x\n@@ -0,0 +1,2 @@\n+${SECRET_MARKER}\n+${SECRET_MARKER}\n`);

@@ -11,8 +11,26 @@ test('values resolve as Ansible (PyYAML) resolves them; huge integers and dates 
   );
   assert.deepEqual(problems, []);
   assert.deepEqual(value, {
-    a: true, b: false, c: 'y', d: 420, e: 80, f: '18446744073692774399', g: 4096, h: '0644', i: null, on: 'key', j: 16,
-    k: '1e3', l: 'e3', m: 1000, n: 1000, o: '0649', p: '12', q: '2024-01-02', r: 0.5, s: -3,
+    a: true,
+    b: false,
+    c: 'y',
+    d: 420,
+    e: 80,
+    f: '18446744073692774399',
+    g: 4096,
+    h: '0644',
+    i: null,
+    on: 'key',
+    j: 16,
+    k: '1e3',
+    l: 'e3',
+    m: 1000,
+    n: 1000,
+    o: '0649',
+    p: '12',
+    q: '2024-01-02',
+    r: 0.5,
+    s: -3,
   });
 });
 

@@ -41,13 +41,16 @@ test('defaults/ beside the playbook, else beside its parent folder; files merge 
 
 test('a default defined in two files is an error naming both places', (t) => {
   const dir = tree(t, { 'defaults/a.yaml': 'x: 1\n', 'defaults/b.yaml': '\nx: 2\n', 'site.yaml': '[]\n' });
-  assert.throws(() => loadPlaybookDefaults(join(dir, 'site.yaml')), (e: unknown) => {
-    assert.ok(e instanceof ValidationError);
-    assert.equal(e.problems.length, 1);
-    assert.match(e.problems[0]!.message, /default "x" is defined twice \(first at .*a\.yaml:1\)/);
-    assert.equal(e.problems[0]!.pos?.line, 2);
-    return true;
-  });
+  assert.throws(
+    () => loadPlaybookDefaults(join(dir, 'site.yaml')),
+    (e: unknown) => {
+      assert.ok(e instanceof ValidationError);
+      assert.equal(e.problems.length, 1);
+      assert.match(e.problems[0]!.message, /default "x" is defined twice \(first at .*a\.yaml:1\)/);
+      assert.equal(e.problems[0]!.pos?.line, 2);
+      return true;
+    },
+  );
 });
 
 test('through the CLI: defaults are the lowest layer, under group_vars, host_vars and -e', (t) => {
@@ -64,7 +67,9 @@ test('through the CLI: defaults are the lowest layer, under group_vars, host_var
   });
   mkdirSync(join(dir, 'root/etc'), { recursive: true });
   writeFileSync(join(dir, 'inv/hosts.yaml'), `all:\n  hosts:\n    sw1: {connection: chroot, chroot_dir: ${join(dir, 'root')}}\n`);
-  const r = spawnSync(process.execPath, [BIN, 'plan', join(dir, 'pb/show.yaml'), '-i', join(dir, 'inv'), '-e', 'd=extra', '--diff'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BIN, 'plan', join(dir, 'pb/show.yaml'), '-i', join(dir, 'inv'), '-e', 'd=extra', '--diff'], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 2, r.stderr + r.stdout);
   assert.match(r.stdout, /^\s*\+default group host extra$/m);
 });

@@ -13,7 +13,18 @@ import { fixture } from '../inventory/fixture-path.js';
 const inv = loadInventory(fixture('good', 'dc-small'));
 
 function play(vars: Record<string, unknown>, varsFiles: string[] = [], file = '/nowhere/site.yaml'): Play {
-  return { name: 'p', hosts: 'all', vars, varsFiles, serial: [], anyErrorsFatal: false, tags: [], tasks: [], handlers: [], pos: { file, line: 1, col: 1 } };
+  return {
+    name: 'p',
+    hosts: 'all',
+    vars,
+    varsFiles,
+    serial: [],
+    anyErrorsFatal: false,
+    tags: [],
+    tasks: [],
+    handlers: [],
+    pos: { file, line: 1, col: 1 },
+  };
 }
 
 test('each layer beats the one below it: defaults < all < parent < child < host < play < vars_files < -e', () => {
@@ -35,7 +46,7 @@ test('each layer beats the one below it: defaults < all < parent < child < host 
   }
 });
 
-test('as in Ansible, group_vars files beat every group\'s inline inventory vars', () => {
+test("as in Ansible, group_vars files beat every group's inline inventory vars", () => {
   assert.equal(hostVars(inv, 'leaf01', {}).inline_vs_file, 'all-file');
   assert.equal(inv.groups.get('leaf')!.vars.inline_vs_file, 'leaf-inline');
 });
@@ -49,7 +60,7 @@ test('mappings are replaced, not deep-merged', () => {
   assert.deepEqual(hostVars(inv, 'spine01', {}).sysctl_settings, { 'net.core.somaxconn': 4096 });
 });
 
-test('Ansible connection vars alias the tool\'s names; the tool\'s name wins in the same layer', () => {
+test("Ansible connection vars alias the tool's names; the tool's name wins in the same layer", () => {
   const spine = hostVars(inv, 'spine01', {});
   assert.equal(spine.host, '10.0.0.1');
   assert.equal(spine.ansible_host, '10.0.0.1');
@@ -70,7 +81,7 @@ test('magic variables and positions of merged values', () => {
   assert.throws(() => hostVars(inv, 'ghost', {}), ValidationError);
 });
 
-test('vars_files may be templated per host and are read relative to the play\'s file', () => {
+test("vars_files may be templated per host and are read relative to the play's file", () => {
   const dir = mkdtempSync(join(tmpdir(), 'vf-'));
   try {
     mkdirSync(join(dir, 'profiles'));
@@ -82,7 +93,10 @@ test('vars_files may be templated per host and are read relative to the play\'s 
     assert.equal(lat.busy_poll, 50);
     assert.equal(posOf(lat, 'busy_poll')!.line, 1);
     assert.equal(loadPlayVarsFiles(p, '/elsewhere', { tuning_profile: 'balanced' })[0].busy_poll, 0);
-    assert.throws(() => loadPlayVarsFiles(p, dir, { tuning_profile: 'nope' }), (e: unknown) => e instanceof ValidationError && /not found/.test(e.message) && e.problems[0].pos!.line === 4);
+    assert.throws(
+      () => loadPlayVarsFiles(p, dir, { tuning_profile: 'nope' }),
+      (e: unknown) => e instanceof ValidationError && /not found/.test(e.message) && e.problems[0].pos!.line === 4,
+    );
     assert.throws(() => loadPlayVarsFiles(p, dir, {}), /undefined variable "tuning_profile"/);
   } finally {
     rmSync(dir, { recursive: true });

@@ -5,7 +5,11 @@ import { VaultError, decryptEnvelope, encryptVault, isVaultText, parseEnvelope }
 const PW = Buffer.from('correct horse');
 
 test('encrypt → parse → decrypt round-trips, 1.1 without an id and 1.2 with one, wrapped at 80 columns', () => {
-  for (const [id, header] of [[undefined, '$ANSIBLE_VAULT;1.1;AES256'], ['default', '$ANSIBLE_VAULT;1.1;AES256'], ['prod', '$ANSIBLE_VAULT;1.2;AES256;prod']] as const) {
+  for (const [id, header] of [
+    [undefined, '$ANSIBLE_VAULT;1.1;AES256'],
+    ['default', '$ANSIBLE_VAULT;1.1;AES256'],
+    ['prod', '$ANSIBLE_VAULT;1.2;AES256;prod'],
+  ] as const) {
     const plain = Buffer.from('redis_password: "p@ss\\nword"\nlong: ' + 'x'.repeat(200) + '\n');
     const text = encryptVault(plain, PW, id);
     const lines = text.split('\n');
@@ -36,7 +40,10 @@ test('the same salt and password give the same vault text (deterministic given t
 test('a wrong password is a password error; damage is a format error; neither message quotes the data', () => {
   const text = encryptVault(Buffer.from('top-secret-value'), PW);
   const env = parseEnvelope(text);
-  assert.throws(() => decryptEnvelope(env, Buffer.from('wrong')), (e: unknown) => e instanceof VaultError && e.kind === 'password');
+  assert.throws(
+    () => decryptEnvelope(env, Buffer.from('wrong')),
+    (e: unknown) => e instanceof VaultError && e.kind === 'password',
+  );
   const body = text.split('\n').slice(1).join('');
   const cases = [
     text.split('\n').slice(0, 3).join('\n'), // truncated
@@ -46,15 +53,21 @@ test('a wrong password is a password error; damage is a format error; neither me
     '$ANSIBLE_VAULT;1.1;DES\n' + body,
   ];
   for (const bad of cases) {
-    assert.throws(() => decryptEnvelope(parseEnvelope(bad), PW), (e: unknown) => {
-      assert.ok(e instanceof VaultError && e.kind === 'format', String(e));
-      assert.ok(!/[0-9a-f]{16}/.test(e.message), e.message);
-      assert.ok(!e.message.includes('top-secret'));
-      return true;
-    });
+    assert.throws(
+      () => decryptEnvelope(parseEnvelope(bad), PW),
+      (e: unknown) => {
+        assert.ok(e instanceof VaultError && e.kind === 'format', String(e));
+        assert.ok(!/[0-9a-f]{16}/.test(e.message), e.message);
+        assert.ok(!e.message.includes('top-secret'));
+        return true;
+      },
+    );
   }
   // A flipped ciphertext bit fails the HMAC, so it can never decrypt to altered plaintext.
   const flipped = { ...env, ciphertext: Buffer.from(env.ciphertext) };
   flipped.ciphertext[0] ^= 1;
-  assert.throws(() => decryptEnvelope(flipped, PW), (e: unknown) => e instanceof VaultError && e.kind === 'password');
+  assert.throws(
+    () => decryptEnvelope(flipped, PW),
+    (e: unknown) => e instanceof VaultError && e.kind === 'password',
+  );
 });
