@@ -71,13 +71,7 @@ export class UnreachableError extends Error {
 
 /** The host answered, but the fact-gathering script failed there. */
 export class GatherError extends Error {
-  constructor(
-    readonly host: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'GatherError';
-  }
+  override name = 'GatherError';
 }
 
 /** A template or expression could not be rendered; `hint` says how to fix it. */

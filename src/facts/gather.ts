@@ -1,11 +1,10 @@
 // One exec per host gathers the host facts plus every task's declared needs.
+import { GatherError } from '../errors.js';
 import type { Transport } from '../transport/types.js';
 import type { FactQuery, Facts } from './types.js';
 import { composeGatherScript, parseGatherOutput, uniqueQueries } from './gather-script.js';
 import { buildFacts } from './facts-view.js';
 import { hostFactsScript, parseHostFacts } from './host-facts.js';
-
-export class GatherError extends Error {}
 
 export async function gatherFacts(transport: Transport, queries: FactQuery[]): Promise<Facts> {
   const qs = uniqueQueries(queries);
