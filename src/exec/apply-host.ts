@@ -5,9 +5,9 @@ import { basename, dirname } from 'node:path';
 import type { Transport } from '../transport/types.js';
 import { rooted, shq } from '../script/shell.js';
 import { UnreachableError } from '../errors.js';
-import { isChange, taskLabel, type HostPlan } from '../plan/types.js';
+import { isChange, type HostPlan } from '../plan/types.js';
 import { compileApplyScript, mkdirShared, parseApplyOutput, type ScriptStep, type StepOutcome } from './apply-script.js';
-import { noLogFlag, shownChanges, type TaskResult } from './results.js';
+import { noLogFlag, plannedResult, shownChanges, type TaskResult } from './results.js';
 
 export interface HostApplyOutcome {
   results: TaskResult[];
@@ -102,15 +102,7 @@ function collectResults(plan: HostPlan, owners: StepOwner[], outcomes: StepOutco
   let stopped = false;
   plan.tasks.forEach((t, ti) => {
     if (stopped) return;
-    const base: TaskResult = {
-      host: plan.host,
-      task: taskLabel(t),
-      status: t.status,
-      changes: shownChanges(t.changes),
-      ...noLogFlag(t.task.noLog),
-    };
-    if (t.warnings.length) base.warnings = t.warnings;
-    if (t.msg) base.msg = t.msg;
+    const base = plannedResult(plan.host, t);
     const outs = forOwner('task', ti);
     const failed = outs.find((o) => o.status === 'failed');
     if (failed && t.ignoreErrors) {

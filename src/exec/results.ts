@@ -1,5 +1,6 @@
 // Per-task, per-host outcomes as the executor reports them.
 import type { Change, ProbeResult } from '../module.js';
+import { taskLabel, type TaskPlan } from '../plan/types.js';
 
 export type ResultStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
 
@@ -15,6 +16,14 @@ export interface TaskResult {
   no_log?: boolean;
   /** A health probe's checks, with the figures behind them (for the HTML report). */
   probes?: ProbeResult[];
+}
+
+/** A planned task's result as the plan shows it, before anything ran. */
+export function plannedResult(host: string, t: TaskPlan): TaskResult {
+  const r: TaskResult = { host, task: taskLabel(t), status: t.status, changes: shownChanges(t.changes), ...noLogFlag(t.task.noLog) };
+  if (t.warnings.length) r.warnings = t.warnings;
+  if (t.msg) r.msg = t.msg;
+  return r;
 }
 
 export function noLogFlag(noLog: boolean | undefined): Pick<TaskResult, 'no_log'> {

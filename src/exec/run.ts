@@ -7,13 +7,13 @@ import { EXIT, ValidationError, formatProblem, groupProblems, messageOf, type Pr
 import type { Facts } from '../facts/types.js';
 import type { Play, Vars } from '../playbook/types.js';
 import { planHost } from '../plan/plan-host.js';
-import { isChange, taskLabel, type HostPlan, type PlanEnv, type PreparedHost } from '../plan/types.js';
+import { isChange, type HostPlan, type PlanEnv, type PreparedHost } from '../plan/types.js';
 import type { HostRecap, Recap, Reporter, RunEvent } from '../report/events.js';
 import { applyHost, unreachableResult, type HostApplyOutcome } from './apply-host.js';
 import { applyLockstep } from './lockstep.js';
 import { haltAfterBatch, runLimited, splitBatches } from './batches.js';
 import { SIGNAL_EXIT, type Interrupt } from './interrupt.js';
-import { noLogFlag, shownChanges, type TaskResult } from './results.js';
+import { noLogFlag, plannedResult, shownChanges, type TaskResult } from './results.js';
 import { HostSessions, isUnreachable, type TransportFactory } from './session.js';
 import { FactCache } from './fact-cache.js';
 import { prepareAll } from './prepare-all.js';
@@ -227,15 +227,7 @@ class Run {
     const add = (key: string, r: TaskResult) => rows.set(key, [...(rows.get(key) ?? []), r]);
     for (const plan of plans) {
       for (const t of plan.tasks) {
-        const r: TaskResult = {
-          host: plan.host,
-          task: taskLabel(t),
-          status: t.status,
-          changes: shownChanges(t.changes),
-          ...noLogFlag(t.task.noLog),
-        };
-        if (t.msg) r.msg = t.msg;
-        if (t.warnings.length) r.warnings = t.warnings;
+        const r = plannedResult(plan.host, t);
         add(`t${t.index}`, r);
       }
       for (const h of plan.handlers)
