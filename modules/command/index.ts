@@ -4,7 +4,7 @@ import type { FactQuery } from '../../src/facts/types.js';
 import type { Module } from '../../src/module.js';
 import { shJoin } from '../_shared/sh-quote.js';
 import { schema, type CommandArgs } from './schema.js';
-import { splitWords } from './words.js';
+import { splitWords } from '../../src/script/words.js';
 
 /** The program to run; a free-form line is split like Ansible's command module does it. */
 export function argvOf(args: CommandArgs): string[] {

@@ -1,4 +1,5 @@
 // SSH connection settings resolved from host vars: the tool's own names first, Ansible's accepted as aliases.
+import { splitWords } from '../script/words.js';
 import os from 'node:os';
 import path from 'node:path';
 import { ValidationError, type Problem } from '../errors.js';
@@ -117,8 +118,14 @@ export interface CommonArgs {
 
 /** Reads the few OpenSSH options that matter here out of `ansible_ssh_common_args`; the rest are ignored. */
 export function parseSshCommonArgs(args: string, hostName: string, problems: Problem[]): CommonArgs {
-  const words = splitShellWords(args);
   const out: CommonArgs = {};
+  let words: string[];
+  try {
+    words = splitWords(args);
+  } catch (e) {
+    problems.push({ host: hostName, path: 'ansible_ssh_common_args', message: (e as Error).message, hint: 'close the quote' });
+    return out;
+  }
   const setOption = (kv: string) => {
     const m = /^([A-Za-z]+)\s*[= ]\s*(.*)$/s.exec(kv.trim());
     if (!m) return;
@@ -152,7 +159,12 @@ export function parseSshCommonArgs(args: string, hostName: string, problems: Pro
 
 /** The common bastion idiom `ssh -W %h:%p [-q] [-p port] [user@]bastion` maps to a jump host. */
 function proxyCommandJump(cmd: string): string | undefined {
-  const words = splitShellWords(cmd);
+  let words: string[];
+  try {
+    words = splitWords(cmd);
+  } catch {
+    return undefined; // reported as an unsupported ProxyCommand
+  }
   if (words[0] !== 'ssh' || !words.includes('-W')) return undefined;
   let port: string | undefined;
   let user: string | undefined;
@@ -169,41 +181,6 @@ function proxyCommandJump(cmd: string): string | undefined {
   }
   if (!target) return undefined;
   return `${user ? `${user}@` : ''}${target}${port ? `:${port}` : ''}`;
-}
-
-/** POSIX-ish word splitting: single and double quotes and backslashes, no expansions. */
-export function splitShellWords(s: string): string[] {
-  const words: string[] = [];
-  let cur = '';
-  let inWord = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === "'") {
-      const end = s.indexOf("'", i + 1);
-      cur += s.slice(i + 1, end === -1 ? s.length : end);
-      i = end === -1 ? s.length : end;
-      inWord = true;
-    } else if (c === '"') {
-      i++;
-      while (i < s.length && s[i] !== '"') {
-        if (s[i] === '\\' && i + 1 < s.length) i++;
-        cur += s[i++];
-      }
-      inWord = true;
-    } else if (c === '\\' && i + 1 < s.length) {
-      cur += s[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(cur);
-      cur = '';
-      inWord = false;
-    } else {
-      cur += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(cur);
-  return words;
 }
 
 function expandHome(p: string, home: string): string {

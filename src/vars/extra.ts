@@ -1,5 +1,6 @@
 // -e / --extra-vars, as in Ansible: "key=value" pairs (values are strings), "@file.yaml", or a JSON
 // object. Items apply in order; a later item wins.
+import { splitWords } from '../script/words.js';
 import { resolve } from 'node:path';
 import { ValidationError, type Problem } from '../errors.js';
 import type { Vars } from '../playbook/types.js';
@@ -40,7 +41,14 @@ export function parseExtraVars(items: string[], cwd: string): Vars {
         problems.push({ message: `-e '${item}': invalid JSON (${(e as Error).message})`, hint: `e.g. -e '{"tuning_profile": "latency"}'` });
       }
     } else {
-      for (const pair of splitWords(text)) {
+      let pairs: string[];
+      try {
+        pairs = splitWords(text);
+      } catch (e) {
+        problems.push({ message: `-e '${item}': ${(e as Error).message}`, hint: 'close the quote: -e \'key="a value"\'' });
+        continue;
+      }
+      for (const pair of pairs) {
         const eq = pair.indexOf('=');
         const key = pair.slice(0, eq);
         if (eq < 1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
@@ -57,23 +65,4 @@ export function parseExtraVars(items: string[], cwd: string): Vars {
   }
   if (problems.length) throw new ValidationError(problems);
   return out;
-}
-
-/** Splits on spaces outside quotes and drops the quotes: a="x y" b=2 → [a=x y, b=2]. */
-function splitWords(s: string): string[] {
-  const words: string[] = [];
-  let cur = '';
-  let quote = '';
-  for (const c of s) {
-    if (quote) {
-      if (c === quote) quote = '';
-      else cur += c;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (/\s/.test(c)) {
-      if (cur) words.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  if (cur) words.push(cur);
-  return words;
 }

@@ -8,7 +8,7 @@ import lineinfile from '../../../modules/lineinfile/index.js';
 import systemd from '../../../modules/systemd_service/index.js';
 import command from '../../../modules/command/index.js';
 import shell from '../../../modules/shell/index.js';
-import { splitWords } from '../../../modules/command/words.js';
+import { splitWords } from '../../../src/script/words.js';
 import { loadModuleRegistry } from '../../../src/modules-registry.js';
 import { MODULES_DIR } from '../../../src/cli/paths.js';
 import { fakeContext, fakeFacts } from '../../helpers/fake-facts.js';

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ValidationError } from '../../../src/errors.js';
-import { parseSshCommonArgs, resolveSshOptions, splitShellWords } from '../../../src/transport/ssh-options.js';
+import { parseSshCommonArgs, resolveSshOptions } from '../../../src/transport/ssh-options.js';
+import { splitWords } from '../../../src/script/words.js';
 
 const D = { user: 'ops', home: '/home/ops' };
 
@@ -103,6 +104,14 @@ test('bad values are all reported at once, naming the host and the var', () => {
 });
 
 test('shell word splitting honours quotes and escapes', () => {
-  assert.deepEqual(splitShellWords(`a 'b c' "d \\"e\\"" f\\ g`), ['a', 'b c', 'd "e"', 'f g']);
-  assert.deepEqual(splitShellWords('  '), []);
+  assert.deepEqual(splitWords(`a 'b c' "d \\"e\\"" f\\ g`), ['a', 'b c', 'd "e"', 'f g']);
+  assert.deepEqual(splitWords('  '), []);
+});
+
+test('ssh_args with an unclosed quote is a located problem for the host', () => {
+  const problems: { host?: string; path?: string; message: string }[] = [];
+  assert.deepEqual(parseSshCommonArgs(`-o 'ProxyJump=bastion`, 'sw1', problems as never), {});
+  assert.equal(problems[0]?.host, 'sw1');
+  assert.equal(problems[0]?.path, 'ansible_ssh_common_args');
+  assert.match(problems[0]!.message, /no closing ' quote/);
 });

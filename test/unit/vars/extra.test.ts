@@ -33,3 +33,10 @@ test('bad -e items are all reported', () => {
     assert.match(e.problems[2].message, /file not found/);
   }
 });
+
+test('-e key=value with an unclosed quote is a problem naming the item, not a silent guess', () => {
+  assert.throws(
+    () => parseExtraVars(['a="open b=2'], process.cwd()),
+    (e: Error & { problems?: { message: string }[] }) => /-e 'a="open b=2': no closing " quote/.test(e.problems?.[0]?.message ?? ''),
+  );
+});

@@ -1,5 +1,6 @@
-// Splits a command line into words as Python's shlex.split (what Ansible's command module uses):
-// quotes group, backslash escapes outside single quotes; no variables, globs or operators.
+// Splits a line into words as Python's shlex.split does (what Ansible uses for a command's free
+// form, `-e k=v` and ssh_args): quotes group, a backslash escapes outside single quotes; no
+// variables, globs or operators. An unclosed quote throws.
 
 export function splitWords(line: string): string[] {
   const words: string[] = [];
