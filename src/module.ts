@@ -142,6 +142,16 @@ export interface Module<Args = Record<string, unknown>> {
   probe?(facts: Facts, args: Args, ctx: PlanContext): ProbeResult[];
   /** Skipped entirely in check mode (e.g. `command`). */
   skipInCheck?: boolean;
-  /** Handlers this module provides, notified by key (e.g. 'systemd daemon-reload'). */
-  handlers?: Record<string, { summary: string; ops: Op[] }>;
+  /** Handlers this module's changes notify, by identity: a handler shared by several modules is
+   *  one object (modules/_shared/handlers.ts) that each of them lists. */
+  handlers?: readonly ModuleHandler[];
+}
+
+/** A handler a module's changes notify by its `key`. Declared once; modules list the object. */
+export interface ModuleHandler {
+  key: string;
+  summary: string;
+  ops: Op[];
+  /** Module handlers run in ascending order (a daemon-reload before the restarts that need it). */
+  order: number;
 }

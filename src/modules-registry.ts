@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Problem } from './errors.js';
-import type { Module, Op } from './module.js';
+import type { Module, ModuleHandler } from './module.js';
 import type { Vars } from './playbook/types.js';
 import { ajvProblems, compileSchema, type SchemaValidator } from './validate/ajv.js';
 
@@ -21,8 +21,13 @@ export interface ModuleRegistry {
    * paths that cannot be judged yet (values still holding templates at load time).
    */
   validateArgs(name: string, args: Vars, argsRoot: object, skip?: (path: (string | number)[]) => boolean): Problem[];
-  /** Handlers that modules provide, by key (e.g. "systemd daemon-reload"). */
-  handlers(): Map<string, { module: string; summary: string; ops: Op[] }>;
+  /** Handlers that modules list, by key (e.g. "systemd daemon-reload"), in their run order. */
+  handlers(): Map<string, RegisteredHandler>;
+}
+
+export interface RegisteredHandler extends ModuleHandler {
+  /** The first module that lists it. */
+  module: string;
 }
 
 /** Modules linked into the one-file CLI bundle at build time, in folder order. */
@@ -54,7 +59,7 @@ export async function loadModuleRegistry(modulesDir: string): Promise<ModuleRegi
 function moduleRegistry(found: { mod: Module; file: string }[]): ModuleRegistry {
   const modules = new Map<string, Module>();
   const validators = new Map<string, SchemaValidator>();
-  const handlers = new Map<string, { module: string; summary: string; ops: Op[] }>();
+  const listed = new Map<string, { handler: ModuleHandler; module: string }>();
   const aliases = new Map<string, string>();
   const covers = new Map<string, string[]>();
   for (const { mod, file } of found) {
@@ -70,12 +75,19 @@ function moduleRegistry(found: { mod: Module; file: string }[]): ModuleRegistry 
       aliases.set(alias, mod.name);
     }
     for (const covered of mod.covers ?? []) covers.set(covered, [...(covers.get(covered) ?? []), mod.name]);
-    for (const [key, h] of Object.entries(mod.handlers ?? {})) {
-      const other = handlers.get(key);
-      if (other) throw new Error(`${file}: handler "${key}" is already provided by module "${other.module}"`);
-      handlers.set(key, { module: mod.name, ...h });
+    for (const h of mod.handlers ?? []) {
+      const other = listed.get(h.key);
+      // Modules share a handler by listing the same object; a second declaration of a key is a bug.
+      if (other && other.handler !== h)
+        throw new Error(`${file}: handler "${h.key}" is declared again; module "${other.module}" declares it already`);
+      if (!other) listed.set(h.key, { handler: h, module: mod.name });
     }
   }
+  const handlers = new Map(
+    [...listed.values()]
+      .sort((a, b) => a.handler.order - b.handler.order || a.handler.key.localeCompare(b.handler.key))
+      .map(({ handler, module }) => [handler.key, { ...handler, module }]),
+  );
   const canonical = (name: string) => (modules.has(name) ? name : (aliases.get(name) ?? name));
   return {
     get: (name) => modules.get(canonical(name)),

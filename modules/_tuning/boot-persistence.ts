@@ -6,9 +6,8 @@
 import type { Change, PlanContext } from '../../src/module.js';
 import type { Facts, FactQuery } from '../../src/facts/types.js';
 import { fileChange } from '../_shared/file-change.js';
+import { DAEMON_RELOAD } from '../_shared/handlers.js';
 import { unifiedDiff } from '../_shared/unified-diff.js';
-
-export const DAEMON_RELOAD = 'systemd daemon-reload';
 
 export interface BootUnit {
   /** Module name, shown in the files' headers. */

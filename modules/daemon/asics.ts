@@ -4,7 +4,7 @@
 import type { Change, PlanContext } from '../../src/module.js';
 import type { Facts } from '../../src/facts/types.js';
 import { fileChange } from '../_shared/file-change.js';
-import { DAEMON_RELOAD } from '../_tuning/boot-persistence.js';
+import { DAEMON_RELOAD } from '../_shared/handlers.js';
 import { configContent } from './files.js';
 import { unitPath } from './layout.js';
 import { RESTART } from './release.js';

@@ -4,6 +4,7 @@
 // optional tuning drop-in, and restarts the daemon through its handler.
 import type { Facts, FactQuery } from '../../src/facts/types.js';
 import type { Change, Module, PlanContext } from '../../src/module.js';
+import { daemonReload, HANDLER_ORDER } from '../_shared/handlers.js';
 import { asicChanges, DATABASE_GLOBAL, instanceFiles, instanceWantsLink } from './asics.js';
 import { archOfMachine, readArtifact, resolveArtifactPath, type Arch, type Artifact } from './artifact.js';
 import { configChange, enableChange, tuningChange, UNIT, unitChange, WANTS_LINK } from './files.js';
@@ -112,17 +113,17 @@ const daemon: Module<DaemonArgs> = {
     return start ? [...changes, start] : changes;
   },
 
-  handlers: {
-    [RESTART]: {
+  // The restart runs after the daemon-reload its unit changes notify (HANDLER_ORDER). A rollback
+  // of a first install removes the unit: then the daemon is stopped instead.
+  handlers: [
+    daemonReload,
+    {
+      key: RESTART,
       summary: `systemctl restart ${UNIT}`,
-      // Module handlers run in module order; reload here so the restart sees the new unit. A
-      // rollback of a first install removes the unit: then the daemon is stopped instead.
-      ops: [
-        { kind: 'exec', argv: ['systemctl', 'daemon-reload'], live: true },
-        { kind: 'exec', argv: ['sh', '-c', RESTART_OR_STOP, 'restart', UNIT, unitPath(UNIT), WANTS_DIR], live: true },
-      ],
+      ops: [{ kind: 'exec', argv: ['sh', '-c', RESTART_OR_STOP, 'restart', UNIT, unitPath(UNIT), WANTS_DIR], live: true }],
+      order: HANDLER_ORDER.restartServices,
     },
-  },
+  ],
 };
 
 export default daemon;

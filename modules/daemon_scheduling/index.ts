@@ -7,7 +7,7 @@ import { unifiedDiff } from '../_shared/unified-diff.js';
 import { parseUnitFile } from '../_shared/systemd-ini.js';
 import { cpuListSchema } from '../_tuning/cpu-list.js';
 import { cpusArgSchema } from '../_tuning/host-cpus.js';
-import { DAEMON_RELOAD } from '../_tuning/boot-persistence.js';
+import { DAEMON_RELOAD, daemonReload } from '../_shared/handlers.js';
 import { directives, type SchedulingSettings } from './directives.js';
 import { liveArgv, parseLive } from './live.js';
 
@@ -41,6 +41,7 @@ export const dropinPath = (args: Pick<DaemonSchedulingArgs, 'unit' | 'dropin'>) 
 
 const daemonScheduling: Module<DaemonSchedulingArgs> = {
   name: 'daemon_scheduling',
+  handlers: [daemonReload],
   schema: {
     type: 'object',
     additionalProperties: false,

@@ -1,5 +1,6 @@
 // irq_affinity: pin the IRQs of matching NICs to a CPU list through /proc/irq/N/smp_affinity_list,
 // live and at every boot (script + oneshot unit, since the kernel forgets affinity on reboot).
+import { daemonReload } from '../_shared/handlers.js';
 import type { Change, Module, PlanContext, SettingState } from '../../src/module.js';
 import type { Facts, FactQuery } from '../../src/facts/types.js';
 import { asList, matchNames, patternListSchema } from '../_tuning/interfaces.js';
@@ -61,6 +62,7 @@ function bootFiles(ctx: PlanContext, args: IrqAffinityArgs, cpus: number[]) {
 
 const irqAffinity: Module<IrqAffinityArgs> = {
   name: 'irq_affinity',
+  handlers: [daemonReload],
   schema: {
     type: 'object',
     additionalProperties: false,

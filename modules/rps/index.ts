@@ -1,6 +1,7 @@
 // rps: Receive Packet Steering per rx queue of matching NICs (rps_cpus hex mask), with optional
 // Receive Flow Steering (net.core.rps_sock_flow_entries + rps_flow_cnt per queue). Applied live and
 // restored at boot by a script + oneshot unit, because the kernel resets them when a NIC appears.
+import { daemonReload } from '../_shared/handlers.js';
 import type { Change, Module, PlanContext, SettingState } from '../../src/module.js';
 import type { Facts, FactQuery } from '../../src/facts/types.js';
 import { asList, matchNames, patternListSchema } from '../_tuning/interfaces.js';
@@ -119,6 +120,7 @@ function liveChange(summary: string, values: QueueValue[]): Change[] {
 
 const rps: Module<RpsArgs> = {
   name: 'rps',
+  handlers: [daemonReload],
   schema: {
     type: 'object',
     additionalProperties: false,

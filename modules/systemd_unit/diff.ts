@@ -3,12 +3,11 @@
 import type { Facts } from '../../src/facts/types.js';
 import type { Change, Op, PlanContext } from '../../src/module.js';
 import { fileChange } from '../_shared/file-change.js';
+import { DAEMON_RELOAD } from '../_shared/handlers.js';
 import { desiredContent } from './content.js';
 import { managedPath, SYSTEMD_ANALYZE, unitFileCandidates } from './paths.js';
 import type { SystemdUnitArgs } from './schema.js';
 import { enablementChange, stateChange } from './state.js';
-
-export const DAEMON_RELOAD = 'systemd daemon-reload';
 
 /**
  * `systemd-analyze verify` on the unit file (for a drop-in: the unit's own file, which loads the

@@ -2,7 +2,8 @@
 // directives at plan time and by systemd-analyze on the target, plus idempotent enable/state.
 import type { FactQuery } from '../../src/facts/types.js';
 import type { Module } from '../../src/module.js';
-import { DAEMON_RELOAD, systemdUnitDiff } from './diff.js';
+import { daemonReload } from '../_shared/handlers.js';
+import { systemdUnitDiff } from './diff.js';
 import { managedPath, SYSTEMD_ANALYZE, unitFileCandidates } from './paths.js';
 import { schema, type SystemdUnitArgs } from './schema.js';
 
@@ -19,9 +20,7 @@ const systemdUnit: Module<SystemdUnitArgs> = {
     return queries;
   },
   diff: systemdUnitDiff,
-  handlers: {
-    [DAEMON_RELOAD]: { summary: 'systemctl daemon-reload', ops: [{ kind: 'exec', argv: ['systemctl', 'daemon-reload'], live: true }] },
-  },
+  handlers: [daemonReload],
 };
 
 export default systemdUnit;

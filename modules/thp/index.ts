@@ -1,6 +1,7 @@
 // thp: transparent huge pages (enabled, defrag). Written live to sysfs and restored early at every
 // boot by a script + oneshot unit, like the IRQ and RPS settings. Earlier versions persisted THP as
 // a tmpfiles.d `w` entry; applying removes that file, so a fleet converges on the boot unit.
+import { daemonReload } from '../_shared/handlers.js';
 import type { Change, Module, PlanContext, SettingState } from '../../src/module.js';
 import type { Facts } from '../../src/facts/types.js';
 import { unifiedDiff } from '../_shared/unified-diff.js';
@@ -70,6 +71,7 @@ function liveValue(facts: Facts, path: string): string | null {
 
 const thp: Module<ThpArgs> = {
   name: 'thp',
+  handlers: [daemonReload],
   schema: {
     type: 'object',
     additionalProperties: false,

@@ -5,7 +5,7 @@ import type { Facts, FactQuery } from '../../src/facts/types.js';
 import { fileChange } from '../_shared/file-change.js';
 import { unifiedDiff } from '../_shared/unified-diff.js';
 import { liveWriteOp } from '../_tuning/live-write.js';
-import { DAEMON_RELOAD } from '../_tuning/boot-persistence.js';
+import { DAEMON_RELOAD, daemonReload } from '../_shared/handlers.js';
 import { activeSwaps, commentOutSwap, fstabSwapLines } from './fstab.js';
 
 export interface VmArgs {
@@ -75,6 +75,7 @@ function swapChanges(facts: Facts, offline: boolean, warn: (m: string) => void):
 
 const vm: Module<VmArgs> = {
   name: 'vm',
+  handlers: [daemonReload],
   schema: {
     type: 'object',
     additionalProperties: false,

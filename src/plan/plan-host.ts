@@ -99,7 +99,7 @@ function skipReason(p: PreparedTask, vars: Record<string, unknown>, env: PlanEnv
   return undefined;
 }
 
-/** Module handlers first (registry order), then play handlers in the order they are defined. */
+/** Module handlers first (in their declared order), then play handlers in the order they are defined. */
 function planHandlers(
   prep: PreparedHost,
   plan: HostPlan,

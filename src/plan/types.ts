@@ -9,6 +9,7 @@ import type { SourcePos } from '../module.js';
 export interface RegistryLike {
   get(name: string): Module | undefined;
   validateArgs(name: string, args: Vars, argsRoot: object): Problem[];
+  /** Module handlers by key, in their run order. */
   handlers(): Map<string, { module: string; summary: string; ops: Op[] }>;
 }
 

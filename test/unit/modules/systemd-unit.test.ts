@@ -179,7 +179,7 @@ test('a rewritten unit is reloaded before it is started in the same task', () =>
 });
 
 test('module handler: daemon-reload as a live exec', () => {
-  assert.deepEqual(systemdUnit.handlers!['systemd daemon-reload'].ops, [
+  assert.deepEqual(systemdUnit.handlers!.find((h) => h.key === 'systemd daemon-reload')!.ops, [
     { kind: 'exec', argv: ['systemctl', 'daemon-reload'], live: true },
   ]);
 });

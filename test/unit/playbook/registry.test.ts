@@ -14,7 +14,10 @@ test('discovers modules by folder, fills defaults, lists module handlers', async
     assert.deepEqual(registry.validateArgs('kv', args, args), []);
     assert.equal(args.file, '/etc/kv.conf');
     assert.equal(args.state, 'present');
-    assert.deepEqual([...registry.handlers().entries()], [['kv reload', { module: 'kv', summary: 'reload kv', ops: [] }]]);
+    assert.deepEqual(
+      [...registry.handlers().entries()],
+      [['kv reload', { key: 'kv reload', module: 'kv', summary: 'reload kv', ops: [], order: 1 }]],
+    );
   } finally {
     cleanup();
   }

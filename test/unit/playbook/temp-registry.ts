@@ -19,7 +19,7 @@ const MODULES: Record<string, string> = {
     },
     needs: () => [],
     diff: () => [],
-    handlers: { 'kv reload': { summary: 'reload kv', ops: [] } },
+    handlers: [{ key: 'kv reload', summary: 'reload kv', ops: [], order: 1 }],
   };`,
   pin: `export default {
     name: 'pin',
