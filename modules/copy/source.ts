@@ -2,8 +2,8 @@
 // per process (keyed by path, size and mtime) however many hosts receive them.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import type { PlanContext } from '../../src/module.js';
+import { findFile, searchPath } from '../../src/render/search-path.js';
 import type { CopyArgs } from './schema.js';
 
 /** Diffs are shown for text up to this size; larger or binary content is compared by checksum only. */
@@ -58,19 +58,20 @@ type Report = PlanContext['error'];
 export function loadSource(args: CopyArgs, ctx: PlanContext, report: Report = (...a) => ctx.error(...a)): Source | null {
   if (args.content !== undefined) return fromContent(args.content);
   const src = args.src!;
-  const base = ctx.vars.playbook_dir;
-  if (!isAbsolute(src) && typeof base !== 'string') {
+  // As Ansible looks: the role's files/, the role, then the playbook's files/ and folder.
+  const candidates = searchPath(ctx.vars, 'files', src);
+  if (!candidates.length) {
     report(`relative src ${src} needs the playbook directory`, ['src'], 'use an absolute path');
     return null;
   }
-  const path = isAbsolute(src) ? src : resolve(base as string, src);
+  const path = findFile(candidates) ?? candidates[candidates.length - 1];
   try {
     return readLocal(path);
   } catch (e) {
     report(
       `cannot read src ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
       ['src'],
-      'src is read on the control machine, relative to the playbook directory',
+      "src is read on the control machine: from the role's files/, the playbook's files/ or the playbook's folder",
     );
     return null;
   }

@@ -14,6 +14,8 @@ export interface AnsibleConfig {
   inventory: string[];
   forks?: number;
   vaultPasswordFiles: string[];
+  /** [defaults] roles_path (":"-separated), or ANSIBLE_ROLES_PATH over it; empty: Ansible's default. */
+  rolesPath: string[];
   /** host_key_checking = False: unknown host keys are trusted on first use (changed ones still refused). */
   acceptNewHostKeys: boolean;
   /** The rest become the lowest layer of every host's variables, under Ansible's own names. */
@@ -53,13 +55,20 @@ const NOT_NEEDED: Record<string, string> = {
   'defaults.interpreter_python': 'nothing runs Python on the switches',
   'defaults.retry_files_enabled': 'no .retry files are written',
   'defaults.strategy': 'hosts run in batches by serial, each host independently',
-  'defaults.roles_path': 'roles are looked up beside the playbook',
 };
 
 /** Reads the config text (Python configparser's INI dialect). */
 export function parseAnsibleConfig(text: string, file: string, home = os.homedir()): AnsibleConfig {
   const problems: Problem[] = [];
-  const cfg: AnsibleConfig = { file, inventory: [], vaultPasswordFiles: [], acceptNewHostKeys: false, hostVars: {}, notes: [] };
+  const cfg: AnsibleConfig = {
+    file,
+    inventory: [],
+    vaultPasswordFiles: [],
+    rolesPath: [],
+    acceptNewHostKeys: false,
+    hostVars: {},
+    notes: [],
+  };
   const base = dirname(file);
   const path = (v: string) => {
     const p = v.startsWith('~/') ? join(home, v.slice(2)) : v;
@@ -89,6 +98,9 @@ export function parseAnsibleConfig(text: string, file: string, home = os.homedir
           .map((s) => s.trim())
           .filter(Boolean)
           .map(path);
+        break;
+      case 'defaults.roles_path':
+        cfg.rolesPath = splitPathList(value).map(path);
         break;
       case 'defaults.forks':
         cfg.forks = int(1);
@@ -177,6 +189,14 @@ function entries(text: string, file: string, problems: Problem[]): Entry[] {
   return out;
 }
 
+/** Ansible's pathspec: ":"-separated folders. */
+function splitPathList(v: string): string[] {
+  return v
+    .split(':')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 function stripComment(v: string): string {
   return v.replace(/\s;.*$/, '').trim();
 }
@@ -184,16 +204,20 @@ function stripComment(v: string): string {
 /** The config that applies to this process (none: empty settings). */
 export function loadAnsibleConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), home = os.homedir()): AnsibleConfig {
   const found = findAnsibleConfig(env, cwd, home);
-  if (!found.file) return { inventory: [], vaultPasswordFiles: [], acceptNewHostKeys: false, hostVars: {}, notes: found.notes };
+  const cfg = found.file ? readAnsibleConfig(found.file, home) : undefined;
+  if (cfg) cfg.notes.unshift(`using ${found.file}`, ...found.notes);
+  const out = cfg ?? { inventory: [], vaultPasswordFiles: [], rolesPath: [], acceptNewHostKeys: false, hostVars: {}, notes: found.notes };
+  // As in Ansible, the environment variable beats the file (relative folders: from the current one).
+  if (env.ANSIBLE_ROLES_PATH) out.rolesPath = splitPathList(env.ANSIBLE_ROLES_PATH).map((p) => resolve(cwd, p));
+  return out;
+}
+
+function readAnsibleConfig(file: string, home: string): AnsibleConfig {
   let text: string;
   try {
-    text = readFileSync(found.file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ValidationError([
-      { message: `cannot read ${found.file}: ${(e as Error).message}`, pos: { file: found.file, line: 1, col: 1 } },
-    ]);
+    throw new ValidationError([{ message: `cannot read ${file}: ${(e as Error).message}`, pos: { file, line: 1, col: 1 } }]);
   }
-  const cfg = parseAnsibleConfig(text, found.file, home);
-  cfg.notes.unshift(`using ${found.file}`, ...found.notes);
-  return cfg;
+  return parseAnsibleConfig(text, file, home);
 }

@@ -42,6 +42,8 @@ export interface CliOptions {
   syntaxCheck: boolean;
   startAtTask?: string;
   step: boolean;
+  /** Where roles are looked up after roles/ beside the playbook (ansible.cfg roles_path, ANSIBLE_ROLES_PATH). */
+  rolesPath: string[];
   /** What ansible.cfg reading noticed (file used, keys ignored), shown under -v. */
   configNotes: string[];
 }
@@ -159,6 +161,7 @@ export function parseCliOptions(argv: string[], cfg?: AnsibleConfig): CliOptions
     syntaxCheck: !!v['syntax-check'],
     startAtTask: v['start-at-task'],
     step: !!v.step,
+    rolesPath: cfg?.rolesPath ?? [],
     configNotes: cfg?.notes ?? [],
   };
 }

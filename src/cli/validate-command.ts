@@ -11,7 +11,7 @@ export async function validateCommand(o: CliOptions, playbook: string | undefine
   const problems = [
     ...connectionProblems(hosts),
     ...ws.plays.flatMap(({ play, hosts }) =>
-      hosts.flatMap((h) => prepareHost(play, h.name, h.vars, ws.env, connectionOf(h.vars) === 'chroot').problems),
+      hosts.flatMap((h) => prepareHost(play, h.name, h.vars, ws.env, connectionOf(h.vars) === 'chroot', h.roleVars).problems),
     ),
   ];
   if (problems.length) throw new ValidationError(problems);

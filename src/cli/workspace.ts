@@ -13,6 +13,7 @@ import { posOf } from '../source-map.js';
 import { parseExtraVars } from '../vars/extra.js';
 import { loadPlaybookDefaults } from '../vars/defaults.js';
 import { hostVars, loadPlayVarsFiles, type VarLayers } from '../vars/precedence.js';
+import { roleLayers, roleMagicVars } from '../vars/role-layers.js';
 import { assignWithPos, withVars } from '../vars/merge.js';
 import type { PlayInput } from '../exec/run.js';
 import type { PlanEnv } from '../plan/types.js';
@@ -49,11 +50,15 @@ export function playDir(play: Play): string {
 
 /** Ansible's `hostvars`: every inventory host's variables (a play's hosts with the play's), shared
  *  by all hosts; each entry lacks `hostvars` itself, so the data has no cycle. */
-function withHostvars(inventory: Inventory, hosts: { name: string; vars: Vars }[], layers: VarLayers): { name: string; vars: Vars }[] {
+function withHostvars(inventory: Inventory, hosts: PlayInput['hosts'], layers: VarLayers): PlayInput['hosts'] {
   const all: Vars = {};
   for (const name of inventory.hosts.keys()) all[name] = hostVars(inventory, name, layers);
   for (const h of hosts) all[h.name] = h.vars;
-  return hosts.map((h) => ({ name: h.name, vars: withVars(h.vars, { hostvars: all }) }));
+  return hosts.map((h) => ({
+    ...h,
+    vars: withVars(h.vars, { hostvars: all }),
+    ...(h.roleVars ? { roleVars: h.roleVars.map((v) => withVars(v, { hostvars: all })) } : {}),
+  }));
 }
 
 export async function loadWorkspace(o: CliOptions, playbook: string | undefined, check: boolean): Promise<Workspace> {
@@ -62,24 +67,33 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
   const inventory = requireInventory(o);
   const extra = extraVars(o);
   const registry = await loadModuleRegistry(MODULES_DIR);
-  const plays = loadPlaybook(playbook, registry);
+  const plays = loadPlaybook(playbook, registry, { rolesPath: o.rolesPath });
   // ansible.cfg and -u/-b below the playbook's defaults, as Ansible puts config below every variable.
   const defaults = assignWithPos(assignWithPos({}, o.connectionVars), loadPlaybookDefaults(playbook));
   const limited = o.limit ? new Set(selectHosts(inventory, o.limit)) : undefined;
   const problems: Problem[] = [];
   const inputs: PlayInput[] = plays.map((play) => {
     const names = selectHosts(inventory, play.hosts, posOf(play, 'hosts') ?? play.pos).filter((h) => !limited || limited.has(h));
+    const roles = play.roles ?? [];
+    const magic = {
+      playbook_dir: playDir(play),
+      ansible_check_mode: check,
+      role_names: [...new Set(roles.filter((r) => !r.dependency).map((r) => r.name))],
+    };
     const hosts = names.flatMap((name) => {
       try {
-        const base = hostVars(inventory, name, { defaults, play, extra });
+        const base = hostVars(inventory, name, { defaults, play, extra, ...roleLayers(roles) });
         const playVarsFiles = loadPlayVarsFiles(play, playDir(play), base);
+        const layers = { defaults, play, playVarsFiles, extra };
+        // The variables the tasks of each role use see: that role's own layers on top.
+        const roleVars = roles.map((r, i) =>
+          withVars(hostVars(inventory, name, { ...layers, ...roleLayers(roles, i) }), { ...magic, ...roleMagicVars(r) }),
+        );
         return [
           {
             name,
-            vars: withVars(hostVars(inventory, name, { defaults, play, playVarsFiles, extra }), {
-              playbook_dir: playDir(play),
-              ansible_check_mode: check,
-            }),
+            vars: withVars(hostVars(inventory, name, { ...layers, ...roleLayers(roles) }), magic),
+            ...(roles.length ? { roleVars } : {}),
           },
         ];
       } catch (e) {
@@ -88,7 +102,7 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
         return [];
       }
     });
-    return { play, hosts: withHostvars(inventory, hosts, { defaults, extra }) };
+    return { play, hosts: withHostvars(inventory, hosts, { defaults, extra, ...roleLayers(roles) }) };
   });
   if (problems.length) throw new ValidationError(problems);
   if (o.limit && inputs.every((p) => p.hosts.length === 0)) {

@@ -8,7 +8,7 @@ import type { HostSessions } from './session.js';
 
 export function prepareAll(plays: PlayInput[], env: PlanEnv, sessions: HostSessions): PreparedHost[][] {
   const prepared = plays.map(({ play, hosts }) =>
-    hosts.map((h) => prepareHost(play, h.name, h.vars, env, sessions.transport(h.name, h.vars).offline)),
+    hosts.map((h) => prepareHost(play, h.name, h.vars, env, sessions.transport(h.name, h.vars).offline, h.roleVars)),
   );
   const problems = prepared.flat().flatMap((p) => p.problems);
   if (problems.length) throw new ValidationError(groupProblems(problems));

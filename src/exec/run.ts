@@ -23,7 +23,8 @@ import { phaseTimings, recordPhase, timePhase } from '../timings.js';
 
 export interface PlayInput {
   play: Play;
-  hosts: { name: string; vars: Vars }[];
+  /** `roleVars[i]`: the variables the tasks of `play.roles[i]` see. */
+  hosts: { name: string; vars: Vars; roleVars?: Vars[] }[];
 }
 
 export interface RunOptions {

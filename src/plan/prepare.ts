@@ -17,9 +17,16 @@ import type { PlanEnv, PreparedHost, PreparedTask } from './types.js';
 /** Bounded, so that a loop expression cannot make the plan arbitrarily large. */
 const MAX_LOOP_ITEMS = 10_000;
 
-export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, offline: boolean): PreparedHost {
+export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, offline: boolean, roleVars: Vars[] = []): PreparedHost {
   const out: PreparedHost = { host, vars, tasks: [], handlers: [], queries: [], problems: [] };
   let current = vars;
+  /** What set_fact tasks set so far, for the tasks of roles, which start from their role's variables. */
+  let setFacts: Vars = {};
+  const varsOf = (task: Task): Vars => {
+    const role = task.role === undefined ? undefined : roleVars[task.role];
+    if (!role) return current;
+    return Object.keys(setFacts).length ? withVars(role, setFacts) : role;
+  };
   const located = (task: Task, message: string, key: string, hint?: string): Problem => ({
     message,
     pos: posOf(task, key) ?? task.pos,
@@ -39,7 +46,7 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
   const items = (task: Task): { value: unknown; label: string }[] | undefined => {
     const loop = task.loop!;
     const key = loop.kind;
-    let list = keyword(task, key, loop.items, current);
+    let list = keyword(task, key, loop.items, varsOf(task));
     if (key === 'with_dict') {
       if (list === null || typeof list !== 'object' || Array.isArray(list)) {
         out.problems.push(located(task, `with_dict needs a mapping, got ${Array.isArray(list) ? 'a list' : JSON.stringify(list)}`, key));
@@ -102,7 +109,9 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
     out.queries.push(...queries);
     // Variables are set now, for every later task's args; so its `when` can only use variables.
     if (module.setsVars && (task.when === undefined || [task.when].flat().every((c) => env.evalWhen(c, v, task.pos)))) {
-      current = withVars(current, module.setsVars(args));
+      const set = module.setsVars(args);
+      setFacts = withVars(setFacts, set);
+      current = withVars(current, set);
     }
     return {
       task,
@@ -118,7 +127,7 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
 
   const prep = (task: Task, index: number): PreparedTask[] => {
     if (!task.loop) {
-      const p = prepOne(task, index, current);
+      const p = prepOne(task, index, varsOf(task));
       return p ? [p] : [];
     }
     let list: { value: unknown; label: string }[] | undefined;
@@ -130,7 +139,7 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
     const { loopVar, indexVar, label } = task.loop;
     return (list ?? []).flatMap(({ value, label: shown }, i) => {
       const bound: Vars = { [loopVar]: value, ansible_loop_var: loopVar, ...(indexVar ? { [indexVar]: i } : {}) };
-      const v = withVars(current, bound);
+      const v = withVars(varsOf(task), bound);
       // The item is already rendered: never templated again.
       markUnsafe(v, loopVar);
       let name = shown;

@@ -1,6 +1,7 @@
 // Loads a playbook (a list of plays and import_playbook entries, followed recursively) and checks
 // it completely before any host is contacted: structure, task keywords, module names, literal
 // module args, `when` syntax and notify targets. Every problem is collected, then thrown at once.
+import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { ValidationError, type Problem } from '../errors.js';
 import type { SourcePos } from '../module.js';
@@ -13,6 +14,8 @@ import { loadYamlFile } from '../validate/yaml-source.js';
 import { isMapping } from '../vars/merge.js';
 import { healthTaskProblems, probeTaskProblems } from '../health/tasks.js';
 import { convertTask, splitTags, toList } from './task.js';
+import { DEFAULT_ROLES_PATH, RoleLoader } from './roles.js';
+import { importRoleEntry } from './import-role.js';
 import type { Play, Task, Vars } from './types.js';
 
 /** Play keys as written → Play fields, so posOf(play, field) names the line the user wrote. */
@@ -25,24 +28,43 @@ const FIELD_OF: Record<string, keyof Play> = {
   max_fail_percentage: 'maxFailPercentage',
   any_errors_fatal: 'anyErrorsFatal',
   tags: 'tags',
+  gather_facts: 'gatherFacts',
+  roles: 'roles',
   tasks: 'tasks',
   handlers: 'handlers',
   health: 'health',
 };
 
-export function loadPlaybook(file: string, registry: ModuleRegistry): Play[] {
+export interface PlaybookOptions {
+  /** Folders searched for roles after roles/ beside the playbook; empty: Ansible's default roles_path. */
+  rolesPath?: string[];
+  home?: string;
+}
+
+export function loadPlaybook(file: string, registry: ModuleRegistry, opts: PlaybookOptions = {}): Play[] {
   const problems: Problem[] = [];
   const plays: Play[] = [];
-  loadFile(resolve(file), [], undefined, registry, plays, problems);
+  const ctx: LoadContext = {
+    registry,
+    rolesPath: opts.rolesPath?.length ? opts.rolesPath : DEFAULT_ROLES_PATH,
+    home: opts.home ?? os.homedir(),
+  };
+  loadFile(resolve(file), [], undefined, ctx, plays, problems);
   if (problems.length) throw new ValidationError(problems);
   return plays;
+}
+
+interface LoadContext {
+  registry: ModuleRegistry;
+  rolesPath: string[];
+  home: string;
 }
 
 function loadFile(
   file: string,
   chain: string[],
   importedAt: SourcePos | undefined,
-  registry: ModuleRegistry,
+  ctx: LoadContext,
   plays: Play[],
   problems: Problem[],
 ): void {
@@ -77,22 +99,40 @@ function loadFile(
         return;
       }
       const target = resolve(dirname(file), String(item.import_playbook));
-      loadFile(target, [...chain, file], posOf(item, 'import_playbook') ?? pos, registry, plays, problems);
+      loadFile(target, [...chain, file], posOf(item, 'import_playbook') ?? pos, ctx, plays, problems);
       return;
     }
-    const play = convertPlay(item, path, pos, registry, problems);
+    const play = convertPlay(item, path, pos, file, ctx, problems);
     if (play) plays.push(play);
   });
 }
 
-function convertPlay(raw: unknown, path: string, pos: SourcePos, registry: ModuleRegistry, problems: Problem[]): Play | undefined {
+function convertPlay(raw: unknown, path: string, pos: SourcePos, file: string, ctx: LoadContext, problems: Problem[]): Play | undefined {
   const before = problems.length;
   const validatePlay = compileSchema(playSchema);
   if (!validatePlay(raw)) problems.push(...ajvProblems(validatePlay.errors, { roots: [raw], basePath: path }));
   if (!isMapping(raw)) return undefined;
-  const tasks = convertTasks(raw.tasks, `${path}.tasks`, pos, registry, false, problems);
-  const handlers = convertTasks(raw.handlers, `${path}.handlers`, pos, registry, true, problems);
-  checkHandlers(raw.handlers, raw.tasks, registry, path, problems);
+  const { registry } = ctx;
+  const convert = (list: unknown, at: string, p: SourcePos, isHandler: boolean): Task[] =>
+    convertTasks(list, at, p, registry, isHandler, problems, roles);
+  const roles = new RoleLoader(dirname(file), ctx.rolesPath, ctx.home, convert, problems);
+  // As Ansible orders them: the roles' tasks, then the play's; the roles' handlers, then the play's.
+  const roleTasks = Array.isArray(raw.roles)
+    ? raw.roles.flatMap((entry, i) =>
+        roles.tasksOf({ raw: entry, pos: posOf(raw.roles as object, i) ?? pos, path: `${path}.roles[${i}]` }, true),
+      )
+    : [];
+  const tasks = [...roleTasks, ...convert(raw.tasks, `${path}.tasks`, pos, false)];
+  const handlers = [...roles.handlers, ...convert(raw.handlers, `${path}.handlers`, pos, true)];
+  checkHandlers(
+    raw.handlers,
+    raw.tasks,
+    registry,
+    path,
+    problems,
+    roles.handlers,
+    tasks.filter((t) => t.role !== undefined),
+  );
   const health = convertTasks(raw.health, `${path}.health`, pos, registry, false, problems);
   problems.push(...healthTaskProblems(health, registry));
   problems.push(...probeTaskProblems(tasks, 'tasks', registry), ...probeTaskProblems(handlers, 'handlers', registry));
@@ -112,6 +152,8 @@ function convertPlay(raw: unknown, path: string, pos: SourcePos, registry: Modul
     maxFailPercentage: raw.max_fail_percentage as number | undefined,
     anyErrorsFatal: raw.any_errors_fatal === true,
     tags: toList(raw.tags).flatMap(splitTags),
+    gatherFacts: raw.gather_facts !== false,
+    roles: roles.uses,
     tasks,
     handlers,
     ...(health.length ? { health } : {}),
@@ -131,12 +173,18 @@ function convertTasks(
   registry: ModuleRegistry,
   isHandler: boolean,
   problems: Problem[],
+  roles?: RoleLoader,
 ): Task[] {
   if (!Array.isArray(raw)) return [];
   const out: Task[] = [];
   raw.forEach((item, i) => {
-    const task = convertTask(item, `${path}[${i}]`, posOf(raw, i) ?? pos, registry, isHandler, problems);
-    if (task) out.push(task);
+    const at = `${path}[${i}]`;
+    const itemPos = posOf(raw, i) ?? pos;
+    const imported = importRoleEntry(item, at, itemPos, problems, roles !== undefined && !isHandler);
+    if (imported === undefined) {
+      const task = convertTask(item, at, itemPos, registry, isHandler, problems);
+      if (task) out.push(task);
+    } else if (imported && roles) out.push(...roles.tasksOf({ raw: imported, pos: itemPos, path: at }, false));
   });
   return out;
 }
@@ -145,7 +193,15 @@ function convertTasks(
  * Handlers have unique names, and every notify names a handler, a listen topic or a module handler.
  * Works on the tasks as written, so tasks with other problems are checked too.
  */
-function checkHandlers(rawHandlers: unknown, rawTasks: unknown, registry: ModuleRegistry, path: string, problems: Problem[]): void {
+function checkHandlers(
+  rawHandlers: unknown,
+  rawTasks: unknown,
+  registry: ModuleRegistry,
+  path: string,
+  problems: Problem[],
+  roleHandlers: Task[],
+  roleTasks: Task[],
+): void {
   const handlers = mappings(rawHandlers);
   const names = new Map<string, SourcePos | undefined>();
   for (const h of handlers) {
@@ -161,8 +217,14 @@ function checkHandlers(rawHandlers: unknown, rawTasks: unknown, registry: Module
     }
     names.set(h.name, ownPosOf(h));
   }
-  const targets = new Set([...names.keys(), ...handlers.flatMap((h) => toList(h.listen)), ...registry.handlers().keys()]);
-  for (const t of [...mappings(rawTasks), ...handlers]) {
+  const targets = new Set([
+    ...names.keys(),
+    ...handlers.flatMap((h) => toList(h.listen)),
+    ...roleHandlers.flatMap((h) => [h.name, ...h.listen]),
+    ...registry.handlers().keys(),
+  ]);
+  const written: (Vars | Task)[] = [...mappings(rawTasks), ...handlers, ...roleTasks, ...roleHandlers];
+  for (const t of written) {
     for (const n of toList(t.notify)) {
       if (targets.has(n)) continue;
       problems.push({

@@ -50,7 +50,24 @@ export interface Task {
   loop?: { kind: 'loop' | 'with_items' | 'with_dict'; items: unknown; loopVar: string; indexVar?: string; label?: string };
   /** ignore_errors: true, or an expression rendered per host. */
   ignoreErrors?: boolean | string;
+  /** The task or handler comes from a role: index into its play's `roles`, whose variables it sees. */
+  role?: number;
   pos: SourcePos;
+}
+
+/** One role as a play uses it (from `roles:`, `import_role:` or a role's meta dependencies). */
+export interface RoleUse {
+  name: string;
+  /** The role's folder. */
+  path: string;
+  /** Used through another role's meta dependencies, not named by the play. */
+  dependency?: boolean;
+  /** defaults/main.yml: the lowest variable layer. */
+  defaults: Vars;
+  /** The entry's `vars:`, then vars/main.yml: above the play's vars_files. */
+  vars: Vars;
+  /** The entry's other keys (`- role: x\n  port: 1`): above every layer but -e, for this role's tasks only. */
+  params: Vars;
 }
 
 export interface Play {
@@ -63,6 +80,10 @@ export interface Play {
   maxFailPercentage?: number;
   anyErrorsFatal: boolean;
   tags: string[];
+  /** false: no `ansible_*` facts (gather_facts: false); otherwise, as in Ansible, they are read (in the one gather). */
+  gatherFacts?: boolean;
+  /** Roles in the order the play uses them; their tasks and handlers are in `tasks`/`handlers`. */
+  roles?: RoleUse[];
   tasks: Task[];
   handlers: Task[];
   /** Probe tasks run on each batch after it is applied; a failure rolls the batch back and halts. */

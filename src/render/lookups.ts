@@ -1,23 +1,18 @@
 // lookup('env'|'file'|'template', …) on the control machine, as Ansible resolves them: files from
 // the playbook's files/ (then its folder), templates from its templates/ (then its folder).
 import { readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { str } from './expr-values.js';
 import { renderJinjaFile } from './jinja-file.js';
+import { findFile, searchPath } from './search-path.js';
 
 const MAX_BYTES = 1024 * 1024;
 
 function find(term: string, vars: Record<string, unknown>, sub: string): string {
-  if (isAbsolute(term)) return term;
-  const base = typeof vars.playbook_dir === 'string' ? vars.playbook_dir : process.cwd();
-  const candidates = [join(base, sub, term), join(base, term)];
-  for (const c of candidates) {
-    try {
-      if (statSync(c).isFile()) return c;
-    } catch {
-      // try the next place
-    }
-  }
+  const found = searchPath(vars, sub, term);
+  const candidates = found.length ? found : [join(process.cwd(), sub, term), join(process.cwd(), term)];
+  const file = findFile(candidates);
+  if (file) return file;
   throw new Error(`"${term}" not found in ${candidates.join(' or ')}`);
 }
 

@@ -1,21 +1,21 @@
 // Template files (templates/*.hbs) rendered with Handlebars in strict mode: an undefined variable
 // is an error naming the template, its line and column, and the variable.
 import type Handlebars from 'handlebars';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ValidationError, type Problem } from '../errors.js';
 import type { Vars } from '../playbook/types.js';
 import { UndefinedArgument, createEnv, type PartialError } from './handlebars-env.js';
 import { renderJinjaFile } from './jinja-file.js';
+import { findFile, searchPath } from './search-path.js';
 
 export { renderArgs } from './args.js';
 
-/** A `.j2` file is looked up as Ansible does: the playbook's templates/ folder, then its own
- *  folder; then the project's templates folder. */
+/** A `.j2` file is looked up as Ansible does: the role's templates/ folder, then the role's
+ *  folder, the same in the playbook's folder; then the project's templates folder. */
 function jinjaPath(templatesDir: string, name: string, vars: Vars): string {
-  const base = typeof vars.playbook_dir === 'string' ? vars.playbook_dir : undefined;
-  const candidates = [...(base ? [join(base, 'templates', name), join(base, name)] : []), join(resolve(templatesDir), name)];
-  return candidates.find((c) => existsSync(c)) ?? candidates[0];
+  const candidates = [...searchPath(vars, 'templates', name), join(resolve(templatesDir), name)];
+  return findFile(candidates) ?? candidates[0];
 }
 
 interface Compiled {

@@ -44,6 +44,12 @@ export const playSchema = {
     any_errors_fatal: { type: 'boolean', 'x-hint': 'any_errors_fatal is true or false' },
     no_log: { type: 'boolean', 'x-hint': 'no_log is true or false; it applies to every task of the play' },
     tags: stringOrList('tags'),
+    gather_facts: { type: 'boolean', 'x-hint': 'gather_facts is true or false (true: the ansible_* facts are read in the one gather)' },
+    roles: {
+      type: ['array', 'null'],
+      items: { type: ['string', 'object'] },
+      'x-hint': 'roles is a list of role names, or of mappings such as "- role: NAME" with its parameters',
+    },
     tasks: { type: ['array', 'null'], 'x-hint': 'tasks is a list of tasks, each starting with "- "' },
     handlers: { type: ['array', 'null'], 'x-hint': 'handlers is a list of tasks, each starting with "- "' },
     health: { type: ['array', 'null'], 'x-hint': 'health is a list of probe tasks (e.g. health_check), each starting with "- "' },

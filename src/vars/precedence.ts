@@ -1,13 +1,14 @@
 // A host's variables, from lowest to highest precedence (a higher layer replaces a key whole;
 // mappings are not deep-merged, as with Ansible's default hash_behaviour=replace):
-//   1. role/module defaults
+//   1. playbook defaults, then the play's roles' defaults/ (the task's own role last)
 //   2. group `all`, then parent groups before child groups (by depth from `all`; equal depth by
 //      name, later wins): first every group's vars from the inventory files, then group_vars/all of
 //      every inventory source, then the other groups' group_vars/ files source by source (as Ansible does)
 //   3. the host (inventory file, then host_vars/<host>)
 //   4. play vars
 //   5. play vars_files (in order)
-//   6. -e extra vars (in order)
+//   6. the play's roles' vars/ (the task's own role last), then the role's parameters
+//   7. -e extra vars (in order)
 // Ansible connection aliases (ansible_host …) are applied per layer.
 // Finally the inventory's own facts are set: inventory_hostname, group_names, groups.
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -24,6 +25,10 @@ export interface VarLayers {
   defaults?: Vars;
   play?: Play;
   playVarsFiles?: Vars[];
+  /** Roles' defaults/, vars/ and parameters, each already merged in order. */
+  roleDefaults?: Vars;
+  roleVars?: Vars;
+  roleParams?: Vars;
   extra?: Vars;
   /** false: Ansible's own view, without the tool's names filled in from ansible_* aliases. */
   aliases?: boolean;
@@ -38,10 +43,13 @@ export function hostVars(inv: Inventory, host: string, layers: VarLayers): Vars 
   const out: Vars = {};
   const alias = layers.aliases === false ? (v: Vars) => v : withConnectionAliases;
   if (layers.defaults) assignWithPos(out, alias(layers.defaults));
+  if (layers.roleDefaults) assignWithPos(out, alias(layers.roleDefaults));
   assignWithPos(out, mergedGroupVars(inv, h.groups, alias));
   assignWithPos(out, alias(h.vars));
   if (layers.play) assignWithPos(out, alias(layers.play.vars));
   for (const f of layers.playVarsFiles ?? []) assignWithPos(out, alias(f));
+  if (layers.roleVars) assignWithPos(out, alias(layers.roleVars));
+  if (layers.roleParams) assignWithPos(out, alias(layers.roleParams));
   if (layers.extra) assignWithPos(out, alias(layers.extra));
   out.inventory_hostname = host;
   out.inventory_hostname_short = host.split('.')[0];
