@@ -2,6 +2,7 @@
 // needs() is a module bug, so it throws instead of guessing.
 import type { CmdFact, FactQuery, Facts, HostFacts, StatFact, UnitFact } from './types.js';
 import { queryKey, type RawAnswer } from './gather-script.js';
+import { parseSystemFacts } from './system-facts.js';
 
 export const OFFLINE_UNIT: UnitFact = { load: 'offline', active: 'offline', sub: 'offline', enabled: 'offline' };
 const UNKNOWN_UNIT: UnitFact = { load: 'unknown', active: 'unknown', sub: 'unknown', enabled: 'unknown' };
@@ -81,6 +82,9 @@ export function buildFacts(host: HostFacts, queries: FactQuery[], answers: Map<n
     files(glob) {
       const a = answer({ kind: 'files', glob });
       return Object.fromEntries((a?.items ?? []).map(([p = '', c = '']) => [p, c]));
+    },
+    system() {
+      return parseSystemFacts(answer({ kind: 'system' })?.fields[0] ?? '');
     },
   };
 }

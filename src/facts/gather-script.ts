@@ -3,6 +3,7 @@
 // so any bytes survive the trip.
 import type { FactQuery } from './types.js';
 import { MARK, rooted, shArgv, shGlob, shq } from '../script/shell.js';
+import { systemFactsScript } from './system-facts.js';
 
 export function queryKey(q: FactQuery): string {
   switch (q.kind) {
@@ -17,6 +18,8 @@ export function queryKey(q: FactQuery): string {
       return `cmd:${JSON.stringify(q.argv)}`;
     case 'files':
       return `files:${q.glob}`;
+    case 'system':
+      return 'system';
   }
 }
 
@@ -95,6 +98,10 @@ printf '%s %s b' '${m} ok' "$r"; ${B64} < "$T/o"; printf ' b'; ${B64} < "$T/e"; 
 if [ $# -gt 0 ]; then printf '%s b' '${m} files'; { echo $#; for f; do printf '%s%s\\0' ${shq(dir.replace(/\/+$/, '') + '/')} "\${f##*/}"; done; stat -L -c %s -- "$@"; cat -- "$@"; } | ${B64}; echo
 else echo '${m} end'; fi`;
     }
+    case 'system':
+      return `printf '%s b' '${m} ok'; (
+${systemFactsScript(t.offline)}
+) 2>/dev/null </dev/null | ${B64}; echo`;
   }
 }
 

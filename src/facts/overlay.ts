@@ -39,6 +39,10 @@ export class OverlayFacts implements Facts {
     return this.base.cmd(argv);
   }
 
+  system() {
+    return this.base.system();
+  }
+
   files(glob: string): Record<string, string> {
     const out = { ...this.base.files(glob) };
     const match = picomatch(glob, { dot: true });

@@ -7,7 +7,9 @@ export type FactQuery =
   | { kind: 'unit'; name: string }
   | { kind: 'cmd'; argv: string[] }
   /** Every regular file matching a shell glob, with its content (e.g. /etc/sysctl.d/*.conf). */
-  | { kind: 'files'; glob: string };
+  | { kind: 'files'; glob: string }
+  /** Ansible's `ansible_*` fact subset (src/facts/system-facts.ts), for plays that gather facts. */
+  | { kind: 'system' };
 
 export interface StatFact {
   type: 'file' | 'dir' | 'link' | 'other';
@@ -79,4 +81,6 @@ export interface Facts {
   unit(name: string): UnitFact;
   cmd(argv: string[]): CmdFact;
   files(glob: string): Record<string, string>;
+  /** Ansible's facts, keyed as in `ansible_facts`. */
+  system(): Record<string, unknown>;
 }

@@ -8,6 +8,7 @@ import type { Facts } from '../facts/types.js';
 import { ValidationError, type Problem } from '../errors.js';
 import { OverlayFacts } from '../facts/overlay.js';
 import { markRaw } from '../raw-data.js';
+import { ansibleFactVars } from '../facts/system-facts.js';
 import { withVars } from '../vars/merge.js';
 import { protectSecretFiles } from '../secrets/file-mode.js';
 import { planContext, problemAt, thrownProblems, type TaskSink } from './context.js';
@@ -29,10 +30,13 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
   const plan: HostPlan = { host: prep.host, tasks: [], handlers: [], after: overlay };
   // Facts come from the switch: never evaluated as a template.
   const hostFacts = markRaw(facts.host);
-  const whenVarsOf = (p: PreparedTask) => withVars(p.vars ?? prep.vars, { facts: hostFacts });
+  // Ansible's facts sit below every variable, as its host facts sit below play vars.
+  const ansible = prep.ansibleFacts ? ansibleFactVars(facts.system()) : undefined;
+  const varsOf = (p: PreparedTask) => (ansible ? withVars(ansible, p.vars ?? prep.vars) : (p.vars ?? prep.vars));
+  const whenVarsOf = (p: PreparedTask) => withVars(varsOf(p), { facts: hostFacts });
   const guarded = <T>(p: PreparedTask, sink: TaskSink, fallback: T, step: (ctx: PlanContext) => T): T => {
     try {
-      return step(planContext(prep.host, p.vars ?? prep.vars, p.task, p.args, env, offline, sink));
+      return step(planContext(prep.host, varsOf(p), p.task, p.args, env, offline, sink));
     } catch (err) {
       sink.problems.push(...thrownProblems(err, prep.host, p.task));
       return fallback;

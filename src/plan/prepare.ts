@@ -11,6 +11,7 @@ import { pyStr, truthy } from '../render/expr-values.js';
 import { withVars } from '../vars/merge.js';
 import { planContext, thrownProblems, type TaskSink } from './context.js';
 import { taskSelected } from './tags.js';
+import { playReadsFacts } from './fact-references.js';
 import { censorProblem } from '../secrets/no-log.js';
 import type { PlanEnv, PreparedHost, PreparedTask } from './types.js';
 
@@ -154,6 +155,10 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
       return p ? [p] : [];
     });
   };
+  if (playReadsFacts(play, vars)) {
+    out.ansibleFacts = true;
+    out.queries.push({ kind: 'system' });
+  }
   play.tasks.forEach((t, i) => {
     if (!taskSelected(play, t, env.tags)) return;
     out.tasks.push(...prep(t, i));

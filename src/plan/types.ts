@@ -45,6 +45,8 @@ export interface PreparedHost {
   tasks: PreparedTask[];
   handlers: PreparedTask[];
   queries: FactQuery[];
+  /** The play gathers facts and reads Ansible's: they join the variables of when: and templates. */
+  ansibleFacts?: boolean;
   problems: Problem[];
 }
 

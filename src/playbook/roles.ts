@@ -45,7 +45,7 @@ export class RoleLoader {
   readonly uses: RoleUse[] = [];
   readonly handlers: Task[] = [];
   /** Role folder + params → the use, for Ansible's once-per-play rule. */
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new Map<string, Task[]>();
   private readonly handlersOf = new Set<string>();
 
   constructor(
@@ -56,10 +56,12 @@ export class RoleLoader {
     private readonly problems: Problem[],
   ) {}
 
-  /** The tasks of one `roles:` entry (dependencies first), or of an `import_role:` (`dedupe` false). */
-  tasksOf(entry: RoleEntry, dedupe: boolean, chain: string[] = []): Task[] {
-    const spec = this.entry(entry);
-    if (!spec) return [];
+  /** The tasks of one `roles:` entry (dependencies first), or of an `import_role:` (`dedupe` false).
+   *  `outer` holds the when and tags of the roles that depend on this one: they apply to it too. */
+  tasksOf(entry: RoleEntry, dedupe: boolean, chain: string[] = [], outer: Inherited = { when: [], tags: [] }): Task[] {
+    const own = this.entry(entry);
+    if (!own) return [];
+    const spec = { ...own, when: [...outer.when, ...own.when], tags: [...new Set([...outer.tags, ...own.tags])] };
     const namePos = isMapping(entry.raw) ? posOf(entry.raw, spec.nameKey) : undefined;
     const dir = this.find(spec.name, namePos ?? entry.pos, entry.path);
     if (!dir) return [];
@@ -74,7 +76,12 @@ export class RoleLoader {
     const meta = this.file(dir, 'meta');
     const metaMap = isMapping(meta.value) ? meta.value : {};
     const key = `${dir}\0${JSON.stringify(spec.params)}`;
-    if (dedupe && this.seen.has(key) && metaMap.allow_duplicates !== true) return [];
+    const earlier = this.seen.get(key);
+    if (dedupe && earlier && metaMap.allow_duplicates !== true) {
+      // Ansible runs it once, when any of its uses is selected: the uses' tags add up.
+      for (const t of earlier) if (spec.tags.length) t.tags = [...new Set([...t.tags, ...spec.tags])];
+      return [];
+    }
     if (this.uses.length >= MAX_ROLE_USES) {
       this.problems.push({ message: `more than ${MAX_ROLE_USES} role uses in one play`, pos: entry.pos, hint: 'check meta dependencies' });
       return [];
@@ -87,7 +94,8 @@ export class RoleLoader {
       } else {
         metaMap.dependencies.forEach((d, i) => {
           const pos = posOf(metaMap.dependencies as object, i) ?? meta.pos;
-          deps.push(...this.tasksOf({ raw: d, pos, path: `${meta.pos.file}.dependencies[${i}]` }, true, [...chain, dir]));
+          const at = { raw: d, pos, path: `${meta.pos.file}.dependencies[${i}]` };
+          deps.push(...this.tasksOf(at, true, [...chain, dir], { when: spec.when, tags: spec.tags }));
         });
       }
     }
@@ -96,7 +104,8 @@ export class RoleLoader {
     // As Ansible 2.14 orders them: the entry's vars: below the role's vars/.
     const vars = assignWithPos(assignWithPos({}, spec.vars), this.vars(dir, 'vars', spec.varsFrom, entry.pos));
     this.uses.push({ name: spec.name, path: dir, defaults, vars, params: spec.params, ...(chain.length ? { dependency: true } : {}) });
-    this.seen.set(key, index);
+    const mine: Task[] = [];
+    this.seen.set(key, mine);
 
     // In place: the converted task keeps the source positions recorded on it.
     const scoped = (t: Task, isHandler: boolean): Task => {
@@ -117,7 +126,8 @@ export class RoleLoader {
       const handlers = this.file(dir, 'handlers', spec.handlersFrom, from('handlers_from'));
       this.handlers.push(...this.list(handlers, true).map((t) => scoped(t, true)));
     }
-    return [...deps, ...this.list(tasks, false).map((t) => scoped(t, false))];
+    mine.push(...this.list(tasks, false).map((t) => scoped(t, false)));
+    return [...deps, ...mine];
   }
 
   private list(f: LoadedFile, isHandler: boolean): Task[] {
@@ -219,6 +229,11 @@ export class RoleLoader {
     });
     return undefined;
   }
+}
+
+interface Inherited {
+  when: string[];
+  tags: string[];
 }
 
 interface LoadedFile {

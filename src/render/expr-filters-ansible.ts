@@ -69,8 +69,8 @@ export const ANSIBLE_FILTERS: Record<string, Filter> = {
   },
   regex_findall: { fn: (v, [p], kw) => [...str(v).matchAll(regex(p, kw, 'g'))].map((m) => (m.length > 2 ? m.slice(1) : (m[1] ?? m[0]))) },
   regex_escape: { fn: (v) => str(v).replace(/[.*+?^${}()|[\]\\]/g, '\\$&') },
-  to_json: { fn: (v) => JSON.stringify(v) },
-  to_nice_json: { fn: (v, _a, kw) => JSON.stringify(v, sortedKeys, typeof kw.indent === 'number' ? kw.indent : 4) },
+  to_json: { fn: (v) => pyJson(v) },
+  to_nice_json: { fn: (v, _a, kw) => asciiOnly(JSON.stringify(v, sortedKeys, typeof kw.indent === 'number' ? kw.indent : 4)) },
   from_json: { fn: (v) => JSON.parse(str(v)) as unknown },
   to_yaml: { fn: (v) => stringify(v, { lineWidth: 0 }) },
   to_nice_yaml: {
@@ -89,6 +89,21 @@ export const ANSIBLE_FILTERS: Record<string, Filter> = {
     },
   },
 };
+
+/** Python's json.dumps as Ansible's to_json calls it: ", " and ": " between items, non-ASCII escaped. */
+function pyJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(pyJson).join(', ')}]`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${pyJson(k)}: ${pyJson(x)}`)
+      .join(', ')}}`;
+  return asciiOnly(JSON.stringify(v) ?? 'null');
+}
+
+/** ensure_ascii: every character beyond ASCII as \uXXXX (UTF-16 units, as Python writes them). */
+function asciiOnly(json: string): string {
+  return json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 /** to_nice_json sorts keys, as Ansible does (sort_keys=True). */
 function sortedKeys(this: unknown, _key: string, value: unknown): unknown {

@@ -2,6 +2,7 @@
 // yields the value itself, object identity included; other strings interpolate, and strings with
 // `{% %}` statements render as Jinja text. Variables whose values are themselves templates resolve
 // lazily, as in Ansible; values from the switches and `!unsafe` ones are never templated.
+import { FACT_REFERENCE } from '../facts/system-facts.js';
 import { TemplateError } from '../errors.js';
 import { ownPosOf, posOf, recordOwnPos, recordPos } from '../source-map.js';
 import { evaluate, type EvalScope } from './expr-eval.js';
@@ -18,6 +19,15 @@ const MAX_DEPTH = 20;
 
 export const UNDEFINED_HINT =
   "define it in group_vars, host_vars, the play's vars or with -e; or give a fallback: {{ name | default(...) }}";
+
+const FACTS_HINT =
+  "ansible_* facts are read in the host's one gather, in plays with gather_facts (the default): use them in when: and in .j2 templates; task args are rendered before any host is read";
+
+/** The hint for an "undefined variable" message: a fact's name gets where facts are available. */
+export function undefinedHint(message: string): string {
+  const name = /undefined variable "([^"]+)"/.exec(message)?.[1] ?? '';
+  return FACT_REFERENCE.test(name) ? FACTS_HINT : UNDEFINED_HINT;
+}
 
 export function hasTemplate(v: unknown): boolean {
   return typeof v === 'string' && (v.includes('{{') || v.includes('{%'));
@@ -85,7 +95,7 @@ function renderStatements(s: string, vars: Record<string, unknown>, depth: numbe
     if (e instanceof JinjaError)
       throw new TemplateError(
         `${e.message} at column ${e.offset + 1} of "${s}"`,
-        /undefined variable/.test(e.message) ? UNDEFINED_HINT : 'check the template syntax',
+        /undefined variable/.test(e.message) ? undefinedHint(e.message) : 'check the template syntax',
       );
     throw e;
   }
@@ -97,7 +107,7 @@ function evalOne(expr: string, scope: EvalScope): unknown {
   } catch (e) {
     if (!(e instanceof ExprError)) throw e;
     const undefinedVar = /^undefined variable/.test(e.message);
-    throw new TemplateError(`${e.message} in "{{${expr}}}"`, undefinedVar ? UNDEFINED_HINT : 'check the expression syntax');
+    throw new TemplateError(`${e.message} in "{{${expr}}}"`, undefinedVar ? undefinedHint(e.message) : 'check the expression syntax');
   }
 }
 

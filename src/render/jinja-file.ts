@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { ValidationError } from '../errors.js';
 import { pyStr } from './expr-values.js';
-import { UNDEFINED_HINT } from './expr-template.js';
+import { undefinedHint } from './expr-template.js';
 import { renderNodes } from './jinja-render.js';
 import { JinjaError, lineCol, parseJinja } from './jinja-text.js';
 
@@ -40,7 +40,7 @@ export function renderJinjaFile(path: string, vars: Record<string, unknown>): st
       {
         message: `${e.message} in template ${path}`,
         pos: { file: path, line, col },
-        hint: undef ? UNDEFINED_HINT : 'check the Jinja syntax at this position',
+        hint: undef ? undefinedHint(e.message) : 'check the Jinja syntax at this position',
       },
     ]);
   }

@@ -50,7 +50,9 @@ test('the Ansible filters operators use', () => {
   assert.equal(r('{{ n | int + 1 }}'), 43);
   assert.equal(r("{{ 'x' | int }}"), 0);
   assert.equal(r('{{ missing | default(5) }}'), 5);
-  assert.equal(r('{{ sysctl | to_json }}'), '{"net.core.somaxconn":8192,"vm.swappiness":10}');
+  // As Python's json.dumps writes it (Ansible's to_json): ", " and ": " between items, non-ASCII escaped.
+  assert.equal(r('{{ sysctl | to_json }}'), '{"net.core.somaxconn": 8192, "vm.swappiness": 10}');
+  assert.equal(r("{{ ['é', [1, 2]] | to_json }}"), '["\\u00e9", [1, 2]]');
   assert.equal(r("{{ {'b': 1, 'a': [1]} | to_nice_json }}"), '{\n    "a": [\n        1\n    ],\n    "b": 1\n}');
   assert.equal(r("{{ {'a': 1} | to_yaml }}"), 'a: 1\n');
   assert.equal(r("{{ 'portsync' | b64encode }}"), 'cG9ydHN5bmM=');

@@ -1,0 +1,205 @@
+// The subset of Ansible's gathered facts (`ansible_hostname`, `ansible_distribution`, …) a play
+// with gather_facts gets, read by one sh fragment inside the host's one gather and computed as
+// Ansible's setup module computes them on Linux. Every read tolerates a missing file or tool.
+import type { Vars } from '../playbook/types.js';
+import { markRaw, markUnsafe } from '../raw-data.js';
+
+/** Prints sections "@@ NAME" followed by their lines. Live hosts only for uname, /proc and ip;
+ *  an offline root gives what its files say. $ROOT is set by the gather script. */
+export function systemFactsScript(offline: boolean): string {
+  const files = String.raw`for f in etc/os-release etc/debian_version; do [ -r "$ROOT/$f" ] && { printf '@@ %s\n' "$f"; cat "$ROOT/$f"; echo; }; done`;
+  if (offline) return `${files}\n[ -r "$ROOT/etc/hostname" ] && { printf '@@ uname\\n'; cat "$ROOT/etc/hostname"; }`;
+  return String.raw`${files}
+n=$(uname -n)
+printf '@@ uname\n%s\n%s\n%s\n%s\n%s\n' "$n" "$(uname -r)" "$(uname -v)" "$(uname -m)" "$(uname -s)"
+a=$(getent ahosts "$n" 2>/dev/null | awk 'NR == 1 { print $1 }')
+printf '@@ fqdn\n'; [ -n "$a" ] && getent hosts "$a" 2>/dev/null | head -n 1
+printf '@@ cpuinfo\n'; grep -E '^(processor|vendor_id|model name|physical id|core id|cpu cores|siblings)[[:space:]]*:' /proc/cpuinfo 2>/dev/null
+printf '@@ meminfo\n'; grep -E '^(MemTotal|MemFree):' /proc/meminfo 2>/dev/null
+printf '@@ interfaces\n'; (cd /sys/class/net 2>/dev/null && find . -mindepth 1 -maxdepth 1 2>/dev/null)
+r=$(ip -4 route get 8.8.8.8 2>/dev/null | head -n 1)
+printf '@@ route\n%s\n' "$r"
+d=$(printf '%s\n' "$r" | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
+if [ -n "$d" ]; then printf '@@ addr\n'; ip -o -4 addr show dev "$d" 2>/dev/null; printf '@@ link\n'; ip -o link show dev "$d" 2>/dev/null; fi
+`;
+}
+
+function sections(text: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let cur: string[] | undefined;
+  for (const line of text.split('\n')) {
+    const h = /^@@ (\S+)$/.exec(line);
+    if (h) out.set(h[1], (cur = []));
+    else if (cur && line !== '') cur.push(line);
+  }
+  return out;
+}
+
+function keyValues(lines: string[], sep: RegExp): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const l of lines) {
+    const i = l.search(sep);
+    if (i > 0) m.set(l.slice(0, i).trim(), l.slice(i).replace(sep, '').trim());
+  }
+  return m;
+}
+
+const unquote = (v: string | undefined) => (v ?? '').replace(/^(["'])(.*)\1$/, '$2');
+
+/** distribution, its version and release, os_family, from os-release and debian_version as Ansible reads them. */
+function distribution(osRelease: string[], debianVersion: string[]): Vars {
+  const os = keyValues(osRelease, /=/);
+  const id = unquote(os.get('ID'));
+  const name = unquote(os.get('NAME'));
+  const names: Record<string, string> = {
+    debian: 'Debian',
+    ubuntu: 'Ubuntu',
+    rhel: 'RedHat',
+    centos: 'CentOS',
+    fedora: 'Fedora',
+    alpine: 'Alpine',
+  };
+  const families: Record<string, string> = {
+    Debian: 'Debian',
+    Ubuntu: 'Debian',
+    RedHat: 'RedHat',
+    CentOS: 'RedHat',
+    Fedora: 'RedHat',
+    Alpine: 'Alpine',
+  };
+  const dist = names[id] ?? (name.split(' ')[0] || 'NA');
+  let version = unquote(os.get('VERSION_ID'));
+  const out: Vars = {
+    distribution: dist,
+    distribution_release: unquote(os.get('VERSION_CODENAME')) || 'NA',
+    os_family: families[dist] ?? dist,
+  };
+  // Debian: the point release from /etc/debian_version ("12.11"), as Ansible reports it.
+  const point = /(\d+)\.(\d+)/.exec(debianVersion[0] ?? '');
+  if (dist === 'Debian' && point) {
+    version = point[0];
+    out.distribution_minor_version = point[2];
+  }
+  out.distribution_version = version || 'NA';
+  out.distribution_major_version = version.split('.')[0] || 'NA';
+  return out;
+}
+
+/** Ansible's Linux CPU facts (its own counting, quirks included): sockets, cores per socket,
+ *  threads per core and their product, vcpus. */
+function cpu(lines: string[], arch: string | undefined): Vars {
+  let i = 0;
+  const seen = { processor: 0, vendor_id: 0, 'model name': 0 } as Record<string, number>;
+  const sockets = new Map<string, number>();
+  const cores = new Map<string, number>();
+  let socket = '';
+  let core = '';
+  for (const l of lines) {
+    const at = l.indexOf(':');
+    const [k, v] = [l.slice(0, at).trim(), l.slice(at + 1).trim()];
+    if (k in seen) {
+      seen[k]!++;
+      i++;
+    } else if (k === 'physical id') {
+      socket = v;
+      if (!sockets.has(v)) sockets.set(v, 1);
+    } else if (k === 'core id') {
+      core = v;
+      if (!sockets.has(v)) cores.set(v, 1);
+    } else if (k === 'cpu cores') sockets.set(socket, Number(v));
+    else if (k === 'siblings') cores.set(core, Number(v));
+  }
+  if (!lines.length) return {};
+  if (seen.vendor_id! > 0 && seen.vendor_id === seen['model name']) i = seen.vendor_id!;
+  if (/^(armv|aarch|ppc)/.test(arch ?? '')) i = seen.processor!;
+  const count = sockets.size || i;
+  const perSocket = [...sockets.values()][0] || 1;
+  const threads = Math.floor((cores.size ? [...cores.values()][0]! : 1) / perSocket);
+  return {
+    processor_count: count,
+    processor_cores: perSocket,
+    processor_threads_per_core: threads,
+    processor_vcpus: threads * count * perSocket,
+  };
+}
+
+/** Ansible's default_ipv4, its keys in Ansible's order: the route to 8.8.8.8, then that interface's details. */
+function defaultIpv4(route: string[], addr: string[], link: string[]): Vars {
+  const words = (route[0] ?? '').split(/\s+/);
+  const after = (w: string) => (words.includes(w) ? words[words.indexOf(w) + 1] : undefined);
+  const dev = after('dev');
+  if (!dev) return {};
+  const out: Vars = { gateway: after('via'), interface: dev, address: after('src') };
+  for (const l of addr) {
+    const m = /inet (\d+\.\d+\.\d+\.\d+)\/(\d+)(?: brd (\S+))?/.exec(l);
+    if (!m || m[1] !== out.address) continue;
+    const prefix = Number(m[2]);
+    const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+    const ip = m[1].split('.').reduce((n, o) => (n << 8) + Number(o), 0) >>> 0;
+    Object.assign(out, { broadcast: m[3] ?? '', netmask: dotted(mask), network: dotted((ip & mask) >>> 0), prefix: String(prefix) });
+  }
+  const l = /link\/(\S+)(?: (\S+))?/.exec(link[0] ?? '');
+  const mtu = / mtu (\d+)/.exec(link[0] ?? '');
+  if (l?.[1] === 'ether') out.macaddress = l[2];
+  if (mtu) out.mtu = Number(mtu[1]);
+  if (l) out.type = l[1];
+  out.alias = dev;
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+}
+
+const dotted = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+
+/** socket.getfqdn(): the first of the address's names that holds a dot, else the host name. */
+function fqdn(hostsLine: string | undefined, node: string): string {
+  const names = (hostsLine ?? '').trim().split(/\s+/).slice(1);
+  return names.find((n) => n.includes('.')) ?? names[0] ?? node;
+}
+
+/** The facts, keyed as in `ansible_facts` (no `ansible_` prefix). */
+export function parseSystemFacts(text: string): Vars {
+  const s = sections(text);
+  const get = (k: string) => s.get(k) ?? [];
+  const out: Vars = { ...distribution(get('etc/os-release'), get('etc/debian_version')) };
+  const [node, kernel, kernelVersion, machine, system] = get('uname');
+  if (node !== undefined) {
+    out.nodename = node;
+    out.hostname = node.split('.')[0];
+  }
+  if (kernel !== undefined) {
+    const full = fqdn(get('fqdn')[0], node!);
+    Object.assign(out, {
+      fqdn: full,
+      domain: full.includes('.') ? full.slice(full.indexOf('.') + 1) : '',
+      kernel,
+      kernel_version: kernelVersion,
+      architecture: machine,
+      machine,
+      system,
+    });
+  }
+  Object.assign(out, cpu(get('cpuinfo'), machine));
+  const mem = keyValues(get('meminfo'), /:/);
+  for (const [key, fact] of [
+    ['MemTotal', 'memtotal_mb'],
+    ['MemFree', 'memfree_mb'],
+  ] as const) {
+    const kb = parseInt(mem.get(key) ?? '', 10);
+    if (Number.isFinite(kb)) out[fact] = Math.floor(kb / 1024);
+  }
+  if (s.has('interfaces')) out.interfaces = get('interfaces').map((l) => l.replace(/^\.\//, ''));
+  if (s.has('route')) out.default_ipv4 = defaultIpv4(get('route'), get('addr'), get('link'));
+  return out;
+}
+
+/** The facts as variables: each as `ansible_NAME`, and all under `ansible_facts`. They come from
+ *  the switch, so none is ever evaluated as a template (marked, and the marks travel with the keys). */
+export function ansibleFactVars(facts: Vars): Vars {
+  const out: Vars = { ansible_facts: markRaw(facts) };
+  for (const [k, v] of Object.entries(facts)) out[`ansible_${k}`] = v;
+  for (const k of Object.keys(out)) markUnsafe(out, k);
+  return out;
+}
+
+/** Names a template or variable uses to read these facts. */
+export const FACT_REFERENCE =
+  /\bansible_(?:facts|hostname|nodename|fqdn|domain|kernel|kernel_version|architecture|machine|system|os_family|distribution\w*|processor_\w+|mem\w+_mb|interfaces|default_ipv4)\b/;

@@ -1,0 +1,161 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ansibleFactVars, parseSystemFacts } from '../../../src/facts/system-facts.js';
+import { playReadsFacts } from '../../../src/plan/fact-references.js';
+import { renderArgs } from '../../../src/render/template.js';
+import { TemplateError, ValidationError } from '../../../src/errors.js';
+import type { Play, Task } from '../../../src/playbook/types.js';
+import { withVars } from '../../../src/vars/merge.js';
+
+const cpuinfo = (sockets: number, coresPer: number, threads: number) =>
+  Array.from({ length: sockets * coresPer * threads }, (_, i) =>
+    [
+      `processor\t: ${i}`,
+      'vendor_id\t: GenuineIntel',
+      'model name\t: Xeon',
+      `physical id\t: ${Math.floor(i / (coresPer * threads))}`,
+      `siblings\t: ${coresPer * threads}`,
+      `core id\t\t: ${i % coresPer}`,
+      `cpu cores\t: ${coresPer}`,
+    ].join('\n'),
+  ).join('\n');
+
+const OUTPUT = `@@ etc/os-release
+PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
+NAME="Debian GNU/Linux"
+VERSION_ID="12"
+VERSION_CODENAME=bookworm
+ID=debian
+@@ etc/debian_version
+12.7
+@@ uname
+leaf01.dc1
+6.1.0-18-amd64
+#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1
+x86_64
+Linux
+@@ fqdn
+10.0.0.5        leaf01 leaf01.dc1.example.net
+@@ cpuinfo
+${cpuinfo(2, 4, 2)}
+@@ meminfo
+MemTotal:       16314012 kB
+MemFree:         8000000 kB
+@@ interfaces
+./lo
+./Ethernet0
+./eth0
+@@ route
+8.8.8.8 via 10.0.0.1 dev eth0 src 10.0.0.5 uid 0
+@@ addr
+2: eth0    inet 10.0.0.5/22 brd 10.0.3.255 scope global eth0\\       valid_lft forever preferred_lft forever
+@@ link
+2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9100 qdisc mq state UP mode DEFAULT group default qlen 1000\\    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff
+`;
+
+test('system facts are computed as Ansible computes them on Linux', () => {
+  assert.deepEqual(parseSystemFacts(OUTPUT), {
+    distribution: 'Debian',
+    distribution_release: 'bookworm',
+    os_family: 'Debian',
+    distribution_minor_version: '7',
+    distribution_version: '12.7',
+    distribution_major_version: '12',
+    nodename: 'leaf01.dc1',
+    hostname: 'leaf01',
+    fqdn: 'leaf01.dc1.example.net',
+    domain: 'dc1.example.net',
+    kernel: '6.1.0-18-amd64',
+    kernel_version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1',
+    architecture: 'x86_64',
+    machine: 'x86_64',
+    system: 'Linux',
+    processor_count: 2,
+    processor_cores: 4,
+    processor_threads_per_core: 2,
+    processor_vcpus: 16,
+    memtotal_mb: 15931,
+    memfree_mb: 7812,
+    interfaces: ['lo', 'Ethernet0', 'eth0'],
+    default_ipv4: {
+      gateway: '10.0.0.1',
+      interface: 'eth0',
+      address: '10.0.0.5',
+      broadcast: '10.0.3.255',
+      netmask: '255.255.252.0',
+      network: '10.0.0.0',
+      prefix: '22',
+      macaddress: '52:54:00:12:34:56',
+      mtu: 9100,
+      type: 'ether',
+      alias: 'eth0',
+    },
+  });
+  // No default route, no /proc: the facts that need them are absent, default_ipv4 is empty.
+  const bare = parseSystemFacts('@@ uname\nsw1\n5.10.0\n#1\naarch64\nLinux\n@@ route\n\n');
+  assert.deepEqual(
+    [bare.hostname, bare.fqdn, bare.default_ipv4, bare.processor_vcpus, bare.distribution],
+    ['sw1', 'sw1', {}, undefined, 'NA'],
+  );
+});
+
+test('facts from the switch are never templated, whether read as ansible_x or ansible_facts.x', () => {
+  // As the planner joins them to a host's variables.
+  const vars = withVars(ansibleFactVars({ hostname: '{{ secret }}', default_ipv4: { address: '{{ secret }}' } }), { secret: 's3cret' });
+  const args = { a: '{{ ansible_hostname }}', b: '{{ ansible_facts.default_ipv4.address }}', c: '{{ ansible_default_ipv4.address }}' };
+  assert.deepEqual(
+    renderArgs(args, vars, {
+      task: { name: 't', module: 'm', args, tags: [], notify: [], listen: [], pos: { file: 'f', line: 1, col: 1 } },
+      host: 'h',
+    }),
+    {
+      a: '{{ secret }}',
+      b: '{{ secret }}',
+      c: '{{ secret }}',
+    },
+  );
+});
+
+const task = (args: Record<string, unknown>, when?: string): Task => ({
+  name: 't',
+  module: 'debug',
+  args,
+  when,
+  tags: [],
+  notify: [],
+  listen: [],
+  pos: { file: '/nowhere/site.yml', line: 1, col: 1 },
+});
+const play = (tasks: Task[], gatherFacts?: boolean): Play => ({
+  name: 'p',
+  hosts: 'all',
+  vars: {},
+  varsFiles: [],
+  serial: [],
+  anyErrorsFatal: false,
+  tags: [],
+  tasks,
+  handlers: [],
+  pos: { file: '/nowhere/site.yml', line: 1, col: 1 },
+  ...(gatherFacts === undefined ? {} : { gatherFacts }),
+});
+
+test('a play asks for the facts only when it gathers them and something reads them', () => {
+  assert.equal(playReadsFacts(play([task({ msg: 'hi' })]), {}), false);
+  assert.equal(playReadsFacts(play([task({ msg: 'hi' }, "ansible_distribution == 'Debian'")]), {}), true);
+  assert.equal(playReadsFacts(play([task({ msg: 'hi' }, "ansible_distribution == 'Debian'")], false), {}), false);
+  assert.equal(playReadsFacts(play([task({ msg: 'hi' })]), { mgmt: '{{ ansible_default_ipv4.address }}' }), true);
+  assert.equal(playReadsFacts(play([task({ msg: 'hi' })]), { hostvars: { other: { x: '{{ ansible_hostname }}' } } }), false);
+});
+
+test('a fact used in task args is an error naming where facts can be used', () => {
+  const args = { msg: '{{ ansible_hostname }}' };
+  try {
+    renderArgs(args, {}, { task: task(args), host: 'h' });
+    assert.fail('expected an error');
+  } catch (e) {
+    assert.ok(e instanceof ValidationError || e instanceof TemplateError, String(e));
+    const hint = e instanceof ValidationError ? e.problems[0]!.hint : (e as TemplateError).hint;
+    assert.match(hint ?? '', /in when: and in \.j2 templates/);
+  }
+});
