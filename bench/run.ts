@@ -15,7 +15,7 @@ import { labDown } from '../lab/lab.js';
 import { projectRoot } from '../lab/paths.js';
 import { round, stopRunning } from './fleet/measure.js';
 import { emptyFleetResult, runFleet, type SuitePlan } from './fleet/suite.js';
-import { ansibleArgv, portsyncArgv, FLEET_PLAYBOOK, SITE_PLAYBOOK } from './fleet/tools.js';
+import { ansibleArgv, portsyncArgv, FLEET_PLAYBOOK, NATIVE_PLAYBOOK, SITE_PLAYBOOK } from './fleet/tools.js';
 import { latestDaemonResult, summariseDaemon } from './report/daemon.js';
 import { mergeResults } from './report/merge.js';
 import { writeOutputs } from './report/write.js';
@@ -150,6 +150,7 @@ async function main(): Promise<number> {
     settings: { runs, lab, fleetSizes, siteSizes, daemonArgs: [] },
     commands: {
       'portsync-deploy (fleet)': shown(portsyncArgv(FLEET_PLAYBOOK, 'cold', SHOWN_TARGET).slice(1)),
+      'portsync-deploy (fleet, native playbook)': shown(portsyncArgv(NATIVE_PLAYBOOK, 'cold', SHOWN_TARGET).slice(1)),
       'portsync-deploy (site)': shown(portsyncArgv(SITE_PLAYBOOK, 'cold', SHOWN_TARGET).slice(1)),
       ansible: `ANSIBLE_CONFIG=bench/ansible/ansible.cfg ${shown(ansibleArgv('cold', SHOWN_TARGET))}`,
       'check mode': 'the same plus --check --diff',
@@ -160,7 +161,8 @@ async function main(): Promise<number> {
   current = results;
   try {
     const plans: SuitePlan[] = [];
-    if (fleetSizes.length) plans.push({ suite: 'fleet', sizes: fleetSizes, tools: ['portsync-deploy', 'ansible'] });
+    if (fleetSizes.length)
+      plans.push({ suite: 'fleet', sizes: fleetSizes, tools: ['portsync-deploy', 'ansible', 'portsync-deploy-native'] });
     if (siteSizes.length) plans.push({ suite: 'site', sizes: siteSizes, tools: ['portsync-deploy'] });
     if (plans.length) {
       // A lab left by an interrupted run may hold tuned switches: start from fresh ones.

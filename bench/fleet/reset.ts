@@ -27,6 +27,8 @@ export const FLEET_FOOTPRINT: Footprint = {
     '/etc/systemd/system/portsyncd.service.d/40-limits.conf',
     '/usr/local/sbin/portsyncd-irq-affinity.sh',
     '/etc/systemd/system/portsyncd-tuning-irq.service',
+    '/etc/default/portsyncd-tuning',
+    '/etc/profile.d/portsyncd.sh',
   ],
   units: ['portsyncd-tuning-irq.service'],
   sysctlKeys: ['net.core.somaxconn', 'net.ipv4.tcp_fastopen', 'net.ipv4.tcp_keepalive_time'],

@@ -10,6 +10,7 @@ import { median } from './stats.js';
 import { round } from './measure.js';
 import {
   FLEET_PLAYBOOK,
+  NATIVE_PLAYBOOK,
   runAnsible,
   runFloor,
   runPortsync,
@@ -87,10 +88,8 @@ function memoryAllows(size: number): boolean {
 
 async function timed(suite: Suite, tool: Tool, scenario: Scenario, target: Target): Promise<RunRecord> {
   const loadavg1 = round(loadavg()[0]);
-  const r =
-    tool === 'ansible'
-      ? await runAnsible(scenario, target)
-      : await runPortsync(suite === 'site' ? SITE_PLAYBOOK : FLEET_PLAYBOOK, scenario, target);
+  const playbook = suite === 'site' ? SITE_PLAYBOOK : tool === 'portsync-deploy-native' ? NATIVE_PLAYBOOK : FLEET_PLAYBOOK;
+  const r = tool === 'ansible' ? await runAnsible(scenario, target) : await runPortsync(playbook, scenario, target);
   const rec: RunRecord = {
     seconds: r.seconds,
     exitCode: r.exitCode,

@@ -8,7 +8,8 @@ import { projectRoot } from '../../lab/paths.js';
 import { measure, type Measured } from './measure.js';
 
 export type Scenario = 'cold' | 'nochange' | 'check';
-export type Tool = 'portsync-deploy' | 'ansible';
+/** portsync-deploy runs the Ansible playbook itself; -native runs the same tuning written with its own modules. */
+export type Tool = 'portsync-deploy' | 'portsync-deploy-native' | 'ansible';
 
 export interface ToolRun extends Measured {
   /** The exit code that scenario should end with (check mode with pending changes: 2). */
@@ -30,7 +31,10 @@ export interface PortsyncPlaybook {
   extraVars?: string;
 }
 
-export const FLEET_PLAYBOOK: PortsyncPlaybook = { file: path.join(projectRoot, 'bench', 'fleet', 'playbook.yaml') };
+/** The fleet tuning as an Ansible playbook: both tools run this file. */
+export const FLEET_PLAYBOOK: PortsyncPlaybook = { file: path.join(ANSIBLE_DIR, 'fleet.yaml') };
+/** The same tuning with portsync-deploy's own modules, a second row for portsync-deploy. */
+export const NATIVE_PLAYBOOK: PortsyncPlaybook = { file: path.join(projectRoot, 'bench', 'fleet', 'playbook.yaml') };
 export const SITE_PLAYBOOK: PortsyncPlaybook = {
   file: path.join(projectRoot, 'playbooks', 'site.yaml'),
   extraVars: `@${path.join(projectRoot, 'bench', 'fleet', 'site-vars.yaml')}`,
@@ -70,7 +74,7 @@ export async function runFloor(target: Target): Promise<Measured> {
 }
 
 export function ansibleArgv(scenario: Scenario, target: Target): string[] {
-  const argv = ['ansible-playbook', '-i', target.hostsFile, '--forks', String(target.hosts), path.join(ANSIBLE_DIR, 'fleet.yaml')];
+  const argv = ['ansible-playbook', '-i', target.hostsFile, '--forks', String(target.hosts), FLEET_PLAYBOOK.file];
   if (scenario === 'check') argv.push('--check', '--diff');
   return argv;
 }

@@ -4,12 +4,16 @@ import type { Cell } from '../fleet/suite.js';
 import { lineChart, type Series } from './svg-chart.js';
 import type { BenchResults } from './types.js';
 
-const TOOL_COLORS = { 'portsync-deploy': ['#1f77b4', '#6baed6', '#08306b'], ansible: ['#d62728', '#fc9272', '#67000d'] } as const;
+const TOOL_COLORS = {
+  'portsync-deploy': ['#1f77b4', '#6baed6', '#08306b'],
+  'portsync-deploy-native': ['#2ca02c', '#a1d99b', '#00441b'],
+  ansible: ['#d62728', '#fc9272', '#67000d'],
+} as const;
 
 export function fleetChart(r: BenchResults): string {
   const cells = r.fleet?.cells.filter((c) => c.suite === 'fleet') ?? [];
   const series: Series[] = [];
-  for (const tool of ['portsync-deploy', 'ansible'] as const) {
+  for (const tool of ['portsync-deploy', 'portsync-deploy-native', 'ansible'] as const) {
     (['cold', 'nochange', 'check'] as const).forEach((sc, i) => {
       const mine = cells.filter((c: Cell) => c.tool === tool && c.scenario === sc);
       if (mine.length)

@@ -45,6 +45,10 @@ export const playSchema = {
     no_log: { type: 'boolean', 'x-hint': 'no_log is true or false; it applies to every task of the play' },
     tags: stringOrList('tags'),
     gather_facts: { type: 'boolean', 'x-hint': 'gather_facts is true or false (true: the ansible_* facts are read in the one gather)' },
+    gather_subset: {
+      anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+      'x-hint': 'gather_subset names fact subsets; here the facts a play uses are read, whatever the subset',
+    },
     roles: {
       type: ['array', 'null'],
       items: { type: ['string', 'object'] },

@@ -26,7 +26,11 @@ const results = (floor: { hosts: number; median: number }[]): BenchResults => ({
   commands: {},
   errors: [],
   fleet: {
-    cells: [cell('portsync-deploy', 'nochange', 10, 0.6), cell('ansible', 'nochange', 10, 12)],
+    cells: [
+      cell('portsync-deploy', 'nochange', 10, 0.6),
+      cell('ansible', 'nochange', 10, 12),
+      cell('portsync-deploy-native', 'nochange', 10, 0.5),
+    ],
     floor: floor.map((f) => ({ ...f, runs: [f.median] })),
     labUpSeconds: {},
     resetSeconds: [],
@@ -39,6 +43,7 @@ test('a size with a measured floor shows it and portsync-deploy over it', () => 
     .split('\n')
     .find((l) => l.includes('no-change'))!;
   assert.match(row, /\| 10 \| no-change re-run \| 0\.40 \| 0\.60 \| 1\.50× \| 12\.00 \| 20\.0× \|/);
+  assert.match(row, /\| 0\.50 \|$/, 'the native playbook in its own column');
 });
 
 test('a size without a floor says so instead of inventing a ratio', () => {

@@ -6,6 +6,7 @@ import { renderArgs } from '../../../src/render/template.js';
 import { TemplateError, ValidationError } from '../../../src/errors.js';
 import type { Play, Task } from '../../../src/playbook/types.js';
 import { withVars } from '../../../src/vars/merge.js';
+import { testPlay } from '../../helpers/play.js';
 
 const cpuinfo = (sockets: number, coresPer: number, threads: number) =>
   Array.from({ length: sockets * coresPer * threads }, (_, i) =>
@@ -126,19 +127,7 @@ const task = (args: Record<string, unknown>, when?: string): Task => ({
   listen: [],
   pos: { file: '/nowhere/site.yml', line: 1, col: 1 },
 });
-const play = (tasks: Task[], gatherFacts?: boolean): Play => ({
-  name: 'p',
-  hosts: 'all',
-  vars: {},
-  varsFiles: [],
-  serial: [],
-  anyErrorsFatal: false,
-  tags: [],
-  tasks,
-  handlers: [],
-  pos: { file: '/nowhere/site.yml', line: 1, col: 1 },
-  ...(gatherFacts === undefined ? {} : { gatherFacts }),
-});
+const play = (tasks: Task[], gatherFacts?: boolean): Play => testPlay({ tasks, ...(gatherFacts === undefined ? {} : { gatherFacts }) });
 
 test('a play asks for the facts only when it gathers them and something reads them', () => {
   assert.equal(playReadsFacts(play([task({ msg: 'hi' })]), {}), false);

@@ -5,20 +5,10 @@ import { hostVars } from '../../../src/vars/precedence.js';
 import { roleLayers } from '../../../src/vars/role-layers.js';
 import type { Play, RoleUse } from '../../../src/playbook/types.js';
 import { fixture } from '../inventory/fixture-path.js';
+import { testPlay } from '../../helpers/play.js';
 
 const inv = loadInventory(fixture('good', 'dc-small'));
-const play = (vars: Record<string, unknown>): Play => ({
-  name: 'p',
-  hosts: 'all',
-  vars,
-  varsFiles: [],
-  serial: [],
-  anyErrorsFatal: false,
-  tags: [],
-  tasks: [],
-  handlers: [],
-  pos: { file: '/nowhere/site.yml', line: 1, col: 1 },
-});
+const play = (vars: Record<string, unknown>): Play => testPlay({ vars });
 const role = (name: string, defaults: Record<string, unknown>, vars: Record<string, unknown>, params = {}): RoleUse => ({
   name,
   path: `/roles/${name}`,
