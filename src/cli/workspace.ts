@@ -70,7 +70,12 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
   const plays = loadPlaybook(playbook, registry, { rolesPath: o.rolesPath });
   // ansible.cfg and -u/-b below the playbook's defaults, as Ansible puts config below every variable.
   const defaults = assignWithPos(assignWithPos({}, o.connectionVars), loadPlaybookDefaults(playbook));
-  const limited = o.limit ? new Set(selectHosts(inventory, o.limit)) : undefined;
+  // `--limit ""` (an unset shell variable) is not the absence of a limit: it selects nothing.
+  if (o.limit !== undefined && !o.limit.trim())
+    throw new ValidationError([
+      { message: '--limit is empty, so it selects no host', hint: 'leave --limit out to run on every host the plays target' },
+    ]);
+  const limited = o.limit !== undefined ? new Set(selectHosts(inventory, o.limit)) : undefined;
   const problems: Problem[] = [];
   const inputs: PlayInput[] = plays.map((play) => {
     const names = selectHosts(inventory, play.hosts, posOf(play, 'hosts') ?? play.pos).filter((h) => !limited || limited.has(h));
@@ -105,7 +110,7 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
     return { play, hosts: withHostvars(inventory, hosts, { defaults, extra, ...roleLayers(roles) }) };
   });
   if (problems.length) throw new ValidationError(problems);
-  if (o.limit && inputs.every((p) => p.hosts.length === 0)) {
+  if (limited && inputs.every((p) => p.hosts.length === 0)) {
     throw new ValidationError([
       {
         message: `--limit "${o.limit}" selects none of the hosts the playbook's plays target`,

@@ -6,6 +6,7 @@ import type { Task, Vars } from '../playbook/types.js';
 import { posAtPath } from '../source-map.js';
 import type { PlanEnv } from './types.js';
 import { withVars } from '../vars/merge.js';
+import { markUnsafe } from '../raw-data.js';
 import { censorProblem } from '../secrets/no-log.js';
 
 export interface TaskSink {
@@ -26,13 +27,21 @@ export function planContext(host: string, vars: Vars, task: Task, args: Vars, en
     vars,
     check: env.check,
     offline,
-    render: (template, extra) => env.renderTemplate(template, extra ? withVars(vars, extra) : vars),
+    render: (template, extra) => env.renderTemplate(template, extra ? withRendered(vars, extra) : vars),
     warn: (message) => void sink.warnings.push(message),
     note: (message) => void (sink.notes ??= []).push(message),
     test: (expr) => env.evalWhen(expr, vars, task.pos),
     value: (expr) => env.renderArgs({ value: `{{ ${expr} }}` }, vars, { task, host }).value,
     error: (message, argPath, hint) => void sink.problems.push(problemAt(host, task, args, message, argPath, hint)),
   };
+}
+
+/** `vars` with a module's data on top; that data was rendered with the task's args, so it is never
+ *  templated again (a literal "{{" from an `!unsafe` value stays literal). */
+function withRendered(vars: Vars, extra: Vars): Vars {
+  const out = withVars(vars, extra);
+  for (const k of Object.keys(extra)) markUnsafe(out, k);
+  return out;
 }
 
 /** Problems from anything a module or renderer throws, located at the task. */

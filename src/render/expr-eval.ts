@@ -8,6 +8,7 @@ import { TESTS } from './expr-tests.js';
 import { METHODS } from './expr-methods.js';
 import { Undefined, kind, same, str, truthy } from './expr-values.js';
 import { isRaw, isUnsafe, markRaw } from '../raw-data.js';
+import { overBudget, withRenderBudget } from './budget.js';
 
 export interface EvalScope {
   vars: Record<string, unknown>;
@@ -20,8 +21,16 @@ export interface EvalScope {
 const MAX_RANGE = 100_000;
 
 export function evaluate(e: Expr, scope: EvalScope): unknown {
-  const v = evalNode(e, scope);
+  const v = withRenderBudget(() => evalNode(e, scope));
   return defined(v, e.at);
+}
+
+/** Counts one step (and the size of what it built) against the render budget. */
+function spend(at: number, built: unknown = undefined): void {
+  // A list item costs a pointer or more: counted as 8 characters.
+  const size = typeof built === 'string' ? built.length : Array.isArray(built) ? built.length * 8 : 0;
+  const over = overBudget(1, size);
+  if (over) throw new ExprError(over, at);
 }
 
 function defined(v: unknown, at: number): unknown {
@@ -39,6 +48,14 @@ function own(container: unknown, key: unknown): { found: boolean; value?: unknow
     return { found: true, value: (container as Record<string, unknown>)[String(key)] };
   }
   return { found: false };
+}
+
+/** The frame holding `name`: the vars, or a loop's frame inheriting from them (jinja-render.ts). */
+function frameOf(vars: Record<string, unknown>, name: string): Record<string, unknown> | undefined {
+  for (let f = vars; f !== null && f !== Object.prototype; f = Object.getPrototypeOf(f) as Record<string, unknown>) {
+    if (Object.prototype.hasOwnProperty.call(f, name)) return f;
+  }
+  return undefined;
 }
 
 /** A variable's value; a templated string resolves now unless it came from the switch or `!unsafe`. */
@@ -61,12 +78,13 @@ function kwargs(kw: Kwargs | undefined, scope: EvalScope): Record<string, unknow
 }
 
 function evalNode(e: Expr, scope: EvalScope): unknown {
+  spend(e.at);
   switch (e.t) {
     case 'lit':
       return e.v;
     case 'var': {
-      const r = own(scope.vars, e.name);
-      return r.found ? lookup(scope.vars, e.name, r.value, e.name, scope) : new Undefined(e.name);
+      const frame = frameOf(scope.vars, e.name);
+      return frame ? lookup(frame, e.name, frame[e.name], e.name, scope) : new Undefined(e.name);
     }
     case 'attr': {
       const obj = evalNode(e.obj, scope);
@@ -132,7 +150,7 @@ function applyFilter(name: string, input: unknown, args: unknown[], kw: Record<s
   if (!f) throw new ExprError(`unknown filter "${name}"; known: ${Object.keys(FILTERS).join(', ')}`, at);
   if (input instanceof Undefined && !f.acceptsUndefined) throw new ExprError(`undefined variable "${input.name}"`, at);
   try {
-    return carryRaw(input, f.fn(input, args, kw, filterCalls(scope, at)));
+    return carryRaw(input, built(f.fn(input, args, kw, filterCalls(scope, at)), at));
   } catch (err) {
     if (err instanceof ExprError) throw err;
     throw new ExprError(`filter "${name}": ${(err as Error).message}`, at);
@@ -185,7 +203,10 @@ function call(e: Extract<Expr, { t: 'call' }>, scope: EvalScope): unknown {
       if (step === 0) throw new ExprError('range() step must not be zero', e.at);
       const n = Math.max(0, Math.ceil((stop - start) / step));
       if (n > MAX_RANGE) throw new ExprError(`range() of ${n} items is over the limit of ${MAX_RANGE}`, e.at);
-      return Array.from({ length: n }, (_, i) => start + i * step);
+      return built(
+        Array.from({ length: n }, (_, i) => start + i * step),
+        e.at,
+      );
     }
     case 'dict':
       return kwargs(e.kw, scope);
@@ -238,10 +259,10 @@ function binary(e: Extract<Expr, { t: 'bin' }>, scope: EvalScope): unknown {
       if (r !== null && typeof r === 'object') return Object.prototype.hasOwnProperty.call(r, String(l));
       throw new ExprError(`"in" needs a list, mapping or string on the right, got ${kind(r)}`, e.at);
     case '~':
-      return str(l) + str(r);
+      return built(str(l) + str(r), e.at);
     case '+':
-      if (Array.isArray(l) && Array.isArray(r)) return [...l, ...r];
-      if (typeof l === 'string' && typeof r === 'string') return l + r;
+      if (Array.isArray(l) && Array.isArray(r)) return built([...l, ...r], e.at);
+      if (typeof l === 'string' && typeof r === 'string') return built(l + r, e.at);
       return num(l, e.l.at) + num(r, e.r.at);
     case '-':
       return num(l, e.l.at) - num(r, e.r.at);
@@ -262,10 +283,15 @@ function binary(e: Extract<Expr, { t: 'bin' }>, scope: EvalScope): unknown {
   throw new ExprError(`unknown operator ${e.op}`, e.at);
 }
 
+function built<T>(v: T, at: number): T {
+  spend(at, v);
+  return v;
+}
+
 /** `'-' * 20`; bounded so an expression cannot build an arbitrarily large string. */
 function repeat(s: string, n: number, at: number): string {
   if (s.length * n > 1_000_000) throw new ExprError('string repetition over 1 MB', at);
-  return s.repeat(Math.max(0, Math.trunc(n)));
+  return built(s.repeat(Math.max(0, Math.trunc(n))), at);
 }
 
 function num(v: unknown, at: number): number {

@@ -12,8 +12,11 @@ import { JinjaError, parseJinja } from './jinja-text.js';
 import { renderNodes } from './jinja-render.js';
 import { lookupPlugin } from './lookups.js';
 import { copyUnsafe, isRaw, isUnsafe, markRaw } from '../raw-data.js';
+import { overBudget, withRenderBudget } from './budget.js';
 
-const WHOLE = /^\s*\{\{((?:(?!\{\{|\}\})[\s\S])*)\}\}\s*$/;
+// Only a string that is exactly one expression keeps the value's type: text around it, even a final
+// newline ("{{ port }}\n"), makes the result a string, as in Ansible.
+const WHOLE = /^\{\{((?:(?!\{\{|\}\})[\s\S])*)\}\}$/;
 const PART = /\{\{((?:(?!\{\{|\}\})[\s\S])*)\}\}/g;
 const MAX_DEPTH = 20;
 
@@ -29,6 +32,8 @@ export function undefinedHint(message: string): string {
   return FACT_REFERENCE.test(name) ? FACTS_HINT : UNDEFINED_HINT;
 }
 
+const BUDGET_HINT = 'render the value in fewer, smaller steps; the limits are in README.md, "Hostile and careless input"';
+
 export function hasTemplate(v: unknown): boolean {
   return typeof v === 'string' && (v.includes('{{') || v.includes('{%'));
 }
@@ -36,13 +41,17 @@ export function hasTemplate(v: unknown): boolean {
 /** Renders every templated string inside `value`; containers are copied only where something
  *  changed. Raw containers (switch data) and `!unsafe` keys are left as they are. */
 export function renderValue(value: unknown, vars: Record<string, unknown>, depth = 0): unknown {
+  return withRenderBudget(() => renderValueIn(value, vars, depth));
+}
+
+function renderValueIn(value: unknown, vars: Record<string, unknown>, depth: number): unknown {
   if (typeof value === 'string') return hasTemplate(value) ? renderString(value, vars, depth) : value;
   if (value === null || typeof value !== 'object' || isRaw(value)) return value;
   let copy: Record<string | number, unknown> | unknown[] | undefined;
   for (const [k, v] of Object.entries(value)) {
     const key = Array.isArray(value) ? Number(k) : k;
     if (isUnsafe(value, key)) continue;
-    const r = renderValue(v, vars, depth);
+    const r = renderValueIn(v, vars, depth);
     if (r === v) continue;
     copy ??= copyContainer(value as Record<string, unknown>);
     (copy as Record<string, unknown>)[k] = r;
@@ -60,7 +69,8 @@ export function scopeOf(vars: Record<string, unknown>, depth = 0): EvalScope {
       try {
         return renderValue(value, vars, depth + 1);
       } catch (e) {
-        if (e instanceof TemplateError)
+        // The innermost variable is named; the task's own arg shows where the chain started.
+        if (e instanceof TemplateError && !e.message.includes('(in the value of '))
           throw new TemplateError(`${e.message} (in the value of "${name}": ${JSON.stringify(value)})`, e.hint);
         throw e;
       }
@@ -70,6 +80,10 @@ export function scopeOf(vars: Record<string, unknown>, depth = 0): EvalScope {
 }
 
 export function renderString(s: string, vars: Record<string, unknown>, depth = 0): unknown {
+  return withRenderBudget(() => renderStringIn(s, vars, depth));
+}
+
+function renderStringIn(s: string, vars: Record<string, unknown>, depth: number): unknown {
   if (depth > MAX_DEPTH)
     throw new TemplateError(
       `variables refer to each other in a loop while rendering "${s}"`,
@@ -79,7 +93,10 @@ export function renderString(s: string, vars: Record<string, unknown>, depth = 0
   const whole = WHOLE.exec(s);
   if (whole) return finish(evalOne(whole[1], scope), vars, depth + 1);
   if (s.includes('{%')) return renderStatements(s, vars, depth);
-  return s.replace(PART, (_, expr: string) => str(finish(evalOne(expr, scope), vars, depth + 1)));
+  const out = s.replace(PART, (_, expr: string) => str(finish(evalOne(expr, scope), vars, depth + 1)));
+  const over = overBudget(0, out.length);
+  if (over) throw new TemplateError(over, BUDGET_HINT);
+  return out;
 }
 
 /** An expression's value made final: strings already are (variables resolved as they were read,
@@ -95,7 +112,11 @@ function renderStatements(s: string, vars: Record<string, unknown>, depth: numbe
     if (e instanceof JinjaError)
       throw new TemplateError(
         `${e.message} at column ${e.offset + 1} of "${s}"`,
-        /undefined variable/.test(e.message) ? undefinedHint(e.message) : 'check the template syntax',
+        /undefined variable/.test(e.message)
+          ? undefinedHint(e.message)
+          : /over the limit/.test(e.message)
+            ? BUDGET_HINT
+            : 'check the template syntax',
       );
     throw e;
   }
@@ -107,7 +128,8 @@ function evalOne(expr: string, scope: EvalScope): unknown {
   } catch (e) {
     if (!(e instanceof ExprError)) throw e;
     const undefinedVar = /^undefined variable/.test(e.message);
-    throw new TemplateError(`${e.message} in "{{${expr}}}"`, undefinedVar ? undefinedHint(e.message) : 'check the expression syntax');
+    const hint = undefinedVar ? undefinedHint(e.message) : /over the limit/.test(e.message) ? BUDGET_HINT : 'check the expression syntax';
+    throw new TemplateError(`${e.message} in "{{${expr}}}"`, hint);
   }
 }
 

@@ -1,14 +1,11 @@
 // `.j2` template files rendered as Ansible's template module renders them: Jinja2 with Python's
 // printing of values, trailing newlines of the source kept. Errors name file:line:column.
-import { readFileSync, statSync } from 'node:fs';
 import { ValidationError } from '../errors.js';
 import { pyStr } from './expr-values.js';
 import { undefinedHint } from './expr-template.js';
 import { renderNodes } from './jinja-render.js';
 import { JinjaError, lineCol, parseJinja } from './jinja-text.js';
-
-/** Bounded, so that a template cannot make the plan arbitrarily large. */
-export const MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
+import { MAX_TEMPLATE_BYTES, readTemplateSource } from './template-source.js';
 
 function trailingNewlines(s: string): number {
   return /\n*$/.exec(s)![0].length;
@@ -17,8 +14,7 @@ function trailingNewlines(s: string): number {
 export function renderJinjaFile(path: string, vars: Record<string, unknown>): string {
   let source: string;
   try {
-    if (statSync(path).size > MAX_TEMPLATE_BYTES) throw new Error(`over the limit of ${MAX_TEMPLATE_BYTES} bytes`);
-    source = readFileSync(path, 'utf8');
+    source = readTemplateSource(path);
   } catch (e) {
     throw new ValidationError([
       {

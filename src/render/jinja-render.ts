@@ -4,8 +4,9 @@ import { evaluate } from './expr-eval.js';
 import { ExprError } from './expr-parse.js';
 import { truthy } from './expr-values.js';
 import { JinjaError, type Node } from './jinja-text.js';
-import { copyContainer, finish, scopeOf } from './expr-template.js';
+import { finish, scopeOf } from './expr-template.js';
 import { markUnsafe } from '../raw-data.js';
+import { overBudget, withRenderBudget } from './budget.js';
 import type { Expr } from './expr-parse.js';
 
 export interface RenderOpts {
@@ -27,9 +28,11 @@ function value(e: Expr, at: number, vars: Record<string, unknown>, opts: RenderO
   }
 }
 
-/** A child frame with `bound` set; the bound values are final, so marked as not to be templated. */
+/** A child frame with `bound` set; the bound values are final, so marked as not to be templated.
+ *  It inherits the rest (expr-eval looks names up the frame chain): a loop of many items must not
+ *  copy every variable of the host per item. */
 function child(vars: Record<string, unknown>, bound: Record<string, unknown>): Record<string, unknown> {
-  const frame = copyContainer(vars);
+  const frame = Object.create(vars) as Record<string, unknown>;
   for (const [k, v] of Object.entries(bound)) {
     frame[k] = v;
     markUnsafe(frame, k);
@@ -45,10 +48,17 @@ function iterate(v: unknown, at: number): unknown[] {
 }
 
 export function renderNodes(nodes: Node[], vars: Record<string, unknown>, opts: RenderOpts): string {
+  return withRenderBudget(() => renderNodesIn(nodes, vars, opts));
+}
+
+function renderNodesIn(nodes: Node[], vars: Record<string, unknown>, opts: RenderOpts): string {
   let out = '';
   let frame = vars;
-  const emit = (s: string) => {
+  // A nested body's text was counted where it was made.
+  const emit = (s: string, counted = false) => {
     out += s;
+    const over = overBudget(1, counted ? 0 : s.length);
+    if (over) throw new JinjaError(over, 0);
     if (opts.maxChars !== undefined && out.length > opts.maxChars)
       throw new JinjaError(`output is over the limit of ${opts.maxChars} characters`, 0);
   };
@@ -66,14 +76,14 @@ export function renderNodes(nodes: Node[], vars: Record<string, unknown>, opts: 
       case 'if': {
         const hit = n.branches.find((b) => truthy(value(b.cond, b.at, frame, opts)));
         const body = hit ? hit.body : n.else;
-        if (body) emit(renderNodes(body, frame, opts));
+        if (body) emit(renderNodesIn(body, frame, opts), true);
         break;
       }
       case 'for': {
         const source = value(n.iter, n.at, frame, opts);
         const items = iterate(source, n.at);
         if (items.length > MAX_LOOP) throw new JinjaError(`loop of ${items.length} items is over the limit of ${MAX_LOOP}`, n.at);
-        if (!items.length && n.else) emit(renderNodes(n.else, frame, opts));
+        if (!items.length && n.else) emit(renderNodesIn(n.else, frame, opts), true);
         items.forEach((item, i) => {
           const loop = {
             index: i + 1,
@@ -90,7 +100,7 @@ export function renderNodes(nodes: Node[], vars: Record<string, unknown>, opts: 
             bound[n.names[0]] = pair[0];
             bound[n.names[1]] = pair[1];
           } else bound[n.names[0]] = item;
-          emit(renderNodes(n.body, child(frame, bound), opts));
+          emit(renderNodesIn(n.body, child(frame, bound), opts), true);
         });
         break;
       }

@@ -1,13 +1,14 @@
 // Template files (templates/*.hbs) rendered with Handlebars in strict mode: an undefined variable
 // is an error naming the template, its line and column, and the variable.
 import type Handlebars from 'handlebars';
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ValidationError, type Problem } from '../errors.js';
+import { TemplateError, ValidationError, type Problem } from '../errors.js';
 import type { Vars } from '../playbook/types.js';
 import { UndefinedArgument, createEnv, type PartialError } from './handlebars-env.js';
 import { renderJinjaFile } from './jinja-file.js';
 import { findFile, searchPath } from './search-path.js';
+import { lazyVars } from './lazy-vars.js';
+import { MAX_TEMPLATE_BYTES, readTemplateSource } from './template-source.js';
 
 export { renderArgs } from './args.js';
 
@@ -30,11 +31,22 @@ const compiled = new Map<string, Compiled>();
 export function renderTemplateFile(templatesDir: string, name: string, vars: Vars): string {
   if (name.endsWith('.j2')) return renderJinjaFile(jinjaPath(templatesDir, name, vars), vars);
   const t = compile(resolve(templatesDir), name);
+  let out: string;
   try {
-    return t.run(vars);
+    out = t.run(lazyVars(vars));
   } catch (e) {
+    if (e instanceof TemplateError) throw new ValidationError([{ message: `${e.message} (template ${t.path})`, hint: e.hint }]);
     throw new ValidationError([describeFailure(e as Error, t)]);
   }
+  if (out.length > MAX_TEMPLATE_BYTES)
+    throw new ValidationError([
+      {
+        message: `template ${t.path}: output of ${out.length} characters is over the limit of ${MAX_TEMPLATE_BYTES}`,
+        pos: { file: t.path, line: 1, col: 1 },
+        hint: 'a loop in the template runs over more data than a config file should hold',
+      },
+    ]);
+  return out;
 }
 
 function compile(dir: string, name: string): Compiled {
@@ -43,11 +55,12 @@ function compile(dir: string, name: string): Compiled {
   if (known) return known;
   let source: string;
   try {
-    source = readFileSync(path, 'utf8');
-  } catch {
+    source = readTemplateSource(path);
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
     throw new ValidationError([
       {
-        message: `template "${name}" not found in ${dir}`,
+        message: missing ? `template "${name}" not found in ${dir}` : `template ${path}: ${(e as Error).message}`,
         hint: 'template names are relative to templates/, e.g. "sysctl/50-portsyncd.conf.hbs"',
       },
     ]);

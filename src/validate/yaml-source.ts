@@ -66,7 +66,12 @@ export function loadYamlFile(file: string): YamlLoad {
   return loaded;
 }
 
-export function parseYaml(text: string, file: string): YamlLoad {
+/** The tags Ansible's loader knows besides YAML's own (`!!str`, …); any other is a mistake, not data. */
+const KNOWN_TAGS = new Set(['!unsafe', '!vault', '!vault-encrypted']);
+
+export function parseYaml(source: string, file: string): YamlLoad {
+  // A byte-order mark some editors write is not content.
+  const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, version: '1.1', prettyErrors: false });
   const at = (offset: number): SourcePos => {
@@ -105,6 +110,16 @@ export function parseYaml(text: string, file: string): YamlLoad {
     };
   }
   const problems: Problem[] = [];
+  for (const w of doc.warnings) {
+    const tag = w.code === 'TAG_RESOLVE_FAILED' ? /Unresolved tag: (\S+)/.exec(w.message)?.[1] : undefined;
+    if (tag && !KNOWN_TAGS.has(tag))
+      problems.push({
+        message: `unknown YAML tag ${tag}`,
+        pos: at(w.pos[0]),
+        hint: "the tags known here are !unsafe and !vault (and YAML's own, such as !!str); remove the tag or quote the value",
+      });
+  }
+  if (problems.length) return { value: undefined, problems };
   const conv = new Converter(doc, at, problems);
   return { value: conv.toPlain(doc.contents as Node | null), problems };
 }
@@ -148,7 +163,7 @@ class Converter {
     this.problems.push({
       message: `YAML too large: ${what}`,
       pos: node.range ? this.at(node.range[0]) : undefined,
-      hint: 'flatten the data or use fewer nested aliases; see "Limits" in README.md',
+      hint: 'flatten the data or use fewer nested aliases; the limits are in README.md, "Hostile and careless input"',
     });
     return null;
   }
@@ -160,7 +175,7 @@ class Converter {
     }
     const done = this.seen.get(node);
     if (done !== undefined) return done;
-    if (isScalar(node) && node.tag === '!vault') return this.vaultValue(node);
+    if (isScalar(node) && (node.tag === '!vault' || node.tag === '!vault-encrypted')) return this.vaultValue(node);
     if (isScalar(node)) return plainScalar(node.value, node.source, node.type, node.tag);
     if (isSeq(node)) {
       const arr: unknown[] = [];

@@ -67,3 +67,56 @@ test('filters work in args', () => {
   const out = renderArgs(args, { facts: { cpusOnline: [0, 2] } }, { task: task(args), host: 'h' });
   assert.deepEqual(out, { cpus: '0,2', n: 4 });
 });
+
+test('text around an expression, even a final newline, makes a string: "{{ port }}\\n" is "8080\\n"', () => {
+  const args = { port: '{{ port }}\n', motd: '{{ motd }}\n', spaced: ' {{ port }}', whole: '{{ port }}' };
+  const out = renderArgs(args, { port: 8080, motd: 'hello' }, { task: task(args), host: 'h' });
+  assert.equal(out.port, '8080\n');
+  assert.equal(out.motd, 'hello\n');
+  assert.equal(out.spaced, ' 8080');
+  assert.equal(out.whole, 8080);
+});
+
+/** The one problem renderArgs reports for `args` over `vars`. */
+function renderProblem(args: Record<string, unknown>, vars: Record<string, unknown>) {
+  try {
+    renderArgs(args, vars, { task: task(args), host: 'h' });
+  } catch (e) {
+    assert.ok(e instanceof ValidationError, String(e));
+    return e.problems[0];
+  }
+  assert.fail('expected a problem');
+}
+
+test('a tenfold variable fan-out over 8 levels stops at the render budget, located at the arg', () => {
+  const vars: Record<string, unknown> = { v0: 'xxxxxxxxxx' };
+  for (let i = 1; i <= 8; i++) vars[`v${i}`] = `{{ v${i - 1} }}`.repeat(10);
+  const args = { content: '{{ v8 }}' };
+  recordPos(args, 'content', { file: 'site.yaml', line: 9, col: 18 });
+  const p = renderProblem(args, vars);
+  assert.match(p.message, /over the limit of \d+ (characters|steps)/);
+  assert.equal(p.pos!.line, 9);
+  assert.match(p.hint!, /Hostile and careless input/);
+});
+
+test('lists that multiply through variables stop at the render budget', () => {
+  const vars: Record<string, unknown> = { l0: '{{ range(1000) | list }}' };
+  for (let i = 1; i <= 8; i++)
+    vars[`l${i}`] = `{{ ${Array(5)
+      .fill(`l${i - 1}`)
+      .join(' + ')} }}`;
+  assert.match(renderProblem({ n: '{{ l8 | length }}' }, vars).message, /over the limit of \d+ characters \(a list item counts as 8\)/);
+});
+
+test('loops inside loops stop at the render budget', () => {
+  const p = renderProblem({ c: '{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}' }, {});
+  assert.match(p.message, /over the limit of \d+ steps/);
+});
+
+test('a loop sees the variables of the frames around it, and a loop variable is never templated again', () => {
+  const args = {
+    c: "{% set x = '{{ no }}' %}{% for i in items %}{{ i }}{{ sep }}{% for j in [1] %}{{ x }}{{ i }}{{ j }}{% endfor %}{% endfor %}",
+  };
+  const out = renderArgs(args, { items: ['a', 'b'], sep: '{{ s }}', s: '/' }, { task: task(args), host: 'h' });
+  assert.equal(out.c, 'a/{{ no }}a1b/{{ no }}b1');
+});

@@ -66,3 +66,23 @@ test("an undefined variable inside a partial names the partial's file and line",
 });
 
 test.after(() => rmSync(dir, { recursive: true }));
+
+test('a .hbs template prints a variable whose value is a template resolved, as task args see it', () => {
+  writeFileSync(join(dir, 'lazy.hbs'), 'value={{ b }} nested={{ cfg.url }}\n');
+  const out = renderTemplateFile(dir, 'lazy.hbs', { a: 'A', b: '{{ a }}-x', cfg: { url: 'redis://{{ a }}' } });
+  assert.equal(out, 'value=A-x nested=redis://A\n');
+});
+
+test('a byte-order mark at the start of a template is not written into the file', () => {
+  writeFileSync(join(dir, 'bom.hbs'), '\uFEFFkey={{ a }}\n');
+  writeFileSync(join(dir, 'bom.j2'), '\uFEFFkey={{ a }}\n');
+  assert.equal(renderTemplateFile(dir, 'bom.hbs', { a: 1 }), 'key=1\n');
+  assert.equal(renderTemplateFile(dir, 'bom.j2', { a: 1 }), 'key=1\n');
+});
+
+test('a .hbs template whose output is over the bound is a located problem', () => {
+  writeFileSync(join(dir, 'big.hbs'), '{{#each rows}}{{ ../line }}{{/each}}');
+  const p = problem(() => renderTemplateFile(dir, 'big.hbs', { rows: Array(5000).fill(0), line: 'x'.repeat(1000) }));
+  assert.match(p.message, /big\.hbs: output of 5000000 characters is over the limit of 4194304/);
+  assert.equal(p.pos!.file, join(dir, 'big.hbs'));
+});

@@ -61,3 +61,16 @@ test('syntax errors: the first one, with position and a hint', () => {
   const unclosed = parseYaml('a: { b: 1\nc: 2\n', 'u.yaml').problems[0];
   assert.match(unclosed.hint!, /"\{" opened on an earlier line is not closed/);
 });
+
+test('a byte-order mark at the start of a file is not content', () => {
+  const { value, problems } = parseYaml('\uFEFF- hosts: all\n  tasks: []\n', 'site.yaml');
+  assert.deepEqual(problems, []);
+  assert.deepEqual(value, [{ hosts: 'all', tasks: [] }]);
+});
+
+test('an unknown tag is a located problem; !unsafe, !vault and YAML tags are known', () => {
+  const { problems } = parseYaml('a: 1\nb: !custom x\nc: !!str 5\nd: !unsafe "{{ x }}"\n', 'v.yaml');
+  assert.equal(problems.length, 1);
+  assert.equal(problems[0].message, 'unknown YAML tag !custom');
+  assert.deepEqual(problems[0].pos, { file: 'v.yaml', line: 2, col: 4 });
+});
