@@ -84,9 +84,52 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
     plan.tasks.push(t);
   }
 
+  problems.push(
+    ...unconverging(prep, plan, (p) => guarded(p, { warnings: [], problems: [] }, [], (ctx) => p.module.diff(overlay, p.args, ctx))),
+  );
   plan.handlers = planHandlers(prep, plan, env, problems, diffTask);
   if (problems.length) throw new ValidationError(problems);
   return plan;
+}
+
+/**
+ * Tasks whose file a later task writes again, and that would then want to write it back: every
+ * run would change the file twice and never converge (two tasks rendering one boot script with
+ * different rules, a copy whose file a lineinfile edits). Each earlier writer is planned again on
+ * the final overlay; one that still writes the path is a problem naming both tasks.
+ */
+function unconverging(prep: PreparedHost, plan: HostPlan, replan: (p: PreparedTask) => Change[]): Problem[] {
+  const writers = new Map<string, number[]>();
+  plan.tasks.forEach((t, i) => {
+    for (const c of t.changes.filter(isChange)) for (const path of writtenPaths(c)) writers.set(path, [...(writers.get(path) ?? []), i]);
+  });
+  const problems: Problem[] = [];
+  const reported = new Set<number>();
+  for (const [path, tasks] of writers) {
+    const last = tasks[tasks.length - 1];
+    for (const i of tasks.slice(0, -1)) {
+      if (reported.has(i) || plan.tasks[i].task === plan.tasks[last].task) continue;
+      // plan.tasks[i] is the plan of prep.tasks[i].
+      if (!replan(prep.tasks[i]).some((c) => isChange(c) && writtenPaths(c).includes(path))) continue;
+      reported.add(i);
+      const later = plan.tasks[last].task;
+      const where = later.pos ? ` (${later.pos.file}:${later.pos.line})` : '';
+      problems.push({
+        ...problemAt(
+          prep.host,
+          plan.tasks[i].task,
+          {},
+          `writes ${path}, which task "${later.name}"${where} writes again with other content, so every run changes it and the host never converges`,
+        ),
+        hint: 'let one task write this file (one task can carry the settings of both), or make the later one leave what the earlier one writes',
+      });
+    }
+  }
+  return problems;
+}
+
+function writtenPaths(c: Change): string[] {
+  return c.ops.flatMap((op) => (op.kind === 'put' || op.kind === 'symlink' || op.kind === 'upload' ? [op.path] : []));
 }
 
 function skipReason(p: PreparedTask, vars: Record<string, unknown>, env: PlanEnv, host: string, problems: Problem[]): string | undefined {

@@ -230,3 +230,25 @@ test('unknown module and a template error are reported with the task position', 
     ],
   );
 });
+
+test('two tasks that write one file with different content are a problem at the first, naming the second', () => {
+  const first = task('file', { path: '/etc/boot.sh', content: 'rule a\n' }, { name: 'pin Ethernet0' });
+  const second = task('file', { path: '/etc/boot.sh', content: 'rule b\n' }, { name: 'pin Ethernet4' });
+  const p = play([first, task('append', { path: '/etc/x', line: 'a' }), task('append', { path: '/etc/x', line: 'b' }), second]);
+  const prep = prepareHost(p, 'h1', {}, env(), false);
+  assert.throws(
+    () => planHost(prep, fakeFacts({ files: { '/etc/x': '' } }), env(), false),
+    (e: unknown) => {
+      assert.ok(e instanceof ValidationError);
+      assert.equal(e.problems.length, 1, 'appends that keep each other are no conflict');
+      const [problem] = e.problems;
+      assert.equal(problem.task, 'pin Ethernet0');
+      assert.deepEqual(problem.pos, first.pos);
+      assert.match(
+        problem.message,
+        new RegExp(`writes /etc/boot.sh, which task "pin Ethernet4" \\(site.yaml:${second.pos.line}\\) writes again`),
+      );
+      return true;
+    },
+  );
+});
