@@ -10,6 +10,11 @@ if (argv[0] === 'lab') {
   process.exitCode = await runLab(argv.slice(1));
 } else {
   const bundle = new URL('../dist/cli/portsync-deploy.mjs', import.meta.url);
-  const { main } = await import(existsSync(bundle) ? bundle.href : '../dist/src/cli.js');
+  const { main, internalError } = await import(existsSync(bundle) ? bundle.href : '../dist/src/cli.js');
+  // An exception nothing caught (a callback, a rejected promise) is a bug like any other: one
+  // line and exit 70, never Node's stack trace and exit 1 ("a host failed").
+  const crash = (e) => process.exit(internalError(e));
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   process.exitCode = await main(argv);
 }

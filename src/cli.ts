@@ -75,8 +75,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** An unexpected error is a bug: one line with every secret masked, and a request to report it.
- *  The stack only with PSD_DEBUG=1. */
-function internalError(e: unknown): number {
+ *  The stack only with PSD_DEBUG=1. Also what bin/ calls for an exception nothing caught. */
+export function internalError(e: unknown): number {
   const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   process.stderr.write(`internal error: ${secrets.redactText(what).split('\n')[0]}\n`);
   process.stderr.write(

@@ -54,14 +54,14 @@ function validatorsModule(schemas: object[]): string {
 function entryModule(moduleNames: string[]): string {
   const rel = (p: string) => './' + relative(GENERATED, p).split('\\').join('/');
   const lines = [
-    `import { main } from '${rel(join(DIST, 'src/cli.js'))}';`,
+    `import { main, internalError } from '${rel(join(DIST, 'src/cli.js'))}';`,
     `import { useBundledModules } from '${rel(join(DIST, 'src/modules-registry.js'))}';`,
     `import { usePrecompiledValidators } from '${rel(join(DIST, 'src/validate/ajv.js'))}';`,
     `import * as validators from './validators.mjs';`,
     ...moduleNames.map((name, i) => `import m${i} from '${rel(join(DIST, 'modules', name, 'index.js'))}';`),
     `useBundledModules([${moduleNames.map((_, i) => `m${i}`).join(', ')}]);`,
     `usePrecompiledValidators(new Map(Object.entries(validators).map(([k, v]) => [k.slice(1), v])));`,
-    `export { main };`,
+    `export { main, internalError };`,
   ];
   return lines.join('\n') + '\n';
 }

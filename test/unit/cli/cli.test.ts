@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,4 +133,68 @@ test('render and validate on the example fleet', () => {
   const v = cli(['validate', join(REPO, 'playbooks/site.yaml'), '-i', inv]);
   assert.equal(v.code, 0, v.err);
   assert.match(v.out, /^valid: 3 plays, \d+ tasks, 20 hosts\n$/);
+});
+
+test('an internal error prints one line and a request to report it, exits 70, and shows the stack only with PSD_DEBUG=1', () => {
+  // A promise rejected with nobody to catch it, while the CLI writes its output.
+  const crash =
+    'data:text/javascript,const w = process.stdout.write.bind(process.stdout);' +
+    'process.stdout.write = (...a) => { Promise.reject(new TypeError("boom in a callback")); return w(...a); };';
+  const run = (debug: boolean) =>
+    spawnSync(process.execPath, ['--import', crash, BIN, '--version'], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', PSD_DEBUG: debug ? '1' : '' },
+    });
+  const plain = run(false);
+  assert.equal(plain.status, 70);
+  const lines = plain.stderr.trimEnd().split('\n');
+  assert.equal(lines[0], 'internal error: TypeError: boom in a callback');
+  assert.match(lines[1], /^ {2}hint: this is a bug in portsync-deploy; please report it/);
+  assert.equal(lines.length, 2, `no stack without PSD_DEBUG:\n${plain.stderr}`);
+  const debug = run(true);
+  assert.equal(debug.status, 70);
+  assert.match(debug.stderr, /^internal error: TypeError: boom in a callback\n/);
+  assert.match(debug.stderr, /\n {4}at process\.stdout\.write/, 'PSD_DEBUG=1 adds the stack');
+});
+
+test('control characters in task and play names never reach a managed file or the terminal raw', (t) => {
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'root/etc'), { recursive: true });
+  writeFileSync(join(dir, 'hosts.yaml'), `all:\n  hosts:\n    h1:\n      connection: chroot\n      chroot_dir: ${join(dir, 'root')}\n`);
+  writeFileSync(
+    join(dir, 'site.yaml'),
+    [
+      '- hosts: all',
+      '  name: "play\\e[2J"',
+      '  tasks:',
+      '    - name: "tune\\nkernel.core_pattern = |/usr/local/bin/evil %p\\n#"',
+      '      sysctl:',
+      '        file: /etc/sysctl.d/50-x.conf',
+      '        settings: {net.core.somaxconn: 4096}',
+      '    - name: >',
+      '        folded',
+      '        name',
+      '      sysctl:',
+      '        file: /etc/sysctl.d/51-x.conf',
+      '        settings: {net.core.somaxconn: 4096}',
+      '',
+    ].join('\n'),
+  );
+  const r = cli([join(dir, 'site.yaml'), '-i', join(dir, 'hosts.yaml')]);
+  assert.equal(r.code, 0, r.err);
+  for (const f of ['50-x.conf', '51-x.conf']) {
+    const lines = readFileSync(join(dir, 'root/etc/sysctl.d', f), 'utf8').split('\n');
+    assert.deepEqual(
+      lines.filter((l) => l && !l.startsWith('#')),
+      ['net.core.somaxconn = 4096'],
+      `${f}: only the declared key outside comments:\n${lines.join('\n')}`,
+    );
+  }
+  assert.match(
+    readFileSync(join(dir, 'root/etc/sysctl.d/50-x.conf'), 'utf8'),
+    /^# Managed by portsync-deploy \(task: tune kernel\.core_pattern = \|\/usr\/local\/bin\/evil %p #\)/,
+    'the name is in the header, on one line',
+  );
+  assert.doesNotMatch(r.out + r.err, /[\u0000-\u0008\u000b-\u001f\u007f]/, 'no control character but newline and tab on the terminal');
+  assert.match(r.out, /TASK \[tune kernel\.core_pattern = \|\/usr\/local\/bin\/evil %p #\]/);
 });
