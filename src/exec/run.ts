@@ -88,19 +88,22 @@ class Run {
     for (const { hosts } of plays) for (const h of hosts) if (!this.recap.has(h.name)) this.recap.set(h.name, emptyRecap());
     // Every task of every play is rendered and validated for every host before any host is contacted.
     let prepared: PreparedHost[][];
+    let early: Problem[];
     try {
-      prepared = prepareAll(plays, this.opts.env, this.sessions);
+      ({ prepared, problems: early } = prepareAll(plays, this.opts.env, this.sessions));
     } catch (err) {
       if (err instanceof ValidationError) return this.invalid(err.problems);
       throw err;
     }
     for (const p of prepared.flat()) this.facts.want(p.host, p.queries);
 
+    // Hosts are read (never changed) even when the args alone showed problems, so that the plan's
+    // problems are reported with them.
     const { planned, problems: late } = await this.preflight(prepared);
     if (this.stopping) return this.finish();
-    if (late.length) {
+    if (early.length || late.length) {
       // Hosts were read, none was changed: the recap still closes the run.
-      this.invalid(late);
+      this.invalid([...early, ...late]);
       this.emitRecap();
       return EXIT.invalid;
     }

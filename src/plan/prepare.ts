@@ -105,6 +105,7 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
       queries = module.needs(args, planContext(host, v, task, args, env, offline, sink));
     } catch (err) {
       sink.problems.push(...thrownProblems(err, host, task));
+      out.incomplete = true;
     }
     out.problems.push(...sink.problems);
     out.queries.push(...queries);
@@ -129,6 +130,7 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
   const prep = (task: Task, index: number): PreparedTask[] => {
     if (!task.loop) {
       const p = prepOne(task, index, varsOf(task));
+      if (!p) out.incomplete = true;
       return p ? [p] : [];
     }
     let list: { value: unknown; label: string }[] | undefined;
@@ -137,6 +139,7 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
     } catch (err) {
       out.problems.push(...thrownProblems(err, host, task));
     }
+    if (!list) out.incomplete = true;
     const { loopVar, indexVar, label } = task.loop;
     return (list ?? []).flatMap(({ value, label: shown }, i) => {
       const bound: Vars = { [loopVar]: value, ansible_loop_var: loopVar, ...(indexVar ? { [indexVar]: i } : {}) };
@@ -152,6 +155,7 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
         }
       }
       const p = prepOne(task, index, v, name);
+      if (!p) out.incomplete = true;
       return p ? [p] : [];
     });
   };

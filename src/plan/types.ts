@@ -48,6 +48,10 @@ export interface PreparedHost {
   /** The play gathers facts and reads Ansible's: they join the variables of when: and templates. */
   ansibleFacts?: boolean;
   problems: Problem[];
+  /** A task or handler could not be prepared at all (bad args, a loop that is no list): its
+   *  problems end the run before any host is read. Otherwise every task is prepared, and problems
+   *  a module found in its args (a kernel key no Linux has) can be reported with the plan's. */
+  incomplete?: boolean;
 }
 
 export interface TaskPlan {
