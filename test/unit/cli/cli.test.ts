@@ -83,6 +83,9 @@ for (const [signal, exit] of [
   hosts: all
   serial: 1
   tasks:
+    - name: started
+      command:
+        argv: [touch, "{{ out_dir }}/{{ inventory_hostname }}.started"]
     - name: wait
       command:
         argv: [sleep, "0.8"]
@@ -96,15 +99,17 @@ for (const [signal, exit] of [
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    let sent = false;
-    child.stdout.on('data', (b) => {
-      out += b;
-      if (!sent && out.includes('"batch_start"')) {
-        sent = true; // one signal only: a second one exits at once
-        setTimeout(() => child.kill(signal), 300);
-      }
-    });
+    child.stdout.on('data', (b) => (out += b));
+    // The signal goes once sw1 is applying (its first change ran), never while it is still
+    // being planned: a host stopped before its apply starts has no change in flight.
+    const started = join(dir, 'sw1.started');
+    const poll = setInterval(() => {
+      if (!existsSync(started)) return;
+      clearInterval(poll); // one signal only: a second one exits at once
+      child.kill(signal);
+    }, 20);
     const code = await new Promise<number | null>((r) => child.on('close', r));
+    clearInterval(poll);
     assert.equal(code, exit, out);
     const events = out
       .trim()
