@@ -13,3 +13,11 @@ export const targetPathSchema = {
   pattern: '^/(?!(.*/)?\\.\\.(/|$))[^\\x00-\\x1f\\x7f]+$',
   description: 'absolute path on the target, without ".." parts',
 } as const;
+
+/** `validate`: one command run on the temp file before it replaces dest, without a shell. */
+export const validateSchema = {
+  type: 'string',
+  // Run without a shell (see src/script/shell-words.ts): what only a shell would do is refused.
+  pattern: '^[^$`;&|<>()\\x00]*%s[^$`;&|<>()\\x00]*$',
+  description: 'one command run on the temp file before it replaces dest, without a shell; %s is the temp file path',
+} as const;

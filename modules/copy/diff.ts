@@ -5,6 +5,7 @@ import type { Change, Op, PlanContext } from '../../src/module.js';
 import { normalizeMode } from '../_shared/file-mode.js';
 import { describeFileChange, effectiveStat, linkReplaced, metadataDrift, putOp } from '../_shared/file-change.js';
 import { unifiedDiff } from '../_shared/unified-diff.js';
+import { validateCommandOk } from '../_shared/validate-command.js';
 import type { CopyArgs } from './schema.js';
 import { loadSource, MAX_DIFF_BYTES, type Source } from './source.js';
 
@@ -17,7 +18,7 @@ function contentDiff(dest: string, before: string | null, stat: StatFact | null,
 
 function writeOp(args: CopyArgs, source: Source): Op {
   const meta = { mode: args.mode, owner: args.owner, group: args.group, follow: args.follow };
-  if (source.content !== null) return putOp({ path: args.dest, content: source.content, ...meta });
+  if (source.content !== null) return putOp({ path: args.dest, content: source.content, validate: args.validate, ...meta });
   return {
     kind: 'upload',
     path: args.dest,
@@ -38,7 +39,15 @@ export function copyDiff(facts: Facts, args: CopyArgs, ctx: PlanContext): Change
     return [];
   }
   const source = loadSource(args, ctx);
-  if (!source) return [];
+  if (!source || !validateCommandOk(args.validate, ctx)) return [];
+  if (args.validate !== undefined && source.content === null) {
+    ctx.error(
+      `validate needs a text src of at most ${MAX_DIFF_BYTES / 1024} KiB; this one (${source.size} bytes) is uploaded as it is`,
+      ['validate'],
+      'drop validate for binary or large files',
+    );
+    return [];
+  }
   const contentChanged = stat === null || stat.sha256 !== source.sha256;
   const drift = [...linkReplaced(lstat, args.follow), ...metadataDrift(stat, args)];
   if (!contentChanged && drift.length === 0) return [];

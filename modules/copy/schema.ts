@@ -1,5 +1,5 @@
 // Args of the copy module.
-import { requires, targetPathSchema } from '../_shared/schema-parts.js';
+import { requires, targetPathSchema, validateSchema } from '../_shared/schema-parts.js';
 import { modeSchema, type FileMode } from '../_shared/file-mode.js';
 
 export const schema = {
@@ -23,6 +23,7 @@ export const schema = {
     mode: modeSchema,
     owner: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$' },
     group: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$' },
+    validate: validateSchema,
   },
 } as const;
 
@@ -34,4 +35,5 @@ export interface CopyArgs {
   mode?: FileMode;
   owner?: string;
   group?: string;
+  validate?: string;
 }

@@ -2,7 +2,7 @@
 // content diff and any mode/owner/group drift reported.
 import type { Module } from '../../src/module.js';
 import { effectiveStat, fileChange } from '../_shared/file-change.js';
-import { splitCommand } from '../../src/script/shell-words.js';
+import { validateCommandOk } from '../_shared/validate-command.js';
 import { schema, type TemplateArgs } from './schema.js';
 
 const template: Module<TemplateArgs> = {
@@ -23,11 +23,7 @@ const template: Module<TemplateArgs> = {
       );
       return [];
     }
-    const check = args.validate === undefined ? undefined : splitCommand(args.validate);
-    if (check && 'error' in check) {
-      ctx.error(`validate: ${check.error}`, ['validate'], 'one command, e.g. "visudo -cf %s"; it runs without a shell');
-      return [];
-    }
+    if (!validateCommandOk(args.validate, ctx)) return [];
     // Every template can name what manages the file in its header.
     const ansibleManaged = args.src.endsWith('.j2') && ctx.vars.ansible_managed === undefined ? { ansible_managed: 'Ansible managed' } : {};
     const content = ctx.render(args.src, {

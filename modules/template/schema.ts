@@ -1,6 +1,6 @@
 // Args of the template module.
 import { modeSchema, type FileMode } from '../_shared/file-mode.js';
-import { targetPathSchema } from '../_shared/schema-parts.js';
+import { targetPathSchema, validateSchema } from '../_shared/schema-parts.js';
 
 export const schema = {
   type: 'object',
@@ -22,12 +22,7 @@ export const schema = {
     mode: modeSchema,
     owner: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$' },
     group: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$' },
-    validate: {
-      type: 'string',
-      // Run without a shell (see src/script/shell-words.ts): what only a shell would do is refused.
-      pattern: '^[^$`;&|<>()\\x00]*%s[^$`;&|<>()\\x00]*$',
-      description: 'one command run on the temp file before it replaces dest, without a shell; %s is the temp file path',
-    },
+    validate: validateSchema,
     vars: { type: 'object', description: 'extra variables for the template, over the host vars' },
   },
 } as const;

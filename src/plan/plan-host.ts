@@ -87,7 +87,7 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
   problems.push(
     ...unconverging(prep, plan, (p) => guarded(p, { warnings: [], problems: [] }, [], (ctx) => p.module.diff(overlay, p.args, ctx))),
   );
-  plan.handlers = planHandlers(prep, plan, env, problems, diffTask);
+  plan.handlers = planHandlers(prep, plan, env, problems, diffTask, (p) => skipReason(p, whenVarsOf(p), env, prep.host, problems));
   if (problems.length) throw new ValidationError(problems);
   return plan;
 }
@@ -153,6 +153,7 @@ function planHandlers(
   env: PlanEnv,
   problems: Problem[],
   diffTask: (p: PreparedTask, sink: TaskSink) => Change[],
+  skip: (p: PreparedTask) => string | undefined,
 ): HandlerPlan[] {
   const notified = new Set<string>();
   // A change that reports ok (changed: false) notifies nothing, as the apply script does.
@@ -173,6 +174,8 @@ function planHandlers(
     const keys = [p.task.name, ...p.task.listen].filter((k) => notified.has(k));
     if (!keys.length) continue;
     keys.forEach((k) => claimed.add(k));
+    // A handler whose `when` is false is notified but does not run, as in Ansible.
+    if (skip(p)) continue;
     const sink: TaskSink = { warnings: [], problems: [] };
     const changes = diffTask(p, sink);
     problems.push(...sink.problems);

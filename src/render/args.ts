@@ -1,11 +1,13 @@
 // Renders a task's args for one host. Every templated string that fails becomes a Problem at the
-// arg's own file:line:column, naming host and task; all of them are reported together.
+// arg's own file:line:column, naming host and task; all of them are reported together. A mapping
+// key whose value renders to `omit` is left out.
 import { TemplateError, ValidationError, type Problem } from '../errors.js';
 import type { Task, Vars } from '../playbook/types.js';
 import { posAtPath } from '../source-map.js';
 import { formatPath } from '../source-map.js';
 import { copyContainer, hasTemplate, renderString } from './expr-template.js';
 import { isRaw, isUnsafe } from '../raw-data.js';
+import { OMIT } from './expr-values.js';
 
 export function renderArgs(args: Vars, vars: Vars, where: { task: Task; host: string }): Vars {
   const problems: Problem[] = [];
@@ -35,7 +37,8 @@ export function renderArgs(args: Vars, vars: Vars, where: { task: Task; host: st
       const r = walk(v, [...path, key]);
       if (r === v) continue;
       copy ??= copyContainer(value as Record<string, unknown>);
-      copy[k] = r;
+      if (r === OMIT && !Array.isArray(value)) delete copy[k];
+      else copy[k] = r;
     }
     return copy ?? value;
   };

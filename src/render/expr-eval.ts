@@ -6,7 +6,7 @@ import { ExprError, type Expr, type Kwargs } from './expr-parse.js';
 import { FILTERS, type FilterCalls } from './expr-filters.js';
 import { TESTS } from './expr-tests.js';
 import { METHODS } from './expr-methods.js';
-import { Undefined, kind, same, str, truthy } from './expr-values.js';
+import { OMIT, Undefined, kind, same, str, truthy } from './expr-values.js';
 import { isRaw, isUnsafe, markRaw } from '../raw-data.js';
 import { overBudget, withRenderBudget } from './budget.js';
 
@@ -84,6 +84,7 @@ function evalNode(e: Expr, scope: EvalScope): unknown {
       return e.v;
     case 'var': {
       const frame = frameOf(scope.vars, e.name);
+      if (!frame && e.name === 'omit') return OMIT;
       return frame ? lookup(frame, e.name, frame[e.name], e.name, scope) : new Undefined(e.name);
     }
     case 'attr': {

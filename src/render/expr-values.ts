@@ -5,6 +5,10 @@ export class Undefined {
   constructor(readonly name: string) {}
 }
 
+/** Ansible's `omit`: a module arg whose value is this is left out, as if it were not written
+ *  (`validate: "{{ cmd if cmd else omit }}"`). */
+export const OMIT = '__omit_place_holder__portsync_deploy';
+
 export function truthy(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (v !== null && typeof v === 'object') return Object.keys(v).length > 0;

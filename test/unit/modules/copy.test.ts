@@ -103,3 +103,17 @@ test('schema: exactly one of content and src', () => {
   assert.equal(validateArgs(copy.schema, { dest: DEST, src: 'f', content: 'x' }).ok, false);
   assert.equal(validateArgs(copy.schema, { dest: 'x', content: 'x' }).ok, false);
 });
+
+test('validate: text goes out as a put that carries the command; a shell construct or an uploaded src is refused', () => {
+  const r = plan({}, { content: 'groups: []\n', validate: 'promtool check rules %s' });
+  assert.deepEqual(r.changes[0].ops, [{ kind: 'put', path: DEST, content: 'groups: []\n', validate: 'promtool check rules %s' }]);
+  assert.equal(validateArgs(copy.schema, { dest: DEST, content: 'x', validate: 'promtool check rules' }).ok, false, 'no %s');
+  assert.equal(validateArgs(copy.schema, { dest: DEST, content: 'x', validate: 'promtool check rules %s; rm -rf /' }).ok, false);
+  const quote = plan({}, { content: 'x', validate: "promtool 'check %s" });
+  assert.deepEqual(quote.changes, []);
+  assert.match(quote.errors[0]!.message, /^validate: /);
+  writeFileSync(join(playbookDir, 'rules.bin'), Buffer.from([1, 0, 2]));
+  const binary = plan({}, { src: 'rules.bin', validate: 'promtool check rules %s' });
+  assert.deepEqual(binary.changes, []);
+  assert.match(binary.errors[0]!.message, /validate needs a text src of at most 256 KiB; this one \(3 bytes\) is uploaded/);
+});

@@ -213,6 +213,22 @@ test('handlers: notified once, module handlers first, unknown names are problems
   assert.equal(bad[0]!.task, 'typo');
 });
 
+test('a notified handler whose when is false does not run, and its key needs no other handler', () => {
+  const p = play(
+    [task('file', { path: '/a', content: '1' }, { notify: ['reload prometheus', 'restart it'] })],
+    [
+      task('svc', { name: 'prometheus' }, { name: 'reload prometheus', when: 'has_systemd' }),
+      task('svc', { name: 'portsyncd' }, { name: 'restart it', when: 'always' }),
+    ],
+  );
+  const vars = { has_systemd: false, always: true };
+  const plan = planHost(prepareHost(p, 'h1', vars, env(), false), fakeFacts({ files: {} }), env(), false);
+  assert.deepEqual(
+    plan.handlers.map((h) => h.name),
+    ['restart it'],
+  );
+});
+
 test('unknown module and a template error are reported with the task position', () => {
   const p = play([task('nope', {}, { name: 'n' }), task('file', { path: '/a', content: '{{ x }}' }, { name: 't' })]);
   const throwing = env({

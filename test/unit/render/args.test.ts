@@ -120,3 +120,13 @@ test('a loop sees the variables of the frames around it, and a loop variable is 
   const out = renderArgs(args, { items: ['a', 'b'], sep: '{{ s }}', s: '/' }, { task: task(args), host: 'h' });
   assert.equal(out.c, 'a/{{ no }}a1b/{{ no }}b1');
 });
+
+test('an arg that renders to omit is left out, nested ones too; a variable named omit wins', () => {
+  const args = { dest: '/x', validate: "{{ tool ~ ' check %s' if tool else omit }}", meta: { mode: '{{ omit }}', owner: 'root' } };
+  const without = renderArgs(args, { tool: '' }, { task: task(args), host: 'h' });
+  assert.deepEqual(without, { dest: '/x', meta: { owner: 'root' } });
+  assert.equal('validate' in without, false);
+  const withTool = renderArgs(args, { tool: 'promtool' }, { task: task(args), host: 'h' });
+  assert.equal(withTool.validate, 'promtool check %s');
+  assert.deepEqual(renderArgs({ v: '{{ omit }}' }, { omit: 3 }, { task: task({}), host: 'h' }), { v: 3 });
+});
