@@ -42,7 +42,9 @@ export class DaemonMetrics {
   readonly drops = this.reg.add(
     new Counter('portsyncd_netlink_drops_total', 'Netlink receive queue overflows (ENOBUFS) seen by the daemon'),
   );
-  readonly resyncs = this.reg.add(new Counter('portsyncd_resyncs_total', 'Resyncs from a fresh kernel dump, by reason'));
+  readonly resyncs = this.reg.add(
+    new Counter('portsyncd_resyncs_total', 'Resyncs from a fresh kernel dump, by reason', [{ reason: 'enobufs' }, { reason: 'truncated' }]),
+  );
   readonly dumps = this.reg.add(new Counter('portsyncd_netlink_dumps_total', 'RTM_GETLINK dump requests sent'));
   readonly notConfigured = this.reg.add(
     new Counter(

@@ -74,7 +74,7 @@ export function ruleGroups(o: RuleOptions): RuleGroup[] {
       '0m',
       'warning',
       'portsyncd on {{ $labels.switch }} resynced from a kernel dump',
-      'The daemon rebuilt its view from a kernel dump in the last 5 minutes (after a drop or a Redis reconnect).',
+      'The daemon rebuilt its view from a kernel dump in the last 5 minutes (after a netlink overflow, or a datagram larger than its read buffer).',
     ),
     // One rule per SLO, told apart by the slo_p99_us label the series already carries.
     ...o.slosUs.map((us) => {

@@ -18,10 +18,15 @@ function labelText(labels: Labels | undefined, extra?: [string, string]): string
 export class Counter implements Metric {
   readonly type = 'counter';
   private readonly values = new Map<string, { labels?: Labels; value: number }>();
+  /** `known`: label sets exported at 0 from the start. A series that first appears at 1 has no
+   *  increase for Prometheus, so an alert on increase() would miss the first event. */
   constructor(
     readonly name: string,
     readonly help: string,
-  ) {}
+    known: Labels[] = [],
+  ) {
+    for (const labels of known) this.values.set(labelText(labels), { labels, value: 0 });
+  }
   inc(by = 1, labels?: Labels): void {
     const key = labelText(labels);
     const cur = this.values.get(key);

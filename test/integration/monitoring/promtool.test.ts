@@ -133,10 +133,10 @@ test('monitoring: promtool test rules, one alert unit test per rule: the broken 
         alert: 'PortsyncdResyncs',
         at: '3m',
         series: [
-          { series: sel('portsyncd_resyncs_total', { ...bad, reason: 'overflow' }), values: '0 0 1 1' },
-          { series: sel('portsyncd_resyncs_total', { ...good, reason: 'overflow' }), values: '0 0 0 0' },
+          { series: sel('portsyncd_resyncs_total', { ...bad, reason: 'enobufs' }), values: '0 0 1 1' },
+          { series: sel('portsyncd_resyncs_total', { ...good, reason: 'enobufs' }), values: '0 0 0 0' },
         ],
-        labels: { ...bad, reason: 'overflow' },
+        labels: { ...bad, reason: 'enobufs' },
       },
       // The same latency breaks pod1's 500 µs SLO, not pod2's 10 ms one.
       { alert: 'PortsyncdLatencyP99AboveSlo', slo: '500', at: '20m', series: [...latency(bad), ...latency(good)], labels: bad },

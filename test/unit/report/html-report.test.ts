@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderReport } from '../../../src/report/html/page.js';
+import { diffHtml } from '../../../src/report/html/diff-html.js';
 import { buildModel } from '../../../src/report/html/model.js';
 import { ReportCollector, teeReporter } from '../../../src/report/html/collect.js';
 import { Redactor } from '../../../src/secrets/redact.js';
@@ -113,4 +114,12 @@ test('the collector sits behind the redacting boundary: secrets never reach the 
   const html = renderReport({ command: 'x', started: collector.started, finished: Date.now(), exitCode: 0, events: collector.events });
   assert.ok(!html.includes('hunter2'));
   assert.match(html, /\*{8}/);
+});
+
+test('a file created from /dev/null is tagged ADDED and a removed one DELETED, never RENAMED', () => {
+  const added = diffHtml('--- /dev/null\n+++ b/etc/x.conf\t(new file)\n@@ -0,0 +1,2 @@\n+a\n+b\n');
+  assert.match(added, /d2h-added-tag">ADDED/);
+  const removed = diffHtml('--- a/etc/x.conf\n+++ /dev/null\n@@ -1 +0,0 @@\n-a\n');
+  assert.match(removed, /d2h-deleted-tag">DELETED/);
+  assert.doesNotMatch(added + removed, /RENAMED/);
 });
