@@ -114,7 +114,9 @@ export function ruleGroups(o: RuleOptions): RuleGroup[] {
     ),
     alert(
       'PortsyncdRssGrowing',
-      `deriv(portsyncd_process_resident_memory_bytes[1h]) * 3600 > ${o.rssGrowthMbPerHour * 1048576}`,
+      // Only a daemon up for an hour: a fresh one's first minutes of RSS (start-up, then the
+      // release of start-up pages) are no trend, and would keep the alert pending after every deploy.
+      `deriv(portsyncd_process_resident_memory_bytes[1h]) * 3600 > ${o.rssGrowthMbPerHour * 1048576} and (time() - portsyncd_process_start_time_seconds) > 3600`,
       '1h',
       'warning',
       'portsyncd RSS on {{ $labels.switch }} keeps growing',

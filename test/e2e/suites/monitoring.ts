@@ -180,7 +180,7 @@ export function monitoringSuite(lab: E2eLab): void {
         if (sw.name === victim) assert.ok(drops.get(sw.name)! > 0, `${sw.name}: ${drops.get(sw.name)} drops`);
         else assert.equal(drops.get(sw.name), 0, sw.name);
       console.log(
-        `# ${victim}: ${drops.get(victim)} netlink drops; alerts firing: ${alerts.map((a) => `${a.labels.alertname}{switch=${a.labels.switch}}`).join(', ')}`,
+        `# ${victim}: ${drops.get(victim)} netlink drops; alerts: ${alerts.map((a) => `${a.labels.alertname}{switch=${a.labels.switch}} ${a.state}`).join(', ')}`,
       );
     });
   });

@@ -103,6 +103,7 @@ test('monitoring: promtool test rules, one alert unit test per rule: the broken 
   });
   const bad = base('leaf-1', 'pod1', '500');
   const good = base('leaf-4', 'pod2', '10000');
+  const fresh = base('leaf-5', 'pod2', '10000');
   const sel = (name: string, l: Record<string, string>) =>
     `${name}{${Object.entries(l)
       .map(([k, v]) => `${k}="${v}"`)
@@ -173,6 +174,12 @@ test('monitoring: promtool test rules, one alert unit test per rule: the broken 
         series: [
           { series: sel('portsyncd_process_resident_memory_bytes', bad), values: '50000000+500000x180' },
           { series: sel('portsyncd_process_resident_memory_bytes', good), values: '50000000+0x180' },
+          // Both up since the epoch, as promtool's clock starts there.
+          { series: sel('portsyncd_process_start_time_seconds', bad), values: '0+0x180' },
+          { series: sel('portsyncd_process_start_time_seconds', good), values: '0+0x180' },
+          // Growing as fast, but restarted 10 minutes before: no trend yet, no alert.
+          { series: sel('portsyncd_process_resident_memory_bytes', fresh), values: '50000000+500000x180' },
+          { series: sel('portsyncd_process_start_time_seconds', fresh), values: '8400+0x180' },
         ],
         labels: bad,
       },
