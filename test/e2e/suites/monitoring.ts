@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { switchExec } from '../../../lab/lab.js';
 import type { E2eLab } from '../lab-handle.js';
 import { Prometheus } from '../../helpers/prometheus.js';
+import { inChromium } from '../../helpers/browser.js';
 import { REPO, cli, recapOf, waitFor } from './cli-run.js';
 
 const DAEMON_PLAYBOOK = join(REPO, 'playbooks/parts/daemon.yaml');
@@ -182,6 +183,35 @@ export function monitoringSuite(lab: E2eLab): void {
       console.log(
         `# ${victim}: ${drops.get(victim)} netlink drops; alerts: ${alerts.map((a) => `${a.labels.alertname}{switch=${a.labels.switch}} ${a.state}`).join(', ')}`,
       );
+    });
+
+    it("health --report after the overflow: the page marks that switch's drops and passes the others", { timeout: 180_000 }, async () => {
+      const file = join(work, 'health.html');
+      const r = cli(['health', '-i', fleet, '-e', LAB_HEALTH, '--report', file]);
+      assert.equal(r.code, 1, r.out + r.err);
+      const out = join(REPO, 'test-output');
+      mkdirSync(out, { recursive: true });
+      const page = await inChromium(file, join(out, 'html-report-health-after-overflow.png'), async (p) => {
+        assert.equal(await p.textContent('#exit-code'), '1');
+        const rows = await p.$$eval('#hosts tbody tr', (rs) =>
+          rs.map((row) => ({
+            host: row.getAttribute('data-host') ?? '',
+            failed: row.classList.contains('row-failed'),
+            health: row.lastElementChild?.textContent ?? '',
+          })),
+        );
+        assert.equal(rows.length, lab.info.switches.length);
+        for (const { host, failed, health } of rows)
+          if (host === victim) {
+            assert.equal(failed, true, host);
+            assert.match(health, /netlink drops since start: [1-9]/, host);
+          } else {
+            assert.equal(failed, false, host);
+            assert.match(health, /checks pass$/, host);
+          }
+      });
+      assert.deepEqual(page.errors, []);
+      assert.deepEqual(page.external, []);
     });
   });
 }
