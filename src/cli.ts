@@ -19,7 +19,7 @@ import { secrets } from './secrets/redact.js';
 import { loadAnsibleConfig } from './cli/ansible-cfg.js';
 import { listCommand } from './cli/list-command.js';
 
-const SUBCOMMANDS = ['plan', 'validate', 'verify', 'render', 'inventory', 'health', 'monitoring'];
+const SUBCOMMANDS = ['plan', 'validate', 'verify', 'render', 'inventory', 'health', 'monitoring', 'worker'];
 
 export async function main(argv: string[]): Promise<number> {
   recordPhase('start-up', 0);
@@ -55,6 +55,8 @@ export async function main(argv: string[]): Promise<number> {
         return await healthCommand(o, second);
       case 'monitoring':
         return monitoringCommand(o);
+      case 'worker':
+        return await (await import('./cli/worker-command.js')).workerCommand(o);
       default:
         if (!first) return print(USAGE, EXIT.invalid, process.stderr);
         if (o.listHosts || o.listTasks || o.listTags || o.syntaxCheck) return await listCommand(o, first);

@@ -18,6 +18,8 @@ export interface AnsibleConfig {
   rolesPath: string[];
   /** host_key_checking = False: unknown host keys are trusted on first use (changed ones still refused). */
   acceptNewHostKeys: boolean;
+  /** [portsync] queue: the Redis URL of the run's workers, as --queue gives it (a password stays out of the process list). */
+  queue?: string;
   /** The rest become the lowest layer of every host's variables, under Ansible's own names. */
   hostVars: Record<string, unknown>;
   /** Keys read but not used, each with why; printed under -v. */
@@ -136,6 +138,9 @@ export function parseAnsibleConfig(text: string, file: string, home = os.homedir
         cfg.notes.push(
           `${file}: of ssh_args only ProxyJump (-J or -o ProxyJump=…) and UserKnownHostsFile are used; the connection is made in-process`,
         );
+        break;
+      case 'portsync.queue':
+        cfg.queue = value;
         break;
       default:
         cfg.notes.push(`${file}:${pos.line}: ${id} ignored: ${NOT_NEEDED[id] ?? 'not used by portsync-deploy'}`);

@@ -9,6 +9,7 @@ export const USAGE = `Usage:
   portsync-deploy health [PLAYBOOK] -i INV            fleet health table; changes nothing (exit 1: unhealthy)
   portsync-deploy monitoring -i INV --out DIR         Prometheus config, targets, rules and a Grafana dashboard
   portsync-deploy vault encrypt|decrypt|view|encrypt_string ...   Ansible Vault (vault --help)
+  portsync-deploy worker --queue redis://H:P/DB [--group G] [--concurrency N]   run host jobs of queued runs
   portsync-deploy lab ...                             the switch lab (lab --help)
 
 Options:
@@ -37,6 +38,11 @@ Options:
       --list-tasks         each play's tasks (after --tags/--skip-tags), with their tags
       --list-tags          the tags each play's tasks carry
       --syntax-check       check every input, as validate does
+      --queue redis://[USER:PASS@]HOST:PORT/DB  send host work to workers (ansible.cfg: [portsync] queue)
+      --queue-timeout S    wait for Redis and for a group's first worker (default 10)
+      --group G            worker: serve hosts whose portsync_worker_group is G (default "default")
+      --concurrency N      worker: jobs at once (default 10)
+      --lock-seconds S     worker: a job's lock; a dead worker's job is taken again after it (default 30)
   -h, --help               this text
       --version            the version
 

@@ -44,6 +44,16 @@ export interface CliOptions {
   step: boolean;
   /** Where roles are looked up after roles/ beside the playbook (ansible.cfg roles_path, ANSIBLE_ROLES_PATH). */
   rolesPath: string[];
+  /** --queue redis://…: the run's host work goes to workers (the coordinator), or is taken from there (worker). */
+  queue?: string;
+  /** worker: jobs run at once. */
+  concurrency: number;
+  /** worker: the group whose queue it serves. */
+  group?: string;
+  /** worker: how long a job's lock lasts without renewal; a dead worker's job is taken again after it. */
+  lockSeconds: number;
+  /** coordinator: how long to wait for Redis and for a group's first worker. */
+  queueTimeout: number;
   /** What ansible.cfg reading noticed (file used, keys ignored), shown under -v. */
   configNotes: string[];
 }
@@ -96,6 +106,11 @@ export function parseCliOptions(argv: string[], cfg?: AnsibleConfig): CliOptions
         'syntax-check': { type: 'boolean' },
         'start-at-task': { type: 'string' },
         step: { type: 'boolean' },
+        queue: { type: 'string' },
+        concurrency: { type: 'string' },
+        group: { type: 'string' },
+        'lock-seconds': { type: 'string' },
+        'queue-timeout': { type: 'string' },
       },
     });
   } catch (e) {
@@ -163,7 +178,22 @@ export function parseCliOptions(argv: string[], cfg?: AnsibleConfig): CliOptions
     step: !!v.step,
     rolesPath: cfg?.rolesPath ?? [],
     configNotes: cfg?.notes ?? [],
+    queue: v.queue ?? cfg?.queue,
+    concurrency: positiveInt('--concurrency', v.concurrency, 10),
+    group: v.group,
+    lockSeconds: positiveInt('--lock-seconds', v['lock-seconds'], 30),
+    queueTimeout: positiveInt('--queue-timeout', v['queue-timeout'], 10),
   };
+}
+
+function positiveInt(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000)
+    throw new ValidationError([
+      { message: `${flag} must be a whole number from 1 to 100000, got "${value}"`, hint: `the default is ${fallback}` },
+    ]);
+  return n;
 }
 
 /** The most a --limit @file may hold: it is a list of host names, not data. */

@@ -19,6 +19,8 @@ export async function runCommand(o: CliOptions, playbook: string | undefined, ch
     ws.plays.flatMap((p) => p.hosts),
     { acceptNewHostKeys: o.acceptNewHostKeys, log: (m) => void log(m) },
   );
+  // With --queue the host work goes to workers; the queue client loads only then.
+  const work = o.queue ? (await import('./queue-run.js')).queuedWork(o, o.queue, playbook!, check, ws.plays) : undefined;
   recordPhase('load', loading);
   const interrupt = watchSignals(() => {});
   try {
@@ -29,6 +31,7 @@ export async function runCommand(o: CliOptions, playbook: string | undefined, ch
       transportFor,
       reporter,
       interrupt,
+      ...(work ? { work } : {}),
     });
     return report ? report.finish(code) : code;
   } finally {

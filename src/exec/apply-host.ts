@@ -7,7 +7,7 @@ import { rooted, shq } from '../script/shell.js';
 import { UnreachableError } from '../errors.js';
 import { isChange, type HostPlan } from '../plan/types.js';
 import { compileApplyScript, mkdirShared, parseApplyOutput, type ScriptStep, type StepOutcome } from './apply-script.js';
-import { noLogFlag, plannedResult, shownChanges, type TaskResult } from './results.js';
+import { plannedHandlerResult, plannedResult, type TaskResult } from './results.js';
 
 export interface HostApplyOutcome {
   results: TaskResult[];
@@ -122,14 +122,7 @@ function collectResults(plan: HostPlan, owners: StepOwner[], outcomes: StepOutco
     const outs = forOwner('handler', hi);
     if (outs.every((o) => o.status === 'not-run')) return;
     const failed = outs.find((o) => o.status === 'failed');
-    const base: TaskResult = {
-      host: plan.host,
-      task: h.name,
-      status: 'changed',
-      changes: shownChanges(h.changes),
-      handler: true,
-      ...noLogFlag(h.noLog),
-    };
+    const base = plannedHandlerResult(plan.host, h);
     const msg = failed ? failed.error || 'failed' : offlineNote(outs);
     results.push({ ...base, ...(failed ? { status: 'failed' as const } : {}), ...(msg ? { msg } : {}) });
   });

@@ -7,16 +7,16 @@ export function hasWork(plan: HostPlan): boolean {
   return plan.tasks.some((t) => t.changes.length > 0) || plan.handlers.length > 0;
 }
 
-function lines(plan: HostPlan): string[] {
+/** One line per pending change and handler: what a plan is compared by. */
+export function planLines(plan: HostPlan): string[] {
   return [
     ...plan.tasks.flatMap((t) => t.changes.filter(isChange).map((c) => `${t.task.name}: ${c.summary}`)),
     ...plan.handlers.map((h) => `handler ${h.name}`),
   ];
 }
 
-/** The changes one plan has and the other lacks; undefined when they plan the same. */
-export function planDrift(before: HostPlan, now: HostPlan): { added: string[]; removed: string[] } | undefined {
-  const [was, is] = [lines(before), lines(now)];
+/** The lines one plan has and the other lacks; undefined when they plan the same. */
+export function planDrift(was: string[], is: string[]): { added: string[]; removed: string[] } | undefined {
   const added = is.filter((l) => !was.includes(l));
   const removed = was.filter((l) => !is.includes(l));
   return added.length || removed.length ? { added, removed } : undefined;

@@ -1,6 +1,6 @@
 // Per-task, per-host outcomes as the executor reports them.
 import type { Change, ProbeResult } from '../module.js';
-import { taskLabel, type TaskPlan } from '../plan/types.js';
+import { taskLabel, type HandlerPlan, type TaskPlan } from '../plan/types.js';
 
 export type ResultStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
 
@@ -24,6 +24,11 @@ export function plannedResult(host: string, t: TaskPlan): TaskResult {
   if (t.warnings.length) r.warnings = t.warnings;
   if (t.msg) r.msg = t.msg;
   return r;
+}
+
+/** A planned handler's result as the plan shows it: it runs, so it changes. */
+export function plannedHandlerResult(host: string, h: HandlerPlan): TaskResult {
+  return { host, task: h.name, status: 'changed', changes: shownChanges(h.changes), handler: true, ...noLogFlag(h.noLog) };
 }
 
 export function noLogFlag(noLog: boolean | undefined): Pick<TaskResult, 'no_log'> {

@@ -3,29 +3,29 @@
 // problem: exit 3 before any host changes). Then either report the plans (--check) or apply each
 // play in serial batches with forks, thresholds and handlers, replanning a host with pending
 // changes on facts gathered at the start of its batch, and verify.
-import { EXIT, ValidationError, formatProblem, groupProblems, messageOf, type Problem } from '../errors.js';
-import type { Facts } from '../facts/types.js';
+import { EXIT, ValidationError, groupProblems, formatProblem, type Problem } from '../errors.js';
 import type { Play, Vars } from '../playbook/types.js';
-import { planHost } from '../plan/plan-host.js';
-import { isChange, type HostPlan, type PlanEnv, type PreparedHost } from '../plan/types.js';
+import type { PlanEnv, PreparedHost } from '../plan/types.js';
 import type { HostRecap, Recap, Reporter, RunEvent } from '../report/events.js';
-import { applyHost, unreachableResult, type HostApplyOutcome } from './apply-host.js';
 import { applyLockstep } from './lockstep.js';
 import { haltAfterBatch, runLimited, splitBatches } from './batches.js';
 import { SIGNAL_EXIT, type Interrupt } from './interrupt.js';
-import { noLogFlag, plannedResult, shownChanges, type TaskResult } from './results.js';
-import { HostSessions, isUnreachable, type TransportFactory } from './session.js';
-import { FactCache } from './fact-cache.js';
+import type { TaskResult } from './results.js';
+import { HostSessions, type TransportFactory } from './session.js';
 import { prepareAll } from './prepare-all.js';
 import { RolloutGate } from './rollout.js';
-import { hasWork, planDrift } from './fresh-plan.js';
-import { phaseTimings, recordPhase, timePhase } from '../timings.js';
+import { LocalWork } from './local-work.js';
+import { hasProblems, isLost, type ApplyOutcome, type HostWork, type PlanView } from './host-work.js';
+import { phaseTimings, timePhase } from '../timings.js';
 
 export interface PlayInput {
   play: Play;
   /** `roleVars[i]`: the variables the tasks of `play.roles[i]` see. */
   hosts: { name: string; vars: Vars; roleVars?: Vars[] }[];
 }
+
+/** Who does the work on hosts: this process (the default), or workers behind a queue. */
+export type WorkFactory = (prepared: PreparedHost[][], sessions: HostSessions) => HostWork;
 
 export interface RunOptions {
   env: PlanEnv;
@@ -34,6 +34,7 @@ export interface RunOptions {
   transportFor: TransportFactory;
   reporter: Reporter;
   interrupt?: Pick<Interrupt, 'signal'>;
+  work?: WorkFactory;
 }
 
 const emptyRecap = (): Recap => ({ ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0 });
@@ -43,13 +44,13 @@ export async function runPlaybook(plays: PlayInput[], opts: RunOptions): Promise
   try {
     return await run.all(plays);
   } finally {
-    await run.sessions.closeAll();
+    await run.close();
   }
 }
 
 class Run {
-  readonly sessions: HostSessions;
-  private readonly facts: FactCache;
+  private readonly sessions: HostSessions;
+  private work?: HostWork;
   private readonly recap = new Map<string, Recap>();
   private readonly announced = new Set<string>();
   /** Hosts the preflight could not gather, reported with the first play that targets them. */
@@ -60,7 +61,10 @@ class Run {
 
   constructor(private readonly opts: RunOptions) {
     this.sessions = new HostSessions(opts.transportFor);
-    this.facts = new FactCache(this.sessions);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.work?.close(), this.sessions.closeAll()]);
   }
 
   private emit(e: RunEvent): void {
@@ -69,6 +73,11 @@ class Run {
 
   private get stopping(): boolean {
     return !!this.opts.interrupt?.signal;
+  }
+
+  /** The local work, for what only runs in this process (health gates, any_errors_fatal). */
+  private get local(): LocalWork | undefined {
+    return this.work instanceof LocalWork ? this.work : undefined;
   }
 
   private result(r: TaskResult): void {
@@ -95,11 +104,11 @@ class Run {
       if (err instanceof ValidationError) return this.invalid(err.problems);
       throw err;
     }
-    for (const p of prepared.flat()) this.facts.want(p.host, p.queries);
+    const work = (this.work = (this.opts.work ?? localWork(this.opts))(prepared, this.sessions));
 
     // Hosts are read (never changed) even when the args alone showed problems, so that the plan's
     // problems are reported with them.
-    const { planned, problems: late } = await this.preflight(prepared);
+    const { planned, problems: late } = await this.preflight(prepared, work);
     if (this.stopping) return this.finish();
     if (early.length || late.length) {
       // Hosts were read, none was changed: the recap still closes the run.
@@ -108,9 +117,9 @@ class Run {
       return EXIT.invalid;
     }
 
-    for (const [i, { play, hosts }] of plays.entries()) {
+    for (const [i, { play }] of plays.entries()) {
       if (this.stopping) break;
-      const code = await this.play(play, hosts, prepared[i]!, planned[i]!);
+      const code = await this.play(i, play, prepared[i]!, planned[i]!);
       if (code !== undefined) return code;
     }
     return this.finish();
@@ -124,38 +133,21 @@ class Run {
 
   /** Every play planned for every host it targets before any host changes: one gather per host,
    *  and each play plans on the facts the earlier plays' plans leave, as check mode shows them. */
-  private async preflight(prepared: PreparedHost[][]): Promise<{ planned: Map<string, HostPlan>[]; problems: Problem[] }> {
-    const planned = prepared.map(() => new Map<string, HostPlan>());
+  private async preflight(prepared: PreparedHost[][], work: HostWork): Promise<{ planned: Map<string, PlanView>[]; problems: Problem[] }> {
+    const planned = prepared.map(() => new Map<string, PlanView>());
     const problems: Problem[] = [];
-    const hosts = [...new Map(prepared.flat().map((p) => [p.host, p.vars])).entries()];
+    const hosts = [...new Set(prepared.flat().map((p) => p.host))];
     const tally = { done: 0, failed: 0, unreachable: 0 };
     await runLimited(
       hosts,
       this.opts.forks,
-      async ([host, vars]) => {
-        try {
-          let facts: Facts = await this.facts.get(host, vars);
-          for (const [i, preps] of prepared.entries()) {
-            const prep = preps.find((p) => p.host === host);
-            if (!prep) continue;
-            const planning = performance.now();
-            const plan = planHost(prep, facts, this.opts.env, this.sessions.existing(host).offline);
-            recordPhase('plan', planning);
-            planned[i]!.set(host, plan);
-            facts = plan.after;
-          }
-        } catch (err) {
-          if (err instanceof ValidationError) {
-            problems.push(...err.problems);
-          } else {
-            const msg = messageOf(err);
-            this.lost.set(
-              host,
-              isUnreachable(err) ? unreachableResult(host, msg) : { host, task: 'gather facts', status: 'failed', changes: [], msg },
-            );
-            tally[isUnreachable(err) ? 'unreachable' : 'failed']++;
-          }
-        }
+      async (host) => {
+        const o = await work.preflight(host);
+        if (hasProblems(o)) problems.push(...o.problems);
+        else if (isLost(o)) {
+          this.lost.set(host, o.lost);
+          tally[o.lost.status === 'unreachable' ? 'unreachable' : 'failed']++;
+        } else o.views.forEach((v, i) => v && planned[i]!.set(host, v));
         tally.done++;
         this.emit({ event: 'plan_progress', total: hosts.length, ...tally });
       },
@@ -165,14 +157,8 @@ class Run {
   }
 
   /** Returns an exit code when the run must end here (a problem found late or a halted play). */
-  private async play(
-    play: Play,
-    hosts: PlayInput['hosts'],
-    prepared: PreparedHost[],
-    planned: Map<string, HostPlan>,
-  ): Promise<number | undefined> {
+  private async play(index: number, play: Play, prepared: PreparedHost[], planned: Map<string, PlanView>): Promise<number | undefined> {
     const active = prepared.filter((p) => !this.sessions.out.has(p.host));
-    const vars = new Map(hosts.map((h) => [h.name, h.vars]));
     this.announced.clear();
     this.emit({ event: 'play_start', play: play.name, hosts: active.map((p) => p.host), check: this.opts.env.check });
     for (const p of active) {
@@ -186,39 +172,23 @@ class Run {
       this.reportPlans([...plans.values()]);
       return undefined;
     }
-    return this.applyBatches(play, active, plans, vars);
+    return this.applyBatches(index, play, active, plans);
   }
 
   /** Replans the batch's hosts that have pending changes on facts gathered now. Returns the
    *  problems found (the run must stop), after reporting hosts whose plan moved since the preflight. */
-  private async freshPlans(play: Play, batch: PreparedHost[], plans: Map<string, HostPlan>): Promise<Problem[]> {
+  private async freshPlans(index: number, play: Play, batch: PreparedHost[], plans: Map<string, PlanView>): Promise<Problem[]> {
     const problems: Problem[] = [];
-    const pending = batch.filter((p) => plans.has(p.host) && hasWork(plans.get(p.host)!));
+    const pending = batch.filter((p) => plans.get(p.host)?.hasWork);
     await runLimited(
       pending,
       this.opts.forks,
       async (p) => {
-        const before = plans.get(p.host)!;
-        try {
-          this.facts.invalidate(p.host);
-          const facts = await this.facts.get(p.host, p.vars);
-          const plan = planHost(p, facts, this.opts.env, this.sessions.existing(p.host).offline);
-          plans.set(p.host, plan);
-          const drift = planDrift(before, plan);
-          if (drift) this.emit({ event: 'replanned', host: p.host, play: play.name, ...drift });
-        } catch (err) {
-          plans.delete(p.host);
-          if (err instanceof ValidationError) {
-            problems.push(...err.problems);
-          } else {
-            const msg = messageOf(err);
-            this.result(
-              isUnreachable(err)
-                ? unreachableResult(p.host, msg)
-                : { host: p.host, task: 'gather facts', status: 'failed', changes: [], msg },
-            );
-          }
-        }
+        const o = await this.work!.replan(index, p.host, plans.get(p.host)!.lines);
+        if (hasProblems(o) || isLost(o)) plans.delete(p.host);
+        if (hasProblems(o)) problems.push(...o.problems);
+        else if (isLost(o)) this.result(o.lost);
+        else if (o.drift) this.emit({ event: 'replanned', host: p.host, play: play.name, ...o.drift });
       },
       () => !this.stopping,
     );
@@ -226,45 +196,27 @@ class Run {
   }
 
   /** Check mode: the plan, task by task across hosts. */
-  private reportPlans(plans: HostPlan[]): void {
+  private reportPlans(plans: PlanView[]): void {
     const rows = new Map<string, TaskResult[]>();
-    const add = (key: string, r: TaskResult) => rows.set(key, [...(rows.get(key) ?? []), r]);
     for (const plan of plans) {
-      for (const t of plan.tasks) {
-        const r = plannedResult(plan.host, t);
-        add(`t${t.index}`, r);
-      }
-      for (const h of plan.handlers)
-        add(`h:${h.name}`, {
-          host: plan.host,
-          task: h.name,
-          status: 'changed',
-          changes: shownChanges(h.changes),
-          handler: true,
-          ...noLogFlag(h.noLog),
-        });
-      if (plan.tasks.some((t) => t.status === 'changed')) this.changesPending = true;
+      for (const { key, result } of plan.rows) rows.set(key, [...(rows.get(key) ?? []), result]);
+      if (plan.rows.some((r) => !r.result.handler && r.result.status === 'changed')) this.changesPending = true;
     }
     for (const results of rows.values()) for (const r of results) this.result(r);
     for (const plan of plans) this.hostStats(plan.host);
   }
 
   /** Returns the exit code when the play (and the run) halts. */
-  private async applyBatches(
-    play: Play,
-    active: PreparedHost[],
-    plans: Map<string, HostPlan>,
-    vars: Map<string, Vars>,
-  ): Promise<number | undefined> {
+  private async applyBatches(index: number, play: Play, active: PreparedHost[], plans: Map<string, PlanView>): Promise<number | undefined> {
     const batches = splitBatches(active, play.serial);
+    const local = this.local;
     // A play whose tasks --tags/--skip-tags leave out changes nothing: none of its probes run.
-    const gate = active.some((p) => p.tasks.length)
-      ? RolloutGate.for(play, this.opts.env, this.sessions, (r) => this.result(r))
-      : undefined;
+    const gate =
+      local && active.some((p) => p.tasks.length) ? RolloutGate.for(play, this.opts.env, local.sessions, (r) => this.result(r)) : undefined;
     for (const [b, batch] of batches.entries()) {
       if (this.stopping) return this.finish();
       this.emit({ event: 'batch_start', batch: b + 1, hosts: batch.map((p) => p.host) });
-      const late = await this.freshPlans(play, batch, plans);
+      const late = await this.freshPlans(index, play, batch, plans);
       if (late.length) {
         this.invalid(late);
         this.emitRecap();
@@ -293,16 +245,19 @@ class Run {
       // A terminal shows the batch at once (0 done), not only when its first host finishes.
       if (!lost.length) progress();
       const planned = batch.filter((p) => plans.has(p.host));
-      if (play.anyErrorsFatal) {
-        const kept: PreparedHost[] = [];
+      const kept = async (p: PreparedHost) => !gate || (await gate.before(p, local!.plan(index, p.host)!));
+      if (play.anyErrorsFatal && local) {
+        const going: PreparedHost[] = [];
         await runLimited(planned, this.opts.forks, async (p) => {
-          if (gate && !(await gate.before(p, plans.get(p.host)!))) count(p.host);
-          else kept.push(p);
+          if (await kept(p)) going.push(p);
+          else count(p.host);
         });
-        const lockstep = kept.map((p) => ({ host: p.host, transport: this.sessions.existing(p.host), plan: plans.get(p.host)! }));
+        const lockstep = going.map((p) => ({ host: p.host, transport: local.sessions.existing(p.host), plan: local.plan(index, p.host)! }));
         const outcomes = await timePhase('apply', () => applyLockstep(lockstep, this.opts.forks, this.opts.forceHandlers));
-        for (const p of kept) {
-          if (await this.settle(play, p, plans.get(p.host)!, vars.get(p.host)!, outcomes.get(p.host)!)) tally.changed++;
+        for (const p of going) {
+          const outcome = outcomes.get(p.host)!;
+          const results = await local.settled(index, p.host, outcome);
+          if (this.settle(play, p.host, { results, applied: outcome.applied })) tally.changed++;
           count(p.host);
         }
       } else {
@@ -310,10 +265,8 @@ class Run {
           planned,
           this.opts.forks,
           async (p) => {
-            if (gate && !(await gate.before(p, plans.get(p.host)!))) return count(p.host);
-            const plan = plans.get(p.host)!;
-            const outcome = await timePhase('apply', () => applyHost(this.sessions.existing(p.host), plan, this.opts.forceHandlers));
-            if (await this.settle(play, p, plan, vars.get(p.host)!, outcome)) tally.changed++;
+            if (!(await kept(p))) return count(p.host);
+            if (this.settle(play, p.host, await this.work!.apply(index, p.host))) tally.changed++;
             count(p.host);
           },
           () => !this.stopping,
@@ -335,53 +288,28 @@ class Run {
     return undefined;
   }
 
-  /** After the apply: verify the host converged and report it. Returns whether anything changed. */
-  private async settle(play: Play, prep: PreparedHost, plan: HostPlan, vars: Vars, outcome: HostApplyOutcome): Promise<boolean> {
-    if (outcome.applied) this.touched.set(prep.host, [...new Set([...(this.touched.get(prep.host) ?? []), play.name])]);
-    if (plan.tasks.some((t) => t.changes.length) || plan.handlers.length) this.facts.invalidate(prep.host);
-    let results = outcome.results;
-    if (outcome.applied && !results.some((r) => r.status === 'failed'))
-      results = await timePhase('verify', () => this.verify(prep, vars, results));
+  /** Reports a host's apply. Returns whether anything changed. */
+  private settle(play: Play, host: string, outcome: ApplyOutcome): boolean {
+    // A plan that moved again between the batch's replan and the apply (only where another
+    // process applies) fails the host rather than the run: others of the batch may be applying.
+    const results = hasProblems(outcome)
+      ? [{ host, task: 'plan', status: 'failed' as const, changes: [], msg: outcome.problems.map(formatProblem).join('; ') }]
+      : isLost(outcome)
+        ? [outcome.lost]
+        : outcome.results;
+    if ('applied' in outcome && outcome.applied) this.touched.set(host, [...new Set([...(this.touched.get(host) ?? []), play.name])]);
     for (const r of results) this.result(r);
-    this.hostStats(prep.host);
+    this.hostStats(host);
     return results.some((r) => r.status === 'changed');
   }
 
-  /** Gather again and plan: every task must now be a no-op, or it did not converge. */
-  private async verify(prep: PreparedHost, vars: Vars, results: TaskResult[]): Promise<TaskResult[]> {
-    const transport = this.sessions.existing(prep.host);
-    try {
-      const facts = await this.facts.get(prep.host, vars);
-      const again = planHost(prep, facts, { ...this.opts.env, check: true }, transport.offline);
-      const drift = new Map(
-        again.tasks
-          .map(
-            (t) =>
-              [
-                t.task.name,
-                t.changes.filter((c) => isChange(c) && !(transport.offline && c.ops.every((o) => o.kind === 'exec' && o.live))),
-              ] as const,
-          )
-          .filter(([, cs]) => cs.length > 0),
-      );
-      return results.map((r) => {
-        const cs = !r.handler && drift.get(r.task);
-        return cs ? { ...r, status: 'failed', msg: `did not converge: ${cs.map((c) => c.summary).join('; ')}` } : r;
-      });
-    } catch (err) {
-      const msg = err instanceof ValidationError ? err.problems.map(formatProblem).join('; ') : messageOf(err);
-      return [...results, { host: prep.host, task: 'verify', status: isUnreachable(err) ? 'unreachable' : 'failed', changes: [], msg }];
-    }
-  }
-
   private hostStats(host: string): void {
-    const t = this.sessions.existing(host);
-    this.emit({ event: 'host_stats', host, roundTrips: t.roundTrips, bytesUploaded: t.bytesUploaded });
+    this.emit({ event: 'host_stats', host, ...this.work!.stats(host) });
   }
 
   private emitRecap(): void {
     const hosts: Record<string, HostRecap> = {};
-    for (const [host, rc] of this.recap) hosts[host] = { ...rc, round_trips: this.sessions.roundTrips(host) };
+    for (const [host, rc] of this.recap) hosts[host] = { ...rc, round_trips: this.work?.stats(host).roundTrips ?? 0 };
     this.emit({ event: 'recap', hosts, timings: phaseTimings() });
   }
 
@@ -396,4 +324,8 @@ class Run {
     if (this.opts.env.check && this.changesPending) return EXIT.changesPending;
     return EXIT.ok;
   }
+}
+
+function localWork(opts: RunOptions): WorkFactory {
+  return (prepared, sessions) => new LocalWork(prepared, opts.env, sessions, opts.forceHandlers);
 }

@@ -34,6 +34,11 @@ export class HostSessions {
     return this.transports.get(host)?.roundTrips ?? 0;
   }
 
+  /** Bytes uploaded to a host so far. */
+  bytesUploaded(host: string): number {
+    return this.transports.get(host)?.bytesUploaded ?? 0;
+  }
+
   async connect(host: string, vars: Vars): Promise<Transport> {
     const t = this.transport(host, vars);
     let c = this.connected.get(host);

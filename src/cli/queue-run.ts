@@ -1,0 +1,69 @@
+// `--queue`: the coordinator's checks before any job is queued and the work factory that sends
+// the run's host work to the workers of each host's group; and, for a worker, the options it
+// loads a coordinator's run with.
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { ValidationError, type Problem } from '../errors.js';
+import type { PlayInput, WorkFactory } from '../exec/run.js';
+import { posOf } from '../source-map.js';
+import type { CliOptions } from './options.js';
+import { DEFAULT_GROUP, GROUP_VAR, groupProblem, parseQueueUrl } from '../queue/connection.js';
+import { QueueWork } from '../queue/queue-work.js';
+import type { RunSpec } from '../queue/spec.js';
+
+export function queuedWork(o: CliOptions, url: string, playbook: string, check: boolean, plays: PlayInput[]): WorkFactory {
+  const conn = parseQueueUrl(url);
+  const problems: Problem[] = [];
+  const groups = new Map<string, string>();
+  for (const { play, hosts } of plays) {
+    // Both keep every host of a batch in one process; they run locally for now.
+    if (play.anyErrorsFatal || play.health?.length)
+      problems.push({
+        message: `play "${play.name}" uses ${play.anyErrorsFatal ? 'any_errors_fatal' : 'health'}, which --queue does not run yet`,
+        pos: posOf(play, play.anyErrorsFatal ? 'anyErrorsFatal' : 'health') ?? play.pos,
+        hint: 'run this playbook without --queue',
+      });
+    for (const h of hosts) {
+      const group = h.vars[GROUP_VAR] ?? DEFAULT_GROUP;
+      const bad = groupProblem(group);
+      if (bad) problems.push({ message: bad, host: h.name, pos: posOf(h.vars, GROUP_VAR) });
+      else groups.set(h.name, group as string);
+    }
+  }
+  if (problems.length) throw new ValidationError(problems);
+  const spec = runSpec(randomUUID(), o, playbook, check);
+  return () => new QueueWork(spec, conn, (host) => groups.get(host) ?? DEFAULT_GROUP, o.queueTimeout * 1000);
+}
+
+/** Paths made absolute, so that a worker started elsewhere reads the same files. */
+export function runSpec(id: string, o: CliOptions, playbook: string, check: boolean): RunSpec {
+  return {
+    id,
+    playbook: resolve(playbook),
+    inventory: o.inventory.map((i) => resolve(i)),
+    extraVars: o.extraVars.map((e) => (e.trim().startsWith('@') ? `@${resolve(e.trim().slice(1))}` : e)),
+    ...(o.limit !== undefined ? { limit: o.limit } : {}),
+    tags: o.tags,
+    skipTags: o.skipTags,
+    check,
+    connectionVars: o.connectionVars,
+    forceHandlers: o.forceHandlers,
+    acceptNewHostKeys: o.acceptNewHostKeys,
+  };
+}
+
+/** The options a worker loads the run with: the coordinator's, over the worker's own. */
+export function specOptions(spec: RunSpec, own: CliOptions): CliOptions {
+  return {
+    ...own,
+    inventory: spec.inventory,
+    extraVars: spec.extraVars,
+    limit: spec.limit,
+    tags: spec.tags,
+    skipTags: spec.skipTags,
+    connectionVars: spec.connectionVars,
+    forceHandlers: spec.forceHandlers,
+    acceptNewHostKeys: spec.acceptNewHostKeys,
+    verbose: false,
+  };
+}

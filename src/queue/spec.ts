@@ -1,0 +1,31 @@
+// What a worker needs to load the same run as the coordinator: the paths and options it was
+// given, never what they hold. Each worker reads the playbook and inventory itself and opens
+// vault values with its own password, so no secret travels through Redis.
+import type { Vars } from '../playbook/types.js';
+
+export interface RunSpec {
+  /** One run of the coordinator: a worker loads the workspace once per run. */
+  id: string;
+  playbook: string;
+  inventory: string[];
+  extraVars: string[];
+  limit?: string;
+  tags: string[];
+  skipTags: string[];
+  check: boolean;
+  connectionVars: Vars;
+  forceHandlers: boolean;
+  acceptNewHostKeys: boolean;
+}
+
+export type JobKind = 'preflight' | 'replan' | 'apply';
+
+export interface JobData {
+  run: RunSpec;
+  kind: JobKind;
+  host: string;
+  /** Index of the play in the playbook (-1 for the preflight, which plans them all). */
+  play: number;
+  /** replan: the lines of the plan the coordinator holds. */
+  before: string[];
+}

@@ -1,0 +1,114 @@
+// What a worker does with one job: load the coordinator's run (once per run), prepare the job's
+// host, and answer with LocalWork, the same code a local run uses. A retried job starts from a
+// fresh LocalWork, so it gathers and plans again and never applies a plan made before it.
+import { ValidationError, formatProblem, groupProblems } from '../errors.js';
+import { secrets } from '../secrets/redact.js';
+import { LocalWork } from '../exec/local-work.js';
+import { HostSessions } from '../exec/session.js';
+import { prepareHost } from '../plan/prepare.js';
+import type { PlayInput } from '../exec/run.js';
+import type { TransportFactory } from '../exec/session.js';
+import type { PlanEnv } from '../plan/types.js';
+import { safeAnswer, type JobAnswer, type Outcome } from './answer.js';
+import type { JobData, RunSpec } from './spec.js';
+
+/** A coordinator's run as this worker loads it: from its own copy of the files, with its own vault passwords. */
+export interface RunLoader {
+  (spec: RunSpec): Promise<{ plays: PlayInput[]; env: PlanEnv; transportFor: TransportFactory }>;
+}
+
+interface LoadedRun {
+  ws: { plays: PlayInput[]; env: PlanEnv };
+  sessions: HostSessions;
+  /** Jobs of this run in flight, and when the last one ended: idle runs close their connections. */
+  busy: number;
+  idleSince: number;
+}
+
+/** A run's connections close this long after its last job on this worker. */
+const IDLE_MS = 30_000;
+
+export class JobRunner {
+  private readonly runs = new Map<string, Promise<LoadedRun>>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly loadRun: RunLoader) {
+    this.sweeper = setInterval(() => void this.sweep(), IDLE_MS / 3);
+    this.sweeper.unref();
+  }
+
+  async run(data: JobData): Promise<JobAnswer> {
+    const loaded = await this.load(data.run).catch((err: unknown) => {
+      this.runs.delete(data.run.id);
+      throw err;
+    });
+    loaded.busy++;
+    try {
+      return await this.answer(loaded, data);
+    } finally {
+      loaded.busy--;
+      loaded.idleSince = Date.now();
+    }
+  }
+
+  private async answer({ ws, sessions }: LoadedRun, data: JobData): Promise<JobAnswer> {
+    const prepared = ws.plays.map(({ play, hosts }) =>
+      hosts
+        .filter((h) => h.name === data.host)
+        .map((h) => prepareHost(play, h.name, h.vars, ws.env, sessions.transport(h.name, h.vars).offline, h.roleVars)),
+    );
+    const problems = prepared.flat().flatMap((p) => p.problems);
+    // Problems in args alone are the coordinator's to report (it prepared the same); the preflight
+    // still reads the host, for the problems only its facts show.
+    const stop = data.kind === 'preflight' ? prepared.flat().some((p) => p.incomplete) : problems.length > 0;
+    if (stop) return safeAnswer({ problems: groupProblems(problems) }, { roundTrips: 0, bytesUploaded: 0 });
+    const work = new LocalWork(prepared, ws.env, sessions, data.run.forceHandlers);
+    const before = work.stats(data.host);
+    let outcome: Outcome;
+    if (data.kind === 'preflight') outcome = await work.preflight(data.host);
+    else if (data.kind === 'replan') outcome = await work.replan(data.play, data.host, data.before);
+    else outcome = await work.apply(data.play, data.host);
+    const after = work.stats(data.host);
+    return safeAnswer(outcome, {
+      roundTrips: after.roundTrips - before.roundTrips,
+      bytesUploaded: after.bytesUploaded - before.bytesUploaded,
+    });
+  }
+
+  private load(spec: RunSpec): Promise<LoadedRun> {
+    let r = this.runs.get(spec.id);
+    if (!r) {
+      r = this.loadRun(spec).then(({ plays, env, transportFor }) => ({
+        ws: { plays, env },
+        sessions: new HostSessions(transportFor),
+        busy: 0,
+        idleSince: Date.now(),
+      }));
+      this.runs.set(spec.id, r);
+    }
+    return r;
+  }
+
+  private async sweep(): Promise<void> {
+    for (const [id, r] of this.runs) {
+      const loaded = await r.catch(() => undefined);
+      if (loaded && loaded.busy === 0 && Date.now() - loaded.idleSince > IDLE_MS) {
+        this.runs.delete(id);
+        await loaded.sessions.closeAll();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    for (const r of this.runs.values()) await (await r.catch(() => undefined))?.sessions.closeAll();
+    this.runs.clear();
+  }
+}
+
+/** Why a job could not run (the worker reads a different playbook, cannot open a vault), secrets masked. */
+export function jobFailure(err: unknown): string {
+  const text =
+    err instanceof ValidationError ? err.problems.map(formatProblem).join('; ') : err instanceof Error ? err.message : String(err);
+  return secrets.redactText(text);
+}

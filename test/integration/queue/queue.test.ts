@@ -1,0 +1,288 @@
+// Queued runs with the real parts: a redis-server of the test's own, worker processes and the CLI,
+// against chroot roots (and local-connection hosts writing only in a temp folder, where a job
+// must last long enough to kill its worker). Each test asserts what a user relies on: the same
+// effect and recap as a local run, a killed worker's host converged by another, exit 4 for a
+// group nobody serves, no secret in Redis, and no success claimed when Redis lost the queue.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestRedis, TestWorker, cli, cliAsync, comparable, sleep, waitFor } from './fleet.js';
+
+const SECRET = 'queue-test-s3cret-9f2c7';
+const redis = new TestRedis();
+const workers: TestWorker[] = [];
+let dir = '';
+let vaultPass = '';
+let vaultValue = '';
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'psd-queue-'));
+  vaultPass = join(dir, 'vault-pass');
+  writeFileSync(vaultPass, 'queue-test-vault-password\n', { mode: 0o600 });
+  const enc = cli(['vault', 'encrypt_string', '--vault-password-file', vaultPass, '--name', 'api_token', SECRET]);
+  assert.equal(enc.code, 0, enc.err);
+  vaultValue = enc.out;
+  await redis.start();
+  for (let i = 0; i < 3; i++) workers.push(new TestWorker(redis.url, ['--lock-seconds', '3', '--vault-password-file', vaultPass]));
+  await Promise.all(workers.map((w) => w.ready()));
+});
+
+after(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  await redis.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fleet of chroot roots in its own folder; `vars` go to every host. */
+function chrootFleet(name: string, n: number, playbook: string, vars = ''): { inv: string; site: string; roots: string } {
+  const roots = join(dir, name);
+  mkdirSync(join(roots, 'inv', 'group_vars'), { recursive: true });
+  const hosts = Array.from({ length: n }, (_, i) => `sw${String(i + 1).padStart(2, '0')}`);
+  for (const h of hosts) mkdirSync(join(roots, h, 'etc'), { recursive: true });
+  writeFileSync(
+    join(roots, 'inv', 'hosts.yaml'),
+    `all:\n  vars:\n    connection: chroot\n  hosts:\n${hosts.map((h) => `    ${h}:\n      chroot_dir: ${join(roots, h)}\n`).join('')}`,
+  );
+  writeFileSync(join(roots, 'inv', 'group_vars', 'all.yaml'), `${vaultValue}\n${vars}`);
+  writeFileSync(join(roots, 'site.yaml'), playbook);
+  return { inv: join(roots, 'inv'), site: join(roots, 'site.yaml'), roots };
+}
+
+function tree(root: string, rel = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(join(root, rel))) {
+    const p = join(rel, e);
+    const st = statSync(join(root, p));
+    if (st.isDirectory()) Object.assign(out, tree(root, p));
+    else out[p] = `${(st.mode & 0o7777).toString(8)} ${readFileSync(join(root, p), 'utf8')}`;
+  }
+  return out;
+}
+
+const SITE = `- name: configure
+  hosts: all
+  serial: 2
+  tasks:
+    - name: motd
+      copy:
+        dest: /etc/motd
+        content: "managed on {{ inventory_hostname }}\\n"
+    - name: token
+      copy:
+        dest: /etc/token
+        content: "{{ api_token }}\\n"
+        mode: "0600"
+      no_log: true
+      notify: touched
+  handlers:
+    - name: touched
+      copy:
+        dest: /etc/touched
+        content: "yes\\n"
+`;
+
+const vaultArgs = () => ['--vault-password-file', vaultPass];
+
+test('a queued run has the effect, events and recap of a local run; no secret reaches Redis', async () => {
+  const local = chrootFleet('local', 5, SITE);
+  const queued = chrootFleet('queued', 5, SITE);
+  const a = cli([local.site, '-i', local.inv, '--json', ...vaultArgs()]);
+  const b = cli([queued.site, '-i', queued.inv, '--json', '--queue', redis.url, ...vaultArgs()]);
+  assert.equal(a.code, 0, a.err);
+  assert.equal(b.code, 0, b.err + b.out);
+  assert.deepEqual(comparable(b.out.replaceAll(queued.roots, '')), comparable(a.out.replaceAll(local.roots, '')));
+  for (const h of ['sw01', 'sw05']) assert.deepEqual(tree(join(queued.roots, h)), tree(join(local.roots, h)));
+  assert.ok(readFileSync(join(queued.roots, 'sw03/etc/token'), 'utf8').includes(SECRET), 'the worker opened the vault');
+  assert.ok(!b.out.includes(SECRET));
+
+  // Again: nothing to do, the same on both sides.
+  const c = cli([queued.site, '-i', queued.inv, '--json', '--queue', redis.url, ...vaultArgs()]);
+  const d = cli([local.site, '-i', local.inv, '--json', ...vaultArgs()]);
+  assert.equal(c.code, 0, c.err);
+  assert.deepEqual(comparable(c.out.replaceAll(queued.roots, '')), comparable(d.out.replaceAll(local.roots, '')));
+
+  const found = await scanRedis(SECRET);
+  assert.deepEqual(found.checked > 0, true, 'Redis holds the run');
+  assert.deepEqual(found.hits, [], 'no key or stream entry holds the secret');
+});
+
+test('check mode through the queue plans like a local check and exits 2', () => {
+  const f = chrootFleet('check', 3, SITE);
+  const local = cli([f.site, '-i', f.inv, '--json', '--check', ...vaultArgs()]);
+  const queued = cli([f.site, '-i', f.inv, '--json', '--check', '--queue', redis.url, ...vaultArgs()]);
+  assert.equal(local.code, 2);
+  assert.equal(queued.code, 2, queued.err);
+  assert.deepEqual(comparable(queued.out), comparable(local.out));
+  assert.ok(!existsSync(join(f.roots, 'sw01/etc/motd')), 'check mode changed nothing');
+});
+
+test('a host routed to a group no worker serves is unreachable (exit 4); the others are applied', () => {
+  const f = chrootFleet('nogroup', 2, SITE);
+  writeFileSync(
+    join(f.inv, 'hosts.yaml'),
+    readFileSync(join(f.inv, 'hosts.yaml'), 'utf8').replace(/(sw02:\n)/, '$1      portsync_worker_group: site-b\n'),
+  );
+  const r = cli([f.site, '-i', f.inv, '--json', '--queue', redis.url, '--queue-timeout', '2', ...vaultArgs()]);
+  assert.equal(r.code, 4, r.err + r.out);
+  const recap = JSON.parse(r.out.trim().split('\n').at(-1)!);
+  assert.equal(recap.hosts.sw02.unreachable, 1);
+  assert.equal(recap.hosts.sw01.changed, 3);
+  assert.match(r.out, /no worker serves group \\"site-b\\"/);
+  assert.ok(!existsSync(join(f.roots, 'sw02/etc/motd')));
+});
+
+test('plays the queue does not run yet are refused before any job is queued (exit 3)', () => {
+  const f = chrootFleet('refused', 1, SITE.replace('serial: 2', 'any_errors_fatal: true'));
+  const r = cli([f.site, '-i', f.inv, '--queue', redis.url, ...vaultArgs()]);
+  assert.equal(r.code, 3, r.err);
+  assert.match(r.err, /site\.yaml:3:\d+: play "configure" uses any_errors_fatal, which --queue does not run yet/);
+  assert.ok(!existsSync(join(f.roots, 'sw01/etc/motd')));
+});
+
+test('a worker killed in the middle of a host job: another takes it, plans afresh, the host converges', async () => {
+  // Local-connection hosts: the job runs a real command that lasts, and writes only under `work`.
+  const work = join(dir, 'killed');
+  mkdirSync(join(work, 'inv'), { recursive: true });
+  const hosts = ['k1', 'k2', 'k3', 'k4'];
+  for (const h of hosts) mkdirSync(join(work, h));
+  writeFileSync(
+    join(work, 'inv', 'hosts.yaml'),
+    `all:\n  vars:\n    connection: local\n    work: ${work}\n  hosts:\n${hosts.map((h) => `    ${h}: {}\n`).join('')}`,
+  );
+  writeFileSync(
+    join(work, 'site.yaml'),
+    `- name: slow
+  hosts: all
+  serial: 2
+  tasks:
+    - name: first
+      copy:
+        dest: "{{ work }}/{{ inventory_hostname }}/first"
+        content: "1\\n"
+    - name: slow step
+      command:
+        argv: [/bin/sh, -c, 'echo start >> "$0/log"; sleep 2; echo end >> "$0/log"; touch "$0/slept"', "{{ work }}/{{ inventory_hostname }}"]
+        creates: "{{ work }}/{{ inventory_hostname }}/slept"
+    - name: last
+      copy:
+        dest: "{{ work }}/{{ inventory_hostname }}/last"
+        content: "3\\n"
+`,
+  );
+  const running = cliAsync([join(work, 'site.yaml'), '-i', join(work, 'inv'), '--json', '--queue', redis.url]);
+  // The first host of the batch whose apply is under way: its worker is the sleep's ancestor.
+  const [victim, busyHost] = await waitFor(
+    'a host job in its slow step',
+    () => {
+      for (const w of workers) {
+        if (w.proc.exitCode !== null) continue;
+        const host = descendants(w.pid)
+          .map((c) => new RegExp(`${work}/(k\\d)`).exec(cmdline(c))?.[1])
+          .find((h) => h);
+        if (host) return [w, host] as const;
+      }
+      return undefined;
+    },
+    60_000,
+  );
+  victim.proc.kill('SIGKILL');
+  const r = await running;
+  assert.equal(r.code, 0, r.err + r.out);
+  for (const h of hosts) {
+    assert.equal(readFileSync(join(work, h, 'last'), 'utf8'), '3\n', `${h} converged`);
+    const log = readFileSync(join(work, h, 'log'), 'utf8');
+    assert.equal(log, 'start\nend\n', `${h}: the slow step ran once, never twice at the same time`);
+  }
+  const results = r.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((e) => e.event === 'result' && e.host === busyHost);
+  // The job taken again planned on what the killed worker had left: `first` was done already
+  // (the killed worker's script, cut off from it, ran to its end on the host).
+  assert.equal(results.find((e) => e.task === 'first')?.status, 'ok');
+  assert.ok(
+    results.every((e) => e.status === 'ok' || e.status === 'changed'),
+    JSON.stringify(results),
+  );
+  assert.ok(victim.proc.signalCode === 'SIGKILL');
+  workers.splice(workers.indexOf(victim), 1);
+  await victim.stop();
+  const fresh = new TestWorker(redis.url, ['--lock-seconds', '3', '--vault-password-file', vaultPass]);
+  workers.push(fresh);
+  await fresh.ready();
+});
+
+test('Redis restarted without its data in the middle of a run: the run fails clearly, no host is called a success it was not', async () => {
+  const f = chrootFleet('restart', 2, SITE.replace('serial: 2', 'serial: 1'));
+  const running = cliAsync([f.site, '-i', f.inv, '--json', '--queue', redis.url, '--queue-timeout', '3', ...vaultArgs()]);
+  await waitFor('the first host applied', () => existsSync(join(f.roots, 'sw01/etc/touched')) || undefined, 60_000);
+  await redis.kill();
+  await sleep(500);
+  await redis.start();
+  const r = await running;
+  const recap = JSON.parse(r.out.trim().split('\n').at(-1)!);
+  for (const h of ['sw01', 'sw02']) {
+    const applied = existsSync(join(f.roots, h, 'etc/touched'));
+    const { ok, changed, failed, unreachable } = recap.hosts[h];
+    if (ok + changed > 0) assert.ok(applied, `${h} is called a success only when it was applied: ${r.out}`);
+    if (r.code === 0) assert.ok(applied && failed + unreachable === 0, `a run that succeeds applied ${h}`);
+  }
+  // The lost job is named, unless it had answered before Redis went (then the run resumed).
+  if (r.code !== 0) assert.match(r.out, /the job is gone from the queue|the queue did not answer/);
+  await Promise.all(workers.map((w) => waitFor('worker back on Redis', () => w.proc.exitCode === null || undefined)));
+});
+
+function descendants(pid: number): number[] {
+  const kids: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) kids.push(Number(e), ...descendants(Number(e)));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return kids;
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Every key, read by its type (strings, hashes, lists, sets, sorted sets, streams), for `needle`. */
+async function scanRedis(needle: string): Promise<{ checked: number; hits: string[] }> {
+  const c = redis.client();
+  const hits: string[] = [];
+  let checked = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await c.scan(cursor, 'MATCH', '*', 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        checked++;
+        const type = await c.type(key);
+        let text = '';
+        if (type === 'string') text = (await c.get(key)) ?? '';
+        else if (type === 'hash') text = JSON.stringify(await c.hgetall(key));
+        else if (type === 'list') text = JSON.stringify(await c.lrange(key, 0, -1));
+        else if (type === 'set') text = JSON.stringify(await c.smembers(key));
+        else if (type === 'zset') text = JSON.stringify(await c.zrange(key, '0', '-1', 'WITHSCORES'));
+        else if (type === 'stream') text = JSON.stringify(await c.xrange(key, '-', '+'));
+        if (text.includes(needle)) hits.push(`${type} ${key}`);
+      }
+    } while (cursor !== '0');
+  } finally {
+    c.disconnect();
+  }
+  return { checked, hits };
+}
