@@ -44,6 +44,8 @@ interface Row {
   workerCpu: number[];
   redisCpu: number;
   redisCommands: number;
+  /** Redis's memory after the run: finished jobs stay an hour. */
+  redisMemoryMb: number;
   roundTripsPerHost?: number;
   load1: number;
 }
@@ -65,12 +67,14 @@ function freePort(): Promise<number> {
   });
 }
 
-async function redisFigures(r: Redis): Promise<{ commands: number; cpu: number }> {
+async function redisFigures(r: Redis): Promise<{ commands: number; cpu: number; memoryMb: number }> {
   const stats = await r.info('commandstats');
   const commands = [...stats.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)].filter((m) => m[1] !== 'info').reduce((a, m) => a + Number(m[2]), 0);
   const cpuInfo = await r.info('cpu');
   const num = (k: string) => Number(new RegExp(`^${k}:([\\d.]+)`, 'm').exec(cpuInfo)?.[1] ?? 0);
-  return { commands, cpu: num('used_cpu_sys') + num('used_cpu_user') };
+  const memory = await r.info('memory');
+  const used = Number(/^used_memory:(\d+)/m.exec(memory)?.[1] ?? 0);
+  return { commands, cpu: num('used_cpu_sys') + num('used_cpu_user'), memoryMb: round(used / 2 ** 20, 1) };
 }
 
 async function main(): Promise<void> {
@@ -122,14 +126,15 @@ async function main(): Promise<void> {
             coordinatorCpu: m.cpuSeconds,
             workerCpu: after.workers.map((c, i) => round(c - before.workers[i]!)),
             redisCpu: round(after.redis.cpu - before.redis.cpu),
-            // The two INFO calls of the measurement itself are left out above.
+            // INFO calls (the measurement's own) are left out above.
             redisCommands: after.redis.commands - before.redis.commands,
+            redisMemoryMb: after.redis.memoryMb,
             roundTripsPerHost: roundTrips(m.stdout)?.median,
             load1,
           };
           rows.push(row);
           log(
-            `${n ? `${n} worker${n > 1 ? 's' : ''}` : 'local'} ${scenario} #${run}: ${row.seconds} s, exit ${row.exitCode}, coordinator ${row.coordinatorCpu} s CPU, workers ${row.workerCpu.join('+') || '-'} s, redis ${row.redisCpu} s / ${row.redisCommands} commands, load ${load1}`,
+            `${n ? `${n} worker${n > 1 ? 's' : ''}` : 'local'} ${scenario} #${run}: ${row.seconds} s, exit ${row.exitCode}, coordinator ${row.coordinatorCpu} s CPU, workers ${row.workerCpu.join('+') || '-'} s, redis ${row.redisCpu} s / ${row.redisCommands} commands / ${row.redisMemoryMb} MB, load ${load1}`,
           );
         }
       }
