@@ -16,6 +16,7 @@ import { healthTaskProblems, probeTaskProblems } from '../health/tasks.js';
 import { convertTask, splitTags, toList } from './task.js';
 import { DEFAULT_ROLES_PATH, RoleLoader } from './roles.js';
 import { importRoleEntry } from './import-role.js';
+import { importedTasks } from './import-tasks.js';
 import type { Play, Task, Vars } from './types.js';
 
 /** Play keys as written → Play fields, so posOf(play, field) names the line the user wrote. */
@@ -174,12 +175,17 @@ function convertTasks(
   isHandler: boolean,
   problems: Problem[],
   roles?: RoleLoader,
+  chain: string[] = [],
 ): Task[] {
   if (!Array.isArray(raw)) return [];
   const out: Task[] = [];
+  const convertFile = (list: unknown, at: string, p: SourcePos, inner: string[]) =>
+    convertTasks(list, at, p, registry, isHandler, problems, roles, inner);
   raw.forEach((item, i) => {
     const at = `${path}[${i}]`;
     const itemPos = posOf(raw, i) ?? pos;
+    const fromFile = importedTasks(item, at, itemPos, chain, convertFile, problems);
+    if (fromFile) return void out.push(...fromFile);
     const imported = importRoleEntry(item, at, itemPos, problems, roles !== undefined && !isHandler);
     if (imported === undefined) {
       const task = convertTask(item, at, itemPos, registry, isHandler, problems);

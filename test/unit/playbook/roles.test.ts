@@ -156,3 +156,27 @@ test('roles: located problems for bad role content, loops, escapes and what is r
       `${re} in\n${found.join('\n')}`,
     );
 });
+
+test('import_tasks: the file beside the importing one, its when and tags added; loops and include_tasks refused at their line', () => {
+  const dir = tree({
+    'site.yml': ['- hosts: all', '  tasks:', '    - import_tasks: parts/a.yml', '      when: go', '      tags: [t]'].join('\n'),
+    'parts/a.yml': note('a') + '- import_tasks: b.yml\n',
+    'parts/b.yml': note('b') + '  when: other\n',
+  });
+  const [play] = load(dir);
+  assert.deepEqual(
+    play.tasks.map((t) => [t.name, t.when, t.tags, t.pos.file.slice(dir.length + 1)]),
+    [
+      ['a', ['go'], ['t'], 'parts/a.yml'],
+      ['b', ['other', 'go'], ['t'], 'parts/b.yml'],
+    ],
+  );
+  const bad = tree({
+    'site.yml': ['- hosts: all', '  tasks:', '    - import_tasks: loop.yml', '    - include_tasks: loop.yml'].join('\n'),
+    'loop.yml': '- import_tasks: loop.yml\n',
+  });
+  const found = problems(bad).map((p) => `${p.pos?.file.slice(bad.length + 1)}:${p.pos?.line} ${p.message}`);
+  assert.equal(found.length, 2, found.join('\n'));
+  assert.match(found[0]!, /^loop\.yml:1 import_tasks loop: .*loop\.yml → .*loop\.yml$/);
+  assert.match(found[1]!, /^site\.yml:4 include_tasks is not supported$/);
+});
