@@ -11,7 +11,7 @@ export interface Footprint {
   files: string[];
   /** Folders removed with their contents. */
   trees?: string[];
-  /** Units disabled (boot-time units that ran once). */
+  /** Units disabled and stopped (boot-time units that ran once). */
   units: string[];
   /** Units stopped and disabled (services left running). */
   services?: string[];
@@ -107,7 +107,9 @@ export async function readPristine(lab: string, switchName: string, footprints: 
 export function resetScript(footprint: Footprint, pristine: Pristine): string {
   const lines = ['set -e'];
   for (const unit of footprint.services ?? []) lines.push(`systemctl disable --now ${shQuote(unit)} >/dev/null 2>&1 || true`);
-  for (const unit of footprint.units) lines.push(`systemctl disable ${shQuote(unit)} >/dev/null 2>&1 || true`);
+  // Stopped too: a oneshot that ran stays loaded (active, exited) after its file is gone, and a
+  // later `systemctl enable` of a new file by that name then fails with EBUSY.
+  for (const unit of footprint.units) lines.push(`systemctl disable --now ${shQuote(unit)} >/dev/null 2>&1 || true`);
   lines.push(`rm -f ${footprint.files.map(shQuote).join(' ')}`);
   if (footprint.trees?.length) lines.push(`rm -rf ${footprint.trees.map(shQuote).join(' ')}`);
   // Drop-in folders the playbooks created go too when empty, as on a fresh switch.

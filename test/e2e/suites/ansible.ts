@@ -62,7 +62,7 @@ export function ansibleSuite(lab: E2eLab): void {
         { timeout: 600_000 },
         async () => {
           const fresh = await state();
-          const ansible = spawnSync('ansible-playbook', ['-i', lab.info.inventory.dir, '--forks', String(names.length), PLAYBOOK], {
+          const ansible = spawnSync('ansible-playbook', ['-i', lab.info.inventory.hostsFile, '--forks', String(names.length), PLAYBOOK], {
             cwd: REPO,
             encoding: 'utf8',
             timeout: 400_000,

@@ -47,7 +47,7 @@ test('the reset removes every file, disables the unit and restores the recorded 
     irqAffinityList: '0-1',
   });
   for (const f of FLEET_FOOTPRINT.files) assert.ok(script.includes(`'${f}'`), f);
-  assert.match(script, /systemctl disable 'portsyncd-tuning-irq.service'/);
+  assert.match(script, /systemctl disable --now 'portsyncd-tuning-irq.service'/);
   assert.match(script, /systemctl daemon-reload/);
   assert.match(script, /sysctl -q -w 'net.core.somaxconn=4096'/);
   assert.match(script, /sysctl -q -w 'net.ipv4.tcp_keepalive_time=7200'/);
