@@ -13,6 +13,19 @@ const ARGS = ['name', 'tasks_from', 'handlers_from', 'defaults_from', 'vars_from
 /** Keywords of the import task that apply to every imported task. */
 const TASK_KEYS = ['name', 'when', 'tags', 'vars'];
 
+/** An include among `keys` in `item` is refused at its line, naming the import to use instead. */
+export function refusedInclude(item: Vars, keys: string[], instead: string, path: string, pos: SourcePos, problems: Problem[]): boolean {
+  const include = keys.find((k) => k in item);
+  if (include)
+    problems.push({
+      message: `${include} is not supported`,
+      pos: posOf(item, include) ?? pos,
+      path: `${path}.${include}`,
+      hint: `use ${instead}: its tasks are known before any host is read, so they can be planned`,
+    });
+  return include !== undefined;
+}
+
 /**
  * undefined: `item` is no role import. false: it is one, but wrong (the problem is pushed).
  * Otherwise the role entry it stands for (`role`, the *_from args, `when`, `tags`, `vars`).
@@ -25,16 +38,7 @@ export function importRoleEntry(
   allowed: boolean,
 ): Vars | false | undefined {
   if (!isMapping(item)) return undefined;
-  const include = INCLUDE.find((k) => k in item);
-  if (include) {
-    problems.push({
-      message: `${include} is not supported`,
-      pos: posOf(item, include) ?? pos,
-      path: `${path}.${include}`,
-      hint: 'use import_role (the same args): its tasks are known before any host is read, so they can be planned',
-    });
-    return false;
-  }
+  if (refusedInclude(item, INCLUDE, 'import_role (the same args)', path, pos, problems)) return false;
   const key = IMPORT.find((k) => k in item);
   if (!key) return undefined;
   const at = (k: string) => posOf(item, k) ?? pos;

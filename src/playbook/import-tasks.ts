@@ -8,6 +8,7 @@ import { posOf } from '../source-map.js';
 import { loadYamlFile } from '../validate/yaml-source.js';
 import { isMapping } from '../vars/merge.js';
 import { splitTags, toList } from './task.js';
+import { refusedInclude } from './import-role.js';
 import type { Task } from './types.js';
 
 const IMPORT = ['import_tasks', 'ansible.builtin.import_tasks'];
@@ -31,16 +32,7 @@ export function importedTasks(
   problems: Problem[],
 ): Task[] | undefined {
   if (!isMapping(item)) return undefined;
-  const include = INCLUDE.find((k) => k in item);
-  if (include) {
-    problems.push({
-      message: `${include} is not supported`,
-      pos: posOf(item, include) ?? pos,
-      path: `${at}.${include}`,
-      hint: 'use import_tasks (the same file): its tasks are known before any host is read, so they can be planned',
-    });
-    return [];
-  }
+  if (refusedInclude(item, INCLUDE, 'import_tasks (the same file)', at, pos, problems)) return [];
   const key = IMPORT.find((k) => k in item);
   if (!key) return undefined;
   const where = (k: string) => posOf(item, k) ?? pos;
