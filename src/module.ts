@@ -36,6 +36,9 @@ export type Op =
       live?: boolean;
       /** Treat any stderr output as a failure even when the exit code is 0. */
       strictStderr?: boolean;
+      /** The live values this command changes, as data: the overlay applies them, so later
+       *  tasks plan against them (the command itself is never read back). */
+      effects?: Effect[];
     }
   | {
       kind: 'upload';
@@ -48,6 +51,12 @@ export type Op =
       group?: string;
       follow?: boolean;
     };
+
+/** A live value an `exec` op changes. Files are modelled from the file ops themselves. */
+export type Effect =
+  | { kind: 'sysctl'; key: string; value: string }
+  /** Unit state after the command: `active` (ActiveState) and/or `enabled` (UnitFileState). */
+  | { kind: 'unit'; name: string; active?: string; enabled?: string };
 
 /** Ops of one Change are all-or-nothing: when an op fails, the executor restores every file the
  *  change's earlier put/remove/symlink ops replaced, and reports the change as failed. */

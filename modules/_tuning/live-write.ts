@@ -11,7 +11,21 @@ export interface LiveWrite {
 
 export function liveWriteOp(writes: readonly LiveWrite[]): Op {
   const script = ['set -e', ...writes.map((w) => `echo ${shQuote(w.value)} > ${shQuote(w.path)}`)].join('; ');
-  return { kind: 'exec', argv: ['sh', '-c', script], live: true, strictStderr: true };
+  const effects = writes.flatMap((w) => {
+    const key = sysctlKeyOf(w.path);
+    return key ? [{ kind: 'sysctl' as const, key, value: w.value }] : [];
+  });
+  return { kind: 'exec', argv: ['sh', '-c', script], live: true, strictStderr: true, ...(effects.length ? { effects } : {}) };
+}
+
+/** /proc/sys/vm/swappiness -> vm.swappiness (a dot inside a name becomes a slash, as sysctl(8) names it). */
+export function sysctlKeyOf(path: string): string | undefined {
+  if (!path.startsWith('/proc/sys/')) return undefined;
+  return path
+    .slice('/proc/sys/'.length)
+    .split('/')
+    .map((p) => p.replace(/\./g, '/'))
+    .join('.');
 }
 
 /** "path: before -> after" lines for a Change's diff. */

@@ -6,6 +6,7 @@ import type { Facts } from '../../src/facts/types.js';
 import type { Change, Op, PlanContext } from '../../src/module.js';
 import { sameValue } from '../_shared/normalize.js';
 import { unifiedDiff } from '../_shared/unified-diff.js';
+import { parseSysctlConf } from './conf-file.js';
 import { absentKeyHints } from './known-absent.js';
 import { isAbsent } from './settings.js';
 
@@ -90,10 +91,18 @@ export function ansibleDiff(facts: Facts, args: AnsibleSysctlArgs, ctx: PlanCont
   // A new file gets 0644 as Ansible's atomic move gives it; an existing one keeps its mode.
   if (fileChanged) ops.push({ kind: 'put', path: args.sysctl_file, content: after, ...(before === null ? { mode: '0644' } : {}) });
   if (present && args.sysctl_set && (liveDrift || (ctx.offline && fileChanged))) {
-    ops.push({ kind: 'exec', argv: ['sysctl', '-w', `${args.name}=${value}`], live: true, strictStderr: true });
+    ops.push({
+      kind: 'exec',
+      argv: ['sysctl', '-w', `${args.name}=${value}`],
+      live: true,
+      strictStderr: true,
+      effects: [{ kind: 'sysctl', key: args.name, value }],
+    });
   }
   if (args.reload && fileChanged) {
-    ops.push({ kind: 'exec', argv: ['sysctl', ...(args.ignoreerrors ? ['-e'] : []), '-p', args.sysctl_file], live: true });
+    // sysctl -p loads every key of the file.
+    const effects = parseSysctlConf(after).map((e) => ({ kind: 'sysctl' as const, key: e.key, value: e.value }));
+    ops.push({ kind: 'exec', argv: ['sysctl', ...(args.ignoreerrors ? ['-e'] : []), '-p', args.sysctl_file], live: true, effects });
   }
   const summary = [fileChanged ? `${before === null ? 'create' : 'update'} ${args.sysctl_file}` : '', liveDrift ?? '']
     .filter(Boolean)

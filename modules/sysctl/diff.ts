@@ -17,7 +17,13 @@ interface LiveDrift {
 }
 
 function setOp(s: Setting): Op {
-  return { kind: 'exec', argv: ['sysctl', '-w', `${s.key}=${s.value}`], live: true, strictStderr: true };
+  return {
+    kind: 'exec',
+    argv: ['sysctl', '-w', `${s.key}=${s.value}`],
+    live: true,
+    strictStderr: true,
+    effects: [{ kind: 'sysctl', key: s.key, value: s.value }],
+  };
 }
 
 /** Keys whose running value differs; null values (write-only keys) cannot be compared and are left alone. */

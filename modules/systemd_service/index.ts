@@ -2,7 +2,7 @@
 // daemon-reload, mask, enable and run state, each planned from the unit's state on the host.
 import type { FactQuery } from '../../src/facts/types.js';
 import type { Change, Module } from '../../src/module.js';
-import { enablementChange, stateChange } from '../systemd_unit/state.js';
+import { enablementChange, stateChange, systemctl } from '../systemd_unit/state.js';
 import { schema, type SystemdServiceArgs } from './schema.js';
 
 const systemd: Module<SystemdServiceArgs> = {
@@ -28,7 +28,7 @@ const systemd: Module<SystemdServiceArgs> = {
       changes.push({
         summary: `${verb} ${args.name}`,
         diff: `${args.name} enabled: ${unit.enabled || 'unknown'} -> ${args.masked ? 'masked' : 'unmasked'}\n`,
-        ops: [{ kind: 'exec', argv: ['systemctl', verb, args.name], live: true }],
+        ops: [systemctl(verb, args.name)],
       });
     }
     const unitArgs = { name: args.name, enabled: args.enabled, state: args.state };

@@ -8,8 +8,25 @@ const RUNNING = new Set(['active', 'activating', 'reloading']);
 /** Unit file states `systemctl enable` cannot or need not change. */
 const NOT_ENABLEABLE = new Set(['static', 'indirect', 'generated', 'transient', 'alias', 'enabled-runtime']);
 
-function systemctl(...argv: string[]): Op {
-  return { kind: 'exec', argv: ['systemctl', ...argv], live: true };
+/** What each verb leaves, for the overlay: a later task plans against it. */
+const LEAVES: Record<string, { active?: string; enabled?: string }> = {
+  start: { active: 'active' },
+  restart: { active: 'active' },
+  reload: { active: 'active' },
+  stop: { active: 'inactive' },
+  enable: { enabled: 'enabled' },
+  disable: { enabled: 'disabled' },
+  mask: { enabled: 'masked' },
+};
+
+export function systemctl(verb: string, unit?: string): Op {
+  const leaves = unit === undefined ? undefined : LEAVES[verb];
+  return {
+    kind: 'exec',
+    argv: ['systemctl', verb, ...(unit === undefined ? [] : [unit])],
+    live: true,
+    ...(leaves ? { effects: [{ kind: 'unit' as const, name: unit!, ...leaves }] } : {}),
+  };
 }
 
 export function enablementChange(args: SystemdUnitArgs, unit: UnitFact): Change | null {

@@ -1,14 +1,18 @@
 // Facts as the host will be after the changes planned so far: task N plans against what tasks
-// 1..N-1 would write, so the plan shown is the plan applied.
+// 1..N-1 would write, so the plan shown is the plan applied. Modelled: files and their stat
+// (put, remove, symlink, upload), and the live values `exec` ops declare as `effects` (sysctl
+// values, unit state). Not modelled: sysfs writes and `cmd` results, which later tasks read as
+// gathered.
 import { createHash } from 'node:crypto';
 import picomatch from 'picomatch';
 import type { Op } from '../module.js';
-import type { Facts, StatFact } from './types.js';
+import type { Facts, StatFact, UnitFact } from './types.js';
 
 export class OverlayFacts implements Facts {
   private readonly written = new Map<string, string | null>();
   private readonly stats = new Map<string, StatFact | null>();
   private readonly sysctls = new Map<string, string>();
+  private readonly units = new Map<string, Partial<UnitFact>>();
 
   constructor(private readonly base: Facts) {}
 
@@ -31,8 +35,9 @@ export class OverlayFacts implements Facts {
     return this.sysctls.get(key) ?? this.base.sysctl(key);
   }
 
-  unit(name: string) {
-    return this.base.unit(name);
+  unit(name: string): UnitFact {
+    const set = this.units.get(name);
+    return set ? { ...this.base.unit(name), ...set } : this.base.unit(name);
   }
 
   cmd(argv: string[]) {
@@ -82,7 +87,10 @@ export class OverlayFacts implements Facts {
         this.stats.set(op.path, { type: 'file', mode: op.mode ?? '0644', owner: 'root', group: 'root', size: 0, sha256: op.sha256 });
         break;
       case 'exec':
-        for (const [k, v] of sysctlWrites(op.argv)) this.sysctls.set(k, v);
+        for (const e of op.effects ?? []) {
+          if (e.kind === 'sysctl') this.sysctls.set(e.key, e.value);
+          else this.units.set(e.name, { ...this.units.get(e.name), ...unitState(e) });
+        }
         break;
     }
   }
@@ -96,11 +104,6 @@ export class OverlayFacts implements Facts {
   }
 }
 
-/** `sysctl [-q] -w k=v ...` → [[k, v], ...]; anything else → []. */
-export function sysctlWrites(argv: string[]): [string, string][] {
-  if (!argv[0] || !/(^|\/)sysctl$/.test(argv[0]) || !argv.includes('-w')) return [];
-  return argv
-    .slice(1)
-    .filter((a) => !a.startsWith('-') && a.includes('='))
-    .map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]);
+function unitState(e: { active?: string; enabled?: string }): Partial<UnitFact> {
+  return { ...(e.active !== undefined ? { active: e.active } : {}), ...(e.enabled !== undefined ? { enabled: e.enabled } : {}) };
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { OverlayFacts, sysctlWrites } from '../../../src/facts/overlay.js';
+import { OverlayFacts } from '../../../src/facts/overlay.js';
 import { fakeFacts } from '../../helpers/fake-facts.js';
 
 test('puts, removes and symlinks show in file, stat and files(glob)', () => {
@@ -30,11 +30,30 @@ test('puts, removes and symlinks show in file, stat and files(glob)', () => {
   assert.equal(base.file('/etc/sysctl.d/20-b.conf'), 'b', 'the gathered facts stay as read');
 });
 
-test('sysctl -w ops set the live value later tasks see', () => {
-  const o = new OverlayFacts(fakeFacts({ sysctl: { 'net.core.somaxconn': '128' } }));
-  o.apply({ kind: 'exec', argv: ['sysctl', '-q', '-w', 'net.core.somaxconn=4096', 'net.ipv4.tcp_rmem=4096 87380 6291456'], live: true });
+test('declared effects set the live values later tasks see; the argv itself is never read', () => {
+  const o = new OverlayFacts(
+    fakeFacts({
+      sysctl: { 'net.core.somaxconn': '128', 'vm.swappiness': '60' },
+      units: { 'a.service': { load: 'loaded', active: 'inactive', sub: 'dead', enabled: 'disabled' } },
+    }),
+  );
+  o.apply({
+    kind: 'exec',
+    argv: ['sh', '-c', 'anything'],
+    live: true,
+    effects: [
+      { kind: 'sysctl', key: 'net.core.somaxconn', value: '4096' },
+      { kind: 'unit', name: 'a.service', active: 'active' },
+    ],
+  });
+  o.apply({ kind: 'exec', argv: ['sysctl', '-w', 'vm.swappiness=10'], live: true });
+  o.apply({
+    kind: 'exec',
+    argv: ['systemctl', 'enable', 'a.service'],
+    live: true,
+    effects: [{ kind: 'unit', name: 'a.service', enabled: 'enabled' }],
+  });
   assert.equal(o.sysctl('net.core.somaxconn'), '4096');
-  assert.equal(o.sysctl('net.ipv4.tcp_rmem'), '4096 87380 6291456');
-  assert.deepEqual(sysctlWrites(['sysctl', 'net.core.somaxconn']), []);
-  assert.deepEqual(sysctlWrites(['echo', '-w', 'a=b']), []);
+  assert.equal(o.sysctl('vm.swappiness'), '60', 'an exec without effects changes nothing the overlay models');
+  assert.deepEqual(o.unit('a.service'), { load: 'loaded', active: 'active', sub: 'dead', enabled: 'enabled' });
 });

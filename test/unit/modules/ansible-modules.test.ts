@@ -52,7 +52,13 @@ test('ansible.posix.sysctl keeps the kernel-aware check and the live before -> a
   // Converged file but a drifted live value: only the live write.
   const live = fakeFacts({ files: { [file]: 'net.core.somaxconn=8192\n' }, sysctl: { 'net.core.somaxconn': '4096' } });
   assert.deepEqual(sysctl.diff(live, args, fakeContext())[0].ops, [
-    { kind: 'exec', argv: ['sysctl', '-w', 'net.core.somaxconn=8192'], live: true, strictStderr: true },
+    {
+      kind: 'exec',
+      argv: ['sysctl', '-w', 'net.core.somaxconn=8192'],
+      live: true,
+      strictStderr: true,
+      effects: [{ kind: 'sysctl', key: 'net.core.somaxconn', value: '8192' }],
+    },
   ]);
   const done = fakeFacts({ files: { [file]: 'net.core.somaxconn=8192\n' }, sysctl: { 'net.core.somaxconn': '8192' } });
   assert.deepEqual(sysctl.diff(done, args, fakeContext()), []);

@@ -74,6 +74,7 @@ test('new file: unified diff from /dev/null, put before the live writes, all in 
     argv: ['sysctl', '-w', 'net.ipv4.tcp_rmem=4096 87380 6291456'],
     live: true,
     strictStderr: true,
+    effects: [{ kind: 'sysctl', key: 'net.ipv4.tcp_rmem', value: '4096 87380 6291456' }],
   });
 });
 
@@ -101,7 +102,15 @@ test('live drift only: one sysctl -w for the differing key, no put', () => {
     { settings: wanted },
   );
   assert.equal(r.changes.length, 1);
-  assert.deepEqual(r.changes[0].ops, [{ kind: 'exec', argv: ['sysctl', '-w', 'net.core.somaxconn=8192'], live: true, strictStderr: true }]);
+  assert.deepEqual(r.changes[0].ops, [
+    {
+      kind: 'exec',
+      argv: ['sysctl', '-w', 'net.core.somaxconn=8192'],
+      live: true,
+      strictStderr: true,
+      effects: [{ kind: 'sysctl', key: 'net.core.somaxconn', value: '8192' }],
+    },
+  ]);
   assert.equal(r.changes[0].summary, 'net.core.somaxconn: 4096 -> 8192');
   assert.equal(r.changes[0].diff, 'live net.core.somaxconn: 4096 -> 8192\n');
 });
@@ -209,7 +218,13 @@ test('offline root: file put plus live writes (reported skipped by the engine) f
   assert.deepEqual(r.errors, []);
   assert.equal(r.changes.length, 1);
   assert.deepEqual(r.changes[0].ops.slice(1), [
-    { kind: 'exec', argv: ['sysctl', '-w', 'net.ipv4.tcp_rmem=4096 87380 6291456'], live: true, strictStderr: true },
+    {
+      kind: 'exec',
+      argv: ['sysctl', '-w', 'net.ipv4.tcp_rmem=4096 87380 6291456'],
+      live: true,
+      strictStderr: true,
+      effects: [{ kind: 'sysctl', key: 'net.ipv4.tcp_rmem', value: '4096 87380 6291456' }],
+    },
   ]);
   const converged = plan({ host: { sysctlKeys: [] }, files: { [FILE]: rendered(wantedText) } }, { settings: wanted }, { offline: true });
   assert.deepEqual(converged.changes, []);

@@ -158,8 +158,12 @@ test('enabled: idempotent from the unit file state; static units are left alone'
   assert.deepEqual(run(true, 'enabled'), []);
   assert.deepEqual(run(false, 'disabled'), []);
   assert.deepEqual(run(true, 'static'), []);
-  assert.deepEqual(run(true, 'disabled')[0].ops, [{ kind: 'exec', argv: ['systemctl', 'enable', UNIT], live: true }]);
-  assert.deepEqual(run(false, 'enabled')[0].ops, [{ kind: 'exec', argv: ['systemctl', 'disable', UNIT], live: true }]);
+  assert.deepEqual(run(true, 'disabled')[0].ops, [
+    { kind: 'exec', argv: ['systemctl', 'enable', UNIT], live: true, effects: [{ kind: 'unit', name: UNIT, enabled: 'enabled' }] },
+  ]);
+  assert.deepEqual(run(false, 'enabled')[0].ops, [
+    { kind: 'exec', argv: ['systemctl', 'disable', UNIT], live: true, effects: [{ kind: 'unit', name: UNIT, enabled: 'disabled' }] },
+  ]);
 });
 
 test('a rewritten unit is reloaded before it is started in the same task', () => {

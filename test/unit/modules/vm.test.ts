@@ -41,7 +41,13 @@ test('swappiness, overcommit and swap off: live, persisted, fstab diff with back
     ],
   );
   assert.deepEqual(r.changes[0].ops, [
-    { kind: 'exec', argv: ['sh', '-c', 'set -e; echo 0 > /proc/sys/vm/swappiness'], live: true, strictStderr: true },
+    {
+      kind: 'exec',
+      argv: ['sh', '-c', 'set -e; echo 0 > /proc/sys/vm/swappiness'],
+      live: true,
+      strictStderr: true,
+      effects: [{ kind: 'sysctl', key: 'vm.swappiness', value: '0' }],
+    },
   ]);
   const conf = r.changes[2].ops[0];
   assert.ok(conf.kind === 'put');
