@@ -70,6 +70,18 @@ export interface Change {
   notify?: string[];
   /** false: the ops run but the result counts as ok, not changed (command's `changed_when: false`). */
   changed?: boolean;
+  /** The settings this change converges, as data: what `verify` reports for a module without
+   *  `inspect` (summary and diff are rendered for humans and never read back). */
+  settings?: ChangedSetting[];
+}
+
+/** One setting a change converges: what the playbook wants and what the host has now. */
+export interface ChangedSetting {
+  setting: string;
+  desired: string;
+  /** The live value (a file's current lines); null when absent. */
+  live?: string | null;
+  persisted?: string | null;
 }
 
 /** What a module sees while planning one host. Pure: no I/O. It does not name the host: the

@@ -3,7 +3,7 @@
 import type { Facts, StatFact } from '../../src/facts/types.js';
 import type { Change, Op, PlanContext } from '../../src/module.js';
 import { normalizeMode } from '../_shared/file-mode.js';
-import { describeFileChange, effectiveStat, linkReplaced, metadataDrift, putOp } from '../_shared/file-change.js';
+import { contentSetting, describeFileChange, effectiveStat, linkReplaced, metadataDrift, putOp } from '../_shared/file-change.js';
 import { unifiedDiff } from '../_shared/unified-diff.js';
 import { validateCommandOk } from '../_shared/validate-command.js';
 import type { CopyArgs } from './schema.js';
@@ -54,6 +54,11 @@ export function copyDiff(facts: Facts, args: CopyArgs, ctx: PlanContext): Change
   // needs() declares the target's content only for sources that get a diff.
   const before = source.diffable ? facts.file(args.dest) : null;
   const diffText = contentChanged ? contentDiff(args.dest, before, stat, source) : '';
-  const { summary, diff } = describeFileChange(args.dest, stat === null ? null : (before ?? ''), source.content ?? '', drift, diffText);
-  return [{ summary, diff, ops: [writeOp(args, source)] }];
+  const was = stat === null ? null : (before ?? '');
+  const content = !contentChanged
+    ? undefined
+    : source.content !== null && (stat === null || before !== null)
+      ? contentSetting(args.dest, was, source.content)
+      : { setting: args.dest, desired: `sha256 ${source.sha256}`, live: stat?.sha256 ? `sha256 ${stat.sha256}` : null };
+  return [{ ...describeFileChange(args.dest, was, source.content ?? '', drift, diffText, content), ops: [writeOp(args, source)] }];
 }

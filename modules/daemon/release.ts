@@ -47,6 +47,7 @@ export function switchChange(facts: Facts, prefix: string, a: Artifact): Change 
     diff: `${path} -> ${before ? currentTarget(before) : '(none)'}\n${path} -> ${currentTarget(a.id)}\n`,
     ops: [{ kind: 'symlink', path, target: currentTarget(a.id) }],
     notify: [RESTART],
+    settings: [{ setting: path, desired: currentTarget(a.id), live: before ? currentTarget(before) : null }],
   };
 }
 

@@ -2,7 +2,7 @@
 // path, with mode and owner; `state: file` only checks. Decided from the path's stat alone.
 import type { StatFact } from '../../src/facts/types.js';
 import type { Change, Module, Op } from '../../src/module.js';
-import { metadataDrift, putOp } from '../_shared/file-change.js';
+import { driftSetting, driftText, metadataDrift, putOp } from '../_shared/file-change.js';
 import { normalizeMode } from '../_shared/file-mode.js';
 import { schema, type FileArgs } from './schema.js';
 
@@ -21,10 +21,16 @@ function attributeOps(args: FileArgs, stat: StatFact): Op[] {
 }
 
 function drift(args: FileArgs, stat: StatFact): Change[] {
-  const lines = metadataDrift(stat, args);
-  if (!lines.length) return [];
+  const attrs = metadataDrift(stat, args);
+  if (!attrs.length) return [];
+  const lines = attrs.map(driftText);
   return [
-    { summary: `${args.path}: ${lines.join('; ')}`, diff: lines.map((l) => `${args.path} ${l}\n`).join(''), ops: attributeOps(args, stat) },
+    {
+      summary: `${args.path}: ${lines.join('; ')}`,
+      diff: lines.map((l) => `${args.path} ${l}\n`).join(''),
+      ops: attributeOps(args, stat),
+      settings: attrs.map((d) => driftSetting(args.path, d)),
+    },
   ];
 }
 

@@ -29,6 +29,7 @@ const systemd: Module<SystemdServiceArgs> = {
         summary: `${verb} ${args.name}`,
         diff: `${args.name} enabled: ${unit.enabled || 'unknown'} -> ${args.masked ? 'masked' : 'unmasked'}\n`,
         ops: [systemctl(verb, args.name)],
+        settings: [{ setting: `${args.name} enabled`, desired: args.masked ? 'masked' : 'unmasked', live: unit.enabled || 'unknown' }],
       });
     }
     const unitArgs = { name: args.name, enabled: args.enabled, state: args.state };

@@ -35,10 +35,12 @@ export function enablementChange(args: SystemdUnitArgs, unit: UnitFact): Change 
   if (args.enabled === isEnabled) return null;
   const verb = args.enabled ? 'enable' : 'disable';
   const before = unit.enabled || 'unknown';
+  const after = args.enabled ? 'enabled' : 'disabled';
   return {
     summary: `${verb} ${args.name}`,
-    diff: `${args.name} enabled: ${before} -> ${args.enabled ? 'enabled' : 'disabled'}\n`,
+    diff: `${args.name} enabled: ${before} -> ${after}\n`,
     ops: [systemctl(verb, args.name)],
+    settings: [{ setting: `${args.name} enabled`, desired: after, live: before }],
   };
 }
 
@@ -69,5 +71,10 @@ export function stateChange(args: SystemdUnitArgs, unit: UnitFact, reloadFirst: 
       break;
   }
   const ops = [...(reloadFirst ? [systemctl('daemon-reload')] : []), systemctl(verb, args.name)];
-  return { summary: `${verb} ${args.name}`, diff: `${args.name} state: ${unit.active} -> ${after}\n`, ops };
+  return {
+    summary: `${verb} ${args.name}`,
+    diff: `${args.name} state: ${unit.active} -> ${after}\n`,
+    ops,
+    settings: [{ setting: `${args.name} state`, desired: after, live: unit.active }],
+  };
 }

@@ -1,41 +1,39 @@
-// verify for modules without inspect: live vs desired read back from the pending changes.
+// verify for modules without inspect: the settings each pending change declares, as data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { convergedSetting, settingsFromChange } from '../../../src/plan/settings-from-changes.js';
+import { contentSetting, describeFileChange, fileChange } from '../../../modules/_shared/file-change.js';
+import { fakeFacts } from '../../helpers/fake-facts.js';
 
 const ops: never[] = [];
 
-test('a unified diff gives the file: removed lines live, added lines desired; attribute lines their own setting', () => {
-  const diff = `/etc/x.conf mode: 0644 -> 0600
---- a/etc/x.conf
-+++ b/etc/x.conf
-@@ -1,2 +1,2 @@
- keep=1
--LimitNPROC=10
-+LimitNPROC=4096
-`;
-  assert.deepEqual(settingsFromChange({ summary: 'update /etc/x.conf; mode: 0644 -> 0600', diff, ops }), [
+test('a file change declares its attributes and its content; verify reads those, not the diff text', () => {
+  const facts = fakeFacts({
+    files: { '/etc/x.conf': 'keep=1\nLimitNPROC=10\n' },
+    stats: { '/etc/x.conf': { type: 'file', mode: '0644', owner: 'root', group: 'root', size: 20 } },
+  });
+  const c = fileChange(facts, { path: '/etc/x.conf', content: 'keep=1\nLimitNPROC=4096\n', mode: '0600' })!;
+  assert.deepEqual(settingsFromChange(c), [
     { setting: '/etc/x.conf mode', desired: '0600', live: '0644', ok: false },
     { setting: '/etc/x.conf', desired: 'LimitNPROC=4096', live: 'LimitNPROC=10', ok: false },
   ]);
+  // The text is for humans: rewriting it changes nothing verify reports.
+  assert.deepEqual(settingsFromChange({ ...c, summary: 'x: 1 -> 2', diff: '-a\n+b\n' }), settingsFromChange(c));
 });
 
 test('a file to create has no live side; long content is cut with a count of the lines left out', () => {
-  const lines = Array.from({ length: 40 }, (_, i) => `+key${i}=value${i}`);
-  const diff = `--- /dev/null\n+++ /etc/new.conf\n@@ -0,0 +1,40 @@\n${lines.join('\n')}\n`;
-  const [s] = settingsFromChange({ summary: 'create /etc/new.conf', diff, ops });
-  assert.equal(s!.setting, '/etc/new.conf');
-  assert.equal(s!.live, null);
-  assert.match(s!.desired, /^key0=value0 \| key1=value1 \| .* … \(\+\d+ lines\)$/);
-  assert.ok(s!.desired.length < 200);
+  const content = Array.from({ length: 40 }, (_, i) => `key${i}=value${i}`).join('\n') + '\n';
+  const s = contentSetting('/etc/new.conf', null, content);
+  assert.equal(s.setting, '/etc/new.conf');
+  assert.equal(s.live, null);
+  assert.match(s.desired, /^key0=value0 \| key1=value1 \| .* … \(\+\d+ lines\)$/);
+  assert.ok(s.desired.length < 200);
+  assert.deepEqual(describeFileChange('/etc/new.conf', null, content, []).settings, [s]);
 });
 
-test('a "name: live -> desired" summary without a diff is one setting; anything else says it differs', () => {
+test('a change without declared settings is its summary, differing; its text is not parsed', () => {
   assert.deepEqual(settingsFromChange({ summary: 'net.core.somaxconn: 4096 -> 8192', ops }), [
-    { setting: 'net.core.somaxconn', desired: '8192', live: '4096', ok: false },
-  ]);
-  assert.deepEqual(settingsFromChange({ summary: 'start portsyncd.service', ops }), [
-    { setting: 'start portsyncd.service', desired: 'as planned', live: 'differs', ok: false },
+    { setting: 'net.core.somaxconn: 4096 -> 8192', desired: 'as planned', live: 'differs', ok: false },
   ]);
 });
 
