@@ -123,6 +123,13 @@ export interface SettingState {
   ok: boolean;
 }
 
+/** What the probe phase does for a probe: read `before`, run `argv`, then read the probe's needs.
+ *  `probe` reads the action's result as `facts.cmd(argv)` and the earlier reads as declared. */
+export interface ProbeAction {
+  before: FactQuery[];
+  argv: string[];
+}
+
 /** One health check as a probe module reports it: pass or fail with the value it measured. */
 export interface ProbeResult {
   check: string;
@@ -161,6 +168,10 @@ export interface Module<Args = Record<string, unknown>> {
   /** Pure: health checks over gathered facts. A module with `probe` changes nothing; any failed
    *  result fails the task (and, in a play's `health` list, the batch). */
   probe?(facts: Facts, args: Args, ctx: PlanContext): ProbeResult[];
+  /** Pure, probe modules only: an action the probe phase runs on the host before the probe's
+   *  facts are read (a self-test that flaps a port). Never part of a gather: plan, --check and
+   *  verify never run it; only the health gate after an apply and `health` do. */
+  act?(args: Args, ctx: PlanContext): ProbeAction | undefined;
   /** Skipped entirely in check mode (e.g. `command`). */
   skipInCheck?: boolean;
   /** Handlers this module's changes notify, by identity: a handler shared by several modules is

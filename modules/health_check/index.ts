@@ -1,6 +1,6 @@
-// health_check: is portsyncd healthy on this switch? A probe: it changes nothing, and every check
-// reports pass or fail with what it measured. Everything is read in the host's one gather exec;
-// an optional self-test flaps a port first so the latency histogram has fresh events.
+// health_check: is portsyncd healthy on this switch? A probe: every check reports pass or fail
+// with what it measured. Its optional self-test flaps a port first, so the latency histogram has
+// fresh events: an action of the probe phase (`act`), never part of a gather.
 import type { FactQuery } from '../../src/facts/types.js';
 import type { Module } from '../../src/module.js';
 import { probeHealth } from './probe.js';
@@ -12,15 +12,8 @@ const healthCheck: Module<HealthCheckArgs> = {
   schema,
   needs(args, ctx) {
     if (ctx.offline) return [];
-    const flap = flapArgv(args);
     return [
       { kind: 'cmd', argv: unitArgv(args) },
-      ...(flap
-        ? [
-            { kind: 'cmd' as const, argv: metricsBeforeArgv(args) },
-            { kind: 'cmd' as const, argv: flap },
-          ]
-        : []),
       { kind: 'cmd', argv: httpArgv(args, '/healthz') },
       { kind: 'cmd', argv: httpArgv(args, '/metrics') },
       { kind: 'cmd', argv: linksArgv() },
@@ -28,6 +21,11 @@ const healthCheck: Module<HealthCheckArgs> = {
     ] satisfies FactQuery[];
   },
   diff: () => [],
+  // The metrics are read just before the flap, so the latency P99 covers the flap's events alone.
+  act(args, ctx) {
+    const flap = flapArgv(args);
+    return flap && !ctx.offline ? { before: [{ kind: 'cmd', argv: metricsBeforeArgv(args) }], argv: flap } : undefined;
+  },
   // An offline root (chroot) runs nothing to probe: not probed, which fails unless the task says so.
   probe: (facts, args, ctx) =>
     ctx.offline

@@ -1,5 +1,5 @@
-// The commands health_check reads, in gather order: with a self-test, the metrics are read, a port
-// is flapped, then the HTTP, kernel and Redis reads see its effect, and the latency P99 covers
+// The commands health_check reads. With a self-test, the probe phase reads the metrics, flaps a
+// port, then runs the HTTP, kernel and Redis reads, which see its effect, and the latency P99 covers
 // just the flap's events (the difference of the two histograms). HTTP goes over bash's /dev/tcp: switches
 // have bash but not always curl, and this does not depend on the release under test.
 import type { HealthCheckArgs } from './schema.js';

@@ -1,11 +1,14 @@
-// Runs a play's health tasks on one host: one gather exec for every probe's facts, then the
-// planning pass with its `probe` hook. Changes nothing. Shared by the rollout gate and `health`.
+// Runs a play's health tasks on one host: the probe phase (one exec: the probes' actions and
+// every probe's facts, probe-phase.ts), then the planning pass with its `probe` hook. Shared by
+// the rollout gate and `health`.
 import { formatProblem, messageOf, ValidationError, type Problem } from '../errors.js';
-import type { ProbeResult } from '../module.js';
+import type { ProbeAction, ProbeResult } from '../module.js';
+import { planContext, type TaskSink } from '../plan/context.js';
+import { probePhase } from './probe-phase.js';
 import type { Play, Vars } from '../playbook/types.js';
 import { planHost } from '../plan/plan-host.js';
 import { prepareHost } from '../plan/prepare.js';
-import type { PlanEnv } from '../plan/types.js';
+import type { PlanEnv, PreparedHost } from '../plan/types.js';
 import { isUnreachable, type HostSessions } from './session.js';
 
 export interface TaskHealth {
@@ -43,6 +46,17 @@ export function failureSummary(h: HostHealth): string {
   return bad.map((r) => `${r.check}: ${r.value}${r.threshold ? ` (want ${r.threshold})` : ''}`).join('; ');
 }
 
+/** The actions the host's probes take before their facts are read, in task order. */
+function probeActions(prep: PreparedHost, env: PlanEnv, offline: boolean): ProbeAction[] {
+  const sink: TaskSink = { warnings: [], problems: [] };
+  const actions = prep.tasks.flatMap((p) => {
+    const act = p.module.act?.(p.args, planContext(prep.host, p.vars ?? prep.vars, p.task, p.args, env, offline, sink));
+    return act ? [act] : [];
+  });
+  if (sink.problems.length) throw new ValidationError(sink.problems);
+  return actions;
+}
+
 export async function probeHost(play: Play, host: string, vars: Vars, env: PlanEnv, sessions: HostSessions): Promise<HostHealth> {
   // Health always runs whole: --tags select what changes, not what is checked.
   const probeEnv: PlanEnv = { ...env, check: true, tags: { only: [], skip: [] } };
@@ -50,7 +64,8 @@ export async function probeHost(play: Play, host: string, vars: Vars, env: PlanE
     const offline = sessions.transport(host, vars).offline;
     const prep = prepareHost(healthPlay(play), host, vars, probeEnv, offline);
     if (prep.problems.length) throw new ValidationError(prep.problems);
-    const facts = await sessions.gather(host, vars, prep.queries);
+    const actions = probeActions(prep, probeEnv, offline);
+    const facts = await probePhase(await sessions.connect(host, vars), prep.queries, actions);
     const plan = planHost(prep, facts, probeEnv, offline, { probe: true });
     const tasks = plan.tasks.flatMap((t) => (t.probes ? [{ task: t.task.name, results: t.probes }] : []));
     return { host, ok: tasks.every((t) => t.results.every((r) => r.ok)), tasks };

@@ -44,7 +44,9 @@ function healthy(): Record<string, CmdFact> {
 function probe(cmds: Record<string, CmdFact>, raw: Record<string, unknown> = {}) {
   const args = withDefaults<HealthCheckArgs>(healthCheck.schema, raw);
   const byArgv: Record<string, CmdFact> = {};
-  for (const q of healthCheck.needs(args, fakeContext())) {
+  const act = healthCheck.act!(args, fakeContext());
+  const acted = act ? [...act.before, { kind: 'cmd' as const, argv: act.argv }] : [];
+  for (const q of [...healthCheck.needs(args, fakeContext()), ...acted]) {
     if (q.kind !== 'cmd') continue;
     const key = q.argv.join(' ');
     const alias = q.argv.includes('before-self-test')
@@ -152,10 +154,18 @@ for (const [name, breakIt, args, check, value] of failing) {
   });
 }
 
-test('the flap runs before the HTTP, kernel and Redis reads', () => {
+test('the flap is an action of the probe phase, never a read: needs only read', () => {
   const args = withDefaults<HealthCheckArgs>(healthCheck.schema, { self_test_port: 'Ethernet0' });
   const argvs = healthCheck.needs(args, fakeContext()).map((q) => (q.kind === 'cmd' ? q.argv[0] : q.kind));
-  assert.deepEqual(argvs, ['systemctl', 'timeout', 'sh', 'timeout', 'timeout', 'ip', 'redis-cli']);
+  assert.deepEqual(argvs, ['systemctl', 'timeout', 'timeout', 'ip', 'redis-cli']);
+  const act = healthCheck.act!(args, fakeContext())!;
+  assert.deepEqual(act.argv.slice(3), ['flap', 'Ethernet0', '0.3']);
+  assert.deepEqual(
+    act.before.map((q) => q.kind === 'cmd' && q.argv.includes('before-self-test')),
+    [true],
+  );
+  assert.equal(healthCheck.act!(withDefaults<HealthCheckArgs>(healthCheck.schema, {}), fakeContext()), undefined);
+  assert.equal(healthCheck.act!(args, fakeContext({ offline: true })), undefined);
 });
 
 test('with a self-test the P99 covers only the events since the metrics read before the flap', () => {
