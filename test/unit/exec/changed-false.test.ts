@@ -12,6 +12,7 @@ import type { RunEvent } from '../../../src/report/events.js';
 import { runPlaybook } from '../../../src/exec/run.js';
 import { createChrootTransport } from '../../../src/transport/chroot.js';
 import { textReporter } from '../../../src/report/text.js';
+import { testPlay } from '../../helpers/play.js';
 
 /** Always "runs": writes the host name to its path, reported ok, notifying `h` on its own. */
 const probe: Module<{ path: string }> = {
@@ -50,18 +51,11 @@ const task = (name: string, path: string, notify: string[] = []): Task => ({
   listen: [],
   pos,
 });
-const play: Play = {
-  name: 'p',
-  hosts: 'all',
-  vars: {},
-  varsFiles: [],
-  serial: [],
-  anyErrorsFatal: false,
-  tags: [],
+const play: Play = testPlay({
   pos,
   tasks: [task('read-only run', '/etc/seen', ['h'])],
   handlers: [task('h', '/etc/handler')],
-};
+});
 
 async function run(root: string, check: boolean) {
   const events: RunEvent[] = [];

@@ -11,6 +11,7 @@ import type { RunEvent } from '../../../src/report/events.js';
 import { runPlaybook, type PlayInput } from '../../../src/exec/run.js';
 import { createChrootTransport } from '../../../src/transport/chroot.js';
 import { textReporter } from '../../../src/report/text.js';
+import { testPlay } from '../../helpers/play.js';
 
 /** Writes a marker file; when the host's `broken` var names that file, it adds a step that fails. */
 const mark: Module<{ path: string }> = {
@@ -56,19 +57,13 @@ const task = (name: string, path: string, notify: string[] = []): Task => ({
   listen: [],
   pos,
 });
-const play = (more: Partial<Play> = {}): Play => ({
-  name: 'p',
-  hosts: 'all',
-  vars: {},
-  varsFiles: [],
-  serial: [],
-  anyErrorsFatal: false,
-  tags: [],
-  tasks: [task('first', '/etc/one'), task('second', '/etc/two', ['h'])],
-  handlers: [task('h', '/etc/handler')],
-  pos,
-  ...more,
-});
+const play = (more: Partial<Play> = {}): Play =>
+  testPlay({
+    tasks: [task('first', '/etc/one'), task('second', '/etc/two', ['h'])],
+    handlers: [task('h', '/etc/handler')],
+    pos,
+    ...more,
+  });
 
 /** `special`: 'unreachable' (no root at all) or the path whose change fails on that host. */
 function fleet(t: { after(fn: () => void): void }, n: number, special: Record<string, string> = {}) {

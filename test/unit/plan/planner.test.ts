@@ -8,6 +8,7 @@ import { planHost } from '../../../src/plan/plan-host.js';
 import { recordPos } from '../../../src/source-map.js';
 import { ValidationError, type Problem } from '../../../src/errors.js';
 import { fakeFacts } from '../../helpers/fake-facts.js';
+import { testPlay } from '../../helpers/play.js';
 
 /** Writes `content` to `path` when it differs; reads only what it declares. */
 const fileModule: Module<{ path: string; content: string }> = {
@@ -89,19 +90,7 @@ function task(module: string, args: Record<string, unknown>, more: Partial<Task>
 }
 
 function play(tasks: Task[], handlers: Task[] = [], more: Partial<Play> = {}): Play {
-  return {
-    name: 'p',
-    hosts: 'all',
-    vars: {},
-    varsFiles: [],
-    serial: [],
-    anyErrorsFatal: false,
-    tags: [],
-    tasks,
-    handlers,
-    pos: { file: 'site.yaml', line: 1, col: 3 },
-    ...more,
-  };
+  return testPlay({ tasks, handlers, pos: { file: 'site.yaml', line: 1, col: 3 }, ...more });
 }
 
 test('a later task plans against what earlier tasks would write (overlay)', () => {
