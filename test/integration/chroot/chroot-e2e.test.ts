@@ -217,13 +217,18 @@ function kernelKeys(root: string): void {
   walk('');
 }
 
-/** Roots for example-dc1 hosts that know this kernel's sysctl keys, and the CLI args reaching them. */
-function exampleFleet(t: { after(fn: () => void): void }, hosts: string[]) {
+/** Roots for example-dc1 hosts that know this kernel's sysctl keys (and, when given, which CPUs
+ *  are online), and the CLI args reaching them. */
+function exampleFleet(t: { after(fn: () => void): void }, hosts: string[], cpusOnline?: string) {
   const dir = mkdtempSync(join(tmpdir(), 'psd-site-e2e-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   for (const h of hosts) {
     mkdirSync(join(dir, h, 'etc'), { recursive: true });
     kernelKeys(join(dir, h));
+    if (cpusOnline !== undefined) {
+      mkdirSync(join(dir, h, 'sys/devices/system/cpu'), { recursive: true });
+      writeFileSync(join(dir, h, 'sys/devices/system/cpu/online'), `${cpusOnline}\n`);
+    }
   }
   const args = [
     '-i',
@@ -281,11 +286,15 @@ test('the site playbook on the example fleet: check, apply, re-apply, hand edit,
   assert.deepEqual(lines, ['-LimitNPROC=10', '+LimitNPROC=4096']);
 });
 
+/** The deploy play reads the bundled daemon while planning: build it once if it is not there. */
+function ensureBundle(): void {
+  if (existsSync(join(REPO, 'build/portsyncd/LATEST'))) return;
+  const b = spawnSync('npm', ['run', '--silent', 'bundle'], { cwd: REPO, encoding: 'utf8' });
+  assert.equal(b.status, 0, `npm run bundle: ${b.stderr}`);
+}
+
 test('the whole site playbook in check mode on the example fleet: kernel, tuning and the canary deploy', { timeout: 300_000 }, (t) => {
-  if (!existsSync(join(REPO, 'build/portsyncd/LATEST'))) {
-    const b = spawnSync('npm', ['run', '--silent', 'bundle'], { cwd: REPO, encoding: 'utf8' });
-    assert.equal(b.status, 0, `npm run bundle: ${b.stderr}`);
-  }
+  ensureBundle();
   const hosts = ['dc1-spine-01', 'dc1-leaf-01', 'dc1-leaf-02'];
   const { dir, args } = exampleFleet(t, hosts);
   const before = snapshot(dir);
@@ -330,6 +339,23 @@ test("a problem in a later play (the deploy's missing artifact) stops the run be
   assert.match(r.err, /1 problem found; nothing was changed\./);
   assert.doesNotMatch(r.out, /BATCH/);
   assert.deepEqual(snapshot(dir), before);
+});
+
+test("a CPU list beyond the hosts' CPUs stops site.yaml before the kernel play changes any host", { timeout: 300_000 }, (t) => {
+  ensureBundle();
+  // The leaves pin the daemon (latency profile), the spine does not: only the leaves are named.
+  const hosts = ['dc1-spine-01', 'dc1-leaf-01', 'dc1-leaf-02'];
+  const { dir, args } = exampleFleet(t, hosts, '0-3');
+  const before = snapshot(dir);
+  const r = cli([join(REPO, 'playbooks/site.yaml'), ...args.filter((a) => a !== '--json'), '-e', 'tuning_daemon_cpus=9']);
+  assert.equal(r.code, 3, r.err + r.out);
+  assert.match(
+    r.err,
+    /error: \S+playbooks\/tuning\.yaml:\d+:\d+ hosts dc1-leaf-01, dc1-leaf-02, task "Pin portsyncd to its CPU", at daemon_scheduling\.cpu_affinity: CPU list "9" names CPU 9, which is not online \(online: 0-3\)/,
+  );
+  assert.match(r.err, /\n1 problem found; nothing was changed\.\n/);
+  assert.doesNotMatch(r.out, /BATCH|changed: /);
+  assert.deepEqual(snapshot(dir), before, 'no root changed');
 });
 
 test("health is never assumed: on offline roots the kernel play's canary gate fails unless the run lets not-probed pass", (t) => {
