@@ -1,20 +1,29 @@
 // Batch rollback. Before a health-gated batch touches a host, every path its plan will replace
 // (put, upload, symlink, remove) is copied aside on the host, in one exec. Rolling back copies
-// each one back atomically (temp name beside it, mv -T) or removes what did not exist, then
-// re-runs the handlers the plan notified (daemon-reload, restart), all in one exec. Only the
-// last run's snapshot is kept on the host.
+// each one back atomically (temp name beside it, mv -T) or removes what did not exist, with the
+// folders the apply made for it, then re-runs the handlers the plan notified (daemon-reload,
+// restart), all in one exec. The restore is plain file work on the target's paths, so an offline
+// root needs no shell of its own. Only the last run's snapshot is kept on the host.
+import { posix } from 'node:path';
 import type { Change } from '../module.js';
 import type { HostPlan } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
 import { MARK, rooted, shq } from '../script/shell.js';
-import { compileApplyScript, parseApplyOutput } from './apply-script.js';
+import { compileApplyScript, mkdirShared, parseApplyOutput } from './apply-script.js';
 
 export const SNAPSHOT_ROOT = '/var/lib/portsync-deploy/rollback';
+
+export interface SnapshotEntry {
+  path: string;
+  existed: boolean;
+  /** For a path that did not exist: how many of its nearest folders did not exist either. */
+  missingDirs?: number;
+}
 
 export interface Snapshot {
   dir: string;
   /** Every path the plan replaces, and whether it existed before. */
-  entries: { path: string; existed: boolean }[];
+  entries: SnapshotEntry[];
   /** Handler changes to run again after the files are back. */
   handlers: Change[];
 }
@@ -31,7 +40,8 @@ export function snapshotScript(root: string, dir: string, paths: string[]): stri
   const D = shq(rooted(root, dir));
   const lines = paths.map((p, i) => {
     const P = shq(rooted(root, p));
-    return `if [ -e ${P} ] || [ -L ${P} ]; then cp -a --no-dereference ${P} ${D}/${i} || exit 1; echo '${MARK} ${i} existed'; else echo '${MARK} ${i} absent'; fi`;
+    const missingDirs = `n=0; d=${P}; d=\${d%/*}; while [ -n "$d" ] && [ ! -e "$d" ] && [ ! -L "$d" ]; do n=$((n+1)); d=\${d%/*}; done`;
+    return `if [ -e ${P} ] || [ -L ${P} ]; then cp -a --no-dereference ${P} ${D}/${i} || exit 1; echo '${MARK} ${i} existed'; else ${missingDirs}; echo "${MARK} ${i} absent $n"; fi`;
   });
   // Older snapshots go first: only this run's stays on the host.
   return `set -u
@@ -41,14 +51,16 @@ ${lines.join('\n')}
 `;
 }
 
-export function parseSnapshot(stdout: string, paths: string[]): boolean[] {
-  const existed = new Map<number, boolean>();
+export function parseSnapshot(stdout: string, paths: string[]): SnapshotEntry[] {
+  const found = new Map<number, SnapshotEntry>();
   for (const line of stdout.split('\n')) {
-    const m = new RegExp(`^${MARK} (\\d+) (existed|absent)$`).exec(line);
-    if (m) existed.set(Number(m[1]), m[2] === 'existed');
+    const m = new RegExp(`^${MARK} (\\d+) (?:(existed)|absent (\\d+))$`).exec(line);
+    const path = m ? paths[Number(m[1])] : undefined;
+    if (!m || path === undefined) continue;
+    found.set(Number(m[1]), m[2] ? { path, existed: true } : { path, existed: false, missingDirs: Number(m[3]) });
   }
   return paths.map((p, i) => {
-    const e = existed.get(i);
+    const e = found.get(i);
     if (e === undefined) throw new Error(`snapshot did not report ${p}`);
     return e;
   });
@@ -59,19 +71,38 @@ export async function takeSnapshot(transport: Transport, plan: HostPlan, token: 
   const dir = `${SNAPSHOT_ROOT}/${token}`;
   const res = await transport.exec(snapshotScript(transport.root, dir, paths));
   if (res.rc !== 0) throw new Error(`cannot keep the previous files for rollback in ${dir}: ${res.stderr.trim() || `exit ${res.rc}`}`);
-  const existed = parseSnapshot(res.stdout, paths);
-  return { dir, entries: paths.map((path, i) => ({ path, existed: existed[i]! })), handlers: plan.handlers.flatMap((h) => h.changes) };
+  return { dir, entries: parseSnapshot(res.stdout, paths), handlers: plan.handlers.flatMap((h) => h.changes) };
 }
 
-/** One sh script restoring every entry; runs on the target (or inside its root for chroot). */
+/** Folders the apply made for a path that did not exist, nearest first. */
+function madeDirs(e: SnapshotEntry): string[] {
+  const dirs: string[] = [];
+  let d = posix.dirname(e.path);
+  for (let i = 0; i < (e.missingDirs ?? 0) && d !== '/'; i++, d = posix.dirname(d)) dirs.push(d);
+  return dirs;
+}
+
+/** One sh script restoring every entry, with the target's paths under `root` (an offline root's
+ *  folder on this machine, '' on a live host). A folder made for a new path goes when empty. */
 export function restoreScript(root: string, snap: Snapshot): string {
   const lines = snap.entries.map((e, i) => {
     const P = shq(rooted(root, e.path));
-    if (!e.existed) return `rm -f ${P} || F=1`;
+    if (!e.existed) return [`rm -f ${P} || F=1`, ...madeDirs(e).map((d) => `rmdir ${shq(rooted(root, d))} 2>/dev/null`)].join('\n');
     const T = shq(rooted(root, `${e.path}.psd-rollback`));
-    return `rm -rf ${T}; mkdir -p "$(dirname ${P})" && cp -a --no-dereference ${shq(rooted(root, `${snap.dir}/${i}`))} ${T} && mv -Tf ${T} ${P} || F=1`;
+    return `rm -rf ${T}; ${mkdirShared(`"$(dirname ${P})"`)} && cp -a --no-dereference ${shq(rooted(root, `${snap.dir}/${i}`))} ${T} && mv -Tf ${T} ${P} || F=1`;
   });
   return `F=0\n${lines.join('\n')}\nexit $F\n`;
+}
+
+/** The restore as a step of the rollback script, reporting as an apply step does (step 0). */
+function restoreStep(root: string, snap: Snapshot): string {
+  return `trap '' INT HUP TERM PIPE
+E=$(mktemp) || exit 90
+echo '${MARK} start 0'
+if (
+${restoreScript(root, snap)}) >"$E" 2>&1; then echo '${MARK} ok 0'; else printf '${MARK} failed 0 0 b'; base64 <"$E" | tr -d '\\n'; echo; fi
+rm -f "$E"
+`;
 }
 
 export interface RollbackOutcome {
@@ -82,23 +113,24 @@ export interface RollbackOutcome {
   error?: string;
 }
 
-/** Each step is its own apply script, so a failed handler (restarting a unit the restore removed)
- *  does not stop the ones after it; all of them travel in one exec, split by a marker line. */
+/** The restore, then each handler as its own apply script, so a failed handler (restarting a unit
+ *  the restore removed) does not stop the ones after it; all of them travel in one exec, split by
+ *  a marker line. */
 export async function rollBack(transport: Transport, snap: Snapshot): Promise<RollbackOutcome> {
-  const restore: Change = {
-    summary: `restore ${snap.entries.length} files from ${snap.dir}`,
-    ops: [{ kind: 'exec', argv: ['sh', '-c', restoreScript('', snap)] }],
-  };
-  const steps = [restore, ...snap.handlers];
   const target = { root: transport.root, offline: transport.offline };
-  const script = steps
-    .map((change) => `echo '${MARK}-step'\n(\n${compileApplyScript([{ change, sets: [] }], target, true).script})`)
-    .join('\n');
+  const steps = [
+    { summary: `restore ${snap.entries.length} files from ${snap.dir}`, script: restoreStep(transport.root, snap) },
+    ...snap.handlers.map((change: Change) => ({
+      summary: change.summary,
+      script: compileApplyScript([{ change, sets: [] }], target, true).script,
+    })),
+  ];
+  const script = steps.map((s) => `echo '${MARK}-step'\n(\n${s.script})`).join('\n');
   const res = await transport.exec(script);
   const outputs = res.stdout.split(`${MARK}-step\n`).slice(1);
-  const errors = steps.flatMap((change, i) => {
+  const errors = steps.flatMap((step, i) => {
     const o = parseApplyOutput(outputs[i] ?? '', 1)[0]!;
-    return o.status === 'ok' ? [] : [`${change.summary}: ${o.error ?? 'not run'}`];
+    return o.status === 'ok' ? [] : [`${step.summary}: ${o.error ?? 'not run'}`];
   });
   return {
     ok: errors.length === 0,

@@ -366,7 +366,7 @@ test("health is never assumed: on offline roots the kernel play's canary gate fa
     if (args[i] === '-e' && args[i + 1] === 'portsyncd_health_not_probed=pass') i++;
     else noPass.push(args[i]!);
   }
-  const before = snapshot(join(dir, 'dc1-leaf-02'));
+  const before = snapshot(dir);
   const r = cli([join(REPO, 'playbooks/site.yaml'), ...noPass, '--skip-tags', 'deploy']);
   assert.equal(r.code, 1, r.err + r.out);
   const ev = events(r.out);
@@ -378,8 +378,14 @@ test("health is never assumed: on offline roots the kernel play's canary gate fa
   assert.match(halt.reason, /not started: dc1-leaf-02/);
   const probe = ev.find((e) => e.event === 'result' && e.task === 'health: portsyncd healthy')!;
   assert.deepEqual([probe.host, probe.status], ['dc1-leaf-01', 'failed']);
-  // (The canary's rollback runs the root's own sh, which these empty roots lack.)
-  assert.deepEqual(snapshot(join(dir, 'dc1-leaf-02')), before, 'the second batch never started');
+  // The canary's rollback needs no shell inside the root: the file it created is gone with the
+  // folders made for it, and nothing but the rollback's own copies is left.
+  const rollback = ev.find((e) => e.event === 'result' && e.task === 'rollback')!;
+  assert.deepEqual([rollback.host, rollback.status, rollback.msg], ['dc1-leaf-01', 'changed', '0 restored, 1 removed']);
+  assert.match(halt.reason, /rolled back: dc1-leaf-01 \(0 restored, 1 removed\)/);
+  const kept = Object.entries(snapshot(dir)).filter(([f]) => !f.startsWith('dc1-leaf-01/var/lib/portsync-deploy/rollback/'));
+  assert.deepEqual(Object.fromEntries(kept), before, 'every root as before, but for the rollback copies');
+  assert.deepEqual(readdirSync(join(dir, 'dc1-leaf-01/etc')), [], 'the folder made for the file is gone too');
 
   // A play that --tags leaves without tasks runs none of its probes.
   const fresh = exampleFleet(t, hosts);

@@ -64,8 +64,12 @@ test('snapshot then restore brings back files and links, and removes what did no
   const dir = `${SNAPSHOT_ROOT}/run1`;
   const snap = sh(snapshotScript(root, dir, paths));
   assert.equal(snap.code, 0, snap.stderr);
-  const existed = parseSnapshot(snap.stdout, paths);
-  assert.deepEqual(existed, [true, true, false]);
+  const entries = parseSnapshot(snap.stdout, paths);
+  assert.deepEqual(entries, [
+    { path: '/etc/app.yaml', existed: true },
+    { path: '/opt/app/current', existed: true },
+    { path: '/etc/app.d/tuning.conf', existed: false, missingDirs: 1 },
+  ]);
   assert.equal(existsSync(join(root, SNAPSHOT_ROOT, 'an-older-run')), false, 'only the latest snapshot is kept');
 
   // The batch's changes land…
@@ -76,13 +80,13 @@ test('snapshot then restore brings back files and links, and removes what did no
   writeFileSync(join(root, 'etc/app.d/tuning.conf'), 'x');
 
   // …and are rolled back (the script runs inside the root: here, with rooted paths).
-  const s: Snapshot = { dir, entries: paths.map((path, i) => ({ path, existed: existed[i]! })), handlers: [] };
+  const s: Snapshot = { dir, entries, handlers: [] };
   const restored = sh(restoreScript(root, s));
   assert.equal(restored.code, 0, restored.stderr);
   assert.equal(readFileSync(join(root, 'etc/app.yaml'), 'utf8'), 'old\n');
   assert.equal(lstatSync(join(root, 'etc/app.yaml')).mode & 0o777, 0o640);
   assert.equal(readlinkSync(join(root, 'opt/app/current')), 'releases/a');
-  assert.equal(existsSync(join(root, 'etc/app.d/tuning.conf')), false);
+  assert.equal(existsSync(join(root, 'etc/app.d')), false, 'the folder made for a new file goes with it');
 });
 
 test('a snapshot that does not report every path is an error, not a silent partial rollback', () => {
