@@ -1,8 +1,9 @@
 // `portsync-deploy lab ...` arguments → a command. Pure.
 import { ValidationError, type Problem } from '../src/errors.js';
+import { parseAsics } from './asics.js';
 
 export type LabCommand =
-  | { command: 'up'; name?: string; switches?: number; ports?: number; inventory?: string }
+  | { command: 'up'; name?: string; switches?: number; ports?: number; inventory?: string; asics?: Record<string, number> }
   | { command: 'down'; name?: string }
   | { command: 'status'; name?: string; json: boolean }
   | { command: 'shell'; name?: string; switch: string; argv: string[] }
@@ -13,8 +14,10 @@ export type LabCommand =
 export const USAGE = `usage: portsync-deploy lab <command> [options]
 
 commands:
-  up [--switches N] [--ports N] [--name NAME] [--inventory DIR]
-                               start the lab, or complete it (keeps running switches)
+  up [--switches N] [--ports N] [--name NAME] [--inventory DIR] [--asics SWITCH=N,...]
+                               start the lab, or complete it (keeps running switches);
+                               --asics makes SWITCH multi-ASIC: N ASIC namespaces, each
+                               with its own ports and Redis (SONiC's database_global.json)
   down [--name NAME]           remove everything the lab created
   status [--name NAME] [--json]
                                per switch: container, SSH, systemd state, Redis
@@ -26,7 +29,7 @@ commands:
 The default lab is named "lab" and writes inventories/lab/hosts.yaml.`;
 
 const VALUE_OPTIONS: Record<string, string[]> = {
-  up: ['--switches', '--ports', '--name', '--inventory'],
+  up: ['--switches', '--ports', '--name', '--inventory', '--asics'],
   down: ['--name'],
   status: ['--name'],
   shell: ['--name'],
@@ -79,9 +82,19 @@ export function parseLabArgs(argv: string[]): LabCommand {
   let parsed: LabCommand;
   const name = values['--name'];
   switch (command) {
-    case 'up':
-      parsed = { command, name, switches: count('--switches'), ports: count('--ports'), inventory: values['--inventory'] };
+    case 'up': {
+      const asics = values['--asics'] === undefined ? undefined : parseAsics(values['--asics']);
+      problems.push(...(asics?.problems ?? []));
+      parsed = {
+        command,
+        name,
+        switches: count('--switches'),
+        ports: count('--ports'),
+        inventory: values['--inventory'],
+        ...(asics ? { asics: asics.asics } : {}),
+      };
       break;
+    }
     case 'down':
       parsed = { command, name };
       break;

@@ -54,11 +54,19 @@ async function dispatch(cmd: LabCommand): Promise<number> {
     }
     case 'up': {
       const started = Date.now();
-      const lab = await labUp({ name: cmd.name, switches: cmd.switches, ports: cmd.ports, inventoryDir: cmd.inventory, log });
+      const lab = await labUp({
+        name: cmd.name,
+        switches: cmd.switches,
+        ports: cmd.ports,
+        inventoryDir: cmd.inventory,
+        asics: cmd.asics,
+        log,
+      });
       const secs = ((Date.now() - started) / 1000).toFixed(1);
       console.log(`lab ${lab.name}: ${lab.switches.length} switches accept SSH on ${lab.subnet} (bridge ${lab.bridge}) after ${secs} s`);
       console.log(`  kept ${lab.kept.length}, started ${lab.started.length}`);
-      for (const s of lab.switches) console.log(`  ${s.name.padEnd(8)} ${s.group.padEnd(6)} ${s.address}`);
+      for (const s of lab.switches)
+        console.log(`  ${s.name.padEnd(8)} ${s.group.padEnd(6)} ${s.address}${s.asics ? `  ${s.asics.join(', ')}` : ''}`);
       console.log(`inventory: ${lab.inventory.hostsFile}`);
       console.log(`try: portsync-deploy lab shell ${lab.switches[0].name}${lab.name === defaultLabName ? '' : ` --name ${lab.name}`}`);
       return EXIT.ok;

@@ -12,6 +12,8 @@ export interface InventorySwitch {
   address: string;
   /** "ssh-ed25519 AAAA..." */
   hostKey: string;
+  /** A multi-ASIC switch's namespaces: its portsyncd_asics, so the site playbook deploys one portsyncd@ per ASIC. */
+  asics?: string[];
 }
 
 export interface InventoryInput {
@@ -29,7 +31,11 @@ export function renderKnownHosts(switches: InventorySwitch[]): string {
 
 export function renderHostsYaml(input: InventoryInput): string {
   const group = (g: SwitchGroup) => ({
-    hosts: Object.fromEntries(input.switches.filter((s) => s.group === g).map((s) => [s.name, { ansible_host: s.address }])),
+    hosts: Object.fromEntries(
+      input.switches
+        .filter((s) => s.group === g)
+        .map((s) => [s.name, { ansible_host: s.address, ...(s.asics ? { portsyncd_asics: s.asics } : {}) }]),
+    ),
   });
   const doc = {
     all: {

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../src/errors.js';
+import { asicNamespaces, checkAsicSwitches, writeAsicLayout } from './asics.js';
 import { removeSwitchCgroups, leaderPid } from './cgroups.js';
 import { execInSwitch, nspawnArgs, startSwitch, stopSwitch, supervisorAlive } from './container.js';
 import { mapLimit, sleep, type RunResult } from './exec.js';
@@ -32,6 +33,8 @@ export interface LabOptions {
   switches?: number;
   ports?: number;
   inventoryDir?: string;
+  /** Multi-ASIC switches: switch name → number of ASIC namespaces (asics.ts). */
+  asics?: Record<string, number>;
   /** 'ssh' (default): return once every sshd answers; 'healthy': also wait for systemd and Redis. */
   waitFor?: 'ssh' | 'healthy';
   log?: (line: string) => void;
@@ -43,6 +46,8 @@ export interface LabSwitch {
   address: string;
   netns: string;
   hostKey: string;
+  /** A multi-ASIC switch's ASIC namespaces (asic0, asic1, …). */
+  asics?: string[];
 }
 
 export interface LabInfo {
@@ -85,6 +90,19 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
       .map(async (l) => (await readState(l))?.slot ?? -1),
   );
   const plan = planLab(name, prev?.slot ?? freeSlot(otherSlots), count);
+  const asics = opts.asics ?? prev?.asics ?? {};
+  checkAsicSwitches(
+    asics,
+    plan.switches.map((s) => s.name),
+  );
+  if (prev && !sameAsics(asics, prev.asics ?? {})) {
+    throw new ValidationError([
+      {
+        message: `lab ${name} has ASIC namespaces ${JSON.stringify(prev.asics ?? {})}, not ${JSON.stringify(asics)}`,
+        hint: `run \`lab down --name ${name}\` first to change them`,
+      },
+    ]);
+  }
 
   // Switches no longer wanted go first; the record is written before anything is
   // created, so that `down` can always clean up after an interrupted `up`.
@@ -96,6 +114,7 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
     name,
     slot: plan.slot,
     ports,
+    ...(Object.keys(asics).length ? { asics } : {}),
     rootfs,
     bridge: plan.bridge,
     bridgeAddress: plan.bridgeAddress,
@@ -124,6 +143,7 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
       const root = await mountSwitchRoot(name, sw.name, rootfs);
       await writeSwitchIdentity(root, sw.name, clientPublicKey);
       await writeSonicLayout(root, ports);
+      if (asics[sw.name]) await writeAsicLayout(root, asics[sw.name]!, ports);
       sw.pid = await startSwitch(name, sw.name, nspawnArgs(root, sw.name, sw.netns));
     });
   } finally {
@@ -142,7 +162,9 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
   }
   if (opts.waitFor === 'healthy') await waitHealthy(name, 60_000);
 
-  const switches = await Promise.all(state.switches.map(async (s) => ({ ...describe(s), hostKey: await hostKey(name, s.name) })));
+  const switches = await Promise.all(
+    state.switches.map(async (s) => ({ ...describe(s, asics[s.name]), hostKey: await hostKey(name, s.name) })),
+  );
   const inventory = await writeInventory(state.inventoryDir, name, clientKey, switches);
   return {
     name,
@@ -158,8 +180,13 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
   };
 }
 
-function describe(s: SwitchRecord): Omit<LabSwitch, 'hostKey'> {
-  return { name: s.name, group: s.group, address: s.address, netns: s.netns };
+function describe(s: SwitchRecord, asics: number | undefined): Omit<LabSwitch, 'hostKey'> {
+  return { name: s.name, group: s.group, address: s.address, netns: s.netns, ...(asics ? { asics: asicNamespaces(asics) } : {}) };
+}
+
+function sameAsics(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 async function hostKey(lab: string, switchName: string): Promise<string> {

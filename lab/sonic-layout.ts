@@ -36,13 +36,13 @@ export function databaseConfig(socket = REDIS_SOCKET, port = 6379): string {
   )}\n`;
 }
 
-/** CONFIG_DB PORT entries, one HSET per port, as redis-cli reads them from stdin. */
-export function configDbCommands(ports: number): string {
-  return portNames(ports)
-    .map(
-      (name, i) =>
-        `HSET "PORT|${name}" lanes "${i * 4},${i * 4 + 1},${i * 4 + 2},${i * 4 + 3}" alias "etp${i + 1}" speed "100000" admin_status "up" mtu "9100"\n`,
-    )
+/** CONFIG_DB PORT entries, one HSET per port (EthernetN has lanes N to N+3), as redis-cli reads them from stdin. */
+export function configDbCommands(ports: string[]): string {
+  return ports
+    .map((name) => {
+      const n = Number(name.replace(/^Ethernet/, ''));
+      return `HSET "PORT|${name}" lanes "${n},${n + 1},${n + 2},${n + 3}" alias "etp${n / 4 + 1}" speed "100000" admin_status "up" mtu "9100"\n`;
+    })
     .join('');
 }
 
@@ -61,12 +61,16 @@ ExecStartPost=+${INIT_SCRIPT}
 `;
 
 export async function writeSonicLayout(root: string, ports: number): Promise<void> {
-  const files: Array<[string, string, number]> = [
+  await writeLayerFiles(root, [
     [STORED_DB_CONFIG, databaseConfig(), 0o644],
-    [CONFIG_DB_COMMANDS, configDbCommands(ports), 0o644],
+    [CONFIG_DB_COMMANDS, configDbCommands(portNames(ports)), 0o644],
     [INIT_SCRIPT, INIT, 0o755],
     [REDIS_DROPIN, DROPIN, 0o644],
-  ];
+  ]);
+}
+
+/** Files (switch path, content, mode) written into the switch's own layer under `root`. */
+export async function writeLayerFiles(root: string, files: Array<[string, string, number]>): Promise<void> {
   for (const [file, text, mode] of files) {
     const target = path.join(root, file);
     await mkdir(path.dirname(target), { recursive: true });

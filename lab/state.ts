@@ -14,6 +14,8 @@ export interface LabState {
   name: string;
   slot: number;
   ports: number;
+  /** Multi-ASIC switches: name → number of ASIC namespaces; absent when there are none. */
+  asics?: Record<string, number>;
   rootfs: string;
   bridge: string;
   bridgeAddress: string;

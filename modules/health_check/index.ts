@@ -1,6 +1,7 @@
 // health_check: is portsyncd healthy on this switch? A probe: every check reports pass or fail
 // with what it measured. Its optional self-test flaps a port first, so the latency histogram has
-// fresh events: an action of the probe phase (`act`), never part of a gather.
+// fresh events: an action of the probe phase (`act`), never part of a gather. On a multi-ASIC
+// switch (`asics`) each portsyncd@<asic> instance is probed as well, inside its namespace.
 import type { FactQuery } from '../../src/facts/types.js';
 import type { Module } from '../../src/module.js';
 import { probeHealth } from './probe.js';
@@ -18,6 +19,15 @@ const healthCheck: Module<HealthCheckArgs> = {
       { kind: 'cmd', argv: httpArgv(args, '/metrics') },
       { kind: 'cmd', argv: linksArgv() },
       { kind: 'cmd', argv: portTableArgv(args) },
+      ...args.asics.flatMap((ns): FactQuery[] =>
+        [
+          unitArgv(args, ns),
+          httpArgv(args, '/healthz', 'http', ns),
+          httpArgv(args, '/metrics', 'http', ns),
+          linksArgv(ns),
+          portTableArgv(args, ns),
+        ].map((argv) => ({ kind: 'cmd', argv })),
+      ),
     ] satisfies FactQuery[];
   },
   diff: () => [],

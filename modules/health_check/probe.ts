@@ -12,14 +12,14 @@ import {
   redisPorts,
   type PortState,
 } from './parse.js';
-import { flapArgv, httpArgv, linksArgv, metricsBeforeArgv, portTableArgv, unitArgv } from './queries.js';
+import { flapArgv, httpArgv, instanceUnit, linksArgv, metricsBeforeArgv, portTableArgv, unitArgv, type Instance } from './queries.js';
 import type { HealthCheckArgs } from './schema.js';
 
 const M = 'portsyncd_';
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
-function unitChecks(facts: Facts, a: HealthCheckArgs): ProbeResult[] {
-  const kv = parseKeyValues(facts.cmd(unitArgv(a)).stdout);
+function unitChecks(facts: Facts, a: HealthCheckArgs, ns: Instance): ProbeResult[] {
+  const kv = parseKeyValues(facts.cmd(unitArgv(a, ns)).stdout);
   const state = `${kv.get('ActiveState') ?? 'unknown'}/${kv.get('SubState') ?? 'unknown'}`;
   const restarts = Number(kv.get('NRestarts') ?? NaN);
   // Type=notify: systemd moves the unit to active only after READY=1; other types prove nothing.
@@ -41,8 +41,8 @@ function unitChecks(facts: Facts, a: HealthCheckArgs): ProbeResult[] {
   ];
 }
 
-function httpCheck(facts: Facts, a: HealthCheckArgs, path: string): { result: ProbeResult; body: string | null } {
-  const r = facts.cmd(httpArgv(a, path));
+function httpCheck(facts: Facts, a: HealthCheckArgs, path: string, ns: Instance): { result: ProbeResult; body: string | null } {
+  const r = facts.cmd(httpArgv(a, path, 'http', ns));
   const reply = parseHttp(r.stdout);
   const check = path === '/healthz' ? '/healthz 200' : '/metrics answers';
   if (!reply)
@@ -160,17 +160,28 @@ function notProbedWhere(results: ProbeResult[], tool: string | undefined, a: Hea
   }));
 }
 
+/** The switch's portsyncd, then each portsyncd@<asic> instance: its checks named after it, so a failing instance fails the host. */
 export function probeHealth(facts: Facts, a: HealthCheckArgs): ProbeResult[] {
-  const unitTool = missingTool(facts, unitArgv(a));
-  if (!unitTool && a.unit_absent === 'pass' && parseKeyValues(facts.cmd(unitArgv(a)).stdout).get('LoadState') === 'not-found') {
-    return [{ check: 'unit installed', ok: true, value: `${a.unit} not installed yet: nothing to probe` }];
+  return [
+    ...probeInstance(facts, a, undefined),
+    ...a.asics.flatMap((ns) =>
+      probeInstance(facts, a, ns).map((r) => ({ ...r, check: `${instanceUnit(a, ns).replace(/\.service$/, '')}: ${r.check}` })),
+    ),
+  ];
+}
+
+/** The self-test flaps a port of the switch's own namespace, so only the switch's portsyncd gets it. */
+function probeInstance(facts: Facts, a: HealthCheckArgs, ns: Instance): ProbeResult[] {
+  const unitTool = missingTool(facts, unitArgv(a, ns));
+  if (!unitTool && a.unit_absent === 'pass' && parseKeyValues(facts.cmd(unitArgv(a, ns)).stdout).get('LoadState') === 'not-found') {
+    return [{ check: 'unit installed', ok: true, value: `${instanceUnit(a, ns)} not installed yet: nothing to probe` }];
   }
-  const httpTool = missingTool(facts, httpArgv(a, '/healthz'));
-  const redisTool = missingTool(facts, portTableArgv(a)) ?? missingTool(facts, linksArgv());
-  const healthz = httpCheck(facts, a, '/healthz');
-  const metrics = httpCheck(facts, a, '/metrics');
-  const links = facts.cmd(linksArgv());
-  const table = facts.cmd(portTableArgv(a));
+  const httpTool = missingTool(facts, httpArgv(a, '/healthz', 'http', ns));
+  const redisTool = missingTool(facts, portTableArgv(a, ns)) ?? missingTool(facts, linksArgv(ns));
+  const healthz = httpCheck(facts, a, '/healthz', ns);
+  const metrics = httpCheck(facts, a, '/metrics', ns);
+  const links = facts.cmd(linksArgv(ns));
+  const table = facts.cmd(portTableArgv(a, ns));
   const ports =
     table.rc !== 0
       ? {
@@ -179,6 +190,7 @@ export function probeHealth(facts: Facts, a: HealthCheckArgs): ProbeResult[] {
           value: `redis-cli exit ${table.rc}: ${table.stderr.trim() || table.stdout.trim()}`,
         }
       : portStateCheck(links.stdout, table.stdout, a.port_prefix);
+  const flap = ns === undefined ? flapArgv(a) : undefined;
   const fromMetrics =
     metrics.body === null
       ? ['netlink drops since start', 'netlink receive buffer', 'event latency p99', 'RSS'].map((check) => ({
@@ -186,11 +198,10 @@ export function probeHealth(facts: Facts, a: HealthCheckArgs): ProbeResult[] {
           ok: false,
           value: 'no /metrics',
         }))
-      : metricChecks(metrics.body, flapArgv(a) ? (parseHttp(facts.cmd(metricsBeforeArgv(a)).stdout)?.body ?? null) : null, a);
-  const flap = flapArgv(a);
+      : metricChecks(metrics.body, flap ? (parseHttp(facts.cmd(metricsBeforeArgv(a)).stdout)?.body ?? null) : null, a);
   const selfTest = flap ? [flapCheck(facts.cmd(flap), a.self_test_port!)] : [];
   return [
-    ...notProbedWhere(unitChecks(facts, a), unitTool, a),
+    ...notProbedWhere(unitChecks(facts, a, ns), unitTool, a),
     ...selfTest,
     ...notProbedWhere([healthz.result, metrics.result], httpTool, a),
     ...notProbedWhere([ports], redisTool, a),

@@ -1,6 +1,8 @@
 // Args of health_check: where the daemon answers and the thresholds it is held to.
 export interface HealthCheckArgs {
   unit: string;
+  /** ASIC namespaces whose portsyncd@<asic> instances are probed too, each in its namespace. */
+  asics: string[];
   http_port: number;
   redis_port: number;
   /** Kernel links whose STATE_DB entry must match, by name prefix. */
@@ -28,6 +30,7 @@ export const schema = {
   additionalProperties: false,
   properties: {
     unit: { type: 'string', pattern: '^[A-Za-z0-9@._-]+\\.service$', default: 'portsyncd.service' },
+    asics: { type: 'array', items: { type: 'string', pattern: '^asic[0-9]{1,3}$' }, maxItems: 64, uniqueItems: true, default: [] },
     http_port: { type: 'integer', minimum: 1, maximum: 65535, default: 9464 },
     redis_port: { type: 'integer', minimum: 1, maximum: 65535, default: 6379 },
     port_prefix: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', default: 'Ethernet' },

@@ -10,7 +10,7 @@ test('the lab database_config.json is what portsyncd reads from SONiC: the socke
 });
 
 test('CONFIG_DB commands: one PORT entry per front-panel port, four lanes each', () => {
-  const lines = configDbCommands(3).trimEnd().split('\n');
+  const lines = configDbCommands(['Ethernet0', 'Ethernet4', 'Ethernet8']).trimEnd().split('\n');
   assert.equal(lines.length, 3);
   assert.equal(lines[1], 'HSET "PORT|Ethernet4" lanes "4,5,6,7" alias "etp2" speed "100000" admin_status "up" mtu "9100"');
 });

@@ -49,21 +49,29 @@ function probe(cmds: Record<string, CmdFact>, raw: Record<string, unknown> = {})
   for (const q of [...healthCheck.needs(args, fakeContext()), ...acted]) {
     if (q.kind !== 'cmd') continue;
     const key = q.argv.join(' ');
-    const alias = q.argv.includes('before-self-test')
-      ? 'metrics-before'
-      : q.argv.includes('/healthz')
-        ? 'healthz'
-        : q.argv.includes('/metrics')
-          ? 'metrics'
-          : q.argv[0] === 'redis-cli'
-            ? 'redis'
-            : q.argv[0] === 'sh'
-              ? 'flap'
-              : key;
+    // An instance's reads run in its ASIC namespace: "asic0:healthz", …
+    const ns = q.argv[0] === 'nsenter' ? `${/\/run\/netns\/(.+)$/.exec(q.argv[1]!)![1]}:` : '';
+    const argv = ns ? q.argv.slice(3) : q.argv;
+    const alias = ns + aliasOf(argv);
     if (cmds[alias]) byArgv[key] = cmds[alias]!;
   }
   const results = healthCheck.probe!(fakeFacts({ cmds: byArgv }), args, fakeContext());
   return new Map(results.map((r) => [r.check, r]));
+}
+
+function aliasOf(argv: string[]): string {
+  const key = argv.join(' ');
+  return argv.includes('before-self-test')
+    ? 'metrics-before'
+    : argv.includes('/healthz')
+      ? 'healthz'
+      : argv.includes('/metrics')
+        ? 'metrics'
+        : argv[0] === 'redis-cli'
+          ? 'redis'
+          : argv[0] === 'sh'
+            ? 'flap'
+            : key;
 }
 
 test('a healthy daemon passes every check, each with its measured value', () => {
@@ -261,4 +269,41 @@ test('without a self-test, a P99 over fewer events than min_events (a fresh star
   const r = probe(healthy(), { max_p99_us: 300, min_events: 101 }).get('event latency p99')!;
   assert.equal(r.ok, true);
   assert.equal(r.value, 'not judged: 100 events < 101; set self_test_port');
+});
+
+test('each portsyncd@<asic> instance is probed in its namespace and reported apart; a failing instance fails its own checks', () => {
+  // systemctl runs on the switch itself; the other reads in the instance's namespace.
+  const instance = (ns: string, c: Record<string, CmdFact>) =>
+    Object.fromEntries(
+      Object.entries(c).map(([k, v]) => [
+        k.startsWith('systemctl') ? k.replace('portsyncd.service', `portsyncd@${ns}.service`) : `${ns}:${k}`,
+        v,
+      ]),
+    );
+  const cmds = { ...healthy(), ...instance('asic0', healthy()), ...instance('asic1', healthy()) };
+  cmds['systemctl show -p LoadState,Type,ActiveState,SubState,NRestarts -- portsyncd@asic1.service'] = ok(
+    'Type=notify\nActiveState=failed\nSubState=failed\nNRestarts=0\n',
+  );
+  cmds['asic1:healthz'] = http(503, '{}');
+  const r = probe(cmds, { asics: ['asic0', 'asic1'] });
+  assert.equal(r.size, 27);
+  for (const [check, res] of r)
+    assert.equal(res.ok, !check.startsWith('portsyncd@asic1: unit') && check !== 'portsyncd@asic1: /healthz 200', `${check}: ${res.value}`);
+  assert.equal(r.get('portsyncd@asic0: STATE_DB PORT_TABLE = kernel (Ethernet*)')!.value, '2 ports equal');
+  assert.equal(r.get('portsyncd@asic1: unit active (READY)')!.value, 'failed/failed');
+  // The self-test flaps a port of the switch's own namespace; the instances are not flapped.
+  const flapped = probe({ ...cmds, flap: ok(''), 'metrics-before': http(200, METRICS) }, { asics: ['asic0'], self_test_port: 'Ethernet0' });
+  assert.deepEqual(
+    [...flapped.keys()].filter((c) => c.includes('self-test')),
+    ['self-test: flap Ethernet0'],
+  );
+});
+
+test('an instance is read through nsenter into its ASIC namespace, its unit is the template instance', () => {
+  const args = withDefaults<HealthCheckArgs>(healthCheck.schema, { asics: ['asic3'] });
+  const argvs = healthCheck.needs(args, fakeContext()).flatMap((q) => (q.kind === 'cmd' ? [q.argv] : []));
+  const inAsic = argvs.filter((a) => a[0] === 'nsenter');
+  assert.equal(inAsic.length, 4);
+  for (const a of inAsic) assert.deepEqual(a.slice(0, 3), ['nsenter', '--net=/run/netns/asic3', '--']);
+  assert.ok(argvs.some((a) => a.at(-1) === 'portsyncd@asic3.service' && a[0] === 'systemctl'));
 });
