@@ -4,6 +4,8 @@
 //   lib/portsyncd.mjs              the daemon and its dependencies, one esbuild bundle
 //   lib/portsyncd_netlink.node     the netlink addon
 //   MANIFEST                       sha256 of every file above, the Node version and the platform
+// and beside the archive <archive>.sha256 (sha256sum's format), which the daemon module reads
+// instead of hashing 32 MB at every run's start.
 // packed reproducibly (sorted entries, fixed mtimes, no owners, gzip without a name or time).
 // An unchanged daemon and runtime give the same file, hence the same version.
 //   --arch x64 (default)   the running Node and the addon of the daemon's build;
@@ -178,10 +180,12 @@ async function main() {
   const version = sha256(gz).slice(0, VERSION_DIGITS);
   const name = `${target.prefix}${version}.tar.gz`;
   for (const old of readdirSync(outDir))
-    if (old.startsWith(target.prefix) && /^[0-9a-f]+\.tar\.gz$/.test(old.slice(target.prefix.length)) && old !== name)
+    if (old.startsWith(target.prefix) && /^[0-9a-f]+\.tar\.gz(\.sha256)?$/.test(old.slice(target.prefix.length)) && !old.startsWith(name))
       rmSync(join(outDir, old));
   writeFileSync(join(outDir, name + '.tmp'), gz);
   renameSync(join(outDir, name + '.tmp'), join(outDir, name));
+  // Written after the archive, so it is never older than the archive it describes.
+  writeFileSync(join(outDir, `${name}.sha256`), `${sha256(gz)}  ${name}\n`);
   writeFileSync(join(outDir, target.latest), name + '\n');
   rmSync(stage, { recursive: true, force: true });
   console.log(`${join(outDir, name)} (${(gz.length / 1e6).toFixed(1)} MB, ${(tar.length / 1e6).toFixed(1)} MB unpacked)`);

@@ -1,8 +1,10 @@
 // The local artifact: its path, sha256 and release id (the hash prefix the bundle names it by).
-// Hashed once per process, keyed by path, size and mtime, however many hosts receive it.
+// `npm run bundle` writes the sha256 beside it (<artifact>.sha256), so a run does not hash 32 MB
+// before its first connection; any other artifact is hashed once per process, keyed by path, size
+// and mtime, however many hosts receive it. The switch checks the upload against the sha256.
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { readFileSync, statSync, type Stats } from 'node:fs';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/package-root.js';
 
 export interface Artifact {
@@ -39,12 +41,28 @@ export function resolveArtifactPath(arg: string | null | undefined, playbookDir:
   return resolve(typeof playbookDir === 'string' ? playbookDir : process.cwd(), arg);
 }
 
+/**
+ * The sha256 the bundle wrote beside the artifact: trusted only when that file is no older than
+ * the artifact, names it, and agrees with the hash prefix in the artifact's name.
+ */
+function bundledSha256(path: string, st: Stats): string | undefined {
+  const sidecar = `${path}.sha256`;
+  try {
+    if (statSync(sidecar).mtimeMs < st.mtimeMs) return undefined;
+    const m = /^([0-9a-f]{64}) {2}(\S+)\n?$/.exec(readFileSync(sidecar, 'utf8'));
+    const named = /-([0-9a-f]+)\.tar\.gz$/.exec(basename(path))?.[1];
+    return m && m[2] === basename(path) && (!named || m[1]!.startsWith(named)) ? m[1] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function readArtifact(path: string): Artifact {
   const st = statSync(path);
   const stamp = `${st.size}:${st.mtimeMs}`;
   const hit = cache.get(path);
   if (hit?.stamp === stamp) return hit.artifact;
-  const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
+  const sha256 = bundledSha256(path, st) ?? createHash('sha256').update(readFileSync(path)).digest('hex');
   const artifact = { path, sha256, id: sha256.slice(0, RELEASE_ID_DIGITS), size: st.size };
   cache.set(path, { stamp, artifact });
   return artifact;

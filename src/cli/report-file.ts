@@ -1,17 +1,18 @@
 // --report FILE.html: the run's events are collected (behind the redacting boundary, like every
-// other sink) and written as one self-contained HTML page when the command ends.
+// other sink) and written as one self-contained HTML page when the command ends. The page's
+// renderer (diff2html and the charts) is loaded only then, so a run without --report never
+// loads it, and one with it does not load it before its first connection.
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ValidationError } from '../errors.js';
 import type { HostHealth } from '../exec/probe-host.js';
 import { ReportCollector } from '../report/html/collect.js';
-import { writeReport } from '../report/html/write.js';
 import type { CliOptions } from './options.js';
 
 export interface ReportFile {
   collector: ReportCollector;
   /** Writes the page; returns the exit code unchanged. */
-  finish(exitCode: number, health?: HostHealth[]): number;
+  finish(exitCode: number, health?: HostHealth[]): Promise<number>;
 }
 
 /** Undefined without --report. The folder must exist: checked before any host is contacted. */
@@ -29,7 +30,8 @@ export function reportFile(o: CliOptions): ReportFile | undefined {
   const collector = new ReportCollector();
   return {
     collector,
-    finish(exitCode, health) {
+    async finish(exitCode, health) {
+      const { writeReport } = await import('../report/html/write.js');
       writeReport(path, {
         command: commandLine(o),
         started: collector.started,

@@ -5,6 +5,7 @@
 // throws one ValidationError carrying all of them, so no driver can drop one.
 import type { Change, PlanContext } from '../module.js';
 import type { Facts } from '../facts/types.js';
+import type { Vars } from '../playbook/types.js';
 import { ValidationError, type Problem } from '../errors.js';
 import { OverlayFacts } from '../facts/overlay.js';
 import { markRaw } from '../raw-data.js';
@@ -33,7 +34,14 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
   // Ansible's facts sit below every variable, as its host facts sit below play vars.
   const ansible = prep.ansibleFacts ? ansibleFactVars(facts.system()) : undefined;
   const varsOf = (p: PreparedTask) => (ansible ? withVars(ansible, p.vars ?? prep.vars) : (p.vars ?? prep.vars));
-  const whenVarsOf = (p: PreparedTask) => withVars(varsOf(p), { facts: hostFacts });
+  // Most tasks share the host's vars: their `when` context is built once, not once per task.
+  const whenVars = new Map<Vars, Vars>();
+  const whenVarsOf = (p: PreparedTask) => {
+    const source = p.vars ?? prep.vars;
+    let v = whenVars.get(source);
+    if (!v) whenVars.set(source, (v = withVars(varsOf(p), { facts: hostFacts })));
+    return v;
+  };
   const guarded = <T>(p: PreparedTask, sink: TaskSink, fallback: T, step: (ctx: PlanContext) => T): T => {
     try {
       return step(planContext(prep.host, varsOf(p), p.task, p.args, env, offline, sink));

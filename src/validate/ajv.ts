@@ -1,24 +1,30 @@
 // One ajv configuration for every schema (inventory, playbook, module args), and the mapping of
 // ajv's errors to Problems that point at the YAML source.
 import { createHash } from 'node:crypto';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import type { Problem } from '../errors.js';
 import type { SourcePos } from '../module.js';
 import { formatPath, ownPosOf, posOf } from '../source-map.js';
 import { suggestionHint } from './suggest.js';
 
-let shared: Ajv | undefined;
+let shared: AjvClass | undefined;
 const compiled = new WeakMap<object, ValidateFunction>();
 
-/** The engine's ajv settings. Schemas may carry `x-hint`: the fix to suggest when a value fails (else `description`). */
-export function createAjv(): Ajv {
+/**
+ * The engine's ajv settings. Schemas may carry `x-hint`: the fix to suggest when a value fails (else `description`).
+ * ajv itself is loaded on first use, from node_modules: the CLI bundle validates with code
+ * generated at build time and leaves ajv's compiler out, which makes every start-up shorter.
+ */
+export function createAjv(): AjvClass {
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true });
   ajv.addKeyword({ keyword: 'x-hint', schemaType: 'string' });
   return ajv;
 }
 
 /** One shared instance: each instance compiles the meta-schema again, which costs more than most schemas. */
-function ajv(): Ajv {
+function ajv(): AjvClass {
   return (shared ??= createAjv());
 }
 
