@@ -13,7 +13,7 @@ import { tuningSuite } from './suites/tuning.js';
 import { secretsSuite } from './suites/secrets.js';
 import { ansibleSuite } from './suites/ansible.js';
 import { monitoringSuite } from './suites/monitoring.js';
-import { asicSuite, MULTI_ASIC_SWITCH } from './suites/asic.js';
+import { asicSuite } from './suites/asic.js';
 
 // To add a suite: export a LabSuite from test/e2e/suites/<area>.ts and list it here.
 const SUITES = [labSuite, deploySuite, fleetSuite, tuningSuite, secretsSuite, ansibleSuite, monitoringSuite, asicSuite];
@@ -27,13 +27,7 @@ if (missing.length && process.env.CI !== 'true') {
   before(
     async () => {
       try {
-        lab.info = await labUp({
-          name: lab.name,
-          switches: 3,
-          asics: { [MULTI_ASIC_SWITCH]: 2 },
-          waitFor: 'healthy',
-          log: (line) => console.log(line),
-        });
+        lab.info = await labUp({ name: lab.name, switches: 3, waitFor: 'healthy', log: (line) => console.log(line) });
       } catch (err) {
         await labDown(lab.name).catch(() => undefined);
         throw err;

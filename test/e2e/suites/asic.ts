@@ -1,23 +1,27 @@
-// A multi-ASIC switch (the e2e lab's leaf2, `lab up --asics leaf2=2`): the deploy runs one
-// portsyncd@<asic> per ASIC namespace, a link event in one namespace reaches that ASIC's Redis
-// and no other, and health probes each instance apart, failing the host when one fails.
-import { before, describe, it } from 'node:test';
+// A multi-ASIC switch (`lab up --asics leaf1=2`, a one-switch lab of its own beside the shared
+// one, so the other suites keep their plain switches): the deploy runs one portsyncd@<asic> per
+// ASIC namespace, a link event in one namespace reaches that ASIC's Redis and no other, and health
+// probes each instance apart, failing the host when one fails.
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { asicPortNames, asicSocket } from '../../../lab/asics.js';
 import { portNames } from '../../../lab/topology.js';
-import type { E2eLab } from '../lab-handle.js';
+import { labDown, labUp } from '../../../lab/lab.js';
+import { E2eLab } from '../lab-handle.js';
+import { labLeftovers } from '../leftovers.js';
 import { cli, on, recapOf, REPO, waitFor } from './cli-run.js';
 
-export const MULTI_ASIC_SWITCH = 'leaf2';
+const MULTI_ASIC_SWITCH = 'leaf1';
 const DAEMON_PLAYBOOK = join(REPO, 'playbooks/parts/daemon.yaml');
 
 type HealthHost = { host: string; ok: boolean; tasks: { results: { check: string; ok: boolean; value: string }[] }[] };
 
-export function asicSuite(lab: E2eLab): void {
+export function asicSuite(shared: E2eLab): void {
   describe('multi-ASIC switch: one portsyncd per ASIC namespace', () => {
     const sw = MULTI_ASIC_SWITCH;
+    const lab = new E2eLab(`${shared.name.slice(0, 7)}m`);
     const redis = (k: number | undefined, cmd: string) =>
       `redis-cli -s ${k === undefined ? '/var/run/redis/redis.sock' : asicSocket(k)} -n 6 ${cmd}`;
     const stateKeys = async (k: number | undefined) =>
@@ -29,11 +33,20 @@ export function asicSuite(lab: E2eLab): void {
     const sorted = (names: string[]) => [...names].sort();
 
     before(
-      () => {
+      async () => {
         const b = spawnSync('npm', ['run', '--silent', 'bundle'], { cwd: REPO, encoding: 'utf8' });
         assert.equal(b.status, 0, `npm run bundle: ${b.stderr}`);
+        lab.info = await labUp({ name: lab.name, switches: 1, asics: { [sw]: 2 }, waitFor: 'healthy' });
       },
       { timeout: 300_000 },
+    );
+    after(
+      async () => {
+        await labDown(lab.name);
+        const left = await labLeftovers(lab.name);
+        if (left.length) throw new Error(`lab down left behind: ${left.join(', ')}`);
+      },
+      { timeout: 120_000 },
     );
 
     it('the lab switch has two ASIC namespaces, each with its own ports and Redis', async () => {
