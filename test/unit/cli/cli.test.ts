@@ -203,3 +203,13 @@ test('control characters in task and play names never reach a managed file or th
   assert.doesNotMatch(r.out + r.err, /[\u0000-\u0008\u000b-\u001f\u007f]/, 'no control character but newline and tab on the terminal');
   assert.match(r.out, /TASK \[tune kernel\.core_pattern = \|\/usr\/local\/bin\/evil %p #\]/);
 });
+
+test('--limit "" (an unset shell variable) is an error, not every host', (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'hosts.yaml'), 'all:\n  hosts:\n    h1:\n      connection: local\n');
+  writeFileSync(join(dir, 'site.yaml'), '- hosts: all\n  tasks:\n    - debug: {msg: hi}\n');
+  const r = cli([join(dir, 'site.yaml'), '-i', join(dir, 'hosts.yaml'), '--limit', '']);
+  assert.equal(r.code, 3, r.out + r.err);
+  assert.match(r.err, /^error: --limit is empty, so it selects no host\n/);
+  assert.doesNotMatch(r.out, /PLAY/);
+});

@@ -1,19 +1,16 @@
 // The bad-input corpus: each case under test/fixtures/bad/<case>/ holds site.yaml, inventory/ and
-// expect.json ({ file, line, message, requires? }). Every case must fail validation with a message
-// that names file:line. Cases that need a module (e.g. sysctl) run when the built module is present.
+// expect.json ({ file, line, message, requires?, args? }). Each case runs the CLI as a user does,
+// against an offline root per host (connection: chroot) holding a few files: it must exit 3 with a
+// message naming file:line, and leave every root exactly as it was. Cases that need a module run
+// when the built module is present.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ValidationError } from '../../../src/errors.js';
 import { loadInventory } from '../../../src/inventory/load.js';
-import { selectHosts } from '../../../src/inventory/patterns.js';
-import { loadModuleRegistry, type ModuleRegistry } from '../../../src/modules-registry.js';
-import { loadPlaybook } from '../../../src/playbook/load.js';
-import { evalWhen } from '../../../src/playbook/when.js';
-import { renderArgs } from '../../../src/render/template.js';
-import { posOf } from '../../../src/source-map.js';
-import { hostVars, loadPlayVarsFiles } from '../../../src/vars/precedence.js';
+import { loadModuleRegistry } from '../../../src/modules-registry.js';
 import { fixture, repoRoot } from '../inventory/fixture-path.js';
 
 interface Expect {
@@ -21,23 +18,36 @@ interface Expect {
   line: number;
   message: string;
   requires?: string[];
+  /** More CLI arguments, e.g. a subcommand's. */
+  args?: string[];
 }
 
-/** Load, validate, select hosts, resolve vars and render args: everything before contacting a host. */
-function validateOffline(playbook: string, inventory: string, registry: ModuleRegistry): void {
-  const inv = loadInventory(inventory);
-  const plays = loadPlaybook(playbook, registry);
-  for (const play of plays) {
-    for (const host of selectHosts(inv, play.hosts, posOf(play, 'hosts'))) {
-      const base = hostVars(inv, host, { play });
-      const vars = hostVars(inv, host, { play, playVarsFiles: loadPlayVarsFiles(play, join(playbook, '..'), base) });
-      for (const task of play.tasks) {
-        if (task.when && !evalWhen(task.when, vars, posOf(task, 'when'))) continue;
-        const args = renderArgs(task.args, vars, { task, host });
-        const problems = registry.validateArgs(task.module, args, task.args);
-        if (problems.length) throw new ValidationError(problems.map((p) => ({ ...p, host, task: task.name })));
-      }
-    }
+const BIN = join(repoRoot, 'bin/portsync-deploy.js');
+
+/** Every file and folder under `root` with its mode and content. */
+function snapshot(root: string, rel = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+    const p = join(rel, e.name);
+    const mode = (statSync(join(root, p)).mode & 0o7777).toString(8);
+    if (e.isDirectory()) Object.assign(out, { [p + '/']: mode }, snapshot(root, p));
+    else out[p] = `${mode} ${readFileSync(join(root, p), 'utf8')}`;
+  }
+  return out;
+}
+
+/** A root per inventory host, each with files a run could touch; none when the inventory is the bad input. */
+function makeRoots(base: string, inventory: string): void {
+  let hosts: string[] = [];
+  try {
+    hosts = [...loadInventory(inventory).hosts.keys()];
+  } catch {
+    // The inventory itself is the bad input: no host to make a root for.
+  }
+  for (const h of hosts) {
+    mkdirSync(join(base, h, 'etc/sysctl.d'), { recursive: true });
+    writeFileSync(join(base, h, 'etc/hostname'), `${h}\n`);
+    writeFileSync(join(base, h, 'etc/sysctl.d/50-portsyncd.conf'), 'net.core.somaxconn = 1024\n');
   }
 }
 
@@ -48,16 +58,31 @@ for (const name of readdirSync(bad).sort()) {
   const dir = join(bad, name);
   const expect = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as Expect;
   const missing = (expect.requires ?? []).filter((m) => !registry.get(m));
-  test(`bad input: ${name}`, { skip: missing.length ? `module ${missing.join(', ')} is not built` : false }, () => {
-    assert.throws(
-      () => validateOffline(join(dir, 'site.yaml'), join(dir, 'inventory'), registry),
-      (e: unknown) => {
-        assert.ok(e instanceof ValidationError, `expected a ValidationError, got ${String(e)}`);
-        const file = join(dir, expect.file);
-        assert.ok(e.message.includes(`${file}:${expect.line}:`), `message should name ${expect.file}:${expect.line}:\n${e.message}`);
-        assert.ok(e.message.includes(expect.message), `message should say "${expect.message}":\n${e.message}`);
-        return true;
-      },
+  test(`bad input: ${name}`, { skip: missing.length ? `module ${missing.join(', ')} is not built` : false }, (t) => {
+    const roots = mkdtempSync(join(tmpdir(), `psd-bad-${name}-`));
+    t.after(() => rmSync(roots, { recursive: true, force: true }));
+    makeRoots(roots, join(dir, 'inventory'));
+    const before = snapshot(roots);
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        join(dir, 'site.yaml'),
+        '-i',
+        join(dir, 'inventory'),
+        '-e',
+        'connection=chroot',
+        '-e',
+        `chroot_dir=${roots}/{{inventory_hostname}}`,
+        ...(expect.args ?? []),
+      ],
+      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 },
     );
+    assert.equal(r.status, 3, `exit 3 (invalid input):\n${r.stdout}${r.stderr}`);
+    const file = join(dir, expect.file);
+    assert.ok(r.stderr.includes(`${file}:${expect.line}:`), `message should name ${expect.file}:${expect.line}:\n${r.stderr}`);
+    assert.ok(r.stderr.includes(expect.message), `message should say "${expect.message}":\n${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.deepEqual(snapshot(roots), before, 'no file on any root changed');
   });
 }
