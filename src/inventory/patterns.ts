@@ -1,22 +1,21 @@
 // Host patterns for `hosts:` and --limit, as in Ansible: names, groups, globs (leaf*), regexes (~re),
-// unions (a:b, a,b), intersections (&x) and exclusions (!x). Unions apply first, then
-// intersections, then exclusions, whatever their order in the pattern; a pattern of only
-// intersections and exclusions starts from all hosts (`!h03` is every host but h03). A pattern
-// that selects no host is an error: a rollout that silently does nothing looks like success.
+// unions (a:b, a,b), intersections (&x) and exclusions (!x), and subscripts (leaf[0], leaf[-1],
+// leaf[0:2], leaf[2:]; see subscript.ts). Unions apply first, then intersections, then exclusions,
+// whatever their order in the pattern; a pattern of only intersections and exclusions starts from
+// all hosts (`!h03` is every host but h03). A pattern that selects no host is an error: a rollout
+// that silently does nothing looks like success.
 import picomatch from 'picomatch';
 import { ValidationError, type Problem } from '../errors.js';
 import type { SourcePos } from '../module.js';
 import type { Inventory } from '../playbook/types.js';
 import { suggestionHint } from '../validate/suggest.js';
+import { applySubscript, splitSubscript } from './subscript.js';
 
 const membersCache = new WeakMap<Inventory, Map<string, Set<string>>>();
 
 /** Hosts matched by `pattern`, in inventory order. */
 export function selectHosts(inv: Inventory, pattern: string, where?: SourcePos): string[] {
-  const terms = pattern
-    .split(/[,:]/)
-    .map((t) => t.trim())
-    .filter(Boolean);
+  const terms = splitPattern(pattern);
   const problems: Problem[] = [];
   if (!terms.length) {
     problems.push({
@@ -29,10 +28,32 @@ export function selectHosts(inv: Inventory, pattern: string, where?: SourcePos):
   const union = new Set<string>();
   const intersections: Set<string>[] = [];
   const exclusions: Set<string>[] = [];
+  const addTerm = (kind: string, hosts: Set<string>) => {
+    if (kind === 'union') for (const h of hosts) union.add(h);
+    else (kind === 'intersect' ? intersections : exclusions).push(hosts);
+  };
   for (const term of terms) {
     const kind = term[0] === '!' ? 'exclude' : term[0] === '&' ? 'intersect' : 'union';
     const body = kind === 'union' ? term : term.slice(1).trim();
-    const hosts = matchTerm(inv, body);
+    // A host whose name looks like a subscript (h[1]) is that host, as in Ansible.
+    const { expr, subscript } = inv.hosts.has(body) ? { expr: body } : splitSubscript(body);
+    if (subscript) {
+      const listed = enumerateMatches(inv, expr);
+      const picked = listed.length ? applySubscript(listed, subscript) : listed;
+      if (picked === undefined) {
+        problems.push({
+          message: `host pattern "${body}" in "${pattern}": "${expr}" has ${listed.length} hosts, none at position ${subscript.start}`,
+          pos: where,
+          hint: `positions run from 0 to ${listed.length - 1} (or -1 for the last)`,
+        });
+        continue;
+      }
+      if (listed.length) {
+        addTerm(kind, new Set(picked));
+        continue;
+      }
+    }
+    const hosts = matchTerm(inv, expr);
     if (!hosts) {
       const known = [...inv.groups.keys(), ...inv.hosts.keys()];
       problems.push({
@@ -42,8 +63,7 @@ export function selectHosts(inv: Inventory, pattern: string, where?: SourcePos):
       });
       continue;
     }
-    if (kind === 'union') for (const h of hosts) union.add(h);
-    else (kind === 'intersect' ? intersections : exclusions).push(hosts);
+    addTerm(kind, hosts);
   }
   if (problems.length) throw new ValidationError(problems);
   const base = terms.every((t) => t[0] === '!' || t[0] === '&') ? new Set(inv.hosts.keys()) : union;
@@ -62,9 +82,14 @@ export function selectHosts(inv: Inventory, pattern: string, where?: SourcePos):
   return hosts;
 }
 
-/** Hosts of the groups and hosts whose names match; undefined when no name matches (an empty group matches). */
-function matchTerm(inv: Inventory, term: string): Set<string> | undefined {
-  if (term === 'all' || term === '*') return new Set(inv.hosts.keys());
+/** Ansible's split: on commas when there is one, else on colons outside brackets (leaf[0:2]). */
+function splitPattern(pattern: string): string[] {
+  const parts = pattern.includes(',') ? pattern.split(',') : (pattern.match(/(?:[^\s:[\]]|\[[^\]]*\])+/g) ?? []);
+  return parts.map((t) => t.trim()).filter(Boolean);
+}
+
+/** Whether a name matches the term: a regex (~re), a glob, or the name itself. */
+function nameTest(term: string): ((name: string) => boolean) | undefined {
   if (term.startsWith('~')) {
     let re: RegExp;
     try {
@@ -72,10 +97,45 @@ function matchTerm(inv: Inventory, term: string): Set<string> | undefined {
     } catch {
       return undefined;
     }
-    return matchNames(inv, (n) => re.test(n));
+    return (n) => re.test(n);
   }
-  if (/[*?[]/.test(term)) return matchNames(inv, picomatch(term, { dot: true }));
-  return matchNames(inv, (n) => n === term);
+  if (/[*?[]/.test(term)) return picomatch(term, { dot: true });
+  return (n) => n === term;
+}
+
+/** Hosts of the groups and hosts whose names match; undefined when no name matches (an empty group matches). */
+function matchTerm(inv: Inventory, term: string): Set<string> | undefined {
+  if (term === 'all' || term === '*') return new Set(inv.hosts.keys());
+  const test = nameTest(term);
+  return test && matchNames(inv, test);
+}
+
+/**
+ * The hosts a term lists in Ansible's order, which a subscript counts in: each matching group's
+ * hosts (its own, then its children's, level by level), then, when no group matched or the term
+ * is a glob or regex, the matching hosts. Repeats stay, as in Ansible.
+ */
+function enumerateMatches(inv: Inventory, term: string): string[] {
+  const test = nameTest(term);
+  if (!test) return [];
+  const groups = [...inv.groups.keys()].filter((g) => test(g));
+  const out = groups.flatMap((g) => orderedGroupHosts(inv, g));
+  if (!groups.length || /^~|[.?*[]/.test(term)) out.push(...[...inv.hosts.keys()].filter((h) => test(h)));
+  return out;
+}
+
+/** A group's hosts: its own, then its children's, then their children's, each host once.
+ *  (Ansible walks levels below the first child groups in no fixed order; this one is declared order.) */
+function orderedGroupHosts(inv: Inventory, name: string): string[] {
+  const seen = new Set([name]);
+  const ordered = [name];
+  for (let level = [name]; level.length;) {
+    const next = level.flatMap((g) => inv.groups.get(g)?.children ?? []).filter((c) => !seen.has(c) && seen.add(c));
+    ordered.push(...next);
+    level = next;
+  }
+  const hosts = new Set(ordered.flatMap((g) => inv.groups.get(g)?.hosts ?? []));
+  return [...hosts];
 }
 
 function matchNames(inv: Inventory, test: (name: string) => boolean): Set<string> | undefined {

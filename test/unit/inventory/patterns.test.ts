@@ -17,10 +17,36 @@ test('names, groups (with children), all and *', () => {
 });
 
 test('globs and regexes match host and group names', () => {
-  assert.deepEqual(sel('leaf0[12]'), ['leaf01', 'leaf02']);
+  assert.deepEqual(sel('leaf0[12]*'), ['leaf01', 'leaf02']);
   assert.deepEqual(sel('spine*'), ['spine01', 'spine02']);
   assert.deepEqual(sel('leaf_*'), ['leaf01', 'leaf02', 'leaf03', 'leaf04']);
   assert.deepEqual(sel('~^leaf0[34]$'), ['leaf03', 'leaf04']);
+});
+
+test("subscripts count a group's hosts as Ansible lists them: its own, then its children's", () => {
+  assert.deepEqual(sel('leaf[0]'), ['leaf01']);
+  assert.deepEqual(sel('leaf[-1]'), ['leaf04']);
+  assert.deepEqual(sel('leaf[1:2]'), ['leaf02', 'leaf03']);
+  assert.deepEqual(sel('leaf[2:]'), ['leaf03', 'leaf04']);
+  assert.deepEqual(sel('leaf[2:0]'), ['leaf03'], 'an end of 0 is the start alone, as in Ansible');
+  assert.deepEqual(sel('leaf[1:99]'), ['leaf02', 'leaf03', 'leaf04'], 'a range past the end is cut short');
+  assert.deepEqual(sel('spine[1]:leaf[0:1]:!leaf01'), ['spine02', 'leaf02']);
+  assert.deepEqual(sel('all:&leaf_edge[0]'), ['leaf01']);
+  assert.deepEqual(sel('leaf0[12]*'), ['leaf01', 'leaf02'], 'a bracket before more pattern is a glob');
+});
+
+test('a single position past the end is an error naming the pattern and the count', () => {
+  const where = { file: 'site.yaml', line: 2, col: 10 };
+  assert.throws(
+    () => selectHosts(inv, 'spine[2]', where),
+    (e: unknown) =>
+      e instanceof ValidationError &&
+      /"spine" has 2 hosts, none at position 2/.test(e.problems[0]!.message) &&
+      /0 to 1/.test(e.problems[0]!.hint!) &&
+      e.problems[0]!.pos === where,
+  );
+  assert.throws(() => sel('spine[-3]'), /none at position -3/);
+  assert.throws(() => sel('leaf0[12]'), /"leaf0\[12\]" .*matches no host or group/, 'a number at the end is a subscript, not a glob');
 });
 
 test('unions, intersections and exclusions; results in inventory order', () => {
