@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { createSshTransport } from '../../../src/transport/ssh.js';
 import { createLocalTransport } from '../../../src/transport/local.js';
 import { createChrootTransport } from '../../../src/transport/chroot.js';
 import type { Transport } from '../../../src/transport/types.js';
 import { compileApplyScript, parseApplyOutput } from '../../../src/exec/apply-script.js';
 import { knownHostsLine, makeTempDir, startSshd, type Sshd } from './sshd.js';
+import { busyboxRoot } from '../../helpers/busybox-root.js';
 
 const SLOW_VALIDATE = '/bin/busybox sh -c "/bin/busybox sleep 1.5" sh %s';
 
@@ -79,16 +79,6 @@ function assertNoLeak(seen: Scan): void {
   assert.ok(seen.sawValidate, 'the scan ran while the apply was in its validate step');
   assert.ok(seen.scans >= 10, `${seen.scans} scans`);
   assert.deepEqual(seen.leaks, []);
-}
-
-/** busybox and its libraries, so the slow validate can run inside a chroot root. */
-function busyboxRoot(root: string): void {
-  const libs = spawnSync('ldd', ['/bin/busybox'], { encoding: 'utf8' }).stdout.match(/\/\S+/g) ?? [];
-  for (const f of ['/bin/busybox', ...libs]) {
-    fs.mkdirSync(path.join(root, path.dirname(f)), { recursive: true });
-    fs.copyFileSync(f, path.join(root, f));
-  }
-  fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
 }
 
 describe('no secret in process arguments', () => {

@@ -3,7 +3,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  copyFileSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -14,16 +13,15 @@ import {
   statSync,
   symlinkSync,
   writeFileSync,
-  chownSync,
 } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createChrootTransport } from '../../../src/transport/chroot.js';
 import { createLocalTransport } from '../../../src/transport/local.js';
 import { compileApplyScript, parseApplyOutput, type ScriptStep } from '../../../src/exec/apply-script.js';
 import { gatherFacts } from '../../../src/facts/gather.js';
 import type { Op } from '../../../src/module.js';
+import { busyboxRoot } from '../../helpers/busybox-root.js';
 
 /** A scratch folder holding `root/` (the chroot) and `outside/` beside it. */
 function scratch(t: { after(fn: () => void): void }, name = 'psd-hostile-'): { base: string; root: string; outside: string } {
@@ -198,16 +196,6 @@ test('validate commands that would need a shell are refused before anything is w
     );
   }
 });
-
-/** A chroot root holding busybox and its libraries, so commands can run inside it. */
-function busyboxRoot(root: string): void {
-  const libs = spawnSync('ldd', ['/bin/busybox'], { encoding: 'utf8' }).stdout.match(/\/\S+/g) ?? [];
-  for (const f of ['/bin/busybox', ...libs]) {
-    mkdirSync(join(root, dirname(f)), { recursive: true });
-    copyFileSync(f, join(root, f));
-  }
-  chownSync(join(root, 'bin/busybox'), 0, 0);
-}
 
 test('chroot: validate runs inside the root, on the temp file as the root sees it', async (t) => {
   const { root } = scratch(t);
