@@ -30,6 +30,15 @@ export type Op =
   | { kind: 'remove'; path: string }
   | { kind: 'symlink'; path: string; target: string }
   | {
+      /** A folder at `path` (made with its parents when missing, 0755 unless `mode` says), with
+       *  the declared mode and owner. Plain file work: an offline root needs no binaries of its own. */
+      kind: 'dir';
+      path: string;
+      mode?: string;
+      owner?: string;
+      group?: string;
+    }
+  | {
       kind: 'exec';
       argv: string[];
       /** Touches the running system (sysctl -w, systemctl): skipped on an offline root such as chroot. */

@@ -8,8 +8,9 @@ import { schema, type FileArgs } from './schema.js';
 
 const KIND: Record<StatFact['type'], string> = { file: 'a file', dir: 'a directory', link: 'a link', other: 'a special file' };
 
-/** chmod/chown for an existing path whose attributes drift. */
+/** chmod/chown for an existing path whose attributes drift; a folder's through the engine's dir op. */
 function attributeOps(args: FileArgs, stat: StatFact): Op[] {
+  if (stat.type === 'dir') return [dirOp(args)];
   const ops: Op[] = [];
   if (args.mode !== undefined && stat.mode !== normalizeMode(args.mode))
     ops.push({ kind: 'exec', argv: ['chmod', normalizeMode(args.mode), args.path] });
@@ -18,6 +19,17 @@ function attributeOps(args: FileArgs, stat: StatFact): Op[] {
     (args.group !== undefined && args.group !== stat.group ? `:${args.group}` : '');
   if (who) ops.push({ kind: 'exec', argv: ['chown', who, args.path] });
   return ops;
+}
+
+/** The folder with the declared attributes only (a new one is 0755 unless mode says). */
+function dirOp(args: FileArgs): Op {
+  return {
+    kind: 'dir',
+    path: args.path,
+    ...(args.mode !== undefined ? { mode: normalizeMode(args.mode) } : {}),
+    ...(args.owner !== undefined ? { owner: args.owner } : {}),
+    ...(args.group !== undefined ? { group: args.group } : {}),
+  };
 }
 
 function drift(args: FileArgs, stat: StatFact): Change[] {
@@ -63,15 +75,9 @@ const file: Module<FileArgs> = {
       case 'directory': {
         if (stat && stat.type !== 'dir') return wrongKind('dir');
         if (stat) return drift(args, stat);
-        const mode = normalizeMode(args.mode ?? '0755');
         // Parents as Ansible creates them (0755), whatever the apply script's own umask.
-        const ops: Op[] = [
-          { kind: 'exec', argv: ['/bin/sh', '-c', 'umask 022 && mkdir -p -- "$1"', 'sh', args.path] },
-          { kind: 'exec', argv: ['chmod', mode, args.path] },
-        ];
-        if (args.owner !== undefined || args.group !== undefined)
-          ops.push({ kind: 'exec', argv: ['chown', `${args.owner ?? ''}${args.group !== undefined ? `:${args.group}` : ''}`, args.path] });
-        return [{ summary: `create directory ${args.path}`, diff: `${args.path}: absent -> directory ${mode}\n`, ops }];
+        const mode = normalizeMode(args.mode ?? '0755');
+        return [{ summary: `create directory ${args.path}`, diff: `${args.path}: absent -> directory ${mode}\n`, ops: [dirOp(args)] }];
       }
       case 'touch':
         if (stat) return stat.type === 'file' ? drift(args, stat) : wrongKind('file');

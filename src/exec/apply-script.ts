@@ -88,8 +88,13 @@ function opPaths(path: string, follow: boolean, t: ScriptTarget, token: string, 
 
 /** Make the target's folder, remembering the topmost one made so undo can remove it again. */
 function makeDir(p: OpPaths): string {
-  return `d=${p.DIR}; d=\${d%/}; while [ -n "$d" ] && [ ! -e "$d" ] && [ ! -L "$d" ]; do ${p.M}=$d; d=\${d%/*}; done
+  return `${markMissing(p, p.DIR)}
 ${mkdirShared(p.DIR)} 2>"$E" || return 1`;
+}
+
+/** Sets the op's M to the topmost folder missing from `dir` up (empty when `dir` exists). */
+function markMissing(p: OpPaths, dir: string): string {
+  return `d=${dir}; d=\${d%/}; while [ -n "$d" ] && [ ! -e "$d" ] && [ ! -L "$d" ]; do ${p.M}=$d; d=\${d%/*}; done`;
 }
 
 function removeMadeDirs(p: OpPaths): string {
@@ -116,17 +121,19 @@ function permissions(op: { mode?: string; owner?: string; group?: string }, P: s
   const mode = op.mode
     ? `chmod ${shq(op.mode)} ${T} 2>"$E" || return 1`
     : `if ${regular}; then chmod --reference=${P} ${T}; else chmod 0644 ${T}; fi 2>"$E" || return 1`;
-  const lines = [mode, `if ${regular}; then chown --reference=${P} ${T} 2>"$E" || return 1; fi`];
-  if (op.owner === undefined && op.group === undefined) return lines.join('\n');
-  if (!t.root) {
-    lines.push(`chown ${shq(`${op.owner ?? ''}${op.group !== undefined ? ':' + op.group : ''}`)} ${T} 2>"$E" || return 1`);
-    return lines.join('\n');
-  }
+  return [mode, `if ${regular}; then chown --reference=${P} ${T} 2>"$E" || return 1; fi`, ...declaredOwner(op, T, t)].join('\n');
+}
+
+/** chown/chgrp to the declared owner and group, if any. */
+function declaredOwner(op: { owner?: string; group?: string }, T: string, t: ScriptTarget): string[] {
+  if (op.owner === undefined && op.group === undefined) return [];
+  if (!t.root) return [`chown ${shq(`${op.owner ?? ''}${op.group !== undefined ? ':' + op.group : ''}`)} ${T} 2>"$E" || return 1`];
   const lookup = (name: string, file: string, what: string) =>
     `$(psd_id ${shq(rooted(t.root, file, true))} ${shq(name)}) || { echo ${shq(`${what} ${name} is not in ${file} of ${t.root}`)} >"$E"; return 1; }`;
+  const lines: string[] = [];
   if (op.owner !== undefined) lines.push(`u=${lookup(op.owner, '/etc/passwd', 'user')}`, `chown "$u" ${T} 2>"$E" || return 1`);
   if (op.group !== undefined) lines.push(`g=${lookup(op.group, '/etc/group', 'group')}`, `chgrp "$g" ${T} 2>"$E" || return 1`);
-  return lines.join('\n');
+  return lines;
 }
 
 /** `validate` runs without a shell, given the temp file as an argument; on a chroot root, inside it. */
@@ -194,6 +201,21 @@ ${commitOver(P, T, B, D)}`,
         undo: `rm -f ${T}; ${restore(P, B, D)}; ${removeMadeDirs(p)}`,
         commit: `rm -f ${B}`,
       };
+    case 'dir': {
+      // An existing folder's mode and owner are kept (as numbers) so undo can put them back.
+      const A = `A${n}_${k}`;
+      return {
+        setup: p.setup,
+        run: `if [ -e ${P} ] && { [ ! -d ${P} ] || [ -L ${P} ]; }; then echo 'exists and is not a folder' >"$E"; return 1; fi
+${markMissing(p, P)}
+[ -n "$${p.M}" ] || ${A}=$(stat -c '%a %u:%g' ${P} 2>"$E") || return 1
+${mkdirShared(P)} 2>"$E" || return 1
+${op.mode ? `chmod ${shq(op.mode)} ${P} 2>"$E" || return 1` : ':'}
+${declaredOwner(op, P, t).join('\n') || ':'}`,
+        undo: `if [ -n "$${p.M}" ]; then ${removeMadeDirs(p)}; elif [ -n "\${${A}:-}" ]; then chmod "\${${A}%% *}" ${P}; chown "\${${A}#* }" ${P}; fi`,
+        commit: '',
+      };
+    }
     case 'remove':
       return {
         setup: p.setup,

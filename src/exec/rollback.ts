@@ -1,7 +1,8 @@
 // Batch rollback. Before a health-gated batch touches a host, every path its plan will replace
-// (put, upload, symlink, remove) is copied aside on the host, in one exec. Rolling back copies
-// each one back atomically (temp name beside it, mv -T) or removes what did not exist, with the
-// folders the apply made for it, then re-runs the handlers the plan notified (daemon-reload,
+// (put, upload, symlink, remove) is copied aside on the host, in one exec, and each folder it sets
+// (dir) has its mode and owner noted. Rolling back copies each file back atomically (temp name
+// beside it, mv -T) or removes what did not exist, with the folders the apply made for it, puts
+// back the folders' mode and owner, then re-runs the handlers the plan notified (daemon-reload,
 // restart), all in one exec. The restore is plain file work on the target's paths, so an offline
 // root needs no shell of its own. Only the last run's snapshot is kept on the host.
 import { posix } from 'node:path';
@@ -16,8 +17,11 @@ export const SNAPSHOT_ROOT = '/var/lib/portsync-deploy/rollback';
 export interface SnapshotEntry {
   path: string;
   existed: boolean;
-  /** For a path that did not exist: how many of its nearest folders did not exist either. */
+  /** For a path that did not exist: how many of its nearest folders (for a folder: it and
+   *  its nearest ones) did not exist either. */
   missingDirs?: number;
+  /** A folder a `dir` op sets, not copied: its previous "mode uid:gid" when it existed. */
+  folder?: { attrs?: string };
 }
 
 export interface Snapshot {
@@ -32,17 +36,33 @@ export interface Snapshot {
 export function replacedPaths(plan: HostPlan): string[] {
   const paths = new Set<string>();
   const changes = [...plan.tasks.flatMap((t) => t.changes), ...plan.handlers.flatMap((h) => h.changes)];
-  for (const c of changes) for (const op of c.ops) if (op.kind !== 'exec') paths.add(op.path);
+  for (const c of changes) for (const op of c.ops) if (op.kind !== 'exec' && op.kind !== 'dir') paths.add(op.path);
   return [...paths];
 }
 
-export function snapshotScript(root: string, dir: string, paths: string[]): string {
+/** Folders a host plan sets (dir ops), in plan order, each once. */
+export function setFolders(plan: HostPlan): string[] {
+  const changes = [...plan.tasks.flatMap((t) => t.changes), ...plan.handlers.flatMap((h) => h.changes)];
+  return [...new Set(changes.flatMap((c) => c.ops.flatMap((op) => (op.kind === 'dir' ? [op.path] : []))))];
+}
+
+/** Counts into $n how many folders up from `start` (a quoted shell word) do not exist. */
+function countMissing(start: string): string {
+  return `n=0; d=${start}; while [ -n "$d" ] && [ ! -e "$d" ] && [ ! -L "$d" ]; do n=$((n+1)); d=\${d%/*}; done`;
+}
+
+export function snapshotScript(root: string, dir: string, paths: string[], folders: string[] = []): string {
   const D = shq(rooted(root, dir));
-  const lines = paths.map((p, i) => {
+  const files = paths.map((p, i) => {
     const P = shq(rooted(root, p));
-    const missingDirs = `n=0; d=${P}; d=\${d%/*}; while [ -n "$d" ] && [ ! -e "$d" ] && [ ! -L "$d" ]; do n=$((n+1)); d=\${d%/*}; done`;
-    return `if [ -e ${P} ] || [ -L ${P} ]; then cp -a --no-dereference ${P} ${D}/${i} || exit 1; echo '${MARK} ${i} existed'; else ${missingDirs}; echo "${MARK} ${i} absent $n"; fi`;
+    return `if [ -e ${P} ] || [ -L ${P} ]; then cp -a --no-dereference ${P} ${D}/${i} || exit 1; echo '${MARK} ${i} existed'; else ${countMissing(`$(dirname ${P})`)}; echo "${MARK} ${i} absent $n"; fi`;
   });
+  const dirs = folders.map((f, j) => {
+    const P = shq(rooted(root, f));
+    const i = paths.length + j;
+    return `if [ -d ${P} ] && [ ! -L ${P} ]; then echo "${MARK} ${i} existed $(stat -c '%a %u:%g' ${P})"; else ${countMissing(P)}; echo "${MARK} ${i} absent $n"; fi`;
+  });
+  const lines = [...files, ...dirs];
   // Older snapshots go first: only this run's stays on the host.
   return `set -u
 umask 077
@@ -51,15 +71,18 @@ ${lines.join('\n')}
 `;
 }
 
-export function parseSnapshot(stdout: string, paths: string[]): SnapshotEntry[] {
+export function parseSnapshot(stdout: string, paths: string[], folders: string[] = []): SnapshotEntry[] {
+  const all = [...paths, ...folders];
   const found = new Map<number, SnapshotEntry>();
   for (const line of stdout.split('\n')) {
-    const m = new RegExp(`^${MARK} (\\d+) (?:(existed)|absent (\\d+))$`).exec(line);
-    const path = m ? paths[Number(m[1])] : undefined;
+    const m = new RegExp(`^${MARK} (\\d+) (?:(existed)(?: ([0-7]+ \\d+:\\d+))?|absent (\\d+))$`).exec(line);
+    const i = m ? Number(m[1]) : -1;
+    const path = all[i];
     if (!m || path === undefined) continue;
-    found.set(Number(m[1]), m[2] ? { path, existed: true } : { path, existed: false, missingDirs: Number(m[3]) });
+    const folder = i >= paths.length ? { folder: m[3] ? { attrs: m[3] } : {} } : {};
+    found.set(i, m[2] ? { path, existed: true, ...folder } : { path, existed: false, missingDirs: Number(m[4]), ...folder });
   }
-  return paths.map((p, i) => {
+  return all.map((p, i) => {
     const e = found.get(i);
     if (e === undefined) throw new Error(`snapshot did not report ${p}`);
     return e;
@@ -68,16 +91,17 @@ export function parseSnapshot(stdout: string, paths: string[]): SnapshotEntry[] 
 
 export async function takeSnapshot(transport: Transport, plan: HostPlan, token: string): Promise<Snapshot> {
   const paths = replacedPaths(plan);
+  const folders = setFolders(plan);
   const dir = `${SNAPSHOT_ROOT}/${token}`;
-  const res = await transport.exec(snapshotScript(transport.root, dir, paths));
+  const res = await transport.exec(snapshotScript(transport.root, dir, paths, folders));
   if (res.rc !== 0) throw new Error(`cannot keep the previous files for rollback in ${dir}: ${res.stderr.trim() || `exit ${res.rc}`}`);
-  return { dir, entries: parseSnapshot(res.stdout, paths), handlers: plan.handlers.flatMap((h) => h.changes) };
+  return { dir, entries: parseSnapshot(res.stdout, paths, folders), handlers: plan.handlers.flatMap((h) => h.changes) };
 }
 
-/** Folders the apply made for a path that did not exist, nearest first. */
+/** Folders the apply made for a path that did not exist (a folder: it too), nearest first. */
 function madeDirs(e: SnapshotEntry): string[] {
   const dirs: string[] = [];
-  let d = posix.dirname(e.path);
+  let d = e.folder ? e.path : posix.dirname(e.path);
   for (let i = 0; i < (e.missingDirs ?? 0) && d !== '/'; i++, d = posix.dirname(d)) dirs.push(d);
   return dirs;
 }
@@ -85,13 +109,25 @@ function madeDirs(e: SnapshotEntry): string[] {
 /** One sh script restoring every entry, with the target's paths under `root` (an offline root's
  *  folder on this machine, '' on a live host). A folder made for a new path goes when empty. */
 export function restoreScript(root: string, snap: Snapshot): string {
-  const lines = snap.entries.map((e, i) => {
+  const rmdirs = (e: SnapshotEntry) => madeDirs(e).map((d) => `rmdir ${shq(rooted(root, d))} 2>/dev/null`);
+  // Folders last, deepest first: the files in them are gone by then.
+  const folders = snap.entries
+    .filter((e) => e.folder)
+    .reverse()
+    .map((e) => {
+      const P = shq(rooted(root, e.path));
+      if (!e.existed) return rmdirs(e).join('\n');
+      const [mode, owner] = (e.folder?.attrs ?? '').split(' ');
+      return mode && owner ? `chmod ${shq(mode)} ${P} && chown ${shq(owner)} ${P} || F=1` : '';
+    });
+  const files = snap.entries.map((e, i) => {
+    if (e.folder) return '';
     const P = shq(rooted(root, e.path));
-    if (!e.existed) return [`rm -f ${P} || F=1`, ...madeDirs(e).map((d) => `rmdir ${shq(rooted(root, d))} 2>/dev/null`)].join('\n');
+    if (!e.existed) return [`rm -f ${P} || F=1`, ...rmdirs(e)].join('\n');
     const T = shq(rooted(root, `${e.path}.psd-rollback`));
     return `rm -rf ${T}; ${mkdirShared(`"$(dirname ${P})"`)} && cp -a --no-dereference ${shq(rooted(root, `${snap.dir}/${i}`))} ${T} && mv -Tf ${T} ${P} || F=1`;
   });
-  return `F=0\n${lines.join('\n')}\nexit $F\n`;
+  return `F=0\n${[...files, ...folders].filter(Boolean).join('\n')}\nexit $F\n`;
 }
 
 /** The restore as a step of the rollback script, reporting as an apply step does (step 0). */

@@ -75,6 +75,18 @@ export class OverlayFacts implements Facts {
         });
         break;
       }
+      case 'dir': {
+        const prev = this.peekStat(op.path);
+        const kept = prev?.type === 'dir' ? prev : undefined;
+        this.stats.set(op.path, {
+          type: 'dir',
+          mode: op.mode ?? kept?.mode ?? '0755',
+          owner: op.owner ?? kept?.owner ?? 'root',
+          group: op.group ?? kept?.group ?? 'root',
+          size: kept?.size ?? 4096,
+        });
+        break;
+      }
       case 'remove':
         this.written.set(op.path, null);
         this.stats.set(op.path, null);

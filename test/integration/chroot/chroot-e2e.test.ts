@@ -165,6 +165,35 @@ test('--limit with only an exclusion means every host but that one, as in Ansibl
   assert.deepEqual(Object.keys(events(r.out).at(-1)!.hosts), ['leaf02']);
 });
 
+test('file state: directory on a bare root: the declared mode, new parents 0755, then nothing to change', (t) => {
+  const { dir, inv } = setup(t);
+  const site = join(dir, 'folders.yaml');
+  writeFileSync(
+    site,
+    `- hosts: leaf
+  tasks:
+    - name: state folder
+      file: { path: /var/lib/app/state, state: directory, mode: "0750" }
+    - name: drop-in folder
+      file: { path: /etc/systemd/system/app.service.d, state: directory }
+`,
+  );
+  const first = cli([site, '-i', inv]);
+  assert.equal(first.code, 0, first.err + first.out);
+  const mode = (p: string) => (statSync(join(dir, 'leaf01', p)).mode & 0o7777).toString(8);
+  assert.deepEqual(['var', 'var/lib', 'var/lib/app', 'var/lib/app/state', 'etc/systemd', 'etc/systemd/system/app.service.d'].map(mode), [
+    '755',
+    '755',
+    '755',
+    '750',
+    '755',
+    '755',
+  ]);
+  const again = cli([site, '-i', inv, '--json']);
+  assert.equal(again.code, 0, again.err);
+  for (const h of HOSTS) assert.equal(events(again.out).at(-1)!.hosts[h].changed, 0);
+});
+
 test('verify: desired vs persisted per setting, exit 2 on drift', (t) => {
   const { dir, inv } = setup(t);
   const site = join(FIXTURE, 'site.yaml');

@@ -1,6 +1,6 @@
 // Modes and owners of what an apply writes, on a chroot root and over a real sshd: folders the
-// tool creates are 0755 (the apply script's own umask is 077), files keep their declared mode, or
-// the mode and owner of the file they replace, or get 0644 when new.
+// tool creates are 0755 (the apply script's own umask is 077) or the folder's declared mode, files
+// keep their declared mode, or the mode and owner of the file they replace, or get 0644 when new.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -41,6 +41,7 @@ async function writesWithSaneModes(transport: Transport, prefix: string, base: s
       { summary: 'replace a file', ops: [{ kind: 'put', path: at('/etc/kept.conf'), content: 'new\n' }] },
       { summary: 'declared mode', ops: [{ kind: 'put', path: at('/etc/secret.conf'), content: 's\n', mode: '0600' }] },
       { summary: 'upload', ops: [{ kind: 'upload', path: at('/opt/rel/new/artifact.bin'), localPath: artifact, sha256 }] },
+      { summary: 'declared folder mode', ops: [{ kind: 'dir', path: at('/var/lib/app/state'), mode: '0750' }] },
     ]),
     true,
   );
@@ -60,6 +61,8 @@ async function writesWithSaneModes(transport: Transport, prefix: string, base: s
   assert.equal(mode('opt/rel'), '755');
   assert.equal(mode('opt/rel/new'), '755');
   assert.equal(mode('opt/rel/new/artifact.bin'), '644');
+  assert.equal(mode('var/lib/app'), '755');
+  assert.equal(mode('var/lib/app/state'), '750');
 }
 
 describe('file and folder modes of an apply', () => {

@@ -63,6 +63,48 @@ test('put writes atomically with mode, creates folders, leaves no temp or backup
   assert.equal(statSync(join(root, 'etc/new/dir/b.conf')).mode & 0o777, 0o644);
 });
 
+test('dir makes a folder with its parents on a bare root (0755, or the declared mode) and undoes it whole', async (t) => {
+  const root = tempRoot(t);
+  mkdirSync(join(root, 'var/lib/kept'), { recursive: true, mode: 0o700 });
+  const mode = (p: string) => (statSync(join(root, p)).mode & 0o7777).toString(8);
+  const { out } = await run(root, [
+    { change: { summary: 'new', ops: [{ kind: 'dir', path: '/opt/app/state', mode: '0750' }] }, sets: [] },
+    { change: { summary: 'plain', ops: [{ kind: 'dir', path: '/opt/app/logs' }] }, sets: [] },
+    { change: { summary: 'existing', ops: [{ kind: 'dir', path: '/var/lib/kept', mode: '0751' }] }, sets: [] },
+  ]);
+  assert.deepEqual(
+    out.map((o) => [o.status, o.error]),
+    [
+      ['ok', undefined],
+      ['ok', undefined],
+      ['ok', undefined],
+    ],
+  );
+  assert.deepEqual(
+    [mode('opt'), mode('opt/app'), mode('opt/app/state'), mode('opt/app/logs'), mode('var/lib/kept')],
+    ['755', '755', '750', '755', '751'],
+  );
+
+  // A change whose later op fails leaves no folder it made and puts an existing one's mode back.
+  writeFileSync(join(root, 'etc/blocker'), 'a file, not a folder');
+  const failed = await run(root, [
+    {
+      change: {
+        summary: 'undone',
+        ops: [
+          { kind: 'dir', path: '/srv/new/deep', mode: '0700' },
+          { kind: 'dir', path: '/var/lib/kept', mode: '0700' },
+          { kind: 'put', path: '/etc/blocker/f', content: 'x' },
+        ],
+      },
+      sets: [],
+    },
+  ]);
+  assert.equal(failed.out[0]!.status, 'failed');
+  assert.equal(existsSync(join(root, 'srv')), false);
+  assert.equal(mode('var/lib/kept'), '751');
+});
+
 test('a put without mode keeps the mode of the file it replaces', async (t) => {
   const root = tempRoot(t);
   writeFileSync(join(root, 'etc/a.conf'), 'old\n', { mode: 0o600 });

@@ -2,10 +2,30 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  statSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseSnapshot, replacedPaths, restoreScript, snapshotScript, SNAPSHOT_ROOT, type Snapshot } from '../../../src/exec/rollback.js';
+import {
+  parseSnapshot,
+  replacedPaths,
+  restoreScript,
+  setFolders,
+  snapshotScript,
+  SNAPSHOT_ROOT,
+  type Snapshot,
+} from '../../../src/exec/rollback.js';
 import type { HostPlan } from '../../../src/plan/types.js';
 import { fakeFacts } from '../../helpers/fake-facts.js';
 
@@ -87,6 +107,38 @@ test('snapshot then restore brings back files and links, and removes what did no
   assert.equal(lstatSync(join(root, 'etc/app.yaml')).mode & 0o777, 0o640);
   assert.equal(readlinkSync(join(root, 'opt/app/current')), 'releases/a');
   assert.equal(existsSync(join(root, 'etc/app.d')), false, 'the folder made for a new file goes with it');
+});
+
+test('folders a plan sets are noted, not copied: rollback removes the ones it made and puts back the mode of the others', (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'psd-rollback-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, 'var/lib/app'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(root, 'var/lib/app/data'), 'large state, never copied');
+  const p = plan();
+  p.tasks[0]!.changes.push(
+    { summary: 'state', ops: [{ kind: 'dir', path: '/var/lib/app', mode: '0755' }] },
+    { summary: 'logs', ops: [{ kind: 'dir', path: '/srv/app/logs' }] },
+  );
+  const paths = replacedPaths(p);
+  const folders = setFolders(p);
+  assert.deepEqual(folders, ['/var/lib/app', '/srv/app/logs']);
+  const dir = `${SNAPSHOT_ROOT}/run1`;
+  const snap = sh(snapshotScript(root, dir, paths, folders));
+  assert.equal(snap.code, 0, snap.stderr);
+  const entries = parseSnapshot(snap.stdout, paths, folders);
+  assert.deepEqual(entries.slice(3), [
+    { path: '/var/lib/app', existed: true, folder: { attrs: '700 0:0' } },
+    { path: '/srv/app/logs', existed: false, missingDirs: 3, folder: {} },
+  ]);
+  assert.equal(existsSync(join(root, dir, '3')), false, 'a folder is not copied');
+
+  chmodSync(join(root, 'var/lib/app'), 0o755);
+  mkdirSync(join(root, 'srv/app/logs'), { recursive: true });
+  const restored = sh(restoreScript(root, { dir, entries, handlers: [] }));
+  assert.equal(restored.code, 0, restored.stderr);
+  assert.equal(statSync(join(root, 'var/lib/app')).mode & 0o777, 0o700);
+  assert.equal(readFileSync(join(root, 'var/lib/app/data'), 'utf8'), 'large state, never copied');
+  assert.equal(existsSync(join(root, 'srv')), false);
 });
 
 test('a snapshot that does not report every path is an error, not a silent partial rollback', () => {

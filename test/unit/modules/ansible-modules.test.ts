@@ -108,16 +108,14 @@ test("the registry answers to Ansible names and names the module that does an un
 
 test('file: directory, absent, touch, link and the check of state: file', () => {
   const path = '/etc/systemd/system/portsyncd.service.d';
-  const mk = file.diff(fakeFacts(), { path, state: 'directory', mode: '0755' }, fakeContext());
+  const mk = file.diff(fakeFacts(), { path, state: 'directory', mode: '0750', owner: 'portsyncd' }, fakeContext());
   assert.equal(mk[0].summary, `create directory ${path}`);
-  assert.deepEqual(
-    mk[0].ops.map((o) => (o.kind === 'exec' ? o.argv.at(-1) : '')),
-    [path, path],
-  );
+  assert.deepEqual(mk[0].ops, [{ kind: 'dir', path, mode: '0750', owner: 'portsyncd' }]);
+  assert.deepEqual(file.diff(fakeFacts(), { path, state: 'directory' }, fakeContext())[0].ops, [{ kind: 'dir', path }]);
   assert.deepEqual(file.diff(fakeFacts({ stats: { [path]: dir() } }), { path, state: 'directory', mode: '0755' }, fakeContext()), []);
   assert.deepEqual(
     file.diff(fakeFacts({ stats: { [path]: dir('0700') } }), { path, state: 'directory', mode: '0755' }, fakeContext())[0].ops,
-    [{ kind: 'exec', argv: ['chmod', '0755', path] }],
+    [{ kind: 'dir', path, mode: '0755' }],
   );
   assert.deepEqual(file.diff(fakeFacts({ stats: { [path]: dir() } }), { path, state: 'absent' }, fakeContext())[0].ops, [
     { kind: 'remove', path },
