@@ -17,10 +17,6 @@ const emptyHost: HostFacts = {
   kernel: '6.1.0',
   cpusOnline: [0, 1, 2, 3],
   numaNodes: [0],
-  sysctlKeys: [],
-  nics: [],
-  blockDevices: [],
-  irqbalanceActive: false,
   systemd: false,
 };
 

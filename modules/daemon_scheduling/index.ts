@@ -66,6 +66,7 @@ const daemonScheduling: Module<DaemonSchedulingArgs> = {
     return [
       { kind: 'file', path: dropinPath(args) },
       { kind: 'stat', path: dropinPath(args) },
+      { kind: 'host' },
       ...(ctx.offline ? [] : [{ kind: 'cmd' as const, argv: liveArgv(args.unit) }]),
     ];
   },

@@ -1,10 +1,10 @@
 // io_scheduler: the I/O scheduler of matching block devices, written live to
 // /sys/block/<dev>/queue/scheduler and persisted as a udev rule (applied at boot and hotplug).
 import type { Change, Module, SettingState } from '../../src/module.js';
-import type { BlockDeviceFact } from '../../src/facts/types.js';
 import { fileChange } from '../_shared/file-change.js';
 import { asList, matchNames, patternListSchema } from '../_tuning/interfaces.js';
 import { liveDiff, liveWriteOp } from '../_tuning/live-write.js';
+import { blockDevices, blockDevicesQuery, type BlockDevice } from '../_tuning/block-devices.js';
 
 export interface IoSchedulerArgs {
   devices: string | string[];
@@ -15,7 +15,7 @@ export const UDEV_RULE = '/etc/udev/rules.d/60-portsyncd-io-scheduler.rules';
 const schedulerPath = (dev: string) => `/sys/block/${dev}/queue/scheduler`;
 
 /** Matched devices that have a scheduler at all (some virtual devices have none). */
-function matched(devices: readonly BlockDeviceFact[], args: IoSchedulerArgs): BlockDeviceFact[] {
+function matched(devices: readonly BlockDevice[], args: IoSchedulerArgs): BlockDevice[] {
   return matchNames(devices, args.devices).filter((d) => d.schedulers.length > 0);
 }
 
@@ -40,17 +40,14 @@ const ioScheduler: Module<IoSchedulerArgs> = {
     },
   },
 
-  needs() {
-    return [
-      { kind: 'file', path: UDEV_RULE },
-      { kind: 'stat', path: UDEV_RULE },
-    ];
+  needs(_args, ctx) {
+    return [{ kind: 'file', path: UDEV_RULE }, { kind: 'stat', path: UDEV_RULE }, ...(ctx.offline ? [] : [blockDevicesQuery()])];
   },
 
   diff(facts, args, ctx) {
     const changes: Change[] = [];
     if (!ctx.offline) {
-      const devices = matched(facts.host.blockDevices, args);
+      const devices = matched(blockDevices(facts), args);
       if (devices.length === 0) {
         ctx.warn(`no block device matches ${asList(args.devices).join(', ')}; only the udev rule is installed`);
       }
@@ -83,7 +80,7 @@ const ioScheduler: Module<IoSchedulerArgs> = {
       const pattern = asList(args.devices).find((p) => matchNames([{ name: dev }], p).length > 0);
       return pattern === undefined ? null : persistedScheduler(rules, pattern);
     };
-    const devices = ctx.offline ? [] : matched(facts.host.blockDevices, args);
+    const devices = ctx.offline ? [] : matched(blockDevices(facts), args);
     if (devices.length === 0) {
       return asList(args.devices).map((p): SettingState => {
         const persisted = persistedScheduler(rules, p);

@@ -2,12 +2,12 @@
 // live and at every boot (script + oneshot unit, since the kernel forgets affinity on reboot).
 import { daemonReload } from '../_shared/handlers.js';
 import type { Change, Module, PlanContext, SettingState } from '../../src/module.js';
-import type { Facts, FactQuery } from '../../src/facts/types.js';
+import type { FactQuery } from '../../src/facts/types.js';
 import { asList, matchNames, patternListSchema } from '../_tuning/interfaces.js';
 import { cpusArgSchema, resolveCpus, sameCpuList } from '../_tuning/host-cpus.js';
 import { formatCpuList } from '../_tuning/cpu-list.js';
 import { liveDiff, liveWriteOp } from '../_tuning/live-write.js';
-import { sysfsValues, sysfsValuesQuery } from '../_tuning/sysfs-values.js';
+import { irqFacts, irqFactsQuery, type IrqFacts } from '../_tuning/irqs.js';
 import {
   bootInstallChanges,
   bootNeeds,
@@ -22,8 +22,6 @@ export interface IrqAffinityArgs {
   cpus: string;
   state: 'present' | 'absent';
 }
-
-const AFFINITY_GLOB = '/proc/irq/*/smp_affinity_list';
 
 const affinityPath = (irq: number) => `/proc/irq/${irq}/smp_affinity_list`;
 
@@ -42,10 +40,10 @@ interface Pin {
   current: string | null;
 }
 
-function matchedIrqs(facts: Facts, args: IrqAffinityArgs): Pin[] {
-  const current = sysfsValues(facts, [AFFINITY_GLOB]);
+function matchedIrqs(irq: IrqFacts, args: IrqAffinityArgs): Pin[] {
+  const current = irq.affinity;
   const pins: Pin[] = [];
-  for (const nic of matchNames(facts.host.nics, args.interfaces)) {
+  for (const nic of matchNames(irq.nics, args.interfaces)) {
     for (const irq of nic.irqs) {
       if (!pins.some((p) => p.irq === irq)) pins.push({ irq, nic: nic.name, current: current[affinityPath(irq)] ?? null });
     }
@@ -76,9 +74,9 @@ const irqAffinity: Module<IrqAffinityArgs> = {
     then: { required: ['cpus'], properties: { cpus: cpusArgSchema } },
   },
 
-  needs(args) {
+  needs(args, ctx) {
     const queries: FactQuery[] = bootNeeds(bootUnit(args));
-    if (args.state !== 'absent') queries.push(sysfsValuesQuery([AFFINITY_GLOB]));
+    if (args.state !== 'absent') queries.push({ kind: 'host' }, ...(ctx.offline ? [] : [irqFactsQuery()]));
     return queries;
   },
 
@@ -90,11 +88,12 @@ const irqAffinity: Module<IrqAffinityArgs> = {
     if (!cpus) return [];
     const changes: Change[] = [];
     if (!ctx.offline) {
-      const pins = matchedIrqs(facts, args);
+      const irq = irqFacts(facts);
+      const pins = matchedIrqs(irq, args);
       if (pins.length === 0) {
         ctx.warn(`no IRQ in /proc/interrupts belongs to ${asList(args.interfaces).join(', ')}; only the boot script is installed`);
       }
-      if (facts.host.irqbalanceActive) {
+      if (irq.irqbalanceActive) {
         ctx.warn(
           `irqbalance is running and will move these IRQs again; disable it (systemctl disable --now irqbalance) or ban CPUs ${formatCpuList(cpus)} from it (IRQBALANCE_BANNED_CPULIST)`,
         );
@@ -122,7 +121,7 @@ const irqAffinity: Module<IrqAffinityArgs> = {
     if (!cpus) return [];
     const want = formatCpuList(cpus);
     const persisted = bootPersisted(facts, u, bootFiles(ctx, args, cpus), want);
-    const pins = ctx.offline ? [] : matchedIrqs(facts, args);
+    const pins = ctx.offline ? [] : matchedIrqs(irqFacts(facts), args);
     if (pins.length === 0) {
       return [{ setting: `IRQ affinity of ${asList(args.interfaces).join(', ')}`, desired: want, persisted, ok: persisted === want }];
     }

@@ -68,16 +68,19 @@ function queueValues(facts: Facts, args: RpsArgs, cpus: number[]): QueueValue[] 
   const values = sysfsValues(facts, queueGlobs(args));
   const mask = cpuListToMask(cpus);
   const out: QueueValue[] = [];
-  for (const nic of matchNames(facts.host.nics, args.interfaces)) {
-    for (const queue of nic.rxQueues) {
-      const path = queueFile(nic.name, queue, 'rps_cpus');
-      const current = values[path] ?? null;
-      out.push({ path, current, want: mask, ok: sameMask(current, cpus) });
-      if (args.rps_flow_cnt !== undefined) {
-        const cntPath = queueFile(nic.name, queue, 'rps_flow_cnt');
-        const cnt = values[cntPath] ?? null;
-        out.push({ path: cntPath, current: cnt, want: String(args.rps_flow_cnt), ok: cnt === String(args.rps_flow_cnt) });
-      }
+  // The rx queues are the rps_cpus files the globs matched (every queue has one).
+  const queues = Object.keys(values).flatMap((p) => {
+    const m = /^\/sys\/class\/net\/([^/]+)\/queues\/(rx-\d+)\/rps_cpus$/.exec(p);
+    return m ? [{ name: m[1]!, queue: m[2]! }] : [];
+  });
+  for (const { name, queue } of matchNames(queues, args.interfaces)) {
+    const path = queueFile(name, queue, 'rps_cpus');
+    const current = values[path] ?? null;
+    out.push({ path, current, want: mask, ok: sameMask(current, cpus) });
+    if (args.rps_flow_cnt !== undefined) {
+      const cntPath = queueFile(name, queue, 'rps_flow_cnt');
+      const cnt = values[cntPath] ?? null;
+      out.push({ path: cntPath, current: cnt, want: String(args.rps_flow_cnt), ok: cnt === String(args.rps_flow_cnt) });
     }
   }
   return out;
@@ -137,7 +140,7 @@ const rps: Module<RpsArgs> = {
   },
 
   needs(args) {
-    const queries: FactQuery[] = [...bootNeeds(bootUnit(args))];
+    const queries: FactQuery[] = [...bootNeeds(bootUnit(args)), { kind: 'host' }];
     queries.push(sysfsValuesQuery(queueGlobs(args)));
     if (args.rps_sock_flow_entries !== undefined) queries.push({ kind: 'sysctl', key: SOCK_FLOW });
     return queries;

@@ -2,13 +2,14 @@
 // ignoreerrors) with its file semantics: the key's line is edited and the rest of the file kept,
 // line for line as Ansible rewrites it, so both tools leave the same bytes. The kernel-aware check
 // and the live before -> after diff stay this tool's own.
-import type { Facts } from '../../src/facts/types.js';
+import type { Facts, FactQuery } from '../../src/facts/types.js';
 import type { Change, Op, PlanContext } from '../../src/module.js';
 import { sameValue } from '../_shared/normalize.js';
 import { unifiedDiff } from '../_shared/unified-diff.js';
 import { parseSysctlConf } from './conf-file.js';
 import { absentKeyHints } from './known-absent.js';
-import { isAbsent } from './settings.js';
+import { absentMessage, isAbsent } from './settings.js';
+import { kernelKeyQueries, kernelKeys } from './kernel-keys.js';
 
 export interface AnsibleSysctlArgs {
   name: string;
@@ -57,17 +58,19 @@ export function fixLines(content: string, name: string, value: string, present: 
   return out.join('');
 }
 
-export function ansibleNeeds(args: AnsibleSysctlArgs) {
+export function ansibleNeeds(args: AnsibleSysctlArgs, ctx: PlanContext): FactQuery[] {
   return [
-    { kind: 'file' as const, path: args.sysctl_file },
-    { kind: 'sysctl' as const, key: args.name },
+    { kind: 'file', path: args.sysctl_file },
+    { kind: 'sysctl', key: args.name },
+    ...(args.state === 'present' ? kernelKeyQueries([args.name], ctx) : []),
   ];
 }
 
 export function ansibleDiff(facts: Facts, args: AnsibleSysctlArgs, ctx: PlanContext): Change[] {
   const present = args.state === 'present';
-  if (present && isAbsent(facts, args.name, ctx)) {
-    const message = `sysctl key ${args.name} does not exist on this kernel${facts.host.kernel ? ` (${facts.host.kernel})` : ''}`;
+  const kernel = present ? kernelKeys(facts, [args.name], ctx) : undefined;
+  if (present && isAbsent(kernel, args.name, ctx)) {
+    const message = absentMessage(kernel, args.name);
     if (!args.ignoreerrors) {
       const why = absentKeyHints[args.name];
       ctx.error(

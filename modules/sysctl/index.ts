@@ -7,6 +7,7 @@ import { sysctlInspect } from './inspect.js';
 import { loadOrderQueries } from './load-order.js';
 import { schema, type SysctlArgs } from './schema.js';
 import { neverValidKeys } from './settings.js';
+import { kernelKeyQueries } from './kernel-keys.js';
 import { ansibleDiff, ansibleNeeds, type AnsibleSysctlArgs } from './ansible-form.js';
 
 type Args = SysctlArgs | AnsibleSysctlArgs;
@@ -17,10 +18,11 @@ const sysctl: Module<Args> = {
   aliases: ['ansible.posix.sysctl'],
   schema,
   needs(args, ctx) {
-    if (isAnsible(args)) return ansibleNeeds(args);
+    if (isAnsible(args)) return ansibleNeeds(args, ctx);
     neverValidKeys(args, ctx);
-    const keys: FactQuery[] = Object.keys(args.settings ?? {}).map((key) => ({ kind: 'sysctl', key }));
-    return [{ kind: 'file', path: args.file }, ...keys, ...loadOrderQueries()];
+    const names = Object.keys(args.settings ?? {});
+    const keys: FactQuery[] = names.map((key) => ({ kind: 'sysctl', key }));
+    return [{ kind: 'file', path: args.file }, ...keys, ...kernelKeyQueries(names, ctx), ...loadOrderQueries()];
   },
   diff: (facts, args, ctx) => (isAnsible(args) ? ansibleDiff(facts, args, ctx) : sysctlDiff(facts, args, ctx)),
   inspect: (facts, args, ctx) => (isAnsible(args) ? [] : sysctlInspect(facts, args, ctx)),

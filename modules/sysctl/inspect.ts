@@ -6,14 +6,16 @@ import { collapseWhitespace, sameValue } from '../_shared/normalize.js';
 import { parseSysctlConf } from './conf-file.js';
 import type { SysctlArgs } from './schema.js';
 import { isAbsent } from './settings.js';
+import { kernelKeys } from './kernel-keys.js';
 
 export function sysctlInspect(facts: Facts, args: SysctlArgs, ctx: PlanContext): SettingState[] {
   const persisted = new Map(parseSysctlConf(facts.file(args.file) ?? '').map((e) => [e.key, e.value]));
+  const kernel = kernelKeys(facts, Object.keys(args.settings ?? {}), ctx);
   return Object.entries(args.settings ?? {}).map(([key, raw]) => {
     const desired = collapseWhitespace(raw);
     const live = ctx.offline ? undefined : facts.sysctl(key);
     const stored = persisted.get(key) ?? null;
-    if (isAbsent(facts, key, ctx)) {
+    if (isAbsent(kernel, key, ctx)) {
       // Left out by design under missing: warn|skip, an error under fail.
       return { setting: key, desired, live: null, persisted: stored, ok: args.missing !== 'fail' };
     }

@@ -6,6 +6,7 @@ import { closest } from '../_shared/suggest.js';
 import { readFileSync } from 'node:fs';
 import { absentKeyHints, neverInLinux } from './known-absent.js';
 import type { SysctlArgs } from './schema.js';
+import { kernelKeys, type KernelKeys } from './kernel-keys.js';
 
 export interface Setting {
   key: string;
@@ -17,11 +18,11 @@ export interface Setting {
  * Whether the kernel lacks `key`. A null live value alone is not enough: write-only keys read as
  * null too, and an offline root without a key list cannot tell.
  */
-export function isAbsent(facts: Facts, key: string, ctx: PlanContext): boolean {
+export function isAbsent(kernel: KernelKeys | undefined, key: string, ctx: PlanContext): boolean {
   if (neverInLinux.has(key)) return true;
-  if (facts.sysctl(key) !== null) return false;
-  const known = facts.host.sysctlKeys.length > 0 ? facts.host.sysctlKeys : listedKeys(ctx);
-  return known ? !known.includes(key) : !ctx.offline;
+  if (kernel) return kernel.absent.has(key);
+  const known = listedKeys(ctx);
+  return known ? !known.includes(key) : false;
 }
 
 const keyFiles = new Map<string, string[] | Error>();
@@ -67,32 +68,34 @@ function absentHintText(key: string): string {
   return `${absentKeyHints[key]}; remove it from the settings, or set \`missing: warn\` (or \`skip\`) to leave it out where the kernel lacks it`;
 }
 
-function absentHint(facts: Facts, key: string): string {
+function absentHint(kernel: KernelKeys | undefined, key: string): string {
   const parent = key.slice(0, key.lastIndexOf('.') + 1);
-  const siblings = facts.host.sysctlKeys.filter((k) => k.startsWith(parent) && !k.slice(parent.length).includes('.'));
-  const near = closest(
-    key.slice(parent.length),
-    siblings.map((k) => k.slice(parent.length)),
-  );
+  const near = closest(key.slice(parent.length), kernel?.absent.get(key) ?? []);
   const why = absentKeyHints[key] ?? (near ? `did you mean ${parent}${near}?` : undefined);
   const how = 'remove it from the settings, or set `missing: warn` (or `skip`) to leave it out where the kernel lacks it';
   return why ? `${why}; ${how}` : how;
+}
+
+/** "sysctl key K does not exist on this kernel (RELEASE)". */
+export function absentMessage(kernel: KernelKeys | undefined, key: string): string {
+  return `sysctl key ${key} does not exist on this kernel${kernel?.release ? ` (${kernel.release})` : ''}`;
 }
 
 /** The settings to manage on this host, in the order given. Absent keys are reported per `missing`. */
 export function effectiveSettings(facts: Facts, args: SysctlArgs, ctx: PlanContext): Setting[] {
   const settings: Setting[] = [];
   const unverified: string[] = [];
+  const kernel = kernelKeys(facts, Object.keys(args.settings ?? {}), ctx);
   for (const [key, raw] of Object.entries(args.settings ?? {})) {
     // Already refused while the task was prepared.
     if (neverInLinux.has(key) && args.missing === 'fail') continue;
-    if (isAbsent(facts, key, ctx)) {
-      const message = `sysctl key ${key} does not exist on this kernel${facts.host.kernel ? ` (${facts.host.kernel})` : ''}`;
-      if (args.missing === 'fail') ctx.error(message, ['settings', key], absentHint(facts, key));
+    if (isAbsent(kernel, key, ctx)) {
+      const message = absentMessage(kernel, key);
+      if (args.missing === 'fail') ctx.error(message, ['settings', key], absentHint(kernel, key));
       else if (args.missing === 'warn') ctx.warn(`${message}; left out of ${args.file}`);
       continue;
     }
-    if (ctx.offline && facts.sysctl(key) === null && facts.host.sysctlKeys.length === 0 && !listedKeys(ctx)) unverified.push(key);
+    if (ctx.offline && !listedKeys(ctx)) unverified.push(key);
     settings.push({ key, value: collapseWhitespace(raw) });
   }
   if (unverified.length) {

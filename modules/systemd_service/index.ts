@@ -10,7 +10,7 @@ const systemd: Module<SystemdServiceArgs> = {
   aliases: ['systemd', 'ansible.builtin.systemd', 'ansible.builtin.systemd_service'],
   covers: ['ansible.builtin.service', 'service'],
   schema,
-  needs: (args): FactQuery[] => (args.name ? [{ kind: 'unit', name: args.name }] : []),
+  needs: (args): FactQuery[] => (args.name ? [{ kind: 'unit', name: args.name }, { kind: 'host' }] : []),
   diff(facts, args, ctx) {
     const changes: Change[] = [];
     // As in Ansible, a daemon-reload runs whenever asked and by itself reports no change.

@@ -88,6 +88,7 @@ const thp: Module<ThpArgs> = {
       ...bootNeeds(THP_BOOT_UNIT),
       { kind: 'file', path: LEGACY_TMPFILES },
       { kind: 'stat', path: LEGACY_TMPFILES },
+      { kind: 'host' },
     ];
   },
 

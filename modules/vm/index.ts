@@ -89,7 +89,7 @@ const vm: Module<VmArgs> = {
 
   needs(args) {
     const queries: FactQuery[] = sysctls(args).map((s) => ({ kind: 'sysctl' as const, key: s.key }));
-    if (queries.length > 0) queries.push({ kind: 'file', path: VM_SYSCTL_FILE }, { kind: 'stat', path: VM_SYSCTL_FILE });
+    if (queries.length > 0) queries.push({ kind: 'file', path: VM_SYSCTL_FILE }, { kind: 'stat', path: VM_SYSCTL_FILE }, { kind: 'host' });
     if (args.swap === 'off') {
       queries.push({ kind: 'file', path: PROC_SWAPS }, { kind: 'file', path: FSTAB }, { kind: 'stat', path: FSTAB });
     }

@@ -6,9 +6,8 @@ import { GatherError } from '../errors.js';
 import type { ProbeAction } from '../module.js';
 import type { FactQuery, Facts } from '../facts/types.js';
 import { composeGatherScript, parseGatherOutput, uniqueQueries, type RawAnswer } from '../facts/gather-script.js';
-import { gatherFacts, gatherScript } from '../facts/gather.js';
+import { gatherFacts, gatherScript, hostFactsOf } from '../facts/gather.js';
 import { buildFacts } from '../facts/facts-view.js';
-import { parseHostFacts } from '../facts/host-facts.js';
 import { MARK, shArgv, shq } from '../script/shell.js';
 import type { Transport } from '../transport/types.js';
 
@@ -24,7 +23,7 @@ export function probePhaseScript(t: { root: string; offline: boolean }, queries:
   const before = uniqueQueries(actions.flatMap((a) => a.before));
   return `psd_probe() {
 psd_read_before() {
-${composeGatherScript(before, t, ':')}}
+${composeGatherScript(before, t)}}
 psd_read() {
 ${gatherScript(t, queries)}}
 (psd_read_before)
@@ -52,7 +51,7 @@ export function probePhaseFacts(stdout: string, queries: FactQuery[], actions: P
   const read = parseGatherOutput(stdout.slice(at + `${MARK} read\n`.length));
   for (const [i, a] of read.answers) answers.set(before.length + actions.length + i, a);
   const acted: FactQuery[] = actions.map((a) => ({ kind: 'cmd', argv: a.argv }));
-  return buildFacts(parseHostFacts(read.hostText), [...before, ...acted, ...main], answers);
+  return buildFacts(hostFactsOf(main, read), [...before, ...acted, ...main], answers);
 }
 
 export async function probePhase(transport: Transport, queries: FactQuery[], actions: ProbeAction[]): Promise<Facts> {

@@ -47,7 +47,7 @@ function parseUnit(text: string): UnitFact {
   };
 }
 
-export function buildFacts(host: HostFacts, queries: FactQuery[], answers: Map<number, RawAnswer>): Facts {
+export function buildFacts(host: HostFacts | undefined, queries: FactQuery[], answers: Map<number, RawAnswer>): Facts {
   const byKey = new Map<string, RawAnswer | undefined>();
   queries.forEach((q, i) => byKey.set(queryKey(q), answers.get(i)));
   const answer = (q: FactQuery): RawAnswer | undefined => {
@@ -56,7 +56,10 @@ export function buildFacts(host: HostFacts, queries: FactQuery[], answers: Map<n
     return byKey.get(k);
   };
   return {
-    host,
+    get host() {
+      if (!host) throw new Error(`fact host was read but not declared in needs()`);
+      return host;
+    },
     file(path) {
       const a = answer({ kind: 'file', path });
       return a?.status === 'ok' ? (a.fields[0] ?? '') : null;

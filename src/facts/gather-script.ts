@@ -1,12 +1,17 @@
 // Composes every fact query of one host into ONE sh script, and parses its output.
-// Each answer is one marker line; payloads are base64 (prefixed 'b' so empty stays visible),
-// so any bytes survive the trip.
+// A process started on a switch costs milliseconds, so the script starts a fixed handful whatever
+// the number of queries: answers are marker lines, every stat'ed path goes to one `stat` and one
+// `sha256sum`, and every content (files, sysctl values, command output, unit state) travels in
+// one base64 blob at the end: sizes first, then the bytes, so any bytes survive the trip.
 import type { FactQuery } from './types.js';
 import { MARK, rooted, shArgv, shGlob, shq } from '../script/shell.js';
 import { systemFactsScript } from './system-facts.js';
+import { hostFactsScript, HOST_MARK } from './host-facts.js';
 
 export function queryKey(q: FactQuery): string {
   switch (q.kind) {
+    case 'host':
+      return 'host';
     case 'file':
     case 'stat':
       return `${q.kind}:${q.path}`;
@@ -36,9 +41,6 @@ export interface GatherTarget {
   offline: boolean;
 }
 
-/** A script function, so `B64 < file` redirects base64's input, not tr's. */
-const B64 = 'b64';
-
 /** Dots separate levels; a slash stands for a dot inside a name (net.ipv4.conf.eth0/100.rp_filter). */
 export function sysctlPath(key: string): string {
   const parts = key.split('.').map((p) => p.replace(/\//g, '.'));
@@ -46,45 +48,86 @@ export function sysctlPath(key: string): string {
   return '/proc/sys/' + parts.join('/');
 }
 
-/** `stat` text for a path: type|mode|uid|gid|size|owner|group; names as the target knows them. */
+/** The stat format of the batch: type|mode|uid|gid|size|owner|group, one line per path. */
+const STAT_FORMAT = `'%F|%a|%u|%g|%s|%U|%G'`;
+
+/** `stat` text for one path: type|mode|uid|gid|size|owner|group; names as the target knows them. */
 function statText(f: string, t: GatherTarget, dereference: boolean): string {
   const L = dereference ? '-L ' : '';
-  if (!t.root) return `"$(stat ${L}-c '%F|%a|%u|%g|%s|%U|%G' -- ${f})"`;
+  if (!t.root) return `"$(stat ${L}-c ${STAT_FORMAT} -- ${f})"`;
   // An offline root's owners are named by its own passwd and group files, not the control machine's.
   const passwd = shq(rooted(t.root, '/etc/passwd', true));
   const group = shq(rooted(t.root, '/etc/group', true));
   return `"$(stat ${L}-c '%F|%a|%u|%g|%s' -- ${f})|$(nm ${passwd} "$(stat ${L}-c %u -- ${f})")|$(nm ${group} "$(stat ${L}-c %g -- ${f})")"`;
 }
 
-function queryScript(id: number, q: FactQuery, t: GatherTarget): string {
+/** A path answered on its own, with a few processes: a link that leads nowhere, or any path on an
+ *  offline root (owner names). A link's own mode means nothing, so what it leads to comes beside it. */
+function statOne(m: string, q: { path: string }, t: GatherTarget): string {
+  const followed = t.root ? shq(rooted(t.root, q.path, true)) : '"$f"';
+  return `x=; y=; if [ -L "$f" ]; then x=$(readlink -- "$f"); l=${followed}; if [ -e "$l" ]; then y=${statText('"$l"', t, true)}; [ -f "$l" ] && y="$y|$(sha256sum < "$l" | cut -c1-64)"; fi
+  elif [ -f "$f" ]; then x=$(sha256sum < "$f" | cut -c1-64); fi
+  printf '%s b' '${m} one'; printf '%s|%s' ${statText('"$f"', t, false)} "$x" | b64; printf ' b'; printf '%s' "$y" | b64; echo`;
+}
+
+/**
+ * Stat queries. On a live host every path that exists joins one `stat`, one `sha256sum` of the
+ * readable regular files (links followed), and, when there are links, one `stat -L` and one
+ * `readlink -z` into $T/links. Each path's status line says whether it is a link (l) and hashed (r).
+ */
+function statPhase(stats: [number, FactQuery & { kind: 'stat' }][], t: GatherTarget): string {
+  if (stats.length === 0) return '';
+  const lines = stats.map(([id, q]) => {
+    const m = `${MARK} ${id}`;
+    const one = statOne(m, q, t);
+    const path = `f=${shq(rooted(t.root, q.path))}`;
+    if (t.root) return `${path}\nif [ -e "$f" ] || [ -L "$f" ]; then ${one}\nelse echo '${m} absent'; fi`;
+    return `${path}
+if [ -e "$f" ]; then set -- "$@" "$f"; s=st; if [ -L "$f" ]; then s="st l"; k=1; fi; if [ -f "$f" ] && [ -r "$f" ]; then s="$s r"; fi; echo "${m} $s"
+elif [ -L "$f" ]; then ${one}
+else echo '${m} absent'; fi`;
+  });
+  return `set --; k=
+${lines.join('\n')}
+if [ $# -gt 0 ]; then
+  echo '${MARK} stat'; stat -c ${STAT_FORMAT} -- "$@"
+  if [ -n "$k" ]; then echo '${MARK} statl'; stat -L -c ${STAT_FORMAT} -- "$@"; links "$@"; fi
+  echo '${MARK} sha'; sums "$@"
+fi`;
+}
+
+/** Kernel files whose size says nothing of their content (0 in procfs, 4096 in sysfs), and whose
+ *  values a byte-by-byte read would cut short (procfs ints refuse a read at an offset). */
+const pseudoFile = (path: string) => /^\/(proc|sys)\//.test(path);
+
+/** Kernel files to read: copied into $T by one `cp --parents` (which reads until the end),
+ *  so that the blob can frame them by size. */
+function copyPhase(paths: string[]): string {
+  if (paths.length === 0) return '';
+  const lines = paths.map((p) => `f=${shq(p)}; [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"`);
+  return `set --\n${lines.join('\n')}\n[ $# -eq 0 ] || cp --parents -- "$@" "$T" 2>/dev/null`;
+}
+
+/** A readable regular file's content into the blob: a kernel file by its copy, an empty file as
+ *  /dev/null (its size frames nothing else). */
+function addContent(m: string, path: string): string {
+  if (pseudoFile(path)) return `c="$T$f"; if [ -f "$c" ]; then set -- "$@" "$c"; echo '${m} ok'; else echo '${m} absent'; fi`;
+  return `if [ -f "$f" ] && [ -r "$f" ]; then if [ -s "$f" ]; then set -- "$@" "$f"; else set -- "$@" /dev/null; fi; echo '${m} ok'; else echo '${m} absent'; fi`;
+}
+
+function blobQuery(id: number, q: FactQuery, t: GatherTarget): string {
   const m = `${MARK} ${id}`;
   switch (q.kind) {
     case 'file':
       // Only regular files are read: a FIFO or /dev/zero would never end.
-      return `f=${shq(rooted(t.root, q.path, true))}
-if [ -f "$f" ] && [ -r "$f" ]; then printf '%s b' '${m} ok'; ${B64} < "$f"; echo; else echo '${m} absent'; fi`;
-    case 'stat': {
-      // A link's own mode is meaningless (0777): what it leads to is reported beside it.
-      const followed = t.root ? shq(rooted(t.root, q.path, true)) : '"$f"';
-      return `f=${shq(rooted(t.root, q.path))}
-if [ -e "$f" ] || [ -L "$f" ]; then
-  x=; y=; if [ -L "$f" ]; then x=$(readlink -- "$f"); l=${followed}; if [ -e "$l" ]; then y=${statText('"$l"', t, true)}; [ -f "$l" ] && y="$y|$(sha256sum < "$l" | cut -c1-64)"; fi
-  elif [ -f "$f" ]; then x=$(sha256sum < "$f" | cut -c1-64); fi
-  printf '%s b' '${m} ok'; printf '%s|%s' ${statText('"$f"', t, false)} "$x" | ${B64}; printf ' b'; printf '%s' "$y" | ${B64}; echo
-else echo '${m} absent'; fi`;
-    }
+      return `f=${shq(rooted(t.root, q.path, true))}\n${addContent(m, q.path)}`;
     case 'sysctl':
       if (t.offline) return `echo '${m} offline'`;
-      return `f=${shq(sysctlPath(q.key))}
-if [ -f "$f" ] && [ -r "$f" ]; then printf '%s b' '${m} ok'; ${B64} < "$f"; echo; else echo '${m} absent'; fi`;
-    case 'unit':
-      if (t.offline) return `echo '${m} offline'`;
-      return `if command -v systemctl >/dev/null 2>&1; then printf '%s b' '${m} ok'; systemctl show -p LoadState -p ActiveState -p SubState -p UnitFileState -- ${shq(q.name)} 2>/dev/null | ${B64}; echo; else echo '${m} absent'; fi`;
+      return `f=${shq(sysctlPath(q.key))}\n${addContent(m, sysctlPath(q.key))}`;
     case 'cmd': {
       // On a chroot the command runs inside the root, like the target would run it.
       const run = t.root ? `chroot ${shq(t.root)} ${shArgv(q.argv)}` : shArgv(q.argv);
-      return `(cd / && ${run}) </dev/null >"$T/o" 2>"$T/e"; r=$?
-printf '%s %s b' '${m} ok' "$r"; ${B64} < "$T/o"; printf ' b'; ${B64} < "$T/e"; echo`;
+      return `${run} </dev/null >"$T/o${id}" 2>"$T/e${id}"; r=$?; set -- "$@" "$T/o${id}" "$T/e${id}"; echo "${m} ok $r"`;
     }
     case 'files': {
       // The folder part is resolved (inside the root on chroot) and quoted whole; only the last
@@ -94,35 +137,74 @@ printf '%s %s b' '${m} ok' "$r"; ${B64} < "$T/o"; printf ' b'; ${B64} < "$T/e"; 
       const [dir, pattern] = [q.glob.slice(0, at) || '/', q.glob.slice(at + 1)];
       const real = rooted(t.root, dir, true).replace(/\/+$/, '');
       const skipLinks = t.root ? ' && [ ! -L "$f" ]' : '';
-      return `set --; for f in ${shq(real + '/')}${shGlob(pattern)}; do [ -f "$f" ] && [ -r "$f" ]${skipLinks} && set -- "$@" "$f"; done
-if [ $# -gt 0 ]; then printf '%s b' '${m} files'; { echo $#; for f; do printf '%s%s\\0' ${shq(dir.replace(/\/+$/, '') + '/')} "\${f##*/}"; done; stat -L -c %s -- "$@"; cat -- "$@"; } | ${B64}; echo
-else echo '${m} end'; fi`;
+      const prefix = shq(dir.replace(/\/+$/, '') + '/');
+      return `n=$#; : > "$T/n${id}"; set -- "$@" "$T/n${id}"
+for f in ${shq(real + '/')}${shGlob(pattern)}; do [ -f "$f" ] && [ -r "$f" ]${skipLinks} && { printf '%s%s\\0' ${prefix} "\${f##*/}" >> "$T/n${id}"; set -- "$@" "$f"; }; done
+echo "${m} files $(($# - n - 1))"`;
     }
     case 'system':
-      return `printf '%s b' '${m} ok'; (
+      // Ansible's fact subset (system-facts.ts): its sections into the blob.
+      return `(
 ${systemFactsScript(t.offline)}
-) 2>/dev/null </dev/null | ${B64}; echo`;
+) 2>/dev/null </dev/null > "$T/x${id}"; set -- "$@" "$T/x${id}"; echo '${m} ok'`;
+    default:
+      return '';
   }
+}
+
+/** Unit state: every unit in one `systemctl show`, one block per unit in the order asked. */
+function unitPhase(units: [number, FactQuery & { kind: 'unit' }][], t: GatherTarget): string {
+  if (units.length === 0) return '';
+  if (t.offline) return units.map(([id]) => `echo '${MARK} ${id} offline'`).join('\n');
+  const names = units.map(([, q]) => shq(q.name)).join(' ');
+  const ids = units.map(([id]) => id).join(' ');
+  return `if command -v systemctl >/dev/null 2>&1; then
+systemctl show -p LoadState -p ActiveState -p SubState -p UnitFileState -- ${names} > "$T/u" 2>/dev/null; set -- "$@" "$T/u"; echo '${MARK} units ${ids}'
+else for i in ${ids}; do echo "${MARK} $i absent"; done; fi`;
+}
+
+/** The kernel files the file and sysctl queries read (as the target names them). */
+function kernelFiles(queries: FactQuery[], t: GatherTarget): string[] {
+  return queries.flatMap((q) => {
+    if (q.kind === 'file' && pseudoFile(q.path)) return [rooted(t.root, q.path, true)];
+    if (q.kind === 'sysctl' && !t.offline) return [sysctlPath(q.key)];
+    return [];
+  });
 }
 
 /**
  * The whole gather as one script. Wrapped in a function that is called on the last line, so a
  * script cut short in transit runs nothing.
  */
-export function composeGatherScript(queries: FactQuery[], t: GatherTarget, hostFactsScript: string): string {
-  const body = queries.map((q, i) => queryScript(i, q, t)).join('\n');
-  return `psd_gather() {
-T=$(mktemp -d) || exit 90
+export function composeGatherScript(queries: FactQuery[], t: GatherTarget): string {
+  const indexed = queries.map((q, i) => [i, q] as const);
+  const of = <K extends FactQuery['kind']>(kind: K) =>
+    indexed.filter((e): e is [number, Extract<FactQuery, { kind: K }>] => e[1].kind === kind);
+  const blob = indexed.map(([i, q]) => blobQuery(i, q, t)).filter(Boolean);
+  const units = unitPhase(of('unit'), t);
+  const needsTemp = blob.length > 0 || units !== '' || (of('stat').length > 0 && !t.root);
+  const parts = [
+    `psd_gather() {
+cd / || exit 90
 b64() { base64 | tr -d '\\n'; }
+# sha256sum of the readable regular files among the arguments (the list rotates through "$@").
+sums() { for f; do shift; [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"; done; [ $# -eq 0 ] || sha256sum -- "$@" 2>/dev/null; }
+links() { for f; do shift; [ -L "$f" ] && set -- "$@" "$f"; done; readlink -z -- "$@" > "$T/links"; }
 nm() { awk -F: -v i="$2" '$3 == i { print $1; f = 1; exit } END { exit !f }' "$1" 2>/dev/null || { [ "$2" = 0 ] && echo root; } || echo "$2"; }
-trap 'rm -rf "$T"' EXIT
-ROOT=${shq(t.root)}; export ROOT
-printf '%s b' '${MARK} host'; ( ${hostFactsScript}
-) 2>/dev/null | ${B64}; echo
-${body}
-}
+ROOT=${shq(t.root)}; export ROOT`,
+    of('host').length ? hostFactsScript() : '',
+    needsTemp ? `T=$(mktemp -d) || exit 90\ntrap 'rm -rf "$T"' EXIT` : '',
+    statPhase(of('stat'), t),
+    copyPhase(kernelFiles(queries, t)),
+    needsTemp ? `set --\nif [ -f "$T/links" ]; then set -- "$T/links"; echo '${MARK} links'; fi` : '',
+    ...blob,
+    units,
+    needsTemp ? `if [ $# -gt 0 ]; then echo '${MARK} blob'; { stat -L -c %s -- "$@" && cat -- "$@"; } | base64 || exit 91; fi` : '',
+    `}
 psd_gather
-`;
+`,
+  ];
+  return parts.filter(Boolean).join('\n');
 }
 
 export interface RawAnswer {
@@ -132,60 +214,120 @@ export interface RawAnswer {
 }
 
 export interface ParsedGather {
-  hostText: string;
+  /** The host section's values by name, when the host query was asked. */
+  host?: Map<string, string>;
   answers: Map<number, RawAnswer>;
 }
 
 const decode = (f: string) => Buffer.from(f.slice(1), 'base64').toString('utf8');
 
-export function parseGatherOutput(stdout: string): ParsedGather {
-  let hostText = '';
-  const answers = new Map<number, RawAnswer>();
-  for (const line of stdout.split('\n')) {
-    if (!line.startsWith(MARK + ' ')) continue;
-    const [, id, status, ...rest] = line.split(' ');
-    if (id === 'host') {
-      hostText = decode(status ?? 'b');
-      continue;
-    }
-    const n = Number(id);
-    const prev = answers.get(n);
-    if (status === 'files') {
-      answers.set(n, { status: 'ok', fields: [], items: parseFilesPayload(Buffer.from((rest[0] ?? 'b').slice(1), 'base64')) });
-    } else if (status === 'end') {
-      if (!prev) answers.set(n, { status: 'ok', fields: [], items: [] });
-    } else {
-      // cmd: first field is the exit code, not base64
-      const fields = rest.map((f) => (f.startsWith('b') ? decode(f) : f));
-      answers.set(n, { status: status ?? 'absent', fields, items: [] });
-    }
-  }
-  return { hostText, answers };
+/** What reads the blob's entries: a query id and how many entries it took. */
+interface BlobClaim {
+  take: number;
+  fill: (entries: Buffer[]) => void;
 }
 
-/** The `files` payload: "N\n", N names each ending in NUL, N sizes one per line, the contents. */
-export function parseFilesPayload(buf: Buffer): string[][] {
-  let at = buf.indexOf(0x0a);
-  const count = Number(buf.subarray(0, at).toString());
-  at++;
-  const names: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const end = buf.indexOf(0, at);
-    names.push(buf.subarray(at, end).toString('utf8'));
-    at = end + 1;
+export function parseGatherOutput(stdout: string): ParsedGather {
+  const answers = new Map<number, RawAnswer>();
+  const lines = stdout.split('\n');
+  const batched: Batched[] = [];
+  const claims: BlobClaim[] = [];
+  const section: Record<string, string[]> = { stat: [], statl: [], sha: [], blob: [] };
+  let targets: string[] = [];
+  let host: Map<string, string> | undefined;
+  let current: string[] | undefined;
+  for (const line of lines) {
+    if (!line.startsWith(MARK + ' ')) {
+      current?.push(line);
+      continue;
+    }
+    current = undefined;
+    const [, id = '', status = '', ...rest] = line.split(' ');
+    if (id === HOST_MARK) {
+      (host ??= new Map()).set(status, rest.join(' '));
+    } else if (id in section) {
+      current = section[id];
+    } else if (id === 'links') {
+      claims.push({ take: 1, fill: ([e]) => (targets = utf8(e).split('\0')) });
+    } else if (id === 'units') {
+      const ids = [status, ...rest].map(Number);
+      claims.push({ take: 1, fill: ([u]) => unitBlocks(u!.toString('utf8'), ids, answers) });
+    } else {
+      const n = Number(id);
+      if (status === 'st') batched.push({ id: n, link: rest.includes('l'), hashed: rest.includes('r') });
+      else if (status === 'one') answers.set(n, { status: 'ok', fields: rest.map(decode), items: [] });
+      else if (status === 'files') claims.push({ take: 1 + Number(rest[0]), fill: (e) => answers.set(n, filesAnswer(e)) });
+      else if (status === 'ok') {
+        const rc = rest[0];
+        claims.push({
+          take: rc === undefined ? 1 : 2,
+          fill: (e) => answers.set(n, { status: 'ok', fields: rc === undefined ? [utf8(e[0])] : [rc, utf8(e[0]), utf8(e[1])], items: [] }),
+        });
+      } else answers.set(n, { status, fields: [], items: [] });
+    }
   }
+  fillClaims(claims, section.blob!.join(''));
+  statAnswers(batched, section, targets, answers);
+  return { ...(host ? { host } : {}), answers };
+}
+
+const utf8 = (b: Buffer | undefined) => (b ?? Buffer.alloc(0)).toString('utf8');
+
+interface Batched {
+  id: number;
+  link: boolean;
+  hashed: boolean;
+}
+
+/** The i-th line of `stat` (and of `stat -L`) belongs to the i-th batched path; the sha256 lines
+ *  to the hashed ones among them, the link targets to the links, both in the same order. */
+function statAnswers(batched: Batched[], section: Record<string, string[]>, targets: string[], answers: Map<number, RawAnswer>): void {
+  let sha = 0;
+  let target = 0;
+  batched.forEach(({ id, link, hashed }, i) => {
+    const hash = hashed ? (/^\\?([0-9a-f]{64}) /.exec(section.sha![sha++] ?? '')?.[1] ?? '') : '';
+    const own = section.stat![i] ?? '';
+    const fields = link
+      ? [`${own}|${targets[target++] ?? ''}`, `${section.statl![i] ?? ''}${hash ? `|${hash}` : ''}`]
+      : [`${own}|${hash}`, ''];
+    answers.set(id, { status: 'ok', fields, items: [] });
+  });
+}
+
+/** Hands each claim its entries of the blob: N sizes, one per line, then N contents. */
+function fillClaims(claims: BlobClaim[], base64: string): void {
+  if (claims.length === 0) return;
+  const buf = Buffer.from(base64, 'base64');
+  const count = claims.reduce((a, c) => a + c.take, 0);
+  let at = 0;
   const sizes: number[] = [];
   for (let i = 0; i < count; i++) {
     const end = buf.indexOf(0x0a, at);
+    if (end < 0) throw new Error('fact gathering returned a cut-short answer; run again');
     sizes.push(Number(buf.subarray(at, end).toString()));
     at = end + 1;
   }
-  if (buf.length - at !== sizes.reduce((a, b) => a + b, 0)) {
-    throw new Error(`files ${names.join(', ')} changed while they were read; run again`);
-  }
-  return names.map((name, i) => {
-    const content = buf.subarray(at, at + sizes[i]!).toString('utf8');
-    at += sizes[i]!;
-    return [name, content];
+  if (buf.length - at !== sizes.reduce((a, b) => a + b, 0)) throw new Error('files changed while they were read; run again');
+  const entries = sizes.map((size) => {
+    const e = buf.subarray(at, at + size);
+    at += size;
+    return e;
   });
+  let next = 0;
+  for (const c of claims) {
+    c.fill(entries.slice(next, next + c.take));
+    next += c.take;
+  }
+}
+
+/** A `files` answer: the names (each ending in NUL), then one content per name. */
+function filesAnswer(entries: Buffer[]): RawAnswer {
+  const names = utf8(entries[0]).split('\0').slice(0, -1);
+  return { status: 'ok', fields: [], items: names.map((name, i) => [name, utf8(entries[i + 1])]) };
+}
+
+/** `systemctl show` of several units: blocks separated by an empty line, in the order asked. */
+function unitBlocks(text: string, ids: number[], answers: Map<number, RawAnswer>): void {
+  const blocks = text.split(/\n\n/);
+  ids.forEach((id, i) => answers.set(id, { status: 'ok', fields: [blocks[i] ?? ''], items: [] }));
 }

@@ -1,6 +1,8 @@
 // Facts are declared by modules (FactQuery) and gathered by the engine in one exec per host.
 
 export type FactQuery =
+  /** The host section (HostFacts): a few one-line reads by shell builtins, no process started. */
+  | { kind: 'host' }
   | { kind: 'file'; path: string }
   | { kind: 'stat'; path: string }
   | { kind: 'sysctl'; key: string }
@@ -40,39 +42,22 @@ export interface CmdFact {
   stderr: string;
 }
 
-export interface NicFact {
-  name: string;
-  /** IRQ numbers whose /proc/interrupts action names this NIC (e.g. "Ethernet0-rx-0"). */
-  irqs: number[];
-  /** rx queue directory names under /sys/class/net/<nic>/queues, e.g. ["rx-0"]. */
-  rxQueues: string[];
-}
-
-export interface BlockDeviceFact {
-  name: string;
-  /** Schedulers offered by /sys/block/<dev>/queue/scheduler; `current` is the bracketed one. */
-  schedulers: string[];
-  current: string;
-}
-
-/** Always gathered, in the same exec as the module queries. */
+/** Facts about the machine itself, read only when a task declares `{ kind: 'host' }` (the engine
+ *  declares it for every task with a `when`, which sees them as `facts`). What a module's own
+ *  domain needs (NICs, IRQs, block devices, sysctl key lists) it declares and parses itself. */
 export interface HostFacts {
   hostname: string;
   kernel: string; // uname -r
   cpusOnline: number[];
   numaNodes: number[];
-  /** Every key under /proc/sys, dotted (net.core.somaxconn). */
-  sysctlKeys: string[];
-  nics: NicFact[];
-  blockDevices: BlockDeviceFact[];
-  irqbalanceActive: boolean;
   /** systemd is PID 1 and reachable (false on an offline root). */
   systemd: boolean;
 }
 
 /** What a module reads during diff. Values reflect the overlay of earlier planned changes. */
 export interface Facts {
-  host: HostFacts;
+  /** Throws when no task declared `{ kind: 'host' }`. */
+  readonly host: HostFacts;
   /** File content, or null when absent. */
   file(path: string): string | null;
   stat(path: string): StatFact | null;

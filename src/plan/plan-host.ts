@@ -29,8 +29,9 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
   const overlay = new OverlayFacts(facts);
   const problems: Problem[] = [];
   const plan: HostPlan = { host: prep.host, tasks: [], handlers: [], after: overlay };
-  // Facts come from the switch: never evaluated as a template.
-  const hostFacts = markRaw(facts.host);
+  // Facts come from the switch: never evaluated as a template. Gathered only for hosts whose
+  // tasks have a `when` (prepare declares them), so they are read only when one is evaluated.
+  let hostFacts: unknown;
   // Ansible's facts sit below every variable, as its host facts sit below play vars.
   const ansible = prep.ansibleFacts ? ansibleFactVars(facts.system()) : undefined;
   const varsOf = (p: PreparedTask) => (ansible ? withVars(ansible, p.vars ?? prep.vars) : (p.vars ?? prep.vars));
@@ -39,7 +40,7 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
   const whenVarsOf = (p: PreparedTask) => {
     const source = p.vars ?? prep.vars;
     let v = whenVars.get(source);
-    if (!v) whenVars.set(source, (v = withVars(varsOf(p), { facts: hostFacts })));
+    if (!v) whenVars.set(source, (v = withVars(varsOf(p), { facts: (hostFacts ??= markRaw(facts.host)) })));
     return v;
   };
   const guarded = <T>(p: PreparedTask, sink: TaskSink, fallback: T, step: (ctx: PlanContext) => T): T => {
@@ -59,7 +60,7 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
 
   for (const p of prep.tasks) {
     const each = { ...(p.item !== undefined ? { item: p.item } : {}), ...(p.ignoreErrors ? { ignoreErrors: true } : {}) };
-    const skip = skipReason(p, whenVarsOf(p), env, prep.host, problems);
+    const skip = skipReason(p, () => whenVarsOf(p), env, prep.host, problems);
     if (skip) {
       plan.tasks.push({ task: p.task, index: p.index, status: 'skipped', changes: [], warnings: [], msg: skip, ...each });
       continue;
@@ -95,7 +96,7 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
   problems.push(
     ...unconverging(prep, plan, (p) => guarded(p, { warnings: [], problems: [] }, [], (ctx) => p.module.diff(overlay, p.args, ctx))),
   );
-  plan.handlers = planHandlers(prep, plan, env, problems, diffTask, (p) => skipReason(p, whenVarsOf(p), env, prep.host, problems));
+  plan.handlers = planHandlers(prep, plan, env, problems, diffTask, (p) => skipReason(p, () => whenVarsOf(p), env, prep.host, problems));
   if (problems.length) throw new ValidationError(problems);
   return plan;
 }
@@ -140,11 +141,17 @@ function writtenPaths(c: Change): string[] {
   return c.ops.flatMap((op) => (op.kind === 'put' || op.kind === 'symlink' || op.kind === 'upload' ? [op.path] : []));
 }
 
-function skipReason(p: PreparedTask, vars: Record<string, unknown>, env: PlanEnv, host: string, problems: Problem[]): string | undefined {
+function skipReason(
+  p: PreparedTask,
+  vars: () => Record<string, unknown>,
+  env: PlanEnv,
+  host: string,
+  problems: Problem[],
+): string | undefined {
   const whens = p.task.when === undefined ? [] : Array.isArray(p.task.when) ? p.task.when : [p.task.when];
   for (const expr of whens) {
     try {
-      if (!env.evalWhen(expr, vars, p.task.pos)) return `when: ${expr} is false`;
+      if (!env.evalWhen(expr, vars(), p.task.pos)) return `when: ${expr} is false`;
     } catch (err) {
       problems.push(...thrownProblems(err, host, p.task));
       return `when: ${expr} could not be evaluated`;

@@ -107,6 +107,8 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
       sink.problems.push(...thrownProblems(err, host, task));
       out.incomplete = true;
     }
+    // A `when` sees the host section as `facts`.
+    if (task.when !== undefined) queries.push({ kind: 'host' });
     out.problems.push(...sink.problems);
     out.queries.push(...queries);
     // Variables are set now, for every later task's args; so its `when` can only use variables.

@@ -18,16 +18,11 @@ export const defaultHost: HostFacts = {
   kernel: '6.1.0-18-amd64',
   cpusOnline: [0, 1, 2, 3],
   numaNodes: [0],
-  sysctlKeys: [],
-  nics: [],
-  blockDevices: [],
-  irqbalanceActive: false,
   systemd: true,
 };
 
 export function fakeFacts(d: FakeFactsData = {}): Facts {
   const host = { ...defaultHost, ...d.host };
-  if (!d.host?.sysctlKeys) host.sysctlKeys = Object.keys(d.sysctl ?? {});
   return {
     host,
     file: (p) => d.files?.[p] ?? null,

@@ -165,5 +165,5 @@ test('NUL cannot be quoted: refused before any script is built', () => {
       ),
     UnquotableError,
   );
-  assert.throws(() => composeGatherScript([{ kind: 'file', path: '/etc/a\0' }], { root: '', offline: false }, ''), UnquotableError);
+  assert.throws(() => composeGatherScript([{ kind: 'file', path: '/etc/a\0' }], { root: '', offline: false }), UnquotableError);
 });

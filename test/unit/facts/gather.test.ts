@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync, rmSync, chmodSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync, rmSync, chmodSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -9,6 +9,11 @@ import { createChrootTransport } from '../../../src/transport/chroot.js';
 import { createLocalTransport } from '../../../src/transport/local.js';
 import { gatherFacts } from '../../../src/facts/gather.js';
 import { composeGatherScript, uniqueQueries } from '../../../src/facts/gather-script.js';
+import type { FactQuery } from '../../../src/facts/types.js';
+import type { JSONSchema } from '../../../src/module.js';
+import copy from '../../../modules/copy/index.js';
+import { fakeContext } from '../../helpers/fake-facts.js';
+import { withDefaults } from '../modules/support.js';
 
 function tempRoot(): string {
   const root = mkdtempSync(join(tmpdir(), 'psd-gather-'));
@@ -42,6 +47,7 @@ test('one exec gathers files, stats, globs and commands under the chroot root, a
     { kind: 'sysctl', key: 'net.core.somaxconn' },
     { kind: 'unit', name: 'portsyncd.service' },
     { kind: 'file', path: '/etc/sysctl.d/10-a.conf' },
+    { kind: 'host' },
   ]);
   assert.equal(tr.roundTrips, 1);
   assert.equal(facts.file('/etc/sysctl.d/10-a.conf'), odd);
@@ -87,8 +93,130 @@ test('local transport reads live sysctls and command output with exit codes', as
   assert.match(facts.sysctl('net.core.somaxconn') ?? '', /^\d+$/);
   assert.equal(facts.sysctl('net.ipv4.tcp_delack_min'), null);
   assert.deepEqual(facts.cmd(['sh', '-c', 'printf "out\\n"; echo err >&2; exit 3']), { rc: 3, stdout: 'out\n', stderr: 'err\n' });
-  assert.ok(facts.host.sysctlKeys.includes('net.core.somaxconn'));
-  assert.ok(!facts.host.sysctlKeys.includes('net.ipv4.tcp_delack_min'));
+  // No task declared the host section: it was not read.
+  assert.throws(() => facts.host, /fact host was read but not declared/);
+});
+
+test('a live host: stats batched, kernel files read whole, units in one call, any bytes intact', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-gather-live-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const bin = Buffer.from([0, 1, 2, 0xff, 0x0a, 0x0a]);
+  writeFileSync(join(dir, 'bin'), bin);
+  writeFileSync(join(dir, 'empty'), '');
+  writeFileSync(join(dir, 'shut'), 'secret\n');
+  chmodSync(join(dir, 'shut'), 0o000);
+  symlinkSync(join(dir, 'bin'), join(dir, 'link'));
+  mkdirSync(join(dir, 'sub'));
+  symlinkSync(join(dir, 'sub'), join(dir, 'dlink'));
+  symlinkSync(join(dir, 'nowhere'), join(dir, 'broken'));
+  const tr = createLocalTransport();
+  const facts = await gatherFacts(tr, [
+    { kind: 'stat', path: join(dir, 'bin') },
+    { kind: 'stat', path: join(dir, 'sub') },
+    { kind: 'stat', path: join(dir, 'shut') },
+    { kind: 'stat', path: join(dir, 'link') },
+    { kind: 'stat', path: join(dir, 'none') },
+    { kind: 'stat', path: join(dir, 'empty') },
+    { kind: 'stat', path: join(dir, 'dlink') },
+    { kind: 'stat', path: join(dir, 'broken') },
+    { kind: 'file', path: join(dir, 'bin') },
+    { kind: 'file', path: join(dir, 'empty') },
+    { kind: 'file', path: '/proc/self/status' },
+    { kind: 'file', path: '/proc/sys/kernel/ostype' },
+    { kind: 'unit', name: 'psd-no-such-unit-a.service' },
+    { kind: 'unit', name: 'psd-no-such-unit-b.service' },
+  ]);
+  assert.equal(tr.roundTrips, 1);
+  const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+  assert.deepEqual(
+    { ...facts.stat(join(dir, 'bin')), uid: 0, gid: 0, owner: '', group: '' },
+    { type: 'file', mode: '0644', uid: 0, gid: 0, owner: '', group: '', size: 6, sha256: sha(bin) },
+  );
+  assert.equal(facts.stat(join(dir, 'sub'))?.type, 'dir');
+  assert.equal(facts.stat(join(dir, 'sub'))?.sha256, undefined);
+  assert.equal(facts.stat(join(dir, 'shut'))?.mode, '0000');
+  if (process.getuid?.() !== 0) assert.equal(facts.stat(join(dir, 'shut'))?.sha256, undefined);
+  assert.equal(facts.stat(join(dir, 'empty'))?.sha256, sha(''));
+  const link = facts.stat(join(dir, 'link'));
+  assert.equal(link?.type, 'link');
+  assert.equal(link?.target, join(dir, 'bin'));
+  assert.equal(link?.followed?.sha256, sha(bin));
+  assert.equal(facts.stat(join(dir, 'none')), null);
+  assert.equal(facts.stat(join(dir, 'dlink'))?.followed?.type, 'dir');
+  assert.equal(facts.stat(join(dir, 'dlink'))?.target, join(dir, 'sub'));
+  const broken = facts.stat(join(dir, 'broken'));
+  assert.deepEqual([broken?.type, broken?.target, broken?.followed], ['link', join(dir, 'nowhere'), undefined]);
+  assert.equal(facts.file(join(dir, 'bin')), bin.toString('utf8'));
+  assert.equal(facts.file(join(dir, 'empty')), '');
+  // Kernel files say size 0 (procfs) or 4096 (sysfs): read whole all the same.
+  assert.match(facts.file('/proc/self/status') ?? '', /^Name:/);
+  assert.equal(facts.file('/proc/sys/kernel/ostype'), 'Linux\n');
+  const loads = ['a', 'b'].map((u) => facts.unit(`psd-no-such-unit-${u}.service`).load);
+  assert.deepEqual(loads, existsSync('/run/systemd/system') ? ['not-found', 'not-found'] : ['unknown', 'unknown']);
+});
+
+test('a play of one copy task reads that file and nothing else', () => {
+  const args = { dest: '/etc/motd', content: 'hello\n' };
+  const queries = copy.needs(withDefaults(copy.schema as JSONSchema, args), fakeContext({ vars: {} }));
+  const script = composeGatherScript(uniqueQueries(queries), { root: '', offline: false });
+  const paths = [...script.matchAll(/'(\/[^']*)'/g)].map((m) => m[1]);
+  assert.deepEqual([...new Set(paths)], ['/etc/motd']);
+  for (const never of ['/proc', '/sys', 'interrupts', 'irqbalance', 'find ', 'systemctl', 'uname'])
+    assert.ok(!script.includes(never), never);
+});
+
+/** Commands a script starts, counted by wrappers put first on PATH. */
+function countCommands(script: string, dir: string): number {
+  const bin = join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  const log = join(dir, 'log');
+  writeFileSync(log, '');
+  for (const cmd of [
+    'stat',
+    'cat',
+    'cp',
+    'base64',
+    'tr',
+    'sha256sum',
+    'mktemp',
+    'rm',
+    'cut',
+    'readlink',
+    'awk',
+    'grep',
+    'find',
+    'uname',
+    'pidof',
+    'systemctl',
+  ]) {
+    const real = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();
+    if (!real) continue;
+    writeFileSync(join(bin, cmd), `#!/bin/sh\necho ${cmd} >> '${log}'\nexec ${real} "$@"\n`, { mode: 0o755 });
+  }
+  const run = spawnSync('sh', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+  assert.equal(run.status, 0, run.stderr.slice(-2000));
+  return readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
+}
+
+test('the processes a gather starts do not grow with the number of queries', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-gather-count-'));
+  try {
+    const queries = (n: number): FactQuery[] =>
+      Array.from({ length: n }, (_, i) => {
+        writeFileSync(join(dir, `f${i}`), `v${i}\n`);
+        return [
+          { kind: 'file' as const, path: join(dir, `f${i}`) },
+          { kind: 'stat' as const, path: join(dir, `f${i}`) },
+          { kind: 'sysctl' as const, key: i % 2 ? 'kernel.ostype' : 'kernel.osrelease' },
+        ];
+      }).flat();
+    const started = (n: number) => countCommands(composeGatherScript(uniqueQueries(queries(n)), { root: '', offline: false }), dir);
+    // stat and sha256sum for the stats; mktemp; cp for the kernel files; stat, cat, base64 for the blob; rm at the end.
+    assert.equal(started(40), started(1));
+    assert.equal(started(40), 8);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('queries are deduplicated and a script cut short in transit runs nothing', async () => {
@@ -98,7 +226,7 @@ test('queries are deduplicated and a script cut short in transit runs nothing', 
     { kind: 'stat', path: '/a' },
   ]);
   assert.equal(qs.length, 2);
-  const script = composeGatherScript(qs, { root: '', offline: false }, 'echo hostname=x');
+  const script = composeGatherScript(qs, { root: '', offline: false });
   const cut = script.slice(0, script.lastIndexOf('psd_gather'));
   const res = await createLocalTransport().exec(cut);
   assert.equal(res.stdout, '');
@@ -129,7 +257,7 @@ test('a files glob is read in one pass: hundreds of files, odd names, empty file
   assert.deepEqual(facts.files('/etc/none/*.conf'), {});
 
   // Cost: the processes the query starts do not grow with the number of files (traced by sh -x).
-  const script = composeGatherScript([{ kind: 'files', glob: `${root}/etc/sysctl.d/*.conf` }], { root: '', offline: true }, 'true');
+  const script = composeGatherScript([{ kind: 'files', glob: `${root}/etc/sysctl.d/*.conf` }], { root: '', offline: true });
   const commands = (n: string) => n.split('\n').filter((l) => /^\++ (stat|cat|base64|tr) /.test(l)).length;
   const traced = spawnSync('sh', ['-xc', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   assert.equal(traced.status, 0, traced.stderr.slice(-2000));

@@ -1,4 +1,5 @@
 // Modules under Ansible's names and argument semantics, as (facts, args) -> changes tables.
+import { kernelKeyQueries } from '../../../modules/sysctl/kernel-keys.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sysctl from '../../../modules/sysctl/index.js';
@@ -39,6 +40,7 @@ test('ansible.posix.sysctl keeps the kernel-aware check and the live before -> a
   assert.deepEqual(sysctl.needs(args, fakeContext()), [
     { kind: 'file', path: file },
     { kind: 'sysctl', key: 'net.core.somaxconn' },
+    ...kernelKeyQueries(['net.core.somaxconn'], fakeContext()),
   ]);
   const [c] = sysctl.diff(facts, args, fakeContext());
   assert.equal(c.summary, `update ${file}; net.core.somaxconn: 4096 -> 8192`);

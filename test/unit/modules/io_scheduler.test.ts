@@ -1,19 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import ioScheduler, { UDEV_RULE } from '../../../modules/io_scheduler/index.js';
-import { fakeFacts, type FakeFactsData } from '../../helpers/fake-facts.js';
-import { applyChanges, planWith, tuningContext } from './tuning-support.js';
+import { applyChanges, factsFor, planWith, tuningContext, type TuningFacts } from './tuning-support.js';
 
-const host = (): FakeFactsData => ({
-  host: {
-    blockDevices: [
-      { name: 'sda', schedulers: ['mq-deadline', 'kyber', 'bfq', 'none'], current: 'mq-deadline' },
-      { name: 'sdb', schedulers: ['mq-deadline', 'none'], current: 'none' },
-      { name: 'nvme0n1', schedulers: ['none', 'mq-deadline'], current: 'none' },
-      { name: 'loop0', schedulers: ['none'], current: 'none' },
-      { name: 'zram0', schedulers: [], current: '' },
-    ],
-  },
+const host = (): TuningFacts => ({
+  blockDevices: [
+    { name: 'sda', schedulers: ['mq-deadline', 'kyber', 'bfq', 'none'], current: 'mq-deadline' },
+    { name: 'sdb', schedulers: ['mq-deadline', 'none'], current: 'none' },
+    { name: 'nvme0n1', schedulers: ['none', 'mq-deadline'], current: 'none' },
+    { name: 'loop0', schedulers: ['none'], current: 'none' },
+    { name: 'zram0', schedulers: [], current: '' },
+  ],
 });
 
 test('live write for drifted devices, udev rule per pattern for whole disks', () => {
@@ -34,7 +31,7 @@ test('live write for drifted devices, udev rule per pattern for whole disks', ()
   assert.match(rule.content, /KERNEL=="nvme\*", ATTR\{queue\/scheduler\}="none"/);
   const applied = applyChanges(host(), r.changes);
   assert.deepEqual(planWith(ioScheduler, applied, a).changes, []);
-  const states = ioScheduler.inspect!(fakeFacts(applied), r.args, tuningContext());
+  const states = ioScheduler.inspect!(factsFor(ioScheduler, r.args, applied), r.args, tuningContext());
   assert.deepEqual(
     states.map((s) => [s.setting, s.live, s.persisted, s.ok]),
     [

@@ -3,28 +3,24 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import irqAffinity from '../../../modules/irq_affinity/index.js';
-import { sysfsValues, sysfsValuesQuery } from '../../../modules/_tuning/sysfs-values.js';
+import { irqFacts, irqFactsQuery } from '../../../modules/_tuning/irqs.js';
 import { fakeFacts } from '../../helpers/fake-facts.js';
-import type { FakeFactsData } from '../../helpers/fake-facts.js';
 import { validateArgs } from './support.js';
-import { applyChanges, factsFor, planWith, tuningContext } from './tuning-support.js';
+import { applyChanges, factsFor, planWith, tuningContext, type TuningFacts } from './tuning-support.js';
 
 const SCRIPT = '/usr/local/sbin/portsyncd-irq-affinity.sh';
 const UNIT = '/etc/systemd/system/portsyncd-tuning-irq.service';
 const WANTS = '/etc/systemd/system/multi-user.target.wants/portsyncd-tuning-irq.service';
 
-function host(extra: FakeFactsData = {}): FakeFactsData {
+function host(extra: TuningFacts = {}): TuningFacts {
   return {
+    nics: [
+      { name: 'Ethernet0', irqs: [120, 121] },
+      { name: 'Ethernet4', irqs: [122] },
+      { name: 'eth0', irqs: [130] },
+    ],
     ...extra,
-    host: {
-      cpusOnline: [0, 1, 2, 3],
-      nics: [
-        { name: 'Ethernet0', irqs: [120, 121], rxQueues: ['rx-0', 'rx-1'] },
-        { name: 'Ethernet4', irqs: [122], rxQueues: ['rx-0'] },
-        { name: 'eth0', irqs: [130], rxQueues: ['rx-0'] },
-      ],
-      ...extra.host,
-    },
+    host: { cpusOnline: [0, 1, 2, 3], ...extra.host },
     files: {
       '/proc/irq/120/smp_affinity_list': '0-3\n',
       '/proc/irq/121/smp_affinity_list': '2,3\n',
@@ -127,7 +123,7 @@ test('table: CPU lists checked against the online CPUs at plan time', () => {
 });
 
 test('warns when irqbalance runs, and when no IRQ matches', () => {
-  const r = planWith(irqAffinity, host({ host: { irqbalanceActive: true } }), { interfaces: ['Ethernet0', 'nope*'], cpus: '1' });
+  const r = planWith(irqAffinity, host({ irqbalanceActive: true }), { interfaces: ['Ethernet0', 'nope*'], cpus: '1' });
   assert.equal(r.warnings.length, 1);
   assert.match(r.warnings[0], /irqbalance is running .* will move these IRQs again/);
   const none = planWith(irqAffinity, host(), { interfaces: 'PortChannel*', cpus: '1' });
@@ -136,7 +132,7 @@ test('warns when irqbalance runs, and when no IRQ matches', () => {
 });
 
 test('offline root: persistence only, no live write and no CPU-list check against unknown CPUs', () => {
-  const r = planWith(irqAffinity, { host: { cpusOnline: [], nics: [] } }, { interfaces: 'Ethernet*', cpus: '0-63' }, { offline: true });
+  const r = planWith(irqAffinity, { host: { cpusOnline: [] } }, { interfaces: 'Ethernet*', cpus: '0-63' }, { offline: true });
   assert.deepEqual(r.errors, []);
   assert.deepEqual(r.warnings, []);
   assert.ok(r.changes.every((c) => c.ops.every((o) => o.kind !== 'exec')));
@@ -162,25 +158,33 @@ test('schema: globs only from a safe alphabet; cpus required unless absent', () 
   assert.equal(validateArgs(irqAffinity.schema, { interfaces: 'eth0', state: 'absent' }).ok, true);
 });
 
-test('needs: every affinity value in one grep, and the persisted files', () => {
+test('needs: NICs, IRQs and affinities in one query on a live host, none offline; and the persisted files', () => {
   const needs = irqAffinity.needs({ interfaces: 'eth0', cpus: '0', state: 'present' }, tuningContext());
   assert.deepEqual(
     needs.filter((q) => q.kind === 'cmd'),
-    [{ kind: 'cmd', argv: ['sh', '-c', 'grep -H . /proc/irq/*/smp_affinity_list 2>/dev/null; true'] }],
+    [irqFactsQuery()],
   );
   assert.ok(needs.some((q) => q.kind === 'stat' && q.path === WANTS));
+  const offline = irqAffinity.needs({ interfaces: 'eth0', cpus: '0', state: 'present' }, tuningContext({ offline: true }));
+  assert.deepEqual(
+    offline.filter((q) => q.kind === 'cmd'),
+    [],
+  );
 });
 
-test('the affinity query, run for real on this machine, reads what the files hold', () => {
-  const q = sysfsValuesQuery(['/proc/irq/*/smp_affinity_list']);
-  const run = spawnSync(q.argv[0], q.argv.slice(1), { encoding: 'utf8' });
-  const values = sysfsValues(fakeFacts({ cmds: { [q.argv.join(' ')]: { rc: run.status ?? 1, stdout: run.stdout, stderr: run.stderr } } }), [
-    '/proc/irq/*/smp_affinity_list',
-  ]);
+test('the IRQ query, run for real on this machine, reads NICs, IRQs and what the affinity files hold', () => {
+  const q = irqFactsQuery();
+  const run = spawnSync(q.argv[0]!, q.argv.slice(1), { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const irq = irqFacts(fakeFacts({ cmds: { [q.argv.join(' ')]: { rc: 0, stdout: run.stdout, stderr: run.stderr } } }));
+  assert.deepEqual(
+    irq.nics.map((n) => n.name),
+    readdirSync('/sys/class/net').sort(),
+  );
   const irqs = readdirSync('/proc/irq').filter((n) => /^\d+$/.test(n));
   assert.ok(irqs.length > 0);
-  for (const irq of irqs) {
-    const path = `/proc/irq/${irq}/smp_affinity_list`;
-    assert.equal(values[path], readFileSync(path, 'utf8').trim(), path);
+  for (const n of irqs) {
+    const path = `/proc/irq/${n}/smp_affinity_list`;
+    assert.equal(irq.affinity[path], readFileSync(path, 'utf8').trim(), path);
   }
 });

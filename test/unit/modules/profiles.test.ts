@@ -10,9 +10,9 @@ import type { HostFacts } from '../../../src/facts/types.js';
 import { evalWhen } from '../../../src/playbook/when.js';
 import { loadPlaybookDefaults } from '../../../src/vars/defaults.js';
 import { renderValue } from '../../../src/render/expr-template.js';
-import { defaultHost, type FakeFactsData } from '../../helpers/fake-facts.js';
+import { defaultHost } from '../../helpers/fake-facts.js';
 import { repoRoot, validateArgs } from './support.js';
-import { planWith } from './tuning-support.js';
+import { planWith, type TuningFacts } from './tuning-support.js';
 import thp from '../../../modules/thp/index.js';
 import vm from '../../../modules/vm/index.js';
 import ioScheduler from '../../../modules/io_scheduler/index.js';
@@ -39,13 +39,11 @@ const SHAPES: Record<string, Partial<HostFacts>> = {
   'two-socket': { cpusOnline: [0, 1, 2, 3, 4, 5, 6, 7], numaNodes: [0, 1] },
 };
 
-function factsFor(shape: Partial<HostFacts>): FakeFactsData {
+function factsFor(shape: Partial<HostFacts>): TuningFacts {
   return {
-    host: {
-      ...shape,
-      nics: [{ name: 'Ethernet0', irqs: [100], rxQueues: ['rx-0'] }],
-      blockDevices: [{ name: 'sda', schedulers: ['mq-deadline', 'none'], current: 'mq-deadline' }],
-    },
+    host: shape,
+    nics: [{ name: 'Ethernet0', irqs: [100] }],
+    blockDevices: [{ name: 'sda', schedulers: ['mq-deadline', 'none'], current: 'mq-deadline' }],
     sysctl: { 'vm.swappiness': '60', 'vm.overcommit_memory': '0', 'net.core.rps_sock_flow_entries': '0' },
     files: {
       '/sys/kernel/mm/transparent_hugepage/enabled': 'always [madvise] never\n',

@@ -8,6 +8,9 @@ import type { SysctlArgs } from '../../../modules/sysctl/schema.js';
 import { fakeContext, fakeFacts, type FakeFactsData } from '../../helpers/fake-facts.js';
 import type { PlanContext } from '../../../src/module.js';
 import { renderTemplate, validateArgs, withDefaults } from './support.js';
+import { kernelKeyQueries, kernelKeys } from '../../../modules/sysctl/kernel-keys.js';
+import { spawnSync } from 'node:child_process';
+import { sysctlPath } from '../../../src/facts/gather-script.js';
 
 const FILE = '/etc/sysctl.d/50-portsyncd.conf';
 
@@ -28,11 +31,35 @@ function rendered(settings: Record<string, string>): string {
   });
 }
 
-function plan(facts: FakeFactsData, a: Record<string, unknown>, opts: Partial<PlanContext> = {}) {
+/** Fake facts plus the kernel's key list (`kernelKeys`) and release, answered as the module's
+ *  key check (kernel-keys.ts) would answer on such a kernel. */
+type KernelData = FakeFactsData & { kernelKeys?: string[]; release?: string };
+
+function onKernel(d: KernelData, keys: string[], c: PlanContext): FakeFactsData {
+  const { kernelKeys: known, release, ...rest } = d;
+  const check = kernelKeyQueries(keys, c).find((q) => q.kind === 'cmd');
+  if (!known || !check || check.kind !== 'cmd') return rest;
+  const siblings = (parent: string) => known.filter((k) => k.startsWith(parent) && !k.slice(parent.length).includes('.'));
+  const stdout = keys
+    .filter((k) => !known.includes(k))
+    .map((k) => {
+      const parent = k.slice(0, k.lastIndexOf('.') + 1);
+      return [`absent ${sysctlPath(k)}`, ...siblings(parent).map((s) => `near ${s.slice(parent.length)}`)].join('\n') + '\n';
+    })
+    .join('');
+  return {
+    ...rest,
+    cmds: { ...rest.cmds, [check.argv.join(' ')]: { rc: 0, stdout, stderr: '' } },
+    sysctl: { ...rest.sysctl, ...(release ? { 'kernel.osrelease': release } : {}) },
+  };
+}
+
+function plan(facts: KernelData, a: Record<string, unknown>, opts: Partial<PlanContext> = {}) {
   const c = ctx(opts);
   // As the engine does: needs while the task is prepared, then diff on the gathered facts.
   sysctl.needs(args(a), c);
-  const changes = sysctl.diff(fakeFacts(facts), args(a), c);
+  const keys = Object.keys(args(a).settings ?? {});
+  const changes = sysctl.diff(fakeFacts(onKernel(facts, keys, c)), args(a), c);
   return { changes, warnings: c.warnings, errors: c.errors };
 }
 
@@ -154,8 +181,9 @@ test('normalisation keeps different numbers different', () => {
   assert.equal(r.changes.length, 1);
 });
 
-const kernelFacts: FakeFactsData = {
-  host: { kernel: '6.18.0', sysctlKeys: ['net.core.somaxconn', 'net.ipv4.tcp_max_syn_backlog', 'net.ipv4.tcp_fastopen'] },
+const kernelFacts: KernelData = {
+  release: '6.18.0',
+  kernelKeys: ['net.core.somaxconn', 'net.ipv4.tcp_max_syn_backlog', 'net.ipv4.tcp_fastopen'],
   sysctl: { 'net.core.somaxconn': '8192' },
 };
 const withAbsent = { 'net.core.somaxconn': 8192, 'net.ipv4.tcp_backlog': 4096 };
@@ -197,13 +225,13 @@ test('absent key, missing: skip -> silently left out', () => {
 });
 
 test('online host without a key list: a null live value means absent', () => {
-  const r = plan({ host: { sysctlKeys: [] }, sysctl: {} }, { settings: { 'kernel.irq_gq_threshold': 128 } });
+  const r = plan({ kernelKeys: [], sysctl: {} }, { settings: { 'kernel.irq_gq_threshold': 128 } });
   assert.equal(r.errors.length, 1);
   assert.match(r.errors[0].hint!, /Linux has no such sysctl/);
 });
 
 test('write-only key listed by the kernel is not absent; its live value is left alone with a warning', () => {
-  const r = plan({ host: { sysctlKeys: ['net.ipv4.route.flush'] }, sysctl: {} }, { settings: { 'net.ipv4.route.flush': 1 } });
+  const r = plan({ kernelKeys: ['net.ipv4.route.flush'], sysctl: {} }, { settings: { 'net.ipv4.route.flush': 1 } });
   assert.deepEqual(r.errors, []);
   assert.match(r.warnings[0], /net\.ipv4\.route\.flush cannot be read/);
   assert.deepEqual(
@@ -214,7 +242,7 @@ test('write-only key listed by the kernel is not absent; its live value is left 
 
 test('offline root: file put plus live writes (reported skipped by the engine) for keys whose file value changes', () => {
   const before = rendered({ 'net.core.somaxconn': '8192', 'net.ipv4.tcp_rmem': '1 2 3' });
-  const r = plan({ host: { sysctlKeys: [] }, files: { [FILE]: before } }, { settings: wanted }, { offline: true });
+  const r = plan({ kernelKeys: [], files: { [FILE]: before } }, { settings: wanted }, { offline: true });
   assert.deepEqual(r.errors, []);
   assert.equal(r.changes.length, 1);
   assert.deepEqual(r.changes[0].ops.slice(1), [
@@ -226,7 +254,7 @@ test('offline root: file put plus live writes (reported skipped by the engine) f
       effects: [{ kind: 'sysctl', key: 'net.ipv4.tcp_rmem', value: '4096 87380 6291456' }],
     },
   ]);
-  const converged = plan({ host: { sysctlKeys: [] }, files: { [FILE]: rendered(wantedText) } }, { settings: wanted }, { offline: true });
+  const converged = plan({ kernelKeys: [], files: { [FILE]: rendered(wantedText) } }, { settings: wanted }, { offline: true });
   assert.deepEqual(converged.changes, []);
 });
 
@@ -345,6 +373,7 @@ test('needs: the file, each key, and the boot-order files', () => {
     { kind: 'file', path: FILE },
     { kind: 'sysctl', key: 'net.core.somaxconn' },
     { kind: 'sysctl', key: 'net.ipv4.tcp_rmem' },
+    ...kernelKeyQueries(['net.core.somaxconn', 'net.ipv4.tcp_rmem'], ctx()),
     { kind: 'files', glob: '/etc/sysctl.d/*.conf' },
     { kind: 'files', glob: '/run/sysctl.d/*.conf' },
     { kind: 'files', glob: '/usr/local/lib/sysctl.d/*.conf' },
@@ -353,13 +382,51 @@ test('needs: the file, each key, and the boot-order files', () => {
   ]);
 });
 
+test('the key check: one sh on a live kernel (none offline), run here for real: a typo is absent, with its siblings', () => {
+  const keys = ['net.core.somaxconn', 'net.core.somaxcon', 'kernel.ostype'];
+  assert.deepEqual(kernelKeyQueries(keys, ctx({ offline: true })), []);
+  const queries = kernelKeyQueries(keys, ctx());
+  assert.deepEqual(
+    queries.map((q) => q.kind),
+    ['cmd', 'sysctl'],
+  );
+  const check = queries[0]!;
+  assert.ok(check.kind === 'cmd');
+  const run = spawnSync(check.argv[0]!, check.argv.slice(1), { encoding: 'utf8' });
+  const facts = fakeFacts({
+    cmds: { [check.argv.join(' ')]: { rc: run.status ?? 1, stdout: run.stdout, stderr: run.stderr } },
+    sysctl: { 'kernel.osrelease': '6.1.0\n' },
+  });
+  const kernel = kernelKeys(facts, keys, ctx());
+  assert.deepEqual([...kernel!.absent.keys()], ['net.core.somaxcon']);
+  assert.ok(kernel!.absent.get('net.core.somaxcon')!.includes('somaxconn'));
+  assert.equal(kernel!.release, '6.1.0');
+  const r = plan(
+    { sysctl: { 'net.core.somaxconn': '4096' }, cmds: { [check.argv.join(' ')]: { rc: 0, stdout: run.stdout, stderr: '' } } },
+    {
+      settings: { 'net.core.somaxconn': 4096, 'net.core.somaxcon': 1, 'kernel.ostype': 'Linux' },
+    },
+  );
+  assert.deepEqual(
+    r.errors.map((e) => [e.argPath, /did you mean net\.core\.somaxconn\?/.test(e.hint ?? '')]),
+    [[['settings', 'net.core.somaxcon'], true]],
+  );
+});
+
 test('inspect: desired, live and persisted per key', () => {
+  const keys = ['net.core.somaxconn', 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_backlog'];
   const states = sysctl.inspect!(
-    fakeFacts({
-      host: { sysctlKeys: ['net.core.somaxconn', 'net.ipv4.tcp_rmem'] },
-      files: { [FILE]: rendered({ 'net.core.somaxconn': '8192' }) },
-      sysctl: { 'net.core.somaxconn': '8192', 'net.ipv4.tcp_rmem': '4096\t87380\t6291456' },
-    }),
+    fakeFacts(
+      onKernel(
+        {
+          kernelKeys: ['net.core.somaxconn', 'net.ipv4.tcp_rmem'],
+          files: { [FILE]: rendered({ 'net.core.somaxconn': '8192' }) },
+          sysctl: { 'net.core.somaxconn': '8192', 'net.ipv4.tcp_rmem': '4096\t87380\t6291456' },
+        },
+        keys,
+        ctx(),
+      ),
+    ),
     args({ settings: { ...wanted, 'net.ipv4.tcp_backlog': 1 }, missing: 'warn' }),
     ctx(),
   );
@@ -372,7 +439,7 @@ test('inspect: desired, live and persisted per key', () => {
 
 test('keys no Linux has fail even on an offline root; other keys there warn that they could not be verified, unless a key list names them', () => {
   const offline = plan(
-    { host: { sysctlKeys: [] }, sysctl: {} },
+    { kernelKeys: [], sysctl: {} },
     { settings: { 'net.netlink.max_recvbuf_size': 1, 'net.core.somaxconn': 4096 } },
     { offline: true },
   );
@@ -387,7 +454,7 @@ test('keys no Linux has fail even on an offline root; other keys there warn that
     const list = join(dir, 'keys');
     writeFileSync(list, 'net.core.somaxconn = 4096\nnet.ipv4.tcp_fastopen = 1\n');
     const listed = plan(
-      { host: { sysctlKeys: [] }, sysctl: {} },
+      { kernelKeys: [], sysctl: {} },
       { settings: { 'net.core.somaxconn': 4096, 'net.core.nosuch': 1 } },
       { offline: true, vars: { sysctl_keys_file: list } },
     );

@@ -4,6 +4,7 @@ import type { Change, PlanContext } from '../../../src/module.js';
 import type { JSONSchema, Module } from '../../../src/module.js';
 import { fakeContext, fakeFacts, type FakeFactsData } from '../../helpers/fake-facts.js';
 import { renderTemplate, withDefaults } from './support.js';
+import { irqFactsQuery } from '../../../modules/_tuning/irqs.js';
 
 export function tuningContext(opts: Partial<PlanContext> = {}) {
   return fakeContext({ taskName: 'Tuning', render: renderTemplate, ...opts });
@@ -19,25 +20,56 @@ const globRegExp = (glob: string) =>
       '$',
   );
 
+/** Fake facts plus what the tuning modules read through their own queries: NICs with their IRQs
+ *  (_tuning/irqs.ts), whether irqbalance runs, and block devices with their schedulers. */
+export interface TuningFacts extends FakeFactsData {
+  nics?: { name: string; irqs: number[] }[];
+  irqbalanceActive?: boolean;
+  blockDevices?: { name: string; schedulers: string[]; current: string }[];
+}
+
+/** The scheduler file of a fake block device: "mq-deadline [none]". */
+const schedulerFiles = (devices: TuningFacts['blockDevices'] = []) =>
+  Object.fromEntries(
+    devices
+      .filter((d) => d.schedulers.length > 0)
+      .map((d) => [`/sys/block/${d.name}/queue/scheduler`, d.schedulers.map((s) => (s === d.current ? `[${s}]` : s)).join(' ') + '\n']),
+  );
+
 /**
  * Facts as the host would answer the module's queries: `grep -H . GLOBS` commands (see
- * _tuning/sysfs-values.ts) answered from the fake files, like the real command would.
+ * _tuning/sysfs-values.ts) answered from the fake files, like the real command would, and the
+ * IRQ query (_tuning/irqs.ts) from the fake NICs.
  */
-export function factsFor<A>(mod: Module<A>, args: A, data: FakeFactsData) {
-  const cmds = { ...data.cmds };
+export function factsFor<A>(mod: Module<A>, args: A, data: TuningFacts) {
+  const { nics = [], irqbalanceActive = false, blockDevices, ...rest } = data;
+  const files = { ...schedulerFiles(blockDevices), ...rest.files };
+  const cmds = { ...rest.cmds };
   for (const q of mod.needs(args, tuningContext())) {
-    const grep = q.kind === 'cmd' && /^grep -H \. (.*) 2>\/dev\/null; true$/.exec(q.argv[2] ?? '');
-    if (!grep || q.kind !== 'cmd') continue;
+    if (q.kind !== 'cmd') continue;
+    if (q.argv.join(' ') === irqFactsQuery().argv.join(' ')) {
+      const affinity = Object.entries(files).filter(([path]) => /^\/proc\/irq\/\d+\/smp_affinity_list$/.test(path));
+      const lines = [
+        ...nics.map((n) => `nic ${n.name}`),
+        ...nics.flatMap((n) => n.irqs.map((irq, i) => `irq ${irq} PCI-MSI ${irq}-edge ${n.name}-rx-${i}`)),
+        ...affinity.map(([path, value]) => `aff ${path} ${value.split('\n')[0]}`),
+        ...(irqbalanceActive ? ['irqbalance'] : []),
+      ];
+      cmds[q.argv.join(' ')] = { rc: 0, stdout: lines.map((l) => l + '\n').join(''), stderr: '' };
+      continue;
+    }
+    const grep = /^grep -H \. (.*) 2>\/dev\/null; true$/.exec(q.argv[2] ?? '');
+    if (!grep) continue;
     const globs = grep[1].split(' ').map(globRegExp);
-    const lines = Object.entries(data.files ?? {})
+    const lines = Object.entries(files)
       .filter(([path, value]) => globs.some((g) => g.test(path)) && value.trim() !== '')
       .map(([path, value]) => `${path}:${value.split('\n')[0]}\n`);
     cmds[q.argv.join(' ')] = { rc: 0, stdout: lines.join(''), stderr: '' };
   }
-  return fakeFacts({ ...data, cmds });
+  return fakeFacts({ ...rest, cmds });
 }
 
-export function planWith<A>(mod: Module<A>, data: FakeFactsData, rawArgs: Record<string, unknown>, opts: Partial<PlanContext> = {}) {
+export function planWith<A>(mod: Module<A>, data: TuningFacts, rawArgs: Record<string, unknown>, opts: Partial<PlanContext> = {}) {
   const ctx = tuningContext(opts);
   const args = withDefaults<A>(mod.schema as JSONSchema, rawArgs);
   const changes = mod.diff(factsFor(mod, args, data), args, ctx);
@@ -58,14 +90,14 @@ function choose(text: string, value: string): string {
   );
 }
 
-function liveWrite(d: FakeFactsData, path: string, value: string): void {
+function liveWrite(d: TuningFacts, path: string, value: string): void {
   if (path.startsWith('/proc/sys/')) {
     d.sysctl = { ...d.sysctl, [path.slice('/proc/sys/'.length).replace(/\//g, '.')]: value };
     return;
   }
   const sched = /^\/sys\/block\/([^/]+)\/queue\/scheduler$/.exec(path);
-  if (sched && d.host?.blockDevices) {
-    d.host.blockDevices = d.host.blockDevices.map((b) => (b.name === sched[1] ? { ...b, current: value } : b));
+  if (sched && d.blockDevices) {
+    d.blockDevices = d.blockDevices.map((b) => (b.name === sched[1] ? { ...b, current: value } : b));
     return;
   }
   const before = d.files?.[path];
@@ -73,8 +105,8 @@ function liveWrite(d: FakeFactsData, path: string, value: string): void {
 }
 
 /** The fake facts after the changes' ops ran (file ops, our own live writes, swapoff). */
-export function applyChanges(data: FakeFactsData, changes: Change[]): FakeFactsData {
-  const d: FakeFactsData = structuredClone(data);
+export function applyChanges(data: TuningFacts, changes: Change[]): TuningFacts {
+  const d: TuningFacts = structuredClone(data);
   d.files ??= {};
   d.stats ??= {};
   for (const op of changes.flatMap((c) => c.ops)) {

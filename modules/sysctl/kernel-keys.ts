@@ -1,0 +1,50 @@
+// Which requested keys the running kernel has, read by the sysctl module itself: one `sh` per
+// task tests each key's file under /proc/sys and, for a key that is missing, lists the names
+// beside it (for "did you mean"). A key that exists prints nothing, so a converged host answers
+// with an empty line. The kernel release names the kernel in messages.
+import type { Facts, FactQuery } from '../../src/facts/types.js';
+import type { PlanContext } from '../../src/module.js';
+import { sysctlPath } from '../../src/facts/gather-script.js';
+
+/** Positional args are /proc/sys paths; output: "absent PATH", then "near NAME" per sibling. */
+const SCRIPT =
+  'for p; do [ -e "$p" ] && continue; echo "absent $p"; for s in "${p%/*}"/*; do [ -e "$s" ] && echo "near ${s##*/}"; done; done';
+
+const RELEASE = 'kernel.osrelease';
+
+function keysArgv(keys: readonly string[]): string[] {
+  return ['sh', '-c', SCRIPT, 'sh', ...keys.map(sysctlPath)];
+}
+
+/** The queries: each key's presence (a live kernel only: an offline root has no /proc/sys) and the release. */
+export function kernelKeyQueries(keys: readonly string[], ctx: PlanContext): FactQuery[] {
+  if (ctx.offline || keys.length === 0) return [];
+  return [
+    { kind: 'cmd', argv: keysArgv(keys) },
+    { kind: 'sysctl', key: RELEASE },
+  ];
+}
+
+export interface KernelKeys {
+  /** Keys of the task the kernel lacks, with the names of the keys beside each. */
+  absent: Map<string, string[]>;
+  /** The kernel release ('' when unknown). */
+  release: string;
+}
+
+/** Parse the answer of kernelKeyQueries; undefined when they were not asked (offline root). */
+export function kernelKeys(facts: Facts, keys: readonly string[], ctx: PlanContext): KernelKeys | undefined {
+  if (ctx.offline || keys.length === 0) return undefined;
+  const out = facts.cmd(keysArgv(keys));
+  if (out.rc !== 0) return undefined;
+  const byPath = new Map(keys.map((k) => [sysctlPath(k), k] as const));
+  const absent = new Map<string, string[]>();
+  let near: string[] | undefined;
+  for (const line of out.stdout.split('\n')) {
+    if (line.startsWith('absent ')) {
+      const key = byPath.get(line.slice('absent '.length));
+      if (key !== undefined) absent.set(key, (near = []));
+    } else if (line.startsWith('near ') && near) near.push(line.slice('near '.length));
+  }
+  return { absent, release: facts.sysctl(RELEASE)?.trim() ?? '' };
+}

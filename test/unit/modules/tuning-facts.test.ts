@@ -1,0 +1,79 @@
+// The facts the tuning modules read through their own queries: NICs, their IRQs and affinities
+// (_tuning/irqs.ts), and block devices with their schedulers (_tuning/block-devices.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseIrqFacts } from '../../../modules/_tuning/irqs.js';
+import { blockDevices, blockDevicesQuery, parseScheduler } from '../../../modules/_tuning/block-devices.js';
+import { fakeFacts } from '../../helpers/fake-facts.js';
+
+// Captured on a virtio VM: eth0 sits on device virtio2.
+const VIRTIO_VM = `nic eth0 virtio2
+nic lo
+irq 26 IO-APIC 4-edge ttyS0
+irq 37 PCI-MSIX-0000:00:03.0 0-edge virtio2-config
+irq 38 PCI-MSIX-0000:00:03.0 1-edge virtio2-input.0
+irq 39 PCI-MSIX-0000:00:03.0 2-edge virtio2-output.0
+irq 41 PCI-MSIX-0000:00:04.0 1-edge virtio3-rx
+aff /proc/irq/38/smp_affinity_list 0-1
+`;
+
+// A switch: SONiC front-panel ports, a mlx5 management NIC, an i40e NIC, irqbalance running.
+const SWITCH = `nic Ethernet0
+nic Ethernet04
+nic eth0 0000:03:00.0
+nic eth1 0000:05:00.1
+nic veth0
+irq 120 lab Ethernet0-rx-0
+irq 121 lab Ethernet0-rx-1
+irq 122 lab Ethernet04-rx-0
+irq 130 IR-PCI-MSIX-0000:03:00.0 0-edge mlx5_async0@pci:0000:03:00.0
+irq 131 IR-PCI-MSIX-0000:03:00.0 1-edge mlx5_comp0@pci:0000:03:00.0
+irq 140 IR-PCI-MSIX-0000:05:00.1 1-edge i40e-eth1-TxRx-0
+irq 141 IR-PCI-MSIX-0000:05:00.1 2-edge i40e-0000:05:00.1:misc
+aff /proc/irq/120/smp_affinity_list 1
+irqbalance
+`;
+
+test('a virtio VM: IRQs by device name, affinities by path', () => {
+  const f = parseIrqFacts(VIRTIO_VM);
+  assert.deepEqual(f.nics, [
+    { name: 'eth0', irqs: [37, 38, 39] },
+    { name: 'lo', irqs: [] },
+  ]);
+  assert.deepEqual(f.affinity, { '/proc/irq/38/smp_affinity_list': '0-1' });
+  assert.equal(f.irqbalanceActive, false);
+});
+
+test('a switch: port names are whole words, the PCI address maps driver IRQs', () => {
+  const f = parseIrqFacts(SWITCH);
+  assert.deepEqual(Object.fromEntries(f.nics.map((n) => [n.name, n.irqs])), {
+    Ethernet0: [120, 121], // not Ethernet04's 122
+    Ethernet04: [122],
+    eth0: [130, 131], // mlx5_*@pci:0000:03:00.0
+    eth1: [140, 141], // i40e-eth1-TxRx-0 and the device's misc vector
+    veth0: [], // "eth0" inside "veth0" is not a word
+  });
+  assert.equal(f.irqbalanceActive, true);
+  assert.deepEqual(parseIrqFacts(''), { nics: [], affinity: {}, irqbalanceActive: false });
+});
+
+test('block devices: offered schedulers and the bracketed current one, from one grep', () => {
+  assert.deepEqual(parseScheduler('vda', 'none [mq-deadline] kyber bfq '), {
+    name: 'vda',
+    schedulers: ['none', 'mq-deadline', 'kyber', 'bfq'],
+    current: 'mq-deadline',
+  });
+  // The lab's emulated file keeps the one word written to it.
+  assert.equal(parseScheduler('sda', 'none').current, 'none');
+  const q = blockDevicesQuery();
+  assert.ok(q.kind === 'cmd');
+  const stdout = '/sys/block/nvme0n1/queue/scheduler:[none] mq-deadline\n/sys/block/sda/queue/scheduler:[mq-deadline] none\n';
+  const devices = blockDevices(fakeFacts({ cmds: { [q.argv.join(' ')]: { rc: 0, stdout, stderr: '' } } }));
+  assert.deepEqual(
+    devices.map((d) => [d.name, d.current]),
+    [
+      ['nvme0n1', 'none'],
+      ['sda', 'mq-deadline'],
+    ],
+  );
+});
