@@ -5,7 +5,8 @@
 //   npm run bench          full: 10, 50 and 100 switches, 3 runs per cell, 10-minute daemon soak
 //   npm run bench:quick    fleet at 10 switches, 1 run per cell, no site playbook, short daemon run
 // Flags: --quick, --runs N, --fleet-sizes 10,50,100, --site-sizes 8,50, --daemon-soak-seconds S,
-//        --skip-fleet, --skip-daemon, --lab NAME; --report FILES [--daemon-result FILE]
+//        --scenarios cold,nochange,check, --skip-ansible, --skip-fleet, --skip-daemon, --lab NAME;
+//        --report FILES [--daemon-result FILE]
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -14,8 +15,8 @@ import { parseArgs } from 'node:util';
 import { labDown } from '../lab/lab.js';
 import { projectRoot } from '../lab/paths.js';
 import { round, stopRunning } from './fleet/measure.js';
-import { emptyFleetResult, runFleet, type SuitePlan } from './fleet/suite.js';
-import { ansibleArgv, portsyncArgv, FLEET_PLAYBOOK, NATIVE_PLAYBOOK, SITE_PLAYBOOK } from './fleet/tools.js';
+import { emptyFleetResult, runFleet, SCENARIOS, type SuitePlan } from './fleet/suite.js';
+import { ansibleArgv, portsyncArgv, FLEET_PLAYBOOK, NATIVE_PLAYBOOK, SITE_PLAYBOOK, type Scenario, type Tool } from './fleet/tools.js';
 import { latestDaemonResult, summariseDaemon } from './report/daemon.js';
 import { mergeResults } from './report/merge.js';
 import { writeOutputs } from './report/write.js';
@@ -28,6 +29,8 @@ const { values: flags, positionals } = parseArgs({
     'fleet-sizes': { type: 'string' },
     'site-sizes': { type: 'string' },
     'daemon-soak-seconds': { type: 'string' },
+    scenarios: { type: 'string' },
+    'skip-ansible': { type: 'boolean', default: false },
     'skip-fleet': { type: 'boolean', default: false },
     'skip-daemon': { type: 'boolean', default: false },
     lab: { type: 'string', default: 'fleet' },
@@ -42,6 +45,11 @@ const sizes = (v: string | undefined, dflt: number[]) => (v === undefined ? dflt
 const runs = Number(flags.runs ?? (quick ? 1 : 3));
 const fleetSizes = flags['skip-fleet'] ? [] : sizes(flags['fleet-sizes'], quick ? [10] : [10, 50, 100]);
 const siteSizes = flags['skip-fleet'] ? [] : sizes(flags['site-sizes'], quick ? [] : [8, 50]);
+const scenarios = (flags.scenarios?.split(',').filter(Boolean) ?? SCENARIOS) as Scenario[];
+for (const sc of scenarios) if (!SCENARIOS.includes(sc)) throw new Error(`unknown scenario ${sc}: use ${SCENARIOS.join(', ')}`);
+const fleetTools: Tool[] = flags['skip-ansible']
+  ? ['portsync-deploy', 'portsync-deploy-native']
+  : ['portsync-deploy', 'ansible', 'portsync-deploy-native'];
 const soakSeconds = Number(flags['daemon-soak-seconds'] ?? (quick ? 20 : 600));
 const lab = flags.lab!;
 const resultsDir = path.join(projectRoot, 'bench', 'results');
@@ -161,9 +169,8 @@ async function main(): Promise<number> {
   current = results;
   try {
     const plans: SuitePlan[] = [];
-    if (fleetSizes.length)
-      plans.push({ suite: 'fleet', sizes: fleetSizes, tools: ['portsync-deploy', 'ansible', 'portsync-deploy-native'] });
-    if (siteSizes.length) plans.push({ suite: 'site', sizes: siteSizes, tools: ['portsync-deploy'] });
+    if (fleetSizes.length) plans.push({ suite: 'fleet', sizes: fleetSizes, tools: fleetTools, scenarios });
+    if (siteSizes.length) plans.push({ suite: 'site', sizes: siteSizes, tools: ['portsync-deploy'], scenarios });
     if (plans.length) {
       // A lab left by an interrupted run may hold tuned switches: start from fresh ones.
       labUsed = true;

@@ -18,8 +18,10 @@ import {
   type Scenario,
   type Target,
   type Tool,
+  type PhaseSplit,
   type ToolRun,
 } from './tools.js';
+import { PHASES } from '../../src/timings.js';
 
 export type Suite = 'fleet' | 'site';
 export const SCENARIOS: Scenario[] = ['cold', 'nochange', 'check'];
@@ -32,6 +34,7 @@ export interface RunRecord {
   maxRssMb: number;
   treePssPeakMb: number;
   roundTripsPerHost?: ToolRun['roundTripsPerHost'];
+  phases?: PhaseSplit;
   /** 1-minute load average just before the run. */
   loadavg1: number;
   /** Tail of the output when the exit code was not the expected one. */
@@ -44,7 +47,7 @@ export interface Cell {
   scenario: Scenario;
   hosts: number;
   runs: RunRecord[];
-  median: { seconds: number; cpuSeconds: number; maxRssMb: number; treePssPeakMb: number; roundTripsPerHost?: number };
+  median: { seconds: number; cpuSeconds: number; maxRssMb: number; treePssPeakMb: number; roundTripsPerHost?: number; phases?: PhaseSplit };
   /** Runs whose exit code was not the expected one (their times are still listed). */
   unexpectedExits: number;
 }
@@ -53,6 +56,8 @@ export interface SuitePlan {
   suite: Suite;
   sizes: number[];
   tools: Tool[];
+  /** The scenarios timed; a no-change run is always preceded by a cold apply, timed or not. */
+  scenarios: Scenario[];
 }
 
 export interface FleetOptions {
@@ -100,6 +105,7 @@ async function timed(suite: Suite, tool: Tool, scenario: Scenario, target: Targe
     loadavg1,
   };
   if (r.roundTripsPerHost) rec.roundTripsPerHost = r.roundTripsPerHost;
+  if (r.phases) rec.phases = r.phases;
   if (r.exitCode !== r.expectedExit) rec.outputTail = (r.stdout + r.stderr).slice(-2000);
   return rec;
 }
@@ -107,6 +113,13 @@ async function timed(suite: Suite, tool: Tool, scenario: Scenario, target: Targe
 function summarise(suite: Suite, tool: Tool, scenario: Scenario, hosts: number, runs: RunRecord[]): Cell {
   const med = (f: (r: RunRecord) => number) => round(median(runs.map(f)));
   const rt = runs.filter((r) => r.roundTripsPerHost).map((r) => r.roundTripsPerHost!.median);
+  const split = runs.flatMap((r) => (r.phases ? [r.phases] : []));
+  const phases = Object.fromEntries(
+    PHASES.flatMap((p) => {
+      const v = split.flatMap((s) => (s[p] === undefined ? [] : [s[p]!]));
+      return v.length ? [[p, Math.round(median(v))]] : [];
+    }),
+  );
   return {
     suite,
     tool,
@@ -119,6 +132,7 @@ function summarise(suite: Suite, tool: Tool, scenario: Scenario, hosts: number, 
       maxRssMb: med((r) => r.maxRssMb),
       treePssPeakMb: med((r) => r.treePssPeakMb),
       ...(rt.length ? { roundTripsPerHost: median(rt) } : {}),
+      ...(split.length ? { phases } : {}),
     },
     unexpectedExits: runs.filter((r) => r.exitCode !== r.expectedExit).length,
   };
@@ -169,15 +183,22 @@ export async function runFleet(opts: FleetOptions, result: FleetResult): Promise
       for (let i = 0; i < opts.runs; i++) {
         const order = i % 2 === 0 ? plan.tools : [...plan.tools].reverse();
         for (const tool of order) {
-          result.resetSeconds.push(round(await resetSwitches(opts.lab, switches, footprint, pristine)));
-          add(tool, 'cold', await timed(plan.suite, tool, 'cold', target));
-          add(tool, 'nochange', await timed(plan.suite, tool, 'nochange', target));
-          result.resetSeconds.push(round(await resetSwitches(opts.lab, switches, footprint, pristine)));
-          add(tool, 'check', await timed(plan.suite, tool, 'check', target));
+          const wanted = (sc: Scenario) => plan.scenarios.includes(sc);
+          if (wanted('cold') || wanted('nochange')) {
+            result.resetSeconds.push(round(await resetSwitches(opts.lab, switches, footprint, pristine)));
+            const cold = await timed(plan.suite, tool, 'cold', target);
+            if (wanted('cold')) add(tool, 'cold', cold);
+          }
+          if (wanted('nochange')) add(tool, 'nochange', await timed(plan.suite, tool, 'nochange', target));
+          if (wanted('check')) {
+            result.resetSeconds.push(round(await resetSwitches(opts.lab, switches, footprint, pristine)));
+            add(tool, 'check', await timed(plan.suite, tool, 'check', target));
+          }
         }
       }
       for (const tool of plan.tools) {
-        for (const scenario of SCENARIOS) result.cells.push(summarise(plan.suite, tool, scenario, size, runs.get(`${tool}/${scenario}`)!));
+        for (const scenario of plan.scenarios)
+          result.cells.push(summarise(plan.suite, tool, scenario, size, runs.get(`${tool}/${scenario}`)!));
       }
       await resetSwitches(opts.lab, switches, footprint, pristine);
     }

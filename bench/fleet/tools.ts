@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../lab/paths.js';
 import { measure, type Measured } from './measure.js';
+import { PHASES, type Phase, type PhaseTimings } from '../../src/timings.js';
 
 export type Scenario = 'cold' | 'nochange' | 'check';
 /** portsync-deploy runs the Ansible playbook itself; -native runs the same tuning written with its own modules. */
@@ -16,7 +17,13 @@ export interface ToolRun extends Measured {
   expectedExit: number;
   /** portsync-deploy only: SSH round trips per host, from its `host_stats` JSON events. */
   roundTripsPerHost?: { min: number; max: number; median: number };
+  /** portsync-deploy only: milliseconds per phase, from the recap's timings (phaseSplit). */
+  phases?: PhaseSplit;
 }
+
+/** Milliseconds per phase: each phase's last end minus the previous phase's, so they add up to
+ *  the run's time inside the process; `report` is the time spent writing output, in all. */
+export type PhaseSplit = Partial<Record<Phase, number>>;
 
 export interface Target {
   hostsFile: string;
@@ -49,7 +56,30 @@ export function portsyncArgv(pb: PortsyncPlaybook, scenario: Scenario, target: T
 
 export async function runPortsync(pb: PortsyncPlaybook, scenario: Scenario, target: Target): Promise<ToolRun> {
   const m = await measure(portsyncArgv(pb, scenario, target), { cwd: projectRoot });
-  return { ...m, expectedExit: scenario === 'check' ? 2 : 0, roundTripsPerHost: roundTrips(m.stdout) };
+  return { ...m, expectedExit: scenario === 'check' ? 2 : 0, roundTripsPerHost: roundTrips(m.stdout), phases: phaseSplit(m.stdout) };
+}
+
+/** The per-phase split of a run, from the `timings` of its `--json` recap (src/timings.ts). Hosts
+ *  overlap, so a phase is taken as the time from the previous phase's last end to its own. */
+export function phaseSplit(jsonLines: string): PhaseSplit | undefined {
+  const line = jsonLines
+    .split('\n')
+    .filter((l) => l.includes('"recap"'))
+    .at(-1);
+  const timings = line ? (JSON.parse(line) as { timings?: PhaseTimings }).timings : undefined;
+  if (!timings) return undefined;
+  const out: PhaseSplit = {};
+  let at = 0;
+  for (const p of PHASES) {
+    const span = timings[p];
+    if (!span) continue;
+    if (p === 'report') out.report = span.to;
+    else {
+      out[p] = Math.max(0, span.to - at);
+      at = Math.max(at, span.to);
+    }
+  }
+  return out;
 }
 
 /** Round trips per host over the whole run. A host keeps one connection for the run and its

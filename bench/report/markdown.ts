@@ -2,6 +2,7 @@
 // the site playbook's table, the daemon's figures, and how the run was made.
 import type { Cell, Suite } from '../fleet/suite.js';
 import type { BenchResults } from './types.js';
+import { PHASES } from '../../src/timings.js';
 
 const SCENARIO_NAMES = { cold: 'cold apply', nochange: 'no-change re-run', check: 'check (--check --diff)' } as const;
 
@@ -27,8 +28,8 @@ export function fleetTable(r: BenchResults): string {
   const cells = r.fleet?.cells.filter((c) => c.suite === 'fleet') ?? [];
   const sizes = [...new Set(cells.map((c) => c.hosts))].sort((a, b) => a - b);
   const rows = [
-    '| Switches | Scenario | SSH floor (s) | portsync-deploy (s) | pd ÷ floor | Ansible (s) | Ansible ÷ portsync-deploy | Round trips / host | CPU s (pd / Ansible) | Max RSS MB (pd / Ansible) | Tree PSS MB (pd / Ansible) | pd, native playbook (s) |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| Switches | Scenario | SSH floor (s) | portsync-deploy (s) | pd ÷ floor | Ansible (s) | Ansible ÷ portsync-deploy | Round trips / host | CPU s (pd / Ansible) | Max RSS MB (pd / Ansible) | Tree PSS MB (pd / Ansible) | pd, native playbook (s) | Load (pd) |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const n of sizes) {
     for (const sc of ['cold', 'nochange', 'check'] as const) {
@@ -39,7 +40,7 @@ export function fleetTable(r: BenchResults): string {
       const counted = pd?.runs.length ?? an?.runs.length ?? 0;
       const hosts = counted !== r.settings.runs ? `${n} (${counted} run${counted === 1 ? '' : 's'})` : `${n}`;
       rows.push(
-        `| ${hosts} | ${SCENARIO_NAMES[sc]} | ${floorSeconds(r, n)} | ${s(pd?.median.seconds)}${flag(pd)} | ${overFloor(r, pd)} | ${s(an?.median.seconds)}${flag(an)} | ${ratio} | ${pd?.median.roundTripsPerHost ?? '–'} | ${s(pd?.median.cpuSeconds)} / ${s(an?.median.cpuSeconds)} | ${mb(pd?.median.maxRssMb)} / ${mb(an?.median.maxRssMb)} | ${mb(pd?.median.treePssPeakMb)} / ${mb(an?.median.treePssPeakMb)} | ${s(native?.median.seconds)}${flag(native)} |`,
+        `| ${hosts} | ${SCENARIO_NAMES[sc]} | ${floorSeconds(r, n)} | ${s(pd?.median.seconds)}${flag(pd)} | ${overFloor(r, pd)} | ${s(an?.median.seconds)}${flag(an)} | ${ratio} | ${pd?.median.roundTripsPerHost ?? '–'} | ${s(pd?.median.cpuSeconds)} / ${s(an?.median.cpuSeconds)} | ${mb(pd?.median.maxRssMb)} / ${mb(an?.median.maxRssMb)} | ${mb(pd?.median.treePssPeakMb)} / ${mb(an?.median.treePssPeakMb)} | ${s(native?.median.seconds)}${flag(native)} | ${loadOf(pd)} |`,
       );
     }
   }
@@ -49,15 +50,42 @@ export function fleetTable(r: BenchResults): string {
 export function siteTable(r: BenchResults): string {
   const cells = r.fleet?.cells.filter((c) => c.suite === 'site') ?? [];
   const rows = [
-    '| Switches | Scenario | SSH floor (s) | portsync-deploy (s) | pd ÷ floor | Round trips / host | CPU s | Max RSS (MB) |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|',
+    '| Switches | Scenario | SSH floor (s) | portsync-deploy (s) | pd ÷ floor | Round trips / host | CPU s | Max RSS (MB) | Load |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const c of [...cells].sort((a, b) => a.hosts - b.hosts)) {
     rows.push(
-      `| ${c.hosts} | ${SCENARIO_NAMES[c.scenario]} | ${floorSeconds(r, c.hosts)} | ${s(c.median.seconds)}${flag(c)} | ${overFloor(r, c)} | ${c.median.roundTripsPerHost ?? '–'} | ${s(c.median.cpuSeconds)} | ${mb(c.median.maxRssMb)} |`,
+      `| ${c.hosts} | ${SCENARIO_NAMES[c.scenario]} | ${floorSeconds(r, c.hosts)} | ${s(c.median.seconds)}${flag(c)} | ${overFloor(r, c)} | ${c.median.roundTripsPerHost ?? '–'} | ${s(c.median.cpuSeconds)} | ${mb(c.median.maxRssMb)} | ${loadOf(c)} |`,
     );
   }
   return rows.join('\n');
+}
+
+/** Where portsync-deploy's time went, per phase (milliseconds, median of the runs): each phase
+ *  from the previous phase's last end to its own last end (hosts overlap); report in all. */
+export function phaseTable(r: BenchResults): string {
+  const cells = (r.fleet?.cells ?? []).filter((c) => c.tool !== 'ansible' && c.median.phases);
+  if (!cells.length) return '_No phase timings in this run._';
+  const rows = [
+    `| Playbook | Switches | Scenario | Wall (s) | ${PHASES.join(' | ')} |`,
+    `|---|---:|---|---:|${PHASES.map(() => '---:').join('|')}|`,
+  ];
+  const order = (c: Cell) =>
+    `${c.suite}/${c.tool}/${String(c.hosts).padStart(6, '0')}/${['cold', 'nochange', 'check'].indexOf(c.scenario)}`;
+  for (const c of [...cells].sort((a, b) => order(a).localeCompare(order(b)))) {
+    const ph = c.median.phases!;
+    rows.push(
+      `| ${c.suite}${c.tool === 'portsync-deploy-native' ? ' (native)' : ''} | ${c.hosts} | ${SCENARIO_NAMES[c.scenario]} | ${s(c.median.seconds)} | ${PHASES.map((p) => (ph[p] === undefined ? '–' : `${ph[p]}`)).join(' | ')} |`,
+    );
+  }
+  return rows.join('\n');
+}
+
+/** Load average (1 min) before each run of a cell: min–max. */
+export function loadOf(c: Cell | undefined): string {
+  if (!c?.runs.length) return '–';
+  const l = c.runs.map((r) => r.loadavg1);
+  return `${Math.min(...l).toFixed(1)}–${Math.max(...l).toFixed(1)}`;
 }
 
 export function daemonSection(r: BenchResults): string {
@@ -107,6 +135,10 @@ export function summaryMarkdown(r: BenchResults, charts: { fleet: string; daemon
     '## playbooks/site.yaml with portsync-deploy',
     '',
     r.settings.siteSizes.length ? siteTable(r) : '_Not run in this mode._',
+    '',
+    '## Where the time goes (portsync-deploy, -vv timings, ms)',
+    '',
+    phaseTable(r),
     '',
     '## portsyncd',
     '',

@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { daemonLatencyChart, daemonRssChart, fleetChart } from './charts.js';
-import { daemonSection, fleetTable, siteTable, summaryMarkdown } from './markdown.js';
+import { daemonSection, fleetTable, phaseTable, siteTable, summaryMarkdown } from './markdown.js';
 import type { BenchResults } from './types.js';
 
 export function writeOutputs(results: BenchResults, resultsDir: string, readme: string, log: (line: string) => void): void {
@@ -53,6 +53,10 @@ function updateReadme(results: BenchResults, charts: { fleet: string; daemon: st
     '**playbooks/site.yaml** (portsync-deploy):',
     '',
     siteTable(results),
+    '',
+    "**Where the time goes** (portsync-deploy, `-vv` timings, ms, median of the runs; each phase from the previous one's last end to its own, hosts overlapping):",
+    '',
+    phaseTable(results),
     '',
     '**portsyncd**:',
     '',

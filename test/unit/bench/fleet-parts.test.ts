@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FLEET_FOOTPRINT, resetScript, SITE_FOOTPRINT } from '../../../bench/fleet/reset.js';
 import { median } from '../../../bench/fleet/stats.js';
-import { roundTrips } from '../../../bench/fleet/tools.js';
+import { phaseSplit, roundTrips } from '../../../bench/fleet/tools.js';
 
 test('round trips per host: the last host_stats event of each host is its total', () => {
   const lines = [
@@ -15,6 +15,32 @@ test('round trips per host: the last host_stats event of each host is its total'
   ].join('\n');
   assert.deepEqual(roundTrips(lines), { min: 2, max: 6, median: 2 });
   assert.equal(roundTrips('{"event":"recap","hosts":{}}'), undefined);
+});
+
+test("phase split: each phase from the previous one's last end to its own; report in all; none without timings", () => {
+  const recap = {
+    event: 'recap',
+    hosts: {},
+    timings: {
+      'start-up': { from: 0, to: 150 },
+      load: { from: 151, to: 170 },
+      connect: { from: 175, to: 450 },
+      gather: { from: 175, to: 700 },
+      plan: { from: 500, to: 720 },
+      apply: { from: 721, to: 721 },
+      report: { from: 0, to: 3 },
+    },
+  };
+  assert.deepEqual(phaseSplit(`{"event":"play_start"}\n${JSON.stringify(recap)}\n`), {
+    'start-up': 150,
+    load: 20,
+    connect: 280,
+    gather: 250,
+    plan: 20,
+    apply: 1,
+    report: 3,
+  });
+  assert.equal(phaseSplit('{"event":"recap","hosts":{}}'), undefined);
 });
 
 test('median of odd and even counts', () => {
