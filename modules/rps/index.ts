@@ -57,10 +57,10 @@ interface QueueValue {
   ok: boolean;
 }
 
-/** The queue files a task reads: rps_cpus always, rps_flow_cnt only when it sets it. */
+/** The queue files a task reads: both, whether it sets rps_flow_cnt or not, so that the tasks
+ *  that turn RPS on and off for the same interfaces share one query. */
 function queueGlobs(args: RpsArgs): string[] {
-  const files = args.rps_flow_cnt === undefined ? ['rps_cpus'] : ['rps_cpus', 'rps_flow_cnt'];
-  return asList(args.interfaces).flatMap((p) => files.map((f) => queueGlob(p, f)));
+  return asList(args.interfaces).flatMap((p) => ['rps_cpus', 'rps_flow_cnt'].map((f) => queueGlob(p, f)));
 }
 
 /** Every matched rx queue's rps_cpus (and rps_flow_cnt when wanted), with the value it should hold. */

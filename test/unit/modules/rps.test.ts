@@ -90,7 +90,16 @@ test('without RFS args the flow files and the sysctl are left alone', () => {
   assert.doesNotMatch(script.content, /rps_flow_cnt|rps_sock_flow_entries/);
   assert.deepEqual(
     rps.needs(r.args, tuningContext()).filter((n) => n.kind === 'cmd'),
-    [{ kind: 'cmd', argv: ['sh', '-c', 'grep -H . /sys/class/net/eth0/queues/rx-*/rps_cpus 2>/dev/null; true'] }],
+    [
+      {
+        kind: 'cmd',
+        argv: [
+          'sh',
+          '-c',
+          'grep -H . /sys/class/net/eth0/queues/rx-*/rps_cpus /sys/class/net/eth0/queues/rx-*/rps_flow_cnt 2>/dev/null; true',
+        ],
+      },
+    ],
   );
 });
 
