@@ -5,7 +5,7 @@
 //   npm run bench          full: 10, 50 and 100 switches, 3 runs per cell, 10-minute daemon soak
 //   npm run bench:quick    fleet at 10 switches, 1 run per cell, no site playbook, short daemon run
 // Flags: --quick, --runs N, --fleet-sizes 10,50,100, --site-sizes 8,50, --daemon-soak-seconds S,
-//        --scenarios cold,nochange,check, --skip-ansible, --skip-fleet, --skip-daemon, --lab NAME;
+//        --scenarios cold,nochange,check, --tools portsync-deploy,ansible, --skip-fleet, --skip-daemon, --lab NAME;
 //        --report FILES [--daemon-result FILE]
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ const { values: flags, positionals } = parseArgs({
     'site-sizes': { type: 'string' },
     'daemon-soak-seconds': { type: 'string' },
     scenarios: { type: 'string' },
-    'skip-ansible': { type: 'boolean', default: false },
+    tools: { type: 'string', default: 'portsync-deploy,ansible,portsync-deploy-native' },
     'skip-fleet': { type: 'boolean', default: false },
     'skip-daemon': { type: 'boolean', default: false },
     lab: { type: 'string', default: 'fleet' },
@@ -47,9 +47,9 @@ const fleetSizes = flags['skip-fleet'] ? [] : sizes(flags['fleet-sizes'], quick 
 const siteSizes = flags['skip-fleet'] ? [] : sizes(flags['site-sizes'], quick ? [] : [8, 50]);
 const scenarios = (flags.scenarios?.split(',').filter(Boolean) ?? SCENARIOS) as Scenario[];
 for (const sc of scenarios) if (!SCENARIOS.includes(sc)) throw new Error(`unknown scenario ${sc}: use ${SCENARIOS.join(', ')}`);
-const fleetTools: Tool[] = flags['skip-ansible']
-  ? ['portsync-deploy', 'portsync-deploy-native']
-  : ['portsync-deploy', 'ansible', 'portsync-deploy-native'];
+const TOOLS: Tool[] = ['portsync-deploy', 'ansible', 'portsync-deploy-native'];
+const fleetTools = flags.tools!.split(',').filter(Boolean) as Tool[];
+for (const t of fleetTools) if (!TOOLS.includes(t)) throw new Error(`unknown tool ${t}: use ${TOOLS.join(', ')}`);
 const soakSeconds = Number(flags['daemon-soak-seconds'] ?? (quick ? 20 : 600));
 const lab = flags.lab!;
 const resultsDir = path.join(projectRoot, 'bench', 'results');
@@ -170,7 +170,8 @@ async function main(): Promise<number> {
   try {
     const plans: SuitePlan[] = [];
     if (fleetSizes.length) plans.push({ suite: 'fleet', sizes: fleetSizes, tools: fleetTools, scenarios });
-    if (siteSizes.length) plans.push({ suite: 'site', sizes: siteSizes, tools: ['portsync-deploy'], scenarios });
+    if (siteSizes.length && fleetTools.includes('portsync-deploy'))
+      plans.push({ suite: 'site', sizes: siteSizes, tools: ['portsync-deploy'], scenarios });
     if (plans.length) {
       // A lab left by an interrupted run may hold tuned switches: start from fresh ones.
       labUsed = true;

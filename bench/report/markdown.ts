@@ -36,6 +36,7 @@ export function fleetTable(r: BenchResults): string {
       const pd = find(cells, 'fleet', 'portsync-deploy', sc, n);
       const an = find(cells, 'fleet', 'ansible', sc, n);
       const native = find(cells, 'fleet', 'portsync-deploy-native', sc, n);
+      if (!pd?.runs.length && !an?.runs.length && !native?.runs.length) continue;
       const ratio = pd && an ? `${(an.median.seconds / pd.median.seconds).toFixed(1)}×` : '–';
       const counted = pd?.runs.length ?? an?.runs.length ?? 0;
       const hosts = counted !== r.settings.runs ? `${n} (${counted} run${counted === 1 ? '' : 's'})` : `${n}`;
