@@ -28,7 +28,7 @@ export function fleetTable(r: BenchResults): string {
   const cells = r.fleet?.cells.filter((c) => c.suite === 'fleet') ?? [];
   const sizes = [...new Set(cells.map((c) => c.hosts))].sort((a, b) => a - b);
   const rows = [
-    '| Switches | Scenario | SSH floor (s) | portsync-deploy (s) | pd ÷ floor | Ansible (s) | Ansible ÷ portsync-deploy | Round trips / host | CPU s (pd / Ansible) | Max RSS MB (pd / Ansible) | Tree PSS MB (pd / Ansible) | pd, native playbook (s) | Load (pd) |',
+    '| Switches | Scenario | SSH floor (s) | portsync-deploy (s) | pd ÷ floor | Ansible (s) | Ansible ÷ portsync-deploy | Round trips / host | CPU s (pd / Ansible) | Max RSS MB (pd / Ansible) | Tree PSS MB (pd / Ansible) | Load (pd) | pd, native playbook (s) |',
     '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const n of sizes) {
@@ -36,12 +36,12 @@ export function fleetTable(r: BenchResults): string {
       const pd = find(cells, 'fleet', 'portsync-deploy', sc, n);
       const an = find(cells, 'fleet', 'ansible', sc, n);
       const native = find(cells, 'fleet', 'portsync-deploy-native', sc, n);
-      if (!pd?.runs.length && !an?.runs.length && !native?.runs.length) continue;
+      if (!pd && !an && !native) continue;
       const ratio = pd && an ? `${(an.median.seconds / pd.median.seconds).toFixed(1)}×` : '–';
       const counted = pd?.runs.length ?? an?.runs.length ?? 0;
       const hosts = counted !== r.settings.runs ? `${n} (${counted} run${counted === 1 ? '' : 's'})` : `${n}`;
       rows.push(
-        `| ${hosts} | ${SCENARIO_NAMES[sc]} | ${floorSeconds(r, n)} | ${s(pd?.median.seconds)}${flag(pd)} | ${overFloor(r, pd)} | ${s(an?.median.seconds)}${flag(an)} | ${ratio} | ${pd?.median.roundTripsPerHost ?? '–'} | ${s(pd?.median.cpuSeconds)} / ${s(an?.median.cpuSeconds)} | ${mb(pd?.median.maxRssMb)} / ${mb(an?.median.maxRssMb)} | ${mb(pd?.median.treePssPeakMb)} / ${mb(an?.median.treePssPeakMb)} | ${s(native?.median.seconds)}${flag(native)} | ${loadOf(pd)} |`,
+        `| ${hosts} | ${SCENARIO_NAMES[sc]} | ${floorSeconds(r, n)} | ${s(pd?.median.seconds)}${flag(pd)} | ${overFloor(r, pd)} | ${s(an?.median.seconds)}${flag(an)} | ${ratio} | ${pd?.median.roundTripsPerHost ?? '–'} | ${s(pd?.median.cpuSeconds)} / ${s(an?.median.cpuSeconds)} | ${mb(pd?.median.maxRssMb)} / ${mb(an?.median.maxRssMb)} | ${mb(pd?.median.treePssPeakMb)} / ${mb(an?.median.treePssPeakMb)} | ${loadOf(pd)} | ${s(native?.median.seconds)}${flag(native)} |`,
       );
     }
   }

@@ -11,14 +11,17 @@ const SCRIPT =
   'for p; do [ -e "$p" ] && continue; echo "absent $p"; for s in "${p%/*}"/*; do [ -e "$s" ] && echo "near ${s##*/}"; done; done';
 
 const RELEASE = 'kernel.osrelease';
+const PROC_SYS = '/proc/sys';
 
 function keysArgv(keys: readonly string[]): string[] {
   return ['sh', '-c', SCRIPT, 'sh', ...keys.map(sysctlPath)];
 }
 
-/** The queries: each key's presence (a live kernel only: an offline root has no /proc/sys) and the release. */
+/** The queries: each key's presence and the release. An offline root runs nothing: its own
+ *  /proc/sys tree, when it has one (a captured image), is looked at path by path. */
 export function kernelKeyQueries(keys: readonly string[], ctx: PlanContext): FactQuery[] {
-  if (ctx.offline || keys.length === 0) return [];
+  if (keys.length === 0) return [];
+  if (ctx.offline) return [{ kind: 'stat', path: PROC_SYS }, ...keys.map((k): FactQuery => ({ kind: 'stat', path: sysctlPath(k) }))];
   return [
     { kind: 'cmd', argv: keysArgv(keys) },
     { kind: 'sysctl', key: RELEASE },
@@ -32,9 +35,14 @@ export interface KernelKeys {
   release: string;
 }
 
-/** Parse the answer of kernelKeyQueries; undefined when they were not asked (offline root). */
+/** Parse the answer of kernelKeyQueries; undefined when the target cannot tell (an offline root
+ *  without a /proc/sys tree, a failed check). */
 export function kernelKeys(facts: Facts, keys: readonly string[], ctx: PlanContext): KernelKeys | undefined {
-  if (ctx.offline || keys.length === 0) return undefined;
+  if (keys.length === 0) return undefined;
+  if (ctx.offline) {
+    if (facts.stat(PROC_SYS)?.type !== 'dir') return undefined;
+    return { absent: new Map(keys.filter((k) => facts.stat(sysctlPath(k)) === null).map((k) => [k, []])), release: '' };
+  }
   const out = facts.cmd(keysArgv(keys));
   if (out.rc !== 0) return undefined;
   const byPath = new Map(keys.map((k) => [sysctlPath(k), k] as const));

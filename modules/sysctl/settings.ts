@@ -95,7 +95,7 @@ export function effectiveSettings(facts: Facts, args: SysctlArgs, ctx: PlanConte
       else if (args.missing === 'warn') ctx.warn(`${message}; left out of ${args.file}`);
       continue;
     }
-    if (ctx.offline && !listedKeys(ctx)) unverified.push(key);
+    if (ctx.offline && !kernel && !listedKeys(ctx)) unverified.push(key);
     settings.push({ key, value: collapseWhitespace(raw) });
   }
   if (unverified.length) {
