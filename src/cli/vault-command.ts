@@ -4,7 +4,7 @@ import { chmodSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT, ValidationError, formatProblem } from '../errors.js';
-import { terminalPrompt } from '../transport/ssh-auth.js';
+import { terminalPrompt } from '../transport/terminal-prompt.js';
 import { DEFAULT_VAULT_ID, encryptVault, isVaultText } from '../vault/format.js';
 import { openVault, setVaultPasswords } from '../vault/keyring.js';
 import { collectVaultPasswords, type VaultPassword } from '../vault/passwords.js';

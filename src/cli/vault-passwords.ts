@@ -1,5 +1,5 @@
 // Collects the vault passwords the options and environment name, once per invocation.
-import { terminalPrompt } from '../transport/ssh-auth.js';
+import { terminalPrompt } from '../transport/terminal-prompt.js';
 import { setVaultPasswords } from '../vault/keyring.js';
 import { collectVaultPasswords } from '../vault/passwords.js';
 import type { CliOptions } from './options.js';

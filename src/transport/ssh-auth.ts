@@ -4,19 +4,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import ssh2 from 'ssh2';
 import type { AgentAuthMethod, ParsedKey, PublicKeyAuthMethod } from 'ssh2';
+import { AuthSetupError } from './terminal-prompt.js';
 
 type Method = PublicKeyAuthMethod | AgentAuthMethod;
 
 export const PASSPHRASE_ENV = 'PORTSYNC_SSH_PASSPHRASE';
 const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
-
-/** Setup errors that retrying cannot fix (unreadable key, no passphrase). */
-export class AuthSetupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AuthSetupError';
-  }
-}
 
 export interface AuthSources {
   /** Explicit key file; a failure to load it fails the host. */
@@ -129,36 +122,4 @@ function askInTurn(prompt: (q: string) => Promise<string>, question: string): Pr
   const run = promptQueue.then(() => prompt(question));
   promptQueue = run.catch(() => undefined);
   return run;
-}
-
-/** A no-echo prompt on the controlling terminal, or undefined when stdin is not one. */
-export function terminalPrompt(): ((question: string) => Promise<string>) | undefined {
-  const stdin = process.stdin;
-  if (!stdin.isTTY) return undefined;
-  return (question) =>
-    new Promise((resolve, reject) => {
-      let answer = '';
-      const wasRaw = stdin.isRaw;
-      // Raw mode before the question, so nothing typed after it can echo.
-      stdin.setRawMode(true);
-      stdin.resume();
-      process.stderr.write(question);
-      const done = (err?: Error) => {
-        stdin.off('data', onData);
-        stdin.setRawMode(wasRaw);
-        stdin.pause();
-        process.stderr.write('\n');
-        if (err) reject(err);
-        else resolve(answer);
-      };
-      const onData = (buf: Buffer) => {
-        for (const ch of buf.toString('utf8')) {
-          if (ch === '\r' || ch === '\n') return done();
-          if (ch === '\u0003') return done(new AuthSetupError('passphrase prompt interrupted'));
-          if (ch === '\u007f' || ch === '\b') answer = answer.slice(0, -1);
-          else answer += ch;
-        }
-      };
-      stdin.on('data', onData);
-    });
 }

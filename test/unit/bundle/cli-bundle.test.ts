@@ -48,3 +48,19 @@ test('the bundle reports the same located schema problems as the tsc output', ()
   assert.equal(viaBundle.stderr, viaTsc.stderr);
   assert.equal(viaBundle.stdout, viaTsc.stdout);
 });
+
+test('validating a playbook does not load the SSH client: none of the Node modules only it brings (http, tls, zlib)', () => {
+  const args = ['validate', 'test/fixtures/bad/wrong-types/site.yaml', '-i', 'test/fixtures/bad/wrong-types/inventory'];
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { main } = await import(${JSON.stringify(pathToFileURL(BUNDLE).href)});
+       await main(${JSON.stringify(args)});
+       console.log(JSON.stringify(process.moduleLoadList.filter((m) => / (http|tls|zlib)$/.test(m))));`,
+    ],
+    { cwd: REPO, encoding: 'utf8' },
+  );
+  assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').at(-1)!), [], r.stderr);
+});
