@@ -28,6 +28,12 @@ export function isUnsafe(container: object, key: string | number): boolean {
   return rawContainers.has(container) || (unsafeKeys.get(container)?.has(key) ?? false);
 }
 
+/** Carries every unsafe mark of `from` to `to`, after all of its keys were copied. */
+export function copyUnsafeKeys(from: object, to: object): void {
+  const keys = unsafeKeys.get(from);
+  if (keys) for (const key of keys) if (Object.hasOwn(from, key)) markUnsafe(to, key);
+}
+
 /** Carries the unsafe mark of `from[key]` to `to[toKey]` when values are copied between containers. */
 export function copyUnsafe(from: object, key: string | number, to: object, toKey: string | number = key): void {
   if (unsafeKeys.get(from)?.has(key)) markUnsafe(to, toKey);

@@ -5,6 +5,9 @@ import type { SourcePos } from './module.js';
 
 const positions = new WeakMap<object, Map<string | number, SourcePos>>();
 const ownPositions = new WeakMap<object, SourcePos>();
+/** Objects whose keys a container took over, oldest first: their positions are its own, looked up
+ *  when asked instead of copied key by key (a host's variables are merged once per task). */
+const layers = new WeakMap<object, object[]>();
 
 export function recordPos(container: object, key: string | number, pos: SourcePos): void {
   let m = positions.get(container);
@@ -18,7 +21,36 @@ export function recordOwnPos(value: object, pos: SourcePos): void {
 
 /** Position of `container[key]` (the key's position in the source). */
 export function posOf(container: object, key: string | number): SourcePos | undefined {
-  return positions.get(container)?.get(key);
+  const own = positions.get(container)?.get(key);
+  if (own) return own;
+  const from = layers.get(container);
+  if (!from) return undefined;
+  for (let i = from.length - 1; i >= 0; i--) {
+    const layer = from[i]!;
+    if (!Object.hasOwn(layer, key)) continue;
+    const p = posOf(layer, key);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+/**
+ * `target` has just taken every key of `source`: a key's position becomes the one `source` has
+ * for it, as recordPos would make it. A position recorded on `target` itself comes first, so a
+ * target that already has some is given the source's positions key by key instead.
+ */
+export function takePositions(target: object, source: object): void {
+  if (!positions.has(source) && !layers.has(source)) return;
+  if (positions.has(target)) {
+    for (const key of Object.keys(source)) {
+      const p = posOf(source, key);
+      if (p) recordPos(target, key, p);
+    }
+    return;
+  }
+  const from = layers.get(target);
+  if (from) from.push(source);
+  else layers.set(target, [source]);
 }
 
 /** Position where an object or array itself starts. */

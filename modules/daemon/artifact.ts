@@ -29,10 +29,19 @@ export function archOfMachine(machine: string): Arch | undefined {
 /** The file naming each architecture's latest bundle (`npm run bundle [-- --arch arm64]`). */
 const LATEST: Record<Arch, string> = { x64: 'LATEST', arm64: 'LATEST-arm64' };
 
+const latestCache = new Map<string, { stamp: string; path: string }>();
+
 /** The artifact `npm run bundle` built last for the architecture (build/portsyncd/LATEST[-arm64] names it). */
 export function latestArtifactPath(bundleDir = BUNDLE_DIR, arch: Arch = 'x64'): string {
-  const name = readFileSync(join(bundleDir, LATEST[arch]), 'utf8').trim();
-  return join(bundleDir, name);
+  const file = join(bundleDir, LATEST[arch]);
+  // Every host's plan asks; the file is read again only when it changed.
+  const st = statSync(file);
+  const stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
+  const hit = latestCache.get(file);
+  if (hit?.stamp === stamp) return hit.path;
+  const path = join(bundleDir, readFileSync(file, 'utf8').trim());
+  latestCache.set(file, { stamp, path });
+  return path;
 }
 
 export function resolveArtifactPath(arg: string | null | undefined, playbookDir: unknown, arch: Arch = 'x64'): string {

@@ -30,10 +30,15 @@ function playContentReadsFacts(play: Play): boolean {
   return tasks || roles || mentions(play.vars) || templatesMention(base, false) || folders.some((f) => templatesMention(f, true));
 }
 
+/** Containers already looked at: group variables are the same objects for every host of a group. */
+const containerCache = new WeakMap<object, boolean>();
+
 function mentions(v: unknown, depth = 0): boolean {
   if (typeof v === 'string') return FACT_REFERENCE.test(v);
   if (v === null || typeof v !== 'object' || depth > 64) return false;
-  return Object.values(v).some((x) => mentions(x, depth + 1));
+  let hit = containerCache.get(v);
+  if (hit === undefined) containerCache.set(v, (hit = Object.values(v).some((x) => mentions(x, depth + 1))));
+  return hit;
 }
 
 const fileCache = new Map<string, boolean>();

@@ -1,16 +1,13 @@
 // Variable layers merge by replacement (like Ansible's default hash_behaviour=replace): a key set
 // in a higher layer replaces the whole value, dicts included. Positions travel with the keys.
 import type { Vars } from '../playbook/types.js';
-import { posOf, recordPos } from '../source-map.js';
-import { copyUnsafe } from '../raw-data.js';
+import { takePositions } from '../source-map.js';
+import { copyUnsafeKeys } from '../raw-data.js';
 
 export function assignWithPos(target: Vars, src: Vars): Vars {
-  for (const key of Object.keys(src)) {
-    target[key] = src[key];
-    copyUnsafe(src, key, target);
-    const p = posOf(src, key);
-    if (p) recordPos(target, key, p);
-  }
+  for (const key of Object.keys(src)) target[key] = src[key];
+  copyUnsafeKeys(src, target);
+  takePositions(target, src);
   return target;
 }
 
