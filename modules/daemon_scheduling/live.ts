@@ -4,10 +4,16 @@
 import type { CmdFact } from '../../src/facts/types.js';
 import { formatCpuList, parseCpuList } from '../_tuning/cpu-list.js';
 
+/** nice, rt_priority and policy (fields 19, 40 and 41) of a /proc/PID/stat file, counted after
+ *  "(comm)" since comm may hold spaces and parentheses. Only these: the rest (CPU times) moves
+ *  all the time, and the gather's output must stay the same while the host does. */
+export const SCHED_FROM_STAT = `sched() { s=$(cat "$1") || return 0; s=\${s##*') '}; set -- $s; echo "sched: \${17} \${38} \${39}"; }`;
+
 const SCRIPT = `pid=$(systemctl show -p MainPID --value "$1" 2>/dev/null)
 [ -n "$pid" ] && [ "$pid" != 0 ] || exit 0
 grep '^Cpus_allowed_list:' /proc/$pid/status
-echo "stat: $(cat /proc/$pid/stat)"
+${SCHED_FROM_STAT}
+sched /proc/$pid/stat
 grep -E '^Max (open files|processes|locked memory) ' /proc/$pid/limits
 true`;
 
@@ -25,13 +31,11 @@ export function parseLive(fact: CmdFact): Map<string, string> {
   for (const line of fact.stdout.split('\n')) {
     const cpus = /^Cpus_allowed_list:\s*(\S+)/.exec(line);
     if (cpus) out.set('CPUAffinity', formatCpuList(parseCpuList(cpus[1]!)));
-    const stat = /^stat: .*\) (.*)$/.exec(line);
-    if (stat) {
-      // Fields after "(comm)" start at field 3 (state): nice is field 19, rt_priority 40, policy 41.
-      const f = stat[1]!.trim().split(/\s+/);
-      out.set('Nice', f[16]!);
-      out.set('CPUSchedulingPriority', f[37]!);
-      out.set('CPUSchedulingPolicy', POLICIES[f[38]!] ?? `policy ${f[38]}`);
+    const sched = /^sched: (\S+) (\S+) (\S+)$/.exec(line);
+    if (sched) {
+      out.set('Nice', sched[1]!);
+      out.set('CPUSchedulingPriority', sched[2]!);
+      out.set('CPUSchedulingPolicy', POLICIES[sched[3]!] ?? `policy ${sched[3]}`);
     }
     const limit = /^Max (open files|processes|locked memory)\s+(\S+)\s+(\S+)/.exec(line);
     if (limit) {

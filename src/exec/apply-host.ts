@@ -1,4 +1,5 @@
-// Applies one host's plan: uploads staged first, then one script for every change and handler.
+// Applies one host's plan: uploads staged first, then one script for every change and handler
+// (with a guard: inside the guarded exec of guarded-script.ts, which also gathers the host after).
 // The host stops at its first failed change; handlers notified by the changes that succeeded
 // still run unless forceHandlers is off.
 import { basename, dirname } from 'node:path';
@@ -6,6 +7,8 @@ import type { Transport } from '../transport/types.js';
 import { rooted, shq } from '../script/shell.js';
 import { UnreachableError } from '../errors.js';
 import { isChange, type HostPlan } from '../plan/types.js';
+import { guardedScript, splitGuardedOutput, type ApplyGuard } from './guarded-script.js';
+import type { ExecResult } from '../transport/types.js';
 import { compileApplyScript, mkdirShared, parseApplyOutput, type ScriptStep, type StepOutcome } from './apply-script.js';
 import { plannedHandlerResult, plannedResult, type TaskResult } from './results.js';
 
@@ -14,6 +17,10 @@ export interface HostApplyOutcome {
   /** At least one change ran: the host is worth verifying. */
   applied: boolean;
   unreachable: boolean;
+  /** Guarded: the host no longer matched the facts the plan was made from; nothing ran. */
+  drift?: boolean;
+  /** Guarded: the output of the gather that ran after the apply, in the same exec. */
+  after?: ExecResult;
 }
 
 interface StepOwner {
@@ -28,6 +35,7 @@ export async function applyHost(
   plan: HostPlan,
   forceHandlers: boolean,
   notified: string[] = [],
+  guard?: ApplyGuard,
 ): Promise<HostApplyOutcome> {
   const steps: ScriptStep[] = [];
   const owners: StepOwner[] = [];
@@ -54,11 +62,18 @@ export async function applyHost(
   });
 
   let outcomes: StepOutcome[] = steps.map(() => ({ status: 'not-run', skippedLive: 0 }));
+  let after: ExecResult | undefined;
   if (steps.length) {
     const compiled = compileApplyScript(steps, { root: transport.root, offline: transport.offline }, forceHandlers);
     try {
       await stageUploads(transport, steps, compiled.stages);
-      const res = await transport.exec(compiled.script);
+      let res = await transport.exec(guard ? guardedScript(guard, compiled.script) : compiled.script);
+      if (guard) {
+        const split = splitGuardedOutput(res);
+        after = split.after;
+        if (!split.applied) return { results: [], applied: false, unreachable: false, drift: true, after };
+        res = split.apply;
+      }
       outcomes = parseApplyOutput(res.stdout, steps.length);
       if (res.rc !== 0 && !outcomes.some((o) => o.status === 'failed')) {
         const first = outcomes.findIndex((o) => o.status === 'not-run');
@@ -72,7 +87,12 @@ export async function applyHost(
       outcomes[Math.max(first, 0)] = { status: 'failed', error: err instanceof Error ? err.message : String(err), skippedLive: 0 };
     }
   }
-  return { results: collectResults(plan, owners, outcomes), applied: outcomes.some((o) => o.status === 'ok'), unreachable: false };
+  return {
+    results: collectResults(plan, owners, outcomes),
+    applied: outcomes.some((o) => o.status === 'ok'),
+    unreachable: false,
+    ...(after ? { after } : {}),
+  };
 }
 
 /** Upload ops travel before the script, to a staging name beside their target; the script

@@ -1,24 +1,51 @@
 // One gather per host serves every play of the run until something is applied to that host:
-// the first gather asks for what all plays need.
+// the first gather asks for what all plays need. An apply brings the host's next facts back in
+// its own exec (guarded-script.ts), and they replace the cached ones.
 import type { FactQuery, Facts } from '../facts/types.js';
+import { readGather, type Gathered } from '../facts/gather.js';
+import { uniqueQueries } from '../facts/gather-script.js';
+import type { ExecResult } from '../transport/types.js';
 import type { Vars } from '../playbook/types.js';
 import type { HostSessions } from './session.js';
 import { timePhase } from '../timings.js';
 
 export class FactCache {
   private readonly wanted = new Map<string, FactQuery[]>();
-  private readonly known = new Map<string, Facts>();
+  private readonly known = new Map<string, Gathered>();
 
   constructor(private readonly sessions: HostSessions) {}
 
+  /** Adds what a play asks of the host; asking again for the same adds nothing. */
   want(host: string, queries: FactQuery[]): void {
-    this.wanted.set(host, [...(this.wanted.get(host) ?? []), ...queries]);
+    this.wanted.set(host, uniqueQueries([...(this.wanted.get(host) ?? []), ...queries]));
+  }
+
+  /** Every query any play asks of the host: each gather of it reads all of them. */
+  queries(host: string): FactQuery[] {
+    return this.wanted.get(host) ?? [];
   }
 
   async get(host: string, vars: Vars): Promise<Facts> {
-    let f = this.known.get(host);
-    if (!f) this.known.set(host, (f = await timePhase('gather', () => this.sessions.gather(host, vars, this.wanted.get(host) ?? []))));
-    return f;
+    return (await this.gathered(host, vars)).facts;
+  }
+
+  async gathered(host: string, vars: Vars): Promise<Gathered> {
+    let g = this.known.get(host);
+    if (!g) this.known.set(host, (g = await timePhase('gather', () => this.sessions.gathered(host, vars, this.queries(host)))));
+    return g;
+  }
+
+  /** The facts as the host's last gather read them, if they are still current. */
+  current(host: string): Gathered | undefined {
+    return this.known.get(host);
+  }
+
+  /** Facts an apply's exec gathered after it ran (the output of this host's gather script). */
+  record(host: string, res: ExecResult): Gathered {
+    this.known.delete(host);
+    const g = readGather(this.queries(host), res);
+    this.known.set(host, g);
+    return g;
   }
 
   /** Something ran on the host: the next read gathers again. */

@@ -21,3 +21,13 @@ export function planDrift(was: string[], is: string[]): { added: string[]; remov
   const removed = was.filter((l) => !is.includes(l));
   return added.length || removed.length ? { added, removed } : undefined;
 }
+
+/** Both plans would run the same ops and handlers on the host. */
+export function sameWork(a: HostPlan, b: HostPlan): boolean {
+  const work = (p: HostPlan) =>
+    JSON.stringify([
+      p.tasks.map((t) => t.changes.map((c) => [c.ops, c.notify, c.changed])),
+      p.handlers.map((h) => [h.name, h.changes.map((c) => c.ops)]),
+    ]);
+  return work(a) === work(b);
+}

@@ -30,8 +30,8 @@ export type Drift = { added: string[]; removed: string[] };
 
 export type PreflightOutcome = { views: (PlanView | undefined)[] } | Problems | Lost;
 export type ReplanOutcome = { drift?: Drift } | Problems | Lost;
-/** Applied and verified: the host's results. */
-export type ApplyOutcome = { results: TaskResult[]; applied: boolean } | Problems | Lost;
+/** Applied and verified: the host's results, and how its plan moved when it was planned again. */
+export type ApplyOutcome = { results: TaskResult[]; applied: boolean; drift?: Drift } | Problems | Lost;
 
 export interface HostStats {
   roundTrips: number;
@@ -43,8 +43,9 @@ export interface HostWork {
   preflight(host: string): Promise<PreflightOutcome>;
   /** The host's plan for a play on facts gathered now, compared with the lines it had. */
   replan(play: number, host: string, before: string[]): Promise<ReplanOutcome>;
-  /** Applies the host's plan for a play (planned afresh when this side holds none), then verifies. */
-  apply(play: number, host: string): Promise<ApplyOutcome>;
+  /** Plans the host for a play again on its latest facts (compared with the lines the run holds),
+   *  applies in one guarded exec that gathers after, then verifies on what it gathered. */
+  apply(play: number, host: string, before: string[]): Promise<ApplyOutcome>;
   stats(host: string): HostStats;
   close(): Promise<void>;
 }

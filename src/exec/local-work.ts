@@ -1,29 +1,36 @@
 // The work on hosts done by this process, over its own transports: what a local run uses, and
 // what a queue worker runs for each job it takes (src/queue/worker.ts).
-import { formatProblem, messageOf, ValidationError } from '../errors.js';
+import { formatProblem, GatherError, messageOf, ValidationError } from '../errors.js';
 import type { Facts } from '../facts/types.js';
 import { planHost } from '../plan/plan-host.js';
 import { isChange, type HostPlan, type PlanEnv, type PreparedHost } from '../plan/types.js';
 import { recordPhase, timePhase } from '../timings.js';
 import { applyHost, unreachableResult, type HostApplyOutcome } from './apply-host.js';
+import { gatherScript, type Gathered } from '../facts/gather.js';
 import { FactCache } from './fact-cache.js';
-import { hasWork, planDrift, planLines } from './fresh-plan.js';
-import type { ApplyOutcome, HostStats, HostWork, Lost, PlanView, PreflightOutcome, Problems, ReplanOutcome } from './host-work.js';
+import { hasWork, planDrift, planLines, sameWork } from './fresh-plan.js';
+import { outputDigest } from './guarded-script.js';
+import type { ApplyOutcome, Drift, HostStats, HostWork, Lost, PlanView, PreflightOutcome, Problems, ReplanOutcome } from './host-work.js';
 import { plannedHandlerResult, plannedResult, type TaskResult } from './results.js';
 import { isUnreachable, type HostSessions } from './session.js';
+
+/** Guarded applies of one host before it is failed for changing under the run each time. */
+const GUARD_TRIES = 3;
 
 export class LocalWork implements HostWork {
   private readonly facts: FactCache;
   private readonly plans: Map<string, HostPlan>[];
 
-  /** `prepared`: per play, the hosts it targets (a worker holds only its job's host). */
+  /** `prepared`: per play, the hosts it targets (a worker holds only its job's host). `facts`: the
+   *  facts already read over these sessions (a worker keeps them from one job of a run to the next). */
   constructor(
     private readonly prepared: PreparedHost[][],
     private readonly env: PlanEnv,
     readonly sessions: HostSessions,
     private readonly forceHandlers: boolean,
+    facts?: FactCache,
   ) {
-    this.facts = new FactCache(sessions);
+    this.facts = facts ?? new FactCache(sessions);
     this.plans = prepared.map(() => new Map());
     for (const p of prepared.flat()) this.facts.want(p.host, p.queries);
   }
@@ -82,30 +89,98 @@ export class LocalWork implements HostWork {
     }
   }
 
-  async apply(play: number, host: string): Promise<ApplyOutcome> {
-    let plan = this.plan(play, host);
-    if (!plan) {
-      const fresh = await this.replan(play, host, []);
-      if ('problems' in fresh || 'lost' in fresh) return fresh;
-      plan = this.plan(play, host)!;
+  /**
+   * Plans the host again on its latest facts (the preflight's gather, or the one an earlier apply
+   * brought back) and applies in ONE guarded exec (guarded-script.ts): it applies only while the
+   * host still gives the gather that plan was made from, and gathers after, for the verify and
+   * the next play. When the host changed, nothing is applied: the host is planned again on what
+   * that exec read and tried again, at most GUARD_TRIES times; when only facts the plan does not
+   * depend on moved, the next try applies without comparing. `before`: the lines of the plan the
+   * run holds, to say when the plan moved; `gate`: a health gate's snapshot of the plan's files,
+   * false when the host must not be applied (the gate reported why).
+   */
+  async apply(play: number, host: string, before: string[] = [], gate?: (plan: HostPlan) => Promise<boolean>): Promise<ApplyOutcome> {
+    const prep = this.prep(play, host);
+    let drift: Drift | undefined;
+    const planOn = (facts: Facts): HostPlan => {
+      const planning = performance.now();
+      const plan = planHost(prep, facts, this.env, this.offline(host));
+      recordPhase('plan', planning);
+      this.plans[play]!.set(host, plan);
+      drift = planDrift(before, planLines(plan));
+      return plan;
+    };
+    const moved = () => (drift ? { drift } : {});
+    try {
+      const gathered = await this.facts.gathered(host, prep.vars);
+      const transport = this.sessions.existing(host);
+      let plan = planOn(gathered.facts);
+      let expected: string | null = outputDigest(gathered.stdout);
+      let snapshotted: HostPlan | undefined;
+      for (let tries = 1; ; tries++) {
+        if (!hasWork(plan)) {
+          const outcome = await applyHost(transport, plan, this.forceHandlers);
+          return { results: outcome.results, applied: false, ...moved() };
+        }
+        if (gate && snapshotted !== plan) {
+          if (!(await gate(plan))) return { results: [], applied: false, ...moved() };
+          snapshotted = plan;
+        }
+        const guard = { gather: gatherScript(transport, this.facts.queries(host)), expected };
+        const outcome = await timePhase('apply', () => applyHost(transport, plan, this.forceHandlers, [], guard));
+        const after = this.afterApply(host, outcome);
+        if (!outcome.drift) {
+          const results = await this.verified(prep, outcome, typeof after === 'string' ? after : after.facts);
+          return { results, applied: outcome.applied, ...moved() };
+        }
+        if (typeof after === 'string') return { lost: { host, task: 'gather facts', status: 'failed', changes: [], msg: after } };
+        if (tries === GUARD_TRIES) {
+          const msg = `the host changed again between reading it and applying, ${tries} times; nothing was applied, run again`;
+          return { lost: { host, task: 'apply', status: 'failed', changes: [], msg } };
+        }
+        const again = planOn(after.facts);
+        // Only facts this plan does not depend on moved: apply it as it is, without comparing.
+        expected = sameWork(plan, again) ? null : outputDigest(after.stdout);
+        plan = again;
+      }
+    } catch (err) {
+      return failure(host, err);
     }
-    const outcome = await timePhase('apply', () => applyHost(this.sessions.existing(host), plan, this.forceHandlers));
-    return { results: await this.settled(play, host, outcome), applied: outcome.applied };
   }
 
-  /** After an apply (alone or in lockstep): the results, verified when anything ran. */
+  /** The facts the guarded exec gathered after the apply become the host's current facts. */
+  private afterApply(host: string, outcome: HostApplyOutcome): Gathered | string {
+    if (!outcome.after) {
+      this.facts.invalidate(host);
+      return 'the host was not gathered after the apply';
+    }
+    try {
+      return this.facts.record(host, outcome.after);
+    } catch (err) {
+      this.facts.invalidate(host);
+      return messageOf(err);
+    }
+  }
+
+  /** After an apply in lockstep (any_errors_fatal): the results, verified on a new gather when anything ran. */
   async settled(play: number, host: string, outcome: HostApplyOutcome): Promise<TaskResult[]> {
-    const plan = this.plan(play, host)!;
-    if (plan.tasks.some((t) => t.changes.length) || plan.handlers.length) this.facts.invalidate(host);
-    if (!outcome.applied || outcome.results.some((r) => r.status === 'failed')) return outcome.results;
-    return timePhase('verify', () => this.verify(this.prep(play, host), outcome.results));
+    const prep = this.prep(play, host);
+    if (hasWork(this.plan(play, host)!)) this.facts.invalidate(host);
+    return this.verified(prep, outcome, this.facts.get(host, prep.vars));
   }
 
-  /** Gather again and plan: every task must now be a no-op, or it did not converge. */
-  private async verify(prep: PreparedHost, results: TaskResult[]): Promise<TaskResult[]> {
+  /** The results, verified when a change ran and none failed. */
+  private async verified(prep: PreparedHost, outcome: HostApplyOutcome, facts: Promise<Facts> | Facts | string): Promise<TaskResult[]> {
+    if (!outcome.applied || outcome.results.some((r) => r.status === 'failed')) return outcome.results;
+    return timePhase('verify', () => this.verify(prep, facts, outcome.results));
+  }
+
+  /** Plan on the facts read after the apply: every task must now be a no-op, or it did not converge. */
+  private async verify(prep: PreparedHost, after: Promise<Facts> | Facts | string, results: TaskResult[]): Promise<TaskResult[]> {
     const transport = this.sessions.existing(prep.host);
     try {
-      const facts = await this.facts.get(prep.host, prep.vars);
+      if (typeof after === 'string') throw new GatherError(after);
+      const facts = await after;
       const again = planHost(prep, facts, { ...this.env, check: true }, transport.offline);
       const drift = new Map(
         again.tasks

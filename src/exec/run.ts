@@ -1,9 +1,10 @@
 // The executor: validate and prepare every play for every host, then the preflight: gather each
 // host once and plan every play for it, each on the facts the earlier plays' plans leave (any
 // problem: exit 3 before any host changes). Then either report the plans (--check) or apply each
-// play in serial batches with forks, thresholds and handlers, replanning a host with pending
-// changes on facts gathered at the start of its batch, and verify.
-import { EXIT, ValidationError, groupProblems, formatProblem, type Problem } from '../errors.js';
+// play in serial batches with forks, thresholds and handlers: a host with pending changes is
+// planned again on its latest facts and applied in one guarded exec that applies only while the
+// host still matches those facts and gathers it again after, for the verify and the next play.
+import { EXIT, ValidationError, groupProblems, type Problem } from '../errors.js';
 import type { Play, Vars } from '../playbook/types.js';
 import type { PlanEnv, PreparedHost } from '../plan/types.js';
 import type { HostRecap, Recap, Reporter, RunEvent } from '../report/events.js';
@@ -15,7 +16,7 @@ import { HostSessions, type TransportFactory } from './session.js';
 import { prepareAll } from './prepare-all.js';
 import { RolloutGate } from './rollout.js';
 import { LocalWork } from './local-work.js';
-import { hasProblems, isLost, type ApplyOutcome, type HostWork, type PlanView } from './host-work.js';
+import { hasProblems, isLost, type ApplyOutcome, type HostWork, type PlanView, type Problems } from './host-work.js';
 import { phaseTimings, timePhase } from '../timings.js';
 
 export interface PlayInput {
@@ -216,7 +217,8 @@ class Run {
     for (const [b, batch] of batches.entries()) {
       if (this.stopping) return this.finish();
       this.emit({ event: 'batch_start', batch: b + 1, hosts: batch.map((p) => p.host) });
-      const late = await this.freshPlans(index, play, batch, plans);
+      // any_errors_fatal goes task by task: its hosts are gathered and planned again first.
+      const late = play.anyErrorsFatal && local ? await this.freshPlans(index, play, batch, plans) : [];
       if (late.length) {
         this.invalid(late);
         this.emitRecap();
@@ -265,12 +267,22 @@ class Run {
           planned,
           this.opts.forks,
           async (p) => {
-            if (!(await kept(p))) return count(p.host);
-            if (this.settle(play, p.host, await this.work!.apply(index, p.host))) tally.changed++;
+            const lines = plans.get(p.host)!.lines;
+            const outcome = gate
+              ? await local!.apply(index, p.host, lines, (plan) => gate.before(p, plan))
+              : await this.work!.apply(index, p.host, lines);
+            // A problem the host's fresh facts show ends the run (exit 3) once the batch is done.
+            if (hasProblems(outcome)) late.push(...outcome.problems);
+            else if (this.settle(play, p.host, outcome)) tally.changed++;
             count(p.host);
           },
           () => !this.stopping,
         );
+        if (late.length) {
+          this.invalid(late);
+          this.emitRecap();
+          return EXIT.invalid;
+        }
       }
       const gated = await gate?.after(
         batch.map((p) => p.host),
@@ -289,14 +301,9 @@ class Run {
   }
 
   /** Reports a host's apply. Returns whether anything changed. */
-  private settle(play: Play, host: string, outcome: ApplyOutcome): boolean {
-    // A plan that moved again between the batch's replan and the apply (only where another
-    // process applies) fails the host rather than the run: others of the batch may be applying.
-    const results = hasProblems(outcome)
-      ? [{ host, task: 'plan', status: 'failed' as const, changes: [], msg: outcome.problems.map(formatProblem).join('; ') }]
-      : isLost(outcome)
-        ? [outcome.lost]
-        : outcome.results;
+  private settle(play: Play, host: string, outcome: Exclude<ApplyOutcome, Problems>): boolean {
+    if ('drift' in outcome && outcome.drift) this.emit({ event: 'replanned', host, play: play.name, ...outcome.drift });
+    const results = isLost(outcome) ? [outcome.lost] : outcome.results;
     if ('applied' in outcome && outcome.applied) this.touched.set(host, [...new Set([...(this.touched.get(host) ?? []), play.name])]);
     for (const r of results) this.result(r);
     this.hostStats(host);

@@ -4,7 +4,7 @@ import { UnreachableError } from '../errors.js';
 import type { Vars } from '../playbook/types.js';
 import type { Facts } from '../facts/types.js';
 import type { FactQuery } from '../facts/types.js';
-import { gatherFacts } from '../facts/gather.js';
+import { gather, type Gathered } from '../facts/gather.js';
 
 export type TransportFactory = (host: string, vars: Vars) => Transport;
 
@@ -48,8 +48,12 @@ export class HostSessions {
   }
 
   async gather(host: string, vars: Vars, queries: FactQuery[]): Promise<Facts> {
-    const t = await this.connect(host, vars);
-    return gatherFacts(t, queries);
+    return (await this.gathered(host, vars, queries)).facts;
+  }
+
+  /** The facts with the gather's raw output, which a guarded apply compares. */
+  async gathered(host: string, vars: Vars, queries: FactQuery[]): Promise<Gathered> {
+    return gather(await this.connect(host, vars), queries);
   }
 
   async closeAll(): Promise<void> {

@@ -1,28 +1,43 @@
 // One exec per host gathers every task's declared needs.
 import { GatherError } from '../errors.js';
-import type { Transport } from '../transport/types.js';
+import type { ExecResult, Transport } from '../transport/types.js';
 import type { FactQuery, Facts, HostFacts } from './types.js';
 import { composeGatherScript, parseGatherOutput, uniqueQueries, type GatherTarget, type ParsedGather } from './gather-script.js';
 import { buildFacts } from './facts-view.js';
 import { parseHostFacts } from './host-facts.js';
 
-/** The gather script for these queries (the probe phase runs it after its actions). */
+/** A gather's facts and its raw output: the same script prints the same bytes while the host
+ *  stays as it was, which is what a guarded apply compares. */
+export interface Gathered {
+  facts: Facts;
+  stdout: string;
+}
+
+/** The gather script for these queries; deterministic, so running it again can be compared
+ *  (the probe phase runs it after its actions). */
 export function gatherScript(target: GatherTarget, queries: FactQuery[]): string {
   return composeGatherScript(uniqueQueries(queries), target);
 }
 
-export async function gatherFacts(transport: Transport, queries: FactQuery[]): Promise<Facts> {
-  const qs = uniqueQueries(queries);
-  const script = gatherScript({ root: transport.root, offline: transport.offline }, qs);
-  const res = await transport.exec(script);
+/** The facts in the output of `gatherScript(…, queries)`. */
+export function readGather(queries: FactQuery[], res: ExecResult): Gathered {
   if (res.rc !== 0) throw new GatherError(`fact gathering failed (exit ${res.rc}): ${res.stderr.trim()}`);
+  const qs = uniqueQueries(queries);
   let parsed;
   try {
     parsed = parseGatherOutput(res.stdout);
   } catch (err) {
     throw new GatherError(`fact gathering failed: ${(err as Error).message}`);
   }
-  return buildFacts(hostFactsOf(qs, parsed), qs, parsed.answers);
+  return { facts: buildFacts(hostFactsOf(qs, parsed), qs, parsed.answers), stdout: res.stdout };
+}
+
+export async function gather(transport: Transport, queries: FactQuery[]): Promise<Gathered> {
+  return readGather(queries, await transport.exec(gatherScript({ root: transport.root, offline: transport.offline }, queries)));
+}
+
+export async function gatherFacts(transport: Transport, queries: FactQuery[]): Promise<Facts> {
+  return (await gather(transport, queries)).facts;
 }
 
 /** The host section when one of the queries asked for it. */

@@ -26,8 +26,8 @@ export class QueueWork implements HostWork {
     return this.job('replan', host, play, before) as Promise<ReplanOutcome>;
   }
 
-  apply(play: number, host: string): Promise<ApplyOutcome> {
-    return this.job('apply', host, play, []) as Promise<ApplyOutcome>;
+  apply(play: number, host: string, before: string[]): Promise<ApplyOutcome> {
+    return this.job('apply', host, play, before) as Promise<ApplyOutcome>;
   }
 
   stats(host: string): HostStats {

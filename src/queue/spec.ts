@@ -26,6 +26,6 @@ export interface JobData {
   host: string;
   /** Index of the play in the playbook (-1 for the preflight, which plans them all). */
   play: number;
-  /** replan: the lines of the plan the coordinator holds. */
+  /** replan and apply: the lines of the plan the coordinator holds. */
   before: string[];
 }

@@ -1,10 +1,13 @@
 // What a worker does with one job: load the coordinator's run (once per run), prepare the job's
-// host, and answer with LocalWork, the same code a local run uses. A retried job starts from a
-// fresh LocalWork, so it gathers and plans again and never applies a plan made before it.
+// host, and answer with LocalWork, the same code a local run uses. The facts a job read stay with
+// the run for its next job on this host (the apply after a preflight costs one exec, as locally);
+// an apply plans again on them and applies only while the host still gives the same gather, so a
+// retried job, or a host another worker changed meanwhile, never gets a plan made before it.
 import { ValidationError, formatProblem, groupProblems } from '../errors.js';
 import { secrets } from '../secrets/redact.js';
 import { LocalWork } from '../exec/local-work.js';
 import { HostSessions } from '../exec/session.js';
+import { FactCache } from '../exec/fact-cache.js';
 import { prepareHost } from '../plan/prepare.js';
 import type { PlayInput } from '../exec/run.js';
 import type { TransportFactory } from '../exec/session.js';
@@ -20,6 +23,7 @@ export interface RunLoader {
 interface LoadedRun {
   ws: { plays: PlayInput[]; env: PlanEnv };
   sessions: HostSessions;
+  facts: FactCache;
   /** Jobs of this run in flight, and when the last one ended: idle runs close their connections. */
   busy: number;
   idleSince: number;
@@ -51,7 +55,7 @@ export class JobRunner {
     }
   }
 
-  private async answer({ ws, sessions }: LoadedRun, data: JobData): Promise<JobAnswer> {
+  private async answer({ ws, sessions, facts }: LoadedRun, data: JobData): Promise<JobAnswer> {
     const prepared = ws.plays.map(({ play, hosts }) =>
       hosts
         .filter((h) => h.name === data.host)
@@ -62,12 +66,12 @@ export class JobRunner {
     // still reads the host, for the problems only its facts show.
     const stop = data.kind === 'preflight' ? prepared.flat().some((p) => p.incomplete) : problems.length > 0;
     if (stop) return safeAnswer({ problems: groupProblems(problems) }, { roundTrips: 0, bytesUploaded: 0 });
-    const work = new LocalWork(prepared, ws.env, sessions, data.run.forceHandlers);
+    const work = new LocalWork(prepared, ws.env, sessions, data.run.forceHandlers, facts);
     const before = work.stats(data.host);
     let outcome: Outcome;
     if (data.kind === 'preflight') outcome = await work.preflight(data.host);
     else if (data.kind === 'replan') outcome = await work.replan(data.play, data.host, data.before);
-    else outcome = await work.apply(data.play, data.host);
+    else outcome = await work.apply(data.play, data.host, data.before);
     const after = work.stats(data.host);
     return safeAnswer(outcome, {
       roundTrips: after.roundTrips - before.roundTrips,
@@ -78,12 +82,10 @@ export class JobRunner {
   private load(spec: RunSpec): Promise<LoadedRun> {
     let r = this.runs.get(spec.id);
     if (!r) {
-      r = this.loadRun(spec).then(({ plays, env, transportFor }) => ({
-        ws: { plays, env },
-        sessions: new HostSessions(transportFor),
-        busy: 0,
-        idleSince: Date.now(),
-      }));
+      r = this.loadRun(spec).then(({ plays, env, transportFor }) => {
+        const sessions = new HostSessions(transportFor);
+        return { ws: { plays, env }, sessions, facts: new FactCache(sessions), busy: 0, idleSince: Date.now() };
+      });
       this.runs.set(spec.id, r);
     }
     return r;

@@ -89,6 +89,11 @@ test('check → apply → re-apply → hand edit → check shows that drift only
   assert.equal(apply.code, 0, apply.err + apply.out);
   const applied = events(apply.out);
   assert.equal(applied.at(-1)!.hosts.leaf02.changed, 5);
+  assert.deepEqual(
+    HOSTS.map((h) => applied.at(-1)!.hosts[h].round_trips),
+    [2, 2],
+    'a cold apply: the gather, then one exec that checks the host is unchanged, applies and gathers for the verify',
+  );
   const handler = applied.find((e) => e.event === 'result' && e.handler && e.host === 'leaf01' && e.task === 'restart portsyncd')!;
   assert.equal(handler.status, 'changed');
   assert.match(handler.msg ?? '', /live step.* skipped: the root is offline/);

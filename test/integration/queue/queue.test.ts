@@ -133,6 +133,28 @@ test('a host routed to a group no worker serves is unreachable (exit 4); the oth
   assert.ok(!existsSync(join(f.roots, 'sw02/etc/motd')));
 });
 
+test('through one worker, a cold apply costs 2 round trips per host and a run with nothing to do 1', async () => {
+  const f = chrootFleet('trips', 3, SITE);
+  writeFileSync(
+    join(f.inv, 'hosts.yaml'),
+    readFileSync(join(f.inv, 'hosts.yaml'), 'utf8').replace('    connection: chroot\n', '$&    portsync_worker_group: solo\n'),
+  );
+  const solo = new TestWorker(redis.url, ['--group', 'solo', '--vault-password-file', vaultPass]);
+  workers.push(solo);
+  await solo.ready();
+  const trips = (out: string) => {
+    const recap = JSON.parse(out.trim().split('\n').at(-1)!) as { hosts: Record<string, { round_trips: number }> };
+    return Object.values(recap.hosts).map((h) => h.round_trips);
+  };
+  const cold = cli([f.site, '-i', f.inv, '--json', '--queue', redis.url, ...vaultArgs()]);
+  assert.equal(cold.code, 0, cold.err + cold.out);
+  assert.deepEqual(trips(cold.out), [2, 2, 2], 'the preflight gather, then one exec that checks, applies and gathers for the verify');
+  assert.equal(readFileSync(join(f.roots, 'sw02/etc/touched'), 'utf8'), 'yes\n');
+  const again = cli([f.site, '-i', f.inv, '--json', '--queue', redis.url, ...vaultArgs()]);
+  assert.equal(again.code, 0, again.err);
+  assert.deepEqual(trips(again.out), [1, 1, 1]);
+});
+
 test('plays the queue does not run yet are refused before any job is queued (exit 3)', () => {
   const f = chrootFleet('refused', 1, SITE.replace('serial: 2', 'any_errors_fatal: true'));
   const r = cli([f.site, '-i', f.inv, '--queue', redis.url, ...vaultArgs()]);

@@ -195,7 +195,7 @@ test('check mode changes nothing and exits 2; a converged re-run costs one exec 
   assert.deepEqual(stats, [1, 1]);
   const applied = (await run([{ play: play({ tasks: [task('first', '/etc/three')] }), hosts }])).events;
   const trips = applied.filter((e) => e.event === 'host_stats').map((e) => (e as { roundTrips: number }).roundTrips);
-  assert.deepEqual(trips, [4, 4], 'preflight gather, gather at the batch start, apply, verify');
+  assert.deepEqual(trips, [2, 2], 'the gather, then one exec that applies and gathers again for the verify');
 });
 
 test('a plan-time error on one host exits 3 before any host is changed', async (t) => {
@@ -235,7 +235,11 @@ test('one gather serves every play: check mode plans later plays against earlier
 
   const applied = await run(plays);
   assert.equal(applied.code, 0);
-  assert.deepEqual(trips(applied.events), [4, 7], 'preflight gather; per play: gather at the batch start, apply, verify');
+  assert.deepEqual(
+    trips(applied.events),
+    [2, 3],
+    'one gather; per play one exec that applies and gathers for the verify and the next play',
+  );
   assert.equal(readFileSync(join(dir, 'h1/etc/two'), 'utf8'), 'h1');
   const again = await run(plays);
   assert.deepEqual(trips(again.events), [1, 1], 'no change: one exec per host for the whole run');
@@ -304,7 +308,7 @@ test('a problem that appears only after changes names the hosts and plays that w
   assert.match(out, /3 problems found; nothing was changed\.\n/);
 });
 
-test('a batch replans its hosts on facts gathered at its start and says when the plan moved', async (t) => {
+test('an apply that finds its host changed since the facts were read applies nothing, replans and says the plan moved', async (t) => {
   const { dir, hosts } = fleet(t, 3);
   const converge = (e: RunEvent) => {
     if (e.event === 'batch_start' && e.batch === 2) writeFileSync(join(dir, 'h2/etc/one'), 'h2');
@@ -313,6 +317,18 @@ test('a batch replans its hosts on facts gathered at its start and says when the
   assert.equal(code, 0);
   const moved = events.filter((e) => e.event === 'replanned');
   assert.deepEqual(moved, [{ event: 'replanned', host: 'h2', play: 'p', added: [], removed: ['first: mark /etc/one'] }]);
+  const trips = events
+    .filter((e) => e.event === 'host_stats')
+    .map((e) => [(e as { host: string }).host, (e as { roundTrips: number }).roundTrips]);
+  assert.deepEqual(
+    trips,
+    [
+      ['h1', 2],
+      ['h2', 3],
+      ['h3', 2],
+    ],
+    'h2: its first apply found the host changed and applied nothing; the second applied the new plan',
+  );
   const h2 = events
     .filter((e) => e.event === 'result' && e.host === 'h2')
     .map((e) => [(e as { task: string }).task, (e as { status: string }).status]);

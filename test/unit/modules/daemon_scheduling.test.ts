@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import daemonScheduling from '../../../modules/daemon_scheduling/index.js';
-import { liveArgv, parseLive } from '../../../modules/daemon_scheduling/live.js';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { liveArgv, parseLive, SCHED_FROM_STAT } from '../../../modules/daemon_scheduling/live.js';
 import { fakeFacts, type FakeFactsData } from '../../helpers/fake-facts.js';
 import { validateArgs } from './support.js';
 import { applyChanges, planWith, tuningContext } from './tuning-support.js';
@@ -130,13 +134,11 @@ test('schema: units, limits and ranges', () => {
   assert.equal(validateArgs(daemonScheduling.schema, { cpu_scheduling_policy: 'deadline' }).ok, false);
 });
 
-/** The live fact of a running daemon: a /proc/PID/stat line with nice, rt_priority and policy set. */
+/** The live fact of a running daemon: nice, rt_priority and policy from its /proc/PID/stat. */
 function running(opts: { cpus: string; nice: number; prio: number; policy: number; nofile: string; memlock: string }) {
-  const stat = Array.from({ length: 50 }, () => '0');
-  [stat[16], stat[37], stat[38]] = [String(opts.nice), String(opts.prio), String(opts.policy)];
   const stdout = [
     `Cpus_allowed_list:\t${opts.cpus}`,
-    `stat: 598 (node (x)) S ${stat.slice(1).join(' ')}`,
+    `sched: ${opts.nice} ${opts.prio} ${opts.policy}`,
     `Max processes             4096                 4096                 processes `,
     `Max open files            ${opts.nofile}                files     `,
     `Max locked memory         ${opts.memlock}              bytes     `,
@@ -144,14 +146,19 @@ function running(opts: { cpus: string; nice: number; prio: number; policy: numbe
   return { rc: 0, stdout: stdout + '\n', stderr: '' };
 }
 
-test('live side: parsed from the daemon main process, state field first after "(comm)"', () => {
+test('live side: nice, priority and policy counted from the field after "(comm)", and nothing else of the stat line', () => {
   const stat = ['S', ...Array.from({ length: 49 }, (_, i) => String(i + 4))];
   stat[16] = '-10';
   stat[37] = '10';
   stat[38] = '2';
+  const dir = mkdtempSync(join(tmpdir(), 'psd-stat-'));
+  writeFileSync(join(dir, 'stat'), `598 (a) b) ${stat.join(' ')}\n`);
+  const sched = execFileSync('sh', ['-c', `${SCHED_FROM_STAT}\nsched "$1"`, 'sh', join(dir, 'stat')], { encoding: 'utf8' });
+  rmSync(dir, { recursive: true });
+  assert.equal(sched, 'sched: -10 10 2\n');
   const live = parseLive({
     rc: 0,
-    stdout: `Cpus_allowed_list:\t1,2-3\nstat: 598 (a) b) ${stat.join(' ')}\nMax open files 1024 4096 files\nMax locked memory unlimited unlimited bytes\n`,
+    stdout: `Cpus_allowed_list:\t1,2-3\n${sched}Max open files 1024 4096 files\nMax locked memory unlimited unlimited bytes\n`,
     stderr: '',
   });
   assert.deepEqual(Object.fromEntries(live), {
