@@ -8,6 +8,7 @@ import { dirname, basename } from 'node:path';
 import type { Change, Op } from '../module.js';
 import { MARK, base64Heredoc, rooted, shArgv, shq } from '../script/shell.js';
 import { splitCommand } from '../script/shell-words.js';
+import { rootGuard, rootGuardFunction } from '../script/root-guard.js';
 
 export interface ScriptStep {
   change: Change;
@@ -87,8 +88,8 @@ function opPaths(path: string, follow: boolean, t: ScriptTarget, token: string, 
 }
 
 /** Make the target's folder, remembering the topmost one made so undo can remove it again. */
-function makeDir(p: OpPaths): string {
-  return `${markMissing(p, p.DIR)}
+function makeDir(p: OpPaths, t: ScriptTarget): string {
+  return `${rootGuard(t.root, p.P, ' 2>"$E" || return 1\n')}${markMissing(p, p.DIR)}
 ${mkdirShared(p.DIR)} 2>"$E" || return 1`;
 }
 
@@ -102,8 +103,8 @@ function removeMadeDirs(p: OpPaths): string {
 }
 
 /** Keep the old file (hard link: same inode, costs nothing), then rename the new one over it. */
-function commitOver(P: string, T: string, B: string, D: string): string {
-  return `if [ -e ${P} ] || [ -L ${P} ]; then ln -P -f ${P} ${B} 2>"$E" || return 1; fi
+function commitOver(P: string, T: string, B: string, D: string, t: ScriptTarget): string {
+  return `${rootGuard(t.root, P, ' 2>"$E" || return 1\n')}if [ -e ${P} ] || [ -L ${P} ]; then ln -P -f ${P} ${B} 2>"$E" || return 1; fi
 mv -Tf ${T} ${P} 2>"$E" || return 1; ${D}=1`;
 }
 
@@ -164,11 +165,11 @@ function opCode(op: Op, n: number, k: number, t: ScriptTarget, token: string, st
       const validate = op.validate ? `\n${validateCode(op.validate, tmpInTarget, t)}` : '';
       return {
         setup: p.setup,
-        run: `${makeDir(p)}
+        run: `${makeDir(p, t)}
 ${base64Heredoc(op.content, `${T} 2>"$E"`, `PSD_${token}_${n}_${k}`, ' || return 1')}
 ${permissions(op, P, T, t)}
 sync ${T} 2>"$E" || return 1${validate}
-${commitOver(P, T, B, D)}`,
+${commitOver(P, T, B, D, t)}`,
         undo: `rm -f ${T}; ${restore(P, B, D)}; ${removeMadeDirs(p)}`,
         commit: `rm -f ${B}`,
       };
@@ -187,7 +188,7 @@ ${commitOver(P, T, B, D)}`,
         setup: p.setup,
         run: `S=${S}; [ -f "$S" ] || { echo 'uploaded file is missing' >"$E"; return 1; }
 ${move}${permissions(op, P, '"$S"', t)}
-${commitOver(P, '"$S"', B, D)}`,
+${commitOver(P, '"$S"', B, D, t)}`,
         undo: `rm -f ${T}; ${restore(P, B, D)}`,
         commit: `rm -f ${B}`,
       };
@@ -195,9 +196,9 @@ ${commitOver(P, '"$S"', B, D)}`,
     case 'symlink':
       return {
         setup: p.setup,
-        run: `${makeDir(p)}
+        run: `${makeDir(p, t)}
 rm -f ${T}; ln -s -- ${shq(op.target)} ${T} 2>"$E" || return 1
-${commitOver(P, T, B, D)}`,
+${commitOver(P, T, B, D, t)}`,
         undo: `rm -f ${T}; ${restore(P, B, D)}; ${removeMadeDirs(p)}`,
         commit: `rm -f ${B}`,
       };
@@ -206,7 +207,7 @@ ${commitOver(P, T, B, D)}`,
       const A = `A${n}_${k}`;
       return {
         setup: p.setup,
-        run: `if [ -e ${P} ] && { [ ! -d ${P} ] || [ -L ${P} ]; }; then echo 'exists and is not a folder' >"$E"; return 1; fi
+        run: `${rootGuard(t.root, P, ' 2>"$E" || return 1\n')}if [ -e ${P} ] && { [ ! -d ${P} ] || [ -L ${P} ]; }; then echo 'exists and is not a folder' >"$E"; return 1; fi
 ${markMissing(p, P)}
 [ -n "$${p.M}" ] || ${A}=$(stat -c '%a %u:%g' ${P} 2>"$E") || return 1
 ${mkdirShared(P)} 2>"$E" || return 1
@@ -219,7 +220,7 @@ ${declaredOwner(op, P, t).join('\n') || ':'}`,
     case 'remove':
       return {
         setup: p.setup,
-        run: `if [ -e ${P} ] || [ -L ${P} ]; then mv -Tf ${P} ${B} 2>"$E" || return 1; ${D}=1; fi`,
+        run: `${rootGuard(t.root, P, ' 2>"$E" || return 1\n')}if [ -e ${P} ] || [ -L ${P} ]; then mv -Tf ${P} ${B} 2>"$E" || return 1; ${D}=1; fi`,
         undo: `if [ "\${${D}:-0}" = 1 ]; then mv -Tf ${B} ${P}; fi`,
         commit: `rm -rf ${B}`,
       };
@@ -269,6 +270,7 @@ fi`);
   return {
     script: `psd_apply() {
 ${PRELUDE}
+${rootGuardFunction(t.root)}
 ${parts.join('\n')}
 rm -rf "$W"${cleanup.length ? `; rm -f ${cleanup.join(' ')}` : ''}
 }

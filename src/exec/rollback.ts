@@ -11,6 +11,7 @@ import type { HostPlan } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
 import { MARK, rooted, shq } from '../script/shell.js';
 import { compileApplyScript, mkdirShared, parseApplyOutput } from './apply-script.js';
+import { rootGuard, rootGuardFunction } from '../script/root-guard.js';
 
 export const SNAPSHOT_ROOT = '/var/lib/portsync-deploy/rollback';
 
@@ -118,16 +119,18 @@ export function restoreScript(root: string, snap: Snapshot): string {
       const P = shq(rooted(root, e.path));
       if (!e.existed) return rmdirs(e).join('\n');
       const [mode, owner] = (e.folder?.attrs ?? '').split(' ');
-      return mode && owner ? `chmod ${shq(mode)} ${P} && chown ${shq(owner)} ${P} || F=1` : '';
+      return mode && owner ? `${rootGuard(root, P, ' && ')}chmod ${shq(mode)} ${P} && chown ${shq(owner)} ${P} || F=1` : '';
     });
   const files = snap.entries.map((e, i) => {
     if (e.folder) return '';
     const P = shq(rooted(root, e.path));
-    if (!e.existed) return [`rm -f ${P} || F=1`, ...rmdirs(e)].join('\n');
+    const inRoot = rootGuard(root, P, ' && ');
+    if (!e.existed) return [`${inRoot}rm -f ${P} || F=1`, ...rmdirs(e)].join('\n');
     const T = shq(rooted(root, `${e.path}.psd-rollback`));
-    return `rm -rf ${T}; ${mkdirShared(`"$(dirname ${P})"`)} && cp -a --no-dereference ${shq(rooted(root, `${snap.dir}/${i}`))} ${T} && mv -Tf ${T} ${P} || F=1`;
+    const copy = `cp -a --no-dereference ${shq(rooted(root, `${snap.dir}/${i}`))} ${T}`;
+    return `{ ${inRoot}rm -rf ${T} && ${mkdirShared(`"$(dirname ${P})"`)} && ${copy} && ${inRoot}mv -Tf ${T} ${P}; } || F=1`;
   });
-  return `F=0\n${[...files, ...folders].filter(Boolean).join('\n')}\nexit $F\n`;
+  return `F=0\n${rootGuardFunction(root)}\n${[...files, ...folders].filter(Boolean).join('\n')}\nexit $F\n`;
 }
 
 /** The restore as a step of the rollback script, reporting as an apply step does (step 0). */

@@ -14,12 +14,14 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createChrootTransport } from '../../../src/transport/chroot.js';
 import { createLocalTransport } from '../../../src/transport/local.js';
 import { compileApplyScript, parseApplyOutput, type ScriptStep } from '../../../src/exec/apply-script.js';
 import { gatherFacts } from '../../../src/facts/gather.js';
+import { restoreScript, type Snapshot } from '../../../src/exec/rollback.js';
 import type { Op } from '../../../src/module.js';
 import { busyboxRoot } from '../../helpers/busybox-root.js';
 
@@ -251,4 +253,57 @@ test('a failed change removes the folders it made', async (t) => {
   assert.equal(out[0]!.status, 'failed');
   assert.equal(existsSync(join(root, 'etc/new')), false);
   assert.ok(existsSync(join(root, 'etc')), 'folders that were there stay');
+});
+
+test('chroot: a folder swapped for a symlink out of the root after the plan is not written through', async (t) => {
+  const { root, outside } = scratch(t);
+  mkdirSync(join(root, 'etc/sysctl.d'));
+  writeFileSync(join(root, 'etc/sysctl.d/50.conf'), 'old\n');
+  writeFileSync(join(outside, '50.conf'), 'outside\n');
+  writeFileSync(join(outside, 'gone.conf'), 'outside\n');
+  // Each step goes on after a failed one (ignore_errors), so every kind of op meets the swap.
+  const steps = [
+    step({ kind: 'put', path: '/etc/sysctl.d/50.conf', content: 'new\n' }),
+    step({ kind: 'put', path: '/etc/sysctl.d/new/deep.conf', content: 'x' }),
+    step({ kind: 'symlink', path: '/etc/sysctl.d/link.conf', target: '50.conf' }),
+    step({ kind: 'remove', path: '/etc/sysctl.d/gone.conf' }),
+    step({ kind: 'put', path: '/etc/hostname', content: 'h\n' }),
+  ].map((s) => ({ ...s, ignoreErrors: true }));
+  const tr = createChrootTransport('h', root);
+  // The script is made (paths resolved inside the root) before the folder is swapped.
+  const { script } = compileApplyScript(steps, { root: tr.root, offline: tr.offline }, true);
+  rmSync(join(root, 'etc/sysctl.d'), { recursive: true });
+  symlinkSync(outside, join(root, 'etc/sysctl.d'));
+  const out = parseApplyOutput((await tr.exec(script)).stdout, steps.length);
+  assert.deepEqual(
+    out.map((o) => o.status),
+    ['failed', 'failed', 'failed', 'failed', 'ok'],
+  );
+  assert.match(out[0]!.error!, /\/etc\/sysctl\.d\/50\.conf: a folder on its path became a symbolic link/);
+  assert.deepEqual(readdirSync(outside).sort(), ['50.conf', 'gone.conf'], 'nothing made or removed outside the root');
+  assert.equal(readFileSync(join(outside, '50.conf'), 'utf8'), 'outside\n');
+  assert.equal(readFileSync(join(root, 'etc/hostname'), 'utf8'), 'h\n', 'a path with no swapped folder is written');
+});
+
+test('chroot: a rollback restore is not written through a folder swapped for a symlink', (t) => {
+  const { root, outside } = scratch(t);
+  mkdirSync(join(root, 'etc/app'));
+  mkdirSync(join(root, 'snap'));
+  writeFileSync(join(root, 'snap/0'), 'snapshot\n');
+  writeFileSync(join(outside, 'new.conf'), 'outside\n');
+  const snap: Snapshot = {
+    dir: '/snap',
+    entries: [
+      { path: '/etc/app/a.conf', existed: true },
+      { path: '/etc/app/new.conf', existed: false },
+    ],
+    handlers: [],
+  };
+  const script = restoreScript(root, snap);
+  rmSync(join(root, 'etc/app'), { recursive: true });
+  symlinkSync(outside, join(root, 'etc/app'));
+  const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /\/etc\/app\/a\.conf: a folder on its path became a symbolic link/);
+  assert.deepEqual(readdirSync(outside), ['new.conf'], 'nothing restored or removed outside the root');
 });

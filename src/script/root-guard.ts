@@ -1,0 +1,20 @@
+// The apply-time check that keeps writes inside a chroot root. Paths are resolved inside the root
+// when the script is made (root-path.ts), so none of a resolved path's folders is a symlink then;
+// a folder swapped for a symlink afterwards (between plan and apply) would lead the write out of
+// the root. `psd_inroot PATH` fails, saying so on stderr, when a folder of PATH is now a symlink,
+// and is called before a folder is made and right before each rename.
+import { shq } from './shell.js';
+
+/** The shell function; '' on a live host, where the system's own folder links are the intended path. */
+export function rootGuardFunction(root: string): string {
+  if (!root) return '';
+  const base = root.replace(/\/+$/, '');
+  return `psd_R=$(readlink -m -- ${shq(base || '/')}); [ "$psd_R" = / ] && psd_R=
+psd_inroot() { psd_d=\${1%/*}; [ "$(readlink -m -- "\${psd_d:-/}")" = "$psd_R\${psd_d#${shq(base)}}" ] && return 0
+  printf '%s: a folder on its path became a symbolic link after the plan; nothing written through it\\n' "\${1#${shq(base)}}" >&2; return 1; }`;
+}
+
+/** The call guarding `path` (already quoted shell text) followed by `tail`, or '' on a live host. */
+export function rootGuard(root: string, path: string, tail: string): string {
+  return root ? `psd_inroot ${path}${tail}` : '';
+}
