@@ -12,6 +12,7 @@
 //     [--daemon artifact|dist]   (default: the shipped artifact, as on a switch; subject.ts)
 //     [--node-args="..."]   (node on daemon/dist/main.js with exactly these flags, e.g. --cpu-prof)
 //     [--min-write-interval-ms N]   (the daemon's redis.min_write_interval_ms; default: the daemon's own)
+//     [--native-writes on|off]   (the daemon's redis.native_writes; default: the daemon's own, on)
 //     [--daemon-cpus LIST] [--redis-cpus LIST]   (taskset CPU lists for the daemon and redis-server)
 //     [--latency-only]   (per run only the isolated-change latency of the daemon and of the forwarder)
 // --sweep-seconds 0 leaves the sweep out; --soak-seconds 0 the soak.
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     daemon: { type: 'string', default: 'artifact' },
     'node-args': { type: 'string' },
     'min-write-interval-ms': { type: 'string' },
+    'native-writes': { type: 'string' },
     'daemon-cpus': { type: 'string' },
     'redis-cpus': { type: 'string' },
     'sweep-seconds': { type: 'string', default: '10' },
@@ -50,6 +52,7 @@ const SOAK_S = Number(values['soak-seconds']);
 const RUNS = Number(values.runs);
 const PORTS = Number(values.ports);
 const MIN_WRITE_INTERVAL_MS = values['min-write-interval-ms'] === undefined ? undefined : Number(values['min-write-interval-ms']);
+const NATIVE_WRITES = values['native-writes'] === undefined ? undefined : values['native-writes'] === 'on';
 const PACED_RATE = 15000;
 const SWEEP_S = Number(values['sweep-seconds']);
 
@@ -283,7 +286,7 @@ async function main() {
     // The unix socket, as SONiC's services reach redis.
     const daemon = subject(values.daemon!, values['node-args'], ns.dir);
     d = new DaemonProc(ns, {
-      redis: { unix_socket: redis.socket, min_write_interval_ms: MIN_WRITE_INTERVAL_MS },
+      redis: { unix_socket: redis.socket, min_write_interval_ms: MIN_WRITE_INTERVAL_MS, native_writes: NATIVE_WRITES },
       command: daemon.command,
       nodeArgs: daemon.nodeArgs,
       env: daemon.env,
@@ -300,6 +303,7 @@ async function main() {
       ports: PORTS,
       daemon: daemon.label,
       min_write_interval_ms: MIN_WRITE_INTERVAL_MS ?? 'default',
+      native_writes: NATIVE_WRITES ?? 'default',
       daemon_cpus: values['daemon-cpus'] ?? 'any',
       redis_cpus: values['redis-cpus'] ?? 'any',
       idle_rss_mb: round(rssBytes(d.proc.pid!) / 2 ** 20),

@@ -29,7 +29,7 @@ const launcher = join(root, 'daemon/bin/portsyncd');
 const outDir = join(root, 'build/portsyncd');
 const cacheDir = join(outDir, 'cache');
 const ADDON = 'portsyncd_netlink.node';
-const NATIVE_SOURCES = ['netlink.c', 'memory.c'].map((f) => join(root, 'daemon/native', f));
+const NATIVE_SOURCES = ['netlink.c', 'memory.c', 'lane.c'].map((f) => join(root, 'daemon/native', f));
 const NODE_VERSION = process.versions.node;
 
 /** Per target: where Node and the addon come from, and the artifact's name. */
@@ -107,6 +107,7 @@ function runtimeFor(arch) {
       '-Wall',
       '-Wextra',
       '-std=gnu11',
+      '-pthread',
       '-fPIC',
       '-shared',
       '-I',

@@ -2,8 +2,9 @@
   "targets": [
     {
       "target_name": "portsyncd_netlink",
-      "sources": ["netlink.c", "memory.c"],
-      "cflags": ["-O2", "-Wall", "-Wextra", "-std=gnu11"]
+      "sources": ["netlink.c", "memory.c", "lane.c"],
+      "libraries": ["-pthread"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-std=gnu11", "-pthread"]
     }
   ]
 }

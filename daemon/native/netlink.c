@@ -2,7 +2,8 @@
 // receive buffer, batched non-blocking reads that never truncate a datagram,
 // overflow (ENOBUFS) reporting, readiness via a libuv poll handle, and
 // sd_notify over a unix datagram socket (Node has no datagram unix sockets).
-// The addon's entry point: it also exports memory.c's releasePages.
+// The addon's entry point: it also exports memory.c's releasePages and lane.c's
+// native write lane.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <linux/rtnetlink.h>
 #include <node_api.h>
 #include <uv.h>
+#include "lane.h"
 #include "memory.h"
 
 #define CHECK(call)                                                            \
@@ -356,6 +358,14 @@ static napi_value init(napi_env env, napi_value exports) {
       {"resume", NULL, nl_resume, NULL, NULL, NULL, napi_default, NULL},
       {"notify", NULL, sd_notify, NULL, NULL, NULL, napi_default, NULL},
       {"releasePages", NULL, mem_release_pages, NULL, NULL, NULL, napi_default, NULL},
+      {"laneOpen", NULL, lane_open, NULL, NULL, NULL, napi_default, NULL},
+      {"laneStart", NULL, lane_start, NULL, NULL, NULL, napi_default, NULL},
+      {"laneStop", NULL, lane_stop, NULL, NULL, NULL, napi_default, NULL},
+      {"laneState", NULL, lane_state, NULL, NULL, NULL, napi_default, NULL},
+      {"laneTake", NULL, lane_take, NULL, NULL, NULL, napi_default, NULL},
+      {"laneRelease", NULL, lane_release, NULL, NULL, NULL, napi_default, NULL},
+      {"laneSetPorts", NULL, lane_set_ports, NULL, NULL, NULL, napi_default, NULL},
+      {"laneClose", NULL, lane_close, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -13,7 +13,16 @@ export interface DbTarget {
 }
 
 export interface Config {
-  redis: { host: string; port: number; path?: string; password?: string; connectTimeoutMs: number; minWriteIntervalMs: number };
+  redis: {
+    host: string;
+    port: number;
+    path?: string;
+    password?: string;
+    connectTimeoutMs: number;
+    minWriteIntervalMs: number;
+    /** Isolated port changes written by the addon's thread (native/lane.c) instead of through Node. */
+    nativeWrites: boolean;
+  };
   /** APPL_DB, CONFIG_DB and STATE_DB: from sonic_db_config unless redis.host/port/unix_socket are given. */
   databases: { appl: DbTarget; config: DbTarget; state: DbTarget };
   /** The database_config.json (or database_global.json) read, if any. */
@@ -46,7 +55,7 @@ const KNOWN: Record<string, string[]> = {
     'release_startup_pages',
     'log_level',
   ],
-  redis: ['host', 'port', 'unix_socket', 'password', 'password_file', 'connect_timeout_ms', 'min_write_interval_ms'],
+  redis: ['host', 'port', 'unix_socket', 'password', 'password_file', 'connect_timeout_ms', 'min_write_interval_ms', 'native_writes'],
   netlink: ['rcvbuf_bytes', 'rcvbuf_force', 'read_buffer_bytes'],
   http: ['host', 'port'],
 };
@@ -141,6 +150,7 @@ export function parseConfig(doc: unknown, file = '<config>', fs: ConfigFs = real
     password: typeof password === 'string' && password !== '' ? password : undefined,
     connectTimeoutMs: int(redis, 'redis', 'connect_timeout_ms', 2000, 1, 600000),
     minWriteIntervalMs: int(redis, 'redis', 'min_write_interval_ms', 1, 0, 1000),
+    nativeWrites: bool(redis, 'redis.native_writes', 'native_writes', true),
   };
   const sonicNamespace = str(top, 'sonic_namespace', 'sonic_namespace');
   if (sonicNamespace !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(sonicNamespace))

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { LinkTracker } from './core/tracker.js';
 import { parseMessages } from './netlink/parse.js';
+import { NativeLane, type LaneBatch } from './netlink/lane.js';
 import { NetlinkSocket, type ReadBatch } from './netlink/socket.js';
 import { loadNative } from './netlink/native.js';
 import { osErrorName } from './obs/errno.js';
@@ -17,7 +18,7 @@ import { connect, describeTarget } from './redis/connect.js';
 import { SonicBootstrap } from './redis/bootstrap.js';
 import { ConfiguredPorts } from './redis/configured-ports.js';
 import { PortWriter } from './redis/writer.js';
-import type { PortState } from './core/port.js';
+import { samePort, type PortState } from './core/port.js';
 import type { Changes } from './core/tracker.js';
 import { releaseStartupPages } from './memory/startup-pages.js';
 import { loadState, StateSaver } from './statefile.js';
@@ -27,6 +28,8 @@ export class Daemon {
   private nl!: NetlinkSocket;
   private tracker!: LinkTracker;
   private writer!: PortWriter;
+  /** Isolated changes written by the addon's thread while nothing else is to be done (native/lane.c). */
+  private lane: NativeLane | undefined;
   private sonic!: SonicBootstrap;
   private configured!: ConfiguredPorts;
   private saver!: StateSaver;
@@ -89,11 +92,14 @@ export class Daemon {
         model: () => this.configuredModel(),
         modelComplete: () => this.tracker.counters.dumpsCompleted > 0 && !this.tracker.dumping,
         bootstrap: () => this.sonic.run(),
-        onWritten: (ops, batch, ackedAt) => this.metrics.written(ops, batch, ackedAt),
+        onWritten: (ops, batch, ackedAt) => {
+          this.metrics.written(ops, batch, ackedAt);
+          for (const [name, p] of batch) this.lane?.record(name, p.state);
+        },
         refill: () => this.onReadable(),
         // No readiness wake-ups while a write is in flight: its acknowledgement reads the socket.
-        writing: (active) => (active ? this.nl.pause() : this.nl.resume()),
-        onFullSync: (deleted, written) => this.onFullSync(deleted, written),
+        writing: (active) => (active ? this.toWriter() : this.readNext()),
+        onFullSync: (deleted, written, model) => this.onFullSync(deleted, written, model),
         onError: (e) => {
           this.metrics.redisErrors.inc();
           log.warn('redis write failed; will retry', { error: e.message });
@@ -101,6 +107,14 @@ export class Daemon {
       },
       config.redis.minWriteIntervalMs,
     );
+    if (config.redis.nativeWrites)
+      this.lane = new NativeLane(loadNative(), this.nl.fd, this.nl.portId, stateDb.target, stateDb.db, {
+        onBatch: (b) => this.onLaneBatch(b),
+        // It stopped by itself (something it does not write): the event loop reads on, or writes.
+        onStopped: () => {
+          if (!this.writer.active) this.readNext();
+        },
+      });
     this.saver = new StateSaver(
       config.stateFile,
       config.stateSaveIntervalMs,
@@ -138,10 +152,15 @@ export class Daemon {
     this.stopping = true;
     this.notifier.send('STOPPING=1');
     this.notifier.stop();
+    const t0 = performance.now();
+    // The lane's last write acknowledged and what it read taken in, unless Redis does not answer.
+    const laneIdle = this.lane?.stop();
+    if (laneIdle) await Promise.race([laneIdle, new Promise((r) => setTimeout(r, deadlineMs / 2).unref())]);
+    this.lane?.close();
     this.onReadable(); // take in what the kernel has already queued
     this.nl.close();
     this.stopped = true;
-    const flushed = await this.writer.idle(deadlineMs);
+    const flushed = await this.writer.idle(Math.max(0, deadlineMs - (performance.now() - t0)));
     await this.saver.flush();
     this.http?.close();
     this.http?.closeAllConnections();
@@ -161,6 +180,16 @@ export class Daemon {
       first ??= b.receivedAt;
       events += this.absorb(b);
     });
+    this.afterRead(first, events);
+  }
+
+  /** What the lane read, and wrote where it could. */
+  private onLaneBatch(b: LaneBatch): void {
+    if (b.errno !== 0) this.nl.lastError = b.errno;
+    this.afterRead(b.receivedAt, this.absorb(b), b);
+  }
+
+  private afterRead(first: number | undefined, events: number, lane?: LaneBatch): void {
     if (this.nl.lastError) {
       this.log.error('netlink read failed', { error: osErrorName(this.nl.lastError) });
       this.nl.lastError = 0;
@@ -168,13 +197,61 @@ export class Daemon {
     this.sendDumps();
     const changes = this.tracker.takeChanges();
     if (first !== undefined) this.metrics.batch(events);
+    if (lane && lane.written.length > 0) this.acceptLaneWrites(changes, lane);
     if (changes.size > 0) {
       const receivedAt = first ?? performance.now();
       this.writer.enqueue(this.admitted(changes, receivedAt), receivedAt);
+    }
+    if (changes.size > 0 || lane?.written.length) {
       this.saver.markDirty();
       this.sonic.checkInitDone(this.tracker.ports);
     }
     if (this.tracker.takeDumpCompleted()) this.writer.requestFullSync();
+  }
+
+  /**
+   * Takes out of `changes` what the lane wrote, as the model has it now. A port the lane wrote
+   * otherwise than the model ends (a later message in the batch, or a table out of step) is
+   * written again from the model.
+   */
+  private acceptLaneWrites(changes: Changes, b: LaneBatch): void {
+    const done = new Map<string, { receivedAt: number }>();
+    for (const w of b.written) {
+      const now = changes.has(w.name) ? changes.get(w.name)! : (this.tracker.ports.get(w.name) ?? null);
+      // A pending write of the port (read before, not yet sent) is older: it takes the model's state.
+      if (now && samePort(now, w) && !this.writer.isPending(w.name)) {
+        changes.delete(w.name);
+        done.set(w.name, { receivedAt: b.receivedAt });
+      } else changes.set(w.name, now);
+    }
+    this.writer.spentElsewhere(b.ackedAt);
+    this.metrics.written(1, done, b.ackedAt);
+    this.metrics.nativeWrites.inc();
+  }
+
+  /** A write is about to go out: nothing else reads netlink or writes STATE_DB until it is done. */
+  private toWriter(): Promise<void> | undefined {
+    this.nl.pause();
+    return this.lane?.stop();
+  }
+
+  /**
+   * Nothing to write: the lane reads netlink when it may write, else the event loop does. The lane
+   * takes over only with the write budget whole, and spends from it as Node would: isolated changes
+   * are its own, a storm soon returns to Node's paced, batched writes, which cost less per event.
+   */
+  private readNext(): undefined {
+    if (this.stopped) return undefined;
+    const budget = this.writer.budget;
+    const tokens =
+      this.lane && this.initialSyncDone && !this.stopping && !this.tracker.dumping && this.writer.synced && this.writer.connected
+        ? budget.available(performance.now())
+        : 0;
+    if (tokens >= budget.burst) {
+      this.nl.pause();
+      this.lane!.start(tokens, budget.burst, budget.intervalMs);
+    } else this.nl.resume();
+    return undefined;
   }
 
   /** The changes STATE_DB takes: deletes, and updates of configured ports; unknown names are looked up. */
@@ -252,7 +329,8 @@ export class Daemon {
     }
   }
 
-  private onFullSync(deleted: number, written: number): void {
+  private onFullSync(deleted: number, written: number, model: ReadonlyMap<string, PortState>): void {
+    this.lane?.reset(model);
     this.metrics.fullSyncs.inc();
     this.log.info('STATE_DB reconciled to kernel', { ports: written, stale_deleted: deleted });
     this.sonic.checkInitDone(this.tracker.ports);

@@ -38,6 +38,9 @@ export class DaemonMetrics {
   readonly batchSize = this.reg.add(new Histogram('portsyncd_batch_size_messages', 'Netlink messages read per wake-up', BATCH_BUCKETS));
   readonly pipelinePorts = this.reg.add(new Histogram('portsyncd_write_ports', 'Port updates per Redis write', BATCH_BUCKETS));
   readonly redisWrites = this.reg.add(new Counter('portsyncd_redis_writes_total', 'Redis write commands acknowledged'));
+  readonly nativeWrites = this.reg.add(
+    new Counter('portsyncd_redis_native_writes_total', 'Of the Redis writes, those the native lane made (isolated changes)'),
+  );
   readonly redisErrors = this.reg.add(new Counter('portsyncd_redis_errors_total', 'Failed Redis writes (retried)'));
   readonly drops = this.reg.add(
     new Counter('portsyncd_netlink_drops_total', 'Netlink receive queue overflows (ENOBUFS) seen by the daemon'),

@@ -26,6 +26,27 @@ export interface NativeNetlink {
   notify(socketPath: string, message: string): number;
   /** madvise(MADV_DONTNEED) on [start, start+length): 0 or -errno. Only for read-only, never-written file mappings. */
   releasePages(start: bigint, length: bigint): number;
+  /** The native write lane (native/lane.c; netlink/lane.ts wraps it). */
+  laneOpen(
+    fd: number,
+    portId: number,
+    slots: Buffer[],
+    hello: Buffer,
+    helloReplies: number,
+    helloAuth: boolean,
+    path: string,
+    host: string,
+    port: number,
+    connectTimeoutMs: number,
+    onReady: () => void,
+  ): unknown;
+  laneStart(lane: unknown, tokens: number, burst: number, intervalMs: number): void;
+  laneStop(lane: unknown): boolean;
+  laneState(lane: unknown): number;
+  laneTake(lane: unknown, out: Float64Array, written: Int32Array): number;
+  laneRelease(lane: unknown, slot: number): void;
+  laneSetPorts(lane: unknown, ifindexes: Int32Array, names: string[], state: Int32Array): void;
+  laneClose(lane: unknown): void;
 }
 
 const FILE = 'portsyncd_netlink.node';

@@ -10,8 +10,8 @@ export class WriteBudget {
   private lastAt = -Infinity;
 
   constructor(
-    private readonly intervalMs: number,
-    private readonly burst = WRITE_BURST,
+    readonly intervalMs: number,
+    readonly burst = WRITE_BURST,
   ) {
     this.tokens = burst;
   }
@@ -19,18 +19,24 @@ export class WriteBudget {
   /** Milliseconds until a write may go out (0: at once). */
   delay(now: number): number {
     if (this.intervalMs <= 0) return 0;
-    const tokens = this.available(now);
+    const tokens = this.rawAvailable(now);
     return tokens >= 1 ? 0 : (1 - tokens) * this.intervalMs;
   }
 
   /** A write went out at `now`. */
   spend(now: number): void {
     if (this.intervalMs <= 0) return;
-    this.tokens = this.available(now) - 1;
+    this.tokens = this.rawAvailable(now) - 1;
     this.lastAt = now;
   }
 
-  private available(now: number): number {
+  /** Whole writes that may go out at once at `now`: the burst when unpaced. */
+  available(now: number): number {
+    if (this.intervalMs <= 0) return this.burst;
+    return Math.floor(this.rawAvailable(now));
+  }
+
+  private rawAvailable(now: number): number {
     return Math.min(this.burst, this.tokens + (now - this.lastAt) / this.intervalMs);
   }
 }

@@ -18,7 +18,7 @@ import type { Changes } from '../core/tracker.js';
 import { backoffMs } from './connect.js';
 import { WriteBudget } from './write-budget.js';
 
-interface Pending {
+export interface Pending {
   state: PortState | null;
   receivedAt: number; // performance.now() when the read that carried this state returned
 }
@@ -35,12 +35,13 @@ export interface WriterHooks {
   /** Runs once, before the first write on a connection that became ready. */
   bootstrap(): Promise<void>;
   /** A batch was acknowledged at ackedAt (performance.now()). */
-  onWritten(ops: number, batch: ReadonlyMap<string, { receivedAt: number }>, ackedAt: number): void;
+  onWritten(ops: number, batch: ReadonlyMap<string, Pending>, ackedAt: number): void;
   /** Right after an acknowledgement: read what arrived while the write was in flight. */
   refill(): void;
-  /** A write is in flight (true) or the writer went idle (false). */
-  writing(active: boolean): void;
-  onFullSync(deleted: number, written: number): void;
+  /** A write is about to go out (true; it waits for a returned promise) or the writer went idle (false). */
+  writing(active: boolean): Promise<void> | undefined;
+  /** STATE_DB was reconciled to `model`. */
+  onFullSync(deleted: number, written: number, model: ReadonlyMap<string, PortState>): void;
   onError(e: Error): void;
 }
 
@@ -52,7 +53,8 @@ export class PortWriter {
   private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
-  private readonly budget: WriteBudget;
+  /** Paces writes; the native lane spends from it too. */
+  readonly budget: WriteBudget;
   private readonly redis: WithScript;
 
   constructor(
@@ -75,12 +77,26 @@ export class PortWriter {
     return this.redis.status === 'ready';
   }
 
+  isPending(name: string): boolean {
+    return this.pending.has(name);
+  }
+
+  /** A write is in flight or about to go out. */
+  get active(): boolean {
+    return this.busy;
+  }
+
   get pendingPorts(): number {
     return this.pending.size;
   }
 
   get synced(): boolean {
-    return !this.needFullSync && this.pending.size === 0 && !this.busy;
+    return !this.needFullSync && this.pending.size === 0 && !this.busy && !this.retryTimer && this.bootstrapped;
+  }
+
+  /** A write made elsewhere (the native lane) at `at` spends from the same budget. */
+  spentElsewhere(at: number): void {
+    this.budget.spend(at);
   }
 
   enqueue(changes: Changes, receivedAt: number): void {
@@ -115,8 +131,9 @@ export class PortWriter {
 
   private async pump(): Promise<void> {
     this.busy = true;
-    this.hooks.writing(true);
     try {
+      const ready = this.hooks.writing(true);
+      if (ready) await ready;
       while (this.connected) {
         if (!this.bootstrapped) {
           await this.hooks.bootstrap();
@@ -175,10 +192,11 @@ export class PortWriter {
     try {
       await this.hooks.beforeFullSync();
       const existing = await this.scanPortKeys();
-      const ops = planReconcile(this.hooks.model(), existing);
+      const model = this.hooks.model();
+      const ops = planReconcile(model, existing);
       await this.exec(ops);
       const deleted = ops.filter((o) => o.cmd === 'del').length;
-      this.hooks.onFullSync(deleted, ops.length - deleted);
+      this.hooks.onFullSync(deleted, ops.length - deleted, model);
       this.hooks.onWritten(ops.length, batch, performance.now());
     } catch (e) {
       this.restore(batch);

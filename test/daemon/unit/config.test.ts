@@ -19,6 +19,12 @@ test('release_startup_pages is a boolean; anything else is refused with the key 
   assert.throws(() => parseConfig({ release_startup_pages: 'no' }), /release_startup_pages: must be true or false \(got "no"\)/);
 });
 
+test('redis.native_writes is on by default, off when set false, and refused when not a boolean', () => {
+  assert.equal(parseConfig({}).redis.nativeWrites, true);
+  assert.equal(parseConfig({ redis: { native_writes: false } }).redis.nativeWrites, false);
+  assert.throws(() => parseConfig({ redis: { native_writes: 'off' } }), /redis\.native_writes: must be true or false \(got "off"\)/);
+});
+
 test('a JSON config loads without the YAML parser, and a bad one names the file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'psd-cfg-'));
   try {
