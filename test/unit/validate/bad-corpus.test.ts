@@ -1,6 +1,7 @@
 // The bad-input corpus: each case under test/fixtures/bad/<case>/ holds site.yaml, inventory/ and
-// expect.json ({ file, line, message, requires?, args? }). Each case runs the CLI as a user does,
-// against an offline root per host (connection: chroot) holding a few files: it must exit 3 with a
+// expect.json ({ file, line, message, requires?, args?, root? }). Each case runs the CLI as a user
+// does, against an offline root per host (connection: chroot) holding a few files, and the case's
+// own (`root`: what only a host's facts reveal, e.g. its CPUs): it must exit 3 with a
 // message naming file:line, and leave every root exactly as it was. Cases that need a module run
 // when the built module is present.
 import { test } from 'node:test';
@@ -8,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadInventory } from '../../../src/inventory/load.js';
 import { loadModuleRegistry } from '../../../src/modules-registry.js';
 import { fixture, repoRoot } from '../inventory/fixture-path.js';
@@ -20,6 +21,8 @@ interface Expect {
   requires?: string[];
   /** More CLI arguments, e.g. a subcommand's. */
   args?: string[];
+  /** Files every root holds too, by path inside the root, e.g. sys/devices/system/cpu/online. */
+  root?: Record<string, string>;
 }
 
 const BIN = join(repoRoot, 'bin/portsync-deploy.js');
@@ -37,7 +40,7 @@ function snapshot(root: string, rel = ''): Record<string, string> {
 }
 
 /** A root per inventory host, each with files a run could touch; none when the inventory is the bad input. */
-function makeRoots(base: string, inventory: string): void {
+function makeRoots(base: string, inventory: string, files: Record<string, string> = {}): void {
   let hosts: string[] = [];
   try {
     hosts = [...loadInventory(inventory).hosts.keys()];
@@ -48,6 +51,10 @@ function makeRoots(base: string, inventory: string): void {
     mkdirSync(join(base, h, 'etc/sysctl.d'), { recursive: true });
     writeFileSync(join(base, h, 'etc/hostname'), `${h}\n`);
     writeFileSync(join(base, h, 'etc/sysctl.d/50-portsyncd.conf'), 'net.core.somaxconn = 1024\n');
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(base, h, path)), { recursive: true });
+      writeFileSync(join(base, h, path), content);
+    }
   }
 }
 
@@ -61,7 +68,7 @@ for (const name of readdirSync(bad).sort()) {
   test(`bad input: ${name}`, { skip: missing.length ? `module ${missing.join(', ')} is not built` : false }, (t) => {
     const roots = mkdtempSync(join(tmpdir(), `psd-bad-${name}-`));
     t.after(() => rmSync(roots, { recursive: true, force: true }));
-    makeRoots(roots, join(dir, 'inventory'));
+    makeRoots(roots, join(dir, 'inventory'), expect.root);
     const before = snapshot(roots);
     const r = spawnSync(
       process.execPath,
