@@ -164,8 +164,9 @@ export function fleetSuite(lab: E2eLab): void {
               const ss = await on(lab, victim, `ss -Htnp state established '( sport = :22 )' dst ${bridge}`);
               const pids = [...ss.matchAll(/pid=(\d+)/g)].map((m) => m[1]!);
               assert.ok(pids.length > 0, `no sshd session from ${bridge}: ${ss}`);
-              await on(lab, victim, `kill -KILL ${[...new Set(pids)].join(' ')}`);
+              // Noted before the kill: the run may see the cut and exit before the kill command returns.
               killed = pids.join(',');
+              await on(lab, victim, `kill -KILL ${[...new Set(pids)].join(' ')}`);
             })();
           }),
         );

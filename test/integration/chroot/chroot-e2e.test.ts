@@ -199,6 +199,27 @@ test('file state: directory on a bare root: the declared mode, new parents 0755,
   for (const h of HOSTS) assert.equal(events(again.out).at(-1)!.hosts[h].changed, 0);
 });
 
+test('on an offline root a kernel key that cannot be checked is a warning in text and JSON, unless sysctl_keys_file lists the image keys', (t) => {
+  const { dir, inv } = setup(t);
+  const site = join(FIXTURE, 'site.yaml');
+  const unverified = /could not verify that the target kernel has net\.core\.somaxconn, net\.ipv4\.tcp_fastopen: the root is offline/;
+  const json = cli(['plan', site, '-i', inv, '--json']);
+  assert.equal(json.code, 2, json.err + json.out);
+  const kernel = events(json.out).filter((e) => e.event === 'result' && e.task === 'Kernel settings for portsyncd');
+  assert.deepEqual(
+    kernel.map((e) => [e.host, (e.warnings ?? []).some((w: string) => unverified.test(w))]),
+    HOSTS.map((h) => [h, true]),
+  );
+  const text = cli(['plan', site, '-i', inv]);
+  assert.match(text.out, new RegExp(`\\[WARNING\\] ${unverified.source}`));
+
+  const keys = join(dir, 'image-sysctl-keys');
+  writeFileSync(keys, 'net.core.somaxconn = 4096\nnet.ipv4.tcp_fastopen = 1\n');
+  const listed = cli(['plan', site, '-i', inv, '-e', `sysctl_keys_file=${keys}`]);
+  assert.equal(listed.code, 2, listed.err + listed.out);
+  assert.doesNotMatch(listed.out + listed.err, /could not verify/);
+});
+
 test('verify: desired vs persisted per setting, exit 2 on drift', (t) => {
   const { dir, inv } = setup(t);
   const site = join(FIXTURE, 'site.yaml');
