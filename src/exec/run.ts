@@ -40,6 +40,13 @@ export interface RunOptions {
 
 const emptyRecap = (): Recap => ({ ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0 });
 
+/** The first `n` distinct hosts in the order the preflight reads them, each with its first play's vars. */
+function firstHosts(plays: PlayInput[], n: number): PlayInput['hosts'] {
+  const seen = new Map<string, PlayInput['hosts'][number]>();
+  for (const { hosts } of plays) for (const h of hosts) if (seen.size < n && !seen.has(h.name)) seen.set(h.name, h);
+  return [...seen.values()];
+}
+
 export async function runPlaybook(plays: PlayInput[], opts: RunOptions): Promise<number> {
   const run = new Run(opts);
   try {
@@ -96,7 +103,10 @@ class Run {
 
   async all(plays: PlayInput[]): Promise<number> {
     for (const { hosts } of plays) for (const h of hosts) if (!this.recap.has(h.name)) this.recap.set(h.name, emptyRecap());
-    // Every task of every play is rendered and validated for every host before any host is contacted.
+    // The first hosts the preflight reads start connecting now, so their handshakes overlap the
+    // preparing below; nothing runs on a host before every task of every play is rendered and
+    // validated for every host.
+    if (!this.opts.work) for (const h of firstHosts(plays, this.opts.forks)) this.sessions.warm(h.name, h.vars);
     let prepared: PreparedHost[][];
     let early: Problem[];
     try {

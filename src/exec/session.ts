@@ -39,6 +39,15 @@ export class HostSessions {
     return this.transports.get(host)?.bytesUploaded ?? 0;
   }
 
+  /** Starts connecting ahead of first use, while the run still prepares; a failure surfaces when the
+   *  host is used, and closeAll cuts a handshake still in flight. */
+  warm(host: string, vars: Vars): void {
+    if (this.connected.has(host)) return;
+    const c = this.transport(host, vars).connect();
+    c.catch(() => {});
+    this.connected.set(host, c);
+  }
+
   async connect(host: string, vars: Vars): Promise<Transport> {
     const t = this.transport(host, vars);
     let c = this.connected.get(host);

@@ -10,6 +10,8 @@ export interface ConnectDeps {
   hostKeys: KnownHostsStore;
   acceptNewHostKeys: boolean;
   log: (msg: string) => void;
+  /** Aborted when the run ends before the connection is made: the handshake is cut, no retry follows. */
+  signal?: AbortSignal;
 }
 
 export interface Connection {
@@ -33,7 +35,7 @@ export async function connectWithRetries(opts: SshOptions, deps: ConnectDeps): P
     try {
       return await connectOnce(opts, deps);
     } catch (e) {
-      if (e instanceof PermanentConnectError || attempt >= opts.connectRetries) throw e;
+      if (e instanceof PermanentConnectError || attempt >= opts.connectRetries || deps.signal?.aborted) throw e;
       // Full jitter keeps 50 hosts that failed together from retrying in lockstep.
       const delay = Math.round(BACKOFF_BASE_MS * 2 ** attempt * (0.5 + Math.random()));
       deps.log(`${opts.hostName}: ${(e as Error).message}; retry ${attempt + 1}/${opts.connectRetries} in ${delay} ms`);
@@ -109,9 +111,16 @@ async function openClient(ep: SshEndpoint, opts: SshOptions, label: string, deps
   const client = new ssh2.Client();
   return new Promise<Client>((resolve, reject) => {
     let settled = false;
+    const abort = () => {
+      if (settled) return;
+      settled = true;
+      client.destroy();
+      reject(new PermanentConnectError(`${label}: the run ended before the connection was made`));
+    };
     const fail = (err: Error & { level?: string; code?: string }) => {
       if (settled) return;
       settled = true;
+      deps.signal?.removeEventListener('abort', abort);
       client.end();
       if (hostKeyFailure) return reject(new PermanentConnectError(hostKeyFailure));
       if (err.level === 'client-authentication')
@@ -119,7 +128,9 @@ async function openClient(ep: SshEndpoint, opts: SshOptions, label: string, deps
       reject(new Error(`${label}: ${describeNetError(err, opts.connectTimeoutMs)}`));
     };
     client.once('ready', () => {
+      if (settled) return void client.end();
       settled = true;
+      deps.signal?.removeEventListener('abort', abort);
       client.off('error', fail);
       // Later errors (keepalive timeout, reset) surface as 'close' to the transport; keep them from crashing the process.
       client.on('error', () => {});
@@ -127,6 +138,8 @@ async function openClient(ep: SshEndpoint, opts: SshOptions, label: string, deps
     });
     client.on('error', fail);
     client.once('close', () => fail(new Error('connection closed during the handshake')));
+    if (deps.signal?.aborted) return abort();
+    deps.signal?.addEventListener('abort', abort, { once: true });
     try {
       client.connect(config);
     } catch (e) {

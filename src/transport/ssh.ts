@@ -48,6 +48,8 @@ export class SshTransport implements Transport {
   private readonly inflight = new Set<(err: Error) => void>();
   private readonly priv: Privilege;
   private readonly log: (msg: string) => void;
+  /** The connection being made, cut by close(). */
+  private connecting?: AbortController;
 
   constructor(
     readonly options: SshOptions,
@@ -71,6 +73,7 @@ export class SshTransport implements Transport {
     this.sftp = undefined;
     const o = this.options;
     const sshDir = path.join(localDefaults().home, '.ssh');
+    const connecting = (this.connecting = new AbortController());
     try {
       this.conn = await timePhase('connect', () =>
         connectWithRetries(o, {
@@ -86,10 +89,13 @@ export class SshTransport implements Transport {
           hostKeys: KnownHostsStore.for(o.knownHostsFile, this.log),
           acceptNewHostKeys: this.settings.acceptNewHostKeys ?? false,
           log: this.log,
+          signal: connecting.signal,
         }),
       );
     } catch (e) {
       throw new UnreachableError(o.hostName, (e as Error).message);
+    } finally {
+      this.connecting = undefined;
     }
     this.lost = undefined;
     const client = this.conn.client;
@@ -232,6 +238,7 @@ export class SshTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    this.connecting?.abort();
     const conn = this.conn;
     if (!conn) return;
     this.conn = undefined;

@@ -147,6 +147,35 @@ describe('ssh transport: authentication and reachability', () => {
     assert.ok(err instanceof UnreachableError);
     assert.match(err.message, /timed out after 0\.5 s while connecting/);
   });
+
+  test('closing a transport whose handshake is in flight cuts it: no retry, the socket is closed', async (t) => {
+    const closed: Promise<void>[] = [];
+    const silent = net.createServer((s) => {
+      s.resume();
+      closed.push(new Promise((r) => s.once('close', () => r())));
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    t.after(() => new Promise((r) => silent.close(r)));
+    const port = (silent.address() as net.AddressInfo).port;
+    const logs: string[] = [];
+    const transport = createSshTransport(
+      'sw1',
+      { ...base, port, connect_timeout: 60, connect_retries: 3, private_key_file: sshd.clientKey },
+      { log: (m) => logs.push(m) },
+    );
+    const connecting = transport.connect();
+    while (!closed.length) await new Promise((r) => setTimeout(r, 10));
+    await transport.close();
+    const err = await rejection(connecting);
+    assert.ok(err instanceof UnreachableError);
+    assert.match(err.message, /the run ended before the connection was made/);
+    await closed[0];
+    assert.equal(closed.length, 1);
+    assert.deepEqual(
+      logs.filter((l) => /retry/.test(l)),
+      [],
+    );
+  });
 });
 
 /** Sets (or, with undefined, removes) env vars for one test. */
