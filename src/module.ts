@@ -1,6 +1,6 @@
 // The contract between the engine and every module under modules/<name>/.
 // The engine discovers modules by folder and knows none of them by name.
-import type { Facts, FactQuery } from './facts/types.js';
+import type { CmdFact, Facts, FactQuery } from './facts/types.js';
 
 export type JSONSchema = Record<string, unknown>;
 
@@ -183,6 +183,15 @@ export interface Module<Args = Record<string, unknown>> {
   act?(args: Args, ctx: PlanContext): ProbeAction | undefined;
   /** Skipped entirely in check mode (e.g. `command`). */
   skipInCheck?: boolean;
+  /** A module that runs a command: how a registered task marked read-only (`changed_when: false`)
+   *  runs while the host is read, and the result Ansible registers for it. */
+  commandResult?: {
+    /** Pure: the query that runs it; undefined when it cannot run unconditionally (creates/removes). */
+    query(args: Args): FactQuery | undefined;
+    /** Pure: the registered result from its output; without output (it did not run: check mode),
+     *  Ansible's check-mode result. */
+    result(args: Args, out?: CmdFact): Record<string, unknown>;
+  };
   /** Handlers this module's changes notify, by identity: a handler shared by several modules is
    *  one object (modules/_shared/handlers.ts) that each of them lists. */
   handlers?: readonly ModuleHandler[];

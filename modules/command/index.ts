@@ -5,6 +5,7 @@ import type { Module } from '../../src/module.js';
 import { shJoin } from '../_shared/sh-quote.js';
 import { schema, type CommandArgs } from './schema.js';
 import { splitWords } from '../../src/script/words.js';
+import { commandResult } from './result.js';
 
 /** The program to run; a free-form line is split like Ansible's command module does it. */
 export function argvOf(args: CommandArgs): string[] {
@@ -20,6 +21,10 @@ const command: Module<CommandArgs> = {
   freeForm: 'free_form',
   schema,
   skipInCheck: true,
+  commandResult: {
+    query: (args) => (args.creates === undefined && args.removes === undefined ? { kind: 'cmd', argv: argvOf(args) } : undefined),
+    result: (args, out) => commandResult(args.argv ?? (args.free_form !== undefined ? splitWords(args.free_form) : args.cmd!), out),
+  },
   needs(args) {
     const queries: FactQuery[] = [];
     if (args.creates !== undefined) queries.push({ kind: 'stat', path: args.creates });

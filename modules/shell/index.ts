@@ -44,6 +44,10 @@ const shell: Module<ShellArgs> = {
   freeForm: 'free_form',
   schema,
   skipInCheck: true,
+  commandResult: {
+    query: (args) => command.commandResult!.query(asCommand(args)),
+    result: (args, out) => command.commandResult!.result({ ...asCommand(args), argv: undefined, free_form: undefined }, out),
+  },
   needs: (args, ctx) => command.needs(asCommand(args), ctx),
   diff: (facts, args, ctx) => command.diff(facts, asCommand(args), ctx),
 };

@@ -59,6 +59,21 @@ const NOT_NEEDED: Record<string, string> = {
   'defaults.strategy': 'hosts run in batches by serial, each host independently',
 };
 
+/** The environment variables that stand for the config keys read here; they override the file, as in Ansible. */
+const ENV_KEYS: Record<string, [section: string, key: string]> = {
+  ANSIBLE_INVENTORY: ['defaults', 'inventory'],
+  ANSIBLE_FORKS: ['defaults', 'forks'],
+  ANSIBLE_REMOTE_USER: ['defaults', 'remote_user'],
+  ANSIBLE_PRIVATE_KEY_FILE: ['defaults', 'private_key_file'],
+  ANSIBLE_HOST_KEY_CHECKING: ['defaults', 'host_key_checking'],
+  ANSIBLE_TIMEOUT: ['defaults', 'timeout'],
+  ANSIBLE_VAULT_PASSWORD_FILE: ['defaults', 'vault_password_file'],
+  ANSIBLE_BECOME: ['privilege_escalation', 'become'],
+  ANSIBLE_BECOME_USER: ['privilege_escalation', 'become_user'],
+  ANSIBLE_BECOME_METHOD: ['privilege_escalation', 'become_method'],
+  ANSIBLE_SSH_ARGS: ['ssh_connection', 'ssh_args'],
+};
+
 /** Reads the config text (Python configparser's INI dialect). */
 export function parseAnsibleConfig(text: string, file: string, home = os.homedir()): AnsibleConfig {
   const problems: Problem[] = [];
@@ -71,13 +86,33 @@ export function parseAnsibleConfig(text: string, file: string, home = os.homedir
     hostVars: {},
     notes: [],
   };
-  const base = dirname(file);
+  applyEntries(cfg, entries(text, file, problems), dirname(file), home, problems);
+  if (problems.length) throw new ValidationError(problems);
+  return cfg;
+}
+
+/** ANSIBLE_* variables over the file's settings; relative paths in them resolve against the current folder. */
+export function applyAnsibleEnv(cfg: AnsibleConfig, env: NodeJS.ProcessEnv, cwd: string, home = os.homedir()): AnsibleConfig {
+  const problems: Problem[] = [];
+  const set = Object.entries(ENV_KEYS).filter(([name]) => env[name] !== undefined && env[name] !== '');
+  // A value from the environment replaces the file's, never adds to it.
+  if (env.ANSIBLE_VAULT_PASSWORD_FILE) cfg.vaultPasswordFiles = [];
+  const envEntries = set.map(([name, [section, key]]) => ({ section, key, value: env[name]!.trim(), label: name }));
+  applyEntries(cfg, envEntries, cwd, home, problems);
+  if (problems.length) throw new ValidationError(problems);
+  for (const e of envEntries) cfg.notes.push(`${e.label} from the environment overrides ${e.section}.${e.key}`);
+  return cfg;
+}
+
+function applyEntries(cfg: AnsibleConfig, list: Entry[], base: string, home: string, problems: Problem[]): void {
+  const file = cfg.file ?? 'the environment';
   const path = (v: string) => {
     const p = v.startsWith('~/') ? join(home, v.slice(2)) : v;
     return isAbsolute(p) ? p : resolve(base, p);
   };
-  for (const { section, key, value, pos } of entries(text, file, problems)) {
-    const bad = (why: string, hint: string) => problems.push({ message: `${section}.${key} = "${value}" ${why}`, pos, hint });
+  for (const { section, key, value, pos, label } of list) {
+    const bad = (why: string, hint: string) =>
+      problems.push({ message: `${label ?? `${section}.${key}`} = "${value}" ${why}`, ...(pos ? { pos } : {}), hint });
     const bool = (): boolean | undefined => {
       const v = value.toLowerCase();
       if (TRUE.has(v)) return true;
@@ -116,7 +151,9 @@ export function parseAnsibleConfig(text: string, file: string, home = os.homedir
       case 'defaults.host_key_checking':
         cfg.acceptNewHostKeys = bool() === false;
         if (cfg.acceptNewHostKeys)
-          cfg.notes.push(`${file}: host_key_checking = False trusts unknown host keys on first use; a changed key is still refused`);
+          cfg.notes.push(
+            `${label ?? file}: host_key_checking = False trusts unknown host keys on first use; a changed key is still refused`,
+          );
         break;
       case 'defaults.timeout':
         cfg.hostVars.ansible_timeout = int(1);
@@ -136,25 +173,25 @@ export function parseAnsibleConfig(text: string, file: string, home = os.homedir
       case 'ssh_connection.ssh_args':
         cfg.hostVars.ansible_ssh_args = value;
         cfg.notes.push(
-          `${file}: of ssh_args only ProxyJump (-J or -o ProxyJump=…) and UserKnownHostsFile are used; the connection is made in-process`,
+          `${label ?? file}: of ssh_args only ProxyJump (-J or -o ProxyJump=…) and UserKnownHostsFile are used; the connection is made in-process`,
         );
         break;
       case 'portsync.queue':
         cfg.queue = value;
         break;
       default:
-        cfg.notes.push(`${file}:${pos.line}: ${id} ignored: ${NOT_NEEDED[id] ?? 'not used by portsync-deploy'}`);
+        cfg.notes.push(`${file}:${pos?.line}: ${id} ignored: ${NOT_NEEDED[id] ?? 'not used by portsync-deploy'}`);
     }
   }
-  if (problems.length) throw new ValidationError(problems);
-  return cfg;
 }
 
 interface Entry {
   section: string;
   key: string;
   value: string;
-  pos: SourcePos;
+  /** In a file; absent for an environment variable, which `label` names instead. */
+  pos?: SourcePos;
+  label?: string;
 }
 
 /** `key = value` / `key: value` lines per [section]; # and ; comments, `;` inline comments, indented continuation lines. */
@@ -214,7 +251,7 @@ export function loadAnsibleConfig(env: NodeJS.ProcessEnv = process.env, cwd = pr
   const out = cfg ?? { inventory: [], vaultPasswordFiles: [], rolesPath: [], acceptNewHostKeys: false, hostVars: {}, notes: found.notes };
   // As in Ansible, the environment variable beats the file (relative folders: from the current one).
   if (env.ANSIBLE_ROLES_PATH) out.rolesPath = splitPathList(env.ANSIBLE_ROLES_PATH).map((p) => resolve(cwd, p));
-  return out;
+  return applyAnsibleEnv(out, env, cwd, home);
 }
 
 function readAnsibleConfig(file: string, home: string): AnsibleConfig {

@@ -38,6 +38,7 @@ Options:
       --list-tasks         each play's tasks (after --tags/--skip-tags), with their tags
       --list-tags          the tags each play's tasks carry
       --syntax-check       check every input, as validate does
+      --start-at-task NAME leave out every task before the first one so named (a glob matches too)
       --queue redis://[USER:PASS@]HOST:PORT/DB  send host work to workers (ansible.cfg: [portsync] queue)
       --queue-timeout S    wait for Redis and for a group's first worker (default 10)
       --group G            worker: serve hosts whose portsync_worker_group is G (default "default")

@@ -123,11 +123,11 @@ export function parseCliOptions(argv: string[], cfg?: AnsibleConfig): CliOptions
       { message: `--forks must be a positive integer, got "${v.forks}"`, hint: `the default is ${DEFAULT_FORKS}` },
     ]);
   }
-  if (v['start-at-task'] !== undefined || v.step) {
+  if (v.step) {
     throw new ValidationError([
       {
-        message: `${v.step ? '--step' : '--start-at-task'} is not supported yet`,
-        hint: 'select tasks with --tags/--skip-tags; --check --diff shows every change before it is made',
+        message: '--step is not supported: a host gets all its tasks in one script, so there is no point between tasks to ask at',
+        hint: 'review every change first with --check --diff, then run; --start-at-task NAME and --tags pick where and what to run',
       },
     ]);
   }

@@ -19,6 +19,8 @@ import type { PlayInput } from '../exec/run.js';
 import type { PlanEnv } from '../plan/types.js';
 import type { CliOptions } from './options.js';
 import { MODULES_DIR, TEMPLATES_DIR } from './paths.js';
+import picomatch from 'picomatch';
+import { suggestionHint } from '../validate/suggest.js';
 
 export interface Workspace {
   inventory: Inventory;
@@ -69,7 +71,7 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
   const registry = await loadModuleRegistry(MODULES_DIR);
   const plays = loadPlaybook(playbook, registry, { rolesPath: o.rolesPath });
   // ansible.cfg and -u/-b below the playbook's defaults, as Ansible puts config below every variable.
-  const defaults = assignWithPos(assignWithPos({}, o.connectionVars), loadPlaybookDefaults(playbook));
+  const playbookDefaults = assignWithPos(assignWithPos({}, o.connectionVars), loadPlaybookDefaults(playbook));
   // `--limit ""` (an unset shell variable) is not the absence of a limit: it selects nothing.
   if (o.limit !== undefined && !o.limit.trim())
     throw new ValidationError([
@@ -78,6 +80,8 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
   const limited = o.limit !== undefined ? new Set(selectHosts(inventory, o.limit)) : undefined;
   const problems: Problem[] = [];
   const inputs: PlayInput[] = plays.map((play) => {
+    // The play's become keywords sit above ansible.cfg and -b, below every variable, as in Ansible.
+    const defaults = playKeywordDefaults(play, playbookDefaults);
     const names = selectHosts(inventory, play.hosts, posOf(play, 'hosts') ?? play.pos).filter((h) => !limited || limited.has(h));
     const roles = play.roles ?? [];
     const magic = {
@@ -109,7 +113,9 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
     });
     return { play, hosts: withHostvars(inventory, hosts, { defaults, extra, ...roleLayers(roles) }) };
   });
+  problems.push(...onePrivilegePerHost(inputs));
   if (problems.length) throw new ValidationError(problems);
+  if (o.startAtTask !== undefined) startAtTask(inputs, o.startAtTask);
   if (limited && inputs.every((p) => p.hosts.length === 0)) {
     throw new ValidationError([
       {
@@ -127,4 +133,56 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
     tags: { only: o.tags, skip: o.skipTags },
   };
   return { inventory, registry, plays: inputs, env };
+}
+
+function playKeywordDefaults(play: Play, base: Vars): Vars {
+  const keywords: Vars = {
+    ...(play.become !== undefined ? { ansible_become: play.become } : {}),
+    ...(play.becomeUser !== undefined ? { ansible_become_user: play.becomeUser } : {}),
+  };
+  return Object.keys(keywords).length ? assignWithPos(assignWithPos({}, base), keywords) : base;
+}
+
+/** A host keeps one connection, with one privilege, for the whole run: every play must agree on it. */
+function onePrivilegePerHost(inputs: PlayInput[]): Problem[] {
+  const seen = new Map<string, { play: Play; become: string }>();
+  const problems: Problem[] = [];
+  for (const { play, hosts } of inputs) {
+    for (const h of hosts) {
+      const become = h.vars.ansible_become === true ? `become as ${String(h.vars.ansible_become_user ?? 'root')}` : 'no become';
+      const first = seen.get(h.name);
+      if (!first) seen.set(h.name, { play, become });
+      else if (first.become !== become && !problems.some((p) => p.host === h.name))
+        problems.push({
+          message: `play "${play.name}" runs with ${become}, play "${first.play.name}" with ${first.become}`,
+          pos: posOf(play, 'become') ?? posOf(play, 'becomeUser') ?? play.pos,
+          host: h.name,
+          hint: 'a host keeps one connection, with one privilege, for the whole run: give every play the same become and become_user',
+        });
+    }
+  }
+  return problems;
+}
+
+/** --start-at-task NAME: every task before the first one so named (in play order) is left out, as ansible-playbook does. */
+function startAtTask(inputs: PlayInput[], name: string): void {
+  const matches = (taskName: string) => taskName === name || picomatch.isMatch(taskName, name);
+  const at = inputs.findIndex(({ play }) => play.tasks.some((t) => matches(t.name)));
+  if (at < 0) {
+    throw new ValidationError([
+      {
+        message: `--start-at-task "${name}": no task of the playbook has that name`,
+        hint:
+          suggestionHint(
+            name,
+            inputs.flatMap(({ play }) => play.tasks.map((t) => t.name)),
+            'tasks',
+          ) ?? 'run --list-tasks to see the task names',
+      },
+    ]);
+  }
+  inputs.forEach(({ play }, i) => {
+    if (i < at) play.tasks = [];
+    else if (i === at) play.tasks = play.tasks.slice(play.tasks.findIndex((t) => matches(t.name)));
+  });
 }

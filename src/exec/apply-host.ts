@@ -6,7 +6,10 @@ import { basename, dirname } from 'node:path';
 import type { Transport } from '../transport/types.js';
 import { rooted, shq } from '../script/shell.js';
 import { UnreachableError } from '../errors.js';
-import { isChange, type HostPlan } from '../plan/types.js';
+import { isChange, type HandlerPlan, type HostPlan } from '../plan/types.js';
+import type { BlockPlace } from '../playbook/types.js';
+import { BlockFlow } from '../plan/block-flow.js';
+import { blockGuard, closeBlocks, failFlag } from './block-script.js';
 import { guardedScript, splitGuardedOutput, type ApplyGuard } from './guarded-script.js';
 import type { ExecResult } from '../transport/types.js';
 import { compileApplyScript, mkdirShared, parseApplyOutput, type ScriptStep, type StepOutcome } from './apply-script.js';
@@ -24,9 +27,12 @@ export interface HostApplyOutcome {
 }
 
 interface StepOwner {
-  /** 'notified': handler flags raised by changes an earlier script applied. */
-  kind: 'task' | 'handler' | 'notified';
+  /** 'notified': handler flags raised by changes an earlier script applied; 'raw': block bookkeeping. */
+  kind: 'task' | 'handler' | 'notified' | 'raw';
+  /** The task's index in plan.tasks; for a handler, its index in its segment. */
   index: number;
+  /** Handlers: which run of handlers (each flush_handlers, then the play's end). */
+  segment?: number;
 }
 
 /** `notified`: handler keys that changes applied by earlier scripts to this host notified. */
@@ -39,27 +45,61 @@ export async function applyHost(
 ): Promise<HostApplyOutcome> {
   const steps: ScriptStep[] = [];
   const owners: StepOwner[] = [];
-  const flag = (h: number) => `N${h}`;
-  const earlier = plan.handlers.flatMap((h, hi) => (h.keys.some((k) => notified.includes(k)) ? [flag(hi)] : []));
+  // Handlers run at each flush_handlers and at the end: one segment each, with its own flags.
+  const segments = [...plan.tasks.flatMap((t) => (t.flush ? [t.flush] : [])), plan.handlers];
+  const flag = (seg: number, h: number) => `N${seg}_${h}`;
+  const last = segments.length - 1;
+  const earlier = plan.handlers.flatMap((h, hi) => (h.keys.some((k) => notified.includes(k)) ? [flag(last, hi)] : []));
   if (earlier.length) {
     steps.push({ change: { summary: 'handlers notified by earlier changes', ops: [] }, sets: earlier });
     owners.push({ kind: 'notified', index: 0 });
   }
+  const handlerSteps = (seg: number, flushed: boolean) =>
+    segments[seg]!.forEach((h, hi) => {
+      // A handler that changes nothing (debug) still gets a step: the script says whether it ran.
+      for (const change of h.changes.length ? h.changes : [{ summary: h.name, ops: [] }]) {
+        // A handler flushed mid-play that fails stops the host's later tasks, as a task would.
+        steps.push({ change, sets: [], when: [flag(seg, hi)], ...(flushed ? { onFail: 'F=1' } : {}) });
+        owners.push({ kind: 'handler', index: hi, segment: seg });
+      }
+    });
+  let seg = 0;
+  let chain: BlockPlace[] = [];
   plan.tasks.forEach((t, ti) => {
+    const next = t.task.blocks ?? [];
+    const close = closeBlocks(chain, next);
+    if (close) {
+      steps.push({ change: { summary: 'end of block', ops: [] }, sets: [], raw: close });
+      owners.push({ kind: 'raw', index: ti });
+    }
+    chain = next;
+    if (t.flush) {
+      handlerSteps(seg, true);
+      seg++;
+      return;
+    }
+    if (t.checkOnly) return;
+    const inBlock = { ...(blockGuard(next) ? { guard: blockGuard(next) } : {}), ...(next.length ? { onFail: failFlag(next) } : {}) };
+    const ignore = t.ignoreErrors ? { ignoreErrors: true } : {};
+    if (t.status === 'failed') {
+      steps.push({ change: { summary: `fail: ${t.task.name}`, ops: [] }, sets: [], fails: t.msg ?? 'failed', ...inBlock, ...ignore });
+      owners.push({ kind: 'task', index: ti });
+      return;
+    }
     for (const change of t.changes) {
       const sets = isChange(change)
-        ? plan.handlers.flatMap((h, hi) => (h.keys.some((k) => change.notify?.includes(k)) ? [flag(hi)] : []))
+        ? segments[seg]!.flatMap((h, hi) => (h.keys.some((k) => change.notify?.includes(k)) ? [flag(seg, hi)] : []))
         : [];
-      steps.push({ change, sets, ...(t.ignoreErrors ? { ignoreErrors: true } : {}) });
+      steps.push({ change, sets, ...inBlock, ...ignore });
       owners.push({ kind: 'task', index: ti });
     }
   });
-  plan.handlers.forEach((h, hi) => {
-    for (const change of h.changes) {
-      steps.push({ change, sets: [], when: [flag(hi)] });
-      owners.push({ kind: 'handler', index: hi });
-    }
-  });
+  const close = closeBlocks(chain, []);
+  if (close) {
+    steps.push({ change: { summary: 'end of block', ops: [] }, sets: [], raw: close });
+    owners.push({ kind: 'raw', index: plan.tasks.length });
+  }
+  handlerSteps(last, false);
 
   let outcomes: StepOutcome[] = steps.map(() => ({ status: 'not-run', skippedLive: 0 }));
   let after: ExecResult | undefined;
@@ -76,7 +116,7 @@ export async function applyHost(
       }
       outcomes = parseApplyOutput(res.stdout, steps.length);
       if (res.rc !== 0 && !outcomes.some((o) => o.status === 'failed')) {
-        const first = outcomes.findIndex((o) => o.status === 'not-run');
+        const first = outcomes.findIndex((o, i) => o.status === 'not-run' && owners[i]!.kind !== 'raw');
         if (first >= 0)
           outcomes[first] = { status: 'failed', error: `apply script exited ${res.rc}: ${res.stderr.trim()}`, skippedLive: 0 };
       }
@@ -116,36 +156,48 @@ async function stageUploads(transport: Transport, steps: ScriptStep[], stages: M
 }
 
 function collectResults(plan: HostPlan, owners: StepOwner[], outcomes: StepOutcome[]): TaskResult[] {
-  const forOwner = (kind: StepOwner['kind'], index: number) =>
-    outcomes.filter((_, i) => owners[i]!.kind === kind && owners[i]!.index === index);
+  const forOwner = (kind: StepOwner['kind'], index: number, segment?: number) =>
+    outcomes.filter((_, i) => owners[i]!.kind === kind && owners[i]!.index === index && owners[i]!.segment === segment);
   const results: TaskResult[] = [];
-  let stopped = false;
+  const handlerResults = (seg: number, handlers: HandlerPlan[]) =>
+    handlers.forEach((h, hi) => {
+      const outs = forOwner('handler', hi, seg);
+      if (outs.every((o) => o.status === 'not-run')) return;
+      const failed = outs.find((o) => o.status === 'failed');
+      const base = plannedHandlerResult(plan.host, h);
+      const msg = failed ? failed.error || 'failed' : (offlineNote(outs) ?? h.msg);
+      results.push({ ...base, ...(failed ? { status: 'failed' as const } : {}), ...(msg ? { msg } : {}) });
+    });
+  // The same flow the script ran: which tasks a failure skipped, which rescue parts ran.
+  const flow = new BlockFlow(false);
+  let seg = 0;
   plan.tasks.forEach((t, ti) => {
-    if (stopped) return;
+    flow.enter(t.task);
+    if (flow.mode(t.task) === 'skip') return;
+    if (t.flush) {
+      handlerResults(seg++, t.flush);
+      return;
+    }
     const base = plannedResult(plan.host, t);
-    const outs = forOwner('task', ti);
+    const outs = t.checkOnly ? [] : forOwner('task', ti);
     const failed = outs.find((o) => o.status === 'failed');
     if (failed && t.ignoreErrors) {
-      results.push({ ...base, status: 'ok', changes: [], msg: `failed, ignored (ignore_errors): ${failed.error || 'failed'}` });
+      const msg = t.status === 'failed' ? (t.msg ?? 'failed') : `failed, ignored (ignore_errors): ${failed.error || 'failed'}`;
+      results.push({ ...base, status: 'ok', changes: [], msg });
       return;
     }
     if (failed) {
-      results.push({ ...base, status: 'failed', msg: failed.error || 'failed' });
-      stopped = true;
+      const rescued = BlockFlow.rescuedAt(t.task.blocks ?? []);
+      results.push({ ...base, status: 'failed', msg: failed.error || 'failed', ...(rescued ? { rescued: true } : {}) });
+      flow.fail(t.task);
       return;
     }
     if (outs.some((o) => o.status === 'not-run')) return; // an earlier failure stopped the host
     const msg = offlineNote(outs);
     results.push(msg ? { ...base, msg } : base);
   });
-  plan.handlers.forEach((h, hi) => {
-    const outs = forOwner('handler', hi);
-    if (outs.every((o) => o.status === 'not-run')) return;
-    const failed = outs.find((o) => o.status === 'failed');
-    const base = plannedHandlerResult(plan.host, h);
-    const msg = failed ? failed.error || 'failed' : offlineNote(outs);
-    results.push({ ...base, ...(failed ? { status: 'failed' as const } : {}), ...(msg ? { msg } : {}) });
-  });
+  flow.end();
+  handlerResults(seg, plan.handlers);
   return results;
 }
 

@@ -18,6 +18,14 @@ export interface ScriptStep {
   when?: string[];
   /** A failure is reported and its change undone, and the host goes on (ignore_errors). */
   ignoreErrors?: boolean;
+  /** Further shell condition for the step to run (the block part it sits in is active). */
+  guard?: string;
+  /** Shell run when it fails, instead of failing the host (the flag of the block part it sits in). */
+  onFail?: string;
+  /** The step fails with this message without running anything (a task the plan knows fails). */
+  fails?: string;
+  /** Shell only, no status (closing a block); reports nothing. */
+  raw?: string;
 }
 
 export interface ScriptTarget {
@@ -237,9 +245,14 @@ export function compileApplyScript(steps: ScriptStep[], t: ScriptTarget, forceHa
   const stages = new Map<string, string>();
   const parts: string[] = [];
   steps.forEach((step, n) => {
+    if (step.raw !== undefined) {
+      parts.push(step.raw);
+      return;
+    }
     const ops = step.change.ops.map((op, k) => opCode(op, n, k, t, token, stages));
     const setup = ops.map((o) => o.setup).filter(Boolean);
-    const body = [...setup, ...ops.map((o, k) => `OP=${k}\n${o.run}`)].join('\n');
+    const failing = step.fails === undefined ? [] : [`printf '%s' ${shq(step.fails)} >"$E"; return 1`];
+    const body = [...setup, ...ops.map((o, k) => `OP=${k}\n${o.run}`), ...failing].join('\n');
     const undo = ops
       .map((o) => o.undo)
       .filter(Boolean)
@@ -250,10 +263,11 @@ export function compileApplyScript(steps: ScriptStep[], t: ScriptTarget, forceHa
       .filter(Boolean)
       .join('\n');
     const sets = step.sets.map((f) => `${f}=1; `).join('');
-    const guard = step.when
-      ? `[ "$HF" = 0 ] && { [ "$F" = 0 ] || [ ${forceHandlers ? 1 : 0} = 1 ]; } && { ${step.when.map((f) => `[ "\${${f}:-0}" = 1 ]`).join(' || ')}; }`
-      : `[ "$F" = 0 ]`;
-    const onFail = step.ignoreErrors ? ':' : step.when ? 'HF=1' : 'F=1';
+    const guard =
+      (step.when
+        ? `[ "$HF" = 0 ] && { [ "$F" = 0 ] || [ ${forceHandlers ? 1 : 0} = 1 ]; } && { ${step.when.map((f) => `[ "\${${f}:-0}" = 1 ]`).join(' || ')}; }`
+        : `[ "$F" = 0 ]`) + (step.guard ? ` && ${step.guard}` : '');
+    const onFail = step.ignoreErrors ? ':' : (step.onFail ?? (step.when ? 'HF=1' : 'F=1'));
     parts.push(`# ${step.change.summary.replace(/\n/g, ' ')}
 s${n}() {
 ${body || ':'}

@@ -4,7 +4,7 @@ import { isChange, type HostPlan } from '../plan/types.js';
 
 /** The plan has something to run on the host (a pending change, or ops that report ok). */
 export function hasWork(plan: HostPlan): boolean {
-  return plan.tasks.some((t) => t.changes.length > 0) || plan.handlers.length > 0;
+  return plan.tasks.some((t) => (t.changes.length > 0 && !t.checkOnly) || !!t.flush?.length) || plan.handlers.length > 0;
 }
 
 /** One line per pending change and handler: what a plan is compared by. */

@@ -12,7 +12,7 @@ export interface PlanView {
   hasWork: boolean;
   /** One line per pending change and handler, which a fresh plan is compared with. */
   lines: string[];
-  /** The plan as check mode shows it, task rows keyed `t<index>`, handler rows `h:<name>`. */
+  /** The plan as check mode shows it, task rows keyed `t<index>`, handler rows `h:<name>` (flushed at task i: `h@<i>:<name>`). */
   rows: { key: string; result: TaskResult }[];
 }
 

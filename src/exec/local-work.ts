@@ -184,6 +184,7 @@ export class LocalWork implements HostWork {
       const again = planHost(prep, facts, { ...this.env, check: true }, transport.offline);
       const drift = new Map(
         again.tasks
+          .filter((t) => t.task.checkMode !== true && !t.standby)
           .map(
             (t) =>
               [
@@ -194,7 +195,7 @@ export class LocalWork implements HostWork {
           .filter(([, cs]) => cs.length > 0),
       );
       return results.map((r) => {
-        const cs = !r.handler && drift.get(r.task);
+        const cs = !r.handler && r.status !== 'failed' && drift.get(r.task);
         return cs ? { ...r, status: 'failed', msg: `did not converge: ${cs.map((c) => c.summary).join('; ')}` } : r;
       });
     } catch (err) {
@@ -214,8 +215,17 @@ export class LocalWork implements HostWork {
 
 /** What a plan shows: the rows check mode prints and the lines a fresh plan is compared with. */
 export function planView(plan: HostPlan): PlanView {
-  const rows: PlanView['rows'] = plan.tasks.map((t) => ({ key: `t${t.index}`, result: plannedResult(plan.host, t) }));
-  for (const h of plan.handlers) rows.push({ key: `h:${h.name}`, result: plannedHandlerResult(plan.host, h) });
+  const rows: PlanView['rows'] = [];
+  const handlerRows = (at: string, handlers: HostPlan['handlers']) => {
+    for (const h of handlers) rows.push({ key: `h${at}:${h.name}`, result: plannedHandlerResult(plan.host, h) });
+  };
+  for (const t of plan.tasks) {
+    // A rescue part runs only when its block fails; the plan shows it only then.
+    if (t.standby) continue;
+    if (t.flush) handlerRows(`@${t.index}`, t.flush);
+    else rows.push({ key: `t${t.index}`, result: plannedResult(plan.host, t) });
+  }
+  handlerRows('', plan.handlers);
   return { host: plan.host, hasWork: hasWork(plan), lines: planLines(plan), rows };
 }
 

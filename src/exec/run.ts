@@ -96,9 +96,11 @@ class Run {
     }
     this.emit({ event: 'result', ...r });
     const rc = this.recap.get(r.host) ?? emptyRecap();
-    rc[r.status]++;
+    // A failure a rescue handled is counted as rescued, and the host goes on (Ansible's recap).
+    if (r.rescued) rc.rescued = (rc.rescued ?? 0) + 1;
+    else rc[r.status]++;
     this.recap.set(r.host, rc);
-    if (r.status === 'failed' || r.status === 'unreachable') this.sessions.out.set(r.host, r.status);
+    if ((r.status === 'failed' && !r.rescued) || r.status === 'unreachable') this.sessions.out.set(r.host, r.status);
   }
 
   async all(plays: PlayInput[]): Promise<number> {
@@ -211,7 +213,9 @@ class Run {
     const rows = new Map<string, TaskResult[]>();
     for (const plan of plans) {
       for (const { key, result } of plan.rows) rows.set(key, [...(rows.get(key) ?? []), result]);
-      if (plan.rows.some((r) => !r.result.handler && r.result.status === 'changed')) this.changesPending = true;
+      // Handlers flushed mid-play run whatever they change, as the tasks after them do.
+      if (plan.rows.some((r) => (!r.result.handler && r.result.status === 'changed') || r.key.startsWith('h@')))
+        this.changesPending = true;
     }
     for (const results of rows.values()) for (const r of results) this.result(r);
     for (const plan of plans) this.hostStats(plan.host);

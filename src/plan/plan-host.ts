@@ -11,10 +11,13 @@ import { OverlayFacts } from '../facts/overlay.js';
 import { markRaw } from '../raw-data.js';
 import { ansibleFactVars } from '../facts/system-facts.js';
 import { withVars } from '../vars/merge.js';
+import { BlockFlow, type FlowMode } from './block-flow.js';
+import { RegisteredResults } from './registered.js';
 import { protectSecretFiles } from '../secrets/file-mode.js';
 import { planContext, problemAt, thrownProblems, type TaskSink } from './context.js';
 import { convergedSetting, settingsFromChange } from './settings-from-changes.js';
 import {
+  applied,
   isChange,
   type HandlerPlan,
   type HostPlan,
@@ -34,10 +37,15 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
   let hostFacts: unknown;
   // Ansible's facts sit below every variable, as its host facts sit below play vars.
   const ansible = prep.ansibleFacts ? ansibleFactVars(facts.system()) : undefined;
-  const varsOf = (p: PreparedTask) => (ansible ? withVars(ansible, p.vars ?? prep.vars) : (p.vars ?? prep.vars));
-  // Most tasks share the host's vars: their `when` context is built once, not once per task.
+  const baseVarsOf = (p: PreparedTask) => (ansible ? withVars(ansible, p.vars ?? prep.vars) : (p.vars ?? prep.vars));
+  /** Registered results and the set_fact values made of them, for the deferred tasks. */
+  let planned: Vars = {};
+  const varsOf = (p: PreparedTask) => (p.deferred ? withVars(baseVarsOf(p), planned) : baseVarsOf(p));
+  // Most tasks share the host's vars: their `when` context is built once, not once per task
+  // (a deferred task's vars grow as the plan goes, so its context is built each time).
   const whenVars = new Map<Vars, Vars>();
   const whenVarsOf = (p: PreparedTask) => {
+    if (p.deferred) return withVars(varsOf(p), { facts: (hostFacts ??= markRaw(facts.host)) });
     const source = p.vars ?? prep.vars;
     let v = whenVars.get(source);
     if (!v) whenVars.set(source, (v = withVars(varsOf(p), { facts: (hostFacts ??= markRaw(facts.host)) })));
@@ -51,22 +59,58 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
       return fallback;
     }
   };
-  const diffTask = (p: PreparedTask, sink: TaskSink): Change[] =>
-    guarded(p, sink, [], (ctx) => {
-      const changes = protectSecretFiles(p.module.diff(overlay, p.args, ctx), p.task.args, overlay);
-      for (const c of changes) for (const op of c.ops) overlay.apply(op);
-      return changes;
-    });
+  const diffOn =
+    (target: OverlayFacts) =>
+    (p: PreparedTask, sink: TaskSink): Change[] =>
+      guarded(p, sink, [], (ctx) => {
+        const changes = protectSecretFiles(p.module.diff(target, p.args, ctx), p.task.args, target);
+        for (const c of changes) for (const op of c.ops) target.apply(op);
+        return changes;
+      });
+  const diffTask = diffOn(overlay);
+  const flow = new BlockFlow(true);
+  const results = new RegisteredResults();
+  /** The prepared task (rendered, for a deferred one) each entry of plan.tasks plans. */
+  const sources: PreparedTask[] = [];
+  const push = (p: PreparedTask, t: TaskPlan) => {
+    plan.tasks.push(t);
+    sources.push(p);
+  };
+  // A handler whose `when` is false is notified but does not run.
+  const handlerSkip = (p: PreparedTask) => skipReason(p, () => whenVarsOf(p), env, prep.host, problems);
+  /** Index in plan.tasks where the handlers planned next start counting notifications. */
+  let since = 0;
 
-  for (const p of prep.tasks) {
+  for (const p0 of prep.tasks) {
+    flow.enter(p0.task);
+    const mode = flow.mode(p0.task);
+    if (mode === 'skip') continue;
+    const p = p0.deferred ? rendered(p0, varsOf(p0), env, prep.host, problems) : p0;
+    if (!p) continue;
     const each = { ...(p.item !== undefined ? { item: p.item } : {}), ...(p.ignoreErrors ? { ignoreErrors: true } : {}) };
     const skip = skipReason(p, () => whenVarsOf(p), env, prep.host, problems);
+    if (p.task.meta) {
+      if (skip) continue;
+      if (p.task.meta === 'end_host') break;
+      if (p.task.meta === 'flush_handlers' && mode === 'run') {
+        const flush = planHandlers(prep, plan.tasks.slice(since), env, problems, diffTask, handlerSkip);
+        push(p, { task: p.task, index: p.index, status: 'ok', changes: [], warnings: [], flush });
+        since = plan.tasks.length;
+      }
+      continue;
+    }
     if (skip) {
-      plan.tasks.push({ task: p.task, index: p.index, status: 'skipped', changes: [], warnings: [], msg: skip, ...each });
+      push(p, { task: p.task, index: p.index, status: 'skipped', changes: [], warnings: [], msg: skip, ...each, ...standby(mode) });
+      const skippedInCheck = skip === CHECK_SKIP && p.module.commandResult ? p.module.commandResult.result(p.args) : undefined;
+      results.add(p, skippedInCheck ?? { changed: false, skipped: true, skip_reason: 'Conditional result was False' });
+      planned = results.into(planned, p);
       continue;
     }
     const sink: TaskSink = { warnings: [], problems: [] };
-    const changes = diffTask(p, sink).map((c) =>
+    // A rescue planned on standby and a check_mode task leave the overlay as it is: what they would change is shown only.
+    const apart = mode === 'standby' || (p.task.checkMode === true && !env.check);
+    // A read-only command already ran while the host was read: nothing of it runs again.
+    const changes = (p.readQuery ? [] : (apart ? diffOn(new OverlayFacts(overlay)) : diffTask)(p, sink)).map((c) =>
       isChange(c) && p.task.notify.length ? { ...c, notify: [...(c.notify ?? []), ...p.task.notify] } : c,
     );
     const t: TaskPlan = {
@@ -76,7 +120,21 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
       changes,
       warnings: sink.warnings,
       ...each,
+      ...standby(mode),
+      ...(apart && mode !== 'standby' ? { checkOnly: true } : {}),
     };
+    if (p.task.checkMode === false && env.check && !p.readQuery && changes.some(isChange))
+      t.warnings.push('check_mode: false: --check never changes a host here; this task is shown as planned');
+    const out = p.readQuery ? facts.cmd((p.readQuery as { argv: string[] }).argv) : undefined;
+    const result = {
+      ...(p.module.commandResult ? p.module.commandResult.result(p.args, out) : {}),
+      changed: t.status === 'changed',
+      failed: !!out && out.rc !== 0,
+      ...(sink.notes?.length ? { msg: sink.notes.join('\n') } : {}),
+    };
+    if (!out && p.module.commandResult) for (const k of RUNTIME_ONLY) delete (result as Vars)[k];
+    if (!out && p.module.commandResult) delete (result as Vars).skipped;
+    applyConditions(p, t, result, () => whenVarsOf(p), env, prep.host, sink);
     // Hooks read the host as gathered, not the overlay: they report what runs now.
     if (hooks.inspect) {
       const inspect = p.module.inspect;
@@ -88,17 +146,92 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
     }
     const probe = p.module.probe;
     if (hooks.probe && probe) t.probes = guarded(p, sink, [], (ctx) => probe(facts, p.args, ctx));
-    if (sink.notes?.length) t.msg = sink.notes.join('\n');
+    if (sink.notes?.length) t.msg = [...sink.notes, ...(t.msg ? [t.msg] : [])].join('\n');
     problems.push(...sink.problems);
-    plan.tasks.push(t);
+    push(p, t);
+    results.add(p, { ...result, changed: t.status === 'changed', failed: t.status === 'failed' });
+    planned = results.into(planned, p);
+    if (p.module.setsVars && p.deferred && mode === 'run') planned = withVars(planned, p.module.setsVars(p.args));
+    if (t.status === 'failed' && !t.ignoreErrors && mode === 'run') flow.fail(p.task);
   }
+  flow.end();
 
   problems.push(
-    ...unconverging(prep, plan, (p) => guarded(p, { warnings: [], problems: [] }, [], (ctx) => p.module.diff(overlay, p.args, ctx))),
+    ...unconverging(prep.host, sources, plan, (p) =>
+      guarded(p, { warnings: [], problems: [] }, [], (ctx) => p.module.diff(overlay, p.args, ctx)),
+    ),
   );
-  plan.handlers = planHandlers(prep, plan, env, problems, diffTask, (p) => skipReason(p, () => whenVarsOf(p), env, prep.host, problems));
+  plan.handlers = planHandlers(prep, plan.tasks.slice(since), env, problems, diffTask, handlerSkip);
   if (problems.length) throw new ValidationError(problems);
   return plan;
+}
+
+const CHECK_SKIP = 'skipped in check mode';
+/** What a command registers only once it ran: unknown to a plan made before it runs. */
+const RUNTIME_ONLY = ['rc', 'stdout', 'stderr', 'stdout_lines', 'stderr_lines', 'start', 'end', 'delta', 'msg'];
+
+function standby(mode: FlowMode): Pick<TaskPlan, 'standby'> {
+  return mode === 'standby' ? { standby: true } : {};
+}
+
+/** A task that uses a registered result, rendered now that the result is known. */
+function rendered(p: PreparedTask, vars: Vars, env: PlanEnv, host: string, problems: Problem[]): PreparedTask | undefined {
+  try {
+    const args = env.renderArgs(p.task.args, vars, { task: p.task, host });
+    const invalid = p.task.meta ? [] : env.registry.validateArgs(p.task.module, args, p.task.args);
+    if (invalid.length) {
+      problems.push(...invalid.map((q) => ({ ...q, host: q.host ?? host, task: q.task ?? p.task.name })));
+      return undefined;
+    }
+    return { ...p, args };
+  } catch (err) {
+    problems.push(...thrownProblems(err, host, p.task).map((q) => withRegisteredHint(q)));
+    return undefined;
+  }
+}
+
+/** changed_when / failed_when, with the task's own result registered under its name, as Ansible evaluates them. */
+function applyConditions(p: PreparedTask, t: TaskPlan, result: Vars, vars: () => Vars, env: PlanEnv, host: string, sink: TaskSink): void {
+  const holds = (conds: (string | boolean)[]): boolean | undefined => {
+    try {
+      let v: Vars | undefined;
+      const scope = () => (v ??= p.task.register ? withVars(vars(), { [p.task.register]: result }) : vars());
+      return conds.every((c) => (typeof c === 'boolean' ? c : env.evalWhen(c, scope(), p.task.pos)));
+    } catch (err) {
+      sink.problems.push(...thrownProblems(err, host, p.task).map((q) => withRegisteredHint(q)));
+      return undefined;
+    }
+  };
+  if (p.task.changedWhen) {
+    const changed = holds(p.task.changedWhen);
+    if (changed === false) {
+      t.changes = t.changes.map((c) => ({ ...c, changed: false }));
+      t.status = 'ok';
+    } else if (changed === true && t.changes.length) t.status = 'changed';
+  }
+  if (p.task.failedWhen) {
+    const failed = holds(p.task.failedWhen);
+    // failed_when: false on a task that runs on the host: a failure there is reported ok.
+    if (failed === false && !p.readQuery) t.ignoreErrors = true;
+    if (failed === true) {
+      t.status = 'failed';
+      t.msg = `failed_when holds: ${p.task.failedWhen.join(' and ')}`;
+    }
+  } else if (result.failed === true) {
+    t.status = 'failed';
+    t.msg = `the command exited ${String(result.rc)}${result.stderr ? `: ${String(result.stderr)}` : ''}`;
+  }
+  if (t.status === 'failed' && t.ignoreErrors) t.msg = `failed, ignored (ignore_errors): ${t.msg}`;
+}
+
+/** An undefined rc/stdout of a registered command: say why it is not known yet. */
+function withRegisteredHint(q: Problem): Problem {
+  if (!/undefined|has no attribute|no key/i.test(q.message) || !/\b(rc|stdout|stderr|stdout_lines|stderr_lines)\b/.test(q.message))
+    return q;
+  return {
+    ...q,
+    hint: "a command's rc and output are known before the plan only when it is read-only: give it changed_when: false (and check_mode: false to run it under --check) so it runs while the host is read; a command that changes the host registers changed and failed only",
+  };
 }
 
 /**
@@ -107,9 +240,11 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
  * different rules, a copy whose file a lineinfile edits). Each earlier writer is planned again on
  * the final overlay; one that still writes the path is a problem naming both tasks.
  */
-function unconverging(prep: PreparedHost, plan: HostPlan, replan: (p: PreparedTask) => Change[]): Problem[] {
+function unconverging(host: string, sources: PreparedTask[], plan: HostPlan, replan: (p: PreparedTask) => Change[]): Problem[] {
   const writers = new Map<string, number[]>();
   plan.tasks.forEach((t, i) => {
+    // A rescue on standby and a check_mode task write nothing the others plan on.
+    if (t.standby || t.checkOnly) return;
     for (const c of t.changes.filter(isChange)) for (const path of writtenPaths(c)) writers.set(path, [...(writers.get(path) ?? []), i]);
   });
   const problems: Problem[] = [];
@@ -118,14 +253,14 @@ function unconverging(prep: PreparedHost, plan: HostPlan, replan: (p: PreparedTa
     const last = tasks[tasks.length - 1];
     for (const i of tasks.slice(0, -1)) {
       if (reported.has(i) || plan.tasks[i].task === plan.tasks[last].task) continue;
-      // plan.tasks[i] is the plan of prep.tasks[i].
-      if (!replan(prep.tasks[i]).some((c) => isChange(c) && writtenPaths(c).includes(path))) continue;
+      // plan.tasks[i] is the plan of sources[i].
+      if (!replan(sources[i]!).some((c) => isChange(c) && writtenPaths(c).includes(path))) continue;
       reported.add(i);
       const later = plan.tasks[last].task;
       const where = later.pos ? ` (${later.pos.file}:${later.pos.line})` : '';
       problems.push({
         ...problemAt(
-          prep.host,
+          host,
           plan.tasks[i].task,
           {},
           `writes ${path}, which task "${later.name}"${where} writes again with other content, so every run changes it and the host never converges`,
@@ -157,14 +292,14 @@ function skipReason(
       return `when: ${expr} could not be evaluated`;
     }
   }
-  if (env.check && p.module.skipInCheck) return 'skipped in check mode';
+  if (env.check && p.module.skipInCheck && !p.readQuery) return CHECK_SKIP;
   return undefined;
 }
 
 /** Module handlers first (in their declared order), then play handlers in the order they are defined. */
 function planHandlers(
   prep: PreparedHost,
-  plan: HostPlan,
+  tasks: TaskPlan[],
   env: PlanEnv,
   problems: Problem[],
   diffTask: (p: PreparedTask, sink: TaskSink) => Change[],
@@ -172,7 +307,7 @@ function planHandlers(
 ): HandlerPlan[] {
   const notified = new Set<string>();
   // A change that reports ok (changed: false) notifies nothing, as the apply script does.
-  for (const t of plan.tasks) for (const c of t.changes.filter(isChange)) for (const k of c.notify ?? []) notified.add(k);
+  for (const t of tasks.filter(applied)) for (const c of t.changes.filter(isChange)) for (const k of c.notify ?? []) notified.add(k);
   if (notified.size === 0) return [];
 
   const moduleHandlers = env.registry.handlers();
@@ -194,9 +329,16 @@ function planHandlers(
     const sink: TaskSink = { warnings: [], problems: [] };
     const changes = diffTask(p, sink);
     problems.push(...sink.problems);
-    out.push({ name: p.task.name, source: 'play', keys, changes, ...(p.task.noLog ? { noLog: true } : {}) });
+    out.push({
+      name: p.task.name,
+      source: 'play',
+      keys,
+      changes,
+      ...(p.task.noLog ? { noLog: true } : {}),
+      ...(sink.notes?.length ? { msg: sink.notes.join('\n') } : {}),
+    });
   }
-  for (const t of plan.tasks) {
+  for (const t of tasks.filter(applied)) {
     for (const key of new Set(t.changes.filter(isChange).flatMap((c) => c.notify ?? []))) {
       if (claimed.has(key)) continue;
       problems.push({

@@ -14,6 +14,7 @@ import { taskSelected } from './tags.js';
 import { playReadsFacts } from './fact-references.js';
 import { censorProblem } from '../secrets/no-log.js';
 import type { PlanEnv, PreparedHost, PreparedTask } from './types.js';
+import type { Module } from '../module.js';
 
 /** Bounded, so that a loop expression cannot make the plan arbitrarily large. */
 const MAX_LOOP_ITEMS = 10_000;
@@ -23,11 +24,19 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
   let current = vars;
   /** What set_fact tasks set so far, for the tasks of roles, which start from their role's variables. */
   let setFacts: Vars = {};
+  const setVars = (set: Vars) => {
+    setFacts = withVars(setFacts, set);
+    current = withVars(current, set);
+  };
   const varsOf = (task: Task): Vars => {
     const role = task.role === undefined ? undefined : roleVars[task.role];
     if (!role) return current;
     return Object.keys(setFacts).length ? withVars(role, setFacts) : role;
   };
+  /** Variables only known at plan time (registered results, set_fact of them): a task that uses
+   *  one is rendered now with a stand-in, for what it reads, and again when planned. */
+  const deferredNames = new Set<string>();
+  const usesDeferred = (...values: unknown[]): boolean => usesAny(values, deferredNames);
   const located = (task: Task, message: string, key: string, hint?: string): Problem => ({
     message,
     pos: posOf(task, key) ?? task.pos,
@@ -74,6 +83,13 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
   };
 
   const prepOne = (task: Task, index: number, v: Vars, item?: string): PreparedTask | undefined => {
+    const deferred = usesDeferred(task.args, task.when, task.changedWhen, task.failedWhen, task.ignoreErrors);
+    const each = { ...(v !== vars ? { vars: v } : {}), ...(item !== undefined ? { item } : {}), ...(deferred ? { deferred } : {}) };
+    // A `when`, `changed_when` or `failed_when` sees the host section as `facts`.
+    const conditions = [...(task.changedWhen ?? []), ...(task.failedWhen ?? [])].some((c) => typeof c === 'string');
+    if (task.when !== undefined || conditions) out.queries.push({ kind: 'host' });
+    if (task.meta) return { task, index, module: META_MODULE, args: {}, queries: [], ...each };
+    out.problems.push(...becomeProblems(task, v, host));
     const module = env.registry.get(task.module);
     if (!module) {
       out.problems.push({
@@ -91,10 +107,12 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
       args = env.renderArgs(task.args, v, { task, host });
       if (task.ignoreErrors !== undefined) ignoreErrors = truthy(keyword(task, 'ignore_errors', task.ignoreErrors, v));
     } catch (err) {
+      // The stand-in of a registered result may not render (stdout_lines[0]); the plan renders it for real.
+      if (deferred) return { task, index, module, args: {}, queries: [], ...each };
       out.problems.push(...thrownProblems(err, host, task));
       return undefined;
     }
-    const invalid = env.registry.validateArgs(task.module, args, task.args);
+    const invalid = deferred ? [] : env.registry.validateArgs(task.module, args, task.args);
     if (invalid.length) {
       out.problems.push(...invalid.map((p) => censorProblem({ ...p, host: p.host ?? host, task: p.task ?? task.name }, task.noLog)));
       return undefined;
@@ -107,15 +125,19 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
       sink.problems.push(...thrownProblems(err, host, task));
       out.incomplete = true;
     }
-    // A `when` sees the host section as `facts`.
-    if (task.when !== undefined) queries.push({ kind: 'host' });
-    out.problems.push(...sink.problems);
+    if (!deferred) out.problems.push(...sink.problems);
     out.queries.push(...queries);
-    // Variables are set now, for every later task's args; so its `when` can only use variables.
-    if (module.setsVars && (task.when === undefined || [task.when].flat().every((c) => env.evalWhen(c, v, task.pos)))) {
-      const set = module.setsVars(args);
-      setFacts = withVars(setFacts, set);
-      current = withVars(current, set);
+    const readQuery = readOnlyQuery(task, module, args, v, env);
+    if (readQuery) out.queries.push(readQuery);
+    if (module.setsVars && deferred) {
+      // Its values are known when it is planned; later tasks that use them are planned with them.
+      // The names come from the args as written: the stand-in may not have rendered.
+      const names = Object.keys(module.setsVars(task.args));
+      for (const k of names) deferredNames.add(k);
+      setVars({ ...Object.fromEntries(names.map((k) => [k, ''])), ...module.setsVars(args) });
+    } else if (module.setsVars && (task.when === undefined || [task.when].flat().every((c) => env.evalWhen(c, v, task.pos)))) {
+      // Variables are set now, for every later task's args; so its `when` can only use variables.
+      setVars(module.setsVars(args));
     }
     return {
       task,
@@ -123,17 +145,37 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
       module,
       args,
       queries,
-      ...(v !== vars ? { vars: v } : {}),
-      ...(item !== undefined ? { item } : {}),
+      ...each,
       ...(ignoreErrors ? { ignoreErrors } : {}),
+      ...(readQuery ? { readQuery } : {}),
     };
+  };
+  /** After a task that registers: later tasks see a stand-in now and the real result when planned. */
+  const registered = (task: Task) => {
+    if (!task.register) return;
+    deferredNames.add(task.register);
+    setVars({ [task.register]: REGISTERED_STAND_IN });
   };
 
   const prep = (task: Task, index: number): PreparedTask[] => {
     if (!task.loop) {
       const p = prepOne(task, index, varsOf(task));
       if (!p) out.incomplete = true;
+      registered(task);
       return p ? [p] : [];
+    }
+    if (usesDeferred(task.loop.items)) {
+      out.problems.push(
+        located(
+          task,
+          `${task.loop.kind} over a registered result is not supported: a task's items are fixed before the host is read`,
+          task.loop.kind,
+          "loop over variables or facts, or give the command's work to one task (e.g. a shell loop)",
+        ),
+      );
+      out.incomplete = true;
+      registered(task);
+      return [];
     }
     let list: { value: unknown; label: string }[] | undefined;
     try {
@@ -143,7 +185,7 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
     }
     if (!list) out.incomplete = true;
     const { loopVar, indexVar, label } = task.loop;
-    return (list ?? []).flatMap(({ value, label: shown }, i) => {
+    const prepared = (list ?? []).flatMap(({ value, label: shown }, i) => {
       const bound: Vars = { [loopVar]: value, ansible_loop_var: loopVar, ...(indexVar ? { [indexVar]: i } : {}) };
       const v = withVars(varsOf(task), bound);
       // The item is already rendered: never templated again.
@@ -160,6 +202,8 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
       if (!p) out.incomplete = true;
       return p ? [p] : [];
     });
+    registered(task);
+    return prepared;
   };
   if (playReadsFacts(play, vars)) {
     out.ansibleFacts = true;
@@ -172,5 +216,76 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
   play.handlers.forEach((t, i) => {
     out.handlers.push(...prep(t, i));
   });
+  return out;
+}
+
+/** A meta: task runs no module; the planner acts on it. */
+const META_MODULE: Module = { name: 'meta', schema: {}, needs: () => [], diff: () => [] };
+
+/** What later tasks see of a registered result before it is known, so their args render. */
+const REGISTERED_STAND_IN = Object.freeze({
+  changed: false,
+  failed: false,
+  skipped: false,
+  rc: 0,
+  stdout: '',
+  stderr: '',
+  stdout_lines: [],
+  stderr_lines: [],
+  results: [],
+  msg: '',
+});
+
+/** Whether any template text in the values names one of the variables. */
+function usesAny(values: unknown[], names: Set<string>): boolean {
+  if (!names.size) return false;
+  const text = JSON.stringify(values) ?? '';
+  return [...names].some((n) => new RegExp(`(^|[^\\w.])${n}($|[^\\w])`).test(text));
+}
+
+/**
+ * A registered command marked read-only (`changed_when: false`) runs while the host is read, so
+ * its result is known to the plan; under --check only with `check_mode: false`, as Ansible runs
+ * it. Only when its `when` already holds on variables: it must not run when it would be skipped.
+ */
+function readOnlyQuery(task: Task, module: Module, args: Vars, v: Vars, env: PlanEnv): FactQuery | undefined {
+  if (!task.register || !module.commandResult || task.checkMode === true) return undefined;
+  if (!task.changedWhen || task.changedWhen.length !== 1 || !isFalse(task.changedWhen[0])) return undefined;
+  if (env.check && task.checkMode !== false) return undefined;
+  try {
+    if (task.when !== undefined && ![task.when].flat().every((c) => env.evalWhen(c, v, task.pos))) return undefined;
+  } catch {
+    return undefined;
+  }
+  return module.commandResult.query(args);
+}
+
+export function isFalse(c: string | boolean): boolean {
+  return c === false || (typeof c === 'string' && /^\s*(false|False|no)\s*$/.test(c));
+}
+
+/** Every task of a host runs in one script with one privilege: a task may repeat the play's become, not change it. */
+function becomeProblems(task: Task, v: Vars, host: string): Problem[] {
+  const become = truthy(v.ansible_become ?? false);
+  const user = typeof v.ansible_become_user === 'string' ? v.ansible_become_user : 'root';
+  const out: Problem[] = [];
+  const hint =
+    'set become/become_user on the play (or as ansible_become/ansible_become_user on the host): a host runs all its tasks in one script, with one privilege';
+  if (task.become !== undefined && task.become !== become)
+    out.push({
+      message: `become: ${task.become} differs from the play's (${become}) for this host`,
+      pos: posOf(task, 'become') ?? task.pos,
+      host,
+      task: task.name,
+      hint,
+    });
+  else if (task.becomeUser !== undefined && (task.become ?? become) && task.becomeUser !== user)
+    out.push({
+      message: `become_user: ${task.becomeUser} differs from the play's (${user}) for this host`,
+      pos: posOf(task, 'become_user') ?? task.pos,
+      host,
+      task: task.name,
+      hint,
+    });
   return out;
 }

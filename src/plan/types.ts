@@ -36,6 +36,10 @@ export interface PreparedTask {
   item?: string;
   /** A failed change of this task is reported and the host goes on (ignore_errors). */
   ignoreErrors?: boolean;
+  /** Its when, args or conditions use a result registered earlier: rendered again at plan time. */
+  deferred?: boolean;
+  /** A registered read-only command: run while the host is read, by this query. */
+  readQuery?: FactQuery;
 }
 
 /** A host's tasks with args rendered and validated, and the facts they need. */
@@ -57,7 +61,14 @@ export interface PreparedHost {
 export interface TaskPlan {
   task: Task;
   index: number;
-  status: 'ok' | 'changed' | 'skipped';
+  /** 'failed': known to fail before anything runs (failed_when, a read-only command's exit code). */
+  status: 'ok' | 'changed' | 'skipped' | 'failed';
+  /** check_mode: true on the task: shown, never applied. */
+  checkOnly?: boolean;
+  /** A rescue task planned for the case its block fails; shown and applied only then. */
+  standby?: boolean;
+  /** meta: flush_handlers: the handlers notified so far run here. */
+  flush?: HandlerPlan[];
   changes: Change[];
   warnings: string[];
   msg?: string;
@@ -87,6 +98,8 @@ export interface HandlerPlan {
   /** Notify keys of changes that trigger this handler. */
   keys: string[];
   noLog?: boolean;
+  /** What a handler module says (debug). */
+  msg?: string;
 }
 
 export interface HostPlan {
@@ -101,6 +114,16 @@ export interface HostPlan {
 /** How a task plan is named in results: a loop item carries its label, as Ansible shows it. */
 export function taskLabel(t: TaskPlan): string {
   return t.item === undefined ? t.task.name : `${t.task.name} (item=${t.item})`;
+}
+
+/** A task whose changes the apply makes (so they notify handlers): not one under check_mode: true. */
+export function applied(t: TaskPlan): boolean {
+  return !t.checkOnly;
+}
+
+/** A task that changes the host whatever happens: neither shown only (check_mode) nor a rescue on standby. */
+export function pendingTask(t: TaskPlan): boolean {
+  return t.status === 'changed' && !t.checkOnly && !t.standby;
 }
 
 /** A change counts as pending unless the module marked it as one that reports ok. */

@@ -17,6 +17,7 @@ import { convertTask, splitTags, toList } from './task.js';
 import { DEFAULT_ROLES_PATH, RoleLoader } from './roles.js';
 import { importRoleEntry } from './import-role.js';
 import { importedTasks } from './import-tasks.js';
+import { flattenBlock, isBlock } from './blocks.js';
 import type { Play, Task, Vars } from './types.js';
 
 /** Play keys as written → Play fields, so posOf(play, field) names the line the user wrote. */
@@ -31,6 +32,8 @@ const FIELD_OF: Record<string, keyof Play> = {
   tags: 'tags',
   gather_facts: 'gatherFacts',
   roles: 'roles',
+  become: 'become',
+  become_user: 'becomeUser',
   tasks: 'tasks',
   handlers: 'handlers',
   health: 'health',
@@ -137,6 +140,17 @@ function convertPlay(raw: unknown, path: string, pos: SourcePos, file: string, c
   const health = convertTasks(raw.health, `${path}.health`, pos, registry, false, problems);
   problems.push(...healthTaskProblems(health, registry));
   problems.push(...probeTaskProblems(tasks, 'tasks', registry), ...probeTaskProblems(handlers, 'handlers', registry));
+  if (raw.any_errors_fatal === true) {
+    const stepwise = tasks.find((t) => t.blocks || t.meta === 'flush_handlers');
+    if (stepwise)
+      problems.push({
+        message: `${stepwise.blocks ? 'block' : 'meta: flush_handlers'} in a play with any_errors_fatal is not supported`,
+        pos: stepwise.pos,
+        path,
+        task: stepwise.name,
+        hint: 'any_errors_fatal runs the hosts task by task together; move the block to a play without it',
+      });
+  }
   if (problems.length > before) return undefined;
   // A play's no_log covers its tasks, unless a task sets no_log itself.
   if (raw.no_log === true) for (const t of [...tasks, ...handlers, ...health]) if (!posOf(t, 'no_log')) t.noLog = true;
@@ -155,6 +169,8 @@ function convertPlay(raw: unknown, path: string, pos: SourcePos, file: string, c
     tags: toList(raw.tags).flatMap(splitTags),
     gatherFacts: raw.gather_facts !== false,
     roles: roles.uses,
+    ...(typeof raw.become === 'boolean' ? { become: raw.become } : {}),
+    ...(typeof raw.become_user === 'string' ? { becomeUser: raw.become_user } : {}),
     tasks,
     handlers,
     ...(health.length ? { health } : {}),
@@ -166,6 +182,9 @@ function convertPlay(raw: unknown, path: string, pos: SourcePos, file: string, c
   }
   return play;
 }
+
+/** Block ids, unique across every task list (a play's, its roles' files): a task's blocks are told apart by id. */
+let blockIds = 0;
 
 function convertTasks(
   raw: unknown,
@@ -181,6 +200,10 @@ function convertTasks(
   const out: Task[] = [];
   const convertFile = (list: unknown, at: string, p: SourcePos, inner: string[]) =>
     convertTasks(list, at, p, registry, isHandler, problems, roles, inner);
+  const one = (item: unknown, at: string, itemPos: SourcePos): Task[] => {
+    const task = convertTask(item, at, itemPos, registry, isHandler, problems);
+    return task ? [task] : [];
+  };
   raw.forEach((item, i) => {
     const at = `${path}[${i}]`;
     const itemPos = posOf(raw, i) ?? pos;
@@ -188,8 +211,8 @@ function convertTasks(
     if (fromFile) return void out.push(...fromFile);
     const imported = importRoleEntry(item, at, itemPos, problems, roles !== undefined && !isHandler);
     if (imported === undefined) {
-      const task = convertTask(item, at, itemPos, registry, isHandler, problems);
-      if (task) out.push(task);
+      if (isBlock(item) && !isHandler) out.push(...flattenBlock(item, at, itemPos, () => ++blockIds, one, problems));
+      else out.push(...one(item, at, itemPos));
     } else if (imported && roles) out.push(...roles.tasksOf({ raw: imported, pos: itemPos, path: at }, false));
   });
   return out;
@@ -244,8 +267,10 @@ function checkHandlers(
   }
 }
 
+/** The tasks of a list, those inside blocks included. */
 function mappings(list: unknown): Vars[] {
-  return Array.isArray(list) ? list.filter(isMapping) : [];
+  if (!Array.isArray(list)) return [];
+  return list.filter(isMapping).flatMap((t) => (isBlock(t) ? [t.block, t.rescue, t.always].flatMap(mappings) : [t]));
 }
 
 function emptyAt(pos: SourcePos): Vars {

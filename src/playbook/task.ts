@@ -7,8 +7,9 @@ import { TASK_KEYWORDS, taskKeywordsSchema } from '../validate/playbook-schema.j
 import { suggestionHint } from '../validate/suggest.js';
 import { hasTemplate } from '../render/expr-template.js';
 import { assignWithPos, isMapping } from '../vars/merge.js';
-import type { Task, Vars } from './types.js';
+import type { MetaAction, Task, Vars } from './types.js';
 import { whenSyntaxError } from './when.js';
+import { META_ACTIONS, REFUSED_META, REFUSED_TASK_KEYWORDS } from './refused-keywords.js';
 import type { SourcePos } from '../module.js';
 
 export function toList(v: unknown): string[] {
@@ -46,7 +47,12 @@ export function convertTask(
     });
   }
 
-  const others = Object.keys(raw).filter((k) => !TASK_KEYWORDS.includes(k));
+  for (const k of Object.keys(raw).filter((k) => REFUSED_TASK_KEYWORDS[k])) {
+    const { why, hint } = REFUSED_TASK_KEYWORDS[k]!;
+    problems.push({ message: `task keyword "${k}" is not supported: ${why}`, pos: posOf(raw, k), path: `${path}.${k}`, hint });
+  }
+  const others = Object.keys(raw).filter((k) => !TASK_KEYWORDS.includes(k) && !REFUSED_TASK_KEYWORDS[k]);
+  if (others.length === 1 && others[0] === 'meta') return metaTask(raw, path, pos, isHandler, problems, before);
   const modules = others.filter((k) => registry.get(k));
   const unknown = others.filter((k) => !registry.get(k));
   const keyHint = (k: string) => suggestionHint(k, [...registry.names(), ...TASK_KEYWORDS], 'modules and task keys');
@@ -99,31 +105,26 @@ export function convertTask(
   const skip = (argPath: (string | number)[]) => templatedAlong(args, argPath);
   problems.push(...registry.validateArgs(module, structuredClone(args), args, skip).map((p) => ({ ...p, path: `${path}.${p.path}` })));
 
-  const when = raw.when === undefined ? undefined : Array.isArray(raw.when) ? raw.when.map(String) : String(raw.when);
-  for (const [i, cond] of toList(when).entries()) {
-    const err = whenSyntaxError(cond);
-    const where = Array.isArray(raw.when) ? posOf(raw.when, i) : posOf(raw, 'when');
-    if (err)
-      problems.push({
-        message: `when: ${err}`,
-        pos: where,
-        path: `${path}.when`,
-        hint: "e.g. when: tuning_profile == 'latency' and facts.numaNodes | length > 1",
-      });
-  }
+  const when = conditionsOf(raw, 'when', path, problems);
+  const changedWhen = conditionsOf(raw, 'changed_when', path, problems);
+  const failedWhen = conditionsOf(raw, 'failed_when', path, problems);
   if (problems.length > before) return undefined;
 
   const task: Task = {
     name: typeof raw.name === 'string' ? raw.name : module,
     module,
     args,
-    when,
+    when: when as string | string[] | undefined,
     tags: toList(raw.tags).flatMap(splitTags),
     notify: toList(raw.notify),
     listen: toList(raw.listen),
     ...(raw.no_log === true ? { noLog: true } : {}),
     ...loopOf(raw),
     ...(raw.ignore_errors !== undefined ? { ignoreErrors: raw.ignore_errors as boolean | string } : {}),
+    ...(typeof raw.register === 'string' ? { register: raw.register } : {}),
+    ...(changedWhen !== undefined ? { changedWhen: [changedWhen].flat() } : {}),
+    ...(failedWhen !== undefined ? { failedWhen: [failedWhen].flat() } : {}),
+    ...keywordFlags(raw),
     pos,
   };
   for (const k of TASK_KEYWORDS) {
@@ -132,6 +133,73 @@ export function convertTask(
   }
   const argsPos = posOf(raw, module);
   if (argsPos) recordPos(task, 'args', argsPos);
+  return task;
+}
+
+/** when / changed_when / failed_when as written (a list must all hold), each checked for syntax now. */
+function conditionsOf(raw: Vars, key: string, path: string, problems: Problem[]): string | (string | boolean)[] | undefined {
+  const v = raw[key];
+  if (v === undefined) return undefined;
+  const list: (string | boolean)[] = Array.isArray(v)
+    ? v.map((c) => (typeof c === 'boolean' ? c : String(c)))
+    : [typeof v === 'boolean' ? v : String(v)];
+  for (const [i, cond] of list.entries()) {
+    if (typeof cond === 'boolean') continue;
+    const err = whenSyntaxError(cond);
+    if (err)
+      problems.push({
+        message: `${key}: ${err}`,
+        pos: Array.isArray(v) ? posOf(v, i) : posOf(raw, key),
+        path: `${path}.${key}`,
+        hint: "e.g. when: tuning_profile == 'latency' and facts.numaNodes | length > 1",
+      });
+  }
+  if (key !== 'when') return list;
+  return Array.isArray(v) ? list.map(String) : String(list[0]);
+}
+
+function keywordFlags(raw: Vars): Pick<Task, 'checkMode' | 'diff' | 'become' | 'becomeUser'> {
+  return {
+    ...(typeof raw.check_mode === 'boolean' ? { checkMode: raw.check_mode } : {}),
+    ...(typeof raw.diff === 'boolean' ? { diff: raw.diff } : {}),
+    ...(typeof raw.become === 'boolean' ? { become: raw.become } : {}),
+    ...(typeof raw.become_user === 'string' ? { becomeUser: raw.become_user } : {}),
+  };
+}
+
+/** `meta: flush_handlers` (and the harmless noop / end_host): an engine action, no module. */
+function metaTask(raw: Vars, path: string, pos: SourcePos, isHandler: boolean, problems: Problem[], before: number): Task | undefined {
+  const action = String(raw.meta);
+  const where = { pos: posOf(raw, 'meta'), path: `${path}.meta` };
+  if (isHandler) problems.push({ message: 'meta: is not supported in a handler', ...where, hint: 'move it under tasks:' });
+  else if (!(META_ACTIONS as readonly string[]).includes(action)) {
+    problems.push({
+      message: `meta: ${action} is not supported${REFUSED_META[action] ? `: ${REFUSED_META[action]}` : ''}`,
+      ...where,
+      hint: `supported: ${META_ACTIONS.join(', ')}`,
+    });
+  }
+  for (const k of ['register', 'loop', 'with_items', 'with_dict', 'notify', 'changed_when', 'failed_when', 'ignore_errors']) {
+    if (raw[k] !== undefined)
+      problems.push({ message: `"${k}" has no meaning on a meta: task`, pos: posOf(raw, k), path: `${path}.${k}`, hint: `remove ${k}` });
+  }
+  const when = conditionsOf(raw, 'when', path, problems);
+  if (problems.length > before) return undefined;
+  const task: Task = {
+    name: typeof raw.name === 'string' ? raw.name : `meta: ${action}`,
+    module: 'meta',
+    meta: action as MetaAction,
+    args: {},
+    when: when as string | string[] | undefined,
+    tags: toList(raw.tags).flatMap(splitTags),
+    notify: [],
+    listen: [],
+    pos,
+  };
+  for (const k of TASK_KEYWORDS) {
+    const p = posOf(raw, k);
+    if (p) recordPos(task, k, p);
+  }
   return task;
 }
 

@@ -52,6 +52,22 @@ export interface Task {
   ignoreErrors?: boolean | string;
   /** The task or handler comes from a role: index into its play's `roles`, whose variables it sees. */
   role?: number;
+  /** register: the variable that holds this task's result for the host's later tasks. */
+  register?: string;
+  /** changed_when / failed_when: conditions that must all hold, evaluated with the result registered. */
+  changedWhen?: (string | boolean)[];
+  failedWhen?: (string | boolean)[];
+  /** check_mode: true never changes the host (planned and shown only); false runs under --check too. */
+  checkMode?: boolean;
+  /** diff: show (true) or hide (false) this task's diff whatever --diff says. */
+  diff?: boolean;
+  /** become / become_user on the task (or its block), checked against the play's. */
+  become?: boolean;
+  becomeUser?: string;
+  /** meta: an engine action instead of a module (flush_handlers, noop, end_host). */
+  meta?: MetaAction;
+  /** The blocks this task sits in, outermost first, and in which part of each. */
+  blocks?: BlockPlace[];
   pos: SourcePos;
 }
 
@@ -70,6 +86,17 @@ export interface RoleUse {
   params: Vars;
 }
 
+export type MetaAction = 'flush_handlers' | 'noop' | 'end_host';
+
+export interface BlockPlace {
+  /** Unique within the play. */
+  id: number;
+  part: 'block' | 'rescue' | 'always';
+  /** The block has a rescue part: a failure in its block part is handled there. */
+  rescued: boolean;
+  name?: string;
+}
+
 export interface Play {
   name: string;
   hosts: string;
@@ -84,6 +111,9 @@ export interface Play {
   gatherFacts?: boolean;
   /** Roles in the order the play uses them; their tasks and handlers are in `tasks`/`handlers`. */
   roles?: RoleUse[];
+  /** become / become_user play keywords: below inventory and playbook variables, above ansible.cfg and -b. */
+  become?: boolean;
+  becomeUser?: string;
   tasks: Task[];
   handlers: Task[];
   /** Probe tasks run on each batch after it is applied; a failure rolls the batch back and halts. */

@@ -10,6 +10,8 @@ export interface Recap {
   failed: number;
   skipped: number;
   unreachable: number;
+  /** Failures a block's rescue part handled (present once there is one). */
+  rescued?: number;
 }
 
 /** A host's line in the final recap: its result counts, plus the SSH round trips (execs and

@@ -65,7 +65,14 @@ export interface RecapGroup {
 export function groupRecap(hosts: Record<string, Recap>): RecapGroup[] {
   const groups = new Map<string, RecapGroup>();
   for (const [host, r] of Object.entries(hosts)) {
-    const counts: Recap = { ok: r.ok, changed: r.changed, failed: r.failed, skipped: r.skipped, unreachable: r.unreachable };
+    const counts: Recap = {
+      ok: r.ok,
+      changed: r.changed,
+      failed: r.failed,
+      skipped: r.skipped,
+      unreachable: r.unreachable,
+      ...(r.rescued ? { rescued: r.rescued } : {}),
+    };
     const key = JSON.stringify(counts);
     const g = groups.get(key);
     if (g) g.hosts.push(host);

@@ -31,7 +31,7 @@ export function groupedResultsText(results: readonly TaskResult[], p: Palette, d
       for (const w of g.warnings ?? []) out.push(p.yellow(`  [WARNING] ${w}`));
       for (const c of g.changes) {
         out.push(`  ${c.summary}`);
-        if (diff && c.diff) out.push(colourDiff(c.diff.replace(/\n$/, ''), p).replace(/^/gm, '    '));
+        if ((diff || c.shown) && c.diff) out.push(colourDiff(c.diff.replace(/\n$/, ''), p).replace(/^/gm, '    '));
       }
     }
   }
@@ -55,10 +55,12 @@ export function groupedRecapText(hosts: Record<string, Recap>, p: Palette): stri
 }
 
 export function recapCells(r: Recap, p: Palette): string {
-  return (['ok', 'changed', 'unreachable', 'failed', 'skipped'] as const)
-    .map((k) => {
-      const s = `${k}=${r[k]}`.padEnd(k.length + 5);
-      return r[k] > 0 ? p[STATUS_COLOUR[k] ?? 'bold'](s) : s;
-    })
-    .join(' ');
+  return (
+    (['ok', 'changed', 'unreachable', 'failed', 'skipped'] as const)
+      .map((k) => {
+        const s = `${k}=${r[k]}`.padEnd(k.length + 5);
+        return r[k] > 0 ? p[STATUS_COLOUR[k] ?? 'bold'](s) : s;
+      })
+      .join(' ') + (r.rescued ? ` rescued=${r.rescued}` : '')
+  );
 }

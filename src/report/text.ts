@@ -81,7 +81,7 @@ export function textReporter(o: TextOptions): Reporter {
           for (const w of e.warnings ?? []) line(p.yellow(`  [WARNING] ${w}`));
           for (const c of e.changes) {
             line(`  ${c.summary}`);
-            if (o.diff && c.diff) line(colourDiff(c.diff.replace(/\n$/, ''), p).replace(/^/gm, '    '));
+            if ((o.diff || c.shown) && c.diff) line(colourDiff(c.diff.replace(/\n$/, ''), p).replace(/^/gm, '    '));
           }
           break;
         }

@@ -43,6 +43,9 @@ export const playSchema = {
     max_fail_percentage: { type: 'number', minimum: 0, maximum: 100, 'x-hint': 'max_fail_percentage is a number from 0 to 100' },
     any_errors_fatal: { type: 'boolean', 'x-hint': 'any_errors_fatal is true or false' },
     no_log: { type: 'boolean', 'x-hint': 'no_log is true or false; it applies to every task of the play' },
+    become: { type: 'boolean', 'x-hint': "become is true or false: run the play's scripts through sudo -n" },
+    become_user: { type: 'string', 'x-hint': 'become_user is a user name (default root)' },
+    become_method: { const: 'sudo', 'x-hint': 'only sudo is supported: become runs every script through "sudo -n"' },
     tags: stringOrList('tags'),
     gather_facts: { type: 'boolean', 'x-hint': 'gather_facts is true or false (true: the ansible_* facts are read in the one gather)' },
     gather_subset: {
@@ -99,8 +102,39 @@ export const taskKeywordsSchema = {
       'x-hint': 'loop_control takes loop_var, index_var and label',
     },
     ignore_errors: { type: ['boolean', 'string'], 'x-hint': 'ignore_errors is true, false or an expression ("{{ ansible_check_mode }}")' },
+    register: { type: 'string', pattern: '^[A-Za-z_]\\w*$', 'x-hint': 'register is a variable name such as "result"' },
+    changed_when: {
+      ...conditions,
+      'x-hint': 'changed_when is an expression (or a list that must all hold), e.g. "false" or "result.rc == 2"',
+    },
+    failed_when: {
+      ...conditions,
+      'x-hint': 'failed_when is an expression (or a list that must all hold), e.g. "result.rc not in [0, 1]"',
+    },
+    check_mode: { type: 'boolean', 'x-hint': 'check_mode is true (never change, only show) or false (run even under --check)' },
+    diff: { type: 'boolean', 'x-hint': "diff is true or false: show this task's diff with or without --diff" },
+    become: { type: 'boolean', 'x-hint': 'become is true or false' },
+    become_user: { type: 'string', 'x-hint': 'become_user is a user name' },
+    become_method: { const: 'sudo', 'x-hint': 'only sudo is supported: become runs every script through "sudo -n"' },
   },
 } as const;
+
+/** Keys of a block; its when, tags and the rest apply to every task inside. */
+export const BLOCK_KEYWORDS = [
+  'name',
+  'block',
+  'rescue',
+  'always',
+  'when',
+  'tags',
+  'become',
+  'become_user',
+  'become_method',
+  'check_mode',
+  'diff',
+  'ignore_errors',
+  'no_log',
+];
 
 export const TASK_KEYWORDS = [
   'name',
@@ -115,4 +149,12 @@ export const TASK_KEYWORDS = [
   'with_dict',
   'loop_control',
   'ignore_errors',
+  'register',
+  'changed_when',
+  'failed_when',
+  'check_mode',
+  'diff',
+  'become',
+  'become_user',
+  'become_method',
 ];

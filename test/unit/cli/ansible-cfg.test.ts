@@ -5,7 +5,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findAnsibleConfig, parseAnsibleConfig } from '../../../src/cli/ansible-cfg.js';
+import { applyAnsibleEnv, findAnsibleConfig, parseAnsibleConfig } from '../../../src/cli/ansible-cfg.js';
+import { parseCliOptions } from '../../../src/cli/options.js';
 import { ValidationError } from '../../../src/errors.js';
 import { resolveSshOptions } from '../../../src/transport/ssh-options.js';
 
@@ -126,4 +127,39 @@ test('through the CLI: ./ansible.cfg names the inventory, -v shows what was igno
   assert.equal(hosts.status, 0, hosts.stderr);
   assert.match(hosts.stdout, /hosts \(1\):\n\s+leaf02\n/);
   assert.equal(run(['site.yaml', '--list-hosts', '-l', '@nope']).status, 3);
+});
+
+test('ANSIBLE_* variables override the file, paths in them resolve against the current folder, the CLI overrides both', () => {
+  const cfg = parseAnsibleConfig(CFG, '/etc/fleet/ansible.cfg', '/home/op');
+  const env = {
+    ANSIBLE_INVENTORY: 'inv/a,/abs/b',
+    ANSIBLE_FORKS: '3',
+    ANSIBLE_REMOTE_USER: 'netops',
+    ANSIBLE_PRIVATE_KEY_FILE: '~/.ssh/other',
+    ANSIBLE_HOST_KEY_CHECKING: 'True',
+    ANSIBLE_TIMEOUT: '9',
+    ANSIBLE_BECOME: 'no',
+    ANSIBLE_VAULT_PASSWORD_FILE: 'pw.txt',
+  };
+  const merged = applyAnsibleEnv(cfg, env, '/work/here', '/home/op');
+  assert.deepEqual(merged.inventory, ['/work/here/inv/a', '/abs/b']);
+  assert.equal(merged.forks, 3);
+  assert.equal(merged.acceptNewHostKeys, false);
+  assert.deepEqual(merged.vaultPasswordFiles, ['/work/here/pw.txt'], "the variable replaces the file's password file");
+  assert.equal(merged.hostVars.ansible_user, 'netops');
+  assert.equal(merged.hostVars.ansible_ssh_private_key_file, '/home/op/.ssh/other');
+  assert.equal(merged.hostVars.ansible_timeout, 9);
+  assert.equal(merged.hostVars.ansible_become, false);
+  assert.match(merged.notes.join('\n'), /ANSIBLE_FORKS from the environment overrides defaults\.forks/);
+  // The command line wins over the environment.
+  const o = parseCliOptions(['site.yaml', '-f', '7', '-u', 'me', '-i', 'cli-inv'], merged);
+  assert.equal(o.forks, 7);
+  assert.equal(o.connectionVars.ansible_user, 'me');
+  assert.deepEqual(o.inventory, ['cli-inv']);
+  assert.equal(parseCliOptions(['site.yaml'], merged).forks, 3);
+  // A bad value names the variable.
+  assert.throws(
+    () => applyAnsibleEnv(parseAnsibleConfig('', '/x/ansible.cfg'), { ANSIBLE_FORKS: 'many' }, '/'),
+    (e: unknown) => e instanceof ValidationError && /ANSIBLE_FORKS = "many" is not a whole number/.test(e.problems[0]!.message),
+  );
 });

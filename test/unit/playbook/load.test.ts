@@ -95,7 +95,7 @@ test('every problem of a playbook is reported, each with file:line:col, path and
       '    - name: two', //                    7
       '      kv: { settings: {}, state: on }', // 8 enum (YAML 1.1 on → true)
       '      notify: restart kv', //           9 unknown handler
-      '      become: yes', //                  10 unknown task key
+      '      until: done', //                  10 refused task keyword
       '    - note: { text: 1 }', //            11 wrong arg type
       '      when: "a ==" ', //                12 when syntax
       '    - note: {}', //                     13
@@ -110,7 +110,7 @@ test('every problem of a playbook is reported, each with file:line:col, path and
     [3, /value "many" is not allowed/],
     [6, /unknown module "kb"/],
     [8, /expected one of "present", "absent", got true/],
-    [10, /unknown task key "become"/],
+    [10, /task keyword "until" is not supported: a task runs once/],
     [11, /expected string, got number/],
     [12, /when: expression ends too early/],
     [13, /exactly one module, but this one names 2: note, kv/],
