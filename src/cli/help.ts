@@ -25,7 +25,8 @@ Options:
       --per-host           a line per host and task instead of hosts grouped by identical outcome
       --report FILE.html   also write a self-contained HTML report (runs, plan, verify, health)
   -v, --verbose            also print round trips and bytes uploaded per host, and what
-                           ansible.cfg set or ignored; -vv and more add per-phase timings
+                           ansible.cfg set or ignored; -vv adds per-phase timings; -vvv each
+                           connection, exec and upload as it happens; -vvvv each script's steps
       --accept-new-host-keys  trust unknown SSH host keys on first use (changed keys are refused)
       --no-force-handlers  do not run handlers for a host whose later task failed
       --vault-password-file F  vault password file, or an executable printing it (repeatable)

@@ -23,7 +23,7 @@ export interface CliOptions {
   /** monitoring --out DIR */
   out?: string;
   verbose: boolean;
-  /** How many -v: 1 round trips and ansible.cfg notes, 2 and more add per-phase timings and each host's connection. */
+  /** How many -v: 1 round trips and ansible.cfg notes, 2 per-phase timings, 3 each connection, exec and upload, 4 each script's steps. */
   verbosity: number;
   acceptNewHostKeys: boolean;
   forceHandlers: boolean;

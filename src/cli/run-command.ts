@@ -17,7 +17,7 @@ export async function runCommand(o: CliOptions, playbook: string | undefined, ch
   const log = (m: string) => o.verbose && !o.json && process.stderr.write(secrets.redactText(m) + '\n');
   const transportFor = await transportFactory(
     ws.plays.flatMap((p) => p.hosts),
-    { acceptNewHostKeys: o.acceptNewHostKeys, log: (m) => void log(m) },
+    { acceptNewHostKeys: o.acceptNewHostKeys, log: (m) => void log(m), verbosity: o.verbosity },
   );
   // With --queue the host work goes to workers; the queue client loads only then.
   const work = o.queue ? (await import('./queue-run.js')).queuedWork(o, o.queue, playbook!, check, ws.plays) : undefined;

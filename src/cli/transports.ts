@@ -8,6 +8,7 @@ import { createChrootTransport } from '../transport/chroot.js';
 import { posOf } from '../source-map.js';
 import type { TransportFactory } from '../exec/session.js';
 import { renderString } from '../render/expr-template.js';
+import { tracedTransport } from './traced-transport.js';
 
 const KINDS = ['local', 'chroot', 'ssh'];
 
@@ -62,12 +63,12 @@ export function connectionProblems(hosts: { name: string; vars: Vars }[]): Probl
 /** The SSH transport is loaded only when some host uses it. */
 export async function transportFactory(
   hosts: { name: string; vars: Vars }[],
-  opts: { acceptNewHostKeys: boolean; log: (m: string) => void },
+  opts: { acceptNewHostKeys: boolean; log: (m: string) => void; verbosity?: number },
 ): Promise<TransportFactory> {
   const problems = connectionProblems(hosts);
   if (problems.length) throw new ValidationError(problems);
   const ssh = hosts.some((h) => connectionOf(h.vars) === 'ssh') ? await import('../transport/ssh.js') : undefined;
-  return (host: string, raw: Vars): Transport => {
+  const make = (host: string, raw: Vars): Transport => {
     const vars = connectionVars(raw);
     switch (connectionOf(vars)) {
       case 'local':
@@ -78,4 +79,6 @@ export async function transportFactory(
         return ssh!.createSshTransport(host, vars, opts);
     }
   };
+  const verbosity = opts.verbosity ?? 0;
+  return verbosity >= 3 ? (host, raw) => tracedTransport(host, make(host, raw), verbosity, opts.log) : make;
 }

@@ -214,8 +214,7 @@ class Run {
     for (const plan of plans) {
       for (const { key, result } of plan.rows) rows.set(key, [...(rows.get(key) ?? []), result]);
       // Handlers flushed mid-play run whatever they change, as the tasks after them do.
-      if (plan.rows.some((r) => (!r.result.handler && r.result.status === 'changed') || r.key.startsWith('h@')))
-        this.changesPending = true;
+      if (plan.rows.some((r) => (!r.result.handler && r.result.status === 'changed') || r.key.startsWith('h@'))) this.changesPending = true;
     }
     for (const results of rows.values()) for (const r of results) this.result(r);
     for (const plan of plans) this.hostStats(plan.host);

@@ -55,7 +55,7 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
     try {
       return step(planContext(prep.host, varsOf(p), p.task, p.args, env, offline, sink));
     } catch (err) {
-      sink.problems.push(...thrownProblems(err, prep.host, p.task));
+      sink.problems.push(...thrownProblems(err, prep.host, p.task).map((q) => (p.deferred ? readsMoved(q) : q)));
       return fallback;
     }
   };
@@ -222,6 +222,16 @@ function applyConditions(p: PreparedTask, t: TaskPlan, result: Vars, vars: () =>
     t.msg = `the command exited ${String(result.rc)}${result.stderr ? `: ${String(result.stderr)}` : ''}`;
   }
   if (t.status === 'failed' && t.ignoreErrors) t.msg = `failed, ignored (ignore_errors): ${t.msg}`;
+}
+
+/** A task whose registered input changed what it reads: the host was read before that was known. */
+function readsMoved(q: Problem): Problem {
+  if (!/was read but not declared/.test(q.message)) return q;
+  return {
+    ...q,
+    message: 'its args use a registered result to name what it reads on the host, which is read once, before any task is planned',
+    hint: 'use a registered result for content and conditions, not for the paths, keys or units a task manages',
+  };
 }
 
 /** An undefined rc/stdout of a registered command: say why it is not known yet. */

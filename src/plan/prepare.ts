@@ -268,24 +268,15 @@ export function isFalse(c: string | boolean): boolean {
 function becomeProblems(task: Task, v: Vars, host: string): Problem[] {
   const become = truthy(v.ansible_become ?? false);
   const user = typeof v.ansible_become_user === 'string' ? v.ansible_become_user : 'root';
-  const out: Problem[] = [];
-  const hint =
-    'set become/become_user on the play (or as ansible_become/ansible_become_user on the host): a host runs all its tasks in one script, with one privilege';
-  if (task.become !== undefined && task.become !== become)
-    out.push({
-      message: `become: ${task.become} differs from the play's (${become}) for this host`,
-      pos: posOf(task, 'become') ?? task.pos,
-      host,
-      task: task.name,
-      hint,
-    });
-  else if (task.becomeUser !== undefined && (task.become ?? become) && task.becomeUser !== user)
-    out.push({
-      message: `become_user: ${task.becomeUser} differs from the play's (${user}) for this host`,
-      pos: posOf(task, 'become_user') ?? task.pos,
-      host,
-      task: task.name,
-      hint,
-    });
-  return out;
+  const differs = (key: string, value: unknown, play: unknown): Problem => ({
+    message: `${key}: ${String(value)} differs from the play's (${String(play)}) for this host`,
+    pos: posOf(task, key) ?? task.pos,
+    host,
+    task: task.name,
+    hint: 'set become/become_user on the play (or as ansible_become/ansible_become_user on the host): a host runs all its tasks in one script, with one privilege',
+  });
+  if (task.become !== undefined && task.become !== become) return [differs('become', task.become, become)];
+  if (task.becomeUser !== undefined && (task.become ?? become) && task.becomeUser !== user)
+    return [differs('become_user', task.becomeUser, user)];
+  return [];
 }

@@ -399,3 +399,35 @@ test('the registered output of a no_log task stays masked wherever a later task 
   assert.doesNotMatch(r.out, /s3cr3t-token-value/);
   assert.match(r.out, /token is \*{8}/);
 });
+
+test('set_fact of a registered result reaches later tasks; a registered result naming a managed path is refused', (t) => {
+  const { dir, run } = setup(
+    t,
+    () => `- hosts: all
+  tasks:
+    - name: lines
+      shell: printf 'alpha\\nbeta\\n'
+      register: r
+      changed_when: false
+    - set_fact: { first: "{{ r.stdout_lines[0] }}" }
+    - debug: { msg: "first={{ first }} second={{ r.stdout_lines[1] }}" }
+`,
+  );
+  const r = run();
+  assert.equal(r.code, 0, r.out);
+  assert.deepEqual(story(r.events).slice(-1), ['debug: ok first=alpha second=beta']);
+  writeFileSync(
+    join(dir, 'site.yaml'),
+    `- hosts: all
+  tasks:
+    - shell: echo name
+      register: r
+      changed_when: false
+    - name: named by output
+      copy: { content: x, dest: "${dir}/{{ r.stdout_lines[0] }}" }
+`,
+  );
+  const bad = run();
+  assert.equal(bad.code, 3, bad.out);
+  assert.match(problemText(bad.events), /site\.yaml:\d+:\d+ .*named by output.*uses? a registered result to name what it reads/s);
+});
