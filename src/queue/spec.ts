@@ -12,6 +12,8 @@ export interface RunSpec {
   limit?: string;
   tags: string[];
   skipTags: string[];
+  /** --start-at-task: the worker leaves out the same tasks, so task indices agree. */
+  startAtTask?: string;
   check: boolean;
   connectionVars: Vars;
   forceHandlers: boolean;

@@ -118,6 +118,64 @@ test('check mode through the queue plans like a local check and exits 2', () => 
   assert.ok(!existsSync(join(f.roots, 'sw01/etc/motd')), 'check mode changed nothing');
 });
 
+test('playbook keywords run through the queue as they run locally: register, block/rescue, flush_handlers, --start-at-task', () => {
+  // Local-connection hosts, each writing under its own folder: the commands run for real.
+  const fleet = (name: string) => {
+    const work = join(dir, name);
+    mkdirSync(join(work, 'inv'), { recursive: true });
+    for (const h of ['k1', 'k2']) mkdirSync(join(work, h));
+    writeFileSync(
+      join(work, 'inv', 'hosts.yaml'),
+      `all:\n  vars:\n    connection: local\n    work: ${work}\n  hosts:\n    k1: {}\n    k2: {}\n`,
+    );
+    writeFileSync(
+      join(work, 'site.yaml'),
+      `- name: keywords
+  hosts: all
+  vars:
+    at: "{{ work }}/{{ inventory_hostname }}"
+  tasks:
+    - name: left out
+      copy: { dest: "{{ at }}/left-out", content: "x\\n" }
+    - name: read
+      command: echo "{{ inventory_hostname }}"
+      register: who
+      changed_when: false
+    - block:
+        - name: named
+          copy: { dest: "{{ at }}/who", content: "{{ who.stdout }}\\n" }
+          notify: touched
+        - name: breaks
+          command: /bin/false
+      rescue:
+        - name: recovered
+          copy: { dest: "{{ at }}/rescued", content: "{{ who.stdout }}\\n" }
+    - meta: flush_handlers
+    - name: last
+      copy: { dest: "{{ at }}/last", content: "done\\n" }
+  handlers:
+    - name: touched
+      copy: { dest: "{{ at }}/touched", content: "yes\\n" }
+`,
+    );
+    return { work, site: join(work, 'site.yaml'), inv: join(work, 'inv') };
+  };
+  const local = fleet('kw-local');
+  const queued = fleet('kw-queued');
+  const args = ['--json', '--start-at-task', 'read'];
+  const a = cli([local.site, '-i', local.inv, ...args]);
+  const b = cli([queued.site, '-i', queued.inv, ...args, '--queue', redis.url]);
+  assert.equal(a.code, 0, a.err + a.out);
+  assert.equal(b.code, 0, b.err + b.out);
+  assert.deepEqual(comparable(b.out.replaceAll(queued.work, '')), comparable(a.out.replaceAll(local.work, '')));
+  for (const h of ['k1', 'k2']) assert.deepEqual(tree(join(queued.work, h)), tree(join(local.work, h)));
+  assert.equal(readFileSync(join(queued.work, 'k2/rescued'), 'utf8'), 'k2\n');
+  assert.equal(readFileSync(join(queued.work, 'k1/touched'), 'utf8'), 'yes\n');
+  assert.ok(!existsSync(join(queued.work, 'k1/left-out')), 'the worker started at the same task');
+  const recap = JSON.parse(b.out.trim().split('\n').at(-1)!);
+  assert.equal(recap.hosts.k1.rescued, 1);
+});
+
 test('a host routed to a group no worker serves is unreachable (exit 4); the others are applied', () => {
   const f = chrootFleet('nogroup', 2, SITE);
   writeFileSync(

@@ -334,6 +334,45 @@ test('check_mode: true only shows a change; diff: true shows its diff without --
   assert.equal(again.code, 0, again.out);
 });
 
+test('verify after a converged run: a rescue on standby, a check_mode task and a flush are no drift', (t) => {
+  const { dir, run } = setup(
+    t,
+    (d) => `- hosts: all
+  tasks:
+    - block:
+        - name: written
+          copy: { content: w, dest: ${d}/w }
+          notify: h
+      rescue:
+        - name: standby
+          copy: { content: r, dest: ${d}/r }
+    - meta: flush_handlers
+    - name: shown only
+      copy: { content: x, dest: ${d}/never }
+      check_mode: true
+  handlers:
+    - name: h
+      debug: { msg: handled }
+`,
+  );
+  assert.equal(run().code, 0);
+  const verify = spawnSync(process.execPath, [BIN, 'verify', join(dir, 'site.yaml'), '-i', join(dir, 'hosts.yaml'), '--json'], {
+    encoding: 'utf8',
+  });
+  assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+  const tasks = verify.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Event)
+    .filter((e) => e.event === 'verify')
+    .map((e) => `${String(e.task)}: ${String(e.ok)}`);
+  assert.deepEqual(tasks, ['written: true']);
+  // A drifted file is drift again.
+  writeFileSync(join(dir, 'w'), 'other');
+  const drifted = spawnSync(process.execPath, [BIN, 'verify', join(dir, 'site.yaml'), '-i', join(dir, 'hosts.yaml')], { encoding: 'utf8' });
+  assert.equal(drifted.status, 2, drifted.stdout + drifted.stderr);
+});
+
 test('become on a task must match the play; plays that disagree on become for a host are refused', (t) => {
   const { dir, run } = setup(
     t,
