@@ -144,8 +144,14 @@ export function switchCommand(lab: string, switchName: string, argv: string[]): 
   ];
 }
 
-export async function execInSwitch(lab: string, switchName: string, argv: string[], input?: string): Promise<RunResult> {
+export async function execInSwitch(
+  lab: string,
+  switchName: string,
+  argv: string[],
+  input?: string,
+  timeoutMs = 60_000,
+): Promise<RunResult> {
   const cmd = switchCommand(lab, switchName, argv);
   if (!cmd) throw new Error(`switch ${switchName} of lab ${lab} is not running`);
-  return run(cmd, { input, timeoutMs: 60_000 });
+  return run(cmd, { input, timeoutMs });
 }

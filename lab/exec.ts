@@ -20,7 +20,13 @@ export class CommandError extends Error {
 export function run(argv: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const stdin = opts.input === undefined ? 'ignore' : 'pipe';
-    const child = spawn(argv[0], argv.slice(1), { stdio: [stdin, 'pipe', 'pipe'], timeout: opts.timeoutMs });
+    // SIGKILL at the timeout: a command stopped by a signal (nsenter follows its child into a
+    // switch whose shutdown SIGSTOPs every process) never acts on SIGTERM, and would hang the caller.
+    const child = spawn(argv[0], argv.slice(1), {
+      stdio: [stdin, 'pipe', 'pipe'],
+      timeout: opts.timeoutMs,
+      killSignal: 'SIGKILL',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));

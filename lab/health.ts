@@ -49,14 +49,19 @@ export function healthy(h: SwitchHealth): boolean {
   return h.container === 'running' && h.ssh && h.system === 'running' && h.redis;
 }
 
+const PROBE_TIMEOUT_MS = 10_000;
+
 export async function switchHealth(lab: string, sw: { name: string; address: string; pid?: number }): Promise<SwitchHealth> {
   const container = containerState(lab, sw.name, sw.pid);
   const base = { name: sw.name, address: sw.address, container };
   if (container !== 'running') return { ...base, ssh: false, system: 'offline', redis: false };
+  // A probe of a switch that is shutting down can be stopped with it; a short timeout keeps a
+  // status poll from waiting on it.
+  const probe = (argv: string[]) => execInSwitch(lab, sw.name, argv, undefined, PROBE_TIMEOUT_MS).catch(() => undefined);
   const [banner, system, redis] = await Promise.all([
     sshBanner(sw.address),
-    execInSwitch(lab, sw.name, ['systemctl', 'is-system-running']).catch(() => undefined),
-    execInSwitch(lab, sw.name, ['redis-cli', '-s', '/var/run/redis/redis.sock', 'ping']).catch(() => undefined),
+    probe(['systemctl', 'is-system-running']),
+    probe(['redis-cli', '-s', '/var/run/redis/redis.sock', 'ping']),
   ]);
   return {
     ...base,
