@@ -37,7 +37,7 @@ export function requireInventory(o: CliOptions): Inventory {
 }
 
 export function extraVars(o: CliOptions): Vars {
-  return parseExtraVars(o.extraVars, process.cwd());
+  return parseExtraVars(o.extraVars, process.cwd(), (m) => process.stderr.write(`warning: ${m}\n`));
 }
 
 export function templatesDirOf(vars: Vars): string {

@@ -7,7 +7,7 @@ import { TemplateError } from '../errors.js';
 import { ownPosOf, posOf, recordOwnPos, recordPos } from '../source-map.js';
 import { evaluate, type EvalScope } from './expr-eval.js';
 import { ExprError, parseExpr } from './expr-parse.js';
-import { str } from './expr-values.js';
+import { pyStr } from './expr-values.js';
 import { JinjaError, parseJinja } from './jinja-text.js';
 import { renderNodes } from './jinja-render.js';
 import { lookupPlugin } from './lookups.js';
@@ -24,7 +24,7 @@ export const UNDEFINED_HINT =
   "define it in group_vars, host_vars, the play's vars or with -e; or give a fallback: {{ name | default(...) }}";
 
 const FACTS_HINT =
-  "ansible_* facts are read in the host's one gather, in plays with gather_facts (the default): use them in when: and in .j2 templates; task args are rendered before any host is read";
+  "ansible_* facts are read in the host's one gather, in plays with gather_facts (the default); a loop's list and a play's vars_files are fixed before any host is read and cannot use them";
 
 /** The hint for an "undefined variable" message: a fact's name gets where facts are available. */
 export function undefinedHint(message: string): string {
@@ -93,7 +93,7 @@ function renderStringIn(s: string, vars: Record<string, unknown>, depth: number)
   const whole = WHOLE.exec(s);
   if (whole) return finish(evalOne(whole[1], scope), vars, depth + 1);
   if (s.includes('{%')) return renderStatements(s, vars, depth);
-  const out = s.replace(PART, (_, expr: string) => str(finish(evalOne(expr, scope), vars, depth + 1)));
+  const out = s.replace(PART, (_, expr: string) => pyStr(finish(evalOne(expr, scope), vars, depth + 1)));
   const over = overBudget(0, out.length);
   if (over) throw new TemplateError(over, BUDGET_HINT);
   return out;
@@ -107,7 +107,7 @@ export function finish(v: unknown, vars: Record<string, unknown>, depth: number)
 
 function renderStatements(s: string, vars: Record<string, unknown>, depth: number): string {
   try {
-    return renderNodes(parseJinja(s), vars, { depth, print: str });
+    return renderNodes(parseJinja(s), vars, { depth, print: pyStr });
   } catch (e) {
     if (e instanceof JinjaError)
       throw new TemplateError(
