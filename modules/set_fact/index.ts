@@ -4,6 +4,13 @@ import type { Module } from '../../src/module.js';
 
 type SetFactArgs = Record<string, unknown>;
 
+/** As Ansible's set_fact: a value that is the text true/false/yes/no (any case) becomes a boolean. */
+function ansibleValue(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const t = v.toLowerCase();
+  return t === 'true' || t === 'yes' ? true : t === 'false' || t === 'no' ? false : v;
+}
+
 const setFact: Module<SetFactArgs> = {
   name: 'set_fact',
   aliases: ['ansible.builtin.set_fact'],
@@ -14,7 +21,12 @@ const setFact: Module<SetFactArgs> = {
     properties: { cacheable: { type: 'boolean', description: 'accepted for compatibility; facts are not cached between runs' } },
   },
   needs: () => [],
-  setsVars: (args) => Object.fromEntries(Object.entries(args).filter(([k]) => k !== 'cacheable')),
+  setsVars: (args) =>
+    Object.fromEntries(
+      Object.entries(args)
+        .filter(([k]) => k !== 'cacheable')
+        .map(([k, v]) => [k, ansibleValue(v)]),
+    ),
   diff: () => [],
 };
 

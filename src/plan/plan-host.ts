@@ -40,7 +40,8 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
   const baseVarsOf = (p: PreparedTask) => (ansible ? withVars(ansible, p.vars ?? prep.vars) : (p.vars ?? prep.vars));
   /** Registered results and the set_fact values made of them, for the deferred tasks. */
   let planned: Vars = {};
-  const varsOf = (p: PreparedTask) => (p.deferred ? withVars(baseVarsOf(p), planned) : baseVarsOf(p));
+  const varsOf = (p: PreparedTask) =>
+    p.deferred ? withVars(withoutPlaceholders(baseVarsOf(p), prep.placeholders), planned) : baseVarsOf(p);
   // Most tasks share the host's vars: their `when` context is built once, not once per task
   // (a deferred task's vars grow as the plan goes, so its context is built each time).
   const whenVars = new Map<Vars, Vars>();
@@ -55,7 +56,7 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
     try {
       return step(planContext(prep.host, varsOf(p), p.task, p.args, env, offline, sink));
     } catch (err) {
-      sink.problems.push(...thrownProblems(err, prep.host, p.task).map((q) => (p.deferred ? readsMoved(q) : q)));
+      sink.problems.push(...thrownProblems(err, prep.host, p.task).map((q) => (p.deferred ? readsMoved(q, p.deferred) : q)));
       return fallback;
     }
   };
@@ -78,6 +79,8 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
   };
   // A handler whose `when` is false is notified but does not run.
   const handlerSkip = (p: PreparedTask) => skipReason(p, () => whenVarsOf(p), env, prep.host, problems);
+  /** A handler as it runs: one that reads a registered result or a fact rendered on it now. */
+  const handlerReady = (p: PreparedTask) => (p.deferred ? rendered(p, varsOf(p), env, prep.host, problems) : p);
   /** Index in plan.tasks where the handlers planned next start counting notifications. */
   let since = 0;
 
@@ -93,7 +96,7 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
       if (skip) continue;
       if (p.task.meta === 'end_host') break;
       if (p.task.meta === 'flush_handlers' && mode === 'run') {
-        const flush = planHandlers(prep, plan.tasks.slice(since), env, problems, diffTask, handlerSkip);
+        const flush = planHandlers(prep, plan.tasks.slice(since), env, problems, diffTask, handlerSkip, handlerReady);
         push(p, { task: p.task, index: p.index, status: 'ok', changes: [], warnings: [], flush });
         since = plan.tasks.length;
       }
@@ -161,12 +164,19 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
       guarded(p, { warnings: [], problems: [] }, [], (ctx) => p.module.diff(overlay, p.args, ctx)),
     ),
   );
-  plan.handlers = planHandlers(prep, plan.tasks.slice(since), env, problems, diffTask, handlerSkip);
+  plan.handlers = planHandlers(prep, plan.tasks.slice(since), env, problems, diffTask, handlerSkip, handlerReady);
   if (problems.length) throw new ValidationError(problems);
   return plan;
 }
 
 const CHECK_SKIP = 'skipped in check mode';
+
+function withoutPlaceholders(vars: Vars, names: string[] | undefined): Vars {
+  if (!names?.some((n) => Object.hasOwn(vars, n))) return vars;
+  const out = withVars({}, vars);
+  for (const n of names) delete out[n];
+  return out;
+}
 /** What a command registers only once it ran: unknown to a plan made before it runs. */
 const RUNTIME_ONLY = ['rc', 'stdout', 'stderr', 'stdout_lines', 'stderr_lines', 'start', 'end', 'delta', 'msg'];
 
@@ -224,13 +234,14 @@ function applyConditions(p: PreparedTask, t: TaskPlan, result: Vars, vars: () =>
   if (t.status === 'failed' && t.ignoreErrors) t.msg = `failed, ignored (ignore_errors): ${t.msg}`;
 }
 
-/** A task whose registered input changed what it reads: the host was read before that was known. */
-function readsMoved(q: Problem): Problem {
+/** A task whose registered input or facts changed what it reads: the host was read before those were known. */
+function readsMoved(q: Problem, input: 'registered' | 'facts'): Problem {
   if (!/was read but not declared/.test(q.message)) return q;
+  const what = input === 'facts' ? 'an ansible_* fact' : 'a registered result';
   return {
     ...q,
-    message: 'its args use a registered result to name what it reads on the host, which is read once, before any task is planned',
-    hint: 'use a registered result for content and conditions, not for the paths, keys or units a task manages',
+    message: `its args use ${what} to name what it reads on the host, which is read once, before any task is planned`,
+    hint: `use ${what} for content and conditions, not for the paths, keys or units a task manages`,
   };
 }
 
@@ -314,6 +325,7 @@ function planHandlers(
   problems: Problem[],
   diffTask: (p: PreparedTask, sink: TaskSink) => Change[],
   skip: (p: PreparedTask) => string | undefined,
+  ready: (p: PreparedTask) => PreparedTask | undefined,
 ): HandlerPlan[] {
   const notified = new Set<string>();
   // A change that reports ok (changed: false) notifies nothing, as the apply script does.
@@ -336,8 +348,10 @@ function planHandlers(
     keys.forEach((k) => claimed.add(k));
     // A handler whose `when` is false is notified but does not run, as in Ansible.
     if (skip(p)) continue;
+    const h = ready(p);
+    if (!h) continue;
     const sink: TaskSink = { warnings: [], problems: [] };
-    const changes = diffTask(p, sink);
+    const changes = diffTask(h, sink);
     problems.push(...sink.problems);
     out.push({
       name: p.task.name,

@@ -12,6 +12,7 @@ import { withVars } from '../vars/merge.js';
 import { planContext, thrownProblems, type TaskSink } from './context.js';
 import { taskSelected } from './tags.js';
 import { playReadsFacts } from './fact-references.js';
+import { FactStandIns } from './fact-stand-ins.js';
 import { censorProblem } from '../secrets/no-log.js';
 import type { PlanEnv, PreparedHost, PreparedTask } from './types.js';
 import type { Module } from '../module.js';
@@ -21,6 +22,12 @@ const MAX_LOOP_ITEMS = 10_000;
 
 export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, offline: boolean, roleVars: Vars[] = []): PreparedHost {
   const out: PreparedHost = { host, vars, tasks: [], handlers: [], queries: [], problems: [] };
+  // A play that reads Ansible's facts asks the gather for them; its args render on stand-ins until then.
+  const standIns = playReadsFacts(play, vars) ? new FactStandIns() : undefined;
+  if (standIns) {
+    out.ansibleFacts = true;
+    out.queries.push({ kind: 'system' });
+  }
   let current = vars;
   /** What set_fact tasks set so far, for the tasks of roles, which start from their role's variables. */
   let setFacts: Vars = {};
@@ -36,6 +43,8 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
   /** Variables only known at plan time (registered results, set_fact of them): a task that uses
    *  one is rendered now with a stand-in, for what it reads, and again when planned. */
   const deferredNames = new Set<string>();
+  /** Of those, the ones that had no value before: the plan drops them unless it sets them. */
+  const placeholders = new Set<string>();
   const usesDeferred = (...values: unknown[]): boolean => usesAny(values, deferredNames);
   const located = (task: Task, message: string, key: string, hint?: string): Problem => ({
     message,
@@ -83,12 +92,18 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
   };
 
   const prepOne = (task: Task, index: number, v: Vars, item?: string): PreparedTask | undefined => {
-    const deferred = usesDeferred(task.args, task.when, task.changedWhen, task.failedWhen, task.ignoreErrors);
-    const each = { ...(v !== vars ? { vars: v } : {}), ...(item !== undefined ? { item } : {}), ...(deferred ? { deferred } : {}) };
+    let deferred: PreparedTask['deferred'] = usesDeferred(task.args, task.when, task.changedWhen, task.failedWhen, task.ignoreErrors)
+      ? 'registered'
+      : undefined;
+    const each = () => ({
+      ...(v !== vars ? { vars: v } : {}),
+      ...(item !== undefined ? { item } : {}),
+      ...(deferred ? { deferred } : {}),
+    });
     // A `when`, `changed_when` or `failed_when` sees the host section as `facts`.
     const conditions = [...(task.changedWhen ?? []), ...(task.failedWhen ?? [])].some((c) => typeof c === 'string');
     if (task.when !== undefined || conditions) out.queries.push({ kind: 'host' });
-    if (task.meta) return { task, index, module: META_MODULE, args: {}, queries: [], ...each };
+    if (task.meta) return { task, index, module: META_MODULE, args: {}, queries: [], ...each() };
     out.problems.push(...becomeProblems(task, v, host));
     const module = env.registry.get(task.module);
     if (!module) {
@@ -101,17 +116,22 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
       });
       return undefined;
     }
-    let args: Vars;
-    let ignoreErrors = false;
-    try {
-      args = env.renderArgs(task.args, v, { task, host });
-      if (task.ignoreErrors !== undefined) ignoreErrors = truthy(keyword(task, 'ignore_errors', task.ignoreErrors, v));
-    } catch (err) {
+    const render = (rv: Vars) => ({
+      args: env.renderArgs(task.args, rv, { task, host }),
+      ignoreErrors: task.ignoreErrors !== undefined && truthy(keyword(task, 'ignore_errors', task.ignoreErrors, rv)),
+    });
+    const r = standIns ? standIns.render(v, render) : attempt(() => render(v));
+    if (r.readsFacts) deferred ??= 'facts';
+    if (!r.value) {
       // The stand-in of a registered result may not render (stdout_lines[0]); the plan renders it for real.
-      if (deferred) return { task, index, module, args: {}, queries: [], ...each };
-      out.problems.push(...thrownProblems(err, host, task));
+      if (deferred) return { task, index, module, args: {}, queries: [], ...each() };
+      out.problems.push(...thrownProblems(r.error, host, task));
       return undefined;
     }
+    const { args, ignoreErrors } = r.value;
+    // A set_fact whose `when` reads a fact sets its variables once the facts are known.
+    if (module.setsVars && !deferred && standIns && task.when !== undefined)
+      if (standIns.render(v, (rv) => [task.when!].flat().every((c) => env.evalWhen(c, rv, task.pos))).readsFacts) deferred = 'facts';
     const invalid = deferred ? [] : env.registry.validateArgs(task.module, args, task.args);
     if (invalid.length) {
       out.problems.push(...invalid.map((p) => censorProblem({ ...p, host: p.host ?? host, task: p.task ?? task.name }, task.noLog)));
@@ -134,7 +154,11 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
       // The names come from the args as written: the stand-in may not have rendered.
       const names = Object.keys(module.setsVars(task.args));
       for (const k of names) deferredNames.add(k);
-      setVars({ ...Object.fromEntries(names.map((k) => [k, ''])), ...module.setsVars(args) });
+      // A variable that had a value keeps it until the plan sets it: the task may be skipped.
+      const fresh = names.filter((k) => placeholders.has(k) || !Object.hasOwn(current, k));
+      for (const k of fresh) placeholders.add(k);
+      const standIn = module.setsVars(args);
+      setVars(Object.fromEntries(fresh.map((k) => [k, Object.hasOwn(standIn, k) ? standIn[k] : ''])));
     } else if (module.setsVars && (task.when === undefined || [task.when].flat().every((c) => env.evalWhen(c, v, task.pos)))) {
       // Variables are set now, for every later task's args; so its `when` can only use variables.
       setVars(module.setsVars(args));
@@ -145,7 +169,7 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
       module,
       args,
       queries,
-      ...each,
+      ...each(),
       ...(ignoreErrors ? { ignoreErrors } : {}),
       ...(readQuery ? { readQuery } : {}),
     };
@@ -154,6 +178,7 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
   const registered = (task: Task) => {
     if (!task.register) return;
     deferredNames.add(task.register);
+    placeholders.add(task.register);
     setVars({ [task.register]: REGISTERED_STAND_IN });
   };
 
@@ -205,10 +230,6 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
     registered(task);
     return prepared;
   };
-  if (playReadsFacts(play, vars)) {
-    out.ansibleFacts = true;
-    out.queries.push({ kind: 'system' });
-  }
   play.tasks.forEach((t, i) => {
     if (!taskSelected(play, t, env.tags)) return;
     out.tasks.push(...prep(t, i));
@@ -216,6 +237,7 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
   play.handlers.forEach((t, i) => {
     out.handlers.push(...prep(t, i));
   });
+  if (placeholders.size) out.placeholders = [...placeholders];
   return out;
 }
 
@@ -235,6 +257,14 @@ const REGISTERED_STAND_IN = Object.freeze({
   results: [],
   msg: '',
 });
+
+function attempt<T>(render: () => T): { value?: T; error?: unknown; readsFacts: boolean } {
+  try {
+    return { value: render(), readsFacts: false };
+  } catch (error) {
+    return { error, readsFacts: false };
+  }
+}
 
 /** Whether any template text in the values names one of the variables. */
 function usesAny(values: unknown[], names: Set<string>): boolean {

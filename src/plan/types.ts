@@ -36,8 +36,9 @@ export interface PreparedTask {
   item?: string;
   /** A failed change of this task is reported and the host goes on (ignore_errors). */
   ignoreErrors?: boolean;
-  /** Its when, args or conditions use a result registered earlier: rendered again at plan time. */
-  deferred?: boolean;
+  /** Its when, args or conditions use a result registered earlier, or its args read Ansible's
+   *  facts: rendered again at plan time, when those are known. */
+  deferred?: 'registered' | 'facts';
   /** A registered read-only command: run while the host is read, by this query. */
   readQuery?: FactQuery;
 }
@@ -49,6 +50,9 @@ export interface PreparedHost {
   tasks: PreparedTask[];
   handlers: PreparedTask[];
   queries: FactQuery[];
+  /** Variables that stand in for registered results and set_fact values known only at plan time:
+   *  a task rendered again at plan time sees them only as the plan sets them. */
+  placeholders?: string[];
   /** The play gathers facts and reads Ansible's: they join the variables of when: and templates. */
   ansibleFacts?: boolean;
   problems: Problem[];

@@ -137,7 +137,7 @@ test('a play asks for the facts only when it gathers them and something reads th
   assert.equal(playReadsFacts(play([task({ msg: 'hi' })]), { hostvars: { other: { x: '{{ ansible_hostname }}' } } }), false);
 });
 
-test('a fact used in task args is an error naming where facts can be used', () => {
+test('a fact where none is gathered is an error naming where facts can be used', () => {
   const args = { msg: '{{ ansible_hostname }}' };
   try {
     renderArgs(args, {}, { task: task(args), host: 'h' });
@@ -145,6 +145,6 @@ test('a fact used in task args is an error naming where facts can be used', () =
   } catch (e) {
     assert.ok(e instanceof ValidationError || e instanceof TemplateError, String(e));
     const hint = e instanceof ValidationError ? e.problems[0]!.hint : (e as TemplateError).hint;
-    assert.match(hint ?? '', /in when: and in \.j2 templates/);
+    assert.match(hint ?? '', /in plays with gather_facts \(the default\); a loop's list and a play's vars_files .* cannot use them/);
   }
 });
