@@ -15,14 +15,7 @@ export function queuedWork(o: CliOptions, url: string, playbook: string, check: 
   const conn = parseQueueUrl(url);
   const problems: Problem[] = [];
   const groups = new Map<string, string>();
-  for (const { play, hosts } of plays) {
-    // Both keep every host of a batch in one process; they run locally for now.
-    if (play.anyErrorsFatal || play.health?.length)
-      problems.push({
-        message: `play "${play.name}" uses ${play.anyErrorsFatal ? 'any_errors_fatal' : 'health'}, which --queue does not run yet`,
-        pos: posOf(play, play.anyErrorsFatal ? 'anyErrorsFatal' : 'health') ?? play.pos,
-        hint: 'run this playbook without --queue',
-      });
+  for (const { hosts } of plays) {
     for (const h of hosts) {
       const group = h.vars[GROUP_VAR] ?? DEFAULT_GROUP;
       const bad = groupProblem(group);

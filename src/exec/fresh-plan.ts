@@ -7,6 +7,12 @@ export function hasWork(plan: HostPlan): boolean {
   return plan.tasks.some((t) => (t.changes.length > 0 && !t.checkOnly) || !!t.flush?.length) || plan.handlers.length > 0;
 }
 
+/** Applying the plan runs something on the host: its work, or a failure the plan already knows
+ *  of, which the apply script reports. */
+export function touchesHost(plan: HostPlan): boolean {
+  return hasWork(plan) || plan.tasks.some((t) => t.status === 'failed' && !t.checkOnly);
+}
+
 /** One line per pending change and handler: what a plan is compared by. */
 export function planLines(plan: HostPlan): string[] {
   return [

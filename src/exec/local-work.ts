@@ -2,16 +2,35 @@
 // what a queue worker runs for each job it takes (src/queue/worker.ts).
 import { formatProblem, GatherError, messageOf, ValidationError } from '../errors.js';
 import type { Facts } from '../facts/types.js';
+import type { Play } from '../playbook/types.js';
 import { planHost } from '../plan/plan-host.js';
 import { isChange, type HostPlan, type PlanEnv, type PreparedHost } from '../plan/types.js';
+import { secrets } from '../secrets/redact.js';
 import { recordPhase, timePhase } from '../timings.js';
 import { applyHost, unreachableResult, type HostApplyOutcome } from './apply-host.js';
 import { gatherScript, type Gathered } from '../facts/gather.js';
 import { FactCache } from './fact-cache.js';
-import { hasWork, planDrift, planLines, sameWork } from './fresh-plan.js';
+import { hasWork, planDrift, planLines, sameWork, touchesHost } from './fresh-plan.js';
 import { outputDigest } from './guarded-script.js';
-import type { ApplyOutcome, Drift, HostStats, HostWork, Lost, PlanView, PreflightOutcome, Problems, ReplanOutcome } from './host-work.js';
+import type {
+  ApplyOutcome,
+  Convergence,
+  Drift,
+  HostStats,
+  HostWork,
+  KeepOutcome,
+  LockStep,
+  Lost,
+  PlanView,
+  PreflightOutcome,
+  Problems,
+  ReplanOutcome,
+  RollbackResult,
+  StepOutcome,
+} from './host-work.js';
+import { probeHost, type HostHealth } from './probe-host.js';
 import { plannedHandlerResult, plannedResult, type TaskResult } from './results.js';
+import { rollBack, takeSnapshot, type Snapshot } from './rollback.js';
 import { isUnreachable, type HostSessions } from './session.js';
 
 /** Guarded applies of one host before it is failed for changing under the run each time. */
@@ -24,6 +43,7 @@ export class LocalWork implements HostWork {
   /** `prepared`: per play, the hosts it targets (a worker holds only its job's host). `facts`: the
    *  facts already read over these sessions (a worker keeps them from one job of a run to the next). */
   constructor(
+    private readonly plays: Play[],
     private readonly prepared: PreparedHost[][],
     private readonly env: PlanEnv,
     readonly sessions: HostSessions,
@@ -75,18 +95,31 @@ export class LocalWork implements HostWork {
   }
 
   async replan(play: number, host: string, before: string[]): Promise<ReplanOutcome> {
+    const plan = await this.fresh(play, host);
+    if ('problems' in plan || 'lost' in plan) return plan;
+    const drift = moved(before, plan);
+    return drift ? { drift } : {};
+  }
+
+  /** The host's plan on facts gathered now; `notified`: handler keys earlier steps notified. */
+  private async fresh(play: number, host: string, notified: string[] = []): Promise<HostPlan | Problems | Lost> {
     const prep = this.prep(play, host);
     try {
       this.facts.invalidate(host);
       const facts = await this.facts.get(host, prep.vars);
-      const plan = planHost(prep, facts, this.env, this.offline(host));
+      const plan = planHost(prep, facts, this.env, this.offline(host), notified.length ? { notified } : {});
       this.plans[play]!.set(host, plan);
-      const drift = planDrift(before, planLines(plan));
-      return drift ? { drift } : {};
+      return plan;
     } catch (err) {
       this.plans[play]!.delete(host);
       return failure(host, err);
     }
+  }
+
+  /** The plan held (a local run's, from its batch's replan), or one made now (a worker's job). */
+  private held(play: number, host: string, notified: string[] = []): Promise<HostPlan | Problems | Lost> {
+    const plan = this.plan(play, host);
+    return plan ? Promise.resolve(plan) : this.fresh(play, host, notified);
   }
 
   /**
@@ -96,21 +129,22 @@ export class LocalWork implements HostWork {
    * the next play. When the host changed, nothing is applied: the host is planned again on what
    * that exec read and tried again, at most GUARD_TRIES times; when only facts the plan does not
    * depend on moved, the next try applies without comparing. `before`: the lines of the plan the
-   * run holds, to say when the plan moved; `gate`: a health gate's snapshot of the plan's files,
-   * false when the host must not be applied (the gate reported why).
+   * run holds, to say when the plan moved; `keep`: a health gate's token, under which the files
+   * of the plan about to be applied are kept first (again when the plan moved).
    */
-  async apply(play: number, host: string, before: string[] = [], gate?: (plan: HostPlan) => Promise<boolean>): Promise<ApplyOutcome> {
+  async apply(play: number, host: string, before: string[] = [], keep?: string): Promise<ApplyOutcome> {
     const prep = this.prep(play, host);
     let drift: Drift | undefined;
+    let kept: Snapshot | undefined;
     const planOn = (facts: Facts): HostPlan => {
       const planning = performance.now();
       const plan = planHost(prep, facts, this.env, this.offline(host));
       recordPhase('plan', planning);
       this.plans[play]!.set(host, plan);
-      drift = planDrift(before, planLines(plan));
+      drift = moved(before, plan);
       return plan;
     };
-    const moved = () => (drift ? { drift } : {});
+    const also = () => ({ ...(drift ? { drift } : {}), ...(kept ? { kept } : {}) });
     try {
       const gathered = await this.facts.gathered(host, prep.vars);
       const transport = this.sessions.existing(host);
@@ -120,18 +154,20 @@ export class LocalWork implements HostWork {
       for (let tries = 1; ; tries++) {
         if (!hasWork(plan)) {
           const outcome = await applyHost(transport, plan, this.forceHandlers);
-          return { results: outcome.results, applied: false, ...moved() };
+          return { results: outcome.results, applied: false, ...also() };
         }
-        if (gate && snapshotted !== plan) {
-          if (!(await gate(plan))) return { results: [], applied: false, ...moved() };
+        if (keep !== undefined && snapshotted !== plan) {
+          const k = await this.snapshot(host, plan, keep);
+          if ('lost' in k) return k;
+          kept = k.kept;
           snapshotted = plan;
         }
         const guard = { gather: gatherScript(transport, this.facts.queries(host)), expected };
         const outcome = await timePhase('apply', () => applyHost(transport, plan, this.forceHandlers, [], guard));
         const after = this.afterApply(host, outcome);
         if (!outcome.drift) {
-          const results = await this.verified(prep, outcome, typeof after === 'string' ? after : after.facts);
-          return { results, applied: outcome.applied, ...moved() };
+          const results = await this.checked(prep, outcome, () => (typeof after === 'string' ? after : after.facts));
+          return { results, applied: outcome.applied, ...also() };
         }
         if (typeof after === 'string') return { lost: { host, task: 'gather facts', status: 'failed', changes: [], msg: after } };
         if (tries === GUARD_TRIES) {
@@ -162,46 +198,104 @@ export class LocalWork implements HostWork {
     }
   }
 
-  /** After an apply in lockstep (any_errors_fatal): the results, verified on a new gather when anything ran. */
-  async settled(play: number, host: string, outcome: HostApplyOutcome): Promise<TaskResult[]> {
-    const prep = this.prep(play, host);
-    if (hasWork(this.plan(play, host)!)) this.facts.invalidate(host);
-    return this.verified(prep, outcome, this.facts.get(host, prep.vars));
-  }
-
-  /** The results, verified when a change ran and none failed. */
-  private async verified(prep: PreparedHost, outcome: HostApplyOutcome, facts: Promise<Facts> | Facts | string): Promise<TaskResult[]> {
+  /** The results, verified on the facts read after the apply when a change ran and none failed. */
+  private async checked(prep: PreparedHost, outcome: HostApplyOutcome, after: () => Facts | string): Promise<TaskResult[]> {
     if (!outcome.applied || outcome.results.some((r) => r.status === 'failed')) return outcome.results;
-    return timePhase('verify', () => this.verify(prep, facts, outcome.results));
+    return timePhase('verify', async () => verified(outcome.results, await this.convergence(prep, after)));
   }
 
-  /** Plan on the facts read after the apply: every task must now be a no-op, or it did not converge. */
-  private async verify(prep: PreparedHost, after: Promise<Facts> | Facts | string, results: TaskResult[]): Promise<TaskResult[]> {
-    const transport = this.sessions.existing(prep.host);
+  /** Gather again and plan: every task must now be a no-op, or it did not converge. */
+  converged(play: number, host: string): Promise<Convergence> {
+    const prep = this.prep(play, host);
+    return this.convergence(prep, () => this.facts.get(host, prep.vars));
+  }
+
+  /** Plans on the host's facts after an apply (a message when they could not be read). */
+  private async convergence(prep: PreparedHost, read: () => Promise<Facts> | Facts | string): Promise<Convergence> {
+    const { host } = prep;
+    const transport = this.sessions.existing(host);
     try {
-      if (typeof after === 'string') throw new GatherError(after);
-      const facts = await after;
+      const facts = await read();
+      if (typeof facts === 'string') throw new GatherError(facts);
       const again = planHost(prep, facts, { ...this.env, check: true }, transport.offline);
-      const drift = new Map(
-        again.tasks
-          .filter((t) => t.task.checkMode !== true && !t.standby)
-          .map(
-            (t) =>
-              [
-                t.task.name,
-                t.changes.filter((c) => isChange(c) && !(transport.offline && c.ops.every((o) => o.kind === 'exec' && o.live))),
-              ] as const,
-          )
-          .filter(([, cs]) => cs.length > 0),
-      );
-      return results.map((r) => {
-        const cs = !r.handler && r.status !== 'failed' && drift.get(r.task);
-        return cs ? { ...r, status: 'failed', msg: `did not converge: ${cs.map((c) => c.summary).join('; ')}` } : r;
-      });
+      const drift = again.tasks
+        .filter((t) => t.task.checkMode !== true && !t.standby)
+        .map(
+          (t) =>
+            [
+              t.task.name,
+              t.changes.filter((c) => isChange(c) && !(transport.offline && c.ops.every((o) => o.kind === 'exec' && o.live))),
+            ] as const,
+        )
+        .filter(([, cs]) => cs.length > 0);
+      return { drift: drift.map(([task, cs]) => [task, `did not converge: ${cs.map((c) => c.summary).join('; ')}`]) };
     } catch (err) {
       const msg = err instanceof ValidationError ? err.problems.map(formatProblem).join('; ') : messageOf(err);
-      return [...results, { host: prep.host, task: 'verify', status: isUnreachable(err) ? 'unreachable' : 'failed', changes: [], msg }];
+      return { lost: { host, task: 'verify', status: isUnreachable(err) ? 'unreachable' : 'failed', changes: [], msg } };
     }
+  }
+
+  async keep(play: number, host: string, token: string): Promise<KeepOutcome> {
+    const plan = await this.held(play, host);
+    if ('problems' in plan) return { lost: planFailed(host, plan) };
+    if ('lost' in plan) return plan;
+    return this.snapshot(host, plan, token);
+  }
+
+  /** Keeps the files the plan replaces (none kept when it replaces none). */
+  private async snapshot(host: string, plan: HostPlan, token: string): Promise<KeepOutcome> {
+    if (!plan.tasks.some((t) => t.changes.some(isChange))) return {};
+    try {
+      return { kept: await takeSnapshot(this.sessions.existing(host), plan, token) };
+    } catch (err) {
+      const status = isUnreachable(err) ? 'unreachable' : 'failed';
+      return { lost: { host, task: 'keep files for rollback', status, changes: [], msg: messageOf(err) } };
+    }
+  }
+
+  probe(play: number, host: string): Promise<HostHealth> {
+    return probeHost(this.plays[play]!, host, this.prep(play, host).vars, this.env, this.sessions);
+  }
+
+  async rollback(play: number, host: string, kept: Snapshot): Promise<RollbackResult> {
+    try {
+      return await rollBack(await this.sessions.connect(host, this.prep(play, host).vars), kept);
+    } catch (err) {
+      return { lost: { host, task: 'rollback', status: isUnreachable(err) ? 'unreachable' : 'failed', changes: [], msg: messageOf(err) } };
+    }
+  }
+
+  async step(play: number, host: string, step: LockStep): Promise<StepOutcome> {
+    const none = { results: [], applied: false, unreachable: false, notified: [] };
+    const plan = await this.held(play, host, 'handlers' in step ? step.handlers : []);
+    if ('problems' in plan || 'lost' in plan) {
+      const r = 'lost' in plan ? plan.lost : planFailed(host, plan);
+      return { ...none, results: [r], unreachable: r.status === 'unreachable' };
+    }
+    const transport = this.sessions.existing(host);
+    if ('handlers' in step) {
+      const handlers = plan.handlers.filter((h) => h.keys.some((k) => step.handlers.includes(k)));
+      if (!handlers.length) return none;
+      this.facts.invalidate(host);
+      return { ...(await applyHost(transport, { ...plan, tasks: [], handlers }, this.forceHandlers, step.handlers)), notified: [] };
+    }
+    const t = plan.tasks.find((x) => x.index === step.task);
+    if (!t) return none;
+    if (!t.changes.length) {
+      const result: TaskResult = {
+        host,
+        task: t.task.name,
+        status: t.status,
+        changes: [],
+        ...(t.msg ? { msg: t.msg } : {}),
+        ...(t.warnings.length ? { warnings: t.warnings } : {}),
+      };
+      return { ...none, results: [result] };
+    }
+    this.facts.invalidate(host);
+    const done = await applyHost(transport, { ...plan, tasks: [t], handlers: [] }, this.forceHandlers);
+    const ran = done.results.some((r) => r.status === 'changed' && r.task === t.task.name);
+    return { ...done, notified: ran ? t.changes.filter(isChange).flatMap((c) => c.notify ?? []) : [] };
   }
 
   stats(host: string): HostStats {
@@ -226,7 +320,28 @@ export function planView(plan: HostPlan): PlanView {
     else rows.push({ key: `t${t.index}`, result: plannedResult(plan.host, t) });
   }
   handlerRows('', plan.handlers);
-  return { host: plan.host, hasWork: hasWork(plan), lines: planLines(plan), rows };
+  return { host: plan.host, hasWork: touchesHost(plan), lines: planLines(plan), rows };
+}
+
+/** Results with the tasks that did not converge failed, or the verify's own failure added. */
+export function verified(results: TaskResult[], c: Convergence): TaskResult[] {
+  if ('lost' in c) return [...results, c.lost];
+  const drift = new Map(c.drift);
+  return results.map((r) => {
+    const msg = !r.handler && r.status !== 'failed' && drift.get(r.task);
+    return msg ? { ...r, status: 'failed', msg } : r;
+  });
+}
+
+/** A plan that found problems where only a result can go (the plan moved under a running batch). */
+export function planFailed(host: string, p: Problems): TaskResult {
+  return { host, task: 'plan', status: 'failed', changes: [], msg: p.problems.map(formatProblem).join('; ') };
+}
+
+/** How the plan made now differs from the lines the run holds. Both sides masked: lines that came
+ *  through the queue carry a worker's secrets masked. */
+function moved(before: string[], plan: HostPlan): Drift | undefined {
+  return planDrift(secrets.redactValue(before), secrets.redactValue(planLines(plan)));
 }
 
 function failure(host: string, err: unknown): Problems | Lost {

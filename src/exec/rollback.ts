@@ -4,7 +4,9 @@
 // beside it, mv -T) or removes what did not exist, with the folders the apply made for it, puts
 // back the folders' mode and owner, then re-runs the handlers the plan notified (daemon-reload,
 // restart), all in one exec. The restore is plain file work on the target's paths, so an offline
-// root needs no shell of its own. Only the last run's snapshot is kept on the host.
+// root needs no shell of its own. The handlers' script is written beside the copies when they are
+// taken (mode 0600): what a snapshot hands back (through a queue too) is paths and summaries,
+// never a handler's file content. Only the last run's snapshot is kept on the host.
 import { posix } from 'node:path';
 import type { Change } from '../module.js';
 import type { HostPlan } from '../plan/types.js';
@@ -29,9 +31,12 @@ export interface Snapshot {
   dir: string;
   /** Every path the plan replaces, and whether it existed before. */
   entries: SnapshotEntry[];
-  /** Handler changes to run again after the files are back. */
-  handlers: Change[];
+  /** Summaries of the handler changes run again after the files are back (by the script kept
+   *  in the snapshot). */
+  handlers: string[];
 }
+
+const HANDLERS = 'handlers.sh';
 
 /** Paths a host plan writes, in plan order, each once. */
 export function replacedPaths(plan: HostPlan): string[] {
@@ -52,7 +57,8 @@ function countMissing(start: string): string {
   return `n=0; d=${start}; while [ -n "$d" ] && [ ! -e "$d" ] && [ ! -L "$d" ]; do n=$((n+1)); d=\${d%/*}; done`;
 }
 
-export function snapshotScript(root: string, dir: string, paths: string[], folders: string[] = []): string {
+/** `handlers`: the script that runs the plan's handlers again, kept beside the copies. */
+export function snapshotScript(root: string, dir: string, paths: string[], folders: string[] = [], handlers = ''): string {
   const D = shq(rooted(root, dir));
   const files = paths.map((p, i) => {
     const P = shq(rooted(root, p));
@@ -69,6 +75,7 @@ export function snapshotScript(root: string, dir: string, paths: string[], folde
 umask 077
 rm -rf ${shq(rooted(root, SNAPSHOT_ROOT))}/* && mkdir -p ${D} || exit 1
 ${lines.join('\n')}
+printf '%s' ${shq(handlers)} >${D}/${HANDLERS} || exit 1
 `;
 }
 
@@ -94,10 +101,20 @@ export async function takeSnapshot(transport: Transport, plan: HostPlan, token: 
   const paths = replacedPaths(plan);
   const folders = setFolders(plan);
   const dir = `${SNAPSHOT_ROOT}/${token}`;
-  const res = await transport.exec(snapshotScript(transport.root, dir, paths, folders));
+  const handlers = plan.handlers.flatMap((h) => h.changes);
+  const res = await transport.exec(snapshotScript(transport.root, dir, paths, folders, handlersScript(transport, handlers)));
   if (res.rc !== 0) throw new Error(`cannot keep the previous files for rollback in ${dir}: ${res.stderr.trim() || `exit ${res.rc}`}`);
-  return { dir, entries: parseSnapshot(res.stdout, paths, folders), handlers: plan.handlers.flatMap((h) => h.changes) };
+  return { dir, entries: parseSnapshot(res.stdout, paths, folders), handlers: handlers.map((h) => h.summary) };
 }
+
+/** Each handler as its own apply script, so a failed handler (restarting a unit the restore
+ *  removed) does not stop the ones after it; a marker line before each splits their output. */
+function handlersScript(transport: Transport, handlers: Change[]): string {
+  const target = { root: transport.root, offline: transport.offline };
+  return handlers.map((change) => step(compileApplyScript([{ change, sets: [] }], target, true).script)).join('\n');
+}
+
+const step = (script: string) => `echo '${MARK}-step'\n(\n${script})`;
 
 /** Folders the apply made for a path that did not exist (a folder: it too), nearest first. */
 function madeDirs(e: SnapshotEntry): string[] {
@@ -152,30 +169,21 @@ export interface RollbackOutcome {
   error?: string;
 }
 
-/** The restore, then each handler as its own apply script, so a failed handler (restarting a unit
- *  the restore removed) does not stop the ones after it; all of them travel in one exec, split by
- *  a marker line. */
+/** The restore, then the handlers' script the snapshot kept, in one exec. */
 export async function rollBack(transport: Transport, snap: Snapshot): Promise<RollbackOutcome> {
-  const target = { root: transport.root, offline: transport.offline };
-  const steps = [
-    { summary: `restore ${snap.entries.length} files from ${snap.dir}`, script: restoreStep(transport.root, snap) },
-    ...snap.handlers.map((change: Change) => ({
-      summary: change.summary,
-      script: compileApplyScript([{ change, sets: [] }], target, true).script,
-    })),
-  ];
-  const script = steps.map((s) => `echo '${MARK}-step'\n(\n${s.script})`).join('\n');
-  const res = await transport.exec(script);
+  const handlers = snap.handlers.length ? `\nsh ${shq(rooted(transport.root, `${snap.dir}/${HANDLERS}`))}` : '';
+  const res = await transport.exec(`${step(restoreStep(transport.root, snap))}${handlers}`);
+  const steps = [`restore ${snap.entries.length} files from ${snap.dir}`, ...snap.handlers];
   const outputs = res.stdout.split(`${MARK}-step\n`).slice(1);
-  const errors = steps.flatMap((step, i) => {
+  const errors = steps.flatMap((summary, i) => {
     const o = parseApplyOutput(outputs[i] ?? '', 1)[0]!;
-    return o.status === 'ok' ? [] : [`${step.summary}: ${o.error ?? 'not run'}`];
+    return o.status === 'ok' ? [] : [`${summary}: ${o.error ?? 'not run'}`];
   });
   return {
     ok: errors.length === 0,
     restored: snap.entries.filter((e) => e.existed).length,
     removed: snap.entries.filter((e) => !e.existed).length,
-    handlers: snap.handlers.map((h) => h.summary),
+    handlers: snap.handlers,
     ...(errors.length ? { error: errors.join('; ') } : {}),
   };
 }

@@ -2,62 +2,59 @@
 // changed are probed (a check that could not run fails unless its task lets it pass); if
 // any host of the batch failed (a task or a health check), every host of the batch that changed
 // is rolled back (previous files, handlers re-run), probed again, and the play halts with a
-// report naming what failed, what was restored and which hosts were never touched.
+// report naming what failed, what was restored and which hosts were never touched. The gate
+// decides; keeping, probing and rolling back are host work (HostWork), done by this process or
+// by the workers of a queue.
 import { randomBytes } from 'node:crypto';
-import type { Play, Vars } from '../playbook/types.js';
-import { isChange, type HostPlan, type PlanEnv, type PreparedHost } from '../plan/types.js';
-import { failureSummary, probeHost, type HostHealth } from './probe-host.js';
-import { rollBack, takeSnapshot, type Snapshot } from './rollback.js';
+import type { Play } from '../playbook/types.js';
+import type { HostWork } from './host-work.js';
+import { failureSummary, type HostHealth } from './probe-host.js';
+import type { Snapshot } from './rollback.js';
 import type { TaskResult } from './results.js';
-import { isUnreachable, type HostSessions } from './session.js';
 
 type Report = (r: TaskResult) => void;
 
 export class RolloutGate {
-  private readonly token = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+  /** The run's name for what the gate keeps on its hosts. */
+  readonly token = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
   private readonly snapshots = new Map<string, Snapshot>();
-  private readonly vars = new Map<string, Vars>();
 
+  /** `out`: hosts that failed or were lost in this run. */
   private constructor(
-    private readonly play: Play,
-    private readonly env: PlanEnv,
-    private readonly sessions: HostSessions,
+    private readonly index: number,
+    private readonly work: HostWork,
+    private readonly out: ReadonlyMap<string, unknown>,
     private readonly report: Report,
   ) {}
 
   /** A gate for plays with a health list; undefined otherwise. */
-  static for(play: Play, env: PlanEnv, sessions: HostSessions, report: Report): RolloutGate | undefined {
-    return play.health?.length ? new RolloutGate(play, env, sessions, report) : undefined;
+  static for(play: Play, index: number, work: HostWork, out: ReadonlyMap<string, unknown>, report: Report): RolloutGate | undefined {
+    return play.health?.length ? new RolloutGate(index, work, out, report) : undefined;
   }
 
-  /** Keeps the files the host's plan replaces. False (reported) when that fails: the host is not applied. */
-  async before(prep: PreparedHost, plan: HostPlan): Promise<boolean> {
-    this.vars.set(prep.host, prep.vars);
-    if (!plan.tasks.some((t) => t.changes.some(isChange))) return true;
-    try {
-      this.snapshots.set(prep.host, await takeSnapshot(this.sessions.existing(prep.host), plan, this.token));
-      return true;
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      this.report({
-        host: prep.host,
-        task: 'keep files for rollback',
-        status: isUnreachable(err) ? 'unreachable' : 'failed',
-        changes: [],
-        msg,
-      });
+  /** Keeps the files the host's plan replaces, for a step-by-step apply. False (reported) when that
+   *  fails: the host is not applied. */
+  async before(host: string): Promise<boolean> {
+    const k = await this.work.keep(this.index, host, this.token);
+    if ('lost' in k) {
+      this.report(k.lost);
       return false;
     }
+    if (k.kept) this.snapshots.set(host, k.kept);
+    return true;
+  }
+
+  /** Notes what an apply kept before it ran (HostWork.apply with the gate's token). */
+  keeps(host: string, kept: Snapshot): void {
+    this.snapshots.set(host, kept);
   }
 
   /** Probes the batch; on any failure rolls it back. Returns the halt reason, or undefined to go on. */
   async after(batch: string[], later: string[]): Promise<string | undefined> {
-    const failedTasks = batch.filter((h) => this.sessions.out.has(h));
+    const failedTasks = batch.filter((h) => this.out.has(h));
     // The gate judges what the batch changed: hosts it left alone are not probed (and not called
     // healthy), so a run that changes nothing reads each host once.
-    const probed = await Promise.all(
-      batch.filter((h) => !this.sessions.out.has(h) && this.snapshots.has(h)).map((h) => this.probe(h, 'health')),
-    );
+    const probed = await Promise.all(batch.filter((h) => !this.out.has(h) && this.snapshots.has(h)).map((h) => this.probe(h, 'health')));
     const unhealthy = probed.filter((h) => !h.ok);
     if (failedTasks.length === 0 && unhealthy.length === 0) return undefined;
 
@@ -72,7 +69,7 @@ export class RolloutGate {
   }
 
   private async probe(host: string, label: string): Promise<HostHealth> {
-    const h = await probeHost(this.play, host, this.vars.get(host) ?? {}, this.env, this.sessions);
+    const h = await this.work.probe(this.index, host);
     for (const t of h.tasks) {
       const bad = t.results.filter((r) => !r.ok);
       const msg = (bad.length ? bad : t.results).map((r) => `${r.check}: ${r.value}`).join('; ');
@@ -84,18 +81,14 @@ export class RolloutGate {
 
   /** Restores the host, re-runs its handlers, probes it again; one line for the halt report. */
   private async rollBackHost(host: string): Promise<string> {
-    const snap = this.snapshots.get(host)!;
-    let line: string;
-    try {
-      const r = await rollBack(this.sessions.existing(host), snap);
-      const what = `${r.restored} restored, ${r.removed} removed${r.handlers.length ? `, then ${r.handlers.join(', ')}` : ''}`;
-      this.report({ host, task: 'rollback', status: r.ok ? 'changed' : 'failed', changes: [], msg: r.ok ? what : `${what}: ${r.error}` });
-      line = r.ok ? `${host} (${what})` : `${host} FAILED (${r.error})`;
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      this.report({ host, task: 'rollback', status: isUnreachable(err) ? 'unreachable' : 'failed', changes: [], msg });
-      return `${host} FAILED (${msg})`;
+    const r = await this.work.rollback(this.index, host, this.snapshots.get(host)!);
+    if ('lost' in r) {
+      this.report(r.lost);
+      return `${host} FAILED (${r.lost.msg})`;
     }
+    const what = `${r.restored} restored, ${r.removed} removed${r.handlers.length ? `, then ${r.handlers.join(', ')}` : ''}`;
+    this.report({ host, task: 'rollback', status: r.ok ? 'changed' : 'failed', changes: [], msg: r.ok ? what : `${what}: ${r.error}` });
+    const line = r.ok ? `${host} (${what})` : `${host} FAILED (${r.error})`;
     const again = await this.probe(host, 'health after rollback');
     return `${line}, healthy after rollback: ${again.ok ? 'yes' : `no (${failureSummary(again)})`}`;
   }

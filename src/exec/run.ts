@@ -15,7 +15,7 @@ import type { TaskResult } from './results.js';
 import { HostSessions, type TransportFactory } from './session.js';
 import { prepareAll } from './prepare-all.js';
 import { RolloutGate } from './rollout.js';
-import { LocalWork } from './local-work.js';
+import { LocalWork, verified } from './local-work.js';
 import { hasProblems, isLost, type ApplyOutcome, type HostWork, type PlanView, type Problems } from './host-work.js';
 import { phaseTimings, timePhase } from '../timings.js';
 
@@ -26,7 +26,7 @@ export interface PlayInput {
 }
 
 /** Who does the work on hosts: this process (the default), or workers behind a queue. */
-export type WorkFactory = (prepared: PreparedHost[][], sessions: HostSessions) => HostWork;
+export type WorkFactory = (plays: Play[], prepared: PreparedHost[][], sessions: HostSessions) => HostWork;
 
 export interface RunOptions {
   env: PlanEnv;
@@ -65,6 +65,8 @@ class Run {
   private readonly lost = new Map<string, TaskResult>();
   /** Plays that ran something on each host: what a late problem must say was changed. */
   private readonly touched = new Map<string, string[]>();
+  /** Hosts read or worked on since the preflight: their facts may have moved from its plans. */
+  private readonly worked = new Set<string>();
   private changesPending = false;
 
   constructor(private readonly opts: RunOptions) {
@@ -81,11 +83,6 @@ class Run {
 
   private get stopping(): boolean {
     return !!this.opts.interrupt?.signal;
-  }
-
-  /** The local work, for what only runs in this process (health gates, any_errors_fatal). */
-  private get local(): LocalWork | undefined {
-    return this.work instanceof LocalWork ? this.work : undefined;
   }
 
   private result(r: TaskResult): void {
@@ -117,7 +114,11 @@ class Run {
       if (err instanceof ValidationError) return this.invalid(err.problems);
       throw err;
     }
-    const work = (this.work = (this.opts.work ?? localWork(this.opts))(prepared, this.sessions));
+    const work = (this.work = (this.opts.work ?? localWork(this.opts))(
+      plays.map((p) => p.play),
+      prepared,
+      this.sessions,
+    ));
 
     // Hosts are read (never changed) even when the args alone showed problems, so that the plan's
     // problems are reported with them.
@@ -193,6 +194,7 @@ class Run {
   private async freshPlans(index: number, play: Play, batch: PreparedHost[], plans: Map<string, PlanView>): Promise<Problem[]> {
     const problems: Problem[] = [];
     const pending = batch.filter((p) => plans.get(p.host)?.hasWork);
+    for (const p of pending) this.worked.add(p.host);
     await runLimited(
       pending,
       this.opts.forks,
@@ -223,15 +225,16 @@ class Run {
   /** Returns the exit code when the play (and the run) halts. */
   private async applyBatches(index: number, play: Play, active: PreparedHost[], plans: Map<string, PlanView>): Promise<number | undefined> {
     const batches = splitBatches(active, play.serial);
-    const local = this.local;
+    const work = this.work!;
     // A play whose tasks --tags/--skip-tags leave out changes nothing: none of its probes run.
-    const gate =
-      local && active.some((p) => p.tasks.length) ? RolloutGate.for(play, this.opts.env, local.sessions, (r) => this.result(r)) : undefined;
+    const gate = active.some((p) => p.tasks.length)
+      ? RolloutGate.for(play, index, work, this.sessions.out, (r) => this.result(r))
+      : undefined;
     for (const [b, batch] of batches.entries()) {
       if (this.stopping) return this.finish();
       this.emit({ event: 'batch_start', batch: b + 1, hosts: batch.map((p) => p.host) });
       // any_errors_fatal goes task by task: its hosts are gathered and planned again first.
-      const late = play.anyErrorsFatal && local ? await this.freshPlans(index, play, batch, plans) : [];
+      const late = play.anyErrorsFatal ? await this.freshPlans(index, play, batch, plans) : [];
       if (late.length) {
         this.invalid(late);
         this.emitRecap();
@@ -260,19 +263,24 @@ class Run {
       // A terminal shows the batch at once (0 done), not only when its first host finishes.
       if (!lost.length) progress();
       const planned = batch.filter((p) => plans.has(p.host));
-      const kept = async (p: PreparedHost) => !gate || (await gate.before(p, local!.plan(index, p.host)!));
-      if (play.anyErrorsFatal && local) {
+      const kept = async (p: PreparedHost) => !gate || (await gate.before(p.host));
+      if (play.anyErrorsFatal) {
         const going: PreparedHost[] = [];
         await runLimited(planned, this.opts.forks, async (p) => {
           if (await kept(p)) going.push(p);
           else count(p.host);
         });
-        const lockstep = going.map((p) => ({ host: p.host, transport: local.sessions.existing(p.host), plan: local.plan(index, p.host)! }));
-        const outcomes = await timePhase('apply', () => applyLockstep(lockstep, this.opts.forks, this.opts.forceHandlers));
+        const lockstep = going.map((p) => ({ host: p.host, tasks: [...new Set(p.tasks.map((t) => t.index))] }));
+        const outcomes = await timePhase('apply', () =>
+          applyLockstep(lockstep, this.opts.forks, this.opts.forceHandlers, (host, s) => work.step(index, host, s)),
+        );
         for (const p of going) {
-          const outcome = outcomes.get(p.host)!;
-          const results = await local.settled(index, p.host, outcome);
-          if (this.settle(play, p.host, { results, applied: outcome.applied })) tally.changed++;
+          const { results, applied } = outcomes.get(p.host)!;
+          const settled =
+            applied && !results.some((r) => r.status === 'failed')
+              ? await timePhase('verify', async () => verified(results, await work.converged(index, p.host)))
+              : results;
+          if (this.settle(play, p.host, { results: settled, applied })) tally.changed++;
           count(p.host);
         }
       } else {
@@ -280,13 +288,21 @@ class Run {
           planned,
           this.opts.forks,
           async (p) => {
-            const lines = plans.get(p.host)!.lines;
-            const outcome = gate
-              ? await local!.apply(index, p.host, lines, (plan) => gate.before(p, plan))
-              : await this.work!.apply(index, p.host, lines);
+            const view = plans.get(p.host)!;
+            // Nothing to run on a host still as the preflight read it: the plan's rows are the
+            // results, and no host work is needed (no job, where workers do it).
+            if (!view.hasWork && !this.worked.has(p.host)) {
+              this.settle(play, p.host, { results: view.rows.map((r) => r.result), applied: false });
+              return count(p.host);
+            }
+            this.worked.add(p.host);
+            const outcome = await work.apply(index, p.host, view.lines, gate?.token);
             // A problem the host's fresh facts show ends the run (exit 3) once the batch is done.
             if (hasProblems(outcome)) late.push(...outcome.problems);
-            else if (this.settle(play, p.host, outcome)) tally.changed++;
+            else {
+              if ('kept' in outcome && outcome.kept) gate?.keeps(p.host, outcome.kept);
+              if (this.settle(play, p.host, outcome)) tally.changed++;
+            }
             count(p.host);
           },
           () => !this.stopping,
@@ -347,5 +363,5 @@ class Run {
 }
 
 function localWork(opts: RunOptions): WorkFactory {
-  return (prepared, sessions) => new LocalWork(prepared, opts.env, sessions, opts.forceHandlers);
+  return (plays, prepared, sessions) => new LocalWork(plays, prepared, opts.env, sessions, opts.forceHandlers);
 }

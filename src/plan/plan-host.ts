@@ -164,7 +164,7 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
       guarded(p, { warnings: [], problems: [] }, [], (ctx) => p.module.diff(overlay, p.args, ctx)),
     ),
   );
-  plan.handlers = planHandlers(prep, plan.tasks.slice(since), env, problems, diffTask, handlerSkip, handlerReady);
+  plan.handlers = planHandlers(prep, plan.tasks.slice(since), env, problems, diffTask, handlerSkip, handlerReady, hooks.notified);
   if (problems.length) throw new ValidationError(problems);
   return plan;
 }
@@ -326,8 +326,9 @@ function planHandlers(
   diffTask: (p: PreparedTask, sink: TaskSink) => Change[],
   skip: (p: PreparedTask) => string | undefined,
   ready: (p: PreparedTask) => PreparedTask | undefined,
+  earlier: string[] = [],
 ): HandlerPlan[] {
-  const notified = new Set<string>();
+  const notified = new Set<string>(earlier);
   // A change that reports ok (changed: false) notifies nothing, as the apply script does.
   for (const t of tasks.filter(applied)) for (const c of t.changes.filter(isChange)) for (const k of c.notify ?? []) notified.add(k);
   if (notified.size === 0) return [];

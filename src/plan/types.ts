@@ -92,6 +92,8 @@ export interface PlanHooks {
   inspect?: boolean;
   /** health: each probe task's results (module.probe). */
   probe?: boolean;
+  /** Handler keys notified by changes already applied (a step-by-step apply's handlers). */
+  notified?: string[];
 }
 
 export interface HandlerPlan {

@@ -1,11 +1,22 @@
 // A job's answer, as it is stored in Redis: the outcome with no_log content censored and every
 // secret the worker opened masked, plus the round trips and bytes this job cost the host.
-import type { ApplyOutcome, HostStats, PreflightOutcome, ReplanOutcome } from '../exec/host-work.js';
+import type {
+  ApplyOutcome,
+  Convergence,
+  HostStats,
+  KeepOutcome,
+  PreflightOutcome,
+  ReplanOutcome,
+  RollbackResult,
+  StepOutcome,
+} from '../exec/host-work.js';
+import type { HostHealth } from '../exec/probe-host.js';
 import type { TaskResult } from '../exec/results.js';
 import { censorResult } from '../secrets/no-log.js';
 import { secrets } from '../secrets/redact.js';
 
-export type Outcome = PreflightOutcome | ReplanOutcome | ApplyOutcome;
+export type Outcome =
+  PreflightOutcome | ReplanOutcome | ApplyOutcome | KeepOutcome | HostHealth | RollbackResult | StepOutcome | Convergence;
 
 export interface JobAnswer {
   outcome: Outcome;

@@ -1,6 +1,8 @@
 // What a worker needs to load the same run as the coordinator: the paths and options it was
 // given, never what they hold. Each worker reads the playbook and inventory itself and opens
 // vault values with its own password, so no secret travels through Redis.
+import type { LockStep } from '../exec/host-work.js';
+import type { Snapshot } from '../exec/rollback.js';
 import type { Vars } from '../playbook/types.js';
 
 export interface RunSpec {
@@ -20,7 +22,7 @@ export interface RunSpec {
   acceptNewHostKeys: boolean;
 }
 
-export type JobKind = 'preflight' | 'replan' | 'apply';
+export type JobKind = 'preflight' | 'replan' | 'apply' | 'keep' | 'probe' | 'rollback' | 'step' | 'converged';
 
 export interface JobData {
   run: RunSpec;
@@ -30,4 +32,10 @@ export interface JobData {
   play: number;
   /** replan and apply: the lines of the plan the coordinator holds. */
   before: string[];
+  /** keep, and apply under a health gate: the run's name for what it keeps on the host. */
+  token?: string;
+  /** rollback: what keep kept (paths and summaries; the content stays on the host). */
+  kept?: Snapshot;
+  /** step: which step of an any_errors_fatal batch. */
+  step?: LockStep;
 }

@@ -66,17 +66,46 @@ export class JobRunner {
     // still reads the host, for the problems only its facts show.
     const stop = data.kind === 'preflight' ? prepared.flat().some((p) => p.incomplete) : problems.length > 0;
     if (stop) return safeAnswer({ problems: groupProblems(problems) }, { roundTrips: 0, bytesUploaded: 0 });
-    const work = new LocalWork(prepared, ws.env, sessions, data.run.forceHandlers, facts);
+    const work = new LocalWork(
+      ws.plays.map((p) => p.play),
+      prepared,
+      ws.env,
+      sessions,
+      data.run.forceHandlers,
+      facts,
+    );
     const before = work.stats(data.host);
-    let outcome: Outcome;
-    if (data.kind === 'preflight') outcome = await work.preflight(data.host);
-    else if (data.kind === 'replan') outcome = await work.replan(data.play, data.host, data.before);
-    else outcome = await work.apply(data.play, data.host, data.before);
+    const outcome = await this.call(work, data);
     const after = work.stats(data.host);
     return safeAnswer(outcome, {
       roundTrips: after.roundTrips - before.roundTrips,
       bytesUploaded: after.bytesUploaded - before.bytesUploaded,
     });
+  }
+
+  private call(work: LocalWork, { kind, host, play, ...d }: JobData): Promise<Outcome> {
+    const need = <T>(v: T | undefined): T => {
+      if (v === undefined) throw new Error(`a ${kind} job without its data`);
+      return v;
+    };
+    switch (kind) {
+      case 'preflight':
+        return work.preflight(host);
+      case 'replan':
+        return work.replan(play, host, d.before);
+      case 'apply':
+        return work.apply(play, host, d.before, d.token);
+      case 'keep':
+        return work.keep(play, host, need(d.token));
+      case 'probe':
+        return work.probe(play, host);
+      case 'rollback':
+        return work.rollback(play, host, need(d.kept));
+      case 'step':
+        return work.step(play, host, need(d.step));
+      case 'converged':
+        return work.converged(play, host);
+    }
   }
 
   private load(spec: RunSpec): Promise<LoadedRun> {

@@ -5,10 +5,22 @@
 // group nobody serves, no secret in Redis, and no success claimed when Redis lost the queue.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { TestRedis, TestWorker, cli, cliAsync, comparable, sleep, waitFor } from './fleet.js';
+import { dirname, join } from 'node:path';
+import { TestRedis, TestWorker, cli, cliAsync, comparable, sh, sleep, waitFor } from './fleet.js';
 
 const SECRET = 'queue-test-s3cret-9f2c7';
 const redis = new TestRedis();
@@ -213,12 +225,98 @@ test('through one worker, a cold apply costs 2 round trips per host and a run wi
   assert.deepEqual(trips(again.out), [1, 1, 1]);
 });
 
-test('plays the queue does not run yet are refused before any job is queued (exit 3)', () => {
-  const f = chrootFleet('refused', 1, SITE.replace('serial: 2', 'any_errors_fatal: true'));
-  const r = cli([f.site, '-i', f.inv, '--queue', redis.url, ...vaultArgs()]);
-  assert.equal(r.code, 3, r.err);
-  assert.match(r.err, /site\.yaml:3:\d+: play "configure" uses any_errors_fatal, which --queue does not run yet/);
-  assert.ok(!existsSync(join(f.roots, 'sw01/etc/motd')));
+/** A root with a shell and the few tools a rollback's restore runs inside it (chroot). */
+function withShell(root: string): void {
+  const bins = ['/bin/sh', '/bin/cp', '/bin/mv', '/bin/rm', '/bin/mkdir', '/usr/bin/dirname'];
+  const libs = new Set<string>();
+  for (const b of bins) {
+    const real = realpathSync(b);
+    mkdirSync(join(root, dirname(b)), { recursive: true });
+    copyFileSync(real, join(root, b));
+    chmodSync(join(root, b), 0o755);
+    for (const m of sh(['ldd', real]).matchAll(/(\/\S+\.so[.\d]*) \(0x/g)) libs.add(m[1]!);
+  }
+  for (const l of libs) {
+    mkdirSync(join(root, dirname(l)), { recursive: true });
+    copyFileSync(l, join(root, l));
+  }
+}
+
+/** Events without what differs from run to run on its own: the roots' folder, the gate's token. */
+const same = (out: string, roots: string) => comparable(out.replaceAll(roots, '').replace(/rollback\/[\w-]+/g, 'rollback/TOKEN'));
+
+test('a canaried play whose health gate fails through the queue rolls back and halts as a local run does', () => {
+  const gated = SITE.replace('serial: 2', 'serial: 1').replace(
+    '  tasks:',
+    `  health:
+    - name: daemon healthy
+      health_check:
+        not_probed: "{{ probe_policy }}"
+        unit_absent: pass
+  tasks:`,
+  );
+  const fleets = ['gate-local', 'gate-queued'].map((name) => {
+    const f = chrootFleet(name, 3, gated, 'probe_policy: pass\n');
+    writeFileSync(
+      join(f.inv, 'hosts.yaml'),
+      readFileSync(join(f.inv, 'hosts.yaml'), 'utf8').replace(/(sw02:\n)/, '$1      probe_policy: fail\n'),
+    );
+    for (const h of ['sw01', 'sw02', 'sw03']) {
+      withShell(join(f.roots, h));
+      writeFileSync(join(f.roots, h, 'etc/motd'), 'before\n');
+    }
+    return f;
+  });
+  const [local, queued] = fleets as [ReturnType<typeof chrootFleet>, ReturnType<typeof chrootFleet>];
+  const before = tree(join(queued.roots, 'sw02'));
+  const a = cli([local.site, '-i', local.inv, '--json', ...vaultArgs()]);
+  const b = cli([queued.site, '-i', queued.inv, '--json', '--queue', redis.url, ...vaultArgs()]);
+  assert.equal(a.code, 1, a.err + a.out);
+  assert.equal(b.code, 1, b.err + b.out);
+  assert.deepEqual(same(b.out, queued.roots), same(a.out, local.roots));
+  const halt = JSON.parse(b.out.split('\n').find((l) => l.includes('"halt"'))!);
+  assert.match(halt.reason, /health gate: batch of sw02 failed .*rolled back: sw02 \(1 restored, 2 removed, then .*not started: sw03/);
+  // The canary before it stays applied, the failed batch is back as it was, the last never started.
+  assert.equal(readFileSync(join(queued.roots, 'sw01/etc/motd'), 'utf8'), 'managed on sw01\n');
+  const after = tree(join(queued.roots, 'sw02'));
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(after).filter(([p]) => p.startsWith('etc/') && p !== 'etc/touched')),
+    Object.fromEntries(Object.entries(before).filter(([p]) => p.startsWith('etc/'))),
+  );
+  assert.equal(readFileSync(join(queued.roots, 'sw03/etc/motd'), 'utf8'), 'before\n');
+  for (const h of ['sw01', 'sw02', 'sw03']) {
+    const files = (f: ReturnType<typeof chrootFleet>) =>
+      Object.fromEntries(Object.entries(tree(join(f.roots, h))).filter(([p]) => !p.startsWith('var/lib/portsync-deploy')));
+    assert.deepEqual(files(queued), files(local), `${h} ends as in the local run`);
+  }
+});
+
+test('any_errors_fatal through the queue: a task failing on one host stops the others before their next task', () => {
+  const fatal = SITE.replace('serial: 2', 'any_errors_fatal: true').replace(
+    '    - name: token',
+    `    - name: blocked
+      copy:
+        dest: /etc/blocker/file
+        content: "x\\n"
+    - name: token`,
+  );
+  const [local, queued] = ['fatal-local', 'fatal-queued'].map((name) => {
+    const f = chrootFleet(name, 3, fatal);
+    writeFileSync(join(f.roots, 'sw02/etc/blocker'), 'a file where a folder must be\n');
+    return f;
+  }) as [ReturnType<typeof chrootFleet>, ReturnType<typeof chrootFleet>];
+  const a = cli([local.site, '-i', local.inv, '--json', ...vaultArgs()]);
+  const b = cli([queued.site, '-i', queued.inv, '--json', '--queue', redis.url, ...vaultArgs()]);
+  assert.equal(a.code, 1, a.err + a.out);
+  assert.equal(b.code, 1, b.err + b.out);
+  assert.deepEqual(same(b.out, queued.roots), same(a.out, local.roots));
+  assert.match(b.out, /any_errors_fatal: 1 host failed or unreachable/);
+  for (const h of ['sw01', 'sw02', 'sw03']) {
+    assert.deepEqual(tree(join(queued.roots, h)), tree(join(local.roots, h)), `${h} ends as in the local run`);
+    assert.ok(existsSync(join(queued.roots, h, 'etc/motd')), `${h} ran the first task`);
+    assert.ok(!existsSync(join(queued.roots, h, 'etc/token')), `${h} started no task after the failure`);
+  }
+  assert.ok(existsSync(join(queued.roots, 'sw01/etc/blocker/file')), 'the others finished the failing task');
 });
 
 test('a worker killed in the middle of a host job: another takes it, plans afresh, the host converges', async () => {
