@@ -120,6 +120,31 @@ test('a queued run has the effect, events and recap of a local run; no secret re
   assert.deepEqual(found.hits, [], 'no key or stream entry holds the secret');
 });
 
+/** How many jobs of each kind Redis holds. */
+async function jobKinds(): Promise<Record<string, number>> {
+  const c = redis.client();
+  const kinds: Record<string, number> = {};
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await c.scan(cursor, 'MATCH', 'psd:hosts.*:*', 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        if ((await c.type(key)) !== 'hash') continue;
+        const name = await c.hget(key, 'name');
+        if (name) kinds[name] = (kinds[name] ?? 0) + 1;
+      }
+    } while (cursor !== '0');
+  } finally {
+    c.disconnect();
+  }
+  return kinds;
+}
+
+function diffKinds(now: Record<string, number>, then: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(now).flatMap(([k, n]) => (n - (then[k] ?? 0) ? [[k, n - (then[k] ?? 0)]] : [])));
+}
+
 test('check mode through the queue plans like a local check and exits 2', () => {
   const f = chrootFleet('check', 3, SITE);
   const local = cli([f.site, '-i', f.inv, '--json', '--check', ...vaultArgs()]);
@@ -203,26 +228,37 @@ test('a host routed to a group no worker serves is unreachable (exit 4); the oth
   assert.ok(!existsSync(join(f.roots, 'sw02/etc/motd')));
 });
 
-test('through one worker, a cold apply costs 2 round trips per host and a run with nothing to do 1', async () => {
-  const f = chrootFleet('trips', 3, SITE);
+test('through one worker, a queued run costs the round trips of the local run: cold 2 per host (one apply job), nothing to change 1 (no job)', async () => {
+  const local = chrootFleet('trips-local', 3, SITE);
+  const queued = chrootFleet('trips', 3, SITE);
   writeFileSync(
-    join(f.inv, 'hosts.yaml'),
-    readFileSync(join(f.inv, 'hosts.yaml'), 'utf8').replace('    connection: chroot\n', '$&    portsync_worker_group: solo\n'),
+    join(queued.inv, 'hosts.yaml'),
+    readFileSync(join(queued.inv, 'hosts.yaml'), 'utf8').replace('    connection: chroot\n', '$&    portsync_worker_group: solo\n'),
   );
+  // One worker takes every job: the facts its preflight read serve the apply job, as in a local run.
   const solo = new TestWorker(redis.url, ['--group', 'solo', '--vault-password-file', vaultPass]);
   workers.push(solo);
   await solo.ready();
   const trips = (out: string) => {
     const recap = JSON.parse(out.trim().split('\n').at(-1)!) as { hosts: Record<string, { round_trips: number }> };
-    return Object.values(recap.hosts).map((h) => h.round_trips);
+    return Object.fromEntries(Object.entries(recap.hosts).map(([h, r]) => [h, r.round_trips]));
   };
-  const cold = cli([f.site, '-i', f.inv, '--json', '--queue', redis.url, ...vaultArgs()]);
-  assert.equal(cold.code, 0, cold.err + cold.out);
-  assert.deepEqual(trips(cold.out), [2, 2, 2], 'the preflight gather, then one exec that checks, applies and gathers for the verify');
-  assert.equal(readFileSync(join(f.roots, 'sw02/etc/touched'), 'utf8'), 'yes\n');
-  const again = cli([f.site, '-i', f.inv, '--json', '--queue', redis.url, ...vaultArgs()]);
-  assert.equal(again.code, 0, again.err);
-  assert.deepEqual(trips(again.out), [1, 1, 1]);
+  const passes = [
+    // The preflight's gather, then one exec that checks, applies and gathers for the verify.
+    { pass: 'cold', each: 2, jobs: { preflight: 3, apply: 3 } },
+    { pass: 'nothing to change', each: 1, jobs: { preflight: 3 } },
+  ];
+  for (const { pass, each, jobs } of passes) {
+    const jobsBefore = await jobKinds();
+    const a = cli([local.site, '-i', local.inv, '--json', ...vaultArgs()]);
+    const b = cli([queued.site, '-i', queued.inv, '--json', '--queue', redis.url, ...vaultArgs()]);
+    assert.equal(a.code, 0, a.err + a.out);
+    assert.equal(b.code, 0, b.err + b.out);
+    assert.deepEqual(trips(b.out), trips(a.out), `${pass}: round trips per host`);
+    assert.deepEqual(Object.values(trips(b.out)), [each, each, each], pass);
+    assert.deepEqual(diffKinds(await jobKinds(), jobsBefore), jobs, `${pass}: jobs`);
+  }
+  assert.equal(readFileSync(join(queued.roots, 'sw02/etc/touched'), 'utf8'), 'yes\n');
 });
 
 /** A root with a shell and the few tools a rollback's restore runs inside it (chroot). */
