@@ -6,7 +6,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { RedisServer } from '../../helpers/redis-server.js';
+import { sleep, waitFor } from '../../helpers/wait.js';
 
 let counter = 0;
 
@@ -22,17 +24,7 @@ function run(argv: string[], input?: string): string {
   return r.stdout;
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+export { sleep, waitFor, RedisServer };
 
 export interface KernelPort {
   admin: boolean;
@@ -87,73 +79,6 @@ export class Netns {
   destroy(): void {
     spawnSync('ip', ['netns', 'del', this.name]);
     rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-export class RedisServer {
-  readonly socket: string;
-  private proc: ChildProcess | undefined;
-  private clients: Redis[] = [];
-  /** With netns and tcpPort, it also listens on 127.0.0.1:tcpPort inside that namespace. */
-  constructor(
-    private readonly dir: string,
-    private readonly netns?: Netns,
-    readonly tcpPort = 0,
-  ) {
-    this.socket = join(dir, 'redis.sock');
-  }
-  get pid(): number | undefined {
-    return this.proc?.pid;
-  }
-  async start(): Promise<void> {
-    const args = [
-      '--port',
-      String(this.tcpPort),
-      '--bind',
-      '127.0.0.1',
-      '--unixsocket',
-      this.socket,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      this.dir,
-      '--notify-keyspace-events',
-      'KEA',
-    ];
-    this.proc = this.netns ? this.netns.spawn(['redis-server', ...args]) : spawn('redis-server', args, { stdio: 'ignore' });
-    await waitFor('redis socket', () => existsSync(this.socket));
-    await waitFor('redis ping', async () => {
-      const c = new Redis({ path: this.socket, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      try {
-        await c.connect();
-        return (await c.ping()) === 'PONG';
-      } catch {
-        return undefined;
-      } finally {
-        c.disconnect();
-      }
-    });
-  }
-  client(db: number): Redis {
-    const c = new Redis({ path: this.socket, db, maxRetriesPerRequest: 1 });
-    c.on('error', () => {});
-    this.clients.push(c);
-    return c;
-  }
-  /** Kills redis-server by PID (SIGKILL) and waits for it to exit. */
-  async kill(): Promise<void> {
-    const p = this.proc;
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL');
-    await exited;
-    rmSync(this.socket, { force: true });
-  }
-  async stop(): Promise<void> {
-    for (const c of this.clients.splice(0)) c.disconnect();
-    await this.kill();
   }
 }
 

@@ -1,88 +1,17 @@
-// The real parts of a queued run: a redis-server of the test's own on a loopback port (state in a
-// temp folder), worker processes each with its own home folder, and the CLI as a user runs it.
-// Everything is stopped by the PID recorded here.
+// The real parts of a queued run besides redis-server (test/helpers/redis-server.ts): worker
+// processes each with its own home folder, and the CLI as a user runs it. Everything is stopped
+// by the PID recorded here.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import { waitFor } from '../../daemon/helpers/env.js';
+import { waitFor } from '../../helpers/wait.js';
 
-export { sleep, waitFor } from '../../daemon/helpers/env.js';
+export { sleep, waitFor } from '../../helpers/wait.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const BIN = join(REPO, 'bin/portsync-deploy.js');
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => done(port));
-    });
-  });
-}
-
-export class TestRedis {
-  proc?: ChildProcess;
-  port = 0;
-  readonly dir = mkdtempSync(join(tmpdir(), 'psd-queue-redis-'));
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}/0`;
-  }
-
-  /** `persist`: an append-only file in the temp folder, so a restart keeps the queue. */
-  async start(persist = false): Promise<void> {
-    this.port ||= await freePort();
-    const args = [
-      '--port',
-      String(this.port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      persist ? 'yes' : 'no',
-      '--dir',
-      this.dir,
-    ];
-    this.proc = spawn('redis-server', args, { stdio: 'ignore' });
-    await waitFor('redis ping', async () => {
-      const c = this.client({ retryStrategy: () => null, lazyConnect: true, maxRetriesPerRequest: 0 });
-      try {
-        await c.connect();
-        return (await c.ping()) === 'PONG';
-      } catch {
-        return undefined;
-      } finally {
-        c.disconnect();
-      }
-    });
-  }
-
-  client(more: Record<string, unknown> = {}): Redis {
-    const c = new Redis({ host: '127.0.0.1', port: this.port, maxRetriesPerRequest: 1, ...more });
-    c.on('error', () => {});
-    return c;
-  }
-
-  async kill(): Promise<void> {
-    const p = this.proc;
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL');
-    await exited;
-  }
-
-  async stop(): Promise<void> {
-    await this.kill();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
 
 export class TestWorker {
   readonly proc: ChildProcess;

@@ -20,10 +20,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { TestRedis, TestWorker, cli, cliAsync, comparable, sh, sleep, waitFor } from './fleet.js';
+import { RedisServer } from '../../helpers/redis-server.js';
+import { TestWorker, cli, cliAsync, comparable, sh, sleep, waitFor } from './fleet.js';
 
 const SECRET = 'queue-test-s3cret-9f2c7';
-const redis = new TestRedis();
+let redis: RedisServer;
 const workers: TestWorker[] = [];
 let dir = '';
 let vaultPass = '';
@@ -36,6 +37,8 @@ before(async () => {
   const enc = cli(['vault', 'encrypt_string', '--vault-password-file', vaultPass, '--name', 'api_token', SECRET]);
   assert.equal(enc.code, 0, enc.err);
   vaultValue = enc.out;
+  mkdirSync(join(dir, 'redis'));
+  redis = await RedisServer.onFreePort(join(dir, 'redis'));
   await redis.start();
   for (let i = 0; i < 3; i++) workers.push(new TestWorker(redis.url, ['--lock-seconds', '3', '--vault-password-file', vaultPass]));
   await Promise.all(workers.map((w) => w.ready()));
