@@ -67,6 +67,9 @@ export class RedisServer {
       '',
       '--appendonly',
       this.opts.appendOnly ? 'yes' : 'no',
+      // Every write on disk before its reply: a SIGKILL loses nothing a client was told.
+      '--appendfsync',
+      'always',
       '--dir',
       this.dir,
       '--notify-keyspace-events',
@@ -76,6 +79,8 @@ export class RedisServer {
     await waitFor('redis socket', () => existsSync(this.socket));
     await waitFor('redis ping', async () => {
       const c = new Redis({ path: this.socket, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      // Refused until the server listens: the rejected connect says so, the event need not.
+      c.on('error', () => {});
       try {
         await c.connect();
         return (await c.ping()) === 'PONG';

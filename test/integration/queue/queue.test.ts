@@ -452,6 +452,32 @@ test('Redis restarted without its data in the middle of a run: the run fails cle
   await Promise.all(workers.map((w) => waitFor('worker back on Redis', () => w.proc.exitCode === null || undefined)));
 });
 
+test('Redis killed and restarted with its data (append-only file) in the middle of a run: the run resumes and converges every host', async () => {
+  mkdirSync(join(dir, 'redis-aof'));
+  const kept = await RedisServer.onFreePort(join(dir, 'redis-aof'), true);
+  await kept.start();
+  const worker = new TestWorker(kept.url, ['--lock-seconds', '3', '--vault-password-file', vaultPass]);
+  try {
+    await worker.ready();
+    const f = chrootFleet('resume', 3, SITE.replace('serial: 2', 'serial: 1'));
+    const running = cliAsync([f.site, '-i', f.inv, '--json', '--queue', kept.url, '--queue-timeout', '20', ...vaultArgs()]);
+    await waitFor('the first host applied', () => existsSync(join(f.roots, 'sw01/etc/touched')) || undefined, 60_000);
+    await kept.kill();
+    await sleep(1000);
+    await kept.start();
+    const r = await running;
+    assert.equal(r.code, 0, r.err + r.out);
+    const recap = JSON.parse(r.out.trim().split('\n').at(-1)!);
+    for (const h of ['sw01', 'sw02', 'sw03']) {
+      assert.equal(readFileSync(join(f.roots, h, 'etc/motd'), 'utf8'), `managed on ${h}\n`);
+      assert.deepEqual([recap.hosts[h].failed, recap.hosts[h].unreachable], [0, 0], h);
+    }
+  } finally {
+    await worker.stop();
+    await kept.stop();
+  }
+});
+
 function descendants(pid: number): number[] {
   const kids: number[] = [];
   for (const e of readdirSync('/proc')) {
