@@ -204,9 +204,11 @@ export class LocalWork implements HostWork {
     return timePhase('verify', async () => verified(outcome.results, await this.convergence(prep, after)));
   }
 
-  /** Gather again and plan: every task must now be a no-op, or it did not converge. */
+  /** Gather again and plan: every task must now be a no-op, or it did not converge. The facts are
+   *  read now: a worker may hold ones read before other workers' steps changed the host. */
   converged(play: number, host: string): Promise<Convergence> {
     const prep = this.prep(play, host);
+    this.facts.invalidate(host);
     return this.convergence(prep, () => this.facts.get(host, prep.vars));
   }
 
