@@ -14,6 +14,7 @@ import type { Transport } from '../../../src/transport/types.js';
 import { runPlaybook } from '../../../src/exec/run.js';
 import { createChrootTransport } from '../../../src/transport/chroot.js';
 import { guardedScript, splitGuardedOutput } from '../../../src/exec/guarded-script.js';
+import { testPlay } from '../../helpers/play.js';
 
 /** Writes /etc/out; with `from`, its content is that file's (so the plan depends on it); the
  *  file `/etc/noise` is read but never used. */
@@ -41,18 +42,8 @@ const env: PlanEnv = {
 };
 
 const pos = { file: 'site.yaml', line: 1, col: 1 };
-const play = (args: Record<string, unknown>): Play => ({
-  name: 'p',
-  hosts: 'all',
-  vars: {},
-  varsFiles: [],
-  serial: [],
-  anyErrorsFatal: false,
-  tags: [],
-  tasks: [{ name: 'out', module: 'copy_of', args, tags: [], notify: [], listen: [], pos }],
-  handlers: [],
-  pos,
-});
+const play = (args: Record<string, unknown>): Play =>
+  testPlay({ tasks: [{ name: 'out', module: 'copy_of', args, tags: [], notify: [], listen: [], pos }], pos });
 
 /** A chroot host whose `changing` file gets new content before every exec after the first: a
  *  host that changes under the run. */
