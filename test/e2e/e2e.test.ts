@@ -5,7 +5,7 @@ import { after, before, describe } from 'node:test';
 import { labDown, labUp } from '../../lab/lab.js';
 import { checkPreconditions, hostProbe } from '../../lab/preconditions.js';
 import { E2eLab } from './lab-handle.js';
-import { labLeftovers } from './leftovers.js';
+import { labDownClean } from './leftovers.js';
 import { labSuite } from './suites/lab.js';
 import { deploySuite } from './suites/deploy.js';
 import { fleetSuite } from './suites/fleet.js';
@@ -35,13 +35,6 @@ if (missing.length && process.env.CI !== 'true') {
     },
     { timeout: 15 * 60_000 }, // includes building the rootfs when it is not cached
   );
-  after(
-    async () => {
-      await labDown(lab.name);
-      const left = await labLeftovers(lab.name);
-      if (left.length) throw new Error(`lab down left behind: ${left.join(', ')}`);
-    },
-    { timeout: 120_000 },
-  );
+  after(() => labDownClean(lab.name), { timeout: 120_000 });
   for (const suite of SUITES) suite(lab);
 }

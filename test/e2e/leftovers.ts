@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { cgroupHierarchies } from '../../lab/cgroups.js';
 import { run } from '../../lab/exec.js';
+import { labDown } from '../../lab/lab.js';
 import { cgroupLabDir, labStateDir } from '../../lab/paths.js';
 
 export async function labLeftovers(name: string): Promise<string[]> {
@@ -20,4 +21,11 @@ export async function labLeftovers(name: string): Promise<string[]> {
     if (line.includes(`${labStateDir(name)}/`)) found.push(`mount ${line.split(' ')[4]}`);
   }
   return found;
+}
+
+/** Brings the lab down and fails when anything of it is left on the host. */
+export async function labDownClean(name: string): Promise<void> {
+  await labDown(name);
+  const left = await labLeftovers(name);
+  if (left.length) throw new Error(`lab down left behind: ${left.join(', ')}`);
 }

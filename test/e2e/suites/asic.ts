@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { asicPortNames, asicSocket } from '../../../lab/asics.js';
 import { portNames } from '../../../lab/topology.js';
-import { labDown, labUp } from '../../../lab/lab.js';
+import { labUp } from '../../../lab/lab.js';
 import { E2eLab } from '../lab-handle.js';
-import { labLeftovers } from '../leftovers.js';
+import { labDownClean } from '../leftovers.js';
 import { cli, on, recapOf, REPO, waitFor } from './cli-run.js';
 
 const MULTI_ASIC_SWITCH = 'leaf1';
@@ -40,14 +40,7 @@ export function asicSuite(shared: E2eLab): void {
       },
       { timeout: 300_000 },
     );
-    after(
-      async () => {
-        await labDown(lab.name);
-        const left = await labLeftovers(lab.name);
-        if (left.length) throw new Error(`lab down left behind: ${left.join(', ')}`);
-      },
-      { timeout: 120_000 },
-    );
+    after(() => labDownClean(lab.name), { timeout: 120_000 });
 
     it('the lab switch has two ASIC namespaces, each with its own ports and Redis', async () => {
       assert.deepEqual(lab.switch(sw).asics, ['asic0', 'asic1']);
