@@ -468,6 +468,16 @@ static int get_argv(napi_env env, napi_callback_info info, size_t want, napi_val
   return 0;
 }
 
+// Whether v is a typed array of the wanted type with at least min elements; then *data and *len are set.
+// (An empty array's data may be NULL, so the pointer itself cannot signal failure.)
+static bool typed_array(napi_env env, napi_value v, napi_typedarray_type want, size_t min, void **data, size_t *len) {
+  napi_typedarray_type type;
+  size_t n;
+  if (napi_get_typedarray_info(env, v, &type, &n, data, NULL, NULL) != napi_ok) return false;
+  if (len) *len = n;
+  return type == want && n >= min;
+}
+
 static void free_lane(uv_handle_t *h) {
   lane_t *l = h->data;
   free(l->hello);
@@ -614,17 +624,13 @@ napi_value lane_take(napi_env env, napi_callback_info info) {
   if (get_argv(env, info, 3, argv)) return NULL;
   lane_t *l = get_lane(env, argv[0]);
   if (!l) return NULL;
-  napi_typedarray_type t1, t2;
-  size_t n1, n2;
-  void *d1, *d2;
-  CHECK(napi_get_typedarray_info(env, argv[1], &t1, &n1, &d1, NULL, NULL));
-  CHECK(napi_get_typedarray_info(env, argv[2], &t2, &n2, &d2, NULL, NULL));
-  if (t1 != napi_float64_array || n1 < 6 || t2 != napi_int32_array || n2 < 1 + 3 * MAX_WRITES) {
+  double *out;
+  int32_t *written;
+  if (!typed_array(env, argv[1], napi_float64_array, 6, (void **)&out, NULL) ||
+      !typed_array(env, argv[2], napi_int32_array, 1 + 3 * MAX_WRITES, (void **)&written, NULL)) {
     napi_throw_type_error(env, NULL, "portsyncd lane: take needs Float64Array(6) and Int32Array(193)");
     return NULL;
   }
-  double *out = d1;
-  int32_t *written = d2;
   pthread_mutex_lock(&l->mu);
   slot_t *s = &l->slots[l->take_slot];
   int32_t index = -1;
@@ -674,18 +680,15 @@ napi_value lane_set_ports(napi_env env, napi_callback_info info) {
   if (get_argv(env, info, 4, argv)) return NULL;
   lane_t *l = get_lane(env, argv[0]);
   if (!l) return NULL;
-  napi_typedarray_type t1, t2;
-  size_t n1, n2;
-  void *d1, *d2;
+  size_t n1 = 0;
   uint32_t n3;
-  CHECK(napi_get_typedarray_info(env, argv[1], &t1, &n1, &d1, NULL, NULL));
+  int32_t *ifx, *st;
   CHECK(napi_get_array_length(env, argv[2], &n3));
-  CHECK(napi_get_typedarray_info(env, argv[3], &t2, &n2, &d2, NULL, NULL));
-  if (t1 != napi_int32_array || t2 != napi_int32_array || n3 != n1 || n2 < 2 * n1) {
+  if (!typed_array(env, argv[1], napi_int32_array, 0, (void **)&ifx, &n1) ||
+      !typed_array(env, argv[3], napi_int32_array, 2 * n1, (void **)&st, NULL) || n3 != n1) {
     napi_throw_type_error(env, NULL, "portsyncd lane: setPorts arrays do not match");
     return NULL;
   }
-  int32_t *ifx = d1, *st = d2;
   pthread_mutex_lock(&l->mu);
   bool busy = l->busy || l->enabled;
   pthread_mutex_unlock(&l->mu);
