@@ -5,6 +5,7 @@
 // and its output is the host's next facts: the verify of this apply and the plan of the next play.
 import { createHash } from 'node:crypto';
 import { MARK } from '../script/shell.js';
+import { steadyOutput, VOLATILE } from '../facts/gather-script.js';
 import type { ExecResult } from '../transport/types.js';
 
 export interface ApplyGuard {
@@ -14,12 +15,16 @@ export interface ApplyGuard {
   expected: string | null;
 }
 
-export const outputDigest = (stdout: string): string => createHash('sha256').update(stdout).digest('hex');
+/** The digest a guard compares: of the gather's output without its volatile lines (free memory
+ *  moves on an unchanged host). */
+export const outputDigest = (stdout: string): string => createHash('sha256').update(steadyOutput(stdout)).digest('hex');
 
 /** `apply` is a complete apply script (apply-script.ts), run in a subshell of its own. */
 export function guardedScript(guard: ApplyGuard, apply: string): string {
   const compare =
-    guard.expected === null ? 'true' : `[ "$( (psd_gather_again) 2>/dev/null | sha256sum | cut -c1-64)" = ${guard.expected} ]`;
+    guard.expected === null
+      ? 'true'
+      : `[ "$( (psd_gather_again) 2>/dev/null | grep -v '^${VOLATILE} ' | sha256sum | cut -c1-64)" = ${guard.expected} ]`;
   return `psd_guarded() {
 psd_gather_again() {
 ${guard.gather}}

@@ -87,7 +87,8 @@ export function buildFacts(host: HostFacts | undefined, queries: FactQuery[], an
       return Object.fromEntries((a?.items ?? []).map(([p = '', c = '']) => [p, c]));
     },
     system() {
-      return parseSystemFacts(answer({ kind: 'system' })?.fields[0] ?? '');
+      const a = answer({ kind: 'system' });
+      return parseSystemFacts(a?.fields[0] ?? '', a?.volatile);
     },
   };
 }

@@ -5,7 +5,7 @@
 // one base64 blob at the end: sizes first, then the bytes, so any bytes survive the trip.
 import type { FactQuery } from './types.js';
 import { MARK, rooted, shArgv, shGlob, shq } from '../script/shell.js';
-import { systemFactsScript } from './system-facts.js';
+import { systemFactsScript, volatileFactsScript } from './system-facts.js';
 import { hostFactsScript, HOST_MARK } from './host-facts.js';
 
 export function queryKey(q: FactQuery): string {
@@ -33,6 +33,13 @@ export function uniqueQueries(queries: FactQuery[]): FactQuery[] {
   for (const q of queries) if (!seen.has(queryKey(q))) seen.set(queryKey(q), q);
   return [...seen.values()];
 }
+
+/** Starts the lines of values that change between two reads of an unchanged host (free memory):
+ *  `@@PSD volatile ID TEXT`. */
+export const VOLATILE = `${MARK} volatile`;
+
+/** A gather's output without its volatile lines: what stays the same while the host does. */
+export const steadyOutput = (stdout: string): string => stdout.replace(new RegExp(`^${VOLATILE} .*\n`, 'gm'), '');
 
 export interface GatherTarget {
   /** Transport root ('' on live systems). */
@@ -143,10 +150,11 @@ for f in ${shq(real + '/')}${shGlob(pattern)}; do [ -f "$f" ] && [ -r "$f" ]${sk
 echo "${m} files $(($# - n - 1))"`;
     }
     case 'system':
-      // Ansible's fact subset (system-facts.ts): its sections into the blob.
+      // Ansible's fact subset (system-facts.ts): its sections into the blob, what changes between
+      // two reads on lines of its own.
       return `(
 ${systemFactsScript(t.offline)}
-) 2>/dev/null </dev/null > "$T/x${id}"; set -- "$@" "$T/x${id}"; echo '${m} ok'`;
+) 2>/dev/null </dev/null > "$T/x${id}"; set -- "$@" "$T/x${id}"; echo '${m} ok'${t.offline ? '' : `\n${volatileFactsScript(`${VOLATILE} ${id}`)}`}`;
     default:
       return '';
   }
@@ -211,6 +219,8 @@ export interface RawAnswer {
   status: string;
   fields: string[];
   items: string[][];
+  /** The query's volatile lines (VOLATILE), without their prefix. */
+  volatile?: string[];
 }
 
 export interface ParsedGather {
@@ -235,6 +245,7 @@ export function parseGatherOutput(stdout: string): ParsedGather {
   const section: Record<string, string[]> = { stat: [], statl: [], sha: [], blob: [] };
   let targets: string[] = [];
   let host: Map<string, string> | undefined;
+  const volatile = new Map<number, string[]>();
   let current: string[] | undefined;
   for (const line of lines) {
     if (!line.startsWith(MARK + ' ')) {
@@ -243,7 +254,10 @@ export function parseGatherOutput(stdout: string): ParsedGather {
     }
     current = undefined;
     const [, id = '', status = '', ...rest] = line.split(' ');
-    if (id === HOST_MARK) {
+    if (id === 'volatile') {
+      const n = Number(status);
+      volatile.set(n, [...(volatile.get(n) ?? []), rest.join(' ')]);
+    } else if (id === HOST_MARK) {
       (host ??= new Map()).set(status, rest.join(' '));
     } else if (id in section) {
       current = section[id];
@@ -268,6 +282,10 @@ export function parseGatherOutput(stdout: string): ParsedGather {
   }
   fillClaims(claims, section.blob!.join(''));
   statAnswers(batched, section, targets, answers);
+  for (const [n, lines] of volatile) {
+    const a = answers.get(n);
+    if (a) a.volatile = lines;
+  }
   return { ...(host ? { host } : {}), answers };
 }
 

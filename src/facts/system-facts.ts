@@ -3,6 +3,14 @@
 // Ansible's setup module computes them on Linux. Every read tolerates a missing file or tool.
 import type { Vars } from '../playbook/types.js';
 import { markRaw, markUnsafe } from '../raw-data.js';
+import { shq } from '../script/shell.js';
+
+/** Facts that change from one read to the next (free memory), each printed as a line of its own
+ *  after `prefix`, out of the sections: a guarded apply leaves those lines out of its comparison.
+ *  Shell builtins only, so it starts no process. Live hosts only. */
+export function volatileFactsScript(prefix: string): string {
+  return String.raw`if [ -r /proc/meminfo ]; then while IFS= read -r l; do case $l in MemFree:*) printf '%s %s\n' ${shq(prefix)} "$l";; esac; done < /proc/meminfo; fi`;
+}
 
 /** Prints sections "@@ NAME" followed by their lines. Live hosts only for uname, /proc and ip;
  *  an offline root gives what its files say. $ROOT is set by the gather script. */
@@ -15,7 +23,7 @@ printf '@@ uname\n%s\n%s\n%s\n%s\n%s\n' "$n" "$(uname -r)" "$(uname -v)" "$(unam
 a=$(getent ahosts "$n" 2>/dev/null | awk 'NR == 1 { print $1 }')
 printf '@@ fqdn\n'; [ -n "$a" ] && getent hosts "$a" 2>/dev/null | head -n 1
 printf '@@ cpuinfo\n'; grep -E '^(processor|vendor_id|model name|physical id|core id|cpu cores|siblings)[[:space:]]*:' /proc/cpuinfo 2>/dev/null
-printf '@@ meminfo\n'; grep -E '^(MemTotal|MemFree):' /proc/meminfo 2>/dev/null
+printf '@@ meminfo\n'; grep -E '^MemTotal:' /proc/meminfo 2>/dev/null
 printf '@@ interfaces\n'; (cd /sys/class/net 2>/dev/null && find . -mindepth 1 -maxdepth 1 2>/dev/null)
 r=$(ip -4 route get 8.8.8.8 2>/dev/null | head -n 1)
 printf '@@ route\n%s\n' "$r"
@@ -156,7 +164,7 @@ function fqdn(hostsLine: string | undefined, node: string): string {
 }
 
 /** The facts, keyed as in `ansible_facts` (no `ansible_` prefix). */
-export function parseSystemFacts(text: string): Vars {
+export function parseSystemFacts(text: string, volatile: string[] = []): Vars {
   const s = sections(text);
   const get = (k: string) => s.get(k) ?? [];
   const out: Vars = { ...distribution(get('etc/os-release'), get('etc/debian_version')) };
@@ -178,7 +186,7 @@ export function parseSystemFacts(text: string): Vars {
     });
   }
   Object.assign(out, cpu(get('cpuinfo'), machine));
-  const mem = keyValues(get('meminfo'), /:/);
+  const mem = keyValues([...get('meminfo'), ...volatile], /:/);
   for (const [key, fact] of [
     ['MemTotal', 'memtotal_mb'],
     ['MemFree', 'memfree_mb'],

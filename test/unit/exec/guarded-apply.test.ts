@@ -13,7 +13,9 @@ import type { RunEvent } from '../../../src/report/events.js';
 import type { Transport } from '../../../src/transport/types.js';
 import { runPlaybook } from '../../../src/exec/run.js';
 import { createChrootTransport } from '../../../src/transport/chroot.js';
-import { guardedScript, splitGuardedOutput } from '../../../src/exec/guarded-script.js';
+import { createLocalTransport } from '../../../src/transport/local.js';
+import { gather, gatherScript } from '../../../src/facts/gather.js';
+import { guardedScript, outputDigest, splitGuardedOutput } from '../../../src/exec/guarded-script.js';
 import { testPlay } from '../../helpers/play.js';
 
 /** Writes /etc/out; with `from`, its content is that file's (so the plan depends on it); the
@@ -118,4 +120,27 @@ test('the guarded script: drift skips the apply and still gathers; a cut-short s
   assert.deepEqual([ok.applied, ok.apply.rc, ok.after.stdout], [true, 0, 'g\n']);
   const cut = splitGuardedOutput({ rc: 255, stdout: '@@PSD guard ok\n@@PSD start 0\n', stderr: 'lost' });
   assert.deepEqual([cut.applied, cut.apply.rc, cut.after.rc], [true, 1, 1]);
+});
+
+test('the guard leaves volatile lines out of its comparison, in the shell as in the digest', async () => {
+  const tr = createLocalTransport();
+  const gathered = (free: string) => `a\n@@PSD volatile 3 MemFree: ${free} kB\nb\n`;
+  assert.equal(outputDigest(gathered('1')), outputDigest(gathered('2')));
+  assert.notEqual(outputDigest(gathered('1')), outputDigest('a\nc\n'));
+  const guarded = (gatherText: string) =>
+    tr.exec(guardedScript({ gather: `printf '%s' '${gatherText}'\n`, expected: outputDigest(gathered('1')) }, 'echo applied\n'));
+  assert.equal(splitGuardedOutput(await guarded(gathered('2'))).applied, true, 'only free memory moved');
+  assert.equal(splitGuardedOutput(await guarded('a\nc\n')).applied, false, 'a steady line moved');
+});
+
+test('free memory, read in every gather of Ansible facts, does not stop a guarded apply on an unchanged host', async () => {
+  const tr = createLocalTransport();
+  const first = await gather(tr, [{ kind: 'system' }]);
+  const memfree = first.facts.system().memfree_mb;
+  assert.ok(typeof memfree === 'number' && memfree > 0, `memfree_mb ${String(memfree)}`);
+  assert.match(first.stdout, /^@@PSD volatile 0 MemFree: +\d+ kB$/m);
+  const res = await tr.exec(
+    guardedScript({ gather: gatherScript(tr, [{ kind: 'system' }]), expected: outputDigest(first.stdout) }, 'echo applied\n'),
+  );
+  assert.equal(splitGuardedOutput(res).applied, true);
 });
