@@ -11,7 +11,15 @@ import { DEFAULT_GROUP, GROUP_VAR, groupProblem, parseQueueUrl } from '../queue/
 import { QueueWork } from '../queue/queue-work.js';
 import type { RunSpec } from '../queue/spec.js';
 
-export function queuedWork(o: CliOptions, url: string, playbook: string, check: boolean, plays: PlayInput[]): WorkFactory {
+/** `log`: the coordinator's -vvv lines, which the workers' lines join. */
+export function queuedWork(
+  o: CliOptions,
+  url: string,
+  playbook: string,
+  check: boolean,
+  plays: PlayInput[],
+  log: (m: string) => void,
+): WorkFactory {
   const conn = parseQueueUrl(url);
   const problems: Problem[] = [];
   const groups = new Map<string, string>();
@@ -25,7 +33,8 @@ export function queuedWork(o: CliOptions, url: string, playbook: string, check: 
   }
   if (problems.length) throw new ValidationError(problems);
   const spec = runSpec(randomUUID(), o, playbook, check);
-  return () => new QueueWork(spec, conn, (host) => groups.get(host) ?? DEFAULT_GROUP, o.queueTimeout * 1000);
+  return (_plays, _prepared, _sessions, live) =>
+    new QueueWork(spec, conn, (host) => groups.get(host) ?? DEFAULT_GROUP, o.queueTimeout * 1000, live, log);
 }
 
 /** Paths made absolute, so that a worker started elsewhere reads the same files. */
@@ -43,6 +52,7 @@ export function runSpec(id: string, o: CliOptions, playbook: string, check: bool
     connectionVars: o.connectionVars,
     forceHandlers: o.forceHandlers,
     acceptNewHostKeys: o.acceptNewHostKeys,
+    verbosity: o.verbosity,
   };
 }
 

@@ -20,7 +20,9 @@ export async function runCommand(o: CliOptions, playbook: string | undefined, ch
     { acceptNewHostKeys: o.acceptNewHostKeys, log: (m) => void log(m), verbosity: o.verbosity },
   );
   // With --queue the host work goes to workers; the queue client loads only then.
-  const work = o.queue ? (await import('./queue-run.js')).queuedWork(o, o.queue, playbook!, check, ws.plays) : undefined;
+  const work = o.queue
+    ? (await import('./queue-run.js')).queuedWork(o, o.queue, playbook!, check, ws.plays, (m) => void log(m))
+    : undefined;
   recordPhase('load', loading);
   const interrupt = watchSignals(() => {});
   try {

@@ -13,6 +13,8 @@ import { ValidationError } from '../errors.js';
 import type { CliOptions } from './options.js';
 import { specOptions } from './queue-run.js';
 import { transportFactory } from './transports.js';
+import { tracedTransport } from './traced-transport.js';
+import type { TransportFactory } from '../exec/session.js';
 import { loadWorkspace } from './workspace.js';
 
 export async function workerCommand(o: CliOptions): Promise<number> {
@@ -22,23 +24,31 @@ export async function workerCommand(o: CliOptions): Promise<number> {
   const bad = groupProblem(group);
   if (bad) throw new ValidationError([{ message: `--group: ${bad}` }]);
   const conn = parseQueueUrl(o.queue);
-  const runner = new JobRunner(async (spec) => {
+  const name = `${hostname()}:${process.pid}`;
+  const runner = new JobRunner(async (spec, trace) => {
     const run = specOptions(spec, o);
     const ws = await loadWorkspace(run, spec.playbook, spec.check);
     const transportFor = await transportFactory(
       ws.plays.flatMap((p) => p.hosts),
       { acceptNewHostKeys: run.acceptNewHostKeys, log: () => {} },
     );
-    return { plays: ws.plays, env: ws.env, transportFor };
+    // Under the coordinator's -vvv, its lines of each round trip, as they happen, name this worker.
+    if (spec.verbosity < 3) return { plays: ws.plays, env: ws.env, transportFor };
+    const traced: TransportFactory = (host, vars) =>
+      tracedTransport(host, transportFor(host, vars), spec.verbosity, (m) => trace(host, `${m} (worker ${name})`));
+    return { plays: ws.plays, env: ws.env, transportFor: traced };
   });
   const worker = new Worker<JobData, JobAnswer>(
     queueName(group),
     // What reaches Redis is the job's answer or a redacted reason, never the error itself.
-    (job) => runner.run(job.data).catch((err: unknown) => Promise.reject(new Error(jobFailure(err)))),
+    (job) =>
+      runner
+        .run(job.data, (m) => void job.updateProgress(m).catch(() => {}))
+        .catch((err: unknown) => Promise.reject(new Error(jobFailure(err)))),
     {
       connection: redisOptions(conn),
       prefix: KEY_PREFIX,
-      name: `${hostname()}:${process.pid}`,
+      name,
       concurrency: o.concurrency,
       lockDuration: o.lockSeconds * 1000,
       stalledInterval: o.lockSeconds * 1000,

@@ -4,7 +4,7 @@
 // still run unless forceHandlers is off.
 import { basename, dirname } from 'node:path';
 import type { Transport } from '../transport/types.js';
-import { rooted, shq } from '../script/shell.js';
+import { MARK, rooted, shq } from '../script/shell.js';
 import { UnreachableError } from '../errors.js';
 import { isChange, type HandlerPlan, type HostPlan } from '../plan/types.js';
 import type { BlockPlace } from '../playbook/types.js';
@@ -35,6 +35,9 @@ interface StepOwner {
   segment?: number;
 }
 
+/** Told when the script starts a task's (or handler's) first change, as it happens. */
+export type OnRunning = (task: string, handler: boolean) => void;
+
 /** `notified`: handler keys that changes applied by earlier scripts to this host notified. */
 export async function applyHost(
   transport: Transport,
@@ -42,6 +45,7 @@ export async function applyHost(
   forceHandlers: boolean,
   notified: string[] = [],
   guard?: ApplyGuard,
+  onRunning?: OnRunning,
 ): Promise<HostApplyOutcome> {
   const steps: ScriptStep[] = [];
   const owners: StepOwner[] = [];
@@ -107,7 +111,8 @@ export async function applyHost(
     const compiled = compileApplyScript(steps, { root: transport.root, offline: transport.offline }, forceHandlers);
     try {
       await stageUploads(transport, steps, compiled.stages);
-      let res = await transport.exec(guard ? guardedScript(guard, compiled.script) : compiled.script);
+      const live = onRunning && { onStdout: startWatcher(owners, (o) => ownerName(plan, segments, o), onRunning) };
+      let res = await transport.exec(guard ? guardedScript(guard, compiled.script) : compiled.script, live);
       if (guard) {
         const split = splitGuardedOutput(res);
         after = split.after;
@@ -133,6 +138,34 @@ export async function applyHost(
     unreachable: false,
     ...(after ? { after } : {}),
   };
+}
+
+/** Reads the script's stdout as it arrives: the first `start` marker of each task's or handler's
+ *  steps is reported. The gather after a guarded apply is not read (its output is the host's). */
+function startWatcher(owners: StepOwner[], name: (o: StepOwner) => string | undefined, onRunning: OnRunning): (chunk: Buffer) => void {
+  let rest = '';
+  let done = false;
+  const told = new Set<string>();
+  return (chunk) => {
+    if (done) return;
+    const lines = (rest + chunk.toString('latin1')).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) {
+      if (line === `${MARK} after`) return void (done = true);
+      const m = line.startsWith(`${MARK} start `) ? owners[Number(line.slice(MARK.length + 7))] : undefined;
+      const task = m && name(m);
+      const key = m && `${m.kind}:${m.segment ?? ''}:${m.index}`;
+      if (task === undefined || !key || told.has(key)) continue;
+      told.add(key);
+      onRunning(task, m.kind === 'handler');
+    }
+  };
+}
+
+function ownerName(plan: HostPlan, segments: HandlerPlan[][], o: StepOwner): string | undefined {
+  if (o.kind === 'task') return plan.tasks[o.index]?.task.name;
+  if (o.kind === 'handler') return segments[o.segment!]?.[o.index]?.name;
+  return undefined;
 }
 
 /** Upload ops travel before the script, to a staging name beside their target; the script

@@ -7,7 +7,8 @@ import { planHost } from '../plan/plan-host.js';
 import { isChange, type HostPlan, type PlanEnv, type PreparedHost } from '../plan/types.js';
 import { secrets } from '../secrets/redact.js';
 import { recordPhase, timePhase } from '../timings.js';
-import { applyHost, unreachableResult, type HostApplyOutcome } from './apply-host.js';
+import { applyHost, unreachableResult, type HostApplyOutcome, type OnRunning } from './apply-host.js';
+import type { RunEvent } from '../report/events.js';
 import { gatherScript, type Gathered } from '../facts/gather.js';
 import { FactCache } from './fact-cache.js';
 import { hasWork, planDrift, planLines, sameWork, touchesHost } from './fresh-plan.js';
@@ -41,7 +42,9 @@ export class LocalWork implements HostWork {
   private readonly plans: Map<string, HostPlan>[];
 
   /** `prepared`: per play, the hosts it targets (a worker holds only its job's host). `facts`: the
-   *  facts already read over these sessions (a worker keeps them from one job of a run to the next). */
+   *  facts already read over these sessions (a worker keeps them from one job of a run to the next).
+   *  `live`: where the events of work in progress go as they happen (the run's reporter, or a
+   *  worker's job, which passes them on to the coordinator). */
   constructor(
     private readonly plays: Play[],
     private readonly prepared: PreparedHost[][],
@@ -49,6 +52,7 @@ export class LocalWork implements HostWork {
     readonly sessions: HostSessions,
     private readonly forceHandlers: boolean,
     facts?: FactCache,
+    private readonly live?: (e: RunEvent) => void,
   ) {
     this.facts = facts ?? new FactCache(sessions);
     this.plans = prepared.map(() => new Map());
@@ -59,6 +63,12 @@ export class LocalWork implements HostWork {
     const p = this.prepared[play]?.find((x) => x.host === host);
     if (!p) throw new Error(`host ${host} is not in play ${play + 1}`);
     return p;
+  }
+
+  /** Tells `live` which task a host's apply script has started. */
+  private running(host: string): OnRunning | undefined {
+    const live = this.live;
+    return live && ((task, handler) => live({ event: 'task_running', host, task, ...(handler ? { handler } : {}) }));
   }
 
   private offline(host: string): boolean {
@@ -153,7 +163,7 @@ export class LocalWork implements HostWork {
       let snapshotted: HostPlan | undefined;
       for (let tries = 1; ; tries++) {
         if (!hasWork(plan)) {
-          const outcome = await applyHost(transport, plan, this.forceHandlers);
+          const outcome = await applyHost(transport, plan, this.forceHandlers, [], undefined, this.running(host));
           return { results: outcome.results, applied: false, ...also() };
         }
         if (keep !== undefined && snapshotted !== plan) {
@@ -163,7 +173,7 @@ export class LocalWork implements HostWork {
           snapshotted = plan;
         }
         const guard = { gather: gatherScript(transport, this.facts.queries(host)), expected };
-        const outcome = await timePhase('apply', () => applyHost(transport, plan, this.forceHandlers, [], guard));
+        const outcome = await timePhase('apply', () => applyHost(transport, plan, this.forceHandlers, [], guard, this.running(host)));
         const after = this.afterApply(host, outcome);
         if (!outcome.drift) {
           const results = await this.checked(prep, outcome, () => (typeof after === 'string' ? after : after.facts));
@@ -279,7 +289,15 @@ export class LocalWork implements HostWork {
       const handlers = plan.handlers.filter((h) => h.keys.some((k) => step.handlers.includes(k)));
       if (!handlers.length) return none;
       this.facts.invalidate(host);
-      return { ...(await applyHost(transport, { ...plan, tasks: [], handlers }, this.forceHandlers, step.handlers)), notified: [] };
+      const done = await applyHost(
+        transport,
+        { ...plan, tasks: [], handlers },
+        this.forceHandlers,
+        step.handlers,
+        undefined,
+        this.running(host),
+      );
+      return { ...done, notified: [] };
     }
     const t = plan.tasks.find((x) => x.index === step.task);
     if (!t) return none;
@@ -295,7 +313,7 @@ export class LocalWork implements HostWork {
       return { ...none, results: [result] };
     }
     this.facts.invalidate(host);
-    const done = await applyHost(transport, { ...plan, tasks: [t], handlers: [] }, this.forceHandlers);
+    const done = await applyHost(transport, { ...plan, tasks: [t], handlers: [] }, this.forceHandlers, [], undefined, this.running(host));
     const ran = done.results.some((r) => r.status === 'changed' && r.task === t.task.name);
     return { ...done, notified: ran ? t.changes.filter(isChange).flatMap((c) => c.notify ?? []) : [] };
   }

@@ -25,8 +25,9 @@ export interface PlayInput {
   hosts: { name: string; vars: Vars; roleVars?: Vars[] }[];
 }
 
-/** Who does the work on hosts: this process (the default), or workers behind a queue. */
-export type WorkFactory = (plays: Play[], prepared: PreparedHost[][], sessions: HostSessions) => HostWork;
+/** Who does the work on hosts: this process (the default), or workers behind a queue. `live`:
+ *  where events of work in progress go as they happen. */
+export type WorkFactory = (plays: Play[], prepared: PreparedHost[][], sessions: HostSessions, live: (e: RunEvent) => void) => HostWork;
 
 export interface RunOptions {
   env: PlanEnv;
@@ -118,6 +119,7 @@ class Run {
       plays.map((p) => p.play),
       prepared,
       this.sessions,
+      (e) => this.emit(e),
     ));
 
     // Hosts are read (never changed) even when the args alone showed problems, so that the plan's
@@ -363,5 +365,5 @@ class Run {
 }
 
 function localWork(opts: RunOptions): WorkFactory {
-  return (plays, prepared, sessions) => new LocalWork(plays, prepared, opts.env, sessions, opts.forceHandlers);
+  return (plays, prepared, sessions, live) => new LocalWork(plays, prepared, opts.env, sessions, opts.forceHandlers, undefined, live);
 }

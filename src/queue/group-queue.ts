@@ -5,6 +5,7 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { JobAnswer } from './answer.js';
 import type { JobData } from './spec.js';
+import { isLiveMessage, type LiveMessage } from './live.js';
 import { KEY_PREFIX, redisOptions, type QueueConnection } from './connection.js';
 
 /** How a job ended when it gave no answer: `unreachable` when no worker ever took it. */
@@ -15,6 +16,8 @@ export interface JobFailure {
 
 interface Pending {
   resolve(a: JobAnswer | JobFailure): void;
+  /** What the worker sends while the job runs. */
+  onLive: (m: LiveMessage) => void;
   since: number;
   taken: boolean;
 }
@@ -46,6 +49,9 @@ export class GroupQueue {
     this.events.on('failed', ({ jobId, failedReason }) =>
       this.settle(jobId, { failure: 'failed', msg: `the worker failed: ${failedReason}` }),
     );
+    this.events.on('progress', ({ jobId, data }) => {
+      if (isLiveMessage(data)) this.pending.get(jobId)?.onLive(data);
+    });
     this.events.on('active', ({ jobId }) => {
       const p = this.pending.get(jobId);
       if (p) p.taken = true;
@@ -71,15 +77,17 @@ export class GroupQueue {
     }
   }
 
-  /** Runs one job and waits for its answer. */
-  async run(data: JobData): Promise<JobAnswer | JobFailure> {
+  /** Runs one job and waits for its answer; `onLive` hears what the worker sends while it runs. */
+  async run(data: JobData, onLive: (m: LiveMessage) => void): Promise<JobAnswer | JobFailure> {
     this.ready ??= withTimeout(
       this.events.waitUntilReady().then(() => undefined),
       this.timeoutMs,
     );
     await this.ready;
     const jobId = `${data.run.id}.${++this.seq}`;
-    const answer = new Promise<JobAnswer | JobFailure>((resolve) => this.pending.set(jobId, { resolve, since: Date.now(), taken: false }));
+    const answer = new Promise<JobAnswer | JobFailure>((resolve) =>
+      this.pending.set(jobId, { resolve, onLive, since: Date.now(), taken: false }),
+    );
     // While Redis is away the add waits; the watchdog ends the job's wait if that lasts.
     this.queue
       .add(data.kind, data, {

@@ -21,6 +21,7 @@ import { describeQueue, queueName, type QueueConnection } from './connection.js'
 import { GroupQueue } from './group-queue.js';
 import type { JobData, RunSpec } from './spec.js';
 import type { Outcome } from './answer.js';
+import type { RunEvent } from '../report/events.js';
 
 /** What a job sends besides its kind, host and play. */
 type JobArgs = Omit<JobData, 'run' | 'host' | 'play'>;
@@ -34,6 +35,9 @@ export class QueueWork implements HostWork {
     private readonly conn: QueueConnection,
     private readonly groupOf: (host: string) => string,
     private readonly timeoutMs: number,
+    /** The run's events of work in progress, and the coordinator's -vvv log for the workers' lines. */
+    private readonly live: (e: RunEvent) => void,
+    private readonly trace: (line: string) => void,
   ) {}
 
   preflight(host: string): Promise<PreflightOutcome> {
@@ -96,7 +100,7 @@ export class QueueWork implements HostWork {
       );
     let answer;
     try {
-      answer = await q.run({ run: this.spec, host, play, ...args });
+      answer = await q.run({ run: this.spec, host, play, ...args }, (m) => ('live' in m ? this.live(m.live) : this.trace(m.trace)));
     } catch (err) {
       return lost(
         'unreachable',

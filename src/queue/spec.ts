@@ -20,6 +20,8 @@ export interface RunSpec {
   connectionVars: Vars;
   forceHandlers: boolean;
   acceptNewHostKeys: boolean;
+  /** -vvv and over: workers send each connection, exec and upload as it happens. */
+  verbosity: number;
 }
 
 export type JobKind = 'preflight' | 'replan' | 'apply' | 'keep' | 'probe' | 'rollback' | 'step' | 'converged';

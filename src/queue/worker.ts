@@ -13,11 +13,16 @@ import type { PlayInput } from '../exec/run.js';
 import type { TransportFactory } from '../exec/session.js';
 import type { PlanEnv } from '../plan/types.js';
 import { safeAnswer, type JobAnswer, type Outcome } from './answer.js';
+import { safeLive, type Publish } from './live.js';
 import type { JobData, RunSpec } from './spec.js';
 
-/** A coordinator's run as this worker loads it: from its own copy of the files, with its own vault passwords. */
+/** A coordinator's run as this worker loads it: from its own copy of the files, with its own vault
+ *  passwords. `trace`: where its transports' -vvv lines go (the job of that host running now). */
 export interface RunLoader {
-  (spec: RunSpec): Promise<{ plays: PlayInput[]; env: PlanEnv; transportFor: TransportFactory }>;
+  (
+    spec: RunSpec,
+    trace: (host: string, line: string) => void,
+  ): Promise<{ plays: PlayInput[]; env: PlanEnv; transportFor: TransportFactory }>;
 }
 
 interface LoadedRun {
@@ -27,6 +32,8 @@ interface LoadedRun {
   /** Jobs of this run in flight, and when the last one ended: idle runs close their connections. */
   busy: number;
   idleSince: number;
+  /** Where each host's job in flight sends what happens (a run has one job per host at a time). */
+  publishers: Map<string, Publish>;
 }
 
 /** A run's connections close this long after its last job on this worker. */
@@ -41,21 +48,25 @@ export class JobRunner {
     this.sweeper.unref();
   }
 
-  async run(data: JobData): Promise<JobAnswer> {
+  /** `publish`: what happens while the job runs, for the coordinator (masked here first). */
+  async run(data: JobData, publish: Publish): Promise<JobAnswer> {
     const loaded = await this.load(data.run).catch((err: unknown) => {
       this.runs.delete(data.run.id);
       throw err;
     });
     loaded.busy++;
+    const send: Publish = (m) => publish(safeLive(m));
+    loaded.publishers.set(data.host, send);
     try {
-      return await this.answer(loaded, data);
+      return await this.answer(loaded, data, send);
     } finally {
+      if (loaded.publishers.get(data.host) === send) loaded.publishers.delete(data.host);
       loaded.busy--;
       loaded.idleSince = Date.now();
     }
   }
 
-  private async answer({ ws, sessions, facts }: LoadedRun, data: JobData): Promise<JobAnswer> {
+  private async answer({ ws, sessions, facts }: LoadedRun, data: JobData, publish: Publish): Promise<JobAnswer> {
     const prepared = ws.plays.map(({ play, hosts }) =>
       hosts
         .filter((h) => h.name === data.host)
@@ -73,6 +84,7 @@ export class JobRunner {
       sessions,
       data.run.forceHandlers,
       facts,
+      (e) => publish({ live: e }),
     );
     const before = work.stats(data.host);
     const outcome = await this.call(work, data);
@@ -111,9 +123,11 @@ export class JobRunner {
   private load(spec: RunSpec): Promise<LoadedRun> {
     let r = this.runs.get(spec.id);
     if (!r) {
-      r = this.loadRun(spec).then(({ plays, env, transportFor }) => {
+      const publishers = new Map<string, Publish>();
+      const trace = (host: string, line: string) => publishers.get(host)?.({ trace: line });
+      r = this.loadRun(spec, trace).then(({ plays, env, transportFor }) => {
         const sessions = new HostSessions(transportFor);
-        return { ws: { plays, env }, sessions, facts: new FactCache(sessions), busy: 0, idleSince: Date.now() };
+        return { ws: { plays, env }, sessions, facts: new FactCache(sessions), busy: 0, idleSince: Date.now(), publishers };
       });
       this.runs.set(spec.id, r);
     }

@@ -24,6 +24,8 @@ export type RunEvent =
   | { event: 'play_start'; play: string; hosts: string[]; check: boolean }
   | { event: 'batch_start'; batch: number; hosts: string[] }
   | { event: 'task_start'; task: string; handler?: boolean }
+  /** A host's apply script has started this task's changes (as it happens; its result comes with the host's). */
+  | { event: 'task_running'; host: string; task: string; handler?: boolean }
   | ({ event: 'result' } & TaskResult)
   | { event: 'progress'; batch: number; done: number; total: number; changed: number; failed: number; unreachable: number }
   /** Facts gathered and plans made so far, before any batch runs. */

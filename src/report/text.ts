@@ -71,6 +71,9 @@ export function textReporter(o: TextOptions): Reporter {
           if (applying || !o.perHost) break;
           line(p.bold(`\n${e.handler ? 'HANDLER' : 'TASK'} [${e.task}]`));
           break;
+        case 'task_running':
+          if (o.perHost) line(p.dim(`running: [${e.host}] ${e.task}`));
+          break;
         case 'result': {
           if (!o.perHost) {
             const { event: _, ...r } = e;

@@ -124,7 +124,7 @@ export class SshTransport implements Transport {
     const cmd = remoteCommand(script, this.priv);
     this.trips++;
     const stdin = opts.stdin === undefined ? undefined : Buffer.from(opts.stdin);
-    return this.run(cmd.command, cmd.stdinPrefix, stdin, opts.timeoutMs ?? this.options.commandTimeoutMs);
+    return this.run(cmd.command, cmd.stdinPrefix, stdin, opts.timeoutMs ?? this.options.commandTimeoutMs, opts.onStdout);
   }
 
   async upload(localPath: string, remotePath: string, mode?: string): Promise<void> {
@@ -181,7 +181,13 @@ export class SshTransport implements Transport {
     return new UnreachableError(this.options.hostName, `host ${this.options.hostName}: ${this.lost}`);
   }
 
-  private run(command: string, prefix: Buffer | undefined, stdin: Buffer | Readable | undefined, timeoutMs: number): Promise<ExecResult> {
+  private run(
+    command: string,
+    prefix: Buffer | undefined,
+    stdin: Buffer | Readable | undefined,
+    timeoutMs: number,
+    onStdout?: (chunk: Buffer) => void,
+  ): Promise<ExecResult> {
     const client = this.client();
     const host = this.options.hostName;
     return new Promise<ExecResult>((resolve, reject) => {
@@ -215,7 +221,10 @@ export class SshTransport implements Transport {
         const out: Buffer[] = [];
         const errOut: Buffer[] = [];
         let rc: number | undefined;
-        ch.on('data', (b: Buffer) => out.push(b));
+        ch.on('data', (b: Buffer) => {
+          out.push(b);
+          onStdout?.(b);
+        });
         ch.stderr.on('data', (b: Buffer) => errOut.push(b));
         ch.on('exit', (code: number | null, signal?: string) => {
           rc = code ?? signalStatus(signal);

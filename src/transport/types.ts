@@ -9,6 +9,8 @@ export interface ExecResult {
 export interface ExecOptions {
   stdin?: string | Buffer;
   timeoutMs?: number;
+  /** Called with the script's stdout as it arrives (the result still holds all of it). */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 export interface Transport {

@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisServer } from '../../helpers/redis-server.js';
-import { TestWorker, cli, cliAsync, comparable, sleep, waitFor } from './fleet.js';
+import { spawn } from 'node:child_process';
+import { BIN, TestWorker, cli, cliAsync, comparable, sleep, waitFor } from './fleet.js';
 
 const SECRET = 'queue-test-s3cret-9f2c7';
 let redis: RedisServer;
@@ -326,11 +327,10 @@ test('any_errors_fatal through the queue: a task failing on one host stops the o
   assert.ok(existsSync(join(queued.roots, 'sw01/etc/blocker/file')), 'the others finished the failing task');
 });
 
-test('a worker killed in the middle of a host job: another takes it, plans afresh, the host converges', async () => {
-  // Local-connection hosts: the job runs a real command that lasts, and writes only under `work`.
-  const work = join(dir, 'killed');
+/** Local-connection hosts whose jobs last: a real command sleeps `seconds`, writing only under `work`. */
+function slowFleet(name: string, hosts: string[], seconds: number): { work: string; site: string; inv: string } {
+  const work = join(dir, name);
   mkdirSync(join(work, 'inv'), { recursive: true });
-  const hosts = ['k1', 'k2', 'k3', 'k4'];
   for (const h of hosts) mkdirSync(join(work, h));
   writeFileSync(
     join(work, 'inv', 'hosts.yaml'),
@@ -348,7 +348,7 @@ test('a worker killed in the middle of a host job: another takes it, plans afres
         content: "1\\n"
     - name: slow step
       command:
-        argv: [/bin/sh, -c, 'echo start >> "$0/log"; sleep 2; echo end >> "$0/log"; touch "$0/slept"', "{{ work }}/{{ inventory_hostname }}"]
+        argv: [/bin/sh, -c, 'echo start >> "$0/log"; sleep ${seconds}; echo end >> "$0/log"; touch "$0/slept"', "{{ work }}/{{ inventory_hostname }}"]
         creates: "{{ work }}/{{ inventory_hostname }}/slept"
     - name: last
       copy:
@@ -356,6 +356,62 @@ test('a worker killed in the middle of a host job: another takes it, plans afres
         content: "3\\n"
 `,
   );
+  return { work, site: join(work, 'site.yaml'), inv: join(work, 'inv') };
+}
+
+test("the workers' events reach the coordinator as they happen: a host's running task shows before its job ends; -vvv shows the workers' round trips", async () => {
+  const hosts = ['l1', 'l2'];
+  const { work, site, inv } = slowFleet('live', hosts, 3);
+  const p = spawn(process.execPath, [BIN, site, '-i', inv, '--json', '--queue', redis.url], { env: { ...process.env, NO_COLOR: '1' } });
+  let out = '';
+  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => p.on('exit', r));
+  const events = () =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { event: string; host?: string; task?: string });
+  const slow = await waitFor(
+    'a host shown in its slow step',
+    () => events().find((e) => e.event === 'task_running' && e.task === 'slow step'),
+    60_000,
+  );
+  // Seen while the step still sleeps on the host: the worker's job has not ended.
+  assert.ok(!existsSync(join(work, slow.host!, 'slept')), 'the step is still running');
+  assert.ok(!events().some((e) => e.event === 'result' && e.host === slow.host), 'no result of that host yet');
+  assert.equal(await exited, 0, out);
+  const running = events()
+    .filter((e) => e.event === 'task_running' && e.host === slow.host)
+    .map((e) => e.task);
+  assert.deepEqual(running, ['first', 'slow step', 'last'], 'each task with a change, once, in order');
+
+  // The local run shows the same events.
+  for (const h of hosts) {
+    rmSync(join(work, h), { recursive: true });
+    mkdirSync(join(work, h));
+  }
+  const local = cli([site, '-i', inv, '--json']);
+  assert.equal(local.code, 0, local.err);
+  const only = (s: string) =>
+    s
+      .split('\n')
+      .filter((l) => l.includes('"task_running"'))
+      .sort();
+  assert.deepEqual(only(local.out), only(out));
+
+  // -vvv on the coordinator: the workers' connections and execs, each naming its worker.
+  const v = cli([site, '-i', inv, '-vvv', '--queue', redis.url]);
+  assert.equal(v.code, 0, v.err);
+  const pids = workers.map((w) => w.pid);
+  const connected = v.err.split('\n').filter((l) => /^l[12]: connected \(local\) in \d+ ms \(worker .+:\d+\)$/.test(l));
+  assert.equal(connected.length, 2, v.err);
+  for (const l of connected) assert.ok(pids.includes(Number(/:(\d+)\)$/.exec(l)![1])), l);
+  assert.match(v.err, /^l1: exec 1: .* rc 0, \d+ bytes out, \d+ ms \(worker /m);
+});
+
+test('a worker killed in the middle of a host job: another takes it, plans afresh, the host converges', async () => {
+  const hosts = ['k1', 'k2', 'k3', 'k4'];
+  const { work } = slowFleet('killed', hosts, 2);
   const running = cliAsync([join(work, 'site.yaml'), '-i', join(work, 'inv'), '--json', '--queue', redis.url]);
   // The first host of the batch whose apply is under way: its worker is the sleep's ancestor.
   const [victim, busyHost] = await waitFor(
