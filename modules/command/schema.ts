@@ -1,4 +1,5 @@
 // Args of the command module.
+import type { FromSchema } from '../_shared/schema-type.js';
 import { requires } from '../_shared/schema-parts.js';
 
 const absolutePath = { type: 'string', pattern: '^/[^\\x00-\\x1f]*$' } as const;
@@ -22,12 +23,4 @@ export const schema = {
   },
 } as const;
 
-export interface CommandArgs {
-  argv?: string[];
-  cmd?: string;
-  free_form?: string;
-  chdir?: string;
-  creates?: string;
-  removes?: string;
-  changed_when: boolean;
-}
+export type CommandArgs = FromSchema<typeof schema>;

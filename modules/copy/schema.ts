@@ -1,6 +1,7 @@
 // Args of the copy module.
+import type { FromSchema } from '../_shared/schema-type.js';
 import { requires, targetPathSchema, validateSchema } from '../_shared/schema-parts.js';
-import { modeSchema, type FileMode } from '../_shared/file-mode.js';
+import { modeSchema } from '../_shared/file-mode.js';
 
 export const schema = {
   type: 'object',
@@ -27,13 +28,4 @@ export const schema = {
   },
 } as const;
 
-export interface CopyArgs {
-  content?: string;
-  src?: string;
-  dest: string;
-  follow?: boolean;
-  mode?: FileMode;
-  owner?: string;
-  group?: string;
-  validate?: string;
-}
+export type CopyArgs = FromSchema<typeof schema>;

@@ -1,30 +1,5 @@
 // Args of the daemon module.
-export interface DaemonUnitArgs {
-  description: string;
-  watchdog_sec: number;
-  restart_sec: number;
-  timeout_start_sec: number;
-  after: string[];
-}
-
-export interface DaemonArgs {
-  /** Local linux-x64 artifact (portsyncd-<hash>.tar.gz); default: the latest `npm run bundle` output. */
-  artifact?: string | null;
-  /** Local linux-arm64 artifact for aarch64 switches; default: the latest `npm run bundle -- --arch arm64` output. */
-  artifact_arm64?: string | null;
-  prefix: string;
-  config_path: string;
-  /** The daemon's configuration, written as YAML to config_path. */
-  config: Record<string, unknown>;
-  unit: DaemonUnitArgs;
-  /** [Service] directives of the tuning drop-in; null leaves drop-ins to daemon_scheduling. */
-  tuning: Record<string, string | number> | null;
-  tuning_dropin: string;
-  /** Releases kept on the host, the running and the previous one included. */
-  keep_releases: number;
-  /** Multi-ASIC: the ASIC namespaces, one portsyncd@<asic> each; [] on a single-ASIC switch. */
-  asics: string[];
-}
+import type { FromSchema } from '../_shared/schema-type.js';
 
 // Both land in the unit's ExecStart= and Environment= lines, where a space or a quote would start
 // another word or assignment: plain path characters only, and no `..` part.
@@ -88,3 +63,5 @@ export const schema = {
     },
   },
 } as const;
+
+export type DaemonArgs = FromSchema<typeof schema>;

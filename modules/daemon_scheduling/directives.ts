@@ -5,18 +5,7 @@ import type { PlanContext } from '../../src/module.js';
 import type { HostFacts } from '../../src/facts/types.js';
 import { formatCpuList, missingFrom, parseCpuList } from '../_tuning/cpu-list.js';
 import { resolveCpus } from '../_tuning/host-cpus.js';
-
-export interface SchedulingSettings {
-  cpu_affinity?: string;
-  numa_policy?: 'default' | 'preferred' | 'bind' | 'interleave' | 'local';
-  numa_mask?: string;
-  nice?: number;
-  cpu_scheduling_policy?: 'other' | 'batch' | 'idle' | 'fifo' | 'rr';
-  cpu_scheduling_priority?: number;
-  limit_nofile?: number | string;
-  limit_nproc?: number | string;
-  limit_memlock?: number | string;
-}
+import type { DaemonSchedulingArgs } from './schema.js';
 
 export interface Directive {
   key: string;
@@ -25,7 +14,7 @@ export interface Directive {
 
 const REALTIME = new Set(['fifo', 'rr']);
 
-function numaNodes(args: SchedulingSettings, host: HostFacts, ctx: PlanContext, offline: boolean): string | null {
+function numaNodes(args: DaemonSchedulingArgs, host: HostFacts, ctx: PlanContext, offline: boolean): string | null {
   const policy = args.numa_policy;
   if (args.numa_mask === undefined) {
     if (policy === 'bind' || policy === 'interleave' || policy === 'preferred') {
@@ -61,7 +50,7 @@ function numaNodes(args: SchedulingSettings, host: HostFacts, ctx: PlanContext, 
 }
 
 /** Directives in a fixed order, or null after reporting errors through ctx. */
-export function directives(args: SchedulingSettings, host: HostFacts, planCtx: PlanContext): Directive[] | null {
+export function directives(args: DaemonSchedulingArgs, host: HostFacts, planCtx: PlanContext): Directive[] | null {
   let errors = 0;
   const ctx: PlanContext = { ...planCtx, error: (...e) => void (errors++, planCtx.error(...e)) };
   const out: Directive[] = [];

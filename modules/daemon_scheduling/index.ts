@@ -5,27 +5,10 @@ import type { Change, Module, SettingState } from '../../src/module.js';
 import { fileChange } from '../_shared/file-change.js';
 import { unifiedDiff } from '../_shared/unified-diff.js';
 import { parseUnitFile } from '../_shared/systemd-ini.js';
-import { cpuListSchema } from '../_tuning/cpu-list.js';
-import { cpusArgSchema } from '../_tuning/host-cpus.js';
 import { DAEMON_RELOAD, daemonReload } from '../_shared/handlers.js';
-import { directives, type SchedulingSettings } from './directives.js';
+import { directives } from './directives.js';
 import { liveArgv, parseLive } from './live.js';
-
-export interface DaemonSchedulingArgs extends SchedulingSettings {
-  unit: string;
-  /** File name of the drop-in under /etc/systemd/system/<unit>.d/. */
-  dropin: string;
-  state: 'present' | 'absent';
-  notify: string[];
-}
-
-const limitSchema = {
-  anyOf: [
-    { type: 'integer', minimum: 0 },
-    { type: 'string', pattern: '^(infinity|\\d+[KMGTPE]?)(:(infinity|\\d+[KMGTPE]?))?$' },
-  ],
-  description: 'a number, "infinity", or "soft:hard"',
-} as const;
+import { schema, type DaemonSchedulingArgs } from './schema.js';
 
 const UNITS: Record<string, number> = { K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40, P: 2 ** 50, E: 2 ** 60 };
 
@@ -42,25 +25,7 @@ export const dropinPath = (args: Pick<DaemonSchedulingArgs, 'unit' | 'dropin'>) 
 const daemonScheduling: Module<DaemonSchedulingArgs> = {
   name: 'daemon_scheduling',
   handlers: [daemonReload],
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      unit: { type: 'string', pattern: '^[A-Za-z0-9@._-]+\\.service$', default: 'portsyncd.service' },
-      dropin: { type: 'string', pattern: '^[A-Za-z0-9@._-]+\\.conf$', default: '50-scheduling.conf' },
-      state: { enum: ['present', 'absent'], default: 'present' },
-      notify: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
-      cpu_affinity: cpusArgSchema,
-      numa_policy: { enum: ['default', 'preferred', 'bind', 'interleave', 'local'] },
-      numa_mask: { anyOf: [cpuListSchema, { const: 'all', description: 'every NUMA node' }] },
-      nice: { type: 'integer', minimum: -20, maximum: 19 },
-      cpu_scheduling_policy: { enum: ['other', 'batch', 'idle', 'fifo', 'rr'] },
-      cpu_scheduling_priority: { type: 'integer', minimum: 0, maximum: 99, description: '1-99 for fifo/rr, 0 otherwise' },
-      limit_nofile: limitSchema,
-      limit_nproc: limitSchema,
-      limit_memlock: limitSchema,
-    },
-  },
+  schema,
 
   needs(args, ctx) {
     return [

@@ -1,26 +1,12 @@
 // debug: Ansible's debug module. Shows a message or a variable's value as the task's result;
 // changes nothing and reads nothing from the host.
 import type { Module } from '../../src/module.js';
-
-interface DebugArgs {
-  msg?: unknown;
-  var?: string;
-  verbosity?: number;
-}
+import { schema, type DebugArgs } from './schema.js';
 
 const debug: Module<DebugArgs> = {
   name: 'debug',
   aliases: ['ansible.builtin.debug'],
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    not: { required: ['msg', 'var'], properties: { msg: true, var: true } },
-    properties: {
-      msg: { description: 'the message (any value; templated like every arg)' },
-      var: { type: 'string', minLength: 1, description: 'an expression whose value is shown, e.g. "ansible_facts"' },
-      verbosity: { type: 'integer', minimum: 0, description: 'accepted for compatibility; the message is always shown' },
-    },
-  },
+  schema,
   needs: () => [],
   diff(_facts, args, ctx) {
     if (args.var !== undefined) {

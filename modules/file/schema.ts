@@ -1,4 +1,5 @@
 // Args of the file module: Ansible's `file` (path, state, mode, owner, group, src for links).
+import type { FromSchema } from '../_shared/schema-type.js';
 import { modeSchema } from '../_shared/file-mode.js';
 import { requires } from '../_shared/schema-parts.js';
 
@@ -21,11 +22,4 @@ export const schema = {
   then: requires('src'),
 } as const;
 
-export interface FileArgs {
-  path: string;
-  state: 'file' | 'directory' | 'absent' | 'touch' | 'link';
-  mode?: string;
-  owner?: string;
-  group?: string;
-  src?: string;
-}
+export type FileArgs = FromSchema<typeof schema>;

@@ -1,29 +1,5 @@
 // Args of health_check: where the daemon answers and the thresholds it is held to.
-export interface HealthCheckArgs {
-  unit: string;
-  /** ASIC namespaces whose portsyncd@<asic> instances are probed too, each in its namespace. */
-  asics: string[];
-  http_port: number;
-  redis_port: number;
-  /** Kernel links whose STATE_DB entry must match, by name prefix. */
-  port_prefix: string;
-  max_restarts: number;
-  max_netlink_drops: number;
-  /** null: the receive buffer the daemon requested (its configured one). */
-  min_rcvbuf_bytes: number | null;
-  max_p99_us: number;
-  /** Without a self-test, a P99 over fewer events (the start-up dump) is not judged. */
-  min_events: number;
-  max_rss_mb: number;
-  /** A port flapped (down, up) before the metrics are read, so the latency histogram has fresh events. */
-  self_test_port: string | null;
-  /** Seconds the daemon gets to write the flap to Redis before it is read. */
-  settle_seconds: number;
-  /** A check that could not run (offline root, a tool missing on the switch) fails unless 'pass'. */
-  not_probed: 'fail' | 'pass';
-  /** 'pass': a switch without the unit passes (a play that runs before the first deploy). */
-  unit_absent: 'fail' | 'pass';
-}
+import type { FromSchema } from '../_shared/schema-type.js';
 
 export const schema = {
   type: 'object',
@@ -46,3 +22,5 @@ export const schema = {
     unit_absent: { enum: ['fail', 'pass'], default: 'fail' },
   },
 } as const;
+
+export type HealthCheckArgs = FromSchema<typeof schema>;

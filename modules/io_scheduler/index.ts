@@ -2,14 +2,10 @@
 // /sys/block/<dev>/queue/scheduler and persisted as a udev rule (applied at boot and hotplug).
 import type { Change, Module, SettingState } from '../../src/module.js';
 import { fileChange } from '../_shared/file-change.js';
-import { asList, matchNames, patternListSchema } from '../_tuning/interfaces.js';
+import { asList, matchNames } from '../_tuning/interfaces.js';
 import { liveDiff, liveWriteOp } from '../_tuning/live-write.js';
 import { blockDevices, blockDevicesQuery, type BlockDevice } from '../_tuning/block-devices.js';
-
-export interface IoSchedulerArgs {
-  devices: string | string[];
-  scheduler: string;
-}
+import { schema, type IoSchedulerArgs } from './schema.js';
 
 export const UDEV_RULE = '/etc/udev/rules.d/60-portsyncd-io-scheduler.rules';
 const schedulerPath = (dev: string) => `/sys/block/${dev}/queue/scheduler`;
@@ -30,15 +26,7 @@ function persistedScheduler(rules: string | null, pattern: string): string | nul
 
 const ioScheduler: Module<IoSchedulerArgs> = {
   name: 'io_scheduler',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['devices', 'scheduler'],
-    properties: {
-      devices: patternListSchema,
-      scheduler: { type: 'string', pattern: '^[a-z0-9_-]+$', description: 'e.g. none, mq-deadline, kyber, bfq' },
-    },
-  },
+  schema,
 
   needs(_args, ctx) {
     return [{ kind: 'file', path: UDEV_RULE }, { kind: 'stat', path: UDEV_RULE }, ...(ctx.offline ? [] : [blockDevicesQuery()])];

@@ -3,8 +3,8 @@
 import { daemonReload } from '../_shared/handlers.js';
 import type { Change, Module, PlanContext, SettingState } from '../../src/module.js';
 import type { FactQuery } from '../../src/facts/types.js';
-import { asList, matchNames, patternListSchema } from '../_tuning/interfaces.js';
-import { cpusArgSchema, resolveCpus, sameCpuList } from '../_tuning/host-cpus.js';
+import { asList, matchNames } from '../_tuning/interfaces.js';
+import { resolveCpus, sameCpuList } from '../_tuning/host-cpus.js';
 import { formatCpuList } from '../_tuning/cpu-list.js';
 import { liveDiff, liveWriteOp } from '../_tuning/live-write.js';
 import { irqFacts, irqFactsQuery, type IrqFacts } from '../_tuning/irqs.js';
@@ -16,12 +16,7 @@ import {
   renderBootFiles,
   type BootUnit,
 } from '../_tuning/boot-persistence.js';
-
-export interface IrqAffinityArgs {
-  interfaces: string | string[];
-  cpus: string;
-  state: 'present' | 'absent';
-}
+import { schema, type IrqAffinityArgs } from './schema.js';
 
 const affinityPath = (irq: number) => `/proc/irq/${irq}/smp_affinity_list`;
 
@@ -61,18 +56,7 @@ function bootFiles(ctx: PlanContext, args: IrqAffinityArgs, cpus: number[]) {
 const irqAffinity: Module<IrqAffinityArgs> = {
   name: 'irq_affinity',
   handlers: [daemonReload],
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['interfaces'],
-    properties: {
-      interfaces: patternListSchema,
-      cpus: cpusArgSchema,
-      state: { enum: ['present', 'absent'], default: 'present' },
-    },
-    if: { properties: { state: { const: 'present' } } },
-    then: { required: ['cpus'], properties: { cpus: cpusArgSchema } },
-  },
+  schema,
 
   needs(args, ctx) {
     const queries: FactQuery[] = bootNeeds(bootUnit(args));
@@ -84,7 +68,7 @@ const irqAffinity: Module<IrqAffinityArgs> = {
     // Without the boot script the pins last until the next reboot; irqbalance or the kernel's
     // default_smp_affinity take over again then.
     if (args.state === 'absent') return bootRemovalChanges(facts, bootUnit(args));
-    const cpus = resolveCpus(args.cpus, facts.host, ctx, ['cpus']);
+    const cpus = resolveCpus(args.cpus!, facts.host, ctx, ['cpus']); // the schema requires cpus when present;
     if (!cpus) return [];
     const changes: Change[] = [];
     if (!ctx.offline) {
@@ -117,7 +101,7 @@ const irqAffinity: Module<IrqAffinityArgs> = {
       const left = facts.file(u.scriptPath) !== null;
       return [{ setting: `${u.unitName}`, desired: 'absent', persisted: left ? 'installed' : null, ok: !left }];
     }
-    const cpus = resolveCpus(args.cpus, facts.host, ctx, ['cpus']);
+    const cpus = resolveCpus(args.cpus!, facts.host, ctx, ['cpus']); // the schema requires cpus when present;
     if (!cpus) return [];
     const want = formatCpuList(cpus);
     const persisted = bootPersisted(facts, u, bootFiles(ctx, args, cpus), want);

@@ -1,4 +1,5 @@
 // Args of lineinfile: Ansible's (path, line, regexp, state, insertafter, insertbefore, create).
+import type { FromSchema } from '../_shared/schema-type.js';
 import { modeSchema } from '../_shared/file-mode.js';
 import { requires } from '../_shared/schema-parts.js';
 
@@ -36,15 +37,4 @@ export const schema = {
   ],
 } as const;
 
-export interface LineInFileArgs {
-  path: string;
-  line?: string;
-  regexp?: string;
-  state: 'present' | 'absent';
-  insertafter?: string;
-  insertbefore?: string;
-  create: boolean;
-  mode?: string;
-  owner?: string;
-  group?: string;
-}
+export type LineInFileArgs = FromSchema<typeof schema>;

@@ -4,8 +4,8 @@
 import { daemonReload } from '../_shared/handlers.js';
 import type { Change, Module, PlanContext, SettingState } from '../../src/module.js';
 import type { Facts, FactQuery } from '../../src/facts/types.js';
-import { asList, matchNames, patternListSchema } from '../_tuning/interfaces.js';
-import { cpusArgSchema, resolveCpus } from '../_tuning/host-cpus.js';
+import { asList, matchNames } from '../_tuning/interfaces.js';
+import { resolveCpus } from '../_tuning/host-cpus.js';
 import { cpuListToMask, formatCpuList, maskToCpuList } from '../_tuning/cpu-list.js';
 import { liveDiff, liveWriteOp, type LiveWrite } from '../_tuning/live-write.js';
 import { sysfsValues, sysfsValuesQuery } from '../_tuning/sysfs-values.js';
@@ -17,14 +17,7 @@ import {
   renderBootFiles,
   type BootUnit,
 } from '../_tuning/boot-persistence.js';
-
-export interface RpsArgs {
-  interfaces: string | string[];
-  cpus: string;
-  rps_sock_flow_entries?: number;
-  rps_flow_cnt?: number;
-  state: 'present' | 'absent';
-}
+import { schema, type RpsArgs } from './schema.js';
 
 const SOCK_FLOW = 'net.core.rps_sock_flow_entries';
 
@@ -124,20 +117,7 @@ function liveChange(summary: string, values: QueueValue[]): Change[] {
 const rps: Module<RpsArgs> = {
   name: 'rps',
   handlers: [daemonReload],
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['interfaces'],
-    properties: {
-      interfaces: patternListSchema,
-      cpus: cpusArgSchema,
-      rps_sock_flow_entries: { type: 'integer', minimum: 0, maximum: 2147483647, description: 'global RFS table size (power of two)' },
-      rps_flow_cnt: { type: 'integer', minimum: 0, description: 'RFS flow table size per rx queue' },
-      state: { enum: ['present', 'absent'], default: 'present' },
-    },
-    if: { properties: { state: { const: 'present' } } },
-    then: { required: ['cpus'], properties: { cpus: cpusArgSchema } },
-  },
+  schema,
 
   needs(args) {
     const queries: FactQuery[] = [...bootNeeds(bootUnit(args)), { kind: 'host' }];
@@ -154,7 +134,7 @@ const rps: Module<RpsArgs> = {
         : liveChange(`RPS off for ${asList(args.interfaces).join(', ')}`, queueValues(facts, { ...args, rps_flow_cnt: undefined }, []));
       return [...live, ...bootRemovalChanges(facts, bootUnit(args))];
     }
-    const cpus = resolveCpus(args.cpus, facts.host, ctx, ['cpus']);
+    const cpus = resolveCpus(args.cpus!, facts.host, ctx, ['cpus']); // the schema requires cpus when present;
     if (!cpus) return [];
     const rfs = args.rps_sock_flow_entries;
     if (rfs !== undefined && rfs !== 0 && (rfs & (rfs - 1)) !== 0) {
@@ -187,7 +167,7 @@ const rps: Module<RpsArgs> = {
       const left = facts.file(u.scriptPath) !== null;
       return [{ setting: u.unitName, desired: 'absent', persisted: left ? 'installed' : null, ok: !left }];
     }
-    const cpus = resolveCpus(args.cpus, facts.host, ctx, ['cpus']);
+    const cpus = resolveCpus(args.cpus!, facts.host, ctx, ['cpus']); // the schema requires cpus when present;
     if (!cpus) return [];
     const files = bootFiles(ctx, args, cpus);
     const values = ctx.offline ? [] : queueValues(facts, args, cpus);

@@ -1,8 +1,7 @@
 // set_fact: Ansible's set_fact module. Its args become variables of the host for the tasks after
 // it (above play vars, as in Ansible); it changes nothing on the host.
 import type { Module } from '../../src/module.js';
-
-type SetFactArgs = Record<string, unknown>;
+import { schema, type SetFactArgs } from './schema.js';
 
 /** As Ansible's set_fact: a value that is the text true/false/yes/no (any case) becomes a boolean. */
 function ansibleValue(v: unknown): unknown {
@@ -14,12 +13,7 @@ function ansibleValue(v: unknown): unknown {
 const setFact: Module<SetFactArgs> = {
   name: 'set_fact',
   aliases: ['ansible.builtin.set_fact'],
-  schema: {
-    type: 'object',
-    minProperties: 1,
-    propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-    properties: { cacheable: { type: 'boolean', description: 'accepted for compatibility; facts are not cached between runs' } },
-  },
+  schema,
   needs: () => [],
   setsVars: (args) =>
     Object.fromEntries(

@@ -3,32 +3,7 @@
 import type { Module } from '../../src/module.js';
 import command from '../command/index.js';
 import type { CommandArgs } from '../command/schema.js';
-
-const absolutePath = { type: 'string', pattern: '^/[^\\x00-\\x1f]*$' } as const;
-
-interface ShellArgs {
-  free_form?: string;
-  cmd?: string;
-  chdir?: string;
-  creates?: string;
-  removes?: string;
-}
-
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  oneOf: [
-    { required: ['free_form'], properties: { free_form: true } },
-    { required: ['cmd'], properties: { cmd: true } },
-  ],
-  properties: {
-    free_form: { type: 'string', minLength: 1, description: 'the command line, run by /bin/sh -c' },
-    cmd: { type: 'string', minLength: 1, description: 'the same, as an arg' },
-    chdir: { ...absolutePath, description: 'run in this directory' },
-    creates: { ...absolutePath, description: 'skip when this path exists' },
-    removes: { ...absolutePath, description: 'skip when this path does not exist' },
-  },
-} as const;
+import { schema, type ShellArgs } from './schema.js';
 
 const asCommand = (a: ShellArgs): CommandArgs => ({
   cmd: a.free_form ?? a.cmd,

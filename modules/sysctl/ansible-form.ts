@@ -10,16 +10,7 @@ import { parseSysctlConf } from './conf-file.js';
 import { absentKeyHints } from './known-absent.js';
 import { absentMessage, isAbsent } from './settings.js';
 import { kernelKeyQueries, kernelKeys } from './kernel-keys.js';
-
-export interface AnsibleSysctlArgs {
-  name: string;
-  value?: string | number | boolean;
-  state: 'present' | 'absent';
-  sysctl_file: string;
-  sysctl_set: boolean;
-  reload: boolean;
-  ignoreerrors: boolean;
-}
+import type { AnsibleSysctlArgs } from './schema.js';
 
 const TRUE = new Set(['yes', 'on', '1', 'true', 'y', 't']);
 const FALSE = new Set(['no', 'off', '0', 'false', 'n', 'f']);

@@ -5,15 +5,14 @@ import type { Module } from '../../src/module.js';
 import { sysctlDiff } from './diff.js';
 import { sysctlInspect } from './inspect.js';
 import { loadOrderQueries } from './load-order.js';
-import { schema, type SysctlArgs } from './schema.js';
+import { schema, type AnsibleSysctlArgs, type SysctlTaskArgs } from './schema.js';
 import { neverValidKeys } from './settings.js';
 import { kernelKeyQueries } from './kernel-keys.js';
-import { ansibleDiff, ansibleNeeds, type AnsibleSysctlArgs } from './ansible-form.js';
+import { ansibleDiff, ansibleNeeds } from './ansible-form.js';
 
-type Args = SysctlArgs | AnsibleSysctlArgs;
-const isAnsible = (a: Args): a is AnsibleSysctlArgs => 'name' in a;
+const isAnsible = (a: SysctlTaskArgs): a is AnsibleSysctlArgs => 'name' in a;
 
-const sysctl: Module<Args> = {
+const sysctl: Module<SysctlTaskArgs> = {
   name: 'sysctl',
   aliases: ['ansible.posix.sysctl'],
   schema,

@@ -1,6 +1,7 @@
 // Args of the sysctl module. Values end up in a sysctl.d file and on a `sysctl -w` command line,
 // so anything that could start a new line, a new assignment or a comment is refused here.
 import { requires } from '../_shared/schema-parts.js';
+import type { FromSchema } from '../_shared/schema-type.js';
 
 /** Dotted, as sysctl(8) names keys; a `/` inside a part stands for a dot in an interface name (eth0/100). */
 // A part never starts with `/`, so no part can read as `..` and leave /proc/sys.
@@ -83,10 +84,7 @@ export const schema = {
   else: nativeSchema,
 } as const;
 
-export interface SysctlArgs {
-  file: string;
-  settings?: Record<string, string | number>;
-  state: 'present' | 'absent';
-  apply_live: boolean;
-  missing: 'fail' | 'warn' | 'skip';
-}
+/** Either form, as a task gives it. */
+export type SysctlTaskArgs = FromSchema<typeof schema>;
+export type SysctlArgs = FromSchema<typeof nativeSchema>;
+export type AnsibleSysctlArgs = FromSchema<typeof ansibleSchema>;

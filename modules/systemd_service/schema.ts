@@ -1,4 +1,5 @@
 // Args of systemd_service: Ansible's systemd_service/systemd (name, state, enabled, daemon_reload, masked).
+import type { FromSchema } from '../_shared/schema-type.js';
 export const schema = {
   type: 'object',
   additionalProperties: false,
@@ -12,10 +13,4 @@ export const schema = {
   anyOf: [{ required: ['name'], properties: { name: true } }, { properties: { daemon_reload: { const: true } } }],
 } as const;
 
-export interface SystemdServiceArgs {
-  name?: string;
-  state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
-  enabled?: boolean;
-  masked?: boolean;
-  daemon_reload: boolean;
-}
+export type SystemdServiceArgs = FromSchema<typeof schema>;

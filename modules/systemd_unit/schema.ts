@@ -1,6 +1,6 @@
 // Args of the systemd_unit module.
+import type { FromSchema } from '../_shared/schema-type.js';
 import { requires } from '../_shared/schema-parts.js';
-import type { UnitSections } from '../_shared/systemd-ini.js';
 
 const UNIT_TYPES = 'service|socket|timer|target|path|mount|automount|swap|slice|scope';
 const iniValue = {
@@ -48,12 +48,4 @@ export const schema = {
   },
 } as const;
 
-export interface SystemdUnitArgs {
-  name: string;
-  dropin?: string;
-  template?: string;
-  vars?: Record<string, unknown>;
-  sections?: UnitSections;
-  enabled?: boolean;
-  state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
-}
+export type SystemdUnitArgs = FromSchema<typeof schema>;

@@ -1,5 +1,6 @@
 // Args of the template module.
-import { modeSchema, type FileMode } from '../_shared/file-mode.js';
+import type { FromSchema } from '../_shared/schema-type.js';
+import { modeSchema } from '../_shared/file-mode.js';
 import { targetPathSchema, validateSchema } from '../_shared/schema-parts.js';
 
 export const schema = {
@@ -27,13 +28,4 @@ export const schema = {
   },
 } as const;
 
-export interface TemplateArgs {
-  src: string;
-  dest: string;
-  follow?: boolean;
-  mode?: FileMode;
-  owner?: string;
-  group?: string;
-  validate?: string;
-  vars?: Record<string, unknown>;
-}
+export type TemplateArgs = FromSchema<typeof schema>;

@@ -14,13 +14,9 @@ import {
   type BootFiles,
   type BootUnit,
 } from '../_tuning/boot-persistence.js';
+import { schema, type ThpArgs } from './schema.js';
 
 type Mode = 'always' | 'madvise' | 'never';
-
-export interface ThpArgs {
-  enabled?: Mode;
-  defrag?: Mode;
-}
 
 const SETTINGS = ['enabled', 'defrag'] as const;
 const sysfsPath = (name: string) => `/sys/kernel/mm/transparent_hugepage/${name}`;
@@ -72,15 +68,7 @@ function liveValue(facts: Facts, path: string): string | null {
 const thp: Module<ThpArgs> = {
   name: 'thp',
   handlers: [daemonReload],
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    minProperties: 1,
-    properties: {
-      enabled: { enum: ['always', 'madvise', 'never'] },
-      defrag: { enum: ['always', 'madvise', 'never'] },
-    },
-  },
+  schema,
 
   needs(args) {
     return [

@@ -7,12 +7,7 @@ import { unifiedDiff } from '../_shared/unified-diff.js';
 import { liveWriteOp } from '../_tuning/live-write.js';
 import { DAEMON_RELOAD, daemonReload } from '../_shared/handlers.js';
 import { activeSwaps, commentOutSwap, fstabSwapLines } from './fstab.js';
-
-export interface VmArgs {
-  swappiness?: number;
-  overcommit_memory?: 0 | 1 | 2;
-  swap: 'off' | 'keep';
-}
+import { schema, type VmArgs } from './schema.js';
 
 export const VM_SYSCTL_FILE = '/etc/sysctl.d/60-portsyncd-vm.conf';
 export const FSTAB = '/etc/fstab';
@@ -76,16 +71,7 @@ function swapChanges(facts: Facts, offline: boolean, warn: (m: string) => void):
 const vm: Module<VmArgs> = {
   name: 'vm',
   handlers: [daemonReload],
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    minProperties: 1,
-    properties: {
-      swappiness: { type: 'integer', minimum: 0, maximum: 200 },
-      overcommit_memory: { enum: [0, 1, 2], description: '0 heuristic (kernel default), 1 always, 2 strict accounting' },
-      swap: { enum: ['off', 'keep'], default: 'keep' },
-    },
-  },
+  schema,
 
   needs(args) {
     const queries: FactQuery[] = sysctls(args).map((s) => ({ kind: 'sysctl' as const, key: s.key }));

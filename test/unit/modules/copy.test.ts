@@ -65,7 +65,7 @@ test('binary src: "binary content differs", uploaded by checksum with the owner 
 test('text over 256 KiB is compared by checksum only', () => {
   const big = 'x'.repeat(300 * 1024) + '\n';
   writeFileSync(join(playbookDir, 'big.txt'), big);
-  const needs = copy.needs({ dest: DEST, src: 'big.txt' }, fakeContext({ vars: { playbook_dir: playbookDir } }));
+  const needs = copy.needs({ dest: DEST, src: 'big.txt', follow: false }, fakeContext({ vars: { playbook_dir: playbookDir } }));
   assert.deepEqual(needs, [{ kind: 'stat', path: DEST }]);
   const r = plan({ stats: { [DEST]: stat('y') } }, { src: 'big.txt' });
   assert.match(r.changes[0].diff!, /binary content differs \(1 -> 307201 bytes\)/);
@@ -75,7 +75,7 @@ test('text over 256 KiB is compared by checksum only', () => {
 
 test('small text src needs the target content for the diff', () => {
   writeFileSync(join(playbookDir, 'small.txt'), 'a\n');
-  assert.deepEqual(copy.needs({ dest: DEST, src: 'small.txt' }, fakeContext({ vars: { playbook_dir: playbookDir } })), [
+  assert.deepEqual(copy.needs({ dest: DEST, src: 'small.txt', follow: false }, fakeContext({ vars: { playbook_dir: playbookDir } })), [
     { kind: 'stat', path: DEST },
     { kind: 'file', path: DEST },
   ]);
@@ -88,7 +88,7 @@ test('mode drift alone', () => {
 
 test('unreadable src is a plan error at src, reported once', () => {
   const ctx = fakeContext({ vars: { playbook_dir: playbookDir } });
-  const args = { dest: DEST, src: 'missing.txt' };
+  const args = { dest: DEST, src: 'missing.txt', follow: false };
   copy.needs(args, ctx);
   assert.deepEqual(copy.diff(fakeFacts({}), args, ctx), []);
   assert.equal(ctx.errors.length, 1);
