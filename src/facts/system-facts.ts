@@ -17,17 +17,22 @@ export function volatileFactsScript(prefix: string): string {
 export function systemFactsScript(offline: boolean): string {
   const files = String.raw`for f in etc/os-release etc/debian_version; do [ -r "$ROOT/$f" ] && { printf '@@ %s\n' "$f"; cat "$ROOT/$f"; echo; }; done`;
   if (offline) return `${files}\n[ -r "$ROOT/etc/hostname" ] && { printf '@@ uname\\n'; cat "$ROOT/etc/hostname"; }`;
+  // Few processes: the kernel's names are read from /proc/sys/kernel by the shell itself (uname's
+  // fields, in the switch's UTS namespace), and lines are cut by parameter expansion, not awk/head.
   return String.raw`${files}
-n=$(uname -n)
-printf '@@ uname\n%s\n%s\n%s\n%s\n%s\n' "$n" "$(uname -r)" "$(uname -v)" "$(uname -m)" "$(uname -s)"
-a=$(getent ahosts "$n" 2>/dev/null | awk 'NR == 1 { print $1 }')
-printf '@@ fqdn\n'; [ -n "$a" ] && getent hosts "$a" 2>/dev/null | head -n 1
+set -f; nl='
+'
+u() { IFS= read -r v < "/proc/sys/kernel/$1" || v=$(uname "$2"); printf '%s\n' "$v"; }
+IFS= read -r n < /proc/sys/kernel/hostname || n=$(uname -n)
+printf '@@ uname\n%s\n' "$n"; u osrelease -r; u version -v; uname -m; u ostype -s
+a=$(getent ahosts "$n" 2>/dev/null); a=${'$'}{a%%[[:space:]]*}
+printf '@@ fqdn\n'; if [ -n "$a" ]; then h=$(getent hosts "$a" 2>/dev/null); [ -n "$h" ] && printf '%s\n' "${'$'}{h%%"$nl"*}"; fi
 printf '@@ cpuinfo\n'; grep -E '^(processor|vendor_id|model name|physical id|core id|cpu cores|siblings)[[:space:]]*:' /proc/cpuinfo 2>/dev/null
-printf '@@ meminfo\n'; grep -E '^MemTotal:' /proc/meminfo 2>/dev/null
+printf '@@ meminfo\n'; while IFS= read -r l; do case $l in MemTotal:*) printf '%s\n' "$l"; break;; esac; done < /proc/meminfo
 printf '@@ interfaces\n'; (cd /sys/class/net 2>/dev/null && find . -mindepth 1 -maxdepth 1 2>/dev/null)
-r=$(ip -4 route get 8.8.8.8 2>/dev/null | head -n 1)
+r=$(ip -4 route get 8.8.8.8 2>/dev/null); r=${'$'}{r%%"$nl"*}
 printf '@@ route\n%s\n' "$r"
-d=$(printf '%s\n' "$r" | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
+d=; set -- $r; while [ $# -gt 1 ]; do if [ "$1" = dev ]; then d=$2; break; fi; shift; done
 if [ -n "$d" ]; then printf '@@ addr\n'; ip -o -4 addr show dev "$d" 2>/dev/null; printf '@@ link\n'; ip -o link show dev "$d" 2>/dev/null; fi
 `;
 }

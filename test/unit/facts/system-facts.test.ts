@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ansibleFactVars, parseSystemFacts } from '../../../src/facts/system-facts.js';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { ansibleFactVars, parseSystemFacts, systemFactsScript } from '../../../src/facts/system-facts.js';
 import { playReadsFacts } from '../../../src/plan/fact-references.js';
 import { renderArgs } from '../../../src/render/template.js';
 import { TemplateError, ValidationError } from '../../../src/errors.js';
@@ -147,4 +149,18 @@ test('a fact where none is gathered is an error naming where facts can be used',
     const hint = e instanceof ValidationError ? e.problems[0]!.hint : (e as TemplateError).hint;
     assert.match(hint ?? '', /in plays with gather_facts \(the default\); a loop's list and a play's vars_files .* cannot use them/);
   }
+});
+
+test('on a live host the facts are what uname and /proc/meminfo say, read with few processes', () => {
+  const out = execFileSync('sh', ['-c', `ROOT=; (\n${systemFactsScript(false)}\n) 2>/dev/null </dev/null`], { encoding: 'utf8' });
+  const facts = parseSystemFacts(out);
+  const uname = (flag: string) => execFileSync('uname', [flag], { encoding: 'utf8' }).replace(/\n$/, '');
+  assert.deepEqual(
+    [facts.nodename, facts.kernel, facts.kernel_version, facts.machine, facts.system],
+    [uname('-n'), uname('-r'), uname('-v'), uname('-m'), uname('-s')],
+  );
+  const memTotal = /^MemTotal:\s+(\d+) kB$/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1];
+  assert.equal(facts.memtotal_mb, Math.floor(Number(memTotal) / 1024));
+  // Lines are cut by the shell, not awk or head: each process costs the switch a millisecond or so.
+  assert.doesNotMatch(systemFactsScript(false), /\b(awk|head)\b/);
 });
