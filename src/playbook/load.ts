@@ -160,6 +160,7 @@ function convertPlay(raw: unknown, path: string, pos: SourcePos, file: string, c
   const play: Play = {
     name: typeof raw.name === 'string' ? raw.name : hosts,
     hosts,
+    ...(Array.isArray(raw.hosts) ? { hostList: raw.hosts.map(String) } : {}),
     vars,
     varsFiles: Array.isArray(raw.vars_files) ? (raw.vars_files as string[]) : toList(raw.vars_files),
     serial:

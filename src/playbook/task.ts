@@ -12,6 +12,8 @@ import { whenSyntaxError } from './when.js';
 import { META_ACTIONS, REFUSED_META, REFUSED_TASK_KEYWORDS } from './refused-keywords.js';
 import type { SourcePos } from '../module.js';
 
+const LOOP_KINDS = ['loop', 'with_items', 'with_dict'] as const;
+
 export function toList(v: unknown): string[] {
   if (v === undefined || v === null) return [];
   if (Array.isArray(v)) return v.map(String);
@@ -108,6 +110,15 @@ export function convertTask(
   const when = conditionsOf(raw, 'when', path, problems);
   const changedWhen = conditionsOf(raw, 'changed_when', path, problems);
   const failedWhen = conditionsOf(raw, 'failed_when', path, problems);
+  const loops = LOOP_KINDS.filter((k) => raw[k] !== undefined);
+  if (loops.length > 1) {
+    problems.push({
+      message: `a task has one loop, but this one has ${loops.length}: ${loops.join(', ')}`,
+      pos: posOf(raw, loops[1]!),
+      path: `${path}.${loops[1]}`,
+      hint: `keep one of ${loops.join(', ')}`,
+    });
+  }
   if (problems.length > before) return undefined;
 
   const task: Task = {
@@ -205,7 +216,7 @@ function metaTask(raw: Vars, path: string, pos: SourcePos, isHandler: boolean, p
 
 /** loop / with_items / with_dict and loop_control, as written; items are rendered per host. */
 function loopOf(raw: Vars): Pick<Task, 'loop'> {
-  const kind = (['loop', 'with_items', 'with_dict'] as const).find((k) => raw[k] !== undefined);
+  const kind = LOOP_KINDS.find((k) => raw[k] !== undefined);
   if (!kind) return {};
   const control = isMapping(raw.loop_control) ? raw.loop_control : {};
   return {

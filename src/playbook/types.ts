@@ -100,6 +100,8 @@ export interface BlockPlace {
 export interface Play {
   name: string;
   hosts: string;
+  /** hosts: as written, when a list (the patterns ansible-playbook --list-hosts shows). */
+  hostList?: string[];
   vars: Vars;
   varsFiles: string[];
   /** Batch sizes: ints or "N%"; the last repeats. Empty means all hosts in one batch. */
