@@ -15,6 +15,7 @@ import { healthCommand } from './cli/health-command.js';
 import { monitoringCommand } from './cli/monitoring-command.js';
 import { vaultMain } from './cli/vault-command.js';
 import { loadVaultPasswords } from './cli/vault-passwords.js';
+import { askBecomePassword } from './cli/become-password.js';
 import { secrets } from './secrets/redact.js';
 import { loadAnsibleConfig } from './cli/ansible-cfg.js';
 import { listCommand } from './cli/list-command.js';
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     if (o.version) return print(JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version + '\n', EXIT.ok);
     const [first, second] = o.positionals;
     await loadVaultPasswords(o);
+    await askBecomePassword(o);
     const cmd = first && SUBCOMMANDS.includes(first) ? first : undefined;
     switch (cmd) {
       case 'plan':

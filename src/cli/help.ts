@@ -34,7 +34,8 @@ Options:
       --vault-id ID@SRC    a vault id's password: SRC is a file, an executable or "prompt" (repeatable)
                            (CI: PORTSYNC_VAULT_PASSWORD holds the password, ANSIBLE_VAULT_PASSWORD_FILE names a file)
   -u, --user USER          SSH login user (below any ansible_user of the inventory, as in Ansible)
-  -b, --become             run every script through sudo -n (--become-user U, default root)
+  -b, --become             run every script through sudo (--become-user U, default root)
+  -K, --ask-become-pass    ask for sudo's password on the terminal (else sudo must not ask)
       --list-hosts         the hosts each play targets; contact no host
       --list-tasks         each play's tasks (after --tags/--skip-tags), with their tags
       --list-tags          the tags each play's tasks carry

@@ -33,6 +33,8 @@ export interface CliOptions {
   version: boolean;
   vaultPasswordFiles: string[];
   askVaultPass: boolean;
+  /** -K: ask for sudo's password on the terminal (src/cli/become-password.ts). */
+  askBecomePass: boolean;
   vaultIds: string[];
   /** ansible.cfg's connection settings, then -u / -b / --become-user: the lowest variable layer. */
   connectionVars: Vars;
@@ -98,6 +100,7 @@ export function parseCliOptions(argv: string[], cfg?: AnsibleConfig): CliOptions
         version: { type: 'boolean' },
         user: { type: 'string', short: 'u' },
         become: { type: 'boolean', short: 'b' },
+        'ask-become-pass': { type: 'boolean', short: 'K' },
         'become-user': { type: 'string' },
         'become-method': { type: 'string' },
         'list-hosts': { type: 'boolean' },
@@ -135,7 +138,7 @@ export function parseCliOptions(argv: string[], cfg?: AnsibleConfig): CliOptions
     throw new ValidationError([
       {
         message: `--become-method ${v['become-method']} is not supported`,
-        hint: 'only sudo is: become runs every script through "sudo -n"',
+        hint: 'only sudo is: become runs every script through sudo',
       },
     ]);
   }
@@ -168,6 +171,7 @@ export function parseCliOptions(argv: string[], cfg?: AnsibleConfig): CliOptions
     version: !!v.version,
     vaultPasswordFiles: [...(v['vault-password-file'] ?? []), ...(cfg?.vaultPasswordFiles ?? [])],
     askVaultPass: !!v['ask-vault-pass'],
+    askBecomePass: !!v['ask-become-pass'],
     vaultIds: v['vault-id'] ?? [],
     connectionVars,
     listHosts: !!v['list-hosts'],

@@ -3,6 +3,7 @@ import { splitWords } from '../script/words.js';
 import os from 'node:os';
 import path from 'node:path';
 import { ValidationError, type Problem } from '../errors.js';
+import { secrets } from '../secrets/redact.js';
 
 export interface SshEndpoint {
   host: string;
@@ -19,6 +20,8 @@ export interface SshOptions extends SshEndpoint {
   jump?: SshEndpoint;
   become: boolean;
   becomeUser: string;
+  /** sudo's password; without one, sudo must not ask (`sudo -n`). */
+  becomePassword?: string;
   connectTimeoutMs: number;
   commandTimeoutMs: number;
   connectRetries: number;
@@ -51,6 +54,7 @@ const NAMES = {
   sshArgs: ['ansible_ssh_args'],
   become: ['become', 'ansible_become'],
   becomeUser: ['become_user', 'ansible_become_user'],
+  becomePassword: ['become_password', 'ansible_become_password', 'ansible_become_pass'],
   connectTimeout: ['connect_timeout', 'ansible_ssh_timeout', 'ansible_timeout'],
   commandTimeout: ['command_timeout'],
   connectRetries: ['connect_retries', 'ansible_ssh_retries'],
@@ -82,6 +86,7 @@ export function resolveSshOptions(hostName: string, vars: Vars, defaults: SshDef
     jump,
     become: r.bool(NAMES.become) ?? false,
     becomeUser: r.str(NAMES.becomeUser) ?? 'root',
+    ...becomePassword(r.str(NAMES.becomePassword), hostName, problems),
     connectTimeoutMs: r.seconds(NAMES.connectTimeout, 10),
     commandTimeoutMs: r.seconds(NAMES.commandTimeout, 300),
     connectRetries: r.int(NAMES.connectRetries, 2, 0, 20),
@@ -90,6 +95,20 @@ export function resolveSshOptions(hostName: string, vars: Vars, defaults: SshDef
   };
   if (problems.length) throw new ValidationError(problems);
   return opts;
+}
+
+/** A password is a secret from here on; sudo reads one line, so it holds no line break. */
+function becomePassword(password: string | undefined, hostName: string, problems: Problem[]): Pick<SshOptions, 'becomePassword'> {
+  if (password === undefined) return {};
+  secrets.add(password);
+  if (!/[\r\n]/.test(password)) return { becomePassword: password };
+  problems.push({
+    host: hostName,
+    path: 'ansible_become_password',
+    message: 'the become password holds a line break',
+    hint: 'sudo reads the password as one line: remove the line break',
+  });
+  return {};
 }
 
 /** `[user@]host[:port]`, or `[user@][v6addr]:port`. */

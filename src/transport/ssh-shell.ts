@@ -1,14 +1,17 @@
 // The remote command line for a script: sh -c with safe quoting, wrapped in sudo for become.
+import { randomBytes } from 'node:crypto';
 import { shq, stdinScriptCommand } from '../script/shell.js';
 
 export interface Privilege {
-  /** Run through `sudo -n -u becomeUser` (only when it differs from the login user). */
+  /** Run through `sudo -u becomeUser` (only when it differs from the login user). */
   sudo: boolean;
   becomeUser: string;
+  /** The sudo password (ansible_become_password, -K): sent on stdin, never in the command line. */
+  password?: string;
 }
 
-export function privilegeFor(loginUser: string, become: boolean, becomeUser: string): Privilege {
-  return { sudo: become && loginUser !== becomeUser, becomeUser };
+export function privilegeFor(loginUser: string, become: boolean, becomeUser: string, password?: string): Privilege {
+  return { sudo: become && loginUser !== becomeUser, becomeUser, ...(password !== undefined ? { password } : {}) };
 }
 
 export interface RemoteCommand {
@@ -26,6 +29,17 @@ export function remoteCommand(script: string, priv: Privilege, args: string[] = 
   const body = Buffer.from(script);
   const inner = stdinScriptCommand(body.length);
   const tail = args.length ? ` sh ${args.map(shq).join(' ')}` : '';
-  const command = priv.sudo ? `sudo -n -u ${shq(priv.becomeUser)} -- sh -c ${shq(inner)}${tail}` : `sh -c ${shq(inner)}${tail}`;
-  return { command, stdinPrefix: body };
+  if (!priv.sudo) return { command: `sh -c ${shq(inner)}${tail}`, stdinPrefix: body };
+  if (priv.password === undefined)
+    return { command: `sudo -n -u ${shq(priv.becomeUser)} -- sh -c ${shq(inner)}${tail}`, stdinPrefix: body };
+  // sudo -S reads the password line from stdin, byte by byte, and leaves the rest to the shell; -k
+  // makes it ask every time, but a NOPASSWD rule asks nothing. So a random marker line follows the
+  // password: the shell reads lines until the marker (at most two) and the password, when sudo
+  // left it, only ever lands in a variable, never in what is evaluated.
+  const marker = randomBytes(12).toString('hex');
+  const skip = `IFS= read -r l; [ "$l" = ${marker} ] || IFS= read -r l; [ "$l" = ${marker} ] || exit 125; l=; ${inner}`;
+  return {
+    command: `sudo -S -k -p '' -u ${shq(priv.becomeUser)} -- sh -c ${shq(skip)}${tail}`,
+    stdinPrefix: Buffer.concat([Buffer.from(`${priv.password}\n${marker}\n`), body]),
+  };
 }

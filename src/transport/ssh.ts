@@ -56,7 +56,7 @@ export class SshTransport implements Transport {
     private readonly settings: SshTransportOptions = {},
   ) {
     this.log = settings.log ?? (() => {});
-    this.priv = privilegeFor(options.user, options.become, options.becomeUser);
+    this.priv = privilegeFor(options.user, options.become, options.becomeUser, options.becomePassword);
   }
 
   get roundTrips(): number {

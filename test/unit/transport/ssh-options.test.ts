@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ValidationError } from '../../../src/errors.js';
 import { parseSshCommonArgs, resolveSshOptions } from '../../../src/transport/ssh-options.js';
 import { splitWords } from '../../../src/script/words.js';
+import { secrets } from '../../../src/secrets/redact.js';
 
 const D = { user: 'ops', home: '/home/ops' };
 
@@ -114,4 +115,16 @@ test('ssh_args with an unclosed quote is a located problem for the host', () => 
   assert.equal(problems[0]?.host, 'sw1');
   assert.equal(problems[0]?.path, 'ansible_ssh_common_args');
   assert.match(problems[0]!.message, /no closing ' quote/);
+});
+
+test('the become password (Ansible names) is kept for sudo, masked in every output, and refused with a line break', () => {
+  const o = resolveSshOptions('sw1', { ansible_become: true, ansible_become_pass: 'Sudo-pw-1' }, D);
+  assert.equal(o.becomePassword, 'Sudo-pw-1');
+  assert.equal(secrets.redactText('told Sudo-pw-1 to sudo'), 'told ******** to sudo');
+  assert.equal(resolveSshOptions('sw1', {}, D).becomePassword, undefined);
+  assert.throws(
+    () => resolveSshOptions('sw2', { ansible_become_password: 'two\nlines' }, D),
+    (e: unknown) =>
+      e instanceof ValidationError && /sw2.*become password holds a line break/s.test(e.message) && !e.message.includes('two'),
+  );
 });

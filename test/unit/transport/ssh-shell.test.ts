@@ -39,3 +39,16 @@ test('become wraps in non-interactive sudo, only when the login user differs', (
   assert.equal(cmd.command, `sudo -n -u 'root' -- sh -c 'eval "$(head -c 5)"' sh 'x'`);
   assert.equal(cmd.stdinPrefix.toString(), 'id -u');
 });
+
+test('a become password goes first on stdin, then a marker line; the command line holds neither the password nor the script', () => {
+  const cmd = remoteCommand('id -u', privilegeFor('admin', true, 'root', "s3cret'pw"));
+  const [password, marker, script] = cmd.stdinPrefix.toString().split('\n');
+  assert.deepEqual([password, script], ["s3cret'pw", 'id -u']);
+  assert.match(marker!, /^[0-9a-f]{24}$/);
+  assert.ok(cmd.command.startsWith(`sudo -S -k -p '' -u 'root' -- sh -c `), cmd.command);
+  assert.ok(cmd.command.includes(marker!) && !cmd.command.includes('s3cret') && !cmd.command.includes('id -u'), cmd.command);
+  assert.notEqual(
+    remoteCommand('id -u', privilegeFor('admin', true, 'root', 'x')).command,
+    remoteCommand('id -u', privilegeFor('admin', true, 'root', 'x')).command,
+  );
+});
