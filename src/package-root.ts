@@ -1,6 +1,6 @@
 // The installed package's root folder, found from this file's location. Walking up to the
 // package.json (instead of a fixed "../..") keeps it right both for the tsc output
-// (dist/src/…) and for the one-file CLI bundle (dist/portsync-deploy.mjs).
+// (dist/src/…) and for the one-file CLI bundle (dist/cli/portsync-deploy.cjs).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

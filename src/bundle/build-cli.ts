@@ -1,13 +1,16 @@
-// Builds dist/portsync-deploy.mjs, the one-file CLI that bin/portsync-deploy.js runs: the engine,
-// every module of modules/ linked in (no folder scan at start-up), and every args, inventory and
-// playbook schema compiled to ajv standalone code (no schema compiling at start-up). Code that only
-// some runs need (SSH, the lab) stays in chunks of its own, loaded on first use.
+// Builds dist/cli/portsync-deploy.cjs, the one-file CLI that bin/portsync-deploy.js runs: the
+// engine, every module of modules/ linked in (no folder scan at start-up), and every args,
+// inventory and playbook schema compiled to ajv standalone code (no schema compiling at start-up).
+// Code that only some runs need (SSH, the queue, the HTML report) is initialised on first use.
+// Beside it, V8's code cache of the file (src/bundle/cached-script.ts), so a start compiles none of it.
 // Run after tsc: `node dist/src/bundle/build-cli.js`.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import standalone from 'ajv/dist/standalone/index.js';
 import { build } from 'esbuild';
+import { writeCodeCache } from './cached-script.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { loadModuleRegistry } from '../modules-registry.js';
 import { createAjv, schemaKey } from '../validate/ajv.js';
@@ -15,6 +18,7 @@ import { createAjv, schemaKey } from '../validate/ajv.js';
 const DIST = join(PACKAGE_ROOT, 'dist');
 const GENERATED = join(DIST, 'generated');
 const OUT = join(DIST, 'cli');
+const CODE_CACHE_FLAG = '--code-cache';
 
 /** Engine schemas live in src/validate/*-schema.ts, exported as `…Schema`. */
 async function engineSchemas(): Promise<object[]> {
@@ -75,33 +79,38 @@ async function main(): Promise<void> {
   mkdirSync(GENERATED, { recursive: true });
   writeFileSync(join(GENERATED, 'validators.mjs'), validatorsModule(schemas));
   writeFileSync(join(GENERATED, 'entry.mjs'), entryModule(names));
+  const cli = join(OUT, 'portsync-deploy.cjs');
   await build({
-    entryPoints: { 'portsync-deploy': join(GENERATED, 'entry.mjs') },
-    outdir: OUT,
-    outExtension: { '.js': '.mjs' },
+    entryPoints: [join(GENERATED, 'entry.mjs')],
+    outfile: cli,
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    // One CommonJS file: Node 20 keeps a code cache for CommonJS only (vm.Script's cachedData).
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
     // ssh2's optional native speed-ups: loaded by require() in a try, absent is fine.
     external: ['cpu-features', '*.node'],
-    // CommonJS dependencies use require() and __dirname; an ES module has neither of its own.
-    banner: {
-      js: [
-        "import { createRequire as __psdRequire } from 'node:module';",
-        "import { dirname as __psdDirname } from 'node:path';",
-        "import { fileURLToPath as __psdPath } from 'node:url';",
-        'const require = __psdRequire(import.meta.url);',
-        'const __filename = __psdPath(import.meta.url);',
-        'const __dirname = __psdDirname(__filename);',
-      ].join(' '),
-    },
+    // The sources find the package from their own location (src/package-root.ts).
+    define: { 'import.meta.url': '__psdModuleUrl' },
+    banner: { js: "const __psdModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
     legalComments: 'none',
     minify: true,
     keepNames: true,
   });
+  // A child process makes the cache, so that its output (a validate run's) stays out of the build's.
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), CODE_CACHE_FLAG, cli], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`making the code cache of ${cli} failed (exit ${r.status})`);
 }
 
-await main();
+/** The cache holds what a validate of the site playbook on the example inventory compiled:
+ *  loading, schemas, vars and rendering, as every run starts. */
+async function exerciseCli(cli: unknown): Promise<void> {
+  const { main } = cli as { main: (argv: string[]) => Promise<number> };
+  const inventory = join(PACKAGE_ROOT, 'inventories/example-dc1');
+  const argv = ['validate', join(PACKAGE_ROOT, 'playbooks/site.yaml'), '-i', inventory];
+  await main([...argv, '--vault-password-file', join(inventory, 'example-only-vault-password.txt')]);
+}
+
+if (process.argv[2] === CODE_CACHE_FLAG) await writeCodeCache(process.argv[3]!, exerciseCli);
+else await main();

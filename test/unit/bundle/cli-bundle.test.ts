@@ -6,16 +6,30 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { codeCachePath } from '../../../src/bundle/cached-script.js';
 import { loadModuleRegistry } from '../../../src/modules-registry.js';
 import { schemaKey } from '../../../src/validate/ajv.js';
 import { importSchema, playSchema, taskKeywordsSchema } from '../../../src/validate/playbook-schema.js';
 import { inventorySchema } from '../../../src/validate/inventory-schema.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const BUNDLE = join(REPO, 'dist/cli/portsync-deploy.mjs');
+const BUNDLE = join(REPO, 'dist/cli/portsync-deploy.cjs');
 
-test('the bundle is built with the package', () => {
+test('the bundle is built with the package, with a code cache this Node takes', () => {
   assert.ok(existsSync(BUNDLE), `${BUNDLE} is missing: npm run build makes it`);
+  assert.ok(existsSync(codeCachePath(BUNDLE)), `${codeCachePath(BUNDLE)} is missing: npm run build makes it`);
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { loadCached } = await import(${JSON.stringify(pathToFileURL(join(REPO, 'dist/src/bundle/cached-script.js')).href)});
+       const { exports, cached } = loadCached(${JSON.stringify(BUNDLE)});
+       console.log(JSON.stringify({ cached, main: typeof exports.main }));`,
+    ],
+    { cwd: REPO, encoding: 'utf8' },
+  );
+  assert.deepEqual(JSON.parse(r.stdout.trim()), { cached: true, main: 'function' }, r.stderr);
 });
 
 test('every module schema and every engine schema has build-time validator code', async () => {
@@ -56,7 +70,7 @@ test('validating a playbook does not load the SSH client: none of the Node modul
     [
       '--input-type=module',
       '-e',
-      `const { main } = await import(${JSON.stringify(pathToFileURL(BUNDLE).href)});
+      `const { main } = (await import('node:module')).createRequire(import.meta.url)(${JSON.stringify(BUNDLE)});
        await main(${JSON.stringify(args)});
        console.log(JSON.stringify(process.moduleLoadList.filter((m) => / (http|tls|zlib)$/.test(m))));`,
     ],
