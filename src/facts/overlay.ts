@@ -50,7 +50,7 @@ export class OverlayFacts implements Facts {
 
   files(glob: string): Record<string, string> {
     const out = { ...this.base.files(glob) };
-    const match = picomatch(glob, { dot: true });
+    const match = matcherFor(glob);
     for (const [path, content] of this.written) {
       if (!match(path)) continue;
       if (content === null) delete out[path];
@@ -114,6 +114,15 @@ export class OverlayFacts implements Facts {
       return null; // not gathered: the put defines the file from scratch
     }
   }
+}
+
+/** Compiled globs: every host's plan asks for the same few. */
+const matchers = new Map<string, (path: string) => boolean>();
+
+function matcherFor(glob: string): (path: string) => boolean {
+  let m = matchers.get(glob);
+  if (!m) matchers.set(glob, (m = picomatch(glob, { dot: true })));
+  return m;
 }
 
 function unitState(e: { active?: string; enabled?: string }): Partial<UnitFact> {

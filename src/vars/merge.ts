@@ -17,5 +17,9 @@ export function isMapping(v: unknown): v is Vars {
 
 /** A new variable set: `base` (positions and marks kept) with `more` on top. */
 export function withVars(base: Vars, more: Vars): Vars {
-  return assignWithPos(assignWithPos({}, base), more);
+  // A spread copies a host's variables in one step (a copy is made per render); then as assignWithPos.
+  const out = { ...base };
+  copyUnsafeKeys(base, out);
+  takePositions(out, base);
+  return assignWithPos(out, more);
 }
