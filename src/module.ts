@@ -11,9 +11,16 @@ export interface SourcePos {
   col: number;
 }
 
+/** Set by the engine on every op with a path, never by a module: where the path's folder led
+ *  (`readlink -m`) when a live host was read. The apply refuses the op, writing nothing, when the
+ *  folder leads elsewhere by then (a folder swapped for a symlink between the read and the apply). */
+interface FolderLed {
+  dirLeads?: string;
+}
+
 /** One write or command on the target. Ops are data; the executor runs them through the transport. */
 export type Op =
-  | {
+  | ({
       kind: 'put';
       path: string;
       content: string;
@@ -26,10 +33,10 @@ export type Op =
       /** When `path` is a symlink: true writes the file it points to (inside the root on chroot);
        *  false (the default) replaces the link with the file. */
       follow?: boolean;
-    }
-  | { kind: 'remove'; path: string }
-  | { kind: 'symlink'; path: string; target: string }
-  | {
+    } & FolderLed)
+  | ({ kind: 'remove'; path: string } & FolderLed)
+  | ({ kind: 'symlink'; path: string; target: string } & FolderLed)
+  | ({
       /** A folder at `path` (made with its parents when missing, 0755 unless `mode` says), with
        *  the declared mode and owner. Plain file work: an offline root needs no binaries of its own. */
       kind: 'dir';
@@ -37,7 +44,7 @@ export type Op =
       mode?: string;
       owner?: string;
       group?: string;
-    }
+    } & FolderLed)
   | {
       kind: 'exec';
       argv: string[];
@@ -49,7 +56,7 @@ export type Op =
        *  tasks plan against them (the command itself is never read back). */
       effects?: Effect[];
     }
-  | {
+  | ({
       kind: 'upload';
       path: string;
       /** Local file streamed to the target (large artifacts); written atomically like `put`. */
@@ -59,7 +66,7 @@ export type Op =
       owner?: string;
       group?: string;
       follow?: boolean;
-    };
+    } & FolderLed);
 
 /** A live value an `exec` op changes. Files are modelled from the file ops themselves. */
 export type Effect =

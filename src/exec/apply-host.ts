@@ -5,6 +5,7 @@
 import { basename, dirname } from 'node:path';
 import type { Transport } from '../transport/types.js';
 import { MARK, rooted, shq } from '../script/shell.js';
+import { LEADS_FUNCTION, leadsGuard } from '../script/root-guard.js';
 import { UnreachableError } from '../errors.js';
 import { isChange, type HandlerPlan, type HostPlan } from '../plan/types.js';
 import type { BlockPlace } from '../playbook/types.js';
@@ -183,7 +184,10 @@ async function stageUploads(transport: Transport, steps: ScriptStep[], stages: M
     const [dir, base] = [dirname(target), basename(target)];
     return [`${shq(`${dir}/.${base}.psd-`)}*`, `${shq(`${dir}/..${base}.psd-`)}*`];
   });
-  const made = await transport.exec(`${mkdirShared(dirs.join(' '))} && rm -f ${stale.join(' ')}`);
+  // Nothing is staged through a folder that leads elsewhere than when the host was read.
+  const leads = transport.root ? [] : uploads.map((u) => leadsGuard(u.op.path, u.op.dirLeads, ' && ')).filter(Boolean);
+  const check = leads.length ? `${LEADS_FUNCTION}\n${leads.join('')}` : '';
+  const made = await transport.exec(`${check}${mkdirShared(dirs.join(' '))} && rm -f ${stale.join(' ')}`);
   if (made.rc !== 0) throw new Error(`cannot create ${dirs.join(' ')}: ${made.stderr.trim()}`);
   for (const { op, stagePath } of uploads) await transport.upload(op.localPath, stagePath, op.mode);
 }

@@ -8,7 +8,7 @@ import { dirname, basename } from 'node:path';
 import type { Change, Op } from '../module.js';
 import { MARK, base64Heredoc, rooted, shArgv, shq } from '../script/shell.js';
 import { splitCommand } from '../script/shell-words.js';
-import { rootGuard, rootGuardFunction } from '../script/root-guard.js';
+import { LEADS_FUNCTION, leadsGuard, rootGuard, rootGuardFunction } from '../script/root-guard.js';
 
 export interface ScriptStep {
   change: Change;
@@ -77,9 +77,12 @@ interface OpPaths {
   DIR: string;
   /** Folders the op creates, for undo. */
   M: string;
+  /** The check before anything is made or renamed through the op's folder (root-guard.ts). */
+  guard: string;
 }
 
-function opPaths(path: string, follow: boolean, t: ScriptTarget, token: string, n: number, k: number): OpPaths {
+function opPaths(op: Exclude<Op, { kind: 'exec' }>, follow: boolean, t: ScriptTarget, token: string, n: number, k: number): OpPaths {
+  const path = op.path;
   const v = (name: string) => `${name}${n}_${k}`;
   // A chroot root is resolved here, inside the root; a live host resolves a followed link itself.
   const target = t.root || !follow ? shq(rooted(t.root, path, follow)) : `$(readlink -m -- ${shq(path)})`;
@@ -92,12 +95,13 @@ function opPaths(path: string, follow: boolean, t: ScriptTarget, token: string, 
     S: `"$${v('S')}"`,
     DIR: `"\${${v('P')}%/*}/"`,
     M: v('M'),
+    guard: t.root ? rootGuard(t.root, `"$${v('P')}"`, ' 2>"$E" || return 1\n') : leadsGuard(path, op.dirLeads, ' 2>"$E" || return 1\n'),
   };
 }
 
 /** Make the target's folder, remembering the topmost one made so undo can remove it again. */
-function makeDir(p: OpPaths, t: ScriptTarget): string {
-  return `${rootGuard(t.root, p.P, ' 2>"$E" || return 1\n')}${markMissing(p, p.DIR)}
+function makeDir(p: OpPaths): string {
+  return `${p.guard}${markMissing(p, p.DIR)}
 ${mkdirShared(p.DIR)} 2>"$E" || return 1`;
 }
 
@@ -111,8 +115,8 @@ function removeMadeDirs(p: OpPaths): string {
 }
 
 /** Keep the old file (hard link: same inode, costs nothing), then rename the new one over it. */
-function commitOver(P: string, T: string, B: string, D: string, t: ScriptTarget): string {
-  return `${rootGuard(t.root, P, ' 2>"$E" || return 1\n')}if [ -e ${P} ] || [ -L ${P} ]; then ln -P -f ${P} ${B} 2>"$E" || return 1; fi
+function commitOver(P: string, T: string, B: string, D: string, guard: string): string {
+  return `${guard}if [ -e ${P} ] || [ -L ${P} ]; then ln -P -f ${P} ${B} 2>"$E" || return 1; fi
 mv -Tf ${T} ${P} 2>"$E" || return 1; ${D}=1`;
 }
 
@@ -163,7 +167,7 @@ function opCode(op: Op, n: number, k: number, t: ScriptTarget, token: string, st
     return { run: `x ${op.strictStderr ? 1 : 0} ${shArgv(argv)} || return 1`, ...none };
   }
   const follow = (op.kind === 'put' || op.kind === 'upload') && op.follow === true;
-  const p = opPaths(op.path, follow, t, token, n, k);
+  const p = opPaths(op, follow, t, token, n, k);
   const { P, T, B } = p;
   switch (op.kind) {
     case 'put': {
@@ -173,11 +177,11 @@ function opCode(op: Op, n: number, k: number, t: ScriptTarget, token: string, st
       const validate = op.validate ? `\n${validateCode(op.validate, tmpInTarget, t)}` : '';
       return {
         setup: p.setup,
-        run: `${makeDir(p, t)}
+        run: `${makeDir(p)}
 ${base64Heredoc(op.content, `${T} 2>"$E"`, `PSD_${token}_${n}_${k}`, ' || return 1')}
 ${permissions(op, P, T, t)}
 sync ${T} 2>"$E" || return 1${validate}
-${commitOver(P, T, B, D, t)}`,
+${commitOver(P, T, B, D, p.guard)}`,
         undo: `rm -f ${T}; ${restore(P, B, D)}; ${removeMadeDirs(p)}`,
         commit: `rm -f ${B}`,
       };
@@ -196,7 +200,7 @@ ${commitOver(P, T, B, D, t)}`,
         setup: p.setup,
         run: `S=${S}; [ -f "$S" ] || { echo 'uploaded file is missing' >"$E"; return 1; }
 ${move}${permissions(op, P, '"$S"', t)}
-${commitOver(P, '"$S"', B, D, t)}`,
+${commitOver(P, '"$S"', B, D, p.guard)}`,
         undo: `rm -f ${T}; ${restore(P, B, D)}`,
         commit: `rm -f ${B}`,
       };
@@ -204,9 +208,9 @@ ${commitOver(P, '"$S"', B, D, t)}`,
     case 'symlink':
       return {
         setup: p.setup,
-        run: `${makeDir(p, t)}
+        run: `${makeDir(p)}
 rm -f ${T}; ln -s -- ${shq(op.target)} ${T} 2>"$E" || return 1
-${commitOver(P, T, B, D, t)}`,
+${commitOver(P, T, B, D, p.guard)}`,
         undo: `rm -f ${T}; ${restore(P, B, D)}; ${removeMadeDirs(p)}`,
         commit: `rm -f ${B}`,
       };
@@ -215,7 +219,7 @@ ${commitOver(P, T, B, D, t)}`,
       const A = `A${n}_${k}`;
       return {
         setup: p.setup,
-        run: `${rootGuard(t.root, P, ' 2>"$E" || return 1\n')}if [ -e ${P} ] && { [ ! -d ${P} ] || [ -L ${P} ]; }; then echo 'exists and is not a folder' >"$E"; return 1; fi
+        run: `${p.guard}if [ -e ${P} ] && { [ ! -d ${P} ] || [ -L ${P} ]; }; then echo 'exists and is not a folder' >"$E"; return 1; fi
 ${markMissing(p, P)}
 [ -n "$${p.M}" ] || ${A}=$(stat -c '%a %u:%g' ${P} 2>"$E") || return 1
 ${mkdirShared(P)} 2>"$E" || return 1
@@ -228,7 +232,7 @@ ${declaredOwner(op, P, t).join('\n') || ':'}`,
     case 'remove':
       return {
         setup: p.setup,
-        run: `${rootGuard(t.root, P, ' 2>"$E" || return 1\n')}if [ -e ${P} ] || [ -L ${P} ]; then mv -Tf ${P} ${B} 2>"$E" || return 1; ${D}=1; fi`,
+        run: `${p.guard}if [ -e ${P} ] || [ -L ${P} ]; then mv -Tf ${P} ${B} 2>"$E" || return 1; ${D}=1; fi`,
         undo: `if [ "\${${D}:-0}" = 1 ]; then mv -Tf ${B} ${P}; fi`,
         commit: `rm -rf ${B}`,
       };
@@ -284,7 +288,7 @@ fi`);
   return {
     script: `psd_apply() {
 ${PRELUDE}
-${rootGuardFunction(t.root)}
+${t.root ? rootGuardFunction(t.root) : LEADS_FUNCTION}
 ${parts.join('\n')}
 rm -rf "$W"${cleanup.length ? `; rm -f ${cleanup.join(' ')}` : ''}
 }

@@ -1,7 +1,7 @@
 // A read-only Facts view over one host's gathered answers. Reading something no task declared in
 // needs() is a module bug, so it throws instead of guessing.
 import type { CmdFact, FactQuery, Facts, HostFacts, StatFact, UnitFact } from './types.js';
-import { queryKey, type RawAnswer } from './gather-script.js';
+import { queryKey, recordedFolders, type RawAnswer } from './gather-script.js';
 import { parseSystemFacts } from './system-facts.js';
 
 export const OFFLINE_UNIT: UnitFact = { load: 'offline', active: 'offline', sub: 'offline', enabled: 'offline' };
@@ -47,7 +47,8 @@ function parseUnit(text: string): UnitFact {
   };
 }
 
-export function buildFacts(host: HostFacts | undefined, queries: FactQuery[], answers: Map<number, RawAnswer>): Facts {
+export function buildFacts(host: HostFacts | undefined, queries: FactQuery[], answers: Map<number, RawAnswer>, dirs: string[] = []): Facts {
+  const folders = recordedFolders(queries);
   const byKey = new Map<string, RawAnswer | undefined>();
   queries.forEach((q, i) => byKey.set(queryKey(q), answers.get(i)));
   const answer = (q: FactQuery): RawAnswer | undefined => {
@@ -89,6 +90,10 @@ export function buildFacts(host: HostFacts | undefined, queries: FactQuery[], an
     system() {
       const a = answer({ kind: 'system' });
       return parseSystemFacts(a?.fields[0] ?? '', a?.volatile);
+    },
+    leads(dir) {
+      const i = folders.indexOf(dir);
+      return i < 0 ? undefined : dirs[i] || undefined;
     },
   };
 }

@@ -3,6 +3,7 @@
 // the number of queries: answers are marker lines, every stat'ed path goes to one `stat` and one
 // `sha256sum`, and every content (files, sysctl values, command output, unit state) travels in
 // one base64 blob at the end: sizes first, then the bytes, so any bytes survive the trip.
+import { dirname } from 'node:path';
 import type { FactQuery } from './types.js';
 import { MARK, rooted, shArgv, shGlob, shq } from '../script/shell.js';
 import { systemFactsScript, volatileFactsScript } from './system-facts.js';
@@ -103,6 +104,19 @@ if [ $# -gt 0 ]; then
 fi`;
 }
 
+/** The folders of the paths the queries read (files, stats, a glob's folder), kernel ones aside:
+ *  where each leads is recorded, so an op can refuse to write through one that moved. */
+export function recordedFolders(queries: FactQuery[]): string[] {
+  const dirs = queries.flatMap((q) => (q.kind === 'stat' || q.kind === 'file' ? [q.path] : q.kind === 'files' ? [q.glob] : []));
+  return [...new Set(dirs.filter((p) => p.startsWith('/') && !pseudoFile(p)).map((p) => dirname(p)))];
+}
+
+/** Where each recorded folder leads, NUL-separated, into the blob; live hosts only. */
+function foldersPhase(dirs: string[], t: GatherTarget): string {
+  if (t.root || dirs.length === 0) return '';
+  return `readlink -zm -- ${dirs.map(shq).join(' ')} > "$T/d"; set -- "$@" "$T/d"; echo '${MARK} dirs'`;
+}
+
 /** Kernel files whose size says nothing of their content (0 in procfs, 4096 in sysfs), and whose
  *  values a byte-by-byte read would cut short (procfs ints refuse a read at an offset). */
 const pseudoFile = (path: string) => /^\/(proc|sys)\//.test(path);
@@ -190,7 +204,8 @@ export function composeGatherScript(queries: FactQuery[], t: GatherTarget): stri
     indexed.filter((e): e is [number, Extract<FactQuery, { kind: K }>] => e[1].kind === kind);
   const blob = indexed.map(([i, q]) => blobQuery(i, q, t)).filter(Boolean);
   const units = unitPhase(of('unit'), t);
-  const needsTemp = blob.length > 0 || units !== '' || (of('stat').length > 0 && !t.root);
+  const folders = foldersPhase(recordedFolders(queries), t);
+  const needsTemp = blob.length > 0 || units !== '' || folders !== '' || (of('stat').length > 0 && !t.root);
   const parts = [
     `psd_gather() {
 cd / || exit 90
@@ -205,6 +220,7 @@ ROOT=${shq(t.root)}; export ROOT`,
     statPhase(of('stat'), t),
     copyPhase(kernelFiles(queries, t)),
     needsTemp ? `set --\nif [ -f "$T/links" ]; then set -- "$T/links"; echo '${MARK} links'; fi` : '',
+    folders,
     ...blob,
     units,
     needsTemp ? `if [ $# -gt 0 ]; then echo '${MARK} blob'; { stat -L -c %s -- "$@" && cat -- "$@"; } | base64 || exit 91; fi` : '',
@@ -226,6 +242,8 @@ export interface RawAnswer {
 export interface ParsedGather {
   /** The host section's values by name, when the host query was asked. */
   host?: Map<string, string>;
+  /** Where each of `recordedFolders` leads, in that order (live hosts). */
+  dirs?: string[];
   answers: Map<number, RawAnswer>;
 }
 
@@ -246,6 +264,7 @@ export function parseGatherOutput(stdout: string): ParsedGather {
   let targets: string[] = [];
   let host: Map<string, string> | undefined;
   const volatile = new Map<number, string[]>();
+  let dirs: string[] | undefined;
   let current: string[] | undefined;
   for (const line of lines) {
     if (!line.startsWith(MARK + ' ')) {
@@ -259,6 +278,8 @@ export function parseGatherOutput(stdout: string): ParsedGather {
       volatile.set(n, [...(volatile.get(n) ?? []), rest.join(' ')]);
     } else if (id === HOST_MARK) {
       (host ??= new Map()).set(status, rest.join(' '));
+    } else if (id === 'dirs') {
+      claims.push({ take: 1, fill: ([e]) => (dirs = utf8(e).split('\0')) });
     } else if (id in section) {
       current = section[id];
     } else if (id === 'links') {
@@ -286,7 +307,7 @@ export function parseGatherOutput(stdout: string): ParsedGather {
     const a = answers.get(n);
     if (a) a.volatile = lines;
   }
-  return { ...(host ? { host } : {}), answers };
+  return { ...(host ? { host } : {}), ...(dirs ? { dirs } : {}), answers };
 }
 
 const utf8 = (b: Buffer | undefined) => (b ?? Buffer.alloc(0)).toString('utf8');

@@ -29,7 +29,7 @@ export function readGather(queries: FactQuery[], res: ExecResult): Gathered {
   } catch (err) {
     throw new GatherError(`fact gathering failed: ${(err as Error).message}`);
   }
-  return { facts: buildFacts(hostFactsOf(qs, parsed), qs, parsed.answers), stdout: res.stdout };
+  return { facts: buildFacts(hostFactsOf(qs, parsed), qs, parsed.answers, parsed.dirs), stdout: res.stdout };
 }
 
 export async function gather(transport: Transport, queries: FactQuery[]): Promise<Gathered> {

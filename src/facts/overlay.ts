@@ -59,6 +59,13 @@ export class OverlayFacts implements Facts {
     return out;
   }
 
+  /** Where `dir` led when the host was read, unless a planned op replaces or removes it or a
+   *  folder above it: then where it leads is the plan's doing, not the host's. */
+  leads(dir: string): string | undefined {
+    for (const [path, st] of this.stats) if (st?.type !== 'dir' && (dir === path || dir.startsWith(`${path}/`))) return undefined;
+    return this.base.leads?.(dir);
+  }
+
   /** Record what an op leaves behind. */
   apply(op: Op): void {
     switch (op.kind) {

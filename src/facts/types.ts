@@ -68,4 +68,8 @@ export interface Facts {
   files(glob: string): Record<string, string>;
   /** Ansible's facts, keyed as in `ansible_facts`. */
   system(): Record<string, unknown>;
+  /** The engine's, not a module's: where a folder of a read path led (`readlink -m`) when a live
+   *  host was read; undefined on a chroot root (its paths are resolved inside the root) and for a
+   *  folder the plan itself replaces. Ops carry it as `dirLeads`. */
+  leads?(dir: string): string | undefined;
 }

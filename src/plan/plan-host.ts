@@ -14,6 +14,7 @@ import { withVars } from '../vars/merge.js';
 import { BlockFlow, type FlowMode } from './block-flow.js';
 import { RegisteredResults } from './registered.js';
 import { protectSecretFiles } from '../secrets/file-mode.js';
+import { withFolderLeads } from './folder-leads.js';
 import { planContext, problemAt, thrownProblems, type TaskSink } from './context.js';
 import { convergedSetting, settingsFromChange } from './settings-from-changes.js';
 import {
@@ -65,8 +66,15 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
     (p: PreparedTask, sink: TaskSink): Change[] =>
       guarded(p, sink, [], (ctx) => {
         const changes = protectSecretFiles(p.module.diff(target, p.args, ctx), p.task.args, target);
-        for (const c of changes) for (const op of c.ops) target.apply(op);
-        return changes;
+        // In order: where a folder leads is read before an earlier op of the change reshapes it.
+        return changes.map((c) => ({
+          ...c,
+          ops: c.ops.map((op) => {
+            const led = withFolderLeads(op, target);
+            target.apply(led);
+            return led;
+          }),
+        }));
       });
   const diffTask = diffOn(overlay);
   const flow = new BlockFlow(true);

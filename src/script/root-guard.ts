@@ -1,4 +1,5 @@
-// The apply-time check that keeps writes inside a chroot root. Paths are resolved inside the root
+// The apply-time checks that keep writes where the plan meant them: inside a chroot root, and on a
+// live host through the folders the plan saw. The chroot one: Paths are resolved inside the root
 // when the script is made (root-path.ts), so none of a resolved path's folders is a symlink then;
 // a folder swapped for a symlink afterwards (between plan and apply) would lead the write out of
 // the root. `psd_inroot PATH` fails, saying so on stderr, when a folder of PATH is now a symlink,
@@ -17,4 +18,15 @@ psd_inroot() { psd_d=\${1%/*}; [ "$(readlink -m -- "\${psd_d:-/}")" = "$psd_R\${
 /** The call guarding `path` (already quoted shell text) followed by `tail`, or '' on a live host. */
 export function rootGuard(root: string, path: string, tail: string): string {
   return root ? `psd_inroot ${path}${tail}` : '';
+}
+
+/** On a live host a folder link is the host's own layout, followed as the plan saw it; one that
+ *  leads elsewhere at the apply (swapped between the read and the apply) is not written through.
+ *  `psd_leads PATH WAS` fails, saying so on stderr, when PATH's folder no longer leads to WAS. */
+export const LEADS_FUNCTION = `psd_leads() { psd_d=\${1%/*}; psd_l=$(readlink -m -- "\${psd_d:-/}"); [ "$psd_l" = "$2" ] && return 0
+  printf '%s: its folder now leads to %s, not to %s as when the host was read; nothing written through it\\n' "$1" "$psd_l" "$2" >&2; return 1; }`;
+
+/** The call checking that `path`'s folder still leads to `leads` (both as written), then `tail`. */
+export function leadsGuard(path: string, leads: string | undefined, tail: string): string {
+  return leads === undefined ? '' : `psd_leads ${shq(path)} ${shq(leads)}${tail}`;
 }

@@ -57,3 +57,17 @@ test('declared effects set the live values later tasks see; the argv itself is n
   assert.equal(o.sysctl('vm.swappiness'), '60', 'an exec without effects changes nothing the overlay models');
   assert.deepEqual(o.unit('a.service'), { load: 'loaded', active: 'active', sub: 'dead', enabled: 'enabled' });
 });
+
+test('where a folder led is the read one until a planned op replaces or removes it or a folder above it', () => {
+  const read: Record<string, string> = { '/etc/app': '/etc/app', '/etc/app/conf.d': '/srv/conf.d', '/var/x': '/var/x' };
+  const o = new OverlayFacts({ ...fakeFacts(), leads: (dir: string) => read[dir] });
+  assert.equal(o.leads('/etc/app/conf.d'), '/srv/conf.d', 'a folder link the host has is followed as read');
+  o.apply({ kind: 'dir', path: '/etc/app' });
+  o.apply({ kind: 'put', path: '/etc/app/a.conf', content: 'a' });
+  assert.equal(o.leads('/etc/app'), '/etc/app', 'a folder made or kept, or a file put in it, leaves it where it led');
+  o.apply({ kind: 'symlink', path: '/etc/app/conf.d', target: '/opt/conf.d' });
+  assert.equal(o.leads('/etc/app/conf.d'), undefined, 'the plan itself points it elsewhere');
+  o.apply({ kind: 'remove', path: '/var' });
+  assert.equal(o.leads('/var/x'), undefined, 'a folder above it removed by the plan');
+  assert.equal(o.leads('/nowhere'), undefined, 'never read');
+});
