@@ -1,6 +1,7 @@
 // Live kernel writes (sysfs, /proc/irq, /proc/sys) as one exec per change: `sh -c` so redirection
 // works without a shell on the engine side, `set -e` and strictStderr so a refused value fails
-// the change instead of passing silently.
+// the change instead of passing silently. `printf '%s\n'`, not `echo`: echo reads a value such as
+// `-n` or `-e` as an option, and `\` sequences inside one as escapes.
 import type { Op } from '../../src/module.js';
 import { shQuote } from '../_shared/sh-quote.js';
 
@@ -10,7 +11,7 @@ export interface LiveWrite {
 }
 
 export function liveWriteOp(writes: readonly LiveWrite[]): Op {
-  const script = ['set -e', ...writes.map((w) => `echo ${shQuote(w.value)} > ${shQuote(w.path)}`)].join('; ');
+  const script = ['set -e', ...writes.map((w) => `printf '%s\\n' ${shQuote(w.value)} > ${shQuote(w.path)}`)].join('; ');
   const effects = writes.flatMap((w) => {
     const key = sysctlKeyOf(w.path);
     return key ? [{ kind: 'sysctl' as const, key, value: w.value }] : [];

@@ -2,10 +2,16 @@
 // switch has hundreds of IRQs and rx queues; one `grep -H` reads them all in a single process,
 // where a per-file query would fork several processes per file.
 import type { Facts, FactQuery } from '../../src/facts/types.js';
+import { shGlob } from '../../src/script/shell.js';
 
-/** Globs must come from a safe alphabet (see interfaces.ts): they are expanded by the shell. */
+/** Absolute kernel paths whose names hold only what interfaces.ts lets a pattern hold; no `..`. */
+const SAFE_GLOB = /^(?!.*\/\.\.?(\/|$))(\/[A-Za-z0-9_.:@*?[\]!-]+)+$/;
+
+/** The shell expands the globs: each is checked against SAFE_GLOB, then quoted but for its
+ *  wildcards by the engine's quoting helper, so no other character is read by the shell. */
 export function sysfsValuesQuery(globs: readonly string[]): FactQuery & { kind: 'cmd' } {
-  return { kind: 'cmd', argv: ['sh', '-c', `grep -H . ${globs.join(' ')} 2>/dev/null; true`] };
+  for (const g of globs) if (!SAFE_GLOB.test(g)) throw new Error(`not a kernel path glob: ${JSON.stringify(g)}`);
+  return { kind: 'cmd', argv: ['sh', '-c', `grep -H . -- ${globs.map(shGlob).join(' ')} 2>/dev/null; true`] };
 }
 
 /** path -> value (trimmed) for every readable, non-empty file the globs matched. */

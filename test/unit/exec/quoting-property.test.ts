@@ -4,7 +4,7 @@
 // marker file that any injected command would create must never appear.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalTransport } from '../../../src/transport/local.js';
@@ -12,59 +12,11 @@ import { compileApplyScript, parseApplyOutput, type ScriptStep } from '../../../
 import { composeGatherScript } from '../../../src/facts/gather-script.js';
 import { gatherFacts } from '../../../src/facts/gather.js';
 import { shq, UnquotableError } from '../../../src/script/shell.js';
+import { hostile, hostilePieces, rng } from '../../helpers/hostile-strings.js';
 
 const base = mkdtempSync(join(tmpdir(), 'psd-quoting-'));
 const marker = join(base, 'RAN');
-const PIECES = [
-  "'",
-  '"',
-  '\\',
-  '`touch ' + marker + '`',
-  '$(touch ' + marker + ')',
-  '${HOME}',
-  '$1',
-  '$@',
-  '\n',
-  '\t',
-  ' ',
-  '*',
-  '?',
-  '[a-z]',
-  '{a,b}',
-  '~',
-  ';',
-  '|',
-  '&',
-  '>',
-  '<',
-  '(',
-  ')',
-  '#',
-  '!',
-  '%s',
-  '%',
-  '-',
-  '--',
-  '=',
-  'é',
-  '\u2028',
-  '\r',
-  'PSD_EOF',
-  '@@PSD 0 ok b',
-];
-
-/** Deterministic, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-}
-
-function hostile(r: () => number): string {
-  let out = '';
-  const n = 1 + Math.floor(r() * 6);
-  for (let i = 0; i < n; i++) out += r() < 0.8 ? PIECES[Math.floor(r() * PIECES.length)] : String.fromCharCode(33 + Math.floor(r() * 90));
-  return out;
-}
+const PIECES = hostilePieces(marker);
 
 /** A file name from a hostile string: no `/`, not `.` or `..`, not too long. */
 function fileName(s: string, i: number): string {
@@ -76,7 +28,7 @@ test('hostile strings through every op and fact query arrive literally and never
   const r = rng(1309);
   const dir = join(base, 'target');
   mkdirSync(dir);
-  const values = Array.from({ length: 60 }, () => hostile(r));
+  const values = Array.from({ length: 60 }, () => hostile(r, PIECES));
   const steps: ScriptStep[] = values.flatMap((v, i) => {
     const name = fileName(v, i);
     const sub = join(dir, `d-${name}`);
@@ -135,6 +87,7 @@ test('hostile strings through every op and fact query arrive literally and never
     assert.equal(facts.stat(path)?.size, Buffer.byteLength(v));
     assert.deepEqual(facts.files(join(dir, `d-${name}`, '*.expect')), { [`${path}.expect`]: v });
     assert.equal(facts.cmd(['printf', '%s', v]).stdout, v);
+    assert.equal(facts.leads?.(join(dir, `d-${name}`)), join(realpathSync(dir), `d-${name}`), 'where the folder leads');
   });
   assert.equal(existsSync(marker), false, 'no injected command ran during the gather');
 });

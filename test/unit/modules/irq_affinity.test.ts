@@ -50,7 +50,11 @@ test('fresh host: pins only drifted IRQs live, installs script, unit and its ena
   assert.deepEqual(live.ops, [
     {
       kind: 'exec',
-      argv: ['sh', '-c', 'set -e; echo 2-3 > /proc/irq/120/smp_affinity_list; echo 2-3 > /proc/irq/122/smp_affinity_list'],
+      argv: [
+        'sh',
+        '-c',
+        "set -e; printf '%s\\n' 2-3 > /proc/irq/120/smp_affinity_list; printf '%s\\n' 2-3 > /proc/irq/122/smp_affinity_list",
+      ],
       live: true,
       strictStderr: true,
     },

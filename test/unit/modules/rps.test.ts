@@ -96,7 +96,7 @@ test('without RFS args the flow files and the sysctl are left alone', () => {
         argv: [
           'sh',
           '-c',
-          'grep -H . /sys/class/net/eth0/queues/rx-*/rps_cpus /sys/class/net/eth0/queues/rx-*/rps_flow_cnt 2>/dev/null; true',
+          "grep -H . -- '/sys/class/net/eth0/queues/rx-'*'/rps_cpus' '/sys/class/net/eth0/queues/rx-'*'/rps_flow_cnt' 2>/dev/null; true",
         ],
       },
     ],

@@ -37,7 +37,7 @@ const schedulerFiles = (devices: TuningFacts['blockDevices'] = []) =>
   );
 
 /**
- * Facts as the host would answer the module's queries: `grep -H . GLOBS` commands (see
+ * Facts as the host would answer the module's queries: `grep -H . -- GLOBS` commands (see
  * _tuning/sysfs-values.ts) answered from the fake files, like the real command would, and the
  * IRQ query (_tuning/irqs.ts) from the fake NICs.
  */
@@ -58,9 +58,10 @@ export function factsFor<A>(mod: Module<A>, args: A, data: TuningFacts) {
       cmds[q.argv.join(' ')] = { rc: 0, stdout: lines.map((l) => l + '\n').join(''), stderr: '' };
       continue;
     }
-    const grep = /^grep -H \. (.*) 2>\/dev\/null; true$/.exec(q.argv[2] ?? '');
+    const grep = /^grep -H \. -- (.*) 2>\/dev\/null; true$/.exec(q.argv[2] ?? '');
     if (!grep) continue;
-    const globs = grep[1].split(' ').map(globRegExp);
+    // Each glob is quoted but for its wildcards; its alphabet holds no quote or space.
+    const globs = grep[1].split(' ').map((w) => globRegExp(w.replace(/'/g, '')));
     const lines = Object.entries(files)
       .filter(([path, value]) => globs.some((g) => g.test(path)) && value.trim() !== '')
       .map(([path, value]) => `${path}:${value.split('\n')[0]}\n`);
@@ -128,7 +129,7 @@ export function applyChanges(data: TuningFacts, changes: Change[]): TuningFacts 
       d.files['/proc/swaps'] = 'Filename\tType\tSize\tUsed\tPriority\n';
     } else if (op.kind === 'exec' && op.argv[0] === 'sh') {
       for (const cmd of op.argv[2].split('; ')) {
-        const m = /^echo (\S+) > (\S+)$/.exec(cmd);
+        const m = /^printf '%s\\n' (\S+) > (\S+)$/.exec(cmd);
         if (m) liveWrite(d, unquote(m[2]), unquote(m[1]));
         else if (cmd !== 'set -e') throw new Error(`unexpected live command: ${cmd}`);
       }

@@ -43,7 +43,7 @@ test('swappiness, overcommit and swap off: live, persisted, fstab diff with back
   assert.deepEqual(r.changes[0].ops, [
     {
       kind: 'exec',
-      argv: ['sh', '-c', 'set -e; echo 0 > /proc/sys/vm/swappiness'],
+      argv: ['sh', '-c', "set -e; printf '%s\\n' 0 > /proc/sys/vm/swappiness"],
       live: true,
       strictStderr: true,
       effects: [{ kind: 'sysctl', key: 'vm.swappiness', value: '0' }],
