@@ -1,14 +1,15 @@
 // Loads Ansible inventories: one or several `-i` sources merged in order, each an INI or YAML
 // file or a folder of them, plus the group_vars/ and host_vars/ beside each source. Every
 // problem is collected before throwing.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { join } from 'node:path';
 import type { Problem } from '../errors.js';
 import { ValidationError } from '../errors.js';
 import type { Inventory, Vars } from '../playbook/types.js';
 import { ownPosOf, recordOwnPos } from '../source-map.js';
-import { parseYaml } from '../validate/yaml-source.js';
+import { parseYaml, YAML_LIMITS } from '../validate/yaml-source.js';
+import { readRegular } from '../read-regular.js';
 import { assignWithPos, isMapping } from '../vars/merge.js';
 import { InventoryBuilder } from './builder.js';
 import { recordGroupLayers } from '../vars/group-layers.js';
@@ -67,7 +68,7 @@ function isDir(path: string): boolean {
 function addSource(b: InventoryBuilder, file: string, inFolder: boolean): void {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegular(file, YAML_LIMITS.bytes);
   } catch (e) {
     b.problems.push({ message: `cannot read inventory ${file}: ${(e as Error).message}`, pos: { file, line: 1, col: 1 } });
     return;

@@ -1,7 +1,6 @@
 // YAML → plain objects, with every key's source position recorded in src/source-map.ts.
 // Parsed as YAML 1.1 like Ansible (merge keys), with plain scalars resolved as PyYAML resolves
 // them, so values mean what they mean to Ansible (see yaml11-scalars.ts).
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { SourcePos } from '../module.js';
 import type { Problem } from '../errors.js';
@@ -10,6 +9,7 @@ import { ValidationError } from '../errors.js';
 import { isVaultText } from '../vault/format.js';
 import { openVault } from '../vault/keyring.js';
 import { secrets } from '../secrets/redact.js';
+import { readRegular } from '../read-regular.js';
 import { copyUnsafe, markRaw, markUnsafe } from '../raw-data.js';
 import { resolvePlainScalar } from './yaml11-scalars.js';
 
@@ -31,24 +31,10 @@ const YAML_HINTS: Record<string, string> = {
  *  (a kilobyte of nested aliases can otherwise stand for billions of values). */
 export const YAML_LIMITS = { bytes: 4 * 1024 * 1024, depth: 100, values: 100_000 } as const;
 
-/** The file's text, or why it cannot be one: a folder, a device (/dev/zero) or a FIFO never is. */
-function readBounded(file: string): string {
-  const fd = openSync(file, 'r');
-  try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw new Error('it is a directory, not a file');
-    if (!st.isFile()) throw new Error('it is not a regular file');
-    if (st.size > YAML_LIMITS.bytes) throw new Error(`it holds ${st.size} bytes; the limit is ${YAML_LIMITS.bytes}`);
-    return readFileSync(fd, 'utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export function loadYamlFile(file: string): YamlLoad {
   let text: string;
   try {
-    text = readBounded(file);
+    text = readRegular(file, YAML_LIMITS.bytes);
   } catch (e) {
     return { value: undefined, problems: [{ message: `cannot read ${file}: ${(e as Error).message}`, pos: { file, line: 1, col: 1 } }] };
   }

@@ -204,6 +204,28 @@ test('control characters in task and play names never reach a managed file or th
   assert.match(r.out, /TASK \[tune kernel\.core_pattern = \|\/usr\/local\/bin\/evil %p #\]/);
 });
 
+test('a playbook or inventory that is a FIFO, a device or a folder is refused at once, never waited on', (t) => {
+  const dir = tempDir(t);
+  const fifo = join(dir, 'fifo.yaml');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  mkdirSync(join(dir, 'inv'));
+  writeFileSync(join(dir, 'inv/hosts.yaml'), 'all:\n  hosts:\n    h1: {}\n');
+  writeFileSync(join(dir, 'site.yaml'), '- hosts: all\n  tasks: []\n');
+  const cases: [string[], string][] = [
+    [[fifo, '-i', join(dir, 'inv')], `${fifo}:1:1: cannot read ${fifo}: it is not a regular file`],
+    [['/dev/zero', '-i', join(dir, 'inv')], '/dev/zero:1:1: cannot read /dev/zero: it is not a regular file'],
+    [[join(dir, 'inv'), '-i', join(dir, 'inv')], `cannot read ${join(dir, 'inv')}: it is a directory, not a file`],
+    [[join(dir, 'site.yaml'), '-i', fifo], `cannot read inventory ${fifo}: it is not a regular file`],
+  ];
+  for (const [args, message] of cases) {
+    // Opening a FIFO for reading would wait for a writer forever: the timeout stands for "hangs".
+    const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(r.signal, null, `waited on ${args.join(' ')}`);
+    assert.equal(r.status, 3, r.stderr);
+    assert.ok(r.stderr.includes(message), r.stderr);
+  }
+});
+
 test('--limit "" (an unset shell variable) is an error, not every host', (t) => {
   const dir = tempDir(t);
   writeFileSync(join(dir, 'hosts.yaml'), 'all:\n  hosts:\n    h1:\n      connection: local\n');
