@@ -1,6 +1,7 @@
-// Modes and owners of what an apply writes, on a chroot root and over a real sshd: folders the
-// tool creates are 0755 (the apply script's own umask is 077) or the folder's declared mode, files
-// keep their declared mode, or the mode and owner of the file they replace, or get 0644 when new.
+// Modes and owners of what an apply writes, on a chroot root (bare: no tools of its own) and over a
+// real sshd: folders the tool creates are 0755 (the apply script's own umask is 077) or the
+// folder's declared mode, files keep their declared mode, or the mode and owner of the file they
+// replace (uploads too), or get 0644 when new.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -29,6 +30,12 @@ async function writesWithSaneModes(transport: Transport, prefix: string, base: s
   fs.writeFileSync(kept, 'old\n');
   fs.chmodSync(kept, 0o640);
   fs.chownSync(kept, NOBODY, NOBODY);
+  // An upload over an existing file: its mode and owner are kept, by tools of the control
+  // machine on a chroot root (which has none of its own here).
+  const keptUpload = path.join(base, 'etc/kept.bin');
+  fs.writeFileSync(keptUpload, 'old release\n');
+  fs.chmodSync(keptUpload, 0o640);
+  fs.chownSync(keptUpload, NOBODY, NOBODY);
   const artifact = path.join(work, 'artifact.bin');
   fs.writeFileSync(artifact, 'release\n');
   const sha256 = createHash('sha256').update('release\n').digest('hex');
@@ -41,6 +48,7 @@ async function writesWithSaneModes(transport: Transport, prefix: string, base: s
       { summary: 'replace a file', ops: [{ kind: 'put', path: at('/etc/kept.conf'), content: 'new\n' }] },
       { summary: 'declared mode', ops: [{ kind: 'put', path: at('/etc/secret.conf'), content: 's\n', mode: '0600' }] },
       { summary: 'upload', ops: [{ kind: 'upload', path: at('/opt/rel/new/artifact.bin'), localPath: artifact, sha256 }] },
+      { summary: 'upload over a file', ops: [{ kind: 'upload', path: at('/etc/kept.bin'), localPath: artifact, sha256 }] },
       { summary: 'declared folder mode', ops: [{ kind: 'dir', path: at('/var/lib/app/state'), mode: '0750' }] },
     ]),
     true,
@@ -61,6 +69,9 @@ async function writesWithSaneModes(transport: Transport, prefix: string, base: s
   assert.equal(mode('opt/rel'), '755');
   assert.equal(mode('opt/rel/new'), '755');
   assert.equal(mode('opt/rel/new/artifact.bin'), '644');
+  assert.equal(fs.readFileSync(keptUpload, 'utf8'), 'release\n');
+  assert.equal(mode('etc/kept.bin'), '640');
+  assert.deepEqual([fs.statSync(keptUpload).uid, fs.statSync(keptUpload).gid], [NOBODY, NOBODY]);
   assert.equal(mode('var/lib/app'), '755');
   assert.equal(mode('var/lib/app/state'), '750');
 }
