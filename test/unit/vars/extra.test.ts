@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseExtraVars } from '../../../src/vars/extra.js';
@@ -38,6 +39,22 @@ test('bad -e items are all reported', () => {
       ],
     );
     assert.equal(e.problems[2]!.hint, '-e @/etc/vars.yaml');
+  }
+});
+
+test('-e @ a folder or a FIFO says what it is, and a FIFO is not waited on', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ev-'));
+  try {
+    assert.equal(spawnSync('mkfifo', [join(dir, 'fifo.yaml')]).status, 0);
+    mkdirSync(join(dir, 'vars'));
+    assert.throws(
+      () => parseExtraVars(['@vars', '@fifo.yaml'], dir),
+      (e: unknown) =>
+        e instanceof ValidationError &&
+        e.problems.map((p) => p.message).join('\n') === '-e @vars: it is a directory, not a file\n-e @fifo.yaml: it is not a regular file',
+    );
+  } finally {
+    rmSync(dir, { recursive: true });
   }
 });
 
