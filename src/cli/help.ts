@@ -36,6 +36,7 @@ Options:
   -u, --user USER          SSH login user (below any ansible_user of the inventory, as in Ansible)
   -b, --become             run every script through sudo (--become-user U, default root)
   -K, --ask-become-pass    ask for sudo's password on the terminal (else sudo must not ask)
+      --step               on a terminal: ask for each task, before the run, whether to perform it
       --list-hosts         the hosts each play targets; contact no host
       --list-tasks         each play's tasks (after --tags/--skip-tags), with their tags
       --list-tags          the tags each play's tasks carry

@@ -126,14 +126,6 @@ export function parseCliOptions(argv: string[], cfg?: AnsibleConfig): CliOptions
       { message: `--forks must be a positive integer, got "${v.forks}"`, hint: `the default is ${DEFAULT_FORKS}` },
     ]);
   }
-  if (v.step) {
-    throw new ValidationError([
-      {
-        message: '--step is not supported: a host gets all its tasks in one script, so there is no point between tasks to ask at',
-        hint: 'review every change first with --check --diff, then run; --start-at-task NAME and --tags pick where and what to run',
-      },
-    ]);
-  }
   if (v['become-method'] !== undefined && v['become-method'] !== 'sudo') {
     throw new ValidationError([
       {

@@ -7,11 +7,13 @@ import { reporterFor } from './reporter.js';
 import { reportFile } from './report-file.js';
 import { transportFactory } from './transports.js';
 import { loadWorkspace } from './workspace.js';
+import { stepThrough } from './step.js';
 import { recordPhase } from '../timings.js';
 
 export async function runCommand(o: CliOptions, playbook: string | undefined, check: boolean, diff: boolean): Promise<number> {
   const loading = performance.now();
   const ws = await loadWorkspace(o, playbook, check);
+  await stepThrough(ws.plays, o);
   const report = reportFile(o);
   const reporter = reporterFor(o, diff, report?.collector);
   const log = (m: string) => o.verbose && !o.json && process.stderr.write(secrets.redactText(m) + '\n');

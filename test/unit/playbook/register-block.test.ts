@@ -395,7 +395,7 @@ test('become on a task must match the play; plays that disagree on become for a 
   assert.match(problemText(task.events), /site\.yaml:5:7 .*become: false differs from the play's \(true\)/);
 });
 
-test('--start-at-task skips every task before the first of that name; --step is refused with a reason', (t) => {
+test('--start-at-task skips every task before the first of that name; --step off a terminal is refused with a reason', (t) => {
   const { run } = setup(
     t,
     () => `- hosts: all
@@ -416,7 +416,7 @@ test('--start-at-task skips every task before the first of that name; --step is 
   assert.match(problemText(none.events), /--start-at-task "nope": no task of the playbook has that name/);
   const step = run('--step');
   assert.equal(step.code, 3);
-  assert.match(problemText(step.events) || step.out, /--step is not supported: a host gets all its tasks in one script/);
+  assert.match(problemText(step.events) || step.out, /--step needs a terminal, and stdin is not one/);
 });
 
 test('the registered output of a no_log task stays masked wherever a later task shows it', (t) => {
