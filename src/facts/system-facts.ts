@@ -15,7 +15,8 @@ export function volatileFactsScript(prefix: string): string {
 /** Prints sections "@@ NAME" followed by their lines. Live hosts only for uname, /proc and ip;
  *  an offline root gives what its files say. $ROOT is set by the gather script. */
 export function systemFactsScript(offline: boolean): string {
-  const files = String.raw`for f in etc/os-release etc/debian_version; do [ -r "$ROOT/$f" ] && { printf '@@ %s\n' "$f"; cat "$ROOT/$f"; echo; }; done`;
+  // Read by the shell, not cat: a process costs the switch a millisecond or so.
+  const files = String.raw`for f in etc/os-release etc/debian_version; do [ -r "$ROOT/$f" ] && { printf '@@ %s\n' "$f"; while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done < "$ROOT/$f"; }; done`;
   if (offline) return `${files}\n[ -r "$ROOT/etc/hostname" ] && { printf '@@ uname\\n'; cat "$ROOT/etc/hostname"; }`;
   // Few processes: the kernel's names are read from /proc/sys/kernel by the shell itself (uname's
   // fields, in the switch's UTS namespace), and lines are cut by parameter expansion, not awk/head.
