@@ -71,6 +71,9 @@ export type Op =
 /** A live value an `exec` op changes. Files are modelled from the file ops themselves. */
 export type Effect =
   | { kind: 'sysctl'; key: string; value: string }
+  /** A kernel file outside /proc/sys (sysfs, /proc/irq) after the command: `value` is what a read
+   *  of it shows then, e.g. "always [madvise] never" after `madvise` was written. */
+  | { kind: 'sysfs'; path: string; value: string }
   /** Unit state after the command: `active` (ActiveState) and/or `enabled` (UnitFileState). */
   | { kind: 'unit'; name: string; active?: string; enabled?: string };
 

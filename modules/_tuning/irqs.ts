@@ -95,6 +95,9 @@ export function parseIrqFacts(stdout: string): IrqFacts {
   return { nics: nics.map((n) => ({ name: n.name, irqs: irqsOfNic(lines, n.name, n.device) })), affinity, irqbalanceActive };
 }
 
+/** The IRQ facts as the play has left them so far: an affinity an earlier task writes shows. */
 export function irqFacts(facts: Facts): IrqFacts {
-  return parseIrqFacts(facts.cmd(ARGV).stdout);
+  const irq = parseIrqFacts(facts.cmd(ARGV).stdout);
+  for (const path of Object.keys(irq.affinity)) irq.affinity[path] = facts.sysfs(path) ?? irq.affinity[path]!;
+  return irq;
 }

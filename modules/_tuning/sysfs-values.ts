@@ -14,7 +14,8 @@ export function sysfsValuesQuery(globs: readonly string[]): FactQuery & { kind: 
   return { kind: 'cmd', argv: ['sh', '-c', `grep -H . -- ${globs.map(shGlob).join(' ')} 2>/dev/null; true`] };
 }
 
-/** path -> value (trimmed) for every readable, non-empty file the globs matched. */
+/** path -> value (trimmed) for every readable, non-empty file the globs matched; a file an earlier
+ *  task of the play writes shows what it writes (the overlay's `sysfs`). */
 export function sysfsValues(facts: Facts, globs: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of facts.cmd(sysfsValuesQuery(globs).argv).stdout.split('\n')) {
@@ -22,5 +23,6 @@ export function sysfsValues(facts: Facts, globs: readonly string[]): Record<stri
     const at = line.indexOf(':');
     if (at > 0) out[line.slice(0, at)] = line.slice(at + 1).trim();
   }
+  for (const path of Object.keys(out)) out[path] = facts.sysfs(path) ?? out[path]!;
   return out;
 }

@@ -3,7 +3,7 @@
 import type { Change, Module, SettingState } from '../../src/module.js';
 import { fileChange } from '../_shared/file-change.js';
 import { asList, matchNames } from '../_tuning/interfaces.js';
-import { liveDiff, liveWriteOp } from '../_tuning/live-write.js';
+import { choiceAfterWrite, liveDiff, liveWriteOp } from '../_tuning/live-write.js';
 import { blockDevices, blockDevicesQuery, type BlockDevice } from '../_tuning/block-devices.js';
 import { schema, type IoSchedulerArgs } from './schema.js';
 
@@ -53,7 +53,15 @@ const ioScheduler: Module<IoSchedulerArgs> = {
         changes.push({
           summary: `I/O scheduler of ${drift.map((d) => d.name).join(', ')} -> ${args.scheduler}`,
           diff: liveDiff(drift.map((d) => ({ label: schedulerPath(d.name), before: d.current, after: args.scheduler }))),
-          ops: [liveWriteOp(drift.map((d) => ({ path: schedulerPath(d.name), value: args.scheduler })))],
+          ops: [
+            liveWriteOp(
+              drift.map((d) => ({
+                path: schedulerPath(d.name),
+                value: args.scheduler,
+                reads: choiceAfterWrite(d.schedulers.join(' '), args.scheduler),
+              })),
+            ),
+          ],
         });
       }
     }

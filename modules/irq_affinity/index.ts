@@ -68,7 +68,7 @@ const irqAffinity: Module<IrqAffinityArgs> = {
     // Without the boot script the pins last until the next reboot; irqbalance or the kernel's
     // default_smp_affinity take over again then.
     if (args.state === 'absent') return bootRemovalChanges(facts, bootUnit(args));
-    const cpus = resolveCpus(args.cpus!, facts.host, ctx, ['cpus']); // the schema requires cpus when present;
+    const cpus = resolveCpus(args.cpus!, facts.host, ctx, ['cpus']); // the schema requires cpus when present
     if (!cpus) return [];
     const changes: Change[] = [];
     if (!ctx.offline) {
@@ -101,7 +101,7 @@ const irqAffinity: Module<IrqAffinityArgs> = {
       const left = facts.file(u.scriptPath) !== null;
       return [{ setting: `${u.unitName}`, desired: 'absent', persisted: left ? 'installed' : null, ok: !left }];
     }
-    const cpus = resolveCpus(args.cpus!, facts.host, ctx, ['cpus']); // the schema requires cpus when present;
+    const cpus = resolveCpus(args.cpus!, facts.host, ctx, ['cpus']); // the schema requires cpus when present
     if (!cpus) return [];
     const want = formatCpuList(cpus);
     const persisted = bootPersisted(facts, u, bootFiles(ctx, args, cpus), want);

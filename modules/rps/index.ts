@@ -134,7 +134,7 @@ const rps: Module<RpsArgs> = {
         : liveChange(`RPS off for ${asList(args.interfaces).join(', ')}`, queueValues(facts, { ...args, rps_flow_cnt: undefined }, []));
       return [...live, ...bootRemovalChanges(facts, bootUnit(args))];
     }
-    const cpus = resolveCpus(args.cpus!, facts.host, ctx, ['cpus']); // the schema requires cpus when present;
+    const cpus = resolveCpus(args.cpus!, facts.host, ctx, ['cpus']); // the schema requires cpus when present
     if (!cpus) return [];
     const rfs = args.rps_sock_flow_entries;
     if (rfs !== undefined && rfs !== 0 && (rfs & (rfs - 1)) !== 0) {
@@ -167,7 +167,7 @@ const rps: Module<RpsArgs> = {
       const left = facts.file(u.scriptPath) !== null;
       return [{ setting: u.unitName, desired: 'absent', persisted: left ? 'installed' : null, ok: !left }];
     }
-    const cpus = resolveCpus(args.cpus!, facts.host, ctx, ['cpus']); // the schema requires cpus when present;
+    const cpus = resolveCpus(args.cpus!, facts.host, ctx, ['cpus']); // the schema requires cpus when present
     if (!cpus) return [];
     const files = bootFiles(ctx, args, cpus);
     const values = ctx.offline ? [] : queueValues(facts, args, cpus);

@@ -5,7 +5,7 @@ import { daemonReload } from '../_shared/handlers.js';
 import type { Change, Module, PlanContext, SettingState } from '../../src/module.js';
 import type { Facts } from '../../src/facts/types.js';
 import { unifiedDiff } from '../_shared/unified-diff.js';
-import { liveWriteOp } from '../_tuning/live-write.js';
+import { choiceAfterWrite, liveWriteOp } from '../_tuning/live-write.js';
 import {
   bootInstallChanges,
   bootNeeds,
@@ -102,7 +102,7 @@ const thp: Module<ThpArgs> = {
       changes.push({
         summary: `THP ${w.name}: ${current ?? '?'} -> ${w.value}`,
         diff: `${w.path}: ${current ?? '?'} -> ${w.value}\n`,
-        ops: [liveWriteOp([{ path: w.path, value: w.value }])],
+        ops: [liveWriteOp([{ path: w.path, value: w.value, reads: choiceAfterWrite(text, w.value) }])],
       });
     }
     return [...changes, ...bootInstallChanges(facts, THP_BOOT_UNIT, bootFiles(ctx, args)), ...legacyRemoval(facts)];

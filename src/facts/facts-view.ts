@@ -83,6 +83,7 @@ export function buildFacts(host: HostFacts | undefined, queries: FactQuery[], an
       if (a?.status !== 'ok') return { rc: 127, stdout: '', stderr: 'not run' };
       return { rc: Number(a.fields[0]), stdout: a.fields[1] ?? '', stderr: a.fields[2] ?? '' };
     },
+    sysfs: () => undefined,
     files(glob) {
       const a = answer({ kind: 'files', glob });
       return Object.fromEntries((a?.items ?? []).map(([p = '', c = '']) => [p, c]));

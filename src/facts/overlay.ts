@@ -1,8 +1,8 @@
 // Facts as the host will be after the changes planned so far: task N plans against what tasks
 // 1..N-1 would write, so the plan shown is the plan applied. Modelled: files and their stat
-// (put, remove, symlink, upload), and the live values `exec` ops declare as `effects` (sysctl
-// values, unit state). Not modelled: sysfs writes and `cmd` results, which later tasks read as
-// gathered.
+// (put, remove, symlink, upload, dir), and the live values `exec` ops declare as `effects`:
+// sysctl values, sysfs/procfs kernel files, unit state. Not modelled: `cmd` results, which later
+// tasks read as gathered (ARCHITECTURE.md says why).
 import { createHash } from 'node:crypto';
 import picomatch from 'picomatch';
 import type { Op } from '../module.js';
@@ -13,6 +13,7 @@ export class OverlayFacts implements Facts {
   private readonly stats = new Map<string, StatFact | null>();
   private readonly sysctls = new Map<string, string>();
   private readonly units = new Map<string, Partial<UnitFact>>();
+  private readonly kernelFiles = new Map<string, string>();
 
   constructor(private readonly base: Facts) {}
 
@@ -22,6 +23,8 @@ export class OverlayFacts implements Facts {
 
   file(path: string): string | null {
     if (this.written.has(path)) return this.written.get(path) ?? null;
+    const kernel = this.kernelFiles.get(path);
+    if (kernel !== undefined) return `${kernel}\n`;
     const st = this.stats.get(path);
     if (st?.type === 'link' && st.target?.startsWith('/')) return this.file(st.target);
     return this.base.file(path);
@@ -38,6 +41,10 @@ export class OverlayFacts implements Facts {
   unit(name: string): UnitFact {
     const set = this.units.get(name);
     return set ? { ...this.base.unit(name), ...set } : this.base.unit(name);
+  }
+
+  sysfs(path: string): string | undefined {
+    return this.kernelFiles.get(path) ?? this.base.sysfs(path);
   }
 
   cmd(argv: string[]) {
@@ -108,6 +115,7 @@ export class OverlayFacts implements Facts {
       case 'exec':
         for (const e of op.effects ?? []) {
           if (e.kind === 'sysctl') this.sysctls.set(e.key, e.value);
+          else if (e.kind === 'sysfs') this.kernelFiles.set(e.path, e.value);
           else this.units.set(e.name, { ...this.units.get(e.name), ...unitState(e) });
         }
         break;

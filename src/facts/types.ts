@@ -66,6 +66,10 @@ export interface Facts {
   unit(name: string): UnitFact;
   cmd(argv: string[]): CmdFact;
   files(glob: string): Record<string, string>;
+  /** What an earlier change of this play leaves in a kernel file (sysfs, /proc/irq), declared as a
+   *  `sysfs` effect; undefined when none writes it, so the value as gathered (read through `file`
+   *  or a `cmd`) stands. Modules that read many such files with one `cmd` ask this per file. */
+  sysfs(path: string): string | undefined;
   /** Ansible's facts, keyed as in `ansible_facts`. */
   system(): Record<string, unknown>;
   /** The engine's, not a module's: where a folder of a read path led (`readlink -m`) when a live

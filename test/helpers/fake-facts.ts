@@ -31,6 +31,7 @@ export function fakeFacts(d: FakeFactsData = {}): Facts {
     unit: (n) => d.units?.[n] ?? { load: 'not-found', active: 'inactive', sub: 'dead', enabled: '' },
     cmd: (argv) => d.cmds?.[argv.join(' ')] ?? { rc: 127, stdout: '', stderr: 'not found' },
     system: () => d.system ?? {},
+    sysfs: () => undefined,
     files: (glob) => {
       const re = new RegExp(
         '^' +

@@ -71,3 +71,23 @@ test('where a folder led is the read one until a planned op replaces or removes 
   assert.equal(o.leads('/var/x'), undefined, 'a folder above it removed by the plan');
   assert.equal(o.leads('/nowhere'), undefined, 'never read');
 });
+
+test('sysfs effects: the kernel file reads as declared through file() and sysfs(); unwritten ones stay as gathered', () => {
+  const enabled = '/sys/kernel/mm/transparent_hugepage/enabled';
+  const o = new OverlayFacts(fakeFacts({ files: { [enabled]: '[always] madvise never\n' } }));
+  assert.equal(o.sysfs(enabled), undefined, 'nothing written yet: the gathered read stands');
+  o.apply({
+    kind: 'exec',
+    argv: ['sh', '-c', 'anything'],
+    live: true,
+    effects: [
+      { kind: 'sysfs', path: enabled, value: 'always [madvise] never' },
+      { kind: 'sysfs', path: '/proc/irq/40/smp_affinity_list', value: '2-3' },
+    ],
+  });
+  o.apply({ kind: 'exec', argv: ['sh', '-c', 'echo 1 > /proc/irq/41/smp_affinity_list'], live: true });
+  assert.equal(o.file(enabled), 'always [madvise] never\n');
+  assert.equal(o.sysfs(enabled), 'always [madvise] never');
+  assert.equal(o.sysfs('/proc/irq/40/smp_affinity_list'), '2-3');
+  assert.equal(o.sysfs('/proc/irq/41/smp_affinity_list'), undefined, 'an exec without effects changes nothing the overlay models');
+});

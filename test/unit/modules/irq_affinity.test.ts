@@ -57,6 +57,10 @@ test('fresh host: pins only drifted IRQs live, installs script, unit and its ena
       ],
       live: true,
       strictStderr: true,
+      effects: [
+        { kind: 'sysfs', path: '/proc/irq/120/smp_affinity_list', value: '2-3' },
+        { kind: 'sysfs', path: '/proc/irq/122/smp_affinity_list', value: '2-3' },
+      ],
     },
   ]);
   const put = script.ops[0];

@@ -39,7 +39,13 @@ test('table: live changes only for drifted knobs, boot script and unit always in
   const r = planWith(thp, host(), { enabled: 'never', defrag: 'never' });
   assert.equal(r.changes[0].diff, `${ENABLED}: madvise -> never\n`);
   assert.deepEqual(r.changes[0].ops, [
-    { kind: 'exec', argv: ['sh', '-c', `set -e; printf '%s\\n' never > ${ENABLED}`], live: true, strictStderr: true },
+    {
+      kind: 'exec',
+      argv: ['sh', '-c', `set -e; printf '%s\\n' never > ${ENABLED}`],
+      live: true,
+      strictStderr: true,
+      effects: [{ kind: 'sysfs', path: ENABLED, value: 'always madvise [never]' }],
+    },
   ]);
   const script = r.changes[2].ops[0];
   assert.ok(script.kind === 'put');

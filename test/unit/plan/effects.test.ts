@@ -6,7 +6,7 @@ import type { Change, Op } from '../../../src/module.js';
 import { OverlayFacts } from '../../../src/facts/overlay.js';
 import sysctl from '../../../modules/sysctl/index.js';
 import systemdUnit from '../../../modules/systemd_unit/index.js';
-import { liveWriteOp, sysctlKeyOf } from '../../../modules/_tuning/live-write.js';
+import { choiceAfterWrite, liveWriteOp, sysctlKeyOf } from '../../../modules/_tuning/live-write.js';
 import { fakeContext, fakeFacts } from '../../helpers/fake-facts.js';
 import { renderTemplate } from '../modules/support.js';
 
@@ -43,12 +43,19 @@ test('systemd_unit: start and enable declare the unit state they leave; a second
   assert.deepEqual(systemdUnit.diff(o, args as never, fakeContext()), []);
 });
 
-test('a live write under /proc/sys is a sysctl effect; other sysfs writes declare none', () => {
+test('a live write under /proc/sys is a sysctl effect; other kernel files are sysfs effects with what a read shows', () => {
   assert.equal(sysctlKeyOf('/proc/sys/net/ipv4/conf/eth0.100/rp_filter'), 'net.ipv4.conf.eth0/100.rp_filter');
   assert.equal(sysctlKeyOf('/sys/kernel/mm/transparent_hugepage/enabled'), undefined);
   const op = liveWriteOp([
     { path: '/proc/sys/vm/swappiness', value: '10' },
-    { path: '/sys/block/sda/queue/scheduler', value: 'none' },
+    { path: '/sys/block/sda/queue/scheduler', value: 'none', reads: choiceAfterWrite('[mq-deadline] none', 'none') },
+    { path: '/proc/irq/40/smp_affinity_list', value: '2-3' },
   ]);
-  assert.deepEqual(op.kind === 'exec' && op.effects, [{ kind: 'sysctl', key: 'vm.swappiness', value: '10' }]);
+  assert.deepEqual(op.kind === 'exec' && op.effects, [
+    { kind: 'sysctl', key: 'vm.swappiness', value: '10' },
+    { kind: 'sysfs', path: '/sys/block/sda/queue/scheduler', value: 'mq-deadline [none]' },
+    { kind: 'sysfs', path: '/proc/irq/40/smp_affinity_list', value: '2-3' },
+  ]);
+  assert.equal(choiceAfterWrite('always [madvise] never\n', 'never'), 'always madvise [never]');
+  assert.equal(choiceAfterWrite('madvise\n', 'never'), 'never', 'a one-word (emulated) knob holds what was written');
 });
