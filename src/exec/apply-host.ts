@@ -1,7 +1,8 @@
 // Applies one host's plan: uploads staged first, then one script for every change and handler
 // (with a guard: inside the guarded exec of guarded-script.ts, which also gathers the host after).
-// The host stops at its first failed change; handlers notified by the changes that succeeded
-// still run unless forceHandlers is off.
+// The script holds the host's apply lock (host-lock.ts) while it runs. The host stops at its
+// first failed change; handlers notified by the changes that succeeded still run unless
+// forceHandlers is off.
 import { basename, dirname } from 'node:path';
 import type { Transport } from '../transport/types.js';
 import { MARK, rooted, shq } from '../script/shell.js';
@@ -12,6 +13,7 @@ import type { BlockPlace } from '../playbook/types.js';
 import { BlockFlow } from '../plan/block-flow.js';
 import { blockGuard, closeBlocks, failFlag } from './block-script.js';
 import { guardedScript, splitGuardedOutput, type ApplyGuard } from './guarded-script.js';
+import { lockRefused, takeLock } from './host-lock.js';
 import type { ExecResult } from '../transport/types.js';
 import { compileApplyScript, mkdirShared, parseApplyOutput, type ScriptStep, type StepOutcome } from './apply-script.js';
 import { plannedHandlerResult, plannedResult, type TaskResult } from './results.js';
@@ -39,6 +41,12 @@ interface StepOwner {
 /** Told when the script starts a task's (or handler's) first change, as it happens. */
 export type OnRunning = (task: string, handler: boolean) => void;
 
+export interface ApplyOptions {
+  onRunning?: OnRunning;
+  /** Seconds to wait for another apply's host lock (host-lock.ts); 300 by default. */
+  lockWait?: number;
+}
+
 /** `notified`: handler keys that changes applied by earlier scripts to this host notified. */
 export async function applyHost(
   transport: Transport,
@@ -46,7 +54,7 @@ export async function applyHost(
   forceHandlers: boolean,
   notified: string[] = [],
   guard?: ApplyGuard,
-  onRunning?: OnRunning,
+  { onRunning, lockWait = 300 }: ApplyOptions = {},
 ): Promise<HostApplyOutcome> {
   const steps: ScriptStep[] = [];
   const owners: StepOwner[] = [];
@@ -113,7 +121,10 @@ export async function applyHost(
     try {
       await stageUploads(transport, steps, compiled.stages);
       const live = onRunning && { onStdout: startWatcher(owners, (o) => ownerName(plan, segments, o), onRunning) };
-      let res = await transport.exec(guard ? guardedScript(guard, compiled.script) : compiled.script, live);
+      const script = takeLock(transport.root, lockWait) + (guard ? guardedScript(guard, compiled.script) : compiled.script);
+      let res = await transport.exec(script, live);
+      const refused = lockRefused(res.stdout, res.stderr);
+      if (refused !== undefined) throw new Error(refused);
       if (guard) {
         const split = splitGuardedOutput(res);
         after = split.after;

@@ -7,8 +7,9 @@ import { planHost } from '../plan/plan-host.js';
 import { isChange, type HostPlan, type PlanEnv, type PreparedHost } from '../plan/types.js';
 import { secrets } from '../secrets/redact.js';
 import { recordPhase, timePhase } from '../timings.js';
-import { applyHost, unreachableResult, type HostApplyOutcome, type OnRunning } from './apply-host.js';
+import { applyHost, unreachableResult, type ApplyOptions, type HostApplyOutcome } from './apply-host.js';
 import type { RunEvent } from '../report/events.js';
+import { lockWait } from './host-lock.js';
 import { gatherScript, type Gathered } from '../facts/gather.js';
 import { FactCache } from './fact-cache.js';
 import { hasWork, planDrift, planLines, sameWork, touchesHost } from './fresh-plan.js';
@@ -65,10 +66,14 @@ export class LocalWork implements HostWork {
     return p;
   }
 
-  /** Tells `live` which task a host's apply script has started. */
-  private running(host: string): OnRunning | undefined {
+  /** `live` hears which task a host's apply script starts; the host's vars say how long its apply lock is waited for. */
+  private applyOptions(host: string): ApplyOptions {
     const live = this.live;
-    return live && ((task, handler) => live({ event: 'task_running', host, task, ...(handler ? { handler } : {}) }));
+    const vars = this.prepared.flat().find((p) => p.host === host)?.vars ?? {};
+    return {
+      lockWait: lockWait(host, vars),
+      ...(live ? { onRunning: (task, handler) => live({ event: 'task_running', host, task, ...(handler ? { handler } : {}) }) } : {}),
+    };
   }
 
   private offline(host: string): boolean {
@@ -163,7 +168,7 @@ export class LocalWork implements HostWork {
       let snapshotted: HostPlan | undefined;
       for (let tries = 1; ; tries++) {
         if (!hasWork(plan)) {
-          const outcome = await applyHost(transport, plan, this.forceHandlers, [], undefined, this.running(host));
+          const outcome = await applyHost(transport, plan, this.forceHandlers, [], undefined, this.applyOptions(host));
           return { results: outcome.results, applied: false, ...also() };
         }
         if (keep !== undefined && snapshotted !== plan) {
@@ -173,7 +178,7 @@ export class LocalWork implements HostWork {
           snapshotted = plan;
         }
         const guard = { gather: gatherScript(transport, this.facts.queries(host)), expected };
-        const outcome = await timePhase('apply', () => applyHost(transport, plan, this.forceHandlers, [], guard, this.running(host)));
+        const outcome = await timePhase('apply', () => applyHost(transport, plan, this.forceHandlers, [], guard, this.applyOptions(host)));
         const after = this.afterApply(host, outcome);
         if (!outcome.drift) {
           const results = await this.checked(prep, outcome, () => (typeof after === 'string' ? after : after.facts));
@@ -295,7 +300,7 @@ export class LocalWork implements HostWork {
         this.forceHandlers,
         step.handlers,
         undefined,
-        this.running(host),
+        this.applyOptions(host),
       );
       return { ...done, notified: [] };
     }
@@ -313,7 +318,14 @@ export class LocalWork implements HostWork {
       return { ...none, results: [result] };
     }
     this.facts.invalidate(host);
-    const done = await applyHost(transport, { ...plan, tasks: [t], handlers: [] }, this.forceHandlers, [], undefined, this.running(host));
+    const done = await applyHost(
+      transport,
+      { ...plan, tasks: [t], handlers: [] },
+      this.forceHandlers,
+      [],
+      undefined,
+      this.applyOptions(host),
+    );
     const ran = done.results.some((r) => r.status === 'changed' && r.task === t.task.name);
     return { ...done, notified: ran ? t.changes.filter(isChange).flatMap((c) => c.notify ?? []) : [] };
   }

@@ -443,12 +443,13 @@ test("health is never assumed: on offline roots the kernel play's canary gate fa
   const probe = ev.find((e) => e.event === 'result' && e.task === 'health: portsyncd healthy')!;
   assert.deepEqual([probe.host, probe.status], ['dc1-leaf-01', 'failed']);
   // The canary's rollback needs no shell inside the root: the file it created is gone with the
-  // folders made for it, and nothing but the rollback's own copies is left.
+  // folders made for it, and nothing but the rollback's own copies (and the apply lock, both in
+  // the host's state folder) is left.
   const rollback = ev.find((e) => e.event === 'result' && e.task === 'rollback')!;
   assert.deepEqual([rollback.host, rollback.status, rollback.msg], ['dc1-leaf-01', 'changed', '0 restored, 1 removed']);
   assert.match(halt.reason, /rolled back: dc1-leaf-01 \(0 restored, 1 removed\)/);
-  const kept = Object.entries(snapshot(dir)).filter(([f]) => !f.startsWith('dc1-leaf-01/var/lib/portsync-deploy/rollback/'));
-  assert.deepEqual(Object.fromEntries(kept), before, 'every root as before, but for the rollback copies');
+  const kept = Object.entries(snapshot(dir)).filter(([f]) => !f.startsWith('dc1-leaf-01/var/lib/portsync-deploy/'));
+  assert.deepEqual(Object.fromEntries(kept), before, 'every root as before, but for the state folder');
   assert.deepEqual(readdirSync(join(dir, 'dc1-leaf-01/etc')), [], 'the folder made for the file is gone too');
 
   // A play that --tags leaves without tasks runs none of its probes.

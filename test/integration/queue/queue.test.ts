@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisServer } from '../../helpers/redis-server.js';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { BIN, TestWorker, cli, cliAsync, comparable, sleep, waitFor } from './fleet.js';
 
 const SECRET = 'queue-test-s3cret-9f2c7';
@@ -256,7 +256,7 @@ test('through one worker, a queued run costs the round trips of the local run: c
 /** Events without what differs from run to run on its own: the roots' folder, the gate's token. */
 const same = (out: string, roots: string) => comparable(out.replaceAll(roots, '').replace(/rollback\/[\w-]+/g, 'rollback/TOKEN'));
 
-test('a canaried play whose health gate fails through the queue rolls back and halts as a local run does', () => {
+test('a canaried play whose health gate fails through the queue rolls back and halts as a local run does; no secret reaches Redis', async () => {
   const gated = SITE.replace('serial: 2', 'serial: 1').replace(
     '  tasks:',
     `  health:
@@ -278,10 +278,21 @@ test('a canaried play whose health gate fails through the queue rolls back and h
   const [local, queued] = fleets as [ReturnType<typeof chrootFleet>, ReturnType<typeof chrootFleet>];
   const before = tree(join(queued.roots, 'sw02'));
   const a = cli([local.site, '-i', local.inv, '--json', ...vaultArgs()]);
-  const b = cli([queued.site, '-i', queued.inv, '--json', '--queue', redis.url, ...vaultArgs()]);
+  const kinds = await jobKinds();
+  // -vvvv: the workers also send every round trip and the steps of each script through Redis.
+  const b = cli([queued.site, '-i', queued.inv, '--json', '-vvvv', '--queue', redis.url, ...vaultArgs()]);
   assert.equal(a.code, 1, a.err + a.out);
   assert.equal(b.code, 1, b.err + b.out);
   assert.deepEqual(same(b.out, queued.roots), same(a.out, local.roots));
+  // The secret went through the gate: kept, applied, rolled back on sw02, applied on sw01.
+  assert.ok(readFileSync(join(queued.roots, 'sw01/etc/token'), 'utf8').includes(SECRET));
+  const found = await scanRedis(SECRET);
+  const ran = diffKinds(await jobKinds(), kinds);
+  assert.ok(
+    ran.apply && ran.probe && ran.rollback,
+    `the scan covers the gated run's apply, probe and rollback jobs: ${JSON.stringify(ran)}`,
+  );
+  assert.deepEqual(found.hits, [], 'no key, stream entry or job payload holds the secret');
   const halt = JSON.parse(b.out.split('\n').find((l) => l.includes('"halt"'))!);
   assert.match(halt.reason, /health gate: batch of sw02 failed .*rolled back: sw02 \(1 restored, 2 removed, then .*not started: sw03/);
   // The canary before it stays applied, the failed batch is back as it was, the last never started.
@@ -454,6 +465,58 @@ test('a worker killed in the middle of a host job: another takes it, plans afres
   const fresh = new TestWorker(redis.url, ['--lock-seconds', '3', '--vault-password-file', vaultPass]);
   workers.push(fresh);
   await fresh.ready();
+});
+
+test("a job taken again while the killed worker's apply script still runs on the host waits for the host's apply lock: the step runs once", async () => {
+  // The step outlasts the job's lock (3 s): the job is taken again while the script still sleeps.
+  const hosts = ['m1', 'm2'];
+  const { work, site, inv } = slowFleet('locked', hosts, 8);
+  const running = cliAsync([site, '-i', inv, '--json', '--queue', redis.url]);
+  const victim = await waitFor(
+    'a host job in its slow step',
+    () => workers.find((w) => w.proc.exitCode === null && descendants(w.pid).some((c) => cmdline(c).includes(`${work}/m`))),
+    60_000,
+  );
+  victim.proc.kill('SIGKILL');
+  const r = await running;
+  assert.equal(r.code, 0, r.err + r.out);
+  for (const h of hosts) {
+    assert.equal(readFileSync(join(work, h, 'last'), 'utf8'), '3\n', `${h} converged`);
+    assert.equal(readFileSync(join(work, h, 'log'), 'utf8'), 'start\nend\n', `${h}: the slow step ran once, never twice at the same time`);
+  }
+  workers.splice(workers.indexOf(victim), 1);
+  await victim.stop();
+  const fresh = new TestWorker(redis.url, ['--lock-seconds', '3', '--vault-password-file', vaultPass]);
+  workers.push(fresh);
+  await fresh.ready();
+});
+
+test('a host whose apply lock stays held fails clearly after apply_lock_wait, with nothing applied', async () => {
+  const f = chrootFleet('held', 2, SITE);
+  const lock = join(f.roots, 'sw01/var/lib/portsync-deploy/apply.lock');
+  mkdirSync(join(f.roots, 'sw01/var/lib/portsync-deploy'), { recursive: true });
+  // One process holds it (the shell becomes the sleep), so killing that PID releases it.
+  const holder = spawn('sh', ['-c', 'exec 9>>"$0" && flock 9 && exec sleep 60', lock], { stdio: 'ignore' });
+  try {
+    await waitFor('the lock held', () => spawnSync('flock', ['-n', lock, 'true']).status === 1 || undefined);
+    const r = cli([f.site, '-i', f.inv, '--json', '--queue', redis.url, '-e', 'apply_lock_wait=1', ...vaultArgs()]);
+    assert.equal(r.code, 1, r.err + r.out);
+    const failed = r.out
+      .split('\n')
+      .filter((l) => l.includes('"result"'))
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.host === 'sw01');
+    assert.equal(failed.length, 1, r.out);
+    assert.equal(failed[0].status, 'failed');
+    assert.match(
+      failed[0].msg,
+      /another apply on this host still holds \/var\/lib\/portsync-deploy\/apply\.lock after 1 s .*nothing was applied/,
+    );
+    assert.ok(!existsSync(join(f.roots, 'sw01/etc/motd')), 'nothing was applied on sw01');
+    assert.equal(readFileSync(join(f.roots, 'sw02/etc/motd'), 'utf8'), 'managed on sw02\n');
+  } finally {
+    holder.kill('SIGKILL');
+  }
 });
 
 test('Redis restarted without its data in the middle of a run: the run fails clearly, no host is called a success it was not', async () => {
