@@ -14,9 +14,10 @@ import { secretsSuite } from './suites/secrets.js';
 import { ansibleSuite } from './suites/ansible.js';
 import { monitoringSuite } from './suites/monitoring.js';
 import { asicSuite } from './suites/asic.js';
+import { queueSuite } from './suites/queue.js';
 
 // To add a suite: export a LabSuite from test/e2e/suites/<area>.ts and list it here.
-const SUITES = [labSuite, deploySuite, fleetSuite, tuningSuite, secretsSuite, ansibleSuite, monitoringSuite, asicSuite];
+const SUITES = [labSuite, deploySuite, fleetSuite, tuningSuite, secretsSuite, ansibleSuite, monitoringSuite, asicSuite, queueSuite];
 // PSD_E2E_LAB names the lab, so that several checkouts can run the suite side by side.
 const lab = new E2eLab(process.env.PSD_E2E_LAB ?? 'e2e');
 const missing = checkPreconditions(hostProbe());
