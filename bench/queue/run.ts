@@ -155,16 +155,18 @@ async function main(): Promise<void> {
 /** Medians per worker count and scenario, per host where it is a cost. */
 function table(rows: Row[]): string {
   const out = [
-    '| Workers | Scenario | Wall s | Coordinator CPU ms/host | Workers CPU ms/host | Redis CPU ms/host | Redis commands/host | Round trips/host | Load (1 min) |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| Workers | Scenario | Wall s | Coordinator CPU ms/host | Workers CPU ms/host | Each worker CPU ms/host | Redis CPU ms/host | Redis commands/host | Round trips/host | Load (1 min) |',
+    '|---|---|---:|---:|---:|---|---:|---:|---:|---:|',
   ];
   for (const n of WORKERS)
     for (const scenario of ['cold', 'nochange'] as const) {
       const rs = rows.filter((r) => r.workers === n && r.scenario === scenario);
       if (!rs.length) continue;
       const per = (f: (r: Row) => number, scale = 1000) => round((median(rs.map(f)) * scale) / SWITCHES, 1);
+      // Each worker's own share: how evenly the jobs spread over the workers.
+      const each = Array.from({ length: n }, (_, i) => per((r) => r.workerCpu[i] ?? 0)).join(' + ') || '–';
       out.push(
-        `| ${n || 'local'} | ${scenario} | ${median(rs.map((r) => r.seconds))} | ${per((r) => r.coordinatorCpu)} | ${per((r) => r.workerCpu.reduce((a, b) => a + b, 0))} | ${per((r) => r.redisCpu)} | ${per((r) => r.redisCommands, 1)} | ${median(rs.map((r) => r.roundTripsPerHost ?? 0))} | ${rs.map((r) => r.load1).join(', ')} |`,
+        `| ${n || 'local'} | ${scenario} | ${median(rs.map((r) => r.seconds))} | ${per((r) => r.coordinatorCpu)} | ${per((r) => r.workerCpu.reduce((a, b) => a + b, 0))} | ${each} | ${per((r) => r.redisCpu)} | ${per((r) => r.redisCommands, 1)} | ${median(rs.map((r) => r.roundTripsPerHost ?? 0))} | ${rs.map((r) => r.load1).join(', ')} |`,
       );
     }
   return out.join('\n');
