@@ -5,6 +5,7 @@ import type { Change, ChangedSetting, Op } from '../../src/module.js';
 import type { Facts, StatFact } from '../../src/facts/types.js';
 import { normalizeMode, type FileMode } from './file-mode.js';
 import { unifiedDiff } from './unified-diff.js';
+import { memoByString } from '../../src/memo.js';
 
 export interface FileMeta {
   mode?: FileMode;
@@ -75,12 +76,16 @@ function shown(lines: string[]): string {
 /** A file's content as a setting: the lines it gains (desired) and loses (live; null when the
  *  file is created). */
 export function contentSetting(path: string, before: string | null, after: string): ChangedSetting {
-  const lines = (text: string) => text.replace(/\n$/, '').split('\n');
-  const parts = before === null ? [{ added: true, removed: false, value: after }] : diffLines(before, after);
+  if (before === null) return { setting: path, desired: createdShown(after), live: null };
+  const parts = diffLines(before, after);
   const added = parts.filter((p) => p.added && p.value).flatMap((p) => lines(p.value));
   const removed = parts.filter((p) => p.removed && p.value).flatMap((p) => lines(p.value));
-  return { setting: path, desired: shown(added), live: before === null ? null : shown(removed) };
+  return { setting: path, desired: shown(added), live: shown(removed) };
 }
+
+const lines = (text: string) => text.replace(/\n$/, '').split('\n');
+/** Every host of a fleet creates the same few files. */
+const createdShown = memoByString((after) => shown(lines(after)));
 
 /** The put op. Attributes the spec leaves open are the previous regular file's, else mode 0644:
  *  the apply script reads them from the file it replaces, never from a symlink. */

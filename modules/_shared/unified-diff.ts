@@ -1,6 +1,7 @@
 // Unified diffs in the shape reviewers know from git: `--- a/path` / `+++ b/path`, /dev/null for a
 // file that is created or removed.
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+import { memoByString } from '../../src/memo.js';
 
 /** Diff of a file's content; `before`/`after` null mean the file is absent. '' when nothing differs. */
 export function unifiedDiff(path: string, before: string | null, after: string | null): string {
@@ -11,13 +12,15 @@ export function unifiedDiff(path: string, before: string | null, after: string |
   const newHeader = before === null ? '(new file)' : after === null ? '(deleted)' : undefined;
   // A created or removed file is one hunk of every line: no diff algorithm needed, and a fleet
   // plan creates thousands of them.
-  if (before === null && after) return `--- ${oldName}\n+++ ${newName}\t${newHeader}\n${wholeHunk('+', after)}`;
+  if (before === null && after) return `--- ${oldName}\n+++ ${newName}\t${newHeader}\n${created(after)}`;
   if (after === null && before) return `--- ${oldName}\n+++ ${newName}\t${newHeader}\n${wholeHunk('-', before)}`;
   return createTwoFilesPatch(oldName, newName, before ?? '', after ?? '', undefined, newHeader, {
     context: 3,
     headerOptions: FILE_HEADERS_ONLY,
   });
 }
+
+const created = memoByString((text) => wholeHunk('+', text));
 
 function wholeHunk(sign: '+' | '-', text: string): string {
   const lines = text.split('\n');

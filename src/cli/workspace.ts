@@ -15,6 +15,7 @@ import { loadPlaybookDefaults } from '../vars/defaults.js';
 import { hostVars, loadPlayVarsFiles, type VarLayers } from '../vars/precedence.js';
 import { roleLayers, roleMagicVars } from '../vars/role-layers.js';
 import { assignWithPos, withVars } from '../vars/merge.js';
+import { lazyEntries } from '../vars/lazy-entries.js';
 import type { PlayInput } from '../exec/run.js';
 import type { PlanEnv } from '../plan/types.js';
 import type { CliOptions } from './options.js';
@@ -53,9 +54,10 @@ export function playDir(play: Play): string {
 /** Ansible's `hostvars`: every inventory host's variables (a play's hosts with the play's), shared
  *  by all hosts; each entry lacks `hostvars` itself, so the data has no cycle. */
 function withHostvars(inventory: Inventory, hosts: PlayInput['hosts'], layers: VarLayers): PlayInput['hosts'] {
-  const all: Vars = {};
-  for (const name of inventory.hosts.keys()) all[name] = hostVars(inventory, name, layers);
-  for (const h of hosts) all[h.name] = h.vars;
+  const known = new Map(hosts.map((h) => [h.name, h.vars]));
+  // An entry is resolved when first read: a play that reads no other host's variables (most)
+  // costs nothing per inventory host.
+  const all = lazyEntries([...inventory.hosts.keys()], (name) => known.get(name) ?? hostVars(inventory, name, layers));
   return hosts.map((h) => ({
     ...h,
     vars: withVars(h.vars, { hostvars: all }),

@@ -7,6 +7,9 @@ import { createHash } from 'node:crypto';
 import picomatch from 'picomatch';
 import type { Op } from '../module.js';
 import type { Facts, StatFact, UnitFact } from './types.js';
+import { memoByString } from '../memo.js';
+
+const sha256Of = memoByString((content) => createHash('sha256').update(content).digest('hex'));
 
 export class OverlayFacts implements Facts {
   private readonly written = new Map<string, string | null>();
@@ -85,7 +88,7 @@ export class OverlayFacts implements Facts {
           owner: op.owner ?? (prev?.type === 'file' ? prev.owner : 'root'),
           group: op.group ?? (prev?.type === 'file' ? prev.group : 'root'),
           size: Buffer.byteLength(op.content),
-          sha256: createHash('sha256').update(op.content).digest('hex'),
+          sha256: sha256Of(op.content),
         });
         break;
       }

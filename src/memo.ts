@@ -1,0 +1,16 @@
+// A pure function of one string, remembered: every host of a fleet plans the same few file
+// contents, and hashing or diffing each again costs more than a lookup. Bounded: keys longer
+// than MAX_KEY_CHARS are not kept, and past `max` kept keys it starts afresh.
+export const MAX_KEY_CHARS = 64 * 1024;
+
+export function memoByString<T>(fn: (key: string) => T, max = 256): (key: string) => T {
+  const known = new Map<string, T>();
+  return (key) => {
+    if (known.has(key)) return known.get(key)!;
+    const value = fn(key);
+    if (key.length > MAX_KEY_CHARS) return value;
+    if (known.size >= max) known.clear();
+    known.set(key, value);
+    return value;
+  };
+}
