@@ -1,10 +1,11 @@
 // ansible.cfg, found where Ansible looks (ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg,
 // /etc/ansible/ansible.cfg; the first that exists wins, nothing is merged) and read for the keys
 // that mean something here. Every other key is ignored, with a note shown under -v.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ValidationError, type Problem } from '../errors.js';
+import { readRegular } from '../read-regular.js';
 import type { SourcePos } from '../module.js';
 
 export interface AnsibleConfig {
@@ -254,10 +255,13 @@ export function loadAnsibleConfig(env: NodeJS.ProcessEnv = process.env, cwd = pr
   return applyAnsibleEnv(out, env, cwd, home);
 }
 
+/** The most an ansible.cfg may hold: it is a few dozen settings. */
+const MAX_CONFIG_BYTES = 1 << 20;
+
 function readAnsibleConfig(file: string, home: string): AnsibleConfig {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegular(file, MAX_CONFIG_BYTES);
   } catch (e) {
     throw new ValidationError([{ message: `cannot read ${file}: ${(e as Error).message}`, pos: { file, line: 1, col: 1 } }]);
   }

@@ -1,7 +1,7 @@
 // Command-line options shared by the subcommands (node:util parseArgs, no extra dependency).
 import { parseArgs } from 'node:util';
-import { readFileSync, statSync } from 'node:fs';
 import { ValidationError } from '../errors.js';
+import { readRegular } from '../read-regular.js';
 import type { Vars } from '../playbook/types.js';
 import type { AnsibleConfig } from './ansible-cfg.js';
 
@@ -199,8 +199,7 @@ const MAX_LIMIT_FILE = 1 << 20;
 function limitFile(file: string): string {
   let text: string;
   try {
-    if (statSync(file).size > MAX_LIMIT_FILE) throw new Error(`larger than ${MAX_LIMIT_FILE} bytes`);
-    text = readFileSync(file, 'utf8');
+    text = readRegular(file, MAX_LIMIT_FILE);
   } catch (e) {
     throw new ValidationError([
       { message: `--limit @${file}: cannot read it: ${(e as Error).message}`, hint: 'the file lists one host or pattern per line' },

@@ -1,9 +1,10 @@
 // `portsync-deploy vault encrypt|decrypt|view|encrypt_string`: the subset of `ansible-vault`
 // an operator needs, reading and writing the same format (src/vault/format.ts).
-import { chmodSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT, ValidationError, formatProblem } from '../errors.js';
+import { readRegular } from '../read-regular.js';
 import { terminalPrompt } from '../transport/terminal-prompt.js';
 import { DEFAULT_VAULT_ID, encryptVault, isVaultText } from '../vault/format.js';
 import { openVault, setVaultPasswords } from '../vault/keyring.js';
@@ -133,9 +134,12 @@ function decrypted(text: string, file: string): string {
   return openVault(text, { file, line: 1, col: 1 }, false);
 }
 
+/** The most a file the vault command encrypts or decrypts may hold: vars files, not data sets. */
+const MAX_VAULT_FILE_BYTES = 64 * 1024 * 1024;
+
 function readText(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readRegular(file, MAX_VAULT_FILE_BYTES);
   } catch (e) {
     throw new ValidationError([{ message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
   }

@@ -1,8 +1,9 @@
 // One Handlebars environment per templates folder: config-file helpers, partials from
 // templates/partials/, strict lookups and no HTML escaping (the output is config, not HTML).
 import Handlebars from 'handlebars';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { readTemplateSource } from './template-source.js';
 
 type HelperOptions = Handlebars.HelperOptions & { loc?: { start: { line: number; column: number } } };
 
@@ -64,7 +65,7 @@ export function createEnv(templatesDir: string): typeof Handlebars {
     for (const file of readdirSync(partialsDir, { recursive: true }) as string[]) {
       if (!file.endsWith('.hbs')) continue;
       const path = join(partialsDir, file);
-      const source = readFileSync(path, 'utf8');
+      const source = readTemplateSource(path);
       const run = hb.compile(source, { strict: true, noEscape: true });
       hb.registerPartial(relative(partialsDir, path).replace(/\.hbs$/, ''), (context: unknown, options?: Handlebars.RuntimeOptions) => {
         try {

@@ -1,7 +1,7 @@
 // lookup('env'|'file'|'template', …) on the control machine, as Ansible resolves them: files from
 // the playbook's files/ (then its folder), templates from its templates/ (then its folder).
-import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { readRegular } from '../read-regular.js';
 import { str } from './expr-values.js';
 import { renderJinjaFile } from './jinja-file.js';
 import { findFile, searchPath } from './search-path.js';
@@ -17,9 +17,11 @@ function find(term: string, vars: Record<string, unknown>, sub: string): string 
 }
 
 function read(path: string): string {
-  const size = statSync(path).size;
-  if (size > MAX_BYTES) throw new Error(`${path} is ${size} bytes, over the limit of ${MAX_BYTES}`);
-  return readFileSync(path, 'utf8');
+  try {
+    return readRegular(path, MAX_BYTES);
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 export function lookupPlugin(plugin: string, terms: unknown[], vars: Record<string, unknown>): unknown {

@@ -2,10 +2,11 @@
 // executable whose stdout is the password), --ask-vault-pass, --vault-id label@source (source:
 // a file, an executable or "prompt"), and for CI the environment (PORTSYNC_VAULT_PASSWORD holds
 // the password itself; ANSIBLE_VAULT_PASSWORD_FILE names a file, as it does for Ansible).
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { ValidationError } from '../errors.js';
+import { readRegularBytes } from '../read-regular.js';
 import { DEFAULT_VAULT_ID } from './format.js';
 
 export const PASSWORD_ENV = 'PORTSYNC_VAULT_PASSWORD';
@@ -90,9 +91,11 @@ export function readPasswordSource(path: string): Buffer {
       );
     }
   } else {
-    if (statSync(path).size > MAX_PASSWORD_BYTES)
-      throw invalid(`vault password file ${path} is larger than ${MAX_PASSWORD_BYTES} bytes`, 'the file holds only the password');
-    raw = readFileSync(path);
+    try {
+      raw = readRegularBytes(path, MAX_PASSWORD_BYTES);
+    } catch (e) {
+      throw invalid(`vault password file ${path}: ${(e as Error).message}`, 'the file holds only the password');
+    }
   }
   // A file is stripped of surrounding whitespace, a script's output of line ends only.
   return checked(trim(raw, executable ? [0x0a, 0x0d] : [0x0a, 0x0d, 0x20, 0x09]), path);

@@ -226,6 +226,36 @@ test('a playbook or inventory that is a FIFO, a device or a folder is refused at
   }
 });
 
+test('ansible.cfg, --limit @file, a vault password file, a file lookup and the vault command refuse a FIFO at once', (t) => {
+  const dir = tempDir(t);
+  const fifo = join(dir, 'fifo');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  writeFileSync(join(dir, 'hosts.yaml'), 'all:\n  hosts:\n    h1:\n      connection: local\n');
+  writeFileSync(join(dir, 'site.yaml'), '- hosts: all\n  tasks:\n    - debug: {msg: hi}\n');
+  writeFileSync(join(dir, 'lookup.yaml'), `- hosts: all\n  tasks:\n    - debug: {msg: "{{ lookup('file', '${fifo}') }}"}\n`);
+  writeFileSync(join(dir, 'secret.txt'), 'not a vault\n');
+  const run = ['--check', '-i', join(dir, 'hosts.yaml')];
+  const cases: [string[], Record<string, string>, string][] = [
+    [[join(dir, 'site.yaml'), ...run], { ANSIBLE_CONFIG: fifo }, `cannot read ${fifo}: it is not a regular file`],
+    [[join(dir, 'site.yaml'), ...run, '--limit', `@${fifo}`], {}, `--limit @${fifo}: cannot read it: it is not a regular file`],
+    [[join(dir, 'site.yaml'), ...run, '--vault-password-file', fifo], {}, `vault password file ${fifo} is not a regular file`],
+    [[join(dir, 'lookup.yaml'), ...run], {}, `"${fifo}" not found`],
+    [['vault', 'view', fifo, '--vault-password-file', join(dir, 'secret.txt')], {}, `cannot read ${fifo}: it is not a regular file`],
+  ];
+  for (const [args, env, message] of cases) {
+    // The timeout stands for "waited for a writer".
+    const r = spawnSync(process.execPath, [BIN, ...args], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+    });
+    assert.equal(r.signal, null, `waited on ${args.join(' ')}`);
+    assert.notEqual(r.status, 0, r.stderr);
+    assert.ok(r.stderr.includes(message), `${args.join(' ')}: ${r.stderr}`);
+  }
+});
+
 test('--limit "" (an unset shell variable) is an error, not every host', (t) => {
   const dir = tempDir(t);
   writeFileSync(join(dir, 'hosts.yaml'), 'all:\n  hosts:\n    h1:\n      connection: local\n');
