@@ -1,57 +1,13 @@
 // irq_affinity: pin the IRQs of matching NICs to a CPU list through /proc/irq/N/smp_affinity_list,
 // live and at every boot (script + oneshot unit, since the kernel forgets affinity on reboot).
 import { daemonReload } from '../_shared/handlers.js';
-import type { Change, Module, PlanContext, SettingState } from '../../src/module.js';
+import type { Module } from '../../src/module.js';
 import type { FactQuery } from '../../src/facts/types.js';
-import { asList, matchNames } from '../_tuning/interfaces.js';
-import { resolveCpus, sameCpuList } from '../_tuning/host-cpus.js';
-import { formatCpuList } from '../_tuning/cpu-list.js';
-import { liveDiff, liveWriteOp } from '../_tuning/live-write.js';
-import { irqFacts, irqFactsQuery, type IrqFacts } from '../_tuning/irqs.js';
-import {
-  bootInstallChanges,
-  bootNeeds,
-  bootPersisted,
-  bootRemovalChanges,
-  renderBootFiles,
-  type BootUnit,
-} from '../_tuning/boot-persistence.js';
+import { irqFactsQuery } from '../_tuning/irqs.js';
+import { bootNeeds } from '../_tuning/boot-persistence.js';
 import { schema, type IrqAffinityArgs } from './schema.js';
-
-const affinityPath = (irq: number) => `/proc/irq/${irq}/smp_affinity_list`;
-
-function bootUnit(args: IrqAffinityArgs): BootUnit {
-  return {
-    module: 'irq_affinity',
-    description: `IRQ affinity of ${asList(args.interfaces).join(', ')}`,
-    scriptPath: '/usr/local/sbin/portsyncd-irq-affinity.sh',
-    unitName: 'portsyncd-tuning-irq.service',
-  };
-}
-
-interface Pin {
-  irq: number;
-  nic: string;
-  current: string | null;
-}
-
-function matchedIrqs(irq: IrqFacts, args: IrqAffinityArgs): Pin[] {
-  const current = irq.affinity;
-  const pins: Pin[] = [];
-  for (const nic of matchNames(irq.nics, args.interfaces)) {
-    for (const irq of nic.irqs) {
-      if (!pins.some((p) => p.irq === irq)) pins.push({ irq, nic: nic.name, current: current[affinityPath(irq)] ?? null });
-    }
-  }
-  return pins.sort((a, b) => a.irq - b.irq);
-}
-
-function bootFiles(ctx: PlanContext, args: IrqAffinityArgs, cpus: number[]) {
-  const cpuList = formatCpuList(cpus);
-  return renderBootFiles(ctx, bootUnit(args), {
-    irqRules: asList(args.interfaces).map((pattern) => ({ pattern, cpus: cpuList })),
-  });
-}
+import { irqAffinityDiff, bootUnit } from './diff.js';
+import { irqAffinityInspect } from './inspect.js';
 
 const irqAffinity: Module<IrqAffinityArgs> = {
   name: 'irq_affinity',
@@ -64,59 +20,9 @@ const irqAffinity: Module<IrqAffinityArgs> = {
     return queries;
   },
 
-  diff(facts, args, ctx) {
-    // Without the boot script the pins last until the next reboot; irqbalance or the kernel's
-    // default_smp_affinity take over again then.
-    if (args.state === 'absent') return bootRemovalChanges(facts, bootUnit(args));
-    const cpus = resolveCpus(args.cpus!, facts.host, ctx, ['cpus']); // the schema requires cpus when present
-    if (!cpus) return [];
-    const changes: Change[] = [];
-    if (!ctx.offline) {
-      const irq = irqFacts(facts);
-      const pins = matchedIrqs(irq, args);
-      if (pins.length === 0) {
-        ctx.warn(`no IRQ in /proc/interrupts belongs to ${asList(args.interfaces).join(', ')}; only the boot script is installed`);
-      }
-      if (irq.irqbalanceActive) {
-        ctx.warn(
-          `irqbalance is running and will move these IRQs again; disable it (systemctl disable --now irqbalance) or ban CPUs ${formatCpuList(cpus)} from it (IRQBALANCE_BANNED_CPULIST)`,
-        );
-      }
-      const drift = pins.filter((p) => !sameCpuList(p.current, cpus));
-      if (drift.length > 0) {
-        const want = formatCpuList(cpus);
-        changes.push({
-          summary: `IRQ affinity of ${drift.map((p) => `${p.irq} (${p.nic})`).join(', ')} -> CPUs ${want}`,
-          diff: liveDiff(drift.map((p) => ({ label: affinityPath(p.irq), before: p.current, after: want }))),
-          ops: [liveWriteOp(drift.map((p) => ({ path: affinityPath(p.irq), value: want })))],
-        });
-      }
-    }
-    return [...changes, ...bootInstallChanges(facts, bootUnit(args), bootFiles(ctx, args, cpus))];
-  },
+  diff: irqAffinityDiff,
 
-  inspect(facts, args, ctx) {
-    const u = bootUnit(args);
-    if (args.state === 'absent') {
-      const left = facts.file(u.scriptPath) !== null;
-      return [{ setting: `${u.unitName}`, desired: 'absent', persisted: left ? 'installed' : null, ok: !left }];
-    }
-    const cpus = resolveCpus(args.cpus!, facts.host, ctx, ['cpus']); // the schema requires cpus when present
-    if (!cpus) return [];
-    const want = formatCpuList(cpus);
-    const persisted = bootPersisted(facts, u, bootFiles(ctx, args, cpus), want);
-    const pins = ctx.offline ? [] : matchedIrqs(irqFacts(facts), args);
-    if (pins.length === 0) {
-      return [{ setting: `IRQ affinity of ${asList(args.interfaces).join(', ')}`, desired: want, persisted, ok: persisted === want }];
-    }
-    return pins.map((p): SettingState => ({
-      setting: `${affinityPath(p.irq)} (${p.nic})`,
-      desired: want,
-      live: p.current,
-      persisted,
-      ok: sameCpuList(p.current, cpus) && persisted === want,
-    }));
-  },
+  inspect: irqAffinityInspect,
 };
 
 export default irqAffinity;

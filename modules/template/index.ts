@@ -1,8 +1,7 @@
 // template: a handlebars file from templates/ rendered per host and written atomically, with the
 // content diff and any mode/owner/group drift reported.
 import type { Module } from '../../src/module.js';
-import { effectiveStat, fileChange } from '../_shared/file-change.js';
-import { validateCommandOk } from '../_shared/validate-command.js';
+import { templateDiff } from './diff.js';
 import { schema, type TemplateArgs } from './schema.js';
 
 const template: Module<TemplateArgs> = {
@@ -13,36 +12,7 @@ const template: Module<TemplateArgs> = {
     { kind: 'file', path: args.dest },
     { kind: 'stat', path: args.dest },
   ],
-  diff(facts, args, ctx) {
-    const stat = effectiveStat(facts.stat(args.dest), args.follow);
-    if (stat && stat.type !== 'file') {
-      ctx.error(
-        `${args.dest} exists and is a ${stat.type === 'dir' ? 'directory' : 'special file'}`,
-        ['dest'],
-        'point dest at a file path',
-      );
-      return [];
-    }
-    if (!validateCommandOk(args.validate, ctx)) return [];
-    // Every template can name what manages the file in its header.
-    const ansibleManaged = args.src.endsWith('.j2') && ctx.vars.ansible_managed === undefined ? { ansible_managed: 'Ansible managed' } : {};
-    const content = ctx.render(args.src, {
-      managed_by: 'portsync-deploy',
-      task_name: ctx.taskName ?? 'template',
-      ...ansibleManaged,
-      ...args.vars,
-    });
-    const change = fileChange(facts, {
-      path: args.dest,
-      content,
-      mode: args.mode,
-      owner: args.owner,
-      group: args.group,
-      validate: args.validate,
-      follow: args.follow,
-    });
-    return change ? [change] : [];
-  },
+  diff: templateDiff,
 };
 
 export default template;

@@ -1,5 +1,6 @@
 // One layout for every module: index.ts wires the Module, schema.ts holds the JSON schema and the
-// args type derived from it, so the schema is the only place an arg is declared.
+// args type derived from it, so the schema is the only place an arg is declared, and diff.ts
+// builds the changes.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,4 +50,20 @@ test('no args type is written by hand beside its schema', () => {
     ),
   );
   assert.deepEqual(handWritten, []);
+});
+
+/** Modules that change nothing (a check, a message, variables, a probe): their `diff` only reports. */
+const NO_CHANGES = ['assert', 'debug', 'health_check', 'set_fact'];
+
+test('a module that plans changes builds them in diff.ts; index.ts only wires the diff in', () => {
+  const inIndex = moduleNames.filter((m) => /^ {2}diff\(/m.test(readFileSync(join(MODULES, m, 'index.ts'), 'utf8')));
+  assert.deepEqual(
+    inIndex.filter((m) => !NO_CHANGES.includes(m)),
+    [],
+  );
+  const withoutDiffFile = moduleNames.filter(
+    // shell plans as command does, through command's diff.
+    (m) => !NO_CHANGES.includes(m) && m !== 'shell' && !existsSync(join(MODULES, m, 'diff.ts')),
+  );
+  assert.deepEqual(withoutDiffFile, []);
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import ioScheduler, { UDEV_RULE } from '../../../modules/io_scheduler/index.js';
+import ioScheduler from '../../../modules/io_scheduler/index.js';
+import { UDEV_RULE } from '../../../modules/io_scheduler/diff.js';
 import { applyChanges, factsFor, planWith, tuningContext, type TuningFacts } from './tuning-support.js';
 
 const host = (): TuningFacts => ({

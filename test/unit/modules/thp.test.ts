@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import thp, { LEGACY_TMPFILES, bracketed } from '../../../modules/thp/index.js';
+import thp from '../../../modules/thp/index.js';
+import { LEGACY_TMPFILES, bracketed } from '../../../modules/thp/diff.js';
 import { fakeFacts, type FakeFactsData } from '../../helpers/fake-facts.js';
 import { validateArgs } from './support.js';
 import { applyChanges, planWith, tuningContext } from './tuning-support.js';

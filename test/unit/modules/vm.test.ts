@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import vm, { FSTAB, FSTAB_BACKUP, VM_SYSCTL_FILE } from '../../../modules/vm/index.js';
+import vm from '../../../modules/vm/index.js';
+import { FSTAB, FSTAB_BACKUP, VM_SYSCTL_FILE } from '../../../modules/vm/diff.js';
 import { commentOutSwap, fstabSwapLines } from '../../../modules/vm/fstab.js';
 import { fakeFacts, type FakeFactsData } from '../../helpers/fake-facts.js';
 import { applyChanges, planWith, tuningContext } from './tuning-support.js';

@@ -1,0 +1,69 @@
+// The daemon module's diff: the release uploaded and switched to, its config, unit and drop-ins,
+// and old releases pruned.
+import type { Facts } from '../../src/facts/types.js';
+import type { Change, PlanContext } from '../../src/module.js';
+import { archOfMachine, readArtifact, resolveArtifactPath, type Arch, type Artifact } from './artifact.js';
+import { asicChanges } from './asics.js';
+import { configChange, enableChange, tuningChange, UNIT, unitChange } from './files.js';
+import { pruneChange, RESTART, switchChange, uploadChange } from './release.js';
+import type { DaemonArgs } from './schema.js';
+
+export const UNAME_M = ['uname', '-m'];
+export const ARCH_ARG: Record<Arch, 'artifact' | 'artifact_arm64'> = { x64: 'artifact', arm64: 'artifact_arm64' };
+export const BUNDLE_CMD: Record<Arch, string> = { x64: 'npm run bundle', arm64: 'npm run bundle -- --arch arm64' };
+
+export function artifactOf(args: DaemonArgs, ctx: PlanContext, arch: Arch, report = true): Artifact | null {
+  const arg = args[ARCH_ARG[arch]];
+  let path: string;
+  try {
+    path = resolveArtifactPath(arg, ctx.vars.playbook_dir, arch);
+    return readArtifact(path);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    if (report)
+      ctx.error(
+        `cannot read the portsyncd ${arch === 'x64' ? '' : `${arch} `}artifact${arg ? ` ${arg}` : ''}: ${why}`,
+        arg ? [ARCH_ARG[arch]] : [],
+        `build it with "${BUNDLE_CMD[arch]}", or set ${ARCH_ARG[arch]}: to a portsyncd-${arch === 'x64' ? '' : `${arch}-`}<hash>.tar.gz`,
+      );
+    return null;
+  }
+}
+
+/**
+ * The artifact for the switch's CPU (`uname -m`). An offline root (an image in a chroot) may
+ * have no uname to run: it gets the x86_64 artifact, as the machine building it runs x86_64.
+ */
+export function hostArtifact(facts: Facts, args: DaemonArgs, ctx: PlanContext): Artifact | null {
+  const uname = facts.cmd(UNAME_M);
+  const arch = uname.rc === 0 ? archOfMachine(uname.stdout) : ctx.offline ? 'x64' : undefined;
+  if (!arch) {
+    const seen = uname.rc === 0 ? uname.stdout.trim() : `uname -m failed: ${uname.stderr.trim()}`;
+    ctx.error(`no portsyncd artifact for this switch's architecture (${seen})`, [], 'portsyncd is built for x86_64 and aarch64 switches');
+    return null;
+  }
+  return artifactOf(args, ctx, arch);
+}
+
+/** A stopped daemon with nothing else to restart it is started. */
+export function startChange(changes: Change[], active: string, offline: boolean): Change | null {
+  if (offline || active === 'active' || changes.some((c) => c.notify?.includes(RESTART))) return null;
+  return { summary: `start ${UNIT} (now ${active})`, ops: [], notify: [RESTART] };
+}
+
+export function daemonDiff(facts: Facts, args: DaemonArgs, ctx: PlanContext): Change[] {
+  const a = hostArtifact(facts, args, ctx);
+  if (!a) return [];
+  const changes = [
+    uploadChange(facts, args.prefix, a),
+    configChange(facts, args, ctx),
+    unitChange(facts, args, ctx),
+    tuningChange(facts, args, ctx),
+    enableChange(facts),
+    ...asicChanges(facts, args, ctx),
+    switchChange(facts, args.prefix, a),
+    pruneChange(facts, args.prefix, a, args.keep_releases),
+  ].filter((c): c is Change => c !== null);
+  const start = startChange(changes, facts.unit(UNIT).active, ctx.offline);
+  return start ? [...changes, start] : changes;
+}
