@@ -2,6 +2,7 @@
 // so a test can act on the switches (cut a connection, send a signal) while the run is under way.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { switchExec } from '../../../lab/lab.js';
@@ -109,6 +110,27 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await sleep(everyMs);
   }
+}
+
+/** A sparse file of `mb` MiB that starts with `head`: binary content goes through the streamed upload. */
+export function writeBigFile(path: string, head: string, mb: number): void {
+  const fd = openSync(path, 'w');
+  writeSync(fd, Buffer.from(head));
+  ftruncateSync(fd, mb * 1024 * 1024);
+  closeSync(fd);
+}
+
+/** Waits until the upload of `dir/name` (`mb` MiB) is staged on the switch and still short of the whole file. */
+export function uploadUnderway(lab: E2eLab, sw: string, dir: string, name: string, mb: number): Promise<number> {
+  return waitFor(
+    'the upload to start',
+    async () => {
+      const size = Number((await on(lab, sw, `stat -c %s ${dir}/.*${name}.psd-* 2>/dev/null | head -1`)).trim() || 0);
+      return size > 0 && size < mb * 1024 * 1024 ? size : undefined;
+    },
+    60_000,
+    20,
+  );
 }
 
 /**

@@ -6,12 +6,27 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labStatus, labUp, switchExec } from '../../../lab/lab.js';
 import type { E2eLab } from '../lab-handle.js';
-import { batchesOf, cli, CLI, existsOn, on, recapOf, REPO, resultsOf, throttled, waitFor, watchCli, type CliRun } from './cli-run.js';
+import {
+  batchesOf,
+  cli,
+  CLI,
+  existsOn,
+  on,
+  recapOf,
+  REPO,
+  resultsOf,
+  throttled,
+  uploadUnderway,
+  waitFor,
+  watchCli,
+  writeBigFile,
+  type CliRun,
+} from './cli-run.js';
 
 const DIR = '/etc/psd-fleet';
 /** The daemon's health gate on the lab: its 2 cores are shared with the test run, so latency is
@@ -59,10 +74,7 @@ export function fleetSuite(lab: E2eLab): void {
       work = mkdtempSync(join(tmpdir(), 'psd-fleet-e2e-'));
       // Binary content goes through the streamed upload, not an inline write.
       big = join(work, 'big.bin');
-      const fd = openSync(big, 'w');
-      writeSync(fd, Buffer.from('psd-fleet big file\n\0'));
-      ftruncateSync(fd, BIG_MB * 1024 * 1024);
-      closeSync(fd);
+      writeBigFile(big, 'psd-fleet big file\n\0', BIG_MB);
     });
     after(async () => {
       rmSync(work, { recursive: true, force: true });
@@ -151,15 +163,7 @@ export function fleetSuite(lab: E2eLab): void {
             killed = 'pending';
             void (async () => {
               // Mid-transfer: the staged copy exists and is still short of the whole file.
-              await waitFor(
-                'the upload to start',
-                async () => {
-                  const size = Number((await on(lab, victim, `stat -c %s ${DIR}/.*big.bin.psd-* 2>/dev/null | head -1`)).trim() || 0);
-                  return size > 0 && size < BIG_MB * 1024 * 1024 ? size : undefined;
-                },
-                60_000,
-                20,
-              );
+              await uploadUnderway(lab, victim, DIR, 'big.bin', BIG_MB);
               // Our connection's sshd session, by the PIDs the switch's socket table gives for it.
               const ss = await on(lab, victim, `ss -Htnp state established '( sport = :22 )' dst ${bridge}`);
               const pids = [...ss.matchAll(/pid=(\d+)/g)].map((m) => m[1]!);

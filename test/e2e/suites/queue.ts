@@ -5,14 +5,14 @@
 // redis-server are stopped by the PIDs recorded when they were started.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { switchExec } from '../../../lab/lab.js';
 import { RedisServer } from '../../helpers/redis-server.js';
 import { TestWorker, comparable } from '../../integration/queue/fleet.js';
 import type { E2eLab } from '../lab-handle.js';
-import { cli, on, recapOf, throttled, waitFor, watchCli } from './cli-run.js';
+import { cli, on, recapOf, throttled, uploadUnderway, watchCli, writeBigFile } from './cli-run.js';
 
 const DIR = '/etc/psd-queue';
 const BIG_MB = 128;
@@ -54,10 +54,7 @@ export function queueSuite(lab: E2eLab): void {
       async () => {
         const victim = names[0]!;
         const big = join(work, 'big.bin');
-        const fd = openSync(big, 'w');
-        writeSync(fd, Buffer.from('psd-queue big file\n'));
-        ftruncateSync(fd, BIG_MB * 1024 * 1024);
-        closeSync(fd);
+        writeBigFile(big, 'psd-queue big file\n', BIG_MB);
         const playbook = join(work, 'site.yaml');
         writeFileSync(
           playbook,
@@ -93,15 +90,7 @@ export function queueSuite(lab: E2eLab): void {
             started = true;
             void (async () => {
               // Mid-transfer: the staged copy exists and is still short of the whole file.
-              await waitFor(
-                'the upload to start',
-                async () => {
-                  const size = Number((await on(lab, victim, `stat -c %s ${DIR}/.*big.bin.psd-* 2>/dev/null | head -1`)).trim() || 0);
-                  return size > 0 && size < BIG_MB * 1024 * 1024 ? size : undefined;
-                },
-                60_000,
-                20,
-              );
+              await uploadUnderway(lab, victim, DIR, 'big.bin', BIG_MB);
               killed = workerOfActiveJob(await activeJobs(redis), victim, workers);
               killed.proc.kill('SIGKILL');
             })().catch((err: unknown) => (missed = err));

@@ -29,9 +29,23 @@ before(async () => {
   mkdirSync(join(dir, 'redis'));
   redis = await RedisServer.onFreePort(join(dir, 'redis'));
   await redis.start();
-  for (let i = 0; i < 3; i++) workers.push(new TestWorker(redis.url, ['--lock-seconds', '3', '--vault-password-file', vaultPass]));
+  for (let i = 0; i < 3; i++) workers.push(poolWorker());
   await Promise.all(workers.map((w) => w.ready()));
 });
+
+/** A worker of the shared pool: a short job lock, so a killed worker's job is taken again soon. */
+function poolWorker(): TestWorker {
+  return new TestWorker(redis.url, ['--lock-seconds', '3', '--vault-password-file', vaultPass]);
+}
+
+/** Puts a fresh worker in the pool in place of a killed one. */
+async function replaceWorker(victim: TestWorker): Promise<void> {
+  workers.splice(workers.indexOf(victim), 1);
+  await victim.stop();
+  const fresh = poolWorker();
+  workers.push(fresh);
+  await fresh.ready();
+}
 
 after(async () => {
   await Promise.all(workers.map((w) => w.stop()));
@@ -460,11 +474,7 @@ test('a worker killed in the middle of a host job: another takes it, plans afres
     JSON.stringify(results),
   );
   assert.ok(victim.proc.signalCode === 'SIGKILL');
-  workers.splice(workers.indexOf(victim), 1);
-  await victim.stop();
-  const fresh = new TestWorker(redis.url, ['--lock-seconds', '3', '--vault-password-file', vaultPass]);
-  workers.push(fresh);
-  await fresh.ready();
+  await replaceWorker(victim);
 });
 
 test("a job taken again while the killed worker's apply script still runs on the host waits for the host's apply lock: the step runs once", async () => {
@@ -484,11 +494,7 @@ test("a job taken again while the killed worker's apply script still runs on the
     assert.equal(readFileSync(join(work, h, 'last'), 'utf8'), '3\n', `${h} converged`);
     assert.equal(readFileSync(join(work, h, 'log'), 'utf8'), 'start\nend\n', `${h}: the slow step ran once, never twice at the same time`);
   }
-  workers.splice(workers.indexOf(victim), 1);
-  await victim.stop();
-  const fresh = new TestWorker(redis.url, ['--lock-seconds', '3', '--vault-password-file', vaultPass]);
-  workers.push(fresh);
-  await fresh.ready();
+  await replaceWorker(victim);
 });
 
 test('a host whose apply lock stays held fails clearly after apply_lock_wait, with nothing applied', async () => {
