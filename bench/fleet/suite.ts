@@ -1,7 +1,7 @@
 // The fleet benchmark: for each lab size, each playbook, tool and scenario, R timed runs with
 // the switches reset (untimed) before every cold apply and every check. Tools alternate which
-// goes first from one run to the next, so that a burst of load from the other engineers'
-// work on this shared machine does not always land on the same tool.
+// goes first from one run to the next, so that a burst of load from other work
+// on this shared machine does not always land on the same tool.
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { labUp } from '../../lab/lab.js';
