@@ -353,6 +353,14 @@ test('any_errors_fatal through the queue: a task failing on one host stops the o
 });
 
 /** Local-connection hosts whose jobs last: a real command sleeps `seconds`, writing only under `work`. */
+/** Every host of a slowFleet converged, and its slow step ran once, never twice at the same time. */
+function assertSlowStepRanOnce(work: string, hosts: string[]): void {
+  for (const h of hosts) {
+    assert.equal(readFileSync(join(work, h, 'last'), 'utf8'), '3\n', `${h} converged`);
+    assert.equal(readFileSync(join(work, h, 'log'), 'utf8'), 'start\nend\n', `${h}: the slow step ran once, never twice at the same time`);
+  }
+}
+
 function slowFleet(name: string, hosts: string[], seconds: number): { work: string; site: string; inv: string } {
   const work = join(dir, name);
   mkdirSync(join(work, 'inv'), { recursive: true });
@@ -456,11 +464,7 @@ test('a worker killed in the middle of a host job: another takes it, plans afres
   victim.proc.kill('SIGKILL');
   const r = await running;
   assert.equal(r.code, 0, r.err + r.out);
-  for (const h of hosts) {
-    assert.equal(readFileSync(join(work, h, 'last'), 'utf8'), '3\n', `${h} converged`);
-    const log = readFileSync(join(work, h, 'log'), 'utf8');
-    assert.equal(log, 'start\nend\n', `${h}: the slow step ran once, never twice at the same time`);
-  }
+  assertSlowStepRanOnce(work, hosts);
   const results = r.out
     .trim()
     .split('\n')
@@ -490,10 +494,7 @@ test("a job taken again while the killed worker's apply script still runs on the
   victim.proc.kill('SIGKILL');
   const r = await running;
   assert.equal(r.code, 0, r.err + r.out);
-  for (const h of hosts) {
-    assert.equal(readFileSync(join(work, h, 'last'), 'utf8'), '3\n', `${h} converged`);
-    assert.equal(readFileSync(join(work, h, 'log'), 'utf8'), 'start\nend\n', `${h}: the slow step ran once, never twice at the same time`);
-  }
+  assertSlowStepRanOnce(work, hosts);
   await replaceWorker(victim);
 });
 
