@@ -26,6 +26,5 @@ export function defaultInventoryDir(name: string): string {
   return name === defaultLabName ? path.join(projectRoot, 'inventories', 'lab') : path.join(labStateDir(name), 'inventory');
 }
 
-/** Per-switch cgroups, one tree per hierarchy nspawn uses (see cgroups.ts). */
-export const cgroupRoots = ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified'];
+/** The folder under each cgroup hierarchy that holds the labs' switches (see cgroups.ts). */
 export const cgroupLabDir = 'portsync-lab';

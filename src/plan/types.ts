@@ -127,11 +127,6 @@ export function applied(t: TaskPlan): boolean {
   return !t.checkOnly;
 }
 
-/** A task that changes the host whatever happens: neither shown only (check_mode) nor a rescue on standby. */
-export function pendingTask(t: TaskPlan): boolean {
-  return t.status === 'changed' && !t.checkOnly && !t.standby;
-}
-
 /** A change counts as pending unless the module marked it as one that reports ok. */
 export function isChange(c: Change): boolean {
   return c.changed !== false;

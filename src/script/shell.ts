@@ -50,7 +50,3 @@ export function stdinScriptCommand(length: number): string {
 
 /** Marker that starts every machine-readable line the engine's scripts print. */
 export const MARK = '@@PSD';
-
-export function decodeB64(s: string | undefined): string {
-  return s ? Buffer.from(s, 'base64').toString('utf8') : '';
-}

@@ -14,10 +14,6 @@ export function setVaultPasswords(list: VaultPassword[]): void {
   passwords = list;
 }
 
-export function vaultPasswords(): readonly VaultPassword[] {
-  return passwords;
-}
-
 /** Decrypts vault text found at `pos`. The plaintext is tracked as a secret unless `track` is
  *  false: a whole encrypted vars file tracks its values once parsed instead. */
 export function openVault(text: string, pos: SourcePos, track = true): string {
