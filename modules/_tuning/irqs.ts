@@ -63,7 +63,7 @@ true`;
 
 const ARGV = ['sh', '-c', SCRIPT];
 
-export const irqFactsQuery = (): FactQuery & { kind: 'cmd' } => ({ kind: 'cmd', argv: ARGV });
+export const irqFactsQuery = (): FactQuery & { kind: 'cmd' } => ({ kind: 'cmd', argv: ARGV, inShell: true });
 
 export interface NicIrqs {
   name: string;

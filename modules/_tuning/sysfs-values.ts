@@ -11,7 +11,7 @@ const SAFE_GLOB = /^(?!.*\/\.\.?(\/|$))(\/[A-Za-z0-9_.:@*?[\]!-]+)+$/;
  *  wildcards by the engine's quoting helper, so no other character is read by the shell. */
 export function sysfsValuesQuery(globs: readonly string[]): FactQuery & { kind: 'cmd' } {
   for (const g of globs) if (!SAFE_GLOB.test(g)) throw new Error(`not a kernel path glob: ${JSON.stringify(g)}`);
-  return { kind: 'cmd', argv: ['sh', '-c', `grep -H . -- ${globs.map(shGlob).join(' ')} 2>/dev/null; true`] };
+  return { kind: 'cmd', argv: ['sh', '-c', `grep -H . -- ${globs.map(shGlob).join(' ')} 2>/dev/null; true`], inShell: true };
 }
 
 /** path -> value (trimmed) for every readable, non-empty file the globs matched; a file an earlier

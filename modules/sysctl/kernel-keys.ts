@@ -23,7 +23,7 @@ export function kernelKeyQueries(keys: readonly string[], ctx: PlanContext): Fac
   if (keys.length === 0) return [];
   if (ctx.offline) return [{ kind: 'stat', path: PROC_SYS }, ...keys.map((k): FactQuery => ({ kind: 'stat', path: sysctlPath(k) }))];
   return [
-    { kind: 'cmd', argv: keysArgv(keys) },
+    { kind: 'cmd', argv: keysArgv(keys), inShell: true },
     { kind: 'sysctl', key: RELEASE },
   ];
 }

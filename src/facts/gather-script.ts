@@ -136,6 +136,14 @@ function addContent(m: string, path: string): string {
   return `if [ -f "$f" ] && [ -r "$f" ]; then if [ -s "$f" ]; then set -- "$@" "$f"; else set -- "$@" /dev/null; fi; echo '${m} ok'; else echo '${m} absent'; fi`;
 }
 
+/** `sh -c SCRIPT NAME ARGS...` as a subshell of the gather: the same script and arguments, one
+ *  fork and no exec. eval keeps a syntax error of SCRIPT inside it, like the `sh` it stands for. */
+function inShell(argv: string[]): string {
+  const [sh, c, script, , ...args] = argv;
+  if (sh !== 'sh' || c !== '-c' || script === undefined) throw new Error(`not an sh -c command: ${JSON.stringify(argv)}`);
+  return `(set -- ${shArgv(args)}; eval ${shq(script)})`;
+}
+
 function blobQuery(id: number, q: FactQuery, t: GatherTarget): string {
   const m = `${MARK} ${id}`;
   switch (q.kind) {
@@ -147,7 +155,7 @@ function blobQuery(id: number, q: FactQuery, t: GatherTarget): string {
       return `f=${shq(sysctlPath(q.key))}\n${addContent(m, sysctlPath(q.key))}`;
     case 'cmd': {
       // On a chroot the command runs inside the root, like the target would run it.
-      const run = t.root ? `chroot ${shq(t.root)} ${shArgv(q.argv)}` : shArgv(q.argv);
+      const run = t.root ? `chroot ${shq(t.root)} ${shArgv(q.argv)}` : q.inShell ? inShell(q.argv) : shArgv(q.argv);
       return `${run} </dev/null >"$T/o${id}" 2>"$T/e${id}"; r=$?; set -- "$@" "$T/o${id}" "$T/e${id}"; echo "${m} ok $r"`;
     }
     case 'files': {

@@ -7,7 +7,10 @@ export type FactQuery =
   | { kind: 'stat'; path: string }
   | { kind: 'sysctl'; key: string }
   | { kind: 'unit'; name: string }
-  | { kind: 'cmd'; argv: string[] }
+  /** A command's exit code and output. `inShell`: argv is ['sh', '-c', SCRIPT, NAME?, ...ARGS] and
+   *  the gather's own shell runs SCRIPT in a subshell on a live host (no process started for the
+   *  `sh`); for module scripts that set every variable they read and use neither $0 nor $$. */
+  | { kind: 'cmd'; argv: string[]; inShell?: true }
   /** Every regular file matching a shell glob, with its content (e.g. /etc/sysctl.d/*.conf). */
   | { kind: 'files'; glob: string }
   /** Ansible's `ansible_*` fact subset (src/facts/system-facts.ts), for plays that gather facts. */

@@ -190,12 +190,14 @@ function countCommands(script: string, dir: string): number {
     'uname',
     'pidof',
     'systemctl',
+    'sh',
   ]) {
     const real = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();
     if (!real) continue;
     writeFileSync(join(bin, cmd), `#!/bin/sh\necho ${cmd} >> '${log}'\nexec ${real} "$@"\n`, { mode: 0o755 });
   }
-  const run = spawnSync('sh', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+  // The gather's own shell is not counted: the transport starts it.
+  const run = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
   assert.equal(run.status, 0, run.stderr.slice(-2000));
   return readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
 }
@@ -210,6 +212,12 @@ test('the processes a gather starts do not grow with the number of queries', () 
           { kind: 'file' as const, path: join(dir, `f${i}`) },
           { kind: 'stat' as const, path: join(dir, `f${i}`) },
           { kind: 'sysctl' as const, key: i % 2 ? 'kernel.ostype' : 'kernel.osrelease' },
+          // A module's script run by the gather's own shell: a subshell, no `sh` started.
+          {
+            kind: 'cmd' as const,
+            argv: ['sh', '-c', 'for p; do [ -e "$p" ] || echo "absent $p"; done', 'sh', join(dir, `f${i}`)],
+            inShell: true as const,
+          },
         ];
       }).flat();
     const started = (n: number) => countCommands(composeGatherScript(uniqueQueries(queries(n)), { root: '', offline: false }), dir);
@@ -220,6 +228,33 @@ test('the processes a gather starts do not grow with the number of queries', () 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a script run in the gather's shell answers as its own sh would: arguments, output, stderr, exit code", async () => {
+  const script = 'printf "%s|" "$#" "$@"; echo err >&2; cd /; [ "$1" = "a b" ] || exit 5; exit 3';
+  const syntax = 'if then fi';
+  const queries = (inShell: boolean): FactQuery[] =>
+    [
+      ['sh', '-c', script, 'sh', 'a b', "c'd", ''],
+      ['sh', '-c', script, 'sh', 'x'],
+      ['sh', '-c', script],
+      ['sh', '-c', syntax, 'sh'],
+    ].map((argv) => ({ kind: 'cmd', argv, ...(inShell ? { inShell: true as const } : {}) }));
+  const facts = async (inShell: boolean) => {
+    const f = await gatherFacts(createLocalTransport(), queries(inShell));
+    return queries(false).map((q) => (q.kind === 'cmd' ? f.cmd(q.argv) : undefined));
+  };
+  const [inside, apart] = [await facts(true), await facts(false)];
+  assert.deepEqual(inside.slice(0, 3), apart.slice(0, 3));
+  assert.deepEqual(inside[0], { rc: 3, stdout: "3|a b|c'd||", stderr: 'err\n' });
+  // A syntax error stays in its query, with sh's exit code.
+  assert.equal(inside[3]?.rc, apart[3]?.rc);
+  assert.equal(inside[3]?.stdout, '');
+  // Not a `sh -c` command: refused when the script is composed.
+  assert.throws(
+    () => composeGatherScript([{ kind: 'cmd', argv: ['ls', '/'], inShell: true }], { root: '', offline: false }),
+    /not an sh -c/,
+  );
 });
 
 test('queries are deduplicated and a script cut short in transit runs nothing', async () => {

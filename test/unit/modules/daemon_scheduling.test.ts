@@ -172,6 +172,24 @@ test('live side: nice, priority and policy counted from the field after "(comm)"
   assert.equal(parseLive({ rc: 0, stdout: '', stderr: '' }).size, 0, 'a stopped daemon has no live side');
 });
 
+test('live side: the script picks the same lines of a running process as grep does', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-live-'));
+  try {
+    // systemctl names this test's own process as the unit's main PID.
+    writeFileSync(join(dir, 'systemctl'), `#!/bin/sh\necho ${process.pid}\n`, { mode: 0o755 });
+    const [, , script, ...args] = liveArgv('portsyncd.service');
+    const env = { ...process.env, PATH: `${dir}:${process.env.PATH}` };
+    const got = execFileSync('sh', ['-c', script!, ...args], { encoding: 'utf8', env });
+    const grep = (pattern: string, file: string) =>
+      execFileSync('grep', ['-E', pattern, `/proc/${process.pid}/${file}`], { encoding: 'utf8' });
+    const sched = execFileSync('sh', ['-c', `${SCHED_FROM_STAT}\nsched "$1"`, 'sh', `/proc/${process.pid}/stat`], { encoding: 'utf8' });
+    assert.equal(got, grep('^Cpus_allowed_list:', 'status') + sched + grep('^Max (open files|processes|locked memory) ', 'limits'));
+    assert.match(sched, /^sched: -?\d+ \d+ \d+\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('verify: a drop-in the running daemon does not have yet is drift, though the file matches', () => {
   const args = {
     cpu_affinity: '1',

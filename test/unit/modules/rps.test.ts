@@ -98,6 +98,7 @@ test('without RFS args the flow files and the sysctl are left alone', () => {
           '-c',
           "grep -H . -- '/sys/class/net/eth0/queues/rx-'*'/rps_cpus' '/sys/class/net/eth0/queues/rx-'*'/rps_flow_cnt' 2>/dev/null; true",
         ],
+        inShell: true,
       },
     ],
   );
