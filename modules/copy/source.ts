@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { PlanContext } from '../../src/module.js';
-import { findFile, searchPath } from '../../src/render/search-path.js';
+import { findFile, searchFolders, searchPath } from '../../src/render/search-path.js';
+import { noSuchFile, readFailure } from '../../src/read-regular.js';
 import type { CopyArgs } from './schema.js';
 
 /** Diffs are shown for text up to this size; larger or binary content is compared by checksum only. */
@@ -64,15 +65,19 @@ export function loadSource(args: CopyArgs, ctx: PlanContext, report: Report = (.
     report(`relative src ${src} needs the playbook directory`, ['src'], 'use an absolute path');
     return null;
   }
-  const path = findFile(candidates) ?? candidates[candidates.length - 1];
+  const path = findFile(candidates);
+  if (!path) {
+    report(
+      noSuchFile(src, searchFolders(ctx.vars, 'files', src)),
+      ['src'],
+      'src is read on the control machine: create the file in one of those folders, or fix the name',
+    );
+    return null;
+  }
   try {
     return readLocal(path);
   } catch (e) {
-    report(
-      `cannot read src ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      ['src'],
-      "src is read on the control machine: from the role's files/, the playbook's files/ or the playbook's folder",
-    );
+    report(`cannot read src ${path}: ${readFailure(e)}`, ['src'], 'src must be a readable regular file');
     return null;
   }
 }

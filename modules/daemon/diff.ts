@@ -7,6 +7,7 @@ import { asicChanges } from './asics.js';
 import { configChange, enableChange, tuningChange, UNIT, unitChange } from './files.js';
 import { pruneChange, RESTART, switchChange, uploadChange } from './release.js';
 import type { DaemonArgs } from './schema.js';
+import { readFailure } from '../../src/read-regular.js';
 
 export const UNAME_M = ['uname', '-m'];
 export const ARCH_ARG: Record<Arch, 'artifact' | 'artifact_arm64'> = { x64: 'artifact', arm64: 'artifact_arm64' };
@@ -19,7 +20,7 @@ export function artifactOf(args: DaemonArgs, ctx: PlanContext, arch: Arch, repor
     path = resolveArtifactPath(arg, ctx.vars.playbook_dir, arch);
     return readArtifact(path);
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    const why = readFailure(e);
     if (report)
       ctx.error(
         `cannot read the portsyncd ${arch === 'x64' ? '' : `${arch} `}artifact${arg ? ` ${arg}` : ''}: ${why}`,

@@ -141,7 +141,7 @@ function readText(file: string): string {
   try {
     return readRegular(file, MAX_VAULT_FILE_BYTES);
   } catch (e) {
-    throw new ValidationError([{ message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+    throw new ValidationError([{ message: `cannot read ${file}: ${(e as Error).message}` }]);
   }
 }
 

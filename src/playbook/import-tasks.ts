@@ -6,6 +6,7 @@ import type { Problem } from '../errors.js';
 import type { SourcePos } from '../module.js';
 import { posOf } from '../source-map.js';
 import { loadYamlFile } from '../validate/yaml-source.js';
+import { noSuchFile } from '../read-regular.js';
 import { isMapping } from '../vars/merge.js';
 import { splitTags, toList } from './task.js';
 import { refusedInclude } from './import-role.js';
@@ -61,10 +62,16 @@ export function importedTasks(
     return [];
   }
   const loaded = loadYamlFile(file);
-  if (loaded.problems.length) {
-    problems.push(...loaded.problems.map((p) => (/cannot read/.test(p.message) ? { ...p, pos: where(key) } : p)));
-    return [];
-  }
+  if (loaded.unread?.missing)
+    problems.push({
+      message: noSuchFile(name, [dirname(pos.file)]),
+      pos: where(key),
+      path: `${at}.${key}`,
+      hint: `${key} names a file relative to the file that imports it (${pos.file}); create it there or fix the name`,
+    });
+  else if (loaded.unread) problems.push({ ...loaded.problems[0], pos: where(key) });
+  else problems.push(...loaded.problems);
+  if (loaded.problems.length) return [];
   if (loaded.value === null) return [];
   if (!Array.isArray(loaded.value)) {
     problems.push({

@@ -11,6 +11,7 @@ import { ajvProblems, compileSchema } from '../validate/ajv.js';
 import { importSchema, playSchema } from '../validate/playbook-schema.js';
 import { suggestionHint } from '../validate/suggest.js';
 import { loadYamlFile } from '../validate/yaml-source.js';
+import { noSuchFile } from '../read-regular.js';
 import { isMapping } from '../vars/merge.js';
 import { healthTaskProblems, probeTaskProblems } from '../health/tasks.js';
 import { convertTask, splitTags, toList } from './task.js';
@@ -80,9 +81,24 @@ function loadFile(
     });
     return;
   }
-  const { value, problems: yamlProblems } = loadYamlFile(file);
+  const { value, problems: yamlProblems, unread } = loadYamlFile(file);
+  if (unread) {
+    const [p] = yamlProblems;
+    problems.push(
+      unread.missing
+        ? {
+            message: noSuchFile(file, [importedAt ? dirname(importedAt.file) : process.cwd()]),
+            pos: importedAt,
+            hint: importedAt
+              ? `import_playbook names a file relative to the playbook that imports it (${importedAt.file}); create it there or fix the name`
+              : `give the playbook's path (relative to ${process.cwd()})`,
+          }
+        : { ...p, pos: importedAt ?? p.pos },
+    );
+    return;
+  }
   if (yamlProblems.length) {
-    problems.push(...yamlProblems.map((p) => (importedAt && /cannot read/.test(p.message) ? { ...p, pos: importedAt } : p)));
+    problems.push(...yamlProblems);
     return;
   }
   if (!Array.isArray(value)) {

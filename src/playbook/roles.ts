@@ -8,6 +8,7 @@ import type { Problem } from '../errors.js';
 import type { SourcePos } from '../module.js';
 import { ownPosOf, posOf } from '../source-map.js';
 import { loadYamlFile } from '../validate/yaml-source.js';
+import { noSuchFile } from '../read-regular.js';
 import { assignWithPos, isMapping } from '../vars/merge.js';
 import { splitTags, toList } from './task.js';
 import type { RoleUse, Task, Vars } from './types.js';
@@ -164,7 +165,11 @@ export class RoleLoader {
     const file = ['.yml', '.yaml', '.json', ''].map((ext) => stem + ext).find(isFile);
     if (!file) {
       if (from !== undefined)
-        this.problems.push({ message: `${kind}_from "${from}": no ${stem}.yml`, pos: at, hint: `name a file under ${folder}` });
+        this.problems.push({
+          message: `${kind}_from "${from}": ${noSuchFile(`${from}.yml`, [folder])}`,
+          pos: at,
+          hint: `create ${stem}.yml (or .yaml, .json), or name a file that is under ${folder}`,
+        });
       return { value: undefined, pos };
     }
     const loaded = loadYamlFile(file);

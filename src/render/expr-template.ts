@@ -127,10 +127,15 @@ function evalOne(expr: string, scope: EvalScope): unknown {
     return evaluate(parseExpr(expr.trim()), scope);
   } catch (e) {
     if (!(e instanceof ExprError)) throw e;
-    const undefinedVar = /^undefined variable/.test(e.message);
-    const hint = undefinedVar ? undefinedHint(e.message) : /over the limit/.test(e.message) ? BUDGET_HINT : 'check the expression syntax';
-    throw new TemplateError(`${e.message} in "{{${expr}}}"`, hint);
+    throw new TemplateError(`${e.message} in "{{${expr}}}"`, expressionHint(e.message));
   }
+}
+
+function expressionHint(message: string): string {
+  if (/^undefined variable/.test(message)) return undefinedHint(message);
+  if (/over the limit/.test(message)) return BUDGET_HINT;
+  if (/^lookup\('\w+'\): no such file: /.test(message)) return 'create the file in one of those folders, or fix the name';
+  return 'check the expression syntax';
 }
 
 /** A shallow copy that keeps the source positions and raw/unsafe marks of the original. */

@@ -1,19 +1,19 @@
 // lookup('env'|'file'|'template', …) on the control machine, as Ansible resolves them: files from
 // the playbook's files/ (then its folder), templates from its templates/ (then its folder).
-import { join } from 'node:path';
-import { readRegular } from '../read-regular.js';
+import { join, resolve } from 'node:path';
+import { noSuchFile, readRegular } from '../read-regular.js';
 import { str } from './expr-values.js';
 import { renderJinjaFile } from './jinja-file.js';
-import { findFile, searchPath } from './search-path.js';
+import { findFile, searchFolders } from './search-path.js';
 
 const MAX_BYTES = 1024 * 1024;
 
 function find(term: string, vars: Record<string, unknown>, sub: string): string {
-  const found = searchPath(vars, sub, term);
-  const candidates = found.length ? found : [join(process.cwd(), sub, term), join(process.cwd(), term)];
-  const file = findFile(candidates);
+  const known = searchFolders(vars, sub, term);
+  const folders = known.length ? known : [join(process.cwd(), sub), process.cwd()];
+  const file = findFile(folders.map((folder) => resolve(folder, term)));
   if (file) return file;
-  throw new Error(`"${term}" not found in ${candidates.join(' or ')}`);
+  throw new Error(noSuchFile(term, folders));
 }
 
 function read(path: string): string {

@@ -6,7 +6,8 @@ import { TemplateError, ValidationError, type Problem } from '../errors.js';
 import type { Vars } from '../playbook/types.js';
 import { UndefinedArgument, createEnv, type PartialError } from './handlebars-env.js';
 import { renderJinjaFile } from './jinja-file.js';
-import { findFile, searchPath } from './search-path.js';
+import { findFile, searchFolders, searchPath } from './search-path.js';
+import { isMissing, noSuchFile } from '../read-regular.js';
 import { lazyVars } from './lazy-vars.js';
 import { MAX_TEMPLATE_BYTES, readTemplateSource } from './template-source.js';
 
@@ -16,8 +17,13 @@ export { renderArgs } from './args.js';
  *  folder, the same in the playbook's folder; then the project's templates folder. */
 function jinjaPath(templatesDir: string, name: string, vars: Vars): string {
   const candidates = [...searchPath(vars, 'templates', name), join(resolve(templatesDir), name)];
-  return findFile(candidates) ?? candidates[0];
+  const found = findFile(candidates);
+  if (found) return found;
+  const folders = [...searchFolders(vars, 'templates', name), resolve(templatesDir)];
+  throw new ValidationError([{ message: noSuchFile(name, [...new Set(folders)]), hint: MISSING_HINT }]);
 }
+
+const MISSING_HINT = 'create the template in one of those folders, or fix the name in src';
 
 interface Compiled {
   path: string;
@@ -57,12 +63,13 @@ function compile(dir: string, name: string): Compiled {
   try {
     source = readTemplateSource(path);
   } catch (e) {
-    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
     throw new ValidationError([
-      {
-        message: missing ? `template "${name}" not found in ${dir}` : `template ${path}: ${(e as Error).message}`,
-        hint: 'template names are relative to templates/, e.g. "sysctl/50-portsyncd.conf.hbs"',
-      },
+      isMissing(e)
+        ? {
+            message: noSuchFile(name, [dir]),
+            hint: `${MISSING_HINT}; names are relative to templates/, e.g. "sysctl/50-portsyncd.conf.hbs"`,
+          }
+        : { message: `template ${path}: ${(e as Error).message}` },
     ]);
   }
   let env = envs.get(dir);

@@ -9,13 +9,15 @@ import { ValidationError } from '../errors.js';
 import { isVaultText } from '../vault/format.js';
 import { openVault } from '../vault/keyring.js';
 import { secrets } from '../secrets/redact.js';
-import { readRegular } from '../read-regular.js';
+import { isMissing, readRegular } from '../read-regular.js';
 import { copyUnsafe, markRaw, markUnsafe } from '../raw-data.js';
 import { resolvePlainScalar } from './yaml11-scalars.js';
 
 export interface YamlLoad {
   value: unknown;
   problems: Problem[];
+  /** The file could not be read at all (its one problem says why); `missing`: it is not there. */
+  unread?: { missing: boolean };
 }
 
 const YAML_HINTS: Record<string, string> = {
@@ -36,7 +38,9 @@ export function loadYamlFile(file: string): YamlLoad {
   try {
     text = readRegular(file, YAML_LIMITS.bytes);
   } catch (e) {
-    return { value: undefined, problems: [{ message: `cannot read ${file}: ${(e as Error).message}`, pos: { file, line: 1, col: 1 } }] };
+    const missing = isMissing(e);
+    const message = missing ? `no such file: ${file}` : `cannot read ${file}: ${(e as Error).message}`;
+    return { value: undefined, problems: [{ message, pos: { file, line: 1, col: 1 } }], unread: { missing } };
   }
   if (!isVaultText(text)) return parseYaml(text, file);
   // A vault-encrypted file (Ansible's `ansible-vault encrypt`): every value in it is a secret.

@@ -19,14 +19,14 @@ export function parseExtraVars(items: string[], cwd: string, warn: (message: str
     const text = item.trim();
     if (text.startsWith('@')) {
       const file = resolve(cwd, text.slice(1));
-      const { value, problems: p } = loadYamlFile(file);
+      const { value, problems: p, unread } = loadYamlFile(file);
       if (p.length)
         problems.push(
           ...p.map((x) =>
-            /cannot read/.test(x.message)
+            unread
               ? {
                   ...x,
-                  message: `-e ${text}: ${/ENOENT/.test(x.message) ? 'file not found' : x.message.replace(/^cannot read [^:]*: /, '')}`,
+                  message: `-e ${text}: ${unread.missing ? 'file not found' : x.message.replace(/^cannot read [^:]*: /, '')}`,
                   pos: undefined,
                   hint: `path is relative to ${cwd}`,
                 }

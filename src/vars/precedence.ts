@@ -113,14 +113,14 @@ export function loadPlayVarsFiles(play: Play, playbookDir: string, vars: Vars): 
     const file = isAbsolute(name) ? name : resolve(base, name);
     let loaded = varsFileCache.get(file);
     if (!loaded) {
-      const { value, problems } = loadYamlFile(file);
+      const { value, problems, unread } = loadYamlFile(file);
       if (problems.length) {
         throw new ValidationError(
           problems.map((p) =>
-            /cannot read/.test(p.message)
+            unread
               ? {
                   ...p,
-                  message: `vars file ${file} ${/ENOENT/.test(p.message) ? 'not found' : 'cannot be read: ' + p.message.replace(/^cannot read [^:]*: /, '')} (from "${entry}")`,
+                  message: `vars file ${file} ${unread.missing ? 'not found' : 'cannot be read: ' + p.message.replace(/^cannot read [^:]*: /, '')} (from "${entry}")`,
                   pos: where,
                 }
               : p,

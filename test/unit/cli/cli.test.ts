@@ -239,7 +239,7 @@ test('ansible.cfg, --limit @file, a vault password file, a file lookup and the v
     [[join(dir, 'site.yaml'), ...run], { ANSIBLE_CONFIG: fifo }, `cannot read ${fifo}: it is not a regular file`],
     [[join(dir, 'site.yaml'), ...run, '--limit', `@${fifo}`], {}, `--limit @${fifo}: cannot read it: it is not a regular file`],
     [[join(dir, 'site.yaml'), ...run, '--vault-password-file', fifo], {}, `vault password file ${fifo} is not a regular file`],
-    [[join(dir, 'lookup.yaml'), ...run], {}, `"${fifo}" not found`],
+    [[join(dir, 'lookup.yaml'), ...run], {}, `${fifo}: it is not a regular file`],
     [['vault', 'view', fifo, '--vault-password-file', join(dir, 'secret.txt')], {}, `cannot read ${fifo}: it is not a regular file`],
   ];
   for (const [args, env, message] of cases) {

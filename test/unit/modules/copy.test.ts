@@ -92,8 +92,9 @@ test('unreadable src is a plan error at src, reported once', () => {
   copy.needs(args, ctx);
   assert.deepEqual(copy.diff(fakeFacts({}), args, ctx), []);
   assert.equal(ctx.errors.length, 1);
-  assert.match(ctx.errors[0].message, /cannot read src .*missing\.txt: ENOENT/);
+  assert.equal(ctx.errors[0].message, `no such file: missing.txt (looked in: ${playbookDir}/files, ${playbookDir})`);
   assert.deepEqual(ctx.errors[0].argPath, ['src']);
+  assert.match(ctx.errors[0].hint!, /create the file in one of those folders/);
 });
 
 test('schema: exactly one of content and src', () => {

@@ -152,7 +152,7 @@ test('tuning: a map writes the drop-in, {} removes it, null leaves it alone', ()
 test('an unreadable artifact is a plan error naming the arg', () => {
   const { changes, errors } = plan({}, { artifact: join(dir, 'missing.tar.gz') });
   assert.deepEqual(changes, []);
-  assert.match(errors[0]!.message, /cannot read the portsyncd artifact .*missing\.tar\.gz: ENOENT/);
+  assert.match(errors[0]!.message, /cannot read the portsyncd artifact .*missing\.tar\.gz: no such file$/);
   assert.deepEqual(errors[0]!.argPath, ['artifact']);
 });
 
@@ -193,7 +193,7 @@ test('an aarch64 switch gets the arm64 artifact; an unknown architecture or a mi
   const odd = plan({ cmds: { [UNAME]: machine('riscv64') } });
   assert.match(odd.errors[0]!.message, /no portsyncd artifact for this switch's architecture \(riscv64\)/);
   const missing = plan({ cmds: { [UNAME]: machine('aarch64') } }, { artifact_arm64: join(dir, 'nope.tar.gz') });
-  assert.match(missing.errors[0]!.message, /cannot read the portsyncd arm64 artifact .*nope\.tar\.gz: ENOENT/);
+  assert.match(missing.errors[0]!.message, /cannot read the portsyncd arm64 artifact .*nope\.tar\.gz: no such file$/);
   assert.deepEqual(missing.errors[0]!.argPath, ['artifact_arm64']);
   assert.deepEqual(missing.changes, []);
 });

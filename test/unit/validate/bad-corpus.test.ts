@@ -2,8 +2,8 @@
 // expect.json ({ file, line, message, requires?, args?, root? }). Each case runs the CLI as a user
 // does, against an offline root per host (connection: chroot) holding a few files, and the case's
 // own (`root`: what only a host's facts reveal, e.g. its CPUs): it must exit 3 with a
-// message naming file:line, and leave every root exactly as it was. Cases that need a module run
-// when the built module is present.
+// message naming file:line, without Node's raw errno text, and leave every root exactly as it
+// was. Cases that need a module run when the built module is present.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -90,6 +90,11 @@ for (const name of readdirSync(bad).sort()) {
     assert.ok(r.stderr.includes(`${file}:${expect.line}:`), `message should name ${expect.file}:${expect.line}:\n${r.stderr}`);
     assert.ok(r.stderr.includes(expect.message), `message should say "${expect.message}":\n${r.stderr}`);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.doesNotMatch(
+      r.stderr,
+      /\bE(NOENT|ACCES|PERM|NOTDIR|ISDIR|LOOP)\b|no such file or directory, open/,
+      "no raw errno text (Node's ENOENT: …, open '…')",
+    );
     assert.deepEqual(snapshot(roots), before, 'no file on any root changed');
   });
 }
