@@ -43,3 +43,12 @@ export function remoteCommand(script: string, priv: Privilege, args: string[] = 
     stdinPrefix: Buffer.concat([Buffer.from(`${priv.password}\n${marker}\n`), body]),
   };
 }
+
+/** What `sudo -n` says when the host's sudo wants a password and none was given. */
+const SUDO_WANTS_PASSWORD = /^sudo: a password is required$/m;
+
+/** A command's stderr, with how to give the password added where sudo refused for want of one. */
+export function withBecomeHint(stderr: string, priv: Privilege): string {
+  if (!priv.sudo || priv.password !== undefined || !SUDO_WANTS_PASSWORD.test(stderr)) return stderr;
+  return `${stderr.replace(/\n?$/, '\n')}hint: give it with -K (--ask-become-pass) or ansible_become_password (vaulted)\n`;
+}

@@ -11,7 +11,7 @@ import { terminalPrompt } from './terminal-prompt.js';
 import { KnownHostsStore } from './ssh-host-keys.js';
 import { timePhase } from '../timings.js';
 import { connectWithRetries, type Connection } from './ssh-connect.js';
-import { privilegeFor, remoteCommand, type Privilege } from './ssh-shell.js';
+import { privilegeFor, remoteCommand, withBecomeHint, type Privilege } from './ssh-shell.js';
 import { BECOME_UPLOAD_SCRIPT, parseMode, sftpAtomicUpload, tempPathFor } from './ssh-upload.js';
 
 export interface SshTransportOptions {
@@ -234,7 +234,8 @@ export class SshTransport implements Transport {
             return finish(
               new UnreachableError(host, `host ${host}: ${this.lost ?? 'the command ended without an exit status (connection cut?)'}`),
             );
-          finish(undefined, { rc, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') });
+          const stderr = withBecomeHint(Buffer.concat(errOut).toString('utf8'), this.priv);
+          finish(undefined, { rc, stdout: Buffer.concat(out).toString('utf8'), stderr });
         });
         // The script may exit before reading all its input; that is not an error here.
         ch.on('error', () => {});

@@ -113,11 +113,14 @@ describe('ssh transport: become with a non-root login', { skip: hasSudo ? false 
     assert.equal((await t.exec('id -un')).stdout.trim(), 'nobody');
   });
 
-  test('a sudo that asks: refused without the password, with a hint-worthy message', async () => {
+  test('a sudo that asks: refused without the password, saying how to give it', async () => {
     const t = await connect(true, { user: asking });
     const r = await t.exec('id -u');
     assert.notEqual(r.rc, 0);
-    assert.match(r.stderr, /a password is required/);
+    assert.match(
+      r.stderr,
+      /(?:^|\n)sudo: a password is required\nhint: give it with -K \(--ask-become-pass\) or ansible_become_password \(vaulted\)\n$/,
+    );
   });
 
   test('a sudo that asks gets the password on stdin: never in any process argument, never evaluated', async () => {
@@ -170,6 +173,7 @@ describe('ssh transport: become with a non-root login', { skip: hasSudo ? false 
     const r = await t.exec('id -u');
     assert.notEqual(r.rc, 0);
     assert.match(r.stderr, /incorrect password/);
+    assert.doesNotMatch(r.stderr, /-K/, 'a password was given: no hint to give one');
     assert.ok(!r.stderr.includes('touch') && !r.stdout.includes('touch'));
     assert.equal(fs.existsSync(canary), false);
   });
@@ -247,7 +251,10 @@ describe(
       );
       assert.equal(denied.status, 1, denied.stdout + denied.stderr);
       // become covers the fact gathering too, so that is where it stops, before any task.
-      assert.match(denied.stdout, /failed: sw1 .*fact gathering failed \(exit 1\):[^]*sudo: a password is required/);
+      assert.match(
+        denied.stdout,
+        /failed: sw1 .*fact gathering failed \(exit 1\):[^]*sudo: a password is required[^]*give it with -K \(--ask-become-pass\) or ansible_become_password \(vaulted\)/,
+      );
       assert.equal(fs.existsSync(path.join(work, 'out/asked.conf')), false);
 
       const r = await onTerminal(['site.yaml', '-i', 'hosts.yaml', '-u', asking, '-b', '-K']);

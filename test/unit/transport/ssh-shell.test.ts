@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { privilegeFor, remoteCommand } from '../../../src/transport/ssh-shell.js';
+import { privilegeFor, remoteCommand, withBecomeHint } from '../../../src/transport/ssh-shell.js';
 
 const asUser = privilegeFor('root', false, 'root');
 
@@ -51,4 +51,14 @@ test('a become password goes first on stdin, then a marker line; the command lin
     remoteCommand('id -u', privilegeFor('admin', true, 'root', 'x')).command,
     remoteCommand('id -u', privilegeFor('admin', true, 'root', 'x')).command,
   );
+});
+
+test("sudo's refusal for want of a password says how to give one, only where no password was given", () => {
+  const refused = 'sudo: a password is required\n';
+  const hint = 'hint: give it with -K (--ask-become-pass) or ansible_become_password (vaulted)\n';
+  assert.equal(withBecomeHint(refused, privilegeFor('admin', true, 'root')), refused + hint);
+  assert.equal(withBecomeHint('sudo: a password is required', privilegeFor('admin', true, 'root')), refused + hint);
+  assert.equal(withBecomeHint(refused, privilegeFor('admin', true, 'root', 'pw')), refused, 'a password was given');
+  assert.equal(withBecomeHint(refused, privilegeFor('root', true, 'root')), refused, 'no sudo of ours ran');
+  assert.equal(withBecomeHint('cp: permission denied\n', privilegeFor('admin', true, 'root')), 'cp: permission denied\n');
 });
