@@ -114,8 +114,20 @@ export function recordedFolders(queries: FactQuery[]): string[] {
 /** Where each recorded folder leads, NUL-separated, into the blob; live hosts only. */
 function foldersPhase(dirs: string[], t: GatherTarget): string {
   if (t.root || dirs.length === 0) return '';
-  return `readlink -zm -- ${dirs.map(shq).join(' ')} > "$T/d"; set -- "$@" "$T/d"; echo '${MARK} dirs'`;
+  const read = dirs.every(plainPath) ? `leads ${dirs.map(shq).join(' ')}` : `readlink -zm -- ${dirs.map(shq).join(' ')}`;
+  return `${read} > "$T/d"; set -- "$@" "$T/d"; echo '${MARK} dirs'`;
 }
+
+/** An absolute path without empty, `.` or `..` parts: \`leads\` resolves it as \`readlink -m\` does. */
+const plainPath = (p: string) => p === '/' || /^(\/(?!\.\.?(\/|$))[^/]+)+$/.test(p);
+
+/** \`readlink -zm\` of plain paths by builtins: \`cd -P\` into the deepest part that exists, the
+ *  rest appended as it is. A symlink that cannot be entered (one leading nowhere) goes to
+ *  \`readlink\`, which follows it where \`cd\` cannot. */
+const LEADS_FUNCTION = `leads() { for d; do p=$d; r=; x=
+  while ! cd -P -- "$p" 2>/dev/null; do if [ -L "$p" ]; then x=1; break; fi; r=/\${p##*/}$r; p=\${p%/*}; p=\${p:-/}; done
+  if [ -n "$x" ]; then readlink -zm -- "$d"; elif [ "$PWD" = / ] && [ -n "$r" ]; then printf '%s\\0' "$r"; else printf '%s\\0' "$PWD$r"; fi
+  cd /; done; }`;
 
 /** Kernel files whose size says nothing of their content (0 in procfs, 4096 in sysfs), and whose
  *  values a byte-by-byte read would cut short (procfs ints refuse a read at an offset). */
@@ -222,6 +234,7 @@ b64() { base64 | tr -d '\\n'; }
 sums() { for f; do shift; [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"; done; [ $# -eq 0 ] || sha256sum -- "$@" 2>/dev/null; }
 links() { for f; do shift; [ -L "$f" ] && set -- "$@" "$f"; done; readlink -z -- "$@" > "$T/links"; }
 nm() { awk -F: -v i="$2" '$3 == i { print $1; f = 1; exit } END { exit !f }' "$1" 2>/dev/null || { [ "$2" = 0 ] && echo root; } || echo "$2"; }
+${LEADS_FUNCTION}
 ROOT=${shq(t.root)}; export ROOT`,
     of('host').length ? hostFactsScript() : '',
     needsTemp ? `T=$(mktemp -d) || exit 90\ntrap 'rm -rf "$T"' EXIT` : '',
