@@ -55,6 +55,8 @@ export type Op =
       /** The live values this command changes, as data: the overlay applies them, so later
        *  tasks plan against them (the command itself is never read back). */
       effects?: Effect[];
+      /** Its part in a reload command several ops share (systemd's daemon-reload). */
+      reload?: SharedReload;
     }
   | ({
       kind: 'upload';
@@ -67,6 +69,23 @@ export type Op =
       group?: string;
       follow?: boolean;
     } & FolderLed);
+
+/**
+ * How an exec op stands to a reload command that several ops share (`systemctl daemon-reload`).
+ * The apply script runs such a reload at most once while nothing else ran or was written since
+ * it last ran (it is "due" at the start of every script and after any other op):
+ * - `is`: the op is that reload; it runs only while due.
+ * - `owes`: the op did its work without the reload it would make (`systemctl --no-reload
+ *   enable`); the reload runs before the next exec op that does not owe it too, and at the end
+ *   of the script at the latest (a failure there fails the step that owed it).
+ * - `keeps`: the op changes nothing the reload reads (`systemctl start`): it leaves the reload
+ *   as it was (an owed one still runs before it).
+ */
+export interface SharedReload {
+  /** The reload command; ops naming the same argv share it. */
+  argv: string[];
+  role: 'is' | 'owes' | 'keeps';
+}
 
 /** A live value an `exec` op changes. Files are modelled from the file ops themselves. */
 export type Effect =

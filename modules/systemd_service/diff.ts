@@ -11,7 +11,7 @@ export function systemdServiceDiff(facts: Facts, args: SystemdServiceArgs, ctx: 
   if (args.daemon_reload)
     changes.push({
       summary: 'systemctl daemon-reload',
-      ops: [{ kind: 'exec', argv: ['systemctl', 'daemon-reload'], live: true }],
+      ops: [systemctl('daemon-reload')],
       changed: false,
     });
   if (!args.name) return changes;

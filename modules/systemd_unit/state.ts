@@ -2,6 +2,7 @@
 // unit is not already there; `restarted` and `reloaded` are actions and change on every run.
 import type { UnitFact } from '../../src/facts/types.js';
 import type { Change, Op } from '../../src/module.js';
+import { systemctlOp } from '../_shared/handlers.js';
 import type { SystemdUnitArgs } from './schema.js';
 
 const RUNNING = new Set(['active', 'activating', 'reloading']);
@@ -21,12 +22,7 @@ const LEAVES: Record<string, { active?: string; enabled?: string }> = {
 
 export function systemctl(verb: string, unit?: string): Op {
   const leaves = unit === undefined ? undefined : LEAVES[verb];
-  return {
-    kind: 'exec',
-    argv: ['systemctl', verb, ...(unit === undefined ? [] : [unit])],
-    live: true,
-    ...(leaves ? { effects: [{ kind: 'unit' as const, name: unit!, ...leaves }] } : {}),
-  };
+  return { ...systemctlOp(verb, unit), ...(leaves ? { effects: [{ kind: 'unit' as const, name: unit!, ...leaves }] } : {}) };
 }
 
 export function enablementChange(args: SystemdUnitArgs, unit: UnitFact): Change | null {

@@ -9,6 +9,7 @@ import type { Change, Op } from '../module.js';
 import { MARK, base64Heredoc, rooted, shArgv, shq } from '../script/shell.js';
 import { splitCommand } from '../script/shell-words.js';
 import { LEADS_FUNCTION, leadsGuard, rootGuard, rootGuardFunction } from '../script/root-guard.js';
+import { SharedReloads } from './shared-reload.js';
 
 export interface ScriptStep {
   change: Change;
@@ -248,6 +249,11 @@ export function compileApplyScript(steps: ScriptStep[], t: ScriptTarget, forceHa
   const token = randomBytes(4).toString('hex');
   const stages = new Map<string, string>();
   const parts: string[] = [];
+  const reloads = new SharedReloads(
+    steps.flatMap((s) => (s.raw === undefined ? s.change.ops : [])),
+    (op) => !(op.kind === 'exec' && op.live && t.offline),
+    (argv) => (t.root ? ['chroot', t.root, ...argv] : argv),
+  );
   steps.forEach((step, n) => {
     if (step.raw !== undefined) {
       parts.push(step.raw);
@@ -256,7 +262,7 @@ export function compileApplyScript(steps: ScriptStep[], t: ScriptTarget, forceHa
     const ops = step.change.ops.map((op, k) => opCode(op, n, k, t, token, stages));
     const setup = ops.map((o) => o.setup).filter(Boolean);
     const failing = step.fails === undefined ? [] : [`printf '%s' ${shq(step.fails)} >"$E"; return 1`];
-    const body = [...setup, ...ops.map((o, k) => `OP=${k}\n${o.run}`), ...failing].join('\n');
+    const body = [...setup, ...ops.map((o, k) => `OP=${k}\n${reloads.wrap(step.change.ops[k]!, n, o.run)}`), ...failing].join('\n');
     const undo = ops
       .map((o) => o.undo)
       .filter(Boolean)
@@ -289,7 +295,7 @@ fi`);
     script: `psd_apply() {
 ${PRELUDE}
 ${t.root ? rootGuardFunction(t.root) : LEADS_FUNCTION}
-${parts.join('\n')}
+${[reloads.prelude(), ...parts, reloads.end()].filter(Boolean).join('\n')}
 rm -rf "$W"${cleanup.length ? `; rm -f ${cleanup.join(' ')}` : ''}
 }
 psd_apply

@@ -1,9 +1,10 @@
 // Acceptance of Ansible content on the lab: bench/ansible/fleet.yaml (ansible.posix.sysctl in a
 // loop, .j2 templates from facts, copy, systemd_service, handlers, when) run unchanged by
 // Debian's ansible-playbook and by portsync-deploy, each on fresh switches. Both must leave the
-// same files (bytes, mode, owner), live sysctl values, IRQ pins and unit state; portsync-deploy's
-// second run changes nothing in one round trip per host; --check --diff shows the live sysctl
-// before -> after and changes nothing. Leaves the switches as fresh as it found them.
+// same files (bytes, mode, owner), live sysctl values, IRQ pins and unit state (on disk and as
+// systemd has loaded it); portsync-deploy reloads systemd once (Ansible's enable reloads, then
+// its handler); its second run changes nothing in one round trip per host; --check --diff shows
+// the live sysctl before -> after and changes nothing. Leaves the switches as fresh as it found them.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -27,6 +28,7 @@ done
 stat -c 'drop-in folder %a %U:%G' /etc/systemd/system/portsyncd.service.d 2>/dev/null || echo 'drop-in folder absent'
 sysctl ${keys}
 echo "unit $(systemctl is-enabled portsyncd-tuning-irq.service 2>/dev/null)"
+echo "systemd sees $(systemctl show -p UnitFileState --value portsyncd-tuning-irq.service), wanted by multi-user.target: $(systemctl show -p Wants --value multi-user.target | tr ' ' '\\n' | grep -cx portsyncd-tuning-irq.service)"
 for n in /sys/class/net/Ethernet*; do
   for irq in $(awk -v nic="\${n##*/}" '$NF ~ nic { sub(":", "", $1); print $1 }' /proc/interrupts); do echo "irq $irq $(cat /proc/irq/$irq/smp_affinity_list)"; done
 done`;
@@ -43,6 +45,19 @@ export function ansibleSuite(lab: E2eLab): void {
       const reset = () => resetSwitches(lab.name, names, FLEET_FOOTPRINT, pristine);
       const state = async () =>
         Object.fromEntries(await Promise.all(names.map(async (n) => [n, await on(lab, n, stateScript())] as const)));
+      // PID 1 logs "Reloading." for each daemon-reload, and for each `systemctl enable` that does not say --no-reload.
+      const reloads = async () =>
+        Object.fromEntries(
+          await Promise.all(
+            names.map(
+              async (n) =>
+                [
+                  n,
+                  Number(await on(lab, n, `journalctl --sync; journalctl _PID=1 -o cat --no-pager | grep -cx 'Reloading.' || true`)),
+                ] as const,
+            ),
+          ),
+        );
 
       before(async () => {
         names = lab.info.switches.map((s) => s.name);
@@ -85,8 +100,12 @@ export function ansibleSuite(lab: E2eLab): void {
           assert.match(check.out, /live: \d+ -> 8192|\d+ -> 8192/, 'the live value before -> after');
           assert.deepEqual(await state(), fresh, 'check mode changed nothing');
 
+          const reloadsBefore = await reloads();
           const apply = cli([PLAYBOOK, '-i', lab.info.inventory.dir, '--json']);
           assert.equal(apply.code, 0, apply.out + apply.err);
+          // The enable owes its reload to the daemon-reload handler after it: one reload, not two.
+          const reloadsAfter = await reloads();
+          for (const n of names) assert.equal(reloadsAfter[n]! - reloadsBefore[n]!, 1, `${n}: systemd reloads once in the cold apply`);
           assert.deepEqual(await state(), byAnsible, 'the same files, modes, owners, live values and unit state as Ansible left');
           // The gather, then the guarded apply with its verify gather: free memory moving in between does not split it.
           for (const [host, r] of Object.entries(recapOf(apply))) assert.equal(r.round_trips, 2, host);

@@ -12,7 +12,9 @@ import shell from '../../../modules/shell/index.js';
 import { splitWords } from '../../../src/script/words.js';
 import { loadModuleRegistry } from '../../../src/modules-registry.js';
 import { MODULES_DIR } from '../../../src/cli/paths.js';
+import { daemonReload } from '../../../modules/_shared/handlers.js';
 import { fakeContext, fakeFacts } from '../../helpers/fake-facts.js';
+import { fakeSystemctl } from '../../helpers/fake-systemctl.js';
 import type { StatFact } from '../../../src/facts/types.js';
 
 const ansibleSysctl = (a: Record<string, unknown>) =>
@@ -167,7 +169,13 @@ test('systemd_service: daemon_reload runs and reports ok; mask, enable and state
   const facts = fakeFacts({ units: { 'x.service': unit } });
   const reload = systemd.diff(facts, { daemon_reload: true }, fakeContext());
   assert.deepEqual(reload, [
-    { summary: 'systemctl daemon-reload', ops: [{ kind: 'exec', argv: ['systemctl', 'daemon-reload'], live: true }], changed: false },
+    {
+      summary: 'systemctl daemon-reload',
+      ops: [
+        { kind: 'exec', argv: ['systemctl', 'daemon-reload'], live: true, reload: { argv: ['systemctl', 'daemon-reload'], role: 'is' } },
+      ],
+      changed: false,
+    },
   ]);
   const c = systemd.diff(facts, { name: 'x.service', enabled: true, state: 'started', daemon_reload: false }, fakeContext());
   assert.deepEqual(
@@ -180,6 +188,23 @@ test('systemd_service: daemon_reload runs and reports ok; mask, enable and state
   );
   const on = fakeFacts({ units: { 'x.service': { ...unit, enabled: 'enabled', active: 'active' } } });
   assert.deepEqual(systemd.diff(on, { name: 'x.service', enabled: true, state: 'started', daemon_reload: false }, fakeContext()), []);
+});
+
+test('a unit file notifying daemon-reload, then systemd_service enabled and started: one reload, after the enable, before the start', async (t) => {
+  const fake = fakeSystemctl(t);
+  const facts = fakeFacts({ units: { 'x.service': { load: 'loaded', active: 'inactive', sub: 'dead', enabled: 'disabled' } } });
+  const service = systemd.diff(facts, { name: 'x.service', enabled: true, state: 'started', daemon_reload: false }, fakeContext());
+  const out = await fake.run([
+    { change: { summary: 'unit file', ops: [{ kind: 'put', path: `${fake.dir}/x.service`, content: '[Service]\n' }] }, sets: ['N0'] },
+    ...service.map((change) => ({ change, sets: [] })),
+    { change: { summary: daemonReload.summary, ops: daemonReload.ops, changed: false }, sets: [], when: ['N0'] },
+  ]);
+  assert.deepEqual(
+    out.map((o) => o.status),
+    ['ok', 'ok', 'ok', 'ok'],
+  );
+  // `systemctl enable` without --no-reload reloads by itself: that was two reloads.
+  assert.deepEqual(fake.calls(), ['--no-reload enable x.service', 'daemon-reload', 'start x.service']);
 });
 
 test('command splits a free-form line as Ansible does (no shell); shell runs it with sh; chdir never pastes', () => {

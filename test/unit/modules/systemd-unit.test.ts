@@ -159,10 +159,23 @@ test('enabled: idempotent from the unit file state; static units are left alone'
   assert.deepEqual(run(false, 'disabled'), []);
   assert.deepEqual(run(true, 'static'), []);
   assert.deepEqual(run(true, 'disabled')[0].ops, [
-    { kind: 'exec', argv: ['systemctl', 'enable', UNIT], live: true, effects: [{ kind: 'unit', name: UNIT, enabled: 'enabled' }] },
+    {
+      kind: 'exec',
+      argv: ['systemctl', '--no-reload', 'enable', UNIT],
+      live: true,
+      // The reload it skips is owed: the apply script runs it once (test/unit/exec/shared-reload.test.ts).
+      reload: { argv: ['systemctl', 'daemon-reload'], role: 'owes' },
+      effects: [{ kind: 'unit', name: UNIT, enabled: 'enabled' }],
+    },
   ]);
   assert.deepEqual(run(false, 'enabled')[0].ops, [
-    { kind: 'exec', argv: ['systemctl', 'disable', UNIT], live: true, effects: [{ kind: 'unit', name: UNIT, enabled: 'disabled' }] },
+    {
+      kind: 'exec',
+      argv: ['systemctl', '--no-reload', 'disable', UNIT],
+      live: true,
+      reload: { argv: ['systemctl', 'daemon-reload'], role: 'owes' },
+      effects: [{ kind: 'unit', name: UNIT, enabled: 'disabled' }],
+    },
   ]);
 });
 
@@ -178,13 +191,13 @@ test('a rewritten unit is reloaded before it is started in the same task', () =>
   );
   assert.deepEqual(
     r.changes.map((c) => c.ops.map((o) => (o.kind === 'exec' ? o.argv.join(' ') : `${o.kind} ${'path' in o ? o.path : ''}`))),
-    [[`put ${UNIT_FILE}`], [`systemctl enable ${UNIT}`], ['systemctl daemon-reload', `systemctl start ${UNIT}`]],
+    [[`put ${UNIT_FILE}`], [`systemctl --no-reload enable ${UNIT}`], ['systemctl daemon-reload', `systemctl start ${UNIT}`]],
   );
 });
 
 test('module handler: daemon-reload as a live exec', () => {
   assert.deepEqual(systemdUnit.handlers!.find((h) => h.key === 'systemd daemon-reload')!.ops, [
-    { kind: 'exec', argv: ['systemctl', 'daemon-reload'], live: true },
+    { kind: 'exec', argv: ['systemctl', 'daemon-reload'], live: true, reload: { argv: ['systemctl', 'daemon-reload'], role: 'is' } },
   ]);
 });
 
