@@ -18,7 +18,12 @@ const daemonScheduling: Module<DaemonSchedulingArgs> = {
       { kind: 'file', path: dropinPath(args) },
       { kind: 'stat', path: dropinPath(args) },
       { kind: 'host' },
-      ...(ctx.offline ? [] : [{ kind: 'cmd' as const, argv: liveArgv(args.unit), inShell: true as const }]),
+      ...(ctx.offline
+        ? []
+        : [
+            { kind: 'unit' as const, name: args.unit },
+            { kind: 'cmd' as const, argv: liveArgv(args.unit), inShell: true as const },
+          ]),
     ];
   },
 

@@ -11,7 +11,8 @@ export const SCHED_FROM_STAT = `sched() { { IFS= read -r s < "$1"; } 2>/dev/null
 
 // The lines are picked by shell builtins (read, case), not grep: each process started costs the
 // switch a millisecond, and these files are a few dozen lines (procfs seq files, read at any offset).
-const SCRIPT = `pid=$(systemctl show -p MainPID --value "$1" 2>/dev/null)
+// The main PID comes from the gather's own `systemctl show` of the unit (declared beside).
+const SCRIPT = `if psd_unit_pid "$1" 2>/dev/null; then pid=$psd_pid; else pid=$(systemctl show -p MainPID --value "$1" 2>/dev/null); fi
 [ -n "$pid" ] && [ "$pid" != 0 ] || exit 0
 [ -r /proc/$pid/status ] && while IFS= read -r l; do case $l in Cpus_allowed_list:*) printf '%s\\n' "$l";; esac; done < /proc/$pid/status
 ${SCHED_FROM_STAT}

@@ -194,14 +194,19 @@ ${systemFactsScript(t.offline)}
   }
 }
 
-/** Unit state: every unit in one `systemctl show`, one block per unit in the order asked. */
+/** Unit state: every unit in one `systemctl show`, one block per unit in the order asked. It runs
+ *  before the commands, which may ask `psd_unit_pid NAME` (the unit's MainPID into $psd_pid, from
+ *  that same output) rather than start a `systemctl` of their own. */
 function unitPhase(units: [number, FactQuery & { kind: 'unit' }][], t: GatherTarget): string {
   if (units.length === 0) return '';
   if (t.offline) return units.map(([id]) => `echo '${MARK} ${id} offline'`).join('\n');
   const names = units.map(([, q]) => shq(q.name)).join(' ');
   const ids = units.map(([id]) => id).join(' ');
-  return `if command -v systemctl >/dev/null 2>&1; then
-systemctl show -p LoadState -p ActiveState -p SubState -p UnitFileState -- ${names} > "$T/u" 2>/dev/null; set -- "$@" "$T/u"; echo '${MARK} units ${ids}'
+  const cases = units.map(([, q], i) => `${shq(q.name)}) psd_k=${i};;`).join(' ');
+  return `psd_unit_pid() { psd_pid=; case $1 in ${cases} *) return 1;; esac; psd_i=0
+  while IFS= read -r psd_l; do case $psd_l in '') psd_i=$((psd_i + 1));; MainPID=*) [ $psd_i = $psd_k ] && { psd_pid=\${psd_l#MainPID=}; return 0; };; esac; done < "$T/u"; return 1; }
+if command -v systemctl >/dev/null 2>&1; then
+systemctl show -p LoadState -p ActiveState -p SubState -p UnitFileState -p MainPID -- ${names} > "$T/u" 2>/dev/null; set -- "$@" "$T/u"; echo '${MARK} units ${ids}'
 else for i in ${ids}; do echo "${MARK} $i absent"; done; fi`;
 }
 
@@ -242,8 +247,8 @@ ROOT=${shq(t.root)}; export ROOT`,
     copyPhase(kernelFiles(queries, t)),
     needsTemp ? `set --\nif [ -f "$T/links" ]; then set -- "$T/links"; echo '${MARK} links'; fi` : '',
     folders,
-    ...blob,
     units,
+    ...blob,
     needsTemp ? `if [ $# -gt 0 ]; then echo '${MARK} blob'; { stat -L -c %s -- "$@" && cat -- "$@"; } | base64 || exit 91; fi` : '',
     `}
 psd_gather

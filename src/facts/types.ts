@@ -9,7 +9,9 @@ export type FactQuery =
   | { kind: 'unit'; name: string }
   /** A command's exit code and output. `inShell`: argv is ['sh', '-c', SCRIPT, NAME?, ...ARGS] and
    *  the gather's own shell runs SCRIPT in a subshell on a live host (no process started for the
-   *  `sh`); for module scripts that set every variable they read and use neither $0 nor $$. */
+   *  `sh`); for module scripts that set every variable they read and use neither $0 nor $$. There
+   *  `psd_unit_pid NAME` sets $psd_pid to the MainPID of a unit declared as a `unit` query (it
+   *  fails elsewhere: a script falls back to `systemctl` then). */
   | { kind: 'cmd'; argv: string[]; inShell?: true }
   /** Every regular file matching a shell glob, with its content (e.g. /etc/sysctl.d/*.conf). */
   | { kind: 'files'; glob: string }

@@ -298,6 +298,39 @@ test('where each read folder leads is what readlink -m says: links, missing part
   assert.match(script, /readlink -zm -- '\/etc\/\.\.\/x'/);
 });
 
+test("a script in the gather's shell reads a declared unit's main PID from the one systemctl show", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-unit-pid-'));
+  const path = process.env.PATH;
+  t.after(() => {
+    process.env.PATH = path;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  // systemctl show of two units: one block each, in the order asked; every call is logged.
+  writeFileSync(
+    join(dir, 'systemctl'),
+    `#!/bin/sh\necho "$*" >> '${dir}/calls'\nprintf 'LoadState=loaded\\nMainPID=11\\n\\nMainPID=22\\nActiveState=active\\n'\n`,
+    { mode: 0o755 },
+  );
+  process.env.PATH = `${dir}:${path}`;
+  const pid = (unit: string): FactQuery => ({
+    kind: 'cmd',
+    argv: ['sh', '-c', 'psd_unit_pid "$1" && echo "$psd_pid"', 'sh', unit],
+    inShell: true,
+  });
+  const facts = await gatherFacts(createLocalTransport(), [
+    { kind: 'unit', name: 'a.service' },
+    { kind: 'unit', name: 'b.service' },
+    pid('b.service'),
+    pid('a.service'),
+    pid('undeclared.service'),
+  ]);
+  const out = (unit: string) => facts.cmd((pid(unit) as { argv: string[] }).argv);
+  assert.deepEqual([out('a.service').stdout, out('b.service').stdout], ['11\n', '22\n']);
+  assert.equal(out('undeclared.service').rc, 1);
+  assert.equal(facts.unit('b.service').active, 'active');
+  assert.equal(readFileSync(join(dir, 'calls'), 'utf8').split('\n').filter(Boolean).length, 1);
+});
+
 test('queries are deduplicated and a script cut short in transit runs nothing', async () => {
   const qs = uniqueQueries([
     { kind: 'file', path: '/a' },
