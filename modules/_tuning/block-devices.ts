@@ -1,5 +1,5 @@
 // Block devices and their I/O schedulers, read by the io_scheduler module: every
-// /sys/block/<dev>/queue/scheduler in one `grep` (sysfs-values.ts).
+// /sys/block/<dev>/queue/scheduler by shell builtins (sysfs-values.ts); a switch has a few.
 import type { Facts, FactQuery } from '../../src/facts/types.js';
 import { sysfsValues, sysfsValuesQuery } from './sysfs-values.js';
 
@@ -12,7 +12,7 @@ export interface BlockDevice {
 
 const SCHEDULERS = '/sys/block/*/queue/scheduler';
 
-export const blockDevicesQuery = (): FactQuery => sysfsValuesQuery([SCHEDULERS]);
+export const blockDevicesQuery = (): FactQuery => sysfsValuesQuery([SCHEDULERS], true);
 
 /** "none [mq-deadline] kyber bfq" -> offered schedulers and the bracketed current one. */
 export function parseScheduler(name: string, line: string): BlockDevice {
@@ -28,5 +28,5 @@ export function parseScheduler(name: string, line: string): BlockDevice {
 
 /** Every block device with a scheduler file, in the order the glob listed them. */
 export function blockDevices(facts: Facts): BlockDevice[] {
-  return Object.entries(sysfsValues(facts, [SCHEDULERS])).map(([path, value]) => parseScheduler(path.split('/')[3] ?? '', value));
+  return Object.entries(sysfsValues(facts, [SCHEDULERS], true)).map(([path, value]) => parseScheduler(path.split('/')[3] ?? '', value));
 }

@@ -8,17 +8,23 @@ import { shGlob } from '../../src/script/shell.js';
 const SAFE_GLOB = /^(?!.*\/\.\.?(\/|$))(\/[A-Za-z0-9_.:@*?[\]!-]+)+$/;
 
 /** The shell expands the globs: each is checked against SAFE_GLOB, then quoted but for its
- *  wildcards by the engine's quoting helper, so no other character is read by the shell. */
-export function sysfsValuesQuery(globs: readonly string[]): FactQuery & { kind: 'cmd' } {
+ *  wildcards by the engine's quoting helper, so no other character is read by the shell. Globs
+ *  that match a few files (`few`) are read by shell builtins, line by line as grep prints them,
+ *  and start no process; builtins read a byte per system call, so many files go to one grep. */
+export function sysfsValuesQuery(globs: readonly string[], few = false): FactQuery & { kind: 'cmd' } {
   for (const g of globs) if (!SAFE_GLOB.test(g)) throw new Error(`not a kernel path glob: ${JSON.stringify(g)}`);
-  return { kind: 'cmd', argv: ['sh', '-c', `grep -H . -- ${globs.map(shGlob).join(' ')} 2>/dev/null; true`], inShell: true };
+  const files = globs.map(shGlob).join(' ');
+  const script = few
+    ? `for f in ${files}; do [ -f "$f" ] && [ -r "$f" ] || continue; while IFS= read -r l || [ -n "$l" ]; do [ -n "$l" ] && printf '%s:%s\\n' "$f" "$l"; done < "$f"; done; true`
+    : `grep -H . -- ${files} 2>/dev/null; true`;
+  return { kind: 'cmd', argv: ['sh', '-c', script], inShell: true };
 }
 
 /** path -> value (trimmed) for every readable, non-empty file the globs matched; a file an earlier
  *  task of the play writes shows what it writes (the overlay's `sysfs`). */
-export function sysfsValues(facts: Facts, globs: readonly string[]): Record<string, string> {
+export function sysfsValues(facts: Facts, globs: readonly string[], few = false): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const line of facts.cmd(sysfsValuesQuery(globs).argv).stdout.split('\n')) {
+  for (const line of facts.cmd(sysfsValuesQuery(globs, few).argv).stdout.split('\n')) {
     // Paths under /proc/irq and /sys/class/net hold no ':'; values hold none either.
     const at = line.indexOf(':');
     if (at > 0) out[line.slice(0, at)] = line.slice(at + 1).trim();

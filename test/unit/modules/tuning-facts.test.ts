@@ -4,7 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseIrqFacts } from '../../../modules/_tuning/irqs.js';
 import { blockDevices, blockDevicesQuery, parseScheduler } from '../../../modules/_tuning/block-devices.js';
+import { sysfsValuesQuery } from '../../../modules/_tuning/sysfs-values.js';
 import { fakeFacts } from '../../helpers/fake-facts.js';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // Captured on a virtio VM: eth0 sits on device virtio2.
 const VIRTIO_VM = `nic eth0 virtio2
@@ -55,6 +60,20 @@ test('a switch: port names are whole words, the PCI address maps driver IRQs', (
   });
   assert.equal(f.irqbalanceActive, true);
   assert.deepEqual(parseIrqFacts(''), { nics: [], affinity: {}, irqbalanceActive: false });
+});
+
+test('a few sysfs files read by builtins print what grep -H . prints: every non-empty line, the last one without its newline too', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-sysfs-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [name, text] of Object.entries({ a: '[none] mq-deadline\n', b: 'x\n\n  y \\t\n', c: 'no newline', d: '' })) {
+    mkdirSync(join(dir, name, 'queue'), { recursive: true });
+    writeFileSync(join(dir, name, 'queue', 'scheduler'), text);
+  }
+  mkdirSync(join(dir, 'e', 'queue', 'scheduler'), { recursive: true });
+  const globs = [`${dir}/*/queue/scheduler`, `${dir}/none*/x`];
+  const run = (few: boolean) => execFileSync('sh', sysfsValuesQuery(globs, few).argv.slice(1), { encoding: 'utf8' });
+  assert.equal(run(true), run(false));
+  assert.equal(run(true).split('\n').length, 5);
 });
 
 test('block devices: offered schedulers and the bracketed current one, from one grep', () => {

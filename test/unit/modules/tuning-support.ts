@@ -37,7 +37,8 @@ const schedulerFiles = (devices: TuningFacts['blockDevices'] = []) =>
   );
 
 /**
- * Facts as the host would answer the module's queries: `grep -H . -- GLOBS` commands (see
+ * Facts as the host would answer the module's queries: `grep -H . -- GLOBS` commands and their
+ * builtin form for a few files (see
  * _tuning/sysfs-values.ts) answered from the fake files, like the real command would, and the
  * IRQ query (_tuning/irqs.ts) from the fake NICs.
  */
@@ -58,7 +59,7 @@ export function factsFor<A>(mod: Module<A>, args: A, data: TuningFacts) {
       cmds[q.argv.join(' ')] = { rc: 0, stdout: lines.map((l) => l + '\n').join(''), stderr: '' };
       continue;
     }
-    const grep = /^grep -H \. -- (.*) 2>\/dev\/null; true$/.exec(q.argv[2] ?? '');
+    const grep = /^grep -H \. -- (.*) 2>\/dev\/null; true$/.exec(q.argv[2] ?? '') ?? /^for f in (.*); do \[ -f /.exec(q.argv[2] ?? '');
     if (!grep) continue;
     // Each glob is quoted but for its wildcards; its alphabet holds no quote or space.
     const globs = grep[1].split(' ').map((w) => globRegExp(w.replace(/'/g, '')));
