@@ -100,10 +100,16 @@ function opPaths(op: Exclude<Op, { kind: 'exec' }>, follow: boolean, t: ScriptTa
   };
 }
 
-/** Make the target's folder, remembering the topmost one made so undo can remove it again. */
+/** Make the target's folder, remembering the topmost one made so undo can remove it again; an
+ *  existing one costs no process. */
 function makeDir(p: OpPaths): string {
   return `${p.guard}${markMissing(p, p.DIR)}
-${mkdirShared(p.DIR)} 2>"$E" || return 1`;
+[ -d ${p.DIR} ] || ${mkdirShared(p.DIR)} 2>"$E" || return 1`;
+}
+
+/** Drop the backup once the change holds; a new file had none. */
+function dropBackup(B: string): string {
+  return `{ [ ! -e ${B} ] && [ ! -L ${B} ]; } || rm -f ${B}`;
 }
 
 /** Sets the op's M to the topmost folder missing from `dir` up (empty when `dir` exists). */
@@ -184,7 +190,7 @@ ${permissions(op, P, T, t)}
 sync ${T} 2>"$E" || return 1${validate}
 ${commitOver(P, T, B, D, p.guard)}`,
         undo: `rm -f ${T}; ${restore(P, B, D)}; ${removeMadeDirs(p)}`,
-        commit: `rm -f ${B}`,
+        commit: dropBackup(B),
       };
     }
     case 'upload': {
@@ -203,7 +209,7 @@ ${commitOver(P, T, B, D, p.guard)}`,
 ${move}${permissions(op, P, '"$S"', t)}
 ${commitOver(P, '"$S"', B, D, p.guard)}`,
         undo: `rm -f ${T}; ${restore(P, B, D)}`,
-        commit: `rm -f ${B}`,
+        commit: dropBackup(B),
       };
     }
     case 'symlink':
@@ -213,7 +219,7 @@ ${commitOver(P, '"$S"', B, D, p.guard)}`,
 rm -f ${T}; ln -s -- ${shq(op.target)} ${T} 2>"$E" || return 1
 ${commitOver(P, T, B, D, p.guard)}`,
         undo: `rm -f ${T}; ${restore(P, B, D)}; ${removeMadeDirs(p)}`,
-        commit: `rm -f ${B}`,
+        commit: dropBackup(B),
       };
     case 'dir': {
       // An existing folder's mode and owner are kept (as numbers) so undo can put them back.

@@ -22,8 +22,12 @@ export function rootGuard(root: string, path: string, tail: string): string {
 
 /** On a live host a folder link is the host's own layout, followed as the plan saw it; one that
  *  leads elsewhere at the apply (swapped between the read and the apply) is not written through.
- *  `psd_leads PATH WAS` fails, saying so on stderr, when PATH's folder no longer leads to WAS. */
-export const LEADS_FUNCTION = `psd_leads() { psd_d=\${1%/*}; psd_l=$(readlink -m -- "\${psd_d:-/}"); [ "$psd_l" = "$2" ] && return 0
+ *  `psd_leads PATH WAS` fails, saying so on stderr, when PATH's folder no longer leads to WAS.
+ *  An existing folder is resolved by builtins (`cd -P`, then back), as `readlink -m` would, since
+ *  every file written costs two checks; `readlink` resolves one that cannot be entered. */
+export const LEADS_FUNCTION = `psd_leads() { psd_d=\${1%/*}; psd_d=\${psd_d:-/}; psd_o=$PWD
+  if cd -P -- "$psd_d" 2>/dev/null; then psd_l=$PWD; cd -- "$psd_o" 2>/dev/null || cd /; else psd_l=$(readlink -m -- "$psd_d"); fi
+  [ "$psd_l" = "$2" ] && return 0
   printf '%s: its folder now leads to %s, not to %s as when the host was read; nothing written through it\\n' "$1" "$psd_l" "$2" >&2; return 1; }`;
 
 /** The call checking that `path`'s folder still leads to `leads` (both as written), then `tail`. */

@@ -1,6 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, existsSync, readlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  mkdtempSync,
+  writeFileSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  existsSync,
+  readlinkSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createChrootTransport } from '../../../src/transport/chroot.js';
@@ -299,4 +312,62 @@ test('a script whose connection drops mid-change (SIGHUP, output gone) still fin
   assert.equal(readFileSync(a, 'utf8'), 'A');
   assert.equal(readFileSync(b, 'utf8'), 'B');
   assert.deepEqual(Object.keys(tree(root)).sort(), ['etc/a', 'etc/b']);
+});
+
+test('each new file in an existing folder starts four processes (base64, chmod, sync, mv): the folder checks are builtins', (t) => {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'psd-apply-count-')));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  const log = join(dir, 'log');
+  for (const cmd of ['base64', 'chmod', 'chown', 'sync', 'mv', 'ln', 'rm', 'mkdir', 'readlink', 'mktemp', 'cp', 'find', 'stat']) {
+    const real = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(join(bin, cmd), `#!/bin/sh\necho ${cmd} >> '${log}'\nexec ${real} "$@"\n`, { mode: 0o755 });
+  }
+  const started = (files: number) => {
+    rmSync(log, { force: true });
+    const steps: ScriptStep[] = Array.from({ length: files }, (_, i) => ({
+      change: { summary: `f${i}`, ops: [{ kind: 'put', path: join(dir, `n${files}-${i}`), content: 'x\n', mode: '0644', dirLeads: dir }] },
+      sets: [],
+    }));
+    const { script } = compileApplyScript(steps, { root: '', offline: false }, true);
+    const run = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    assert.deepEqual(
+      parseApplyOutput(run.stdout, files).map((o) => o.status),
+      Array(files).fill('ok'),
+      run.stderr,
+    );
+    return readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  };
+  const one = started(1);
+  const five = started(5);
+  assert.equal((five.length - one.length) / 4, 4, five.join(' '));
+  assert.deepEqual(one.filter((c) => c !== 'mktemp' && c !== 'rm').sort(), ['base64', 'chmod', 'mv', 'sync']);
+});
+
+test('the folder checks through a folder link leave the commands after them in the directory the script started in', (t) => {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'psd-apply-cwd-')));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'real'));
+  mkdirSync(join(dir, 'home'));
+  symlinkSync(join(dir, 'real'), join(dir, 'link'));
+  const { script } = compileApplyScript(
+    [
+      {
+        change: { summary: 'via link', ops: [{ kind: 'put', path: join(dir, 'link/a'), content: 'a\n', dirLeads: join(dir, 'real') }] },
+        sets: [],
+      },
+      { change: { summary: 'where', ops: [{ kind: 'exec', argv: ['sh', '-c', 'pwd > "$1"', 'sh', join(dir, 'cwd')] }] }, sets: [] },
+    ],
+    { root: '', offline: false },
+    true,
+  );
+  const run = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8', cwd: join(dir, 'home') });
+  assert.deepEqual(
+    parseApplyOutput(run.stdout, 2).map((o) => o.status),
+    ['ok', 'ok'],
+    run.stderr,
+  );
+  assert.equal(readFileSync(join(dir, 'real/a'), 'utf8'), 'a\n');
+  assert.equal(readFileSync(join(dir, 'cwd'), 'utf8'), `${join(dir, 'home')}\n`);
 });
