@@ -3,7 +3,7 @@
 import { dirname } from 'node:path';
 import { ValidationError, type Problem } from '../errors.js';
 import { loadInventory } from '../inventory/load.js';
-import { selectHosts } from '../inventory/patterns.js';
+import { selectHosts, unmatchedWarning } from '../inventory/patterns.js';
 import { loadModuleRegistry, type ModuleRegistry } from '../modules-registry.js';
 import { loadPlaybook } from '../playbook/load.js';
 import type { Inventory, Play, Vars } from '../playbook/types.js';
@@ -79,12 +79,26 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
     throw new ValidationError([
       { message: '--limit is empty, so it selects no host', hint: 'leave --limit out to run on every host the plays target' },
     ]);
-  const limited = o.limit !== undefined ? new Set(selectHosts(inventory, o.limit)) : undefined;
+  const warned = new Set<string>();
+  const unmatched = (term: string) => {
+    if (!warned.has(term)) process.stderr.write(`${unmatchedWarning(inventory, term)}\n`);
+    warned.add(term);
+  };
+  const limited = o.limit !== undefined ? new Set(selectHosts(inventory, o.limit, undefined, unmatched)) : undefined;
+  // As in Ansible: a --limit that leaves no host of the inventory is an error; a play it leaves
+  // without hosts is skipped.
+  if (limited?.size === 0)
+    throw new ValidationError([
+      {
+        message: `--limit "${o.limit}" selects no host of inventory ${inventory.dir}`,
+        hint: 'its names match no host or group, its groups are empty, or its exclusions and intersections leave nothing',
+      },
+    ]);
   const problems: Problem[] = [];
   const inputs: PlayInput[] = plays.map((play) => {
     // The play's become keywords sit above ansible.cfg and -b, below every variable, as in Ansible.
     const defaults = playKeywordDefaults(play, playbookDefaults);
-    const names = selectHosts(inventory, play.hosts, posOf(play, 'hosts') ?? play.pos).filter((h) => !limited || limited.has(h));
+    const names = selectHosts(inventory, play.hosts, posOf(play, 'hosts') ?? play.pos, unmatched).filter((h) => !limited || limited.has(h));
     const roles = play.roles ?? [];
     const magic = {
       playbook_dir: playDir(play),
@@ -118,14 +132,6 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
   problems.push(...onePrivilegePerHost(inputs));
   if (problems.length) throw new ValidationError(problems);
   if (o.startAtTask !== undefined) startAtTask(inputs, o.startAtTask);
-  if (limited && inputs.every((p) => p.hosts.length === 0)) {
-    throw new ValidationError([
-      {
-        message: `--limit "${o.limit}" selects none of the hosts the playbook's plays target`,
-        hint: `the plays target ${[...new Set(plays.map((p) => `"${p.hosts}"`))].join(', ')}`,
-      },
-    ]);
-  }
   const env: PlanEnv = {
     registry,
     renderArgs,

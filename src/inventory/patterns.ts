@@ -2,19 +2,28 @@
 // unions (a:b, a,b), intersections (&x) and exclusions (!x), and subscripts (leaf[0], leaf[-1],
 // leaf[0:2], leaf[2:]; see subscript.ts). Unions apply first, then intersections, then exclusions,
 // whatever their order in the pattern; a pattern of only intersections and exclusions starts from
-// all hosts (`!h03` is every host but h03). A pattern that selects no host is an error: a rollout
-// that silently does nothing looks like success.
+// all hosts (`!h03` is every host but h03). As in Ansible, a name that matches no host or group is
+// ignored with a warning, and a pattern may select no host (the play is skipped); a subscript
+// beyond its hosts is an error.
 import picomatch from 'picomatch';
 import { ValidationError, type Problem } from '../errors.js';
 import type { SourcePos } from '../module.js';
 import type { Inventory } from '../playbook/types.js';
-import { suggestionHint } from '../validate/suggest.js';
+import { closeMatches } from '../validate/suggest.js';
 import { applySubscript, splitSubscript } from './subscript.js';
 
 const membersCache = new WeakMap<Inventory, Map<string, Set<string>>>();
 
-/** Hosts matched by `pattern`, in inventory order. */
-export function selectHosts(inv: Inventory, pattern: string, where?: SourcePos): string[] {
+/** Ansible's warning for a name of a pattern that matches nothing, with close names when there are. */
+export function unmatchedWarning(inv: Inventory, term: string): string {
+  const close = closeMatches(term, [...inv.groups.keys(), ...inv.hosts.keys()]);
+  const guess = close.length ? ` (did you mean ${close.map((c) => `"${c}"`).join(' or ')}?)` : '';
+  return `[WARNING]: Could not match supplied host pattern, ignoring: ${term}${guess}`;
+}
+
+/** Hosts matched by `pattern`, in inventory order; `unmatched` hears of each name that matches
+ *  no host or group (ignored, as Ansible ignores it). */
+export function selectHosts(inv: Inventory, pattern: string, where?: SourcePos, unmatched: (term: string) => void = () => {}): string[] {
   const terms = splitPattern(pattern);
   const problems: Problem[] = [];
   if (!terms.length) {
@@ -54,32 +63,15 @@ export function selectHosts(inv: Inventory, pattern: string, where?: SourcePos):
       }
     }
     const hosts = matchTerm(inv, expr);
-    if (!hosts) {
-      const known = [...inv.groups.keys(), ...inv.hosts.keys()];
-      problems.push({
-        message: `host pattern "${body}" in "${pattern}" matches no host or group of inventory ${inv.dir}`,
-        pos: where,
-        hint: suggestionHint(body, known, 'groups and hosts'),
-      });
-      continue;
+    if (hosts) addTerm(kind, hosts);
+    else {
+      unmatched(expr);
+      if (kind !== 'exclude') addTerm(kind, new Set());
     }
-    addTerm(kind, hosts);
   }
   if (problems.length) throw new ValidationError(problems);
   const base = terms.every((t) => t[0] === '!' || t[0] === '&') ? new Set(inv.hosts.keys()) : union;
-  const hosts = [...inv.hosts.keys()].filter(
-    (h) => base.has(h) && intersections.every((s) => s.has(h)) && !exclusions.some((s) => s.has(h)),
-  );
-  if (!hosts.length) {
-    throw new ValidationError([
-      {
-        message: `host pattern "${pattern}" selects no host of inventory ${inv.dir}`,
-        pos: where,
-        hint: 'its groups are empty, or its exclusions and intersections leave nothing',
-      },
-    ]);
-  }
-  return hosts;
+  return [...inv.hosts.keys()].filter((h) => base.has(h) && intersections.every((s) => s.has(h)) && !exclusions.some((s) => s.has(h)));
 }
 
 /** Ansible's split: on commas when there is one, else on colons outside brackets (leaf[0:2]). */

@@ -62,6 +62,8 @@ export function textReporter(o: TextOptions): Reporter {
             p.bold(`\nPLAY [${oneLine(e.play)}] ${e.check ? '(check) ' : ''}`) +
               p.dim(`${e.hosts.length} host${e.hosts.length === 1 ? '' : 's'}`),
           );
+          // Ansible's words for a play left without hosts; the run goes on with the next play.
+          if (!e.hosts.length) line(p.dim('skipping: no hosts matched'));
           break;
         case 'batch_start':
           applying = true;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadInventory } from '../../../src/inventory/load.js';
-import { selectHosts } from '../../../src/inventory/patterns.js';
+import { selectHosts, unmatchedWarning } from '../../../src/inventory/patterns.js';
 import { ValidationError } from '../../../src/errors.js';
 import { fixture } from './fixture-path.js';
 
@@ -46,7 +46,12 @@ test('a single position past the end is an error naming the pattern and the coun
       e.problems[0]!.pos === where,
   );
   assert.throws(() => sel('spine[-3]'), /none at position -3/);
-  assert.throws(() => sel('leaf0[12]'), /"leaf0\[12\]" .*matches no host or group/, 'a number at the end is a subscript, not a glob');
+  const heard: string[] = [];
+  assert.deepEqual(
+    selectHosts(inv, 'leaf0[12]', undefined, (t) => heard.push(t)),
+    [],
+  );
+  assert.deepEqual(heard, ['leaf0'], 'a number at the end is a subscript, not a glob: Ansible warns of the name before it');
 });
 
 test('unions, intersections and exclusions; results in inventory order', () => {
@@ -66,29 +71,20 @@ test('only exclusions and intersections start from every host, as in Ansible', (
   assert.deepEqual(sel('&spine'), ['spine01', 'spine02']);
 });
 
-test('a pattern that selects no host is an error naming it', () => {
-  const where = { file: 'site.yaml', line: 2, col: 10 };
-  for (const p of ['leaf:&spine', '!all', 'leaf:!leaf']) {
-    assert.throws(
-      () => selectHosts(inv, p, where),
-      (e: unknown) =>
-        e instanceof ValidationError && e.problems[0]!.message.includes(`"${p}" selects no host`) && e.problems[0]!.pos === where,
-    );
-  }
+test('a pattern may select no host, as in Ansible (the play is skipped)', () => {
+  for (const p of ['leaf:&spine', '!all', 'leaf:!leaf']) assert.deepEqual(sel(p), [], p);
 });
 
-test('unknown names fail with the position and close matches', () => {
-  const where = { file: 'site.yaml', line: 3, col: 10 };
-  try {
-    selectHosts(inv, 'leaf:!lef_edge:spnie02', where);
-    assert.fail('expected an error');
-  } catch (e) {
-    assert.ok(e instanceof ValidationError);
-    assert.equal(e.problems.length, 2);
-    assert.deepEqual(e.problems[0].pos, where);
-    assert.match(e.problems[0].message, /"lef_edge" .*matches no host or group/);
-    assert.match(e.problems[0].hint!, /"leaf_edge"/);
-    assert.match(e.problems[1].hint!, /"spine02"/);
-  }
-  assert.throws(() => sel('nomatch*'), /matches no host or group/);
+test("names that match no host or group are ignored with Ansible's warning and close matches", () => {
+  const heard: string[] = [];
+  const hosts = selectHosts(inv, 'leaf:!lef_edge:spnie02', undefined, (t) => heard.push(t));
+  assert.deepEqual(hosts, sel('leaf'), 'an unknown exclusion excludes nothing');
+  assert.deepEqual(heard, ['lef_edge', 'spnie02']);
+  assert.match(
+    unmatchedWarning(inv, 'lef_edge'),
+    /^\[WARNING\]: Could not match supplied host pattern, ignoring: lef_edge \(did you mean .*"leaf_edge"/,
+  );
+  assert.equal(unmatchedWarning(inv, 'zzzzzzzzzz'), '[WARNING]: Could not match supplied host pattern, ignoring: zzzzzzzzzz');
+  assert.deepEqual(sel('nomatch*'), []);
+  assert.deepEqual(sel('leaf:&nomatch'), [], 'an unknown intersection leaves nothing');
 });
