@@ -13,7 +13,7 @@ import type { HostPlan } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
 import { MARK, rooted, shq } from '../script/shell.js';
 import { compileApplyScript, mkdirShared, parseApplyOutput } from './apply-script.js';
-import { rootGuard, rootGuardFunction } from '../script/root-guard.js';
+import { LEAD_FUNCTION, LEADS_FUNCTION, leadsGuard, rootGuard, rootGuardFunction } from '../script/root-guard.js';
 
 export const SNAPSHOT_ROOT = '/var/lib/portsync-deploy/rollback';
 
@@ -25,6 +25,9 @@ export interface SnapshotEntry {
   missingDirs?: number;
   /** A folder a `dir` op sets, not copied: its previous "mode uid:gid" when it existed. */
   folder?: { attrs?: string };
+  /** On a live host: where the path's folder led when the snapshot was taken. The restore
+   *  writes nothing through a folder that leads elsewhere by then. */
+  dirLeads?: string;
 }
 
 export interface Snapshot {
@@ -60,6 +63,8 @@ function countMissing(start: string): string {
 /** `handlers`: the script that runs the plan's handlers again, kept beside the copies. */
 export function snapshotScript(root: string, dir: string, paths: string[], folders: string[] = [], handlers = ''): string {
   const D = shq(rooted(root, dir));
+  // On a live host, where each path's folder leads now (a chroot root's restore checks its own way).
+  const leads = root ? [] : [...paths, ...folders].map((p, i) => `echo "${MARK} ${i} leads $(psd_lead ${shq(p)})"`);
   const files = paths.map((p, i) => {
     const P = shq(rooted(root, p));
     return `if [ -e ${P} ] || [ -L ${P} ]; then cp -a --no-dereference ${P} ${D}/${i} || exit 1; echo '${MARK} ${i} existed'; else ${countMissing(`$(dirname ${P})`)}; echo "${MARK} ${i} absent $n"; fi`;
@@ -69,10 +74,11 @@ export function snapshotScript(root: string, dir: string, paths: string[], folde
     const i = paths.length + j;
     return `if [ -d ${P} ] && [ ! -L ${P} ]; then echo "${MARK} ${i} existed $(stat -c '%a %u:%g' ${P})"; else ${countMissing(P)}; echo "${MARK} ${i} absent $n"; fi`;
   });
-  const lines = [...files, ...dirs];
+  const lines = [...files, ...dirs, ...leads];
   // Older snapshots go first: only this run's stays on the host.
   return `set -u
 umask 077
+${root ? '' : LEAD_FUNCTION}
 rm -rf ${shq(rooted(root, SNAPSHOT_ROOT))}/* && mkdir -p ${D} || exit 1
 ${lines.join('\n')}
 printf '%s' ${shq(handlers)} >${D}/${HANDLERS} || exit 1
@@ -82,7 +88,10 @@ printf '%s' ${shq(handlers)} >${D}/${HANDLERS} || exit 1
 export function parseSnapshot(stdout: string, paths: string[], folders: string[] = []): SnapshotEntry[] {
   const all = [...paths, ...folders];
   const found = new Map<number, SnapshotEntry>();
+  const leads = new Map<number, string>();
   for (const line of stdout.split('\n')) {
+    const lead = new RegExp(`^${MARK} (\\d+) leads ([A-Za-z0-9+/=]+)$`).exec(line);
+    if (lead) leads.set(Number(lead[1]), Buffer.from(lead[2]!, 'base64').toString('utf8'));
     const m = new RegExp(`^${MARK} (\\d+) (?:(existed)(?: ([0-7]+ \\d+:\\d+))?|absent (\\d+))$`).exec(line);
     const i = m ? Number(m[1]) : -1;
     const path = all[i];
@@ -93,7 +102,8 @@ export function parseSnapshot(stdout: string, paths: string[], folders: string[]
   return all.map((p, i) => {
     const e = found.get(i);
     if (e === undefined) throw new Error(`snapshot did not report ${p}`);
-    return e;
+    const dirLeads = leads.get(i);
+    return dirLeads === undefined ? e : { ...e, dirLeads };
   });
 }
 
@@ -128,6 +138,9 @@ function madeDirs(e: SnapshotEntry): string[] {
  *  folder on this machine, '' on a live host). A folder made for a new path goes when empty. */
 export function restoreScript(root: string, snap: Snapshot): string {
   const rmdirs = (e: SnapshotEntry) => madeDirs(e).map((d) => `rmdir ${shq(rooted(root, d))} 2>/dev/null`);
+  // Inside a chroot root: no folder of the path became a symlink; on a live host: the path's
+  // folder leads where it led at the snapshot.
+  const guard = (e: SnapshotEntry, P: string) => (root ? rootGuard(root, P, ' && ') : leadsGuard(e.path, e.dirLeads, ' && '));
   // Folders last, deepest first: the files in them are gone by then.
   const folders = snap.entries
     .filter((e) => e.folder)
@@ -136,18 +149,18 @@ export function restoreScript(root: string, snap: Snapshot): string {
       const P = shq(rooted(root, e.path));
       if (!e.existed) return rmdirs(e).join('\n');
       const [mode, owner] = (e.folder?.attrs ?? '').split(' ');
-      return mode && owner ? `${rootGuard(root, P, ' && ')}chmod ${shq(mode)} ${P} && chown ${shq(owner)} ${P} || F=1` : '';
+      return mode && owner ? `${guard(e, P)}chmod ${shq(mode)} ${P} && chown ${shq(owner)} ${P} || F=1` : '';
     });
   const files = snap.entries.map((e, i) => {
     if (e.folder) return '';
     const P = shq(rooted(root, e.path));
-    const inRoot = rootGuard(root, P, ' && ');
-    if (!e.existed) return [`${inRoot}rm -f ${P} || F=1`, ...rmdirs(e)].join('\n');
+    const guarded = guard(e, P);
+    if (!e.existed) return [`${guarded}rm -f ${P} || F=1`, ...rmdirs(e)].join('\n');
     const T = shq(rooted(root, `${e.path}.psd-rollback`));
     const copy = `cp -a --no-dereference ${shq(rooted(root, `${snap.dir}/${i}`))} ${T}`;
-    return `{ ${inRoot}rm -rf ${T} && ${mkdirShared(`"$(dirname ${P})"`)} && ${copy} && ${inRoot}mv -Tf ${T} ${P}; } || F=1`;
+    return `{ ${guarded}rm -rf ${T} && ${mkdirShared(`"$(dirname ${P})"`)} && ${copy} && ${guarded}mv -Tf ${T} ${P}; } || F=1`;
   });
-  return `F=0\n${rootGuardFunction(root)}\n${[...files, ...folders].filter(Boolean).join('\n')}\nexit $F\n`;
+  return `F=0\n${root ? rootGuardFunction(root) : LEADS_FUNCTION}\n${[...files, ...folders].filter(Boolean).join('\n')}\nexit $F\n`;
 }
 
 /** The restore as a step of the rollback script, reporting as an apply step does (step 0). */

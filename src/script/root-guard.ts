@@ -30,6 +30,10 @@ export const LEADS_FUNCTION = `psd_leads() { psd_d=\${1%/*}; psd_d=\${psd_d:-/};
   [ "$psd_l" = "$2" ] && return 0
   printf '%s: its folder now leads to %s, not to %s as when the host was read; nothing written through it\\n' "$1" "$psd_l" "$2" >&2; return 1; }`;
 
+/** `psd_lead PATH` prints where PATH's folder leads now, as psd_leads computes it, base64-encoded
+ *  (a path may hold any byte but NUL), for a later psd_leads check of the same path. */
+export const LEAD_FUNCTION = `psd_lead() { psd_d=\${1%/*}; printf %s "$(readlink -m -- "\${psd_d:-/}")" | base64 | tr -d '\\n'; }`;
+
 /** The call checking that `path`'s folder still leads to `leads` (both as written), then `tail`. */
 export function leadsGuard(path: string, leads: string | undefined, tail: string): string {
   return leads === undefined ? '' : `psd_leads ${shq(path)} ${shq(leads)}${tail}`;

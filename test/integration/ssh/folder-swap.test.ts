@@ -2,12 +2,16 @@
 // host and the apply: the gather records where each read path's folder leads, the ops carry it,
 // and neither the guarded exec nor the apply script alone writes through the folder that now
 // leads elsewhere. A dest that is a symlink becomes a regular file with a sane mode, never 0777.
+// A health gate's rollback: the snapshot records where each path's folder leads, and the restore
+// writes nothing through a folder swapped for a symlink since. The server has a state folder of
+// its own (snapshots go there), never this machine's.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { applyHost } from '../../../src/exec/apply-host.js';
+import { rollBack, takeSnapshot } from '../../../src/exec/rollback.js';
 import { outputDigest } from '../../../src/exec/guarded-script.js';
 import { gather, gatherScript } from '../../../src/facts/gather.js';
 import type { FactQuery } from '../../../src/facts/types.js';
@@ -38,7 +42,7 @@ describe('a folder swapped between the read and the apply, over SSH', () => {
   let transport: Transport;
 
   before(async () => {
-    sshd = await startSshd();
+    sshd = await startSshd([], { privateState: true });
     work = makeTempDir('psd-swap-');
     const kh = path.join(work, 'known_hosts');
     fs.writeFileSync(kh, knownHostsLine(sshd) + '\n');
@@ -153,5 +157,50 @@ describe('a folder swapped between the read and the apply, over SSH', () => {
 
     assert.deepEqual(fs.readdirSync(outside).sort(), outsideBefore, 'nothing made or removed through the swapped folder');
     assert.equal(fs.readFileSync(path.join(outside, 'a.conf'), 'utf8'), 'old\n');
+  });
+
+  test("a rollback's restore is not written through a folder swapped since the snapshot; the others are restored", async () => {
+    const app = path.join(work, 'roll/app');
+    const outside = path.join(work, 'roll-outside');
+    const kept = path.join(work, 'roll/kept.conf');
+    fs.mkdirSync(app, { recursive: true });
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(app, 'a.conf'), 'before\n');
+    fs.writeFileSync(kept, 'before\n');
+    // What a write through the swapped folder would replace (a.conf) or remove (new.conf).
+    fs.writeFileSync(path.join(outside, 'a.conf'), 'outside\n');
+    fs.writeFileSync(path.join(outside, 'new.conf'), 'outside\n');
+    const ops: Op[] = [
+      { kind: 'put', path: path.join(app, 'a.conf'), content: 'applied\n' },
+      { kind: 'put', path: path.join(app, 'new.conf'), content: 'applied\n' },
+      { kind: 'put', path: kept, content: 'applied\n' },
+    ];
+    const snap = await takeSnapshot(transport, planOf(ops), 'swap-test');
+    assert.deepEqual(
+      snap.entries.map((e) => [e.existed, e.dirLeads]),
+      [
+        [true, fs.realpathSync(app)],
+        [false, fs.realpathSync(app)],
+        [true, fs.realpathSync(path.join(work, 'roll'))],
+      ],
+      'the snapshot records where each folder led',
+    );
+    const applied = await applyHost(transport, planOf(ops), true);
+    assert.deepEqual(
+      applied.results.map((r) => r.status),
+      ['changed', 'changed', 'changed'],
+    );
+
+    const led = fs.realpathSync(app);
+    fs.renameSync(app, `${app}.moved`);
+    fs.symlinkSync(outside, app);
+    const outcome = await rollBack(transport, snap);
+    assert.equal(outcome.ok, false);
+    for (const name of ['a.conf', 'new.conf'])
+      assert.match(outcome.error ?? '', new RegExp(`${path.join(app, name)}: its folder now leads to ${outside}, not to ${led} `));
+    assert.equal(fs.readFileSync(path.join(outside, 'a.conf'), 'utf8'), 'outside\n', 'not replaced through the swapped folder');
+    assert.equal(fs.readFileSync(path.join(outside, 'new.conf'), 'utf8'), 'outside\n', 'not removed through the swapped folder');
+    assert.deepEqual(fs.readdirSync(outside).sort(), ['a.conf', 'new.conf'], 'no temp file left there');
+    assert.equal(fs.readFileSync(kept, 'utf8'), 'before\n', 'a path whose folder stayed is restored');
   });
 });

@@ -61,7 +61,12 @@ function descendants(pid: number): number[] {
   return childPids(pid).flatMap((c) => [...descendants(c), c]);
 }
 
-export async function startSshd(extraConfig: string[] = []): Promise<Sshd> {
+/** The tool's state folder on a live host (snapshots, the apply lock). */
+const STATE_DIR = '/var/lib/portsync-deploy';
+
+/** `privateState`: the server and its sessions see an empty state folder of their own (a tmpfs in
+ *  a mount namespace of the server's), so a test's snapshots and locks never meet this machine's. */
+export async function startSshd(extraConfig: string[] = [], opts: { privateState?: boolean } = {}): Promise<Sshd> {
   // sshd's privilege-separation chroot; the openssh-server service creates it at start, which a bare sshd lacks.
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = makeTempDir('psd-sshd-');
@@ -91,7 +96,23 @@ export async function startSshd(extraConfig: string[] = []): Promise<Sshd> {
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const sshdArgv = ['/usr/sbin/sshd', '-D', '-e', '-f', config];
+  if (opts.privateState) fs.mkdirSync(STATE_DIR, { recursive: true });
+  // unshare and sh exec sshd: the child's PID is the server's.
+  const argv = opts.privateState
+    ? [
+        'unshare',
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        `mount -t tmpfs psd-state ${STATE_DIR} && exec "$@"`,
+        'sh',
+        ...sshdArgv,
+      ]
+    : sshdArgv;
+  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
   try {
