@@ -7,6 +7,7 @@ import { redactingReporter } from '../secrets/reporter.js';
 import { teeReporter } from '../report/html/collect.js';
 import type { CliOptions } from './options.js';
 import { addReportTime } from '../timings.js';
+import { batchedWriter } from '../report/batched-write.js';
 
 /** Secrets (vault values, no_log values) are masked at this boundary, before any sink (the HTML report's collector included). */
 export function reporterFor(o: CliOptions, diff: boolean, also?: Reporter): Reporter {
@@ -25,7 +26,15 @@ function timedReporter(inner: Reporter): Reporter {
 }
 
 function sinkFor(o: CliOptions, diff: boolean): Reporter {
-  if (o.json) return jsonReporter((s) => process.stdout.write(s));
+  if (o.json) {
+    const out = batchedWriter((s) => {
+      const from = performance.now();
+      process.stdout.write(s);
+      addReportTime(performance.now() - from);
+    });
+    process.once('exit', out.flush);
+    return jsonReporter(out.write);
+  }
   return textReporter({
     write: (s) => process.stdout.write(s),
     writeErr: (s) => process.stderr.write(s),

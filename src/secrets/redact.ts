@@ -13,6 +13,8 @@ export class Redactor {
   private readonly substrings = new Set<string>();
   private readonly whole = new Set<string>();
   private pattern: RegExp | undefined;
+  /** The same alternatives without the global flag, for `test` (which keeps no state then). */
+  private probe: RegExp | undefined;
 
   /** Tracks a secret value, each line of a multi-line one (a diff shows lines), and the forms
    *  output quotes it in: inside a shell single-quoted word, and inside a JSON string. */
@@ -21,7 +23,7 @@ export class Redactor {
     const parts = lines.flatMap((l) => [l, l.replace(/'/g, "'\\''"), JSON.stringify(l).slice(1, -1)]);
     for (const p of parts) {
       if (p.length >= MIN_SUBSTRING) {
-        if (!this.substrings.has(p)) this.pattern = undefined;
+        if (!this.substrings.has(p)) this.pattern = this.probe = undefined;
         this.substrings.add(p);
       } else if (p === value && p.length) this.whole.add(p);
     }
@@ -49,20 +51,36 @@ export class Redactor {
     if (this.whole.has(text)) return SECRET_MARKER;
     if (!this.substrings.size) return text;
     // Longest first, so a secret that contains another is masked whole.
-    this.pattern ??= new RegExp(
-      [...this.substrings]
-        .sort((a, b) => b.length - a.length)
-        .map(escapeRegExp)
-        .join('|'),
-      'g',
-    );
+    this.pattern ??= new RegExp(this.alternatives(), 'g');
     return text.replace(this.pattern, SECRET_MARKER);
   }
 
-  /** A copy of `value` with every string (keys included) redacted; the original is untouched. */
+  /** A copy of `value` with every string (keys included) redacted; the original is untouched.
+   *  A value none of whose strings holds a secret (most events) is returned as it is, uncopied. */
   redactValue<T>(value: T): T {
-    if (this.empty) return value;
+    if (this.empty || !this.holdsSecret(value)) return value;
     return this.walk(value) as T;
+  }
+
+  private alternatives(): string {
+    return [...this.substrings]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRegExp)
+      .join('|');
+  }
+
+  private holdsSecret(v: unknown): boolean {
+    if (typeof v === 'string') {
+      if (this.whole.has(v)) return true;
+      if (!this.substrings.size) return false;
+      this.probe ??= new RegExp(this.alternatives());
+      return this.probe.test(v);
+    }
+    if (Array.isArray(v)) return v.some((x) => this.holdsSecret(x));
+    if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) if (this.holdsSecret(k) || this.holdsSecret(x)) return true;
+    }
+    return false;
   }
 
   private walk(v: unknown): unknown {

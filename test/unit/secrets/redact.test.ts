@@ -77,3 +77,15 @@ test('no_log results and verify settings reach sinks censored, keeping the diff 
   assert.deepEqual(v.settings[0], { setting: 'k', desired: SECRET_MARKER, live: SECRET_MARKER, persisted: null, ok: false });
   assert.equal(open.changes[0].summary, 'tok-1 shown');
 });
+
+test('redactValue hands back a value with no secret as it is, and still finds one in a key, a short whole string, or one added later', () => {
+  const r = new Redactor();
+  r.add('s3cret-pw');
+  r.add('42');
+  const clean = { diff: ['+x 4242'], nested: { n: 42, s: 'port 4242' } };
+  assert.equal(r.redactValue(clean), clean);
+  assert.deepEqual(r.redactValue({ a: { 's3cret-pw': 1 } }), { a: { [SECRET_MARKER]: 1 } });
+  assert.deepEqual(r.redactValue({ a: [['x', '42']] }), { a: [['x', SECRET_MARKER]] });
+  r.add('late-secret');
+  assert.deepEqual(r.redactValue({ msg: 'a late-secret b' }), { msg: `a ${SECRET_MARKER} b` });
+});
