@@ -5,8 +5,8 @@ import { ValidationError, messageOf, type Problem } from '../errors.js';
 import type { Task, Vars } from '../playbook/types.js';
 import { posAtPath } from '../source-map.js';
 import type { PlanEnv } from './types.js';
-import { withVars } from '../vars/merge.js';
-import { markUnsafe } from '../raw-data.js';
+import { layeredView } from '../vars/layered-view.js';
+import { copyUnsafeKeys, markUnsafe } from '../raw-data.js';
 import { censorProblem } from '../secrets/no-log.js';
 
 export interface TaskSink {
@@ -39,7 +39,8 @@ export function planContext(host: string, vars: Vars, task: Task, args: Vars, en
 /** `vars` with a module's data on top; that data was rendered with the task's args, so it is never
  *  templated again (a literal "{{" from an `!unsafe` value stays literal). */
 function withRendered(vars: Vars, extra: Vars): Vars {
-  const out = withVars(vars, extra);
+  const out = layeredView(vars, extra);
+  copyUnsafeKeys(vars, out);
   for (const k of Object.keys(extra)) markUnsafe(out, k);
   return out;
 }

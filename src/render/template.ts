@@ -9,6 +9,7 @@ import { renderJinjaFile } from './jinja-file.js';
 import { findFile, searchFolders, searchPath } from './search-path.js';
 import { isMissing, noSuchFile } from '../read-regular.js';
 import { lazyVars } from './lazy-vars.js';
+import { ReadMemo } from './read-memo.js';
 import { MAX_TEMPLATE_BYTES, readTemplateSource } from './template-source.js';
 
 export { renderArgs } from './args.js';
@@ -29,6 +30,8 @@ interface Compiled {
   path: string;
   source: string;
   run: Handlebars.TemplateDelegate;
+  /** Outputs by the values each render read: hosts that read the same values share one. */
+  memo: ReadMemo;
 }
 
 const envs = new Map<string, typeof Handlebars>();
@@ -39,7 +42,7 @@ export function renderTemplateFile(templatesDir: string, name: string, vars: Var
   const t = compile(resolve(templatesDir), name);
   let out: string;
   try {
-    out = t.run(lazyVars(vars));
+    out = t.memo.render(lazyVars(vars), (view) => t.run(view));
   } catch (e) {
     if (e instanceof TemplateError) throw new ValidationError([{ message: `${e.message} (template ${t.path})`, hint: e.hint }]);
     throw new ValidationError([describeFailure(e as Error, t)]);
@@ -86,7 +89,7 @@ function compile(dir: string, name: string): Compiled {
       { message: `template syntax error: ${(e as Error).message.split('\n')[0]}`, pos: { file: path, line: m ? Number(m[1]) : 1, col: 1 } },
     ]);
   }
-  const c = { path, source, run };
+  const c = { path, source, run, memo: new ReadMemo() };
   compiled.set(path, c);
   return c;
 }
