@@ -78,8 +78,9 @@ function perform(target: object, op: Op, key: string): { value?: unknown; seen: 
   }
 }
 
-/** `target` seen through a proxy that records each read into `n`. */
-function recording(target: object, n: ReadNode): object {
+/** `target` seen through a proxy that records each read into `n`; reads of `known` keys (whose
+ *  values are in the memo's key already) are not recorded. */
+function recording(target: object, n: ReadNode, known?: ReadonlySet<string>): object {
   const note = (op: Op, key: string): { value?: unknown; seen: string } => {
     const r = perform(target, op, key);
     const id = `${op}\0${key}`;
@@ -103,10 +104,10 @@ function recording(target: object, n: ReadNode): object {
       if (!child) n.children.set(key, (child = node()));
       return recording(value, child);
     },
-    has: (t, key) => (typeof key === 'symbol' ? (ownSymbol(key), Reflect.has(t, key)) : note('has', key).seen === 't'),
+    has: (t, key) => (typeof key === 'symbol' ? (ownSymbol(key), Reflect.has(t, key)) : known?.has(key) || note('has', key).seen === 't'),
     getOwnPropertyDescriptor: (t, key) => {
       if (typeof key === 'symbol') ownSymbol(key);
-      else note('own', key);
+      else if (!known?.has(key)) note('own', key);
       return Reflect.getOwnPropertyDescriptor(t, key);
     },
     ownKeys: (t) => (note('keys', ''), Reflect.ownKeys(t)),
@@ -138,23 +139,27 @@ function signature(n: ReadNode): string {
 export class ReadMemo {
   private readonly shapes = new Map<string, Shape>();
 
-  /** `render(view)`'s output for `vars`, remembered by what it reads of `vars` through `view`. */
-  render(vars: object, render: (view: object) => string): string {
-    const hit = this.lookup(vars);
+  /** `render(view)`'s output for `vars`, remembered by what it reads of `vars` through `view`.
+   *  `top`: variables known to lie over all others in `vars` (a module's data for this render),
+   *  keyed by their whole value at once instead of read by read, when they can be. */
+  render(vars: object, render: (view: object) => string, top?: Record<string, unknown>): string {
+    const fixed = top && fixedKey(top);
+    const known = fixed === undefined ? undefined : new Set(Object.keys(top!));
+    const hit = this.lookup(vars, fixed);
     if (hit !== undefined) return hit;
     const root = node();
     let out: string;
     try {
-      out = render(recording(vars, root));
+      out = render(recording(vars, root, known));
     } catch (e) {
       if (!(e instanceof Unkeyable)) throw e;
       return render(vars);
     }
-    this.keep(root, out);
+    this.keep(root, out, fixed);
     return out;
   }
 
-  private lookup(vars: object): string | undefined {
+  private lookup(vars: object, fixed = ''): string | undefined {
     for (const shape of this.shapes.values()) {
       const values: string[] = [];
       try {
@@ -162,13 +167,13 @@ export class ReadMemo {
       } catch {
         continue; // a read that fails now renders afresh, and reports its error there
       }
-      const out = shape.outputs.get(JSON.stringify(values));
+      const out = shape.outputs.get(fixed + JSON.stringify(values));
       if (out !== undefined) return out;
     }
     return undefined;
   }
 
-  private keep(root: ReadNode, out: string): void {
+  private keep(root: ReadNode, out: string, fixed = ''): void {
     const sig = signature(root);
     let shape = this.shapes.get(sig);
     if (!shape) {
@@ -176,6 +181,32 @@ export class ReadMemo {
       this.shapes.set(sig, (shape = { root, outputs: new Map() }));
     }
     if (shape.outputs.size >= MAX_OUTPUTS) shape.outputs.clear();
-    shape.outputs.set(JSON.stringify(recorded(root, [])), out);
+    shape.outputs.set(fixed + JSON.stringify(recorded(root, [])), out);
+  }
+}
+
+/** The whole of `top` as one string, told apart as the reads would tell it (undefined, -0, a
+ *  missing array slot, a string and a number); undefined when it holds a value that is not plain
+ *  data, or a "{{" a render could resolve against the other variables. */
+function fixedKey(top: Record<string, unknown>): string | undefined {
+  try {
+    const text = JSON.stringify(top, function (this: Record<string, unknown>, k: string, v: unknown) {
+      const raw = this[k];
+      if (raw === undefined) return '\u0000u';
+      if (typeof raw === 'number') return Number.isFinite(raw) && !Object.is(raw, -0) ? raw : `\u0000n${String(raw)}`;
+      if (typeof raw === 'string') {
+        if (raw.startsWith('\u0000') || raw.includes('{{')) throw new Unkeyable();
+        return raw;
+      }
+      if (raw === null || typeof raw === 'boolean') return raw;
+      if (typeof raw !== 'object') throw new Unkeyable();
+      const kind = seen(raw, false);
+      if (kind === 'A' && Object.keys(raw).length !== (raw as unknown[]).length) throw new Unkeyable();
+      return kind === 'N' ? { ...raw } : v;
+    });
+    return `${text}\u0001`;
+  } catch (e) {
+    if (e instanceof Unkeyable) return undefined;
+    throw e;
   }
 }

@@ -10,6 +10,7 @@ import { findFile, searchFolders, searchPath } from './search-path.js';
 import { isMissing, noSuchFile } from '../read-regular.js';
 import { lazyVars } from './lazy-vars.js';
 import { ReadMemo } from './read-memo.js';
+import { topOf } from '../vars/layered-view.js';
 import { MAX_TEMPLATE_BYTES, readTemplateSource } from './template-source.js';
 
 export { renderArgs } from './args.js';
@@ -42,7 +43,7 @@ export function renderTemplateFile(templatesDir: string, name: string, vars: Var
   const t = compile(resolve(templatesDir), name);
   let out: string;
   try {
-    out = t.memo.render(lazyVars(vars), (view) => t.run(view));
+    out = t.memo.render(lazyVars(vars), (view) => t.run(view), topOf(vars));
   } catch (e) {
     if (e instanceof TemplateError) throw new ValidationError([{ message: `${e.message} (template ${t.path})`, hint: e.hint }]);
     throw new ValidationError([describeFailure(e as Error, t)]);

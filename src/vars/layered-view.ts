@@ -4,6 +4,13 @@
 // object `{ ...base, ...top }` would be, its keys in that order.
 import type { Vars } from '../playbook/types.js';
 
+const tops = new WeakMap<object, Vars>();
+
+/** The top layer of a view `layeredView` made (a render keys its output by it as a whole). */
+export function topOf(vars: object): Vars | undefined {
+  return tops.get(vars);
+}
+
 export function layeredView(base: Vars, top: Vars): Vars {
   const from = (key: string | symbol): Vars => (Object.hasOwn(top, key) ? top : base);
   const view: Vars = new Proxy({} as Vars, {
@@ -19,5 +26,6 @@ export function layeredView(base: Vars, top: Vars): Vars {
     defineProperty: () => false,
     deleteProperty: () => false,
   });
+  tops.set(view, top);
   return view;
 }

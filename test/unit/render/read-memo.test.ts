@@ -103,3 +103,19 @@ test('an object inheriting from a layered view (a Jinja loop frame) sets its own
   assert.equal(frame.a, 1);
   assert.ok(!('p' in view));
 });
+
+test('a known top layer keys the output as a whole: any of its values that differs renders afresh, so does a read host value', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'memo-'));
+  mkdirSync(join(dir, 'partials'));
+  writeFileSync(join(dir, 'rules.hbs'), '{{#each rules}}{{this.key}}={{this.value}}\n{{/each}}{{#if early}}early{{/if}} for {{profile}}\n');
+  const render = (top: Record<string, unknown>, profile: string) =>
+    renderTemplateFile(dir, 'rules.hbs', layeredView({ profile, host: 'x' }, top));
+  const rules = (v: number) => [{ key: 'a', value: v }];
+  assert.equal(render({ rules: rules(1), early: true }, 'p'), 'a=1\nearly for p\n');
+  assert.equal(render({ rules: rules(2), early: true }, 'p'), 'a=2\nearly for p\n');
+  assert.equal(render({ rules: rules(2), early: false }, 'p'), 'a=2\n for p\n');
+  assert.equal(render({ rules: rules(2), early: false }, 'q'), 'a=2\n for q\n');
+  assert.equal(render({ rules: [{ key: 'a', value: '2' }], early: false }, 'q'), 'a=2\n for q\n');
+  // Undefined and missing differ to a strict template.
+  assert.equal(render({ rules: rules(1), early: true, profile: undefined }, 'p'), 'a=1\nearly for \n');
+});
