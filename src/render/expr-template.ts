@@ -4,14 +4,14 @@
 // lazily, as in Ansible; values from the switches and `!unsafe` ones are never templated.
 import { FACT_REFERENCE } from '../facts/system-facts.js';
 import { TemplateError } from '../errors.js';
-import { ownPosOf, posOf, recordOwnPos, recordPos } from '../source-map.js';
+import { ownPosOf, recordOwnPos, takePositions } from '../source-map.js';
 import { evaluate, type EvalScope } from './expr-eval.js';
 import { ExprError, parseExpr } from './expr-parse.js';
 import { pyStr } from './expr-values.js';
 import { JinjaError, parseJinja } from './jinja-text.js';
 import { renderNodes } from './jinja-render.js';
 import { lookupPlugin } from './lookups.js';
-import { copyUnsafe, isRaw, isUnsafe, markRaw } from '../raw-data.js';
+import { copyUnsafeKeys, isRaw, isUnsafe, markRaw } from '../raw-data.js';
 import { overBudget, withRenderBudget } from './budget.js';
 
 // Only a string that is exactly one expression keeps the value's type: text around it, even a final
@@ -144,11 +144,9 @@ export function copyContainer<T extends object>(value: T): T {
   const own = ownPosOf(value);
   if (own) recordOwnPos(copy, own);
   if (isRaw(value)) markRaw(copy);
-  for (const k of Object.keys(value)) {
-    const key = Array.isArray(value) ? Number(k) : k;
-    const p = posOf(value, key);
-    if (p) recordPos(copy, key, p);
-    copyUnsafe(value, key, copy);
-  }
+  // The keys' positions are looked up in the original when asked, not copied key by key (every
+  // task's args are copied for every host).
+  takePositions(copy, value);
+  copyUnsafeKeys(value, copy);
   return copy;
 }

@@ -20,7 +20,8 @@ interface ReadNode {
 /** One set of reads (renders that took the same branches) and the outputs per read values. */
 interface Shape {
   root: ReadNode;
-  outputs: Map<string, string>;
+  /** By the known top layer's key ('' without one), then by the results of the reads. */
+  outputs: Map<string, Map<string, string>>;
 }
 
 /** Values a read cannot be keyed by (functions of the data, exotic objects): not memoised. */
@@ -98,6 +99,7 @@ function recording(target: object, n: ReadNode, known?: ReadonlySet<string>): ob
   return new Proxy(target, {
     get: (t, key) => {
       if (typeof key === 'symbol') return (ownSymbol(key), Reflect.get(t, key) as unknown);
+      if (known?.has(key)) return Reflect.get(t, key) as unknown;
       const { value } = note('get', key);
       if (value === null || typeof value !== 'object') return value;
       let child = n.children.get(key);
@@ -167,7 +169,7 @@ export class ReadMemo {
       } catch {
         continue; // a read that fails now renders afresh, and reports its error there
       }
-      const out = shape.outputs.get(fixed + JSON.stringify(values));
+      const out = shape.outputs.get(fixed)?.get(JSON.stringify(values));
       if (out !== undefined) return out;
     }
     return undefined;
@@ -180,33 +182,44 @@ export class ReadMemo {
       if (this.shapes.size >= MAX_SHAPES) this.shapes.clear();
       this.shapes.set(sig, (shape = { root, outputs: new Map() }));
     }
-    if (shape.outputs.size >= MAX_OUTPUTS) shape.outputs.clear();
-    shape.outputs.set(fixed + JSON.stringify(recorded(root, [])), out);
+    let byReads = shape.outputs.get(fixed);
+    if (!byReads) {
+      if (shape.outputs.size >= MAX_OUTPUTS) shape.outputs.clear();
+      shape.outputs.set(fixed, (byReads = new Map()));
+    }
+    if (byReads.size >= MAX_OUTPUTS) byReads.clear();
+    byReads.set(JSON.stringify(recorded(root, [])), out);
   }
 }
 
-/** The whole of `top` as one string, told apart as the reads would tell it (undefined, -0, a
- *  missing array slot, a string and a number); undefined when it holds a value that is not plain
- *  data, or a "{{" a render could resolve against the other variables. */
+/** The whole of `top` as one string (JSON, which tells strings, numbers, null, lists and
+ *  mappings apart and keeps key order); undefined when JSON could not tell two different values
+ *  apart (undefined, -0, NaN, a missing list slot, an object that is not plain data) or a string
+ *  holds a "{{" that a render could resolve against the other variables. */
 function fixedKey(top: Record<string, unknown>): string | undefined {
-  try {
-    const text = JSON.stringify(top, function (this: Record<string, unknown>, k: string, v: unknown) {
-      const raw = this[k];
-      if (raw === undefined) return '\u0000u';
-      if (typeof raw === 'number') return Number.isFinite(raw) && !Object.is(raw, -0) ? raw : `\u0000n${String(raw)}`;
-      if (typeof raw === 'string') {
-        if (raw.startsWith('\u0000') || raw.includes('{{')) throw new Unkeyable();
-        return raw;
+  return plainData(top, 0) ? JSON.stringify(top) : undefined;
+}
+
+function plainData(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'string':
+      return !v.includes('{{');
+    case 'number':
+      return Number.isFinite(v) && !Object.is(v, -0);
+    case 'boolean':
+      return true;
+    case 'object': {
+      if (v === null) return true;
+      if (depth > 32) return false;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!(i in v) || !plainData(v[i], depth + 1)) return false;
+        return Object.keys(v).length === v.length;
       }
-      if (raw === null || typeof raw === 'boolean') return raw;
-      if (typeof raw !== 'object') throw new Unkeyable();
-      const kind = seen(raw, false);
-      if (kind === 'A' && Object.keys(raw).length !== (raw as unknown[]).length) throw new Unkeyable();
-      return kind === 'N' ? { ...raw } : v;
-    });
-    return `${text}\u0001`;
-  } catch (e) {
-    if (e instanceof Unkeyable) return undefined;
-    throw e;
+      if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+      for (const key in v) if (!plainData((v as Record<string, unknown>)[key], depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
   }
 }
