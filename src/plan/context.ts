@@ -5,7 +5,7 @@ import { ValidationError, messageOf, type Problem } from '../errors.js';
 import type { Task, Vars } from '../playbook/types.js';
 import { posAtPath } from '../source-map.js';
 import type { PlanEnv } from './types.js';
-import { layeredView } from '../vars/layered-view.js';
+import { layeredView } from '../render/layered-view.js';
 import { copyUnsafeKeys, markUnsafe } from '../raw-data.js';
 import { censorProblem } from '../secrets/no-log.js';
 

@@ -10,7 +10,7 @@ import { findFile, searchFolders, searchPath } from './search-path.js';
 import { isMissing, noSuchFile } from '../read-regular.js';
 import { lazyVars } from './lazy-vars.js';
 import { ReadMemo } from './read-memo.js';
-import { topOf } from '../vars/layered-view.js';
+import { topOf } from './layered-view.js';
 import { MAX_TEMPLATE_BYTES, readTemplateSource } from './template-source.js';
 
 export { renderArgs } from './args.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReadMemo } from '../../../src/render/read-memo.js';
 import { renderTemplateFile } from '../../../src/render/template.js';
-import { layeredView } from '../../../src/vars/layered-view.js';
+import { layeredView } from '../../../src/render/layered-view.js';
 import { markUnsafe } from '../../../src/raw-data.js';
 
 /** A render that reads `mode`, then `fast` or `slow` depending on it, and counts its runs. */
