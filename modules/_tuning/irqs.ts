@@ -1,5 +1,5 @@
-// NICs, their IRQs and the IRQs' CPU affinity, as the irq_affinity module reads them: one `sh`
-// lists the NICs with the device under each, prints /proc/interrupts without its per-CPU counts
+// NICs, their IRQs and the IRQs' CPU affinity, as the irq_affinity module reads them: one script
+// in the gather's own shell (inShell) lists the NICs with the device under each, prints /proc/interrupts without its per-CPU counts
 // and every /proc/irq/N/smp_affinity_list (one awk for both), and says whether irqbalance runs.
 //
 // Which IRQs belong to which NIC: drivers name their queue IRQs after the interface

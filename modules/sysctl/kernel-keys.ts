@@ -1,7 +1,8 @@
-// Which requested keys the running kernel has, read by the sysctl module itself: one `sh` per
-// task tests each key's file under /proc/sys and, for a key that is missing, lists the names
-// beside it (for "did you mean"). A key that exists prints nothing, so a converged host answers
-// with an empty line. The kernel release names the kernel in messages.
+// Which requested keys the running kernel has, read by the sysctl module itself: one script of
+// builtins per task, run in the gather's own shell (inShell, no process), tests each key's file
+// under /proc/sys and, for a key that is missing, lists the names beside it (for "did you mean").
+// A key that exists prints nothing, so a converged host answers with an empty line. The kernel
+// release names the kernel in messages.
 import type { Facts, FactQuery } from '../../src/facts/types.js';
 import type { PlanContext } from '../../src/module.js';
 import { sysctlPath } from '../../src/facts/gather-script.js';
