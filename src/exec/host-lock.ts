@@ -1,8 +1,9 @@
 // One apply at a time on a host. A worker killed mid-job leaves its apply script running on the
 // host (it ignores HUP and PIPE so that a cut connection never stops a change half-way), and the
-// job is taken again by another worker meanwhile. Every apply script therefore first takes an
-// flock on a file in the host's state folder and keeps it until it ends; the next apply waits for
-// it, up to `apply_lock_wait` seconds, and else fails clearly with nothing applied.
+// job is taken again by another worker meanwhile. Every apply script (and a health gate's snapshot
+// and rollback script) therefore first takes an flock on a file in the host's state folder and
+// keeps it until it ends; the next one waits for it, up to `apply_lock_wait` seconds, and else
+// fails clearly with nothing applied.
 import { posOf } from '../source-map.js';
 import { ValidationError } from '../errors.js';
 import type { Vars } from '../playbook/types.js';
@@ -10,12 +11,12 @@ import { MARK, rooted, shq } from '../script/shell.js';
 
 export const APPLY_LOCK = '/var/lib/portsync-deploy/apply.lock';
 const WAIT_VAR = 'apply_lock_wait';
-const DEFAULT_WAIT_S = 300;
+export const DEFAULT_LOCK_WAIT_S = 300;
 
 /** The host's `apply_lock_wait` in seconds (default 300). */
 export function lockWait(host: string, vars: Vars): number {
   const v = vars[WAIT_VAR];
-  if (v === undefined) return DEFAULT_WAIT_S;
+  if (v === undefined) return DEFAULT_LOCK_WAIT_S;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
   if (Number.isInteger(n) && n >= 0 && n <= 86_400) return n;
   throw new ValidationError([

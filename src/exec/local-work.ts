@@ -263,7 +263,7 @@ export class LocalWork implements HostWork {
   private async snapshot(host: string, plan: HostPlan, token: string): Promise<KeepOutcome> {
     if (!plan.tasks.some((t) => t.changes.some(isChange))) return {};
     try {
-      return { kept: await takeSnapshot(this.sessions.existing(host), plan, token) };
+      return { kept: await takeSnapshot(this.sessions.existing(host), plan, token, this.applyOptions(host).lockWait) };
     } catch (err) {
       const status = isUnreachable(err) ? 'unreachable' : 'failed';
       return { lost: { host, task: 'keep files for rollback', status, changes: [], msg: messageOf(err) } };
@@ -276,7 +276,8 @@ export class LocalWork implements HostWork {
 
   async rollback(play: number, host: string, kept: Snapshot): Promise<RollbackResult> {
     try {
-      return await rollBack(await this.sessions.connect(host, this.prep(play, host).vars), kept);
+      const vars = this.prep(play, host).vars;
+      return await rollBack(await this.sessions.connect(host, vars), kept, lockWait(host, vars));
     } catch (err) {
       return { lost: { host, task: 'rollback', status: isUnreachable(err) ? 'unreachable' : 'failed', changes: [], msg: messageOf(err) } };
     }

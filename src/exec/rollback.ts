@@ -10,9 +10,10 @@
 import { posix } from 'node:path';
 import type { Change } from '../module.js';
 import type { HostPlan } from '../plan/types.js';
-import type { Transport } from '../transport/types.js';
+import type { ExecResult, Transport } from '../transport/types.js';
 import { MARK, rooted, shq } from '../script/shell.js';
 import { compileApplyScript, mkdirShared, parseApplyOutput } from './apply-script.js';
+import { DEFAULT_LOCK_WAIT_S, lockRefused, takeLock } from './host-lock.js';
 import { LEAD_FUNCTION, LEADS_FUNCTION, leadsGuard, rootGuard, rootGuardFunction } from '../script/root-guard.js';
 
 export const SNAPSHOT_ROOT = '/var/lib/portsync-deploy/rollback';
@@ -107,12 +108,25 @@ export function parseSnapshot(stdout: string, paths: string[], folders: string[]
   });
 }
 
-export async function takeSnapshot(transport: Transport, plan: HostPlan, token: string): Promise<Snapshot> {
+/** Runs `script` holding the host's apply lock (host-lock.ts), as an apply script does: a job
+ *  taken again never keeps or restores files beside an apply still running on the host. */
+async function execLocked(transport: Transport, script: string, lockWait: number): Promise<ExecResult> {
+  const res = await transport.exec(takeLock(transport.root, lockWait) + script);
+  const refused = lockRefused(res.stdout, res.stderr);
+  if (refused !== undefined) throw new Error(refused);
+  return res;
+}
+
+export async function takeSnapshot(transport: Transport, plan: HostPlan, token: string, lockWait = DEFAULT_LOCK_WAIT_S): Promise<Snapshot> {
   const paths = replacedPaths(plan);
   const folders = setFolders(plan);
   const dir = `${SNAPSHOT_ROOT}/${token}`;
   const handlers = plan.handlers.flatMap((h) => h.changes);
-  const res = await transport.exec(snapshotScript(transport.root, dir, paths, folders, handlersScript(transport, handlers)));
+  const res = await execLocked(
+    transport,
+    snapshotScript(transport.root, dir, paths, folders, handlersScript(transport, handlers)),
+    lockWait,
+  );
   if (res.rc !== 0) throw new Error(`cannot keep the previous files for rollback in ${dir}: ${res.stderr.trim() || `exit ${res.rc}`}`);
   return { dir, entries: parseSnapshot(res.stdout, paths, folders), handlers: handlers.map((h) => h.summary) };
 }
@@ -183,9 +197,9 @@ export interface RollbackOutcome {
 }
 
 /** The restore, then the handlers' script the snapshot kept, in one exec. */
-export async function rollBack(transport: Transport, snap: Snapshot): Promise<RollbackOutcome> {
+export async function rollBack(transport: Transport, snap: Snapshot, lockWait = DEFAULT_LOCK_WAIT_S): Promise<RollbackOutcome> {
   const handlers = snap.handlers.length ? `\nsh ${shq(rooted(transport.root, `${snap.dir}/${HANDLERS}`))}` : '';
-  const res = await transport.exec(`${step(restoreStep(transport.root, snap))}${handlers}`);
+  const res = await execLocked(transport, `${step(restoreStep(transport.root, snap))}${handlers}`, lockWait);
   const steps = [`restore ${snap.entries.length} files from ${snap.dir}`, ...snap.handlers];
   const outputs = res.stdout.split(`${MARK}-step\n`).slice(1);
   const errors = steps.flatMap((summary, i) => {

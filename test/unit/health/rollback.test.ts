@@ -1,7 +1,7 @@
 // The snapshot and restore scripts, run by a real sh on a temp folder standing in for a host root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -21,6 +21,8 @@ import {
   parseSnapshot,
   replacedPaths,
   restoreScript,
+  rollBack,
+  takeSnapshot,
   setFolders,
   snapshotScript,
   SNAPSHOT_ROOT,
@@ -28,6 +30,8 @@ import {
 } from '../../../src/exec/rollback.js';
 import type { HostPlan } from '../../../src/plan/types.js';
 import { fakeFacts } from '../../helpers/fake-facts.js';
+import { APPLY_LOCK } from '../../../src/exec/host-lock.js';
+import { createChrootTransport } from '../../../src/transport/chroot.js';
 
 function sh(script: string): { code: number; stdout: string; stderr: string } {
   const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
@@ -143,4 +147,43 @@ test('folders a plan sets are noted, not copied: rollback removes the ones it ma
 
 test('a snapshot that does not report every path is an error, not a silent partial rollback', () => {
   assert.throws(() => parseSnapshot('@@PSD 0 existed\n', ['/a', '/b']), /snapshot did not report \/b/);
+});
+
+test("the snapshot and the rollback take the host's apply lock, as an apply does: they wait for its holder, and else fail with nothing done", async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'psd-rollback-lock-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  mkdirSync(join(root, 'var/lib/portsync-deploy'), { recursive: true });
+  writeFileSync(join(root, 'etc/app.yaml'), 'before\n');
+  const lock = join(root, APPLY_LOCK);
+  const transport = createChrootTransport('sw1', root);
+  /** A process holding the lock (the shell becomes the sleep), killed by its PID. */
+  const hold = async (script = 'exec sleep 60') => {
+    const holder = spawn('sh', ['-c', `exec 9>>"$0" && flock 9 && ${script}`, lock], { stdio: 'ignore' });
+    t.after(() => holder.kill('SIGKILL'));
+    while (spawnSync('flock', ['-n', lock, 'true']).status !== 1) await new Promise((r) => setTimeout(r, 20));
+    return holder;
+  };
+  const files = { ...plan(), handlers: [] };
+  const busy = /another apply on this host still holds \/var\/lib\/portsync-deploy\/apply\.lock after 1 s/;
+
+  // An apply still running (the holder writes the new file as its last step before it lets go):
+  // the snapshot waits for it, so it keeps what that apply left.
+  await hold(`sleep 1; echo applied > ${join(root, 'etc/app.yaml')}`);
+  const snap = await takeSnapshot(transport, files, 'run1', 30);
+  assert.equal(readFileSync(join(root, SNAPSHOT_ROOT, 'run1/0'), 'utf8'), 'applied\n', 'the snapshot ran after the holder let go');
+
+  // Held for longer than apply_lock_wait: neither runs, and nothing is kept or restored.
+  const holder = await hold();
+  await assert.rejects(takeSnapshot(transport, files, 'run2', 1), busy);
+  assert.equal(existsSync(join(root, SNAPSHOT_ROOT, 'run2')), false, 'nothing kept');
+  writeFileSync(join(root, 'etc/app.yaml'), 'changed by the batch\n');
+  await assert.rejects(rollBack(transport, snap, 1), busy);
+  assert.equal(readFileSync(join(root, 'etc/app.yaml'), 'utf8'), 'changed by the batch\n', 'nothing restored');
+
+  holder.kill('SIGKILL');
+  while (spawnSync('flock', ['-n', lock, 'true']).status !== 0) await new Promise((r) => setTimeout(r, 20));
+  const rolled = await rollBack(transport, snap, 1);
+  assert.deepEqual([rolled.ok, rolled.error], [true, undefined]);
+  assert.equal(readFileSync(join(root, 'etc/app.yaml'), 'utf8'), 'applied\n', 'restored once the lock is free');
 });
