@@ -20,19 +20,23 @@ export function rootGuard(root: string, path: string, tail: string): string {
   return root ? `psd_inroot ${path}${tail}` : '';
 }
 
+/** `psd_where PATH` sets psd_l to where PATH's folder leads now, as `readlink -m` would. An existing
+ *  folder is resolved by builtins (`cd -P`, then back), since every file written costs two checks;
+ *  `readlink` resolves one that cannot be entered. */
+const WHERE_FUNCTION = `psd_where() { psd_d=\${1%/*}; psd_d=\${psd_d:-/}; psd_o=$PWD
+  if cd -P -- "$psd_d" 2>/dev/null; then psd_l=$PWD; cd -- "$psd_o" 2>/dev/null || cd /; else psd_l=$(readlink -m -- "$psd_d"); fi; }`;
+
 /** On a live host a folder link is the host's own layout, followed as the plan saw it; one that
  *  leads elsewhere at the apply (swapped between the read and the apply) is not written through.
- *  `psd_leads PATH WAS` fails, saying so on stderr, when PATH's folder no longer leads to WAS.
- *  An existing folder is resolved by builtins (`cd -P`, then back), as `readlink -m` would, since
- *  every file written costs two checks; `readlink` resolves one that cannot be entered. */
-export const LEADS_FUNCTION = `psd_leads() { psd_d=\${1%/*}; psd_d=\${psd_d:-/}; psd_o=$PWD
-  if cd -P -- "$psd_d" 2>/dev/null; then psd_l=$PWD; cd -- "$psd_o" 2>/dev/null || cd /; else psd_l=$(readlink -m -- "$psd_d"); fi
-  [ "$psd_l" = "$2" ] && return 0
+ *  `psd_leads PATH WAS` fails, saying so on stderr, when PATH's folder no longer leads to WAS. */
+export const LEADS_FUNCTION = `${WHERE_FUNCTION}
+psd_leads() { psd_where "$1"; [ "$psd_l" = "$2" ] && return 0
   printf '%s: its folder now leads to %s, not to %s as when the host was read; nothing written through it\\n' "$1" "$psd_l" "$2" >&2; return 1; }`;
 
 /** `psd_lead PATH` prints where PATH's folder leads now, as psd_leads computes it, base64-encoded
  *  (a path may hold any byte but NUL), for a later psd_leads check of the same path. */
-export const LEAD_FUNCTION = `psd_lead() { psd_d=\${1%/*}; printf %s "$(readlink -m -- "\${psd_d:-/}")" | base64 | tr -d '\\n'; }`;
+export const LEAD_FUNCTION = `${WHERE_FUNCTION}
+psd_lead() { psd_where "$1"; printf %s "$psd_l" | base64 | tr -d '\\n'; }`;
 
 /** The call checking that `path`'s folder still leads to `leads` (both as written), then `tail`. */
 export function leadsGuard(path: string, leads: string | undefined, tail: string): string {
