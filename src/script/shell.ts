@@ -48,5 +48,15 @@ export function stdinScriptCommand(length: number): string {
   return `eval "$(head -c ${length})"`;
 }
 
+/**
+ * What `sh -s` reads on stdin to run a script that is all of its stdin: the shell reads the script
+ * itself, so no process starts to read it (`head` above). The script is one brace group, which the
+ * shell parses whole before running any of it: a script cut short runs nothing, and its commands
+ * read /dev/null, never the script's own text.
+ */
+export function wholeStdinScript(script: string): Buffer {
+  return Buffer.from(`{\n${script}\n} </dev/null\n`);
+}
+
 /** Marker that starts every machine-readable line the engine's scripts print. */
 export const MARK = '@@PSD';

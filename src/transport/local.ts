@@ -4,7 +4,7 @@ import { copyFile, open, rename, chmod, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ExecOptions, ExecResult, Transport } from './types.js';
-import { rooted, stdinScriptCommand } from '../script/shell.js';
+import { rooted, stdinScriptCommand, wholeStdinScript } from '../script/shell.js';
 
 export interface LocalOptions {
   /** Prefix for target paths; exported to scripts as $ROOT. */
@@ -31,8 +31,9 @@ export class LocalTransport implements Transport {
   async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
     this.roundTrips++;
     // The script travels on stdin ahead of the caller's input: never in argv, never in a file.
+    if (opts.stdin === undefined) return runSh(['-s'], this.root, { ...opts, stdin: wholeStdinScript(script) });
     const body = Buffer.from(script);
-    const stdin = Buffer.concat([body, Buffer.from(opts.stdin ?? '')]);
+    const stdin = Buffer.concat([body, Buffer.from(opts.stdin)]);
     return runSh(['-c', stdinScriptCommand(body.length)], this.root, { ...opts, stdin });
   }
 

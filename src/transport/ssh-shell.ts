@@ -1,6 +1,6 @@
 // The remote command line for a script: sh -c with safe quoting, wrapped in sudo for become.
 import { randomBytes } from 'node:crypto';
-import { shq, stdinScriptCommand } from '../script/shell.js';
+import { shq, stdinScriptCommand, wholeStdinScript } from '../script/shell.js';
 
 export interface Privilege {
   /** Run through `sudo -u becomeUser` (only when it differs from the login user). */
@@ -23,15 +23,17 @@ export interface RemoteCommand {
 /**
  * The script travels on stdin ahead of the caller's input, never in the command line: sshd and
  * sudo put that in argv, where every local user can read it. `args` become $1.. of the script,
- * quoted, so paths never need escaping inside it.
+ * quoted, so paths never need escaping inside it. Unless the caller's bytes follow (`more`), the
+ * shell reads the script itself (`sh -s`), so no process starts just to read it.
  */
-export function remoteCommand(script: string, priv: Privilege, args: string[] = []): RemoteCommand {
+export function remoteCommand(script: string, priv: Privilege, args: string[] = [], more = false): RemoteCommand {
+  const sudo = priv.sudo ? `sudo -n -u ${shq(priv.becomeUser)} -- ` : '';
+  if (!more && priv.password === undefined)
+    return { command: `${sudo}sh -s${args.length ? ` -- ${args.map(shq).join(' ')}` : ''}`, stdinPrefix: wholeStdinScript(script) };
   const body = Buffer.from(script);
   const inner = stdinScriptCommand(body.length);
   const tail = args.length ? ` sh ${args.map(shq).join(' ')}` : '';
-  if (!priv.sudo) return { command: `sh -c ${shq(inner)}${tail}`, stdinPrefix: body };
-  if (priv.password === undefined)
-    return { command: `sudo -n -u ${shq(priv.becomeUser)} -- sh -c ${shq(inner)}${tail}`, stdinPrefix: body };
+  if (priv.password === undefined) return { command: `${sudo}sh -c ${shq(inner)}${tail}`, stdinPrefix: body };
   // sudo -S reads the password line from stdin, byte by byte, and leaves the rest to the shell; -k
   // makes it ask every time, but a NOPASSWD rule asks nothing. So a random marker line follows the
   // password: the shell reads lines until the marker (at most two) and the password, when sudo

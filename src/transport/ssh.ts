@@ -121,7 +121,7 @@ export class SshTransport implements Transport {
   }
 
   async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    const cmd = remoteCommand(script, this.priv);
+    const cmd = remoteCommand(script, this.priv, [], opts.stdin !== undefined);
     this.trips++;
     const stdin = opts.stdin === undefined ? undefined : Buffer.from(opts.stdin);
     return this.run(cmd.command, cmd.stdinPrefix, stdin, opts.timeoutMs ?? this.options.commandTimeoutMs, opts.onStdout);
@@ -143,7 +143,12 @@ export class SshTransport implements Transport {
 
   /** As the login user cannot write the target, the bytes go through a sudo'd shell in the same exec. */
   private async becomeUpload(local: fs.FileHandle, size: number, remotePath: string, perms: number): Promise<void> {
-    const cmd = remoteCommand(BECOME_UPLOAD_SCRIPT, this.priv, [remotePath, tempPathFor(remotePath), perms.toString(8), String(size)]);
+    const cmd = remoteCommand(
+      BECOME_UPLOAD_SCRIPT,
+      this.priv,
+      [remotePath, tempPathFor(remotePath), perms.toString(8), String(size)],
+      true,
+    );
     const res = await this.run(
       cmd.command,
       cmd.stdinPrefix,

@@ -26,18 +26,38 @@ test('arguments become $1.. without any escaping by the caller', () => {
 test('every script travels on stdin ahead of the caller input, never in the command line', () => {
   for (const size of [10, 200_000]) {
     const script = `: '${'y'.repeat(size)}'\nread a; read b; echo "$b $a $1"`;
-    const cmd = remoteCommand(script, asUser, ['arg']);
+    const cmd = remoteCommand(script, asUser, ['arg'], true);
     assert.ok(!cmd.command.includes('yyyyy') && cmd.command.length < 200, cmd.command);
     assert.equal(runAsSshd(cmd, 'one\ntwo\n'), 'two one arg\n');
   }
+});
+
+test('a script that is all of stdin is read by the shell itself: no process reads it, its commands read nothing of it', () => {
+  for (const size of [10, 200_000]) {
+    const script = `: '${'y'.repeat(size)}'\nif read a; then echo "read $a"; else echo "nothing $1"; fi\necho 'last line'`;
+    const cmd = remoteCommand(script, asUser, ['-x']);
+    assert.equal(cmd.command, `sh -s -- '-x'`);
+    assert.equal(runAsSshd(cmd), 'nothing -x\nlast line\n');
+  }
+});
+
+test('a script cut short in transit runs nothing of itself', () => {
+  const cmd = remoteCommand(`echo first\necho second\necho third`, asUser);
+  const cut = { command: cmd.command, stdinPrefix: cmd.stdinPrefix.subarray(0, cmd.stdinPrefix.indexOf('third')) };
+  const r = spawnSync('sh', ['-c', cut.command], { input: cut.stdinPrefix });
+  assert.notEqual(r.status, 0);
+  assert.equal(r.stdout.toString(), '');
 });
 
 test('become wraps in non-interactive sudo, only when the login user differs', () => {
   assert.equal(privilegeFor('root', true, 'root').sudo, false);
   assert.equal(privilegeFor('admin', false, 'root').sudo, false);
   const cmd = remoteCommand('id -u', privilegeFor('admin', true, 'root'), ['x']);
-  assert.equal(cmd.command, `sudo -n -u 'root' -- sh -c 'eval "$(head -c 5)"' sh 'x'`);
-  assert.equal(cmd.stdinPrefix.toString(), 'id -u');
+  assert.equal(cmd.command, `sudo -n -u 'root' -- sh -s -- 'x'`);
+  assert.equal(cmd.stdinPrefix.toString(), '{\nid -u\n} </dev/null\n');
+  const more = remoteCommand('id -u', privilegeFor('admin', true, 'root'), ['x'], true);
+  assert.equal(more.command, `sudo -n -u 'root' -- sh -c 'eval "$(head -c 5)"' sh 'x'`);
+  assert.equal(more.stdinPrefix.toString(), 'id -u');
 });
 
 test('a become password goes first on stdin, then a marker line; the command line holds neither the password nor the script', () => {
