@@ -5,7 +5,7 @@
 // and its output is the host's next facts: the verify of this apply and the plan of the next play.
 import { createHash } from 'node:crypto';
 import { MARK } from '../script/shell.js';
-import { steadyOutput, VOLATILE } from '../facts/gather-script.js';
+import { outputText, steadyOutput, text, VOLATILE } from '../facts/gather-script.js';
 import type { ExecResult } from '../transport/types.js';
 
 export interface ApplyGuard {
@@ -15,16 +15,16 @@ export interface ApplyGuard {
   expected: string | null;
 }
 
-/** The digest a guard compares: of the gather's output without its volatile lines (free memory
- *  moves on an unchanged host). */
-export const outputDigest = (stdout: string): string => createHash('sha256').update(steadyOutput(stdout)).digest('hex');
+/** The digest a guard compares: of the gather's output (one char per byte) without its volatile
+ *  lines (free memory moves on an unchanged host). */
+export const outputDigest = (output: string): string => createHash('sha256').update(steadyOutput(output), 'latin1').digest('hex');
 
 /** `apply` is a complete apply script (apply-script.ts), run in a subshell of its own. */
 export function guardedScript(guard: ApplyGuard, apply: string): string {
   const compare =
     guard.expected === null
       ? 'true'
-      : `[ "$( (psd_gather_again) 2>/dev/null | grep -v '^${VOLATILE} ' | sha256sum | cut -c1-64)" = ${guard.expected} ]`;
+      : `[ "$( (psd_gather_again) 2>/dev/null | LC_ALL=C grep -av '^${VOLATILE} ' | sha256sum | cut -c1-64)" = ${guard.expected} ]`;
   return `psd_guarded() {
 psd_gather_again() {
 ${guard.gather}}
@@ -49,11 +49,14 @@ export interface GuardedOutput {
 }
 
 export function splitGuardedOutput(res: ExecResult): GuardedOutput {
-  const at = res.stdout.indexOf(`${MARK} after\n`);
-  const head = at < 0 ? res.stdout : res.stdout.slice(0, at);
+  // Cut as bytes (one char each): the gather after the apply prints any bytes.
+  const out = outputText(res);
+  const at = out.indexOf(`${MARK} after\n`);
+  const head = text(at < 0 ? out : out.slice(0, at));
   const applied = head.startsWith(`${MARK} guard ok\n`);
   const rc = new RegExp(`^${MARK} applied (\\d+)$`, 'm').exec(head);
   const applyOut = applied ? head.slice(`${MARK} guard ok\n`.length) : '';
+  const gathered = Buffer.from(out.slice(at + `${MARK} after\n`.length), 'latin1');
   return {
     applied,
     // A script cut short before the apply ended reports no exit code: count it as a failure.
@@ -61,6 +64,6 @@ export function splitGuardedOutput(res: ExecResult): GuardedOutput {
     after:
       at < 0
         ? { rc: 1, stdout: '', stderr: `the gather after the apply did not run: ${res.stderr.trim()}` }
-        : { rc: res.rc, stdout: res.stdout.slice(at + `${MARK} after\n`.length), stderr: res.stderr },
+        : { rc: res.rc, stdout: gathered.toString('utf8'), stderr: res.stderr, raw: gathered },
   };
 }

@@ -5,7 +5,15 @@
 import { GatherError } from '../errors.js';
 import type { ProbeAction } from '../module.js';
 import type { FactQuery, Facts } from '../facts/types.js';
-import { composeGatherScript, parseGatherOutput, uniqueQueries, type RawAnswer } from '../facts/gather-script.js';
+import {
+  composeGatherScript,
+  fenceLine,
+  outputText,
+  parseGatherOutput,
+  splitAtFence,
+  uniqueQueries,
+  type RawAnswer,
+} from '../facts/gather-script.js';
 import { gatherFacts, gatherScript, hostFactsOf } from '../facts/gather.js';
 import { buildFacts } from '../facts/facts-view.js';
 import { MARK, shArgv, shq } from '../script/shell.js';
@@ -28,27 +36,28 @@ psd_read() {
 ${gatherScript(t, queries)}}
 (psd_read_before)
 ${actions.map((a, i) => actionScript(i, a.argv, t.root)).join('\n')}
-echo '${MARK} read'
+echo '${fenceLine('read')}'
 (psd_read)
 }
 psd_probe
 `;
 }
 
-/** The facts of a probe phase: the `before` reads, each action as a `cmd` fact, the probes' reads. */
-export function probePhaseFacts(stdout: string, queries: FactQuery[], actions: ProbeAction[]): Facts {
-  const at = stdout.indexOf(`${MARK} read\n`);
-  if (at < 0) throw new GatherError('the probe phase was cut short before its reads');
-  const head = stdout.slice(0, at).split('\n');
+/** The facts of a probe phase (its output one char per byte): the `before` reads, each action as a
+ *  `cmd` fact, the probes' reads. */
+export function probePhaseFacts(output: string, queries: FactQuery[], actions: ProbeAction[]): Facts {
+  const [head, reads] = splitAtFence(output, 'read');
+  if (reads === undefined) throw new GatherError('the probe phase was cut short before its reads');
   const before = uniqueQueries(actions.flatMap((a) => a.before));
   const main = uniqueQueries(queries);
-  const answers = new Map<number, RawAnswer>(parseGatherOutput(head.filter((l) => !l.startsWith(`${MARK} act `)).join('\n')).answers);
-  for (const line of head.filter((l) => l.startsWith(`${MARK} act `))) {
+  const first = parseGatherOutput(head);
+  const answers = new Map<number, RawAnswer>(first.answers);
+  for (const line of first.other.filter((l) => l.startsWith(`${MARK} act `))) {
     const [, , i, rc, out = 'b', err = 'b'] = line.split(' ');
     const decode = (f: string) => Buffer.from(f.slice(1), 'base64').toString('utf8');
     answers.set(before.length + Number(i), { status: 'ok', fields: [rc ?? '1', decode(out), decode(err)], items: [] });
   }
-  const read = parseGatherOutput(stdout.slice(at + `${MARK} read\n`.length));
+  const read = parseGatherOutput(reads);
   for (const [i, a] of read.answers) answers.set(before.length + actions.length + i, a);
   const acted: FactQuery[] = actions.map((a) => ({ kind: 'cmd', argv: a.argv }));
   return buildFacts(hostFactsOf(main, read), [...before, ...acted, ...main], answers);
@@ -58,5 +67,5 @@ export async function probePhase(transport: Transport, queries: FactQuery[], act
   if (!actions.length) return gatherFacts(transport, queries);
   const res = await transport.exec(probePhaseScript({ root: transport.root, offline: transport.offline }, queries, actions));
   if (res.rc !== 0) throw new GatherError(`the probe phase failed (exit ${res.rc}): ${res.stderr.trim()}`);
-  return probePhaseFacts(res.stdout, queries, actions);
+  return probePhaseFacts(outputText(res), queries, actions);
 }

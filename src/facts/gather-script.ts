@@ -1,10 +1,14 @@
 // Composes every fact query of one host into ONE sh script, and parses its output.
 // A process started on a switch costs milliseconds, so the script starts a fixed handful whatever
 // the number of queries: answers are marker lines, every stat'ed path goes to one `stat` and one
-// `sha256sum`, and every content (files, sysctl values, command output, unit state) travels in
-// one base64 blob at the end: sizes first, then the bytes, so any bytes survive the trip.
+// `sha256sum`, and every content travels as raw bytes (SSH carries any): the regular files' in one
+// blob at the end (sizes first, then the bytes), the rest (command output, unit state, kernel
+// files, names) as segments streamed where they are read, each closed by a marker line holding a
+// nonce no content can know. No temporary file, no encoding.
+import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { FactQuery } from './types.js';
+import type { ExecResult } from '../transport/types.js';
 import { MARK, rooted, shArgv, shGlob, shq } from '../script/shell.js';
 import { systemFactsScript, volatileFactsScript } from './system-facts.js';
 import { hostFactsScript, HOST_MARK } from './host-facts.js';
@@ -39,8 +43,21 @@ export function uniqueQueries(queries: FactQuery[]): FactQuery[] {
  *  `@@PSD volatile ID TEXT`. */
 export const VOLATILE = `${MARK} volatile`;
 
-/** A gather's output without its volatile lines: what stays the same while the host does. */
-export const steadyOutput = (stdout: string): string => stdout.replace(new RegExp(`^${VOLATILE} .*\n`, 'gm'), '');
+/** A gather's output (one char per byte) without its volatile lines: what stays the same while
+ *  the host does. */
+export const steadyOutput = (output: string): string => output.replace(new RegExp(`^${VOLATILE} [^\n]*\n`, 'gm'), '');
+
+/** This process's nonce: it closes every segment of a gather's output. Chosen once, so the same
+ *  script (composed again for the guarded apply) prints the same bytes while the host is unchanged;
+ *  random, so no content read from a host can close a segment early. */
+const NONCE = randomBytes(12).toString('hex');
+/** A segment: `@@PSD NONCE TAG` line, the bytes, `\n@@PSD NONCE\n`. */
+const SEGMENT = `${MARK} ${NONCE}`;
+const SEGMENT_END = `\n${SEGMENT}\n`;
+
+/** A line that no content of a gather can print, to split the output of scripts that run several
+ *  gathers (the probe phase). */
+export const fenceLine = (name: string): string => `${MARK}:${NONCE} ${name}`;
 
 export interface GatherTarget {
   /** Transport root ('' on live systems). */
@@ -81,7 +98,7 @@ function statOne(m: string, q: { path: string }, t: GatherTarget): string {
 /**
  * Stat queries. On a live host every path that exists joins one `stat`, one `sha256sum` of the
  * readable regular files (links followed), and, when there are links, one `stat -L` and one
- * `readlink -z` into $T/links. Each path's status line says whether it is a link (l) and hashed (r).
+ * `readlink -z` (the links segment). Each path's status line says whether it is a link (l) and hashed (r).
  */
 function statPhase(stats: [number, FactQuery & { kind: 'stat' }][], t: GatherTarget): string {
   if (stats.length === 0) return '';
@@ -111,11 +128,11 @@ export function recordedFolders(queries: FactQuery[]): string[] {
   return [...new Set(dirs.filter((p) => p.startsWith('/') && !pseudoFile(p)).map((p) => dirname(p)))];
 }
 
-/** Where each recorded folder leads, NUL-separated, into the blob; live hosts only. */
+/** Where each recorded folder leads, NUL-separated, as a segment; live hosts only. */
 function foldersPhase(dirs: string[], t: GatherTarget): string {
   if (t.root || dirs.length === 0) return '';
   const read = dirs.every(plainPath) ? `leads ${dirs.map(shq).join(' ')}` : `readlink -zm -- ${dirs.map(shq).join(' ')}`;
-  return `${read} > "$T/d"; set -- "$@" "$T/d"; echo '${MARK} dirs'`;
+  return `psd_b dirs; ${read}; psd_e`;
 }
 
 /** An absolute path without empty, `.` or `..` parts: \`leads\` resolves it as \`readlink -m\` does. */
@@ -133,42 +150,49 @@ const LEADS_FUNCTION = `leads() { for d; do p=$d; r=; x=
  *  values a byte-by-byte read would cut short (procfs ints refuse a read at an offset). */
 const pseudoFile = (path: string) => /^\/(proc|sys)\//.test(path);
 
-/** Kernel files to read: copied into $T by one `cp --parents` (which reads until the end),
- *  so that the blob can frame them by size. */
-function copyPhase(paths: string[]): string {
+/** Kernel files to read: all of them by one `grep` (which reads each until the end in one go,
+ *  as procfs wants), every line after its file's name and a NUL. grep ends every line with a
+ *  newline: a kernel value always does. */
+function kernelPhase(paths: string[]): string {
   if (paths.length === 0) return '';
   const lines = paths.map((p) => `f=${shq(p)}; [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"`);
-  return `set --\n${lines.join('\n')}\n[ $# -eq 0 ] || cp --parents -- "$@" "$T" 2>/dev/null`;
+  return `set --\n${lines.join('\n')}\nif [ $# -gt 0 ]; then psd_b kernel; LC_ALL=C grep -aHZ -- '' "$@" 2>/dev/null; psd_e; fi`;
 }
 
-/** A readable regular file's content into the blob: a kernel file by its copy, an empty file as
- *  /dev/null (its size frames nothing else). */
-function addContent(m: string, path: string): string {
-  if (pseudoFile(path)) return `c="$T$f"; if [ -f "$c" ]; then set -- "$@" "$c"; echo '${m} ok'; else echo '${m} absent'; fi`;
+/** A readable regular file's content: a kernel file's from the kernel segment (by the name grep
+ *  gives it, hex), another into the blob, an empty one as /dev/null (its size frames nothing else). */
+function addContent(m: string, kernel?: string): string {
+  if (kernel !== undefined)
+    return `if [ -f "$f" ] && [ -r "$f" ]; then echo '${m} kernel ${Buffer.from(kernel).toString('hex')}'; else echo '${m} absent'; fi`;
   return `if [ -f "$f" ] && [ -r "$f" ]; then if [ -s "$f" ]; then set -- "$@" "$f"; else set -- "$@" /dev/null; fi; echo '${m} ok'; else echo '${m} absent'; fi`;
 }
 
-/** `sh -c SCRIPT NAME ARGS...` as a subshell of the gather: the same script and arguments, one
- *  fork and no exec. eval keeps a syntax error of SCRIPT inside it, like the `sh` it stands for. */
+/** `sh -c SCRIPT NAME ARGS...` run by the gather's own shell: the same script and arguments, no
+ *  exec. It runs in the subshell of the command substitution that keeps its stderr; eval keeps a
+ *  syntax error of SCRIPT inside it, like the `sh` it stands for. */
 function inShell(argv: string[]): string {
   const [sh, c, script, , ...args] = argv;
   if (sh !== 'sh' || c !== '-c' || script === undefined) throw new Error(`not an sh -c command: ${JSON.stringify(argv)}`);
-  return `(set -- ${shArgv(args)}; eval ${shq(script)})`;
+  return `set -- ${shArgv(args)}; eval ${shq(script)}`;
 }
 
 function blobQuery(id: number, q: FactQuery, t: GatherTarget): string {
   const m = `${MARK} ${id}`;
   switch (q.kind) {
-    case 'file':
+    case 'file': {
       // Only regular files are read: a FIFO or /dev/zero would never end.
-      return `f=${shq(rooted(t.root, q.path, true))}\n${addContent(m, q.path)}`;
+      const f = rooted(t.root, q.path, true);
+      return `f=${shq(f)}\n${addContent(m, pseudoFile(q.path) ? f : undefined)}`;
+    }
     case 'sysctl':
       if (t.offline) return `echo '${m} offline'`;
       return `f=${shq(sysctlPath(q.key))}\n${addContent(m, sysctlPath(q.key))}`;
     case 'cmd': {
-      // On a chroot the command runs inside the root, like the target would run it.
+      // On a chroot the command runs inside the root, like the target would run it. Its stdout
+      // streams out as it comes (fd 3: the gather's stdout); its stderr is kept, which leaves it
+      // without its trailing newlines.
       const run = t.root ? `chroot ${shq(t.root)} ${shArgv(q.argv)}` : q.inShell ? inShell(q.argv) : shArgv(q.argv);
-      return `${run} </dev/null >"$T/o${id}" 2>"$T/e${id}"; r=$?; set -- "$@" "$T/o${id}" "$T/e${id}"; echo "${m} ok $r"`;
+      return `psd_b o${id}; psd_x=$(${run} </dev/null 2>&1 >&3 3>&-); r=$?; psd_e; psd_b e${id}; printf '%s' "$psd_x"; psd_e; echo "${m} ok $r"`;
     }
     case 'files': {
       // The folder part is resolved (inside the root on chroot) and quoted whole; only the last
@@ -179,16 +203,16 @@ function blobQuery(id: number, q: FactQuery, t: GatherTarget): string {
       const real = rooted(t.root, dir, true).replace(/\/+$/, '');
       const skipLinks = t.root ? ' && [ ! -L "$f" ]' : '';
       const prefix = shq(dir.replace(/\/+$/, '') + '/');
-      return `n=$#; : > "$T/n${id}"; set -- "$@" "$T/n${id}"
-for f in ${shq(real + '/')}${shGlob(pattern)}; do [ -f "$f" ] && [ -r "$f" ]${skipLinks} && { printf '%s%s\\0' ${prefix} "\${f##*/}" >> "$T/n${id}"; set -- "$@" "$f"; }; done
-echo "${m} files $(($# - n - 1))"`;
+      return `n=$#; psd_b n${id}
+for f in ${shq(real + '/')}${shGlob(pattern)}; do [ -f "$f" ] && [ -r "$f" ]${skipLinks} && { printf '%s%s\\0' ${prefix} "\${f##*/}"; set -- "$@" "$f"; }; done
+psd_e; echo "${m} files $(($# - n))"`;
     }
     case 'system':
       // Ansible's fact subset (system-facts.ts): its sections into the blob, what changes between
       // two reads on lines of its own.
-      return `(
+      return `psd_b x${id}; (
 ${systemFactsScript(t.offline)}
-) 2>/dev/null </dev/null > "$T/x${id}"; set -- "$@" "$T/x${id}"; echo '${m} ok'${t.offline ? '' : `\n${volatileFactsScript(`${VOLATILE} ${id}`)}`}`;
+) 2>/dev/null </dev/null; psd_e; echo '${m} text'${t.offline ? '' : `\n${volatileFactsScript(`${VOLATILE} ${id}`)}`}`;
     default:
       return '';
   }
@@ -196,7 +220,7 @@ ${systemFactsScript(t.offline)}
 
 /** Unit state: every unit in one `systemctl show`, one block per unit in the order asked. It runs
  *  before the commands, which may ask `psd_unit_pid NAME` (the unit's MainPID into $psd_pid, from
- *  that same output) rather than start a `systemctl` of their own. */
+ *  that same output, kept in $psd_units) rather than start a `systemctl` of their own. */
 function unitPhase(units: [number, FactQuery & { kind: 'unit' }][], t: GatherTarget): string {
   if (units.length === 0) return '';
   if (t.offline) return units.map(([id]) => `echo '${MARK} ${id} offline'`).join('\n');
@@ -204,9 +228,12 @@ function unitPhase(units: [number, FactQuery & { kind: 'unit' }][], t: GatherTar
   const ids = units.map(([id]) => id).join(' ');
   const cases = units.map(([, q], i) => `${shq(q.name)}) psd_k=${i};;`).join(' ');
   return `psd_unit_pid() { psd_pid=; case $1 in ${cases} *) return 1;; esac; psd_i=0
-  while IFS= read -r psd_l; do case $psd_l in '') psd_i=$((psd_i + 1));; MainPID=*) [ $psd_i = $psd_k ] && { psd_pid=\${psd_l#MainPID=}; return 0; };; esac; done < "$T/u"; return 1; }
+  while IFS= read -r psd_l; do case $psd_l in '') psd_i=$((psd_i + 1));; MainPID=*) [ $psd_i = $psd_k ] && { psd_pid=\${psd_l#MainPID=}; return 0; };; esac; done <<PSD_UNITS
+$psd_units
+PSD_UNITS
+  return 1; }
 if command -v systemctl >/dev/null 2>&1; then
-systemctl show -p LoadState -p ActiveState -p SubState -p UnitFileState -p MainPID -- ${names} > "$T/u" 2>/dev/null; set -- "$@" "$T/u"; echo '${MARK} units ${ids}'
+psd_units=$(systemctl show -p LoadState -p ActiveState -p SubState -p UnitFileState -p MainPID -- ${names} 2>/dev/null); psd_b 'units ${ids}'; printf '%s' "$psd_units"; psd_e
 else for i in ${ids}; do echo "${MARK} $i absent"; done; fi`;
 }
 
@@ -221,7 +248,8 @@ function kernelFiles(queries: FactQuery[], t: GatherTarget): string[] {
 
 /**
  * The whole gather as one script. Wrapped in a function that is called on the last line, so a
- * script cut short in transit runs nothing.
+ * script cut short in transit runs nothing; fd 3 is its stdout, where commands whose stderr is
+ * kept write their output.
  */
 export function composeGatherScript(queries: FactQuery[], t: GatherTarget): string {
   const indexed = queries.map((q, i) => [i, q] as const);
@@ -230,28 +258,28 @@ export function composeGatherScript(queries: FactQuery[], t: GatherTarget): stri
   const blob = indexed.map(([i, q]) => blobQuery(i, q, t)).filter(Boolean);
   const units = unitPhase(of('unit'), t);
   const folders = foldersPhase(recordedFolders(queries), t);
-  const needsTemp = blob.length > 0 || units !== '' || folders !== '' || (of('stat').length > 0 && !t.root);
   const parts = [
     `psd_gather() {
 cd / || exit 90
+psd_b() { printf '%s %s\\n' '${SEGMENT}' "$1"; }
+psd_e() { printf '\\n%s\\n' '${SEGMENT}'; }
 b64() { base64 | tr -d '\\n'; }
 # sha256sum of the readable regular files among the arguments (the list rotates through "$@").
 sums() { for f; do shift; [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"; done; [ $# -eq 0 ] || sha256sum -- "$@" 2>/dev/null; }
-links() { for f; do shift; [ -L "$f" ] && set -- "$@" "$f"; done; readlink -z -- "$@" > "$T/links"; }
+links() { for f; do shift; [ -L "$f" ] && set -- "$@" "$f"; done; psd_b links; readlink -z -- "$@"; psd_e; }
 nm() { awk -F: -v i="$2" '$3 == i { print $1; f = 1; exit } END { exit !f }' "$1" 2>/dev/null || { [ "$2" = 0 ] && echo root; } || echo "$2"; }
 ${LEADS_FUNCTION}
 ROOT=${shq(t.root)}; export ROOT`,
     of('host').length ? hostFactsScript() : '',
-    needsTemp ? `T=$(mktemp -d) || exit 90\ntrap 'rm -rf "$T"' EXIT` : '',
     statPhase(of('stat'), t),
-    copyPhase(kernelFiles(queries, t)),
-    needsTemp ? `set --\nif [ -f "$T/links" ]; then set -- "$T/links"; echo '${MARK} links'; fi` : '',
+    kernelPhase(kernelFiles(queries, t)),
     folders,
     units,
+    'set --',
     ...blob,
-    needsTemp ? `if [ $# -gt 0 ]; then echo '${MARK} blob'; { stat -L -c %s -- "$@" && cat -- "$@"; } | base64 || exit 91; fi` : '',
-    `}
-psd_gather
+    `if [ $# -gt 0 ]; then psd_b blob; stat -L -c %s -- "$@" && cat -- "$@" || exit 91; psd_e; fi
+}
+psd_gather 3>&1
 `,
   ];
   return parts.filter(Boolean).join('\n');
@@ -271,6 +299,8 @@ export interface ParsedGather {
   /** Where each of `recordedFolders` leads, in that order (live hosts). */
   dirs?: string[];
   answers: Map<number, RawAnswer>;
+  /** Marker lines that are not the gather's (a probe phase's action results). */
+  other: string[];
 }
 
 const decode = (f: string) => Buffer.from(f.slice(1), 'base64').toString('utf8');
@@ -281,16 +311,49 @@ interface BlobClaim {
   fill: (entries: Buffer[]) => void;
 }
 
-export function parseGatherOutput(stdout: string): ParsedGather {
+/** A gather's output split into its own lines (outside segments, as text) and its segments by
+ *  tag (one char per byte). */
+function splitSegments(output: string): { lines: string[]; segments: Map<string, string> } {
+  const lines: string[] = [];
+  const segments = new Map<string, string>();
+  const begin = `${SEGMENT} `;
+  for (let at = 0; at < output.length;) {
+    const eol = output.indexOf('\n', at);
+    const line = output.slice(at, eol < 0 ? output.length : eol);
+    at = eol < 0 ? output.length : eol + 1;
+    if (!line.startsWith(begin)) {
+      lines.push(text(line));
+      continue;
+    }
+    const end = output.indexOf(SEGMENT_END, at);
+    if (end < 0) throw new Error('fact gathering returned a cut-short answer; run again');
+    segments.set(line.slice(begin.length), output.slice(at, end));
+    at = end + SEGMENT_END.length;
+  }
+  return { lines, segments };
+}
+
+/** The output of a script that ran several gathers, cut at a `fenceLine(name)`: before, after
+ *  (undefined when the script never got there). */
+export function splitAtFence(output: string, name: string): [string, string | undefined] {
+  const fence = `${fenceLine(name)}\n`;
+  const at = `\n${output}`.indexOf(`\n${fence}`);
+  return at < 0 ? [output, undefined] : [output.slice(0, at), output.slice(at + fence.length)];
+}
+
+/** Parses a gather's output, given one char per byte (latin1: `outputText`); marker lines that
+ *  are not the gather's own come back as `other`. */
+export function parseGatherOutput(output: string): ParsedGather {
   const answers = new Map<number, RawAnswer>();
-  const lines = stdout.split('\n');
+  const { lines, segments } = splitSegments(output);
+  const segment = (tag: string) => segments.get(tag) ?? '';
   const batched: Batched[] = [];
   const claims: BlobClaim[] = [];
-  const section: Record<string, string[]> = { stat: [], statl: [], sha: [], blob: [] };
-  let targets: string[] = [];
+  const section: Record<string, string[]> = { stat: [], statl: [], sha: [] };
   let host: Map<string, string> | undefined;
   const volatile = new Map<number, string[]>();
-  let dirs: string[] | undefined;
+  const other: string[] = [];
+  const kernel = kernelContents(segment('kernel'));
   let current: string[] | undefined;
   for (const line of lines) {
     if (!line.startsWith(MARK + ' ')) {
@@ -304,36 +367,58 @@ export function parseGatherOutput(stdout: string): ParsedGather {
       volatile.set(n, [...(volatile.get(n) ?? []), rest.join(' ')]);
     } else if (id === HOST_MARK) {
       (host ??= new Map()).set(status, rest.join(' '));
-    } else if (id === 'dirs') {
-      claims.push({ take: 1, fill: ([e]) => (dirs = utf8(e).split('\0')) });
     } else if (id in section) {
       current = section[id];
-    } else if (id === 'links') {
-      claims.push({ take: 1, fill: ([e]) => (targets = utf8(e).split('\0')) });
-    } else if (id === 'units') {
-      const ids = [status, ...rest].map(Number);
-      claims.push({ take: 1, fill: ([u]) => unitBlocks(u!.toString('utf8'), ids, answers) });
+    } else if (!/^\d+$/.test(id)) {
+      other.push(line);
     } else {
       const n = Number(id);
+      const ok = (fields: string[]) => answers.set(n, { status: 'ok', fields, items: [] });
       if (status === 'st') batched.push({ id: n, link: rest.includes('l'), hashed: rest.includes('r') });
-      else if (status === 'one') answers.set(n, { status: 'ok', fields: rest.map(decode), items: [] });
-      else if (status === 'files') claims.push({ take: 1 + Number(rest[0]), fill: (e) => answers.set(n, filesAnswer(e)) });
-      else if (status === 'ok') {
-        const rc = rest[0];
+      else if (status === 'one') ok(rest.map(decode));
+      else if (status === 'files') {
+        const names = text(segment(`n${n}`))
+          .split('\0')
+          .slice(0, -1);
         claims.push({
-          take: rc === undefined ? 1 : 2,
-          fill: (e) => answers.set(n, { status: 'ok', fields: rc === undefined ? [utf8(e[0])] : [rc, utf8(e[0]), utf8(e[1])], items: [] }),
+          take: Number(rest[0]),
+          fill: (e) => answers.set(n, { status: 'ok', fields: [], items: names.map((name, i) => [name, utf8(e[i])]) }),
         });
-      } else answers.set(n, { status, fields: [], items: [] });
+      } else if (status === 'ok' && rest[0] !== undefined) ok([rest[0], text(segment(`o${n}`)), text(segment(`e${n}`))]);
+      else if (status === 'ok') claims.push({ take: 1, fill: ([e]) => ok([utf8(e)]) });
+      else if (status === 'text') ok([text(segment(`x${n}`))]);
+      else if (status === 'kernel') ok([kernel.get(Buffer.from(rest[0] ?? '', 'hex').toString('latin1')) ?? '']);
+      else answers.set(n, { status, fields: [], items: [] });
     }
   }
-  fillClaims(claims, section.blob!.join(''));
-  statAnswers(batched, section, targets, answers);
+  const units = [...segments.keys()].find((tag) => tag.startsWith('units '));
+  if (units) unitBlocks(text(segment(units)), units.split(' ').slice(1).map(Number), answers);
+  fillClaims(claims, Buffer.from(segment('blob'), 'latin1'));
+  statAnswers(batched, section, text(segment('links')).split('\0'), answers);
   for (const [n, lines] of volatile) {
     const a = answers.get(n);
     if (a) a.volatile = lines;
   }
-  return { ...(host ? { host } : {}), ...(dirs ? { dirs } : {}), answers };
+  const dirs = segments.has('dirs') ? text(segment('dirs')).split('\0') : undefined;
+  return { ...(host ? { host } : {}), ...(dirs ? { dirs } : {}), answers, other };
+}
+
+/** Bytes given one char per byte, as the UTF-8 text they hold. */
+export const text = (bytes: string): string => Buffer.from(bytes, 'latin1').toString('utf8');
+
+/** An exec's stdout one char per byte (latin1), as the parsers and digests of gathers take it. */
+export const outputText = (res: ExecResult): string => (res.raw ?? Buffer.from(res.stdout)).toString('latin1');
+
+/** The kernel segment (grep -aHZ): each line after its file's name and a NUL, by name. */
+function kernelContents(seg: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const line of seg.split('\n').slice(0, -1)) {
+    const cut = line.indexOf('\0');
+    const name = line.slice(0, cut);
+    files.set(name, (files.get(name) ?? '') + line.slice(cut + 1) + '\n');
+  }
+  for (const [name, bytes] of files) files.set(name, text(bytes));
+  return files;
 }
 
 const utf8 = (b: Buffer | undefined) => (b ?? Buffer.alloc(0)).toString('utf8');
@@ -360,9 +445,8 @@ function statAnswers(batched: Batched[], section: Record<string, string[]>, targ
 }
 
 /** Hands each claim its entries of the blob: N sizes, one per line, then N contents. */
-function fillClaims(claims: BlobClaim[], base64: string): void {
+function fillClaims(claims: BlobClaim[], buf: Buffer): void {
   if (claims.length === 0) return;
-  const buf = Buffer.from(base64, 'base64');
   const count = claims.reduce((a, c) => a + c.take, 0);
   let at = 0;
   const sizes: number[] = [];
@@ -383,12 +467,6 @@ function fillClaims(claims: BlobClaim[], base64: string): void {
     c.fill(entries.slice(next, next + c.take));
     next += c.take;
   }
-}
-
-/** A `files` answer: the names (each ending in NUL), then one content per name. */
-function filesAnswer(entries: Buffer[]): RawAnswer {
-  const names = utf8(entries[0]).split('\0').slice(0, -1);
-  return { status: 'ok', fields: [], items: names.map((name, i) => [name, utf8(entries[i + 1])]) };
 }
 
 /** `systemctl show` of several units: blocks separated by an empty line, in the order asked. */

@@ -2,12 +2,19 @@
 import { GatherError } from '../errors.js';
 import type { ExecResult, Transport } from '../transport/types.js';
 import type { FactQuery, Facts, HostFacts } from './types.js';
-import { composeGatherScript, parseGatherOutput, uniqueQueries, type GatherTarget, type ParsedGather } from './gather-script.js';
+import {
+  composeGatherScript,
+  outputText,
+  parseGatherOutput,
+  uniqueQueries,
+  type GatherTarget,
+  type ParsedGather,
+} from './gather-script.js';
 import { buildFacts } from './facts-view.js';
 import { parseHostFacts } from './host-facts.js';
 
-/** A gather's facts and its raw output: the same script prints the same bytes while the host
- *  stays as it was, which is what a guarded apply compares. */
+/** A gather's facts and its raw output (one char per byte): the same script prints the same bytes
+ *  while the host stays as it was, which is what a guarded apply compares. */
 export interface Gathered {
   facts: Facts;
   stdout: string;
@@ -23,13 +30,14 @@ export function gatherScript(target: GatherTarget, queries: FactQuery[]): string
 export function readGather(queries: FactQuery[], res: ExecResult): Gathered {
   if (res.rc !== 0) throw new GatherError(`fact gathering failed (exit ${res.rc}): ${res.stderr.trim()}`);
   const qs = uniqueQueries(queries);
+  const output = outputText(res);
   let parsed;
   try {
-    parsed = parseGatherOutput(res.stdout);
+    parsed = parseGatherOutput(output);
   } catch (err) {
     throw new GatherError(`fact gathering failed: ${(err as Error).message}`);
   }
-  return { facts: buildFacts(hostFactsOf(qs, parsed), qs, parsed.answers, parsed.dirs), stdout: res.stdout };
+  return { facts: buildFacts(hostFactsOf(qs, parsed), qs, parsed.answers, parsed.dirs), stdout: output };
 }
 
 export async function gather(transport: Transport, queries: FactQuery[]): Promise<Gathered> {

@@ -44,6 +44,7 @@ export interface UnitFact {
 export interface CmdFact {
   rc: number;
   stdout: string;
+  /** Without its trailing newlines (the gather's shell keeps it in a variable). */
   stderr: string;
 }
 

@@ -81,11 +81,8 @@ function runSh(args: string[], root: string, opts: ExecOptions): Promise<ExecRes
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
-      resolve({
-        rc: code ?? (signal ? 128 + 9 : 1),
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      });
+      const raw = Buffer.concat(out);
+      resolve({ rc: code ?? (signal ? 128 + 9 : 1), stdout: raw.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), raw });
     });
     child.stdin.end(opts.stdin ?? '');
   });

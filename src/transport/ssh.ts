@@ -240,7 +240,8 @@ export class SshTransport implements Transport {
               new UnreachableError(host, `host ${host}: ${this.lost ?? 'the command ended without an exit status (connection cut?)'}`),
             );
           const stderr = withBecomeHint(Buffer.concat(errOut).toString('utf8'), this.priv);
-          finish(undefined, { rc, stdout: Buffer.concat(out).toString('utf8'), stderr });
+          const raw = Buffer.concat(out);
+          finish(undefined, { rc, stdout: raw.toString('utf8'), stderr, raw });
         });
         // The script may exit before reading all its input; that is not an error here.
         ch.on('error', () => {});

@@ -4,6 +4,8 @@ export interface ExecResult {
   rc: number;
   stdout: string;
   stderr: string;
+  /** stdout's bytes as they came (stdout is their UTF-8 reading): a gather's output holds any bytes. */
+  raw?: Buffer;
 }
 
 export interface ExecOptions {

@@ -14,7 +14,7 @@ import type { Transport } from '../../../src/transport/types.js';
 import { runPlaybook } from '../../../src/exec/run.js';
 import { createChrootTransport } from '../../../src/transport/chroot.js';
 import { createLocalTransport } from '../../../src/transport/local.js';
-import { gather, gatherScript } from '../../../src/facts/gather.js';
+import { gather, gatherScript, readGather } from '../../../src/facts/gather.js';
 import { guardedScript, outputDigest, splitGuardedOutput } from '../../../src/exec/guarded-script.js';
 import { testPlay } from '../../helpers/play.js';
 
@@ -143,4 +143,23 @@ test('free memory, read in every gather of Ansible facts, does not stop a guarde
     guardedScript({ gather: gatherScript(tr, [{ kind: 'system' }]), expected: outputDigest(first.stdout) }, 'echo applied\n'),
   );
   assert.equal(splitGuardedOutput(res).applied, true);
+});
+
+test('files of any bytes give the host the digest computed here: an unchanged host is applied to, and read the same after', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-guard-bytes-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'bin'), Buffer.from([0xff, 0x00, 0x0d, 0x0a, 0xc3, 0x28, 0x0a, 0x0a, 0x41]));
+  writeFileSync(join(dir, 'marks'), '@@PSD volatile 0 kept\r\n@@PSD after\nno newline');
+  const tr = createLocalTransport();
+  const queries = [
+    { kind: 'file' as const, path: join(dir, 'bin') },
+    { kind: 'files' as const, glob: join(dir, '*') },
+    { kind: 'stat' as const, path: join(dir, 'bin') },
+  ];
+  const before = await gather(tr, queries);
+  const res = await tr.exec(guardedScript({ gather: gatherScript(tr, queries), expected: outputDigest(before.stdout) }, 'echo applying\n'));
+  const split = splitGuardedOutput(res);
+  assert.equal(split.applied, true, res.stdout);
+  assert.equal(split.apply.stdout, `applying\n@@PSD applied 0\n`);
+  assert.equal(readGather(queries, split.after).stdout, before.stdout);
 });

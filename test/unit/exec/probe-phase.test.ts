@@ -42,3 +42,13 @@ test('a gather never acts: the same reads without the probe phase leave the host
   assert.equal(facts.file(f), 'old\n');
   assert.equal(readFileSync(f, 'utf8'), 'old\n');
 });
+
+test("a before read whose output looks like the phase's own lines is read as output", async (t) => {
+  const { f, reads } = scene(t);
+  const mimic = ['sh', '-c', 'printf "%s\\n" "@@PSD read" "@@PSD act 0 9 b b"'];
+  const action = { before: [{ kind: 'cmd' as const, argv: mimic }], argv: ['sh', '-c', 'echo new > "$1"', 'act', f] };
+  const facts = await probePhase(createLocalTransport(), reads, [action]);
+  assert.equal(facts.cmd(mimic).stdout, '@@PSD read\n@@PSD act 0 9 b b\n');
+  assert.deepEqual(facts.cmd(action.argv), { rc: 0, stdout: '', stderr: '' });
+  assert.equal(facts.file(f), 'new\n');
+});

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { createChrootTransport } from '../../../src/transport/chroot.js';
 import { createLocalTransport } from '../../../src/transport/local.js';
 import { gatherFacts } from '../../../src/facts/gather.js';
-import { composeGatherScript, uniqueQueries } from '../../../src/facts/gather-script.js';
+import { composeGatherScript, outputText, parseGatherOutput, uniqueQueries } from '../../../src/facts/gather-script.js';
 import type { FactQuery } from '../../../src/facts/types.js';
 import type { JSONSchema } from '../../../src/module.js';
 import copy from '../../../modules/copy/index.js';
@@ -92,7 +92,7 @@ test('local transport reads live sysctls and command output with exit codes', as
   ]);
   assert.match(facts.sysctl('net.core.somaxconn') ?? '', /^\d+$/);
   assert.equal(facts.sysctl('net.ipv4.tcp_delack_min'), null);
-  assert.deepEqual(facts.cmd(['sh', '-c', 'printf "out\\n"; echo err >&2; exit 3']), { rc: 3, stdout: 'out\n', stderr: 'err\n' });
+  assert.deepEqual(facts.cmd(['sh', '-c', 'printf "out\\n"; echo err >&2; exit 3']), { rc: 3, stdout: 'out\n', stderr: 'err' });
   // No task declared the host section: it was not read.
   assert.throws(() => facts.host, /fact host was read but not declared/);
 });
@@ -162,7 +162,7 @@ test('a play of one copy task reads that file and nothing else', () => {
   const paths = [...script.matchAll(/'(\/[^']*)'/g)].map((m) => m[1]);
   // Its folder only by where it leads (a folder swapped before the apply is not written through).
   assert.deepEqual([...new Set(paths)], ['/etc/motd', '/etc']);
-  assert.match(script, /leads '\/etc' /);
+  assert.match(script, /leads '\/etc';/);
   for (const never of ['/proc', '/sys', 'interrupts', 'irqbalance', 'find ', 'systemctl', 'uname'])
     assert.ok(!script.includes(never), never);
 });
@@ -221,10 +221,10 @@ test('the processes a gather starts do not grow with the number of queries', () 
         ];
       }).flat();
     const started = (n: number) => countCommands(composeGatherScript(uniqueQueries(queries(n)), { root: '', offline: false }), dir);
-    // stat and sha256sum for the stats; mktemp; cp for the kernel files; stat, cat, base64 for the
-    // blob; rm at the end. Where the folders lead and the modules' scripts take builtins only.
+    // stat and sha256sum for the stats; grep for the kernel files; stat and cat for the blob. Where
+    // the folders lead and the modules' scripts take builtins only; no temporary folder, no base64.
     assert.equal(started(40), started(1));
-    assert.equal(started(40), 8);
+    assert.equal(started(40), 5);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -246,7 +246,8 @@ test("a script run in the gather's shell answers as its own sh would: arguments,
   };
   const [inside, apart] = [await facts(true), await facts(false)];
   assert.deepEqual(inside.slice(0, 3), apart.slice(0, 3));
-  assert.deepEqual(inside[0], { rc: 3, stdout: "3|a b|c'd||", stderr: 'err\n' });
+  // stderr is kept by the gather's shell, without its trailing newlines.
+  assert.deepEqual(inside[0], { rc: 3, stdout: "3|a b|c'd||", stderr: 'err' });
   // A syntax error stays in its query, with sh's exit code.
   assert.equal(inside[3]?.rc, apart[3]?.rc);
   assert.equal(inside[3]?.stdout, '');
@@ -374,4 +375,53 @@ test('a files glob is read in one pass: hundreds of files, odd names, empty file
   const traced = spawnSync('sh', ['-xc', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   assert.equal(traced.status, 0, traced.stderr.slice(-2000));
   assert.ok(commands(traced.stderr) <= 8, `${commands(traced.stderr)} commands for 301 files`);
+});
+
+test("content that looks like the gather's own lines is read as content, byte for byte", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-gather-marks-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const fake = [
+    '@@PSD 0 absent',
+    '@@PSD 1 ok 7',
+    '@@PSD blob',
+    '@@PSD stat',
+    '@@PSD 0123456789abcdef01234567 blob',
+    '\n@@PSD 0123456789abcdef01234567\n',
+    '@@PSD units 3',
+    '@@PSD volatile 2 x',
+    '@@PSD host hostname evil',
+  ].join('\n');
+  const contents: Record<string, Buffer> = {
+    marks: Buffer.from(`${fake}\n`),
+    unterminated: Buffer.from(`${fake}\n@@PSD 0 ok`),
+    binary: Buffer.from([0x40, 0x40, 0x50, 0x53, 0x44, 0x20, 0x0a, 0xff, 0xfe, 0x00, 0x0a, 0x0a]),
+    empty: Buffer.alloc(0),
+  };
+  for (const [name, bytes] of Object.entries(contents)) writeFileSync(join(dir, name), bytes);
+  const names = Object.keys(contents);
+  const printer = ['sh', '-c', 'cat "$1"; printf "%s" "$2" >&2', 'sh', join(dir, 'marks'), fake];
+  const queries: FactQuery[] = [
+    ...names.map((n) => ({ kind: 'file' as const, path: join(dir, n) })),
+    { kind: 'files', glob: join(dir, '*') },
+    { kind: 'cmd', argv: printer },
+    { kind: 'cmd', argv: printer, inShell: true },
+    { kind: 'file', path: join(dir, 'none') },
+  ];
+  const facts = await gatherFacts(createLocalTransport(), queries);
+  for (const n of names) assert.equal(facts.file(join(dir, n)), contents[n]!.toString('utf8'), n);
+  assert.deepEqual(facts.files(join(dir, '*')), Object.fromEntries(names.sort().map((n) => [join(dir, n), contents[n]!.toString('utf8')])));
+  const cmd = facts.cmd(printer);
+  assert.deepEqual(cmd, { rc: 0, stdout: `${fake}\n`, stderr: fake.replace(/\n+$/, '') });
+  assert.equal(facts.file(join(dir, 'none')), null);
+  assert.throws(() => facts.host, /not declared/);
+});
+
+test('a gather cut short inside a segment is refused, not read as a shorter content', async () => {
+  // $$ in a script run by the gather's shell is that shell: killed while the command's output streams.
+  const script = composeGatherScript([{ kind: 'cmd', argv: ['sh', '-c', 'echo start; kill -9 $$'], inShell: true }], {
+    root: '',
+    offline: false,
+  });
+  const res = await createLocalTransport().exec(script);
+  assert.throws(() => parseGatherOutput(outputText(res)), /cut-short answer/);
 });
