@@ -44,9 +44,12 @@ describe('ssh transport: exec and upload', () => {
   test('exec returns rc, stdout and stderr, and counts one round trip each', async () => {
     const t = await connect();
     const r = await t.exec(`echo "it's out"; echo err >&2; exit 3`);
-    assert.deepEqual(r, { rc: 3, stdout: "it's out\n", stderr: 'err\n' });
+    assert.deepEqual(r, { rc: 3, stdout: "it's out\n", stderr: 'err\n', raw: Buffer.from("it's out\n") });
+    // stdout's bytes come as they were sent, whatever they are.
+    const bytes = Buffer.from([0xff, 0x00, 0x0a, 0xc3]);
+    assert.deepEqual((await t.exec(`printf '\\377\\000\\n\\303'`)).raw, bytes);
     await t.exec('true');
-    assert.equal(t.roundTrips, 2);
+    assert.equal(t.roundTrips, 3);
   });
 
   test('exec feeds 2 MB of stdin to the script', async () => {
