@@ -9,14 +9,13 @@ import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import standalone from 'ajv/dist/standalone/index.js';
-import { build } from 'esbuild';
 import { writeCodeCache } from './cached-script.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { loadModuleRegistry } from '../modules-registry.js';
 import { createAjv, schemaKey } from '../validate/ajv.js';
+import { GENERATED, VALIDATORS, bundleEngine, linkedEngine } from './engine-bundle.js';
 
 const DIST = join(PACKAGE_ROOT, 'dist');
-const GENERATED = join(DIST, 'generated');
 const OUT = join(DIST, 'cli');
 const CODE_CACHE_FLAG = '--code-cache';
 
@@ -56,15 +55,9 @@ function validatorsModule(schemas: object[]): string {
 }
 
 function entryModule(moduleNames: string[]): string {
-  const rel = (p: string) => './' + relative(GENERATED, p).split('\\').join('/');
   const lines = [
-    `import { main, internalError } from '${rel(join(DIST, 'src/cli.js'))}';`,
-    `import { useBundledModules } from '${rel(join(DIST, 'src/modules-registry.js'))}';`,
-    `import { usePrecompiledValidators } from '${rel(join(DIST, 'src/validate/ajv.js'))}';`,
-    `import * as validators from './validators.mjs';`,
-    ...moduleNames.map((name, i) => `import m${i} from '${rel(join(DIST, 'modules', name, 'index.js'))}';`),
-    `useBundledModules([${moduleNames.map((_, i) => `m${i}`).join(', ')}]);`,
-    `usePrecompiledValidators(new Map(Object.entries(validators).map(([k, v]) => [k.slice(1), v])));`,
+    `import { main, internalError } from './${relative(GENERATED, join(DIST, 'src/cli.js')).split('\\').join('/')}';`,
+    ...linkedEngine(GENERATED, moduleNames),
     `export { main, internalError };`,
   ];
   return lines.join('\n') + '\n';
@@ -77,27 +70,10 @@ async function main(): Promise<void> {
   rmSync(GENERATED, { recursive: true, force: true });
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(GENERATED, { recursive: true });
-  writeFileSync(join(GENERATED, 'validators.mjs'), validatorsModule(schemas));
+  writeFileSync(VALIDATORS, validatorsModule(schemas));
   writeFileSync(join(GENERATED, 'entry.mjs'), entryModule(names));
   const cli = join(OUT, 'portsync-deploy.cjs');
-  await build({
-    entryPoints: [join(GENERATED, 'entry.mjs')],
-    outfile: cli,
-    bundle: true,
-    // One CommonJS file: Node 20 keeps a code cache for CommonJS only (vm.Script's cachedData).
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    // ssh2's optional native speed-ups: loaded by require() in a try, absent is fine.
-    external: ['cpu-features', '*.node'],
-    // The sources find the package from their own location (src/package-root.ts).
-    define: { 'import.meta.url': '__psdModuleUrl' },
-    banner: { js: "const __psdModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    logLevel: 'warning',
-    legalComments: 'none',
-    minify: true,
-    keepNames: true,
-  });
+  await bundleEngine(join(GENERATED, 'entry.mjs'), cli);
   // A child process makes the cache, so that its output (a validate run's) stays out of the build's.
   const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), CODE_CACHE_FLAG, cli], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (r.status !== 0) throw new Error(`making the code cache of ${cli} failed (exit ${r.status})`);
