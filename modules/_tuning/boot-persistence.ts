@@ -39,7 +39,8 @@ export function bootNeeds(u: BootUnit): FactQuery[] {
     { kind: 'stat', path: u.scriptPath },
     { kind: 'file', path: unitPath(u) },
     { kind: 'stat', path: unitPath(u) },
-    { kind: 'stat', path: wantsLink(u) },
+    // The enablement link: its target is what counts, not a hash of the unit it leads to.
+    { kind: 'stat', path: wantsLink(u), hash: false },
   ];
 }
 

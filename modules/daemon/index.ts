@@ -38,18 +38,19 @@ const daemon: Module<DaemonArgs> = {
     return [
       { kind: 'cmd', argv: UNAME_M },
       ...artifacts.map((a) => ({ kind: 'file' as const, path: releaseMarker(args.prefix, a.id) })),
-      { kind: 'stat', path: currentLink(args.prefix) },
+      // Links: their targets are what counts, not hashes of what they lead to.
+      { kind: 'stat', path: currentLink(args.prefix), hash: false },
       { kind: 'cmd', argv: listReleasesArgv(args.prefix) },
       ...files.flatMap((path): FactQuery[] => [
         { kind: 'file', path },
         { kind: 'stat', path },
       ]),
-      { kind: 'stat', path: WANTS_LINK },
+      { kind: 'stat', path: WANTS_LINK, hash: false },
       { kind: 'unit', name: UNIT },
       ...(args.asics.length
         ? [
             { kind: 'file' as const, path: DATABASE_GLOBAL },
-            ...args.asics.map((a) => ({ kind: 'stat' as const, path: instanceWantsLink(a) })),
+            ...args.asics.map((a) => ({ kind: 'stat' as const, path: instanceWantsLink(a), hash: false as const })),
           ]
         : []),
     ];

@@ -14,8 +14,10 @@ const systemdUnit: Module<SystemdUnitArgs> = {
     const queries: FactQuery[] = [{ kind: 'unit', name: args.name }];
     if (args.template !== undefined || args.sections !== undefined) {
       const path = managedPath(args);
-      queries.push({ kind: 'file', path }, { kind: 'stat', path }, ...SYSTEMD_ANALYZE.map((p) => ({ kind: 'stat' as const, path: p })));
-      if (args.dropin !== undefined) queries.push(...unitFileCandidates(args.name).map((p) => ({ kind: 'stat' as const, path: p })));
+      // Where systemd-analyze and the unit's own file are is all that is asked of them: no hash.
+      const where = (p: string): FactQuery => ({ kind: 'stat', path: p, hash: false });
+      queries.push({ kind: 'file', path }, { kind: 'stat', path }, ...SYSTEMD_ANALYZE.map(where));
+      if (args.dropin !== undefined) queries.push(...unitFileCandidates(args.name).map(where));
     }
     return queries;
   },

@@ -5,7 +5,7 @@
 // blob at the end (sizes first, then the bytes), the rest (command output, unit state, kernel
 // files, names) as segments streamed where they are read, each closed by a marker line holding a
 // nonce no content can know. No temporary file, no encoding.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { FactQuery } from './types.js';
 import type { ExecResult } from '../transport/types.js';
@@ -35,9 +35,14 @@ export function queryKey(q: FactQuery): string {
 
 export function uniqueQueries(queries: FactQuery[]): FactQuery[] {
   const seen = new Map<string, FactQuery>();
-  for (const q of queries) if (!seen.has(queryKey(q))) seen.set(queryKey(q), q);
+  for (const q of queries) {
+    const had = seen.get(queryKey(q));
+    if (!had || (unhashed(had) && !unhashed(q))) seen.set(queryKey(q), q);
+  }
   return [...seen.values()];
 }
+
+const unhashed = (q: FactQuery) => q.kind === 'stat' && q.hash === false;
 
 /** Starts the lines of values that change between two reads of an unchanged host (free memory):
  *  `@@PSD volatile ID TEXT`. */
@@ -88,37 +93,44 @@ function statText(f: string, t: GatherTarget, dereference: boolean): string {
 
 /** A path answered on its own, with a few processes: a link that leads nowhere, or any path on an
  *  offline root (owner names). A link's own mode means nothing, so what it leads to comes beside it. */
-function statOne(m: string, q: { path: string }, t: GatherTarget): string {
+function statOne(m: string, q: { path: string; hash?: false }, t: GatherTarget): string {
   const followed = t.root ? shq(rooted(t.root, q.path, true)) : '"$f"';
-  return `x=; y=; if [ -L "$f" ]; then x=$(readlink -- "$f"); l=${followed}; if [ -e "$l" ]; then y=${statText('"$l"', t, true)}; [ -f "$l" ] && y="$y|$(sha256sum < "$l" | cut -c1-64)"; fi
-  elif [ -f "$f" ]; then x=$(sha256sum < "$f" | cut -c1-64); fi
+  const [hashLink, hashFile] =
+    q.hash === false
+      ? ['', '']
+      : [`; [ -f "$l" ] && y="$y|$(sha256sum < "$l" | cut -c1-64)"`, `\n  elif [ -f "$f" ]; then x=$(sha256sum < "$f" | cut -c1-64)`];
+  return `x=; y=; if [ -L "$f" ]; then x=$(readlink -- "$f"); l=${followed}; if [ -e "$l" ]; then y=${statText('"$l"', t, true)}${hashLink}; fi${hashFile}; fi
   printf '%s b' '${m} one'; printf '%s|%s' ${statText('"$f"', t, false)} "$x" | b64; printf ' b'; printf '%s' "$y" | b64; echo`;
 }
 
 /**
- * Stat queries. On a live host every path that exists joins one `stat`, one `sha256sum` of the
- * readable regular files (links followed), and, when there are links, one `stat -L` and one
- * `readlink -z` (the links segment). Each path's status line says whether it is a link (l) and hashed (r).
+ * Stat queries. On a live host every path that exists joins one `stat`, and, when there are links,
+ * one `stat -L` and one `readlink -z` (the links segment). A readable regular file (links
+ * followed) is hashed here from its content when a `file` query reads it anyway (c<that query's
+ * id>), else by one `sha256sum` of all such files (r). Each path's status line says whether it is
+ * a link (l) and how it is hashed.
  */
-function statPhase(stats: [number, FactQuery & { kind: 'stat' }][], t: GatherTarget): string {
+function statPhase(stats: [number, FactQuery & { kind: 'stat' }][], t: GatherTarget, read: Map<string, number>): string {
   if (stats.length === 0) return '';
   const lines = stats.map(([id, q]) => {
     const m = `${MARK} ${id}`;
     const one = statOne(m, q, t);
     const path = `f=${shq(rooted(t.root, q.path))}`;
     if (t.root) return `${path}\nif [ -e "$f" ] || [ -L "$f" ]; then ${one}\nelse echo '${m} absent'; fi`;
+    const hashed = q.hash === false ? '' : read.has(q.path) ? `c${read.get(q.path)}` : 'r';
+    const hash = hashed ? ` if [ -f "$f" ] && [ -r "$f" ]; then s="$s ${hashed}"; fi;` : '';
     return `${path}
-if [ -e "$f" ]; then set -- "$@" "$f"; s=st; if [ -L "$f" ]; then s="st l"; k=1; fi; if [ -f "$f" ] && [ -r "$f" ]; then s="$s r"; fi; echo "${m} $s"
+if [ -e "$f" ]; then set -- "$@" "$f"; s=st; if [ -L "$f" ]; then s="st l"; k=1; fi;${hash} echo "${m} $s"
 elif [ -L "$f" ]; then ${one}
 else echo '${m} absent'; fi`;
   });
+  const summed = t.root ? [] : stats.filter(([, q]) => q.hash !== false && !read.has(q.path)).map(([, q]) => shq(q.path));
   return `set --; k=
 ${lines.join('\n')}
 if [ $# -gt 0 ]; then
   echo '${MARK} stat'; stat -c ${STAT_FORMAT} -- "$@"
   if [ -n "$k" ]; then echo '${MARK} statl'; stat -L -c ${STAT_FORMAT} -- "$@"; links "$@"; fi
-  echo '${MARK} sha'; sums "$@"
-fi`;
+${summed.length ? `  echo '${MARK} sha'; sums ${summed.join(' ')}\n` : ''}fi`;
 }
 
 /** The folders of the paths the queries read (files, stats, a glob's folder), kernel ones aside:
@@ -271,7 +283,17 @@ nm() { awk -F: -v i="$2" '$3 == i { print $1; f = 1; exit } END { exit !f }' "$1
 ${LEADS_FUNCTION}
 ROOT=${shq(t.root)}; export ROOT`,
     of('host').length ? hostFactsScript() : '',
-    statPhase(of('stat'), t),
+    statPhase(
+      of('stat'),
+      t,
+      t.root
+        ? new Map()
+        : new Map(
+            of('file')
+              .filter(([, q]) => !pseudoFile(q.path))
+              .map(([i, q]) => [q.path, i]),
+          ),
+    ),
     kernelPhase(kernelFiles(queries, t)),
     folders,
     units,
@@ -354,6 +376,7 @@ export function parseGatherOutput(output: string): ParsedGather {
   const volatile = new Map<number, string[]>();
   const other: string[] = [];
   const kernel = kernelContents(segment('kernel'));
+  const contents = new Map<number, Buffer>();
   let current: string[] | undefined;
   for (const line of lines) {
     if (!line.startsWith(MARK + ' ')) {
@@ -374,8 +397,10 @@ export function parseGatherOutput(output: string): ParsedGather {
     } else {
       const n = Number(id);
       const ok = (fields: string[]) => answers.set(n, { status: 'ok', fields, items: [] });
-      if (status === 'st') batched.push({ id: n, link: rest.includes('l'), hashed: rest.includes('r') });
-      else if (status === 'one') ok(rest.map(decode));
+      if (status === 'st') {
+        const read = rest.find((f) => /^c\d+$/.test(f));
+        batched.push({ id: n, link: rest.includes('l'), hashed: rest.includes('r'), ...(read ? { read: Number(read.slice(1)) } : {}) });
+      } else if (status === 'one') ok(rest.map(decode));
       else if (status === 'files') {
         const names = text(segment(`n${n}`))
           .split('\0')
@@ -385,7 +410,7 @@ export function parseGatherOutput(output: string): ParsedGather {
           fill: (e) => answers.set(n, { status: 'ok', fields: [], items: names.map((name, i) => [name, utf8(e[i])]) }),
         });
       } else if (status === 'ok' && rest[0] !== undefined) ok([rest[0], text(segment(`o${n}`)), text(segment(`e${n}`))]);
-      else if (status === 'ok') claims.push({ take: 1, fill: ([e]) => ok([utf8(e)]) });
+      else if (status === 'ok') claims.push({ take: 1, fill: ([e]) => (contents.set(n, e ?? Buffer.alloc(0)), ok([utf8(e)])) });
       else if (status === 'text') ok([text(segment(`x${n}`))]);
       else if (status === 'kernel') ok([kernel.get(Buffer.from(rest[0] ?? '', 'hex').toString('latin1')) ?? '']);
       else answers.set(n, { status, fields: [], items: [] });
@@ -394,7 +419,11 @@ export function parseGatherOutput(output: string): ParsedGather {
   const units = [...segments.keys()].find((tag) => tag.startsWith('units '));
   if (units) unitBlocks(text(segment(units)), units.split(' ').slice(1).map(Number), answers);
   fillClaims(claims, Buffer.from(segment('blob'), 'latin1'));
-  statAnswers(batched, section, text(segment('links')).split('\0'), answers);
+  const sha = (id: number) => {
+    const c = contents.get(id);
+    return c ? createHash('sha256').update(c).digest('hex') : '';
+  };
+  statAnswers(batched, section, text(segment('links')).split('\0'), sha, answers);
   for (const [n, lines] of volatile) {
     const a = answers.get(n);
     if (a) a.volatile = lines;
@@ -426,16 +455,25 @@ const utf8 = (b: Buffer | undefined) => (b ?? Buffer.alloc(0)).toString('utf8');
 interface Batched {
   id: number;
   link: boolean;
+  /** Among the paths `sha256sum` hashed. */
   hashed: boolean;
+  /** Hashed here, from the content of this `file` query. */
+  read?: number;
 }
 
 /** The i-th line of `stat` (and of `stat -L`) belongs to the i-th batched path; the sha256 lines
  *  to the hashed ones among them, the link targets to the links, both in the same order. */
-function statAnswers(batched: Batched[], section: Record<string, string[]>, targets: string[], answers: Map<number, RawAnswer>): void {
+function statAnswers(
+  batched: Batched[],
+  section: Record<string, string[]>,
+  targets: string[],
+  contentHash: (id: number) => string,
+  answers: Map<number, RawAnswer>,
+): void {
   let sha = 0;
   let target = 0;
-  batched.forEach(({ id, link, hashed }, i) => {
-    const hash = hashed ? (/^\\?([0-9a-f]{64}) /.exec(section.sha![sha++] ?? '')?.[1] ?? '') : '';
+  batched.forEach(({ id, link, hashed, read }, i) => {
+    const hash = hashed ? (/^\\?([0-9a-f]{64}) /.exec(section.sha![sha++] ?? '')?.[1] ?? '') : read !== undefined ? contentHash(read) : '';
     const own = section.stat![i] ?? '';
     const fields = link
       ? [`${own}|${targets[target++] ?? ''}`, `${section.statl![i] ?? ''}${hash ? `|${hash}` : ''}`]

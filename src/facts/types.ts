@@ -4,7 +4,9 @@ export type FactQuery =
   /** The host section (HostFacts): a few one-line reads by shell builtins, no process started. */
   | { kind: 'host' }
   | { kind: 'file'; path: string }
-  | { kind: 'stat'; path: string }
+  /** `hash: false`: type, mode, owner and a link's target only, no sha256 (a module that asks
+   *  whether a binary or a link is there). Another query of the same path that hashes wins. */
+  | { kind: 'stat'; path: string; hash?: false }
   | { kind: 'sysctl'; key: string }
   | { kind: 'unit'; name: string }
   /** A command's exit code and output. `inShell`: argv is ['sh', '-c', SCRIPT, NAME?, ...ARGS] and
