@@ -54,15 +54,25 @@ export function playDir(play: Play): string {
 /** Ansible's `hostvars`: every inventory host's variables (a play's hosts with the play's), shared
  *  by all hosts; each entry lacks `hostvars` itself, so the data has no cycle. */
 function withHostvars(inventory: Inventory, hosts: PlayInput['hosts'], layers: VarLayers): PlayInput['hosts'] {
-  const known = new Map(hosts.map((h) => [h.name, h.vars]));
+  const known = new Map(hosts.map((h) => [h.name, withoutHostvars(h.vars)]));
   // An entry is resolved when first read: a play that reads no other host's variables (most)
   // costs nothing per inventory host.
-  const all = lazyEntries([...inventory.hosts.keys()], (name) => known.get(name) ?? hostVars(inventory, name, layers));
-  return hosts.map((h) => ({
-    ...h,
-    vars: withVars(h.vars, { hostvars: all }),
-    ...(h.roleVars ? { roleVars: h.roleVars.map((v) => withVars(v, { hostvars: all })) } : {}),
-  }));
+  const all = lazyEntries([...inventory.hosts.keys()], (name) => known.get(name)?.() ?? hostVars(inventory, name, layers));
+  // Each host's variable sets were made for it alone: set on them instead of copying every variable.
+  for (const h of hosts) for (const v of [h.vars, ...(h.roleVars ?? [])]) v.hostvars = all;
+  return hosts;
+}
+
+/** `vars` as it is before `hostvars` is set on it, copied only when asked. */
+function withoutHostvars(vars: Vars): () => Vars {
+  const had = Object.hasOwn(vars, 'hostvars');
+  const before = vars.hostvars;
+  return () => {
+    const copy = withVars(vars, {});
+    if (had) copy.hostvars = before;
+    else delete copy.hostvars;
+    return copy;
+  };
 }
 
 export async function loadWorkspace(o: CliOptions, playbook: string | undefined, check: boolean): Promise<Workspace> {
@@ -105,19 +115,22 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
       ansible_check_mode: check,
       role_names: [...new Set(roles.filter((r) => !r.dependency).map((r) => r.name))],
     };
+    // Merged once per play: every host's variables share them (and the merge under them).
+    const playRoles = roleLayers(roles);
+    const ownRoles = roles.map((_, i) => roleLayers(roles, i));
     const hosts = names.flatMap((name) => {
       try {
-        const base = hostVars(inventory, name, { defaults, play, extra, ...roleLayers(roles) });
+        const base = hostVars(inventory, name, { defaults, play, extra, ...playRoles });
         const playVarsFiles = loadPlayVarsFiles(play, playDir(play), base);
         const layers = { defaults, play, playVarsFiles, extra };
         // The variables the tasks of each role use see: that role's own layers on top.
         const roleVars = roles.map((r, i) =>
-          withVars(hostVars(inventory, name, { ...layers, ...roleLayers(roles, i) }), { ...magic, ...roleMagicVars(r) }),
+          withVars(hostVars(inventory, name, { ...layers, ...ownRoles[i] }), { ...magic, ...roleMagicVars(r) }),
         );
         return [
           {
             name,
-            vars: withVars(hostVars(inventory, name, { ...layers, ...roleLayers(roles) }), magic),
+            vars: withVars(hostVars(inventory, name, { ...layers, ...playRoles }), magic),
             ...(roles.length ? { roleVars } : {}),
           },
         ];
@@ -127,7 +140,7 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
         return [];
       }
     });
-    return { play, hosts: withHostvars(inventory, hosts, { defaults, extra, ...roleLayers(roles) }) };
+    return { play, hosts: withHostvars(inventory, hosts, { defaults, extra, ...playRoles }) };
   });
   problems.push(...onePrivilegePerHost(inputs));
   if (problems.length) throw new ValidationError(problems);

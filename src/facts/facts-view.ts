@@ -48,7 +48,8 @@ function parseUnit(text: string): UnitFact {
 }
 
 export function buildFacts(host: HostFacts | undefined, queries: FactQuery[], answers: Map<number, RawAnswer>, dirs: string[] = []): Facts {
-  const folders = recordedFolders(queries);
+  // Made when first asked, and only where the gather recorded where folders lead.
+  let folders: Map<string, number> | undefined;
   const byKey = new Map<string, RawAnswer | undefined>();
   queries.forEach((q, i) => byKey.set(queryKey(q), answers.get(i)));
   const answer = (q: FactQuery): RawAnswer | undefined => {
@@ -93,8 +94,10 @@ export function buildFacts(host: HostFacts | undefined, queries: FactQuery[], an
       return parseSystemFacts(a?.fields[0] ?? '', a?.volatile);
     },
     leads(dir) {
-      const i = folders.indexOf(dir);
-      return i < 0 ? undefined : dirs[i] || undefined;
+      if (!dirs.length) return undefined; // an offline root, or a gather that recorded none
+      folders ??= new Map(recordedFolders(queries).map((d, i) => [d, i]));
+      const i = folders.get(dir);
+      return i === undefined ? undefined : dirs[i] || undefined;
     },
   };
 }

@@ -18,7 +18,7 @@ import { posOf } from '../source-map.js';
 import { renderString } from '../render/expr-template.js';
 import { loadYamlFile } from '../validate/yaml-source.js';
 import { withConnectionAliases } from './connection-aliases.js';
-import { assignWithPos, isMapping } from './merge.js';
+import { assignWithPos, isMapping, withVars } from './merge.js';
 import { groupLayers } from './group-layers.js';
 
 export interface VarLayers {
@@ -40,12 +40,8 @@ const groupIndexes = new WeakMap<Inventory, Record<string, string[]>>();
 export function hostVars(inv: Inventory, host: string, layers: VarLayers): Vars {
   const h = inv.hosts.get(host);
   if (!h) throw new ValidationError([{ message: `host "${host}" is not in inventory ${inv.dir}` }]);
-  const out: Vars = {};
   const alias = layers.aliases === false ? (v: Vars) => v : withConnectionAliases;
-  if (layers.defaults) assignWithPos(out, alias(layers.defaults));
-  if (layers.roleDefaults) assignWithPos(out, alias(layers.roleDefaults));
-  assignWithPos(out, mergedGroupVars(inv, h.groups, alias));
-  assignWithPos(out, alias(h.vars));
+  const out = withVars(belowHost(inv, h.groups, layers, alias), alias(h.vars));
   if (layers.play) assignWithPos(out, alias(layers.play.vars));
   for (const f of layers.playVarsFiles ?? []) assignWithPos(out, alias(f));
   if (layers.roleVars) assignWithPos(out, alias(layers.roleVars));
@@ -56,6 +52,28 @@ export function hostVars(inv: Inventory, host: string, layers: VarLayers): Vars 
   out.group_names = h.groups.filter((g) => g !== 'all' && g !== 'ungrouped');
   out.groups = groupIndex(inv);
   return out;
+}
+
+const belowHosts = new WeakMap<Inventory, Map<string, { defaults?: Vars; roleDefaults?: Vars; merged: Vars }[]>>();
+
+/** The layers under the host's own (defaults, roles' defaults, group vars) merged once per
+ *  distinct group list and defaults: the hosts of a group copy one merge instead of every layer. */
+function belowHost(inv: Inventory, groups: string[], layers: VarLayers, alias: (v: Vars) => Vars): Vars {
+  let cache = belowHosts.get(inv);
+  if (!cache) belowHosts.set(inv, (cache = new Map()));
+  const key = (alias === withConnectionAliases ? 'a\0' : '\0') + groups.join('\0');
+  let known = cache.get(key);
+  if (!known) cache.set(key, (known = []));
+  const hit = known.find((k) => k.defaults === layers.defaults && k.roleDefaults === layers.roleDefaults);
+  if (hit) return hit.merged;
+  const merged: Vars = {};
+  if (layers.defaults) assignWithPos(merged, alias(layers.defaults));
+  if (layers.roleDefaults) assignWithPos(merged, alias(layers.roleDefaults));
+  assignWithPos(merged, mergedGroupVars(inv, groups, alias));
+  // Bounded: a run has a few default sets (one per play and role), each a handful of objects.
+  if (known.length >= 16) known.shift();
+  known.push({ defaults: layers.defaults, roleDefaults: layers.roleDefaults, merged });
+  return merged;
 }
 
 /** Group vars merged in precedence order, once per distinct group list (hosts share them). */

@@ -102,3 +102,24 @@ test("vars_files may be templated per host and are read relative to the play's f
     rmSync(dir, { recursive: true });
   }
 });
+
+test('hosts of the same groups share the layers under their own, yet each gets its own variables', () => {
+  const defaults = { level: 'defaults', only_default: 1 };
+  const a = hostVars(inv, 'leaf01', { defaults });
+  const b = hostVars(inv, 'leaf01', { defaults });
+  assert.notEqual(a, b, 'a fresh set per call');
+  a.only_default = 2;
+  assert.equal(b.only_default, 1, "one host's set changed leaves the other's as it was");
+  assert.equal(hostVars(inv, 'leaf01', { defaults }).only_default, 1);
+  // Other defaults (another play's) are not mistaken for the first.
+  assert.equal(hostVars(inv, 'leaf01', { defaults: { only_default: 3 } }).only_default, 3);
+  assert.equal(hostVars(inv, 'leaf01', {}).only_default, undefined);
+});
+
+test('a shared merge keeps where each value came from', () => {
+  const defaults = { only_default: 1 };
+  recordPos(defaults, 'only_default', { file: '/defaults.yaml', line: 4, col: 1 });
+  const v = hostVars(inv, 'leaf01', { defaults });
+  assert.deepEqual(posOf(v, 'only_default'), { file: '/defaults.yaml', line: 4, col: 1 });
+  assert.match(posOf(v, 'only_all')?.file ?? '', /group_vars/);
+});
