@@ -60,15 +60,20 @@ export function connectionProblems(hosts: { name: string; vars: Vars }[]): Probl
   return out;
 }
 
-/** The SSH transport is loaded only when some host uses it. */
+/** The SSH transport, loaded when the first host that uses it is admitted. */
+let ssh: typeof import('../transport/ssh.js') | undefined;
+
+/** Checks the hosts' connection settings (a ValidationError before any host is contacted) and
+ *  loads the SSH transport if one of them uses it. Every factory made with the same options makes
+ *  the same transports: one made for some hosts serves the hosts another call admitted. */
 export async function transportFactory(
   hosts: { name: string; vars: Vars }[],
   opts: { acceptNewHostKeys: boolean; log: (m: string) => void; verbosity?: number },
 ): Promise<TransportFactory> {
   const problems = connectionProblems(hosts);
   if (problems.length) throw new ValidationError(problems);
-  const ssh = hosts.some((h) => connectionOf(h.vars) === 'ssh') ? await import('../transport/ssh.js') : undefined;
-  const make = (host: string, raw: Vars): Transport => {
+  if (hosts.some((h) => connectionOf(h.vars) === 'ssh')) ssh ??= await import('../transport/ssh.js');
+  const make = (host: string, raw: Vars, loginGate?: Promise<void>): Transport => {
     const vars = connectionVars(raw);
     switch (connectionOf(vars)) {
       case 'local':
@@ -76,9 +81,10 @@ export async function transportFactory(
       case 'chroot':
         return createChrootTransport(host, vars.chroot_dir as string);
       default:
-        return ssh!.createSshTransport(host, vars, opts);
+        if (!ssh) throw new Error(`host ${host}: its transport was made before its connection settings were checked`);
+        return ssh.createSshTransport(host, vars, { ...opts, ...(loginGate ? { loginGate } : {}) });
     }
   };
   const verbosity = opts.verbosity ?? 0;
-  return verbosity >= 3 ? (host, raw) => tracedTransport(host, make(host, raw), verbosity, opts.log) : make;
+  return verbosity >= 3 ? (host, raw, gate) => tracedTransport(host, make(host, raw, gate), verbosity, opts.log) : make;
 }

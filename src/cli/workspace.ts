@@ -75,7 +75,14 @@ function withoutHostvars(vars: Vars): () => Vars {
   };
 }
 
-export async function loadWorkspace(o: CliOptions, playbook: string | undefined, check: boolean): Promise<Workspace> {
+/** `playHosts`: told each play's hosts, with their vars, as soon as they are known (a run starts
+ *  connecting to them while the rest loads). */
+export async function loadWorkspace(
+  o: CliOptions,
+  playbook: string | undefined,
+  check: boolean,
+  playHosts?: (hosts: PlayInput['hosts']) => Promise<void>,
+): Promise<Workspace> {
   if (!playbook)
     throw new ValidationError([{ message: 'no playbook given', hint: 'portsync-deploy playbooks/site.yaml -i inventories/<fleet>' }]);
   const inventory = requireInventory(o);
@@ -105,7 +112,8 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
       },
     ]);
   const problems: Problem[] = [];
-  const inputs: PlayInput[] = plays.map((play) => {
+  const inputs: PlayInput[] = [];
+  for (const play of plays) {
     // The play's become keywords sit above ansible.cfg and -b, below every variable, as in Ansible.
     const defaults = playKeywordDefaults(play, playbookDefaults);
     const names = selectHosts(inventory, play.hosts, posOf(play, 'hosts') ?? play.pos, unmatched).filter((h) => !limited || limited.has(h));
@@ -140,8 +148,9 @@ export async function loadWorkspace(o: CliOptions, playbook: string | undefined,
         return [];
       }
     });
-    return { play, hosts: withHostvars(inventory, hosts, { defaults, extra, ...playRoles }) };
-  });
+    inputs.push({ play, hosts: withHostvars(inventory, hosts, { defaults, extra, ...playRoles }) });
+    if (!problems.length) await playHosts?.(inputs.at(-1)!.hosts);
+  }
   problems.push(...onePrivilegePerHost(inputs));
   if (problems.length) throw new ValidationError(problems);
   if (o.startAtTask !== undefined) startAtTask(inputs, o.startAtTask);

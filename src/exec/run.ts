@@ -14,6 +14,7 @@ import { SIGNAL_EXIT, type Interrupt } from './interrupt.js';
 import type { TaskResult } from './results.js';
 import { HostSessions, type TransportFactory } from './session.js';
 import { prepareAll } from './prepare-all.js';
+import { LoginGate } from './login-gate.js';
 import { RolloutGate } from './rollout.js';
 import { LocalWork, verified } from './local-work.js';
 import { hasProblems, isLost, type ApplyOutcome, type HostWork, type PlanView, type Problems } from './host-work.js';
@@ -34,6 +35,8 @@ export interface RunOptions {
   forks: number;
   forceHandlers: boolean;
   transportFor: TransportFactory;
+  /** Sessions that started connecting while the run loaded, held before login by their gate. */
+  sessions?: HostSessions;
   reporter: Reporter;
   interrupt?: Pick<Interrupt, 'signal'>;
   work?: WorkFactory;
@@ -71,7 +74,7 @@ class Run {
   private changesPending = false;
 
   constructor(private readonly opts: RunOptions) {
-    this.sessions = new HostSessions(opts.transportFor);
+    this.sessions = opts.sessions ?? new HostSessions(opts.transportFor, new LoginGate());
   }
 
   async close(): Promise<void> {
@@ -103,9 +106,9 @@ class Run {
 
   async all(plays: PlayInput[]): Promise<number> {
     for (const { hosts } of plays) for (const h of hosts) if (!this.recap.has(h.name)) this.recap.set(h.name, emptyRecap());
-    // The first hosts the preflight reads start connecting now, so their handshakes overlap the
-    // preparing below; nothing runs on a host before every task of every play is rendered and
-    // validated for every host.
+    // The first hosts the preflight reads start connecting now (if they did not while the run
+    // loaded), so their handshakes overlap the preparing below; no host is logged in to before
+    // every task of every play is rendered and validated for every host.
     if (!this.opts.work) for (const h of firstHosts(plays, this.opts.forks)) this.sessions.warm(h.name, h.vars);
     let prepared: PreparedHost[][];
     let early: Problem[];
@@ -115,6 +118,7 @@ class Run {
       if (err instanceof ValidationError) return this.invalid(err.problems);
       throw err;
     }
+    this.sessions.allowLogin();
     const work = (this.work = (this.opts.work ?? localWork(this.opts))(
       plays.map((p) => p.play),
       prepared,

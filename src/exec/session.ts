@@ -5,8 +5,10 @@ import type { Vars } from '../playbook/types.js';
 import type { Facts } from '../facts/types.js';
 import type { FactQuery } from '../facts/types.js';
 import { gather, type Gathered } from '../facts/gather.js';
+import type { LoginGate } from './login-gate.js';
 
-export type TransportFactory = (host: string, vars: Vars) => Transport;
+/** `loginGate`: what the transport waits for before it logs in to the host (none: log in at once). */
+export type TransportFactory = (host: string, vars: Vars, loginGate?: Promise<void>) => Transport;
 
 export class HostSessions {
   private readonly transports = new Map<string, Transport>();
@@ -14,11 +16,20 @@ export class HostSessions {
   /** Hosts out of the run: they failed or could not be reached in an earlier play. */
   readonly out = new Map<string, 'failed' | 'unreachable'>();
 
-  constructor(private readonly factory: TransportFactory) {}
+  /** `gate`: what the transports made here wait for before they log in, opened by `allowLogin`. */
+  constructor(
+    private readonly factory: TransportFactory,
+    private readonly gate?: LoginGate,
+  ) {}
+
+  /** Every task is prepared: connections made ahead may log in now. */
+  allowLogin(): void {
+    this.gate?.open();
+  }
 
   transport(host: string, vars: Vars): Transport {
     let t = this.transports.get(host);
-    if (!t) this.transports.set(host, (t = this.factory(host, vars)));
+    if (!t) this.transports.set(host, (t = this.factory(host, vars, this.gate?.opened)));
     return t;
   }
 
@@ -39,8 +50,9 @@ export class HostSessions {
     return this.transports.get(host)?.bytesUploaded ?? 0;
   }
 
-  /** Starts connecting ahead of first use, while the run still prepares; a failure surfaces when the
-   *  host is used, and closeAll cuts a handshake still in flight. */
+  /** Starts connecting ahead of first use, while the run still loads or prepares (with a gate, no
+   *  further than the handshake until `allowLogin`); a failure surfaces when the host is used, and
+   *  closeAll cuts a handshake still in flight. */
   warm(host: string, vars: Vars): void {
     if (this.connected.has(host)) return;
     const c = this.transport(host, vars).connect();

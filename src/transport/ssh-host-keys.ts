@@ -1,5 +1,6 @@
 // Host key policy over a known_hosts file: strict by default, trust-on-first-use when asked.
 // One store per file for the whole run, so 50 hosts read it once and append through one queue.
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -47,14 +48,17 @@ export class KnownHostsStore {
   }
 
   load(): Promise<KnownHostsFile> {
-    this.file ??= this.read();
+    // The executor runs now: the file is read at once, a failure still rejects.
+    this.file ??= new Promise((resolve) => resolve(this.read()));
     return this.file;
   }
 
-  private async read(): Promise<KnownHostsFile> {
+  /** Read at once (a small file, once per run), so a connection's first packet leaves without
+   *  waiting for a turn of the event loop that a run still loading would not give. */
+  private read(): KnownHostsFile {
     let text = '';
     try {
-      text = await fs.readFile(this.filePath, 'utf8');
+      text = readFileSync(this.filePath, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
@@ -69,7 +73,8 @@ export class KnownHostsStore {
     return knownKeyTypes(await this.load(), host, port);
   }
 
-  async verify(target: HostKeyTarget, key: Buffer, acceptNew: boolean): Promise<HostKeyDecision> {
+  /** `beforeRecord`: what a key seen for the first time waits for before it is recorded. */
+  async verify(target: HostKeyTarget, key: Buffer, acceptNew: boolean, beforeRecord?: () => Promise<unknown>): Promise<HostKeyDecision> {
     const verdict = checkHostKey(await this.load(), target.host, target.port, key);
     switch (verdict.status) {
       case 'known':
@@ -85,6 +90,7 @@ export class KnownHostsStore {
         return { ok: false, message: this.changedMessage(target, key, verdict.entries) };
       case 'unknown':
         if (!acceptNew) return { ok: false, message: this.unknownMessage(target, key, verdict.otherTypes) };
+        await beforeRecord?.();
         return this.enqueueAppend(target, key);
     }
   }

@@ -18,6 +18,9 @@ export interface SshTransportOptions {
   /** Trust on first use, as OpenSSH's StrictHostKeyChecking=accept-new. A changed key is still refused. */
   acceptNewHostKeys?: boolean;
   log?: (msg: string) => void;
+  /** Resolves when the run may log in to hosts: until then a connection goes no further than the
+   *  handshake and host key check (none at all through a jump host, which needs a login to forward). */
+  loginGate?: Promise<void>;
 }
 
 export class CommandTimeoutError extends Error {
@@ -74,7 +77,9 @@ export class SshTransport implements Transport {
     const o = this.options;
     const sshDir = path.join(localDefaults().home, '.ssh');
     const connecting = (this.connecting = new AbortController());
+    const gate = this.settings.loginGate;
     try {
+      if (o.jump && gate) await untilOpen(gate, connecting.signal);
       this.conn = await timePhase('connect', () =>
         connectWithRetries(o, {
           auth: (user) =>
@@ -90,6 +95,7 @@ export class SshTransport implements Transport {
           acceptNewHostKeys: this.settings.acceptNewHostKeys ?? false,
           log: this.log,
           signal: connecting.signal,
+          ...(gate ? { loginGate: gate } : {}),
         }),
       );
     } catch (e) {
@@ -274,6 +280,19 @@ export class SshTransport implements Transport {
     });
     conn.jump?.end();
   }
+}
+
+/** Waits for the gate; a close() meanwhile ends the wait as it cuts a handshake. */
+function untilOpen(gate: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(new Error('the run ended before the connection was made'));
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    void gate.then(() => {
+      signal.removeEventListener('abort', abort);
+      resolve();
+    });
+  });
 }
 
 const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, SEGV: 11, PIPE: 13, ALRM: 14, TERM: 15 };

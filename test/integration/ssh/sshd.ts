@@ -16,6 +16,8 @@ export interface Sshd {
   authorizedKeys: string;
   /** PIDs of the per-connection session processes (children of the listener). */
   sessionPids(): number[];
+  /** What sshd logged so far (stderr, at the level asked for). */
+  log(): string;
   /** SIGKILL one connection's processes, deepest first, by PID. */
   killSessions(): void;
   stop(): Promise<void>;
@@ -65,8 +67,12 @@ function descendants(pid: number): number[] {
 const STATE_DIR = '/var/lib/portsync-deploy';
 
 /** `privateState`: the server and its sessions see an empty state folder of their own (a tmpfs in
- *  a mount namespace of the server's), so a test's snapshots and locks never meet this machine's. */
-export async function startSshd(extraConfig: string[] = [], opts: { privateState?: boolean } = {}): Promise<Sshd> {
+ *  a mount namespace of the server's), so a test's snapshots and locks never meet this machine's.
+ *  `logLevel`: sshd's LogLevel (ERROR unless given; VERBOSE logs each connection and login). */
+export async function startSshd(
+  extraConfig: string[] = [],
+  opts: { privateState?: boolean; logLevel?: 'ERROR' | 'VERBOSE' } = {},
+): Promise<Sshd> {
   // sshd's privilege-separation chroot; the openssh-server service creates it at start, which a bare sshd lacks.
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = makeTempDir('psd-sshd-');
@@ -91,7 +97,7 @@ export async function startSshd(extraConfig: string[] = [], opts: { privateState
       'KbdInteractiveAuthentication no',
       'AllowTcpForwarding yes',
       'Subsystem sftp internal-sftp',
-      'LogLevel ERROR',
+      `LogLevel ${opts.logLevel ?? 'ERROR'}`,
       ...extraConfig,
       '',
     ].join('\n'),
@@ -137,6 +143,7 @@ export async function startSshd(extraConfig: string[] = [], opts: { privateState
     clientKey,
     authorizedKeys,
     sessionPids: () => childPids(pid),
+    log: () => stderr,
     killSessions() {
       for (const s of childPids(pid)) for (const p of [...descendants(s), s]) tryKill(p, 'SIGKILL');
     },

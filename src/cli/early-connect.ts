@@ -1,0 +1,45 @@
+// A run's first hosts start connecting while the run still loads: as soon as a play's hosts and
+// their connection settings are known, up to --forks hosts in the order the preflight reads them
+// open their connections, so that the handshakes (the switches' work, mostly) overlap the loading
+// and preparing of the rest. Their login waits for the run's gate (every task prepared); a run
+// that ends at bad input closes them before authentication.
+import { ValidationError } from '../errors.js';
+import type { PlayInput } from '../exec/run.js';
+import { HostSessions, type TransportFactory } from '../exec/session.js';
+import { LoginGate } from '../exec/login-gate.js';
+import { transportFactory } from './transports.js';
+
+export class EarlyConnections {
+  readonly sessions: HostSessions;
+  private make?: TransportFactory;
+  private readonly started = new Set<string>();
+  /** Set when a play's connection settings are wrong: the run will stop at them, so nothing more starts. */
+  private halted = false;
+
+  constructor(
+    private readonly forks: number,
+    private readonly opts: Parameters<typeof transportFactory>[1],
+  ) {
+    this.sessions = new HostSessions((host, vars, gate) => this.make!(host, vars, gate), new LoginGate());
+  }
+
+  /** A play's hosts are known: start the next of the first `forks` hosts of the run. */
+  readonly playHosts = async (hosts: PlayInput['hosts']): Promise<void> => {
+    const next = hosts.filter((h) => !this.started.has(h.name)).slice(0, Math.max(0, this.forks - this.started.size));
+    if (this.halted || !next.length) return;
+    try {
+      this.make = await transportFactory(next, this.opts);
+    } catch (e) {
+      // Reported with every host's when the run makes its own factory, before it contacts any.
+      if (!(e instanceof ValidationError)) throw e;
+      this.halted = true;
+      return;
+    }
+    for (const h of next) {
+      this.started.add(h.name);
+      this.sessions.warm(h.name, h.vars);
+    }
+    // One turn of the event loop: the connections' first packets leave before loading goes on.
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+}

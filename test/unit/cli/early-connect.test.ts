@@ -1,0 +1,35 @@
+// Which hosts a run starts connecting to while it loads: the first --forks hosts in the order the
+// plays name them, none of a play whose connection settings are wrong (the run stops at them).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EarlyConnections } from '../../../src/cli/early-connect.js';
+
+const local = (...names: string[]) => names.map((name) => ({ name, vars: { connection: 'local' } }));
+const opts = { acceptNewHostKeys: false, log: () => {} };
+
+function started(early: EarlyConnections, names: string[]): string[] {
+  return names.filter((n) => {
+    try {
+      early.sessions.existing(n);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+test('the first --forks hosts of the run start, in play order, each once', async () => {
+  const early = new EarlyConnections(3, opts);
+  await early.playHosts(local('a', 'b'));
+  assert.deepEqual(started(early, ['a', 'b', 'c', 'd', 'e']), ['a', 'b']);
+  await early.playHosts(local('b', 'c', 'd', 'e'));
+  assert.deepEqual(started(early, ['a', 'b', 'c', 'd', 'e']), ['a', 'b', 'c']);
+  await early.sessions.closeAll();
+});
+
+test('a play whose connection settings are wrong starts nothing, and nothing starts after it', async () => {
+  const early = new EarlyConnections(5, opts);
+  await early.playHosts([...local('a'), { name: 'b', vars: { connection: 'telnet' } }]);
+  await early.playHosts(local('c'));
+  assert.deepEqual(started(early, ['a', 'b', 'c']), []);
+});
