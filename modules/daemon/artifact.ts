@@ -34,8 +34,10 @@ const latestCache = new Map<string, { stamp: string; path: string }>();
 /** The artifact `npm run bundle` built last for the architecture (build/portsyncd/LATEST[-arm64] names it). */
 export function latestArtifactPath(bundleDir = BUNDLE_DIR, arch: Arch = 'x64'): string {
   const file = join(bundleDir, LATEST[arch]);
-  // Every host's plan asks; the file is read again only when it changed.
-  const st = statSync(file);
+  // Every host's plan asks; the file is read again only when it changed. Most builds have no
+  // arm64 artifact: a missing file is told without Node's costlier error of a failed stat.
+  const st = statSync(file, { throwIfNoEntry: false });
+  if (!st) throw Object.assign(new Error(`no such file: ${file}`), { code: 'ENOENT', path: file });
   const stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
   const hit = latestCache.get(file);
   if (hit?.stamp === stamp) return hit.path;

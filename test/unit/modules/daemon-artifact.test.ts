@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readArtifact } from '../../../modules/daemon/artifact.js';
+import { latestArtifactPath, readArtifact } from '../../../modules/daemon/artifact.js';
+import { readFailure } from '../../../src/read-regular.js';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -34,4 +35,17 @@ test("the bundle's <artifact>.sha256 is read instead of hashing, only while it i
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the latest bundle is the one LATEST names; an architecture never built is a missing file, said as such', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-latest-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'LATEST'), 'portsyncd-abababababab.tar.gz\n');
+  assert.equal(latestArtifactPath(dir, 'x64'), join(dir, 'portsyncd-abababababab.tar.gz'));
+  assert.throws(
+    () => latestArtifactPath(dir, 'arm64'),
+    (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT' && readFailure(e) === 'no such file',
+  );
+  writeFileSync(join(dir, 'LATEST-arm64'), 'portsyncd-arm64-cdcdcdcdcdcd.tar.gz\n');
+  assert.equal(latestArtifactPath(dir, 'arm64'), join(dir, 'portsyncd-arm64-cdcdcdcdcdcd.tar.gz'));
 });
