@@ -104,11 +104,12 @@ function statOne(m: string, q: { path: string; hash?: false }, t: GatherTarget):
 }
 
 /**
- * Stat queries. On a live host every path that exists joins one `stat`, and, when there are links,
- * one `stat -L` and one `readlink -z` (the links segment). A readable regular file (links
- * followed) is hashed here from its content when a `file` query reads it anyway (c<that query's
- * id>), else by one `sha256sum` of all such files (r). Each path's status line says whether it is
- * a link (l) and how it is hashed.
+ * Stat queries. On a live host every path that exists joins the arguments ($psd_n of them, before
+ * the blob's files): one `stat -L` at the end serves them and the blob's sizes, and only when there
+ * are links one `stat` of their own and one `readlink -z` (the links segment) come beside it. A
+ * readable regular file (links followed) is hashed here from its content when a `file` query reads
+ * it anyway (c<that query's id>), else by one `sha256sum` of all such files (r). Each path's status
+ * line says whether it is a link (l) and how it is hashed.
  */
 function statPhase(stats: [number, FactQuery & { kind: 'stat' }][], t: GatherTarget, read: Map<string, number>): string {
   if (stats.length === 0) return '';
@@ -125,13 +126,18 @@ elif [ -L "$f" ]; then ${one}
 else echo '${m} absent'; fi`;
   });
   const summed = t.root ? [] : stats.filter(([, q]) => q.hash !== false && !read.has(q.path)).map(([, q]) => shq(q.path));
-  return `set --; k=
-${lines.join('\n')}
-if [ $# -gt 0 ]; then
-  echo '${MARK} stat'; stat -c ${STAT_FORMAT} -- "$@"
-  if [ -n "$k" ]; then echo '${MARK} statl'; stat -L -c ${STAT_FORMAT} -- "$@"; links "$@"; fi
-${summed.length ? `  echo '${MARK} sha'; sums ${summed.join(' ')}\n` : ''}fi`;
+  return `${lines.join('\n')}
+psd_n=$#${summed.length ? `\nif [ $# -gt 0 ]; then echo '${MARK} sha'; sums ${summed.join(' ')}; fi` : ''}`;
 }
+
+/** The end: one \`stat -L\` of the stat'ed paths and the blob's files (the sizes that frame it),
+ *  the stat'ed paths' own \`stat\` and link targets when some are links, then the blob itself. */
+const STAT_AND_BLOB = `if [ $# -gt 0 ]; then
+  if [ -n "$k" ]; then own $psd_n "$@"; fi
+  echo "${MARK} statl $psd_n"
+  if stat -L -c ${STAT_FORMAT} -- "$@"; then shift $psd_n; else set --; echo '${MARK} changed'; fi
+  if [ $# -gt 0 ]; then psd_b blob; cat -- "$@"; r=$?; psd_e; [ $r = 0 ] || echo '${MARK} changed'; fi
+fi`;
 
 /** The folders of the paths the queries read (files, stats, a glob's folder), kernel ones aside:
  *  where each leads is recorded, so an op can refuse to write through one that moved. */
@@ -167,8 +173,9 @@ const pseudoFile = (path: string) => /^\/(proc|sys)\//.test(path);
  *  newline: a kernel value always does. */
 function kernelPhase(paths: string[]): string {
   if (paths.length === 0) return '';
-  const lines = paths.map((p) => `f=${shq(p)}; [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"`);
-  return `set --\n${lines.join('\n')}\nif [ $# -gt 0 ]; then psd_b kernel; LC_ALL=C grep -aHZ -- '' "$@" 2>/dev/null; psd_e; fi`;
+  return `psd_kernel() { for f; do shift; [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"; done
+  [ $# -eq 0 ] || { psd_b kernel; LC_ALL=C grep -aHZ -- '' "$@" 2>/dev/null; psd_e; }; }
+psd_kernel ${paths.map(shq).join(' ')}`;
 }
 
 /** A readable regular file's content: a kernel file's from the kernel segment (by the name grep
@@ -278,10 +285,14 @@ psd_e() { printf '\\n%s\\n' '${SEGMENT}'; }
 b64() { base64 | tr -d '\\n'; }
 # sha256sum of the readable regular files among the arguments (the list rotates through "$@").
 sums() { for f; do shift; [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"; done; [ $# -eq 0 ] || sha256sum -- "$@" 2>/dev/null; }
-links() { for f; do shift; [ -L "$f" ] && set -- "$@" "$f"; done; psd_b links; readlink -z -- "$@"; psd_e; }
+# The first $1 of the other arguments (the stat'ed paths): their own stat, and the links' targets.
+own() { n=$1; shift; i=0; for f; do shift; [ $i -lt $n ] && set -- "$@" "$f"; i=$((i + 1)); done
+  echo '${MARK} stat'; stat -c ${STAT_FORMAT} -- "$@"
+  for f; do shift; [ -L "$f" ] && set -- "$@" "$f"; done; psd_b links; readlink -z -- "$@"; psd_e; }
 nm() { awk -F: -v i="$2" '$3 == i { print $1; f = 1; exit } END { exit !f }' "$1" 2>/dev/null || { [ "$2" = 0 ] && echo root; } || echo "$2"; }
 ${LEADS_FUNCTION}
-ROOT=${shq(t.root)}; export ROOT`,
+ROOT=${shq(t.root)}; export ROOT
+set --; k=; psd_n=0`,
     of('host').length ? hostFactsScript() : '',
     statPhase(
       of('stat'),
@@ -297,9 +308,8 @@ ROOT=${shq(t.root)}; export ROOT`,
     kernelPhase(kernelFiles(queries, t)),
     folders,
     units,
-    'set --',
     ...blob,
-    `if [ $# -gt 0 ]; then psd_b blob; stat -L -c %s -- "$@" && cat -- "$@" || exit 91; psd_e; fi
+    `${STAT_AND_BLOB}
 }
 psd_gather 3>&1
 `,
@@ -372,6 +382,7 @@ export function parseGatherOutput(output: string): ParsedGather {
   const batched: Batched[] = [];
   const claims: BlobClaim[] = [];
   const section: Record<string, string[]> = { stat: [], statl: [], sha: [] };
+  let statted = 0;
   let host: Map<string, string> | undefined;
   const volatile = new Map<number, string[]>();
   const other: string[] = [];
@@ -392,6 +403,9 @@ export function parseGatherOutput(output: string): ParsedGather {
       (host ??= new Map()).set(status, rest.join(' '));
     } else if (id in section) {
       current = section[id];
+      if (id === 'statl') statted = Number(status);
+    } else if (id === 'changed') {
+      throw new Error('files changed while they were read; run again');
     } else if (!/^\d+$/.test(id)) {
       other.push(line);
     } else {
@@ -418,7 +432,8 @@ export function parseGatherOutput(output: string): ParsedGather {
   }
   const units = [...segments.keys()].find((tag) => tag.startsWith('units '));
   if (units) unitBlocks(text(segment(units)), units.split(' ').slice(1).map(Number), answers);
-  fillClaims(claims, Buffer.from(segment('blob'), 'latin1'));
+  const sizes = section.statl!.slice(statted).map((l) => Number(l.split('|')[4]));
+  fillClaims(claims, sizes, Buffer.from(segment('blob'), 'latin1'));
   const sha = (id: number) => {
     const c = contents.get(id);
     return c ? createHash('sha256').update(c).digest('hex') : '';
@@ -474,7 +489,8 @@ function statAnswers(
   let target = 0;
   batched.forEach(({ id, link, hashed, read }, i) => {
     const hash = hashed ? (/^\\?([0-9a-f]{64}) /.exec(section.sha![sha++] ?? '')?.[1] ?? '') : read !== undefined ? contentHash(read) : '';
-    const own = section.stat![i] ?? '';
+    // Without links there is no `stat` of their own: `stat -L` says the same of every other path.
+    const own = (section.stat!.length ? section.stat![i] : section.statl![i]) ?? '';
     const fields = link
       ? [`${own}|${targets[target++] ?? ''}`, `${section.statl![i] ?? ''}${hash ? `|${hash}` : ''}`]
       : [`${own}|${hash}`, ''];
@@ -482,19 +498,15 @@ function statAnswers(
   });
 }
 
-/** Hands each claim its entries of the blob: N sizes, one per line, then N contents. */
-function fillClaims(claims: BlobClaim[], buf: Buffer): void {
+/** Hands each claim its entries of the blob: the files' contents one after the other, framed by
+ *  their sizes as \`stat\` gave them. */
+function fillClaims(claims: BlobClaim[], sizes: number[], buf: Buffer): void {
   if (claims.length === 0) return;
   const count = claims.reduce((a, c) => a + c.take, 0);
+  if (sizes.length !== count || sizes.some((n) => !Number.isSafeInteger(n)))
+    throw new Error('fact gathering returned a cut-short answer; run again');
   let at = 0;
-  const sizes: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const end = buf.indexOf(0x0a, at);
-    if (end < 0) throw new Error('fact gathering returned a cut-short answer; run again');
-    sizes.push(Number(buf.subarray(at, end).toString()));
-    at = end + 1;
-  }
-  if (buf.length - at !== sizes.reduce((a, b) => a + b, 0)) throw new Error('files changed while they were read; run again');
+  if (buf.length !== sizes.reduce((a, b) => a + b, 0)) throw new Error('files changed while they were read; run again');
   const entries = sizes.map((size) => {
     const e = buf.subarray(at, at + size);
     at += size;

@@ -221,11 +221,12 @@ test('the processes a gather starts do not grow with the number of queries', () 
         ];
       }).flat();
     const started = (n: number) => countCommands(composeGatherScript(uniqueQueries(queries(n)), { root: '', offline: false }), dir);
-    // stat for the stats (hashed from the contents the file queries read: no sha256sum); grep for
-    // the kernel files; stat and cat for the blob. Where the folders lead and the modules' scripts
-    // take builtins only; no temporary folder, no base64.
+    // One stat -L for the stats and the blob's sizes (hashed from the contents the file queries
+    // read: no sha256sum; no links: no stat of their own); grep for the kernel files; cat for the
+    // blob. Where the folders lead and the modules' scripts take builtins only; no temporary
+    // folder, no base64.
     assert.equal(started(40), started(1));
-    assert.equal(started(40), 4);
+    assert.equal(started(40), 3);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -445,4 +446,20 @@ test('a stat without hash starts no sha256sum; a query of the same path that has
   assert.equal(both.length, 2);
   const hashed = await gatherFacts(createLocalTransport(), both);
   assert.equal(hashed.stat(join(dir, 'bin'))?.sha256, createHash('sha256').update('binary\n').digest('hex'));
+});
+
+test('a file removed between its check and its read fails the gather with "run again", never a shorter content', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-gather-gone-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const [gone, kept] = [join(dir, 'gone'), join(dir, 'kept')];
+  writeFileSync(gone, 'first\n');
+  writeFileSync(kept, 'second\n');
+  // The command runs after the file queries were checked and before the blob is read.
+  const queries: FactQuery[] = [
+    { kind: 'file', path: gone },
+    { kind: 'file', path: kept },
+    { kind: 'stat', path: kept },
+    { kind: 'cmd', argv: ['rm', gone] },
+  ];
+  await assert.rejects(gatherFacts(createLocalTransport(), queries), /files changed while they were read; run again/);
 });
