@@ -2,11 +2,13 @@
 // engine, every module of modules/ linked in (no folder scan at start-up), and every args,
 // inventory and playbook schema compiled to ajv standalone code (no schema compiling at start-up).
 // Code that only some runs need (SSH, the queue, the HTML report) is initialised on first use.
-// Beside it, V8's code cache of the file (src/bundle/cached-script.ts), so a start compiles none of it.
+// Beside it, V8's code cache of the file (src/bundle/cached-script.ts), so a start compiles none
+// of what a run needs up to its first connections.
 // Run after tsc: `node dist/src/bundle/build-cli.js`.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import standalone from 'ajv/dist/standalone/index.js';
 import { writeCodeCache } from './cached-script.js';
@@ -80,12 +82,26 @@ async function main(): Promise<void> {
 }
 
 /** The cache holds what a validate of the site playbook on the example inventory compiled:
- *  loading, schemas, vars and rendering, as every run starts. */
+ *  loading, schemas, vars and rendering, as every run starts; then what a check run of it
+ *  compiles up to its first connections (the SSH transport), every host pointed at a port on
+ *  127.0.0.1 that refuses them, so nothing is contacted. */
 async function exerciseCli(cli: unknown): Promise<void> {
   const { main } = cli as { main: (argv: string[]) => Promise<number> };
   const inventory = join(PACKAGE_ROOT, 'inventories/example-dc1');
-  const argv = ['validate', join(PACKAGE_ROOT, 'playbooks/site.yaml'), '-i', inventory];
-  await main([...argv, '--vault-password-file', join(inventory, 'example-only-vault-password.txt')]);
+  const vault = ['--vault-password-file', join(inventory, 'example-only-vault-password.txt')];
+  const site = join(PACKAGE_ROOT, 'playbooks/site.yaml');
+  await main(['validate', site, '-i', inventory, ...vault]);
+  const refused = ['-e', 'ansible_host=127.0.0.1', '-e', `ansible_port=${await closedPort()}`, '-e', 'connect_retries=0'];
+  await main([site, '--check', '-i', inventory, ...vault, ...refused]);
+}
+
+/** A port on 127.0.0.1 that refuses connections: bound, then closed. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((ok) => server.close(ok));
+  return port;
 }
 
 if (process.argv[2] === CODE_CACHE_FLAG) await writeCodeCache(process.argv[3]!, exerciseCli);
