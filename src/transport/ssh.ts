@@ -78,6 +78,7 @@ export class SshTransport implements Transport {
     const sshDir = path.join(localDefaults().home, '.ssh');
     const connecting = (this.connecting = new AbortController());
     const gate = this.settings.loginGate;
+    const ask = terminalPrompt();
     try {
       if (o.jump && gate) await untilOpen(gate, connecting.signal);
       this.conn = await timePhase('connect', () =>
@@ -87,7 +88,9 @@ export class SshTransport implements Transport {
               keyFile: o.privateKeyFile,
               sshDir,
               agentSocket: process.env.SSH_AUTH_SOCK || undefined,
-              prompt: terminalPrompt(),
+              // A passphrase is asked only once the run may log in: a run that stops at bad
+              // input asks nothing.
+              prompt: ask && gate ? (question) => gate.then(() => ask(question)) : ask,
               env: process.env,
               log: this.log,
             }),

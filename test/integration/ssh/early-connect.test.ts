@@ -3,10 +3,11 @@
 // every connection and "Accepted publickey" for every login.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort, knownHostsLine, makeTempDir, startSshd, type Sshd } from './sshd.js';
+import { freePort, keygen, knownHostsLine, makeTempDir, startSshd, type Sshd } from './sshd.js';
+import { shq } from '../../../src/script/shell.js';
 import { repoRoot } from '../../unit/inventory/fixture-path.js';
 import { sleep, waitFor } from '../../helpers/wait.js';
 import { parseCliOptions } from '../../../src/cli/options.js';
@@ -45,8 +46,9 @@ describe('a run connects while it loads and logs in only once every task is prep
     );
     return file;
   };
+  const bin = path.join(repoRoot, 'bin/portsync-deploy.js');
   const cli = (args: string[]) =>
-    spawnSync(process.execPath, [path.join(repoRoot, 'bin/portsync-deploy.js'), ...args, '-i', path.join(work, 'hosts.yaml')], {
+    spawnSync(process.execPath, [bin, ...args, '-i', path.join(work, 'hosts.yaml')], {
       cwd: work,
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1' },
@@ -159,5 +161,50 @@ describe('a run connects while it loads and logs in only once every task is prep
     await waitFor('the connection to end', () => sshd.sessionPids().length === 0);
     assert.match(since(sshd, mark), CONNECTION);
     assert.equal(count(since(sshd, mark), LOGIN), 0, since(sshd, mark));
+  });
+
+  test('on a terminal, a passphrase is asked only once the run may log in: not at all for bad input', async () => {
+    const passphrase = 'early-s3cret-phrase';
+    const key = path.join(work, 'encrypted');
+    fs.appendFileSync(sshd.authorizedKeys, keygen(key, 'ed25519', passphrase) + '\n');
+    const inventory = path.join(work, 'encrypted.yaml');
+    fs.writeFileSync(
+      inventory,
+      `sw1: { hosts: { sw1: { ansible_host: 127.0.0.1, ansible_port: ${sshd.port}, ansible_user: root, ` +
+        `ansible_ssh_private_key_file: ${key}, known_hosts_file: ${path.join(work, 'known_hosts')} } } }\n`,
+    );
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: work, NO_COLOR: '1' };
+    delete env.PORTSYNC_SSH_PASSPHRASE;
+    delete env.SSH_AUTH_SOCK;
+    /** The CLI under a pty (util-linux script); the passphrase is typed when the prompt shows. */
+    const onTerminal = (file: string) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const cmd = [process.execPath, bin, file, '-i', inventory].map(shq).join(' ');
+        const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: work, env });
+        let out = '';
+        const take = (b: Buffer) => {
+          const before = out;
+          out += b.toString();
+          if (!before.includes('Passphrase for key') && out.includes('Passphrase for key')) child.stdin.write(`${passphrase}\r`);
+        };
+        child.stdout.on('data', take);
+        child.stderr.on('data', take);
+        // A run that waited for an answer nobody gives would never end: stop it, and fail below.
+        const stop = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        child.once('exit', (code) => {
+          clearTimeout(stop);
+          resolve({ code, out });
+        });
+      });
+
+    const bad = await onTerminal(playbook('bad-tty.yaml', 'sw1', '{{ no_such_var }}'));
+    assert.equal(bad.code, EXIT.invalid, bad.out);
+    assert.match(bad.out, /undefined variable "no_such_var"/);
+    assert.doesNotMatch(bad.out, /Passphrase for key/);
+
+    const good = await onTerminal(playbook('good-tty.yaml', 'sw1', 'typed\\n'));
+    assert.equal(good.code, EXIT.ok, good.out);
+    assert.equal(good.out.split('Passphrase for key').length - 1, 1);
+    assert.equal(fs.readFileSync(path.join(work, 'out-sw1.txt'), 'utf8'), 'typed\n');
   });
 });
