@@ -42,4 +42,9 @@ export class EarlyConnections {
     // One turn of the event loop: the connections' first packets leave before loading goes on.
     await new Promise((resolve) => setImmediate(resolve));
   };
+
+  /** The run's own factory, checked against every host: the sessions make every later transport with it. */
+  adopt(factory: TransportFactory): void {
+    this.make = factory;
+  }
 }

@@ -28,6 +28,7 @@ export async function runCommand(o: CliOptions, playbook: string | undefined, ch
       ws.plays.flatMap((p) => p.hosts),
       transportOpts,
     );
+    early?.adopt(transportFor);
     // With --queue the host work goes to workers; the queue client loads only then.
     const work = o.queue
       ? (await import('./queue-run.js')).queuedWork(o, o.queue, playbook!, check, ws.plays, (m) => void log(m))

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EarlyConnections } from '../../../src/cli/early-connect.js';
+import { LocalTransport } from '../../../src/transport/local.js';
 
 const local = (...names: string[]) => names.map((name) => ({ name, vars: { connection: 'local' } }));
 const opts = { acceptNewHostKeys: false, log: () => {} };
@@ -32,4 +33,19 @@ test('a play whose connection settings are wrong starts nothing, and nothing sta
   await early.playHosts([...local('a'), { name: 'b', vars: { connection: 'telnet' } }]);
   await early.playHosts(local('c'));
   assert.deepEqual(started(early, ['a', 'b', 'c']), []);
+});
+
+test("once the run's own factory is adopted, the sessions make every later transport with it", async () => {
+  const early = new EarlyConnections(1, opts);
+  await early.playHosts(local('a', 'b'));
+  const made: string[] = [];
+  const earlyTransport = early.sessions.existing('a');
+  early.adopt((host) => {
+    made.push(host);
+    return new LocalTransport();
+  });
+  early.sessions.transport('b', { connection: 'local' });
+  assert.deepEqual(made, ['b']);
+  assert.equal(early.sessions.existing('a'), earlyTransport, 'a transport already made is kept');
+  await early.sessions.closeAll();
 });
