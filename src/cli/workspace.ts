@@ -17,6 +17,7 @@ import { roleLayers, roleMagicVars } from '../vars/role-layers.js';
 import { assignWithPos, withVars } from '../vars/merge.js';
 import { lazyEntries } from '../vars/lazy-entries.js';
 import type { PlayInput } from '../exec/run.js';
+import { EventLoopTurns } from '../exec/event-loop-turns.js';
 import type { PlanEnv } from '../plan/types.js';
 import type { CliOptions } from './options.js';
 import { MODULES_DIR, TEMPLATES_DIR } from './paths.js';
@@ -113,6 +114,7 @@ export async function loadWorkspace(
     ]);
   const problems: Problem[] = [];
   const inputs: PlayInput[] = [];
+  const turns = new EventLoopTurns();
   for (const play of plays) {
     // The play's become keywords sit above ansible.cfg and -b, below every variable, as in Ansible.
     const defaults = playKeywordDefaults(play, playbookDefaults);
@@ -126,7 +128,8 @@ export async function loadWorkspace(
     // Merged once per play: every host's variables share them (and the merge under them).
     const playRoles = roleLayers(roles);
     const ownRoles = roles.map((_, i) => roleLayers(roles, i));
-    const hosts = names.flatMap((name) => {
+    const hosts: PlayInput['hosts'] = [];
+    for (const name of names) {
       try {
         const base = hostVars(inventory, name, { defaults, play, extra, ...playRoles });
         const playVarsFiles = loadPlayVarsFiles(play, playDir(play), base);
@@ -135,19 +138,19 @@ export async function loadWorkspace(
         const roleVars = roles.map((r, i) =>
           withVars(hostVars(inventory, name, { ...layers, ...ownRoles[i] }), { ...magic, ...roleMagicVars(r) }),
         );
-        return [
-          {
-            name,
-            vars: withVars(hostVars(inventory, name, { ...layers, ...playRoles }), magic),
-            ...(roles.length ? { roleVars } : {}),
-          },
-        ];
+        hosts.push({
+          name,
+          vars: withVars(hostVars(inventory, name, { ...layers, ...playRoles }), magic),
+          ...(roles.length ? { roleVars } : {}),
+        });
       } catch (e) {
         if (e instanceof ValidationError) problems.push(...e.problems.map((p) => ({ ...p, host: p.host ?? name })));
         else throw e;
-        return [];
       }
-    });
+      // Connections opened for an earlier play advance while this one's variables are resolved.
+      const turn = turns.due();
+      if (turn) await turn;
+    }
     inputs.push({ play, hosts: withHostvars(inventory, hosts, { defaults, extra, ...playRoles }) });
     if (!problems.length) await playHosts?.(inputs.at(-1)!.hosts);
   }
