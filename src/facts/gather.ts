@@ -12,6 +12,7 @@ import {
 } from './gather-script.js';
 import { buildFacts } from './facts-view.js';
 import { parseHostFacts } from './host-facts.js';
+import { memoByString } from '../memo.js';
 
 /** A gather's facts and its raw output (one char per byte): the same script prints the same bytes
  *  while the host stays as it was, which is what a guarded apply compares. */
@@ -23,8 +24,15 @@ export interface Gathered {
 /** The gather script for these queries; deterministic, so running it again can be compared
  *  (the probe phase runs it after its actions). */
 export function gatherScript(target: GatherTarget, queries: FactQuery[]): string {
-  return composeGatherScript(uniqueQueries(queries), target);
+  return composedScript(JSON.stringify([target.root, target.offline, uniqueQueries(queries)]));
 }
+
+/** A fleet's hosts mostly ask the same queries: each script is composed once, kept in this
+ *  process only (it may hold the rendered values of the queries, as the queries do). */
+const composedScript = memoByString((key) => {
+  const [root, offline, queries] = JSON.parse(key) as [string, boolean, FactQuery[]];
+  return composeGatherScript(queries, { root, offline });
+}, 64);
 
 /** The facts in the output of `gatherScript(…, queries)`. */
 export function readGather(queries: FactQuery[], res: ExecResult): Gathered {
