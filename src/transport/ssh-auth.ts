@@ -5,6 +5,7 @@ import path from 'node:path';
 import ssh2 from 'ssh2';
 import type { AgentAuthMethod, ParsedKey, PublicKeyAuthMethod } from 'ssh2';
 import { AuthSetupError } from './terminal-prompt.js';
+import { signingOnceDecoded } from './key-signer.js';
 
 type Method = PublicKeyAuthMethod | AgentAuthMethod;
 
@@ -115,7 +116,7 @@ function parse(data: Buffer, passphrase?: string): ParsedKey | Error {
   const key = Array.isArray(r) ? r[0] : r;
   if (key instanceof Error) return key;
   if (!key || !key.isPrivateKey()) return new Error('not a private key');
-  return key;
+  return signingOnceDecoded(key);
 }
 
 function askInTurn(prompt: (q: string) => Promise<string>, question: string): Promise<string> {
