@@ -7,7 +7,11 @@ import { mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { cgroupLabDir } from './paths.js';
 
-let hierarchies: string[] | undefined;
+interface Hierarchy {
+  mountPoint: string;
+  unified: boolean;
+}
+let hierarchies: Hierarchy[] | undefined;
 
 /**
  * Mount points of the hierarchies a switch needs, found from this host's mounts. Only
@@ -15,11 +19,11 @@ let hierarchies: string[] | undefined;
  * /tmp while it sets a container up.
  */
 export function cgroupHierarchies(): string[] {
-  return (hierarchies ??= findHierarchies());
+  return (hierarchies ??= findHierarchies()).map((h) => h.mountPoint);
 }
 
-function findHierarchies(): string[] {
-  const roots: string[] = [];
+function findHierarchies(): Hierarchy[] {
+  const roots: Hierarchy[] = [];
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const [pre, post] = line.split(' - ');
     if (!post) continue;
@@ -27,9 +31,20 @@ function findHierarchies(): string[] {
     const [fstype, , superOpts = ''] = post.split(' ');
     const named = fstype === 'cgroup' && superOpts.split(',').includes('name=systemd');
     const standard = mountPoint === '/sys/fs/cgroup' || mountPoint.startsWith('/sys/fs/cgroup/');
-    if ((named || fstype === 'cgroup2') && standard && !roots.includes(mountPoint)) roots.push(mountPoint);
+    if ((named || fstype === 'cgroup2') && standard && !roots.some((r) => r.mountPoint === mountPoint))
+      roots.push({ mountPoint, unified: fstype === 'cgroup2' });
   }
   return roots;
+}
+
+/** CPU seconds every switch of the lab has used so far (the unified hierarchy's accounting, which
+ *  needs no controller enabled), or undefined where there is no unified hierarchy. */
+export function labCpuSeconds(lab: string): number | undefined {
+  const unified = (hierarchies ??= findHierarchies()).find((h) => h.unified);
+  if (!unified) return undefined;
+  const stat = readFileSync(path.join(unified.mountPoint, cgroupLabDir, lab, 'cpu.stat'), 'utf8');
+  const usec = /^usage_usec (\d+)$/m.exec(stat)?.[1];
+  return usec === undefined ? undefined : Number(usec) / 1e6;
 }
 
 export function switchCgroups(lab: string, switchName: string): string[] {

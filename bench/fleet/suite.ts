@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { labUp } from '../../lab/lab.js';
+import { labCpuSeconds } from '../../lab/cgroups.js';
 import { FLEET_FOOTPRINT, readPristine, resetSwitches, SITE_FOOTPRINT, type Footprint, type Pristine } from './reset.js';
 import { median } from './stats.js';
 import { round } from './measure.js';
@@ -31,6 +32,8 @@ export interface RunRecord {
   exitCode: number;
   expectedExit: number;
   cpuSeconds: number;
+  /** CPU the lab's switches used during the run (their sshd, shells and commands, systemd). */
+  labCpuSeconds?: number;
   maxRssMb: number;
   treePssPeakMb: number;
   roundTripsPerHost?: ToolRun['roundTripsPerHost'];
@@ -47,7 +50,15 @@ export interface Cell {
   scenario: Scenario;
   hosts: number;
   runs: RunRecord[];
-  median: { seconds: number; cpuSeconds: number; maxRssMb: number; treePssPeakMb: number; roundTripsPerHost?: number; phases?: PhaseSplit };
+  median: {
+    seconds: number;
+    cpuSeconds: number;
+    labCpuSeconds?: number;
+    maxRssMb: number;
+    treePssPeakMb: number;
+    roundTripsPerHost?: number;
+    phases?: PhaseSplit;
+  };
   /** Runs whose exit code was not the expected one (their times are still listed). */
   unexpectedExits: number;
 }
@@ -72,6 +83,8 @@ export interface FloorRecord {
   /** Seconds of each run: connect + one command + close on every switch at once. */
   runs: number[];
   median: number;
+  /** Median CPU seconds the lab's switches used per floor run. */
+  labCpuSeconds?: number;
 }
 
 export interface FleetResult {
@@ -91,15 +104,26 @@ function memoryAllows(size: number): boolean {
   return availKb / 1024 > size * 16 * 2 + 2048;
 }
 
-async function timed(suite: Suite, tool: Tool, scenario: Scenario, target: Target): Promise<RunRecord> {
+/** What `run` returns, with the CPU the lab's switches used meanwhile (undefined without cgroup v2). */
+async function withLabCpu<T>(lab: string, run: () => Promise<T>): Promise<[T, number | undefined]> {
+  const before = labCpuSeconds(lab);
+  const r = await run();
+  const after = labCpuSeconds(lab);
+  return [r, before === undefined || after === undefined ? undefined : round(after - before, 3)];
+}
+
+async function timed(suite: Suite, tool: Tool, scenario: Scenario, target: Target, lab: string): Promise<RunRecord> {
   const loadavg1 = round(loadavg()[0]);
   const playbook = suite === 'site' ? SITE_PLAYBOOK : tool === 'portsync-deploy-native' ? NATIVE_PLAYBOOK : FLEET_PLAYBOOK;
-  const r = tool === 'ansible' ? await runAnsible(scenario, target) : await runPortsync(playbook, scenario, target);
+  const [r, labCpu] = await withLabCpu(lab, () =>
+    tool === 'ansible' ? runAnsible(scenario, target) : runPortsync(playbook, scenario, target),
+  );
   const rec: RunRecord = {
     seconds: r.seconds,
     exitCode: r.exitCode,
     expectedExit: r.expectedExit,
     cpuSeconds: r.cpuSeconds,
+    ...(labCpu === undefined ? {} : { labCpuSeconds: labCpu }),
     maxRssMb: r.maxRssMb,
     treePssPeakMb: r.treePssPeakMb,
     loadavg1,
@@ -112,6 +136,7 @@ async function timed(suite: Suite, tool: Tool, scenario: Scenario, target: Targe
 
 function summarise(suite: Suite, tool: Tool, scenario: Scenario, hosts: number, runs: RunRecord[]): Cell {
   const med = (f: (r: RunRecord) => number) => round(median(runs.map(f)));
+  const labCpu = runs.flatMap((r) => (r.labCpuSeconds === undefined ? [] : [r.labCpuSeconds]));
   const rt = runs.filter((r) => r.roundTripsPerHost).map((r) => r.roundTripsPerHost!.median);
   const split = runs.flatMap((r) => (r.phases ? [r.phases] : []));
   const phases = Object.fromEntries(
@@ -129,6 +154,7 @@ function summarise(suite: Suite, tool: Tool, scenario: Scenario, hosts: number, 
     median: {
       seconds: med((r) => r.seconds),
       cpuSeconds: med((r) => r.cpuSeconds),
+      ...(labCpu.length ? { labCpuSeconds: round(median(labCpu), 3) } : {}),
       maxRssMb: med((r) => r.maxRssMb),
       treePssPeakMb: med((r) => r.treePssPeakMb),
       ...(rt.length ? { roundTripsPerHost: median(rt) } : {}),
@@ -140,15 +166,18 @@ function summarise(suite: Suite, tool: Tool, scenario: Scenario, hosts: number, 
 
 export const emptyFleetResult = (): FleetResult => ({ cells: [], floor: [], labUpSeconds: {}, resetSeconds: [], skippedSizes: [] });
 
-async function measureFloor(target: Target, runs: number, log: (line: string) => void): Promise<FloorRecord> {
+async function measureFloor(target: Target, lab: string, runs: number, log: (line: string) => void): Promise<FloorRecord> {
   const seconds: number[] = [];
+  const labCpu: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const m = await runFloor(target);
+    const [m, cpu] = await withLabCpu(lab, () => runFloor(target));
     if (m.exitCode !== 0) throw new Error(`the SSH floor failed on ${target.hosts} switches: ${(m.stdout + m.stderr).slice(-500)}`);
     seconds.push(m.seconds);
-    log(`  floor ${target.hosts}: ${m.seconds} s`);
+    if (cpu !== undefined) labCpu.push(cpu);
+    log(`  floor ${target.hosts}: ${m.seconds} s${cpu === undefined ? '' : `, switches' CPU ${cpu} s`}`);
   }
-  return { hosts: target.hosts, runs: seconds, median: round(median(seconds)) };
+  const floor: FloorRecord = { hosts: target.hosts, runs: seconds, median: round(median(seconds)) };
+  return labCpu.length ? { ...floor, labCpuSeconds: round(median(labCpu), 3) } : floor;
 }
 
 /** Fills `result` as cells complete, so that an interrupted run still has what it measured. */
@@ -168,7 +197,7 @@ export async function runFleet(opts: FleetOptions, result: FleetResult): Promise
     const switches = lab.switches.map((s) => s.name);
     const fresh = (pristine ??= await readPristine(opts.lab, switches[0], Object.values(FOOTPRINTS)));
     const target: Target = { hostsFile: lab.inventory.hostsFile, hosts: size };
-    (result.floor ??= []).push(await measureFloor(target, opts.runs, opts.log));
+    (result.floor ??= []).push(await measureFloor(target, opts.lab, opts.runs, opts.log));
 
     for (const plan of opts.plans.filter((p) => p.sizes.includes(size))) {
       const footprint = FOOTPRINTS[plan.suite];
@@ -177,8 +206,9 @@ export async function runFleet(opts: FleetOptions, result: FleetResult): Promise
         const key = `${tool}/${scenario}`;
         runs.set(key, [...(runs.get(key) ?? []), rec]);
         const rt = rec.roundTripsPerHost ? `, ${rec.roundTripsPerHost.median} round trips/host` : '';
+        const cpu = rec.labCpuSeconds === undefined ? '' : `, switches' CPU ${rec.labCpuSeconds} s`;
         const bad = rec.exitCode !== rec.expectedExit ? ` (exit ${rec.exitCode}, expected ${rec.expectedExit})` : '';
-        opts.log(`  ${plan.suite} ${size} ${tool} ${scenario}: ${rec.seconds} s${rt}${bad}`);
+        opts.log(`  ${plan.suite} ${size} ${tool} ${scenario}: ${rec.seconds} s${rt}${cpu}${bad}`);
       };
       const wanted = (sc: Scenario) => plan.scenarios.includes(sc);
       const reset = async () => result.resetSeconds.push(round(await resetSwitches(opts.lab, switches, footprint, fresh)));
@@ -186,8 +216,8 @@ export async function runFleet(opts: FleetOptions, result: FleetResult): Promise
       if (wanted('nochange') && !wanted('cold')) {
         for (const tool of plan.tools) {
           await reset();
-          await timed(plan.suite, tool, 'cold', target);
-          for (let i = 0; i < opts.runs; i++) add(tool, 'nochange', await timed(plan.suite, tool, 'nochange', target));
+          await timed(plan.suite, tool, 'cold', target, opts.lab);
+          for (let i = 0; i < opts.runs; i++) add(tool, 'nochange', await timed(plan.suite, tool, 'nochange', target, opts.lab));
         }
       }
       for (let i = 0; i < opts.runs; i++) {
@@ -195,12 +225,12 @@ export async function runFleet(opts: FleetOptions, result: FleetResult): Promise
         for (const tool of order) {
           if (wanted('cold')) {
             await reset();
-            add(tool, 'cold', await timed(plan.suite, tool, 'cold', target));
-            if (wanted('nochange')) add(tool, 'nochange', await timed(plan.suite, tool, 'nochange', target));
+            add(tool, 'cold', await timed(plan.suite, tool, 'cold', target, opts.lab));
+            if (wanted('nochange')) add(tool, 'nochange', await timed(plan.suite, tool, 'nochange', target, opts.lab));
           }
           if (wanted('check')) {
             await reset();
-            add(tool, 'check', await timed(plan.suite, tool, 'check', target));
+            add(tool, 'check', await timed(plan.suite, tool, 'check', target, opts.lab));
           }
         }
       }

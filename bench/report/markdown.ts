@@ -82,6 +82,27 @@ export function phaseTable(r: BenchResults): string {
   return rows.join('\n');
 }
 
+/** The CPU a run cost on both sides, beside the floor's. On a lab whose switches share the
+ *  control machine's cores, (control + switches) ÷ cores is a wall time no run can beat: when it
+ *  is above 1.5× the floor, the switches' work, not waiting, sets the ratio. */
+export function cpuTable(r: BenchResults): string {
+  const cells = (r.fleet?.cells ?? []).filter((c) => c.tool !== 'ansible' && c.median.labCpuSeconds !== undefined);
+  if (!cells.length) return '_No switch CPU figures in this run._';
+  const cores = r.machine.cpus;
+  const rows = [
+    `| Playbook | Switches | Scenario | Wall (s) | pd ÷ floor | Control CPU (s) | Switches' CPU (s) | Floor: wall / switches' CPU (s) | CPU ÷ ${cores} cores ÷ floor wall |`,
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const c of [...cells].sort((a, b) => `${a.suite}${a.tool}`.localeCompare(`${b.suite}${b.tool}`) || a.hosts - b.hosts)) {
+    const floor = r.fleet?.floor?.find((f) => f.hosts === c.hosts);
+    const bound = floor ? `${((c.median.cpuSeconds + c.median.labCpuSeconds!) / cores / floor.median).toFixed(2)}×` : '–';
+    rows.push(
+      `| ${c.suite}${c.tool === 'portsync-deploy-native' ? ' (native)' : ''} | ${c.hosts} | ${SCENARIO_NAMES[c.scenario]} | ${s(c.median.seconds)} | ${overFloor(r, c)} | ${s(c.median.cpuSeconds)} | ${s(c.median.labCpuSeconds)} | ${s(floor?.median)} / ${s(floor?.labCpuSeconds)} | ${bound} |`,
+    );
+  }
+  return rows.join('\n');
+}
+
 /** Load average (1 min) before each run of a cell: min–max. */
 export function loadOf(c: Cell | undefined): string {
   if (!c?.runs.length) return '–';
@@ -140,6 +161,10 @@ export function summaryMarkdown(r: BenchResults, charts: { fleet: string; daemon
     '## Where the time goes (portsync-deploy, -vv timings, ms)',
     '',
     phaseTable(r),
+    '',
+    "## CPU on both sides (the control machine's and the lab switches')",
+    '',
+    cpuTable(r),
     '',
     '## portsyncd',
     '',

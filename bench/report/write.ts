@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { daemonLatencyChart, daemonRssChart, fleetChart } from './charts.js';
-import { daemonSection, fleetTable, phaseTable, siteTable, summaryMarkdown } from './markdown.js';
+import { cpuTable, daemonSection, fleetTable, phaseTable, siteTable, summaryMarkdown } from './markdown.js';
 import type { BenchResults } from './types.js';
 
 export function writeOutputs(results: BenchResults, resultsDir: string, readme: string, log: (line: string) => void): void {
@@ -57,6 +57,10 @@ function updateReadme(results: BenchResults, charts: { fleet: string; daemon: st
     "**Where the time goes** (portsync-deploy, `-vv` timings, ms, median of the runs; each phase from the previous one's last end to its own, hosts overlapping):",
     '',
     phaseTable(results),
+    '',
+    '**CPU on both sides** (control machine and lab switches, seconds, median of the runs):',
+    '',
+    cpuTable(results),
     '',
     '**portsyncd**:',
     '',

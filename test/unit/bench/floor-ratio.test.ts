@@ -1,7 +1,7 @@
 // The fleet table sets each portsync-deploy time beside the SSH floor of the same lab size.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fleetTable } from '../../../bench/report/markdown.js';
+import { cpuTable, fleetTable } from '../../../bench/report/markdown.js';
 import type { Cell } from '../../../bench/fleet/suite.js';
 import type { BenchResults } from '../../../bench/report/types.js';
 
@@ -51,4 +51,17 @@ test('a size without a floor says so instead of inventing a ratio', () => {
     .split('\n')
     .find((l) => l.includes('no-change'))!;
   assert.match(row, /\| 10 \| no-change re-run \| – \| 0\.60 \| – \|/);
+});
+
+test("the CPU table sets a run's control and switch CPU beside the floor's, as a bound over the cores", () => {
+  const r = results([{ hosts: 10, median: 0.4 }]);
+  r.fleet!.floor![0].labCpuSeconds = 0.05;
+  r.fleet!.cells[0].median = { ...r.fleet!.cells[0].median, cpuSeconds: 0.5, labCpuSeconds: 0.3 };
+  const rows = cpuTable(r).split('\n');
+  assert.equal(rows.length, 3, 'Ansible and cells without switch CPU are left out');
+  assert.match(rows[2], /\| fleet \| 10 \| no-change re-run \| 0\.60 \| 1\.50× \| 0\.50 \| 0\.30 \| 0\.40 \/ 0\.05 \| 1\.00× \|$/);
+});
+
+test('a run without switch CPU figures says so', () => {
+  assert.match(cpuTable(results([{ hosts: 10, median: 0.4 }])), /No switch CPU figures/);
 });
