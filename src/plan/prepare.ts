@@ -16,6 +16,8 @@ import { FactStandIns } from './fact-stand-ins.js';
 import { censorProblem } from '../secrets/no-log.js';
 import type { PlanEnv, PreparedHost, PreparedTask } from './types.js';
 import type { Module } from '../module.js';
+import { ArgsMemo } from './args-memo.js';
+import { renderArgs } from '../render/args.js';
 
 /** Bounded, so that a loop expression cannot make the plan arbitrarily large. */
 const MAX_LOOP_ITEMS = 10_000;
@@ -116,8 +118,20 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
       });
       return undefined;
     }
+    // Rendered and validated once per distinct set of values read. Not for stand-ins or deferred
+    // tasks, nor for modules whose args become variables (the shared args are frozen).
+    const remembered = !standIns && !deferred && !module.setsVars && !module.commandResult && memoised(env);
+    let invalidArgs: Problem[] = [];
+    const renderOwn = (rv: Vars) => env.renderArgs(task.args, rv, { task, host });
     const render = (rv: Vars) => ({
-      args: env.renderArgs(task.args, rv, { task, host }),
+      args: remembered
+        ? argsMemoOf(env).args(
+            task,
+            rv,
+            () => renderOwn(rv),
+            (a) => !(invalidArgs = env.registry.validateArgs(task.module, a, task.args)).length,
+          )
+        : renderOwn(rv),
       ignoreErrors: task.ignoreErrors !== undefined && truthy(keyword(task, 'ignore_errors', task.ignoreErrors, rv)),
     });
     const r = standIns ? standIns.render(v, render) : attempt(() => render(v));
@@ -132,7 +146,8 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
     // A set_fact whose `when` reads a fact sets its variables once the facts are known.
     if (module.setsVars && !deferred && standIns && task.when !== undefined)
       if (standIns.render(v, (rv) => [task.when!].flat().every((c) => env.evalWhen(c, rv, task.pos))).readsFacts) deferred = 'facts';
-    const invalid = deferred ? [] : env.registry.validateArgs(task.module, args, task.args);
+    // A remembered task was validated as it rendered (a remembered result is a valid one).
+    const invalid = deferred ? [] : remembered ? invalidArgs : env.registry.validateArgs(task.module, args, task.args);
     if (invalid.length) {
       out.problems.push(...invalid.map((p) => censorProblem({ ...p, host: p.host ?? host, task: p.task ?? task.name }, task.noLog)));
       return undefined;
@@ -239,6 +254,19 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
   });
   if (placeholders.size) out.placeholders = [...placeholders];
   return out;
+}
+
+const argsMemos = new WeakMap<PlanEnv, ArgsMemo>();
+
+/** Only the engine's own renderer notes every variable it reads, which the memo's keys rely on. */
+function memoised(env: PlanEnv): boolean {
+  return env.renderArgs === renderArgs;
+}
+
+function argsMemoOf(env: PlanEnv): ArgsMemo {
+  let memo = argsMemos.get(env);
+  if (!memo) argsMemos.set(env, (memo = new ArgsMemo()));
+  return memo;
 }
 
 /** A meta: task runs no module; the planner acts on it. */

@@ -9,6 +9,7 @@ import { METHODS } from './expr-methods.js';
 import { OMIT, Undefined, kind, same, str, truthy } from './expr-values.js';
 import { isRaw, isUnsafe, markRaw } from '../raw-data.js';
 import { overBudget, withRenderBudget } from './budget.js';
+import { noteRead } from './name-reads.js';
 
 export interface EvalScope {
   vars: Record<string, unknown>;
@@ -84,6 +85,7 @@ function evalNode(e: Expr, scope: EvalScope): unknown {
       return e.v;
     case 'var': {
       const frame = frameOf(scope.vars, e.name);
+      noteRead(scope.vars, frame, e.name);
       if (!frame && e.name === 'omit') return OMIT;
       return frame ? lookup(frame, e.name, frame[e.name], e.name, scope) : new Undefined(e.name);
     }

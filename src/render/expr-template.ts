@@ -13,6 +13,7 @@ import { renderNodes } from './jinja-render.js';
 import { lookupPlugin } from './lookups.js';
 import { copyUnsafeKeys, isRaw, isUnsafe, markRaw } from '../raw-data.js';
 import { overBudget, withRenderBudget } from './budget.js';
+import { noteUnkeyable } from './name-reads.js';
 
 // Only a string that is exactly one expression keeps the value's type: text around it, even a final
 // newline ("{{ port }}\n"), makes the result a string, as in Ansible.
@@ -75,7 +76,10 @@ export function scopeOf(vars: Record<string, unknown>, depth = 0): EvalScope {
         throw e;
       }
     },
-    lookup: (plugin, terms) => lookupPlugin(plugin, terms, vars),
+    lookup: (plugin, terms) => {
+      noteUnkeyable();
+      return lookupPlugin(plugin, terms, vars);
+    },
   };
 }
 

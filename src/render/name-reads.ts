@@ -1,0 +1,47 @@
+// Which top-level variables a render read, and whether each was there: a render of task args is a
+// pure function of the values under those names (a lookup reads files, so a render that makes one
+// is not keyed). Names bound inside the render (a Jinja loop's or `set`'s frame) are its own.
+export interface NameReads {
+  /** The variables the render started from. */
+  readonly root: object;
+  /** Names read from `root` (or missing from it), in the order first read. */
+  readonly names: string[];
+  readonly seen: Set<string>;
+  /** Something was read that the names do not account for. */
+  unkeyable: boolean;
+}
+
+let active: NameReads | undefined;
+
+/** Runs `render` over `root`, noting every top-level name it reads. */
+export function recordingNames<T>(root: object, render: () => T): { value: T; reads: NameReads } {
+  const outer = active;
+  // A recording inside another one: the outer one cannot tell which of its names these were.
+  if (outer) outer.unkeyable = true;
+  const reads: NameReads = { root, names: [], seen: new Set(), unkeyable: false };
+  active = reads;
+  try {
+    return { value: render(), reads };
+  } finally {
+    active = outer;
+  }
+}
+
+/** `name` was looked up from `scope`, and found in `frame` (undefined when missing). */
+export function noteRead(scope: object, frame: object | undefined, name: string): void {
+  const r = active;
+  if (!r) return;
+  const fromRoot = scope === r.root || Object.prototype.isPrototypeOf.call(r.root, scope);
+  if (!fromRoot) r.unkeyable = true;
+  else if (frame === undefined || frame === r.root) {
+    if (!r.seen.has(name)) {
+      r.seen.add(name);
+      r.names.push(name);
+    }
+  } else if (!Object.prototype.isPrototypeOf.call(r.root, frame)) r.unkeyable = true;
+}
+
+/** The render read something other than variables (a file through a lookup). */
+export function noteUnkeyable(): void {
+  if (active) active.unkeyable = true;
+}
