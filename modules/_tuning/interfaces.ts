@@ -1,5 +1,6 @@
 // Interface and device patterns as users write them: names or shell globs ("Ethernet*", "eth[01]").
 import picomatch from 'picomatch';
+import { memoByString } from '../../src/memo.js';
 
 /** Globs the boot scripts expand in the shell too, so only characters both sides read alike. */
 export const globPattern = '^[A-Za-z0-9_.:@*?\\[\\]!-]+$';
@@ -18,6 +19,9 @@ export function asList(patterns: string | readonly string[]): string[] {
 
 /** The items whose name matches any of the patterns, in their original order. */
 export function matchNames<T extends { name: string }>(items: readonly T[], patterns: string | readonly string[]): T[] {
-  const isMatch = picomatch(asList(patterns));
+  const isMatch = matcherOf(JSON.stringify(asList(patterns)));
   return items.filter((item) => isMatch(item.name));
 }
+
+/** Every host of a play matches the same patterns: each list is compiled once. */
+const matcherOf = memoByString((patterns) => picomatch(JSON.parse(patterns) as string[]), 64);

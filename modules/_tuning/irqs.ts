@@ -7,6 +7,7 @@
 // ("virtio2-input.0", "mlx5_comp0@pci:0000:03:00.0"), so a NIC owns every IRQ whose action
 // names it, or its device, as a whole word.
 import type { Facts, FactQuery } from '../../src/facts/types.js';
+import { memoByString } from '../../src/memo.js';
 
 export interface IrqLine {
   irq: number;
@@ -95,9 +96,14 @@ export function parseIrqFacts(stdout: string): IrqFacts {
   return { nics: nics.map((n) => ({ name: n.name, irqs: irqsOfNic(lines, n.name, n.device) })), affinity, irqbalanceActive };
 }
 
+/** Switches of one model list the same NICs, IRQs and pins (the script leaves the counts out):
+ *  each distinct answer is parsed once, and shared read-only. */
+const parsedAnswer = memoByString(parseIrqFacts, 64);
+
 /** The IRQ facts as the play has left them so far: an affinity an earlier task writes shows. */
 export function irqFacts(facts: Facts): IrqFacts {
-  const irq = parseIrqFacts(facts.cmd(ARGV).stdout);
-  for (const path of Object.keys(irq.affinity)) irq.affinity[path] = facts.sysfs(path) ?? irq.affinity[path]!;
-  return irq;
+  const parsed = parsedAnswer(facts.cmd(ARGV).stdout);
+  const affinity: Record<string, string> = {};
+  for (const [path, value] of Object.entries(parsed.affinity)) affinity[path] = facts.sysfs(path) ?? value;
+  return { ...parsed, affinity };
 }
