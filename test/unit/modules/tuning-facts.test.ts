@@ -2,12 +2,13 @@
 // (_tuning/irqs.ts), and block devices with their schedulers (_tuning/block-devices.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseIrqFacts } from '../../../modules/_tuning/irqs.js';
+import { irqFactsQuery, parseIrqFacts } from '../../../modules/_tuning/irqs.js';
 import { blockDevices, blockDevicesQuery, parseScheduler } from '../../../modules/_tuning/block-devices.js';
 import { sysfsValuesQuery } from '../../../modules/_tuning/sysfs-values.js';
 import { fakeFacts } from '../../helpers/fake-facts.js';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { waitFor } from '../../helpers/wait.js';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -60,6 +61,54 @@ test('a switch: port names are whole words, the PCI address maps driver IRQs', (
   });
   assert.equal(f.irqbalanceActive, true);
   assert.deepEqual(parseIrqFacts(''), { nics: [], affinity: {}, irqbalanceActive: false });
+});
+
+test('the IRQ script says irqbalance runs exactly when pidof does: not for a zombie of it, nor for a name that imitates it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-irqbalance-'));
+  const started: number[] = [];
+  t.after(() => {
+    for (const pid of started) process.kill(pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const sleepBin = execFileSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).trim();
+  // A process's name is the name of the file it was started from.
+  const named = (name: string) => {
+    symlinkSync(sleepBin, join(dir, name));
+    return join(dir, name);
+  };
+  const state = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, 'latin1');
+    } catch {
+      return '';
+    }
+  };
+  const start = async (argv: string[], shows: (pid: number) => boolean) => {
+    const p = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+    started.push(p.pid!);
+    await waitFor(`${argv.join(' ')} to start`, () => shows(p.pid!));
+    return p.pid!;
+  };
+  const says = () => parseIrqFacts(execFileSync('sh', irqFactsQuery().argv.slice(1), { encoding: 'utf8' })).irqbalanceActive;
+  const pidof = () => spawnSync('pidof', ['irqbalance']).status === 0;
+  const hasPidof = spawnSync('sh', ['-c', 'command -v pidof']).status === 0;
+  const before = says();
+  if (hasPidof) assert.equal(before, pidof());
+  // Its name with ") R (" after it: /proc/PID/stat reads "N (irqbalance) R () S ...".
+  const imitating = named('irqbalance) R (');
+  await start([imitating, '60'], (pid) => state(pid).includes('(irqbalance) R ()'));
+  // A zombie: its parent (sleep, after exec) never reaps it.
+  const zombie = named('irqbalance');
+  const parent = await start(['sh', '-c', `'${zombie}' 0 & exec '${sleepBin}' 60`], (pid) => state(pid).includes(' (sleep) '));
+  await waitFor('the zombie', () => {
+    const children = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return children.some((c) => / \(irqbalance\) Z /.test(state(Number(c))));
+  });
+  assert.equal(says(), before);
+  if (hasPidof) assert.equal(pidof(), before);
+  await start([zombie, '60'], (pid) => / \(irqbalance\) S /.test(state(pid)));
+  assert.equal(says(), true);
+  if (hasPidof) assert.equal(pidof(), true);
 });
 
 test('a few sysfs files read by builtins print what grep -H . prints: every non-empty line, the last one without its newline too', (t) => {
