@@ -81,6 +81,11 @@ export function sysctlPath(key: string): string {
 /** The stat format of the batch: type|mode|uid|gid|size|owner|group, one line per path. */
 const STAT_FORMAT = `'%F|%a|%u|%g|%s|%U|%G'`;
 
+/** A stat'ed path's own stat (no link followed) in the own segment: FIELDS, its name and \`%N\`,
+ *  each ended by a NUL. Quoted literally, \`%N\` is the name again, and \` -> TARGET\` after it for a
+ *  link: where it leads, with no process of its own (a path holds any byte but NUL). */
+const OWN_FORMAT = '%F|%a|%u|%g|%s|%U|%G\\0%n\\0%N\\0';
+
 /** `stat` text for one path: type|mode|uid|gid|size|owner|group; names as the target knows them. */
 function statText(f: string, t: GatherTarget, dereference: boolean): string {
   const L = dereference ? '-L ' : '';
@@ -106,7 +111,7 @@ function statOne(m: string, q: { path: string; hash?: false }, t: GatherTarget):
 /**
  * Stat queries. On a live host every path that exists joins the arguments ($psd_n of them, before
  * the blob's files): one `stat -L` at the end serves them and the blob's sizes, and only when there
- * are links one `stat` of their own and one `readlink -z` (the links segment) come beside it. A
+ * are links one `stat` of their own, which also says where each link leads (the own segment). A
  * readable regular file (links followed) is hashed here from its content when a `file` query reads
  * it anyway (c<that query's id>), else by one `sha256sum` of all such files (r). Each path's status
  * line says whether it is a link (l) and how it is hashed.
@@ -131,7 +136,7 @@ psd_n=$#${summed.length ? `\nif [ $# -gt 0 ]; then echo '${MARK} sha'; sums ${su
 }
 
 /** The end: one \`stat -L\` of the stat'ed paths and the blob's files (the sizes that frame it),
- *  the stat'ed paths' own \`stat\` and link targets when some are links, then the blob itself. */
+ *  the stat'ed paths' own \`stat\` (with the links' targets) when some are links, then the blob itself. */
 const STAT_AND_BLOB = `if [ $# -gt 0 ]; then
   if [ -n "$k" ]; then own $psd_n "$@"; fi
   echo "${MARK} statl $psd_n"
@@ -285,10 +290,9 @@ psd_e() { printf '\\n%s\\n' '${SEGMENT}'; }
 b64() { base64 | tr -d '\\n'; }
 # sha256sum of the readable regular files among the arguments (the list rotates through "$@").
 sums() { for f; do shift; [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"; done; [ $# -eq 0 ] || sha256sum -- "$@" 2>/dev/null; }
-# The first $1 of the other arguments (the stat'ed paths): their own stat, and the links' targets.
+# The first $1 of the other arguments (the stat'ed paths): their own stat, and where the links lead.
 own() { n=$1; shift; i=0; for f; do shift; [ $i -lt $n ] && set -- "$@" "$f"; i=$((i + 1)); done
-  echo '${MARK} stat'; stat -c ${STAT_FORMAT} -- "$@"
-  for f; do shift; [ -L "$f" ] && set -- "$@" "$f"; done; psd_b links; readlink -z -- "$@"; psd_e; }
+  psd_b own; QUOTING_STYLE=literal stat --printf '${OWN_FORMAT}' -- "$@"; r=$?; psd_e; [ $r = 0 ] || echo '${MARK} changed'; }
 nm() { awk -F: -v i="$2" '$3 == i { print $1; f = 1; exit } END { exit !f }' "$1" 2>/dev/null || { [ "$2" = 0 ] && echo root; } || echo "$2"; }
 ${LEADS_FUNCTION}
 ROOT=${shq(t.root)}; export ROOT
@@ -381,7 +385,7 @@ export function parseGatherOutput(output: string): ParsedGather {
   const segment = (tag: string) => segments.get(tag) ?? '';
   const batched: Batched[] = [];
   const claims: BlobClaim[] = [];
-  const section: Record<string, string[]> = { stat: [], statl: [], sha: [] };
+  const section: Record<string, string[]> = { statl: [], sha: [] };
   let statted = 0;
   let host: Map<string, string> | undefined;
   const volatile = new Map<number, string[]>();
@@ -438,7 +442,7 @@ export function parseGatherOutput(output: string): ParsedGather {
     const c = contents.get(id);
     return c ? createHash('sha256').update(c).digest('hex') : '';
   };
-  statAnswers(batched, section, text(segment('links')).split('\0'), sha, answers);
+  statAnswers(batched, section, ownStats(segments.get('own')), sha, answers);
   for (const [n, lines] of volatile) {
     const a = answers.get(n);
     if (a) a.volatile = lines;
@@ -476,24 +480,44 @@ interface Batched {
   read?: number;
 }
 
-/** The i-th line of `stat` (and of `stat -L`) belongs to the i-th batched path; the sha256 lines
- *  to the hashed ones among them, the link targets to the links, both in the same order. */
+interface OwnStat {
+  fields: string;
+  /** Where it leads, for a link. */
+  target?: string;
+}
+
+/** The own segment (OWN_FORMAT), one entry per stat'ed path; undefined without it. A path checked
+ *  as a link that no longer is one changed while it was read. */
+function ownStats(seg: string | undefined): OwnStat[] | undefined {
+  if (seg === undefined) return undefined;
+  const parts = seg.split('\0');
+  const out: OwnStat[] = [];
+  for (let i = 0; i + 3 < parts.length; i += 3) {
+    const [fields = '', name = '', quoted = ''] = parts.slice(i, i + 3);
+    const link = `${name} -> `;
+    out.push({ fields: text(fields), ...(quoted.startsWith(link) ? { target: text(quoted.slice(link.length)) } : {}) });
+  }
+  return out;
+}
+
+/** The i-th line of `stat -L` (and entry of the own stats) belongs to the i-th batched path; the
+ *  sha256 lines to the hashed ones among them, in the same order. */
 function statAnswers(
   batched: Batched[],
   section: Record<string, string[]>,
-  targets: string[],
+  own: OwnStat[] | undefined,
   contentHash: (id: number) => string,
   answers: Map<number, RawAnswer>,
 ): void {
   let sha = 0;
-  let target = 0;
   batched.forEach(({ id, link, hashed, read }, i) => {
     const hash = hashed ? (/^\\?([0-9a-f]{64}) /.exec(section.sha![sha++] ?? '')?.[1] ?? '') : read !== undefined ? contentHash(read) : '';
     // Without links there is no `stat` of their own: `stat -L` says the same of every other path.
-    const own = (section.stat!.length ? section.stat![i] : section.statl![i]) ?? '';
+    const self = own ? own[i] : { fields: section.statl![i] ?? '' };
+    if (self === undefined || (link && self.target === undefined)) throw new Error('files changed while they were read; run again');
     const fields = link
-      ? [`${own}|${targets[target++] ?? ''}`, `${section.statl![i] ?? ''}${hash ? `|${hash}` : ''}`]
-      : [`${own}|${hash}`, ''];
+      ? [`${self.fields}|${self.target}`, `${section.statl![i] ?? ''}${hash ? `|${hash}` : ''}`]
+      : [`${self.fields}|${hash}`, ''];
     answers.set(id, { status: 'ok', fields, items: [] });
   });
 }

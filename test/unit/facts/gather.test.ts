@@ -169,6 +169,11 @@ test('a play of one copy task reads that file and nothing else', () => {
 
 /** Commands a script starts, counted by wrappers put first on PATH. */
 function countCommands(script: string, dir: string): number {
+  return startedCommands(script, dir).length;
+}
+
+/** The commands a script starts, in order, logged by wrappers put first on PATH. */
+function startedCommands(script: string, dir: string): string[] {
   const bin = join(dir, 'bin');
   mkdirSync(bin, { recursive: true });
   const log = join(dir, 'log');
@@ -199,7 +204,7 @@ function countCommands(script: string, dir: string): number {
   // The gather's own shell is not counted: the transport starts it.
   const run = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
   assert.equal(run.status, 0, run.stderr.slice(-2000));
-  return readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
+  return readFileSync(log, 'utf8').split('\n').filter(Boolean);
 }
 
 test('the processes a gather starts do not grow with the number of queries', () => {
@@ -230,6 +235,47 @@ test('the processes a gather starts do not grow with the number of queries', () 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("links of any name lead where readlink says, told by the stat'ed paths' own stat: no readlink started", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-gather-links-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'file'), 'x\n');
+  // Names and targets that imitate the ' -> ' between them, span lines, quote, or are not ASCII.
+  const links: [string, string][] = [
+    ['plain', join(dir, 'file')],
+    ['we ird\n -> \'q"', `rel -> ative\n'x`],
+    ['é -> ', join(dir, ' -> ')],
+    [' -> ', 'file'],
+  ];
+  for (const [name, target] of links) symlinkSync(target, join(dir, name));
+  writeFileSync(join(dir, "rel -> ative\n'x"), '');
+  const queries: FactQuery[] = [
+    { kind: 'stat', path: join(dir, 'file') },
+    // Hashed from the content a file query reads, or not at all: no sha256sum.
+    ...links.map(([name], i): FactQuery => ({ kind: 'stat', path: join(dir, name), ...(i === 1 ? {} : { hash: false as const }) })),
+    { kind: 'file', path: join(dir, 'file') },
+    { kind: 'file', path: join(dir, links[1]![0]) },
+  ];
+  const facts = await gatherFacts(createLocalTransport(), queries);
+  for (const [name, target] of links) {
+    const st = facts.stat(join(dir, name));
+    assert.deepEqual([st?.type, st?.target], ['link', target], name);
+  }
+  assert.equal(facts.stat(join(dir, 'plain'))?.followed?.type, 'file');
+  assert.equal(facts.stat(join(dir, 'file'))?.type, 'file');
+  const script = composeGatherScript(uniqueQueries(queries), { root: '', offline: false });
+  // Their own stat with the link targets, stat -L (the paths and the blob's sizes), cat.
+  assert.deepEqual(startedCommands(script, dir), ['stat', 'stat', 'cat']);
+  // A path checked as a link that is none when its own stat runs changed while it was read.
+  const out = outputText({ rc: 0, stdout: '', stderr: '', raw: spawnSync('/bin/sh', ['-c', script]).stdout });
+  const plain = `${join(dir, 'plain')}\0${join(dir, 'plain')} -> ${join(dir, 'file')}\0`;
+  assert.ok(out.includes(plain));
+  assert.ok(parseGatherOutput(out).answers.size > 0);
+  assert.throws(
+    () => parseGatherOutput(out.replace(plain, `${join(dir, 'plain')}\0${join(dir, 'plain')}\0`)),
+    /changed while they were read/,
+  );
 });
 
 test("a script run in the gather's shell answers as its own sh would: arguments, output, stderr, exit code", async () => {
