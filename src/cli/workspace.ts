@@ -131,8 +131,10 @@ export async function loadWorkspace(
     const hosts: PlayInput['hosts'] = [];
     for (const name of names) {
       try {
-        const base = hostVars(inventory, name, { defaults, play, extra, ...playRoles });
-        const playVarsFiles = loadPlayVarsFiles(play, playDir(play), base);
+        // vars_files names render with the host's variables; a play without any needs no such set.
+        const playVarsFiles = play.varsFiles.length
+          ? loadPlayVarsFiles(play, playDir(play), hostVars(inventory, name, { defaults, play, extra, ...playRoles }))
+          : [];
         const layers = { defaults, play, playVarsFiles, extra };
         // The variables the tasks of each role use see: that role's own layers on top.
         const roleVars = roles.map((r, i) =>

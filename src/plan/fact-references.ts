@@ -19,7 +19,10 @@ export function playReadsFacts(play: Play, hostVars: Vars): boolean {
   if (play.gatherFacts === false) return false;
   let own = playCache.get(play);
   if (own === undefined) playCache.set(play, (own = playContentReadsFacts(play)));
-  return own || Object.entries(hostVars).some(([k, v]) => !SKIPPED_VARS.has(k) && mentions(v));
+  if (own) return true;
+  // Asked for every host of every play: no list of entries made per host.
+  for (const k of Object.keys(hostVars)) if (!SKIPPED_VARS.has(k) && mentions(hostVars[k])) return true;
+  return false;
 }
 
 function playContentReadsFacts(play: Play): boolean {
