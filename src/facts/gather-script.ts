@@ -1,10 +1,11 @@
 // Composes every fact query of one host into ONE sh script, and parses its output.
 // A process started on a switch costs milliseconds, so the script starts a fixed handful whatever
 // the number of queries: answers are marker lines, every stat'ed path goes to one `stat` and one
-// `sha256sum`, and every content travels as raw bytes (SSH carries any): the regular files' in one
-// blob at the end (sizes first, then the bytes), the rest (command output, unit state, kernel
-// files, names) as segments streamed where they are read, each closed by a marker line holding a
-// nonce no content can know. No temporary file, no encoding.
+// `sha256sum`, and every content travels as raw bytes (SSH carries any): the regular files' and
+// the kernel files' read by one `grep` at the end (the regular files framed by their sizes, the
+// kernel files by name), the rest (command output, unit state, names) as segments streamed where
+// they are read, each closed by a marker line holding a nonce no content can know. No temporary
+// file, no encoding.
 import { createHash, randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { FactQuery } from './types.js';
@@ -136,13 +137,16 @@ psd_n=$#${summed.length ? `\nif [ $# -gt 0 ]; then echo '${MARK} sha'; sums ${su
 }
 
 /** The end: one \`stat -L\` of the stat'ed paths and the blob's files (the sizes that frame it),
- *  the stat'ed paths' own \`stat\` (with the links' targets) when some are links, then the blob itself. */
-const STAT_AND_BLOB = `if [ $# -gt 0 ]; then
+ *  the stat'ed paths' own \`stat\` (with the links' targets) when some are links, then one \`grep\`
+ *  reads the blob's files and the kernel files (readKernel). */
+function endPhase(kernel: string[]): string {
+  return `if [ $# -gt 0 ]; then
   if [ -n "$k" ]; then own $psd_n "$@"; fi
   echo "${MARK} statl $psd_n"
   if stat -L -c ${STAT_FORMAT} -- "$@"; then shift $psd_n; else set --; echo '${MARK} changed'; fi
-  if [ $# -gt 0 ]; then psd_b blob; cat -- "$@"; r=$?; psd_e; [ $r = 0 ] || echo '${MARK} changed'; fi
-fi`;
+fi
+psd_read $# "$@"${kernel.map((f) => ` ${shq(f)}`).join('')}`;
+}
 
 /** The folders of the paths the queries read (files, stats, a glob's folder), kernel ones aside:
  *  where each leads is recorded, so an op can refuse to write through one that moved. */
@@ -173,17 +177,16 @@ const LEADS_FUNCTION = `leads() { for d; do p=$d; r=; x=
  *  values a byte-by-byte read would cut short (procfs ints refuse a read at an offset). */
 const pseudoFile = (path: string) => /^\/(proc|sys)\//.test(path);
 
-/** Kernel files to read: all of them by one `grep` (which reads each until the end in one go,
- *  as procfs wants), every line after its file's name and a NUL. grep ends every line with a
- *  newline: a kernel value always does. */
-function kernelPhase(paths: string[]): string {
-  if (paths.length === 0) return '';
-  return `psd_kernel() { for f; do shift; [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"; done
-  [ $# -eq 0 ] || { psd_b kernel; LC_ALL=C grep -aHZ -- '' "$@" 2>/dev/null; psd_e; }; }
-psd_kernel ${paths.map(shq).join(' ')}`;
-}
+/** The first $1 of the other arguments (the blob's files, checked already) and the readable kernel
+ *  files after them, read by one `grep` (which reads each file until its end in one go, as procfs wants; `cat`
+ *  would need the sizes kernel files do not tell): every NUL-ended "line" after its file's name
+ *  and a NUL. Its exit code says nothing: a kernel file may refuse a read, and a blob file that
+ *  changed shows in its size. */
+const READ_FUNCTION = `psd_read() { n=$1; shift; i=0; for f; do shift
+  if [ $i -lt $n ] || { [ -f "$f" ] && [ -r "$f" ]; }; then set -- "$@" "$f"; fi; i=$((i + 1)); done
+  [ $# -eq 0 ] || { psd_b read; LC_ALL=C grep -azHZ -- '' "$@" 2>/dev/null; psd_e; }; }`;
 
-/** A readable regular file's content: a kernel file's from the kernel segment (by the name grep
+/** A readable regular file's content: a kernel file's from the read segment (by the name grep
  *  gives it, hex), another into the blob, an empty one as /dev/null (its size frames nothing else). */
 function addContent(m: string, kernel?: string): string {
   if (kernel !== undefined)
@@ -261,13 +264,15 @@ psd_units=$(systemctl show -p LoadState -p ActiveState -p SubState -p UnitFileSt
 else for i in ${ids}; do echo "${MARK} $i absent"; done; fi`;
 }
 
-/** The kernel files the file and sysctl queries read (as the target names them). */
+/** The kernel files the file and sysctl queries read (as the target names them), each once: their
+ *  contents are found by name. */
 function kernelFiles(queries: FactQuery[], t: GatherTarget): string[] {
-  return queries.flatMap((q) => {
+  const files = queries.flatMap((q) => {
     if (q.kind === 'file' && pseudoFile(q.path)) return [rooted(t.root, q.path, true)];
     if (q.kind === 'sysctl' && !t.offline) return [sysctlPath(q.key)];
     return [];
   });
+  return [...new Set(files)];
 }
 
 /**
@@ -295,6 +300,7 @@ own() { n=$1; shift; i=0; for f; do shift; [ $i -lt $n ] && set -- "$@" "$f"; i=
   psd_b own; QUOTING_STYLE=literal stat --printf '${OWN_FORMAT}' -- "$@"; r=$?; psd_e; [ $r = 0 ] || echo '${MARK} changed'; }
 nm() { awk -F: -v i="$2" '$3 == i { print $1; f = 1; exit } END { exit !f }' "$1" 2>/dev/null || { [ "$2" = 0 ] && echo root; } || echo "$2"; }
 ${LEADS_FUNCTION}
+${READ_FUNCTION}
 ROOT=${shq(t.root)}; export ROOT
 set --; k=; psd_n=0`,
     of('host').length ? hostFactsScript() : '',
@@ -309,11 +315,10 @@ set --; k=; psd_n=0`,
               .map(([i, q]) => [q.path, i]),
           ),
     ),
-    kernelPhase(kernelFiles(queries, t)),
     folders,
     units,
     ...blob,
-    `${STAT_AND_BLOB}
+    `${endPhase(kernelFiles(queries, t))}
 }
 psd_gather 3>&1
 `,
@@ -390,7 +395,7 @@ export function parseGatherOutput(output: string): ParsedGather {
   let host: Map<string, string> | undefined;
   const volatile = new Map<number, string[]>();
   const other: string[] = [];
-  const kernel = kernelContents(segment('kernel'));
+  const kernelRead: [number, string][] = [];
   const contents = new Map<number, Buffer>();
   let current: string[] | undefined;
   for (const line of lines) {
@@ -430,14 +435,16 @@ export function parseGatherOutput(output: string): ParsedGather {
       } else if (status === 'ok' && rest[0] !== undefined) ok([rest[0], text(segment(`o${n}`)), text(segment(`e${n}`))]);
       else if (status === 'ok') claims.push({ take: 1, fill: ([e]) => (contents.set(n, e ?? Buffer.alloc(0)), ok([utf8(e)])) });
       else if (status === 'text') ok([text(segment(`x${n}`))]);
-      else if (status === 'kernel') ok([kernel.get(Buffer.from(rest[0] ?? '', 'hex').toString('latin1')) ?? '']);
+      else if (status === 'kernel') kernelRead.push([n, Buffer.from(rest[0] ?? '', 'hex').toString('latin1')]);
       else answers.set(n, { status, fields: [], items: [] });
     }
   }
   const units = [...segments.keys()].find((tag) => tag.startsWith('units '));
   if (units) unitBlocks(text(segment(units)), units.split(' ').slice(1).map(Number), answers);
   const sizes = section.statl!.slice(statted).map((l) => Number(l.split('|')[4]));
-  fillClaims(claims, sizes, Buffer.from(segment('blob'), 'latin1'));
+  const read = readSegment(segment('read'), blobSizes(claims, sizes));
+  fillClaims(claims, read.blob);
+  for (const [n, name] of kernelRead) answers.set(n, { status: 'ok', fields: [read.kernel.get(name) ?? ''], items: [] });
   const sha = (id: number) => {
     const c = contents.get(id);
     return c ? createHash('sha256').update(c).digest('hex') : '';
@@ -457,16 +464,43 @@ export const text = (bytes: string): string => Buffer.from(bytes, 'latin1').toSt
 /** An exec's stdout one char per byte (latin1), as the parsers and digests of gathers take it. */
 export const outputText = (res: ExecResult): string => (res.raw ?? Buffer.from(res.stdout)).toString('latin1');
 
-/** The kernel segment (grep -aHZ): each line after its file's name and a NUL, by name. */
-function kernelContents(seg: string): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const line of seg.split('\n').slice(0, -1)) {
-    const cut = line.indexOf('\0');
-    const name = line.slice(0, cut);
-    files.set(name, (files.get(name) ?? '') + line.slice(cut + 1) + '\n');
+/** The read segment (psd_read): records NAME NUL LINE NUL. The blob's files come first, each
+ *  framed by its size: its lines joined by NULs, and one more NUL when that makes the size (grep
+ *  ends the last line with one when the file does not). The kernel files follow, by name, as text
+ *  whose every line ends with a newline: a kernel value always does. */
+function readSegment(seg: string, sizes: number[]): { blob: string[]; kernel: Map<string, string> } {
+  const records: [name: string, line: string][] = [];
+  for (let at = 0; at < seg.length;) {
+    const cut = seg.indexOf('\0', at);
+    const end = cut < 0 ? -1 : seg.indexOf('\0', cut + 1);
+    if (end < 0) throw new Error('fact gathering returned a cut-short answer; run again');
+    records.push([seg.slice(at, cut), seg.slice(cut + 1, end)]);
+    at = end + 1;
   }
-  for (const [name, bytes] of files) files.set(name, text(bytes));
-  return files;
+  let next = 0;
+  const changed = () => new Error('files changed while they were read; run again');
+  const blob = sizes.map((size) => {
+    const lines: string[] = [];
+    // The bytes of the lines taken so far and the NULs between them.
+    for (let length = -1; size > 0;) {
+      const [name, line] = records[next++] ?? [];
+      if (name === undefined || line === undefined || (lines.length && name !== records[next - 2]![0])) throw changed();
+      lines.push(line);
+      length += line.length + 1;
+      if (length === size) break;
+      if (length + 1 === size) return lines.join('\0') + '\0';
+      if (length > size) throw changed();
+    }
+    return lines.join('\0');
+  });
+  const kernel = new Map<string, string[]>();
+  for (const [name, line] of records.slice(next)) kernel.set(name, [...(kernel.get(name) ?? []), line]);
+  const files = new Map<string, string>();
+  for (const [name, lines] of kernel) {
+    const bytes = lines.join('\0');
+    files.set(name, text(bytes.endsWith('\n') ? bytes : bytes + '\n'));
+  }
+  return { blob, kernel: files };
 }
 
 const utf8 = (b: Buffer | undefined) => (b ?? Buffer.alloc(0)).toString('utf8');
@@ -522,20 +556,19 @@ function statAnswers(
   });
 }
 
-/** Hands each claim its entries of the blob: the files' contents one after the other, framed by
- *  their sizes as \`stat\` gave them. */
-function fillClaims(claims: BlobClaim[], sizes: number[], buf: Buffer): void {
-  if (claims.length === 0) return;
+/** The sizes of the blob's files as \`stat -L\` gave them, one per entry the claims take. */
+function blobSizes(claims: BlobClaim[], sizes: number[]): number[] {
+  if (claims.length === 0) return [];
   const count = claims.reduce((a, c) => a + c.take, 0);
-  if (sizes.length !== count || sizes.some((n) => !Number.isSafeInteger(n)))
+  if (sizes.length !== count || sizes.some((n) => !Number.isSafeInteger(n) || n < 0))
     throw new Error('fact gathering returned a cut-short answer; run again');
-  let at = 0;
-  if (buf.length !== sizes.reduce((a, b) => a + b, 0)) throw new Error('files changed while they were read; run again');
-  const entries = sizes.map((size) => {
-    const e = buf.subarray(at, at + size);
-    at += size;
-    return e;
-  });
+  return sizes;
+}
+
+/** Hands each claim its entries of the blob: the files' contents (one char per byte) one after
+ *  the other, as readSegment framed them by their sizes. */
+function fillClaims(claims: BlobClaim[], blob: string[]): void {
+  const entries = blob.map((e) => Buffer.from(e, 'latin1'));
   let next = 0;
   for (const c of claims) {
     c.fill(entries.slice(next, next + c.take));

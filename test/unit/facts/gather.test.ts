@@ -227,11 +227,11 @@ test('the processes a gather starts do not grow with the number of queries', () 
       }).flat();
     const started = (n: number) => countCommands(composeGatherScript(uniqueQueries(queries(n)), { root: '', offline: false }), dir);
     // One stat -L for the stats and the blob's sizes (hashed from the contents the file queries
-    // read: no sha256sum; no links: no stat of their own); grep for the kernel files; cat for the
-    // blob. Where the folders lead and the modules' scripts take builtins only; no temporary
-    // folder, no base64.
+    // read: no sha256sum; no links: no stat of their own); one grep for the blob and the kernel
+    // files. Where the folders lead and the modules' scripts take builtins only; no temporary
+    // folder, no base64, no cat.
     assert.equal(started(40), started(1));
-    assert.equal(started(40), 3);
+    assert.equal(started(40), 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -265,8 +265,8 @@ test("links of any name lead where readlink says, told by the stat'ed paths' own
   assert.equal(facts.stat(join(dir, 'plain'))?.followed?.type, 'file');
   assert.equal(facts.stat(join(dir, 'file'))?.type, 'file');
   const script = composeGatherScript(uniqueQueries(queries), { root: '', offline: false });
-  // Their own stat with the link targets, stat -L (the paths and the blob's sizes), cat.
-  assert.deepEqual(startedCommands(script, dir), ['stat', 'stat', 'cat']);
+  // Their own stat with the link targets, stat -L (the paths and the blob's sizes), grep.
+  assert.deepEqual(startedCommands(script, dir), ['stat', 'stat', 'grep']);
   // A path checked as a link that is none when its own stat runs changed while it was read.
   const out = outputText({ rc: 0, stdout: '', stderr: '', raw: spawnSync('/bin/sh', ['-c', script]).stdout });
   const plain = `${join(dir, 'plain')}\0${join(dir, 'plain')} -> ${join(dir, 'file')}\0`;
@@ -276,6 +276,49 @@ test("links of any name lead where readlink says, told by the stat'ed paths' own
     () => parseGatherOutput(out.replace(plain, `${join(dir, 'plain')}\0${join(dir, 'plain')}\0`)),
     /changed while they were read/,
   );
+});
+
+test('files and kernel values come back byte for byte from the one grep: NULs anywhere, no newline at the end, read twice', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-gather-read-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const random = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919 + (i >> 5)) % 256));
+  const contents: Record<string, Buffer> = {
+    'nul-end': Buffer.from('a\0b\0'),
+    'nul-start': Buffer.from('\0\0x'),
+    nuls: Buffer.from('\0\0\0'),
+    nul: Buffer.from('\0'),
+    'no-newline': Buffer.from('last line'),
+    newlines: Buffer.from('\n\n'),
+    empty: Buffer.alloc(0),
+    random,
+    // A file whose lines imitate grep's records and the gather's markers.
+    imitating: Buffer.from(`${join(dir, 'nul')}\0\0@@PSD 0 ok\n@@PSD changed\n`),
+  };
+  for (const [name, bytes] of Object.entries(contents)) writeFileSync(join(dir, name), bytes);
+  const queries: FactQuery[] = [
+    ...Object.keys(contents).map((name): FactQuery => ({ kind: 'file', path: join(dir, name) })),
+    // Each of them again through a glob, between the kernel values (read once, whoever asks).
+    { kind: 'sysctl', key: 'kernel.ostype' },
+    { kind: 'files', glob: `${dir}/*` },
+    { kind: 'file', path: '/proc/sys/kernel/ostype' },
+  ];
+  const facts = await gatherFacts(createLocalTransport(), queries);
+  const bytes = (s: string | null | undefined) => Buffer.from(s ?? '', 'utf8');
+  for (const [name, want] of Object.entries(contents)) {
+    // Contents are handed over as UTF-8 text: compare what the same bytes decode to.
+    assert.deepEqual(bytes(facts.file(join(dir, name))), bytes(want.toString('utf8')), name);
+    assert.deepEqual(bytes(facts.files(`${dir}/*`)[join(dir, name)]), bytes(want.toString('utf8')), `${name} (glob)`);
+  }
+  assert.equal(facts.sysctl('kernel.ostype'), 'Linux');
+  assert.equal(facts.file('/proc/sys/kernel/ostype'), 'Linux\n');
+  // A blob file whose bytes are not the size stat gave changed while it was read.
+  const script = composeGatherScript(uniqueQueries(queries.slice(0, 1)), { root: '', offline: false });
+  const out = outputText({ rc: 0, stdout: '', stderr: '', raw: spawnSync('/bin/sh', ['-c', script]).stdout });
+  const record = `${join(dir, 'nul-end')}\0a\0${join(dir, 'nul-end')}\0b\0`;
+  assert.ok(out.includes(record));
+  assert.ok(parseGatherOutput(out).answers.size > 0);
+  for (const other of [record.replace('b\0', 'bcd\0'), record.replace('b\0', '\0'), record.slice(0, record.indexOf('a\0') + 2)])
+    assert.throws(() => parseGatherOutput(out.replace(record, other)), /changed while they were read/);
 });
 
 test("a script run in the gather's shell answers as its own sh would: arguments, output, stderr, exit code", async () => {
@@ -419,7 +462,7 @@ test('a files glob is read in one pass: hundreds of files, odd names, empty file
 
   // Cost: the processes the query starts do not grow with the number of files (traced by sh -x).
   const script = composeGatherScript([{ kind: 'files', glob: `${root}/etc/sysctl.d/*.conf` }], { root: '', offline: true });
-  const commands = (n: string) => n.split('\n').filter((l) => /^\++ (stat|cat|base64|tr) /.test(l)).length;
+  const commands = (n: string) => n.split('\n').filter((l) => /^\++ (stat|cat|grep|base64|tr) /.test(l)).length;
   const traced = spawnSync('sh', ['-xc', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   assert.equal(traced.status, 0, traced.stderr.slice(-2000));
   assert.ok(commands(traced.stderr) <= 8, `${commands(traced.stderr)} commands for 301 files`);
@@ -434,6 +477,8 @@ test("content that looks like the gather's own lines is read as content, byte fo
     '@@PSD blob',
     '@@PSD stat',
     '@@PSD 0123456789abcdef01234567 blob',
+    '@@PSD 0123456789abcdef01234567 read',
+    '@@PSD 0123456789abcdef01234567 own',
     '\n@@PSD 0123456789abcdef01234567\n',
     '@@PSD units 3',
     '@@PSD volatile 2 x',
@@ -444,6 +489,8 @@ test("content that looks like the gather's own lines is read as content, byte fo
     unterminated: Buffer.from(`${fake}\n@@PSD 0 ok`),
     binary: Buffer.from([0x40, 0x40, 0x50, 0x53, 0x44, 0x20, 0x0a, 0xff, 0xfe, 0x00, 0x0a, 0x0a]),
     empty: Buffer.alloc(0),
+    // grep's records (name, NUL, line, NUL) naming the next file.
+    records: Buffer.from(`${join(dir, 'unterminated')}\0@@PSD 0 ok\0${join(dir, 'unterminated')}\0`),
   };
   for (const [name, bytes] of Object.entries(contents)) writeFileSync(join(dir, name), bytes);
   const names = Object.keys(contents);
