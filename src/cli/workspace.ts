@@ -137,12 +137,13 @@ export async function loadWorkspace(
           : [];
         const layers = { defaults, play, playVarsFiles, extra };
         // The variables the tasks of each role use see: that role's own layers on top.
+        // hostVars makes a new set each call: the magic variables go onto it, not onto a copy of it.
         const roleVars = roles.map((r, i) =>
-          withVars(hostVars(inventory, name, { ...layers, ...ownRoles[i] }), { ...magic, ...roleMagicVars(r) }),
+          assignWithPos(hostVars(inventory, name, { ...layers, ...ownRoles[i] }), { ...magic, ...roleMagicVars(r) }),
         );
         hosts.push({
           name,
-          vars: withVars(hostVars(inventory, name, { ...layers, ...playRoles }), magic),
+          vars: assignWithPos(hostVars(inventory, name, { ...layers, ...playRoles }), magic),
           ...(roles.length ? { roleVars } : {}),
         });
       } catch (e) {
