@@ -17,7 +17,6 @@ import { roleLayers, roleMagicVars } from '../vars/role-layers.js';
 import { assignWithPos, withVars } from '../vars/merge.js';
 import { lazyEntries } from '../vars/lazy-entries.js';
 import type { PlayInput } from '../exec/run.js';
-import { EventLoopTurns } from '../exec/event-loop-turns.js';
 import type { PlanEnv } from '../plan/types.js';
 import type { CliOptions } from './options.js';
 import { MODULES_DIR, TEMPLATES_DIR } from './paths.js';
@@ -114,7 +113,6 @@ export async function loadWorkspace(
     ]);
   const problems: Problem[] = [];
   const inputs: PlayInput[] = [];
-  const turns = new EventLoopTurns();
   for (const play of plays) {
     // The play's become keywords sit above ansible.cfg and -b, below every variable, as in Ansible.
     const defaults = playKeywordDefaults(play, playbookDefaults);
@@ -150,9 +148,6 @@ export async function loadWorkspace(
         if (e instanceof ValidationError) problems.push(...e.problems.map((p) => ({ ...p, host: p.host ?? name })));
         else throw e;
       }
-      // Connections opened for an earlier play advance while this one's variables are resolved.
-      const turn = turns.due();
-      if (turn) await turn;
     }
     inputs.push({ play, hosts: withHostvars(inventory, hosts, { defaults, extra, ...playRoles }) });
     if (!problems.length) await playHosts?.(inputs.at(-1)!.hosts);

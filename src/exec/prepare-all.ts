@@ -8,25 +8,11 @@ import { prepareHost } from '../plan/prepare.js';
 import type { PlanEnv, PreparedHost } from '../plan/types.js';
 import type { PlayInput } from './run.js';
 import type { HostSessions } from './session.js';
-import { EventLoopTurns } from './event-loop-turns.js';
 
-/** `turns`: when the preparing gives the event loop a turn (connections opened ahead advance then). */
-export async function prepareAll(
-  plays: PlayInput[],
-  env: PlanEnv,
-  sessions: HostSessions,
-  turns = new EventLoopTurns(),
-): Promise<{ prepared: PreparedHost[][]; problems: Problem[] }> {
-  const prepared: PreparedHost[][] = [];
-  for (const { play, hosts } of plays) {
-    const ofPlay: PreparedHost[] = [];
-    for (const h of hosts) {
-      ofPlay.push(prepareHost(play, h.name, h.vars, env, sessions.transport(h.name, h.vars).offline, h.roleVars));
-      const turn = turns.due();
-      if (turn) await turn;
-    }
-    prepared.push(ofPlay);
-  }
+export function prepareAll(plays: PlayInput[], env: PlanEnv, sessions: HostSessions): { prepared: PreparedHost[][]; problems: Problem[] } {
+  const prepared = plays.map(({ play, hosts }) =>
+    hosts.map((h) => prepareHost(play, h.name, h.vars, env, sessions.transport(h.name, h.vars).offline, h.roleVars)),
+  );
   const problems = prepared.flat().flatMap((p) => p.problems);
   if (prepared.flat().some((p) => p.incomplete)) throw new ValidationError(groupProblems(problems));
   return { prepared, problems };

@@ -113,7 +113,7 @@ class Run {
     let prepared: PreparedHost[][];
     let early: Problem[];
     try {
-      ({ prepared, problems: early } = await prepareAll(plays, this.opts.env, this.sessions));
+      ({ prepared, problems: early } = prepareAll(plays, this.opts.env, this.sessions));
     } catch (err) {
       if (err instanceof ValidationError) return this.invalid(err.problems);
       throw err;

@@ -20,7 +20,7 @@ export async function verifyPlaybook(plays: PlayInput[], opts: Omit<RunOptions, 
   let drift = false;
   let unreachable = false;
   try {
-    const { prepared, problems: early } = await prepareAll(plays, env, sessions);
+    const { prepared, problems: early } = prepareAll(plays, env, sessions);
     if (early.length) throw new ValidationError(early);
     for (const [i, { play, hosts }] of plays.entries()) {
       emit({ event: 'play_start', play: play.name, hosts: hosts.map((h) => h.name), check: true });
