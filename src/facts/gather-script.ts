@@ -138,7 +138,7 @@ psd_n=$#${summed.length ? `\nif [ $# -gt 0 ]; then echo '${MARK} sha'; sums ${su
 
 /** The end: one \`stat -L\` of the stat'ed paths and the blob's files (the sizes that frame it),
  *  the stat'ed paths' own \`stat\` (with the links' targets) when some are links, then one \`grep\`
- *  reads the blob's files and the kernel files (readKernel). */
+ *  reads the blob's files and the kernel files (psd_read). */
 function endPhase(kernel: string[]): string {
   return `if [ $# -gt 0 ]; then
   if [ -n "$k" ]; then own $psd_n "$@"; fi
@@ -494,7 +494,11 @@ function readSegment(seg: string, sizes: number[]): { blob: string[]; kernel: Ma
     return lines.join('\0');
   });
   const kernel = new Map<string, string[]>();
-  for (const [name, line] of records.slice(next)) kernel.set(name, [...(kernel.get(name) ?? []), line]);
+  for (const [name, line] of records.slice(next)) {
+    const lines = kernel.get(name);
+    if (lines) lines.push(line);
+    else kernel.set(name, [line]);
+  }
   const files = new Map<string, string>();
   for (const [name, lines] of kernel) {
     const bytes = lines.join('\0');
