@@ -7,7 +7,7 @@ import { DAEMON_RELOAD } from '../_shared/handlers.js';
 import { desiredContent } from './content.js';
 import { managedPath, SYSTEMD_ANALYZE, unitFileCandidates } from './paths.js';
 import type { SystemdUnitArgs } from './schema.js';
-import { enablementChange, stateChange } from './state.js';
+import { enablementChange, readsUnitState, stateChange } from './state.js';
 
 /**
  * `systemd-analyze verify` on the unit file (for a drop-in: the unit's own file, which loads the
@@ -31,6 +31,7 @@ export function systemdUnitDiff(facts: Facts, args: SystemdUnitArgs, ctx: PlanCo
       changes.push({ ...file, ops: verify ? [...file.ops, verify] : file.ops, notify: [DAEMON_RELOAD] });
     }
   }
+  if (!readsUnitState(args)) return changes;
   const unit = facts.unit(args.name);
   const enable = enablementChange(args, unit);
   if (enable) changes.push(enable);

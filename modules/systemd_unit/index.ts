@@ -6,12 +6,13 @@ import { daemonReload } from '../_shared/handlers.js';
 import { systemdUnitDiff } from './diff.js';
 import { managedPath, SYSTEMD_ANALYZE, unitFileCandidates } from './paths.js';
 import { schema, type SystemdUnitArgs } from './schema.js';
+import { readsUnitState } from './state.js';
 
 const systemdUnit: Module<SystemdUnitArgs> = {
   name: 'systemd_unit',
   schema,
   needs(args) {
-    const queries: FactQuery[] = [{ kind: 'unit', name: args.name }];
+    const queries: FactQuery[] = readsUnitState(args) ? [{ kind: 'unit', name: args.name }] : [];
     if (args.template !== undefined || args.sections !== undefined) {
       const path = managedPath(args);
       // Where systemd-analyze and the unit's own file are is all that is asked of them: no hash.

@@ -25,6 +25,10 @@ export function systemctl(verb: string, unit?: string): Op {
   return { ...systemctlOp(verb, unit), ...(leaves ? { effects: [{ kind: 'unit' as const, name: unit!, ...leaves }] } : {}) };
 }
 
+/** Only `enabled` and `state` look at the unit's live state: without them no `systemctl show`
+ *  is asked of the host. */
+export const readsUnitState = (args: SystemdUnitArgs): boolean => args.enabled !== undefined || args.state !== undefined;
+
 export function enablementChange(args: SystemdUnitArgs, unit: UnitFact): Change | null {
   if (args.enabled === undefined || NOT_ENABLEABLE.has(unit.enabled)) return null;
   const isEnabled = unit.enabled === 'enabled';

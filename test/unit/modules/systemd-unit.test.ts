@@ -55,6 +55,14 @@ test('unchanged drop-in -> no change and no reload', () => {
   assert.deepEqual(r.changes, []);
 });
 
+test('a drop-in without enabled or state never reads the unit state', () => {
+  const facts = { ...fakeFacts({ stats: { ...analyze, [UNIT_FILE]: file } }), unit: (): never => assert.fail('unit state read') };
+  const c = ctx();
+  const changes = systemdUnit.diff(facts, dropinArgs, c);
+  assert.deepEqual(c.errors, []);
+  assert.equal(changes.length, 1);
+});
+
 test('verify op only where systemd-analyze exists', () => {
   const withAnalyze = plan({ stats: { ...analyze, [UNIT_FILE]: file } }, dropinArgs);
   assert.ok(withAnalyze.changes[0].ops.some((o) => o.kind === 'exec' && o.argv[0] === 'systemd-analyze'));
@@ -201,11 +209,13 @@ test('module handler: daemon-reload as a live exec', () => {
   ]);
 });
 
-test('needs: unit state always; file, stats and systemd-analyze only when content is managed', () => {
+test('needs: unit state only with enabled or state; file, stats and systemd-analyze only when content is managed', () => {
   assert.deepEqual(systemdUnit.needs({ name: UNIT, state: 'started' }, ctx()), [{ kind: 'unit', name: UNIT }]);
+  assert.deepEqual(systemdUnit.needs({ name: UNIT, enabled: false }, ctx()), [{ kind: 'unit', name: UNIT }]);
+  assert.equal(systemdUnit.needs({ ...dropinArgs, enabled: true }, ctx())[0]?.kind, 'unit');
   const q = systemdUnit.needs(dropinArgs, ctx());
-  assert.deepEqual(q.slice(0, 5), [
-    { kind: 'unit', name: UNIT },
+  assert.ok(!q.some((f) => f.kind === 'unit'));
+  assert.deepEqual(q.slice(0, 4), [
     { kind: 'file', path: DROPIN },
     { kind: 'stat', path: DROPIN },
     { kind: 'stat', path: '/usr/bin/systemd-analyze', hash: false },
