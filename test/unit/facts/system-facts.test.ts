@@ -1,13 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ansibleFactVars, parseSystemFacts, systemFactsScript } from '../../../src/facts/system-facts.js';
 import { playReadsFacts } from '../../../src/plan/fact-references.js';
 import { renderArgs } from '../../../src/render/template.js';
 import { TemplateError, ValidationError } from '../../../src/errors.js';
 import type { Play, Task } from '../../../src/playbook/types.js';
 import { withVars } from '../../../src/vars/merge.js';
+import { shq } from '../../../src/script/shell.js';
 import { testPlay } from '../../helpers/play.js';
 
 const cpuinfo = (sockets: number, coresPer: number, threads: number) =>
@@ -163,4 +166,24 @@ test('on a live host the facts are what uname and /proc/meminfo say, read with f
   assert.equal(facts.memtotal_mb, Math.floor(Number(memTotal) / 1024));
   // Lines are cut by the shell, not awk or head: each process costs the switch a millisecond or so.
   assert.doesNotMatch(systemFactsScript(false), /\b(awk|head)\b/);
+});
+
+test('the machine is read from kernel/arch under the plain personality, from uname under linux32', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-uname-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // A uname that notes each call before it answers: the plain personality must need none.
+  const log = join(dir, 'calls');
+  const real = execFileSync('sh', ['-c', 'command -v uname'], { encoding: 'utf8' }).trim();
+  writeFileSync(join(dir, 'uname'), `#!/bin/sh\necho "$*" >> ${shq(log)}\nexec ${shq(real)} "$@"\n`, { mode: 0o755 });
+  const script = `ROOT=; PATH=${shq(dir)}:$PATH; (\n${systemFactsScript(false)}\n) 2>/dev/null </dev/null`;
+  const machine = (argv: string[]) =>
+    parseSystemFacts(execFileSync(argv[0]!, [...argv.slice(1), 'sh', '-c', script], { encoding: 'utf8' })).machine;
+  assert.equal(machine(['env']), execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim());
+  assert.equal(existsSync(log) ? readFileSync(log, 'utf8') : '', '');
+  // setarch --addr-no-randomize sets a personality flag that leaves uname's machine as it is.
+  assert.equal(machine(['setarch', '-R']), execFileSync('setarch', ['-R', 'uname', '-m'], { encoding: 'utf8' }).trim());
+  assert.equal(readFileSync(log, 'utf8'), '-m\n');
+  assert.equal(machine(['setarch', 'linux32']), execFileSync('setarch', ['linux32', 'uname', '-m'], { encoding: 'utf8' }).trim());
+  // The case above can fail: under linux32 uname's machine is not the kernel's.
+  assert.notEqual(machine(['setarch', 'linux32']), machine(['env']));
 });
