@@ -1,8 +1,8 @@
 // What every one-file bundle of the engine shares: every module of modules/ linked in (no folder
 // scan at start-up), every schema validated by the code ajv standalone made at build time, and
 // one esbuild configuration, so that a benchmark bundle runs the code the CLI ships.
-import { join, relative } from 'node:path';
-import { build } from 'esbuild';
+import { join, relative, resolve, sep } from 'node:path';
+import { build, type Plugin } from 'esbuild';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { loadModuleRegistry } from '../modules-registry.js';
 
@@ -40,7 +40,8 @@ export async function bundleEngine(entry: string, outfile: string): Promise<void
     platform: 'node',
     target: 'node20',
     // ssh2's optional native speed-ups: loaded by require() in a try, absent is fine.
-    external: ['cpu-features', '*.node'],
+    external: ['cpu-features'],
+    plugins: [nativeAddonsByPackagePath],
     // The sources find the package from their own location (src/package-root.ts).
     define: { 'import.meta.url': '__psdModuleUrl' },
     banner: { js: "const __psdModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
@@ -53,3 +54,26 @@ export async function bundleEngine(entry: string, outfile: string): Promise<void
     minifySyntax: true,
   });
 }
+
+/** A package's native addon (`require('./build/Release/x.node')`) stays outside the bundle, named
+ *  by its path inside its package (`ssh2/lib/…/x.node`): a path relative to the package's own file
+ *  would be looked up beside the bundle, where it is not, and the package would silently run its
+ *  slower JavaScript fallback (ssh2: every packet's AES-GCM through a new Node cipher). */
+const nativeAddonsByPackagePath: Plugin = {
+  name: 'native-addons-by-package-path',
+  setup(b) {
+    b.onResolve({ filter: /\.node$/ }, (args) => {
+      const file = resolve(args.resolveDir, args.path);
+      const marker = `${sep}node_modules${sep}`;
+      const at = file.lastIndexOf(marker);
+      if (at < 0) return { errors: [{ text: `native addon ${args.path} is not inside a package: it cannot be found from the bundle` }] };
+      return {
+        path: file
+          .slice(at + marker.length)
+          .split(sep)
+          .join('/'),
+        external: true,
+      };
+    });
+  },
+};

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { codeCachePath } from '../../../src/bundle/cached-script.js';
@@ -77,4 +78,44 @@ test('validating a playbook does not load the SSH client: none of the Node modul
     { cwd: REPO, encoding: 'utf8' },
   );
   assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').at(-1)!), [], r.stderr);
+});
+
+test("the bundle's SSH client loads ssh2's native crypto binding when ssh2 has one built", (t) => {
+  const fromSsh2 = createRequire(createRequire(BUNDLE).resolve('ssh2'));
+  try {
+    fromSsh2.resolve('./protocol/crypto/build/Release/sshcrypto.node');
+  } catch {
+    return t.skip('ssh2 was installed without its native binding (no compiler at install)');
+  }
+  // A check run against a port that refuses every connection loads the SSH client, as a real run does.
+  const server = `const s = require('node:net').createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => console.log(port)); });`;
+  const port = spawnSync(process.execPath, ['-e', server], { encoding: 'utf8' }).stdout.trim();
+  const args = [
+    'playbooks/site.yaml',
+    '--check',
+    '-i',
+    'inventories/example-dc1',
+    '--vault-password-file',
+    'inventories/example-dc1/example-only-vault-password.txt',
+    '-e',
+    'ansible_host=127.0.0.1',
+    '-e',
+    `ansible_port=${port}`,
+    '-e',
+    'connect_retries=0',
+  ];
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { loadCached } = await import(${JSON.stringify(pathToFileURL(join(REPO, 'dist/src/bundle/cached-script.js')).href)});
+       const { main } = loadCached(${JSON.stringify(BUNDLE)}).exports;
+       await main(${JSON.stringify(args)});
+       const loaded = process.report.getReport().sharedObjects.filter((f) => f.endsWith('/sshcrypto.node'));
+       console.log(JSON.stringify(loaded.length));`,
+    ],
+    { cwd: REPO, encoding: 'utf8' },
+  );
+  assert.equal(r.stdout.trim().split('\n').at(-1), '1', r.stderr);
 });
