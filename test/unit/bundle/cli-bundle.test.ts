@@ -119,3 +119,28 @@ test("the bundle's SSH client loads ssh2's native crypto binding when ssh2 has o
   );
   assert.equal(r.stdout.trim().split('\n').at(-1), '1', r.stderr);
 });
+
+test("the bundle runs without V8's optimising compiler, and its code cache was made so", () => {
+  // A function V8 is told to optimise gets TurboFan code (status bit 16) in a default Node, and
+  // none once the bundle is loaded.
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--allow-natives-syntax',
+      '--input-type=module',
+      '-e',
+      `const { loadCached } = await import(${JSON.stringify(pathToFileURL(join(REPO, 'dist/src/bundle/cached-script.js')).href)});
+       const optimised = (f) => {
+         eval('%PrepareFunctionForOptimization(f)'); f(1); f(2);
+         eval('%OptimizeFunctionOnNextCall(f)'); f(3);
+         return (eval('%GetOptimizationStatus(f)') & 16) !== 0;
+       };
+       const before = optimised((x) => x + 1);
+       loadCached(${JSON.stringify(BUNDLE)});
+       const after = optimised((x) => x + 2);
+       console.log(JSON.stringify({ before, after }));`,
+    ],
+    { cwd: REPO, encoding: 'utf8' },
+  );
+  assert.deepEqual(JSON.parse(r.stdout.trim()), { before: true, after: false }, r.stderr);
+});
