@@ -1,7 +1,7 @@
 // Block devices and their I/O schedulers, read by the io_scheduler module: every
-// /sys/block/<dev>/queue/scheduler by shell builtins (sysfs-values.ts); a switch has a few.
+// /sys/block/<dev>/queue/scheduler, with the gather's other kernel values (sysfs-values.ts).
 import type { Facts, FactQuery } from '../../src/facts/types.js';
-import { sysfsValues, sysfsValuesQuery } from './sysfs-values.js';
+import { sysfsValues, sysfsValuesQueries } from './sysfs-values.js';
 
 export interface BlockDevice {
   name: string;
@@ -12,7 +12,7 @@ export interface BlockDevice {
 
 const SCHEDULERS = '/sys/block/*/queue/scheduler';
 
-export const blockDevicesQuery = (): FactQuery => sysfsValuesQuery([SCHEDULERS], true);
+export const blockDevicesQueries = (): FactQuery[] => sysfsValuesQueries([SCHEDULERS]);
 
 /** "none [mq-deadline] kyber bfq" -> offered schedulers and the bracketed current one. */
 export function parseScheduler(name: string, line: string): BlockDevice {
@@ -28,5 +28,5 @@ export function parseScheduler(name: string, line: string): BlockDevice {
 
 /** Every block device with a scheduler file, in the order the glob listed them. */
 export function blockDevices(facts: Facts): BlockDevice[] {
-  return Object.entries(sysfsValues(facts, [SCHEDULERS], true)).map(([path, value]) => parseScheduler(path.split('/')[3] ?? '', value));
+  return Object.entries(sysfsValues(facts, [SCHEDULERS])).map(([path, value]) => parseScheduler(path.split('/')[3] ?? '', value));
 }

@@ -1,7 +1,7 @@
 // io_scheduler: the I/O scheduler of matching block devices, written live to
 // /sys/block/<dev>/queue/scheduler and persisted as a udev rule (applied at boot and hotplug).
 import type { Module } from '../../src/module.js';
-import { blockDevicesQuery } from '../_tuning/block-devices.js';
+import { blockDevicesQueries } from '../_tuning/block-devices.js';
 import { schema, type IoSchedulerArgs } from './schema.js';
 import { ioSchedulerDiff, UDEV_RULE } from './diff.js';
 import { ioSchedulerInspect } from './inspect.js';
@@ -11,7 +11,7 @@ const ioScheduler: Module<IoSchedulerArgs> = {
   schema,
 
   needs(_args, ctx) {
-    return [{ kind: 'file', path: UDEV_RULE }, { kind: 'stat', path: UDEV_RULE }, ...(ctx.offline ? [] : [blockDevicesQuery()])];
+    return [{ kind: 'file', path: UDEV_RULE }, { kind: 'stat', path: UDEV_RULE }, ...(ctx.offline ? [] : blockDevicesQueries())];
   },
 
   diff: ioSchedulerDiff,

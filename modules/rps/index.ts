@@ -4,7 +4,7 @@
 import { daemonReload } from '../_shared/handlers.js';
 import type { Module } from '../../src/module.js';
 import type { FactQuery } from '../../src/facts/types.js';
-import { sysfsValuesQuery } from '../_tuning/sysfs-values.js';
+import { sysfsValuesQueries } from '../_tuning/sysfs-values.js';
 import { bootNeeds } from '../_tuning/boot-persistence.js';
 import { schema, type RpsArgs } from './schema.js';
 import { rpsDiff, SOCK_FLOW, bootUnit, queueGlobs } from './diff.js';
@@ -15,9 +15,10 @@ const rps: Module<RpsArgs> = {
   handlers: [daemonReload],
   schema,
 
-  needs(args) {
+  needs(args, ctx) {
     const queries: FactQuery[] = [...bootNeeds(bootUnit(args)), { kind: 'host' }];
-    queries.push(sysfsValuesQuery(queueGlobs(args)));
+    // An offline root has no live queues: the diff reads them on a live host only.
+    if (!ctx.offline) queries.push(...sysfsValuesQueries(queueGlobs(args)));
     if (args.rps_sock_flow_entries !== undefined) queries.push({ kind: 'sysctl', key: SOCK_FLOW });
     return queries;
   },

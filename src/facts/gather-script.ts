@@ -137,15 +137,30 @@ psd_n=$#${summed.length ? `\nif [ $# -gt 0 ]; then echo '${MARK} sha'; sums ${su
 }
 
 /** The end: one \`stat -L\` of the stat'ed paths and the blob's files (the sizes that frame it),
- *  the stat'ed paths' own \`stat\` (with the links' targets) when some are links, then one \`grep\`
- *  reads the blob's files and the kernel files (psd_read). */
-function endPhase(kernel: string[]): string {
+ *  the stat'ed paths' own \`stat\` (with the links' targets) when some are links, the kernel
+ *  globs' files named, then one \`grep\` reads the blob's files and the kernel files (psd_read). */
+function endPhase(kernel: string[], globs: string): string {
   return `if [ $# -gt 0 ]; then
   if [ -n "$k" ]; then own $psd_n "$@"; fi
   echo "${MARK} statl $psd_n"
   if stat -L -c ${STAT_FORMAT} -- "$@"; then shift $psd_n; else set --; echo '${MARK} changed'; fi
 fi
-psd_read $# "$@"${kernel.map((f) => ` ${shq(f)}`).join('')}`;
+${globs ? `psd_m=$#\n${globs}psd_read $psd_m` : 'psd_read $#'} "$@"${kernel.map((f) => ` ${shq(f)}`).join('')}`;
+}
+
+/** A \`files\` glob of kernel files on a live host: its wildcards may stand in any part, and what
+ *  it matches is read by the end's one \`grep\`, by name (their sizes say nothing). */
+const kernelGlob = (glob: string, t: GatherTarget) => !t.root && pseudoFile(glob);
+
+/** Each kernel glob's names, as the shell expands them, join the kernel files psd_read takes (which
+ *  keeps the readable regular files) and are listed, NUL-ended, in the query's segment by one
+ *  printf (psd_tail: the arguments after the first $1): a file's content is found by its name. */
+function kernelGlobPhase(globs: [number, FactQuery & { kind: 'files' }][]): string {
+  if (globs.length === 0) return '';
+  const each = globs.map(
+    ([id, q]) => `psd_k=$#; set -- "$@" ${shGlob(q.glob)}; psd_b g${id}; psd_tail $psd_k "$@"; psd_e; echo '${MARK} ${id} globbed'\n`,
+  );
+  return `psd_tail() { shift $(($1 + 1)); printf '%s\\0' "$@"; }\n${each.join('')}`;
 }
 
 /** The folders of the paths the queries read (files, stats, a glob's folder), kernel ones aside:
@@ -181,9 +196,10 @@ const pseudoFile = (path: string) => /^\/(proc|sys)\//.test(path);
  *  files after them, read by one `grep` (which reads each file until its end in one go, as procfs wants; `cat`
  *  would need the sizes kernel files do not tell): every NUL-ended "line" after its file's name
  *  and a NUL. Its exit code says nothing: a kernel file may refuse a read, and a blob file that
- *  changed shows in its size. */
-const READ_FUNCTION = `psd_read() { n=$1; shift; i=0; for f; do shift
-  if [ $i -lt $n ] || { [ -f "$f" ] && [ -r "$f" ]; }; then set -- "$@" "$f"; fi; i=$((i + 1)); done
+ *  changed shows in its size. A kernel file named twice in a row is read once, so each file's
+ *  records are one run apart from a later read of it (readSegment keeps the first). */
+const READ_FUNCTION = `psd_read() { n=$1; shift; i=0; psd_p=; for f; do shift
+  if [ $i -lt $n ]; then set -- "$@" "$f"; elif [ "$f" != "$psd_p" ] && [ -f "$f" ] && [ -r "$f" ]; then set -- "$@" "$f"; psd_p=$f; fi; i=$((i + 1)); done
   [ $# -eq 0 ] || { psd_b read; LC_ALL=C grep -azHZ -- '' "$@" 2>/dev/null; psd_e; }; }`;
 
 /** A readable regular file's content: a kernel file's from the read segment (by the name grep
@@ -222,6 +238,8 @@ function blobQuery(id: number, q: FactQuery, t: GatherTarget): string {
       return `psd_b o${id}; psd_x=$(${run} </dev/null 2>&1 >&3 3>&-); r=$?; psd_e; psd_b e${id}; printf '%s' "$psd_x"; psd_e; echo "${m} ok $r"`;
     }
     case 'files': {
+      // Kernel files on a live host: named and read at the end (kernelGlobPhase).
+      if (kernelGlob(q.glob, t)) return '';
       // The folder part is resolved (inside the root on chroot) and quoted whole; only the last
       // part's wildcards expand. Names come back as the glob wrote them. On a chroot root a
       // matched symlink is skipped: the control machine would follow it outside the root.
@@ -318,7 +336,7 @@ set --; k=; psd_n=0`,
     folders,
     units,
     ...blob,
-    `${endPhase(kernelFiles(queries, t))}
+    `${endPhase(kernelFiles(queries, t), kernelGlobPhase(of('files').filter(([, q]) => kernelGlob(q.glob, t))))}
 }
 psd_gather 3>&1
 `,
@@ -396,6 +414,7 @@ export function parseGatherOutput(output: string): ParsedGather {
   const volatile = new Map<number, string[]>();
   const other: string[] = [];
   const kernelRead: [number, string][] = [];
+  const globbed: number[] = [];
   const contents = new Map<number, Buffer>();
   let current: string[] | undefined;
   for (const line of lines) {
@@ -436,6 +455,7 @@ export function parseGatherOutput(output: string): ParsedGather {
       else if (status === 'ok') claims.push({ take: 1, fill: ([e]) => (contents.set(n, e ?? Buffer.alloc(0)), ok([utf8(e)])) });
       else if (status === 'text') ok([text(segment(`x${n}`))]);
       else if (status === 'kernel') kernelRead.push([n, Buffer.from(rest[0] ?? '', 'hex').toString('latin1')]);
+      else if (status === 'globbed') globbed.push(n);
       else answers.set(n, { status, fields: [], items: [] });
     }
   }
@@ -445,6 +465,13 @@ export function parseGatherOutput(output: string): ParsedGather {
   const read = readSegment(segment('read'), blobSizes(claims, sizes));
   fillClaims(claims, read.blob);
   for (const [n, name] of kernelRead) answers.set(n, { status: 'ok', fields: [read.kernel.get(name) ?? ''], items: [] });
+  for (const n of globbed) {
+    // What the glob expanded to, less what gave no content (not a readable file, or empty).
+    const names = segment(`g${n}`)
+      .split('\0')
+      .filter((name) => read.kernel.has(name));
+    answers.set(n, { status: 'ok', fields: [], items: names.map((name) => [text(name), read.kernel.get(name)!]) });
+  }
   const sha = (id: number) => {
     const c = contents.get(id);
     return c ? createHash('sha256').update(c).digest('hex') : '';
@@ -494,10 +521,13 @@ function readSegment(seg: string, sizes: number[]): { blob: string[]; kernel: Ma
     return lines.join('\0');
   });
   const kernel = new Map<string, string[]>();
+  // A file both a glob and a name ask for is read twice: its first run of records stands.
+  let run: string[] | undefined;
+  let last: string | undefined;
   for (const [name, line] of records.slice(next)) {
-    const lines = kernel.get(name);
-    if (lines) lines.push(line);
-    else kernel.set(name, [line]);
+    if (name !== last) run = kernel.has(name) ? undefined : kernel.set(name, []).get(name);
+    last = name;
+    run?.push(line);
   }
   const files = new Map<string, string>();
   for (const [name, lines] of kernel) {

@@ -15,7 +15,10 @@ export type FactQuery =
    *  `psd_unit_pid NAME` sets $psd_pid to the MainPID of a unit declared as a `unit` query (it
    *  fails elsewhere: a script falls back to `systemctl` then). */
   | { kind: 'cmd'; argv: string[]; inShell?: true }
-  /** Every regular file matching a shell glob, with its content (e.g. /etc/sysctl.d/*.conf). */
+  /** Every regular file matching a shell glob, with its content (e.g. /etc/sysctl.d/*.conf). A glob
+   *  of kernel files (under /proc or /sys) on a live host may hold wildcards in any part (every
+   *  NIC's rx queues' rps_cpus): what it matches is read by the gather's one kernel read, and a
+   *  kernel file that reads empty is left out like a missing one. */
   | { kind: 'files'; glob: string }
   /** Ansible's `ansible_*` fact subset (src/facts/system-facts.ts), for plays that gather facts. */
   | { kind: 'system' };

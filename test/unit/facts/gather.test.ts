@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync, rmSync, chmodSync, existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync, rmSync, chmodSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -319,6 +319,46 @@ test('files and kernel values come back byte for byte from the one grep: NULs an
   assert.ok(parseGatherOutput(out).answers.size > 0);
   for (const other of [record.replace('b\0', 'bcd\0'), record.replace('b\0', '\0'), record.slice(0, record.indexOf('a\0') + 2)])
     assert.throws(() => parseGatherOutput(out.replace(record, other)), /changed while they were read/);
+});
+
+test('a kernel glob: wildcards in any part, its files read by the one grep, each once whoever else asks for it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-gather-kglob-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const queues = '/sys/class/net/*/queues/rx-*/rps_cpus';
+  const queries: FactQuery[] = [
+    // One glob's last file is the next one's first: read once all the same.
+    { kind: 'files', glob: '/proc/sys/kernel/ostyp?' },
+    { kind: 'files', glob: '/proc/sys/kernel/o[s]type' },
+    { kind: 'files', glob: queues },
+    // The same files again: by overlapping globs, by name, as a sysctl.
+    { kind: 'files', glob: '/proc/sys/kernel/o*' },
+    { kind: 'files', glob: '/proc/sys/kernel/os*' },
+    { kind: 'file', path: '/proc/sys/kernel/ostype' },
+    { kind: 'sysctl', key: 'kernel.osrelease' },
+    { kind: 'files', glob: '/sys/class/net/psd-none-*/queues/rx-*/rps_cpus' },
+  ];
+  const facts = await gatherFacts(createLocalTransport(), queries);
+  const want: Record<string, string> = {};
+  for (const nic of readdirSync('/sys/class/net').filter((n) => !n.startsWith('.'))) {
+    const at = `/sys/class/net/${nic}/queues`;
+    for (const q of existsSync(at) ? readdirSync(at).filter((n) => n.startsWith('rx-')) : [])
+      if (existsSync(`${at}/${q}/rps_cpus`)) want[`${at}/${q}/rps_cpus`] = readFileSync(`${at}/${q}/rps_cpus`, 'utf8');
+  }
+  assert.deepEqual(facts.files(queues), want);
+  const kernel = (names: string[]) =>
+    Object.fromEntries(names.map((n) => [`/proc/sys/kernel/${n}`, readFileSync(`/proc/sys/kernel/${n}`, 'utf8')]));
+  const o = readdirSync('/proc/sys/kernel').filter((n) => n.startsWith('o'));
+  assert.ok(o.includes('ostype') && o.includes('osrelease'));
+  assert.deepEqual(facts.files('/proc/sys/kernel/o*'), kernel(o));
+  assert.deepEqual(facts.files('/proc/sys/kernel/os*'), kernel(['osrelease', 'ostype']));
+  assert.deepEqual(facts.files('/proc/sys/kernel/ostyp?'), { '/proc/sys/kernel/ostype': 'Linux\n' });
+  assert.deepEqual(facts.files('/proc/sys/kernel/o[s]type'), { '/proc/sys/kernel/ostype': 'Linux\n' });
+  assert.equal(facts.file('/proc/sys/kernel/ostype'), 'Linux\n');
+  assert.equal(facts.sysctl('kernel.osrelease'), release());
+  assert.deepEqual(facts.files('/sys/class/net/psd-none-*/queues/rx-*/rps_cpus'), {});
+  // No process of their own: the globs expand in the gather's shell, their files join the grep.
+  const script = (qs: FactQuery[]) => composeGatherScript(uniqueQueries(qs), { root: '', offline: false });
+  assert.deepEqual(startedCommands(script(queries), dir), ['grep']);
 });
 
 test("a script run in the gather's shell answers as its own sh would: arguments, output, stderr, exit code", async () => {

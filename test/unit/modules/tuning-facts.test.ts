@@ -3,12 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { irqFactsQuery, parseIrqFacts } from '../../../modules/_tuning/irqs.js';
-import { blockDevices, blockDevicesQuery, parseScheduler } from '../../../modules/_tuning/block-devices.js';
-import { sysfsValuesQuery } from '../../../modules/_tuning/sysfs-values.js';
+import { blockDevices, parseScheduler } from '../../../modules/_tuning/block-devices.js';
+import { sysfsValues } from '../../../modules/_tuning/sysfs-values.js';
+import { gatheredSysfs, greppedSysfs } from '../../helpers/sysfs-gather.js';
 import { fakeFacts } from '../../helpers/fake-facts.js';
 import { waitFor } from '../../helpers/wait.js';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -111,21 +112,31 @@ test('the IRQ script says irqbalance runs exactly when pidof does: not for a zom
   if (hasPidof) assert.equal(pidof(), true);
 });
 
-test('a few sysfs files read by builtins print what grep -H . prints: every non-empty line, the last one without its newline too', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'psd-sysfs-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [name, text] of Object.entries({ a: '[none] mq-deadline\n', b: 'x\n\n  y \\t\n', c: 'no newline', d: '' })) {
-    mkdirSync(join(dir, name, 'queue'), { recursive: true });
-    writeFileSync(join(dir, name, 'queue', 'scheduler'), text);
-  }
-  mkdirSync(join(dir, 'e', 'queue', 'scheduler'), { recursive: true });
-  const globs = [`${dir}/*/queue/scheduler`, `${dir}/none*/x`];
-  const run = (few: boolean) => execFileSync('sh', sysfsValuesQuery(globs, few).argv.slice(1), { encoding: 'utf8' });
-  assert.equal(run(true), run(false));
-  assert.equal(run(true).split('\n').length, 5);
+test('sysfs values gathered with the kernel values are what grep -H . prints, on this machine: queues and schedulers', () => {
+  const globs = ['/sys/class/net/*/queues/rx-*/rps_cpus', '/sys/class/net/*/queues/rx-*/rps_flow_cnt', '/sys/block/*/queue/scheduler'];
+  const gathered = gatheredSysfs(globs);
+  assert.deepEqual(gathered, greppedSysfs(globs));
+  assert.ok(Object.keys(gathered).some((p) => p.endsWith('/scheduler')) || !existsSync('/sys/block'));
+  // Under dash and bash alike: the globs expand in the gather's own shell.
+  if (existsSync('/bin/bash')) assert.deepEqual(gatheredSysfs(globs, '/bin/bash'), gathered);
 });
 
-test('block devices: offered schedulers and the bracketed current one, from one grep', () => {
+test("a file's value is its last non-empty line, trimmed, as grep -H . shows it; a file without one has none", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-sysfs-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const texts = { a: '[none] mq-deadline\n', b: 'x\n\n  y \\t\n', c: 'no newline', d: '', e: '\n\n', f: '  \n' };
+  for (const [name, text] of Object.entries(texts)) writeFileSync(join(dir, name), text);
+  const grep = spawnSync('sh', ['-c', `grep -H . -- '${dir}'/* 2>/dev/null; true`], { encoding: 'utf8' }).stdout;
+  const want: Record<string, string> = {};
+  for (const line of grep.split('\n').filter(Boolean)) want[line.slice(0, line.indexOf(':'))] = line.slice(line.indexOf(':') + 1).trim();
+  // The gather gives a kernel file's text with a newline at its end (readSegment).
+  const files = Object.fromEntries(
+    Object.entries(texts).map(([name, text]) => [join(dir, name), text.endsWith('\n') || !text ? text : `${text}\n`]),
+  );
+  assert.deepEqual(sysfsValues(fakeFacts({ files }), [`${dir}/*`]), want);
+});
+
+test('block devices: offered schedulers and the bracketed current one, from their scheduler files', () => {
   assert.deepEqual(parseScheduler('vda', 'none [mq-deadline] kyber bfq '), {
     name: 'vda',
     schedulers: ['none', 'mq-deadline', 'kyber', 'bfq'],
@@ -133,10 +144,11 @@ test('block devices: offered schedulers and the bracketed current one, from one 
   });
   // The lab's emulated file keeps the one word written to it.
   assert.equal(parseScheduler('sda', 'none').current, 'none');
-  const q = blockDevicesQuery();
-  assert.ok(q.kind === 'cmd');
-  const stdout = '/sys/block/nvme0n1/queue/scheduler:[none] mq-deadline\n/sys/block/sda/queue/scheduler:[mq-deadline] none\n';
-  const devices = blockDevices(fakeFacts({ cmds: { [q.argv.join(' ')]: { rc: 0, stdout, stderr: '' } } }));
+  const devices = blockDevices(
+    fakeFacts({
+      files: { '/sys/block/nvme0n1/queue/scheduler': '[none] mq-deadline\n', '/sys/block/sda/queue/scheduler': '[mq-deadline] none\n' },
+    }),
+  );
   assert.deepEqual(
     devices.map((d) => [d.name, d.current]),
     [

@@ -10,16 +10,6 @@ export function tuningContext(opts: Partial<PlanContext> = {}) {
   return fakeContext({ taskName: 'Tuning', render: renderTemplate, ...opts });
 }
 
-const globRegExp = (glob: string) =>
-  new RegExp(
-    '^' +
-      glob
-        .split('*')
-        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-        .join('[^/]*') +
-      '$',
-  );
-
 /** Fake facts plus what the tuning modules read through their own queries: NICs with their IRQs
  *  (_tuning/irqs.ts), whether irqbalance runs, and block devices with their schedulers. */
 export interface TuningFacts extends FakeFactsData {
@@ -37,18 +27,15 @@ const schedulerFiles = (devices: TuningFacts['blockDevices'] = []) =>
   );
 
 /**
- * Facts as the host would answer the module's queries: `grep -H . -- GLOBS` commands and their
- * builtin form for a few files (see
- * _tuning/sysfs-values.ts) answered from the fake files, like the real command would, and the
- * IRQ query (_tuning/irqs.ts) from the fake NICs.
+ * Facts as the host would answer the module's queries: the sysfs globs (_tuning/sysfs-values.ts)
+ * from the fake files, and the IRQ query (_tuning/irqs.ts) from the fake NICs.
  */
 export function factsFor<A>(mod: Module<A>, args: A, data: TuningFacts) {
   const { nics = [], irqbalanceActive = false, blockDevices, ...rest } = data;
   const files = { ...schedulerFiles(blockDevices), ...rest.files };
   const cmds = { ...rest.cmds };
   for (const q of mod.needs(args, tuningContext())) {
-    if (q.kind !== 'cmd') continue;
-    if (q.argv.join(' ') === irqFactsQuery().argv.join(' ')) {
+    if (q.kind === 'cmd' && q.argv.join(' ') === irqFactsQuery().argv.join(' ')) {
       const affinity = Object.entries(files).filter(([path]) => /^\/proc\/irq\/\d+\/smp_affinity_list$/.test(path));
       const lines = [
         ...nics.map((n) => `nic ${n.name}`),
@@ -57,18 +44,9 @@ export function factsFor<A>(mod: Module<A>, args: A, data: TuningFacts) {
         ...(irqbalanceActive ? ['irqbalance'] : []),
       ];
       cmds[q.argv.join(' ')] = { rc: 0, stdout: lines.map((l) => l + '\n').join(''), stderr: '' };
-      continue;
     }
-    const grep = /^grep -H \. -- (.*) 2>\/dev\/null; true$/.exec(q.argv[2] ?? '') ?? /^for f in (.*); do \[ -f /.exec(q.argv[2] ?? '');
-    if (!grep) continue;
-    // Each glob is quoted but for its wildcards; its alphabet holds no quote or space.
-    const globs = grep[1].split(' ').map((w) => globRegExp(w.replace(/'/g, '')));
-    const lines = Object.entries(files)
-      .filter(([path, value]) => globs.some((g) => g.test(path)) && value.trim() !== '')
-      .map(([path, value]) => `${path}:${value.split('\n')[0]}\n`);
-    cmds[q.argv.join(' ')] = { rc: 0, stdout: lines.join(''), stderr: '' };
   }
-  return fakeFacts({ ...rest, cmds });
+  return fakeFacts({ ...rest, files, cmds });
 }
 
 export function planWith<A>(mod: Module<A>, data: TuningFacts, rawArgs: Record<string, unknown>, opts: Partial<PlanContext> = {}) {
