@@ -13,6 +13,7 @@ import type { HostFacts } from '../../src/facts/types.js';
 const emptyHost: HostFacts = {
   hostname: 'bench',
   kernel: '6.1.0',
+  machine: 'x86_64',
   cpusOnline: [0, 1, 2, 3],
   numaNodes: [0],
   systemd: false,

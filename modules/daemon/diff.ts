@@ -32,18 +32,27 @@ export function artifactOf(args: DaemonArgs, ctx: PlanContext, arch: Arch, repor
 }
 
 /**
- * The artifact for the switch's CPU (`uname -m`). An offline root (an image in a chroot) may
- * have no uname to run: it gets the x86_64 artifact, as the machine building it runs x86_64.
+ * The artifact for the switch's CPU (`uname -m`: the host section's on a live switch). An offline
+ * root (an image in a chroot) may have no uname to run: it gets the x86_64 artifact, as the
+ * machine building it runs x86_64.
  */
 export function hostArtifact(facts: Facts, args: DaemonArgs, ctx: PlanContext): Artifact | null {
-  const uname = facts.cmd(UNAME_M);
-  const arch = uname.rc === 0 ? archOfMachine(uname.stdout) : ctx.offline ? 'x64' : undefined;
+  const { arch, seen } = ctx.offline ? offlineArch(facts) : liveArch(facts);
   if (!arch) {
-    const seen = uname.rc === 0 ? uname.stdout.trim() : `uname -m failed: ${uname.stderr.trim()}`;
     ctx.error(`no portsyncd artifact for this switch's architecture (${seen})`, [], 'portsyncd is built for x86_64 and aarch64 switches');
     return null;
   }
   return artifactOf(args, ctx, arch);
+}
+
+function liveArch(facts: Facts): { arch?: Arch; seen: string } {
+  const machine = facts.host.machine;
+  return { arch: archOfMachine(machine), seen: machine || 'uname -m failed' };
+}
+
+function offlineArch(facts: Facts): { arch?: Arch; seen: string } {
+  const uname = facts.cmd(UNAME_M);
+  return uname.rc === 0 ? { arch: archOfMachine(uname.stdout), seen: uname.stdout.trim() } : { arch: 'x64', seen: '' };
 }
 
 /** A stopped daemon with nothing else to restart it is started. */

@@ -36,7 +36,9 @@ const daemon: Module<DaemonArgs> = {
       ...instanceFiles(args),
     ];
     return [
-      { kind: 'cmd', argv: UNAME_M },
+      // The architecture: a live switch's from the host section (no process on kernels with
+      // kernel.arch), an offline root's from its own uname, if it has one.
+      ctx.offline ? { kind: 'cmd', argv: UNAME_M } : { kind: 'host' },
       ...artifacts.map((a) => ({ kind: 'file' as const, path: releaseMarker(args.prefix, a.id) })),
       // Links: their targets are what counts, not hashes of what they lead to.
       { kind: 'stat', path: currentLink(args.prefix), hash: false },

@@ -1,5 +1,5 @@
 // The host section (HostFacts), read when a task declares `{ kind: 'host' }`: one-line files read
-// by shell builtins, so it starts no process. Paths are prefixed with $ROOT (empty on a live
+// by shell builtins, so it starts no process (but `uname -m` on a kernel before 6.1). Paths are prefixed with $ROOT (empty on a live
 // host, the root directory of an offline tree), and a missing file is tolerated: an offline root
 // has no /proc or /sys.
 import type { HostFacts } from './types.js';
@@ -15,6 +15,10 @@ first() { v=; [ -r "$1" ] && { IFS= read -r v < "$1" || [ -n "$v" ]; }; }
 if [ -z "$R" ]; then
   first /proc/sys/kernel/hostname && ${line('hostname')}
   first /proc/sys/kernel/osrelease && ${line('kernel')}
+  # uname -m: kernel.arch under the plain Linux personality (linux32 makes uname say i686); uname
+  # itself under another, or on a kernel before 6.1 (no kernel.arch).
+  { first /proc/self/personality && [ "$v" = 00000000 ] && first /proc/sys/kernel/arch; } || v=$(uname -m 2>/dev/null)
+  [ -n "$v" ] && ${line('machine')}
 elif first "$R/etc/hostname"; then ${line('hostname')}; fi
 first "$R/sys/devices/system/cpu/online" && ${line('cpus')}
 first "$R/sys/devices/system/node/online" && ${line('numa')}
@@ -39,6 +43,7 @@ export function parseHostFacts(values: ReadonlyMap<string, string>): HostFacts {
   return {
     hostname: values.get('hostname')?.trim() ?? '',
     kernel: values.get('kernel')?.trim() ?? '',
+    machine: values.get('machine')?.trim() ?? '',
     cpusOnline: kernelList(values.get('cpus')),
     numaNodes: numa.length > 0 ? numa : [0],
     systemd: values.has('systemd'),

@@ -59,6 +59,8 @@ export interface CmdFact {
 export interface HostFacts {
   hostname: string;
   kernel: string; // uname -r
+  /** `uname -m` (x86_64, aarch64) on a live host; '' on an offline root. */
+  machine: string;
   cpusOnline: number[];
   numaNodes: number[];
   /** systemd is PID 1 and reachable (false on an offline root). */

@@ -16,6 +16,7 @@ export interface FakeFactsData {
 export const defaultHost: HostFacts = {
   hostname: 'sw1',
   kernel: '6.1.0-18-amd64',
+  machine: 'x86_64',
   cpusOnline: [0, 1, 2, 3],
   numaNodes: [0],
   systemd: true,

@@ -14,6 +14,7 @@ test('parses the section: CPU and NUMA lists, systemd present', () => {
     new Map([
       ['hostname', 'sw-leaf-01'],
       ['kernel', '6.1.0-29-2-amd64'],
+      ['machine', 'aarch64'],
       ['cpus', '0-3,6'],
       ['numa', '0-1'],
       ['systemd', ''],
@@ -22,6 +23,7 @@ test('parses the section: CPU and NUMA lists, systemd present', () => {
   assert.deepEqual(f, {
     hostname: 'sw-leaf-01',
     kernel: '6.1.0-29-2-amd64',
+    machine: 'aarch64',
     cpusOnline: [0, 1, 2, 3, 6],
     numaNodes: [0, 1],
     systemd: true,
@@ -30,7 +32,7 @@ test('parses the section: CPU and NUMA lists, systemd present', () => {
 
 test('an offline root with almost nothing readable gets safe defaults', () => {
   const f = parseHostFacts(new Map([['hostname', 'image']]));
-  assert.deepEqual(f, { hostname: 'image', kernel: '', cpusOnline: [], numaNodes: [0], systemd: false });
+  assert.deepEqual(f, { hostname: 'image', kernel: '', machine: '', cpusOnline: [], numaNodes: [0], systemd: false });
   assert.deepEqual(parseHostFacts(new Map()).numaNodes, [0]);
 });
 
@@ -45,12 +47,33 @@ test('the section runs under dash on this machine, describes it, and starts no p
   const { facts: f } = runSection(['dash'], { PATH: process.env.PATH ?? '' });
   assert.equal(f.hostname, hostname());
   assert.equal(f.kernel, release());
+  assert.equal(f.machine, execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim());
   assert.equal(f.cpusOnline.length, availableParallelism());
   assert.ok(f.numaNodes.includes(0));
   assert.equal(f.systemd, existsSync('/run/systemd/system'));
-  // Shell builtins only: with an empty PATH no command could be found, and the answer is the same.
-  assert.deepEqual(runSection(['/bin/dash'], { PATH: '' }).facts, f);
+  // Shell builtins only: with an empty PATH no command could be found, and the answer is the same
+  // (uname -m read from kernel.arch; a kernel before 6.1 has none, and uname is started for it).
+  const bare = runSection(['/bin/dash'], { PATH: '' }).facts;
+  assert.deepEqual(bare, existsSync('/proc/sys/kernel/arch') ? f : { ...f, machine: '' });
 });
+
+test(
+  'the machine is kernel.arch under the plain personality and what uname -m says under linux32',
+  { skip: !existsSync('/usr/bin/setarch') && 'setarch not installed' },
+  () => {
+    const env = { PATH: process.env.PATH ?? '' };
+    const script = composeGatherScript([{ kind: 'host' }], { root: '', offline: false });
+    const machine = (argv: string[]) =>
+      parseHostFacts(
+        parseGatherOutput(execFileSync(argv[0]!, [...argv.slice(1), '-c', script], { env, encoding: 'utf8' })).host ?? new Map(),
+      ).machine;
+    for (const persona of ['linux64', 'linux32']) {
+      const uname = execFileSync('setarch', [persona, 'uname', '-m'], { encoding: 'utf8' }).trim();
+      assert.equal(machine(['setarch', persona, 'dash']), uname, persona);
+    }
+    assert.notEqual(machine(['setarch', 'linux32', 'dash']), machine(['dash']), 'linux32 names another machine');
+  },
+);
 
 test(
   'the section gives the same facts under busybox applets only',
@@ -79,9 +102,10 @@ test('on an offline root the section reads the tree and skips the running kernel
     put('sys/devices/system/cpu/online', '0-3\n');
     put('sys/devices/system/node/online', '0-1');
     put('proc/sys/kernel/osrelease', '9.9.9\n');
+    put('proc/sys/kernel/arch', 'riscv64\n');
     mkdirSync(join(root, 'run/systemd/system'), { recursive: true });
     const { facts: f } = runSection(['dash'], { PATH: process.env.PATH ?? '' }, root);
-    assert.deepEqual(f, { hostname: 'sw7', kernel: '', cpusOnline: [0, 1, 2, 3], numaNodes: [0, 1], systemd: true });
+    assert.deepEqual(f, { hostname: 'sw7', kernel: '', machine: '', cpusOnline: [0, 1, 2, 3], numaNodes: [0, 1], systemd: true });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -28,13 +28,14 @@ const file = (mode = '0644'): StatFact => ({ type: 'file', mode, owner: 'root', 
 const active = { load: 'loaded', active: 'active', sub: 'running', enabled: 'enabled' };
 
 const UNAME = 'uname -m';
-const machine = (m: string) => ({ rc: 0, stdout: `${m}\n`, stderr: '' });
+/** A live switch's architecture, from the host section. */
+const machine = (m: string): FakeFactsData => ({ host: { machine: m } });
 
 /** An x86_64 switch unless data says otherwise. */
 function plan(data: FakeFactsData, raw: Record<string, unknown> = {}) {
   const args = withDefaults<DaemonArgs>(daemon.schema, { artifact, config: { http: { port: 9464 } }, ...raw });
   const ctx = fakeContext({ taskName: 'Deploy portsyncd', render: renderTemplate });
-  const changes = daemon.diff(fakeFacts({ ...data, cmds: { [UNAME]: machine('x86_64'), ...data.cmds } }), args, ctx);
+  const changes = daemon.diff(fakeFacts(data), args, ctx);
   return { changes, errors: ctx.errors, args, ctx };
 }
 
@@ -172,7 +173,7 @@ test('an aarch64 switch gets the arm64 artifact; an unknown architecture or a mi
   const arm = join(dir, 'portsyncd-arm64-test.tar.gz');
   writeFileSync(arm, 'an arm64 tarball');
   const armId = createHash('sha256').update('an arm64 tarball').digest('hex').slice(0, 12);
-  const onArm = plan({ cmds: { [UNAME]: machine('aarch64') } }, { artifact_arm64: arm });
+  const onArm = plan(machine('aarch64'), { artifact_arm64: arm });
   assert.deepEqual(onArm.errors, []);
   const upload = onArm.changes.find((c) => c.summary.startsWith('install release'))!;
   assert.equal(upload.ops[0]!.kind === 'upload' && upload.ops[0]!.localPath, arm);
@@ -189,10 +190,18 @@ test('an aarch64 switch gets the arm64 artifact; an unknown architecture or a mi
   );
   assert.deepEqual(offline.errors, [], 'an offline root without uname gets the x86_64 artifact');
   assert.ok(image.some((c) => c.summary.includes(id)));
-  assert.match(plan({ cmds: { [UNAME]: noUname } }).errors[0]!.message, /uname -m failed/, 'a live switch must answer');
-  const odd = plan({ cmds: { [UNAME]: machine('riscv64') } });
+  // An offline root with a uname: its answer, as on a live switch.
+  const armImage = fakeContext({ taskName: 'Deploy portsyncd', render: renderTemplate, offline: true });
+  daemon.diff(
+    fakeFacts({ cmds: { [UNAME]: { rc: 0, stdout: 'aarch64\n', stderr: '' } } }),
+    withDefaults<DaemonArgs>(daemon.schema, { artifact, config: {} }),
+    armImage,
+  );
+  assert.match(armImage.errors[0]?.message ?? '', /cannot read the portsyncd arm64 artifact/);
+  assert.match(plan(machine('')).errors[0]!.message, /uname -m failed/, 'a live switch must answer');
+  const odd = plan(machine('riscv64'));
   assert.match(odd.errors[0]!.message, /no portsyncd artifact for this switch's architecture \(riscv64\)/);
-  const missing = plan({ cmds: { [UNAME]: machine('aarch64') } }, { artifact_arm64: join(dir, 'nope.tar.gz') });
+  const missing = plan(machine('aarch64'), { artifact_arm64: join(dir, 'nope.tar.gz') });
   assert.match(missing.errors[0]!.message, /cannot read the portsyncd arm64 artifact .*nope\.tar\.gz: no such file$/);
   assert.deepEqual(missing.errors[0]!.argPath, ['artifact_arm64']);
   assert.deepEqual(missing.changes, []);
@@ -242,4 +251,13 @@ test("multi-ASIC: a namespace the switch's database_global.json lacks, or no suc
   assert.deepEqual(wrong.errors[0]!.argPath, ['asics']);
   const single = plan({}, { asics: ['asic0'] });
   assert.match(single.errors[0]!.message, /database_global\.json is missing: the switch is not multi-ASIC/);
+});
+
+test("the architecture: a live switch's from the host section, no uname asked; an offline root's from its own uname", () => {
+  const args = withDefaults<DaemonArgs>(daemon.schema, { artifact, config: {} });
+  const live = daemon.needs(args, fakeContext({ render: renderTemplate }));
+  assert.ok(live.some((q) => q.kind === 'host'));
+  assert.ok(!live.some((q) => q.kind === 'cmd' && q.argv.join(' ') === UNAME));
+  const offline = daemon.needs(args, fakeContext({ render: renderTemplate, offline: true }));
+  assert.ok(offline.some((q) => q.kind === 'cmd' && q.argv.join(' ') === UNAME));
 });
