@@ -148,6 +148,10 @@ export interface PlanContext {
    * so the engine can name the file:line:column the value came from.
    */
   error(message: string, argPath?: (string | number)[], hint?: string): void;
+  /** A read of a control machine file every host asks for (a build's artifact): `read` runs once
+   *  per run and `key` (the module's name and the path, say); every later host gets its value, or
+   *  its error thrown again. */
+  readOnce<T>(key: string, read: () => T): T;
 }
 
 /** One setting as `verify` reports it: what the playbook wants, what runs, what survives a reboot. */

@@ -17,8 +17,11 @@ export function artifactOf(args: DaemonArgs, ctx: PlanContext, arch: Arch, repor
   const arg = args[ARCH_ARG[arch]];
   let path: string;
   try {
-    path = resolveArtifactPath(arg, ctx.vars.playbook_dir, arch);
-    return readArtifact(path);
+    // Every host asks (twice with its needs): the run reads LATEST and the artifact once.
+    const dir = ctx.vars.playbook_dir;
+    const where = JSON.stringify([arch, arg ?? null, typeof dir === 'string' ? dir : null]);
+    path = ctx.readOnce(`daemon artifact path ${where}`, () => resolveArtifactPath(arg, dir, arch));
+    return ctx.readOnce(`daemon artifact\0${path}`, () => readArtifact(path));
   } catch (e) {
     const why = readFailure(e);
     if (report)

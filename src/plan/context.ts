@@ -8,6 +8,7 @@ import type { PlanEnv } from './types.js';
 import { layeredView } from '../render/layered-view.js';
 import { copyUnsafeKeys, markUnsafe } from '../raw-data.js';
 import { censorProblem } from '../secrets/no-log.js';
+import { runReadsOf } from './run-reads.js';
 
 export interface TaskSink {
   warnings: string[];
@@ -33,6 +34,7 @@ export function planContext(host: string, vars: Vars, task: Task, args: Vars, en
     test: (expr) => env.evalWhen(expr, vars, task.pos),
     value: (expr) => env.renderArgs({ value: `{{ ${expr} }}` }, vars, { task, host }).value,
     error: (message, argPath, hint) => void sink.problems.push(problemAt(host, task, args, message, argPath, hint)),
+    readOnce: (key, read) => runReadsOf(env).once(key, read),
   };
 }
 

@@ -71,6 +71,7 @@ export function fakeContext(opts: Partial<PlanContext> = {}): RecordingContext {
     render: () => {
       throw new Error('render not supplied to fakeContext');
     },
+    readOnce: (_key, read) => read(),
     ...opts,
     warnings,
     notes,

@@ -1,0 +1,35 @@
+// Reads of the control machine's files that every host of a run asks for (the artifact a build
+// names and its checksum): made once per plan environment, which a run makes once, instead of a
+// stat or two per host. A run takes such files as they are when it first reads them, so all its
+// hosts get the same answer; a failed read (a file missing) is kept and thrown again as well. The
+// next run, or a driver planning in an environment of its own (verify, health probes), reads again.
+import type { PlanEnv } from './types.js';
+
+type Outcome = { value: unknown } | { error: unknown };
+
+export class RunReads {
+  private readonly done = new Map<string, Outcome>();
+
+  /** What `read` gives (or throws) for `key`, asked of `read` only the first time. */
+  once<T>(key: string, read: () => T): T {
+    let outcome = this.done.get(key);
+    if (!outcome) {
+      try {
+        outcome = { value: read() };
+      } catch (error) {
+        outcome = { error };
+      }
+      this.done.set(key, outcome);
+    }
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value as T;
+  }
+}
+
+const byEnv = new WeakMap<PlanEnv, RunReads>();
+
+export function runReadsOf(env: PlanEnv): RunReads {
+  let reads = byEnv.get(env);
+  if (!reads) byEnv.set(env, (reads = new RunReads()));
+  return reads;
+}
