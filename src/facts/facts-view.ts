@@ -1,7 +1,7 @@
 // A read-only Facts view over one host's gathered answers. Reading something no task declared in
 // needs() is a module bug, so it throws instead of guessing.
 import type { CmdFact, FactQuery, Facts, HostFacts, StatFact, UnitFact } from './types.js';
-import { queryKey, recordedFolders, type RawAnswer } from './gather-script.js';
+import { fieldKey, queryField, recordedFolders, type RawAnswer } from './gather-script.js';
 import { parseSystemFacts } from './system-facts.js';
 
 export const OFFLINE_UNIT: UnitFact = { load: 'offline', active: 'offline', sub: 'offline', enabled: 'offline' };
@@ -50,12 +50,18 @@ function parseUnit(text: string): UnitFact {
 export function buildFacts(host: HostFacts | undefined, queries: FactQuery[], answers: Map<number, RawAnswer>, dirs: string[] = []): Facts {
   // Made when first asked, and only where the gather recorded where folders lead.
   let folders: Map<string, number> | undefined;
-  const byKey = new Map<string, RawAnswer | undefined>();
-  queries.forEach((q, i) => byKey.set(queryKey(q), answers.get(i)));
-  const answer = (q: FactQuery): RawAnswer | undefined => {
-    const k = queryKey(q);
-    if (!byKey.has(k)) throw new Error(`fact ${k} was read but not declared in needs()`);
-    return byKey.get(k);
+  // By kind, then by the path (key, unit, glob, argv) a read names, so a read makes no key of its
+  // own; null: declared, and no answer (one lookup tells both).
+  const declared = new Map<FactQuery['kind'], Map<string, RawAnswer | null>>();
+  queries.forEach((q, i) => {
+    let ofKind = declared.get(q.kind);
+    if (!ofKind) declared.set(q.kind, (ofKind = new Map()));
+    ofKind.set(queryField(q), answers.get(i) ?? null);
+  });
+  const answer = (kind: FactQuery['kind'], field: string): RawAnswer | undefined => {
+    const a = declared.get(kind)?.get(field);
+    if (a === undefined) throw new Error(`fact ${fieldKey(kind, field)} was read but not declared in needs()`);
+    return a ?? undefined;
   };
   return {
     get host() {
@@ -63,34 +69,34 @@ export function buildFacts(host: HostFacts | undefined, queries: FactQuery[], an
       return host;
     },
     file(path) {
-      const a = answer({ kind: 'file', path });
+      const a = answer('file', path);
       return a?.status === 'ok' ? (a.fields[0] ?? '') : null;
     },
     stat(path) {
-      const a = answer({ kind: 'stat', path });
+      const a = answer('stat', path);
       return a?.status === 'ok' ? parseStat(a.fields[0] ?? '', a.fields[1]) : null;
     },
     sysctl(key) {
-      const a = answer({ kind: 'sysctl', key });
+      const a = answer('sysctl', key);
       return a?.status === 'ok' ? (a.fields[0] ?? '').replace(/\n$/, '') : null;
     },
     unit(name) {
-      const a = answer({ kind: 'unit', name });
+      const a = answer('unit', name);
       if (a?.status === 'offline') return { ...OFFLINE_UNIT };
       return a?.status === 'ok' ? parseUnit(a.fields[0] ?? '') : { ...UNKNOWN_UNIT };
     },
     cmd(argv): CmdFact {
-      const a = answer({ kind: 'cmd', argv });
+      const a = answer('cmd', JSON.stringify(argv));
       if (a?.status !== 'ok') return { rc: 127, stdout: '', stderr: 'not run' };
       return { rc: Number(a.fields[0]), stdout: a.fields[1] ?? '', stderr: a.fields[2] ?? '' };
     },
     sysfs: () => undefined,
     files(glob) {
-      const a = answer({ kind: 'files', glob });
+      const a = answer('files', glob);
       return Object.fromEntries((a?.items ?? []).map(([p = '', c = '']) => [p, c]));
     },
     system() {
-      const a = answer({ kind: 'system' });
+      const a = answer('system', '');
       return parseSystemFacts(a?.fields[0] ?? '', a?.volatile);
     },
     leads(dir) {

@@ -14,24 +14,33 @@ import { MARK, rooted, shArgv, shGlob, shq } from '../script/shell.js';
 import { systemFactsScript, volatileFactsScript } from './system-facts.js';
 import { hostFactsScript, HOST_MARK } from './host-facts.js';
 
-export function queryKey(q: FactQuery): string {
+/** What names a query within its kind: a path, key, unit or glob, a command's argv as JSON. */
+export function queryField(q: FactQuery): string {
   switch (q.kind) {
     case 'host':
-      return 'host';
+    case 'system':
+      return '';
     case 'file':
     case 'stat':
-      return `${q.kind}:${q.path}`;
+      return q.path;
     case 'sysctl':
-      return `sysctl:${q.key}`;
+      return q.key;
     case 'unit':
-      return `unit:${q.name}`;
+      return q.name;
     case 'cmd':
-      return `cmd:${JSON.stringify(q.argv)}`;
+      return JSON.stringify(q.argv);
     case 'files':
-      return `files:${q.glob}`;
-    case 'system':
-      return 'system';
+      return q.glob;
   }
+}
+
+/** The key of the query of `kind` named by `field` (`queryField`). */
+export function fieldKey(kind: FactQuery['kind'], field: string): string {
+  return kind === 'host' || kind === 'system' ? kind : `${kind}:${field}`;
+}
+
+export function queryKey(q: FactQuery): string {
+  return fieldKey(q.kind, queryField(q));
 }
 
 export function uniqueQueries(queries: FactQuery[]): FactQuery[] {
