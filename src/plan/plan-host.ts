@@ -3,7 +3,7 @@
 // changes, the handlers those changes notify, and the hooks the driver asks for (each task's
 // settings for verify, each probe's results for health). Any problem, from any step or hook,
 // throws one ValidationError carrying all of them, so no driver can drop one.
-import type { Change, PlanContext } from '../module.js';
+import type { Change, Op, PlanContext } from '../module.js';
 import type { Facts } from '../facts/types.js';
 import type { Vars } from '../playbook/types.js';
 import { ValidationError, type Problem } from '../errors.js';
@@ -274,11 +274,21 @@ function unconverging(host: string, sources: PreparedTask[], plan: HostPlan, rep
   plan.tasks.forEach((t, i) => {
     // A rescue on standby and a check_mode task write nothing the others plan on.
     if (t.standby || t.checkOnly) return;
-    for (const c of t.changes.filter(isChange)) for (const path of writtenPaths(c)) writers.set(path, [...(writers.get(path) ?? []), i]);
+    // Every host plans this: its lists grow in place, no list is made per change or op.
+    for (const c of t.changes) {
+      if (!isChange(c)) continue;
+      for (const op of c.ops) {
+        if (!writes(op)) continue;
+        const tasks = writers.get(op.path);
+        if (tasks) tasks.push(i);
+        else writers.set(op.path, [i]);
+      }
+    }
   });
   const problems: Problem[] = [];
   const reported = new Set<number>();
   for (const [path, tasks] of writers) {
+    if (tasks.length < 2) continue;
     const last = tasks[tasks.length - 1];
     for (const i of tasks.slice(0, -1)) {
       if (reported.has(i) || plan.tasks[i].task === plan.tasks[last].task) continue;
@@ -301,8 +311,12 @@ function unconverging(host: string, sources: PreparedTask[], plan: HostPlan, rep
   return problems;
 }
 
+function writes(op: Op): op is Extract<Op, { kind: 'put' | 'symlink' | 'upload' }> {
+  return op.kind === 'put' || op.kind === 'symlink' || op.kind === 'upload';
+}
+
 function writtenPaths(c: Change): string[] {
-  return c.ops.flatMap((op) => (op.kind === 'put' || op.kind === 'symlink' || op.kind === 'upload' ? [op.path] : []));
+  return c.ops.flatMap((op) => (writes(op) ? [op.path] : []));
 }
 
 function skipReason(
