@@ -18,7 +18,17 @@ export function shArgv(argv: string[]): string {
 /** A shell glob with everything but `*`, `?` and `[...]` quoted, so only the pattern expands. */
 export function shGlob(glob: string): string {
   const parts = glob.split(/([*?]|\[[^\]/]*\])/);
-  return parts.map((p, i) => (i % 2 === 1 ? p : p === '' ? '' : shq(p))).join('');
+  return parts.map((p, i) => (i % 2 === 0 ? (p === '' ? '' : shq(p)) : p.startsWith('[') ? bracket(p) : p)).join('');
+}
+
+/** A bracket expression whose members are quoted one by one (a quoted member matches itself in
+ *  sh and bash), so `$(…)`, quotes or blanks inside it stay text; a leading `!`/`^` still negates
+ *  and letters, digits and `-` stay bare, so ranges keep working. */
+function bracket(p: string): string {
+  const inner = p.slice(1, -1);
+  const negated = /^[!^]/.test(inner) ? inner[0]! : '';
+  const members = [...inner.slice(negated.length)].map((c) => (/^[A-Za-z0-9-]$/.test(c) ? c : shq(c))).join('');
+  return `[${negated}${members}]`;
 }
 
 /** A quoted heredoc that decodes to `content` exactly (any bytes) into `dest` (already quoted);
