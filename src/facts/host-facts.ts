@@ -1,7 +1,7 @@
 // The host section (HostFacts), read when a task declares `{ kind: 'host' }`: one-line files read
-// by shell builtins, so it starts no process (but `uname -m` on a kernel before 6.1). Paths are prefixed with $ROOT (empty on a live
-// host, the root directory of an offline tree), and a missing file is tolerated: an offline root
-// has no /proc or /sys.
+// by shell builtins, so it starts no process (but `uname -m` on a kernel before 6.1). Paths are
+// prefixed with $ROOT (empty on a live host, the root directory of an offline tree), and a missing
+// file is tolerated: an offline root has no /proc or /sys.
 import type { HostFacts } from './types.js';
 import { MARK } from '../script/shell.js';
 
