@@ -1,8 +1,10 @@
 // NICs, their IRQs and the IRQs' CPU affinity, as the irq_affinity module reads them: one script
-// in the gather's own shell (inShell) lists the NICs with the device under each, prints /proc/interrupts without its per-CPU counts
-// and every /proc/irq/N/smp_affinity_list, and says whether irqbalance runs, all three by one awk
-// (a process costs a switch more than the files it reads). irqbalance runs as `pidof` would say:
-// a process whose name (/proc/PID/stat, read up to its last ')') is irqbalance, zombies aside.
+// in the gather's own shell (inShell) lists the NICs with the device under each, prints
+// /proc/interrupts without its per-CPU counts and every /proc/irq/N/smp_affinity_list, and says
+// whether irqbalance runs, all three by one awk (a process costs a switch more than the files it
+// reads). irqbalance runs as `pidof` would say: a process whose name (/proc/PID/stat, read up to
+// its last ')') is irqbalance, zombies aside. `grep -s` reads the stat files for awk: a process
+// that exits while read fails its read (ESRCH), which mawk takes as fatal and grep skips.
 //
 // Which IRQs belong to which NIC: drivers name their queue IRQs after the interface
 // ("Ethernet0-rx-0", "eth0-TxRx-3", "i40e-eth0-TxRx-0") or after the device that carries it
@@ -54,22 +56,20 @@ const SCRIPT = String.raw`for d in /sys/class/net/*; do
   if [ -e "$d/device" ] && cd -P "$d/device" 2>/dev/null; then echo "nic ${'$'}{d##*/} ${'$'}{PWD##*/}"; else echo "nic ${'$'}{d##*/}"; fi
 done
 cd /
-awk 'BEGIN {
-       for (i = 1; i < ARGC; i++) if (ARGV[i] ~ /^\/proc\/[0-9]+\/stat$/) {
-         if ((getline l < ARGV[i]) > 0 && match(l, /^[0-9]+ \(.*\) /)) {
-           o = index(l, "(")
-           if (substr(l, o + 1, RLENGTH - o - 2) == "irqbalance" && substr(l, RLENGTH + 1, 1) != "Z") b = 1
-         }
-         close(ARGV[i]); ARGV[i] = ""
+grep -sh '' /proc/[0-9]*/stat | awk 'FILENAME == "-" {
+       if (match($0, /^[0-9]+ \(.*\) /)) {
+         o = index($0, "(")
+         if (substr($0, o + 1, RLENGTH - o - 2) == "irqbalance" && substr($0, RLENGTH + 1, 1) != "Z") b = 1
        }
-       if (b) print "irqbalance" }
+       next }
      FILENAME == "/proc/interrupts" {
        if (FNR == 1) { n = NF; next }
        if ($1 !~ /^[0-9]+:$/) next
        s = substr($1, 1, length($1) - 1)
        for (i = 2; i <= NF; i++) if (i > n + 1 || $i !~ /^[0-9]+$/) s = s " " $i
        print "irq " s; next }
-     NF { print "aff " FILENAME " " $0 }' /proc/[0-9]*/stat /proc/interrupts /proc/irq/*/smp_affinity_list 2>/dev/null
+     NF { print "aff " FILENAME " " $0 }
+     END { if (b) print "irqbalance" }' - /proc/interrupts /proc/irq/*/smp_affinity_list 2>/dev/null
 true`;
 
 const ARGV = ['sh', '-c', SCRIPT];

@@ -8,7 +8,7 @@ import { sysfsValues } from '../../../modules/_tuning/sysfs-values.js';
 import { gatheredSysfs, greppedSysfs } from '../../helpers/sysfs-gather.js';
 import { fakeFacts } from '../../helpers/fake-facts.js';
 import { waitFor } from '../../helpers/wait.js';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +110,27 @@ test('the IRQ script says irqbalance runs exactly when pidof does: not for a zom
   await start([zombie, '60'], (pid) => / \(irqbalance\) S /.test(state(pid)));
   assert.equal(says(), true);
   if (hasPidof) assert.equal(pidof(), true);
+});
+
+test('processes exiting while the IRQ script reads their stat files leave its answer whole', async (t) => {
+  const churn: number[] = [];
+  t.after(() => churn.forEach((pid) => process.kill(pid, 'SIGKILL')));
+  const run = () =>
+    new Promise<string>((done, fail) =>
+      execFile('sh', irqFactsQuery().argv.slice(1), { encoding: 'utf8' }, (err, out) => (err ? fail(err) : done(out))),
+    );
+  const irqs = (out: string) => out.split('\n').filter((l) => l.startsWith('irq ')).length;
+  const calm = irqs(await run());
+  assert.ok(calm > 0, 'this machine lists IRQs in /proc/interrupts');
+  // Short-lived processes come and go all the time, as on a busy switch: some exit between the
+  // script listing /proc and reading their stat file, whose read then fails (ESRCH).
+  for (let i = 0; i < 2; i++) churn.push(spawn('sh', ['-c', 'while :; do sh -c : & sh -c : & wait; done'], { stdio: 'ignore' }).pid!);
+  const counts: number[] = [];
+  for (let round = 0; round < 40; round++) counts.push(...(await Promise.all(Array.from({ length: 6 }, run))).map(irqs));
+  assert.deepEqual(
+    counts.filter((n) => n !== calm),
+    [],
+  );
 });
 
 test('sysfs values gathered with the kernel values are what grep -H . prints, on this machine: queues and schedulers', () => {
