@@ -5,6 +5,12 @@
 import type { HostFacts } from './types.js';
 import { MARK } from '../script/shell.js';
 
+/** `uname -m` into $psd_m, by shell builtins where it can: kernel.arch under the plain Linux
+ *  personality (linux32 makes uname say i686); uname itself under another personality, or on a
+ *  kernel before 6.1 (no kernel.arch). Live hosts only; the host and system sections share it. */
+export const MACHINE_SCRIPT = `psd_m=; { IFS= read -r psd_pers < /proc/self/personality && [ "$psd_pers" = 00000000 ] && IFS= read -r psd_m < /proc/sys/kernel/arch; } 2>/dev/null || psd_m=
+[ -n "$psd_m" ] || psd_m=$(uname -m 2>/dev/null)`;
+
 /** The word after the marker on the section's lines: "@@PSD host kernel 6.1.0". */
 export const HOST_MARK = 'host';
 
@@ -15,10 +21,8 @@ first() { v=; [ -r "$1" ] && { IFS= read -r v < "$1" || [ -n "$v" ]; }; }
 if [ -z "$R" ]; then
   first /proc/sys/kernel/hostname && ${line('hostname')}
   first /proc/sys/kernel/osrelease && ${line('kernel')}
-  # uname -m: kernel.arch under the plain Linux personality (linux32 makes uname say i686); uname
-  # itself under another, or on a kernel before 6.1 (no kernel.arch).
-  { first /proc/self/personality && [ "$v" = 00000000 ] && first /proc/sys/kernel/arch; } || v=$(uname -m 2>/dev/null)
-  [ -n "$v" ] && ${line('machine')}
+  ${MACHINE_SCRIPT}
+  v=$psd_m; [ -n "$v" ] && ${line('machine')}
 elif first "$R/etc/hostname"; then ${line('hostname')}; fi
 first "$R/sys/devices/system/cpu/online" && ${line('cpus')}
 first "$R/sys/devices/system/node/online" && ${line('numa')}

@@ -4,6 +4,7 @@
 import type { Vars } from '../playbook/types.js';
 import { markRaw, markUnsafe } from '../raw-data.js';
 import { shq } from '../script/shell.js';
+import { MACHINE_SCRIPT } from './host-facts.js';
 
 /** Facts that change from one read to the next (free memory), each printed as a line of its own
  *  after `prefix`, out of the sections: a guarded apply leaves those lines out of its comparison.
@@ -20,15 +21,14 @@ export function systemFactsScript(offline: boolean): string {
   if (offline) return `${files}\n[ -r "$ROOT/etc/hostname" ] && { printf '@@ uname\\n'; cat "$ROOT/etc/hostname"; }`;
   // Few processes: the kernel's names are read from /proc/sys/kernel by the shell itself (uname's
   // fields, in the switch's UTS namespace), and lines are cut by parameter expansion, not awk/head.
-  // The machine is kernel/arch only under the plain Linux personality: linux32 makes uname say i686.
   return String.raw`${files}
 set -f; nl='
 '
 u() { IFS= read -r v < "/proc/sys/kernel/$1" || v=$(uname "$2"); printf '%s\n' "$v"; }
 IFS= read -r n < /proc/sys/kernel/hostname || n=$(uname -n)
 printf '@@ uname\n%s\n' "$n"; u osrelease -r; u version -v
-m=; IFS= read -r p < /proc/self/personality && [ "$p" = 00000000 ] && { IFS= read -r m < /proc/sys/kernel/arch || m=; }
-[ -n "$m" ] || m=$(uname -m); printf '%s\n' "$m"; u ostype -s
+${MACHINE_SCRIPT}
+printf '%s\n' "$psd_m"; u ostype -s
 a=$(getent ahosts "$n" 2>/dev/null); a=${'$'}{a%%[[:space:]]*}
 printf '@@ fqdn\n'; if [ -n "$a" ]; then h=$(getent hosts "$a" 2>/dev/null); [ -n "$h" ] && printf '%s\n' "${'$'}{h%%"$nl"*}"; fi
 printf '@@ cpuinfo\n'; grep -E '^(processor|vendor_id|model name|physical id|core id|cpu cores|siblings)[[:space:]]*:' /proc/cpuinfo 2>/dev/null
