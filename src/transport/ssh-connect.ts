@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { SshEndpoint, SshOptions } from './ssh-options.js';
 import type { AuthPlan } from './ssh-auth.js';
 import type { KnownHostsStore, HostKeyTarget } from './ssh-host-keys.js';
+import { skipHostKeysProof } from './ssh-hostkeys-notice.js';
 
 export interface ConnectDeps {
   auth: (user: string) => Promise<AuthPlan>;
@@ -206,6 +207,7 @@ async function openClient(ep: SshEndpoint, opts: SshOptions, label: string, deps
     clock.start();
     try {
       client.connect(config);
+      skipHostKeysProof(client);
     } catch (e) {
       fail(e as Error);
     }

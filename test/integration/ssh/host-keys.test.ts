@@ -1,4 +1,5 @@
-// Host key policy against a real sshd: accepted forms, unknown, changed, revoked, and trust on first use.
+// Host key policy against a real sshd: accepted forms, unknown, changed, revoked, trust on first
+// use, and the keys the server announces after login.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -18,8 +19,8 @@ describe('ssh transport: host keys', () => {
   let kh: string;
   let otherKey: string;
 
-  const tryConnect = async (host = '127.0.0.1', opts: SshTransportOptions = {}) => {
-    const t = createSshTransport(
+  const transport = (host = '127.0.0.1', opts: SshTransportOptions = {}) =>
+    createSshTransport(
       'sw1',
       {
         host,
@@ -31,13 +32,16 @@ describe('ssh transport: host keys', () => {
       },
       opts,
     );
+  const tryConnect = async (host = '127.0.0.1', opts: SshTransportOptions = {}) => {
+    const t = transport(host, opts);
     await t.connect();
     await t.close();
   };
 
   before(async () => {
-    // MaxStartups: sshd drops some of more than 10 simultaneous handshakes by default.
-    sshd = await startSshd(['MaxStartups 100', ...ALIASES.map((a) => `ListenAddress ${a}`)]);
+    // MaxStartups: sshd drops some of more than 10 simultaneous handshakes by default. DEBUG3
+    // logs the host keys it announces and any request to prove them.
+    sshd = await startSshd(['MaxStartups 100', ...ALIASES.map((a) => `ListenAddress ${a}`)], { logLevel: 'DEBUG3' });
     work = makeTempDir('psd-ssh-hk-');
     kh = path.join(work, 'known_hosts');
     otherKey = keygen(path.join(work, 'other_host_key'));
@@ -107,6 +111,20 @@ describe('ssh transport: host keys', () => {
     const lines = fs.readFileSync(kh, 'utf8').split('\n').filter(Boolean).sort();
     assert.deepEqual(lines, ALIASES.map((a) => knownHostsLine(sshd, a)).sort());
     assert.equal(fs.statSync(kh).mode & 0o777, 0o600);
+  });
+
+  test('the keys sshd announces after login are taken as read: no proof of them is asked', async () => {
+    fs.writeFileSync(kh, `${knownHostsLine(sshd)}\n`);
+    const from = sshd.log().length;
+    const log = () => sshd.log().slice(from);
+    const t = transport();
+    await t.connect();
+    assert.equal((await t.exec('echo ok')).stdout, 'ok\n');
+    await t.close();
+    // The session's log reaches the listener's stderr as it goes: wait for the connection's end.
+    for (let i = 0; i < 50 && !/Connection closed|Disconnected from/.test(log()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(log(), /sent \d+ hostkeys/, 'the server announced its host keys');
+    assert.doesNotMatch(log(), /hostkeys-prove-00@openssh\.com/);
   });
 
   test('@cert-authority lines are ignored with a note', async () => {

@@ -68,10 +68,11 @@ const STATE_DIR = '/var/lib/portsync-deploy';
 
 /** `privateState`: the server and its sessions see an empty state folder of their own (a tmpfs in
  *  a mount namespace of the server's), so a test's snapshots and locks never meet this machine's.
- *  `logLevel`: sshd's LogLevel (ERROR unless given; VERBOSE logs each connection and login). */
+ *  `logLevel`: sshd's LogLevel (ERROR unless given; VERBOSE logs each connection and login, DEBUG3
+ *  the protocol's requests). */
 export async function startSshd(
   extraConfig: string[] = [],
-  opts: { privateState?: boolean; logLevel?: 'ERROR' | 'VERBOSE' } = {},
+  opts: { privateState?: boolean; logLevel?: 'ERROR' | 'VERBOSE' | 'DEBUG3' } = {},
 ): Promise<Sshd> {
   // sshd's privilege-separation chroot; the openssh-server service creates it at start, which a bare sshd lacks.
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
