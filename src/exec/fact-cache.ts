@@ -10,6 +10,8 @@ import type { HostSessions } from './session.js';
 import { timePhase } from '../timings.js';
 
 export class FactCache {
+  /** Per host, what its plays asked; made unique when first read, not at each play's asking. */
+  private readonly asked = new Map<string, FactQuery[]>();
   private readonly wanted = new Map<string, FactQuery[]>();
   private readonly known = new Map<string, Gathered>();
 
@@ -17,12 +19,21 @@ export class FactCache {
 
   /** Adds what a play asks of the host; asking again for the same adds nothing. */
   want(host: string, queries: FactQuery[]): void {
-    this.wanted.set(host, uniqueQueries([...(this.wanted.get(host) ?? []), ...queries]));
+    const asked = this.asked.get(host) ?? this.wanted.get(host) ?? [];
+    this.asked.set(host, [...asked, ...queries]);
+    this.wanted.delete(host);
   }
 
-  /** Every query any play asks of the host: each gather of it reads all of them. */
+  /** Every query any play asks of the host: each gather of it reads all of them. The same list
+   *  until a play asks for more, so the gather script and the reading of its output share it. */
   queries(host: string): FactQuery[] {
-    return this.wanted.get(host) ?? [];
+    let wanted = this.wanted.get(host);
+    if (!wanted) {
+      wanted = uniqueQueries(this.asked.get(host) ?? []);
+      this.wanted.set(host, wanted);
+      this.asked.delete(host);
+    }
+    return wanted;
   }
 
   async get(host: string, vars: Vars): Promise<Facts> {

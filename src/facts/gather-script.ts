@@ -494,8 +494,11 @@ export function parseGatherOutput(output: string): ParsedGather {
   return { ...(host ? { host } : {}), ...(dirs ? { dirs } : {}), answers, other };
 }
 
-/** Bytes given one char per byte, as the UTF-8 text they hold. */
-export const text = (bytes: string): string => Buffer.from(bytes, 'latin1').toString('utf8');
+/** A byte past ASCII, in bytes given one char per byte. */
+const NOT_ASCII = /[\x80-\xff]/;
+/** Bytes given one char per byte, as the UTF-8 text they hold. ASCII is the same either way, and
+ *  most of a gather is: it is given back as it is, without a Buffer made for each line. */
+export const text = (bytes: string): string => (NOT_ASCII.test(bytes) ? Buffer.from(bytes, 'latin1').toString('utf8') : bytes);
 
 /** An exec's stdout one char per byte (latin1), as the parsers and digests of gathers take it. */
 export const outputText = (res: ExecResult): string => (res.raw ?? Buffer.from(res.stdout)).toString('latin1');

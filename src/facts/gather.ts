@@ -24,7 +24,16 @@ export interface Gathered {
 /** The gather script for these queries; deterministic, so running it again can be compared
  *  (the probe phase runs it after its actions). */
 export function gatherScript(target: GatherTarget, queries: FactQuery[]): string {
-  return composedScript(JSON.stringify([target.root, target.offline, uniqueQueries(queries)]));
+  return composedScript(JSON.stringify([target.root, target.offline, uniqueOf(queries)]));
+}
+
+const uniqueLists = new WeakMap<FactQuery[], FactQuery[]>();
+/** A host's list of queries made unique once: its script is composed from it and its output read
+ *  by it, with the same list. */
+function uniqueOf(queries: FactQuery[]): FactQuery[] {
+  let unique = uniqueLists.get(queries);
+  if (!unique) uniqueLists.set(queries, (unique = uniqueQueries(queries)));
+  return unique;
 }
 
 /** A fleet's hosts mostly ask the same queries: each script is composed once, kept in this
@@ -37,7 +46,7 @@ const composedScript = memoByString((key) => {
 /** The facts in the output of `gatherScript(…, queries)`. */
 export function readGather(queries: FactQuery[], res: ExecResult): Gathered {
   if (res.rc !== 0) throw new GatherError(`fact gathering failed (exit ${res.rc}): ${res.stderr.trim()}`);
-  const qs = uniqueQueries(queries);
+  const qs = uniqueOf(queries);
   const output = outputText(res);
   let parsed;
   try {
