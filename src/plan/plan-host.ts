@@ -38,7 +38,16 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
   let hostFacts: unknown;
   // Ansible's facts sit below every variable, as its host facts sit below play vars.
   const ansible = prep.ansibleFacts ? ansibleFactVars(facts.system()) : undefined;
-  const baseVarsOf = (p: PreparedTask) => (ansible ? withVars(ansible, p.vars ?? prep.vars) : (p.vars ?? prep.vars));
+  // Tasks mostly share the host's vars: the copy with Ansible's facts below them is made once per
+  // vars, not at every call (a task's plan asks several times).
+  const withFacts = new Map<Vars, Vars>();
+  const baseVarsOf = (p: PreparedTask) => {
+    const source = p.vars ?? prep.vars;
+    if (!ansible) return source;
+    let v = withFacts.get(source);
+    if (!v) withFacts.set(source, (v = withVars(ansible, source)));
+    return v;
+  };
   /** Registered results and the set_fact values made of them, for the deferred tasks. */
   let planned: Vars = {};
   const varsOf = (p: PreparedTask) =>
