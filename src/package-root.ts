@@ -2,7 +2,7 @@
 // package.json (instead of a fixed "../..") keeps it right both for the tsc output
 // (dist/src/…) and for the one-file CLI bundle (dist/cli/portsync-deploy.cjs).
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 function findPackageRoot(from: string): string {
@@ -13,3 +13,6 @@ function findPackageRoot(from: string): string {
 }
 
 export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+
+/** The package's own templates (modules' Handlebars files), where templates_dir does not point elsewhere. */
+export const TEMPLATES_DIR = resolve(PACKAGE_ROOT, 'templates');

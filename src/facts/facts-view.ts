@@ -97,7 +97,8 @@ export function buildFacts(host: HostFacts | undefined, queries: FactQuery[], an
     },
     system() {
       const a = answer('system', '');
-      return parseSystemFacts(a?.fields[0] ?? '', a?.volatile);
+      const asked = queries.find((q) => q.kind === 'system');
+      return parseSystemFacts(a?.fields[0] ?? '', a?.volatile, asked?.kind === 'system' ? asked.sections : undefined);
     },
     leads(dir) {
       if (!dirs.length) return undefined; // an offline root, or a gather that recorded none

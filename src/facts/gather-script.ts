@@ -11,7 +11,7 @@ import { dirname } from 'node:path';
 import type { FactQuery } from './types.js';
 import type { ExecResult } from '../transport/types.js';
 import { MARK, rooted, shArgv, shGlob, shq } from '../script/shell.js';
-import { systemFactsScript, volatileFactsScript } from './system-facts.js';
+import { SYSTEM_SECTIONS, systemFactsScript, volatileFactsScript } from './system-facts.js';
 import { hostFactsScript, HOST_MARK } from './host-facts.js';
 
 /** What names a query within its kind: a path, key, unit or glob, a command's argv as JSON. */
@@ -47,9 +47,17 @@ export function uniqueQueries(queries: FactQuery[]): FactQuery[] {
   const seen = new Map<string, FactQuery>();
   for (const q of queries) {
     const had = seen.get(queryKey(q));
-    if (!had || (unhashed(had) && !unhashed(q))) seen.set(queryKey(q), q);
+    if (had?.kind === 'system' && q.kind === 'system') seen.set(queryKey(q), bothSections(had, q));
+    else if (!had || (unhashed(had) && !unhashed(q))) seen.set(queryKey(q), q);
   }
   return [...seen.values()];
+}
+
+/** One query of the sections either asks for, in the one order, so the script stays the same. */
+function bothSections(a: FactQuery & { kind: 'system' }, b: FactQuery & { kind: 'system' }): FactQuery {
+  if (!a.sections || !b.sections) return { kind: 'system' };
+  const asked = new Set([...a.sections, ...b.sections]);
+  return { kind: 'system', sections: SYSTEM_SECTIONS.filter((s) => asked.has(s)) };
 }
 
 const unhashed = (q: FactQuery) => q.kind === 'stat' && q.hash === false;
@@ -265,8 +273,8 @@ psd_e; echo "${m} files $(($# - n))"`;
       // Ansible's fact subset (system-facts.ts): its sections into the blob, what changes between
       // two reads on lines of its own.
       return `psd_b x${id}; (
-${systemFactsScript(t.offline)}
-) 2>/dev/null </dev/null; psd_e; echo '${m} text'${t.offline ? '' : `\n${volatileFactsScript(`${VOLATILE} ${id}`)}`}`;
+${systemFactsScript(t.offline, q.sections)}
+) 2>/dev/null </dev/null; psd_e; echo '${m} text'${t.offline || !(q.sections ?? SYSTEM_SECTIONS).includes('memory') ? '' : `\n${volatileFactsScript(`${VOLATILE} ${id}`)}`}`;
     default:
       return '';
   }

@@ -13,32 +13,86 @@ export function volatileFactsScript(prefix: string): string {
   return String.raw`if [ -r /proc/meminfo ]; then while IFS= read -r l; do case $l in MemFree:*) printf '%s %s\n' ${shq(prefix)} "$l";; esac; done < /proc/meminfo; fi`;
 }
 
-/** Prints sections "@@ NAME" followed by their lines. Live hosts only for uname, /proc and ip;
- *  an offline root gives what its files say. $ROOT is set by the gather script. */
-export function systemFactsScript(offline: boolean): string {
+/** The parts of the facts a gather can read, each with reads of its own: a play gathers only the
+ *  ones its templates and expressions use (src/plan/fact-references.ts). */
+export const SYSTEM_SECTIONS = ['distribution', 'uname', 'fqdn', 'cpu', 'memory', 'interfaces', 'default_ipv4'] as const;
+export type SystemSection = (typeof SYSTEM_SECTIONS)[number];
+
+const each = (keys: string[], sections: SystemSection[]) => Object.fromEntries(keys.map((k) => [k, sections]));
+
+/** Each fact (keyed as in `ansible_facts`) and the sections it is computed from. */
+export const FACT_SECTIONS: Readonly<Record<string, readonly SystemSection[]>> = {
+  ...each(
+    [
+      'distribution',
+      'distribution_release',
+      'distribution_version',
+      'distribution_major_version',
+      'distribution_minor_version',
+      'os_family',
+    ],
+    ['distribution'],
+  ),
+  ...each(['nodename', 'hostname', 'kernel', 'kernel_version', 'architecture', 'machine', 'system'], ['uname']),
+  // The fully qualified name is looked up from the node name.
+  ...each(['fqdn', 'domain'], ['uname', 'fqdn']),
+  // The count follows the machine (Arm and POWER count processor lines).
+  ...each(['processor_count', 'processor_cores', 'processor_threads_per_core', 'processor_vcpus'], ['cpu', 'uname']),
+  ...each(['memtotal_mb', 'memfree_mb'], ['memory']),
+  interfaces: ['interfaces'],
+  default_ipv4: ['default_ipv4'],
+};
+
+/** Prints sections "@@ NAME" followed by their lines, for the sections asked (all by default; fqdn
+ *  and cpu come with uname, whose node name and machine they use). Live hosts only for uname, /proc
+ *  and ip; an offline root gives what its files say. $ROOT is set by the gather script. */
+export function systemFactsScript(offline: boolean, sections: readonly SystemSection[] = SYSTEM_SECTIONS): string {
+  const has = (s: SystemSection) => sections.includes(s);
   // Read by the shell, not cat: a process costs the switch a millisecond or so.
-  const files = String.raw`for f in etc/os-release etc/debian_version; do [ -r "$ROOT/$f" ] && { printf '@@ %s\n' "$f"; while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done < "$ROOT/$f"; }; done`;
-  if (offline) return `${files}\n[ -r "$ROOT/etc/hostname" ] && { printf '@@ uname\\n'; cat "$ROOT/etc/hostname"; }`;
+  const files = has('distribution')
+    ? [
+        String.raw`for f in etc/os-release etc/debian_version; do [ -r "$ROOT/$f" ] && { printf '@@ %s\n' "$f"; while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done < "$ROOT/$f"; }; done`,
+      ]
+    : [];
+  if (offline)
+    return [...files, ...(has('uname') ? [`[ -r "$ROOT/etc/hostname" ] && { printf '@@ uname\\n'; cat "$ROOT/etc/hostname"; }`] : [])].join(
+      '\n',
+    );
   // Few processes: the kernel's names are read from /proc/sys/kernel by the shell itself (uname's
   // fields, in the switch's UTS namespace), and lines are cut by parameter expansion, not awk/head.
-  return String.raw`${files}
-set -f; nl='
-'
-u() { IFS= read -r v < "/proc/sys/kernel/$1" || v=$(uname "$2"); printf '%s\n' "$v"; }
+  const parts: [SystemSection, string][] = [
+    [
+      'uname',
+      String.raw`u() { IFS= read -r v < "/proc/sys/kernel/$1" || v=$(uname "$2"); printf '%s\n' "$v"; }
 IFS= read -r n < /proc/sys/kernel/hostname || n=$(uname -n)
 printf '@@ uname\n%s\n' "$n"; u osrelease -r; u version -v
 ${MACHINE_SCRIPT}
-printf '%s\n' "$psd_m"; u ostype -s
-a=$(getent ahosts "$n" 2>/dev/null); a=${'$'}{a%%[[:space:]]*}
-printf '@@ fqdn\n'; if [ -n "$a" ]; then h=$(getent hosts "$a" 2>/dev/null); [ -n "$h" ] && printf '%s\n' "${'$'}{h%%"$nl"*}"; fi
-printf '@@ cpuinfo\n'; grep -E '^(processor|vendor_id|model name|physical id|core id|cpu cores|siblings)[[:space:]]*:' /proc/cpuinfo 2>/dev/null
-printf '@@ meminfo\n'; while IFS= read -r l; do case $l in MemTotal:*) printf '%s\n' "$l"; break;; esac; done < /proc/meminfo
-printf '@@ interfaces\n'; (cd /sys/class/net 2>/dev/null && find . -mindepth 1 -maxdepth 1 2>/dev/null)
-r=$(ip -4 route get 8.8.8.8 2>/dev/null); r=${'$'}{r%%"$nl"*}
+printf '%s\n' "$psd_m"; u ostype -s`,
+    ],
+    [
+      'fqdn',
+      String.raw`a=$(getent ahosts "$n" 2>/dev/null); a=${'$'}{a%%[[:space:]]*}
+printf '@@ fqdn\n'; if [ -n "$a" ]; then h=$(getent hosts "$a" 2>/dev/null); [ -n "$h" ] && printf '%s\n' "${'$'}{h%%"$nl"*}"; fi`,
+    ],
+    [
+      'cpu',
+      String.raw`printf '@@ cpuinfo\n'; grep -E '^(processor|vendor_id|model name|physical id|core id|cpu cores|siblings)[[:space:]]*:' /proc/cpuinfo 2>/dev/null`,
+    ],
+    [
+      'memory',
+      String.raw`printf '@@ meminfo\n'; while IFS= read -r l; do case $l in MemTotal:*) printf '%s\n' "$l"; break;; esac; done < /proc/meminfo`,
+    ],
+    ['interfaces', String.raw`printf '@@ interfaces\n'; (cd /sys/class/net 2>/dev/null && find . -mindepth 1 -maxdepth 1 2>/dev/null)`],
+    [
+      'default_ipv4',
+      String.raw`r=$(ip -4 route get 8.8.8.8 2>/dev/null); r=${'$'}{r%%"$nl"*}
 printf '@@ route\n%s\n' "$r"
 d=; set -- $r; while [ $# -gt 1 ]; do if [ "$1" = dev ]; then d=$2; break; fi; shift; done
-if [ -n "$d" ]; then printf '@@ addr\n'; ip -o -4 addr show dev "$d" 2>/dev/null; printf '@@ link\n'; ip -o link show dev "$d" 2>/dev/null; fi
-`;
+if [ -n "$d" ]; then printf '@@ addr\n'; ip -o -4 addr show dev "$d" 2>/dev/null; printf '@@ link\n'; ip -o link show dev "$d" 2>/dev/null; fi`,
+    ],
+  ];
+  const chosen = parts.filter(([s]) => has(s) || (s === 'uname' && (has('fqdn') || has('cpu')))).map(([, text]) => text);
+  return `${[...files, "set -f; nl='\n'", ...chosen].join('\n')}\n`;
 }
 
 function sections(text: string): Map<string, string[]> {
@@ -172,21 +226,23 @@ function fqdn(hostsLine: string | undefined, node: string): string {
   return names.find((n) => n.includes('.')) ?? names[0] ?? node;
 }
 
-/** The facts, keyed as in `ansible_facts` (no `ansible_` prefix). */
-export function parseSystemFacts(text: string, volatile: string[] = []): Vars {
+/** The facts, keyed as in `ansible_facts` (no `ansible_` prefix), of the sections the script was
+ *  asked for: a fact of another section is absent, never guessed. */
+export function parseSystemFacts(text: string, volatile: string[] = [], asked: readonly SystemSection[] = SYSTEM_SECTIONS): Vars {
   const s = sections(text);
   const get = (k: string) => s.get(k) ?? [];
-  const out: Vars = { ...distribution(get('etc/os-release'), get('etc/debian_version')) };
+  const out: Vars = asked.includes('distribution') ? distribution(get('etc/os-release'), get('etc/debian_version')) : {};
   const [node, kernel, kernelVersion, machine, system] = get('uname');
   if (node !== undefined) {
     out.nodename = node;
     out.hostname = node.split('.')[0];
   }
-  if (kernel !== undefined) {
+  if (kernel !== undefined && asked.includes('fqdn')) {
     const full = fqdn(get('fqdn')[0], node!);
+    Object.assign(out, { fqdn: full, domain: full.includes('.') ? full.slice(full.indexOf('.') + 1) : '' });
+  }
+  if (kernel !== undefined) {
     Object.assign(out, {
-      fqdn: full,
-      domain: full.includes('.') ? full.slice(full.indexOf('.') + 1) : '',
       kernel,
       kernel_version: kernelVersion,
       architecture: machine,

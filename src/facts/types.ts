@@ -1,4 +1,5 @@
 // Facts are declared by modules (FactQuery) and gathered by the engine in one exec per host.
+import type { SystemSection } from './system-facts.js';
 
 export type FactQuery =
   /** The host section (HostFacts): a few one-line reads by shell builtins, no process started. */
@@ -20,8 +21,10 @@ export type FactQuery =
    *  NIC's rx queues' rps_cpus): what it matches is read by the gather's one kernel read, and a
    *  kernel file that reads empty is left out like a missing one. */
   | { kind: 'files'; glob: string }
-  /** Ansible's `ansible_*` fact subset (src/facts/system-facts.ts), for plays that gather facts. */
-  | { kind: 'system' };
+  /** Ansible's `ansible_*` fact subset (src/facts/system-facts.ts), for plays that gather facts:
+   *  the sections named, or all of them. Several such queries of a host are read as one, of every
+   *  section any of them names. */
+  | { kind: 'system'; sections?: SystemSection[] };
 
 export interface StatFact {
   type: 'file' | 'dir' | 'link' | 'other';

@@ -11,7 +11,7 @@ import { pyStr, truthy } from '../render/expr-values.js';
 import { withVars } from '../vars/merge.js';
 import { planContext, thrownProblems, type TaskSink } from './context.js';
 import { taskSelected } from './tags.js';
-import { playReadsFacts } from './fact-references.js';
+import { argsFactSections, playFactSections } from './fact-references.js';
 import { FactStandIns } from './fact-stand-ins.js';
 import { censorProblem } from '../secrets/no-log.js';
 import type { PlanEnv, PreparedHost, PreparedTask } from './types.js';
@@ -24,11 +24,13 @@ const MAX_LOOP_ITEMS = 10_000;
 
 export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, offline: boolean, roleVars: Vars[] = []): PreparedHost {
   const out: PreparedHost = { host, vars, tasks: [], handlers: [], queries: [], problems: [] };
-  // A play that reads Ansible's facts asks the gather for them; its args render on stand-ins until then.
-  const standIns = playReadsFacts(play, vars) ? new FactStandIns() : undefined;
-  if (standIns) {
+  // A play that reads Ansible's facts asks the gather for the sections it reads; its args render on
+  // stand-ins until then.
+  const sections = playFactSections(play, vars);
+  const standIns = sections ? new FactStandIns() : undefined;
+  if (sections) {
     out.ansibleFacts = true;
-    out.queries.push({ kind: 'system' });
+    out.queries.push({ kind: 'system', sections });
   }
   let current = vars;
   /** What set_fact tasks set so far, for the tasks of roles, which start from their role's variables. */
@@ -253,6 +255,13 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
     out.handlers.push(...prep(t, i));
   });
   if (placeholders.size) out.placeholders = [...placeholders];
+  // A module may evaluate a rendered arg as an expression (`debug: var`): a name made while
+  // rendering is read too.
+  if (standIns)
+    for (const p of [...out.tasks, ...out.handlers]) {
+      const more = argsFactSections(p.args);
+      if (more) out.queries.push({ kind: 'system', sections: more });
+    }
   return out;
 }
 

@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ansibleFactVars, parseSystemFacts, systemFactsScript } from '../../../src/facts/system-facts.js';
-import { playReadsFacts } from '../../../src/plan/fact-references.js';
+import { ansibleFactVars, FACT_SECTIONS, parseSystemFacts, SYSTEM_SECTIONS, systemFactsScript } from '../../../src/facts/system-facts.js';
+import { playFactSections } from '../../../src/plan/fact-references.js';
 import { renderArgs } from '../../../src/render/template.js';
 import { TemplateError, ValidationError } from '../../../src/errors.js';
 import type { Play, Task } from '../../../src/playbook/types.js';
@@ -134,12 +134,12 @@ const task = (args: Record<string, unknown>, when?: string): Task => ({
 });
 const play = (tasks: Task[], gatherFacts?: boolean): Play => testPlay({ tasks, ...(gatherFacts === undefined ? {} : { gatherFacts }) });
 
-test('a play asks for the facts only when it gathers them and something reads them', () => {
-  assert.equal(playReadsFacts(play([task({ msg: 'hi' })]), {}), false);
-  assert.equal(playReadsFacts(play([task({ msg: 'hi' }, "ansible_distribution == 'Debian'")]), {}), true);
-  assert.equal(playReadsFacts(play([task({ msg: 'hi' }, "ansible_distribution == 'Debian'")], false), {}), false);
-  assert.equal(playReadsFacts(play([task({ msg: 'hi' })]), { mgmt: '{{ ansible_default_ipv4.address }}' }), true);
-  assert.equal(playReadsFacts(play([task({ msg: 'hi' })]), { hostvars: { other: { x: '{{ ansible_hostname }}' } } }), false);
+test('a play asks for the facts only when it gathers them and something reads them, for the sections read', () => {
+  assert.equal(playFactSections(play([task({ msg: 'hi' })]), {}), undefined);
+  assert.deepEqual(playFactSections(play([task({ msg: 'hi' }, "ansible_distribution == 'Debian'")]), {}), ['distribution']);
+  assert.equal(playFactSections(play([task({ msg: 'hi' }, "ansible_distribution == 'Debian'")], false), {}), undefined);
+  assert.deepEqual(playFactSections(play([task({ msg: 'hi' })]), { mgmt: '{{ ansible_default_ipv4.address }}' }), ['default_ipv4']);
+  assert.equal(playFactSections(play([task({ msg: 'hi' })]), { hostvars: { other: { x: '{{ ansible_hostname }}' } } }), undefined);
 });
 
 test('a fact where none is gathered is an error naming where facts can be used', () => {
@@ -166,6 +166,22 @@ test('on a live host the facts are what uname and /proc/meminfo say, read with f
   assert.equal(facts.memtotal_mb, Math.floor(Number(memTotal) / 1024));
   // Lines are cut by the shell, not awk or head: each process costs the switch a millisecond or so.
   assert.doesNotMatch(systemFactsScript(false), /\b(awk|head)\b/);
+});
+
+test('the facts of some sections are the same as the whole gather gives, and no other fact is there', () => {
+  const run = (sections?: (typeof SYSTEM_SECTIONS)[number][]) =>
+    execFileSync('sh', ['-c', `ROOT=; (\n${systemFactsScript(false, sections)}\n) 2>/dev/null </dev/null`], { encoding: 'utf8' });
+  const whole = parseSystemFacts(run());
+  for (const section of SYSTEM_SECTIONS) {
+    // As a play asks: a fact's sections together.
+    const asked = SYSTEM_SECTIONS.filter((s) => s === section || (s === 'uname' && (section === 'fqdn' || section === 'cpu')));
+    const some = parseSystemFacts(run(asked), [], asked);
+    const expected = Object.keys(whole).filter((k) => FACT_SECTIONS[k]!.every((s) => asked.includes(s)));
+    assert.deepEqual(Object.keys(some).sort(), expected.sort(), section);
+    for (const k of expected) assert.deepEqual(some[k], whole[k], k);
+  }
+  // Only the sections asked start their processes.
+  assert.doesNotMatch(systemFactsScript(false, ['distribution', 'uname', 'cpu', 'memory']), /getent|find|\bip\b/);
 });
 
 test('the machine is read from kernel/arch under the plain personality, from uname under linux32', (t) => {
