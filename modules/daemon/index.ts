@@ -8,7 +8,7 @@ import { daemonReload, HANDLER_ORDER } from '../_shared/handlers.js';
 import { DATABASE_GLOBAL, instanceFiles, instanceWantsLink } from './asics.js';
 import { type Artifact } from './artifact.js';
 import { UNIT, WANTS_LINK } from './files.js';
-import { currentLink, dropinPath, listReleasesArgv, unitPath, releaseMarker } from './layout.js';
+import { currentLink, dropinPath, releasesDir, unitPath, releaseMarker } from './layout.js';
 import { RESTART } from './release.js';
 import { schema, type DaemonArgs } from './schema.js';
 import { daemonDiff, UNAME_M, artifactOf } from './diff.js';
@@ -42,7 +42,8 @@ const daemon: Module<DaemonArgs> = {
       ...artifacts.map((a) => ({ kind: 'file' as const, path: releaseMarker(args.prefix, a.id) })),
       // Links: their targets are what counts, not hashes of what they lead to.
       { kind: 'stat', path: currentLink(args.prefix), hash: false },
-      { kind: 'cmd', argv: listReleasesArgv(args.prefix) },
+      // Newest first, listed by the gather's own shell.
+      { kind: 'entries', path: releasesDir(args.prefix) },
       ...files.flatMap((path): FactQuery[] => [
         { kind: 'file', path },
         { kind: 'stat', path },

@@ -12,9 +12,6 @@ export const uploadPath = (prefix: string, id: string) => `${releasesDir(prefix)
 export const unitPath = (unit: string) => `/etc/systemd/system/${unit}`;
 export const dropinPath = (unit: string, dropin: string) => `/etc/systemd/system/${unit}.d/${dropin}`;
 
-/** `ls -1t` of the releases folder: newest first. */
-export const listReleasesArgv = (prefix: string) => ['ls', '-1t', '--', releasesDir(prefix)];
-
 /** The release id a `current` link target names, or undefined. */
 export function idOfTarget(target: string | undefined): string | undefined {
   const m = /(?:^|\/)releases\/([0-9a-f]+)\/?$/.exec(target ?? '');

@@ -3,7 +3,7 @@
 import type { Change } from '../../src/module.js';
 import type { Facts } from '../../src/facts/types.js';
 import type { Artifact } from './artifact.js';
-import { currentLink, currentTarget, idOfTarget, listReleasesArgv, releaseDir, releaseMarker, releasesDir, uploadPath } from './layout.js';
+import { currentLink, currentTarget, idOfTarget, releaseDir, releaseMarker, releasesDir, uploadPath } from './layout.js';
 
 export const RESTART = 'portsyncd restart';
 
@@ -60,8 +60,7 @@ export function releasesToPrune(listed: string[], wanted: string, running: strin
 }
 
 export function pruneChange(facts: Facts, prefix: string, a: Artifact, keep: number): Change | null {
-  const ls = facts.cmd(listReleasesArgv(prefix));
-  const listed = ls.rc === 0 ? ls.stdout.split('\n').filter(Boolean) : [];
+  const listed = facts.entries(releasesDir(prefix)) ?? [];
   const gone = releasesToPrune(listed, a.id, currentId(facts, prefix), keep);
   if (gone.length === 0) return null;
   return {

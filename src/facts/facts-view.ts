@@ -95,6 +95,10 @@ export function buildFacts(host: HostFacts | undefined, queries: FactQuery[], an
       const a = answer('files', glob);
       return Object.fromEntries((a?.items ?? []).map(([p = '', c = '']) => [p, c]));
     },
+    entries(path) {
+      const a = answer('entries', path);
+      return a?.status === 'ok' ? a.items.map(([name = '']) => name) : null;
+    },
     system() {
       const a = answer('system', '');
       const asked = queries.find((q) => q.kind === 'system');

@@ -31,6 +31,8 @@ export function queryField(q: FactQuery): string {
       return JSON.stringify(q.argv);
     case 'files':
       return q.glob;
+    case 'entries':
+      return q.path;
   }
 }
 
@@ -180,6 +182,13 @@ function kernelGlobPhase(globs: [number, FactQuery & { kind: 'files' }][]): stri
   return `psd_tail() { shift $(($1 + 1)); printf '%s\\0' "$@"; }\n${each.join('')}`;
 }
 
+/** A folder's names (hidden ones aside), newest first, NUL-ended, by builtins: the newest left
+ *  (\`-nt\`, nanoseconds; the first in name order of equal ones) is printed and taken out, until none
+ *  is left. A function, so its \`set --\` leaves the gather's arguments alone. */
+const NEWEST_FUNCTION = `psd_newest() { psd_d=$1; set --; for psd_f in "$psd_d"/*; do { [ -e "$psd_f" ] || [ -L "$psd_f" ]; } && set -- "$@" "$psd_f"; done
+  while [ $# -gt 0 ]; do psd_o=$1; for psd_f; do [ "$psd_f" -nt "$psd_o" ] && psd_o=$psd_f; done; printf '%s\\0' "\${psd_o##*/}"
+    psd_x=; for psd_f; do shift; if [ -z "$psd_x" ] && [ "$psd_f" = "$psd_o" ]; then psd_x=1; else set -- "$@" "$psd_f"; fi; done; done; }`;
+
 /** The folders of the paths the queries read (files, stats, a glob's folder), kernel ones aside:
  *  where each leads is recorded, so an op can refuse to write through one that moved. */
 export function recordedFolders(queries: FactQuery[]): string[] {
@@ -269,6 +278,8 @@ function blobQuery(id: number, q: FactQuery, t: GatherTarget): string {
 for f in ${shq(real + '/')}${shGlob(pattern)}; do [ -f "$f" ] && [ -r "$f" ]${skipLinks} && { printf '%s%s\\0' ${prefix} "\${f##*/}"; set -- "$@" "$f"; }; done
 psd_e; echo "${m} files $(($# - n))"`;
     }
+    case 'entries':
+      return `f=${shq(rooted(t.root, q.path, true))}\nif [ -d "$f" ]; then psd_b t${id}; psd_newest "$f"; psd_e; echo '${m} entries'; else echo '${m} absent'; fi`;
     case 'system':
       // Ansible's fact subset (system-facts.ts): its sections into the blob, what changes between
       // two reads on lines of its own.
@@ -335,7 +346,7 @@ own() { n=$1; shift; i=0; for f; do shift; [ $i -lt $n ] && set -- "$@" "$f"; i=
   psd_b own; QUOTING_STYLE=literal stat --printf '${OWN_FORMAT}' -- "$@"; r=$?; psd_e; [ $r = 0 ] || echo '${MARK} changed'; }
 nm() { awk -F: -v i="$2" '$3 == i { print $1; f = 1; exit } END { exit !f }' "$1" 2>/dev/null || { [ "$2" = 0 ] && echo root; } || echo "$2"; }
 ${LEADS_FUNCTION}
-${READ_FUNCTION}
+${READ_FUNCTION}${of('entries').length ? `\n${NEWEST_FUNCTION}` : ''}
 ROOT=${shq(t.root)}; export ROOT
 set --; k=; psd_n=0`,
     of('host').length ? hostFactsScript() : '',
@@ -473,6 +484,15 @@ export function parseGatherOutput(output: string): ParsedGather {
       else if (status === 'text') ok([text(segment(`x${n}`))]);
       else if (status === 'kernel') kernelRead.push([n, Buffer.from(rest[0] ?? '', 'hex').toString('latin1')]);
       else if (status === 'globbed') globbed.push(n);
+      else if (status === 'entries')
+        answers.set(n, {
+          status: 'ok',
+          fields: [],
+          items: text(segment(`t${n}`))
+            .split('\0')
+            .slice(0, -1)
+            .map((name) => [name]),
+        });
       else answers.set(n, { status, fields: [], items: [] });
     }
   }

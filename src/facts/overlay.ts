@@ -1,8 +1,8 @@
 // Facts as the host will be after the changes planned so far: task N plans against what tasks
 // 1..N-1 would write, so the plan shown is the plan applied. Modelled: files and their stat
 // (put, remove, symlink, upload, dir), and the live values `exec` ops declare as `effects`:
-// sysctl values, sysfs/procfs kernel files, unit state. Not modelled: `cmd` results, which later
-// tasks read as gathered (ARCHITECTURE.md says why).
+// sysctl values, sysfs/procfs kernel files, unit state. Not modelled: `cmd` results and folders'
+// entries, which later tasks read as gathered (ARCHITECTURE.md says why).
 import { createHash } from 'node:crypto';
 import picomatch from 'picomatch';
 import type { Op } from '../module.js';
@@ -52,6 +52,9 @@ export class OverlayFacts implements Facts {
 
   cmd(argv: string[]) {
     return this.base.cmd(argv);
+  }
+  entries(path: string) {
+    return this.base.entries(path);
   }
 
   system() {

@@ -21,6 +21,9 @@ export type FactQuery =
    *  NIC's rx queues' rps_cpus): what it matches is read by the gather's one kernel read, and a
    *  kernel file that reads empty is left out like a missing one. */
   | { kind: 'files'; glob: string }
+  /** The names in a folder, hidden ones aside, newest first by modification time (equal times by
+   *  name), as \`ls -1t\` lists them; a link by what it leads to. Listed by the gather's own shell. */
+  | { kind: 'entries'; path: string }
   /** Ansible's `ansible_*` fact subset (src/facts/system-facts.ts), for plays that gather facts:
    *  the sections named, or all of them. Several such queries of a host are read as one, of every
    *  section any of them names. */
@@ -82,6 +85,8 @@ export interface Facts {
   unit(name: string): UnitFact;
   cmd(argv: string[]): CmdFact;
   files(glob: string): Record<string, string>;
+  /** A folder's names, newest first; null when it is not a folder. */
+  entries(path: string): string[] | null;
   /** What an earlier change of this play leaves in a kernel file (sysfs, /proc/irq), declared as a
    *  `sysfs` effect; undefined when none writes it, so the value as gathered (read through `file`
    *  or a `cmd`) stands. Modules that read many such files with one `cmd` ask this per file. */

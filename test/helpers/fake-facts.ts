@@ -9,6 +9,8 @@ export interface FakeFactsData {
   sysctl?: Record<string, string>;
   units?: Record<string, UnitFact>;
   cmds?: Record<string, CmdFact>; // key: argv joined by ' '
+  /** Folders' names, newest first. */
+  entries?: Record<string, string[]>;
   /** Ansible's facts, keyed as in ansible_facts. */
   system?: Record<string, unknown>;
 }
@@ -31,6 +33,7 @@ export function fakeFacts(d: FakeFactsData = {}): Facts {
     sysctl: (k) => d.sysctl?.[k] ?? null,
     unit: (n) => d.units?.[n] ?? { load: 'not-found', active: 'inactive', sub: 'dead', enabled: '' },
     cmd: (argv) => d.cmds?.[argv.join(' ')] ?? { rc: 127, stdout: '', stderr: 'not found' },
+    entries: (p) => d.entries?.[p] ?? null,
     system: () => d.system ?? {},
     sysfs: () => undefined,
     files: (glob) => {

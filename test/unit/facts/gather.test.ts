@@ -596,3 +596,43 @@ test('a file removed between its check and its read fails the gather with "run a
   ];
   await assert.rejects(gatherFacts(createLocalTransport(), queries), /files changed while they were read; run again/);
 });
+
+test("a folder's entries come newest first as ls -1t lists them, by the gather's own shell", async (t) => {
+  const root = tempRoot();
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const dir = join(root, 'opt/releases');
+  mkdirSync(dir, { recursive: true });
+  // Times a nanosecond apart, equal ones (listed by name), a hidden name, odd names, a file.
+  const at = (name: string, sec: number, ns: number) => {
+    mkdirSync(join(dir, name));
+    spawnSync('touch', ['-h', '-d', `@${sec}.${String(ns).padStart(9, '0')}`, join(dir, name)]);
+  };
+  at('0a1b2c', 1_700_000_000, 5);
+  at('ffff00', 1_700_000_000, 6);
+  at('b same', 1_700_000_100, 0);
+  at('a same', 1_700_000_100, 0);
+  at('.hidden', 1_800_000_000, 0);
+  at('-dash', 1_600_000_000, 0);
+  writeFileSync(join(dir, 'note.txt'), 'x');
+  spawnSync('touch', ['-d', '@1650000000', join(dir, 'note.txt')]);
+  const ls = spawnSync('ls', ['-1t', '--', dir], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C.UTF-8' } })
+    .stdout.split('\n')
+    .filter(Boolean);
+  assert.deepEqual(ls, ['a same', 'b same', 'ffff00', '0a1b2c', 'note.txt', '-dash']);
+  const queries: FactQuery[] = [
+    { kind: 'entries', path: dir },
+    { kind: 'entries', path: join(root, 'none') },
+    { kind: 'entries', path: join(dir, 'note.txt') },
+  ];
+  const live = await gatherFacts(createLocalTransport(), queries);
+  assert.deepEqual(live.entries(dir), ls);
+  assert.equal(live.entries(join(root, 'none')), null);
+  assert.equal(live.entries(join(dir, 'note.txt')), null);
+  // Under a chroot root, the folder inside it.
+  const tr = createChrootTransport('leaf01', root);
+  await tr.connect();
+  const inRoot = await gatherFacts(tr, [{ kind: 'entries', path: '/opt/releases' }]);
+  assert.deepEqual(inRoot.entries('/opt/releases'), ls);
+  // No process of its own.
+  assert.equal(countCommands(composeGatherScript(queries, { root: '', offline: false }), root), 0);
+});

@@ -22,7 +22,7 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 const UNIT = '/etc/systemd/system/portsyncd.service';
 const CONFIG = '/etc/portsyncd/portsyncd.yaml';
 const WANTS = '/etc/systemd/system/multi-user.target.wants/portsyncd.service';
-const LS = 'ls -1t -- /opt/portsyncd/releases';
+const RELEASES = '/opt/portsyncd/releases';
 const link = (target: string): StatFact => ({ type: 'link', mode: '0777', owner: 'root', group: 'root', size: 0, target });
 const file = (mode = '0644'): StatFact => ({ type: 'file', mode, owner: 'root', group: 'root', size: 1 });
 const active = { load: 'loaded', active: 'active', sub: 'running', enabled: 'enabled' };
@@ -46,7 +46,7 @@ function converged(raw: Record<string, unknown> = {}): FakeFactsData {
   return {
     files: { ...files, [`/opt/portsyncd/releases/${id}/.sha256`]: `${sha}\n` },
     stats: { '/opt/portsyncd/current': link(`releases/${id}`), [WANTS]: link(UNIT), [UNIT]: file(), [CONFIG]: file('0600') },
-    cmds: { [LS]: { rc: 0, stdout: `${id}\n`, stderr: '' } },
+    entries: { [RELEASES]: [id] },
     units: { 'portsyncd.service': active },
   };
 }
@@ -122,7 +122,7 @@ test('a new artifact with the old one installed: upload and switch, the old rele
   const data = converged();
   data.files = { ...data.files, [`/opt/portsyncd/releases/${id}/.sha256`]: 'other\n' };
   data.stats = { ...data.stats, '/opt/portsyncd/current': link('releases/0123456789ab') };
-  data.cmds = { [LS]: { rc: 0, stdout: '0123456789ab\n', stderr: '' } };
+  data.entries = { [RELEASES]: ['0123456789ab'] };
   const { changes } = plan(data);
   assert.deepEqual(summaries(changes), [
     `install release ${id} in /opt/portsyncd/releases/${id} (upload 0.0 MB)`,
