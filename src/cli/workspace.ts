@@ -5,7 +5,7 @@ import { ValidationError, type Problem } from '../errors.js';
 import { loadInventory } from '../inventory/load.js';
 import { selectHosts, unmatchedWarning } from '../inventory/patterns.js';
 import { loadModuleRegistry, type ModuleRegistry } from '../modules-registry.js';
-import { loadPlaybook } from '../playbook/load.js';
+import { playbookPlays } from '../playbook/load.js';
 import type { Inventory, Play, Vars } from '../playbook/types.js';
 import { evalWhen } from '../playbook/when.js';
 import { renderArgs, renderTemplateFile } from '../render/template.js';
@@ -75,83 +75,39 @@ function withoutHostvars(vars: Vars): () => Vars {
   };
 }
 
-/** `playHosts`: told each play's hosts, with their vars, as soon as they are known (a run starts
+/** `connectTo`: told each play's hosts, with their vars, as soon as they are known (a run starts
  *  connecting to them while the rest loads). */
 export async function loadWorkspace(
   o: CliOptions,
   playbook: string | undefined,
   check: boolean,
-  playHosts?: (hosts: PlayInput['hosts']) => Promise<void>,
+  connectTo?: (hosts: PlayInput['hosts']) => Promise<void>,
 ): Promise<Workspace> {
   if (!playbook)
     throw new ValidationError([{ message: 'no playbook given', hint: 'portsync-deploy playbooks/site.yaml -i inventories/<fleet>' }]);
   const inventory = requireInventory(o);
   const extra = extraVars(o);
   const registry = await loadModuleRegistry(MODULES_DIR);
-  const plays = loadPlaybook(playbook, registry, { rolesPath: o.rolesPath });
-  // ansible.cfg and -u/-b below the playbook's defaults, as Ansible puts config below every variable.
-  const playbookDefaults = assignWithPos(assignWithPos({}, o.connectionVars), loadPlaybookDefaults(playbook));
-  // `--limit ""` (an unset shell variable) is not the absence of a limit: it selects nothing.
-  if (o.limit !== undefined && !o.limit.trim())
-    throw new ValidationError([
-      { message: '--limit is empty, so it selects no host', hint: 'leave --limit out to run on every host the plays target' },
-    ]);
-  const warned = new Set<string>();
-  const unmatched = (term: string) => {
-    if (!warned.has(term)) process.stderr.write(`${unmatchedWarning(inventory, term)}\n`);
-    warned.add(term);
-  };
-  const limited = o.limit !== undefined ? new Set(selectHosts(inventory, o.limit, undefined, unmatched)) : undefined;
-  // As in Ansible: a --limit that leaves no host of the inventory is an error; a play it leaves
-  // without hosts is skipped.
-  if (limited?.size === 0)
-    throw new ValidationError([
-      {
-        message: `--limit "${o.limit}" selects no host of inventory ${inventory.dir}`,
-        hint: 'its names match no host or group, its groups are empty, or its exclusions and intersections leave nothing',
-      },
-    ]);
+  // The plays come one by one as they load: the first play's hosts start connecting while the
+  // rest of the playbook loads. What a whole playbook load would report comes first, as it did
+  // when the playbook loaded before everything else: a problem found meanwhile waits for it, and
+  // so do the warnings, which a playbook with a problem never prints.
+  const plays = playbookPlays(playbook, registry, { rolesPath: o.rolesPath });
+  const warnings: string[] = [];
+  let setup: PlaySetup | undefined;
   const problems: Problem[] = [];
   const inputs: PlayInput[] = [];
+  const setUp = () => playSetup(o, playbook, inventory, (w) => warnings.push(w));
+  const printWarnings = () => warnings.splice(0).forEach((w) => process.stderr.write(`${w}\n`));
   for (const play of plays) {
-    // The play's become keywords sit above ansible.cfg and -b, below every variable, as in Ansible.
-    const defaults = playKeywordDefaults(play, playbookDefaults);
-    const names = selectHosts(inventory, play.hosts, posOf(play, 'hosts') ?? play.pos, unmatched).filter((h) => !limited || limited.has(h));
-    const roles = play.roles ?? [];
-    const magic = {
-      playbook_dir: playDir(play),
-      ansible_check_mode: check,
-      role_names: [...new Set(roles.filter((r) => !r.dependency).map((r) => r.name))],
-    };
-    // Merged once per play: every host's variables share them (and the merge under them).
-    const playRoles = roleLayers(roles);
-    const ownRoles = roles.map((_, i) => roleLayers(roles, i));
-    const hosts: PlayInput['hosts'] = [];
-    for (const name of names) {
-      try {
-        // vars_files names render with the host's variables; a play without any needs no such set.
-        const playVarsFiles = play.varsFiles.length
-          ? loadPlayVarsFiles(play, playDir(play), hostVars(inventory, name, { defaults, play, extra, ...playRoles }))
-          : [];
-        const layers = { defaults, play, playVarsFiles, extra };
-        // The variables the tasks of each role use see: that role's own layers on top.
-        // hostVars makes a new set each call: the magic variables go onto it, not onto a copy of it.
-        const roleVars = roles.map((r, i) =>
-          assignWithPos(hostVars(inventory, name, { ...layers, ...ownRoles[i] }), { ...magic, ...roleMagicVars(r) }),
-        );
-        hosts.push({
-          name,
-          vars: assignWithPos(hostVars(inventory, name, { ...layers, ...playRoles }), magic),
-          ...(roles.length ? { roleVars } : {}),
-        });
-      } catch (e) {
-        if (e instanceof ValidationError) problems.push(...e.problems.map((p) => ({ ...p, host: p.host ?? name })));
-        else throw e;
-      }
-    }
-    inputs.push({ play, hosts: withHostvars(inventory, hosts, { defaults, extra, ...playRoles }) });
-    if (!problems.length) await playHosts?.(inputs.at(-1)!.hosts);
+    setup ??= afterPlaybook(plays, setUp, printWarnings);
+    const hosts = playHosts(play, setup, inventory, extra, check, problems);
+    inputs.push({ play, hosts });
+    if (!problems.length) await connectTo?.(hosts);
   }
+  // A playbook without plays still has its --limit checked.
+  if (!setup) afterPlaybook(plays, setUp, printWarnings);
+  printWarnings();
   problems.push(...onePrivilegePerHost(inputs));
   if (problems.length) throw new ValidationError(problems);
   if (o.startAtTask !== undefined) startAtTask(inputs, o.startAtTask);
@@ -164,6 +120,101 @@ export async function loadWorkspace(
     tags: { only: o.tags, skip: o.skipTags },
   };
   return { inventory, registry, plays: inputs, env };
+}
+
+/** What every play's hosts are chosen and given variables with: the playbook's defaults and --limit. */
+interface PlaySetup {
+  playbookDefaults: Vars;
+  limited?: Set<string>;
+  unmatched: (term: string) => void;
+}
+
+function playSetup(o: CliOptions, playbook: string, inventory: Inventory, warn: (w: string) => void): PlaySetup {
+  // ansible.cfg and -u/-b below the playbook's defaults, as Ansible puts config below every variable.
+  const playbookDefaults = assignWithPos(assignWithPos({}, o.connectionVars), loadPlaybookDefaults(playbook));
+  // `--limit ""` (an unset shell variable) is not the absence of a limit: it selects nothing.
+  if (o.limit !== undefined && !o.limit.trim())
+    throw new ValidationError([
+      { message: '--limit is empty, so it selects no host', hint: 'leave --limit out to run on every host the plays target' },
+    ]);
+  const warned = new Set<string>();
+  const unmatched = (term: string) => {
+    if (!warned.has(term)) warn(unmatchedWarning(inventory, term));
+    warned.add(term);
+  };
+  const limited = o.limit !== undefined ? new Set(selectHosts(inventory, o.limit, undefined, unmatched)) : undefined;
+  // As in Ansible: a --limit that leaves no host of the inventory is an error; a play it leaves
+  // without hosts is skipped.
+  if (limited?.size === 0)
+    throw new ValidationError([
+      {
+        message: `--limit "${o.limit}" selects no host of inventory ${inventory.dir}`,
+        hint: 'its names match no host or group, its groups are empty, or its exclusions and intersections leave nothing',
+      },
+    ]);
+  return { playbookDefaults, ...(limited ? { limited } : {}), unmatched };
+}
+
+/** `make()`; when it finds a problem, the rest of `plays` loads first, so that the playbook's own
+ *  problems are the ones reported, and only a good playbook gets `loaded` (its warnings) before it. */
+function afterPlaybook<T>(plays: Iterator<Play>, make: () => T, loaded: () => void): T {
+  try {
+    return make();
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    while (!plays.next().done);
+    loaded();
+    throw e;
+  }
+}
+
+/** A play's hosts with their variables; a host's problems go to `problems`. */
+function playHosts(
+  play: Play,
+  setup: PlaySetup,
+  inventory: Inventory,
+  extra: Vars,
+  check: boolean,
+  problems: Problem[],
+): PlayInput['hosts'] {
+  // The play's become keywords sit above ansible.cfg and -b, below every variable, as in Ansible.
+  const defaults = playKeywordDefaults(play, setup.playbookDefaults);
+  const names = selectHosts(inventory, play.hosts, posOf(play, 'hosts') ?? play.pos, setup.unmatched).filter(
+    (h) => !setup.limited || setup.limited.has(h),
+  );
+  const roles = play.roles ?? [];
+  const magic = {
+    playbook_dir: playDir(play),
+    ansible_check_mode: check,
+    role_names: [...new Set(roles.filter((r) => !r.dependency).map((r) => r.name))],
+  };
+  // Merged once per play: every host's variables share them (and the merge under them).
+  const playRoles = roleLayers(roles);
+  const ownRoles = roles.map((_, i) => roleLayers(roles, i));
+  const hosts: PlayInput['hosts'] = [];
+  for (const name of names) {
+    try {
+      // vars_files names render with the host's variables; a play without any needs no such set.
+      const playVarsFiles = play.varsFiles.length
+        ? loadPlayVarsFiles(play, playDir(play), hostVars(inventory, name, { defaults, play, extra, ...playRoles }))
+        : [];
+      const layers = { defaults, play, playVarsFiles, extra };
+      // The variables the tasks of each role use see: that role's own layers on top.
+      // hostVars makes a new set each call: the magic variables go onto it, not onto a copy of it.
+      const roleVars = roles.map((r, i) =>
+        assignWithPos(hostVars(inventory, name, { ...layers, ...ownRoles[i] }), { ...magic, ...roleMagicVars(r) }),
+      );
+      hosts.push({
+        name,
+        vars: assignWithPos(hostVars(inventory, name, { ...layers, ...playRoles }), magic),
+        ...(roles.length ? { roleVars } : {}),
+      });
+    } catch (e) {
+      if (e instanceof ValidationError) problems.push(...e.problems.map((p) => ({ ...p, host: p.host ?? name })));
+      else throw e;
+    }
+  }
+  return withHostvars(inventory, hosts, { defaults, extra, ...playRoles });
 }
 
 function playKeywordDefaults(play: Play, base: Vars): Vars {

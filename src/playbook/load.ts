@@ -47,16 +47,21 @@ export interface PlaybookOptions {
 }
 
 export function loadPlaybook(file: string, registry: ModuleRegistry, opts: PlaybookOptions = {}): Play[] {
+  return [...playbookPlays(file, registry, opts)];
+}
+
+/** The plays of `file` one by one as each is loaded and checked, so that a run can start on the
+ *  first while the rest loads; none after the first problem. Every problem is thrown at the end,
+ *  as loadPlaybook throws them. */
+export function* playbookPlays(file: string, registry: ModuleRegistry, opts: PlaybookOptions = {}): Generator<Play, void, undefined> {
   const problems: Problem[] = [];
-  const plays: Play[] = [];
   const ctx: LoadContext = {
     registry,
     rolesPath: opts.rolesPath?.length ? opts.rolesPath : DEFAULT_ROLES_PATH,
     home: opts.home ?? os.homedir(),
   };
-  loadFile(resolve(file), [], undefined, ctx, plays, problems);
+  yield* loadFile(resolve(file), [], undefined, ctx, problems);
   if (problems.length) throw new ValidationError(problems);
-  return plays;
 }
 
 interface LoadContext {
@@ -65,14 +70,13 @@ interface LoadContext {
   home: string;
 }
 
-function loadFile(
+function* loadFile(
   file: string,
   chain: string[],
   importedAt: SourcePos | undefined,
   ctx: LoadContext,
-  plays: Play[],
   problems: Problem[],
-): void {
+): Generator<Play, void, undefined> {
   if (chain.includes(file)) {
     problems.push({
       message: `import_playbook loop: ${[...chain, file].join(' → ')}`,
@@ -109,22 +113,22 @@ function loadFile(
     });
     return;
   }
-  value.forEach((item, i) => {
+  for (const [i, item] of value.entries()) {
     const path = `plays[${i}]`;
     const pos = posOf(value, i) ?? { file, line: 1, col: 1 };
     if (isMapping(item) && 'import_playbook' in item) {
       const validateImport = compileSchema(importSchema);
       if (!validateImport(item)) {
         problems.push(...ajvProblems(validateImport.errors, { roots: [item], basePath: path }));
-        return;
+        continue;
       }
       const target = resolve(dirname(file), String(item.import_playbook));
-      loadFile(target, [...chain, file], posOf(item, 'import_playbook') ?? pos, ctx, plays, problems);
-      return;
+      yield* loadFile(target, [...chain, file], posOf(item, 'import_playbook') ?? pos, ctx, problems);
+      continue;
     }
     const play = convertPlay(item, path, pos, file, ctx, problems);
-    if (play) plays.push(play);
-  });
+    if (play && !problems.length) yield play;
+  }
 }
 
 function convertPlay(raw: unknown, path: string, pos: SourcePos, file: string, ctx: LoadContext, problems: Problem[]): Play | undefined {
