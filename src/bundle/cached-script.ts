@@ -2,6 +2,7 @@
 // skips parsing and compiling it. Node 20 has no code cache for ES modules, hence CommonJS.
 // The cache is named by the V8 version and architecture that made it; a Node without its own
 // cache, or a cache V8 rejects (other flags), compiles the file as usual.
+import { isAscii } from 'node:buffer';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -20,10 +21,17 @@ export function codeCachePath(file: string): string {
   return `${file}.v8-${process.versions.v8}-${process.arch}.cache`;
 }
 
+/** The file's text. An ASCII file (esbuild's output escapes every other character) becomes a
+ *  one-byte string without UTF-8 decoding: about a third less time for the 3 MB bundle. */
+function sourceText(file: string): string {
+  const bytes = readFileSync(file);
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+}
+
 function compile(file: string, cachedData?: Buffer): vm.Script {
   for (const flag of BUNDLE_V8_FLAGS) v8.setFlagsFromString(flag);
   // The wrapper Node puts around a CommonJS module, so the file runs as `require` would run it.
-  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
+  const source = `(function (exports, require, module, __filename, __dirname) {${sourceText(file)}\n})`;
   return new vm.Script(source, {
     filename: file,
     ...(cachedData ? { cachedData } : {}),

@@ -74,3 +74,14 @@ test(
 test('the cache is named by the V8 version and architecture that made it', () => {
   assert.equal(codeCachePath('/x/cli.cjs'), `/x/cli.cjs.v8-${process.versions.v8}-${process.arch}.cache`);
 });
+
+test('a file with text beyond ASCII reads as UTF-8, one of ASCII alone the same as before', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-cached-'));
+  try {
+    const file = join(dir, 'text.cjs');
+    writeFileSync(file, "module.exports = { text: 'h\u00e9llo \u2713', plain: 'hello' };");
+    assert.deepEqual(loadCached(file).exports, { text: 'h\u00e9llo \u2713', plain: 'hello' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
