@@ -2,10 +2,10 @@
 // The passphrase never leaves this file: not in logs, not in errors.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import type { AgentAuthMethod, ParsedKey, PublicKeyAuthMethod } from 'ssh2';
 import { AuthSetupError } from './terminal-prompt.js';
 import { signingOnceDecoded } from './key-signer.js';
+import { parseKey } from './ssh2-parts.js';
 
 type Method = PublicKeyAuthMethod | AgentAuthMethod;
 
@@ -112,7 +112,7 @@ async function readKey(file: string, src: AuthSources, explicit: boolean): Promi
 }
 
 function parse(data: Buffer, passphrase?: string): ParsedKey | Error {
-  const r = ssh2.utils.parseKey(data, passphrase);
+  const r = parseKey(data, passphrase);
   const key = Array.isArray(r) ? r[0] : r;
   if (key instanceof Error) return key;
   if (!key || !key.isPrivateKey()) return new Error('not a private key');

@@ -1,7 +1,8 @@
 // Opens the one ssh2 connection a host gets for the run: directly or through a jump host, with
 // retries. A connection may open before the run's input is known to be good: it then stops before
 // authentication until the run's login gate opens, so a run that ends at bad input logs in nowhere.
-import ssh2, { type Client, type ConnectConfig } from 'ssh2';
+import type { Client, ConnectConfig } from 'ssh2';
+import { Client as SshClient } from './ssh2-parts.js';
 import type { Duplex } from 'node:stream';
 import type { SshEndpoint, SshOptions } from './ssh-options.js';
 import type { AuthPlan } from './ssh-auth.js';
@@ -100,7 +101,7 @@ async function openClient(ep: SshEndpoint, opts: SshOptions, label: string, deps
   const target: HostKeyTarget = { label, host: ep.host, port: ep.port };
   const preferred = expandKeyTypes(await deps.hostKeys.preferredKeyTypes(ep.host, ep.port));
   const gate = deps.loginGate ?? Promise.resolve();
-  const client = new ssh2.Client();
+  const client = new SshClient();
   let settled = false;
   let hostKeyFailure: string | undefined;
   let methods: AuthPlan['methods'] | undefined;

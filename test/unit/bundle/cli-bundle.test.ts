@@ -80,14 +80,9 @@ test('validating a playbook does not load the SSH client: none of the Node modul
   assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').at(-1)!), [], r.stderr);
 });
 
-test("the bundle's SSH client loads ssh2's native crypto binding when ssh2 has one built", (t) => {
-  const fromSsh2 = createRequire(createRequire(BUNDLE).resolve('ssh2'));
-  try {
-    fromSsh2.resolve('./protocol/crypto/build/Release/sshcrypto.node');
-  } catch {
-    return t.skip('ssh2 was installed without its native binding (no compiler at install)');
-  }
-  // A check run against a port that refuses every connection loads the SSH client, as a real run does.
+/** What `report` (a JS expression) says after a check run of the site playbook from the bundle,
+ *  against a port that refuses every connection: it loads the SSH client, as a real run does. */
+function afterCheckRun(report: string): string | undefined {
   const server = `const s = require('node:net').createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => console.log(port)); });`;
   const port = spawnSync(process.execPath, ['-e', server], { encoding: 'utf8' }).stdout.trim();
   const args = [
@@ -112,12 +107,26 @@ test("the bundle's SSH client loads ssh2's native crypto binding when ssh2 has o
       `const { loadCached } = await import(${JSON.stringify(pathToFileURL(join(REPO, 'dist/src/bundle/cached-script.js')).href)});
        const { main } = loadCached(${JSON.stringify(BUNDLE)}).exports;
        await main(${JSON.stringify(args)});
-       const loaded = process.report.getReport().sharedObjects.filter((f) => f.endsWith('/sshcrypto.node'));
-       console.log(JSON.stringify(loaded.length));`,
+       console.log(JSON.stringify(${report}));`,
     ],
     { cwd: REPO, encoding: 'utf8' },
   );
-  assert.equal(r.stdout.trim().split('\n').at(-1), '1', r.stderr);
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim().split('\n').at(-1);
+}
+
+test("the bundle's SSH client loads ssh2's native crypto binding when ssh2 has one built", (t) => {
+  const fromSsh2 = createRequire(createRequire(BUNDLE).resolve('ssh2'));
+  try {
+    fromSsh2.resolve('./protocol/crypto/build/Release/sshcrypto.node');
+  } catch {
+    return t.skip('ssh2 was installed without its native binding (no compiler at install)');
+  }
+  assert.equal(afterCheckRun(`process.report.getReport().sharedObjects.filter((f) => f.endsWith('/sshcrypto.node')).length`), '1');
+});
+
+test("the bundle's SSH client loads none of Node's http, https and tls (ssh2's server and HTTP agents stay out)", () => {
+  assert.equal(afterCheckRun(`process.moduleLoadList.filter((m) => / (http|https|tls)$/.test(m))`), '[]');
 });
 
 test('the bundle runs under its V8 flags, as a Node started with them on its command line', () => {
