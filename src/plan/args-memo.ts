@@ -9,7 +9,7 @@
 import type { Task, Vars } from '../playbook/types.js';
 import { recordingNames } from '../render/name-reads.js';
 import { copyContainer } from '../render/expr-template.js';
-import { isUnsafe } from '../raw-data.js';
+import { nameKey } from './value-keys.js';
 import { MAX_KEY_CHARS } from '../memo.js';
 
 const MAX_SHAPES = 8;
@@ -21,51 +21,14 @@ interface Shape {
   outputs: Map<string, Vars>;
 }
 
-const ids = new WeakMap<object, number>();
-let nextId = 0;
-
-function idOf(o: object): number {
-  let id = ids.get(o);
-  if (id === undefined) ids.set(o, (id = ++nextId));
-  return id;
-}
-
-/** What `vars` holds under each of `names`, as a string that differs whenever a render could
- *  (each part length-prefixed, so no two lists run together the same); undefined when a value
- *  cannot be keyed. */
+/** What `vars` holds under each of `names` (value-keys.ts), as one string; undefined when a
+ *  value cannot be keyed. */
 function keyOf(vars: Vars, names: readonly string[]): string | undefined {
   let key = '';
   for (const name of names) {
-    if (!Object.hasOwn(vars, name)) {
-      key += '-';
-      continue;
-    }
-    const v = vars[name];
-    const mark = isUnsafe(vars, name) ? 'U' : '';
-    let part: string;
-    switch (typeof v) {
-      case 'string':
-        part = `s${v.length}:${v}`;
-        break;
-      case 'number':
-        part = Object.is(v, -0) ? 'n-0;' : `n${v};`;
-        break;
-      case 'bigint':
-        part = `b${v};`;
-        break;
-      case 'boolean':
-        part = v ? 't' : 'f';
-        break;
-      case 'undefined':
-        part = 'u';
-        break;
-      case 'object':
-        part = v === null ? 'z' : `o${idOf(v)};`;
-        break;
-      default:
-        return undefined;
-    }
-    key += mark + part;
+    const part = nameKey(vars, name);
+    if (part === undefined) return undefined;
+    key += part;
     if (key.length > MAX_KEY_CHARS) return undefined;
   }
   return key;
@@ -77,6 +40,14 @@ function frozenCopy<T>(v: T): T {
   const copy = copyContainer(v as Record<string, unknown>);
   for (const k of Object.keys(copy)) copy[k] = frozenCopy(copy[k]);
   return Object.freeze(copy) as T;
+}
+
+/** The frozen copies handed out: hosts holding one hold the same args, unchangeable. */
+const sharedCopies = new WeakSet<object>();
+
+/** `args` is a copy this memo shares between hosts (deeply frozen, so its identity says its value). */
+export function isSharedArgs(args: object): boolean {
+  return sharedCopies.has(args);
 }
 
 export class ArgsMemo {
@@ -100,6 +71,7 @@ export class ArgsMemo {
     const key = keyOf(vars, reads.names);
     if (key === undefined) return args;
     const shared = frozenCopy(args);
+    sharedCopies.add(shared);
     this.keep(task, reads.names, key, shared);
     return shared;
   }

@@ -15,6 +15,7 @@ import { BlockFlow, type FlowMode } from './block-flow.js';
 import { RegisteredResults } from './registered.js';
 import { protectSecretFiles } from '../secrets/file-mode.js';
 import { withFolderLeads } from './folder-leads.js';
+import { memoisedDiff } from './diff-memo.js';
 import { planContext, problemAt, thrownProblems, type TaskSink } from './context.js';
 import { convergedSetting, settingsFromChange } from './settings-from-changes.js';
 import {
@@ -62,19 +63,23 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
     if (!v) whenVars.set(source, (v = withVars(varsOf(p), { facts: (hostFacts ??= markRaw(facts.host)) })));
     return v;
   };
-  const guarded = <T>(p: PreparedTask, sink: TaskSink, fallback: T, step: (ctx: PlanContext) => T): T => {
+  const attempt = <T>(p: PreparedTask, sink: TaskSink, fallback: T, step: () => T): T => {
     try {
-      return step(planContext(prep.host, varsOf(p), p.task, p.args, env, offline, sink));
+      return step();
     } catch (err) {
       sink.problems.push(...thrownProblems(err, prep.host, p.task).map((q) => (p.deferred ? readsMoved(q, p.deferred) : q)));
       return fallback;
     }
   };
+  const guarded = <T>(p: PreparedTask, sink: TaskSink, fallback: T, step: (ctx: PlanContext) => T): T =>
+    attempt(p, sink, fallback, () => step(planContext(prep.host, varsOf(p), p.task, p.args, env, offline, sink)));
   const diffOn =
     (target: OverlayFacts) =>
     (p: PreparedTask, sink: TaskSink): Change[] =>
-      guarded(p, sink, [], (ctx) => {
-        const changes = protectSecretFiles(p.module.diff(target, p.args, ctx), p.task.args, target);
+      attempt(p, sink, [], () => {
+        const context = (vars: Vars) => planContext(prep.host, vars, p.task, p.args, env, offline, sink);
+        const diff = memoisedDiff(env, p, offline, target, varsOf(p), context);
+        const changes = protectSecretFiles(diff, p.task.args, target);
         // In order: where a folder leads is read before an earlier op of the change reshapes it.
         return changes.map((c) => ({
           ...c,

@@ -6,6 +6,7 @@ import { undefinedHint } from './expr-template.js';
 import { renderNodes } from './jinja-render.js';
 import { JinjaError, lineCol, parseJinja } from './jinja-text.js';
 import { MAX_TEMPLATE_BYTES, readTemplateSource } from './template-source.js';
+import { noteUnkeyable } from './name-reads.js';
 
 function trailingNewlines(s: string): number {
   return /\n*$/.exec(s)![0].length;
@@ -13,6 +14,8 @@ function trailingNewlines(s: string): number {
 
 export function renderJinjaFile(path: string, vars: Record<string, unknown>): string {
   let source: string;
+  // Read again at every render: its output is not a function of the variables alone.
+  noteUnkeyable();
   try {
     source = readTemplateSource(path);
   } catch (e) {

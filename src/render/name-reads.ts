@@ -1,6 +1,7 @@
 // Which top-level variables a render read, and whether each was there: a render of task args is a
 // pure function of the values under those names (a lookup reads files, so a render that makes one
-// is not keyed). Names bound inside the render (a Jinja loop's or `set`'s frame) are its own.
+// is not keyed, nor is anything a memo makes of it). Names bound inside the render (a Jinja
+// loop's or `set`'s frame) are its own.
 export interface NameReads {
   /** The variables the render started from. */
   readonly root: object;
@@ -41,7 +42,16 @@ export function noteRead(scope: object, frame: object | undefined, name: string)
   } else if (!Object.prototype.isPrototypeOf.call(r.root, frame)) r.unkeyable = true;
 }
 
-/** The render read something other than variables (a file through a lookup). */
+/** Reads of something other than variables so far in this process: a memo compares the count
+ *  before and after a call to tell whether the call made one. */
+let outside = 0;
+
+/** The render read something other than variables (a file through a lookup, a template file). */
 export function noteUnkeyable(): void {
+  outside++;
   if (active) active.unkeyable = true;
+}
+
+export function outsideReads(): number {
+  return outside;
 }
