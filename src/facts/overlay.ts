@@ -75,8 +75,11 @@ export class OverlayFacts implements Facts {
   /** Where `dir` led when the host was read, unless a planned op replaces or removes it or a
    *  folder above it: then where it leads is the plan's doing, not the host's. */
   leads(dir: string): string | undefined {
+    // The host's answer first: an offline root has none, and then the planned ops need no look.
+    const led = this.base.leads?.(dir);
+    if (led === undefined) return undefined;
     for (const [path, st] of this.stats) if (st?.type !== 'dir' && (dir === path || dir.startsWith(`${path}/`))) return undefined;
-    return this.base.leads?.(dir);
+    return led;
   }
 
   /** Record what an op leaves behind. */

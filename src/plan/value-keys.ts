@@ -43,55 +43,48 @@ const MAX_DEPTH = 64;
 
 /** Plain data by value: strings, numbers (-0 and NaN apart), booleans, null, undefined, lists and
  *  plain objects with their keys in order; undefined for anything else (a function, a class
- *  instance, a list with holes), which a memo then does not key. */
+ *  instance, a list with holes, a key that is a symbol or not enumerable), which a memo then does
+ *  not key. Built by concatenation: most values are small, and V8 joins such strings cheaply. */
 export function dataKey(v: unknown): string | undefined {
-  // Most reads are a file's content or a kernel value, or nothing: no list to join for those.
-  if (typeof v === 'string') return `s${v.length}:${v}`;
-  if (v === null) return 'z';
-  const parts: string[] = [];
-  return addData(v, parts, 0) ? parts.join('') : undefined;
+  return keyAt(v, 0);
 }
 
-function addData(v: unknown, parts: string[], depth: number): boolean {
+function keyAt(v: unknown, depth: number): string | undefined {
   switch (typeof v) {
     case 'string':
-      parts.push(`s${v.length}:`, v);
-      return true;
+      return `s${v.length}:${v}`;
     case 'number':
-      parts.push(Object.is(v, -0) ? 'n-0;' : `n${v};`);
-      return true;
+      return Object.is(v, -0) ? 'n-0;' : `n${v};`;
     case 'boolean':
-      parts.push(v ? 't' : 'f');
-      return true;
+      return v ? 't' : 'f';
     case 'undefined':
-      parts.push('u');
-      return true;
+      return 'u';
     case 'object':
       break;
     default:
-      return false;
+      return undefined;
   }
-  if (v === null) {
-    parts.push('z');
-    return true;
-  }
-  if (depth >= MAX_DEPTH) return false;
+  if (v === null) return 'z';
+  if (depth >= MAX_DEPTH) return undefined;
+  let key: string;
   if (Array.isArray(v)) {
-    if (Object.keys(v).length !== v.length) return false;
-    parts.push(`a${v.length}[`);
-    for (const item of v) if (!addData(item, parts, depth + 1)) return false;
-    parts.push(']');
-    return true;
+    key = `a${v.length}[`;
+    for (let i = 0; i < v.length; i++) {
+      const part = i in v ? keyAt(v[i], depth + 1) : undefined;
+      if (part === undefined) return undefined;
+      key += part;
+    }
+    return Object.keys(v).length === v.length ? `${key}]` : undefined;
   }
   const proto = Object.getPrototypeOf(v) as unknown;
-  if (proto !== Object.prototype && proto !== null) return false;
-  const keys = Reflect.ownKeys(v);
-  parts.push(proto === null ? 'N{' : 'O{');
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  const keys = Object.keys(v);
+  if (Reflect.ownKeys(v).length !== keys.length) return undefined;
+  key = proto === null ? 'N{' : 'O{';
   for (const k of keys) {
-    if (typeof k === 'symbol' || !Object.prototype.propertyIsEnumerable.call(v, k)) return false;
-    parts.push(`${k.length}:`, k);
-    if (!addData((v as Record<string, unknown>)[k], parts, depth + 1)) return false;
+    const part = keyAt((v as Record<string, unknown>)[k], depth + 1);
+    if (part === undefined) return undefined;
+    key += `${k.length}:${k}${part}`;
   }
-  parts.push('}');
-  return true;
+  return `${key}}`;
 }
