@@ -38,9 +38,9 @@ export function planContext(host: string, vars: Vars, task: Task, args: Vars, en
   };
 }
 
-/** `vars` with a module's data on top; that data was rendered with the task's args, so it is never
- *  templated again (a literal "{{" from an `!unsafe` value stays literal). */
-function withRendered(vars: Vars, extra: Vars): Vars {
+/** `vars` with data that is never templated (again) on top, as a view: a module's data, rendered
+ *  with the task's args (a literal "{{" from an `!unsafe` value stays literal), or the host's facts. */
+export function withRendered(vars: Vars, extra: Vars): Vars {
   const out = layeredView(vars, extra);
   copyUnsafeKeys(vars, out);
   for (const k of Object.keys(extra)) markUnsafe(out, k);

@@ -16,7 +16,7 @@ import { RegisteredResults } from './registered.js';
 import { protectSecretFiles } from '../secrets/file-mode.js';
 import { withFolderLeads } from './folder-leads.js';
 import { memoisedDiff } from './diff-memo.js';
-import { planContext, problemAt, thrownProblems, type TaskSink } from './context.js';
+import { planContext, problemAt, thrownProblems, withRendered, type TaskSink } from './context.js';
 import { convergedSetting, settingsFromChange } from './settings-from-changes.js';
 import {
   applied,
@@ -56,11 +56,12 @@ export function planHost(prep: PreparedHost, facts: Facts, env: PlanEnv, offline
   // Most tasks share the host's vars: their `when` context is built once, not once per task
   // (a deferred task's vars grow as the plan goes, so its context is built each time).
   const whenVars = new Map<Vars, Vars>();
+  // A view, not a copy: a condition reads a few names of many.
   const whenVarsOf = (p: PreparedTask) => {
-    if (p.deferred) return withVars(varsOf(p), { facts: (hostFacts ??= markRaw(facts.host)) });
+    if (p.deferred) return withRendered(varsOf(p), { facts: (hostFacts ??= markRaw(facts.host)) });
     const source = p.vars ?? prep.vars;
     let v = whenVars.get(source);
-    if (!v) whenVars.set(source, (v = withVars(varsOf(p), { facts: (hostFacts ??= markRaw(facts.host)) })));
+    if (!v) whenVars.set(source, (v = withRendered(varsOf(p), { facts: (hostFacts ??= markRaw(facts.host)) })));
     return v;
   };
   const attempt = <T>(p: PreparedTask, sink: TaskSink, fallback: T, step: () => T): T => {
