@@ -76,6 +76,7 @@ export function memoisedDiff(
   const tree = treeOf(env, p.args, offline);
   const known = find(tree.root, facts, vars);
   if (known) {
+    if (!known.calls.length) return known.changes;
     const ctx = context(vars);
     for (const c of known.calls) {
       if (c.kind === 'error') ctx.error(c.message, c.argPath, c.hint);
