@@ -2,7 +2,7 @@
 // needs() is a module bug, so it throws instead of guessing.
 import type { CmdFact, FactQuery, Facts, HostFacts, StatFact, UnitFact } from './types.js';
 import { fieldKey, queryField, recordedFolders, type RawAnswer } from './gather-script.js';
-import { parseSystemFacts } from './system-facts.js';
+import { parseSystemFacts, type SystemSection } from './system-facts.js';
 
 export const OFFLINE_UNIT: UnitFact = { load: 'offline', active: 'offline', sub: 'offline', enabled: 'offline' };
 const UNKNOWN_UNIT: UnitFact = { load: 'unknown', active: 'unknown', sub: 'unknown', enabled: 'unknown' };
@@ -53,7 +53,9 @@ export function buildFacts(host: HostFacts | undefined, queries: FactQuery[], an
   // By kind, then by the path (key, unit, glob, argv) a read names, so a read makes no key of its
   // own; null: declared, and no answer (one lookup tells both).
   const declared = new Map<FactQuery['kind'], Map<string, RawAnswer | null>>();
+  let systemSections: SystemSection[] | undefined;
   queries.forEach((q, i) => {
+    if (q.kind === 'system') systemSections = q.sections;
     let ofKind = declared.get(q.kind);
     if (!ofKind) declared.set(q.kind, (ofKind = new Map()));
     ofKind.set(queryField(q), answers.get(i) ?? null);
@@ -101,8 +103,7 @@ export function buildFacts(host: HostFacts | undefined, queries: FactQuery[], an
     },
     system() {
       const a = answer('system', '');
-      const asked = queries.find((q) => q.kind === 'system');
-      return parseSystemFacts(a?.fields[0] ?? '', a?.volatile, asked?.kind === 'system' ? asked.sections : undefined);
+      return parseSystemFacts(a?.fields[0] ?? '', a?.volatile, systemSections);
     },
     leads(dir) {
       if (!dirs.length) return undefined; // an offline root, or a gather that recorded none

@@ -18,6 +18,7 @@ import type { Vars } from '../playbook/types.js';
 import { outsideReads } from '../render/name-reads.js';
 import { MAX_KEY_CHARS } from '../memo.js';
 import { isSharedArgs } from './args-memo.js';
+import { perPlanEnv } from './env-state.js';
 import { ReadRecorder, type Read } from './recorded-reads.js';
 import type { PlanEnv, PreparedTask } from './types.js';
 
@@ -46,11 +47,10 @@ interface Tree {
 
 /** By plan environment, then by shared args (each is one task's: args-memo.ts keys by task), then
  *  online and offline apart. */
-const trees = new WeakMap<PlanEnv, WeakMap<object, Tree[]>>();
+const treesOf = perPlanEnv(() => new WeakMap<object, Tree[]>());
 
 function treeOf(env: PlanEnv, args: object, offline: boolean): Tree {
-  let byArgs = trees.get(env);
-  if (!byArgs) trees.set(env, (byArgs = new WeakMap()));
+  const byArgs = treesOf(env);
   let both = byArgs.get(args);
   if (!both) byArgs.set(args, (both = []));
   return (both[offline ? 1 : 0] ??= { root: {}, outcomes: 0 });

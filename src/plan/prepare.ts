@@ -17,6 +17,7 @@ import { censorProblem } from '../secrets/no-log.js';
 import type { PlanEnv, PreparedHost, PreparedTask } from './types.js';
 import type { Module } from '../module.js';
 import { ArgsMemo } from './args-memo.js';
+import { perPlanEnv } from './env-state.js';
 import { renderArgs } from '../render/args.js';
 
 /** Bounded, so that a loop expression cannot make the plan arbitrarily large. */
@@ -265,18 +266,12 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
   return out;
 }
 
-const argsMemos = new WeakMap<PlanEnv, ArgsMemo>();
-
 /** Only the engine's own renderer notes every variable it reads, which the memo's keys rely on. */
 function memoised(env: PlanEnv): boolean {
   return env.renderArgs === renderArgs;
 }
 
-function argsMemoOf(env: PlanEnv): ArgsMemo {
-  let memo = argsMemos.get(env);
-  if (!memo) argsMemos.set(env, (memo = new ArgsMemo()));
-  return memo;
-}
+const argsMemoOf = perPlanEnv(() => new ArgsMemo());
 
 /** A meta: task runs no module; the planner acts on it. */
 const META_MODULE: Module = { name: 'meta', schema: {}, needs: () => [], diff: () => [] };

@@ -1,9 +1,8 @@
 // Reads of the control machine's files that every host of a run asks for (the artifact a build
-// names and its checksum): made once per plan environment, which a run makes once, instead of a
-// stat or two per host. A run takes such files as they are when it first reads them, so all its
-// hosts get the same answer; a failed read (a file missing) is kept and thrown again as well. The
-// next run, or a driver planning in an environment of its own (verify, health probes), reads again.
-import type { PlanEnv } from './types.js';
+// names and its checksum): made once per plan environment (env-state.ts), instead of a stat or two
+// per host. A run takes such files as they are when it first reads them, so all its hosts get the
+// same answer; a failed read (a file missing) is kept and thrown again as well.
+import { perPlanEnv } from './env-state.js';
 
 type Outcome = { value: unknown } | { error: unknown };
 
@@ -26,10 +25,4 @@ export class RunReads {
   }
 }
 
-const byEnv = new WeakMap<PlanEnv, RunReads>();
-
-export function runReadsOf(env: PlanEnv): RunReads {
-  let reads = byEnv.get(env);
-  if (!reads) byEnv.set(env, (reads = new RunReads()));
-  return reads;
-}
+export const runReadsOf = perPlanEnv(() => new RunReads());
