@@ -5,6 +5,9 @@
 // in the run's own timings (--json recap, the same spans -vv prints), in ms since the process
 // started. Beside it: a bare `node -e 0`, `--version`, and npx's own start-up measured apart
 // (`npx --no-install portsync-deploy --version` minus the bin's `--version`).
+// NODE_EXTRA_CA_CERTS, when set, makes Node 20 read and parse that CA file (and its own root
+// store) before it runs any JavaScript: Node's start, not the tool's, and for TLS, which a run
+// never uses. With it set, every figure is also measured without it, alternated in the same runs.
 //   node dist/bench/startup/run.js [--runs 5]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,9 +34,9 @@ async function closedPort(): Promise<number> {
 }
 
 /** Wall ms and CPU ms (user + sys, from /usr/bin/time) of one process. */
-function timed(argv: string[]): { wallMs: number; cpuMs: number; stdout: string; status: number | null } {
+function timed(argv: string[], env: NodeJS.ProcessEnv): { wallMs: number; cpuMs: number; stdout: string; status: number | null } {
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', ...argv], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', ...argv], { cwd: REPO, encoding: 'utf8', env: { ...env, NO_COLOR: '1' } });
   const wallMs = performance.now() - t0;
   const [user, sys] = r.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
   return { wallMs, cpuMs: (user! + sys!) * 1000, stdout: r.stdout, status: r.status };
@@ -55,19 +58,31 @@ const site = [
   '--check',
   '--json',
 ];
-const samples = [];
-for (let i = 0; i < runs; i++) {
+interface Variant {
+  name: string;
+  env: NodeJS.ProcessEnv;
+  /** npx's own start-up is measured once, in the environment as given. */
+  npx: boolean;
+}
+const variants: Variant[] = [{ name: 'environment as given', env: process.env, npx: true }];
+if (process.env.NODE_EXTRA_CA_CERTS) {
+  const { NODE_EXTRA_CA_CERTS: _, ...without } = process.env;
+  variants.push({ name: 'without NODE_EXTRA_CA_CERTS', env: without, npx: false });
+}
+
+/** One run of each measured command in one environment. */
+function sample(v: Variant) {
   const load = loadavg()[0]!;
-  const r = timed(site);
+  const r = timed(site, v.env);
   const recap = r.stdout
     .split('\n')
     .filter((l) => l.startsWith('{"event":"recap"'))
     .map((l) => JSON.parse(l) as { timings: Record<string, { from: number; to: number }> })[0];
   if (!recap?.timings.connect) throw new Error(`no connect phase in the run's timings (exit ${r.status}):\n${r.stdout.slice(-2000)}`);
-  const bare = timed([process.execPath, '-e', '0']);
-  const version = timed([process.execPath, BIN, '--version']);
-  const npx = timed(['npx', '--no-install', 'portsync-deploy', '--version']);
-  samples.push({
+  const bare = timed([process.execPath, '-e', '0'], v.env);
+  const version = timed([process.execPath, BIN, '--version'], v.env);
+  const npx = v.npx ? timed(['npx', '--no-install', 'portsync-deploy', '--version'], v.env) : undefined;
+  return {
     loadavg1: +load.toFixed(2),
     firstConnectMs: recap.timings.connect.from,
     engineLoadedMs: recap.timings['start-up']!.to,
@@ -75,29 +90,47 @@ for (let i = 0; i < runs; i++) {
     runWallMs: +r.wallMs.toFixed(1),
     runCpuMs: Math.round(r.cpuMs),
     nodeBareMs: +bare.wallMs.toFixed(1),
+    nodeBareCpuMs: Math.round(bare.cpuMs),
     versionMs: +version.wallMs.toFixed(1),
-    npxVersionMs: +npx.wallMs.toFixed(1),
-  });
+    ...(npx ? { npxVersionMs: +npx.wallMs.toFixed(1) } : {}),
+  };
 }
+
+// The environments alternate run by run, so a busy spell falls on both.
+const samples = variants.map(() => [] as ReturnType<typeof sample>[]);
+for (let i = 0; i < runs; i++) variants.forEach((v, j) => samples[j]!.push(sample(v)));
+
+const summaries = variants.map((v, j) => {
+  const s = samples[j]!;
+  return {
+    environment: v.name,
+    medianFirstConnectMs: median(s.map((x) => x.firstConnectMs)),
+    medianRunCpuMs: median(s.map((x) => x.runCpuMs)),
+    medianNodeBareMs: median(s.map((x) => x.nodeBareMs)),
+    medianNodeBareCpuMs: median(s.map((x) => x.nodeBareCpuMs)),
+    medianVersionMs: median(s.map((x) => x.versionMs)),
+    ...(v.npx ? { medianNpxOwnMs: median(s.map((x) => x.npxVersionMs! - x.versionMs)) } : {}),
+    medianLoadavg1: median(s.map((x) => x.loadavg1)),
+    samples: s,
+  };
+});
 const summary = {
   date: new Date().toISOString(),
   command: site
     .slice(1)
     .join(' ')
     .replace(REPO + '/', ''),
-  medianFirstConnectMs: median(samples.map((s) => s.firstConnectMs)),
-  medianRunCpuMs: median(samples.map((s) => s.runCpuMs)),
-  medianNodeBareMs: median(samples.map((s) => s.nodeBareMs)),
-  medianVersionMs: median(samples.map((s) => s.versionMs)),
-  medianNpxOwnMs: median(samples.map((s) => s.npxVersionMs - s.versionMs)),
-  medianLoadavg1: median(samples.map((s) => s.loadavg1)),
-  samples,
+  ...summaries[0]!,
+  ...(summaries.length > 1 ? { alternated: summaries.slice(1) } : {}),
 };
 mkdirSync(join(REPO, 'bench/results'), { recursive: true });
 const out = join(REPO, `bench/results/startup-${summary.date.replace(/[:.]/g, '-')}.json`);
 writeFileSync(out, JSON.stringify(summary, null, 2) + '\n');
-console.log(
-  `first SSH connection attempt: median ${summary.medianFirstConnectMs} ms after process start (run CPU ${summary.medianRunCpuMs} ms); ` +
-    `node -e 0 ${summary.medianNodeBareMs} ms, --version ${summary.medianVersionMs} ms, npx's own start-up ${summary.medianNpxOwnMs.toFixed(0)} ms; ` +
-    `load average ${summary.medianLoadavg1} (median of ${runs}); ${out}`,
-);
+for (const x of summaries)
+  console.log(
+    `${x.environment}: first SSH connection attempt: median ${x.medianFirstConnectMs} ms after process start (run CPU ${x.medianRunCpuMs} ms); ` +
+      `node -e 0 ${x.medianNodeBareMs} ms (CPU ${x.medianNodeBareCpuMs} ms), --version ${x.medianVersionMs} ms` +
+      (x.medianNpxOwnMs === undefined ? '' : `, npx's own start-up ${x.medianNpxOwnMs.toFixed(0)} ms`) +
+      `; load average ${x.medianLoadavg1} (median of ${runs})`,
+  );
+console.log(out);
