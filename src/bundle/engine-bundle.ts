@@ -39,8 +39,10 @@ export async function bundleEngine(entry: string, outfile: string): Promise<void
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    // ssh2's optional native speed-ups: loaded by require() in a try, absent is fine.
-    external: ['cpu-features'],
+    // ssh2's optional native speed-ups: loaded by require() in a try, absent is fine. BullMQ (with
+    // ioredis, luxon, msgpackr: 1.5 MB, nearly half the file) serves only the queue's runs and
+    // workers, which load it from node_modules: every other start reads that much less.
+    external: ['cpu-features', 'bullmq'],
     plugins: [nativeAddonsByPackagePath],
     // The sources find the package from their own location (src/package-root.ts).
     define: { 'import.meta.url': '__psdModuleUrl' },
