@@ -19,6 +19,7 @@ import { RolloutGate } from './rollout.js';
 import { LocalWork, verified } from './local-work.js';
 import { hasProblems, isLost, type ApplyOutcome, type HostWork, type PlanView, type Problems } from './host-work.js';
 import { phaseTimings, timePhase } from '../timings.js';
+import { reachedAfterPreflight } from './last-contact.js';
 
 export interface PlayInput {
   play: Play;
@@ -128,7 +129,7 @@ class Run {
 
     // Hosts are read (never changed) even when the args alone showed problems, so that the plan's
     // problems are reported with them.
-    const { planned, problems: late } = await this.preflight(prepared, work);
+    const { planned, problems: late } = await this.preflight(plays, prepared, work);
     if (this.stopping) return this.finish();
     if (early.length || late.length) {
       // Hosts were read, none was changed: the recap still closes the run.
@@ -153,7 +154,11 @@ class Run {
 
   /** Every play planned for every host it targets before any host changes: one gather per host,
    *  and each play plans on the facts the earlier plays' plans leave, as check mode shows them. */
-  private async preflight(prepared: PreparedHost[][], work: HostWork): Promise<{ planned: Map<string, PlanView>[]; problems: Problem[] }> {
+  private async preflight(
+    plays: PlayInput[],
+    prepared: PreparedHost[][],
+    work: HostWork,
+  ): Promise<{ planned: Map<string, PlanView>[]; problems: Problem[] }> {
     const planned = prepared.map(() => new Map<string, PlanView>());
     const problems: Problem[] = [];
     const hosts = [...new Set(prepared.flat().map((p) => p.host))];
@@ -167,7 +172,18 @@ class Run {
         else if (isLost(o)) {
           this.lost.set(host, o.lost);
           tally[o.lost.status === 'unreachable' ? 'unreachable' : 'failed']++;
-        } else o.views.forEach((v, i) => v && planned[i]!.set(host, v));
+        } else {
+          o.views.forEach((v, i) => v && planned[i]!.set(host, v));
+          // Its connection closes while other hosts are still read, not at the run's end.
+          if (
+            !reachedAfterPreflight(
+              this.opts.env.check,
+              plays.map((p) => p.play),
+              o.views,
+            )
+          )
+            this.sessions.release(host);
+        }
         tally.done++;
         this.emit({ event: 'plan_progress', total: hosts.length, ...tally });
       },

@@ -13,6 +13,8 @@ export type TransportFactory = (host: string, vars: Vars, loginGate?: Promise<vo
 export class HostSessions {
   private readonly transports = new Map<string, Transport>();
   private readonly connected = new Map<string, Promise<void>>();
+  /** Connections closed before the run's end, which closeAll still waits for. */
+  private readonly closing: Promise<void>[] = [];
   /** Hosts out of the run: they failed or could not be reached in an earlier play. */
   readonly out = new Map<string, 'failed' | 'unreachable'>();
 
@@ -77,8 +79,16 @@ export class HostSessions {
     return gather(await this.connect(host, vars), queries);
   }
 
+  /** The run will not reach this host again: its connection closes now, beside the other hosts'
+   *  work, instead of at the run's end; a later connect() would connect afresh. */
+  release(host: string): void {
+    const t = this.transports.get(host);
+    if (!t || !this.connected.delete(host)) return;
+    this.closing.push(t.close().catch(() => {}));
+  }
+
   async closeAll(): Promise<void> {
-    await Promise.all([...this.transports.values()].map((t) => t.close().catch(() => {})));
+    await Promise.all([...this.closing, ...[...this.transports.values()].map((t) => t.close().catch(() => {}))]);
   }
 }
 

@@ -347,3 +347,40 @@ test('any_errors_fatal: handlers notified before the stop still run (force_handl
   for (const h of ['h1', 'h2']) assert.equal(readFileSync(join(dir, h, 'etc/handler'), 'utf8'), h, `${h}: handler ran`);
   assert.ok(existsSync(join(dir, 'h2', 'etc/two')), 'h2 ran the failing task itself');
 });
+
+/** A run with one host read at a time, noting each exec and close of a host's transport in order. */
+async function contacts(plays: PlayInput[], check: boolean) {
+  const log: string[] = [];
+  const code = await runPlaybook(plays, {
+    env: env(check),
+    forks: 1,
+    forceHandlers: true,
+    transportFor: (h, v) => {
+      const t = createChrootTransport(h, v.chroot_dir as string);
+      const exec = t.exec.bind(t);
+      const close = t.close.bind(t);
+      t.exec = (...a) => (log.push(`exec ${h}`), exec(...a));
+      t.close = () => (log.push(`close ${h}`), close());
+      return t;
+    },
+    reporter: { emit: () => {} },
+  });
+  return { code, log };
+}
+
+test('check mode closes each host once it is planned, before the next host is read', async (t) => {
+  const { hosts } = fleet(t, 3);
+  const { code, log } = await contacts([{ play: play(), hosts }], true);
+  assert.equal(code, 2);
+  assert.deepEqual(log.slice(0, 6), ['exec h1', 'close h1', 'exec h2', 'close h2', 'exec h3', 'close h3']);
+});
+
+test('an apply closes a host with no work in any play after its preflight; a host with work stays open for its apply', async (t) => {
+  const { dir, hosts } = fleet(t, 2);
+  for (const f of ['one', 'two']) writeFileSync(join(dir, 'h2/etc', f), 'h2');
+  const { code, log } = await contacts([{ play: play(), hosts }], false);
+  assert.equal(code, 0);
+  assert.deepEqual(log.slice(0, 4), ['exec h1', 'exec h2', 'close h2', 'exec h1'], 'h2 is closed before h1 is applied');
+  assert.equal(log.filter((l) => l === 'exec h2').length, 1, 'h2 is read once');
+  assert.ok(log.lastIndexOf('exec h1') < log.indexOf('close h1'), 'h1 closes after its apply');
+});
