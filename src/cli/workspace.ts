@@ -3,6 +3,7 @@
 import { dirname } from 'node:path';
 import { ValidationError, type Problem } from '../errors.js';
 import { loadInventory } from '../inventory/load.js';
+import { deriveInventoryVaultKeysAhead } from '../inventory/vault-ahead.js';
 import { selectHosts, unmatchedWarning } from '../inventory/patterns.js';
 import { loadModuleRegistry, type ModuleRegistry } from '../modules-registry.js';
 import { playbookPlays } from '../playbook/load.js';
@@ -85,26 +86,34 @@ export async function loadWorkspace(
 ): Promise<Workspace> {
   if (!playbook)
     throw new ValidationError([{ message: 'no playbook given', hint: 'portsync-deploy playbooks/site.yaml -i inventories/<fleet>' }]);
-  const inventory = requireInventory(o);
-  const extra = extraVars(o);
+  // The inventory's vault keys derive on the thread pool while the playbook's first play loads.
+  const vaultKeys = deriveInventoryVaultKeysAhead(o.inventory);
   const registry = await loadModuleRegistry(MODULES_DIR);
   // The plays come one by one as they load: the first play's hosts start connecting while the
   // rest of the playbook loads. What a whole playbook load would report comes first, as it did
   // when the playbook loaded before everything else: a problem found meanwhile waits for it, and
-  // so do the warnings, which a playbook with a problem never prints.
+  // so do the warnings, which a playbook with a problem never prints. Bad inventory or extra
+  // vars are still reported before the playbook's problems.
   const plays = playbookPlays(playbook, registry, { rolesPath: o.rolesPath });
+  const first = attempt(() => plays.next());
+  await vaultKeys;
+  const inventory = requireInventory(o);
+  const extra = extraVars(o);
+  if ('error' in first) throw first.error;
   const warnings: string[] = [];
   let setup: PlaySetup | undefined;
   const problems: Problem[] = [];
   const inputs: PlayInput[] = [];
   const setUp = () => playSetup(o, playbook, inventory, (w) => warnings.push(w));
   const printWarnings = () => warnings.splice(0).forEach((w) => process.stderr.write(`${w}\n`));
-  for (const play of plays) {
+  const addPlay = async (play: Play) => {
     setup ??= afterPlaybook(plays, setUp, printWarnings);
     const hosts = playHosts(play, setup, inventory, extra, check, problems);
     inputs.push({ play, hosts });
     if (!problems.length) await connectTo?.(hosts);
-  }
+  };
+  if (!first.value.done) await addPlay(first.value.value);
+  for (const play of plays) await addPlay(play);
   // A playbook without plays still has its --limit checked.
   if (!setup) afterPlaybook(plays, setUp, printWarnings);
   printWarnings();
@@ -120,6 +129,15 @@ export async function loadWorkspace(
     tags: { only: o.tags, skip: o.skipTags },
   };
   return { inventory, registry, plays: inputs, env };
+}
+
+/** `f`'s value, or what it threw, to be thrown later. */
+function attempt<T>(f: () => T): { value: T } | { error: unknown } {
+  try {
+    return { value: f() };
+  } catch (error) {
+    return { error };
+  }
 }
 
 /** What every play's hosts are chosen and given variables with: the playbook's defaults and --limit. */

@@ -16,14 +16,33 @@ import { recordGroupLayers } from '../vars/group-layers.js';
 import { orderGroups } from './group-order.js';
 import { addIniInventory } from './ini-inventory.js';
 import { inventoryFilesIn } from './sources.js';
-import { loadVarsDir } from './vars-dir.js';
+import { loadVarsDir, varsFilesIn } from './vars-dir.js';
 import { addYamlInventory } from './yaml-inventory.js';
 
 const YAML_EXT = /^\.(ya?ml|json)$/;
 
+function pathList(paths: string | string[]): string[] {
+  return (Array.isArray(paths) ? paths : [paths]).map((p) => resolve(p));
+}
+
+/** Every file loadInventory reads for `paths`: each source, then the group_vars/ and host_vars/
+ *  files beside it (those of groups and hosts it lacks too). A path that is not there is left
+ *  out: loading it reports that. */
+export function inventoryFiles(paths: string | string[]): string[] {
+  const out: string[] = [];
+  for (const path of pathList(paths)) {
+    if (!existsSync(path)) continue;
+    const dir = isDir(path);
+    out.push(...(dir ? inventoryFilesIn(path) : [path]));
+    const base = dir ? path : dirname(path);
+    for (const sub of ['group_vars', 'host_vars']) for (const { files } of varsFilesIn(join(base, sub))) out.push(...files);
+  }
+  return out;
+}
+
 export function loadInventory(paths: string | string[]): Inventory {
   const problems: Problem[] = [];
-  const list = (Array.isArray(paths) ? paths : [paths]).map((p) => resolve(p));
+  const list = pathList(paths);
   const basedirs: string[] = [];
   const b = new InventoryBuilder(list[0] ? (isDir(list[0]) ? list[0] : dirname(list[0])) : process.cwd(), problems);
   for (const path of list) {

@@ -10,22 +10,30 @@ import { assignWithPos, isMapping } from '../vars/merge.js';
 
 const VARS_EXT = /\.(ya?ml|json)$/;
 
-/** Vars per name found in `dir` (absent dir → empty map). */
-export function loadVarsDir(dir: string, problems: Problem[]): Map<string, Vars> {
-  const out = new Map<string, Vars>();
+/** The vars files of `dir` by the name they give variables to, in the order they load; `path` is
+ *  the entry itself (a file, or a folder of files). An absent `dir` has none. */
+export function varsFilesIn(dir: string): { name: string; path: string; files: string[] }[] {
   let entries: string[];
   try {
     entries = readdirSync(dir).sort();
   } catch {
-    return out;
+    return [];
   }
+  const out = [];
   for (const entry of entries) {
     if (entry.startsWith('.')) continue;
     const path = join(dir, entry);
     const isDir = statSync(path).isDirectory();
     if (!isDir && entry.includes('.') && !VARS_EXT.test(entry)) continue;
-    const name = isDir ? entry : entry.replace(VARS_EXT, '');
-    const files = isDir ? filesUnder(path) : [path];
+    out.push({ name: isDir ? entry : entry.replace(VARS_EXT, ''), path, files: isDir ? filesUnder(path) : [path] });
+  }
+  return out;
+}
+
+/** Vars per name found in `dir` (absent dir → empty map). */
+export function loadVarsDir(dir: string, problems: Problem[]): Map<string, Vars> {
+  const out = new Map<string, Vars>();
+  for (const { name, path, files } of varsFilesIn(dir)) {
     const vars = out.get(name) ?? {};
     if (!out.has(name)) recordOwnPos(vars, { file: files[0] ?? path, line: 1, col: 1 });
     for (const file of files) {

@@ -4,7 +4,7 @@
 // Keys: PBKDF2-HMAC-SHA256(password, 32-byte salt, 10000 rounds) -> 80 bytes =
 // AES-256 key | HMAC-SHA256 key | CTR counter. Plaintext is PKCS#7-padded to the AES block
 // before CTR encryption, and the HMAC covers the ciphertext. node:crypto does all of it.
-import { createCipheriv, createDecipheriv, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const VAULT_HEADER = '$ANSIBLE_VAULT';
 export const DEFAULT_VAULT_ID = 'default';
@@ -13,6 +13,8 @@ const KEY_LEN = 32;
 const IV_LEN = 16;
 const BLOCK = 16;
 const LINE = 80;
+/** AES key, HMAC key and CTR counter, in that order. */
+const DERIVED_LEN = 2 * KEY_LEN + IV_LEN;
 
 /** Why a vault could not be opened; `message` never holds ciphertext or plaintext. */
 export class VaultError extends Error {
@@ -59,6 +61,27 @@ export function parseEnvelope(text: string): Envelope {
   return { version, vaultId: version === '1.2' && vaultId ? vaultId : undefined, salt, hmac, ciphertext };
 }
 
+/** Every well-formed envelope in `text`: a whole vault file, or each `!vault |` block of a YAML
+ *  file (the header, then lines of hex, at any indentation). Values written otherwise (a quoted
+ *  string with "\n" escapes) are not found here; they are opened as they load all the same. */
+export function envelopesIn(text: string): Envelope[] {
+  const out: Envelope[] = [];
+  if (!text.includes(VAULT_HEADER)) return out;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const at = lines[i]!.indexOf(VAULT_HEADER + ';');
+    if (at < 0) continue;
+    const block = [lines[i]!.slice(at)];
+    while (i + 1 < lines.length && /^\s*[0-9a-fA-F]+\s*$/.test(lines[i + 1]!)) block.push(lines[++i]!);
+    try {
+      out.push(parseEnvelope(block.join('\n')));
+    } catch (e) {
+      if (!(e instanceof VaultError)) throw e;
+    }
+  }
+  return out;
+}
+
 function unhex(s: string, what: string): Buffer {
   if (s.length === 0 || s.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(s)) {
     throw new VaultError(`vault ${what} is not valid hex: the data is truncated or corrupted`, 'format');
@@ -66,8 +89,26 @@ function unhex(s: string, what: string): Buffer {
   return Buffer.from(s, 'hex');
 }
 
+/** PBKDF2's output by password and salt (hex), derived ahead on Node's thread pool. */
+const derivedAhead = new WeakMap<Buffer, Map<string, Buffer>>();
+
+/** Derives the keys of `salt` with `password` on Node's thread pool, off the main thread (10,000
+ *  rounds: about 16 ms of CPU), for decryptEnvelope to take when it opens that value. */
+export function deriveKeysAhead(password: Buffer, salt: Buffer): Promise<void> {
+  return new Promise((resolve) =>
+    pbkdf2(password, salt, ITERATIONS, DERIVED_LEN, 'sha256', (err, bytes) => {
+      // A failure here is met again, and reported, by the derivation decryptEnvelope then makes.
+      if (!err) {
+        const bySalt = derivedAhead.get(password) ?? new Map<string, Buffer>();
+        derivedAhead.set(password, bySalt.set(salt.toString('hex'), bytes));
+      }
+      resolve();
+    }),
+  );
+}
+
 function deriveKeys(password: Buffer, salt: Buffer): { aesKey: Buffer; hmacKey: Buffer; iv: Buffer } {
-  const k = pbkdf2Sync(password, salt, ITERATIONS, 2 * KEY_LEN + IV_LEN, 'sha256');
+  const k = derivedAhead.get(password)?.get(salt.toString('hex')) ?? pbkdf2Sync(password, salt, ITERATIONS, DERIVED_LEN, 'sha256');
   return { aesKey: k.subarray(0, KEY_LEN), hmacKey: k.subarray(KEY_LEN, 2 * KEY_LEN), iv: k.subarray(2 * KEY_LEN) };
 }
 

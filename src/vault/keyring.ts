@@ -4,7 +4,7 @@
 import { ValidationError } from '../errors.js';
 import type { SourcePos } from '../module.js';
 import { secrets } from '../secrets/redact.js';
-import { DEFAULT_VAULT_ID, VaultError, decryptEnvelope, parseEnvelope } from './format.js';
+import { DEFAULT_VAULT_ID, VaultError, decryptEnvelope, deriveKeysAhead, envelopesIn, parseEnvelope, type Envelope } from './format.js';
 import { PASSWORD_ENV, type VaultPassword } from './passwords.js';
 
 let passwords: VaultPassword[] = [];
@@ -12,6 +12,28 @@ let passwords: VaultPassword[] = [];
 /** Sets the passwords for this process (the CLI does this once, before loading anything). */
 export function setVaultPasswords(list: VaultPassword[]): void {
   passwords = list;
+}
+
+/** The passwords an envelope is tried with, in turn. The id in the header is a hint, not
+ *  authenticated (as in Ansible): its password first, then the others. */
+function inTurn(env: Envelope): VaultPassword[] {
+  const id = env.vaultId ?? DEFAULT_VAULT_ID;
+  return [...passwords.filter((p) => p.id === id), ...passwords.filter((p) => p.id !== id)];
+}
+
+/** Derives, on Node's thread pool, the keys of every vault value in `texts` with the password
+ *  it is tried with first; resolves when they are ready for openVault. A run starts this before
+ *  it loads the files, so that the derivations overlap other loading. */
+export function deriveVaultKeysAhead(texts: Iterable<string>): Promise<void> {
+  if (!passwords.length) return Promise.resolve();
+  const work = new Map<string, Promise<void>>();
+  for (const text of texts)
+    for (const env of envelopesIn(text)) {
+      const password = inTurn(env)[0]!;
+      const key = `${passwords.indexOf(password)}:${env.salt.toString('hex')}`;
+      if (!work.has(key)) work.set(key, deriveKeysAhead(password.password, env.salt));
+    }
+  return Promise.all(work.values()).then(() => undefined);
 }
 
 /** Decrypts vault text found at `pos`. The plaintext is tracked as a secret unless `track` is
@@ -34,10 +56,7 @@ export function openVault(text: string, pos: SourcePos, track = true): string {
       `pass --vault-password-file FILE, --ask-vault-pass or --vault-id ${id}@FILE, or set ${PASSWORD_ENV}`,
     );
   }
-  // The id in the header is a hint, not authenticated (as in Ansible): try its password first,
-  // then the others.
-  const ordered = [...passwords.filter((p) => p.id === id), ...passwords.filter((p) => p.id !== id)];
-  for (const p of ordered) {
+  for (const p of inTurn(env)) {
     try {
       const plain = decryptEnvelope(env, p.password).toString('utf8');
       if (track) secrets.add(plain);

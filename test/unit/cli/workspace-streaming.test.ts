@@ -71,3 +71,17 @@ test('with a good playbook, the warnings are printed and a --limit problem is re
     (e: unknown) => e instanceof ValidationError && /--limit is empty/.test(e.problems[0]!.message),
   );
 });
+
+test('bad inventory, then bad extra vars, are reported before a problem in the first play', async (t) => {
+  const dir = fixture(t);
+  writeFileSync(join(dir, 'site.yaml'), '- hosts: leaf\n  tasks:\n    - nosuchmodule: {}\n');
+  const problemOf = (argv: string[]) =>
+    loadWorkspace(parseCliOptions(argv), join(dir, 'site.yaml'), true).then(
+      () => assert.fail('the workspace loaded'),
+      (e: unknown) => (assert.ok(e instanceof ValidationError), e.problems.map((p) => p.message).join('\n')),
+    );
+  writeFileSync(join(dir, 'bad-inv.yaml'), 'all: [not, a, mapping');
+  assert.match(await problemOf(['-i', join(dir, 'bad-inv.yaml'), '-e', '@/nonexistent.yaml']), /malformed YAML/);
+  assert.match(await problemOf(['-i', join(dir, 'inv'), '-e', '@/nonexistent.yaml']), /nonexistent/);
+  assert.match(await problemOf(['-i', join(dir, 'inv')]), /nosuchmodule/);
+});

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadInventory } from '../../../src/inventory/load.js';
+import { inventoryFiles, loadInventory } from '../../../src/inventory/load.js';
 import { ValidationError } from '../../../src/errors.js';
 import { posOf } from '../../../src/source-map.js';
-import { fixture } from './fixture-path.js';
+import { fixture, repoRoot } from './fixture-path.js';
 
 function tempInventory(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'inv-'));
@@ -127,4 +127,21 @@ test('in a folder, known_hosts and a vault password file are never read as inven
   } finally {
     rmSync(dir, { recursive: true });
   }
+});
+
+test('inventoryFiles lists the files a load reads: sources, then group_vars and host_vars files, folders merged in order', () => {
+  const dir = join(repoRoot, 'inventories/example-dc1');
+  assert.deepEqual(
+    inventoryFiles(dir).map((f) => f.slice(dir.length + 1)),
+    [
+      'hosts.yaml',
+      'group_vars/all.yaml',
+      'group_vars/leaf/access.yaml',
+      'group_vars/leaf/tuning.yaml',
+      'group_vars/spine.yaml',
+      'host_vars/dc1-leaf-01.yaml',
+      'host_vars/dc1-spine-04.yaml',
+    ],
+  );
+  assert.deepEqual(inventoryFiles([join(dir, 'hosts.yaml'), join(dir, 'missing')]), inventoryFiles(dir));
 });
