@@ -34,6 +34,14 @@ export function copyUnsafeKeys(from: object, to: object): void {
   if (keys) for (const key of keys) if (Object.hasOwn(from, key)) markUnsafe(to, key);
 }
 
+/** Carries every unsafe mark of `from` to `to`, a view whose keys include all of `from`'s, without
+ *  asking `from` which keys it still holds: a view over a recording view (the plan's memos) would
+ *  note each marked key as read, and a mark of a key no longer there marks nothing either. */
+export function viewUnsafeKeys(from: object, to: object): void {
+  const keys = unsafeKeys.get(from);
+  if (keys) for (const key of keys) markUnsafe(to, key);
+}
+
 /** Carries the unsafe mark of `from[key]` to `to[toKey]` when values are copied between containers. */
 export function copyUnsafe(from: object, key: string | number, to: object, toKey: string | number = key): void {
   if (unsafeKeys.get(from)?.has(key)) markUnsafe(to, toKey);

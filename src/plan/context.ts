@@ -6,7 +6,7 @@ import type { Task, Vars } from '../playbook/types.js';
 import { posAtPath } from '../source-map.js';
 import type { PlanEnv } from './types.js';
 import { layeredView } from '../render/layered-view.js';
-import { copyUnsafeKeys, markUnsafe } from '../raw-data.js';
+import { markUnsafe, viewUnsafeKeys } from '../raw-data.js';
 import { censorProblem } from '../secrets/no-log.js';
 import { runReadsOf } from './run-reads.js';
 
@@ -42,7 +42,7 @@ export function planContext(host: string, vars: Vars, task: Task, args: Vars, en
  *  with the task's args (a literal "{{" from an `!unsafe` value stays literal), or the host's facts. */
 export function withRendered(vars: Vars, extra: Vars): Vars {
   const out = layeredView(vars, extra);
-  copyUnsafeKeys(vars, out);
+  viewUnsafeKeys(vars, out);
   for (const k of Object.keys(extra)) markUnsafe(out, k);
   return out;
 }

@@ -5,9 +5,9 @@
 // and its context's constants (the task, check mode, the offline flag, the run's own reads, which
 // are one per plan environment like this memo), so the memo is exact as long as every read is
 // recorded (recorded-reads.ts: its templates, conditions and expressions read the variables
-// through the same recording view). A diff that reads anything else (a lookup, a template file
-// read at each render, a listing of all variables, a fact read that throws) or throws is not
-// remembered.
+// through the same recording view; a .j2 template file is a read made again on each host). A diff
+// that reads anything else (a lookup, a listing of all variables, a fact read that throws) or
+// throws is not remembered.
 //
 // The diffs made for one task's args form a tree: each node is a read, its branches the results
 // seen, each leaf a diff's outcome. A pure diff given the same results makes the same next read,
@@ -15,7 +15,7 @@
 import type { Change, PlanContext } from '../module.js';
 import type { Facts } from '../facts/types.js';
 import type { Vars } from '../playbook/types.js';
-import { outsideReads } from '../render/name-reads.js';
+import { outsideReads, recordingControlReads } from '../render/name-reads.js';
 import { MAX_KEY_CHARS } from '../memo.js';
 import { isSharedArgs } from './args-memo.js';
 import { perPlanEnv } from './env-state.js';
@@ -87,7 +87,10 @@ export function memoisedDiff(
   const recorder = new ReadRecorder(facts, vars);
   const calls: Call[] = [];
   const before = outsideReads();
-  const changes = p.module.diff(recorder.facts, p.args, recordingContext(context(recorder.vars), calls));
+  const changes = recordingControlReads(
+    (read, key) => recorder.noteControl(read, key),
+    () => p.module.diff(recorder.facts, p.args, recordingContext(context(recorder.vars), calls)),
+  );
   if (!recorder.unkeyable && outsideReads() === before && plainTree(changes)) {
     deepFreeze(changes);
     keep(tree, recorder.reads, { changes, calls });

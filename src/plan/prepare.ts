@@ -70,7 +70,17 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
   const items = (task: Task): { value: unknown; label: string }[] | undefined => {
     const loop = task.loop!;
     const key = loop.kind;
-    let list = keyword(task, key, loop.items, varsOf(task));
+    const v = varsOf(task);
+    // Remembered as args are: hosts that read the same values share one frozen list, so their
+    // items, and the args rendered from them, are the same objects (args-memo.ts keys by identity).
+    let list = memoised(env)
+      ? loopMemoOf(env).args(
+          task,
+          v,
+          () => ({ list: keyword(task, key, loop.items, v) }),
+          () => true,
+        ).list
+      : keyword(task, key, loop.items, v);
     if (key === 'with_dict') {
       if (list === null || typeof list !== 'object' || Array.isArray(list)) {
         out.problems.push(located(task, `with_dict needs a mapping, got ${Array.isArray(list) ? 'a list' : JSON.stringify(list)}`, key));
@@ -121,9 +131,12 @@ export function prepareHost(play: Play, host: string, vars: Vars, env: PlanEnv, 
       });
       return undefined;
     }
-    // Rendered and validated once per distinct set of values read. Not for stand-ins or deferred
-    // tasks, nor for modules whose args become variables (the shared args are frozen).
-    const remembered = !standIns && !deferred && !module.setsVars && !module.commandResult && memoised(env);
+    // Rendered and validated once per distinct set of values read. Not for deferred tasks, nor for
+    // modules whose args become variables (the shared args are frozen). Under fact stand-ins, a
+    // render that reads a fact finds it beneath the host's variables, which no key can say
+    // (name-reads.ts), so only renders that read no fact are remembered: a host whose reads match
+    // one reads no fact either.
+    const remembered = !deferred && !module.setsVars && !module.commandResult && memoised(env);
     let invalidArgs: Problem[] = [];
     const renderOwn = (rv: Vars) => env.renderArgs(task.args, rv, { task, host });
     const render = (rv: Vars) => ({
@@ -272,6 +285,7 @@ function memoised(env: PlanEnv): boolean {
 }
 
 const argsMemoOf = perPlanEnv(() => new ArgsMemo());
+const loopMemoOf = perPlanEnv(() => new ArgsMemo());
 
 /** A meta: task runs no module; the planner acts on it. */
 const META_MODULE: Module = { name: 'meta', schema: {}, needs: () => [], diff: () => [] };

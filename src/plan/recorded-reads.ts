@@ -1,12 +1,13 @@
-// What a module's diff read of a host: every fact read through the facts it was given and every
-// variable read by name through its context's variables, each with its result as a key
-// (value-keys.ts), in the order first made. Each read can be made again on another host's facts
+// What a module's diff read of a host: every fact read through the facts it was given, every
+// variable read by name through its context's variables and every template file it rendered, each
+// with its result as a key (value-keys.ts), in the order first made. Each read can be made again on another host's facts
 // and variables, which is how diff-memo.ts tells that host would give the diff the same inputs.
 // Anything read that a name cannot say again (a listing of all variables, a variable written, a
 // fact read that throws) makes the recording unkeyable.
 import type { Facts } from '../facts/types.js';
 import type { Vars } from '../playbook/types.js';
 import { copyUnsafeKeys } from '../raw-data.js';
+import type { ControlRead } from '../render/name-reads.js';
 import { dataKey, nameKey } from './value-keys.js';
 
 /** One read, as it can be made again: `id` names it (kind, method, argument). */
@@ -67,6 +68,11 @@ export class ReadRecorder {
   constructor(facts: Facts, vars: Vars) {
     this.facts = this.recordingFacts(facts);
     this.vars = this.recordingVars(vars);
+  }
+
+  /** A read of the control machine's files (a template file), with the key it gave. */
+  noteControl(read: ControlRead, key: string): void {
+    this.note({ id: `c${read.id}`, again: () => read.again() }, () => key);
   }
 
   private note(read: Read, result: () => string | undefined): void {

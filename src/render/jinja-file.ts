@@ -6,18 +6,20 @@ import { undefinedHint } from './expr-template.js';
 import { renderNodes } from './jinja-render.js';
 import { JinjaError, lineCol, parseJinja } from './jinja-text.js';
 import { MAX_TEMPLATE_BYTES, readTemplateSource } from './template-source.js';
-import { noteUnkeyable } from './name-reads.js';
 
 function trailingNewlines(s: string): number {
   return /\n*$/.exec(s)![0].length;
 }
 
+/** The file at `path` rendered over `vars`, read at each call. */
 export function renderJinjaFile(path: string, vars: Record<string, unknown>): string {
-  let source: string;
-  // Read again at every render: its output is not a function of the variables alone.
-  noteUnkeyable();
+  return renderJinjaSource(path, readJinjaSource(path), vars);
+}
+
+/** The file's text, or a ValidationError naming it. */
+export function readJinjaSource(path: string): string {
   try {
-    source = readTemplateSource(path);
+    return readTemplateSource(path);
   } catch (e) {
     throw new ValidationError([
       {
@@ -26,6 +28,10 @@ export function renderJinjaFile(path: string, vars: Record<string, unknown>): st
       },
     ]);
   }
+}
+
+/** `source`, the text of the file at `path`, rendered over `vars`. */
+export function renderJinjaSource(path: string, source: string, vars: Record<string, unknown>): string {
   try {
     let out = renderNodes(parseJinja(source), vars, { depth: 0, print: pyStr, maxChars: MAX_TEMPLATE_BYTES });
     const missing = trailingNewlines(source) - trailingNewlines(out);

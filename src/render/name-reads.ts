@@ -46,6 +46,34 @@ export function noteRead(scope: object, frame: object | undefined, name: string)
  *  before and after a call to tell whether the call made one. */
 let outside = 0;
 
+/** A read of the control machine's files that can be made again: `again()` gives what it finds
+ *  now as a key (undefined when it finds nothing it can key), to compare with the key first seen. */
+export interface ControlRead {
+  id: string;
+  again(): string | undefined;
+}
+
+let controlReads: ((read: ControlRead, key: string) => void) | undefined;
+
+/** Runs `body`, handing each control read it makes to `sink` instead of counting it as outside. */
+export function recordingControlReads<T>(sink: (read: ControlRead, key: string) => void, body: () => T): T {
+  const outer = controlReads;
+  controlReads = sink;
+  try {
+    return body();
+  } finally {
+    controlReads = outer;
+  }
+}
+
+/** The render read a file on the control machine, which gave `key`: a recording of control
+ *  reads keeps it, anything else counts it as a read of something other than variables. */
+export function noteControlRead(read: ControlRead, key: string): void {
+  if (active) active.unkeyable = true;
+  if (controlReads) controlReads(read, key);
+  else outside++;
+}
+
 /** The render read something other than variables (a file through a lookup, a template file). */
 export function noteUnkeyable(): void {
   outside++;

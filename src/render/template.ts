@@ -5,7 +5,9 @@ import { join, resolve } from 'node:path';
 import { TemplateError, ValidationError, type Problem } from '../errors.js';
 import type { Vars } from '../playbook/types.js';
 import { UndefinedArgument, createEnv, type PartialError } from './handlebars-env.js';
-import { renderJinjaFile } from './jinja-file.js';
+import { readJinjaSource, renderJinjaSource } from './jinja-file.js';
+import { jinjaFileKey, jinjaFileRead } from './jinja-file-read.js';
+import { noteControlRead } from './name-reads.js';
 import { findFile, searchFolders, searchPath } from './search-path.js';
 import { isMissing, noSuchFile } from '../read-regular.js';
 import { lazyVars } from './lazy-vars.js';
@@ -16,13 +18,19 @@ import { MAX_TEMPLATE_BYTES, readTemplateSource } from './template-source.js';
 export { renderArgs } from './args.js';
 
 /** A `.j2` file is looked up as Ansible does: the role's templates/ folder, then the role's
- *  folder, the same in the playbook's folder; then the project's templates folder. */
-function jinjaPath(templatesDir: string, name: string, vars: Vars): string {
+ *  folder, the same in the playbook's folder; then the project's templates folder. It is read at
+ *  each render and noted as a read that can be made again (jinja-file-read.ts), so a plan's memo
+ *  shares the render between hosts only while the search finds the same file with the same text. */
+function renderJinjaTemplate(templatesDir: string, name: string, vars: Vars): string {
   const candidates = [...searchPath(vars, 'templates', name), join(resolve(templatesDir), name)];
   const found = findFile(candidates);
-  if (found) return found;
-  const folders = [...searchFolders(vars, 'templates', name), resolve(templatesDir)];
-  throw new ValidationError([{ message: noSuchFile(name, [...new Set(folders)]), hint: MISSING_HINT }]);
+  if (!found) {
+    const folders = [...searchFolders(vars, 'templates', name), resolve(templatesDir)];
+    throw new ValidationError([{ message: noSuchFile(name, [...new Set(folders)]), hint: MISSING_HINT }]);
+  }
+  const source = readJinjaSource(found);
+  noteControlRead(jinjaFileRead(candidates), jinjaFileKey(found, source));
+  return renderJinjaSource(found, source, vars);
 }
 
 const MISSING_HINT = 'create the template in one of those folders, or fix the name in src';
@@ -39,7 +47,7 @@ const envs = new Map<string, typeof Handlebars>();
 const compiled = new Map<string, Compiled>();
 
 export function renderTemplateFile(templatesDir: string, name: string, vars: Vars): string {
-  if (name.endsWith('.j2')) return renderJinjaFile(jinjaPath(templatesDir, name, vars), vars);
+  if (name.endsWith('.j2')) return renderJinjaTemplate(templatesDir, name, vars);
   const t = compile(resolve(templatesDir), name);
   let out: string;
   try {

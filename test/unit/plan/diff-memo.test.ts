@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Module } from '../../../src/module.js';
@@ -119,6 +119,73 @@ test('hosts with the same args, facts and variables read share one diff; a diffe
   });
 });
 
+test('hosts share the items of a loop and the diffs made of them; a marked variable the diff does not read is no part of its key', () => {
+  inSetup({ 'l.hbs': '{{item.key}}={{item.value}}\n' }, (s) => {
+    const looped = testPlay({
+      gatherFacts: false,
+      tasks: [
+        {
+          name: 'conf',
+          module: 'conf',
+          args: { path: '/etc/l.conf', template: 'l.hbs' },
+          loop: { kind: 'loop', items: '{{ settings | dict2items }}', loopVar: 'item' },
+          tags: [],
+          notify: [],
+          listen: [],
+          pos: { file: 'site.yaml', line: 3, col: 5 },
+        },
+      ],
+    });
+    const host = (name: string, settings: Vars) => {
+      const vars: Vars = { settings, hostname: name };
+      markUnsafe(vars, 'hostname');
+      return changesOf(plan(s.env, looped, name, vars, 'old\n')).map((t) => t.changes[0]!.ops[0]);
+    };
+    const settings = { a: 1, b: 2 };
+    diffs = 0;
+    const [a, b] = [host('a', settings), host('b', settings)];
+    assert.equal(diffs, 2, 'one diff per item, shared by both hosts');
+    const c = host('c', { a: 1, b: 3 });
+    assert.equal(diffs, 4, 'other values are other items');
+    assert.deepEqual(a, b);
+    assert.deepEqual(
+      [a, c].map((ops) => ops.map((op) => (op as { content: string }).content)),
+      [
+        ['a=1\n', 'b=2\n'],
+        ['a=1\n', 'b=3\n'],
+      ],
+    );
+  });
+});
+
+test("with Ansible's facts gathered, args that read no fact are shared between hosts; args that read one are made for each", () => {
+  inSetup({ 'x.hbs': 'x\n' }, (s) => {
+    const task = (name: string, path: string): Task => ({
+      name,
+      module: 'conf',
+      args: { path, template: 'x.hbs' },
+      tags: [],
+      notify: [],
+      listen: [],
+      pos: { file: 'site.yaml', line: 3, col: 5 },
+    });
+    const play = testPlay({
+      gatherFacts: true,
+      tasks: [task('plain', '/etc/{{ name }}.conf'), task('facts', '/etc/{{ ansible_hostname }}.conf')],
+    });
+    // A variable that names a fact makes the play gather them, and its args render on stand-ins first.
+    const [a, b] = ['a', 'b'].map((h) => prepareHost(play, h, { name: 'x', greeting: '{{ ansible_hostname }}' }, s.env, true));
+    assert.equal(a!.ansibleFacts, true);
+    assert.equal(a!.tasks[0]!.args, b!.tasks[0]!.args, 'one shared copy');
+    assert.deepEqual({ ...a!.tasks[0]!.args }, { path: '/etc/x.conf', template: 'x.hbs' });
+    assert.deepEqual(
+      [a, b].map((p) => p!.tasks[1]!.deferred),
+      ['facts', 'facts'],
+      'a task whose args read a fact is rendered again on the real facts, on every host',
+    );
+  });
+});
+
 test('a remembered problem is reported for each host that has it, named by that host', () => {
   inSetup({ 'empty.hbs': '{{#if greeting}}{{greeting}}{{/if}}\n' }, (s) => {
     const play = s.play({ path: '/etc/x.conf', template: 'empty.hbs' });
@@ -157,19 +224,41 @@ test('a condition the diff evaluates reads the variables it names as a template 
   });
 });
 
-test('a template file read at each render, or a lookup, makes the diff again for every host', () => {
-  inSetup({ 'x.j2': 'one\n', 'y.hbs': '{{greeting}}\n' }, (s) => {
+test('a .j2 file is read again for each host: hosts share its diff while the search finds the same file and text', () => {
+  inSetup({ 'x.j2': '{{ greeting }} one\n' }, (s) => {
     diffs = 0;
     const j2 = s.play({ path: '/etc/x.conf', template: 'x.j2' });
-    const first = plan(s.env, j2, 'a', {}, 'old\n');
-    writeFileSync(join(s.dir, 'x.j2'), 'two\n');
-    const second = plan(s.env, j2, 'b', {}, 'old\n');
-    assert.equal(diffs, 2);
+    const first = plan(s.env, j2, 'a', { greeting: 'hi' }, 'old\n');
+    const same = plan(s.env, j2, 'b', { greeting: 'hi' }, 'old\n');
+    assert.equal(diffs, 1);
+    const other = plan(s.env, j2, 'c', { greeting: 'hello' }, 'old\n');
+    assert.equal(diffs, 2, 'a variable the template reads is part of the key');
+    writeFileSync(join(s.dir, 'x.j2'), '{{ greeting }} two\n');
+    const edited = plan(s.env, j2, 'd', { greeting: 'hi' }, 'old\n');
+    assert.equal(diffs, 3, 'an edited file is rendered again');
+    // A file found earlier on the search path (the playbook's folder) wins, as it would unremembered.
+    mkdirSync(join(s.dir, 'play'));
+    writeFileSync(join(s.dir, 'play', 'x.j2'), '{{ greeting }} three\n');
+    const found = plan(s.env, j2, 'e', { greeting: 'hi', playbook_dir: join(s.dir, 'play') }, 'old\n');
+    const again = plan(s.env, j2, 'f', { greeting: 'hi' }, 'old\n');
+    assert.equal(diffs, 4);
+    rmSync(join(s.dir, 'x.j2'));
+    const gone = plan(s.env, j2, 'g', { greeting: 'hi' }, 'old\n') as Problem[];
+    assert.equal(diffs, 5, 'a file gone is looked up again and reported');
+    assert.match(gone[0]!.message, /x\.j2/);
     assert.deepEqual(
-      [first, second].map((p) => changesOf(p)[0]!.changes[0]!.ops[0]),
-      ['one\n', 'two\n'].map((content) => ({ kind: 'put', path: '/etc/x.conf', content })),
+      [first, same, other, edited, found, again].map((p) => changesOf(p)[0]!.changes[0]!.ops[0]),
+      ['hi one\n', 'hi one\n', 'hello one\n', 'hi two\n', 'hi three\n', 'hi two\n'].map((content) => ({
+        kind: 'put',
+        path: '/etc/x.conf',
+        content,
+      })),
     );
+  });
+});
 
+test('a lookup makes the diff again for every host', () => {
+  inSetup({ 'y.hbs': '{{greeting}}\n' }, (s) => {
     const looked = s.play({ path: '/etc/y.conf', template: 'y.hbs' });
     diffs = 0;
     process.env.PSD_DIFF_MEMO_TEST = 'one';
