@@ -3,22 +3,33 @@
 // what it cannot apply (a hard limit above what the service manager may raise, for one).
 import type { CmdFact } from '../../src/facts/types.js';
 import { formatCpuList, parseCpuList } from '../_tuning/cpu-list.js';
+import { shq } from '../../src/script/shell.js';
 
-/** nice, rt_priority and policy (fields 19, 40 and 41) of a /proc/PID/stat file, counted after
- *  "(comm)" since comm may hold spaces and parentheses. Only these: the rest (CPU times) moves
- *  all the time, and the gather's output must stay the same while the host does. */
-export const SCHED_FROM_STAT = `sched() { { IFS= read -r s < "$1"; } 2>/dev/null || return 0; s=\${s##*') '}; set -- $s; echo "sched: \${17} \${38} \${39}"; }`;
+/** The lines the live side keeps of the process whose /proc folder is ARGV[1]: Cpus_allowed_list
+ *  of its status, nice, rt_priority and policy (fields 19, 40 and 41) of its stat line, counted
+ *  after the last ") " since comm may hold spaces and parentheses, and the three limits. Only these:
+ *  the rest (CPU times, counters) moves all the time, and the gather's output must stay the same
+ *  while the host does. A file that cannot be opened (the process gone) gives no line; mawk stops
+ *  at a read that fails (the process gone after the open), with what it printed before. One awk
+ *  reads the three files in blocks, where the shell's read builtin takes a byte per system call:
+ *  for these few kilobytes that cost a switch more than the process. Only a BEGIN action: awk
+ *  reads no input. */
+export const LIVE_AWK = String.raw`BEGIN {
+  p = ARGV[1]
+  f = p "/status"; while ((getline l < f) > 0) if (l ~ /^Cpus_allowed_list:/) print l
+  f = p "/stat"
+  if ((getline l < f) > 0) {
+    s = l; if (match(l, /.*\) /)) s = substr(l, RLENGTH + 1)
+    split(s, v, " "); print "sched: " v[17] " " v[38] " " v[39]
+  }
+  f = p "/limits"; while ((getline l < f) > 0) if (l ~ /^Max (open files|processes|locked memory) /) print l
+}`;
 
-// The lines are picked by shell builtins (read, case), not grep: each process started costs the
-// switch a millisecond, and these files are a few dozen lines (procfs seq files, read at any offset).
-// The main PID comes from the gather's own `systemctl show` of the unit (declared beside).
+// The main PID comes from the gather's own `systemctl show` of the unit (declared beside). awk
+// takes the place of the subshell the gather runs this in (exec): no fork more.
 const SCRIPT = `if psd_unit_pid "$1" 2>/dev/null; then pid=$psd_pid; else pid=$(systemctl show -p MainPID --value "$1" 2>/dev/null); fi
 [ -n "$pid" ] && [ "$pid" != 0 ] || exit 0
-[ -r /proc/$pid/status ] && while IFS= read -r l; do case $l in Cpus_allowed_list:*) printf '%s\\n' "$l";; esac; done < /proc/$pid/status
-${SCHED_FROM_STAT}
-sched /proc/$pid/stat
-[ -r /proc/$pid/limits ] && while IFS= read -r l; do case $l in 'Max open files '* | 'Max processes '* | 'Max locked memory '*) printf '%s\\n' "$l";; esac; done < /proc/$pid/limits
-true`;
+exec awk ${shq(LIVE_AWK)} "/proc/$pid"`;
 
 export const liveArgv = (unit: string): string[] => ['sh', '-c', SCRIPT, 'sh', unit];
 

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import daemonScheduling from '../../../modules/daemon_scheduling/index.js';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { liveArgv, parseLive, SCHED_FROM_STAT } from '../../../modules/daemon_scheduling/live.js';
+import { LIVE_AWK, liveArgv, parseLive } from '../../../modules/daemon_scheduling/live.js';
 import { fakeFacts, type FakeFactsData } from '../../helpers/fake-facts.js';
 import { validateArgs } from './support.js';
 import { applyChanges, planWith, tuningContext } from './tuning-support.js';
@@ -146,45 +146,90 @@ function running(opts: { cpus: string; nice: number; prio: number; policy: numbe
   return { rc: 0, stdout: stdout + '\n', stderr: '' };
 }
 
-test('live side: nice, priority and policy counted from the field after "(comm)", and nothing else of the stat line', () => {
+/** The live side's awk run on a process folder, as the gather runs it. */
+const liveLines = (procDir: string) => execFileSync('awk', [LIVE_AWK, procDir], { encoding: 'utf8' });
+
+test('live side: nice, priority and policy counted from the field after the last ") ", the named lines only', () => {
   const stat = ['S', ...Array.from({ length: 49 }, (_, i) => String(i + 4))];
   stat[16] = '-10';
   stat[37] = '10';
   stat[38] = '2';
   const dir = mkdtempSync(join(tmpdir(), 'psd-stat-'));
-  writeFileSync(join(dir, 'stat'), `598 (a) b) ${stat.join(' ')}\n`);
-  const sched = execFileSync('sh', ['-c', `${SCHED_FROM_STAT}\nsched "$1"`, 'sh', join(dir, 'stat')], { encoding: 'utf8' });
-  rmSync(dir, { recursive: true });
-  assert.equal(sched, 'sched: -10 10 2\n');
-  const live = parseLive({
-    rc: 0,
-    stdout: `Cpus_allowed_list:\t1,2-3\n${sched}Max open files 1024 4096 files\nMax locked memory unlimited unlimited bytes\n`,
-    stderr: '',
-  });
-  assert.deepEqual(Object.fromEntries(live), {
-    CPUAffinity: '1-3',
+  let lines: string;
+  try {
+    writeFileSync(join(dir, 'stat'), `598 (a) b) ${stat.join(' ')}\n`);
+    writeFileSync(join(dir, 'status'), 'Name:\ta) b\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\nMems_allowed_list:\t0\n');
+    writeFileSync(
+      join(dir, 'limits'),
+      [
+        'Limit                     Soft Limit           Hard Limit           Units     ',
+        'Max cpu time              unlimited            unlimited            seconds   ',
+        'Max processes             4096                 4096                 processes ',
+        'Max open files            1024                 4096                 files     ',
+        'Max locked memory         unlimited            unlimited            bytes     ',
+        'Max open filesystems      1                    1                    fs        ',
+        '',
+      ].join('\n'),
+    );
+    lines = liveLines(dir);
+    rmSync(join(dir, 'status'));
+    assert.equal(liveLines(dir), lines.split('\n').slice(1).join('\n'), 'a file that cannot be read gives no line');
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+  assert.equal(
+    lines,
+    [
+      'Cpus_allowed_list:\t0-1',
+      'sched: -10 10 2',
+      'Max processes             4096                 4096                 processes ',
+      'Max open files            1024                 4096                 files     ',
+      'Max locked memory         unlimited            unlimited            bytes     ',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(Object.fromEntries(parseLive({ rc: 0, stdout: lines, stderr: '' })), {
+    CPUAffinity: '0-1',
     Nice: '-10',
     CPUSchedulingPriority: '10',
     CPUSchedulingPolicy: 'rr',
+    LimitNPROC: '4096',
     LimitNOFILE: '1024:4096',
     LimitMEMLOCK: 'infinity',
   });
   assert.equal(parseLive({ rc: 0, stdout: '', stderr: '' }).size, 0, 'a stopped daemon has no live side');
 });
 
-test('live side: the script picks the same lines of a running process as grep does', () => {
+test('live side: the script picks the same lines of a running process as grep does, with one process', () => {
   const dir = mkdtempSync(join(tmpdir(), 'psd-live-'));
   try {
-    // systemctl names this test's own process as the unit's main PID.
-    writeFileSync(join(dir, 'systemctl'), `#!/bin/sh\necho ${process.pid}\n`, { mode: 0o755 });
+    const log = join(dir, 'started');
+    writeFileSync(log, '');
+    // systemctl names this test's own process as the unit's main PID; the commands a script
+    // could start to read files are logged as they start.
+    writeFileSync(join(dir, 'systemctl'), `#!/bin/sh\necho systemctl >> '${log}'\necho ${process.pid}\n`, { mode: 0o755 });
+    for (const cmd of ['awk', 'grep', 'cat', 'sed', 'head', 'cut', 'tr']) {
+      const real = execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim();
+      writeFileSync(join(dir, cmd), `#!/bin/sh\necho ${cmd} >> '${log}'\nexec ${real} "$@"\n`, { mode: 0o755 });
+    }
     const [, , script, ...args] = liveArgv('portsyncd.service');
     const env = { ...process.env, PATH: `${dir}:${process.env.PATH}` };
     const got = execFileSync('sh', ['-c', script!, ...args], { encoding: 'utf8', env });
     const grep = (pattern: string, file: string) =>
       execFileSync('grep', ['-E', pattern, `/proc/${process.pid}/${file}`], { encoding: 'utf8' });
-    const sched = execFileSync('sh', ['-c', `${SCHED_FROM_STAT}\nsched "$1"`, 'sh', `/proc/${process.pid}/stat`], { encoding: 'utf8' });
+    const stat = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
+    const fields = stat
+      .slice(stat.lastIndexOf(') ') + 2)
+      .trim()
+      .split(/\s+/);
+    const sched = `sched: ${fields[16]} ${fields[37]} ${fields[38]}\n`;
     assert.equal(got, grep('^Cpus_allowed_list:', 'status') + sched + grep('^Max (open files|processes|locked memory) ', 'limits'));
     assert.match(sched, /^sched: -?\d+ \d+ \d+\n$/);
+    // In the gather, the main PID comes from its own systemctl show: awk alone starts.
+    writeFileSync(log, '');
+    const inGather = `psd_unit_pid() { psd_pid=${process.pid}; }\n${script!}`;
+    assert.equal(execFileSync('sh', ['-c', inGather, ...args], { encoding: 'utf8', env }), got);
+    assert.equal(readFileSync(log, 'utf8'), 'awk\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
