@@ -1,7 +1,8 @@
 // What a module's diff read of a host: every fact read through the facts it was given, every
 // variable read by name through its context's variables and every template file it rendered, each
-// with its result as a key (value-keys.ts), in the order first made. Each read can be made again on another host's facts
-// and variables, which is how diff-memo.ts tells that host would give the diff the same inputs.
+// with its result as a key (value-keys.ts), in the order first made. Each read can be made again
+// on another host's facts and variables, which is how diff-memo.ts tells that host would give the
+// diff the same inputs.
 // Anything read that a name cannot say again (a listing of all variables, a variable written, a
 // fact read that throws) makes the recording unkeyable.
 import type { Facts } from '../facts/types.js';
