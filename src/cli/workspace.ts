@@ -100,6 +100,7 @@ export async function loadWorkspace(
   const inventory = requireInventory(o);
   const extra = extraVars(o);
   if ('error' in first) throw first.error;
+  const firstPlay = first.value;
   const warnings: string[] = [];
   let setup: PlaySetup | undefined;
   const problems: Problem[] = [];
@@ -112,7 +113,8 @@ export async function loadWorkspace(
     inputs.push({ play, hosts });
     if (!problems.length) await connectTo?.(hosts);
   };
-  if (!first.value.done) await addPlay(first.value.value);
+  if (!firstPlay.done) await addPlay(firstPlay.value);
+  // The generator goes on after its first play.
   for (const play of plays) await addPlay(play);
   // A playbook without plays still has its --limit checked.
   if (!setup) afterPlaybook(plays, setUp, printWarnings);

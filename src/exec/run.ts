@@ -160,6 +160,7 @@ class Run {
     work: HostWork,
   ): Promise<{ planned: Map<string, PlanView>[]; problems: Problem[] }> {
     const planned = prepared.map(() => new Map<string, PlanView>());
+    const playList = plays.map((p) => p.play);
     const problems: Problem[] = [];
     const hosts = [...new Set(prepared.flat().map((p) => p.host))];
     const tally = { done: 0, failed: 0, unreachable: 0 };
@@ -175,14 +176,7 @@ class Run {
         } else {
           o.views.forEach((v, i) => v && planned[i]!.set(host, v));
           // Its connection closes while other hosts are still read, not at the run's end.
-          if (
-            !reachedAfterPreflight(
-              this.opts.env.check,
-              plays.map((p) => p.play),
-              o.views,
-            )
-          )
-            this.sessions.release(host);
+          if (!reachedAfterPreflight(this.opts.env.check, playList, o.views)) this.sessions.release(host);
         }
         tally.done++;
         this.emit({ event: 'plan_progress', total: hosts.length, ...tally });

@@ -17,6 +17,8 @@ export interface FactUse {
 }
 
 export const noFactUse = (): FactUse => ({ all: false, sections: new Set() });
+/** What a text reads when it may read any fact. */
+export const anyFactUse = (): FactUse => ({ all: true, sections: new Set() });
 
 /** Adds what `more` reads to `use`. */
 export function addFactUse(use: FactUse, more: FactUse): FactUse {

@@ -9,7 +9,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { SYSTEM_SECTIONS, type SystemSection } from '../facts/system-facts.js';
 import { TEMPLATES_DIR } from '../package-root.js';
 import type { Play, Vars } from '../playbook/types.js';
-import { addFactUse, factUseOfText, factUseOfWords, noFactUse, type FactUse } from './fact-names.js';
+import { addFactUse, anyFactUse, factUseOfText, factUseOfWords, noFactUse, type FactUse } from './fact-names.js';
 
 /** Template files looked at per folder tree, and bytes per file: a bound on the scan. */
 const MAX_TEMPLATES = 2000;
@@ -68,7 +68,7 @@ function jinjaNames(args: unknown, depth = 0): string[] {
 /** A template a task names, wherever it is found (`../x.j2`, an absolute path, a sub-folder of a
  *  play's folder); a name made while rendering may name any. */
 function namedTemplateUse(name: string, folders: string[]): FactUse {
-  if (name.includes('{{') || name.includes('{%')) return { all: true, sections: new Set() };
+  if (name.includes('{{') || name.includes('{%')) return anyFactUse();
   const candidates = isAbsolute(name) ? [name] : folders.flatMap((f) => [join(f, 'templates', name), join(f, name)]);
   const use = noFactUse();
   for (const c of candidates) if (isFile(c)) addFactUse(use, fileUse(c, true));
@@ -141,7 +141,7 @@ function templatesUse(dir: string, deep: boolean, handlebars = false): FactUse {
 function fileUse(path: string, jinja: boolean): FactUse {
   let use = fileCache.get(path);
   if (use === undefined) {
-    if (statSync(path).size > MAX_TEMPLATE_BYTES) use = { all: true, sections: new Set() };
+    if (statSync(path).size > MAX_TEMPLATE_BYTES) use = anyFactUse();
     else {
       const text = readFileSync(path, 'utf8');
       use = jinja ? factUseOfText(text, false) : factUseOfWords(text);

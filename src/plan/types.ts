@@ -18,8 +18,8 @@ export interface PlanEnv {
   registry: RegistryLike;
   renderArgs(args: Vars, vars: Vars, where: { task: Task; host: string }): Vars;
   /** A function of the name and the variables it reads (a plan reuses a diff's output for a host
-   *  whose variables give the same reads, src/plan/diff-memo.ts); a render that reads anything
-   *  else calls noteUnkeyable (src/render/name-reads.ts). */
+   *  whose variables give the same reads, src/plan/diff-memo.ts); a render that reads a file
+   *  calls noteControlRead, anything else noteUnkeyable (src/render/name-reads.ts). */
   renderTemplate(name: string, vars: Vars): string;
   evalWhen(expr: string, vars: Vars, where?: SourcePos): boolean;
   check: boolean;
