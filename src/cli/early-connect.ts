@@ -1,18 +1,22 @@
 // A run's first hosts start connecting while the run still loads: as soon as a play's hosts and
 // their connection settings are known, up to --forks hosts in the order the preflight reads them
 // open their connections, so that the handshakes (the switches' work, mostly) overlap the loading
-// and preparing of the rest. Their login waits for the run's gate (every task prepared); a run
-// that ends at bad input closes them before authentication.
+// and preparing of the rest. SSH hosts are dialled even before the SSH client loads. Their login
+// waits for the run's gate (every task prepared); a run that ends at bad input closes them before
+// authentication.
 import { ValidationError } from '../errors.js';
 import type { PlayInput } from '../exec/run.js';
 import { HostSessions, type TransportFactory } from '../exec/session.js';
 import { LoginGate } from '../exec/login-gate.js';
-import { transportFactory } from './transports.js';
+import { connectionOf, connectionProblems, connectionVars, transportFactory } from './transports.js';
+import { DialledSockets } from '../transport/dial-ahead.js';
+import { resolveSshOptions } from '../transport/ssh-options.js';
 
 export class EarlyConnections {
   readonly sessions: HostSessions;
   private make?: TransportFactory;
   private readonly started = new Set<string>();
+  private readonly dialled = new DialledSockets();
   /** Set when a play's connection settings are wrong: the run will stop at them, so nothing more starts. */
   private halted = false;
 
@@ -27,9 +31,11 @@ export class EarlyConnections {
   readonly playHosts = async (hosts: PlayInput['hosts']): Promise<void> => {
     const next = hosts.filter((h) => !this.started.has(h.name)).slice(0, Math.max(0, this.forks - this.started.size));
     if (this.halted || !next.length) return;
+    this.dial(next);
     try {
-      this.make = await transportFactory(next, this.opts);
+      this.make = await transportFactory(next, { ...this.opts, dialled: this.dialled });
     } catch (e) {
+      this.dialled.drop();
       // Reported with every host's when the run makes its own factory, before it contacts any.
       if (!(e instanceof ValidationError)) throw e;
       this.halted = true;
@@ -42,6 +48,30 @@ export class EarlyConnections {
     // One turn of the event loop: the connections' first packets leave before loading goes on.
     await new Promise((resolve) => setImmediate(resolve));
   };
+
+  /** Opens the TCP connections of the SSH hosts among `hosts` whose settings are good, direct ones
+   *  only: a host behind a jump host is reached through the jump host's login. */
+  private dial(hosts: PlayInput['hosts']): void {
+    if (connectionProblems(hosts).length) return;
+    for (const h of hosts) {
+      const vars = connectionVars(h.vars);
+      if (connectionOf(vars) !== 'ssh') continue;
+      let o: ReturnType<typeof resolveSshOptions>;
+      try {
+        o = resolveSshOptions(h.name, vars);
+      } catch (e) {
+        // The transport meets the same problem and reports it with the host's name.
+        if (e instanceof ValidationError) continue;
+        throw e;
+      }
+      if (!o.jump) this.dialled.dial(h.name, o.host, o.port);
+    }
+  }
+
+  /** Closes the TCP connections no handshake took: the run ended before it used them. */
+  dropDialled(): void {
+    this.dialled.drop();
+  }
 
   /** The run's own factory, checked against every host: the sessions make every later transport with it. */
   adopt(factory: TransportFactory): void {

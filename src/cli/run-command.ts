@@ -54,5 +54,6 @@ export async function runCommand(o: CliOptions, playbook: string | undefined, ch
   } finally {
     // A run that stopped before it began closes what it opened, before any login.
     if (!handedOver) await early?.sessions.closeAll();
+    early?.dropDialled();
   }
 }

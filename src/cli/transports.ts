@@ -9,6 +9,7 @@ import { posOf } from '../source-map.js';
 import type { TransportFactory } from '../exec/session.js';
 import { renderString } from '../render/expr-template.js';
 import { tracedTransport } from './traced-transport.js';
+import type { DialledSockets } from '../transport/dial-ahead.js';
 
 const KINDS = ['local', 'chroot', 'ssh'];
 
@@ -68,7 +69,7 @@ let ssh: typeof import('../transport/ssh.js') | undefined;
  *  the same transports: one made for some hosts serves the hosts another call admitted. */
 export async function transportFactory(
   hosts: { name: string; vars: Vars }[],
-  opts: { acceptNewHostKeys: boolean; log: (m: string) => void; verbosity?: number },
+  opts: { acceptNewHostKeys: boolean; log: (m: string) => void; verbosity?: number; dialled?: DialledSockets },
 ): Promise<TransportFactory> {
   const problems = connectionProblems(hosts);
   if (problems.length) throw new ValidationError(problems);

@@ -18,6 +18,8 @@ export interface ConnectDeps {
   signal?: AbortSignal;
   /** Authentication (and recording a new host key) waits for it: the run's input is good. */
   loginGate?: Promise<void>;
+  /** A TCP connection to the host dialled ahead of the handshake, if one is still open. */
+  dialled?: (host: string, port: number) => Duplex | undefined;
 }
 
 export interface Connection {
@@ -61,11 +63,11 @@ export async function connectWithRetries(opts: SshOptions, deps: ConnectDeps): P
 
 async function connectOnce(opts: SshOptions, deps: ConnectDeps): Promise<Connection> {
   const targetLabel = `${opts.hostName} (${opts.user}@${opts.host}:${opts.port})`;
-  if (!opts.jump) return { client: await openClient(opts, opts, targetLabel, deps) };
+  if (!opts.jump) return { client: await openClient(opts, opts, targetLabel, deps, () => deps.dialled?.(opts.host, opts.port)) };
 
   const j = opts.jump;
   const jumpLabel = `jump host ${j.user}@${j.host}:${j.port}`;
-  const jump = await openClient(j, opts, jumpLabel, deps).catch((e: Error) => {
+  const jump = await openClient(j, opts, jumpLabel, deps, () => undefined).catch((e: Error) => {
     throw rewrap(e, `via ${jumpLabel}: ${e.message}`);
   });
   try {
@@ -74,7 +76,7 @@ async function connectOnce(opts: SshOptions, deps: ConnectDeps): Promise<Connect
     }).catch((e: Error) => {
       throw new Error(`${jumpLabel} could not reach ${opts.host}:${opts.port}: ${e.message}`);
     });
-    const client = await openClient(opts, opts, `${targetLabel} via ${jumpLabel}`, deps, stream);
+    const client = await openClient(opts, opts, `${targetLabel} via ${jumpLabel}`, deps, () => stream);
     return { client, jump };
   } catch (e) {
     jump.end();
@@ -90,8 +92,15 @@ type ClientError = Error & { level?: string; code?: string };
 
 /** One SSH handshake + authentication; every failure comes back as a sentence about this endpoint.
  *  The handshake (TCP, key exchange, host key) starts at once; authentication waits for the run's
- *  login gate, and that wait does not count against connect_timeout. */
-async function openClient(ep: SshEndpoint, opts: SshOptions, label: string, deps: ConnectDeps, sock?: Duplex): Promise<Client> {
+ *  login gate, and that wait does not count against connect_timeout. `socket`: the stream to speak
+ *  SSH over, taken as the handshake starts (none: ssh2 dials the endpoint itself). */
+async function openClient(
+  ep: SshEndpoint,
+  opts: SshOptions,
+  label: string,
+  deps: ConnectDeps,
+  socket: () => Duplex | undefined,
+): Promise<Client> {
   // The credentials load beside the handshake. A failure to load them is the host's failure,
   // named before any network error, as when they were loaded first.
   const planned = deps.auth(ep.user).then(
@@ -129,7 +138,6 @@ async function openClient(ep: SshEndpoint, opts: SshOptions, label: string, deps
     host: ep.host,
     port: ep.port,
     username: ep.user,
-    sock: sock as ConnectConfig['sock'],
     // The clock above times the handshake instead, so that waiting for the gate is not counted.
     readyTimeout: 0,
     keepaliveInterval: opts.keepaliveIntervalMs,
@@ -207,7 +215,7 @@ async function openClient(ep: SshEndpoint, opts: SshOptions, label: string, deps
     deps.signal?.addEventListener('abort', abort, { once: true });
     clock.start();
     try {
-      client.connect(config);
+      client.connect({ ...config, sock: socket() as ConnectConfig['sock'] });
       skipHostKeysProof(client);
     } catch (e) {
       fail(e as Error);

@@ -11,6 +11,7 @@ import { terminalPrompt } from './terminal-prompt.js';
 import { KnownHostsStore } from './ssh-host-keys.js';
 import { timePhase } from '../timings.js';
 import { connectWithRetries, type Connection } from './ssh-connect.js';
+import type { DialledSockets } from './dial-ahead.js';
 import { privilegeFor, remoteCommand, withBecomeHint, type Privilege } from './ssh-shell.js';
 import { BECOME_UPLOAD_SCRIPT, parseMode, sftpAtomicUpload, tempPathFor } from './ssh-upload.js';
 
@@ -21,6 +22,8 @@ export interface SshTransportOptions {
   /** Resolves when the run may log in to hosts: until then a connection goes no further than the
    *  handshake and host key check (none at all through a jump host, which needs a login to forward). */
   loginGate?: Promise<void>;
+  /** Sockets the run dialled before this transport was made: the first handshake takes its host's. */
+  dialled?: DialledSockets;
 }
 
 export class CommandTimeoutError extends Error {
@@ -78,6 +81,7 @@ export class SshTransport implements Transport {
     const sshDir = path.join(localDefaults().home, '.ssh');
     const connecting = (this.connecting = new AbortController());
     const gate = this.settings.loginGate;
+    const dialled = this.settings.dialled;
     const ask = terminalPrompt();
     try {
       if (o.jump && gate) await untilOpen(gate, connecting.signal);
@@ -99,6 +103,7 @@ export class SshTransport implements Transport {
           log: this.log,
           signal: connecting.signal,
           ...(gate ? { loginGate: gate } : {}),
+          ...(dialled ? { dialled: (host: string, port: number) => dialled.take(o.hostName, host, port) } : {}),
         }),
       );
     } catch (e) {
