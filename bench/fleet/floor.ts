@@ -2,7 +2,9 @@
 // each, close. Same key, same strict host-key checking against the lab's known_hosts, same
 // curve25519 key exchange as portsync-deploy. No fleet tool can do a run in less, so the
 // benchmark reports every tool's time as a ratio of this one, measured in the same run.
-//   node dist/bench/fleet/floor.js INVENTORY_DIR
+// With --script FILE, each switch runs `sh -s` with FILE on stdin instead (as the CLI sends a
+// gather), so a script's cost on a switch can be told from the session's.
+//   node dist/bench/fleet/floor.js INVENTORY_DIR [--script FILE]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
@@ -17,8 +19,10 @@ interface LabVars {
 }
 type Group = { hosts: Record<string, { ansible_host: string }> };
 
-const dir = process.argv[2];
-if (!dir) throw new Error('usage: floor.js INVENTORY_DIR');
+const [dir, option, scriptFile] = process.argv.slice(2);
+if (!dir || (option !== undefined && (option !== '--script' || !scriptFile)))
+  throw new Error('usage: floor.js INVENTORY_DIR [--script FILE]');
+const script = scriptFile === undefined ? undefined : readFileSync(scriptFile);
 const inv = parse(readFileSync(join(dir, 'hosts.yaml'), 'utf8')) as { all: { vars: LabVars; children: Record<string, Group> } };
 const vars = inv.all.vars;
 const privateKey = readFileSync(vars.ansible_ssh_private_key_file);
@@ -33,7 +37,7 @@ function connectAndExec(name: string, address: string): Promise<void> {
     const client = new ssh2.Client();
     client.once('error', (e) => reject(new Error(`${name}: ${e.message}`)));
     client.once('ready', () => {
-      client.exec('cat /proc/sys/kernel/hostname', (err, stream) => {
+      client.exec(script ? 'sh -s' : 'cat /proc/sys/kernel/hostname', (err, stream) => {
         if (err) return reject(err);
         stream.resume();
         stream.once('close', (code: number) => {
@@ -41,6 +45,10 @@ function connectAndExec(name: string, address: string): Promise<void> {
           if (code === 0) resolve();
           else reject(new Error(`${name}: exit ${code}`));
         });
+        if (script) {
+          stream.stderr.resume();
+          stream.end(script);
+        }
       });
     });
     client.connect({
