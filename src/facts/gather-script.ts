@@ -67,6 +67,8 @@ const unhashed = (q: FactQuery) => q.kind === 'stat' && q.hash === false;
 /** Starts the lines of values that change between two reads of an unchanged host (free memory):
  *  `@@PSD volatile ID TEXT`. */
 export const VOLATILE = `${MARK} volatile`;
+/** Starts every marker line. */
+const MARK_SPACE = `${MARK} `;
 
 /** A gather's output (one char per byte) without its volatile lines: what stays the same while
  *  the host does. */
@@ -446,12 +448,17 @@ export function parseGatherOutput(output: string): ParsedGather {
   const contents = new Map<number, Buffer>();
   let current: string[] | undefined;
   for (const line of lines) {
-    if (!line.startsWith(MARK + ' ')) {
+    if (!line.startsWith(MARK_SPACE)) {
       current?.push(line);
       continue;
     }
     current = undefined;
-    const [, id = '', status = '', ...rest] = line.split(' ');
+    // Read by index: a run parses a gather per host, too few for V8 to optimise this loop, and
+    // unoptimised code destructures a list through its iterator.
+    const parts = line.split(' ');
+    const id = parts[1] ?? '';
+    const status = parts[2] ?? '';
+    const rest = parts.slice(3);
     if (id === 'volatile') {
       const n = Number(status);
       volatile.set(n, [...(volatile.get(n) ?? []), rest.join(' ')]);
@@ -550,7 +557,9 @@ function readSegment(seg: string, sizes: number[]): { blob: string[]; kernel: Ma
     const lines: string[] = [];
     // The bytes of the lines taken so far and the NULs between them.
     for (let length = -1; size > 0;) {
-      const [name, line] = records[next++] ?? [];
+      const record = records[next++];
+      const name = record?.[0];
+      const line = record?.[1];
       if (name === undefined || line === undefined || (lines.length && name !== records[next - 2]![0])) throw changed();
       lines.push(line);
       length += line.length + 1;
@@ -564,10 +573,11 @@ function readSegment(seg: string, sizes: number[]): { blob: string[]; kernel: Ma
   // A file both a glob and a name ask for is read twice: its first run of records stands.
   let run: string[] | undefined;
   let last: string | undefined;
-  for (const [name, line] of records.slice(next)) {
+  for (let i = next; i < records.length; i++) {
+    const name = records[i]![0];
     if (name !== last) run = kernel.has(name) ? undefined : kernel.set(name, []).get(name);
     last = name;
-    run?.push(line);
+    run?.push(records[i]![1]);
   }
   const files = new Map<string, string>();
   for (const [name, lines] of kernel) {
@@ -601,7 +611,9 @@ function ownStats(seg: string | undefined): OwnStat[] | undefined {
   const parts = seg.split('\0');
   const out: OwnStat[] = [];
   for (let i = 0; i + 3 < parts.length; i += 3) {
-    const [fields = '', name = '', quoted = ''] = parts.slice(i, i + 3);
+    const fields = parts[i] ?? '';
+    const name = parts[i + 1] ?? '';
+    const quoted = parts[i + 2] ?? '';
     const link = `${name} -> `;
     out.push({ fields: text(fields), ...(quoted.startsWith(link) ? { target: text(quoted.slice(link.length)) } : {}) });
   }
