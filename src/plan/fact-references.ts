@@ -9,6 +9,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { SYSTEM_SECTIONS, type SystemSection } from '../facts/system-facts.js';
 import { TEMPLATES_DIR } from '../package-root.js';
 import type { Play, Vars } from '../playbook/types.js';
+import { memoByString } from '../memo.js';
 import { addFactUse, anyFactUse, factUseOfText, factUseOfWords, noFactUse, type FactUse } from './fact-names.js';
 
 /** Template files looked at per folder tree, and bytes per file: a bound on the scan. */
@@ -87,8 +88,13 @@ function isFile(path: string): boolean {
 const containerCache = new WeakMap<object, FactUse>();
 const NONE = noFactUse();
 
+/** What a variable's string reads: a fleet's hosts hold mostly the same strings (a group's values,
+ *  the same paths), and each host's variables are looked at. Short strings only, a bounded number. */
+const MAX_REMEMBERED_TEXT = 4096;
+const rememberedTextUse = memoByString((text) => factUseOfText(text, true), 2048);
+
 function valueUse(v: unknown, depth = 0): FactUse {
-  if (typeof v === 'string') return factUseOfText(v, true);
+  if (typeof v === 'string') return v.length > MAX_REMEMBERED_TEXT ? factUseOfText(v, true) : rememberedTextUse(v);
   if (v === null || typeof v !== 'object' || depth > 64) return NONE;
   let use = containerCache.get(v);
   if (use === undefined) {
