@@ -10,6 +10,7 @@ import { playbookPlays } from '../playbook/load.js';
 import type { Inventory, Play, Vars } from '../playbook/types.js';
 import { evalWhen } from '../playbook/when.js';
 import { renderArgs, renderTemplateFile } from '../render/template.js';
+import { compileTemplatesAhead } from '../render/compile-ahead.js';
 import { posOf } from '../source-map.js';
 import { parseExtraVars } from '../vars/extra.js';
 import { loadPlaybookDefaults } from '../vars/defaults.js';
@@ -44,6 +45,11 @@ export function extraVars(o: CliOptions): Vars {
 
 export function templatesDirOf(vars: Vars): string {
   return typeof vars.templates_dir === 'string' ? vars.templates_dir : TEMPLATES_DIR;
+}
+
+/** Every folder the plays' hosts render templates from (one, unless `templates_dir` differs). */
+function templateFolders(plays: PlayInput[]): Set<string> {
+  return new Set(plays.flatMap((p) => p.hosts.map((h) => templatesDirOf(h.vars))));
 }
 
 /** `playbook_dir`, as Ansible sets it: the folder of the file that declares the play (an
@@ -126,6 +132,7 @@ export async function loadWorkspace(
     registry,
     renderArgs,
     renderTemplate: (name, vars) => renderTemplateFile(templatesDirOf(vars), name, vars),
+    compileTemplatesAhead: () => compileTemplatesAhead(templateFolders(inputs)),
     evalWhen,
     check,
     tags: { only: o.tags, skip: o.skipTags },

@@ -120,6 +120,8 @@ class Run {
       throw err;
     }
     this.sessions.allowLogin();
+    // The first plan would compile the templates while the other hosts' gathers wait for it.
+    if (!this.opts.work) void this.opts.env.compileTemplatesAhead?.();
     const work = (this.work = (this.opts.work ?? localWork(this.opts))(
       plays.map((p) => p.play),
       prepared,

@@ -21,6 +21,9 @@ export interface PlanEnv {
    *  whose variables give the same reads, src/plan/diff-memo.ts); a render that reads a file
    *  calls noteControlRead, anything else noteUnkeyable (src/render/name-reads.ts). */
   renderTemplate(name: string, vars: Vars): string;
+  /** Compiles ahead the templates the run's hosts may render, while it waits for its hosts;
+   *  never throws (a template that cannot be compiled is reported by its render). */
+  compileTemplatesAhead?(): Promise<void>;
   evalWhen(expr: string, vars: Vars, where?: SourcePos): boolean;
   check: boolean;
   tags: { only: string[]; skip: string[] };

@@ -67,6 +67,21 @@ export function renderTemplateFile(templatesDir: string, name: string, vars: Var
   return out;
 }
 
+/** Handlebars compiles a template to code at its first render; `_setup`, the part of every render
+ *  before the template's code runs, makes it do so now, with the options a render gives. */
+type LazyTemplate = Handlebars.TemplateDelegate & { _setup(options: object): void };
+
+/** Compiles a template before any render asks for it, so that the render finds it ready. A
+ *  template that cannot be compiled is left as it is: its render reports the problem, at the task
+ *  and host that render it, exactly as without this. */
+export function compileAhead(templatesDir: string, name: string): void {
+  try {
+    (compile(resolve(templatesDir), name).run as LazyTemplate)._setup({});
+  } catch {
+    // Reported by the render, if a task renders this template.
+  }
+}
+
 function compile(dir: string, name: string): Compiled {
   const path = join(dir, name);
   const known = compiled.get(path);

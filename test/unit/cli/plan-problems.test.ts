@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,4 +66,43 @@ test('health: a health task whose plan fails exits 3 with the located problem', 
   assert.equal(r.code, 3, r.out + r.err);
   assert.match(r.err, /^error: .*site\.yaml:5:\d+ hosts sw1, sw2, task "daemon healthy": .*no_such_var/m);
   assert.equal(r.out, '', 'no health table for a plan that failed');
+});
+
+test('run: templates that fail are reported at their file, line and column, with hosts and task, before any host changes', (t) => {
+  const f = fleet(
+    t,
+    `- name: p
+  hosts: all
+  tasks:
+    - name: issue
+      copy:
+        content: "hello"
+        dest: /etc/issue
+    - name: limits
+      template:
+        src: limits.hbs
+        dest: /etc/limits.conf
+        vars:
+          settings: {}
+    - name: syntax
+      template:
+        src: syntax.hbs
+        dest: /etc/syntax.conf
+`,
+  );
+  // The run compiles its templates folder ahead; a broken template no task renders is no problem.
+  const templates = mkdtempSync(join(tmpdir(), 'psd-plan-problems-templates-'));
+  t.after(() => rmSync(templates, { recursive: true, force: true }));
+  writeFileSync(join(templates, 'limits.hbs'), 'line one\nvalue = {{ settings.swapiness }}\n');
+  writeFileSync(join(templates, 'syntax.hbs'), 'x\n{{#if a}}\n');
+  writeFileSync(join(templates, 'unused.hbs'), '{{#each}\n');
+  const r = cli([f.pb, '-i', f.inv, '-e', `templates_dir=${templates}`]);
+  assert.equal(r.code, 3, r.out + r.err);
+  const lines = r.err.split('\n').filter((l) => l.startsWith('error: '));
+  assert.deepEqual(lines, [
+    `error: ${templates}/limits.hbs:2:12 hosts sw1, sw2, task "limits": undefined variable "swapiness" in {{ settings.swapiness }} of template ${templates}/limits.hbs`,
+    `error: ${templates}/syntax.hbs:3:1 hosts sw1, sw2, task "syntax": template syntax error: Parse error on line 3:`,
+  ]);
+  assert.match(r.err, /nothing was changed/);
+  for (const h of ['sw1', 'sw2']) assert.ok(!existsSync(join(f.dir, 'roots', h, 'etc/issue')), `${h} was changed`);
 });
