@@ -31,7 +31,9 @@ export class EarlyConnections {
   readonly playHosts = async (hosts: PlayInput['hosts']): Promise<void> => {
     const next = hosts.filter((h) => !this.started.has(h.name)).slice(0, Math.max(0, this.forks - this.started.size));
     if (this.halted || !next.length) return;
-    this.dial(next);
+    // Node issues a dial's connect on its next turn of the event loop, after the promise jobs
+    // queued now: one turn here, so that the dials leave before the SSH client loads.
+    if (this.dial(next)) await new Promise((resolve) => setImmediate(resolve));
     try {
       this.make = await transportFactory(next, { ...this.opts, dialled: this.dialled });
     } catch (e) {
@@ -50,9 +52,11 @@ export class EarlyConnections {
   };
 
   /** Opens the TCP connections of the SSH hosts among `hosts` whose settings are good, direct ones
-   *  only: a host behind a jump host is reached through the jump host's login. */
-  private dial(hosts: PlayInput['hosts']): void {
-    if (connectionProblems(hosts).length) return;
+   *  only: a host behind a jump host is reached through the jump host's login. Whether any was
+   *  dialled. */
+  private dial(hosts: PlayInput['hosts']): boolean {
+    if (connectionProblems(hosts).length) return false;
+    let dialled = false;
     for (const h of hosts) {
       const vars = connectionVars(h.vars);
       if (connectionOf(vars) !== 'ssh') continue;
@@ -64,8 +68,11 @@ export class EarlyConnections {
         if (e instanceof ValidationError) continue;
         throw e;
       }
-      if (!o.jump) this.dialled.dial(h.name, o.host, o.port);
+      if (o.jump) continue;
+      this.dialled.dial(h.name, o.host, o.port);
+      dialled = true;
     }
+    return dialled;
   }
 
   /** Closes the TCP connections no handshake took: the run ended before it used them. */

@@ -35,8 +35,12 @@ export interface SshDefaults {
   home: string;
 }
 
+/** The process's user name, read from the user database once: os.userInfo() reads it on every
+ *  call, and every host's settings are resolved with it. */
+let processUser: string | undefined;
+
 export function localDefaults(): SshDefaults {
-  return { user: os.userInfo().username, home: os.homedir() };
+  return { user: (processUser ??= os.userInfo().username), home: os.homedir() };
 }
 
 type Vars = Record<string, unknown>;
