@@ -67,7 +67,7 @@ async function connectOnce(opts: SshOptions, deps: ConnectDeps): Promise<Connect
 
   const j = opts.jump;
   const jumpLabel = `jump host ${j.user}@${j.host}:${j.port}`;
-  const jump = await openClient(j, opts, jumpLabel, deps, () => undefined).catch((e: Error) => {
+  const jump = await openClient(j, opts, jumpLabel, deps).catch((e: Error) => {
     throw rewrap(e, `via ${jumpLabel}: ${e.message}`);
   });
   try {
@@ -99,7 +99,7 @@ async function openClient(
   opts: SshOptions,
   label: string,
   deps: ConnectDeps,
-  socket: () => Duplex | undefined,
+  socket?: () => Duplex | undefined,
 ): Promise<Client> {
   // The credentials load beside the handshake. A failure to load them is the host's failure,
   // named before any network error, as when they were loaded first.
@@ -215,7 +215,7 @@ async function openClient(
     deps.signal?.addEventListener('abort', abort, { once: true });
     clock.start();
     try {
-      client.connect({ ...config, sock: socket() as ConnectConfig['sock'] });
+      client.connect({ ...config, sock: socket?.() as ConnectConfig['sock'] });
       skipHostKeysProof(client);
     } catch (e) {
       fail(e as Error);
