@@ -85,6 +85,8 @@ export interface FloorRecord {
   median: number;
   /** Median CPU seconds the lab's switches used per floor run. */
   labCpuSeconds?: number;
+  /** Median CPU seconds (user + sys) of the floor's own process per run. */
+  controlCpuSeconds?: number;
 }
 
 export interface FleetResult {
@@ -169,14 +171,21 @@ export const emptyFleetResult = (): FleetResult => ({ cells: [], floor: [], labU
 async function measureFloor(target: Target, lab: string, runs: number, log: (line: string) => void): Promise<FloorRecord> {
   const seconds: number[] = [];
   const labCpu: number[] = [];
+  const controlCpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const [m, cpu] = await withLabCpu(lab, () => runFloor(target));
     if (m.exitCode !== 0) throw new Error(`the SSH floor failed on ${target.hosts} switches: ${(m.stdout + m.stderr).slice(-500)}`);
     seconds.push(m.seconds);
+    controlCpu.push(m.cpuSeconds);
     if (cpu !== undefined) labCpu.push(cpu);
-    log(`  floor ${target.hosts}: ${m.seconds} s${cpu === undefined ? '' : `, switches' CPU ${cpu} s`}`);
+    log(`  floor ${target.hosts}: ${m.seconds} s, CPU ${m.cpuSeconds} s${cpu === undefined ? '' : `, switches' CPU ${cpu} s`}`);
   }
-  const floor: FloorRecord = { hosts: target.hosts, runs: seconds, median: round(median(seconds)) };
+  const floor: FloorRecord = {
+    hosts: target.hosts,
+    runs: seconds,
+    median: round(median(seconds)),
+    controlCpuSeconds: round(median(controlCpu), 2),
+  };
   return labCpu.length ? { ...floor, labCpuSeconds: round(median(labCpu), 3) } : floor;
 }
 

@@ -84,20 +84,27 @@ export function phaseTable(r: BenchResults): string {
 
 /** The CPU a run cost on both sides, beside the floor's. On a lab whose switches share the
  *  control machine's cores, (control + switches) ÷ cores is a wall time no run can beat: when it
- *  is above 1.5× the floor, the switches' work, not waiting, sets the ratio. */
+ *  is above 1.5× the floor, the switches' work, not waiting, sets the ratio. The switches' CPU
+ *  alone ÷ cores is the part no control-side change can remove. */
 export function cpuTable(r: BenchResults): string {
   const cells = (r.fleet?.cells ?? []).filter((c) => c.tool !== 'ansible' && c.median.labCpuSeconds !== undefined);
   if (!cells.length) return '_No switch CPU figures in this run._';
   const cores = r.machine.cpus;
   const rows = [
-    `| Playbook | Switches | Scenario | Wall (s) | pd ÷ floor | Control CPU (s) | Switches' CPU (s) | Floor: wall / switches' CPU (s) | CPU ÷ ${cores} cores ÷ floor wall |`,
-    '|---|---:|---|---:|---:|---:|---:|---:|---:|',
+    `| Playbook | Switches | Scenario | Wall (s) | pd ÷ floor | Control CPU (s) | Switches' CPU (s) | Floor: wall / control CPU / switches' CPU (s) | CPU ÷ floor's CPU | CPU ÷ ${cores} cores ÷ floor wall | Switches' CPU ÷ ${cores} cores ÷ floor wall |`,
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const c of [...cells].sort((a, b) => `${a.suite}${a.tool}`.localeCompare(`${b.suite}${b.tool}`) || a.hosts - b.hosts)) {
     const floor = r.fleet?.floor?.find((f) => f.hosts === c.hosts);
-    const bound = floor ? `${((c.median.cpuSeconds + c.median.labCpuSeconds!) / cores / floor.median).toFixed(2)}×` : '–';
+    const cpu = c.median.cpuSeconds + c.median.labCpuSeconds!;
+    const times = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${x.toFixed(2)}×`);
+    const floorCpu =
+      floor?.controlCpuSeconds === undefined || floor.labCpuSeconds === undefined
+        ? undefined
+        : floor.controlCpuSeconds + floor.labCpuSeconds;
+    const perFloorWall = (seconds: number) => (floor ? seconds / cores / floor.median : undefined);
     rows.push(
-      `| ${c.suite}${c.tool === 'portsync-deploy-native' ? ' (native)' : ''} | ${c.hosts} | ${SCENARIO_NAMES[c.scenario]} | ${s(c.median.seconds)} | ${overFloor(r, c)} | ${s(c.median.cpuSeconds)} | ${s(c.median.labCpuSeconds)} | ${s(floor?.median)} / ${s(floor?.labCpuSeconds)} | ${bound} |`,
+      `| ${c.suite}${c.tool === 'portsync-deploy-native' ? ' (native)' : ''} | ${c.hosts} | ${SCENARIO_NAMES[c.scenario]} | ${s(c.median.seconds)} | ${overFloor(r, c)} | ${s(c.median.cpuSeconds)} | ${s(c.median.labCpuSeconds)} | ${s(floor?.median)} / ${s(floor?.controlCpuSeconds)} / ${s(floor?.labCpuSeconds)} | ${times(floorCpu && cpu / floorCpu)} | ${times(perFloorWall(cpu))} | ${times(perFloorWall(c.median.labCpuSeconds!))} |`,
     );
   }
   return rows.join('\n');
