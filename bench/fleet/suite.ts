@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { labUp } from '../../lab/lab.js';
 import { labCpuSeconds } from '../../lab/cgroups.js';
+import { cpuBetween, machineCpu } from './machine-cpu.js';
 import { FLEET_FOOTPRINT, readPristine, resetSwitches, SITE_FOOTPRINT, type Footprint, type Pristine } from './reset.js';
 import { median } from './stats.js';
 import { round } from './measure.js';
@@ -34,6 +35,11 @@ export interface RunRecord {
   cpuSeconds: number;
   /** CPU the lab's switches used during the run (their sshd, shells and commands, systemd). */
   labCpuSeconds?: number;
+  /** The machine's cores idle during the run, in core-seconds: near 0, the run was CPU-bound. */
+  idleCoreSeconds?: number;
+  /** The machine's CPU beyond the tool's and the switches' during the run (the benchmark, the
+   *  kernel's uncharged work, other processes). */
+  otherCpuSeconds?: number;
   maxRssMb: number;
   treePssPeakMb: number;
   roundTripsPerHost?: ToolRun['roundTripsPerHost'];
@@ -54,6 +60,8 @@ export interface Cell {
     seconds: number;
     cpuSeconds: number;
     labCpuSeconds?: number;
+    idleCoreSeconds?: number;
+    otherCpuSeconds?: number;
     maxRssMb: number;
     treePssPeakMb: number;
     roundTripsPerHost?: number;
@@ -87,6 +95,8 @@ export interface FloorRecord {
   labCpuSeconds?: number;
   /** Median CPU seconds (user + sys) of the floor's own process per run. */
   controlCpuSeconds?: number;
+  /** Median core-seconds the machine stayed idle per floor run. */
+  idleCoreSeconds?: number;
 }
 
 export interface FleetResult {
@@ -106,26 +116,46 @@ function memoryAllows(size: number): boolean {
   return availKb / 1024 > size * 16 * 2 + 2048;
 }
 
-/** What `run` returns, with the CPU the lab's switches used meanwhile (undefined without cgroup v2). */
-async function withLabCpu<T>(lab: string, run: () => Promise<T>): Promise<[T, number | undefined]> {
-  const before = labCpuSeconds(lab);
+interface CpuMeanwhile {
+  /** The lab's switches' CPU seconds (undefined without cgroup v2). */
+  lab?: number;
+  /** The whole machine's (undefined without /proc/stat). */
+  machine?: { busy: number; idle: number };
+}
+
+/** What `run` returns, with the CPU the lab's switches and the whole machine used meanwhile. */
+async function withCpu<T>(lab: string, run: () => Promise<T>): Promise<[T, CpuMeanwhile]> {
+  const labBefore = labCpuSeconds(lab);
+  const machineBefore = machineCpu();
   const r = await run();
-  const after = labCpuSeconds(lab);
-  return [r, before === undefined || after === undefined ? undefined : round(after - before, 3)];
+  const machineAfter = machineCpu();
+  const labAfter = labCpuSeconds(lab);
+  return [
+    r,
+    {
+      ...(labBefore === undefined || labAfter === undefined ? {} : { lab: round(labAfter - labBefore, 3) }),
+      ...(machineBefore && machineAfter ? { machine: cpuBetween(machineBefore, machineAfter) } : {}),
+    },
+  ];
+}
+
+/** Idle and other CPU of a run that used `ownCpu` seconds itself (tool and switches). */
+function machineShares(cpu: CpuMeanwhile, ownCpu: number): Pick<RunRecord, 'idleCoreSeconds' | 'otherCpuSeconds'> {
+  if (!cpu.machine || cpu.lab === undefined) return {};
+  return { idleCoreSeconds: round(cpu.machine.idle, 2), otherCpuSeconds: round(cpu.machine.busy - ownCpu - cpu.lab, 2) };
 }
 
 async function timed(suite: Suite, tool: Tool, scenario: Scenario, target: Target, lab: string): Promise<RunRecord> {
   const loadavg1 = round(loadavg()[0]);
   const playbook = suite === 'site' ? SITE_PLAYBOOK : tool === 'portsync-deploy-native' ? NATIVE_PLAYBOOK : FLEET_PLAYBOOK;
-  const [r, labCpu] = await withLabCpu(lab, () =>
-    tool === 'ansible' ? runAnsible(scenario, target) : runPortsync(playbook, scenario, target),
-  );
+  const [r, cpu] = await withCpu(lab, () => (tool === 'ansible' ? runAnsible(scenario, target) : runPortsync(playbook, scenario, target)));
   const rec: RunRecord = {
     seconds: r.seconds,
     exitCode: r.exitCode,
     expectedExit: r.expectedExit,
     cpuSeconds: r.cpuSeconds,
-    ...(labCpu === undefined ? {} : { labCpuSeconds: labCpu }),
+    ...(cpu.lab === undefined ? {} : { labCpuSeconds: cpu.lab }),
+    ...machineShares(cpu, r.cpuSeconds),
     maxRssMb: r.maxRssMb,
     treePssPeakMb: r.treePssPeakMb,
     loadavg1,
@@ -138,7 +168,10 @@ async function timed(suite: Suite, tool: Tool, scenario: Scenario, target: Targe
 
 function summarise(suite: Suite, tool: Tool, scenario: Scenario, hosts: number, runs: RunRecord[]): Cell {
   const med = (f: (r: RunRecord) => number) => round(median(runs.map(f)));
-  const labCpu = runs.flatMap((r) => (r.labCpuSeconds === undefined ? [] : [r.labCpuSeconds]));
+  const present = (f: (r: RunRecord) => number | undefined) => runs.flatMap((r) => (f(r) === undefined ? [] : [f(r)!]));
+  const labCpu = present((r) => r.labCpuSeconds);
+  const idle = present((r) => r.idleCoreSeconds);
+  const other = present((r) => r.otherCpuSeconds);
   const rt = runs.filter((r) => r.roundTripsPerHost).map((r) => r.roundTripsPerHost!.median);
   const split = runs.flatMap((r) => (r.phases ? [r.phases] : []));
   const phases = Object.fromEntries(
@@ -157,6 +190,7 @@ function summarise(suite: Suite, tool: Tool, scenario: Scenario, hosts: number, 
       seconds: med((r) => r.seconds),
       cpuSeconds: med((r) => r.cpuSeconds),
       ...(labCpu.length ? { labCpuSeconds: round(median(labCpu), 3) } : {}),
+      ...(idle.length ? { idleCoreSeconds: round(median(idle)), otherCpuSeconds: round(median(other)) } : {}),
       maxRssMb: med((r) => r.maxRssMb),
       treePssPeakMb: med((r) => r.treePssPeakMb),
       ...(rt.length ? { roundTripsPerHost: median(rt) } : {}),
@@ -172,8 +206,12 @@ async function measureFloor(target: Target, lab: string, runs: number, log: (lin
   const seconds: number[] = [];
   const labCpu: number[] = [];
   const controlCpu: number[] = [];
+  const idle: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const [m, cpu] = await withLabCpu(lab, () => runFloor(target));
+    const [m, meanwhile] = await withCpu(lab, () => runFloor(target));
+    const cpu = meanwhile.lab;
+    const shares = machineShares(meanwhile, m.cpuSeconds);
+    if (shares.idleCoreSeconds !== undefined) idle.push(shares.idleCoreSeconds);
     if (m.exitCode !== 0) throw new Error(`the SSH floor failed on ${target.hosts} switches: ${(m.stdout + m.stderr).slice(-500)}`);
     seconds.push(m.seconds);
     controlCpu.push(m.cpuSeconds);
@@ -185,6 +223,7 @@ async function measureFloor(target: Target, lab: string, runs: number, log: (lin
     runs: seconds,
     median: round(median(seconds)),
     controlCpuSeconds: round(median(controlCpu), 2),
+    ...(idle.length ? { idleCoreSeconds: round(median(idle)) } : {}),
   };
   return labCpu.length ? { ...floor, labCpuSeconds: round(median(labCpu), 3) } : floor;
 }

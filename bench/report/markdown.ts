@@ -85,14 +85,16 @@ export function phaseTable(r: BenchResults): string {
 /** The CPU a run cost on both sides, beside the floor's. On a lab whose switches share the
  *  control machine's cores, (control + switches) ÷ cores is a wall time no run can beat: when it
  *  is above 1.5× the floor, the switches' work, not waiting, sets the ratio. The switches' CPU
- *  alone ÷ cores is the part no control-side change can remove. */
+ *  alone ÷ cores is the part no control-side change can remove. The machine's idle core-seconds
+ *  (near 0: CPU-bound) and its other CPU (the benchmark, uncharged kernel work, other processes)
+ *  say how far a run's wall time was its own. */
 export function cpuTable(r: BenchResults): string {
   const cells = (r.fleet?.cells ?? []).filter((c) => c.tool !== 'ansible' && c.median.labCpuSeconds !== undefined);
   if (!cells.length) return '_No switch CPU figures in this run._';
   const cores = r.machine.cpus;
   const rows = [
-    `| Playbook | Switches | Scenario | Wall (s) | pd ÷ floor | Control CPU (s) | Switches' CPU (s) | Floor: wall / control CPU / switches' CPU (s) | CPU ÷ floor's CPU | CPU ÷ ${cores} cores ÷ floor wall | Switches' CPU ÷ ${cores} cores ÷ floor wall |`,
-    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| Playbook | Switches | Scenario | Wall (s) | pd ÷ floor | Control CPU (s) | Switches' CPU (s) | Floor: wall / control CPU / switches' CPU (s) | CPU ÷ floor's CPU | CPU ÷ ${cores} cores ÷ floor wall | Switches' CPU ÷ ${cores} cores ÷ floor wall | Idle core-s (run / floor) | Other CPU (s) |`,
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const c of [...cells].sort((a, b) => `${a.suite}${a.tool}`.localeCompare(`${b.suite}${b.tool}`) || a.hosts - b.hosts)) {
     const floor = r.fleet?.floor?.find((f) => f.hosts === c.hosts);
@@ -104,7 +106,7 @@ export function cpuTable(r: BenchResults): string {
         : floor.controlCpuSeconds + floor.labCpuSeconds;
     const perFloorWall = (seconds: number) => (floor ? seconds / cores / floor.median : undefined);
     rows.push(
-      `| ${c.suite}${c.tool === 'portsync-deploy-native' ? ' (native)' : ''} | ${c.hosts} | ${SCENARIO_NAMES[c.scenario]} | ${s(c.median.seconds)} | ${overFloor(r, c)} | ${s(c.median.cpuSeconds)} | ${s(c.median.labCpuSeconds)} | ${s(floor?.median)} / ${s(floor?.controlCpuSeconds)} / ${s(floor?.labCpuSeconds)} | ${times(floorCpu && cpu / floorCpu)} | ${times(perFloorWall(cpu))} | ${times(perFloorWall(c.median.labCpuSeconds!))} |`,
+      `| ${c.suite}${c.tool === 'portsync-deploy-native' ? ' (native)' : ''} | ${c.hosts} | ${SCENARIO_NAMES[c.scenario]} | ${s(c.median.seconds)} | ${overFloor(r, c)} | ${s(c.median.cpuSeconds)} | ${s(c.median.labCpuSeconds)} | ${s(floor?.median)} / ${s(floor?.controlCpuSeconds)} / ${s(floor?.labCpuSeconds)} | ${times(floorCpu && cpu / floorCpu)} | ${times(perFloorWall(cpu))} | ${times(perFloorWall(c.median.labCpuSeconds!))} | ${s(c.median.idleCoreSeconds)} / ${s(floor?.idleCoreSeconds)} | ${s(c.median.otherCpuSeconds)} |`,
     );
   }
   return rows.join('\n');

@@ -57,13 +57,20 @@ test("the CPU table sets a run's control and switch CPU beside the floor's, as a
   const r = results([{ hosts: 10, median: 0.4 }]);
   r.fleet!.floor![0].labCpuSeconds = 0.05;
   r.fleet!.floor![0].controlCpuSeconds = 0.35;
-  r.fleet!.cells[0].median = { ...r.fleet!.cells[0].median, cpuSeconds: 0.4, labCpuSeconds: 0.4 };
+  r.fleet!.floor![0].idleCoreSeconds = 0.2;
+  r.fleet!.cells[0].median = {
+    ...r.fleet!.cells[0].median,
+    cpuSeconds: 0.4,
+    labCpuSeconds: 0.4,
+    idleCoreSeconds: 0.1,
+    otherCpuSeconds: 0.05,
+  };
   const rows = cpuTable(r).split('\n');
   assert.equal(rows.length, 3, 'Ansible and cells without switch CPU are left out');
   // (0.4 + 0.4) ÷ (0.35 + 0.05) = 2×; (0.4 + 0.4) ÷ 2 cores ÷ 0.4 s = 1×; 0.4 ÷ 2 ÷ 0.4 = 0.5×.
   assert.match(
     rows[2],
-    /\| fleet \| 10 \| no-change re-run \| 0\.60 \| 1\.50× \| 0\.40 \| 0\.40 \| 0\.40 \/ 0\.35 \/ 0\.05 \| 2\.00× \| 1\.00× \| 0\.50× \|$/,
+    /\| fleet \| 10 \| no-change re-run \| 0\.60 \| 1\.50× \| 0\.40 \| 0\.40 \| 0\.40 \/ 0\.35 \/ 0\.05 \| 2\.00× \| 1\.00× \| 0\.50× \| 0\.10 \/ 0\.20 \| 0\.05 \|$/,
   );
 });
 
