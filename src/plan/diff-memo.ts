@@ -37,6 +37,10 @@ interface Outcome {
 interface Node {
   read?: Read;
   branches?: Map<string, Node>;
+  /** The first branch: while it is the only one, a host's key is compared with it, not hashed
+   *  (a key may hold a whole file's content). */
+  firstKey?: string;
+  first?: Node;
   outcome?: Outcome;
 }
 
@@ -104,7 +108,8 @@ function find(root: Node, facts: Facts, vars: Vars): Outcome | undefined {
   while (node && !node.outcome) {
     if (!node.read) return undefined;
     const key = node.read.again(facts, vars);
-    node = key === undefined ? undefined : node.branches!.get(key);
+    if (key === undefined) return undefined;
+    node = node.branches!.size === 1 ? (key === node.firstKey ? node.first : undefined) : node.branches!.get(key);
   }
   return node?.outcome;
 }
@@ -124,7 +129,10 @@ function keep(tree: Tree, reads: ReadRecorder['reads'], outcome: Outcome): void 
       node.branches = new Map();
     } else if (node.read.id !== read.id) return;
     let next = node.branches!.get(key);
-    if (!next) node.branches!.set(key, (next = {}));
+    if (!next) {
+      node.branches!.set(key, (next = {}));
+      if (node.branches!.size === 1) Object.assign(node, { firstKey: key, first: next });
+    }
     node = next;
   }
   if (node.read || node.outcome) return;

@@ -9,7 +9,7 @@ import type { Facts } from '../facts/types.js';
 import type { Vars } from '../playbook/types.js';
 import { copyUnsafeKeys } from '../raw-data.js';
 import type { ControlRead } from '../render/name-reads.js';
-import { dataKey, nameKey } from './value-keys.js';
+import { ABSENT, dataKey, nameKey } from './value-keys.js';
 
 /** One read, as it can be made again: `id` names it (kind, method, argument). */
 export interface Read {
@@ -22,9 +22,18 @@ type FactMethod = 'file' | 'stat' | 'sysctl' | 'unit' | 'cmd' | 'files' | 'entri
 
 /** A variable by name: own or not, enumerable or not, and its value (nameKey). */
 export function varKey(vars: Vars, name: string): string | undefined {
-  const d = Reflect.getOwnPropertyDescriptor(vars, name);
   const key = nameKey(vars, name);
-  return d && !d.enumerable && key !== undefined ? `h${key}` : key;
+  // Asked without a descriptor: every host replays its diffs' reads, and a descriptor is an object.
+  return key !== undefined && key !== ABSENT && !Object.prototype.propertyIsEnumerable.call(vars, name) ? `h${key}` : key;
+}
+
+/** A fact read's result as a memo tells it apart: text as it is, and the rare text that starts
+ *  with a NUL and every other result by its data key after a NUL, so the two never meet. Most of
+ *  what a host's facts give is text (file contents, sysctl values): no key is built of it. */
+export function factKey(v: unknown): string | undefined {
+  if (typeof v === 'string' && !v.startsWith('\0')) return v;
+  const key = dataKey(v);
+  return key === undefined ? undefined : `\0${key}`;
 }
 
 function factRead(method: FactMethod, arg: string | string[] | undefined): Read {
@@ -34,7 +43,7 @@ function factRead(method: FactMethod, arg: string | string[] | undefined): Read 
     id: `f${method}\0${typeof arg === 'string' ? arg : JSON.stringify(arg)}`,
     again: (facts) => {
       try {
-        return dataKey(call(facts));
+        return factKey(call(facts));
       } catch {
         return undefined;
       }
@@ -46,7 +55,7 @@ const HOST_READ: Read = {
   id: 'host',
   again: (facts) => {
     try {
-      return dataKey(facts.host);
+      return factKey(facts.host);
     } catch {
       return undefined;
     }
@@ -94,7 +103,7 @@ export class ReadRecorder {
         this.unkeyable = true;
         throw err;
       }
-      this.note(read, () => dataKey(v));
+      this.note(read, () => factKey(v));
       return v;
     };
     const leads = facts.leads?.bind(facts);

@@ -13,12 +13,15 @@ export function idOf(o: object): number {
   return id;
 }
 
+/** nameKey's key of a name `vars` does not hold as its own. */
+export const ABSENT = '-';
+
 /** What `vars` holds under `name`: strings and numbers by value, containers by identity (hosts
  *  share their group's objects, so identity is both exact and cheap), `!unsafe` marks included;
  *  '-' when `vars` has no such own key; undefined when the value cannot be keyed. Each part is
  *  closed (length-prefixed or ended by ';'), so keys of several names never run together alike. */
 export function nameKey(vars: object, name: string): string | undefined {
-  if (!Object.hasOwn(vars, name)) return '-';
+  if (!Object.hasOwn(vars, name)) return ABSENT;
   const v = (vars as Record<string, unknown>)[name];
   const mark = isUnsafe(vars, name) ? 'U' : '';
   switch (typeof v) {

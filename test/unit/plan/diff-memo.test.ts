@@ -119,6 +119,24 @@ test('hosts with the same args, facts and variables read share one diff; a diffe
   });
 });
 
+test('a file whose text starts with a NUL, or reads as a key, is told apart from a missing file', () => {
+  inSetup({ 'x.hbs': 'x\n' }, (s) => {
+    const play = s.play({ path: '/etc/x.conf', template: 'x.hbs' });
+    diffs = 0;
+    const missing = plan(s.env, play, 'a', {});
+    // 'z' is the data key of a missing file's null, and NUL 'z' that key as other results carry it.
+    const texts = ['z', '\0z', '\0s2:\0z'].map((text, i) => plan(s.env, play, `t${i}`, {}, text));
+    assert.equal(diffs, 4, 'each text is a diff of its own');
+    assert.deepEqual(changesOf(missing)[0]!.warnings, ['/etc/x.conf is missing']);
+    for (const t of texts) assert.deepEqual(changesOf(t)[0]!.warnings, []);
+
+    // Each again: remembered, the missing file with its warning.
+    assert.deepEqual(changesOf(plan(s.env, play, 'b', {})), changesOf(missing));
+    ['z', '\0z', '\0s2:\0z'].forEach((text, i) => assert.deepEqual(changesOf(plan(s.env, play, `u${i}`, {}, text)), changesOf(texts[i]!)));
+    assert.equal(diffs, 4);
+  });
+});
+
 test('hosts share the items of a loop and the diffs made of them; a marked variable the diff does not read is no part of its key', () => {
   inSetup({ 'l.hbs': '{{item.key}}={{item.value}}\n' }, (s) => {
     const looped = testPlay({
