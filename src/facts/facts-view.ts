@@ -1,7 +1,7 @@
 // A read-only Facts view over one host's gathered answers. Reading something no task declared in
 // needs() is a module bug, so it throws instead of guessing.
 import type { CmdFact, FactQuery, Facts, HostFacts, StatFact, UnitFact } from './types.js';
-import { fieldKey, queryField, recordedFolders, type RawAnswer } from './gather-script.js';
+import { fieldKey, queryField, recordedFolderIndex, type RawAnswer } from './gather-script.js';
 import { parseSystemFacts, type SystemSection } from './system-facts.js';
 
 export const OFFLINE_UNIT: UnitFact = { load: 'offline', active: 'offline', sub: 'offline', enabled: 'offline' };
@@ -116,7 +116,7 @@ export function buildFacts(host: HostFacts | undefined, queries: FactQuery[], an
     },
     leads(dir) {
       if (!dirs.length) return undefined; // an offline root, or a gather that recorded none
-      folders ??= new Map(recordedFolders(queries).map((d, i) => [d, i]));
+      folders ??= recordedFolderIndex(queries);
       const i = folders.get(dir);
       return i === undefined ? undefined : dirs[i] || undefined;
     },

@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import type { FactQuery } from './types.js';
 import type { ExecResult } from '../transport/types.js';
 import { MARK, rooted, shArgv, shGlob, shq } from '../script/shell.js';
+import { memoByString } from '../memo.js';
 import { SYSTEM_SECTIONS, systemFactsScript, volatileFactsScript } from './system-facts.js';
 import { hostFactsScript, HOST_MARK } from './host-facts.js';
 
@@ -45,14 +46,26 @@ export function queryKey(q: FactQuery): string {
   return fieldKey(q.kind, queryField(q));
 }
 
+/** Lists uniqueQueries made: a host's list is made unique once, and its gather takes it as it is. */
+const madeUnique = new WeakSet<FactQuery[]>();
+
+/** Whether `queries` is a list uniqueQueries returned. */
+export function isUniqueList(queries: FactQuery[]): boolean {
+  return madeUnique.has(queries);
+}
+
 export function uniqueQueries(queries: FactQuery[]): FactQuery[] {
   const seen = new Map<string, FactQuery>();
   for (const q of queries) {
-    const had = seen.get(queryKey(q));
-    if (had?.kind === 'system' && q.kind === 'system') seen.set(queryKey(q), bothSections(had, q));
-    else if (!had || (unhashed(had) && !unhashed(q))) seen.set(queryKey(q), q);
+    // Keyed once per query: a host asks for a hundred or so, and every host asks.
+    const key = queryKey(q);
+    const had = seen.get(key);
+    if (had?.kind === 'system' && q.kind === 'system') seen.set(key, bothSections(had, q));
+    else if (!had || (unhashed(had) && !unhashed(q))) seen.set(key, q);
   }
-  return [...seen.values()];
+  const unique = [...seen.values()];
+  madeUnique.add(unique);
+  return unique;
 }
 
 /** One query of the sections either asks for, in the one order, so the script stays the same. */
@@ -194,9 +207,27 @@ const NEWEST_FUNCTION = `psd_newest() { psd_d=$1; set --; for psd_f in "$psd_d"/
 /** The folders of the paths the queries read (files, stats, a glob's folder), kernel ones aside:
  *  where each leads is recorded, so an op can refuse to write through one that moved. */
 export function recordedFolders(queries: FactQuery[]): string[] {
-  const dirs = queries.flatMap((q) => (q.kind === 'stat' || q.kind === 'file' ? [q.path] : q.kind === 'files' ? [q.glob] : []));
-  return [...new Set(dirs.filter((p) => p.startsWith('/') && !pseudoFile(p)).map((p) => dirname(p)))];
+  return [...recordedFolderIndex(queries).keys()];
 }
+
+/** Each of `recordedFolders(queries)` with its place in that list: a host's facts find where a
+ *  folder led by it. */
+export function recordedFolderIndex(queries: FactQuery[]): Map<string, number> {
+  const index = new Map<string, number>();
+  for (const q of queries) {
+    const dir =
+      q.kind === 'stat' || q.kind === 'file' ? recordedFolderOf(q.path) : q.kind === 'files' ? recordedFolderOf(q.glob) : undefined;
+    if (dir !== undefined && !index.has(dir)) index.set(dir, index.size);
+  }
+  return index;
+}
+
+/** The folder of a path whose lead is recorded; none for a relative path or a kernel file. Every
+ *  host reads mostly the same paths. */
+const recordedFolderOf = memoByString(
+  (path): string | undefined => (path.startsWith('/') && !pseudoFile(path) ? dirname(path) : undefined),
+  4096,
+);
 
 /** Where each recorded folder leads, NUL-separated, as a segment; live hosts only. */
 function foldersPhase(dirs: string[], t: GatherTarget): string {

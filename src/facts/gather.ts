@@ -6,6 +6,7 @@ import {
   composeGatherScript,
   outputText,
   parseGatherOutput,
+  isUniqueList,
   uniqueQueries,
   type GatherTarget,
   type ParsedGather,
@@ -32,7 +33,7 @@ const uniqueLists = new WeakMap<FactQuery[], FactQuery[]>();
  *  by it, with the same list. */
 function uniqueOf(queries: FactQuery[]): FactQuery[] {
   let unique = uniqueLists.get(queries);
-  if (!unique) uniqueLists.set(queries, (unique = uniqueQueries(queries)));
+  if (!unique) uniqueLists.set(queries, (unique = isUniqueList(queries) ? queries : uniqueQueries(queries)));
   return unique;
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildFacts } from '../../../src/facts/facts-view.js';
-import type { RawAnswer } from '../../../src/facts/gather-script.js';
+import { recordedFolders, type RawAnswer } from '../../../src/facts/gather-script.js';
 import type { FactQuery } from '../../../src/facts/types.js';
 
 const ok = (...fields: string[]): RawAnswer => ({ status: 'ok', fields, items: [] });
@@ -48,4 +48,19 @@ test('each read finds the answer of the query that declared it, and a read no qu
   ];
   for (const [key, read] of undeclared) assert.throws(read, { message: `fact ${key} was read but not declared in needs()` }, key);
   assert.throws(() => buildFacts(undefined, [], new Map()).system(), /fact system was read but not declared/);
+});
+
+test("each folder a read path is in finds where it led, by its place in the gather's list of folders", () => {
+  const queries: FactQuery[] = [
+    ...['/etc/app/a.conf', '/var/lib/x'].map((path): FactQuery => ({ kind: 'stat', path })),
+    ...['/proc/sys/vm/swappiness', 'relative/b', '/etc/app/b.conf'].map((path): FactQuery => ({ kind: 'file', path })),
+    { kind: 'files', glob: '/etc/conf.d/*.conf' },
+    { kind: 'sysctl', key: 'vm.swappiness' },
+  ];
+  assert.deepEqual(recordedFolders(queries), ['/etc/app', '/var/lib', '/etc/conf.d'], 'kernel files and relative paths record none');
+  const facts = buildFacts(undefined, queries, new Map(), ['/etc/app', '/var/lib', '/srv/conf.d']);
+  assert.equal(facts.leads?.('/etc/conf.d'), '/srv/conf.d');
+  assert.equal(facts.leads?.('/var/lib'), '/var/lib');
+  assert.equal(facts.leads?.('/proc/sys/vm'), undefined);
+  assert.equal(buildFacts(undefined, queries, new Map()).leads?.('/etc/app'), undefined, 'an offline root records none');
 });

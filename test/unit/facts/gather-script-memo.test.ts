@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gatherScript } from '../../../src/facts/gather.js';
-import { composeGatherScript, uniqueQueries } from '../../../src/facts/gather-script.js';
+import { composeGatherScript, isUniqueList, uniqueQueries } from '../../../src/facts/gather-script.js';
 import type { FactQuery } from '../../../src/facts/types.js';
 
 const queries: FactQuery[] = [
@@ -19,6 +19,9 @@ test('a gather script is the one composed for its unique queries and target, eac
   const want = composeGatherScript(uniqueQueries(queries), live);
   assert.equal(gatherScript(live, queries), want);
   assert.equal(gatherScript(live, structuredClone(queries)), want);
+  const unique = uniqueQueries(queries);
+  assert.ok(isUniqueList(unique) && !isUniqueList(queries) && !isUniqueList(structuredClone(unique)));
+  assert.equal(gatherScript(live, unique), want, 'a list made unique is taken as it is');
 });
 
 test('other queries, a stat that hashes, another root or an offline target each get their own script', () => {
