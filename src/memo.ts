@@ -6,7 +6,9 @@ export const MAX_KEY_CHARS = 64 * 1024;
 export function memoByString<T>(fn: (key: string) => T, max = 256): (key: string) => T {
   const known = new Map<string, T>();
   return (key) => {
-    if (known.has(key)) return known.get(key)!;
+    // One lookup on a hit: a fleet asks mostly for what it asked before.
+    const had = known.get(key);
+    if (had !== undefined || known.has(key)) return had as T;
     const value = fn(key);
     if (key.length > MAX_KEY_CHARS) return value;
     if (known.size >= max) known.clear();

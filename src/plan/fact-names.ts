@@ -23,7 +23,8 @@ export const anyFactUse = (): FactUse => ({ all: true, sections: new Set() });
 /** Adds what `more` reads to `use`. */
 export function addFactUse(use: FactUse, more: FactUse): FactUse {
   use.all ||= more.all;
-  for (const s of more.sections) use.sections.add(s);
+  // Most texts read no fact: their empty set is not walked.
+  if (more.sections.size) for (const s of more.sections) use.sections.add(s);
   return use;
 }
 

@@ -367,7 +367,7 @@ function planHandlers(
 ): HandlerPlan[] {
   const notified = new Set<string>(earlier);
   // A change that reports ok (changed: false) notifies nothing, as the apply script does.
-  for (const t of tasks.filter(applied)) for (const c of t.changes.filter(isChange)) for (const k of c.notify ?? []) notified.add(k);
+  forEachNotified(tasks, (k) => notified.add(k));
   if (notified.size === 0) return [];
 
   const moduleHandlers = env.registry.handlers();
@@ -400,15 +400,22 @@ function planHandlers(
       ...(sink.notes?.length ? { msg: sink.notes.join('\n') } : {}),
     });
   }
-  for (const t of tasks.filter(applied)) {
-    for (const key of new Set(t.changes.filter(isChange).flatMap((c) => c.notify ?? []))) {
-      if (claimed.has(key)) continue;
-      problems.push({
-        ...problemAt(prep.host, t.task, {}, `notifies "${key}", but no handler has that name`),
-        hint: `add a handler named "${key}" (or listening to it) to the play`,
-      });
-      claimed.add(key);
-    }
-  }
+  forEachNotified(tasks, (key, t) => {
+    if (claimed.has(key)) return;
+    problems.push({
+      ...problemAt(prep.host, t.task, {}, `notifies "${key}", but no handler has that name`),
+      hint: `add a handler named "${key}" (or listening to it) to the play`,
+    });
+    claimed.add(key);
+  });
   return out;
+}
+
+/** Each key a pending change of an applied task notifies, in plan order. Every host plans its
+ *  handlers: no list is made per task or change. */
+function forEachNotified(tasks: TaskPlan[], visit: (key: string, t: TaskPlan) => void): void {
+  for (const t of tasks) {
+    if (!applied(t)) continue;
+    for (const c of t.changes) if (isChange(c) && c.notify) for (const k of c.notify) visit(k, t);
+  }
 }

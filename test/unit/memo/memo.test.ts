@@ -16,6 +16,14 @@ test('a key asked again is answered from memory, with the same value', () => {
   assert.deepEqual(calls, ['abc', 'de']);
 });
 
+test('a key whose value is undefined is remembered too', () => {
+  const calls: string[] = [];
+  const m = memoByString((s) => void calls.push(s));
+  assert.equal(m('a'), undefined);
+  assert.equal(m('a'), undefined);
+  assert.deepEqual(calls, ['a']);
+});
+
 test('past its size it starts afresh, so memory stays bounded', () => {
   const { calls, fn } = counted();
   const m = memoByString(fn, 2);

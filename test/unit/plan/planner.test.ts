@@ -200,6 +200,20 @@ test('handlers: notified once, module handlers first, unknown names are problems
   assert.equal(bad.length, 1);
   assert.match(bad[0]!.message, /notifies "restrat it", but no handler has that name/);
   assert.equal(bad[0]!.task, 'typo');
+
+  const twice = play(
+    [
+      task('file', { path: '/a', content: '1' }, { notify: ['restrat it', 'restrat it'], name: 'first' }),
+      task('file', { path: '/b', content: '2' }, { notify: ['restrat it', 'reload'], name: 'second' }),
+    ],
+    p.handlers,
+  );
+  const once = planProblems(() => planHost(prepareHost(twice, 'h1', {}, env(), false), fakeFacts({ files: {} }), env(), false));
+  assert.deepEqual(
+    once.map((q) => [q.task, q.message]),
+    [['first', 'notifies "restrat it", but no handler has that name']],
+    'a key no handler has is reported once, at the first task that notifies it',
+  );
 });
 
 test('a notified handler whose when is false does not run, and its key needs no other handler', () => {
