@@ -1,8 +1,9 @@
 // Which requested keys the running kernel has, read by the sysctl module itself: one script of
 // builtins per task, run in the gather's own shell (inShell, no process), tests each key's file
 // under /proc/sys and, for a key that is missing, lists the names beside it (for "did you mean").
-// A key that exists prints nothing, so a converged host answers with an empty line. The kernel
-// release names the kernel in messages.
+// A key that exists prints nothing, so where every key exists the gather gives that answer by its
+// own tests, without the script's subshell (quietWhenExist). The kernel release names the kernel
+// in messages.
 import type { Facts, FactQuery } from '../../src/facts/types.js';
 import type { PlanContext } from '../../src/module.js';
 import { sysctlPath } from '../../src/facts/gather-script.js';
@@ -24,7 +25,8 @@ export function kernelKeyQueries(keys: readonly string[], ctx: PlanContext): Fac
   if (keys.length === 0) return [];
   if (ctx.offline) return [{ kind: 'stat', path: PROC_SYS }, ...keys.map((k): FactQuery => ({ kind: 'stat', path: sysctlPath(k) }))];
   return [
-    { kind: 'cmd', argv: keysArgv(keys), inShell: true },
+    // Every key there: the script prints nothing, so the gather need not run it.
+    { kind: 'cmd', argv: keysArgv(keys), inShell: true, quietWhenExist: keys.map(sysctlPath) },
     { kind: 'sysctl', key: RELEASE },
   ];
 }

@@ -14,8 +14,10 @@ export type FactQuery =
    *  the gather's own shell runs SCRIPT in a subshell on a live host (no process started for the
    *  `sh`); for module scripts that set every variable they read and use neither $0 nor $$. There
    *  `psd_unit_pid NAME` sets $psd_pid to the MainPID of a unit declared as a `unit` query (it
-   *  fails elsewhere: a script falls back to `systemctl` then). */
-  | { kind: 'cmd'; argv: string[]; inShell?: true }
+   *  fails elsewhere: a script falls back to `systemctl` then). `quietWhenExist`: paths whose
+   *  existence means the command prints nothing and exits 0 (its module vouches for that): on a
+   *  live host where every one exists, the gather answers so without running it, no subshell. */
+  | { kind: 'cmd'; argv: string[]; inShell?: true; quietWhenExist?: string[] }
   /** Every regular file matching a shell glob, with its content (e.g. /etc/sysctl.d/*.conf). A glob
    *  of kernel files (under /proc or /sys) on a live host may hold wildcards in any part (every
    *  NIC's rx queues' rps_cpus): what it matches is read by the gather's one kernel read, and a

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { createChrootTransport } from '../../../src/transport/chroot.js';
 import { createLocalTransport } from '../../../src/transport/local.js';
-import { gatherFacts } from '../../../src/facts/gather.js';
+import { gather, gatherFacts } from '../../../src/facts/gather.js';
 import { composeGatherScript, outputText, parseGatherOutput, uniqueQueries } from '../../../src/facts/gather-script.js';
 import type { FactQuery } from '../../../src/facts/types.js';
 import type { JSONSchema } from '../../../src/module.js';
@@ -387,6 +387,35 @@ test("a script run in the gather's shell answers as its own sh would: arguments,
     () => composeGatherScript([{ kind: 'cmd', argv: ['ls', '/'], inShell: true }], { root: '', offline: false }),
     /not an sh -c/,
   );
+});
+
+test('a command quiet where its paths exist is answered without running it, in the bytes it would print', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'psd-quiet-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const mark = join(dir, 'ran');
+  const [a, b, gone] = [join(dir, 'a'), join(dir, "b c'd"), join(dir, 'gone')];
+  writeFileSync(a, '');
+  writeFileSync(b, '');
+  // Prints nothing where every path exists, as it vouches; leaves a mark whenever it runs.
+  const script = ': >> "$1"; shift; for p; do [ -e "$p" ] || echo "absent $p"; done';
+  const run = async (paths: string[], vouched: boolean) => {
+    const argv = ['sh', '-c', script, 'sh', mark, ...paths];
+    const q: FactQuery = { kind: 'cmd', argv, inShell: true, ...(vouched ? { quietWhenExist: paths } : {}) };
+    rmSync(mark, { force: true });
+    const g = await gather(createLocalTransport(), [q]);
+    return { answer: g.facts.cmd(argv), stdout: g.stdout, ran: existsSync(mark) };
+  };
+  const [skipped, ran] = [await run([a, b], true), await run([a, b], false)];
+  assert.equal(skipped.ran, false);
+  assert.equal(ran.ran, true);
+  assert.deepEqual(skipped.answer, { rc: 0, stdout: '', stderr: '' });
+  // The same output byte for byte: a guarded apply compares it with the script's own.
+  assert.equal(skipped.stdout, ran.stdout);
+  // One path missing: the command runs and answers itself.
+  const missing = await run([a, gone], true);
+  assert.equal(missing.ran, true);
+  assert.deepEqual(missing.answer, { rc: 0, stdout: `absent ${gone}\n`, stderr: '' });
+  assert.equal(missing.stdout, (await run([a, gone], false)).stdout);
 });
 
 test('where each read folder leads is what readlink -m says: links, missing parts, files, links that lead nowhere', async (t) => {

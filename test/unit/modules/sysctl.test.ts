@@ -11,6 +11,8 @@ import { renderTemplate, validateArgs, withDefaults } from './support.js';
 import { kernelKeyQueries, kernelKeys } from '../../../modules/sysctl/kernel-keys.js';
 import { spawnSync } from 'node:child_process';
 import { sysctlPath } from '../../../src/facts/gather-script.js';
+import { gatherFacts } from '../../../src/facts/gather.js';
+import { createLocalTransport } from '../../../src/transport/local.js';
 
 const FILE = '/etc/sysctl.d/50-portsyncd.conf';
 
@@ -415,6 +417,27 @@ test('the key check: one sh on a live kernel (none offline), run here for real: 
     r.errors.map((e) => [e.argPath, /did you mean net\.core\.somaxconn\?/.test(e.hint ?? '')]),
     [[['settings', 'net.core.somaxcon'], true]],
   );
+});
+
+test("the key check in a live gather: where every key is there its answer is the script's own, without running it", async () => {
+  const gathered = async (keys: string[], vouched: boolean) => {
+    const queries = kernelKeyQueries(keys, ctx()).map((q) => {
+      if (q.kind !== 'cmd' || vouched) return q;
+      const { quietWhenExist: _vouch, ...run } = q;
+      return run;
+    });
+    return kernelKeys(await gatherFacts(createLocalTransport(), queries), keys, ctx());
+  };
+  const there = ['net.core.somaxconn', 'kernel.ostype'];
+  // Only the keys' existence is vouched for: a missing key still runs the script.
+  const check = kernelKeyQueries(there, ctx())[0]!;
+  assert.ok(check.kind === 'cmd');
+  assert.deepEqual(check.quietWhenExist, ['/proc/sys/net/core/somaxconn', '/proc/sys/kernel/ostype']);
+  for (const keys of [there, [...there, 'net.core.somaxcon']]) assert.deepEqual(await gathered(keys, true), await gathered(keys, false));
+  assert.deepEqual([...(await gathered(there, true))!.absent.keys()], []);
+  const typo = await gathered([...there, 'net.core.somaxcon'], true);
+  assert.deepEqual([...typo!.absent.keys()], ['net.core.somaxcon']);
+  assert.ok(typo!.absent.get('net.core.somaxcon')!.includes('somaxconn'));
 });
 
 test('inspect: desired, live and persisted per key', () => {
