@@ -179,16 +179,17 @@ function endPhase(kernel: string[], globs: string): string {
   echo "${MARK} statl $psd_n"
   if stat -L -c ${STAT_FORMAT} -- "$@"; then shift $psd_n; else set --; echo '${MARK} changed'; fi
 fi
-${globs ? `psd_m=$#\n${globs}psd_read $psd_m` : 'psd_read $#'} "$@"${kernel.map((f) => ` ${shq(f)}`).join('')}`;
+${globs}psd_read "$@"${kernel.map((f) => ` ${shq(f)}`).join('')}`;
 }
 
 /** A \`files\` glob of kernel files on a live host: its wildcards may stand in any part, and what
  *  it matches is read by the end's one \`grep\`, by name (their sizes say nothing). */
 const kernelGlob = (glob: string, t: GatherTarget) => !t.root && pseudoFile(glob);
 
-/** Each kernel glob's names, as the shell expands them, join the kernel files psd_read takes (which
- *  keeps the readable regular files) and are listed, NUL-ended, in the query's segment by one
- *  printf (psd_tail: the arguments after the first $1): a file's content is found by its name. */
+/** Each kernel glob's names, as the shell expands them, join the kernel files psd_read takes (its
+ *  grep reads the readable regular files among them) and are listed, NUL-ended, in the query's
+ *  segment by one printf (psd_tail: the arguments after the first $1): a file's content is found
+ *  by its name. */
 function kernelGlobPhase(globs: [number, FactQuery & { kind: 'files' }][]): string {
   if (globs.length === 0) return '';
   const each = globs.map(
@@ -251,15 +252,15 @@ const LEADS_FUNCTION = `leads() { for d; do p=$d; r=; x=
  *  values a byte-by-byte read would cut short (procfs ints refuse a read at an offset). */
 const pseudoFile = (path: string) => /^\/(proc|sys)\//.test(path);
 
-/** The first $1 of the other arguments (the blob's files, checked already) and the readable kernel
- *  files after them, read by one `grep` (which reads each file until its end in one go, as procfs wants; `cat`
- *  would need the sizes kernel files do not tell): every NUL-ended "line" after its file's name
- *  and a NUL. Its exit code says nothing: a kernel file may refuse a read, and a blob file that
- *  changed shows in its size. A kernel file named twice in a row is read once, so each file's
- *  records are one run apart from a later read of it (readSegment keeps the first). */
-const READ_FUNCTION = `psd_read() { n=$1; shift; i=0; psd_p=; for f; do shift
-  if [ $i -lt $n ]; then set -- "$@" "$f"; elif [ "$f" != "$psd_p" ] && [ -f "$f" ] && [ -r "$f" ]; then set -- "$@" "$f"; psd_p=$f; fi; i=$((i + 1)); done
-  [ $# -eq 0 ] || { psd_b read; LC_ALL=C grep -azHZ -- '' "$@" 2>/dev/null; psd_e; }; }`;
+/** The blob's files, then the kernel files, read by one `grep` (which reads each file until its
+ *  end in one go, as procfs wants; `cat` would need the sizes kernel files do not tell): every
+ *  NUL-ended "line" after its file's name and a NUL, and its byte offset in the file, so a read of
+ *  a file starts at offset 0 even right after a read of the same file (readSegment keeps the
+ *  first). What is not a readable regular file gives nothing: grep skips folders, devices and
+ *  FIFOs (without opening them to wait) and says nothing of a file it cannot read, where a test
+ *  of each file by the shell would cost a switch two system calls per file. Its exit code says
+ *  nothing: a kernel file may refuse a read, and a blob file that changed shows in its size. */
+const READ_FUNCTION = `psd_read() { [ $# -eq 0 ] || { psd_b read; LC_ALL=C grep -sabzHZ -d skip -D skip -- '' "$@" 2>/dev/null; psd_e; }; }`;
 
 /** A readable regular file's content: a kernel file's from the read segment (by the name grep
  *  gives it, hex), another into the blob, an empty one as /dev/null (its size frames nothing else). */
@@ -573,17 +574,20 @@ export const text = (bytes: string): string => (NOT_ASCII.test(bytes) ? Buffer.f
 /** An exec's stdout one char per byte (latin1), as the parsers and digests of gathers take it. */
 export const outputText = (res: ExecResult): string => (res.raw ?? Buffer.from(res.stdout)).toString('latin1');
 
-/** The read segment (psd_read): records NAME NUL LINE NUL. The blob's files come first, each
- *  framed by its size: its lines joined by NULs, and one more NUL when that makes the size (grep
- *  ends the last line with one when the file does not). The kernel files follow, by name, as text
- *  whose every line ends with a newline: a kernel value always does. */
+/** The read segment (psd_read): records NAME NUL OFFSET:LINE NUL. The blob's files come first,
+ *  each framed by its size: its lines joined by NULs, and one more NUL when that makes the size
+ *  (grep ends the last line with one when the file does not). The kernel files follow, by name, as
+ *  text whose every line ends with a newline: a kernel value always does. A record at offset 0
+ *  starts a read of its file. */
 function readSegment(seg: string, sizes: number[]): { blob: string[]; kernel: Map<string, string> } {
-  const records: [name: string, line: string][] = [];
+  const records: [name: string, line: string, first: boolean][] = [];
   for (let at = 0; at < seg.length;) {
     const cut = seg.indexOf('\0', at);
-    const end = cut < 0 ? -1 : seg.indexOf('\0', cut + 1);
-    if (end < 0) throw new Error('fact gathering returned a cut-short answer; run again');
-    records.push([seg.slice(at, cut), seg.slice(cut + 1, end)]);
+    const colon = cut < 0 ? -1 : seg.indexOf(':', cut + 1);
+    const end = colon < 0 ? -1 : seg.indexOf('\0', colon + 1);
+    const offset = seg.slice(cut + 1, colon);
+    if (end < 0 || !/^\d+$/.test(offset)) throw new Error('fact gathering returned a cut-short answer; run again');
+    records.push([seg.slice(at, cut), seg.slice(colon + 1, end), offset === '0']);
     at = end + 1;
   }
   let next = 0;
@@ -593,9 +597,11 @@ function readSegment(seg: string, sizes: number[]): { blob: string[]; kernel: Ma
     // The bytes of the lines taken so far and the NULs between them.
     for (let length = -1; size > 0;) {
       const record = records[next++];
-      const name = record?.[0];
-      const line = record?.[1];
-      if (name === undefined || line === undefined || (lines.length && name !== records[next - 2]![0])) throw changed();
+      if (record === undefined) throw changed();
+      const name = record[0];
+      const line = record[1];
+      // Each file's records are one read of it, from its start.
+      if (record[2] !== (lines.length === 0) || (lines.length && name !== records[next - 2]![0])) throw changed();
       lines.push(line);
       length += line.length + 1;
       if (length === size) break;
@@ -609,10 +615,11 @@ function readSegment(seg: string, sizes: number[]): { blob: string[]; kernel: Ma
   let run: string[] | undefined;
   let last: string | undefined;
   for (let i = next; i < records.length; i++) {
-    const name = records[i]![0];
-    if (name !== last) run = kernel.has(name) ? undefined : kernel.set(name, []).get(name);
+    const record = records[i]!;
+    const name = record[0];
+    if (record[2] || name !== last) run = kernel.has(name) ? undefined : kernel.set(name, []).get(name);
     last = name;
-    run?.push(records[i]![1]);
+    run?.push(record[1]);
   }
   const files = new Map<string, string>();
   for (const [name, lines] of kernel) {

@@ -314,11 +314,30 @@ test('files and kernel values come back byte for byte from the one grep: NULs an
   // A blob file whose bytes are not the size stat gave changed while it was read.
   const script = composeGatherScript(uniqueQueries(queries.slice(0, 1)), { root: '', offline: false });
   const out = outputText({ rc: 0, stdout: '', stderr: '', raw: spawnSync('/bin/sh', ['-c', script]).stdout });
-  const record = `${join(dir, 'nul-end')}\0a\0${join(dir, 'nul-end')}\0b\0`;
+  // Each NUL-ended line after its file's name and its offset in the file.
+  const record = `${join(dir, 'nul-end')}\x000:a\0${join(dir, 'nul-end')}\x002:b\0`;
   assert.ok(out.includes(record));
   assert.ok(parseGatherOutput(out).answers.size > 0);
-  for (const other of [record.replace('b\0', 'bcd\0'), record.replace('b\0', '\0'), record.slice(0, record.indexOf('a\0') + 2)])
+  const [cut, reread] = [record.slice(0, record.indexOf('a\0') + 2), record.replace('2:b', '0:b')];
+  for (const other of [record.replace('b\0', 'bcd\0'), record.replace('b\0', '\0'), cut, reread])
     assert.throws(() => parseGatherOutput(out.replace(record, other)), /changed while they were read/);
+});
+
+test('kernel files: what is not a readable regular file gives nothing, and a file read again right after still reads once', async () => {
+  assert.ok(existsSync('/proc/sys/vm/compact_memory'));
+  // Between two reads of ostype: a file it cannot read (write-only) and a folder, which give no record.
+  const globs = ['/proc/sys/kernel/ostyp?', '/proc/sys/vm/compact_memor?', '/proc/sys/ne?'];
+  const facts = await gatherFacts(createLocalTransport(), [
+    ...globs.map((glob): FactQuery => ({ kind: 'files', glob })),
+    { kind: 'file', path: '/proc/sys/kernel/ostype' },
+    { kind: 'sysctl', key: 'vm.compact_memory' },
+  ]);
+  assert.deepEqual(
+    globs.map((g) => facts.files(g)),
+    [{ '/proc/sys/kernel/ostype': 'Linux\n' }, {}, {}],
+  );
+  assert.equal(facts.file('/proc/sys/kernel/ostype'), 'Linux\n');
+  assert.equal(facts.sysctl('vm.compact_memory'), null);
 });
 
 test('a kernel glob: wildcards in any part, its files read by the one grep, each once whoever else asks for it', async (t) => {
