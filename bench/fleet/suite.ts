@@ -7,6 +7,7 @@ import { loadavg } from 'node:os';
 import { labUp } from '../../lab/lab.js';
 import { labCpuSeconds } from '../../lab/cgroups.js';
 import { cpuBetween, machineCpu } from './machine-cpu.js';
+import { settle } from './settle.js';
 import { FLEET_FOOTPRINT, readPristine, resetSwitches, SITE_FOOTPRINT, type Footprint, type Pristine } from './reset.js';
 import { median } from './stats.js';
 import { round } from './measure.js';
@@ -46,6 +47,8 @@ export interface RunRecord {
   phases?: PhaseSplit;
   /** 1-minute load average just before the run. */
   loadavg1: number;
+  /** Seconds waited before the run for the lab's switches to go quiet (./settle.ts). */
+  settledSeconds?: number;
   /** Tail of the output when the exit code was not the expected one. */
   outputTail?: string;
 }
@@ -146,6 +149,7 @@ function machineShares(cpu: CpuMeanwhile, ownCpu: number): Pick<RunRecord, 'idle
 }
 
 async function timed(suite: Suite, tool: Tool, scenario: Scenario, target: Target, lab: string): Promise<RunRecord> {
+  const settledSeconds = round(await settle(() => labCpuSeconds(lab), target.hosts));
   const loadavg1 = round(loadavg()[0]);
   const playbook = suite === 'site' ? SITE_PLAYBOOK : tool === 'portsync-deploy-native' ? NATIVE_PLAYBOOK : FLEET_PLAYBOOK;
   const [r, cpu] = await withCpu(lab, () => (tool === 'ansible' ? runAnsible(scenario, target) : runPortsync(playbook, scenario, target)));
@@ -159,6 +163,7 @@ async function timed(suite: Suite, tool: Tool, scenario: Scenario, target: Targe
     maxRssMb: r.maxRssMb,
     treePssPeakMb: r.treePssPeakMb,
     loadavg1,
+    settledSeconds,
   };
   if (r.roundTripsPerHost) rec.roundTripsPerHost = r.roundTripsPerHost;
   if (r.phases) rec.phases = r.phases;
@@ -208,6 +213,7 @@ async function measureFloor(target: Target, lab: string, runs: number, log: (lin
   const controlCpu: number[] = [];
   const idle: number[] = [];
   for (let i = 0; i < runs; i++) {
+    await settle(() => labCpuSeconds(lab), target.hosts);
     const [m, meanwhile] = await withCpu(lab, () => runFloor(target));
     const cpu = meanwhile.lab;
     const shares = machineShares(meanwhile, m.cpuSeconds);
