@@ -7,6 +7,8 @@ import { PHASES } from '../../src/timings.js';
 const SCENARIO_NAMES = { cold: 'cold apply', nochange: 'no-change re-run', check: 'check (--check --diff)' } as const;
 
 const s = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2));
+/** A ratio as the tables print it. */
+const times = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : `${v.toFixed(2)}×`);
 const mb = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(0));
 const flag = (c: Cell | undefined) => (c && c.unexpectedExits ? ` (${c.unexpectedExits}/${c.runs.length} bad exit)` : '');
 
@@ -17,7 +19,7 @@ function find(cells: Cell[], suite: Suite, tool: Cell['tool'], scenario: Cell['s
 /** portsync-deploy's time over the SSH floor of the same size, measured in the same run. */
 function overFloor(r: BenchResults, c: Cell | undefined): string {
   const floor = r.fleet?.floor?.find((f) => f.hosts === c?.hosts);
-  return c && floor ? `${(c.median.seconds / floor.median).toFixed(2)}×` : '–';
+  return c && floor ? times(c.median.seconds / floor.median) : '–';
 }
 
 function floorSeconds(r: BenchResults, hosts: number): string {
@@ -99,7 +101,6 @@ export function cpuTable(r: BenchResults): string {
   for (const c of [...cells].sort((a, b) => `${a.suite}${a.tool}`.localeCompare(`${b.suite}${b.tool}`) || a.hosts - b.hosts)) {
     const floor = r.fleet?.floor?.find((f) => f.hosts === c.hosts);
     const cpu = c.median.cpuSeconds + c.median.labCpuSeconds!;
-    const times = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${x.toFixed(2)}×`);
     const floorCpu =
       floor?.controlCpuSeconds === undefined || floor.labCpuSeconds === undefined
         ? undefined
