@@ -46,15 +46,12 @@ export function queryKey(q: FactQuery): string {
   return fieldKey(q.kind, queryField(q));
 }
 
-/** Lists uniqueQueries made: a host's list is made unique once, and its gather takes it as it is. */
+/** Lists uniqueQueries made: asked again of one (a host's gather script, then the reading of its
+ *  output), it is taken as it is. */
 const madeUnique = new WeakSet<FactQuery[]>();
 
-/** Whether `queries` is a list uniqueQueries returned. */
-export function isUniqueList(queries: FactQuery[]): boolean {
-  return madeUnique.has(queries);
-}
-
 export function uniqueQueries(queries: FactQuery[]): FactQuery[] {
+  if (madeUnique.has(queries)) return queries;
   const seen = new Map<string, FactQuery>();
   for (const q of queries) {
     // Keyed once per query: a host asks for a hundred or so, and every host asks.

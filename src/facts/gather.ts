@@ -6,7 +6,6 @@ import {
   composeGatherScript,
   outputText,
   parseGatherOutput,
-  isUniqueList,
   uniqueQueries,
   type GatherTarget,
   type ParsedGather,
@@ -33,7 +32,7 @@ const uniqueLists = new WeakMap<FactQuery[], FactQuery[]>();
  *  by it, with the same list. */
 function uniqueOf(queries: FactQuery[]): FactQuery[] {
   let unique = uniqueLists.get(queries);
-  if (!unique) uniqueLists.set(queries, (unique = isUniqueList(queries) ? queries : uniqueQueries(queries)));
+  if (!unique) uniqueLists.set(queries, (unique = uniqueQueries(queries)));
   return unique;
 }
 

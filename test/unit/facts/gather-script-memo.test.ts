@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gatherScript } from '../../../src/facts/gather.js';
-import { composeGatherScript, isUniqueList, uniqueQueries } from '../../../src/facts/gather-script.js';
+import { composeGatherScript, uniqueQueries } from '../../../src/facts/gather-script.js';
 import type { FactQuery } from '../../../src/facts/types.js';
 
 const queries: FactQuery[] = [
@@ -20,7 +20,10 @@ test('a gather script is the one composed for its unique queries and target, eac
   assert.equal(gatherScript(live, queries), want);
   assert.equal(gatherScript(live, structuredClone(queries)), want);
   const unique = uniqueQueries(queries);
-  assert.ok(isUniqueList(unique) && !isUniqueList(queries) && !isUniqueList(structuredClone(unique)));
+  assert.equal(uniqueQueries(unique), unique, 'a list uniqueQueries made is taken as it is');
+  const copy = structuredClone(unique);
+  assert.notEqual(uniqueQueries(copy), copy, 'an equal list it did not make is made unique again');
+  assert.deepEqual(uniqueQueries(copy), unique);
   assert.equal(gatherScript(live, unique), want, 'a list made unique is taken as it is');
 });
 
