@@ -86,15 +86,16 @@ export const steadyOutput = (output: string): string => output.replace(new RegEx
 
 /** This process's nonce: it closes every segment of a gather's output. Chosen once, so the same
  *  script (composed again for the guarded apply) prints the same bytes while the host is unchanged;
- *  random, so no content read from a host can close a segment early. */
-const NONCE = randomBytes(12).toString('hex');
+ *  random, so no content read from a host can close a segment early. Chosen at first use, as
+ *  Node's crypto module loads only after a start's first connections. */
+let nonce: string | undefined;
+const processNonce = (): string => (nonce ??= randomBytes(12).toString('hex'));
 /** A segment: `@@PSD NONCE TAG` line, the bytes, `\n@@PSD NONCE\n`. */
-const SEGMENT = `${MARK} ${NONCE}`;
-const SEGMENT_END = `\n${SEGMENT}\n`;
+const segmentMark = (): string => `${MARK} ${processNonce()}`;
 
 /** A line that no content of a gather can print, to split the output of scripts that run several
  *  gathers (the probe phase). */
-export const fenceLine = (name: string): string => `${MARK}:${NONCE} ${name}`;
+export const fenceLine = (name: string): string => `${MARK}:${processNonce()} ${name}`;
 
 export interface GatherTarget {
   /** Transport root ('' on live systems). */
@@ -368,11 +369,12 @@ export function composeGatherScript(queries: FactQuery[], t: GatherTarget): stri
   const blob = indexed.map(([i, q]) => blobQuery(i, q, t)).filter(Boolean);
   const units = unitPhase(of('unit'), t);
   const folders = foldersPhase(recordedFolders(queries), t);
+  const segment = segmentMark();
   const parts = [
     `psd_gather() {
 cd / || exit 90
-psd_b() { printf '%s %s\\n' '${SEGMENT}' "$1"; }
-psd_e() { printf '\\n%s\\n' '${SEGMENT}'; }
+psd_b() { printf '%s %s\\n' '${segment}' "$1"; }
+psd_e() { printf '\\n%s\\n' '${segment}'; }
 b64() { base64 | tr -d '\\n'; }
 # sha256sum of the readable regular files among the arguments (the list rotates through "$@").
 sums() { for f; do shift; [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"; done; [ $# -eq 0 ] || sha256sum -- "$@" 2>/dev/null; }
@@ -438,7 +440,9 @@ interface BlobClaim {
 function splitSegments(output: string): { lines: string[]; segments: Map<string, string> } {
   const lines: string[] = [];
   const segments = new Map<string, string>();
-  const begin = `${SEGMENT} `;
+  const segment = segmentMark();
+  const begin = `${segment} `;
+  const segmentEnd = `\n${segment}\n`;
   for (let at = 0; at < output.length;) {
     const eol = output.indexOf('\n', at);
     const line = output.slice(at, eol < 0 ? output.length : eol);
@@ -447,10 +451,10 @@ function splitSegments(output: string): { lines: string[]; segments: Map<string,
       lines.push(text(line));
       continue;
     }
-    const end = output.indexOf(SEGMENT_END, at);
+    const end = output.indexOf(segmentEnd, at);
     if (end < 0) throw new Error('fact gathering returned a cut-short answer; run again');
     segments.set(line.slice(begin.length), output.slice(at, end));
-    at = end + SEGMENT_END.length;
+    at = end + segmentEnd.length;
   }
   return { lines, segments };
 }

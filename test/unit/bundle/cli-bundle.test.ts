@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,6 +32,29 @@ test('the bundle is built with the package, with a code cache this Node takes', 
     { cwd: REPO, encoding: 'utf8' },
   );
   assert.deepEqual(JSON.parse(r.stdout.trim()), { cached: true, main: 'function' }, r.stderr);
+});
+
+test("loading the bundle loads none of Node's crypto, child_process, fs/promises and readline: each loads on first use", (t) => {
+  // A script file: \`node -e\` loads crypto itself.
+  const dir = mkdtempSync(join(tmpdir(), 'psd-bundle-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const script = join(dir, 'load.cjs');
+  writeFileSync(
+    script,
+    `const lazy = / (crypto|child_process|fs\\/promises|readline\\/promises)$/;
+       const loaded = () => process.moduleLoadList.filter((m) => lazy.test(m));
+       const { main } = require(${JSON.stringify(join(REPO, 'dist/cli/cached-script.cjs'))}).loadCached(${JSON.stringify(BUNDLE)}).exports;
+       const before = loaded();
+       main(['vault', 'encrypt_string', '--name', 'token', 'not-a-real-secret']).then(() => console.log(JSON.stringify({ before, after: loaded() })));`,
+  );
+  const r = spawnSync(process.execPath, [script], {
+    cwd: REPO,
+    encoding: 'utf8',
+    env: { ...process.env, PORTSYNC_VAULT_PASSWORD: 'example-only' },
+  });
+  const { before, after } = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { before: string[]; after: string[] };
+  assert.deepEqual(before, [], r.stderr);
+  assert.ok(after.includes('NativeModule crypto'), `encrypting a value reads from crypto, which then loads: ${after.join(', ')}`);
 });
 
 test('every module schema and every engine schema has build-time validator code', async () => {
