@@ -15,7 +15,7 @@ import { writeCodeCache } from './cached-script.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { loadModuleRegistry } from '../modules-registry.js';
 import { createAjv, schemaKey } from '../validate/ajv.js';
-import { GENERATED, VALIDATORS, bundleEngine, linkedEngine } from './engine-bundle.js';
+import { GENERATED, VALIDATORS, bundleEngine, linkedEngine, loaderAsCommonJs } from './engine-bundle.js';
 
 const DIST = join(PACKAGE_ROOT, 'dist');
 const OUT = join(DIST, 'cli');
@@ -76,6 +76,7 @@ async function main(): Promise<void> {
   writeFileSync(join(GENERATED, 'entry.mjs'), entryModule(names));
   const cli = join(OUT, 'portsync-deploy.cjs');
   await bundleEngine(join(GENERATED, 'entry.mjs'), cli);
+  await loaderAsCommonJs(join(DIST, 'src/bundle/cached-script.js'), join(OUT, 'cached-script.cjs'));
   // A child process makes the cache, so that its output (a validate run's) stays out of the build's.
   const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), CODE_CACHE_FLAG, cli], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (r.status !== 0) throw new Error(`making the code cache of ${cli} failed (exit ${r.status})`);
