@@ -51,8 +51,9 @@ const LOADED_ON_FIRST_USE = new Set([
   'node:readline/promises',
 ]);
 
-/** A stand-in for a module, which loads it when code first reads from it. The bundle reads a
- *  module's members at each use (`mod.name(...)`), never copies them at load. */
+/** A stand-in for a module, which loads it when code first reads from it: esbuild's output reads
+ *  an imported member at each use (`mod.name(...)`), so code that imports one loads nothing until
+ *  it calls. */
 function onFirstUse(load: () => object): object {
   let loaded: object | undefined;
   const real = () => (loaded ??= load());

@@ -35,7 +35,7 @@ test('the bundle is built with the package, with a code cache this Node takes', 
 });
 
 test("loading the bundle loads none of Node's crypto, child_process, fs/promises and readline: each loads on first use", (t) => {
-  // A script file: \`node -e\` loads crypto itself.
+  // A script file: `node -e` loads crypto itself.
   const dir = mkdtempSync(join(tmpdir(), 'psd-bundle-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const script = join(dir, 'load.cjs');
