@@ -84,18 +84,30 @@ const MARK_SPACE = `${MARK} `;
  *  the host does. */
 export const steadyOutput = (output: string): string => output.replace(new RegExp(`^${VOLATILE} [^\n]*\n`, 'gm'), '');
 
-/** This process's nonce: it closes every segment of a gather's output. Chosen once, so the same
- *  script (composed again for the guarded apply) prints the same bytes while the host is unchanged;
- *  random, so no content read from a host can close a segment early. Chosen at first use, as
- *  Node's crypto module loads only after a start's first connections. */
-let nonce: string | undefined;
-const processNonce = (): string => (nonce ??= randomBytes(12).toString('hex'));
-/** A segment: `@@PSD NONCE TAG` line, the bytes, `\n@@PSD NONCE\n`. */
-const segmentMark = (): string => `${MARK} ${processNonce()}`;
+/** This process's marks, made of its nonce, which closes every segment of a gather's output.
+ *  Chosen once, so the same script (composed again for the guarded apply) prints the same bytes
+ *  while the host is unchanged; random, so no content read from a host can close a segment early.
+ *  Chosen at first use, as Node's crypto module loads only after a start's first connections. */
+interface Marks {
+  /** A segment: `@@PSD NONCE TAG` line, the bytes, `\n@@PSD NONCE\n`. */
+  segment: string;
+  segmentEnd: string;
+  /** Starts a line that no content of a gather can print. */
+  fence: string;
+}
+let marks: Marks | undefined;
+function processMarks(): Marks {
+  if (!marks) {
+    const nonce = randomBytes(12).toString('hex');
+    const segment = `${MARK} ${nonce}`;
+    marks = { segment, segmentEnd: `\n${segment}\n`, fence: `${MARK}:${nonce}` };
+  }
+  return marks;
+}
 
 /** A line that no content of a gather can print, to split the output of scripts that run several
  *  gathers (the probe phase). */
-export const fenceLine = (name: string): string => `${MARK}:${processNonce()} ${name}`;
+export const fenceLine = (name: string): string => `${processMarks().fence} ${name}`;
 
 export interface GatherTarget {
   /** Transport root ('' on live systems). */
@@ -369,7 +381,7 @@ export function composeGatherScript(queries: FactQuery[], t: GatherTarget): stri
   const blob = indexed.map(([i, q]) => blobQuery(i, q, t)).filter(Boolean);
   const units = unitPhase(of('unit'), t);
   const folders = foldersPhase(recordedFolders(queries), t);
-  const segment = segmentMark();
+  const { segment } = processMarks();
   const parts = [
     `psd_gather() {
 cd / || exit 90
@@ -440,9 +452,8 @@ interface BlobClaim {
 function splitSegments(output: string): { lines: string[]; segments: Map<string, string> } {
   const lines: string[] = [];
   const segments = new Map<string, string>();
-  const segment = segmentMark();
+  const { segment, segmentEnd } = processMarks();
   const begin = `${segment} `;
-  const segmentEnd = `\n${segment}\n`;
   for (let at = 0; at < output.length;) {
     const eol = output.indexOf('\n', at);
     const line = output.slice(at, eol < 0 ? output.length : eol);
