@@ -11,11 +11,12 @@ import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import standalone from 'ajv/dist/standalone/index.js';
+import { build } from 'esbuild';
 import { writeCodeCache } from './cached-script.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { loadModuleRegistry } from '../modules-registry.js';
 import { createAjv, schemaKey } from '../validate/ajv.js';
-import { GENERATED, VALIDATORS, bundleEngine, linkedEngine, loaderAsCommonJs } from './engine-bundle.js';
+import { GENERATED, VALIDATORS, bundleEngine, linkedEngine } from './engine-bundle.js';
 
 const DIST = join(PACKAGE_ROOT, 'dist');
 const OUT = join(DIST, 'cli');
@@ -63,6 +64,12 @@ function entryModule(moduleNames: string[]): string {
     `export { main, internalError };`,
   ];
   return lines.join('\n') + '\n';
+}
+
+/** The bundle's loader as CommonJS, for bin/portsync-deploy.js: Node starts a CommonJS entry
+ *  without its ES module loader, about 4 ms sooner. */
+async function loaderAsCommonJs(entry: string, outfile: string): Promise<void> {
+  await build({ entryPoints: [entry], outfile, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' });
 }
 
 async function main(): Promise<void> {

@@ -57,12 +57,6 @@ export async function bundleEngine(entry: string, outfile: string): Promise<void
   });
 }
 
-/** The bundle's loader as CommonJS, for bin/portsync-deploy.js: Node starts a CommonJS entry
- *  without its ES module loader, about 4 ms sooner. */
-export async function loaderAsCommonJs(entry: string, outfile: string): Promise<void> {
-  await build({ entryPoints: [entry], outfile, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' });
-}
-
 /** A package's native addon (`require('./build/Release/x.node')`) stays outside the bundle, named
  *  by its path inside its package (`ssh2/lib/…/x.node`): a path relative to the package's own file
  *  would be looked up beside the bundle, where it is not, and the package would silently run its
