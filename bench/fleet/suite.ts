@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { labUp } from '../../lab/lab.js';
 import { labCpuSeconds } from '../../lab/cgroups.js';
-import { cpuBetween, machineCpu } from './machine-cpu.js';
+import { cpuBetween, machineCpu, type MachineCpu } from './machine-cpu.js';
 import { settle } from './settle.js';
 import { FLEET_FOOTPRINT, readPristine, resetSwitches, SITE_FOOTPRINT, type Footprint, type Pristine } from './reset.js';
 import { median } from './stats.js';
@@ -123,7 +123,7 @@ interface CpuMeanwhile {
   /** The lab's switches' CPU seconds (undefined without cgroup v2). */
   lab?: number;
   /** The whole machine's (undefined without /proc/stat). */
-  machine?: { busy: number; idle: number };
+  machine?: MachineCpu;
 }
 
 /** What `run` returns, with the CPU the lab's switches and the whole machine used meanwhile. */
@@ -173,7 +173,7 @@ async function timed(suite: Suite, tool: Tool, scenario: Scenario, target: Targe
 
 function summarise(suite: Suite, tool: Tool, scenario: Scenario, hosts: number, runs: RunRecord[]): Cell {
   const med = (f: (r: RunRecord) => number) => round(median(runs.map(f)));
-  const present = (f: (r: RunRecord) => number | undefined) => runs.flatMap((r) => (f(r) === undefined ? [] : [f(r)!]));
+  const present = (f: (r: RunRecord) => number | undefined) => runs.map(f).filter((v): v is number => v !== undefined);
   const labCpu = present((r) => r.labCpuSeconds);
   const idle = present((r) => r.idleCoreSeconds);
   const other = present((r) => r.otherCpuSeconds);
