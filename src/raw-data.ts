@@ -23,6 +23,11 @@ export function markUnsafe(container: object, key: string | number): void {
   keys.add(key);
 }
 
+/** The keys of `container` marked unsafe, if any. */
+export function unsafeKeysOf(container: object): ReadonlySet<string | number> | undefined {
+  return unsafeKeys.get(container);
+}
+
 /** True when `container[key]` must not be templated: the key is unsafe or the container raw. */
 export function isUnsafe(container: object, key: string | number): boolean {
   return rawContainers.has(container) || (unsafeKeys.get(container)?.has(key) ?? false);

@@ -8,7 +8,7 @@ import type { Problem } from '../errors.js';
 import { ValidationError } from '../errors.js';
 import type { Inventory, Vars } from '../playbook/types.js';
 import { ownPosOf, recordOwnPos } from '../source-map.js';
-import { parseYaml, YAML_LIMITS } from '../validate/yaml-source.js';
+import { parseYamlFile, YAML_LIMITS } from '../validate/yaml-source.js';
 import { readRegular } from '../read-regular.js';
 import { assignWithPos, isMapping } from '../vars/merge.js';
 import { InventoryBuilder } from './builder.js';
@@ -94,7 +94,7 @@ function addSource(b: InventoryBuilder, file: string, inFolder: boolean): void {
   }
   const ext = extname(file);
   if (ext === '.ini') return addIniInventory(b, text, file);
-  const yaml = parseYaml(text, file);
+  const yaml = parseYamlFile(text, file);
   if (!yaml.problems.length && isMapping(yaml.value)) return addYamlInventory(b, yaml.value, file);
   if (!YAML_EXT.test(ext) || looksLikeIni(text)) return addIniInventory(b, text, file);
   if (yaml.problems.length) b.problems.push(...yaml.problems);

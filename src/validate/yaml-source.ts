@@ -12,6 +12,7 @@ import { secrets } from '../secrets/redact.js';
 import { isMissing, readRegular } from '../read-regular.js';
 import { copyUnsafe, markRaw, markUnsafe } from '../raw-data.js';
 import { resolvePlainScalar } from './yaml11-scalars.js';
+import { cachedParse } from './yaml-cache.js';
 
 export interface YamlLoad {
   value: unknown;
@@ -42,7 +43,7 @@ export function loadYamlFile(file: string): YamlLoad {
     const message = missing ? `no such file: ${file}` : `cannot read ${file}: ${(e as Error).message}`;
     return { value: undefined, problems: [{ message, pos: { file, line: 1, col: 1 } }], unread: { missing } };
   }
-  if (!isVaultText(text)) return parseYaml(text, file);
+  if (!isVaultText(text)) return parseYamlFile(text, file);
   // A vault-encrypted file (Ansible's `ansible-vault encrypt`): every value in it is a secret.
   let plain: string;
   try {
@@ -58,6 +59,17 @@ export function loadYamlFile(file: string): YamlLoad {
 
 /** The tags Ansible's loader knows besides YAML's own (`!!str`, …); any other is a mistake, not data. */
 const KNOWN_TAGS = new Set(['!unsafe', '!vault', '!vault-encrypted']);
+
+/** parseYaml of a file's text, as an earlier run parsed that same text where it can
+ *  (yaml-cache.ts). A text that mentions a vault tag anywhere is never kept: its values are secrets. */
+export function parseYamlFile(text: string, file: string): YamlLoad {
+  let load: YamlLoad | undefined;
+  const parsed = cachedParse(text, file, () => {
+    load = parseYaml(text, file);
+    return { value: load.value, keep: !load.problems.length && !text.includes('!vault') };
+  });
+  return load ?? { value: parsed.value, problems: [] };
+}
 
 export function parseYaml(source: string, file: string): YamlLoad {
   // A byte-order mark some editors write is not content.

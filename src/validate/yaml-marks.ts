@@ -1,0 +1,79 @@
+// What a parse records beside a YAML document's plain objects (source positions, src/source-map.ts;
+// !unsafe keys and raw containers, src/raw-data.ts), taken down as plain numbers and put back on
+// an equal copy of the document: what lets a parse be kept between runs (yaml-cache.ts).
+import { ownPosOf, posOf, recordOwnPos, recordPos } from '../source-map.js';
+import { isRaw, markRaw, markUnsafe, unsafeKeysOf } from '../raw-data.js';
+
+export interface Marks {
+  /** Per container, in the order forEachContainer visits them: its own line and column, then
+   *  each key's, in the order of its keys; 0 where nothing was recorded. */
+  positions: Uint32Array;
+  /** Pairs: a container's index and the index of its key tagged !unsafe. */
+  unsafe: number[];
+  /** Indexes of containers tagged !unsafe whole. */
+  raw: number[];
+}
+
+/** Keys whose values are secrets by their name: a file holding one is not kept anywhere else. */
+const SECRET_KEY = /pass|secret|token|credential|private/i;
+
+/** The marks of `value`, a document as the parse made it; undefined when it names a secret. */
+export function takeMarks(value: unknown): Marks | undefined {
+  const positions: number[] = [];
+  const unsafe: number[] = [];
+  const raw: number[] = [];
+  let secret = false;
+  forEachContainer(value, (container, keys, index) => {
+    const own = ownPosOf(container);
+    positions.push(own?.line ?? 0, own?.col ?? 0);
+    const marked = unsafeKeysOf(container);
+    keys.forEach((key, k) => {
+      const pos = posOf(container, key);
+      positions.push(pos?.line ?? 0, pos?.col ?? 0);
+      if (marked?.has(key)) unsafe.push(index, k);
+      if (typeof key === 'string' && SECRET_KEY.test(key)) secret = true;
+    });
+    if (isRaw(container)) raw.push(index);
+  });
+  return secret ? undefined : { positions: Uint32Array.from(positions), unsafe, raw };
+}
+
+/** Puts `marks` back on `value`, a copy equal to the document they were taken from, as
+ *  positions in `file`. */
+export function putMarks(value: unknown, marks: Marks, file: string): void {
+  const { positions, unsafe, raw } = marks;
+  const containers: object[] = [];
+  const keysOf: (string | number)[][] = [];
+  let at = 0;
+  const next = (): { file: string; line: number; col: number } | undefined => {
+    const line = positions[at++]!;
+    const col = positions[at++]!;
+    return line ? { file, line, col } : undefined;
+  };
+  forEachContainer(value, (container, keys) => {
+    containers.push(container);
+    keysOf.push(keys);
+    const own = next();
+    if (own) recordOwnPos(container, own);
+    for (const key of keys) {
+      const pos = next();
+      if (pos) recordPos(container, key, pos);
+    }
+  });
+  for (let i = 0; i < unsafe.length; i += 2) markUnsafe(containers[unsafe[i]!]!, keysOf[unsafe[i]!]![unsafe[i + 1]!]!);
+  for (const i of raw) markRaw(containers[i]!);
+}
+
+/** Every list and mapping in `value`, once each (an alias shares its anchor's), depth first, with
+ *  its keys: a list's indexes as numbers, as the parse records them. */
+function forEachContainer(value: unknown, visit: (container: object, keys: (string | number)[], index: number) => void): void {
+  const seen = new Set<object>();
+  const walk = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || seen.has(v)) return;
+    seen.add(v);
+    const keys = Array.isArray(v) ? v.map((_, i) => i) : Object.keys(v);
+    visit(v, keys, seen.size - 1);
+    for (const key of keys) walk((v as Record<string | number, unknown>)[key]);
+  };
+  walk(value);
+}
