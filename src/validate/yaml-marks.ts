@@ -14,8 +14,10 @@ export interface Marks {
   raw: number[];
 }
 
-/** Keys whose values are secrets by their name: a file holding one is not kept anywhere else. */
+/** Keys whose values are secrets by their name: a file holding one is not kept anywhere else.
+ *  A name for where a secret lies (ansible_ssh_private_key_file) names no secret itself. */
 const SECRET_KEY = /pass|secret|token|credential|private/i;
+const NAMES_A_PLACE = /_(file|path|dir)$/i;
 
 /** The marks of `value`, a document as the parse made it; undefined when it names a secret. */
 export function takeMarks(value: unknown): Marks | undefined {
@@ -31,7 +33,7 @@ export function takeMarks(value: unknown): Marks | undefined {
       const pos = posOf(container, key);
       positions.push(pos?.line ?? 0, pos?.col ?? 0);
       if (marked?.has(key)) unsafe.push(index, k);
-      if (typeof key === 'string' && SECRET_KEY.test(key)) secret = true;
+      if (typeof key === 'string' && SECRET_KEY.test(key) && !NAMES_A_PLACE.test(key)) secret = true;
     });
     if (isRaw(container)) raw.push(index);
   });

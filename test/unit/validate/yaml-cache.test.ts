@@ -98,6 +98,9 @@ test('another text, a problem, a vault value or a secret-named key is parsed eac
     load(text!, 'y.yaml');
     assert.equal(load(text!, 'y.yaml').parsed, true, why);
   }
+  const keyFile = 'ansible_ssh_private_key_file: /root/.ssh/id_ed25519\n';
+  load(keyFile, 'z.yaml');
+  assert.equal(load(keyFile, 'z.yaml').parsed, false, 'the name of a key file names no secret');
 });
 
 test('a damaged entry is parsed again and written anew', (t) => {
