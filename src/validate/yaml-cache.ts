@@ -53,7 +53,7 @@ export function cachedParse(text: string, file: string, parse: () => Parsed): Pa
 const checked = new Map<string | undefined, string | undefined>();
 
 /** The cache folder when it is usable: absent yet (made at the first write) or a real folder
- *  this user owns that no one else may write to, in one alike. */
+ *  this user owns and no one else may write to, inside a folder alike. */
 function cacheDir(): string | undefined {
   const setting = process.env.PSD_CACHE_DIR;
   if (checked.has(setting)) return checked.get(setting);
@@ -80,6 +80,7 @@ let build: string | undefined;
 function buildKey(): string {
   if (build === undefined) {
     const st = statSync(fileURLToPath(import.meta.url));
+    // The leading number is the entry's own layout.
     build = `1:${process.versions.v8}:${st.size}:${st.mtimeMs}`;
   }
   return build;
