@@ -1,6 +1,7 @@
 // What a parse records beside a YAML document's plain objects (source positions, src/source-map.ts;
 // !unsafe keys and raw containers, src/raw-data.ts), taken down as plain numbers and put back on
 // an equal copy of the document: what lets a parse be kept between runs (yaml-cache.ts).
+import type { SourcePos } from '../module.js';
 import { ownPosOf, posOf, recordOwnPos, recordPos } from '../source-map.js';
 import { isRaw, markRaw, markUnsafe, unsafeKeysOf } from '../raw-data.js';
 
@@ -10,7 +11,7 @@ export interface Marks {
   positions: Uint32Array;
   /** Pairs: a container's index and the index of its key tagged !unsafe. */
   unsafe: number[];
-  /** Indexes of containers tagged !unsafe whole. */
+  /** Indexes of raw containers: a value tagged !unsafe and every container inside it. */
   raw: number[];
 }
 
@@ -47,7 +48,7 @@ export function putMarks(value: unknown, marks: Marks, file: string): void {
   const containers: object[] = [];
   const keysOf: (string | number)[][] = [];
   let at = 0;
-  const next = (): { file: string; line: number; col: number } | undefined => {
+  const next = (): SourcePos | undefined => {
     const line = positions[at++]!;
     const col = positions[at++]!;
     return line ? { file, line, col } : undefined;
