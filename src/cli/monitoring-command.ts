@@ -3,13 +3,14 @@
 // Variables (playbooks/defaults, group_vars, host_vars, -e): portsyncd_http_port and
 // portsyncd_health_max_p99_us per switch; monitoring_scrape_interval, monitoring_evaluation_interval,
 // monitoring_max_context_switches, monitoring_rss_growth_mb_per_hour for the fleet.
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { EXIT, ValidationError } from '../errors.js';
 import type { CliOptions } from './options.js';
 import { PACKAGE_ROOT } from './paths.js';
 import { extraVars, requireInventory } from './workspace.js';
+import { writeFileAtomic } from '../write-atomic.js';
 import { loadPlaybookDefaults } from '../vars/defaults.js';
 import type { Vars } from '../playbook/types.js';
 import { hostVars } from '../vars/precedence.js';
@@ -72,9 +73,8 @@ export function monitoringCommand(o: CliOptions): number {
   for (const [rel, text] of files) {
     const path = join(out, rel);
     mkdirSync(dirname(path), { recursive: true });
-    // A temp file and rename: Prometheus may be reading the targets file while it is replaced.
-    writeFileSync(`${path}.tmp`, text);
-    renameSync(`${path}.tmp`, path);
+    // Prometheus may be reading the targets file while it is replaced.
+    writeFileAtomic(path, text);
   }
   const loopback = targets.filter((t) => /^(127\.|::1$|localhost$)/.test(t.listen));
   if (loopback.length) {

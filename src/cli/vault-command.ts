@@ -1,10 +1,10 @@
 // `portsync-deploy vault encrypt|decrypt|view|encrypt_string`: the subset of `ansible-vault`
 // an operator needs, reading and writing the same format (src/vault/format.ts).
-import { chmodSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EXIT, ValidationError, formatProblem } from '../errors.js';
 import { readRegular } from '../read-regular.js';
+import { writeFileAtomic } from '../write-atomic.js';
 import { terminalPrompt } from '../transport/terminal-prompt.js';
 import { DEFAULT_VAULT_ID, encryptVault, isVaultText } from '../vault/format.js';
 import { openVault, setVaultPasswords } from '../vault/keyring.js';
@@ -156,7 +156,7 @@ function eachFile(
 ): number {
   if (!files.length || (files.length === 1 && files[0] === '-')) {
     const result = transform(io.stdin(), '(stdin)');
-    if (output && output !== '-') writeAtomic(output, result, mode ?? 0o600);
+    if (output && output !== '-') writeFileAtomic(output, result, mode ?? 0o600);
     else io.out(result);
     return EXIT.ok;
   }
@@ -164,7 +164,7 @@ function eachFile(
   const results = files.map((f) => ({ file: f, text: transform(readText(f), f) }));
   for (const r of results) {
     if (output === '-') io.out(r.text);
-    else writeAtomic(output ?? r.file, r.text, mode ?? existingMode(output ?? r.file));
+    else writeFileAtomic(output ?? r.file, r.text, mode ?? existingMode(output ?? r.file));
   }
   return EXIT.ok;
 }
@@ -175,11 +175,4 @@ function existingMode(file: string): number {
   } catch {
     return 0o600;
   }
-}
-
-function writeAtomic(file: string, text: string, mode: number): void {
-  const tmp = join(dirname(file), `.${basename(file)}.psd-vault-${process.pid}`);
-  writeFileSync(tmp, text, { mode });
-  chmodSync(tmp, mode);
-  renameSync(tmp, file);
 }

@@ -6,12 +6,13 @@
 // else) or not used; entries are written whole (a temporary file renamed) and their number is
 // bounded. Anything amiss (no folder, a full disk, a damaged entry) costs only the parse.
 //   PSD_CACHE_DIR=<folder> puts it elsewhere; PSD_CACHE_DIR=off turns it off.
-import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { readRegularBytes } from '../read-regular.js';
+import { writeFileAtomic } from '../write-atomic.js';
 import { putMarks, takeMarks, type Marks } from './yaml-marks.js';
 
 /** Texts kept: up to 256 KB each, 1,000 entries (pruned to 750, oldest first). */
@@ -114,15 +115,12 @@ const pruned = new Set<string>();
 function writeEntry(dir: string, file: string, entry: Entry): void {
   const bytes = v8.serialize(entry);
   if (bytes.length > YAML_CACHE_LIMITS.entryBytes) return;
-  const temp = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!ownedOrAbsent(dir)) return;
     // Not synced: an entry a crash left short fails to read back whole, and is parsed again.
-    writeFileSync(temp, bytes, { flag: 'wx', mode: 0o600 });
-    renameSync(temp, file);
+    writeFileAtomic(file, bytes, 0o600);
   } catch {
-    rmSync(temp, { force: true });
     return;
   }
   if (!pruned.has(dir)) prune(dir);

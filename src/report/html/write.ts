@@ -1,11 +1,7 @@
-// Writes the report file atomically: a temp file beside it, then rename, so a reader never
-// sees half a report.
-import { renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+// Writes the report file atomically, so a reader never sees half a report.
+import { writeFileAtomic } from '../../write-atomic.js';
 import { renderReport, type ReportInput } from './page.js';
 
 export function writeReport(path: string, input: ReportInput): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(tmp, renderReport(input));
-  renameSync(tmp, path);
+  writeFileAtomic(path, renderReport(input));
 }
