@@ -28,7 +28,7 @@ interface Entry {
 
 export interface Parsed {
   value: unknown;
-  /** False where the parse met a problem or a vault value: it is not kept. */
+  /** False where the parse met a problem: it is not kept. */
   keep: boolean;
 }
 
@@ -45,7 +45,9 @@ export function cachedParse(text: string, file: string, parse: () => Parsed): Pa
     return { value: kept.value, keep: true };
   }
   const parsed = parse();
-  const marks = parsed.keep && text.length <= YAML_CACHE_LIMITS.textChars ? takeMarks(parsed.value) : undefined;
+  // A text that mentions a vault tag anywhere holds secrets; a key named like one is found by takeMarks.
+  const keep = parsed.keep && text.length <= YAML_CACHE_LIMITS.textChars && !text.includes('!vault');
+  const marks = keep ? takeMarks(parsed.value) : undefined;
   if (marks) writeEntry(dir, entryFile, { build: buildKey(), path, text, value: parsed.value, marks });
   return parsed;
 }

@@ -61,12 +61,12 @@ export function loadYamlFile(file: string): YamlLoad {
 const KNOWN_TAGS = new Set(['!unsafe', '!vault', '!vault-encrypted']);
 
 /** parseYaml of a file's text, as an earlier run parsed that same text where it can
- *  (yaml-cache.ts). A text that mentions a vault tag anywhere is never kept: its values are secrets. */
+ *  (yaml-cache.ts). */
 export function parseYamlFile(text: string, file: string): YamlLoad {
   let load: YamlLoad | undefined;
   const parsed = cachedParse(text, file, () => {
     load = parseYaml(text, file);
-    return { value: load.value, keep: !load.problems.length && !text.includes('!vault') };
+    return { value: load.value, keep: !load.problems.length };
   });
   return load ?? { value: parsed.value, problems: [] };
 }
