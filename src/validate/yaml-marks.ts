@@ -42,29 +42,30 @@ export function takeMarks(value: unknown): Marks | undefined {
 }
 
 /** Puts `marks` back on `value`, a copy equal to the document they were taken from, as
- *  positions in `file`. */
+ *  positions in `file`. The marks come in the order the same walk took them down. */
 export function putMarks(value: unknown, marks: Marks, file: string): void {
   const { positions, unsafe, raw } = marks;
-  const containers: object[] = [];
-  const keysOf: (string | number)[][] = [];
   let at = 0;
+  let u = 0;
+  let r = 0;
   const next = (): SourcePos | undefined => {
     const line = positions[at++]!;
     const col = positions[at++]!;
     return line ? { file, line, col } : undefined;
   };
-  forEachContainer(value, (container, keys) => {
-    containers.push(container);
-    keysOf.push(keys);
+  forEachContainer(value, (container, keys, index) => {
     const own = next();
     if (own) recordOwnPos(container, own);
     for (const key of keys) {
       const pos = next();
       if (pos) recordPos(container, key, pos);
     }
+    for (; unsafe[u] === index; u += 2) markUnsafe(container, keys[unsafe[u + 1]!]!);
+    if (raw[r] === index) {
+      markRaw(container);
+      r++;
+    }
   });
-  for (let i = 0; i < unsafe.length; i += 2) markUnsafe(containers[unsafe[i]!]!, keysOf[unsafe[i]!]![unsafe[i + 1]!]!);
-  for (const i of raw) markRaw(containers[i]!);
 }
 
 /** Every list and mapping in `value`, once each (an alias shares its anchor's), depth first, with
