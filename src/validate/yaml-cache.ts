@@ -1,10 +1,12 @@
 // Parsed YAML files kept between runs. The YAML parser takes about 2 ms per kilobyte in a fresh
 // process (a 1,000-host inventory: about 125 ms), where a kept parse is read back in a few. An
 // entry holds the file's whole text and is used only for that exact text, by the same build of
-// the engine under the same V8; it is never kept for a file with a problem, a vault value or a key
-// named like a secret (yaml-marks.ts). The folder is the user's own (0700, not writable by anyone
-// else) or not used; entries are written whole (a temporary file renamed) and their number is
-// bounded. Anything amiss (no folder, a full disk, a damaged entry) costs only the parse.
+// the engine under the same V8; it is never kept for a file with a problem or a key named like a
+// secret (yaml-marks.ts). A file's inline vault values are kept as their ciphertext: the parse is
+// kept before they are opened (sealed-values.ts). The folder is the user's own (0700, not
+// writable by anyone else) or not used; entries are written whole (a temporary file renamed) and
+// their number is bounded. Anything amiss (no folder, a full disk, a damaged entry) costs only
+// the parse.
 //   PSD_CACHE_DIR=<folder> puts it elsewhere; PSD_CACHE_DIR=off turns it off.
 import { lstatSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +16,7 @@ import { PACKAGE_ROOT } from '../package-root.js';
 import { readRegularBytes } from '../read-regular.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import { putMarks, takeMarks, type Marks } from './yaml-marks.js';
+import type { SealedValue } from './sealed-values.js';
 
 /** Texts kept: up to 256 KB each, 1,000 entries (pruned to 750, oldest first). */
 export const YAML_CACHE_LIMITS = { textChars: 256 * 1024, entryBytes: 4 * 1024 * 1024, entries: 1000, prunedTo: 750 } as const;
@@ -27,9 +30,12 @@ interface Entry {
 }
 
 export interface Parsed {
+  /** The document, its vault values not yet opened. */
   value: unknown;
   /** False where the parse met a problem: it is not kept. */
   keep: boolean;
+  /** Where the document's vault values are, still closed. */
+  sealed: SealedValue[];
 }
 
 /** `parse()` of `text`, the content of `file`, or the value an earlier run's parse of that very
@@ -40,14 +46,10 @@ export function cachedParse(text: string, file: string, parse: () => Parsed): Pa
   const path = resolve(file);
   const entryFile = join(dir, entryName(path));
   const kept = readEntry(entryFile);
-  if (kept && kept.build === buildKey() && kept.path === path && kept.text === text) {
-    putMarks(kept.value, kept.marks, file);
-    return { value: kept.value, keep: true };
-  }
+  if (kept && kept.build === buildKey() && kept.path === path && kept.text === text)
+    return { value: kept.value, keep: true, sealed: putMarks(kept.value, kept.marks, file) };
   const parsed = parse();
-  // A text that mentions a vault tag anywhere holds secrets; a key named like one is found by takeMarks.
-  const keep = parsed.keep && text.length <= YAML_CACHE_LIMITS.textChars && !text.includes('!vault');
-  const marks = keep ? takeMarks(parsed.value) : undefined;
+  const marks = parsed.keep && text.length <= YAML_CACHE_LIMITS.textChars ? takeMarks(parsed.value, parsed.sealed) : undefined;
   if (marks) writeEntry(dir, entryFile, { build: buildKey(), path, text, value: parsed.value, marks });
   return parsed;
 }
@@ -84,7 +86,7 @@ function buildKey(): string {
   if (build === undefined) {
     const st = statSync(fileURLToPath(import.meta.url));
     // The leading number is the entry's own layout.
-    build = `1:${process.versions.v8}:${st.size}:${st.mtimeMs}`;
+    build = `2:${process.versions.v8}:${st.size}:${st.mtimeMs}`;
   }
   return build;
 }

@@ -1,9 +1,11 @@
 // What a parse records beside a YAML document's plain objects (source positions, src/source-map.ts;
-// !unsafe keys and raw containers, src/raw-data.ts), taken down as plain numbers and put back on
-// an equal copy of the document: what lets a parse be kept between runs (yaml-cache.ts).
+// !unsafe keys and raw containers, src/raw-data.ts; where its vault values are, sealed-values.ts),
+// taken down as plain numbers and put back on an equal copy of the document: what lets a parse be
+// kept between runs (yaml-cache.ts).
 import type { SourcePos } from '../module.js';
 import { ownPosOf, posOf, recordOwnPos, recordPos } from '../source-map.js';
 import { isRaw, markRaw, markUnsafe, unsafeKeysOf } from '../raw-data.js';
+import type { SealedValue } from './sealed-values.js';
 
 export interface Marks {
   /** Per container, in the order forEachContainer visits them: its own line and column, then
@@ -13,41 +15,62 @@ export interface Marks {
   unsafe: number[];
   /** Indexes of raw containers: a value tagged !unsafe and every container inside it. */
   raw: number[];
+  /** Fours: a container's index, the index of its key holding a vault value, and the line and
+   *  column the value was written at. */
+  sealed: number[];
 }
 
-/** Keys whose values are secrets by their name: a file holding one is not kept anywhere else.
+/** Keys whose values are secrets by their name: a file holding one in the clear is not kept anywhere else.
  *  A name for where a secret lies (ansible_ssh_private_key_file) names no secret itself. */
 const SECRET_KEY = /pass|secret|token|credential|private/i;
 const NAMES_A_PLACE = /_(file|path|dir)$/i;
 
-/** The marks of `value`, a document as the parse made it; undefined when it names a secret. */
-export function takeMarks(value: unknown): Marks | undefined {
+/** A value that only names the variable holding a secret: `"{{ redis_password }}"`. */
+const VARIABLE_REFERENCE = /^\{\{\s*[A-Za-z_][\w.]*\s*\}\}$/;
+
+/** The marks of `value`, a document as the parse made it with its vault values at the places
+ *  `sealed` lists, still closed; undefined when a key named like a secret holds anything but a
+ *  vault value or a variable's name. */
+export function takeMarks(value: unknown, sealed: readonly SealedValue[]): Marks | undefined {
   const positions: number[] = [];
   const unsafe: number[] = [];
   const raw: number[] = [];
+  const sealedAt = new Map<object, Map<string | number, SourcePos>>();
+  for (const s of sealed) sealedAt.set(s.container, (sealedAt.get(s.container) ?? new Map()).set(s.key, s.pos));
+  const vaults: number[] = [];
   let secret = false;
   forEachContainer(value, (container, keys, index) => {
     const own = ownPosOf(container);
     positions.push(own?.line ?? 0, own?.col ?? 0);
     const marked = unsafeKeysOf(container);
+    const vaulted = sealedAt.get(container);
     keys.forEach((key, k) => {
       const pos = posOf(container, key);
       positions.push(pos?.line ?? 0, pos?.col ?? 0);
       if (marked?.has(key)) unsafe.push(index, k);
-      if (typeof key === 'string' && SECRET_KEY.test(key) && !NAMES_A_PLACE.test(key)) secret = true;
+      const vault = vaulted?.get(key);
+      if (vault) vaults.push(index, k, vault.line, vault.col);
+      else if (namesSecret(key) && !VARIABLE_REFERENCE.test(String((container as Record<string | number, unknown>)[key]))) secret = true;
     });
     if (isRaw(container)) raw.push(index);
   });
-  return secret ? undefined : { positions: Uint32Array.from(positions), unsafe, raw };
+  return secret ? undefined : { positions: Uint32Array.from(positions), unsafe, raw, sealed: vaults };
+}
+
+function namesSecret(key: string | number): boolean {
+  return typeof key === 'string' && SECRET_KEY.test(key) && !NAMES_A_PLACE.test(key);
 }
 
 /** Puts `marks` back on `value`, a copy equal to the document they were taken from, as
- *  positions in `file`. The marks come in the order the same walk took them down. */
-export function putMarks(value: unknown, marks: Marks, file: string): void {
-  const { positions, unsafe, raw } = marks;
+ *  positions in `file`; the places of its vault values. The marks come in the order the same walk
+ *  took them down. */
+export function putMarks(value: unknown, marks: Marks, file: string): SealedValue[] {
+  const { positions, unsafe, raw, sealed: vaults } = marks;
+  const sealed: SealedValue[] = [];
   let at = 0;
   let u = 0;
   let r = 0;
+  let s = 0;
   const next = (): SourcePos | undefined => {
     const line = positions[at++]!;
     const col = positions[at++]!;
@@ -65,7 +88,10 @@ export function putMarks(value: unknown, marks: Marks, file: string): void {
       markRaw(container);
       r++;
     }
+    for (; vaults[s] === index; s += 4)
+      sealed.push({ container, key: keys[vaults[s + 1]!]!, pos: { file, line: vaults[s + 2]!, col: vaults[s + 3]! } });
   });
+  return sealed;
 }
 
 /** Every list and mapping in `value`, once each (an alias shares its anchor's), depth first, with

@@ -13,6 +13,7 @@ import { isMissing, readRegular } from '../read-regular.js';
 import { copyUnsafe, markRaw, markUnsafe } from '../raw-data.js';
 import { resolvePlainScalar } from './yaml11-scalars.js';
 import { cachedParse } from './yaml-cache.js';
+import { openSealed, type SealedValue } from './sealed-values.js';
 
 export interface YamlLoad {
   value: unknown;
@@ -61,17 +62,32 @@ export function loadYamlFile(file: string): YamlLoad {
 const KNOWN_TAGS = new Set(['!unsafe', '!vault', '!vault-encrypted']);
 
 /** parseYaml of a file's text, as an earlier run parsed that same text where it can
- *  (yaml-cache.ts). */
+ *  (yaml-cache.ts). What is kept is the parse before its vault values are opened. */
 export function parseYamlFile(text: string, file: string): YamlLoad {
-  let load: YamlLoad | undefined;
+  let load: SealedLoad | undefined;
   const parsed = cachedParse(text, file, () => {
-    load = parseYaml(text, file);
-    return { value: load.value, keep: !load.problems.length };
+    load = parseYamlSealed(text, file);
+    return { value: load.value, keep: !load.problems.length && !load.unsealable, sealed: load.sealed };
   });
-  return load ?? { value: parsed.value, problems: [] };
+  const problems = load?.problems ?? [];
+  problems.push(...openSealed(parsed.sealed));
+  return { value: parsed.value, problems };
 }
 
 export function parseYaml(source: string, file: string): YamlLoad {
+  const load = parseYamlSealed(source, file);
+  load.problems.push(...openSealed(load.sealed));
+  return { value: load.value, problems: load.problems };
+}
+
+/** A parse whose `!vault` values are still the ciphertext, at the places `sealed` lists. */
+export interface SealedLoad extends YamlLoad {
+  sealed: SealedValue[];
+  /** The document is a vault value alone, opened already: there is no place to list. */
+  unsealable?: boolean;
+}
+
+export function parseYamlSealed(source: string, file: string): SealedLoad {
   // A byte-order mark some editors write is not content.
   const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
   const lineCounter = new LineCounter();
@@ -94,6 +110,7 @@ export function parseYaml(source: string, file: string): YamlLoad {
             hint: `keep nesting under ${YAML_LIMITS.depth} levels`,
           },
         ],
+        sealed: [],
       };
     }
     const message = first.message.split('\n')[0];
@@ -109,6 +126,7 @@ export function parseYaml(source: string, file: string): YamlLoad {
             : (YAML_HINTS[first.code] ?? 'fix the YAML syntax at this position'),
         },
       ],
+      sealed: [],
     };
   }
   const problems: Problem[] = [];
@@ -121,9 +139,21 @@ export function parseYaml(source: string, file: string): YamlLoad {
         hint: "the tags known here are !unsafe and !vault (and YAML's own, such as !!str); remove the tag or quote the value",
       });
   }
-  if (problems.length) return { value: undefined, problems };
+  if (problems.length) return { value: undefined, problems, sealed: [] };
   const conv = new Converter(doc, at, problems);
-  return { value: conv.toPlain(doc.contents as Node | null), problems };
+  const value = conv.toPlain(doc.contents as Node | null);
+  if (!(value instanceof Ciphertext)) return { value, problems, sealed: conv.sealed };
+  const whole = { container: [value.text], key: 0, pos: value.pos };
+  problems.push(...openSealed([whole]));
+  return { value: whole.container[0], problems, sealed: [], unsealable: true };
+}
+
+/** A `!vault` scalar as converted: placed as its text, and listed where it was placed. */
+class Ciphertext {
+  constructor(
+    readonly text: string,
+    readonly pos: SourcePos,
+  ) {}
 }
 
 class Converter {
@@ -131,6 +161,9 @@ class Converter {
   private readonly seen = new Map<Node, unknown>();
   /** Values a container stands for once every alias in it is expanded. */
   private readonly sizes = new WeakMap<object, number>();
+  /** Every place a vault value was put, merged copies included. */
+  readonly sealed: SealedValue[] = [];
+  private readonly sealedKeys = new WeakMap<object, Map<string | number, SourcePos>>();
   private depth = 0;
   private overLimit = false;
 
@@ -147,7 +180,7 @@ class Converter {
     this.depth++;
     try {
       const value = this.convert(node);
-      if (value !== null && typeof value === 'object' && !this.sizes.has(value)) {
+      if (value !== null && typeof value === 'object' && !(value instanceof Ciphertext) && !this.sizes.has(value)) {
         let n = 1;
         for (const child of Object.values(value)) n += (child !== null && typeof child === 'object' && this.sizes.get(child)) || 1;
         this.sizes.set(value, n);
@@ -177,7 +210,8 @@ class Converter {
     }
     const done = this.seen.get(node);
     if (done !== undefined) return done;
-    if (isScalar(node) && (node.tag === '!vault' || node.tag === '!vault-encrypted')) return this.vaultValue(node);
+    if (isScalar(node) && (node.tag === '!vault' || node.tag === '!vault-encrypted'))
+      return new Ciphertext(String(node.value), this.at(node.range?.[0] ?? 0));
     if (isScalar(node)) return plainScalar(node.value, node.source, node.type, node.tag);
     if (isSeq(node)) {
       const arr: unknown[] = [];
@@ -186,7 +220,7 @@ class Converter {
       node.items.forEach((item, i) => {
         const n = item as Node;
         if (n?.range) recordPos(arr, i, this.at(n.range[0]));
-        arr.push(this.toPlain(n));
+        this.place(arr, i, this.toPlain(n));
         markIfUnsafe(n, arr, i);
       });
       return arr;
@@ -216,24 +250,45 @@ class Converter {
           continue;
         }
         if (keyPos) recordPos(obj, key, keyPos);
-        obj[key] = this.toPlain(pair.value as Node | null);
+        this.place(obj, key, this.toPlain(pair.value as Node | null));
         markIfUnsafe(pair.value as Node | null, obj, key);
       }
-      for (const src of merges.flat()) mergeInto(obj, src);
+      for (const src of merges.flat()) this.mergeInto(obj, src);
       return obj;
     }
     return null;
   }
 
-  /** An inline `!vault |` value: decrypted here, tracked as a secret. */
-  private vaultValue(node: Node): string | undefined {
-    const pos = this.at(node.range?.[0] ?? 0);
-    try {
-      return openVault(String((node as { value: unknown }).value), pos);
-    } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      this.problems.push(...e.problems);
-      return undefined;
+  /** `container[key] = value`, listing it when it is a vault value. */
+  private place(container: object, key: string | number, value: unknown): void {
+    const slots = container as Record<string | number, unknown>;
+    if (!(value instanceof Ciphertext)) {
+      slots[key] = value;
+      return;
+    }
+    slots[key] = value.text;
+    this.seal(container, key, value.pos);
+  }
+
+  private seal(container: object, key: string | number, pos: SourcePos): void {
+    this.sealed.push({ container, key, pos });
+    let keys = this.sealedKeys.get(container);
+    if (!keys) this.sealedKeys.set(container, (keys = new Map()));
+    keys.set(key, pos);
+  }
+
+  /** `<<: *anchor` merge: explicit keys win over merged ones, earlier merge sources over later. */
+  private mergeInto(obj: Record<string, unknown>, src: unknown): void {
+    if (src === null || typeof src !== 'object' || Array.isArray(src)) return;
+    const sealedKeys = this.sealedKeys.get(src);
+    for (const [k, v] of Object.entries(src)) {
+      if (Object.prototype.hasOwnProperty.call(obj, k)) continue;
+      obj[k] = v;
+      copyUnsafe(src, k, obj);
+      const p = posOf(src, k);
+      if (p) recordPos(obj, k, p);
+      const sealedAt = sealedKeys?.get(k);
+      if (sealedAt) this.seal(obj, k, sealedAt);
     }
   }
 
@@ -256,18 +311,6 @@ function markIfUnsafe(node: Node | null, container: object, key: string | number
   if (!node || isAlias(node) || node.tag !== '!unsafe') return;
   markUnsafe(container, key);
   markRaw((container as Record<string | number, unknown>)[key]);
-}
-
-/** `<<: *anchor` merge: explicit keys win over merged ones, earlier merge sources over later. */
-function mergeInto(obj: Record<string, unknown>, src: unknown): void {
-  if (src === null || typeof src !== 'object' || Array.isArray(src)) return;
-  for (const [k, v] of Object.entries(src)) {
-    if (Object.prototype.hasOwnProperty.call(obj, k)) continue;
-    obj[k] = v;
-    copyUnsafe(src, k, obj);
-    const p = posOf(src, k);
-    if (p) recordPos(obj, k, p);
-  }
 }
 
 /** Untagged plain scalars resolve as in PyYAML (src/validate/yaml11-scalars.ts); tagged and quoted ones as written. */

@@ -2,11 +2,25 @@
 // same text, never for a secret, and never from a folder another user could have written.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachedParse, YAML_CACHE_LIMITS, type Parsed } from '../../../src/validate/yaml-cache.js';
-import { parseYaml, parseYamlFile } from '../../../src/validate/yaml-source.js';
+import { loadYamlFile, parseYaml, parseYamlFile, parseYamlSealed } from '../../../src/validate/yaml-source.js';
+import { openSealed, type SealedValue } from '../../../src/validate/sealed-values.js';
+import { encryptVault } from '../../../src/vault/format.js';
+import { setVaultPasswords } from '../../../src/vault/keyring.js';
 import { ownPosOf, posOf } from '../../../src/source-map.js';
 import { isRaw, isUnsafe } from '../../../src/raw-data.js';
 
@@ -19,15 +33,15 @@ function cacheIn(t: { after(fn: () => void): void }, prepare?: (dir: string) => 
   return root;
 }
 
-/** cachedParse of `text` as `file`, noting whether it parsed. */
-function load(text: string, file: string): { value: unknown; parsed: boolean } {
+/** cachedParse of `text` as `file`, as parseYamlFile calls it, noting whether it parsed. */
+function load(text: string, file: string): { value: unknown; parsed: boolean; sealed: SealedValue[] } {
   let parsed = false;
   const r = cachedParse(text, file, (): Parsed => {
     parsed = true;
-    const y = parseYaml(text, file);
-    return { value: y.value, keep: !y.problems.length };
+    const y = parseYamlSealed(text, file);
+    return { value: y.value, keep: !y.problems.length, sealed: y.sealed };
   });
-  return { value: r.value, parsed };
+  return { value: r.value, parsed, sealed: r.sealed };
 }
 
 const DOC = `base: &b { x: 1, y: [2, 3] }
@@ -84,17 +98,16 @@ test('positions come back in the file name the run gives', (t) => {
   assert.deepEqual(posOf((rel.value as { a: object }).a, 'b'), { file, line: 2, col: 3 });
 });
 
-test('another text, a problem, a vault value or a secret-named key is parsed each time', (t) => {
+test('another text, a problem or a secret-named key is parsed each time', (t) => {
   cacheIn(t);
   load('a: 1\n', 'x.yaml');
   assert.equal(load('a: 2\n', 'x.yaml').parsed, true, 'changed text');
   assert.deepEqual(load('a: 2\n', 'x.yaml').value, { a: 2 });
   for (const [text, why] of [
     ['a: [1\n', 'a problem'],
-    ['a: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  3031\n', 'a vault value'],
-    ['# the !vault value is in all.yaml\na: 1\n', 'a mention of a vault tag, though the parse is clean'],
     ['redis_password: hunter2\n', 'a secret-named key'],
     ['nested:\n  - api_token: x\n', 'a nested secret-named key'],
+    ['password: "{{ a }}{{ b }}"\n', 'a secret-named key holding more than one name'],
   ]) {
     load(text!, 'y.yaml');
     assert.equal(load(text!, 'y.yaml').parsed, true, why);
@@ -135,7 +148,7 @@ test('a failed write leaves no file behind, and the parse stands', (t) => {
   rmSync(join(dir, 'yaml', entry!));
   mkdirSync(join(dir, 'yaml', entry!));
   writeFileSync(join(dir, 'yaml', entry!, 'x'), '');
-  assert.deepEqual(load('a: 1\n', 'first.yaml'), { value: { a: 1 }, parsed: true });
+  assert.deepEqual(load('a: 1\n', 'first.yaml'), { value: { a: 1 }, parsed: true, sealed: [] });
   assert.deepEqual(readdirSync(join(dir, 'yaml')), [entry]);
 });
 
@@ -169,4 +182,81 @@ test('parseYamlFile: the same result from the parse and from the cache', (t) => 
   const again = parseYamlFile(DOC, 'p.yaml');
   assert.deepEqual(again, first);
   assert.deepEqual(parseYamlFile('a: [1\n', 'bad.yaml').problems.length, 1);
+});
+
+/** `text` vault-encrypted with `password`, indented as a `!vault |` block under a key. */
+function vaulted(text: string, password: string, indent = '  '): string {
+  return encryptVault(Buffer.from(text), Buffer.from(password))
+    .trimEnd()
+    .split('\n')
+    .map((l) => indent + l)
+    .join('\n');
+}
+
+test('vault values are kept closed and opened at their places, merged and aliased copies too', (t) => {
+  const dir = cacheIn(t);
+  setVaultPasswords([{ id: 'default', source: 'test', password: Buffer.from('pw') }]);
+  t.after(() => setVaultPasswords([]));
+  const doc = [
+    'base: &b',
+    '  redis_password: !vault |',
+    vaulted('s3cret-one', 'pw', '    '),
+    '  other: 1',
+    'leaf:',
+    '  <<: *b',
+    'same: *b',
+    'list:',
+    '  - !vault |',
+    vaulted('s3cret-two', 'pw', '      '),
+    'one: &v !vault |',
+    vaulted('s3cret-three', 'pw'),
+    'two: *v',
+    'password: "{{ one }}"',
+    '',
+  ].join('\n');
+  const first = parseYamlFile(doc, 'v.yaml');
+  const [entry] = readdirSync(join(dir, 'yaml'));
+  const bytes = readFileSync(join(dir, 'yaml', entry!));
+  for (const plain of ['s3cret-one', 's3cret-two', 's3cret-three'])
+    for (const encoding of ['latin1', 'utf16le'] as const)
+      assert.equal(bytes.includes(Buffer.from(plain, encoding)), false, `${plain} kept`);
+  assert.ok(bytes.includes(Buffer.from('$ANSIBLE_VAULT', 'latin1')), 'the entry holds the ciphertext');
+  const again = load(doc, 'v.yaml');
+  assert.equal(again.parsed, false, 'the second load came from the cache');
+  const second = { problems: openSealed(again.sealed), value: again.value };
+  const want = {
+    base: { redis_password: 's3cret-one', other: 1 },
+    leaf: { redis_password: 's3cret-one', other: 1 },
+    same: { redis_password: 's3cret-one', other: 1 },
+    list: ['s3cret-two'],
+    one: 's3cret-three',
+    two: 's3cret-three',
+    password: '{{ one }}',
+  };
+  assert.deepEqual(first, { problems: [], value: want });
+  assert.deepEqual(second, { problems: [], value: want });
+  assert.deepEqual(parseYamlFile(doc, 'v.yaml'), { problems: [], value: want });
+
+  // A wrong password fails once per value written, at its position, from the parse and from the
+  // cache alike; the values' copies are left undefined.
+  setVaultPasswords([{ id: 'default', source: 'test', password: Buffer.from('wrong') }]);
+  const fresh = parseYaml(doc, 'v.yaml');
+  const kept = parseYamlFile(doc, 'v.yaml');
+  assert.deepEqual(kept, fresh);
+  assert.deepEqual(
+    kept.problems.map((p) => `${p.pos?.file}:${p.pos?.line}:${p.pos?.col}`),
+    ['v.yaml:2:26', 'v.yaml:14:12', 'v.yaml:21:16'],
+  );
+  assert.deepEqual((kept.value as typeof want).leaf, { redis_password: undefined, other: 1 });
+});
+
+test('a vault-encrypted file is never kept', (t) => {
+  const dir = cacheIn(t);
+  setVaultPasswords([{ id: 'default', source: 'test', password: Buffer.from('pw') }]);
+  t.after(() => setVaultPasswords([]));
+  const file = join(dir, 'secrets.yaml');
+  writeFileSync(file, encryptVault(Buffer.from('api_key: s3cret\n'), Buffer.from('pw')));
+  assert.deepEqual(loadYamlFile(file), { value: { api_key: 's3cret' }, problems: [] });
+  assert.deepEqual(loadYamlFile(file).value, { api_key: 's3cret' });
+  assert.deepEqual(existsSync(join(dir, 'yaml')) ? readdirSync(join(dir, 'yaml')) : [], []);
 });
