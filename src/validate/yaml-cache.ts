@@ -16,7 +16,7 @@ import { PACKAGE_ROOT } from '../package-root.js';
 import { readRegularBytes } from '../read-regular.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import { putMarks, takeMarks, type Marks } from './yaml-marks.js';
-import type { SealedValue } from './sealed-values.js';
+import type { SealedValues } from './sealed-values.js';
 
 /** Texts kept: up to 256 KB each, 1,000 entries (pruned to 750, oldest first). */
 export const YAML_CACHE_LIMITS = { textChars: 256 * 1024, entryBytes: 4 * 1024 * 1024, entries: 1000, prunedTo: 750 } as const;
@@ -35,7 +35,7 @@ export interface Parsed {
   /** False where the parse met a problem: it is not kept. */
   keep: boolean;
   /** Where the document's vault values are, still closed. */
-  sealed: SealedValue[];
+  sealed: SealedValues;
 }
 
 /** `parse()` of `text`, the content of `file`, or the value an earlier run's parse of that very

@@ -5,7 +5,7 @@
 import type { SourcePos } from '../module.js';
 import { ownPosOf, posOf, recordOwnPos, recordPos } from '../source-map.js';
 import { isRaw, markRaw, markUnsafe, unsafeKeysOf } from '../raw-data.js';
-import type { SealedValue } from './sealed-values.js';
+import { seal, type SealedValues } from './sealed-values.js';
 
 export interface Marks {
   /** Per container, in the order forEachContainer visits them: its own line and column, then
@@ -29,21 +29,19 @@ const NAMES_A_PLACE = /_(file|path|dir)$/i;
 const VARIABLE_REFERENCE = /^\{\{\s*[A-Za-z_][\w.]*\s*\}\}$/;
 
 /** The marks of `value`, a document as the parse made it with its vault values at the places
- *  `sealed` lists, still closed; undefined when a key named like a secret holds anything but a
+ *  `sealed` notes, still closed; undefined when a key named like a secret holds anything but a
  *  vault value or a variable's name. */
-export function takeMarks(value: unknown, sealed: readonly SealedValue[]): Marks | undefined {
+export function takeMarks(value: unknown, sealed: SealedValues): Marks | undefined {
   const positions: number[] = [];
   const unsafe: number[] = [];
   const raw: number[] = [];
-  const sealedAt = new Map<object, Map<string | number, SourcePos>>();
-  for (const s of sealed) sealedAt.set(s.container, (sealedAt.get(s.container) ?? new Map()).set(s.key, s.pos));
   const vaults: number[] = [];
   let secret = false;
   forEachContainer(value, (container, keys, index) => {
     const own = ownPosOf(container);
     positions.push(own?.line ?? 0, own?.col ?? 0);
     const marked = unsafeKeysOf(container);
-    const vaulted = sealedAt.get(container);
+    const vaulted = sealed.get(container);
     keys.forEach((key, k) => {
       const pos = posOf(container, key);
       positions.push(pos?.line ?? 0, pos?.col ?? 0);
@@ -64,9 +62,9 @@ function namesSecret(key: string | number): boolean {
 /** Puts `marks` back on `value`, a copy equal to the document they were taken from, as
  *  positions in `file`; the places of its vault values. The marks come in the order the same walk
  *  took them down. */
-export function putMarks(value: unknown, marks: Marks, file: string): SealedValue[] {
+export function putMarks(value: unknown, marks: Marks, file: string): SealedValues {
   const { positions, unsafe, raw, sealed: vaults } = marks;
-  const sealed: SealedValue[] = [];
+  const sealed: SealedValues = new Map();
   let at = 0;
   let u = 0;
   let r = 0;
@@ -88,8 +86,7 @@ export function putMarks(value: unknown, marks: Marks, file: string): SealedValu
       markRaw(container);
       r++;
     }
-    for (; vaults[s] === index; s += 4)
-      sealed.push({ container, key: keys[vaults[s + 1]!]!, pos: { file, line: vaults[s + 2]!, col: vaults[s + 3]! } });
+    for (; vaults[s] === index; s += 4) seal(sealed, container, keys[vaults[s + 1]!]!, { file, line: vaults[s + 2]!, col: vaults[s + 3]! });
   });
   return sealed;
 }

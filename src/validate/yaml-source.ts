@@ -13,7 +13,7 @@ import { isMissing, readRegular } from '../read-regular.js';
 import { copyUnsafe, markRaw, markUnsafe } from '../raw-data.js';
 import { resolvePlainScalar } from './yaml11-scalars.js';
 import { cachedParse } from './yaml-cache.js';
-import { openSealed, type SealedValue } from './sealed-values.js';
+import { openSealed, seal, type SealedValues } from './sealed-values.js';
 
 export interface YamlLoad {
   value: unknown;
@@ -80,10 +80,10 @@ export function parseYaml(source: string, file: string): YamlLoad {
   return { value: load.value, problems: load.problems };
 }
 
-/** A parse whose `!vault` values are still the ciphertext, at the places `sealed` lists. */
+/** A parse whose `!vault` values are still the ciphertext, at the places `sealed` notes. */
 export interface SealedLoad extends YamlLoad {
-  sealed: SealedValue[];
-  /** The document is a vault value alone, opened already: there is no place to list. */
+  sealed: SealedValues;
+  /** The document is a vault value alone, opened already: never kept. */
   unsealable?: boolean;
 }
 
@@ -110,7 +110,7 @@ export function parseYamlSealed(source: string, file: string): SealedLoad {
             hint: `keep nesting under ${YAML_LIMITS.depth} levels`,
           },
         ],
-        sealed: [],
+        sealed: new Map(),
       };
     }
     const message = first.message.split('\n')[0];
@@ -126,7 +126,7 @@ export function parseYamlSealed(source: string, file: string): SealedLoad {
             : (YAML_HINTS[first.code] ?? 'fix the YAML syntax at this position'),
         },
       ],
-      sealed: [],
+      sealed: new Map(),
     };
   }
   const problems: Problem[] = [];
@@ -139,16 +139,17 @@ export function parseYamlSealed(source: string, file: string): SealedLoad {
         hint: "the tags known here are !unsafe and !vault (and YAML's own, such as !!str); remove the tag or quote the value",
       });
   }
-  if (problems.length) return { value: undefined, problems, sealed: [] };
+  if (problems.length) return { value: undefined, problems, sealed: new Map() };
   const conv = new Converter(doc, at, problems);
   const value = conv.toPlain(doc.contents as Node | null);
   if (!(value instanceof Ciphertext)) return { value, problems, sealed: conv.sealed };
-  const whole = { container: [value.text], key: 0, pos: value.pos };
-  problems.push(...openSealed([whole]));
-  return { value: whole.container[0], problems, sealed: [], unsealable: true };
+  // A document that is a vault value alone has no container to note it in: opened here.
+  const holder = [value.text];
+  problems.push(...openSealed(new Map([[holder, new Map([[0, value.pos]])]])));
+  return { value: holder[0], problems, sealed: new Map(), unsealable: true };
 }
 
-/** A `!vault` scalar as converted: placed as its text, and listed where it was placed. */
+/** A `!vault` scalar as converted: placed as its text, and noted where it was placed. */
 class Ciphertext {
   constructor(
     readonly text: string,
@@ -162,8 +163,7 @@ class Converter {
   /** Values a container stands for once every alias in it is expanded. */
   private readonly sizes = new WeakMap<object, number>();
   /** Every place a vault value was put, merged copies included. */
-  readonly sealed: SealedValue[] = [];
-  private readonly sealedKeys = new WeakMap<object, Map<string | number, SourcePos>>();
+  readonly sealed: SealedValues = new Map();
   private depth = 0;
   private overLimit = false;
 
@@ -259,7 +259,7 @@ class Converter {
     return null;
   }
 
-  /** `container[key] = value`, listing it when it is a vault value. */
+  /** `container[key] = value`, noting it when it is a vault value. */
   private place(container: object, key: string | number, value: unknown): void {
     const slots = container as Record<string | number, unknown>;
     if (!(value instanceof Ciphertext)) {
@@ -267,20 +267,13 @@ class Converter {
       return;
     }
     slots[key] = value.text;
-    this.seal(container, key, value.pos);
-  }
-
-  private seal(container: object, key: string | number, pos: SourcePos): void {
-    this.sealed.push({ container, key, pos });
-    let keys = this.sealedKeys.get(container);
-    if (!keys) this.sealedKeys.set(container, (keys = new Map()));
-    keys.set(key, pos);
+    seal(this.sealed, container, key, value.pos);
   }
 
   /** `<<: *anchor` merge: explicit keys win over merged ones, earlier merge sources over later. */
   private mergeInto(obj: Record<string, unknown>, src: unknown): void {
     if (src === null || typeof src !== 'object' || Array.isArray(src)) return;
-    const sealedKeys = this.sealedKeys.get(src);
+    const sealedKeys = this.sealed.get(src);
     for (const [k, v] of Object.entries(src)) {
       if (Object.prototype.hasOwnProperty.call(obj, k)) continue;
       obj[k] = v;
@@ -288,7 +281,7 @@ class Converter {
       const p = posOf(src, k);
       if (p) recordPos(obj, k, p);
       const sealedAt = sealedKeys?.get(k);
-      if (sealedAt) this.seal(obj, k, sealedAt);
+      if (sealedAt) seal(this.sealed, obj, k, sealedAt);
     }
   }
 

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachedParse, YAML_CACHE_LIMITS, type Parsed } from '../../../src/validate/yaml-cache.js';
 import { loadYamlFile, parseYaml, parseYamlFile, parseYamlSealed } from '../../../src/validate/yaml-source.js';
-import { openSealed, type SealedValue } from '../../../src/validate/sealed-values.js';
+import { openSealed, type SealedValues } from '../../../src/validate/sealed-values.js';
 import { encryptVault } from '../../../src/vault/format.js';
 import { setVaultPasswords } from '../../../src/vault/keyring.js';
 import { ownPosOf, posOf } from '../../../src/source-map.js';
@@ -34,12 +34,12 @@ function cacheIn(t: { after(fn: () => void): void }, prepare?: (dir: string) => 
 }
 
 /** cachedParse of `text` as `file`, as parseYamlFile calls it, noting whether it parsed. */
-function load(text: string, file: string): { value: unknown; parsed: boolean; sealed: SealedValue[] } {
+function load(text: string, file: string): { value: unknown; parsed: boolean; sealed: SealedValues } {
   let parsed = false;
   const r = cachedParse(text, file, (): Parsed => {
     parsed = true;
     const y = parseYamlSealed(text, file);
-    return { value: y.value, keep: !y.problems.length, sealed: y.sealed };
+    return { value: y.value, keep: !y.problems.length && !y.unsealable, sealed: y.sealed };
   });
   return { value: r.value, parsed, sealed: r.sealed };
 }
@@ -148,7 +148,7 @@ test('a failed write leaves no file behind, and the parse stands', (t) => {
   rmSync(join(dir, 'yaml', entry!));
   mkdirSync(join(dir, 'yaml', entry!));
   writeFileSync(join(dir, 'yaml', entry!, 'x'), '');
-  assert.deepEqual(load('a: 1\n', 'first.yaml'), { value: { a: 1 }, parsed: true, sealed: [] });
+  assert.deepEqual(load('a: 1\n', 'first.yaml'), { value: { a: 1 }, parsed: true, sealed: new Map() });
   assert.deepEqual(readdirSync(join(dir, 'yaml')), [entry]);
 });
 
@@ -248,6 +248,16 @@ test('vault values are kept closed and opened at their places, merged and aliase
     ['v.yaml:2:26', 'v.yaml:14:12', 'v.yaml:21:16'],
   );
   assert.deepEqual((kept.value as typeof want).leaf, { redis_password: undefined, other: 1 });
+});
+
+test('a document that is a vault value alone is opened and never kept', (t) => {
+  const dir = cacheIn(t);
+  setVaultPasswords([{ id: 'default', source: 'test', password: Buffer.from('pw') }]);
+  t.after(() => setVaultPasswords([]));
+  const doc = `!vault |\n${vaulted('s3cret-alone', 'pw')}\n`;
+  assert.deepEqual(parseYamlFile(doc, 'alone.yaml'), { value: 's3cret-alone', problems: [] });
+  assert.deepEqual(parseYamlFile(doc, 'alone.yaml').value, 's3cret-alone');
+  assert.deepEqual(existsSync(join(dir, 'yaml')) ? readdirSync(join(dir, 'yaml')) : [], []);
 });
 
 test('a vault-encrypted file is never kept', (t) => {
