@@ -34,6 +34,7 @@ export function openSealed(sealed: SealedValues): Problem[] {
       }
     }
   }
-  const order = (p: Problem) => (p.pos?.line ?? 0) * 1e6 + (p.pos?.col ?? 0);
-  return [...failed.values()].flat().sort((a, b) => order(a) - order(b));
+  const line = (p: Problem) => p.pos?.line ?? 0;
+  const col = (p: Problem) => p.pos?.col ?? 0;
+  return [...failed.values()].flat().sort((a, b) => line(a) - line(b) || col(a) - col(b));
 }
